@@ -1,0 +1,35 @@
+//! Database access for hocvuso: one schema, one migration source and one data-access path for
+//! SQLite and PostgreSQL. Everything that differs between the two lives in [`dialect`].
+
+pub mod dialect;
+pub mod entity;
+pub mod migration;
+pub mod repo;
+
+pub use dialect::{Backend, Db};
+pub use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, TransactionTrait};
+
+/// Errors from the data layer that callers act on.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("database error: {0}")]
+    Db(#[from] DbErr),
+    #[error("unsupported DATABASE_URL (use sqlite://… or postgres://…): {0}")]
+    UnsupportedUrl(String),
+    #[error("cannot prepare the database folder {path}: {source}")]
+    Folder {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// Applies every pending migration (the one migration source serves both backends).
+pub async fn migrate(db: &Db) -> Result<(), DbErr> {
+    use sea_orm_migration::MigratorTrait;
+    migration::Migrator::up(db.write(), None).await
+}
+
+/// Answers whether the database can be reached (for `/healthz`).
+pub async fn ping(db: &Db) -> Result<(), DbErr> {
+    db.read().ping().await
+}

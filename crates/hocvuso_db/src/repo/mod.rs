@@ -1,0 +1,20 @@
+//! Repositories, one module per aggregate. Functions take any connection or transaction
+//! (`C: ConnectionTrait`) so that a service can run several of them in one transaction.
+//! SQL here is portable; anything that differs per backend is in `crate::dialect`.
+
+pub mod learning;
+pub mod org;
+pub mod people;
+pub mod settings;
+pub mod stats;
+
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement};
+
+/// Runs a portable SQL query without parameters and maps its rows.
+pub(crate) async fn query_rows<C: ConnectionTrait, T: FromQueryResult>(
+    conn: &C,
+    sql: &str,
+) -> Result<Vec<T>, DbErr> {
+    let stmt = Statement::from_string(conn.get_database_backend(), sql.to_owned());
+    T::find_by_statement(stmt).all(conn).await
+}

@@ -1,0 +1,321 @@
+//! People, their accounts, roles, sessions and group memberships.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+
+use crate::entity::{account, membership, person, role_grant, session};
+
+pub use account::Model as Account;
+pub use membership::Model as Membership;
+pub use person::Model as Person;
+pub use role_grant::Model as RoleGrant;
+
+pub struct NewPerson<'a> {
+    pub full_name: &'a str,
+    pub phone: Option<&'a str>,
+    pub birth_year: Option<i32>,
+    pub residence_unit_id: Option<i64>,
+}
+
+/// Inserts a person. A taken phone number surfaces as a unique violation
+/// (`crate::dialect::is_unique_violation`).
+pub async fn insert_person<C: ConnectionTrait>(
+    conn: &C,
+    p: NewPerson<'_>,
+    now: DateTime<Utc>,
+) -> Result<Person, DbErr> {
+    person::Entity::insert(person::ActiveModel {
+        full_name: Set(p.full_name.to_owned()),
+        phone: Set(p.phone.map(str::to_owned)),
+        birth_year: Set(p.birth_year),
+        residence_unit_id: Set(p.residence_unit_id),
+        created_at: Set(now),
+        ..Default::default()
+    })
+    .exec_with_returning(conn)
+    .await
+}
+
+pub async fn insert_account<C: ConnectionTrait>(
+    conn: &C,
+    person_id: i64,
+    password_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    account::Entity::insert(account::ActiveModel {
+        person_id: Set(person_id),
+        password_hash: Set(password_hash.to_owned()),
+        failed_logins: Set(0),
+        locked_until: Set(None),
+        created_at: Set(now),
+    })
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn person_by_id<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<Person>, DbErr> {
+    person::Entity::find_by_id(id).one(conn).await
+}
+
+pub async fn person_by_phone<C: ConnectionTrait>(
+    conn: &C,
+    phone: &str,
+) -> Result<Option<Person>, DbErr> {
+    person::Entity::find()
+        .filter(person::Column::Phone.eq(phone))
+        .one(conn)
+        .await
+}
+
+/// The person with this phone number and their login account, if they have one.
+pub async fn login_by_phone<C: ConnectionTrait>(
+    conn: &C,
+    phone: &str,
+) -> Result<Option<(Person, Account)>, DbErr> {
+    let Some(p) = person_by_phone(conn, phone).await? else {
+        return Ok(None);
+    };
+    let acc = account::Entity::find_by_id(p.id).one(conn).await?;
+    Ok(acc.map(|a| (p, a)))
+}
+
+/// Counts a failed login; locks the account until `lock_until` once `max_failures` is reached.
+pub async fn record_failed_login<C: ConnectionTrait>(
+    conn: &C,
+    person_id: i64,
+    max_failures: i32,
+    lock_until: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let Some(acc) = account::Entity::find_by_id(person_id).one(conn).await? else {
+        return Ok(());
+    };
+    let failures = acc.failed_logins + 1;
+    let (failures, locked) = if failures >= max_failures {
+        (0, Some(lock_until))
+    } else {
+        (failures, acc.locked_until)
+    };
+    account::Entity::update(account::ActiveModel {
+        person_id: Set(person_id),
+        failed_logins: Set(failures),
+        locked_until: Set(locked),
+        ..Default::default()
+    })
+    .exec(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn clear_failed_logins<C: ConnectionTrait>(
+    conn: &C,
+    person_id: i64,
+) -> Result<(), DbErr> {
+    account::Entity::update_many()
+        .col_expr(account::Column::FailedLogins, 0.into())
+        .col_expr(
+            account::Column::LockedUntil,
+            sea_orm::sea_query::Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(account::Column::PersonId.eq(person_id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_password<C: ConnectionTrait>(
+    conn: &C,
+    person_id: i64,
+    password_hash: &str,
+) -> Result<(), DbErr> {
+    account::Entity::update_many()
+        .col_expr(account::Column::PasswordHash, password_hash.into())
+        .filter(account::Column::PersonId.eq(person_id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Grants a role (scoped to a unit, or province-wide when the unit is the province). Idempotent.
+pub async fn grant_role<C: ConnectionTrait>(
+    conn: &C,
+    person_id: i64,
+    role: &str,
+    unit_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let existing = roles(conn, person_id).await?;
+    if existing
+        .iter()
+        .any(|g| g.role == role && g.unit_id == unit_id)
+    {
+        return Ok(());
+    }
+    role_grant::Entity::insert(role_grant::ActiveModel {
+        person_id: Set(person_id),
+        role: Set(role.to_owned()),
+        unit_id: Set(unit_id),
+        created_at: Set(now),
+        ..Default::default()
+    })
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn roles<C: ConnectionTrait>(conn: &C, person_id: i64) -> Result<Vec<RoleGrant>, DbErr> {
+    role_grant::Entity::find()
+        .filter(role_grant::Column::PersonId.eq(person_id))
+        .order_by_asc(role_grant::Column::Id)
+        .all(conn)
+        .await
+}
+
+/// Stores a session under the SHA-256 hash of its id (the id itself is only in the cookie).
+pub async fn insert_session<C: ConnectionTrait>(
+    conn: &C,
+    id_hash: &str,
+    person_id: i64,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    session::Entity::insert(session::ActiveModel {
+        id_hash: Set(id_hash.to_owned()),
+        person_id: Set(person_id),
+        created_at: Set(now),
+        expires_at: Set(expires_at),
+    })
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+/// The person of a live session.
+pub async fn session_person<C: ConnectionTrait>(
+    conn: &C,
+    id_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Person>, DbErr> {
+    let Some(s) = session::Entity::find_by_id(id_hash.to_owned())
+        .filter(session::Column::ExpiresAt.gt(now))
+        .one(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    person_by_id(conn, s.person_id).await
+}
+
+pub async fn delete_session<C: ConnectionTrait>(conn: &C, id_hash: &str) -> Result<(), DbErr> {
+    session::Entity::delete_by_id(id_hash.to_owned())
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Revokes every session of a person (e.g. after a password reset).
+pub async fn delete_sessions_of<C: ConnectionTrait>(
+    conn: &C,
+    person_id: i64,
+) -> Result<u64, DbErr> {
+    Ok(session::Entity::delete_many()
+        .filter(session::Column::PersonId.eq(person_id))
+        .exec(conn)
+        .await?
+        .rows_affected)
+}
+
+/// Adds a membership; a person is a member of a group in a unit at most once.
+/// Returns true if it was new.
+pub async fn add_membership<C: ConnectionTrait>(
+    conn: &C,
+    person_id: i64,
+    group_code: &str,
+    unit_id: i64,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let res = membership::Entity::insert(membership::ActiveModel {
+        person_id: Set(person_id),
+        group_code: Set(group_code.to_owned()),
+        unit_id: Set(unit_id),
+        created_at: Set(now),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::columns([
+            membership::Column::PersonId,
+            membership::Column::GroupCode,
+            membership::Column::UnitId,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(conn)
+    .await?;
+    Ok(res == 1)
+}
+
+pub async fn memberships<C: ConnectionTrait>(
+    conn: &C,
+    person_id: i64,
+) -> Result<Vec<Membership>, DbErr> {
+    membership::Entity::find()
+        .filter(membership::Column::PersonId.eq(person_id))
+        .order_by_asc(membership::Column::Id)
+        .all(conn)
+        .await
+}
+
+/// Largest person id so far (bulk loaders assign ids themselves).
+pub async fn max_person_id<C: ConnectionTrait>(conn: &C) -> Result<i64, DbErr> {
+    let max: Option<Option<i64>> = person::Entity::find()
+        .select_only()
+        .column_as(person::Column::Id.max(), "m")
+        .into_tuple()
+        .one(conn)
+        .await?;
+    Ok(max.flatten().unwrap_or(0))
+}
+
+/// A person row with a caller-chosen id, for bulk loads.
+pub struct BulkPerson {
+    pub id: i64,
+    pub full_name: String,
+    pub birth_year: i32,
+    pub residence_unit_id: i64,
+}
+
+/// Inserts people with explicit ids and their membership in `group_code` in their commune.
+/// Call `dialect::sync_id_sequence(conn, "person")` once loading is done.
+pub async fn bulk_insert_residents<C: ConnectionTrait>(
+    conn: &C,
+    rows: &[BulkPerson],
+    group_code: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    for chunk in rows.chunks(500) {
+        person::Entity::insert_many(chunk.iter().map(|p| person::ActiveModel {
+            id: Set(p.id),
+            full_name: Set(p.full_name.clone()),
+            phone: Set(None),
+            birth_year: Set(Some(p.birth_year)),
+            residence_unit_id: Set(Some(p.residence_unit_id)),
+            created_at: Set(now),
+        }))
+        .exec_without_returning(conn)
+        .await?;
+        membership::Entity::insert_many(chunk.iter().map(|p| membership::ActiveModel {
+            person_id: Set(p.id),
+            group_code: Set(group_code.to_owned()),
+            unit_id: Set(p.residence_unit_id),
+            created_at: Set(now),
+            ..Default::default()
+        }))
+        .exec_without_returning(conn)
+        .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,358 @@
+//! Targets, denominators, achievements and the live indicator counts (the spine).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, Set,
+};
+
+use crate::entity::{achievement, denominator, indicator, indicator_count, target, target_group};
+
+pub use target::Model as Target;
+
+pub async fn upsert_group<C: ConnectionTrait>(
+    conn: &C,
+    code: &str,
+    name_vi: &str,
+    sort_order: i32,
+) -> Result<(), DbErr> {
+    target_group::Entity::insert(target_group::ActiveModel {
+        code: Set(code.to_owned()),
+        name_vi: Set(name_vi.to_owned()),
+        sort_order: Set(sort_order),
+    })
+    .on_conflict(
+        OnConflict::column(target_group::Column::Code)
+            .update_columns([
+                target_group::Column::NameVi,
+                target_group::Column::SortOrder,
+            ])
+            .to_owned(),
+    )
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn upsert_indicator<C: ConnectionTrait>(
+    conn: &C,
+    code: &str,
+    name_vi: &str,
+) -> Result<(), DbErr> {
+    indicator::Entity::insert(indicator::ActiveModel {
+        code: Set(code.to_owned()),
+        name_vi: Set(name_vi.to_owned()),
+    })
+    .on_conflict(
+        OnConflict::column(indicator::Column::Code)
+            .update_column(indicator::Column::NameVi)
+            .to_owned(),
+    )
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+/// Sets a target unless one exists (seeding never overwrites the province's edits).
+pub async fn insert_target_if_missing<C: ConnectionTrait>(
+    conn: &C,
+    year: i32,
+    group_code: &str,
+    indicator_code: &str,
+    percent: i32,
+) -> Result<(), DbErr> {
+    target::Entity::insert(target::ActiveModel {
+        year: Set(year),
+        group_code: Set(group_code.to_owned()),
+        indicator_code: Set(indicator_code.to_owned()),
+        percent: Set(percent),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            target::Column::Year,
+            target::Column::GroupCode,
+            target::Column::IndicatorCode,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn target<C: ConnectionTrait>(
+    conn: &C,
+    year: i32,
+    group_code: &str,
+    indicator_code: &str,
+) -> Result<Option<i32>, DbErr> {
+    Ok(
+        target::Entity::find_by_id((year, group_code.to_owned(), indicator_code.to_owned()))
+            .one(conn)
+            .await?
+            .map(|t| t.percent),
+    )
+}
+
+/// Years that have at least one target, ascending.
+pub async fn target_years<C: ConnectionTrait>(conn: &C) -> Result<Vec<i32>, DbErr> {
+    let mut years: Vec<i32> = target::Entity::find()
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|t| t.year)
+        .collect();
+    years.sort_unstable();
+    years.dedup();
+    Ok(years)
+}
+
+/// Sets the number of people of a group in a unit for a year (replaces the previous value).
+pub async fn set_denominator<C: ConnectionTrait>(
+    conn: &C,
+    year: i32,
+    unit_id: i64,
+    group_code: &str,
+    people: i64,
+    source: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    denominator::Entity::insert(denominator::ActiveModel {
+        year: Set(year),
+        unit_id: Set(unit_id),
+        group_code: Set(group_code.to_owned()),
+        people: Set(people),
+        source: Set(source.to_owned()),
+        updated_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            denominator::Column::Year,
+            denominator::Column::UnitId,
+            denominator::Column::GroupCode,
+        ])
+        .update_columns([
+            denominator::Column::People,
+            denominator::Column::Source,
+            denominator::Column::UpdatedAt,
+        ])
+        .to_owned(),
+    )
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+/// `unit_id → people` for a year and group.
+pub async fn denominators<C: ConnectionTrait>(
+    conn: &C,
+    year: i32,
+    group_code: &str,
+) -> Result<BTreeMap<i64, i64>, DbErr> {
+    Ok(denominator::Entity::find()
+        .filter(denominator::Column::Year.eq(year))
+        .filter(denominator::Column::GroupCode.eq(group_code))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|d| (d.unit_id, d.people))
+        .collect())
+}
+
+/// Records that a person achieved an indicator as a member of a group.
+/// Returns true only the first time, so the caller counts it once.
+pub async fn insert_achievement<C: ConnectionTrait>(
+    conn: &C,
+    person_id: i64,
+    group_code: &str,
+    indicator_code: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let n = achievement::Entity::insert(achievement::ActiveModel {
+        person_id: Set(person_id),
+        group_code: Set(group_code.to_owned()),
+        indicator_code: Set(indicator_code.to_owned()),
+        achieved_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            achievement::Column::PersonId,
+            achievement::Column::GroupCode,
+            achievement::Column::IndicatorCode,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(conn)
+    .await?;
+    Ok(n == 1)
+}
+
+/// Adds `delta` to the live count of `(unit, group, indicator)`, creating the row if needed.
+pub async fn add_to_count<C: ConnectionTrait>(
+    conn: &C,
+    unit_id: i64,
+    group_code: &str,
+    indicator_code: &str,
+    delta: i64,
+) -> Result<(), DbErr> {
+    indicator_count::Entity::insert(indicator_count::ActiveModel {
+        unit_id: Set(unit_id),
+        group_code: Set(group_code.to_owned()),
+        indicator_code: Set(indicator_code.to_owned()),
+        achieved: Set(delta),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            indicator_count::Column::UnitId,
+            indicator_count::Column::GroupCode,
+            indicator_count::Column::IndicatorCode,
+        ])
+        .value(
+            indicator_count::Column::Achieved,
+            Expr::col((indicator_count::Entity, indicator_count::Column::Achieved)).add(delta),
+        )
+        .to_owned(),
+    )
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+/// `unit_id → achieved` (direct counts, not rolled up) for a group and indicator.
+pub async fn counts<C: ConnectionTrait>(
+    conn: &C,
+    group_code: &str,
+    indicator_code: &str,
+) -> Result<BTreeMap<i64, i64>, DbErr> {
+    Ok(indicator_count::Entity::find()
+        .filter(indicator_count::Column::GroupCode.eq(group_code))
+        .filter(indicator_count::Column::IndicatorCode.eq(indicator_code))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|c| (c.unit_id, c.achieved))
+        .collect())
+}
+
+/// One `(unit, group, indicator)` count.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, FromQueryResult)]
+pub struct CountRow {
+    pub unit_id: i64,
+    pub group_code: String,
+    pub indicator_code: String,
+    pub achieved: i64,
+}
+
+/// Every stored live count that is not zero.
+pub async fn stored_counts<C: ConnectionTrait>(conn: &C) -> Result<Vec<CountRow>, DbErr> {
+    super::query_rows(
+        conn,
+        "SELECT unit_id, group_code, indicator_code, achieved FROM indicator_count \
+         WHERE achieved <> 0 ORDER BY unit_id, group_code, indicator_code",
+    )
+    .await
+}
+
+/// The counts recomputed from raw records: each membership whose person achieved the
+/// indicator in that group counts once.
+pub async fn recomputed_counts<C: ConnectionTrait>(conn: &C) -> Result<Vec<CountRow>, DbErr> {
+    super::query_rows(
+        conn,
+        "SELECT m.unit_id AS unit_id, m.group_code AS group_code, \
+                a.indicator_code AS indicator_code, COUNT(*) AS achieved \
+         FROM membership m \
+         JOIN achievement a ON a.person_id = m.person_id AND a.group_code = m.group_code \
+         GROUP BY m.unit_id, m.group_code, a.indicator_code \
+         ORDER BY m.unit_id, m.group_code, a.indicator_code",
+    )
+    .await
+}
+
+/// A person × group whose `digital_skills` achievement disagrees with their completions.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct AchievementMismatch {
+    pub person_id: i64,
+    pub group_code: String,
+}
+
+/// Members of a group who completed every course the group requires (and it requires at
+/// least one) but have no `digital_skills` achievement for it.
+pub async fn missing_achievements<C: ConnectionTrait>(
+    conn: &C,
+) -> Result<Vec<AchievementMismatch>, DbErr> {
+    super::query_rows(
+        conn,
+        "SELECT DISTINCT m.person_id AS person_id, m.group_code AS group_code \
+         FROM membership m \
+         WHERE EXISTS (SELECT 1 FROM group_course g WHERE g.group_code = m.group_code) \
+           AND NOT EXISTS (SELECT 1 FROM group_course g WHERE g.group_code = m.group_code \
+                 AND NOT EXISTS (SELECT 1 FROM course_completion c \
+                                 WHERE c.person_id = m.person_id AND c.course_id = g.course_id)) \
+           AND NOT EXISTS (SELECT 1 FROM achievement a WHERE a.person_id = m.person_id \
+                 AND a.group_code = m.group_code AND a.indicator_code = 'digital_skills') \
+         ORDER BY person_id, group_code",
+    )
+    .await
+}
+
+/// `digital_skills` achievements without every required completion behind them, or without
+/// a membership in that group.
+pub async fn unbacked_achievements<C: ConnectionTrait>(
+    conn: &C,
+) -> Result<Vec<AchievementMismatch>, DbErr> {
+    super::query_rows(
+        conn,
+        "SELECT a.person_id AS person_id, a.group_code AS group_code \
+         FROM achievement a \
+         WHERE a.indicator_code = 'digital_skills' AND ( \
+           NOT EXISTS (SELECT 1 FROM membership m WHERE m.person_id = a.person_id \
+                       AND m.group_code = a.group_code) \
+           OR NOT EXISTS (SELECT 1 FROM group_course g WHERE g.group_code = a.group_code) \
+           OR EXISTS (SELECT 1 FROM group_course g WHERE g.group_code = a.group_code \
+                 AND NOT EXISTS (SELECT 1 FROM course_completion c \
+                                 WHERE c.person_id = a.person_id AND c.course_id = g.course_id))) \
+         ORDER BY person_id, group_code",
+    )
+    .await
+}
+
+/// Replaces every live count with the recomputed one (used after bulk loads).
+pub async fn rebuild_counts<C: ConnectionTrait>(conn: &C) -> Result<u64, DbErr> {
+    indicator_count::Entity::delete_many().exec(conn).await?;
+    let rows = recomputed_counts(conn).await?;
+    let n = rows.len() as u64;
+    for chunk in rows.chunks(500) {
+        indicator_count::Entity::insert_many(chunk.iter().map(|r| indicator_count::ActiveModel {
+            unit_id: Set(r.unit_id),
+            group_code: Set(r.group_code.clone()),
+            indicator_code: Set(r.indicator_code.clone()),
+            achieved: Set(r.achieved),
+        }))
+        .exec_without_returning(conn)
+        .await?;
+    }
+    Ok(n)
+}
+
+/// Bulk achievements for loaders: (person, group, indicator). Counts are rebuilt afterwards.
+pub async fn bulk_insert_achievements<C: ConnectionTrait>(
+    conn: &C,
+    rows: &[(i64, &str, &str)],
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    for chunk in rows.chunks(500) {
+        achievement::Entity::insert_many(chunk.iter().map(|(p, g, i)| achievement::ActiveModel {
+            person_id: Set(*p),
+            group_code: Set((*g).to_owned()),
+            indicator_code: Set((*i).to_owned()),
+            achieved_at: Set(now),
+        }))
+        .exec_without_returning(conn)
+        .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,248 @@
+//! A person's identifying fields.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Why a person's field was rejected. `Display` is the Vietnamese message shown on pages.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PersonError {
+    #[error("Hãy nhập số điện thoại di động.")]
+    PhoneEmpty,
+    #[error("Số điện thoại di động gồm 10 chữ số và bắt đầu bằng 03, 05, 07, 08 hoặc 09, ví dụ 0912 345 678.")]
+    PhoneInvalid,
+    #[error("Hãy nhập họ và tên.")]
+    NameEmpty,
+    #[error("Họ và tên dài quá 100 ký tự.")]
+    NameTooLong,
+    #[error("Họ và tên chỉ gồm chữ cái, dấu cách, dấu gạch nối và dấu nháy.")]
+    NameInvalid,
+    #[error("Hãy nhập năm sinh, ví dụ 1965.")]
+    BirthYearEmpty,
+    #[error("Năm sinh gồm 4 chữ số, từ 1900 đến {max}.")]
+    BirthYearInvalid { max: i32 },
+    #[error("Mật khẩu cần ít nhất 8 ký tự.")]
+    PasswordTooShort,
+    #[error("Mật khẩu dài quá 128 ký tự.")]
+    PasswordTooLong,
+}
+
+/// A Vietnamese mobile number, stored in one normalised form: `0` followed by 9 digits
+/// (e.g. `0912345678`). Accepts `09x…`, `+849x…`, `849x…`, with spaces, dots or dashes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PhoneNumber(String);
+
+impl PhoneNumber {
+    pub fn parse(input: &str) -> Result<Self, PersonError> {
+        let trimmed = input.trim();
+        if trimmed.is_empty() {
+            return Err(PersonError::PhoneEmpty);
+        }
+        let mut digits = String::with_capacity(12);
+        for (i, c) in trimmed.chars().enumerate() {
+            match c {
+                '0'..='9' => digits.push(c),
+                '+' if i == 0 => {}
+                ' ' | '.' | '-' | '(' | ')' => {}
+                _ => return Err(PersonError::PhoneInvalid),
+            }
+        }
+        let national = if let Some(rest) = digits.strip_prefix("84") {
+            if trimmed.starts_with('+') || digits.len() == 11 {
+                format!("0{rest}")
+            } else {
+                digits
+            }
+        } else {
+            digits
+        };
+        let valid_prefix = matches!(
+            national.as_bytes().get(..2),
+            Some(b"03" | b"05" | b"07" | b"08" | b"09")
+        );
+        if national.len() != 10 || !valid_prefix {
+            return Err(PersonError::PhoneInvalid);
+        }
+        Ok(Self(national))
+    }
+
+    /// Trusted value read back from the database.
+    pub fn from_stored(s: String) -> Self {
+        Self(s)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A full name, trimmed, inner spaces collapsed, in Unicode NFC.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FullName(String);
+
+impl FullName {
+    pub fn parse(input: &str) -> Result<Self, PersonError> {
+        let nfc: String = input.nfc().collect();
+        let collapsed = nfc.split_whitespace().collect::<Vec<_>>().join(" ");
+        if collapsed.is_empty() {
+            return Err(PersonError::NameEmpty);
+        }
+        if collapsed.chars().count() > 100 {
+            return Err(PersonError::NameTooLong);
+        }
+        if !collapsed
+            .chars()
+            .all(|c| c.is_alphabetic() || c == ' ' || c == '-' || c == '\'' || c == '.')
+        {
+            return Err(PersonError::NameInvalid);
+        }
+        Ok(Self(collapsed))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A year of birth between 1900 and the current year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BirthYear(i32);
+
+impl BirthYear {
+    pub fn parse(input: &str, current_year: i32) -> Result<Self, PersonError> {
+        let t = input.trim();
+        if t.is_empty() {
+            return Err(PersonError::BirthYearEmpty);
+        }
+        let invalid = PersonError::BirthYearInvalid { max: current_year };
+        if t.len() != 4 || !t.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(invalid);
+        }
+        let y: i32 = t.parse().map_err(|_| invalid.clone())?;
+        if !(1900..=current_year).contains(&y) {
+            return Err(invalid);
+        }
+        Ok(Self(y))
+    }
+
+    pub fn value(self) -> i32 {
+        self.0
+    }
+
+    /// Age reached during `year` (Vietnamese records keep only the year).
+    pub fn age_in(self, year: i32) -> i32 {
+        year - self.0
+    }
+}
+
+/// Age from which a person belongs to the `adults` group ("độ tuổi trưởng thành", Civil Code).
+pub const ADULT_AGE: i32 = 18;
+
+/// A new password as typed. Only its length is checked; it is hashed, never stored.
+pub struct Password(String);
+
+impl Password {
+    pub fn parse(input: &str) -> Result<Self, PersonError> {
+        let n = input.chars().count();
+        if n < 8 {
+            return Err(PersonError::PasswordTooShort);
+        }
+        if n > 128 {
+            return Err(PersonError::PasswordTooLong);
+        }
+        Ok(Self(input.to_owned()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(***)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phone_accepts_common_forms_and_normalises() {
+        for input in [
+            "0912345678",
+            "0912 345 678",
+            "+84912345678",
+            "+84 912 345 678",
+            "84912345678",
+            "091.234.5678",
+            " 0912-345-678 ",
+        ] {
+            assert_eq!(
+                PhoneNumber::parse(input).map(|p| p.as_str().to_owned()),
+                Ok("0912345678".to_owned()),
+                "{input}"
+            );
+        }
+        assert_eq!(
+            PhoneNumber::parse("0386 123 456").map(|p| p.as_str().to_owned()),
+            Ok("0386123456".to_owned())
+        );
+    }
+
+    #[test]
+    fn phone_rejects_bad_input() {
+        assert_eq!(PhoneNumber::parse("  "), Err(PersonError::PhoneEmpty));
+        for input in [
+            "12345",
+            "0212345678",
+            "09123456789",
+            "091234567",
+            "09a2345678",
+            "+1 912345678",
+            "0912+345678",
+        ] {
+            assert_eq!(
+                PhoneNumber::parse(input),
+                Err(PersonError::PhoneInvalid),
+                "{input}"
+            );
+        }
+    }
+
+    #[test]
+    fn name_is_nfc_and_collapsed() {
+        // "Hòa" written with a combining grave accent becomes the precomposed form.
+        let decomposed = "  Nguy\u{0065}\u{0302}\u{0303}n   Tho\u{0300}a ";
+        let n = FullName::parse(decomposed).map(|n| n.as_str().to_owned());
+        assert_eq!(n, Ok("Nguyễn Thòa".to_owned()));
+        assert_eq!(FullName::parse(""), Err(PersonError::NameEmpty));
+        assert_eq!(FullName::parse("<script>"), Err(PersonError::NameInvalid));
+        assert_eq!(
+            FullName::parse(&"a".repeat(101)),
+            Err(PersonError::NameTooLong)
+        );
+    }
+
+    #[test]
+    fn birth_year_bounds() {
+        assert_eq!(BirthYear::parse("1960", 2026).map(|b| b.value()), Ok(1960));
+        assert_eq!(BirthYear::parse("", 2026), Err(PersonError::BirthYearEmpty));
+        for bad in ["1899", "2027", "60", "19a0", "19600"] {
+            assert!(BirthYear::parse(bad, 2026).is_err(), "{bad}");
+        }
+        assert_eq!(
+            BirthYear::parse("2008", 2026).map(|b| b.age_in(2026)),
+            Ok(18)
+        );
+    }
+
+    #[test]
+    fn password_length() {
+        assert!(Password::parse("1234567").is_err());
+        assert!(Password::parse("12345678").is_ok());
+        assert_eq!(
+            format!("{:?}", Password::parse("bí-mật-lắm").ok()),
+            "Some(Password(***))"
+        );
+    }
+}

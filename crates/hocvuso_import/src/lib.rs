@@ -1,0 +1,3 @@
+//! Pure parsers for files hocvuso imports. No IO: callers pass bytes or text.
+
+pub mod communes;

@@ -1,0 +1,333 @@
+// Real-browser walk through hocvuso's key learner flow, on a phone-sized headless chromium driven
+// over WebDriver, with an axe-core accessibility scan of every distinct page visited.
+// Run: ./run   (or: node --test walk.test.mjs, with chromium, chromium-driver and node_modules)
+// Page contract: CONTRACT.md beside this file.
+
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+import { assertAccessible } from './axe.mjs';
+import { readQuiz } from './quiz.mjs';
+import { freePort, pollUntil, startBrowser } from './webdriver.mjs';
+
+const E2E_DIR = dirname(fileURLToPath(import.meta.url));
+const REPO_DIR = resolve(E2E_DIR, '..');
+const BIN = process.env.HOCVUSO_BIN
+  ? resolve(process.env.HOCVUSO_BIN)
+  : resolve(E2E_DIR, '../target/release/hocvuso');
+
+const COURSE = { slug: 'ky-nang-so-co-ban', title: 'Kỹ năng số cơ bản' };
+const QUIZ_TOML = resolve(REPO_DIR, 'content/courses', COURSE.slug, 'quiz.toml');
+const COMMUNE = '22918'; // Phường Mũi Né
+const ADMIN = { phone: '0912000001', name: 'Quản Trị Tỉnh', password: 'mat-khau-quan-tri' };
+const digits = `09${String(Date.now() % 1e8).padStart(8, '0')}`;
+const LEARNER = {
+  phone: digits,
+  phoneTyped: `${digits.slice(0, 3)} ${digits.slice(3, 6)} ${digits.slice(6)}`, // "09x xxx xxxx"
+  fullName: 'Nguyễn Thị Hoa',
+  birthYear: '1960',
+  password: 'mat-khau-rat-dai',
+};
+
+// ---------------------------------------------------------------------------------------------
+// Server and browser lifecycle
+
+let tmp; // temp dir: SQLite db (unless E2E_DATABASE_URL) and server log
+let serverLog;
+let server;
+let base; // http://127.0.0.1:PORT
+let b; // Browser
+let quiz;
+
+const killServer = () => server && server.exitCode === null && server.signalCode === null && server.kill('SIGKILL');
+
+before(async () => {
+  assert.ok(existsSync(BIN), `hocvuso binary not found at ${BIN}: build it (cargo build --release) or set HOCVUSO_BIN`);
+  quiz = readQuiz(QUIZ_TOML);
+  tmp = mkdtempSync(join(tmpdir(), 'hocvuso-e2e-'));
+  serverLog = join(tmp, 'server.log');
+  const db = process.env.E2E_DATABASE_URL || `sqlite://${join(tmp, 'hocvuso.db')}`;
+  console.log(`server binary ${BIN}\ndatabase ${db}`);
+
+  try {
+    await promisify(execFile)(BIN, [
+      'user', 'create-admin', '--database', db,
+      '--phone', ADMIN.phone, '--name', ADMIN.name, '--password', ADMIN.password,
+    ], { cwd: REPO_DIR, timeout: 60_000 });
+  } catch (e) {
+    throw new Error(`hocvuso user create-admin failed (${e.code ?? e.signal}):\n${e.stdout}${e.stderr}`);
+  }
+
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  const out = openSync(serverLog, 'a');
+  server = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--database', db], {
+    cwd: REPO_DIR,
+    stdio: ['ignore', out, out],
+  });
+  process.once('exit', killServer);
+  await pollUntil(`GET ${base}/healthz to answer 200`, async () => {
+    if (server.exitCode !== null || server.signalCode !== null) {
+      throw new Error(`hocvuso serve exited (${server.exitCode ?? server.signalCode}):\n${logTail()}`);
+    }
+    const res = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(2000) });
+    return res.status === 200;
+  }, { timeoutMs: 30_000, intervalMs: 100 });
+
+  b = await startBrowser();
+});
+
+after(async () => {
+  await b?.quit();
+  if (server && server.exitCode === null && server.signalCode === null) {
+    const gone = new Promise((r) => server.once('exit', r));
+    server.kill('SIGTERM');
+    const timer = setTimeout(killServer, 5000);
+    await gone;
+    clearTimeout(timer);
+  }
+  process.removeListener('exit', killServer);
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+function logTail(max = 3000) {
+  try {
+    return readFileSync(serverLog, 'utf8').slice(-max);
+  } catch {
+    return '(no server log)';
+  }
+}
+
+// Steps run in order; once one fails the rest are skipped (they depend on it).
+let broken = false;
+function step(name, fn) {
+  test(name, { timeout: 300_000 }, async (t) => {
+    if (broken) {
+      t.skip('an earlier step failed');
+      return;
+    }
+    try {
+      await fn();
+    } catch (e) {
+      broken = true;
+      console.error(`failed at ${await b?.currentUrlSafe()}`);
+      try {
+        console.error(`page text:\n${(await b.text('body')).slice(0, 2000)}`);
+      } catch {
+        // no page
+      }
+      console.error(`server log (tail):\n${logTail()}`);
+      throw e;
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Page helpers
+
+const scanned = new Set();
+
+/** We should be on a page whose path matches `re`: check it, <html lang="vi">, and axe (once per path). */
+async function arrive(re) {
+  const m = await b.waitForPath(re);
+  const path = m[0];
+  const lang = await b.exec('return document.documentElement.getAttribute("lang");');
+  assert.equal(lang, 'vi', `<html lang> on ${path}`);
+  if (!scanned.has(path)) {
+    scanned.add(path);
+    await assertAccessible(b, path);
+    console.log(`  ${path}: lang=vi, axe clean`);
+  }
+  return m;
+}
+
+async function open(path, re) {
+  await b.go(base + path);
+  return arrive(re ?? new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+}
+
+const norm = (s) => s.normalize('NFC').replace(/\s+/g, ' ').trim();
+
+/** Press the button labelled `label` in `form` and wait for the next page. */
+async function submit(form, label) {
+  const buttons = await b.findAll(`${form} button, ${form} input[type="submit"]`);
+  const texts = [];
+  for (const el of buttons) {
+    const text = norm((await el.text()) || (await el.attr('value')) || '');
+    if (text === label) {
+      await b.clickAndWait(el);
+      return;
+    }
+    texts.push(text);
+  }
+  throw new Error(`no button "${label}" in ${form} on ${await b.currentUrlSafe()} (found: ${JSON.stringify(texts)})`);
+}
+
+async function login({ phone, password }) {
+  await b.type('form#dang-nhap input[name="phone"]', phone);
+  await b.type('form#dang-nhap input[name="password"]', password);
+  await submit('form#dang-nhap', 'Đăng nhập');
+}
+
+async function logout() {
+  await submit('form#dang-xuat', 'Đăng xuất');
+  await arrive(/^\/.*$/);
+  assert.equal(await b.has('form#dang-xuat'), false, 'still logged in after pressing "Đăng xuất"');
+}
+
+const ACHIEVED = `table#xep-hang tr[data-code="${COMMUNE}"] td[data-field="achieved"]`;
+
+async function achieved() {
+  const raw = norm(await b.text(ACHIEVED));
+  const plain = raw.replace(/[.\s]/g, '');
+  assert.match(plain, /^\d+$/, `${ACHIEVED} should hold a number, got ${JSON.stringify(raw)}`);
+  return Number(plain);
+}
+
+/** Answer every question on the attempt page, all correctly or all wrongly. Returns how many. */
+async function answerAll(correctly) {
+  const fieldsets = await b.findAll('form#bai-lam fieldset.question');
+  assert.ok(fieldsets.length > 0, 'no fieldset.question in form#bai-lam');
+  const seen = new Set();
+  for (const fs of fieldsets) {
+    const legend = norm(await (await fs.find('legend')).text());
+    const q = quiz.find((x) => norm(x.prompt) === legend);
+    assert.ok(q, `legend ${JSON.stringify(legend)} matches no prompt in quiz.toml`);
+    assert.ok(!seen.has(legend), `question shown twice: ${legend}`);
+    seen.add(legend);
+
+    const labels = await fs.findAll('label');
+    const texts = [];
+    for (const l of labels) texts.push(norm(await l.text()));
+    assert.deepEqual([...texts].sort(), q.options.map(norm).sort(), `options of "${legend}"`);
+
+    const want = norm(q.options[correctly ? q.correct : (q.correct + 1) % q.options.length]);
+    const label = labels[texts.indexOf(want)];
+    await label.click();
+    const checked = await b.exec(
+      'var i = document.getElementById(arguments[0].htmlFor); return !!i && i.type === "radio" && i.checked;',
+      [label],
+    );
+    assert.ok(checked, `clicking label "${want}" of "${legend}" did not check its radio`);
+  }
+  return fieldsets.length;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The walk
+
+let achievedBefore;
+let certPath;
+
+step('1. admin logs in and reads the commune count on /thong-ke', async () => {
+  await open('/dang-nhap');
+  await login(ADMIN);
+  await arrive(/^\/thong-ke$/);
+  achievedBefore = await achieved();
+  console.log(`  commune ${COMMUNE} achieved: ${achievedBefore}`);
+  await logout();
+  await b.go(`${base}/thong-ke`);
+  assert.equal(await b.has('table#xep-hang'), false, '/thong-ke still shows the table after logging out');
+});
+
+step('2. a new learner registers (phone typed with spaces) and lands on /hoc', async () => {
+  await open('/dang-ky');
+  const f = 'form#dang-ky';
+  const communes = await b.exec(
+    'return Array.from(arguments[0].options).map(function (o) { return o.value; }).filter(function (v) { return /^\\d{5}$/.test(v); }).length;',
+    [await b.find(`${f} select[name="commune_code"]`)],
+  );
+  assert.equal(communes, 124, 'commune_code should offer the 124 communes');
+  await b.type(`${f} input[name="phone"]`, LEARNER.phoneTyped);
+  await b.type(`${f} input[name="full_name"]`, LEARNER.fullName);
+  await b.type(`${f} input[name="birth_year"]`, LEARNER.birthYear);
+  await b.select(`${f} select[name="commune_code"]`, COMMUNE);
+  await b.type(`${f} input[name="password"]`, LEARNER.password);
+  await submit(f, 'Đăng ký');
+  await arrive(/^\/hoc$/);
+  console.log(`  registered ${JSON.stringify(LEARNER.phoneTyped)}`);
+});
+
+step('3. the learner completes every lesson and reaches the quiz', async () => {
+  const course = `/khoa-hoc/${COURSE.slug}`;
+  await b.clickAndWait(`a[href$="${course}"]`);
+  await arrive(new RegExp(`^${course}$`));
+  const hrefs = [];
+  for (const a of await b.findAll(`a[href*="${course}/bai/"]`)) hrefs.push(await a.attr('href'));
+  const lessons = [...new Set(hrefs.map((h) => Number(/\/bai\/(\d+)$/.exec(h)?.[1])))].sort((x, y) => x - y);
+  assert.ok(lessons.length > 0, `no lesson links on ${course}`);
+  assert.deepEqual(lessons, lessons.map((_, i) => i + 1), 'lessons should be numbered 1..N');
+  assert.ok(await b.has(`a[href$="${course}/kiem-tra"]`), `no link to ${course}/kiem-tra`);
+
+  await b.clickAndWait(`a[href$="${course}/bai/1"]`);
+  for (let n = 1; n <= lessons.length; n++) {
+    await arrive(new RegExp(`^${course}/bai/${n}$`));
+    assert.ok(norm(await b.text('h1')).length > 0, `lesson ${n} has an empty h1`);
+    await submit('form#hoc-xong', 'Đã học xong');
+  }
+  await arrive(new RegExp(`^${course}/kiem-tra$`));
+  console.log(`  ${lessons.length} lessons done`);
+});
+
+step('4. the learner fails the quiz, retries, passes and opens the certificate', async () => {
+  await submit('form#bat-dau', 'Bắt đầu làm bài');
+  const [, first] = await arrive(/^\/bai-lam\/([^/]+)$/);
+  const asked = await answerAll(false);
+  await submit('form#bai-lam', 'Nộp bài');
+  await arrive(new RegExp(`^/bai-lam/${first}/ket-qua$`));
+  assert.match(norm(await b.text('#ket-qua')), /Chưa đạt/, '#ket-qua after answering all wrongly');
+  const wrong = (await b.findAll('.cau-sai')).length;
+  assert.ok(wrong >= 1, 'no .cau-sai items after answering all wrongly');
+  console.log(`  attempt ${first}: ${asked} answered wrongly, "Chưa đạt", ${wrong} .cau-sai`);
+
+  await submit('form#lam-lai', 'Làm lại');
+  const [, second] = await arrive(/^\/bai-lam\/([^/]+)$/);
+  assert.notEqual(second, first, '"Làm lại" should start a new attempt');
+  await answerAll(true);
+  await submit('form#bai-lam', 'Nộp bài');
+  await arrive(new RegExp(`^/bai-lam/${second}/ket-qua$`));
+  const result = norm(await b.text('#ket-qua'));
+  assert.match(result, /Đạt/, '#ket-qua after answering all correctly');
+  assert.doesNotMatch(result, /Chưa đạt/, '#ket-qua after answering all correctly');
+  assert.equal((await b.findAll('.cau-sai')).length, 0, '.cau-sai items after answering all correctly');
+  console.log(`  attempt ${second}: "Đạt"`);
+
+  await b.clickAndWait('a#xem-chung-nhan');
+  [certPath] = await arrive(/^\/chung-nhan\/[^/]+$/);
+  assert.ok(await b.has('#chung-nhan-hop-le'), `#chung-nhan-hop-le missing on ${certPath}`);
+  const text = norm(await b.text('body'));
+  assert.ok(text.includes(COURSE.title), `certificate should name the course "${COURSE.title}"`);
+  assert.match(text, /\b\d{2}\/\d{2}\/\d{4}\b/, 'certificate should show a dd/mm/yyyy date');
+  const source = await b.source();
+  for (const form of ['NFC', 'NFD']) {
+    const name = LEARNER.fullName.normalize(form);
+    assert.ok(!source.includes(name) && !text.includes(name), 'the full name must be masked on the certificate');
+  }
+  console.log(`  certificate ${certPath}`);
+});
+
+step('5. certificate is public; learner logs in without spaces; admin sees the count go up by one', async () => {
+  await logout();
+  await b.go(base + certPath);
+  assert.ok(await b.has('#chung-nhan-hop-le'), `${certPath} should verify without logging in`);
+  await b.go(`${base}/chung-nhan/KHONG-CO-MA-NAY`);
+  assert.equal(await b.has('#chung-nhan-hop-le'), false, 'an unknown certificate code must not verify');
+
+  await open('/dang-nhap');
+  await login({ phone: LEARNER.phone, password: LEARNER.password });
+  await arrive(/^\/hoc$/);
+  await logout();
+
+  await open('/dang-nhap');
+  await login(ADMIN);
+  await arrive(/^\/thong-ke$/);
+  const now = await achieved();
+  assert.equal(now, achievedBefore + 1, `commune ${COMMUNE} achieved: was ${achievedBefore}, now ${now}`);
+  console.log(`  commune ${COMMUNE} achieved: ${achievedBefore} → ${now}`);
+});

@@ -1,0 +1,350 @@
+// A tiny W3C WebDriver client for Debian's chromium + chromedriver, spoken over HTTP with
+// Node's global fetch. No other dependencies.
+//
+//   const b = await startBrowser();
+//   await b.go('http://127.0.0.1:8080/');
+//   await b.click('a[href="/dang-nhap"]');
+//   await b.quit();
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf'; // W3C web element identifier
+
+export const CHROMIUM_BIN = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
+export const CHROMEDRIVER_BIN = process.env.CHROMEDRIVER_BIN || '/usr/bin/chromedriver';
+
+const CHROMIUM_ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
+
+/** A free TCP port on 127.0.0.1 (asks the kernel for one, then releases it). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Poll `probe` (async, returns truthy when done) until it succeeds or `timeoutMs` passes. */
+export async function pollUntil(what, probe, { timeoutMs = 10_000, intervalMs = 50 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last.message}` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** Keep the last `max` characters a child process printed, for error messages. */
+function tail(stream, max = 4000) {
+  const buf = { text: '' };
+  stream?.on('data', (d) => {
+    buf.text = (buf.text + d.toString()).slice(-max);
+  });
+  return buf;
+}
+
+/** Start chromedriver and a fresh headless chromium session with a phone-sized screen. */
+export async function startBrowser() {
+  const port = await freePort();
+  const driver = spawn(CHROMEDRIVER_BIN, [`--port=${port}`, '--allowed-ips=127.0.0.1'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log = tail(driver.stdout);
+  const errLog = tail(driver.stderr);
+  let exited = null;
+  driver.on('exit', (code, signal) => (exited = { code, signal }));
+  const killDriver = () => {
+    if (exited === null) driver.kill('SIGKILL');
+  };
+  process.once('exit', killDriver);
+  driver.on('error', (e) => (exited = { error: e }));
+
+  const base = `http://127.0.0.1:${port}`;
+  const profile = mkdtempSync(join(tmpdir(), 'hocvuso-e2e-chromium-'));
+  const browser = new Browser(base, driver, profile, killDriver);
+  try {
+    await pollUntil(
+      `chromedriver (${CHROMEDRIVER_BIN}) on port ${port} to be ready`,
+      async () => {
+        if (exited) {
+          throw new Error(`chromedriver exited ${JSON.stringify(exited)}\n${log.text}${errLog.text}`);
+        }
+        const res = await fetch(`${base}/status`, { signal: AbortSignal.timeout(2000) });
+        const body = await res.json();
+        return body.value?.ready === true;
+      },
+      { timeoutMs: 20_000 },
+    );
+    const value = await browser.cmd('POST', '/session', {
+      capabilities: {
+        alwaysMatch: {
+          browserName: 'chrome',
+          pageLoadStrategy: 'normal',
+          timeouts: { implicit: 0, pageLoad: 30_000, script: 30_000 },
+          'goog:chromeOptions': {
+            binary: CHROMIUM_BIN,
+            args: [...CHROMIUM_ARGS, `--user-data-dir=${profile}`],
+            mobileEmulation: { deviceMetrics: { width: 390, height: 844, pixelRatio: 2 } },
+          },
+        },
+      },
+    }, 'new session');
+    browser.sessionId = value.sessionId;
+  } catch (e) {
+    await browser.quit();
+    throw e;
+  }
+  return browser;
+}
+
+export class Browser {
+  constructor(base, driver, profile, killDriver) {
+    this.base = base;
+    this.driver = driver;
+    this.profile = profile;
+    this.killDriver = killDriver;
+    this.sessionId = null;
+  }
+
+  /** One WebDriver command. `what` names the selector/URL for error messages. */
+  async cmd(method, path, body, what) {
+    const url = this.base + path;
+    let res;
+    try {
+      res = await fetch(url, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(90_000),
+      });
+    } catch (e) {
+      throw new Error(`WebDriver ${method} ${path} (${what}) failed: ${e.message}`);
+    }
+    const text = await res.text();
+    let json;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new Error(`WebDriver ${method} ${path} (${what}): HTTP ${res.status}, not JSON: ${text.slice(0, 500)}`);
+    }
+    if (!res.ok || json.value?.error) {
+      const v = json.value || {};
+      const error = v.error || `HTTP ${res.status}`;
+      const msg = String(v.message || text).split('\n')[0].replace(`${error}: `, '');
+      throw new Error(`WebDriver ${what}: ${error}: ${msg}`);
+    }
+    return json.value;
+  }
+
+  s(path) {
+    if (!this.sessionId) throw new Error('no WebDriver session');
+    return `/session/${this.sessionId}${path}`;
+  }
+
+  /** Navigate to an absolute URL and wait for it to load. */
+  async go(url) {
+    await this.cmd('POST', this.s('/url'), { url }, `navigate to ${url}`);
+    await this.assertLoaded(`navigate to ${url}`);
+  }
+
+  /** Chromium shows its own error page (not an exception) when a URL cannot be loaded. */
+  async assertLoaded(what) {
+    const href = await this.exec('return location.href;');
+    if (href.startsWith('chrome-error:')) {
+      throw new Error(`${what}: the browser could not load ${await this.currentUrlSafe()} (connection failed?)`);
+    }
+  }
+
+  async currentUrl() {
+    return this.cmd('GET', this.s('/url'), undefined, 'get current URL');
+  }
+
+  /** The path part of the current URL, e.g. "/hoc". */
+  async currentPath() {
+    return new URL(await this.currentUrl()).pathname;
+  }
+
+  /** Wait until the current path matches `re` (after a click that navigates). Returns the match. */
+  async waitForPath(re, timeoutMs = 15_000) {
+    let path = '';
+    try {
+      return await pollUntil(`URL path matching ${re}`, async () => {
+        path = await this.currentPath();
+        return path.match(re);
+      }, { timeoutMs });
+    } catch {
+      throw new Error(`expected to arrive at a path matching ${re}, but the browser is at ${await this.currentUrl()}`);
+    }
+  }
+
+  async source() {
+    return this.cmd('GET', this.s('/source'), undefined, 'get page source');
+  }
+
+  /** Run a script in the page (W3C execute/sync; a returned promise is awaited). */
+  async exec(script, args = []) {
+    const label = `execute script "${script.slice(0, 60).replace(/\s+/g, ' ')}…"`;
+    return this.cmd('POST', this.s('/execute/sync'), { script, args: args.map(toWire) }, label);
+  }
+
+  /** The first element matching `css`; throws naming the selector and URL if none. */
+  async find(css) {
+    const v = await this.cmd('POST', this.s('/element'), { using: 'css selector', value: css },
+      `find "${css}" on ${await this.currentUrlSafe()}`);
+    return new Element(this, v[ELEMENT], css);
+  }
+
+  /** All elements matching `css` (possibly none). */
+  async findAll(css) {
+    const vs = await this.cmd('POST', this.s('/elements'), { using: 'css selector', value: css },
+      `find all "${css}"`);
+    return vs.map((v, i) => new Element(this, v[ELEMENT], `${css}[${i}]`));
+  }
+
+  async has(css) {
+    return (await this.findAll(css)).length > 0;
+  }
+
+  async click(css) {
+    await (await this.find(css)).click();
+  }
+
+  /**
+   * Click something that loads a new document (a link, a form's submit button) and wait until
+   * the new document has finished loading. chromedriver's click may return before a form
+   * submission navigates, so the old document is marked and we poll until the mark is gone.
+   * `target` is a CSS selector or an Element.
+   */
+  async clickAndWait(target) {
+    const el = typeof target === 'string' ? await this.find(target) : target;
+    const from = await this.currentUrlSafe();
+    const mark = `e2e-${Date.now()}-${Math.random()}`;
+    await this.exec('window.__e2eOldDocument = arguments[0];', [mark]);
+    await el.click();
+    await pollUntil(`a new page to load after clicking "${el.css}" on ${from}`, async () => {
+      const [old, state] = await this.exec('return [window.__e2eOldDocument || null, document.readyState];');
+      return old !== mark && state === 'complete';
+    }, { timeoutMs: 30_000 });
+    await this.assertLoaded(`click "${el.css}" on ${from}`);
+  }
+
+  /** Clear the field and type `text` into it. */
+  async type(css, text) {
+    const el = await this.find(css);
+    await el.clear();
+    await el.type(text);
+  }
+
+  /** Choose `value` in a <select> by clicking its option. */
+  async select(css, value) {
+    await this.click(`${css} option[value="${value}"]`);
+    const chosen = await this.exec('return arguments[0].value;', [await this.find(css)]);
+    if (chosen !== value) throw new Error(`select "${css}": wanted value ${value}, got ${chosen}`);
+  }
+
+  /** Visible text of the first element matching `css`. */
+  async text(css) {
+    return (await this.find(css)).text();
+  }
+
+  async currentUrlSafe() {
+    try {
+      return await this.currentUrl();
+    } catch {
+      return '(unknown URL)';
+    }
+  }
+
+  /** End the session (closes chromium), stop chromedriver, delete the profile. Never throws. */
+  async quit() {
+    if (this.sessionId) {
+      try {
+        await this.cmd('DELETE', `/session/${this.sessionId}`, undefined, 'delete session');
+      } catch {
+        // The driver is killed below anyway.
+      }
+      this.sessionId = null;
+    }
+    if (this.driver.exitCode === null && this.driver.signalCode === null) {
+      const gone = new Promise((r) => this.driver.once('exit', r));
+      this.driver.kill('SIGTERM');
+      const timer = setTimeout(() => this.killDriver(), 5000);
+      await gone;
+      clearTimeout(timer);
+    }
+    process.removeListener('exit', this.killDriver);
+    rmSync(this.profile, { recursive: true, force: true });
+  }
+}
+
+export class Element {
+  constructor(browser, id, css) {
+    this.browser = browser;
+    this.id = id;
+    this.css = css;
+  }
+
+  c(method, path, body, verb) {
+    return this.browser.cmd(method, this.browser.s(`/element/${this.id}${path}`), body, `${verb} "${this.css}"`);
+  }
+
+  click() {
+    return this.c('POST', '/click', {}, 'click');
+  }
+
+  clear() {
+    return this.c('POST', '/clear', {}, 'clear');
+  }
+
+  type(text) {
+    return this.c('POST', '/value', { text }, `type ${JSON.stringify(text)} into`);
+  }
+
+  text() {
+    return this.c('GET', '/text', undefined, 'get text of');
+  }
+
+  attr(name) {
+    return this.c('GET', `/attribute/${encodeURIComponent(name)}`, undefined, `get attribute ${name} of`);
+  }
+
+  async find(css) {
+    const v = await this.c('POST', '/element', { using: 'css selector', value: css }, `find "${css}" inside`);
+    return new Element(this.browser, v[ELEMENT], `${this.css} ${css}`);
+  }
+
+  async findAll(css) {
+    const vs = await this.c('POST', '/elements', { using: 'css selector', value: css }, `find all "${css}" inside`);
+    return vs.map((v, i) => new Element(this.browser, v[ELEMENT], `${this.css} ${css}[${i}]`));
+  }
+}
+
+function toWire(arg) {
+  return arg instanceof Element ? { [ELEMENT]: arg.id } : arg;
+}

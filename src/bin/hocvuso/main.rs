@@ -1,0 +1,118 @@
+//! `hocvuso`: one binary. `serve` (the default) runs the web server; the other subcommands are
+//! the administrator's tools. Each subcommand lives in its own file.
+
+mod demo;
+mod serve;
+mod stats;
+mod user;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use hocvuso::clock::SystemClock;
+use hocvuso::config::{Config, Overrides};
+use hocvuso::state::AppState;
+
+#[derive(Parser)]
+#[command(
+    name = "hocvuso",
+    version,
+    about = "Học vụ số: học kỹ năng số và theo dõi chỉ tiêu"
+)]
+struct Cli {
+    /// Database URL: sqlite://PATH (default ./data/hocvuso.db) or postgres://USER@HOST/DB.
+    #[arg(long, global = true, env = "DATABASE_URL")]
+    database: Option<String>,
+    /// Configuration file (default: ./hocvuso.toml if present).
+    #[arg(long, global = true)]
+    config: Option<std::path::PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (the default).
+    Serve(serve::Args),
+    /// Create or upgrade the database schema and load the seed data, then exit.
+    Migrate,
+    /// Load demo accounts for every role and demo learners with progress.
+    Demo(demo::Args),
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: user::Command,
+    },
+    /// Check the live figures.
+    Stats {
+        #[command(subcommand)]
+        command: stats::Command,
+    },
+}
+
+/// Loads the configuration layers and opens the database (migrations and seed applied).
+pub async fn open(
+    cli_database: Option<String>,
+    config_file: Option<&std::path::Path>,
+    listen: Option<String>,
+) -> anyhow::Result<AppState> {
+    let env: Vec<(String, String)> = std::env::vars().collect();
+    let overrides = Overrides {
+        database_url: cli_database,
+        listen,
+    };
+    let (config, warnings) = Config::load(config_file, &env, &overrides)?;
+    for w in warnings {
+        tracing::warn!("{w}");
+    }
+    let state = hocvuso::open(config, Arc::new(SystemClock)).await?;
+    Ok(state)
+}
+
+fn init_logging() {
+    let filter = std::env::var("HOCVUSO_LOG").unwrap_or_else(|_| "info".to_owned());
+    let level = match filter.as_str() {
+        "error" => tracing::Level::ERROR,
+        "warn" => tracing::Level::WARN,
+        "debug" => tracing::Level::DEBUG,
+        "trace" => tracing::Level::TRACE,
+        _ => tracing::Level::INFO,
+    };
+    tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    init_logging();
+    let cli = Cli::parse();
+    let config = cli.config.as_deref();
+    let result = match cli.command {
+        None => serve::run(cli.database, config, serve::Args::default()).await,
+        Some(Command::Serve(args)) => serve::run(cli.database, config, args).await,
+        Some(Command::Migrate) => match open(cli.database, config, None).await {
+            Ok(state) => {
+                println!(
+                    "Database ready ({}): schema up to date, seed data loaded.",
+                    state.db.backend().name()
+                );
+                state.db.close().await;
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e) => Err(e),
+        },
+        Some(Command::Demo(args)) => demo::run(cli.database, config, args).await,
+        Some(Command::User { command }) => user::run(cli.database, config, command).await,
+        Some(Command::Stats { command }) => stats::run(cli.database, config, command).await,
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("hocvuso: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! `hocvuso user create-admin --phone … --name … [--password …]`
+
+use std::io::BufRead;
+use std::path::Path;
+use std::process::ExitCode;
+
+use hocvuso::services::accounts::{create_staff, FormError};
+use hocvuso::services::seed::PROVINCE_CODE;
+use hocvuso_domain::Role;
+
+#[derive(clap::Subcommand)]
+pub enum Command {
+    /// Create the province administrator (or make an existing account one).
+    CreateAdmin {
+        /// Mobile number used to log in, e.g. 0912345678.
+        #[arg(long)]
+        phone: String,
+        /// Full name.
+        #[arg(long, default_value = "Quản trị tỉnh")]
+        name: String,
+        /// Password (at least 8 characters). If omitted it is read from HOCVUSO_ADMIN_PASSWORD
+        /// or, failing that, from the first line of standard input.
+        #[arg(long, env = "HOCVUSO_ADMIN_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+}
+
+pub async fn run(
+    database: Option<String>,
+    config: Option<&Path>,
+    command: Command,
+) -> anyhow::Result<ExitCode> {
+    let Command::CreateAdmin {
+        phone,
+        name,
+        password,
+    } = command;
+    let password = match password {
+        Some(p) => p,
+        None => {
+            eprintln!("Password for the province administrator (then Enter):");
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line)?;
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        }
+    };
+    let state = crate::open(database, config, None).await?;
+    let result = create_staff(
+        &state,
+        &phone,
+        &name,
+        &password,
+        Role::ProvinceAdmin,
+        PROVINCE_CODE,
+        None,
+    )
+    .await;
+    state.db.close().await;
+    match result {
+        Ok(_) => {
+            println!("Province administrator ready: log in with {phone}.");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(FormError::Invalid(errors)) => {
+            for (field, message) in errors {
+                eprintln!("{field}: {message}");
+            }
+            Ok(ExitCode::FAILURE)
+        }
+        Err(FormError::Internal(e)) => Err(e.into()),
+    }
+}

@@ -1,0 +1,80 @@
+//! The injected clock. Nothing else reads the system time, so tests can set it.
+
+use std::sync::Mutex;
+
+use chrono::{DateTime, Datelike, Duration, FixedOffset, Offset, Utc};
+
+pub trait Clock: Send + Sync + 'static {
+    fn now(&self) -> DateTime<Utc>;
+
+    /// The calendar year in Vietnam (UTC+7, no daylight saving), which targets follow.
+    fn year(&self) -> i32 {
+        vietnam_time(self.now()).year()
+    }
+}
+
+/// Vietnam's offset from UTC.
+pub fn vietnam_time(t: DateTime<Utc>) -> DateTime<FixedOffset> {
+    let offset = FixedOffset::east_opt(7 * 3600).unwrap_or_else(|| Utc.fix());
+    t.with_timezone(&offset)
+}
+
+/// `dd/mm/yyyy` in Vietnam time, as officials write dates.
+pub fn format_date(t: DateTime<Utc>) -> String {
+    vietnam_time(t).format("%d/%m/%Y").to_string()
+}
+
+/// The real clock.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the one place that reads the system time"
+    )]
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// A clock that stands still until moved; for tests and reproducible demos.
+pub struct FixedClock(Mutex<DateTime<Utc>>);
+
+impl FixedClock {
+    pub fn at(t: DateTime<Utc>) -> Self {
+        Self(Mutex::new(t))
+    }
+
+    pub fn advance(&self, by: Duration) {
+        if let Ok(mut t) = self.0.lock() {
+            *t += by;
+        }
+    }
+}
+
+impl Clock for FixedClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.0.lock().map(|t| *t).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn vietnam_year_and_date() {
+        let t = Utc.with_ymd_and_hms(2025, 12, 31, 18, 30, 0).single();
+        let Some(t) = t else { panic!("bad date") };
+        let clock = FixedClock::at(t);
+        assert_eq!(
+            clock.year(),
+            2026,
+            "18:30 UTC on 31/12 is already 1 January in Vietnam"
+        );
+        assert_eq!(format_date(t), "01/01/2026");
+        clock.advance(Duration::days(-1));
+        assert_eq!(clock.year(), 2025);
+    }
+}

@@ -1,0 +1,243 @@
+//! Typed configuration, layered: defaults → `hocvuso.toml` → `HOCVUSO_SECTION__KEY` environment
+//! variables (and `DATABASE_URL`) → command-line flags. Unknown `HOCVUSO_*` variables are
+//! reported, so a typo does not silently do nothing.
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use serde::Deserialize;
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://./data/hocvuso.db";
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    /// Reader connections (SQLite) or pool size (PostgreSQL).
+    pub database_readers: u32,
+    pub listen: SocketAddr,
+    /// Mark cookies `Secure`; turn on when served over HTTPS.
+    pub secure_cookies: bool,
+    /// Name of the issuing body on certificates.
+    pub issuer: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            database_url: DEFAULT_DATABASE_URL.to_owned(),
+            database_readers: 8,
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            secure_cookies: false,
+            issuer: "Sở Khoa học và Công nghệ tỉnh Lâm Đồng".to_owned(),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    #[serde(default)]
+    server: FileServer,
+    #[serde(default)]
+    database: FileDatabase,
+    #[serde(default)]
+    certificate: FileCertificate,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileServer {
+    listen: Option<String>,
+    secure_cookies: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileDatabase {
+    url: Option<String>,
+    readers: Option<u32>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileCertificate {
+    issuer: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {message}")]
+    File { path: String, message: String },
+    #[error("{name}: {message}")]
+    Value { name: String, message: String },
+}
+
+/// Values given on the command line (highest precedence).
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub database_url: Option<String>,
+    pub listen: Option<String>,
+}
+
+const KNOWN_ENV: &[&str] = &[
+    "HOCVUSO_CONFIG",
+    "HOCVUSO_SERVER__LISTEN",
+    "HOCVUSO_SERVER__SECURE_COOKIES",
+    "HOCVUSO_DATABASE__URL",
+    "HOCVUSO_DATABASE__READERS",
+    "HOCVUSO_CERTIFICATE__ISSUER",
+    "HOCVUSO_LOG",
+];
+
+impl Config {
+    /// Loads the layers. `env` is passed in (not read from the process) so tests can supply it.
+    pub fn load(
+        config_file: Option<&Path>,
+        env: &[(String, String)],
+        overrides: &Overrides,
+    ) -> Result<(Self, Vec<String>), ConfigError> {
+        let mut cfg = Config::default();
+        let mut warnings = Vec::new();
+        let get = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+
+        let file = config_file
+            .map(Path::to_path_buf)
+            .or_else(|| get("HOCVUSO_CONFIG").map(Into::into))
+            .or_else(|| {
+                let p = Path::new("hocvuso.toml");
+                p.exists().then(|| p.to_path_buf())
+            });
+        let mut listen = None;
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(&path).map_err(|e| ConfigError::File {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            })?;
+            let f: FileConfig = toml::from_str(&text).map_err(|e| ConfigError::File {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            })?;
+            listen = f.server.listen;
+            if let Some(v) = f.server.secure_cookies {
+                cfg.secure_cookies = v;
+            }
+            if let Some(v) = f.database.url {
+                cfg.database_url = v;
+            }
+            if let Some(v) = f.database.readers {
+                cfg.database_readers = v;
+            }
+            if let Some(v) = f.certificate.issuer {
+                cfg.issuer = v;
+            }
+        }
+
+        if let Some(v) = get("DATABASE_URL") {
+            cfg.database_url = v;
+        }
+        if let Some(v) = get("HOCVUSO_DATABASE__URL") {
+            cfg.database_url = v;
+        }
+        if let Some(v) = get("HOCVUSO_DATABASE__READERS") {
+            cfg.database_readers = v.parse().map_err(|_| ConfigError::Value {
+                name: "HOCVUSO_DATABASE__READERS".into(),
+                message: format!("not a whole number: {v}"),
+            })?;
+        }
+        if let Some(v) = get("HOCVUSO_SERVER__LISTEN") {
+            listen = Some(v);
+        }
+        if let Some(v) = get("HOCVUSO_SERVER__SECURE_COOKIES") {
+            cfg.secure_cookies = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Some(v) = get("HOCVUSO_CERTIFICATE__ISSUER") {
+            cfg.issuer = v;
+        }
+        for (name, _) in env {
+            if name.starts_with("HOCVUSO_") && !KNOWN_ENV.contains(&name.as_str()) {
+                warnings.push(format!("unknown environment variable {name} is ignored"));
+            }
+        }
+
+        if let Some(v) = &overrides.database_url {
+            cfg.database_url = v.clone();
+        }
+        if let Some(v) = &overrides.listen {
+            listen = Some(v.clone());
+        }
+        if let Some(l) = listen {
+            cfg.listen = l.parse().map_err(|_| ConfigError::Value {
+                name: "listen".into(),
+                message: format!("not an address like {DEFAULT_LISTEN}: {l}"),
+            })?;
+        }
+        Ok((cfg, warnings))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn layers_in_order() {
+        let (c, w) =
+            Config::load(None, &env(&[]), &Overrides::default()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
+        assert!(w.is_empty());
+
+        let e = env(&[
+            ("DATABASE_URL", "postgres://a@b/c"),
+            ("HOCVUSO_SERVER__LISTEN", "0.0.0.0:9000"),
+            ("HOCVUSO_SERVR__LISTEN", "typo"),
+        ]);
+        let (c, w) =
+            Config::load(None, &e, &Overrides::default()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.database_url, "postgres://a@b/c");
+        assert_eq!(c.listen.port(), 9000);
+        assert_eq!(
+            w,
+            vec!["unknown environment variable HOCVUSO_SERVR__LISTEN is ignored"]
+        );
+
+        let o = Overrides {
+            database_url: Some("sqlite://x.db".into()),
+            listen: Some("127.0.0.1:1".into()),
+        };
+        let (c, _) = Config::load(None, &e, &o).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.database_url, "sqlite://x.db");
+        assert_eq!(c.listen.port(), 1);
+
+        let bad = Overrides {
+            listen: Some("nowhere".into()),
+            ..Overrides::default()
+        };
+        assert!(Config::load(None, &e, &bad).is_err());
+    }
+
+    #[test]
+    fn reads_the_file() {
+        let dir = std::env::temp_dir().join(format!("hocvuso-cfg-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let path = dir.join("hocvuso.toml");
+        let written = std::fs::write(
+            &path,
+            "[server]\nlisten = \"127.0.0.1:7000\"\n[database]\nurl = \"sqlite://f.db\"\n",
+        );
+        assert!(written.is_ok());
+        let (c, _) =
+            Config::load(Some(&path), &[], &Overrides::default()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.listen.port(), 7000);
+        assert_eq!(c.database_url, "sqlite://f.db");
+        let _ = std::fs::write(&path, "[server]\nlistn = 1\n");
+        assert!(Config::load(Some(&path), &[], &Overrides::default()).is_err());
+    }
+}

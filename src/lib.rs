@@ -1,0 +1,70 @@
+//! hocvuso: digital-skills learning and live campaign monitoring for a Vietnamese province.
+//!
+//! The binary (`src/bin/hocvuso`) parses the command line and calls into this library:
+//! [`config`] loads settings, [`state::AppState`] holds what every request needs,
+//! [`services`] hold the use cases, and [`web`] turns HTTP requests into pages.
+
+pub mod clock;
+pub mod config;
+pub mod content;
+pub mod markdown;
+pub mod services;
+pub mod state;
+pub mod web;
+
+#[cfg(test)]
+mod tests;
+
+use std::sync::Arc;
+
+use hocvuso_db::repo::settings;
+use hocvuso_db::{Db, DbError};
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::services::Internal;
+use crate::state::AppState;
+
+/// Why the application could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("cannot prepare the database: {0}")]
+    Prepare(#[from] Internal),
+    #[error("cannot apply migrations: {0}")]
+    Migrate(hocvuso_db::DbErr),
+}
+
+/// Connects to the configured database, applies migrations, loads the seed data (org tree,
+/// groups, targets, curriculum) and returns the application state. Safe to call at every start.
+pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, StartError> {
+    let db = Db::connect(
+        &config.database_url,
+        hocvuso_db::dialect::PoolSizes {
+            readers: config.database_readers,
+        },
+    )
+    .await?;
+    hocvuso_db::migrate(&db)
+        .await
+        .map_err(StartError::Migrate)?;
+    services::seed::ensure_seeded(&db, clock.now()).await?;
+    let fresh_key = services::hex(&services::random_bytes::<32>());
+    let stored = settings::get_or_insert(db.write(), "cookie_key", &fresh_key)
+        .await
+        .map_err(Internal::from)?;
+    let mut key = [0u8; 32];
+    for (i, byte) in key.iter_mut().enumerate() {
+        *byte = stored
+            .get(i * 2..i * 2 + 2)
+            .and_then(|h| u8::from_str_radix(h, 16).ok())
+            .unwrap_or(0);
+    }
+    Ok(AppState {
+        config: Arc::new(config),
+        db,
+        clock,
+        cookie_key: Arc::new(key),
+    })
+}

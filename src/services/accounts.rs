@@ -1,0 +1,346 @@
+//! Registration, login, sessions and admin accounts.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use chrono::{DateTime, Duration, Utc};
+use hocvuso_db::dialect::is_unique_violation;
+use hocvuso_db::repo::{org, people};
+use hocvuso_db::TransactionTrait;
+use hocvuso_domain::person::ADULT_AGE;
+use hocvuso_domain::{BirthYear, FullName, Password, PhoneNumber, Role, TargetGroup};
+use sha2::{Digest, Sha256};
+
+use super::{hex, random_bytes, Internal};
+use crate::state::AppState;
+
+/// How long a session lasts.
+pub const SESSION_DAYS: i64 = 30;
+/// Failed logins before the account is locked, and for how long.
+pub const MAX_FAILED_LOGINS: i32 = 5;
+pub const LOCK_MINUTES: i64 = 15;
+
+/// Errors attached to form fields (field name, Vietnamese message), in form order.
+pub type FieldErrors = Vec<(&'static str, String)>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum FormError {
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    #[error(transparent)]
+    Internal(#[from] Internal),
+}
+
+impl From<hocvuso_db::DbErr> for FormError {
+    fn from(e: hocvuso_db::DbErr) -> Self {
+        FormError::Internal(e.into())
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct RegisterInput {
+    pub phone: String,
+    pub full_name: String,
+    pub birth_year: String,
+    pub commune_code: String,
+    pub password: String,
+}
+
+/// Hashes a password with argon2id on a blocking thread (it is slow on purpose).
+pub async fn hash_password(password: String) -> Result<String, Internal> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::encode_b64(&random_bytes::<16>())
+            .map_err(|e| Internal::Other(e.to_string()))?;
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| Internal::Other(e.to_string()))
+    })
+    .await
+    .map_err(|e| Internal::Other(e.to_string()))?
+}
+
+async fn verify_password(password: String, hash: String) -> Result<bool, Internal> {
+    tokio::task::spawn_blocking(move || {
+        let parsed = PasswordHash::new(&hash).map_err(|e| Internal::Other(e.to_string()))?;
+        Ok(Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok())
+    })
+    .await
+    .map_err(|e| Internal::Other(e.to_string()))?
+}
+
+/// A hash of a password nobody knows, verified when the phone is unknown so that the answer
+/// takes as long as for a real account.
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0xJ7Wz0KSPRq6rFzWQ0kaY3P4uFT0BC0cnGfb1yoh7c";
+
+/// Registers a learner with a login. An adult (18 or older this year) becomes a member of the
+/// `adults` group in their commune of residence. Returns the new person's id.
+pub async fn register(state: &AppState, input: &RegisterInput) -> Result<i64, FormError> {
+    let now = state.clock.now();
+    let year = state.clock.year();
+    let mut errors: FieldErrors = Vec::new();
+    let phone = PhoneNumber::parse(&input.phone)
+        .map_err(|e| errors.push(("phone", e.to_string())))
+        .ok();
+    let name = FullName::parse(&input.full_name)
+        .map_err(|e| errors.push(("full_name", e.to_string())))
+        .ok();
+    let birth = BirthYear::parse(&input.birth_year, year)
+        .map_err(|e| errors.push(("birth_year", e.to_string())))
+        .ok();
+    let commune = if input.commune_code.trim().is_empty() {
+        errors.push((
+            "commune_code",
+            "Hãy chọn xã, phường nơi bạn đang sống.".to_owned(),
+        ));
+        None
+    } else {
+        match org::by_code(state.db.read(), input.commune_code.trim()).await? {
+            Some(u) if u.kind == org::KIND_COMMUNE => Some(u),
+            _ => {
+                errors.push((
+                    "commune_code",
+                    "Xã, phường đã chọn không có trong danh sách.".to_owned(),
+                ));
+                None
+            }
+        }
+    };
+    let password = Password::parse(&input.password)
+        .map_err(|e| errors.push(("password", e.to_string())))
+        .ok();
+    let (Some(phone), Some(name), Some(birth), Some(commune), Some(password)) =
+        (phone, name, birth, commune, password)
+    else {
+        return Err(FormError::Invalid(errors));
+    };
+    if people::person_by_phone(state.db.read(), phone.as_str())
+        .await?
+        .is_some()
+    {
+        return Err(phone_taken());
+    }
+    let hash = hash_password(password.expose().to_owned()).await?;
+
+    let txn = state.db.write().begin().await?;
+    let person = match people::insert_person(
+        &txn,
+        people::NewPerson {
+            full_name: name.as_str(),
+            phone: Some(phone.as_str()),
+            birth_year: Some(birth.value()),
+            residence_unit_id: Some(commune.id),
+        },
+        now,
+    )
+    .await
+    {
+        Ok(p) => p,
+        // Two registrations of the same number at once: the database decides.
+        Err(e) if is_unique_violation(&e) => return Err(phone_taken()),
+        Err(e) => return Err(e.into()),
+    };
+    people::insert_account(&txn, person.id, &hash, now).await?;
+    people::grant_role(&txn, person.id, Role::Learner.code(), None, now).await?;
+    if birth.age_in(year) >= ADULT_AGE {
+        people::add_membership(&txn, person.id, TargetGroup::Adults.code(), commune.id, now)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(person.id)
+}
+
+fn phone_taken() -> FormError {
+    FormError::Invalid(vec![(
+        "phone",
+        "Số điện thoại này đã được đăng ký. Hãy đăng nhập, hoặc nhờ cán bộ xã đặt lại mật khẩu."
+            .to_owned(),
+    )])
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    #[error("Số điện thoại hoặc mật khẩu không đúng.")]
+    Invalid,
+    #[error("Tài khoản tạm khóa vì nhập sai mật khẩu nhiều lần. Hãy thử lại sau {minutes} phút.")]
+    Locked { minutes: i64 },
+    #[error(transparent)]
+    Internal(#[from] Internal),
+}
+
+impl From<hocvuso_db::DbErr> for LoginError {
+    fn from(e: hocvuso_db::DbErr) -> Self {
+        LoginError::Internal(e.into())
+    }
+}
+
+/// Checks a phone number and password. Returns the person's id.
+pub async fn login(state: &AppState, phone: &str, password: &str) -> Result<i64, LoginError> {
+    let now = state.clock.now();
+    let found = match PhoneNumber::parse(phone) {
+        Ok(p) => people::login_by_phone(state.db.read(), p.as_str()).await?,
+        Err(_) => None,
+    };
+    let Some((person, account)) = found else {
+        let _ = verify_password(password.to_owned(), DUMMY_HASH.to_owned()).await;
+        return Err(LoginError::Invalid);
+    };
+    if let Some(until) = account.locked_until {
+        if until > now {
+            return Err(LoginError::Locked {
+                minutes: minutes_left(until, now),
+            });
+        }
+    }
+    if verify_password(password.to_owned(), account.password_hash).await? {
+        if account.failed_logins > 0 || account.locked_until.is_some() {
+            people::clear_failed_logins(state.db.write(), person.id).await?;
+        }
+        Ok(person.id)
+    } else {
+        let until = now + Duration::minutes(LOCK_MINUTES);
+        people::record_failed_login(state.db.write(), person.id, MAX_FAILED_LOGINS, until).await?;
+        if account.failed_logins + 1 >= MAX_FAILED_LOGINS {
+            return Err(LoginError::Locked {
+                minutes: LOCK_MINUTES,
+            });
+        }
+        Err(LoginError::Invalid)
+    }
+}
+
+fn minutes_left(until: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
+    ((until - now).num_seconds() + 59) / 60
+}
+
+/// SHA-256 of a session id, which is all the database keeps.
+pub fn session_hash(raw_id: &str) -> String {
+    hex(&Sha256::digest(raw_id.as_bytes()))
+}
+
+/// Starts a session; returns the raw id for the cookie.
+pub async fn start_session(state: &AppState, person_id: i64) -> Result<String, Internal> {
+    let now = state.clock.now();
+    let raw = hex(&random_bytes::<32>());
+    people::insert_session(
+        state.db.write(),
+        &session_hash(&raw),
+        person_id,
+        now,
+        now + Duration::days(SESSION_DAYS),
+    )
+    .await?;
+    Ok(raw)
+}
+
+pub async fn end_session(state: &AppState, raw_id: &str) -> Result<(), Internal> {
+    people::delete_session(state.db.write(), &session_hash(raw_id)).await?;
+    Ok(())
+}
+
+/// Who is behind a session, with what they may do.
+#[derive(Debug, Clone)]
+pub struct SessionUser {
+    pub person_id: i64,
+    pub full_name: String,
+    /// (role, unit it is scoped to; None = no unit).
+    pub roles: Vec<(Role, Option<i64>)>,
+}
+
+impl SessionUser {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.iter().any(|(r, _)| *r == role)
+    }
+
+    /// Units where this user is a unit officer.
+    pub fn officer_units(&self) -> impl Iterator<Item = i64> + '_ {
+        self.roles
+            .iter()
+            .filter(|(r, _)| *r == Role::UnitOfficer)
+            .filter_map(|(_, u)| *u)
+    }
+
+    pub fn is_province_admin(&self) -> bool {
+        self.has(Role::ProvinceAdmin)
+    }
+}
+
+pub async fn session_user(state: &AppState, raw_id: &str) -> Result<Option<SessionUser>, Internal> {
+    let db = state.db.read();
+    let Some(person) = people::session_person(db, &session_hash(raw_id), state.clock.now()).await?
+    else {
+        return Ok(None);
+    };
+    let roles = people::roles(db, person.id)
+        .await?
+        .into_iter()
+        .filter_map(|g| Role::from_code(&g.role).map(|r| (r, g.unit_id)))
+        .collect();
+    Ok(Some(SessionUser {
+        person_id: person.id,
+        full_name: person.full_name,
+        roles,
+    }))
+}
+
+/// Creates (or promotes) a person to a role scoped to a unit, with a login.
+/// Used by `hocvuso user create-admin` and the demo.
+pub async fn create_staff(
+    state: &AppState,
+    phone: &str,
+    full_name: &str,
+    password: &str,
+    role: Role,
+    unit_code: &str,
+    birth_year: Option<i32>,
+) -> Result<i64, FormError> {
+    let now = state.clock.now();
+    let mut errors: FieldErrors = Vec::new();
+    let phone = PhoneNumber::parse(phone)
+        .map_err(|e| errors.push(("phone", e.to_string())))
+        .ok();
+    let name = FullName::parse(full_name)
+        .map_err(|e| errors.push(("full_name", e.to_string())))
+        .ok();
+    let password = Password::parse(password)
+        .map_err(|e| errors.push(("password", e.to_string())))
+        .ok();
+    let unit = org::by_code(state.db.read(), unit_code).await?;
+    if unit.is_none() {
+        errors.push(("unit", format!("Không có đơn vị mã {unit_code}.")));
+    }
+    let (Some(phone), Some(name), Some(password), Some(unit)) = (phone, name, password, unit)
+    else {
+        return Err(FormError::Invalid(errors));
+    };
+    let hash = hash_password(password.expose().to_owned()).await?;
+    let txn = state.db.write().begin().await?;
+    let person_id = match people::login_by_phone(&txn, phone.as_str()).await? {
+        Some((p, _)) => {
+            people::set_password(&txn, p.id, &hash).await?;
+            p.id
+        }
+        None => {
+            let residence = (unit.kind == org::KIND_COMMUNE).then_some(unit.id);
+            let p = people::insert_person(
+                &txn,
+                people::NewPerson {
+                    full_name: name.as_str(),
+                    phone: Some(phone.as_str()),
+                    birth_year,
+                    residence_unit_id: residence,
+                },
+                now,
+            )
+            .await?;
+            people::insert_account(&txn, p.id, &hash, now).await?;
+            people::grant_role(&txn, p.id, Role::Learner.code(), None, now).await?;
+            p.id
+        }
+    };
+    people::grant_role(&txn, person_id, role.code(), Some(unit.id), now).await?;
+    txn.commit().await?;
+    Ok(person_id)
+}

@@ -1,0 +1,203 @@
+//! Figures against targets: live counts rolled up the org tree, denominators and targets.
+//! Reads only the live counters, the org tree and small tables — never raw learning records —
+//! so it stays fast at province scale.
+
+use std::collections::{BTreeMap, HashMap};
+
+use hocvuso_db::repo::{org, stats};
+use hocvuso_domain::{format, Indicator, TargetGroup};
+
+use super::accounts::SessionUser;
+use super::Internal;
+use crate::state::AppState;
+
+/// One unit's figures for a group and indicator in a year.
+#[derive(Debug, Clone)]
+pub struct Figures {
+    pub code: String,
+    pub name: String,
+    pub denominator: Option<i64>,
+    pub achieved: i64,
+    pub target_percent: Option<i32>,
+}
+
+impl Figures {
+    /// Tenths of a percent achieved.
+    pub fn per_mille(&self) -> Option<i64> {
+        self.denominator
+            .and_then(|d| format::per_mille(self.achieved, d))
+    }
+
+    pub fn percent_text(&self) -> String {
+        self.denominator
+            .and_then(|d| format::percent(self.achieved, d))
+            .unwrap_or_else(|| "—".to_owned())
+    }
+
+    /// People still needed to reach the target (0 once reached).
+    pub fn gap(&self) -> Option<i64> {
+        let (d, t) = (self.denominator?, i64::from(self.target_percent?));
+        let needed = (d * t + 99) / 100;
+        Some((needed - self.achieved).max(0))
+    }
+
+    pub fn met(&self) -> Option<bool> {
+        self.gap().map(|g| g == 0)
+    }
+}
+
+pub struct Board {
+    pub year: i32,
+    pub years: Vec<i32>,
+    pub group: TargetGroup,
+    pub indicator: Indicator,
+    pub target_percent: Option<i32>,
+    pub total: Figures,
+    pub rows: Vec<Figures>,
+}
+
+/// The commune code a unit's path falls under (`/68/22918/…` → `22918`).
+fn commune_of(path: &str) -> Option<&str> {
+    path.split('/').filter(|s| !s.is_empty()).nth(1)
+}
+
+/// Figures of every commune (and the province total) for the adults' digital-skills indicator.
+pub async fn province_board(state: &AppState, year: i32) -> Result<Board, Internal> {
+    let group = TargetGroup::Adults;
+    let indicator = Indicator::DigitalSkills;
+    let db = state.db.read();
+    let units = org::all(db).await?;
+    let counts = stats::counts(db, group.code(), indicator.code()).await?;
+    let denominators = stats::denominators(db, year, group.code()).await?;
+    let target_percent = stats::target(db, year, group.code(), indicator.code()).await?;
+    let mut years = stats::target_years(db).await?;
+    if !years.contains(&year) {
+        years.push(year);
+        years.sort_unstable();
+    }
+
+    let by_id: HashMap<i64, &org::OrgUnit> = units.iter().map(|u| (u.id, u)).collect();
+    let mut achieved_by_commune: BTreeMap<&str, i64> = BTreeMap::new();
+    let mut province_achieved = 0;
+    for (unit_id, n) in &counts {
+        province_achieved += n;
+        if let Some(c) = by_id.get(unit_id).and_then(|u| commune_of(&u.path)) {
+            *achieved_by_commune.entry(c).or_default() += n;
+        }
+    }
+    let mut rows = Vec::new();
+    let mut denominator_total = 0;
+    let mut all_have_denominator = true;
+    for u in units.iter().filter(|u| u.kind == org::KIND_COMMUNE) {
+        let denominator = denominators.get(&u.id).copied();
+        match denominator {
+            Some(d) => denominator_total += d,
+            None => all_have_denominator = false,
+        }
+        rows.push(Figures {
+            code: u.code.clone(),
+            name: u.name.clone(),
+            denominator,
+            achieved: achieved_by_commune
+                .get(u.code.as_str())
+                .copied()
+                .unwrap_or(0),
+            target_percent,
+        });
+    }
+    let province = units.iter().find(|u| u.kind == org::KIND_PROVINCE);
+    let province_denominator = province
+        .and_then(|p| denominators.get(&p.id).copied())
+        .or((all_have_denominator && !rows.is_empty()).then_some(denominator_total));
+    let total = Figures {
+        code: province.map(|p| p.code.clone()).unwrap_or_default(),
+        name: province.map(|p| p.name.clone()).unwrap_or_default(),
+        denominator: province_denominator,
+        achieved: province_achieved,
+        target_percent,
+    };
+    Ok(Board {
+        year,
+        years,
+        group,
+        indicator,
+        target_percent,
+        total,
+        rows,
+    })
+}
+
+/// Figures of one commune, or None if there is no such commune.
+pub async fn commune_figures(
+    state: &AppState,
+    year: i32,
+    code: &str,
+) -> Result<Option<Figures>, Internal> {
+    let board = province_board(state, year).await?;
+    Ok(board.rows.into_iter().find(|r| r.code == code))
+}
+
+/// Whether this user may see a unit's figures: the province admin sees all; a unit officer sees
+/// their unit and everything under it.
+pub async fn may_view(state: &AppState, user: &SessionUser, code: &str) -> Result<bool, Internal> {
+    if user.is_province_admin() {
+        return Ok(true);
+    }
+    let db = state.db.read();
+    let Some(target) = org::by_code(db, code).await? else {
+        return Ok(false);
+    };
+    for unit_id in user.officer_units() {
+        if let Some(scope) = org::by_id(db, unit_id).await? {
+            if target.path.starts_with(&scope.path) {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// The commune a unit officer looks after first (for redirecting to their page).
+pub async fn home_unit_code(
+    state: &AppState,
+    user: &SessionUser,
+) -> Result<Option<String>, Internal> {
+    for unit_id in user.officer_units() {
+        if let Some(u) = org::by_id(state.db.read(), unit_id).await? {
+            return Ok(Some(u.code));
+        }
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(denominator: Option<i64>, achieved: i64, target: Option<i32>) -> Figures {
+        Figures {
+            code: "1".into(),
+            name: "x".into(),
+            denominator,
+            achieved,
+            target_percent: target,
+        }
+    }
+
+    #[test]
+    fn gap_and_percent() {
+        assert_eq!(f(Some(1000), 450, Some(80)).gap(), Some(350));
+        assert_eq!(f(Some(1000), 900, Some(80)).gap(), Some(0));
+        assert_eq!(
+            f(Some(3), 0, Some(80)).gap(),
+            Some(3),
+            "80% of 3 people rounds up to 3"
+        );
+        assert_eq!(f(None, 5, Some(80)).gap(), None);
+        assert_eq!(f(Some(8), 1, None).percent_text(), "12,5%");
+        assert_eq!(f(None, 1, None).percent_text(), "—");
+        assert_eq!(commune_of("/68/22918/"), Some("22918"));
+        assert_eq!(commune_of("/68/22918/99/"), Some("22918"));
+        assert_eq!(commune_of("/68/"), None);
+    }
+}

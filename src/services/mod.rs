@@ -1,0 +1,36 @@
+//! Use cases that span several tables. Handlers call these; these call the repositories.
+
+pub mod accounts;
+pub mod dashboard;
+pub mod demo;
+pub mod learning;
+pub mod seed;
+pub mod stats;
+
+/// A failure the user cannot fix (logged, shown as a generic error page).
+#[derive(Debug, thiserror::Error)]
+pub enum Internal {
+    #[error("database: {0}")]
+    Db(#[from] hocvuso_db::DbErr),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Random bytes from the operating system.
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    use rand::RngCore;
+    let mut b = [0u8; N];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    b
+}
+
+/// Lower-case hex.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
+    }
+    s
+}

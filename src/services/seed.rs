@@ -1,0 +1,138 @@
+//! What every installation holds from its first start: the province and its communes, the
+//! target groups, indicators and the plan's targets, and the shipped curriculum.
+//! Idempotent: safe to run at every start.
+
+use chrono::{DateTime, Utc};
+use hocvuso_db::repo::{learning, org, stats};
+use hocvuso_db::{Db, TransactionTrait};
+use hocvuso_domain::{Indicator, TargetGroup};
+use hocvuso_import::communes::parse_communes;
+
+use super::Internal;
+use crate::content;
+
+pub const PROVINCE_CODE: &str = "68";
+pub const PROVINCE_NAME: &str = "Tỉnh Lâm Đồng";
+const COMMUNES_CSV: &str = include_str!("../../seed/lam-dong-communes.csv");
+
+/// Targets of Kế hoạch 1410/KH-UBND (section II): (year, group, indicator, percent).
+pub const PLAN_TARGETS: &[(i32, TargetGroup, Indicator, i32)] = &[
+    (2025, TargetGroup::Officials, Indicator::DigitalSkills, 80),
+    (2026, TargetGroup::Officials, Indicator::DigitalSkills, 100),
+    (2025, TargetGroup::Students, Indicator::DigitalSkills, 100),
+    (2026, TargetGroup::Students, Indicator::DigitalSkills, 100),
+    (2025, TargetGroup::Adults, Indicator::DigitalSkills, 80),
+    (2026, TargetGroup::Adults, Indicator::DigitalSkills, 100),
+    (2025, TargetGroup::Adults, Indicator::VneidConfirmed, 70),
+    (2026, TargetGroup::Adults, Indicator::VneidConfirmed, 80),
+    (
+        2025,
+        TargetGroup::EnterpriseWorkers,
+        Indicator::DigitalSkills,
+        80,
+    ),
+    (
+        2026,
+        TargetGroup::EnterpriseWorkers,
+        Indicator::DigitalSkills,
+        100,
+    ),
+];
+
+pub async fn ensure_seeded(db: &Db, now: DateTime<Utc>) -> Result<(), Internal> {
+    let txn = db.write().begin().await?;
+
+    if org::count(&txn).await? == 0 {
+        let communes = parse_communes(COMMUNES_CSV).map_err(|errors| {
+            Internal::Other(format!("seed/lam-dong-communes.csv is invalid: {errors:?}"))
+        })?;
+        let province = org::insert(
+            &txn,
+            org::NewUnit {
+                code: PROVINCE_CODE,
+                name: PROVINCE_NAME,
+                kind: org::KIND_PROVINCE,
+                commune_type: None,
+                parent: None,
+            },
+            now,
+        )
+        .await?;
+        for c in &communes {
+            org::insert(
+                &txn,
+                org::NewUnit {
+                    code: &c.code,
+                    name: &c.full_name(),
+                    kind: org::KIND_COMMUNE,
+                    commune_type: Some(c.kind.code()),
+                    parent: Some(&province),
+                },
+                now,
+            )
+            .await?;
+        }
+    }
+
+    for (i, g) in TargetGroup::ALL.iter().enumerate() {
+        stats::upsert_group(&txn, g.code(), g.name_vi(), i as i32 + 1).await?;
+    }
+    for ind in Indicator::ALL {
+        stats::upsert_indicator(&txn, ind.code(), ind.name_vi()).await?;
+    }
+    for (year, group, indicator, percent) in PLAN_TARGETS {
+        stats::insert_target_if_missing(&txn, *year, group.code(), indicator.code(), *percent)
+            .await?;
+    }
+
+    let courses = content::shipped_courses().map_err(|e| Internal::Other(e.to_string()))?;
+    for c in courses {
+        if learning::course_by_slug(&txn, &c.course.slug)
+            .await?
+            .is_some()
+        {
+            continue;
+        }
+        let course = learning::insert_course(
+            &txn,
+            learning::NewCourse {
+                slug: &c.course.slug,
+                title: &c.course.title,
+                summary: &c.course.summary,
+                level: &c.course.level,
+                pass_percent: c.course.pass_percent,
+                license: &c.course.license,
+            },
+            now,
+        )
+        .await?;
+        for (i, (entry, body)) in c.lessons.iter().enumerate() {
+            learning::insert_lesson(
+                &txn,
+                course.id,
+                i as i32 + 1,
+                &entry.title,
+                body,
+                entry.minutes,
+            )
+            .await?;
+        }
+        for (i, q) in c.quiz.questions.iter().enumerate() {
+            learning::insert_question(
+                &txn,
+                course.id,
+                i as i32 + 1,
+                &q.prompt,
+                &q.explanation,
+                &q.options,
+                q.correct,
+            )
+            .await?;
+        }
+        for g in &c.course.required_for {
+            learning::require_course_for_group(&txn, g, course.id).await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(())
+}

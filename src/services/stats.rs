@@ -1,0 +1,72 @@
+//! `hocvuso stats verify`: recompute every live count from raw records and compare.
+
+use std::collections::BTreeMap;
+
+use hocvuso_db::repo::stats;
+
+use super::Internal;
+use crate::state::AppState;
+
+#[derive(Debug, Default)]
+pub struct VerifyReport {
+    /// (unit_id, group, indicator, stored, recomputed) where they differ.
+    pub count_differences: Vec<(i64, String, String, i64, i64)>,
+    pub missing_achievements: Vec<(i64, String)>,
+    pub unbacked_achievements: Vec<(i64, String)>,
+    pub counts_checked: usize,
+}
+
+impl VerifyReport {
+    pub fn is_ok(&self) -> bool {
+        self.count_differences.is_empty()
+            && self.missing_achievements.is_empty()
+            && self.unbacked_achievements.is_empty()
+    }
+}
+
+pub async fn verify(state: &AppState) -> Result<VerifyReport, Internal> {
+    let db = state.db.read();
+    let key = |r: &stats::CountRow| (r.unit_id, r.group_code.clone(), r.indicator_code.clone());
+    let stored: BTreeMap<_, i64> = stats::stored_counts(db)
+        .await?
+        .iter()
+        .map(|r| (key(r), r.achieved))
+        .collect();
+    let recomputed: BTreeMap<_, i64> = stats::recomputed_counts(db)
+        .await?
+        .iter()
+        .map(|r| (key(r), r.achieved))
+        .collect();
+    let mut report = VerifyReport::default();
+    let mut keys: Vec<_> = stored.keys().chain(recomputed.keys()).cloned().collect();
+    keys.sort();
+    keys.dedup();
+    report.counts_checked = keys.len();
+    for k in keys {
+        let s = stored.get(&k).copied().unwrap_or(0);
+        let r = recomputed.get(&k).copied().unwrap_or(0);
+        if s != r {
+            report.count_differences.push((k.0, k.1, k.2, s, r));
+        }
+    }
+    report.missing_achievements = stats::missing_achievements(db)
+        .await?
+        .into_iter()
+        .map(|m| (m.person_id, m.group_code))
+        .collect();
+    report.unbacked_achievements = stats::unbacked_achievements(db)
+        .await?
+        .into_iter()
+        .map(|m| (m.person_id, m.group_code))
+        .collect();
+    Ok(report)
+}
+
+/// `unit id → government code`, to name units in reports.
+pub async fn unit_codes(state: &AppState) -> Result<BTreeMap<i64, String>, Internal> {
+    Ok(hocvuso_db::repo::org::all(state.db.read())
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.code))
+        .collect())
+}

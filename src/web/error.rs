@@ -1,0 +1,117 @@
+//! One error type for every handler. Each variant becomes a plain Vietnamese error page with
+//! the right status (or a redirect to the login page); internal failures are logged, never shown.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use super::page::{security_headers, see_other, Chrome};
+use crate::services::Internal;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    /// Not logged in; go to the login page and come back to this path.
+    #[error("login required")]
+    LoginRequired { back_to: String },
+    /// A form arrived without a valid CSRF token.
+    #[error("bad csrf token")]
+    Csrf,
+    /// A request that is not a page form (e.g. a malformed body).
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error(transparent)]
+    Internal(#[from] Internal),
+}
+
+impl From<hocvuso_db::DbErr> for WebError {
+    fn from(e: hocvuso_db::DbErr) -> Self {
+        WebError::Internal(e.into())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error/error.html")]
+struct ErrorPage<'a> {
+    l: Chrome,
+    message: &'a str,
+}
+
+fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
+    let l = Chrome {
+        title: title.to_owned(),
+        user_name: None,
+        is_staff: false,
+        csrf: String::new(),
+        nonce: String::new(),
+    };
+    let body = ErrorPage { l, message }
+        .render()
+        .unwrap_or_else(|_| message.to_owned());
+    let mut res = (status, body).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    h.insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    security_headers(h, "none");
+    res
+}
+
+/// Percent-encodes a path for the `tiep` (next) query parameter.
+fn encode(path: &str) -> String {
+    form_urlencoded::byte_serialize(path.as_bytes()).collect()
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        match self {
+            WebError::NotFound => error_page(
+                StatusCode::NOT_FOUND,
+                "Không tìm thấy trang",
+                "Trang bạn tìm không có hoặc đã được chuyển đi. Hãy kiểm tra lại địa chỉ.",
+            ),
+            WebError::Forbidden => error_page(
+                StatusCode::FORBIDDEN,
+                "Không có quyền truy cập",
+                "Tài khoản của bạn không được xem trang này. Nếu cần, hãy liên hệ cán bộ phụ trách.",
+            ),
+            WebError::LoginRequired { back_to } => {
+                see_other(&format!("/dang-nhap?tiep={}", encode(&back_to)))
+            }
+            WebError::Csrf => error_page(
+                StatusCode::FORBIDDEN,
+                "Biểu mẫu đã hết hạn",
+                "Biểu mẫu này đã hết hạn hoặc không hợp lệ. Hãy quay lại, tải lại trang rồi thử lại.",
+            ),
+            WebError::BadRequest(why) => {
+                tracing::info!("bad request: {why}");
+                error_page(
+                    StatusCode::BAD_REQUEST,
+                    "Yêu cầu không hợp lệ",
+                    "Dữ liệu gửi lên không đúng. Hãy quay lại trang trước và thử lại.",
+                )
+            }
+            WebError::Internal(e) => {
+                tracing::error!("internal error: {e}");
+                error_page(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Hệ thống đang gặp sự cố",
+                    "Xin lỗi, hệ thống đang gặp sự cố. Dữ liệu của bạn không bị mất. Hãy thử lại sau ít phút.",
+                )
+            }
+        }
+    }
+}
+
+/// The answer for any path that matches no route.
+pub async fn not_found() -> WebError {
+    WebError::NotFound
+}

@@ -1,0 +1,88 @@
+//! The request context every page handler takes.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::HeaderMap;
+
+use crate::services::accounts::{self, SessionUser};
+use crate::services::{hex, random_bytes};
+use crate::state::AppState;
+use crate::web::cookies;
+use crate::web::error::WebError;
+use crate::web::page::Chrome;
+
+/// Who is asking (if logged in), the CSRF token their forms must carry, and a fresh nonce for
+/// this response's Content-Security-Policy.
+pub struct Ctx {
+    pub user: Option<SessionUser>,
+    pub csrf: String,
+    pub nonce: String,
+    /// The path asked for, to come back to after logging in.
+    pub path: String,
+    new_csrf: bool,
+    key: std::sync::Arc<[u8; 32]>,
+    secure: bool,
+}
+
+impl Ctx {
+    /// The logged-in user, or a redirect to the login page.
+    pub fn user(&self) -> Result<&SessionUser, WebError> {
+        self.user.as_ref().ok_or_else(|| WebError::LoginRequired {
+            back_to: self.path.clone(),
+        })
+    }
+
+    pub fn chrome(&self, title: impl Into<String>) -> Chrome {
+        Chrome {
+            title: title.into(),
+            user_name: self.user.as_ref().map(|u| u.full_name.clone()),
+            is_staff: self
+                .user
+                .as_ref()
+                .is_some_and(|u| u.is_province_admin() || u.officer_units().next().is_some()),
+            csrf: self.csrf.clone(),
+            nonce: self.nonce.clone(),
+        }
+    }
+
+    /// Sets the CSRF cookie when this request had none (called by the response helper).
+    pub fn set_cookies(&self, headers: &mut HeaderMap) {
+        if self.new_csrf {
+            let signed = cookies::sign(self.key.as_ref(), cookies::CSRF, &self.csrf);
+            cookies::set(headers, cookies::CSRF, &signed, None, self.secure);
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+        let key = state.cookie_key.as_ref();
+        let user = match cookies::get(&parts.headers, cookies::SESSION)
+            .and_then(|signed| cookies::verify(key, cookies::SESSION, signed))
+        {
+            Some(raw) => accounts::session_user(state, &raw).await?,
+            None => None,
+        };
+        let existing = cookies::get(&parts.headers, cookies::CSRF)
+            .and_then(|signed| cookies::verify(key, cookies::CSRF, signed));
+        let (csrf, new_csrf) = match existing {
+            Some(token) => (token, false),
+            None => (hex(&random_bytes::<16>()), true),
+        };
+        let path = parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| parts.uri.path().to_owned(), |p| p.as_str().to_owned());
+        Ok(Ctx {
+            user,
+            csrf,
+            nonce: hex(&random_bytes::<12>()),
+            path,
+            new_csrf,
+            key: state.cookie_key.clone(),
+            secure: state.config.secure_cookies,
+        })
+    }
+}

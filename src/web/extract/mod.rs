@@ -1,0 +1,8 @@
+//! Our extractors: [`Ctx`] (who is asking, their CSRF token, this response's nonce) and
+//! [`CsrfForm`] (a form body that is accepted only with a valid CSRF token).
+
+mod ctx;
+mod form;
+
+pub use ctx::Ctx;
+pub use form::CsrfForm;

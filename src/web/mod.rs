@@ -1,0 +1,11 @@
+//! HTTP: one route table ([`router`]), our extractors ([`extract`]), one error type
+//! ([`error`]), one response helper ([`page`]) and the pages, one module per feature.
+
+pub mod cookies;
+pub mod error;
+pub mod extract;
+pub mod page;
+pub mod pages;
+pub mod router;
+
+pub use router::app;

@@ -1,0 +1,212 @@
+//! Figures against targets. The province admin sees all 124 communes; a unit officer sees only
+//! their own unit (and is sent there); anyone else gets 403.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use hocvuso_domain::format;
+use serde::Deserialize;
+
+use crate::services::dashboard::{self, Figures};
+use crate::state::AppState;
+use crate::web::error::WebError;
+use crate::web::extract::Ctx;
+use crate::web::page::{render, see_other, Chrome};
+
+/// One row as shown: every number already formatted the Vietnamese way.
+pub struct Row {
+    pub code: String,
+    pub name: String,
+    pub denominator: String,
+    pub achieved: String,
+    pub percent: String,
+    pub target: String,
+    pub gap: String,
+    /// "met", "not-met" or "unknown" (no denominator).
+    pub status: &'static str,
+}
+
+impl Row {
+    fn from(f: &Figures) -> Self {
+        Row {
+            code: f.code.clone(),
+            name: f.name.clone(),
+            denominator: f.denominator.map_or_else(|| "—".to_owned(), format::number),
+            achieved: format::number(f.achieved),
+            percent: f.percent_text(),
+            target: f
+                .target_percent
+                .map_or_else(|| "—".to_owned(), |t| format!("{t}%")),
+            gap: f.gap().map_or_else(|| "—".to_owned(), format::number),
+            status: match f.met() {
+                Some(true) => "met",
+                Some(false) => "not-met",
+                None => "unknown",
+            },
+        }
+    }
+}
+
+pub struct YearOption {
+    pub year: i32,
+    pub selected: bool,
+}
+
+pub struct SortOption {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard/province.html")]
+pub struct ProvincePage {
+    pub l: Chrome,
+    pub year: i32,
+    pub years: Vec<YearOption>,
+    pub sorts: Vec<SortOption>,
+    pub group_name: String,
+    pub indicator_name: String,
+    pub total: Row,
+    pub rows: Vec<Row>,
+    pub communes_met: usize,
+}
+
+#[derive(Default, Deserialize)]
+pub struct BoardQuery {
+    #[serde(default)]
+    nam: String,
+    #[serde(default, rename = "sap-xep")]
+    sap_xep: String,
+}
+
+const SORTS: &[(&str, &str)] = &[
+    ("ty-le", "Tỷ lệ đạt (cao xuống thấp)"),
+    ("con-thieu", "Số người còn thiếu (nhiều xuống ít)"),
+    ("ten", "Tên xã, phường"),
+    ("ma", "Mã đơn vị"),
+];
+
+/// The year asked for, or this year (Vietnam time).
+fn year_of(state: &AppState, q: &BoardQuery) -> Result<i32, WebError> {
+    if q.nam.is_empty() {
+        return Ok(state.clock.year());
+    }
+    match q.nam.parse::<i32>() {
+        Ok(y) if (2000..=2100).contains(&y) => Ok(y),
+        _ => Err(WebError::NotFound),
+    }
+}
+
+fn sort_rows(rows: &mut [Figures], by: &str) {
+    match by {
+        "ten" => rows.sort_by_cached_key(|r| hocvuso_domain::text::fold(&r.name)),
+        "ma" => rows.sort_by(|a, b| a.code.cmp(&b.code)),
+        "con-thieu" => {
+            rows.sort_by_key(|r| (std::cmp::Reverse(r.gap().unwrap_or(-1)), r.code.clone()))
+        }
+        // Best first; communes without a denominator last.
+        _ => rows.sort_by_key(|r| {
+            (
+                std::cmp::Reverse(r.per_mille().unwrap_or(-1)),
+                r.code.clone(),
+            )
+        }),
+    }
+}
+
+pub async fn province(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<BoardQuery>,
+) -> Result<Response, WebError> {
+    let user = ctx.user()?;
+    if !user.is_province_admin() {
+        // A unit officer goes to their own unit's page; anyone else may not see figures.
+        return match dashboard::home_unit_code(&state, user).await? {
+            Some(code) => Ok(see_other(&format!("/thong-ke/{code}"))),
+            None => Err(WebError::Forbidden),
+        };
+    }
+    let year = year_of(&state, &q)?;
+    let mut board = dashboard::province_board(&state, year).await?;
+    let sort = SORTS
+        .iter()
+        .find(|(v, _)| *v == q.sap_xep)
+        .map_or("ty-le", |(v, _)| v);
+    sort_rows(&mut board.rows, sort);
+    let page = ProvincePage {
+        l: ctx.chrome(format!("Thống kê toàn tỉnh năm {year}")),
+        year,
+        years: board
+            .years
+            .iter()
+            .map(|y| YearOption {
+                year: *y,
+                selected: *y == year,
+            })
+            .collect(),
+        sorts: SORTS
+            .iter()
+            .map(|(value, label)| SortOption {
+                value,
+                label,
+                selected: *value == sort,
+            })
+            .collect(),
+        group_name: board.group.name_vi().to_owned(),
+        indicator_name: board.indicator.name_vi().to_owned(),
+        communes_met: board.rows.iter().filter(|r| r.met() == Some(true)).count(),
+        total: Row::from(&board.total),
+        rows: board.rows.iter().map(Row::from).collect(),
+    };
+    Ok(render(&ctx, StatusCode::OK, &page))
+}
+
+#[derive(Template)]
+#[template(path = "dashboard/unit.html")]
+pub struct UnitPage {
+    pub l: Chrome,
+    pub year: i32,
+    pub years: Vec<YearOption>,
+    pub group_name: String,
+    pub indicator_name: String,
+    pub row: Row,
+    pub is_province_admin: bool,
+}
+
+pub async fn unit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Query(q): Query<BoardQuery>,
+) -> Result<Response, WebError> {
+    let user = ctx.user()?;
+    // Scope first: an officer learns nothing about other units, not even whether they exist.
+    if !dashboard::may_view(&state, user, &code).await? {
+        return Err(WebError::Forbidden);
+    }
+    let year = year_of(&state, &q)?;
+    let board = dashboard::province_board(&state, year).await?;
+    let Some(f) = board.rows.iter().find(|r| r.code == code) else {
+        return Err(WebError::NotFound);
+    };
+    let page = UnitPage {
+        l: ctx.chrome(format!("{} — năm {year}", f.name)),
+        year,
+        years: board
+            .years
+            .iter()
+            .map(|y| YearOption {
+                year: *y,
+                selected: *y == year,
+            })
+            .collect(),
+        group_name: board.group.name_vi().to_owned(),
+        indicator_name: board.indicator.name_vi().to_owned(),
+        row: Row::from(f),
+        is_province_admin: user.is_province_admin(),
+    };
+    Ok(render(&ctx, StatusCode::OK, &page))
+}

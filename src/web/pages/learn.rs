@@ -1,0 +1,434 @@
+//! The learner's pages: my courses, a course, a lesson, the quiz, an attempt and its result.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+
+use super::account::Empty;
+use super::Errors;
+use crate::markdown;
+use crate::services::learning::{self, LearnError, SubmitError};
+use crate::state::AppState;
+use crate::web::error::WebError;
+use crate::web::extract::{CsrfForm, Ctx};
+use crate::web::page::{render, see_other, Chrome};
+
+impl From<LearnError> for WebError {
+    fn from(e: LearnError) -> Self {
+        match e {
+            LearnError::NotFound => WebError::NotFound,
+            LearnError::Internal(i) => WebError::Internal(i),
+        }
+    }
+}
+
+/// A path segment that must be a number; anything else is "not found", not a 400.
+fn number<T: std::str::FromStr>(s: &str) -> Result<T, WebError> {
+    s.parse().map_err(|_| WebError::NotFound)
+}
+
+pub struct CourseCard {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub finished: usize,
+    pub total: usize,
+    pub certificate: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "learn/my_courses.html")]
+pub struct MyCoursesPage {
+    pub l: Chrome,
+    pub courses: Vec<CourseCard>,
+}
+
+pub async fn my_courses(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let user = ctx.user()?;
+    let courses = learning::my_courses(&state, user.person_id)
+        .await?
+        .into_iter()
+        .map(|c| CourseCard {
+            finished: c.finished_count(),
+            total: c.lessons.len(),
+            certificate: c.certificate.map(|x| x.code),
+            slug: c.course.slug,
+            title: c.course.title,
+            summary: c.course.summary,
+        })
+        .collect();
+    let page = MyCoursesPage {
+        l: ctx.chrome("Khóa học của tôi"),
+        courses,
+    };
+    Ok(render(&ctx, StatusCode::OK, &page))
+}
+
+pub struct LessonLine {
+    pub position: i32,
+    pub title: String,
+    pub minutes: i32,
+    pub done: bool,
+}
+
+#[derive(Template)]
+#[template(path = "learn/course.html")]
+pub struct CoursePage {
+    pub l: Chrome,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub level: String,
+    pub minutes: i32,
+    pub lessons: Vec<LessonLine>,
+    pub finished: usize,
+    pub certificate: Option<String>,
+    pub license: String,
+}
+
+pub async fn course(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+) -> Result<Response, WebError> {
+    let user = ctx.user()?;
+    let c = learning::course_progress(&state, user.person_id, &slug).await?;
+    let finished = c.finished_count();
+    let lessons: Vec<LessonLine> = c
+        .lessons
+        .into_iter()
+        .map(|(l, done)| LessonLine {
+            position: l.position,
+            title: l.title,
+            minutes: l.minutes,
+            done,
+        })
+        .collect();
+    let page = CoursePage {
+        l: ctx.chrome(c.course.title.clone()),
+        minutes: lessons.iter().map(|l| l.minutes).sum(),
+        slug: c.course.slug,
+        title: c.course.title,
+        summary: c.course.summary,
+        level: c.course.level,
+        lessons,
+        finished,
+        certificate: c.certificate.map(|x| x.code),
+        license: c.course.license,
+    };
+    Ok(render(&ctx, StatusCode::OK, &page))
+}
+
+#[derive(Template)]
+#[template(path = "learn/lesson.html")]
+pub struct LessonPage {
+    pub l: Chrome,
+    pub slug: String,
+    pub course_title: String,
+    pub position: i32,
+    pub total: i32,
+    pub title: String,
+    pub minutes: i32,
+    pub body_html: String,
+    pub finished: bool,
+}
+
+pub async fn lesson(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, n)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let user = ctx.user()?;
+    let p = learning::lesson(&state, user.person_id, &slug, number(&n)?).await?;
+    let page = LessonPage {
+        l: ctx.chrome(p.lesson.title.clone()),
+        slug: p.course.slug,
+        course_title: p.course.title,
+        position: p.lesson.position,
+        total: p.total,
+        body_html: markdown::to_html(&p.lesson.body_md),
+        title: p.lesson.title,
+        minutes: p.lesson.minutes,
+        finished: p.finished,
+    };
+    Ok(render(&ctx, StatusCode::OK, &page))
+}
+
+/// "Đã học xong": marks the lesson and goes on to the next one, or to the quiz after the last.
+pub async fn finish_lesson(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, n)): Path<(String, String)>,
+    _form: CsrfForm<Empty>,
+) -> Result<Response, WebError> {
+    let user = ctx.user()?;
+    let next = learning::finish_lesson(&state, user.person_id, &slug, number(&n)?).await?;
+    Ok(match next {
+        Some(p) => see_other(&format!("/khoa-hoc/{slug}/bai/{p}")),
+        None => see_other(&format!("/khoa-hoc/{slug}/kiem-tra")),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "learn/quiz.html")]
+pub struct QuizPage {
+    pub l: Chrome,
+    pub slug: String,
+    pub course_title: String,
+    pub questions: usize,
+    pub pass_percent: i32,
+    pub unfinished_lessons: usize,
+    pub certificate: Option<String>,
+}
+
+pub async fn quiz(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+) -> Result<Response, WebError> {
+    let user = ctx.user()?;
+    let c = learning::course_progress(&state, user.person_id, &slug).await?;
+    let questions = learning::question_count(&state, c.course.id).await?;
+    let page = QuizPage {
+        l: ctx.chrome(format!("Bài kiểm tra: {}", c.course.title)),
+        unfinished_lessons: c.lessons.len() - c.finished_count(),
+        slug: c.course.slug,
+        course_title: c.course.title,
+        questions,
+        pass_percent: c.course.pass_percent,
+        certificate: c.certificate.map(|x| x.code),
+    };
+    Ok(render(&ctx, StatusCode::OK, &page))
+}
+
+/// Starts an attempt (or goes back to the open one).
+pub async fn start_quiz(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    _form: CsrfForm<Empty>,
+) -> Result<Response, WebError> {
+    let user = ctx.user()?;
+    let id = learning::start_attempt(&state, user.person_id, &slug).await?;
+    Ok(see_other(&format!("/bai-lam/{id}")))
+}
+
+pub struct OptionView {
+    pub input_id: String,
+    pub value: i64,
+    pub text: String,
+    pub checked: bool,
+}
+
+pub struct QuestionView {
+    pub name: String,
+    pub number: i32,
+    pub prompt: String,
+    pub options: Vec<OptionView>,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "learn/attempt.html")]
+pub struct AttemptPage {
+    pub l: Chrome,
+    pub id: i64,
+    pub course_title: String,
+    pub errors: Errors,
+    pub questions: Vec<QuestionView>,
+}
+
+fn attempt_page(
+    ctx: &Ctx,
+    view: learning::AttemptView,
+    chosen: &HashMap<i64, i64>,
+    errors: Errors,
+    unanswered: &[i32],
+) -> AttemptPage {
+    let questions = view
+        .questions
+        .into_iter()
+        .map(|q| QuestionView {
+            name: format!("q{}", q.question_id),
+            number: q.number,
+            error: unanswered
+                .contains(&q.number)
+                .then(|| format!("Hãy chọn một câu trả lời cho câu {}.", q.number)),
+            options: q
+                .options
+                .into_iter()
+                .map(|(id, text)| OptionView {
+                    input_id: format!("q{}-{}", q.question_id, id),
+                    value: id,
+                    text,
+                    checked: chosen.get(&q.question_id) == Some(&id),
+                })
+                .collect(),
+            prompt: q.prompt,
+        })
+        .collect();
+    AttemptPage {
+        l: ctx.chrome(format!("Làm bài: {}", view.course.title)),
+        id: view.attempt.id,
+        course_title: view.course.title,
+        errors,
+        questions,
+    }
+}
+
+pub async fn attempt(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let user = ctx.user()?;
+    let view = learning::attempt_view(&state, user.person_id, number(&id)?).await?;
+    if view.attempt.submitted_at.is_some() {
+        return Ok(see_other(&format!("/bai-lam/{}/ket-qua", view.attempt.id)));
+    }
+    let page = attempt_page(&ctx, view, &HashMap::new(), Errors::default(), &[]);
+    Ok(render(&ctx, StatusCode::OK, &page))
+}
+
+#[derive(Template)]
+#[template(path = "learn/already_submitted.html")]
+pub struct AlreadySubmittedPage {
+    pub l: Chrome,
+    pub id: i64,
+    pub message: String,
+}
+
+/// Reads `q{question_id}=option_id` answers. A field that is not a number is an answer to no
+/// question of this attempt.
+fn parse_answers(pairs: &[(String, String)]) -> Result<HashMap<i64, i64>, SubmitError> {
+    let mut answers = HashMap::new();
+    for (k, v) in pairs {
+        let Some(q) = k.strip_prefix('q') else {
+            continue;
+        };
+        let (Ok(q), Ok(o)) = (q.parse::<i64>(), v.parse::<i64>()) else {
+            return Err(SubmitError::ForeignAnswer);
+        };
+        answers.insert(q, o);
+    }
+    Ok(answers)
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    form: CsrfForm<Empty>,
+) -> Result<Response, WebError> {
+    let user = ctx.user()?;
+    let attempt_id: i64 = number(&id)?;
+    let result = match parse_answers(&form.pairs) {
+        Ok(answers) => learning::submit_attempt(&state, user.person_id, attempt_id, &answers)
+            .await
+            .map_err(|e| (e, answers)),
+        Err(e) => Err((e, HashMap::new())),
+    };
+    match result {
+        Ok(_) => Ok(see_other(&format!("/bai-lam/{attempt_id}/ket-qua"))),
+        Err((SubmitError::NotFound, _)) => Err(WebError::NotFound),
+        Err((SubmitError::Internal(e), _)) => Err(e.into()),
+        Err((e @ SubmitError::AlreadySubmitted, _)) => {
+            let page = AlreadySubmittedPage {
+                l: ctx.chrome("Bài làm đã được nộp"),
+                id: attempt_id,
+                message: e.to_string(),
+            };
+            Ok(render(&ctx, StatusCode::CONFLICT, &page))
+        }
+        Err((SubmitError::Unanswered(numbers), answers)) => {
+            let view = learning::attempt_view(&state, user.person_id, attempt_id).await?;
+            let mut errors = Errors::default();
+            let list: Vec<String> = numbers.iter().map(i32::to_string).collect();
+            errors.push(
+                "bai-lam",
+                format!(
+                    "Bạn chưa trả lời câu {}. Hãy chọn một đáp án cho mỗi câu.",
+                    list.join(", ")
+                ),
+            );
+            let page = attempt_page(&ctx, view, &answers, errors, &numbers);
+            Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err((e @ SubmitError::ForeignAnswer, _)) => {
+            let view = learning::attempt_view(&state, user.person_id, attempt_id).await?;
+            let mut errors = Errors::default();
+            errors.push("bai-lam", e.to_string());
+            let page = attempt_page(&ctx, view, &HashMap::new(), errors, &[]);
+            Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+    }
+}
+
+pub struct WrongAnswer {
+    pub number: i32,
+    pub prompt: String,
+    pub chosen: String,
+    pub explanation: String,
+}
+
+#[derive(Template)]
+#[template(path = "learn/result.html")]
+pub struct ResultPage {
+    pub l: Chrome,
+    pub slug: String,
+    pub course_title: String,
+    pub passed: bool,
+    pub correct: i32,
+    pub total: i32,
+    pub pass_percent: i32,
+    pub wrong: Vec<WrongAnswer>,
+    pub certificate: Option<String>,
+}
+
+pub async fn result(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let user = ctx.user()?;
+    let view = learning::attempt_view(&state, user.person_id, number(&id)?).await?;
+    if view.attempt.submitted_at.is_none() {
+        return Ok(see_other(&format!("/bai-lam/{}", view.attempt.id)));
+    }
+    let wrong = view
+        .questions
+        .iter()
+        .filter(|q| q.correct == Some(false))
+        .map(|q| WrongAnswer {
+            number: q.number,
+            prompt: q.prompt.clone(),
+            chosen: q
+                .options
+                .iter()
+                .find(|(id, _)| Some(*id) == q.chosen)
+                .map(|(_, t)| t.clone())
+                .unwrap_or_default(),
+            explanation: q.explanation.clone(),
+        })
+        .collect();
+    let passed = view.attempt.passed == Some(true);
+    let page = ResultPage {
+        l: ctx.chrome(if passed {
+            "Kết quả: Đạt"
+        } else {
+            "Kết quả: Chưa đạt"
+        }),
+        slug: view.course.slug,
+        course_title: view.course.title,
+        passed,
+        correct: view.attempt.correct_count.unwrap_or(0),
+        total: view.attempt.question_count,
+        pass_percent: view.course.pass_percent,
+        wrong,
+        certificate: view.certificate.map(|c| c.code),
+    };
+    Ok(render(&ctx, StatusCode::OK, &page))
+}

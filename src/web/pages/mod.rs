@@ -1,0 +1,69 @@
+//! Page handlers, one module per feature; templates live in `templates/<feature>/`.
+
+pub mod account;
+pub mod certificate;
+pub mod dashboard;
+pub mod health;
+pub mod home;
+pub mod learn;
+
+/// A message shown next to one form field (and in the summary at the top).
+pub struct FieldMsg {
+    pub field: &'static str,
+    pub message: String,
+}
+
+/// The errors of one form submission, in form order.
+#[derive(Default)]
+pub struct Errors(Vec<FieldMsg>);
+
+impl Errors {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, FieldMsg> {
+        self.0.iter()
+    }
+
+    /// The message for a field, if it has one.
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+
+    pub fn push(&mut self, field: &'static str, message: impl Into<String>) {
+        self.0.push(FieldMsg {
+            field,
+            message: message.into(),
+        });
+    }
+}
+
+impl From<Vec<(&'static str, String)>> for Errors {
+    fn from(v: Vec<(&'static str, String)>) -> Self {
+        Errors(
+            v.into_iter()
+                .map(|(field, message)| FieldMsg { field, message })
+                .collect(),
+        )
+    }
+}
+
+/// Only paths on this site may be returned to after logging in (no `//host` or `http:`).
+pub fn local_path(p: &str) -> Option<&str> {
+    (p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/\\")).then_some(p)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_local_paths() {
+        assert_eq!(super::local_path("/hoc"), Some("/hoc"));
+        assert_eq!(super::local_path("//evil.example"), None);
+        assert_eq!(super::local_path("https://evil.example"), None);
+        assert_eq!(super::local_path("/\\evil.example"), None);
+    }
+}
