@@ -1,1 +1,9 @@
-//! In-process HTTP tests (one binary, mirroring the routes).
+//! In-process HTTP tests: ONE test binary (the library's), one module per feature, mirroring
+//! the routes. Every test that touches the database runs on SQLite and on PostgreSQL
+//! (`test_both!`), each on a fresh database.
+
+mod account;
+mod dashboard;
+mod learn;
+mod public;
+mod util;

@@ -178,6 +178,23 @@ pub fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
     )
 }
 
+/// After rows were inserted with explicit ids (bulk loads), make the next generated id follow
+/// them. SQLite's AUTOINCREMENT already does; PostgreSQL's sequence must be moved.
+pub async fn sync_id_sequence<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    table: &str,
+) -> Result<(), sea_orm::DbErr> {
+    if conn.get_database_backend() == DbBackend::Postgres {
+        let sql = format!(
+            "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
+             GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), 1))"
+        );
+        conn.execute(sea_orm::Statement::from_string(DbBackend::Postgres, sql))
+            .await?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,21 +217,4 @@ mod tests {
         assert_eq!(sqlite_path("sqlite:///tmp/a.db"), "/tmp/a.db");
         assert_eq!(sqlite_path("sqlite:data/a.db"), "data/a.db");
     }
-}
-
-/// After rows were inserted with explicit ids (bulk loads), make the next generated id follow
-/// them. SQLite's AUTOINCREMENT already does; PostgreSQL's sequence must be moved.
-pub async fn sync_id_sequence<C: sea_orm::ConnectionTrait>(
-    conn: &C,
-    table: &str,
-) -> Result<(), sea_orm::DbErr> {
-    if conn.get_database_backend() == DbBackend::Postgres {
-        let sql = format!(
-            "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
-             GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), 1))"
-        );
-        conn.execute(sea_orm::Statement::from_string(DbBackend::Postgres, sql))
-            .await?;
-    }
-    Ok(())
 }

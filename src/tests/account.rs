@@ -1,0 +1,241 @@
+//! /dang-ky, /dang-nhap, /dang-xuat: registration, login, sessions and CSRF.
+
+use axum::http::StatusCode;
+use hocvuso_db::repo::{org, people};
+use hocvuso_test_utils::{test_both, TestBackend};
+
+use super::util::{TestApp, COMMUNE_A, PASSWORD};
+
+async fn person_count(app: &TestApp) -> i64 {
+    people::max_person_id(app.state.db.read())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+async fn registers_and_normalises_the_phone(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut br = app.browser();
+    let form = br.get("/dang-ky").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert_eq!(
+        form.attrs("select#commune_code option[value]", "value")
+            .len(),
+        125,
+        "124 communes + the empty choice"
+    );
+    let page = br
+        .register("+84 912 345 678", "Nguyễn Thị Hoa", "1960", COMMUNE_A)
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_eq!(page.location(), "/hoc");
+    let db = app.state.db.read();
+    let person = people::person_by_phone(db, "0912345678")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("stored in the normalised form"));
+    assert_eq!(person.full_name, "Nguyễn Thị Hoa");
+    let commune = org::by_code(db, COMMUNE_A)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("commune"));
+    let memberships = people::memberships(db, person.id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(memberships.len(), 1);
+    assert_eq!(
+        (memberships[0].group_code.as_str(), memberships[0].unit_id),
+        ("adults", commune.id)
+    );
+    let home = br.get("/hoc").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.body.contains("Nguyễn Thị Hoa"));
+}
+
+async fn rejects_bad_and_duplicate_registrations(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let before = person_count(&app).await;
+    let mut br = app.browser();
+    let page = br.register("12345", "", "1890", "99999").await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.has(".error-summary"));
+    let errors = page.texts(".field-error");
+    assert_eq!(errors.len(), 4, "{errors:?}");
+    assert!(
+        errors[0].starts_with("Số điện thoại di động gồm 10 chữ số"),
+        "{errors:?}"
+    );
+    assert!(
+        page.body.contains("value=\"12345\""),
+        "the typed value is kept"
+    );
+    assert_eq!(person_count(&app).await, before, "nothing stored");
+
+    let _ = app.learner("0987654321", COMMUNE_A).await;
+    let after_first = person_count(&app).await;
+    let mut other = app.browser();
+    let dup = other
+        .register("098 765 4321", "Trần Văn Bình", "1970", COMMUNE_A)
+        .await;
+    assert_eq!(dup.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        dup.text(".field-error").contains("đã được đăng ký"),
+        "{}",
+        dup.body
+    );
+    assert_eq!(person_count(&app).await, after_first, "no second person");
+}
+
+async fn a_form_without_a_valid_csrf_token_is_refused(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let before = person_count(&app).await;
+    let mut br = app.browser();
+    let _ = br.get("/dang-ky").await;
+    let fields = [
+        ("phone", "0912345678"),
+        ("full_name", "Lê Văn An"),
+        ("birth_year", "1970"),
+        ("commune_code", COMMUNE_A),
+        ("password", PASSWORD),
+    ];
+    let page = br.post_raw("/dang-ky", &fields).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(page.text("h1").contains("Biểu mẫu đã hết hạn"));
+    let mut forged = vec![("csrf_token", "0000")];
+    forged.extend_from_slice(&fields);
+    assert_eq!(
+        br.post_raw("/dang-ky", &forged).await.status,
+        StatusCode::FORBIDDEN
+    );
+    // A token from another browser does not fit this browser's cookie.
+    let mut other = app.browser();
+    let token = other.csrf().await;
+    let mut stolen = vec![("csrf_token", token.as_str())];
+    stolen.extend_from_slice(&fields);
+    assert_eq!(
+        br.post_raw("/dang-ky", &stolen).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(person_count(&app).await, before, "nothing stored");
+}
+
+async fn login_logout_and_revoked_sessions(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut first = app.learner("0911111111", COMMUNE_A).await;
+    let _ = first.post("/dang-xuat", &[]).await;
+
+    let mut br = app.browser();
+    let wrong = br.login("0911111111", "sai-mat-khau").await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        wrong.text(".field-error"),
+        "Số điện thoại hoặc mật khẩu không đúng."
+    );
+    let unknown = br.login("0933333333", PASSWORD).await;
+    assert_eq!(
+        unknown.text(".field-error"),
+        "Số điện thoại hoặc mật khẩu không đúng.",
+        "same answer for an unknown number"
+    );
+
+    let ok = br.login("091 111 1111", PASSWORD).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    assert_eq!(ok.location(), "/hoc");
+    let session_cookie = br
+        .cookies
+        .get("hv_session")
+        .cloned()
+        .unwrap_or_else(|| panic!("session cookie"));
+    assert_eq!(br.get("/hoc").await.status, StatusCode::OK);
+
+    let out = br.post("/dang-xuat", &[]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert!(!br.cookies.contains_key("hv_session"));
+    // The old cookie no longer works: the session was ended on the server.
+    br.cookies.insert("hv_session".into(), session_cookie);
+    let after = br.get("/hoc").await;
+    assert_eq!(after.status, StatusCode::SEE_OTHER);
+    assert!(
+        after.location().starts_with("/dang-nhap?tiep=%2Fhoc"),
+        "{}",
+        after.location()
+    );
+}
+
+async fn repeated_wrong_passwords_lock_the_account(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let _ = app.learner("0922222222", COMMUNE_A).await;
+    let mut br = app.browser();
+    for _ in 0..4 {
+        assert_eq!(
+            br.login("0922222222", "sai-mat-khau").await.status,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+    }
+    let locked = br.login("0922222222", "sai-mat-khau").await;
+    assert!(
+        locked.text(".field-error").contains("tạm khóa"),
+        "{}",
+        locked.body
+    );
+    let still = br.login("0922222222", PASSWORD).await;
+    assert!(
+        still.text(".field-error").contains("tạm khóa"),
+        "even the right password waits"
+    );
+    app.clock.advance(chrono::Duration::minutes(16));
+    assert_eq!(
+        br.login("0922222222", PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+async fn login_returns_only_to_local_pages(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let _ = app.learner("0944444444", COMMUNE_A).await;
+    let mut br = app.browser();
+    let page = br
+        .post(
+            "/dang-nhap",
+            &[
+                ("phone", "0944444444"),
+                ("password", PASSWORD),
+                ("tiep", "//evil.example/x"),
+            ],
+        )
+        .await;
+    assert_eq!(page.location(), "/hoc");
+    let mut br = app.browser();
+    let page = br
+        .post(
+            "/dang-nhap",
+            &[
+                ("phone", "0944444444"),
+                ("password", PASSWORD),
+                ("tiep", "/khoa-hoc/ky-nang-so-co-ban"),
+            ],
+        )
+        .await;
+    assert_eq!(page.location(), "/khoa-hoc/ky-nang-so-co-ban");
+}
+
+test_both!(
+    registers_and_normalises_the_phone,
+    rejects_bad_and_duplicate_registrations,
+    a_form_without_a_valid_csrf_token_is_refused,
+    login_logout_and_revoked_sessions,
+    repeated_wrong_passwords_lock_the_account,
+    login_returns_only_to_local_pages,
+);

@@ -1,0 +1,221 @@
+//! /thong-ke: who sees which figures, and that the figures are right.
+
+use axum::http::StatusCode;
+use hocvuso_db::repo::{org, stats};
+use hocvuso_db::ConnectionTrait;
+use hocvuso_domain::Role;
+
+use crate::clock::Clock;
+use hocvuso_test_utils::{test_both, TestBackend};
+
+use super::util::{TestApp, COMMUNE_A, COMMUNE_B};
+
+fn parse_number(s: &str) -> i64 {
+    s.replace('.', "")
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("not a number: {s}"))
+}
+
+async fn province_admin_sees_every_commune_with_live_figures(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let unit = org::by_code(app.state.db.read(), COMMUNE_A)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("unit"));
+    stats::set_denominator(
+        app.state.db.write(),
+        2026,
+        unit.id,
+        "adults",
+        1234,
+        "test",
+        app.clock.now(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut admin = app.staff("0900000001", Role::ProvinceAdmin, "68").await;
+    let page = admin.get("/thong-ke").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(page.texts("table#xep-hang tbody tr[data-code]").len(), 124);
+    let cell = |p: &super::util::Page, f: &str| {
+        p.text(&format!(
+            "tr[data-code=\"{COMMUNE_A}\"] td[data-field=\"{f}\"]"
+        ))
+    };
+    assert_eq!(cell(&page, "denominator"), "1.234");
+    assert_eq!(cell(&page, "achieved"), "0");
+    assert_eq!(cell(&page, "target"), "100%", "the 2026 target for adults");
+    assert_eq!(cell(&page, "gap"), "1.234");
+
+    let mut learner = app.learner("0912345678", COMMUNE_A).await;
+    let attempt = learner.start_quiz().await;
+    let _ = learner.answer_all(attempt, true).await;
+    let page = admin.get("/thong-ke").await;
+    assert_eq!(parse_number(&cell(&page, "achieved")), 1, "fresh at once");
+    assert_eq!(cell(&page, "percent"), "0,1%");
+    assert_eq!(cell(&page, "gap"), "1.233");
+    // The best commune comes first in the ranking.
+    assert_eq!(
+        page.attrs("table#xep-hang tbody tr[data-code]", "data-code")[0],
+        COMMUNE_A
+    );
+
+    let y2025 = admin.get("/thong-ke?nam=2025").await;
+    assert_eq!(cell(&y2025, "target"), "80%");
+    assert_eq!(
+        cell(&y2025, "denominator"),
+        "—",
+        "no denominator for 2025 yet"
+    );
+    assert_eq!(
+        admin.get("/thong-ke?nam=abc").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let by_name = admin.get("/thong-ke?sap-xep=ten").await;
+    let names = by_name.texts("table#xep-hang tbody td a");
+    let folded: Vec<String> = names
+        .iter()
+        .map(|n| hocvuso_domain::text::fold(n))
+        .collect();
+    assert_eq!(names.len(), 124);
+    assert!(folded.windows(2).all(|w| w[0] <= w[1]), "sorted by name");
+
+    let commune = admin.get(&format!("/thong-ke/{COMMUNE_A}")).await;
+    assert_eq!(commune.status, StatusCode::OK);
+    assert_eq!(commune.text("dd[data-field=\"achieved\"]"), "1");
+}
+
+async fn a_commune_officer_sees_only_their_commune(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut officer = app.staff("0900000002", Role::UnitOfficer, COMMUNE_B).await;
+    let home = officer.get("/thong-ke").await;
+    assert_eq!(home.status, StatusCode::SEE_OTHER);
+    assert_eq!(home.location(), format!("/thong-ke/{COMMUNE_B}"));
+    let own = officer.get(&format!("/thong-ke/{COMMUNE_B}")).await;
+    assert_eq!(own.status, StatusCode::OK);
+    assert_eq!(
+        own.attrs("#so-lieu", "data-code"),
+        vec![COMMUNE_B.to_owned()]
+    );
+    assert_eq!(
+        officer.get(&format!("/thong-ke/{COMMUNE_A}")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        officer.get("/thong-ke/68").await.status,
+        StatusCode::FORBIDDEN,
+        "not the province"
+    );
+    assert_eq!(
+        officer.get("/thong-ke/00000").await.status,
+        StatusCode::FORBIDDEN,
+        "unknown units look the same"
+    );
+}
+
+async fn learners_and_visitors_see_no_figures(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut learner = app.learner("0912345678", COMMUNE_A).await;
+    assert_eq!(learner.get("/thong-ke").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        learner.get(&format!("/thong-ke/{COMMUNE_A}")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let mut author = app.staff("0900000004", Role::Author, "68").await;
+    assert_eq!(author.get("/thong-ke").await.status, StatusCode::FORBIDDEN);
+    let mut helper = app.staff("0900000003", Role::Helper, COMMUNE_A).await;
+    assert_eq!(
+        helper.get(&format!("/thong-ke/{COMMUNE_A}")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let mut anonymous = app.browser();
+    let page = anonymous.get("/thong-ke").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert!(page.location().starts_with("/dang-nhap"));
+}
+
+async fn stats_verify_names_a_tampered_count(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut learner = app.learner("0912345678", COMMUNE_A).await;
+    let attempt = learner.start_quiz().await;
+    let _ = learner.answer_all(attempt, true).await;
+    app.verify_ok().await;
+    let db = app.state.db.write();
+    db.execute_unprepared("UPDATE indicator_count SET achieved = achieved + 5")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let report = crate::services::stats::verify(&app.state)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!report.is_ok());
+    assert_eq!(report.count_differences.len(), 1);
+    let (_, group, indicator, stored, recomputed) = &report.count_differences[0];
+    assert_eq!(
+        (group.as_str(), indicator.as_str(), *stored, *recomputed),
+        ("adults", "digital_skills", 6, 1)
+    );
+    db.execute_unprepared("DELETE FROM indicator_count")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let report = crate::services::stats::verify(&app.state)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        report.count_differences.len(),
+        1,
+        "a missing count is named too"
+    );
+}
+
+async fn the_demo_gives_communes_different_figures(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let opts = crate::services::demo::DemoOptions {
+        people: 2000,
+        seed: 7,
+    };
+    let report = crate::services::demo::run(&app.state, &opts, &mut |_| {})
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(report.people, 2000);
+    assert!(report.passed > 0 && report.passed < 2000);
+    app.verify_ok().await;
+    let mut admin = app.browser();
+    assert_eq!(
+        admin
+            .login("0900000001", crate::services::demo::DEMO_PASSWORD)
+            .await
+            .location(),
+        "/thong-ke"
+    );
+    let page = admin.get("/thong-ke").await;
+    let mut percents = page.texts("td[data-field=\"percent\"]");
+    percents.sort();
+    percents.dedup();
+    assert!(percents.len() > 20, "communes differ: {percents:?}");
+    // Running the demo again adds nothing.
+    let again = crate::services::demo::run(&app.state, &opts, &mut |_| {})
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(again.skipped_people);
+    app.verify_ok().await;
+}
+
+test_both!(
+    province_admin_sees_every_commune_with_live_figures,
+    a_commune_officer_sees_only_their_commune,
+    learners_and_visitors_see_no_figures,
+    stats_verify_names_a_tampered_count,
+    the_demo_gives_communes_different_figures,
+);

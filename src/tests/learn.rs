@@ -1,0 +1,334 @@
+//! /hoc, /khoa-hoc/…, /bai-lam/…: lessons, the quiz, the spine and the certificate.
+
+use axum::http::StatusCode;
+use hocvuso_db::repo::learning;
+use hocvuso_test_utils::{test_both, TestBackend};
+
+use super::util::{TestApp, COMMUNE_A, COMMUNE_B};
+
+async fn a_learner_fails_then_passes_and_the_commune_counts_once(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let before_a = app.achieved(COMMUNE_A).await;
+    let before_b = app.achieved(COMMUNE_B).await;
+    let mut br = app.learner("0912345678", COMMUNE_A).await;
+
+    let course = br.get("/khoa-hoc/ky-nang-so-co-ban").await;
+    assert_eq!(course.status, StatusCode::OK);
+    assert_eq!(course.text("h1"), "Kỹ năng số cơ bản");
+    let lesson_links = course.attrs("ol.lessons a", "href");
+    assert!(lesson_links.len() >= 3, "{lesson_links:?}");
+    br.read_all_lessons().await;
+    assert_eq!(
+        br.get("/khoa-hoc/ky-nang-so-co-ban")
+            .await
+            .texts(".done")
+            .len(),
+        lesson_links.len()
+    );
+
+    let attempt = br.start_quiz().await;
+    let form = br.get(&format!("/bai-lam/{attempt}")).await;
+    assert_eq!(form.status, StatusCode::OK);
+    let questions = form.texts("fieldset.question legend").len();
+    assert!(questions >= 5);
+    assert!(
+        !form.body.contains("Gợi ý"),
+        "no explanation before submitting"
+    );
+
+    let failed = br.answer_all(attempt, false).await;
+    assert_eq!(failed.status, StatusCode::SEE_OTHER, "{}", failed.body);
+    let result = br.get(failed.location()).await;
+    assert!(result.text("#ket-qua").contains("Chưa đạt"));
+    assert_eq!(
+        result.texts(".cau-sai").len(),
+        questions,
+        "every wrong answer is listed"
+    );
+    assert!(!result.has("#xem-chung-nhan"));
+    assert_eq!(
+        app.achieved(COMMUNE_A).await,
+        before_a,
+        "a fail counts nothing"
+    );
+
+    let retry = br.post("/khoa-hoc/ky-nang-so-co-ban/kiem-tra", &[]).await;
+    let second: i64 = retry
+        .location()
+        .trim_start_matches("/bai-lam/")
+        .parse()
+        .unwrap_or_else(|_| panic!("{}", retry.location()));
+    assert_ne!(second, attempt, "a retry is a new attempt");
+    let passed = br.answer_all(second, true).await;
+    let result = br.get(passed.location()).await;
+    let verdict = result.text("#ket-qua");
+    assert!(
+        verdict.contains("Đạt") && !verdict.contains("Chưa đạt"),
+        "{verdict}"
+    );
+    assert_eq!(
+        app.achieved(COMMUNE_A).await,
+        before_a + 1,
+        "the pass counts at once"
+    );
+    assert_eq!(
+        app.achieved(COMMUNE_B).await,
+        before_b,
+        "only in the learner's commune"
+    );
+
+    // The certificate: public, unguessable code, name masked.
+    let link = result.attrs("a#xem-chung-nhan", "href");
+    assert_eq!(link.len(), 1);
+    assert!(link[0].len() > "/chung-nhan/".len() + 25, "{}", link[0]);
+    let mut anonymous = app.browser();
+    let cert = anonymous.get(&link[0]).await;
+    assert_eq!(cert.status, StatusCode::OK);
+    assert!(cert.has("#chung-nhan-hop-le"));
+    assert!(cert.body.contains("N. T. Hoa"));
+    assert!(
+        !cert.body.contains("Nguyễn Thị Hoa"),
+        "the full name is not public"
+    );
+    assert!(cert.body.contains("Kỹ năng số cơ bản"));
+    assert!(cert.body.contains("25/11/2026"), "date as dd/mm/yyyy");
+    assert!(cert.body.contains("Sở Khoa học và Công nghệ tỉnh Lâm Đồng"));
+    let typed = anonymous
+        .get(&format!(
+            "/chung-nhan?ma={}",
+            link[0].trim_start_matches("/chung-nhan/").to_uppercase()
+        ))
+        .await;
+    assert_eq!(
+        typed.location(),
+        link[0],
+        "a typed code in capitals finds it"
+    );
+    assert_eq!(
+        anonymous.get("/chung-nhan/abcdef").await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Passing again changes nothing.
+    let third = br.start_quiz().await;
+    let again = br.answer_all(third, true).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.achieved(COMMUNE_A).await,
+        before_a + 1,
+        "a person counts once"
+    );
+    app.verify_ok().await;
+}
+
+async fn a_second_submission_changes_nothing(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let before = app.achieved(COMMUNE_A).await;
+    let mut br = app.learner("0912345678", COMMUNE_A).await;
+    let attempt = br.start_quiz().await;
+    assert_eq!(
+        br.answer_all(attempt, true).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let again = br.answer_all(attempt, true).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert!(
+        again.body.contains("Bài làm này đã được nộp rồi"),
+        "{}",
+        again.body
+    );
+    let wrong_again = br.answer_all(attempt, false).await;
+    assert_eq!(wrong_again.status, StatusCode::CONFLICT);
+    assert_eq!(app.achieved(COMMUNE_A).await, before + 1);
+    let stored = learning::attempt(app.state.db.read(), attempt)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("attempt"));
+    assert_eq!(stored.passed, Some(true), "the first result stands");
+    app.verify_ok().await;
+}
+
+async fn simultaneous_submissions_count_once(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let before = app.achieved(COMMUNE_A).await;
+    let mut br = app.learner("0912345678", COMMUNE_A).await;
+    let attempt = br.start_quiz().await;
+    let mut twin = app.browser();
+    twin.cookies = br.cookies.clone();
+    let (a, b2) = tokio::join!(br.answer_all(attempt, true), twin.answer_all(attempt, true));
+    let mut statuses = [a.status, b2.status];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::SEE_OTHER, StatusCode::CONFLICT]);
+    assert_eq!(app.achieved(COMMUNE_A).await, before + 1);
+    app.verify_ok().await;
+}
+
+async fn answers_outside_the_attempt_are_refused(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut br = app.learner("0912345678", COMMUNE_A).await;
+    let attempt = br.start_quiz().await;
+    let key = app.answer_key(attempt).await;
+    let mut fields: Vec<(String, String)> = key
+        .iter()
+        .map(|(q, (r, _))| (format!("q{q}"), r.to_string()))
+        .collect();
+    // An answer to a question that is not in this attempt.
+    fields.push(("q999999".into(), "1".into()));
+    let refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let page = br.post(&format!("/bai-lam/{attempt}"), &refs).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page
+        .text(".error-summary")
+        .contains("Câu trả lời không thuộc bài làm này."));
+
+    // An option of another question given as this question's answer.
+    let mut ids = key.iter();
+    let (Some((q1, _)), Some((_, (r2, _)))) = (ids.next(), ids.next()) else {
+        panic!("two questions")
+    };
+    let mut fields: Vec<(String, String)> = key
+        .iter()
+        .map(|(q, (r, _))| (format!("q{q}"), r.to_string()))
+        .collect();
+    fields[0] = (format!("q{q1}"), r2.to_string());
+    let refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    assert_eq!(
+        br.post(&format!("/bai-lam/{attempt}"), &refs).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let junk = br
+        .post(&format!("/bai-lam/{attempt}"), &[("q1", "abc")])
+        .await;
+    assert_eq!(junk.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Unanswered questions are named, and the chosen answers are kept.
+    let (first_q, (first_r, _)) = key
+        .iter()
+        .next()
+        .map(|(q, v)| (*q, *v))
+        .unwrap_or_else(|| panic!("a question"));
+    let name = format!("q{first_q}");
+    let value = first_r.to_string();
+    let partial = br
+        .post(
+            &format!("/bai-lam/{attempt}"),
+            &[(name.as_str(), value.as_str())],
+        )
+        .await;
+    assert_eq!(partial.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        partial
+            .text(".error-summary")
+            .contains("Bạn chưa trả lời câu 2"),
+        "{}",
+        partial.body
+    );
+    assert_eq!(
+        partial.attrs("input[type=radio][checked]", "value"),
+        vec![value.clone()]
+    );
+
+    let stored = learning::attempt(app.state.db.read(), attempt)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("attempt"));
+    assert!(
+        stored.submitted_at.is_none(),
+        "a refused submission leaves the attempt open"
+    );
+    assert_eq!(
+        br.answer_all(attempt, true).await.status,
+        StatusCode::SEE_OTHER,
+        "and it can still be submitted"
+    );
+}
+
+async fn attempts_are_private(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut owner = app.learner("0912345678", COMMUNE_A).await;
+    let attempt = owner.start_quiz().await;
+    let mut other = app.learner("0987654321", COMMUNE_A).await;
+    assert_eq!(
+        other.get(&format!("/bai-lam/{attempt}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let key = app.answer_key(attempt).await;
+    let fields: Vec<(String, String)> = key
+        .iter()
+        .map(|(q, (r, _))| (format!("q{q}"), r.to_string()))
+        .collect();
+    let refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    assert_eq!(
+        other
+            .post(&format!("/bai-lam/{attempt}"), &refs)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        other.get("/bai-lam/abc").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        other.get("/khoa-hoc/khong-co").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        other.get("/khoa-hoc/ky-nang-so-co-ban/bai/99").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let mut anonymous = app.browser();
+    let page = anonymous.get("/khoa-hoc/ky-nang-so-co-ban/bai/1").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert!(page.location().starts_with("/dang-nhap?tiep="));
+}
+
+async fn a_child_is_not_counted_as_an_adult(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let before = app.achieved(COMMUNE_A).await;
+    let mut br = app.browser();
+    let page = br
+        .register("0912345678", "Phạm Minh An", "2012", COMMUNE_A)
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let attempt = br.start_quiz().await;
+    let _ = br.answer_all(attempt, true).await;
+    assert_eq!(
+        app.achieved(COMMUNE_A).await,
+        before,
+        "only members of a group count in it"
+    );
+    app.verify_ok().await;
+}
+
+test_both!(
+    a_learner_fails_then_passes_and_the_commune_counts_once,
+    a_second_submission_changes_nothing,
+    simultaneous_submissions_count_once,
+    answers_outside_the_attempt_are_refused,
+    attempts_are_private,
+    a_child_is_not_counted_as_an_adult,
+);

@@ -1,0 +1,337 @@
+//! `TestApp`: the real router on a fresh database with a fixed clock, and `Browser`, a cookie
+//! jar that fills in the CSRF token like a real browser submitting the page's form would.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use chrono::{TimeZone, Utc};
+use hocvuso_db::repo::{learning, org, stats};
+use hocvuso_domain::Role;
+use hocvuso_test_utils::{TestBackend, TestDatabase};
+use http_body_util::BodyExt;
+use scraper::{Html, Selector};
+use tower::ServiceExt;
+
+use crate::clock::FixedClock;
+use crate::config::Config;
+use crate::services::accounts::create_staff;
+use crate::state::AppState;
+
+pub const PASSWORD: &str = "mat-khau-rat-dai";
+/// Phường Mũi Né and Phường Xuân Hương - Đà Lạt.
+pub const COMMUNE_A: &str = "22918";
+pub const COMMUNE_B: &str = "24781";
+
+pub struct TestApp {
+    pub state: AppState,
+    pub clock: Arc<FixedClock>,
+    router: Router,
+    _db: TestDatabase,
+}
+
+impl TestApp {
+    /// The app on a fresh database, or None when PostgreSQL is unavailable outside CI.
+    pub async fn new(backend: TestBackend) -> Option<Self> {
+        let db = TestDatabase::new(backend).await?;
+        let config = Config {
+            database_url: db.url.clone(),
+            database_readers: 2,
+            ..Config::default()
+        };
+        let clock = Arc::new(FixedClock::at(
+            Utc.with_ymd_and_hms(2026, 11, 25, 3, 0, 0)
+                .single()
+                .unwrap_or_else(|| panic!("valid date")),
+        ));
+        let state = crate::open(config, clock.clone())
+            .await
+            .unwrap_or_else(|e| panic!("open {}: {e}", db.url));
+        Some(TestApp {
+            router: crate::web::app(state.clone()),
+            state,
+            clock,
+            _db: db,
+        })
+    }
+
+    pub fn browser(&self) -> Browser<'_> {
+        Browser {
+            app: self,
+            cookies: BTreeMap::new(),
+        }
+    }
+
+    /// A logged-in browser for a new staff account.
+    pub async fn staff(&self, phone: &str, role: Role, unit: &str) -> Browser<'_> {
+        create_staff(
+            &self.state,
+            phone,
+            "Cán Bộ Thử",
+            PASSWORD,
+            role,
+            unit,
+            Some(1980),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("create staff: {e:?}"));
+        let mut b = self.browser();
+        b.login(phone, PASSWORD).await;
+        b
+    }
+
+    /// A learner registered through the page, logged in.
+    pub async fn learner(&self, phone: &str, commune: &str) -> Browser<'_> {
+        let mut b = self.browser();
+        let page = b.register(phone, "Nguyễn Thị Hoa", "1960", commune).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        b
+    }
+
+    /// The live count of adults with digital skills in a commune.
+    pub async fn achieved(&self, commune: &str) -> i64 {
+        let db = self.state.db.read();
+        let unit = org::by_code(db, commune)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|| panic!("no unit {commune}"));
+        stats::counts(db, "adults", "digital_skills")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .get(&unit.id)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// `question id → (correct option id, a wrong option id)` for an attempt, read from the
+    /// database (the page never carries the key).
+    pub async fn answer_key(&self, attempt_id: i64) -> BTreeMap<i64, (i64, i64)> {
+        let db = self.state.db.read();
+        let rows = learning::attempt_questions(db, attempt_id)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let ids: Vec<i64> = rows.iter().map(|(r, _)| r.question_id).collect();
+        let options = learning::options_of(db, &ids)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        ids.iter()
+            .map(|q| {
+                let of_q = options.iter().filter(|o| o.question_id == *q);
+                let right = of_q.clone().find(|o| o.is_correct).map(|o| o.id);
+                let wrong = of_q.clone().find(|o| !o.is_correct).map(|o| o.id);
+                match (right, wrong) {
+                    (Some(r), Some(w)) => (*q, (r, w)),
+                    _ => panic!("question {q} lacks a right or wrong option"),
+                }
+            })
+            .collect()
+    }
+
+    pub async fn verify_ok(&self) {
+        let report = crate::services::stats::verify(&self.state)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(report.is_ok(), "stats verify disagrees: {report:?}");
+    }
+}
+
+pub struct Page {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn html(&self) -> Html {
+        Html::parse_document(&self.body)
+    }
+
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// Texts of every element matching a CSS selector.
+    pub fn texts(&self, css: &str) -> Vec<String> {
+        let sel = Selector::parse(css).unwrap_or_else(|e| panic!("selector {css}: {e:?}"));
+        self.html()
+            .select(&sel)
+            .map(|e| e.text().collect::<String>().trim().to_owned())
+            .collect()
+    }
+
+    pub fn text(&self, css: &str) -> String {
+        self.texts(css)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("no element {css} in:\n{}", self.body))
+    }
+
+    pub fn has(&self, css: &str) -> bool {
+        !self.texts(css).is_empty()
+    }
+
+    /// Attribute values of every element matching a selector.
+    pub fn attrs(&self, css: &str, attr: &str) -> Vec<String> {
+        let sel = Selector::parse(css).unwrap_or_else(|e| panic!("selector {css}: {e:?}"));
+        self.html()
+            .select(&sel)
+            .filter_map(|e| e.value().attr(attr).map(str::to_owned))
+            .collect()
+    }
+}
+
+pub struct Browser<'a> {
+    app: &'a TestApp,
+    pub cookies: BTreeMap<String, String>,
+}
+
+impl Browser<'_> {
+    async fn send(&mut self, req: Request<Body>) -> Page {
+        let res = self
+            .app
+            .router
+            .clone()
+            .oneshot(req)
+            .await
+            .unwrap_or_else(|e| panic!("request failed: {e}"));
+        let status = res.status();
+        let headers = res.headers().clone();
+        for v in headers.get_all(header::SET_COOKIE) {
+            let v = v.to_str().unwrap_or_default();
+            let first = v.split(';').next().unwrap_or_default();
+            if let Some((k, val)) = first.split_once('=') {
+                if v.contains("Max-Age=0") || val.is_empty() {
+                    self.cookies.remove(k);
+                } else {
+                    self.cookies.insert(k.to_owned(), val.to_owned());
+                }
+            }
+        }
+        let bytes = res
+            .into_body()
+            .collect()
+            .await
+            .unwrap_or_else(|e| panic!("body: {e}"))
+            .to_bytes();
+        Page {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    pub async fn get(&mut self, path: &str) -> Page {
+        let req = Request::get(path)
+            .header(header::COOKIE, self.cookie_header())
+            .body(Body::empty())
+            .unwrap_or_else(|e| panic!("{e}"));
+        self.send(req).await
+    }
+
+    /// The CSRF token a page's forms carry (the unsigned part of the CSRF cookie).
+    pub async fn csrf(&mut self) -> String {
+        if !self.cookies.contains_key("hv_csrf") {
+            self.get("/").await;
+        }
+        self.cookies
+            .get("hv_csrf")
+            .and_then(|c| c.rsplit_once('.'))
+            .map(|(v, _)| v.to_owned())
+            .unwrap_or_else(|| panic!("no CSRF cookie"))
+    }
+
+    /// Submits a form with the CSRF token filled in.
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let token = self.csrf().await;
+        let mut all: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all).await
+    }
+
+    /// Submits exactly these fields (no CSRF token added).
+    pub async fn post_raw(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        let req = Request::post(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap_or_else(|e| panic!("{e}"));
+        self.send(req).await
+    }
+
+    pub async fn register(&mut self, phone: &str, name: &str, birth: &str, commune: &str) -> Page {
+        self.post(
+            "/dang-ky",
+            &[
+                ("phone", phone),
+                ("full_name", name),
+                ("birth_year", birth),
+                ("commune_code", commune),
+                ("password", PASSWORD),
+            ],
+        )
+        .await
+    }
+
+    pub async fn login(&mut self, phone: &str, password: &str) -> Page {
+        let page = self
+            .post("/dang-nhap", &[("phone", phone), ("password", password)])
+            .await;
+        page
+    }
+
+    /// Reads every lesson of the basic course with "Đã học xong".
+    pub async fn read_all_lessons(&mut self) {
+        let mut path = "/khoa-hoc/ky-nang-so-co-ban/bai/1".to_owned();
+        for _ in 0..50 {
+            let page = self.get(&path).await;
+            assert_eq!(page.status, StatusCode::OK, "{path}");
+            let done = self.post(&path, &[]).await;
+            assert_eq!(done.status, StatusCode::SEE_OTHER);
+            path = done.location().to_owned();
+            if path.ends_with("/kiem-tra") {
+                return;
+            }
+        }
+        panic!("the lessons never led to the quiz");
+    }
+
+    /// Starts an attempt; returns its id.
+    pub async fn start_quiz(&mut self) -> i64 {
+        let page = self.post("/khoa-hoc/ky-nang-so-co-ban/kiem-tra", &[]).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        page.location()
+            .strip_prefix("/bai-lam/")
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("unexpected redirect {}", page.location()))
+    }
+
+    /// Answers every question right (or every question wrong) and submits.
+    pub async fn answer_all(&mut self, attempt: i64, right: bool) -> Page {
+        let key = self.app.answer_key(attempt).await;
+        let fields: Vec<(String, String)> = key
+            .iter()
+            .map(|(q, (r, w))| (format!("q{q}"), if right { r } else { w }.to_string()))
+            .collect();
+        let refs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        self.post(&format!("/bai-lam/{attempt}"), &refs).await
+    }
+}
