@@ -42,7 +42,13 @@ export function freePort() {
   });
 }
 
-/** Poll `probe` (async, returns truthy when done) until it succeeds or `timeoutMs` passes. */
+/** Thrown from a pollUntil probe to stop polling at once (e.g. the awaited process died). */
+export class GiveUp extends Error {}
+
+/**
+ * Poll `probe` (async, returns truthy when done) until it succeeds or `timeoutMs` passes.
+ * Errors thrown by the probe count as "not yet", except GiveUp, which ends the wait.
+ */
 export async function pollUntil(what, probe, { timeoutMs = 10_000, intervalMs = 50 } = {}) {
   const deadline = Date.now() + timeoutMs;
   let last;
@@ -51,6 +57,7 @@ export async function pollUntil(what, probe, { timeoutMs = 10_000, intervalMs = 
       const v = await probe();
       if (v) return v;
     } catch (e) {
+      if (e instanceof GiveUp) throw e;
       last = e;
     }
     if (Date.now() > deadline) {
@@ -93,7 +100,7 @@ export async function startBrowser() {
       `chromedriver (${CHROMEDRIVER_BIN}) on port ${port} to be ready`,
       async () => {
         if (exited) {
-          throw new Error(`chromedriver exited ${JSON.stringify(exited)}\n${log.text}${errLog.text}`);
+          throw new GiveUp(`chromedriver exited ${JSON.stringify(exited)}\n${log.text}${errLog.text}`);
         }
         const res = await fetch(`${base}/status`, { signal: AbortSignal.timeout(2000) });
         const body = await res.json();
