@@ -2,11 +2,15 @@
 //! learners with progress spread over the real 124 communes (weights from the rough population
 //! file, which is fine for demo data and NOT for official denominators).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
 
 use hocvuso_db::dialect::sync_id_sequence;
+use hocvuso_db::repo::bulk::{self, Batch, BulkPerson};
 use hocvuso_db::repo::{learning, org, people, settings, stats};
 use hocvuso_db::TransactionTrait;
+use hocvuso_domain::person::ADULT_AGE;
 use hocvuso_domain::{Indicator, Role, TargetGroup};
 use hocvuso_import::communes::parse_populations;
 use rand::rngs::StdRng;
@@ -126,14 +130,44 @@ pub async fn run(
     Ok(report)
 }
 
+/// Shares of the generated population (rough, for plausible demo data).
+const STUDENT_SHARE: f64 = 0.22;
+const OFFICIAL_SHARE_OF_WORKING_ADULTS: f64 = 0.06;
+const WORKER_SHARE_OF_WORKING_ADULTS: f64 = 0.22;
+/// People per transaction: memory stays flat whatever `--people` is.
+const BATCH_PEOPLE: u64 = 5_000;
+
+/// A day between the campaign's start (1 March 2025) and `now`.
+fn random_time(rng: &mut StdRng, from: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
+    let span = (now - from).num_seconds().max(1);
+    from + Duration::seconds(rng.gen_range(0..span))
+}
+
+/// One commune's share of the generated people and how far its campaign has come.
+struct CommunePlan {
+    unit_id: i64,
+    people: u64,
+    /// Share of people who started the course, and of those who passed it.
+    participation: f64,
+    pass_rate: f64,
+    /// Share of the commune's real population that the generated people are (for denominators).
+    coverage: f64,
+}
+
 async fn generate_people(
     state: &AppState,
     opts: &DemoOptions,
     progress: &mut dyn FnMut(&str),
     report: &mut DemoReport,
 ) -> Result<(), Internal> {
+    let started = std::time::Instant::now();
     let now = state.clock.now();
     let year = state.clock.year();
+    let campaign_start = Utc
+        .with_ymd_and_hms(2025, 3, 1, 1, 0, 0)
+        .single()
+        .filter(|t| *t < now)
+        .unwrap_or(now - Duration::days(365));
     let db = state.db.read();
     let mut rng = StdRng::seed_from_u64(opts.seed);
     let pops = parse_populations(POPULATION_CSV).map_err(|e| Internal::Other(e.to_string()))?;
@@ -150,9 +184,21 @@ async fn generate_people(
         .iter()
         .map(|l| l.id)
         .collect();
+    // Groups for which this course is the whole requirement achieve `digital_skills` with it.
+    let required = learning::required_courses(db).await?;
+    let achieving: BTreeSet<&'static str> = TargetGroup::ALL
+        .iter()
+        .map(|g| g.code())
+        .filter(|g| {
+            let needed: Vec<i64> = required
+                .iter()
+                .filter(|(rg, _)| rg == g)
+                .map(|(_, c)| *c)
+                .collect();
+            needed == vec![course.id]
+        })
+        .collect();
 
-    // People per commune in proportion to population; each commune gets its own
-    // participation and pass rate so the dashboard shows real differences.
     let total_pop: u64 = pops.iter().map(|p| p.population).sum::<u64>().max(1);
     let mut plan = Vec::new();
     let mut assigned = 0u64;
@@ -166,85 +212,147 @@ async fn generate_people(
             opts.people * p.population / total_pop
         };
         assigned += n;
-        let participation: f64 = rng.gen_range(0.35..0.95);
-        let pass_rate: f64 = rng.gen_range(0.15..0.9);
-        plan.push((unit.id, n, participation, pass_rate));
+        plan.push(CommunePlan {
+            unit_id: unit.id,
+            people: n,
+            participation: rng.gen_range(0.35..0.95),
+            pass_rate: rng.gen_range(0.3..0.9),
+            coverage: rng.gen_range(0.55..0.95),
+        });
     }
 
     let mut next_id = people::max_person_id(db).await? + 1;
     let mut done = 0u64;
-    let batch = 5_000u64;
-    let adults = TargetGroup::Adults.code();
+    let mut rows_written = 0usize;
     let indicator = Indicator::DigitalSkills.code();
-    let mut denominators = Vec::new();
-    for (unit_id, n, participation, pass_rate) in plan {
-        denominators.push((unit_id, ((n as f64) / participation).round() as i64));
-        let mut left = n;
-        while left > 0 {
-            let take = left.min(batch);
-            left -= take;
-            let mut rows = Vec::with_capacity(take as usize);
-            let mut finished = Vec::new();
-            let mut completions = Vec::new();
-            let mut achievements = Vec::new();
-            for _ in 0..take {
-                let id = next_id;
-                next_id += 1;
-                let name = format!(
-                    "{} {} {}",
-                    FAMILY[rng.gen_range(0..FAMILY.len())],
-                    MIDDLE[rng.gen_range(0..MIDDLE.len())],
-                    GIVEN[rng.gen_range(0..GIVEN.len())]
-                )
-                .replace("K' ", "K'");
-                rows.push(people::BulkPerson {
-                    id,
-                    full_name: name,
-                    birth_year: rng.gen_range(year - 80..=year - 18),
-                    residence_unit_id: unit_id,
-                });
-                let passed = rng.gen_bool(pass_rate);
-                let read = if passed {
-                    lessons.len()
-                } else {
-                    rng.gen_range(0..=lessons.len())
-                };
-                for l in lessons.iter().take(read) {
-                    finished.push((id, *l));
-                }
-                if passed {
-                    let code: String = (0..32)
-                        .map(|_| b"0123456789abcdefghjkmnpqrstvwxyz"[rng.gen_range(0..32)] as char)
-                        .collect();
-                    completions.push((id, course.id, code));
-                    achievements.push((id, adults, indicator));
+    let mut counts: BTreeMap<(i64, &'static str), i64> = BTreeMap::new();
+    let mut members: BTreeMap<(i64, &'static str), i64> = BTreeMap::new();
+    let mut batch = Batch::default();
+    for c in &plan {
+        for _ in 0..c.people {
+            if batch.people.len() as u64 >= BATCH_PEOPLE {
+                rows_written += write_batch(state, &mut batch).await?;
+                progress(&progress_line(done, opts.people, rows_written, started));
+            }
+            done += 1;
+            let id = next_id;
+            next_id += 1;
+            let name = format!(
+                "{} {} {}",
+                FAMILY[rng.gen_range(0..FAMILY.len())],
+                MIDDLE[rng.gen_range(0..MIDDLE.len())],
+                GIVEN[rng.gen_range(0..GIVEN.len())]
+            )
+            .replace("K' ", "K'");
+            let student = rng.gen_bool(STUDENT_SHARE);
+            let age = if student {
+                rng.gen_range(6..=22)
+            } else {
+                rng.gen_range(18..=85)
+            };
+            let joined = random_time(&mut rng, campaign_start, now);
+            batch.people.push(BulkPerson {
+                id,
+                full_name: name,
+                birth_year: year - age,
+                residence_unit_id: c.unit_id,
+                created_at: joined,
+            });
+            let mut groups: Vec<&'static str> = Vec::with_capacity(3);
+            if student {
+                groups.push(TargetGroup::Students.code());
+            }
+            if age >= ADULT_AGE {
+                groups.push(TargetGroup::Adults.code());
+            }
+            if !student && age <= 60 {
+                let r: f64 = rng.gen();
+                if r < OFFICIAL_SHARE_OF_WORKING_ADULTS {
+                    groups.push(TargetGroup::Officials.code());
+                } else if r < OFFICIAL_SHARE_OF_WORKING_ADULTS + WORKER_SHARE_OF_WORKING_ADULTS {
+                    groups.push(TargetGroup::EnterpriseWorkers.code());
                 }
             }
-            let txn = state.db.write().begin().await?;
-            people::bulk_insert_residents(&txn, &rows, adults, now).await?;
-            learning::bulk_insert_progress(&txn, &finished, &completions, now).await?;
-            stats::bulk_insert_achievements(&txn, &achievements, now).await?;
-            txn.commit().await?;
-            done += take;
-            report.passed += completions.len() as u64;
-            progress(&format!("{done}/{} demo learners", opts.people));
+            for g in &groups {
+                batch.memberships.push((id, g, c.unit_id, joined));
+                *members.entry((c.unit_id, g)).or_default() += 1;
+            }
+            if !rng.gen_bool(c.participation) {
+                continue;
+            }
+            let passed = rng.gen_bool(c.pass_rate);
+            let read = if passed {
+                lessons.len()
+            } else {
+                rng.gen_range(1..=lessons.len().max(1))
+            };
+            let mut at = random_time(&mut rng, joined, now);
+            for l in lessons.iter().take(read) {
+                batch.lessons_finished.push((id, *l, at));
+                at = (at + Duration::minutes(rng.gen_range(5..3 * 24 * 60))).min(now);
+            }
+            if passed {
+                let code: String = (0..32)
+                    .map(|_| b"0123456789abcdefghjkmnpqrstvwxyz"[rng.gen_range(0..32)] as char)
+                    .collect();
+                batch.completions.push((id, course.id, at, code));
+                for g in groups.iter().filter(|g| achieving.contains(*g)) {
+                    batch.achievements.push((id, g, indicator, at));
+                    *counts.entry((c.unit_id, g)).or_default() += 1;
+                }
+                report.passed += 1;
+            }
         }
+    }
+    if !batch.people.is_empty() {
+        rows_written += write_batch(state, &mut batch).await?;
     }
     report.people = done;
+    progress(&progress_line(done, opts.people, rows_written, started));
 
+    // Live counts for what was loaded, and denominators as if the generated people were the
+    // registered share (`coverage`) of each commune's real population.
     let txn = state.db.write().begin().await?;
     sync_id_sequence(&txn, "person").await?;
-    for y in [year - 1, year] {
-        for (unit_id, d) in &denominators {
-            // The population grows a little from one year to the next.
-            let people_in_year = if y == year { *d + *d / 100 } else { *d };
-            stats::set_denominator(&txn, y, *unit_id, adults, people_in_year, DEMO_SOURCE, now)
-                .await?;
+    for ((unit, group), n) in &counts {
+        stats::add_to_count(&txn, *unit, group, indicator, *n).await?;
+    }
+    for c in &plan {
+        for ((unit, group), n) in members.range((c.unit_id, "")..) {
+            if *unit != c.unit_id {
+                break;
+            }
+            let real = ((*n as f64) / c.coverage).round() as i64;
+            for y in [year - 1, year] {
+                // The population grows a little from one year to the next.
+                let people_in_year = if y == year { real + real / 100 } else { real };
+                stats::set_denominator(&txn, y, *unit, group, people_in_year, DEMO_SOURCE, now)
+                    .await?;
+            }
         }
     }
-    let rebuilt = stats::rebuild_counts(&txn).await?;
-    settings::set(&txn, "demo_people", &done.to_string()).await?;
+    settings::set(&txn, "demo_people", &opts.people.to_string()).await?;
     txn.commit().await?;
-    progress(&format!("live counts rebuilt ({rebuilt} rows)"));
+    progress(&format!(
+        "live counts and denominators written; {:.1} s in all",
+        started.elapsed().as_secs_f64()
+    ));
     Ok(())
+}
+
+async fn write_batch(state: &AppState, batch: &mut Batch) -> Result<usize, Internal> {
+    let rows = batch.rows();
+    let txn = state.db.write().begin().await?;
+    bulk::insert_batch(&txn, batch).await?;
+    txn.commit().await?;
+    *batch = Batch::default();
+    Ok(rows)
+}
+
+fn progress_line(done: u64, total: u64, rows: usize, started: std::time::Instant) -> String {
+    let secs = started.elapsed().as_secs_f64().max(0.001);
+    format!(
+        "{done}/{total} people, {rows} rows, {secs:.1} s ({:.0} rows/s)",
+        rows as f64 / secs
+    )
 }

@@ -1,6 +1,7 @@
 //! Use cases that span several tables. Handlers call these; these call the repositories.
 
 pub mod accounts;
+pub mod bench;
 pub mod dashboard;
 pub mod demo;
 pub mod learning;

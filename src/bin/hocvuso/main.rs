@@ -1,6 +1,7 @@
 //! `hocvuso`: one binary. `serve` (the default) runs the web server; the other subcommands are
 //! the administrator's tools. Each subcommand lives in its own file.
 
+mod bench;
 mod demo;
 mod serve;
 mod stats;
@@ -49,6 +50,15 @@ enum Command {
         #[command(subcommand)]
         command: stats::Command,
     },
+    /// Benchmark reference server (used by bench/run).
+    #[command(hide = true)]
+    BenchReference(bench::ReferenceArgs),
+    /// Benchmark fixtures (used by bench/run).
+    #[command(hide = true)]
+    BenchFixture(bench::FixtureArgs),
+    /// Checks acknowledged submissions are stored (used by bench/run).
+    #[command(hide = true)]
+    BenchCheck(bench::CheckArgs),
 }
 
 /// Loads the configuration layers and opens the database (migrations and seed applied).
@@ -107,6 +117,9 @@ async fn main() -> ExitCode {
         Some(Command::Demo(args)) => demo::run(cli.database, config, args).await,
         Some(Command::User { command }) => user::run(cli.database, config, command).await,
         Some(Command::Stats { command }) => stats::run(cli.database, config, command).await,
+        Some(Command::BenchReference(args)) => bench::reference(args).await,
+        Some(Command::BenchFixture(args)) => bench::fixture(cli.database, config, args).await,
+        Some(Command::BenchCheck(args)) => bench::check(cli.database, config, args).await,
     };
     match result {
         Ok(code) => code,

@@ -457,47 +457,12 @@ pub async fn certificate_of<C: ConnectionTrait>(
         .await
 }
 
-/// Bulk progress for loaders: lessons finished, and completions with certificates.
-pub async fn bulk_insert_progress<C: ConnectionTrait>(
-    conn: &C,
-    lessons_finished: &[(i64, i64)],
-    completions: &[(i64, i64, String)],
-    now: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    for chunk in lessons_finished.chunks(500) {
-        lesson_progress::Entity::insert_many(chunk.iter().map(|(person, lesson)| {
-            lesson_progress::ActiveModel {
-                person_id: Set(*person),
-                lesson_id: Set(*lesson),
-                completed_at: Set(now),
-            }
-        }))
-        .exec_without_returning(conn)
-        .await?;
-    }
-    for chunk in completions.chunks(500) {
-        course_completion::Entity::insert_many(chunk.iter().map(|(person, course, _)| {
-            course_completion::ActiveModel {
-                person_id: Set(*person),
-                course_id: Set(*course),
-                attempt_id: Set(None),
-                completed_at: Set(now),
-            }
-        }))
-        .exec_without_returning(conn)
-        .await?;
-        certificate::Entity::insert_many(chunk.iter().map(|(person, course, code)| {
-            certificate::ActiveModel {
-                code: Set(code.clone()),
-                person_id: Set(*person),
-                course_id: Set(*course),
-                issued_at: Set(now),
-                revoked_at: Set(None),
-                ..Default::default()
-            }
-        }))
-        .exec_without_returning(conn)
-        .await?;
-    }
-    Ok(())
+/// How many of the given attempts are submitted.
+pub async fn submitted_among<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<usize, DbErr> {
+    use sea_orm::PaginatorTrait;
+    Ok(quiz_attempt::Entity::find()
+        .filter(quiz_attempt::Column::Id.is_in(ids.iter().copied()))
+        .filter(quiz_attempt::Column::SubmittedAt.is_not_null())
+        .count(conn)
+        .await? as usize)
 }

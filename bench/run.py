@@ -1,0 +1,351 @@
+"""hocvuso benchmarks: every rate against a reference measured in the same run.
+
+Scenarios (DESIGN §7, issue 3):
+  REF  a bare axum handler returning a fixed string (hocvuso bench-reference)
+  P1   a logged-in learner's lesson page, same load shape as REF; ratio = P1 / REF
+  MEM  server RSS idle and under P1 load
+  P2   durable quiz submissions (acknowledged = 303 after commit), SQLite and PostgreSQL
+  P3   10,000 learners start the same quiz within one second (open loop)
+  P4   province dashboard and one commune's page on the scale dataset; freshness of a pass
+  GEN  generating the scale dataset (when not cached) and `stats verify` afterwards
+  CRASH  SIGKILL the server at random moments during submissions (>= 20 times), restart,
+         check every acknowledged submission is stored and `stats verify` agrees
+
+Only 127.0.0.1 is used. Every step is bounded in time.
+"""
+
+import argparse
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, "target", "release", "hocvuso")
+LOAD = os.path.join(ROOT, "target", "release", "hocvuso-load")
+PG = "postgres://postgres@127.0.0.1:5432"
+COMMUNE = "22918"
+results = []
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def run(args, timeout=3600, check=True, env=None):
+    e = dict(os.environ, NO_COLOR="1", HOCVUSO_LOG="warn")
+    if env:
+        e.update(env)
+    p = subprocess.run(args, capture_output=True, text=True, timeout=timeout, env=e)
+    if check and p.returncode != 0:
+        sys.exit(f"failed ({p.returncode}): {' '.join(args)}\n{p.stdout}\n{p.stderr}")
+    return p
+
+
+def parse_result(text):
+    for line in text.splitlines():
+        if line.startswith("RESULT "):
+            return dict(kv.split("=", 1) for kv in line[7:].split())
+    sys.exit(f"no RESULT line in:\n{text}")
+
+
+def psql(sql, db="test"):
+    return run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", db, "-tAq", "-c", sql], check=False)
+
+
+def fresh_pg(name):
+    psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    p = psql(f'CREATE DATABASE "{name}"')
+    if p.returncode != 0:
+        sys.exit(f"PostgreSQL is needed at 127.0.0.1:5432: {p.stderr}")
+    return f"{PG}/{name}"
+
+
+class Server:
+    def __init__(self, args, port, env=None):
+        self.port = port
+        e = dict(os.environ, NO_COLOR="1", HOCVUSO_LOG="warn")
+        if env:
+            e.update(env)
+        self.log = tempfile.TemporaryFile()
+        self.p = subprocess.Popen(args + ["--listen", f"127.0.0.1:{port}"], stdout=self.log, stderr=self.log, env=e)
+        deadline = time.time() + 60
+        path = "/healthz" if "serve" in args else "/"
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=1)
+                return
+            except Exception:
+                if self.p.poll() is not None:
+                    self.log.seek(0)
+                    sys.exit(f"server exited: {self.log.read().decode()}")
+                time.sleep(0.05)
+        sys.exit("server did not start in 60 s")
+
+    def rss_kib(self, field="VmRSS"):
+        with open(f"/proc/{self.p.pid}/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+        return 0
+
+    def kill(self, sig=signal.SIGTERM):
+        if self.p.poll() is None:
+            self.p.send_signal(sig)
+            try:
+                self.p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.p.kill()
+                self.p.wait()
+
+
+def serve(db, port):
+    return Server([BIN, "serve", "--database", db], port)
+
+
+def fixture(db, kind, n, out, extra=()):
+    run([BIN, "bench-fixture", "--database", db, "--kind", kind, "--learners", str(n), "--out", out, *extra], timeout=1800)
+
+
+def load(*args, timeout=600):
+    p = run([LOAD, *map(str, args)], timeout=timeout)
+    return parse_result(p.stdout)
+
+
+def record(name, r, **extra):
+    r = dict(r, **extra)
+    results.append((name, r))
+    log(f"  {name}: " + " ".join(f"{k}={v}" for k, v in r.items()))
+    return r
+
+
+def bench_reference(seconds, conns):
+    log("REF: bare axum handler")
+    srv = Server([BIN, "bench-reference"], 18090)
+    try:
+        r = load("get", "--addr", "127.0.0.1:18090", "--path", "/", "--connections", conns, "--seconds", seconds, "--name", "reference")
+    finally:
+        srv.kill()
+    return record("REF bare handler", r)
+
+
+def bench_lesson(db, seconds, conns, work):
+    log("P1: lesson page of a logged-in learner (+ memory)")
+    reqs = os.path.join(work, "lesson.tsv")
+    fixture(db, "lesson", 1000, reqs)
+    srv = serve(db, 18091)
+    try:
+        time.sleep(1)
+        idle = srv.rss_kib()
+        r = load("replay", "--addr", "127.0.0.1:18091", "--file", reqs, "--repeat", "--connections", conns, "--seconds", seconds, "--name", "lesson")
+        peak = srv.rss_kib("VmHWM")
+    finally:
+        srv.kill()
+    record("MEM idle", {"rss_mib": f"{idle / 1024:.1f}"})
+    record("MEM under P1 load (peak)", {"rss_mib": f"{peak / 1024:.1f}"})
+    return record("P1 lesson page", r)
+
+
+def bench_submit(label, db, n, seconds, conns, work):
+    log(f"P2: durable quiz submissions on {label}")
+    reqs = os.path.join(work, f"submit-{label}.tsv")
+    acks = os.path.join(work, f"acks-{label}.txt")
+    fixture(db, "submit", n, reqs)
+    srv = serve(db, 18092)
+    try:
+        r = load("replay", "--addr", "127.0.0.1:18092", "--file", reqs, "--connections", conns, "--seconds", seconds, "--acks", acks, "--name", f"submit-{label}")
+    finally:
+        srv.kill()
+    check = parse_result(run([BIN, "bench-check", "--database", db, "--acks", acks], check=False).stdout)
+    verify = run([BIN, "stats", "verify", "--database", db], check=False)
+    return record(f"P2 submissions {label}", r, stored=check["stored"], acknowledged=check["acknowledged"],
+                  verify="ok" if verify.returncode == 0 else "FAILED")
+
+
+def bench_storm(label, db, n, work):
+    log(f"P3: {n} learners start the same quiz within one second ({label})")
+    reqs = os.path.join(work, f"start-{label}.tsv")
+    fixture(db, "start", n, reqs)
+    srv = serve(db, 18093)
+    try:
+        r = load("storm", "--addr", "127.0.0.1:18093", "--file", reqs, "--within-ms", 1000, "--name", f"storm-{label}", timeout=300)
+    finally:
+        srv.kill()
+    return record(f"P3 start storm {label}", r)
+
+
+def scale_dataset(label, people, cache_dir):
+    """The scale dataset, generated once and kept (bench/data/ or a PostgreSQL database)."""
+    if label == "SQLite":
+        path = os.path.join(cache_dir, f"scale-{people}.db")
+        db = f"sqlite://{path}"
+        cached = os.path.exists(path)
+    else:
+        name = f"hocvuso_bench_scale_{people}"
+        exists = psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'").stdout.strip() == "1"
+        db = f"{PG}/{name}"
+        cached = exists and psql("SELECT value FROM setting WHERE key = 'demo_people'", name).stdout.strip() == str(people)
+        if not cached:
+            fresh_pg(name)
+    if cached:
+        log(f"GEN: reusing the {people}-person dataset on {label}")
+        return db
+    log(f"GEN: generating {people} people on {label} (streams in batches)")
+    t = time.time()
+    p = run([BIN, "demo", "--database", db, "--people", str(people), "--seed", "1410"], timeout=3 * 3600)
+    took = time.time() - t
+    rows = re.findall(r"(\d+) rows", p.stdout)
+    t = time.time()
+    v = run([BIN, "stats", "verify", "--database", db], check=False, timeout=3600)
+    vt = time.time() - t
+    record(f"GEN {label}", {"people": people, "rows": rows[-1] if rows else "?", "seconds": f"{took:.0f}",
+                            "verify": "ok" if v.returncode == 0 else "FAILED", "verify_seconds": f"{vt:.1f}"})
+    if v.returncode != 0:
+        log(v.stdout[-2000:])
+    return db
+
+
+def bench_dashboard(label, db, seconds, conns, work):
+    log(f"P4: dashboards on the scale dataset ({label})")
+    prov = os.path.join(work, f"prov-{label}.tsv")
+    commune = os.path.join(work, f"commune-{label}.tsv")
+    fixture(db, "lesson", 16, prov, ("--role", "province_admin", "--unit", "68", "--path", "/thong-ke"))
+    fixture(db, "lesson", 16, commune, ("--role", "province_admin", "--unit", "68", "--path", f"/thong-ke/{COMMUNE}"))
+    one = os.path.join(work, f"one-{label}.tsv")
+    fixture(db, "submit", 1, one)
+    srv = serve(db, 18094)
+    try:
+        rp = load("replay", "--addr", "127.0.0.1:18094", "--file", prov, "--repeat", "--connections", conns, "--seconds", seconds, "--name", f"province-{label}")
+        rc = load("replay", "--addr", "127.0.0.1:18094", "--file", commune, "--repeat", "--connections", conns, "--seconds", seconds, "--name", f"commune-{label}")
+        fresh = freshness(18094, commune, one)
+    finally:
+        srv.kill()
+    record(f"P4 province dashboard {label}", rp)
+    record(f"P4 commune page {label}", rc)
+    return record(f"P4 freshness {label}", fresh)
+
+
+def request_line(path):
+    with open(path) as f:
+        method, p, cookie, body, tag = f.readline().rstrip("\n").split("\t")
+    return method, p, cookie, body
+
+
+def http(port, method, path, cookie, body=""):
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method, data=body.encode() if method == "POST" else None,
+                                 headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *a, **k):
+            return None
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(req, timeout=10) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+def achieved_on(port, page_req):
+    m, p, c, _ = request_line(page_req)
+    status, html = http(port, m, p, c)
+    found = re.search(r'data-field="achieved">([\d.]+)<', html)
+    if status != 200 or not found:
+        sys.exit(f"commune page: {status}")
+    return int(found.group(1).replace(".", ""))
+
+
+def freshness(port, commune_req, submit_req):
+    """A pass, then the commune page: how long until the count shows it."""
+    before = achieved_on(port, commune_req)
+    m, p, c, b = request_line(submit_req)
+    status, _ = http(port, m, p, c, b)
+    acked = time.time()
+    if status != 303:
+        sys.exit(f"submission answered {status}")
+    while True:
+        now = achieved_on(port, commune_req)
+        waited = time.time() - acked
+        if now == before + 1 or waited > 5:
+            break
+    return {"before": before, "after": now, "visible_after_ms": f"{waited * 1000:.1f}"}
+
+
+def crash_test(label, db, kills, work):
+    log(f"CRASH: SIGKILL the server {kills} times during submissions ({label})")
+    reqs = os.path.join(work, f"crash-{label}.tsv")
+    acks = os.path.join(work, f"crash-acks-{label}.txt")
+    fixture(db, "submit", 40000, reqs)
+    rng = random.Random(1410)
+    loader = subprocess.Popen([LOAD, "replay", "--addr", "127.0.0.1:18095", "--file", reqs, "--connections", "16",
+                               "--seconds", str(kills * 1.6 + 5), "--acks", acks, "--name", f"crash-{label}"],
+                              stdout=subprocess.PIPE, text=True)
+    for _ in range(kills):
+        srv = serve(db, 18095)
+        time.sleep(rng.uniform(0.2, 1.0))
+        srv.kill(signal.SIGKILL)
+    srv = serve(db, 18095)
+    out, _ = loader.communicate(timeout=600)
+    srv.kill()
+    r = parse_result(out)
+    check = parse_result(run([BIN, "bench-check", "--database", db, "--acks", acks], check=False).stdout)
+    verify = run([BIN, "stats", "verify", "--database", db], check=False)
+    return record(f"CRASH {label}", {"kills": kills, "acknowledged": check["acknowledged"], "stored": check["stored"],
+                                     "connection_errors": r["errors"], "verify": "ok" if verify.returncode == 0 else "FAILED"})
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--people", type=int, default=4_000_000)
+    ap.add_argument("--seconds", type=float, default=10)
+    ap.add_argument("--connections", type=int, default=64)
+    ap.add_argument("--kills", type=int, default=20)
+    ap.add_argument("--only", default="", help="comma-separated: ref,p1,p2,p3,p4,crash")
+    a = ap.parse_args()
+    only = set(filter(None, a.only.split(",")))
+    want = lambda s: not only or s in only
+    cache = os.path.join(ROOT, "bench", "data")
+    os.makedirs(cache, exist_ok=True)
+    work = tempfile.mkdtemp(prefix="hocvuso-bench-")
+    started = time.strftime("%Y-%m-%d %H:%M:%S")
+    log(f"hocvuso benchmarks, {started}, {os.cpu_count()} cores; work files in {work}")
+
+    def fresh_sqlite(name):
+        return f"sqlite://{os.path.join(work, name)}.db"
+
+    ref = bench_reference(a.seconds, a.connections) if want("ref") or want("p1") else None
+    if want("p1"):
+        p1 = bench_lesson(fresh_sqlite("p1"), a.seconds, a.connections, work)
+        record("P1 / REF", {"ratio": f"{float(p1['rps']) / float(ref['rps']):.2f}", "budget": ">= 0.40"})
+    if want("p2"):
+        bench_submit("SQLite", fresh_sqlite("p2"), 60000, a.seconds, 32, work)
+        bench_submit("PostgreSQL", fresh_pg("hocvuso_bench_p2"), 60000, a.seconds, 32, work)
+    if want("p3"):
+        bench_storm("SQLite", fresh_sqlite("p3"), 10000, work)
+        bench_storm("PostgreSQL", fresh_pg("hocvuso_bench_p3"), 10000, work)
+    if want("p4"):
+        for label in ("SQLite", "PostgreSQL"):
+            db = scale_dataset(label, a.people, cache)
+            bench_dashboard(label, db, a.seconds, a.connections, work)
+    if want("crash"):
+        crash_test("SQLite", fresh_sqlite("crash"), a.kills, work)
+        crash_test("PostgreSQL", fresh_pg("hocvuso_bench_crash"), a.kills, work)
+
+    for name in ("hocvuso_bench_p2", "hocvuso_bench_p3", "hocvuso_bench_crash"):
+        psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
+    out = os.path.join(ROOT, "bench", "results", time.strftime("%Y%m%d-%H%M%S") + ".txt")
+    with open(out, "w") as f:
+        f.write(f"# hocvuso benchmarks {started}, people={a.people} seconds={a.seconds} connections={a.connections}\n")
+        for name, r in results:
+            f.write(f"{name}: " + " ".join(f"{k}={v}" for k, v in r.items()) + "\n")
+    log(f"\nresults written to {out}")
+
+
+if __name__ == "__main__":
+    main()

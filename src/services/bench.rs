@@ -1,0 +1,126 @@
+//! Fixtures for the benchmarks (`bench/run`): many logged-in learners at once, made directly in
+//! the database (one password hash shared by all, so that setting up 40,000 learners does not
+//! take 40,000 argon2 runs). Never used by the web server.
+
+use chrono::Duration;
+use hocvuso_db::repo::{learning, org, people};
+use hocvuso_db::TransactionTrait;
+use hocvuso_domain::{Role, TargetGroup};
+
+use super::accounts::{hash_password, session_hash, SESSION_DAYS};
+use super::{hex, random_bytes, Internal};
+use crate::state::AppState;
+
+/// A ready learner: a raw session id for the cookie and, if asked, an open quiz attempt with
+/// its right answers as `(question id, option id)`.
+pub struct BenchLearner {
+    pub person_id: i64,
+    pub raw_session: String,
+    pub attempt: Option<(i64, Vec<(i64, i64)>)>,
+}
+
+pub const BENCH_COURSE: &str = "ky-nang-so-co-ban";
+
+/// Makes `n` adult learners of a commune, each logged in; with `attempts`, each has an open
+/// attempt at the basic course's quiz.
+pub async fn prepare_learners(
+    state: &AppState,
+    n: usize,
+    commune_code: &str,
+    attempts: bool,
+    progress: &mut dyn FnMut(usize),
+) -> Result<Vec<BenchLearner>, Internal> {
+    let now = state.clock.now();
+    let db = state.db.read();
+    let commune = org::by_code(db, commune_code)
+        .await?
+        .ok_or_else(|| Internal::Other(format!("no unit {commune_code}")))?;
+    let course = learning::course_by_slug(db, BENCH_COURSE)
+        .await?
+        .ok_or_else(|| Internal::Other("the basic course is missing".into()))?;
+    let questions: Vec<i64> = learning::questions(db, course.id)
+        .await?
+        .iter()
+        .map(|q| q.id)
+        .collect();
+    let key: Vec<(i64, i64)> = learning::options_of(db, &questions)
+        .await?
+        .iter()
+        .filter(|o| o.is_correct)
+        .map(|o| (o.question_id, o.id))
+        .collect();
+    let hash = hash_password(hex(&random_bytes::<16>())).await?;
+    let mut out = Vec::with_capacity(n);
+    for chunk_start in (0..n).step_by(500) {
+        let txn = state.db.write().begin().await?;
+        for i in chunk_start..(chunk_start + 500).min(n) {
+            let name = format!("Người Học Thử {}", i + 1);
+            let person = people::insert_person(
+                &txn,
+                people::NewPerson {
+                    full_name: &name,
+                    phone: None,
+                    birth_year: Some(1970),
+                    residence_unit_id: Some(commune.id),
+                },
+                now,
+            )
+            .await?;
+            people::insert_account(&txn, person.id, &hash, now).await?;
+            people::grant_role(&txn, person.id, Role::Learner.code(), None, now).await?;
+            people::add_membership(&txn, person.id, TargetGroup::Adults.code(), commune.id, now)
+                .await?;
+            let raw = hex(&random_bytes::<32>());
+            people::insert_session(
+                &txn,
+                &session_hash(&raw),
+                person.id,
+                now,
+                now + Duration::days(SESSION_DAYS),
+            )
+            .await?;
+            let attempt = if attempts {
+                let a =
+                    learning::insert_attempt(&txn, person.id, course.id, &questions, now).await?;
+                Some((a.id, key.clone()))
+            } else {
+                None
+            };
+            out.push(BenchLearner {
+                person_id: person.id,
+                raw_session: raw,
+                attempt,
+            });
+        }
+        txn.commit().await?;
+        progress(out.len());
+    }
+    Ok(out)
+}
+
+/// How many of these attempts are stored as submitted.
+pub async fn submitted_count(state: &AppState, attempt_ids: &[i64]) -> Result<usize, Internal> {
+    let mut stored = 0;
+    for chunk in attempt_ids.chunks(500) {
+        stored += learning::submitted_among(state.db.read(), chunk).await?;
+    }
+    Ok(stored)
+}
+
+/// Grants a role scoped to a unit to each of these people.
+pub async fn grant_role(
+    state: &AppState,
+    person_ids: &[i64],
+    role: Role,
+    unit_code: &str,
+) -> Result<(), Internal> {
+    let unit = org::by_code(state.db.read(), unit_code)
+        .await?
+        .ok_or_else(|| Internal::Other(format!("no unit {unit_code}")))?;
+    let txn = state.db.write().begin().await?;
+    for id in person_ids {
+        people::grant_role(&txn, *id, role.code(), Some(unit.id), state.clock.now()).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
