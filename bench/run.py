@@ -199,7 +199,7 @@ def scale_dataset(label, people, cache_dir):
     t = time.time()
     p = run([BIN, "demo", "--database", db, "--people", str(people), "--seed", "1410"], timeout=3 * 3600)
     took = time.time() - t
-    rows = re.findall(r"(\d+) rows", p.stdout)
+    rows = re.findall(r"(\d+) rows,", p.stdout)
     t = time.time()
     v = run([BIN, "stats", "verify", "--database", db], check=False, timeout=3600)
     vt = time.time() - t
@@ -210,7 +210,7 @@ def scale_dataset(label, people, cache_dir):
     return db
 
 
-def bench_dashboard(label, db, seconds, conns, work):
+def bench_dashboard(label, db, seconds, work, conns=8):
     log(f"P4: dashboards on the scale dataset ({label})")
     prov = os.path.join(work, f"prov-{label}.tsv")
     commune = os.path.join(work, f"commune-{label}.tsv")
@@ -331,7 +331,7 @@ def main():
     if want("p4"):
         for label in ("SQLite", "PostgreSQL"):
             db = scale_dataset(label, a.people, cache)
-            bench_dashboard(label, db, a.seconds, a.connections, work)
+            bench_dashboard(label, db, a.seconds, work)
     if want("crash"):
         crash_test("SQLite", fresh_sqlite("crash"), a.kills, work)
         crash_test("PostgreSQL", fresh_pg("hocvuso_bench_crash"), a.kills, work)

@@ -22,6 +22,8 @@ use hocvuso_db::{Db, DbError};
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::services::learning::{StartHandler, SubmitHandler};
+use crate::services::writer::Batcher;
 use crate::services::Internal;
 use crate::state::AppState;
 
@@ -61,10 +63,32 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, Sta
             .and_then(|h| u8::from_str_radix(h, 16).ok())
             .unwrap_or(0);
     }
+    let catalog = services::catalog::Catalog::load(db.read())
+        .await
+        .map_err(Internal::from)?;
+    let catalog = Arc::new(catalog);
+    let starts = Batcher::start(
+        db.clone(),
+        StartHandler {
+            catalog: catalog.clone(),
+            clock: clock.clone(),
+        },
+    );
+    let submits = Batcher::start(
+        db.clone(),
+        SubmitHandler {
+            catalog: catalog.clone(),
+            clock: clock.clone(),
+        },
+    );
     Ok(AppState {
         config: Arc::new(config),
         db,
         clock,
         cookie_key: Arc::new(key),
+        catalog,
+        starts,
+        submits,
+        sessions: Arc::new(services::accounts::SessionCache::default()),
     })
 }

@@ -6,6 +6,10 @@ use hocvuso_db::Db;
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::services::accounts::SessionCache;
+use crate::services::catalog::Catalog;
+use crate::services::learning::{StartHandler, SubmitHandler};
+use crate::services::writer::Batcher;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -14,4 +18,11 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Key that signs session and CSRF cookies (kept in the database, made on first start).
     pub cookie_key: Arc<[u8; 32]>,
+    /// The curriculum, in memory (built from the database at start).
+    pub catalog: Arc<Catalog>,
+    /// Group commit of quiz starts and quiz submissions.
+    pub starts: Batcher<StartHandler>,
+    pub submits: Batcher<SubmitHandler>,
+    /// Recently seen sessions (a few seconds; logout removes at once).
+    pub sessions: Arc<SessionCache>,
 }

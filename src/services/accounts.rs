@@ -236,8 +236,50 @@ pub async fn start_session(state: &AppState, person_id: i64) -> Result<String, I
 }
 
 pub async fn end_session(state: &AppState, raw_id: &str) -> Result<(), Internal> {
-    people::delete_session(state.db.write(), &session_hash(raw_id)).await?;
+    let hash = session_hash(raw_id);
+    people::delete_session(state.db.write(), &hash).await?;
+    state.sessions.forget(&hash);
     Ok(())
+}
+
+/// How long a looked-up session is trusted without asking the database again. Logout in this
+/// process forgets it at once; another server process sharing the database sees a revocation
+/// within this many seconds.
+pub const SESSION_CACHE_SECONDS: i64 = 10;
+const SESSION_CACHE_MAX: usize = 200_000;
+
+/// Sessions looked up in the last few seconds, so that a page view does not always cost two
+/// queries before any work. Keyed by the session hash.
+#[derive(Default)]
+pub struct SessionCache {
+    entries: std::sync::Mutex<std::collections::HashMap<String, (SessionUser, DateTime<Utc>)>>,
+}
+
+impl SessionCache {
+    fn get(&self, hash: &str, now: DateTime<Utc>) -> Option<SessionUser> {
+        let entries = self.entries.lock().ok()?;
+        let (user, seen) = entries.get(hash)?;
+        (now - *seen < Duration::seconds(SESSION_CACHE_SECONDS)).then(|| user.clone())
+    }
+
+    fn put(&self, hash: String, user: SessionUser, now: DateTime<Utc>) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= SESSION_CACHE_MAX {
+                entries
+                    .retain(|_, (_, seen)| now - *seen < Duration::seconds(SESSION_CACHE_SECONDS));
+                if entries.len() >= SESSION_CACHE_MAX {
+                    entries.clear();
+                }
+            }
+            entries.insert(hash, (user, now));
+        }
+    }
+
+    pub fn forget(&self, hash: &str) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.remove(hash);
+        }
+    }
 }
 
 /// Who is behind a session, with what they may do.
@@ -268,9 +310,13 @@ impl SessionUser {
 }
 
 pub async fn session_user(state: &AppState, raw_id: &str) -> Result<Option<SessionUser>, Internal> {
+    let now = state.clock.now();
+    let hash = session_hash(raw_id);
+    if let Some(user) = state.sessions.get(&hash, now) {
+        return Ok(Some(user));
+    }
     let db = state.db.read();
-    let Some(person) = people::session_person(db, &session_hash(raw_id), state.clock.now()).await?
-    else {
+    let Some(person) = people::session_person(db, &hash, now).await? else {
         return Ok(None);
     };
     let roles = people::roles(db, person.id)
@@ -278,11 +324,13 @@ pub async fn session_user(state: &AppState, raw_id: &str) -> Result<Option<Sessi
         .into_iter()
         .filter_map(|g| Role::from_code(&g.role).map(|r| (r, g.unit_id)))
         .collect();
-    Ok(Some(SessionUser {
+    let user = SessionUser {
         person_id: person.id,
         full_name: person.full_name,
         roles,
-    }))
+    };
+    state.sessions.put(hash, user.clone(), now);
+    Ok(Some(user))
 }
 
 /// Creates (or promotes) a person to a role scoped to a unit, with a login.

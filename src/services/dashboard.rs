@@ -127,14 +127,33 @@ pub async fn province_board(state: &AppState, year: i32) -> Result<Board, Intern
     })
 }
 
-/// Figures of one commune, or None if there is no such commune.
-pub async fn commune_figures(
+/// One unit's figures (its own count and everything below it), with the years that have
+/// targets; None if there is no such unit.
+pub async fn unit_figures(
     state: &AppState,
     year: i32,
     code: &str,
-) -> Result<Option<Figures>, Internal> {
-    let board = province_board(state, year).await?;
-    Ok(board.rows.into_iter().find(|r| r.code == code))
+) -> Result<Option<(Figures, Vec<i32>)>, Internal> {
+    let group = TargetGroup::Adults;
+    let indicator = Indicator::DigitalSkills;
+    let db = state.db.read();
+    let Some(unit) = org::by_code(db, code).await? else {
+        return Ok(None);
+    };
+    let ids = org::ids_under(db, &unit.path).await?;
+    let figures = Figures {
+        achieved: stats::achieved_in(db, &ids, group.code(), indicator.code()).await?,
+        denominator: stats::denominator(db, year, unit.id, group.code()).await?,
+        target_percent: stats::target(db, year, group.code(), indicator.code()).await?,
+        code: unit.code,
+        name: unit.name,
+    };
+    let mut years = stats::target_years(db).await?;
+    if !years.contains(&year) {
+        years.push(year);
+        years.sort_unstable();
+    }
+    Ok(Some((figures, years)))
 }
 
 /// Whether this user may see a unit's figures: the province admin sees all; a unit officer sees

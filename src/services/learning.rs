@@ -1,16 +1,24 @@
 //! Learning: reading lessons, taking the quiz, and — on a pass — the spine: completion,
 //! certificate, achievement and the live indicator counts, all in ONE transaction.
+//!
+//! Course content comes from the in-memory [`Catalog`](super::catalog::Catalog); starting and
+//! submitting attempts go through the group-commit [`Writer`](super::writer::Writer), which
+//! answers only after the transaction holding the write has committed.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use hocvuso_db::repo::{learning, people, stats};
-use hocvuso_db::{ConnectionTrait, TransactionTrait};
+use hocvuso_db::{ConnectionTrait, DatabaseTransaction, DbErr};
 use hocvuso_domain::Indicator;
 
+use super::catalog::{Catalog, CatalogCourse, CatalogLesson};
+use super::writer::{BatchHandler, BoxFuture, WriteError};
 use super::Internal;
+use crate::clock::Clock;
 use crate::state::AppState;
 
-pub use learning::{Certificate, Course, Lesson};
+pub use learning::{Certificate, Course};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LearnError {
@@ -26,43 +34,53 @@ impl From<hocvuso_db::DbErr> for LearnError {
     }
 }
 
+impl<E: Into<LearnError>> From<WriteError<E>> for LearnError {
+    fn from(e: WriteError<E>) -> Self {
+        match e {
+            WriteError::Refused(e) => e.into(),
+            WriteError::Db(m) => LearnError::Internal(Internal::Other(m)),
+        }
+    }
+}
+
 /// A course as one learner sees it.
-pub struct CourseProgress {
-    pub course: Course,
-    pub lessons: Vec<(Lesson, bool)>,
+pub struct CourseProgress<'a> {
+    pub course: &'a CatalogCourse,
+    /// Each lesson and whether this learner finished it.
+    pub lessons: Vec<(&'a CatalogLesson, bool)>,
     pub certificate: Option<Certificate>,
 }
 
-impl CourseProgress {
+impl CourseProgress<'_> {
     pub fn finished_count(&self) -> usize {
         self.lessons.iter().filter(|(_, done)| *done).count()
     }
 }
 
-pub async fn course_progress(
-    state: &AppState,
+fn course<'a>(catalog: &'a Catalog, slug: &str) -> Result<&'a CatalogCourse, LearnError> {
+    catalog.by_slug(slug).ok_or(LearnError::NotFound)
+}
+
+pub async fn course_progress<'a>(
+    state: &'a AppState,
     person_id: i64,
     slug: &str,
-) -> Result<CourseProgress, LearnError> {
+) -> Result<CourseProgress<'a>, LearnError> {
     let db = state.db.read();
-    let course = learning::course_by_slug(db, slug)
-        .await?
-        .ok_or(LearnError::NotFound)?;
-    let finished: BTreeSet<i64> = learning::finished_lessons(db, person_id, course.id)
+    let c = course(&state.catalog, slug)?;
+    let ids: Vec<i64> = c.lessons.iter().map(|l| l.lesson.id).collect();
+    let finished: BTreeSet<i64> = learning::finished_among(db, person_id, &ids)
         .await?
         .into_iter()
         .collect();
-    let lessons = learning::lessons(db, course.id)
-        .await?
-        .into_iter()
-        .map(|l| {
-            let done = finished.contains(&l.id);
-            (l, done)
-        })
+    let lessons = c
+        .lessons
+        .iter()
+        .map(|l| (l, finished.contains(&l.lesson.id)))
         .collect();
-    let certificate = learning::certificate_of(db, person_id, course.id).await?;
+    let certificate = learning::certificate_of(db, person_id, c.course.id).await?;
     Ok(CourseProgress {
-        course,
+        course: c,
         lessons,
         certificate,
     })
@@ -72,43 +90,33 @@ pub async fn course_progress(
 pub async fn my_courses(
     state: &AppState,
     person_id: i64,
-) -> Result<Vec<CourseProgress>, LearnError> {
+) -> Result<Vec<CourseProgress<'_>>, LearnError> {
     let mut out = Vec::new();
-    for c in learning::courses(state.db.read()).await? {
-        out.push(course_progress(state, person_id, &c.slug).await?);
+    for c in state.catalog.courses() {
+        out.push(course_progress(state, person_id, &c.course.slug).await?);
     }
     Ok(out)
 }
 
-pub struct LessonPage {
-    pub course: Course,
-    pub lesson: Lesson,
+pub struct LessonPage<'a> {
+    pub course: &'a CatalogCourse,
+    pub lesson: &'a CatalogLesson,
     pub total: i32,
-    pub finished: bool,
 }
 
-pub async fn lesson(
-    state: &AppState,
-    person_id: i64,
+/// A lesson is content: it reads only the in-memory catalog (no query), which keeps the page
+/// that learners open most the cheapest. Per-person progress is on the course page.
+pub fn lesson<'a>(
+    state: &'a AppState,
     slug: &str,
     position: i32,
-) -> Result<LessonPage, LearnError> {
-    let db = state.db.read();
-    let course = learning::course_by_slug(db, slug)
-        .await?
-        .ok_or(LearnError::NotFound)?;
-    let lesson = learning::lesson_at(db, course.id, position)
-        .await?
-        .ok_or(LearnError::NotFound)?;
-    let all = learning::lessons(db, course.id).await?;
-    let finished = learning::finished_lessons(db, person_id, course.id)
-        .await?
-        .contains(&lesson.id);
+) -> Result<LessonPage<'a>, LearnError> {
+    let c = course(&state.catalog, slug)?;
+    let lesson = c.lesson_at(position).ok_or(LearnError::NotFound)?;
     Ok(LessonPage {
-        total: all.len() as i32,
-        course,
+        total: c.lessons.len() as i32,
+        course: c,
         lesson,
-        finished,
     })
 }
 
@@ -119,20 +127,16 @@ pub async fn finish_lesson(
     slug: &str,
     position: i32,
 ) -> Result<Option<i32>, LearnError> {
-    let page = lesson(state, person_id, slug, position).await?;
+    let c = course(&state.catalog, slug)?;
+    let lesson = c.lesson_at(position).ok_or(LearnError::NotFound)?;
     learning::mark_lesson_finished(
         state.db.write(),
         person_id,
-        page.lesson.id,
+        lesson.lesson.id,
         state.clock.now(),
     )
     .await?;
-    Ok((position < page.total).then_some(position + 1))
-}
-
-/// How many questions an attempt at this course's quiz has.
-pub async fn question_count(state: &AppState, course_id: i64) -> Result<usize, LearnError> {
-    Ok(learning::questions(state.db.read(), course_id).await?.len())
+    Ok((position < c.lessons.len() as i32).then_some(position + 1))
 }
 
 /// Starts (or resumes) an attempt at a course's quiz. Returns the attempt id.
@@ -141,23 +145,67 @@ pub async fn start_attempt(
     person_id: i64,
     slug: &str,
 ) -> Result<i64, LearnError> {
-    let course = learning::course_by_slug(state.db.read(), slug)
-        .await?
-        .ok_or(LearnError::NotFound)?;
-    let txn = state.db.write().begin().await?;
-    if let Some(open) = learning::open_attempt(&txn, person_id, course.id).await? {
-        return Ok(open.id);
+    let c = course(&state.catalog, slug)?;
+    state
+        .starts
+        .submit((person_id, c.course.id))
+        .await
+        .map_err(LearnError::from)
+}
+
+/// Starts attempts in batches: each learner's open attempt at the course is reused, otherwise
+/// a new one keeps exactly the course's current questions.
+pub struct StartHandler {
+    pub catalog: Arc<Catalog>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl BatchHandler for StartHandler {
+    /// (person, course)
+    type Request = (i64, i64);
+    type Output = i64;
+    type Refusal = LearnError;
+
+    fn handle<'t>(
+        &'t self,
+        txn: &'t DatabaseTransaction,
+        requests: &'t [(i64, i64)],
+    ) -> BoxFuture<'t, Result<Vec<Result<i64, LearnError>>, DbErr>> {
+        Box::pin(async move {
+            let now = self.clock.now();
+            let mut found: HashMap<(i64, i64), i64> = HashMap::new();
+            let courses: BTreeSet<i64> = requests.iter().map(|(_, c)| *c).collect();
+            for course_id in courses {
+                let Some(c) = self.catalog.by_id(course_id) else {
+                    continue;
+                };
+                let persons: Vec<i64> = requests
+                    .iter()
+                    .filter(|(_, rc)| *rc == course_id)
+                    .map(|(p, _)| *p)
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect();
+                for a in learning::open_attempts_of(txn, &persons, course_id).await? {
+                    let e = found.entry((a.person_id, course_id)).or_insert(a.id);
+                    *e = (*e).max(a.id);
+                }
+                let questions: Vec<i64> = c.questions.iter().map(|q| q.question.id).collect();
+                let new: Vec<(i64, i64, Vec<i64>)> = persons
+                    .iter()
+                    .filter(|p| !found.contains_key(&(**p, course_id)))
+                    .map(|p| (*p, course_id, questions.clone()))
+                    .collect();
+                for a in learning::insert_attempts(txn, &new, now).await? {
+                    found.insert((a.person_id, course_id), a.id);
+                }
+            }
+            Ok(requests
+                .iter()
+                .map(|key| found.get(key).copied().ok_or(LearnError::NotFound))
+                .collect())
+        })
     }
-    let question_ids: Vec<i64> = learning::questions(&txn, course.id)
-        .await?
-        .iter()
-        .map(|q| q.id)
-        .collect();
-    let attempt =
-        learning::insert_attempt(&txn, person_id, course.id, &question_ids, state.clock.now())
-            .await?;
-    txn.commit().await?;
-    Ok(attempt.id)
 }
 
 /// One question of an attempt as shown to the learner (no answer key).
@@ -172,9 +220,9 @@ pub struct ShownQuestion {
     pub explanation: String,
 }
 
-pub struct AttemptView {
+pub struct AttemptView<'a> {
     pub attempt: learning::QuizAttempt,
-    pub course: Course,
+    pub course: &'a Course,
     pub questions: Vec<ShownQuestion>,
     pub certificate: Option<Certificate>,
 }
@@ -184,38 +232,40 @@ pub async fn attempt_view(
     state: &AppState,
     person_id: i64,
     attempt_id: i64,
-) -> Result<AttemptView, LearnError> {
+) -> Result<AttemptView<'_>, LearnError> {
     let db = state.db.read();
     let attempt = learning::attempt(db, attempt_id)
         .await?
         .filter(|a| a.person_id == person_id)
         .ok_or(LearnError::NotFound)?;
-    let course = learning::course_by_id(db, attempt.course_id)
-        .await?
+    let c = state
+        .catalog
+        .by_id(attempt.course_id)
         .ok_or(LearnError::NotFound)?;
-    let rows = learning::attempt_questions(db, attempt.id).await?;
-    let ids: Vec<i64> = rows.iter().map(|(r, _)| r.question_id).collect();
-    let options = learning::options_of(db, &ids).await?;
+    let rows = learning::attempt_rows(db, attempt.id).await?;
     let questions = rows
         .into_iter()
-        .map(|(r, q)| ShownQuestion {
-            question_id: q.id,
-            number: r.position,
-            prompt: q.prompt,
-            options: options
-                .iter()
-                .filter(|o| o.question_id == q.id)
-                .map(|o| (o.id, o.body.clone()))
-                .collect(),
-            chosen: r.chosen_option_id,
-            correct: r.is_correct,
-            explanation: q.explanation,
+        .filter_map(|r| {
+            let q = c.question(r.question_id)?;
+            Some(ShownQuestion {
+                question_id: r.question_id,
+                number: r.position,
+                prompt: q.question.prompt.clone(),
+                options: q.options.iter().map(|o| (o.id, o.body.clone())).collect(),
+                chosen: r.chosen_option_id,
+                correct: r.is_correct,
+                explanation: q.question.explanation.clone(),
+            })
         })
         .collect();
-    let certificate = learning::certificate_of(db, person_id, course.id).await?;
+    let certificate = if attempt.passed == Some(true) {
+        learning::certificate_of(db, person_id, c.course.id).await?
+    } else {
+        None
+    };
     Ok(AttemptView {
         attempt,
-        course,
+        course: &c.course,
         questions,
         certificate,
     })
@@ -253,114 +303,271 @@ pub struct SubmitOutcome {
 
 /// Grades and stores an attempt. `answers` maps question id → chosen option id.
 ///
-/// Everything happens in one transaction: the attempt is marked submitted only if it was not
-/// already (a second submission changes nothing), and on a first pass the completion, the
-/// certificate, the achievement and the live counts are written together — or not at all.
+/// The attempt is marked submitted only if it was not already (a second submission changes
+/// nothing), and on a first pass the completion, the certificate, the achievement and the live
+/// counts are written in the same transaction — or nothing is. The answer comes back only after
+/// that transaction has committed (see [`SubmitHandler`]).
 pub async fn submit_attempt(
     state: &AppState,
     person_id: i64,
     attempt_id: i64,
-    answers: &HashMap<i64, i64>,
+    answers: HashMap<i64, i64>,
 ) -> Result<SubmitOutcome, SubmitError> {
-    let now = state.clock.now();
-    let txn = state.db.write().begin().await?;
-    let attempt = learning::attempt(&txn, attempt_id)
-        .await?
-        .filter(|a| a.person_id == person_id)
-        .ok_or(SubmitError::NotFound)?;
-    if attempt.submitted_at.is_some() {
-        return Err(SubmitError::AlreadySubmitted);
+    let request = SubmitRequest {
+        person_id,
+        attempt_id,
+        answers,
+    };
+    match state.submits.submit(request).await {
+        Ok(outcome) => Ok(outcome),
+        Err(WriteError::Refused(e)) => Err(e),
+        Err(WriteError::Db(m)) => Err(SubmitError::Internal(Internal::Other(m))),
     }
-    let course = learning::course_by_id(&txn, attempt.course_id)
-        .await?
-        .ok_or(SubmitError::NotFound)?;
-    let rows = learning::attempt_questions(&txn, attempt.id).await?;
-    let ids: Vec<i64> = rows.iter().map(|(r, _)| r.question_id).collect();
-    if answers.keys().any(|q| !ids.contains(q)) {
-        return Err(SubmitError::ForeignAnswer);
-    }
-    let options = learning::options_of(&txn, &ids).await?;
-    let mut graded = Vec::with_capacity(rows.len());
-    let mut unanswered = Vec::new();
-    for (r, _) in &rows {
-        match answers.get(&r.question_id) {
-            None => unanswered.push(r.position),
-            Some(opt) => {
-                let Some(o) = options
-                    .iter()
-                    .find(|o| o.id == *opt && o.question_id == r.question_id)
-                else {
-                    return Err(SubmitError::ForeignAnswer);
-                };
-                graded.push((r.question_id, o.id, o.is_correct));
-            }
-        }
-    }
-    if !unanswered.is_empty() {
-        return Err(SubmitError::Unanswered(unanswered));
-    }
-    let total = rows.len() as i32;
-    let correct = graded.iter().filter(|(_, _, c)| *c).count() as i32;
-    let passed = total > 0 && correct * 100 >= course.pass_percent * total;
-
-    if !learning::mark_submitted(&txn, attempt.id, correct, passed, now).await? {
-        return Err(SubmitError::AlreadySubmitted);
-    }
-    for (q, o, c) in &graded {
-        learning::record_answer(&txn, attempt.id, *q, *o, *c).await?;
-    }
-    let mut first_completion = false;
-    if passed {
-        first_completion =
-            learning::insert_completion(&txn, person_id, course.id, Some(attempt.id), now).await?;
-        if first_completion {
-            let code = certificate_code();
-            learning::insert_certificate(&txn, &code, person_id, course.id, now).await?;
-            record_achievements(&txn, person_id, now).await?;
-        }
-    }
-    txn.commit().await?;
-    Ok(SubmitOutcome {
-        correct,
-        total,
-        passed,
-        first_completion,
-    })
 }
 
-/// The spine: for every group this person belongs to whose required courses are now all
-/// completed, record `digital_skills` once and add one to the live count of each of the
-/// person's units in that group. Runs inside the caller's transaction.
+pub struct SubmitRequest {
+    pub person_id: i64,
+    pub attempt_id: i64,
+    pub answers: HashMap<i64, i64>,
+}
+
+/// Grades and stores a batch of submissions with a fixed number of statements per batch:
+/// every request is validated before anything is written, so a refused one writes nothing.
+pub struct SubmitHandler {
+    pub catalog: Arc<Catalog>,
+    pub clock: Arc<dyn Clock>,
+}
+
+/// A validated submission waiting for its writes.
+struct Graded {
+    index: usize,
+    person_id: i64,
+    attempt_id: i64,
+    course_id: i64,
+    correct: i32,
+    total: i32,
+    passed: bool,
+}
+
+impl SubmitHandler {
+    /// Checks one request against its attempt; returns the grade and the answer rows.
+    #[expect(
+        clippy::type_complexity,
+        reason = "grade and answer rows of one attempt"
+    )]
+    fn grade(
+        &self,
+        req: &SubmitRequest,
+        attempt: Option<&learning::QuizAttempt>,
+        rows: &[&learning::AttemptQuestion],
+    ) -> Result<(i64, i32, i32, bool, Vec<(i64, i64, i32, i64, bool)>), SubmitError> {
+        let attempt = attempt
+            .filter(|a| a.person_id == req.person_id)
+            .ok_or(SubmitError::NotFound)?;
+        if attempt.submitted_at.is_some() {
+            return Err(SubmitError::AlreadySubmitted);
+        }
+        let c = self
+            .catalog
+            .by_id(attempt.course_id)
+            .ok_or(SubmitError::NotFound)?;
+        if req
+            .answers
+            .keys()
+            .any(|q| !rows.iter().any(|r| r.question_id == *q))
+        {
+            return Err(SubmitError::ForeignAnswer);
+        }
+        let mut answer_rows = Vec::with_capacity(rows.len());
+        let mut unanswered = Vec::new();
+        for r in rows {
+            match req.answers.get(&r.question_id) {
+                None => unanswered.push(r.position),
+                Some(opt) => {
+                    let Some(o) = c
+                        .question(r.question_id)
+                        .and_then(|q| q.options.iter().find(|o| o.id == *opt))
+                    else {
+                        return Err(SubmitError::ForeignAnswer);
+                    };
+                    answer_rows.push((attempt.id, r.question_id, r.position, o.id, o.is_correct));
+                }
+            }
+        }
+        if !unanswered.is_empty() {
+            return Err(SubmitError::Unanswered(unanswered));
+        }
+        let total = rows.len() as i32;
+        let correct = answer_rows.iter().filter(|a| a.4).count() as i32;
+        let passed = total > 0 && correct * 100 >= c.course.pass_percent * total;
+        Ok((c.course.id, correct, total, passed, answer_rows))
+    }
+}
+
+impl BatchHandler for SubmitHandler {
+    type Request = SubmitRequest;
+    type Output = SubmitOutcome;
+    type Refusal = SubmitError;
+
+    fn handle<'t>(
+        &'t self,
+        txn: &'t DatabaseTransaction,
+        requests: &'t [SubmitRequest],
+    ) -> BoxFuture<'t, Result<Vec<Result<SubmitOutcome, SubmitError>>, DbErr>> {
+        Box::pin(async move {
+            let now = self.clock.now();
+            let ids: Vec<i64> = requests
+                .iter()
+                .map(|r| r.attempt_id)
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let attempts: HashMap<i64, learning::QuizAttempt> =
+                learning::attempts_by_ids(txn, &ids)
+                    .await?
+                    .into_iter()
+                    .map(|a| (a.id, a))
+                    .collect();
+            let rows = learning::rows_of_attempts(txn, &ids).await?;
+
+            // 1. Validate and grade every request; the first of two for one attempt wins.
+            let mut results: Vec<Option<Result<SubmitOutcome, SubmitError>>> =
+                requests.iter().map(|_| None).collect();
+            let mut claimed = BTreeSet::new();
+            let mut graded = Vec::new();
+            let mut answer_rows = Vec::new();
+            for (index, req) in requests.iter().enumerate() {
+                let mine: Vec<&learning::AttemptQuestion> = rows
+                    .iter()
+                    .filter(|r| r.attempt_id == req.attempt_id)
+                    .collect();
+                let grade = if claimed.contains(&req.attempt_id)
+                    && attempts
+                        .get(&req.attempt_id)
+                        .is_some_and(|a| a.person_id == req.person_id)
+                {
+                    Err(SubmitError::AlreadySubmitted)
+                } else {
+                    self.grade(req, attempts.get(&req.attempt_id), &mine)
+                };
+                match grade {
+                    Err(e) => results[index] = Some(Err(e)),
+                    Ok((course_id, correct, total, passed, answers)) => {
+                        claimed.insert(req.attempt_id);
+                        answer_rows.extend(answers);
+                        graded.push(Graded {
+                            index,
+                            person_id: req.person_id,
+                            attempt_id: req.attempt_id,
+                            course_id,
+                            correct,
+                            total,
+                            passed,
+                        });
+                    }
+                }
+            }
+
+            // 2. Mark submitted only what is still open (another process may have won).
+            let grades: Vec<(i64, i32, bool)> = graded
+                .iter()
+                .map(|g| (g.attempt_id, g.correct, g.passed))
+                .collect();
+            let submitted: BTreeSet<i64> = learning::submit_many(txn, &grades, now)
+                .await?
+                .into_iter()
+                .collect();
+            answer_rows.retain(|a| submitted.contains(&a.0));
+            learning::record_answers_many(txn, &answer_rows).await?;
+
+            // 3. First passes: completion, certificate, then the spine.
+            let passes: Vec<(i64, i64, i64, chrono::DateTime<chrono::Utc>)> = graded
+                .iter()
+                .filter(|g| g.passed && submitted.contains(&g.attempt_id))
+                .map(|g| (g.person_id, g.course_id, g.attempt_id, now))
+                .collect();
+            let mut first: BTreeSet<(i64, i64)> = learning::insert_completions(txn, &passes)
+                .await?
+                .into_iter()
+                .collect();
+            let certificates: Vec<(String, i64, i64, chrono::DateTime<chrono::Utc>)> = first
+                .iter()
+                .map(|(p, c)| (certificate_code(), *p, *c, now))
+                .collect();
+            learning::insert_certificates(txn, &certificates).await?;
+            let people: Vec<i64> = first
+                .iter()
+                .map(|(p, _)| *p)
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            record_achievements(txn, &self.catalog, &people, now).await?;
+
+            for g in &graded {
+                results[g.index] = Some(if submitted.contains(&g.attempt_id) {
+                    Ok(SubmitOutcome {
+                        correct: g.correct,
+                        total: g.total,
+                        passed: g.passed,
+                        // The first request of a person's first pass of a course.
+                        first_completion: g.passed && first.remove(&(g.person_id, g.course_id)),
+                    })
+                } else {
+                    Err(SubmitError::AlreadySubmitted)
+                });
+            }
+            Ok(results
+                .into_iter()
+                .map(|r| r.unwrap_or(Err(SubmitError::NotFound)))
+                .collect())
+        })
+    }
+}
+
+/// The spine, for a batch of people who just completed a course: for every group a person
+/// belongs to whose required courses are now all completed, record `digital_skills` once and
+/// add one to the live count of each of the person's units in that group. Runs inside the
+/// caller's transaction; counts only achievements that are new.
 pub async fn record_achievements<C: ConnectionTrait>(
     conn: &C,
-    person_id: i64,
+    catalog: &Catalog,
+    person_ids: &[i64],
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<(), hocvuso_db::DbErr> {
-    let memberships = people::memberships(conn, person_id).await?;
-    if memberships.is_empty() {
+) -> Result<(), DbErr> {
+    if person_ids.is_empty() {
         return Ok(());
     }
-    let required = learning::required_courses(conn).await?;
-    let completed: BTreeSet<i64> = learning::completed_course_ids(conn, person_id)
+    let memberships = people::memberships_of(conn, person_ids).await?;
+    let completed: BTreeSet<(i64, i64)> = learning::completions_of(conn, person_ids)
         .await?
         .into_iter()
         .collect();
-    let groups: BTreeSet<&str> = memberships.iter().map(|m| m.group_code.as_str()).collect();
-    for group in groups {
-        let needed: Vec<i64> = required
+    let indicator = Indicator::DigitalSkills.code();
+    let candidates: Vec<(i64, String, String, chrono::DateTime<chrono::Utc>)> = memberships
+        .iter()
+        .map(|m| (m.person_id, m.group_code.as_str()))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .filter(|(p, g)| {
+            let needed = catalog.required_for(g);
+            !needed.is_empty() && needed.iter().all(|c| completed.contains(&(*p, *c)))
+        })
+        .map(|(p, g)| (p, g.to_owned(), indicator.to_owned(), now))
+        .collect();
+    let new = stats::insert_achievements(conn, &candidates).await?;
+    let mut deltas: BTreeMap<(i64, &str), i64> = BTreeMap::new();
+    for (person, group, _) in &new {
+        for m in memberships
             .iter()
-            .filter(|(g, _)| g == group)
-            .map(|(_, c)| *c)
-            .collect();
-        if needed.is_empty() || !needed.iter().all(|c| completed.contains(c)) {
-            continue;
+            .filter(|m| m.person_id == *person && m.group_code == *group)
+        {
+            *deltas
+                .entry((m.unit_id, m.group_code.as_str()))
+                .or_default() += 1;
         }
-        let indicator = Indicator::DigitalSkills.code();
-        if stats::insert_achievement(conn, person_id, group, indicator, now).await? {
-            for m in memberships.iter().filter(|m| m.group_code == group) {
-                stats::add_to_count(conn, m.unit_id, group, indicator, 1).await?;
-            }
-        }
+    }
+    for ((unit, group), n) in deltas {
+        stats::add_to_count(conn, unit, group, indicator, n).await?;
     }
     Ok(())
 }
@@ -401,14 +608,14 @@ pub async fn public_certificate(
         return Ok(None);
     };
     let person = people::person_by_id(db, c.person_id).await?;
-    let course = learning::course_by_id(db, c.course_id).await?;
+    let course = state.catalog.by_id(c.course_id).map(|k| &k.course);
     let (Some(person), Some(course)) = (person, course) else {
         return Ok(None);
     };
     Ok(Some(PublicCertificate {
         code: c.code,
         masked_name: hocvuso_domain::mask::full_name(&person.full_name),
-        course_title: course.title,
+        course_title: course.title.clone(),
         issued_at: c.issued_at,
         revoked: c.revoked_at.is_some(),
     }))

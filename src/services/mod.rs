@@ -2,11 +2,13 @@
 
 pub mod accounts;
 pub mod bench;
+pub mod catalog;
 pub mod dashboard;
 pub mod demo;
 pub mod learning;
 pub mod seed;
 pub mod stats;
+pub mod writer;
 
 /// A failure the user cannot fix (logged, shown as a generic error page).
 #[derive(Debug, thiserror::Error)]

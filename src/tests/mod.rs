@@ -7,3 +7,4 @@ mod dashboard;
 mod learn;
 mod public;
 mod util;
+mod writer;

@@ -109,10 +109,10 @@ impl TestApp {
     /// database (the page never carries the key).
     pub async fn answer_key(&self, attempt_id: i64) -> BTreeMap<i64, (i64, i64)> {
         let db = self.state.db.read();
-        let rows = learning::attempt_questions(db, attempt_id)
+        let rows = learning::attempt_rows(db, attempt_id)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        let ids: Vec<i64> = rows.iter().map(|(r, _)| r.question_id).collect();
+        let ids: Vec<i64> = rows.iter().map(|r| r.question_id).collect();
         let options = learning::options_of(db, &ids)
             .await
             .unwrap_or_else(|e| panic!("{e}"));

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use hocvuso_domain::format;
+use hocvuso_domain::{format, Indicator, TargetGroup};
 use serde::Deserialize;
 
 use crate::services::dashboard::{self, Figures};
@@ -188,24 +188,22 @@ pub async fn unit(
         return Err(WebError::Forbidden);
     }
     let year = year_of(&state, &q)?;
-    let board = dashboard::province_board(&state, year).await?;
-    let Some(f) = board.rows.iter().find(|r| r.code == code) else {
+    let Some((f, years)) = dashboard::unit_figures(&state, year, &code).await? else {
         return Err(WebError::NotFound);
     };
     let page = UnitPage {
         l: ctx.chrome(format!("{} — năm {year}", f.name)),
         year,
-        years: board
-            .years
+        years: years
             .iter()
             .map(|y| YearOption {
                 year: *y,
                 selected: *y == year,
             })
             .collect(),
-        group_name: board.group.name_vi().to_owned(),
-        indicator_name: board.indicator.name_vi().to_owned(),
-        row: Row::from(f),
+        group_name: TargetGroup::Adults.name_vi().to_owned(),
+        indicator_name: Indicator::DigitalSkills.name_vi().to_owned(),
+        row: Row::from(&f),
         is_province_admin: user.is_province_admin(),
     };
     Ok(render(&ctx, StatusCode::OK, &page))

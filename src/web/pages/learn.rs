@@ -9,7 +9,6 @@ use axum::response::Response;
 
 use super::account::Empty;
 use super::Errors;
-use crate::markdown;
 use crate::services::learning::{self, LearnError, SubmitError};
 use crate::state::AppState;
 use crate::web::error::WebError;
@@ -55,9 +54,9 @@ pub async fn my_courses(State(state): State<AppState>, ctx: Ctx) -> Result<Respo
             finished: c.finished_count(),
             total: c.lessons.len(),
             certificate: c.certificate.map(|x| x.code),
-            slug: c.course.slug,
-            title: c.course.title,
-            summary: c.course.summary,
+            slug: c.course.course.slug.clone(),
+            title: c.course.course.title.clone(),
+            summary: c.course.course.summary.clone(),
         })
         .collect();
     let page = MyCoursesPage {
@@ -101,39 +100,39 @@ pub async fn course(
         .lessons
         .into_iter()
         .map(|(l, done)| LessonLine {
-            position: l.position,
-            title: l.title,
-            minutes: l.minutes,
+            position: l.lesson.position,
+            title: l.lesson.title.clone(),
+            minutes: l.lesson.minutes,
             done,
         })
         .collect();
+    let k = &c.course.course;
     let page = CoursePage {
-        l: ctx.chrome(c.course.title.clone()),
+        l: ctx.chrome(k.title.clone()),
         minutes: lessons.iter().map(|l| l.minutes).sum(),
-        slug: c.course.slug,
-        title: c.course.title,
-        summary: c.course.summary,
-        level: c.course.level,
+        slug: k.slug.clone(),
+        title: k.title.clone(),
+        summary: k.summary.clone(),
+        level: k.level.clone(),
         lessons,
         finished,
         certificate: c.certificate.map(|x| x.code),
-        license: c.course.license,
+        license: k.license.clone(),
     };
     Ok(render(&ctx, StatusCode::OK, &page))
 }
 
 #[derive(Template)]
 #[template(path = "learn/lesson.html")]
-pub struct LessonPage {
+pub struct LessonPage<'a> {
     pub l: Chrome,
-    pub slug: String,
-    pub course_title: String,
+    pub slug: &'a str,
+    pub course_title: &'a str,
     pub position: i32,
     pub total: i32,
-    pub title: String,
+    pub title: &'a str,
     pub minutes: i32,
-    pub body_html: String,
-    pub finished: bool,
+    pub body_html: &'a str,
 }
 
 pub async fn lesson(
@@ -141,18 +140,18 @@ pub async fn lesson(
     ctx: Ctx,
     Path((slug, n)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    let user = ctx.user()?;
-    let p = learning::lesson(&state, user.person_id, &slug, number(&n)?).await?;
+    ctx.user()?;
+    let p = learning::lesson(&state, &slug, number(&n)?)?;
+    let (k, lesson) = (&p.course.course, &p.lesson.lesson);
     let page = LessonPage {
-        l: ctx.chrome(p.lesson.title.clone()),
-        slug: p.course.slug,
-        course_title: p.course.title,
-        position: p.lesson.position,
+        l: ctx.chrome(lesson.title.clone()),
+        slug: &k.slug,
+        course_title: &k.title,
+        position: lesson.position,
         total: p.total,
-        body_html: markdown::to_html(&p.lesson.body_md),
-        title: p.lesson.title,
-        minutes: p.lesson.minutes,
-        finished: p.finished,
+        body_html: &p.lesson.html,
+        title: &lesson.title,
+        minutes: lesson.minutes,
     };
     Ok(render(&ctx, StatusCode::OK, &page))
 }
@@ -191,14 +190,14 @@ pub async fn quiz(
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
     let c = learning::course_progress(&state, user.person_id, &slug).await?;
-    let questions = learning::question_count(&state, c.course.id).await?;
+    let k = &c.course.course;
     let page = QuizPage {
-        l: ctx.chrome(format!("Bài kiểm tra: {}", c.course.title)),
+        l: ctx.chrome(format!("Bài kiểm tra: {}", k.title)),
         unfinished_lessons: c.lessons.len() - c.finished_count(),
-        slug: c.course.slug,
-        course_title: c.course.title,
-        questions,
-        pass_percent: c.course.pass_percent,
+        slug: k.slug.clone(),
+        course_title: k.title.clone(),
+        questions: c.course.questions.len(),
+        pass_percent: k.pass_percent,
         certificate: c.certificate.map(|x| x.code),
     };
     Ok(render(&ctx, StatusCode::OK, &page))
@@ -273,7 +272,7 @@ fn attempt_page(
     AttemptPage {
         l: ctx.chrome(format!("Làm bài: {}", view.course.title)),
         id: view.attempt.id,
-        course_title: view.course.title,
+        course_title: view.course.title.clone(),
         errors,
         questions,
     }
@@ -326,9 +325,11 @@ pub async fn submit(
     let user = ctx.user()?;
     let attempt_id: i64 = number(&id)?;
     let result = match parse_answers(&form.pairs) {
-        Ok(answers) => learning::submit_attempt(&state, user.person_id, attempt_id, &answers)
-            .await
-            .map_err(|e| (e, answers)),
+        Ok(answers) => {
+            learning::submit_attempt(&state, user.person_id, attempt_id, answers.clone())
+                .await
+                .map_err(|e| (e, answers))
+        }
         Err(e) => Err((e, HashMap::new())),
     };
     match result {
@@ -421,8 +422,8 @@ pub async fn result(
         } else {
             "Kết quả: Chưa đạt"
         }),
-        slug: view.course.slug,
-        course_title: view.course.title,
+        slug: view.course.slug.clone(),
+        course_title: view.course.title.clone(),
         passed,
         correct: view.attempt.correct_count.unwrap_or(0),
         total: view.attempt.question_count,

@@ -1,7 +1,7 @@
 //! Courses, lessons, quizzes, attempts, completions and certificates.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::{CaseStatement, Expr, OnConflict};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use crate::entity::{
@@ -174,20 +174,15 @@ pub async fn lesson_at<C: ConnectionTrait>(
         .await
 }
 
-/// Ids of the lessons of a course this person has finished.
-pub async fn finished_lessons<C: ConnectionTrait>(
+/// Which of these lessons the person has finished.
+pub async fn finished_among<C: ConnectionTrait>(
     conn: &C,
     person_id: i64,
-    course_id: i64,
+    lesson_ids: &[i64],
 ) -> Result<Vec<i64>, DbErr> {
-    let lesson_ids: Vec<i64> = lessons(conn, course_id)
-        .await?
-        .iter()
-        .map(|l| l.id)
-        .collect();
     Ok(lesson_progress::Entity::find()
         .filter(lesson_progress::Column::PersonId.eq(person_id))
-        .filter(lesson_progress::Column::LessonId.is_in(lesson_ids))
+        .filter(lesson_progress::Column::LessonId.is_in(lesson_ids.iter().copied()))
         .all(conn)
         .await?
         .into_iter()
@@ -301,27 +296,46 @@ pub async fn open_attempt<C: ConnectionTrait>(
 }
 
 /// The questions kept by an attempt, in the order they were given.
-pub async fn attempt_questions<C: ConnectionTrait>(
+pub async fn attempt_rows<C: ConnectionTrait>(
     conn: &C,
     attempt_id: i64,
-) -> Result<Vec<(AttemptQuestion, Question)>, DbErr> {
-    let rows = attempt_question::Entity::find()
+) -> Result<Vec<AttemptQuestion>, DbErr> {
+    attempt_question::Entity::find()
         .filter(attempt_question::Column::AttemptId.eq(attempt_id))
         .order_by_asc(attempt_question::Column::Position)
         .all(conn)
+        .await
+}
+
+/// Stores every answer of an attempt in one statement: `(question, chosen option, correct)`.
+pub async fn record_answers<C: ConnectionTrait>(
+    conn: &C,
+    attempt_id: i64,
+    graded: &[(i64, i64, bool)],
+) -> Result<(), DbErr> {
+    if graded.is_empty() {
+        return Ok(());
+    }
+    let mut chosen = CaseStatement::new();
+    let mut correct = CaseStatement::new();
+    for (q, o, c) in graded {
+        chosen = chosen.case(
+            Expr::col(attempt_question::Column::QuestionId).eq(*q),
+            Expr::val(*o),
+        );
+        correct = correct.case(
+            Expr::col(attempt_question::Column::QuestionId).eq(*q),
+            Expr::val(*c),
+        );
+    }
+    attempt_question::Entity::update_many()
+        .col_expr(attempt_question::Column::ChosenOptionId, chosen.into())
+        .col_expr(attempt_question::Column::IsCorrect, correct.into())
+        .filter(attempt_question::Column::AttemptId.eq(attempt_id))
+        .filter(attempt_question::Column::QuestionId.is_in(graded.iter().map(|(q, _, _)| *q)))
+        .exec(conn)
         .await?;
-    let ids: Vec<i64> = rows.iter().map(|r| r.question_id).collect();
-    let qs = question::Entity::find()
-        .filter(question::Column::Id.is_in(ids))
-        .all(conn)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| {
-            let q = qs.iter().find(|q| q.id == r.question_id)?.clone();
-            Some((r, q))
-        })
-        .collect())
+    Ok(())
 }
 
 /// Marks an attempt submitted, only if it was not already. Returns false when another
@@ -345,29 +359,6 @@ pub async fn mark_submitted<C: ConnectionTrait>(
         .exec(conn)
         .await?;
     Ok(res.rows_affected == 1)
-}
-
-pub async fn record_answer<C: ConnectionTrait>(
-    conn: &C,
-    attempt_id: i64,
-    question_id: i64,
-    option_id: i64,
-    is_correct: bool,
-) -> Result<(), DbErr> {
-    attempt_question::Entity::update_many()
-        .col_expr(
-            attempt_question::Column::ChosenOptionId,
-            Expr::value(Some(option_id)),
-        )
-        .col_expr(
-            attempt_question::Column::IsCorrect,
-            Expr::value(Some(is_correct)),
-        )
-        .filter(attempt_question::Column::AttemptId.eq(attempt_id))
-        .filter(attempt_question::Column::QuestionId.eq(question_id))
-        .exec(conn)
-        .await?;
-    Ok(())
 }
 
 /// Records that a person completed a course. Returns true only the first time.
@@ -465,4 +456,252 @@ pub async fn submitted_among<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Resul
         .filter(quiz_attempt::Column::SubmittedAt.is_not_null())
         .count(conn)
         .await? as usize)
+}
+
+// ---- Batched forms, for the group-commit writer (one statement per batch, not per request).
+
+/// Rows per multi-row statement (well under both backends' bound-parameter limits).
+const CHUNK: usize = 500;
+
+pub async fn attempts_by_ids<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[i64],
+) -> Result<Vec<QuizAttempt>, DbErr> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(CHUNK) {
+        out.extend(
+            quiz_attempt::Entity::find()
+                .filter(quiz_attempt::Column::Id.is_in(chunk.iter().copied()))
+                .all(conn)
+                .await?,
+        );
+    }
+    Ok(out)
+}
+
+/// The questions kept by these attempts, by attempt then position.
+pub async fn rows_of_attempts<C: ConnectionTrait>(
+    conn: &C,
+    attempt_ids: &[i64],
+) -> Result<Vec<AttemptQuestion>, DbErr> {
+    let mut out = Vec::new();
+    for chunk in attempt_ids.chunks(CHUNK) {
+        out.extend(
+            attempt_question::Entity::find()
+                .filter(attempt_question::Column::AttemptId.is_in(chunk.iter().copied()))
+                .order_by_asc(attempt_question::Column::AttemptId)
+                .order_by_asc(attempt_question::Column::Position)
+                .all(conn)
+                .await?,
+        );
+    }
+    Ok(out)
+}
+
+/// Marks attempts submitted with their grades `(attempt, correct, passed)`, each only if it was
+/// not submitted yet. Returns the ids that this statement submitted.
+pub async fn submit_many<C: ConnectionTrait>(
+    conn: &C,
+    grades: &[(i64, i32, bool)],
+    now: DateTime<Utc>,
+) -> Result<Vec<i64>, DbErr> {
+    let mut done = Vec::with_capacity(grades.len());
+    for chunk in grades.chunks(CHUNK) {
+        let mut correct = CaseStatement::new();
+        let mut passed = CaseStatement::new();
+        for (id, c, p) in chunk {
+            correct = correct.case(Expr::col(quiz_attempt::Column::Id).eq(*id), Expr::val(*c));
+            passed = passed.case(Expr::col(quiz_attempt::Column::Id).eq(*id), Expr::val(*p));
+        }
+        let updated = quiz_attempt::Entity::update_many()
+            .col_expr(quiz_attempt::Column::SubmittedAt, Expr::value(Some(now)))
+            .col_expr(quiz_attempt::Column::CorrectCount, correct.into())
+            .col_expr(quiz_attempt::Column::Passed, passed.into())
+            .filter(quiz_attempt::Column::Id.is_in(chunk.iter().map(|(id, _, _)| *id)))
+            .filter(quiz_attempt::Column::SubmittedAt.is_null())
+            .exec_with_returning(conn)
+            .await?;
+        done.extend(updated.into_iter().map(|a| a.id));
+    }
+    Ok(done)
+}
+
+/// Stores answers `(attempt, question, position, chosen option, correct)` of submitted attempts.
+pub async fn record_answers_many<C: ConnectionTrait>(
+    conn: &C,
+    answers: &[(i64, i64, i32, i64, bool)],
+) -> Result<(), DbErr> {
+    for chunk in answers.chunks(CHUNK) {
+        attempt_question::Entity::insert_many(chunk.iter().map(|(a, q, pos, o, c)| {
+            attempt_question::ActiveModel {
+                attempt_id: Set(*a),
+                question_id: Set(*q),
+                position: Set(*pos),
+                chosen_option_id: Set(Some(*o)),
+                is_correct: Set(Some(*c)),
+            }
+        }))
+        .on_conflict(
+            OnConflict::columns([
+                attempt_question::Column::AttemptId,
+                attempt_question::Column::QuestionId,
+            ])
+            .update_columns([
+                attempt_question::Column::ChosenOptionId,
+                attempt_question::Column::IsCorrect,
+            ])
+            .to_owned(),
+        )
+        .exec_without_returning(conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Records completions `(person, course, attempt, at)`; returns `(person, course)` of those
+/// that are new (a course completes once per person).
+pub async fn insert_completions<C: ConnectionTrait>(
+    conn: &C,
+    rows: &[(i64, i64, i64, DateTime<Utc>)],
+) -> Result<Vec<(i64, i64)>, DbErr> {
+    let mut new = Vec::new();
+    for chunk in rows.chunks(CHUNK) {
+        let res = course_completion::Entity::insert_many(chunk.iter().map(|(p, c, a, at)| {
+            course_completion::ActiveModel {
+                person_id: Set(*p),
+                course_id: Set(*c),
+                attempt_id: Set(Some(*a)),
+                completed_at: Set(*at),
+            }
+        }))
+        .on_conflict(
+            OnConflict::columns([
+                course_completion::Column::PersonId,
+                course_completion::Column::CourseId,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .do_nothing()
+        .exec_with_returning_many(conn)
+        .await?;
+        if let sea_orm::TryInsertResult::Inserted(models) = res {
+            new.extend(models.into_iter().map(|m| (m.person_id, m.course_id)));
+        }
+    }
+    Ok(new)
+}
+
+/// Certificates `(code, person, course, issued at)`.
+pub async fn insert_certificates<C: ConnectionTrait>(
+    conn: &C,
+    rows: &[(String, i64, i64, DateTime<Utc>)],
+) -> Result<(), DbErr> {
+    for chunk in rows.chunks(CHUNK) {
+        certificate::Entity::insert_many(chunk.iter().map(|(code, p, c, at)| {
+            certificate::ActiveModel {
+                code: Set(code.clone()),
+                person_id: Set(*p),
+                course_id: Set(*c),
+                issued_at: Set(*at),
+                revoked_at: Set(None),
+                ..Default::default()
+            }
+        }))
+        .exec_without_returning(conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// `(person, course)` of every completion of these people.
+pub async fn completions_of<C: ConnectionTrait>(
+    conn: &C,
+    person_ids: &[i64],
+) -> Result<Vec<(i64, i64)>, DbErr> {
+    let mut out = Vec::new();
+    for chunk in person_ids.chunks(CHUNK) {
+        out.extend(
+            course_completion::Entity::find()
+                .filter(course_completion::Column::PersonId.is_in(chunk.iter().copied()))
+                .all(conn)
+                .await?
+                .into_iter()
+                .map(|c| (c.person_id, c.course_id)),
+        );
+    }
+    Ok(out)
+}
+
+/// Open (not submitted) attempts of these people at a course.
+pub async fn open_attempts_of<C: ConnectionTrait>(
+    conn: &C,
+    person_ids: &[i64],
+    course_id: i64,
+) -> Result<Vec<QuizAttempt>, DbErr> {
+    let mut out = Vec::new();
+    for chunk in person_ids.chunks(CHUNK) {
+        out.extend(
+            quiz_attempt::Entity::find()
+                .filter(quiz_attempt::Column::PersonId.is_in(chunk.iter().copied()))
+                .filter(quiz_attempt::Column::CourseId.eq(course_id))
+                .filter(quiz_attempt::Column::SubmittedAt.is_null())
+                .all(conn)
+                .await?,
+        );
+    }
+    Ok(out)
+}
+
+/// New attempts `(person, course, question ids)`, each keeping exactly its questions.
+/// Returns the attempts in the same order.
+pub async fn insert_attempts<C: ConnectionTrait>(
+    conn: &C,
+    rows: &[(i64, i64, Vec<i64>)],
+    now: DateTime<Utc>,
+) -> Result<Vec<QuizAttempt>, DbErr> {
+    let mut attempts = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(CHUNK) {
+        let res = quiz_attempt::Entity::insert_many(chunk.iter().map(|(p, c, qs)| {
+            quiz_attempt::ActiveModel {
+                person_id: Set(*p),
+                course_id: Set(*c),
+                started_at: Set(now),
+                submitted_at: Set(None),
+                question_count: Set(qs.len() as i32),
+                correct_count: Set(None),
+                passed: Set(None),
+                ..Default::default()
+            }
+        }))
+        .exec_with_returning_many(conn)
+        .await?;
+        // RETURNING gives rows in insertion order on both backends for a single INSERT.
+        let mut inserted = res;
+        inserted.sort_by_key(|a| a.id);
+        attempts.extend(inserted);
+    }
+    let question_rows: Vec<attempt_question::ActiveModel> = attempts
+        .iter()
+        .zip(rows)
+        .flat_map(|(a, (_, _, qs))| {
+            qs.iter()
+                .enumerate()
+                .map(move |(i, q)| attempt_question::ActiveModel {
+                    attempt_id: Set(a.id),
+                    question_id: Set(*q),
+                    position: Set(i as i32 + 1),
+                    chosen_option_id: Set(None),
+                    is_correct: Set(None),
+                })
+        })
+        .collect();
+    let mut rest = question_rows.into_iter().peekable();
+    while rest.peek().is_some() {
+        let chunk: Vec<_> = rest.by_ref().take(CHUNK).collect();
+        attempt_question::Entity::insert_many(chunk)
+            .exec_without_returning(conn)
+            .await?;
+    }
+    Ok(attempts)
 }

@@ -76,3 +76,15 @@ pub async fn all<C: ConnectionTrait>(conn: &C) -> Result<Vec<OrgUnit>, DbErr> {
 pub async fn count<C: ConnectionTrait>(conn: &C) -> Result<u64, DbErr> {
     org_unit::Entity::find().count(conn).await
 }
+
+/// Ids of a unit and every unit below it (its path is a prefix of theirs).
+pub async fn ids_under<C: ConnectionTrait>(conn: &C, path: &str) -> Result<Vec<i64>, DbErr> {
+    use sea_orm::QuerySelect;
+    org_unit::Entity::find()
+        .select_only()
+        .column(org_unit::Column::Id)
+        .filter(org_unit::Column::Path.starts_with(path))
+        .into_tuple()
+        .all(conn)
+        .await
+}

@@ -279,3 +279,20 @@ pub async fn max_person_id<C: ConnectionTrait>(conn: &C) -> Result<i64, DbErr> {
         .await?;
     Ok(max.flatten().unwrap_or(0))
 }
+
+/// Every membership of these people.
+pub async fn memberships_of<C: ConnectionTrait>(
+    conn: &C,
+    person_ids: &[i64],
+) -> Result<Vec<Membership>, DbErr> {
+    let mut out = Vec::new();
+    for chunk in person_ids.chunks(500) {
+        out.extend(
+            membership::Entity::find()
+                .filter(membership::Column::PersonId.is_in(chunk.iter().copied()))
+                .all(conn)
+                .await?,
+        );
+    }
+    Ok(out)
+}

@@ -319,3 +319,79 @@ pub async fn unbacked_achievements<C: ConnectionTrait>(
     )
     .await
 }
+
+/// Records achievements `(person, group, indicator, at)`; returns `(person, group, indicator)`
+/// of those that are new, so the caller counts each exactly once.
+pub async fn insert_achievements<C: ConnectionTrait>(
+    conn: &C,
+    rows: &[(i64, String, String, DateTime<Utc>)],
+) -> Result<Vec<(i64, String, String)>, DbErr> {
+    let mut new = Vec::new();
+    for chunk in rows.chunks(500) {
+        let res = achievement::Entity::insert_many(chunk.iter().map(|(p, g, i, at)| {
+            achievement::ActiveModel {
+                person_id: Set(*p),
+                group_code: Set(g.clone()),
+                indicator_code: Set(i.clone()),
+                achieved_at: Set(*at),
+            }
+        }))
+        .on_conflict(
+            OnConflict::columns([
+                achievement::Column::PersonId,
+                achievement::Column::GroupCode,
+                achievement::Column::IndicatorCode,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .do_nothing()
+        .exec_with_returning_many(conn)
+        .await?;
+        if let sea_orm::TryInsertResult::Inserted(models) = res {
+            new.extend(
+                models
+                    .into_iter()
+                    .map(|m| (m.person_id, m.group_code, m.indicator_code)),
+            );
+        }
+    }
+    Ok(new)
+}
+
+/// Achieved count of a group and indicator summed over the given units.
+pub async fn achieved_in<C: ConnectionTrait>(
+    conn: &C,
+    unit_ids: &[i64],
+    group_code: &str,
+    indicator_code: &str,
+) -> Result<i64, DbErr> {
+    let mut total = 0;
+    for chunk in unit_ids.chunks(500) {
+        total += indicator_count::Entity::find()
+            .filter(indicator_count::Column::UnitId.is_in(chunk.iter().copied()))
+            .filter(indicator_count::Column::GroupCode.eq(group_code))
+            .filter(indicator_count::Column::IndicatorCode.eq(indicator_code))
+            .all(conn)
+            .await?
+            .iter()
+            .map(|c| c.achieved)
+            .sum::<i64>();
+    }
+    Ok(total)
+}
+
+/// The number of people of a group in a unit for a year, if known.
+pub async fn denominator<C: ConnectionTrait>(
+    conn: &C,
+    year: i32,
+    unit_id: i64,
+    group_code: &str,
+) -> Result<Option<i64>, DbErr> {
+    Ok(
+        denominator::Entity::find_by_id((year, unit_id, group_code.to_owned()))
+            .one(conn)
+            .await?
+            .map(|d| d.people),
+    )
+}

@@ -1,0 +1,105 @@
+//! The curriculum in memory. Courses, lessons (with their Markdown already rendered to safe
+//! HTML), questions and options change only when content is loaded, so every learner page reads
+//! them from here instead of the database. The database stays the source of truth: the catalog
+//! is built from it at start (`hocvuso::open`), after seeding.
+
+use std::collections::BTreeMap;
+
+use hocvuso_db::repo::learning::{self, Course, Lesson, Question, QuestionOption};
+use hocvuso_db::{ConnectionTrait, DbErr};
+
+use crate::markdown;
+
+pub struct CatalogLesson {
+    pub lesson: Lesson,
+    /// The lesson's Markdown rendered and sanitised once.
+    pub html: String,
+}
+
+pub struct CatalogQuestion {
+    pub question: Question,
+    /// In display order; `is_correct` never leaves the server before submission.
+    pub options: Vec<QuestionOption>,
+}
+
+pub struct CatalogCourse {
+    pub course: Course,
+    pub lessons: Vec<CatalogLesson>,
+    pub questions: Vec<CatalogQuestion>,
+}
+
+impl CatalogCourse {
+    pub fn lesson_at(&self, position: i32) -> Option<&CatalogLesson> {
+        self.lessons.iter().find(|l| l.lesson.position == position)
+    }
+
+    pub fn question(&self, id: i64) -> Option<&CatalogQuestion> {
+        self.questions.iter().find(|q| q.question.id == id)
+    }
+}
+
+#[derive(Default)]
+pub struct Catalog {
+    courses: Vec<CatalogCourse>,
+    /// `(group, course id)` for every course a group requires.
+    required: Vec<(String, i64)>,
+}
+
+impl Catalog {
+    pub async fn load<C: ConnectionTrait>(conn: &C) -> Result<Self, DbErr> {
+        let mut courses = Vec::new();
+        for course in learning::courses(conn).await? {
+            let lessons = learning::lessons(conn, course.id)
+                .await?
+                .into_iter()
+                .map(|lesson| CatalogLesson {
+                    html: markdown::to_html(&lesson.body_md),
+                    lesson,
+                })
+                .collect();
+            let questions = learning::questions(conn, course.id).await?;
+            let ids: Vec<i64> = questions.iter().map(|q| q.id).collect();
+            let mut options: BTreeMap<i64, Vec<QuestionOption>> = BTreeMap::new();
+            for o in learning::options_of(conn, &ids).await? {
+                options.entry(o.question_id).or_default().push(o);
+            }
+            let questions = questions
+                .into_iter()
+                .map(|question| CatalogQuestion {
+                    options: options.remove(&question.id).unwrap_or_default(),
+                    question,
+                })
+                .collect();
+            courses.push(CatalogCourse {
+                course,
+                lessons,
+                questions,
+            });
+        }
+        Ok(Catalog {
+            courses,
+            required: learning::required_courses(conn).await?,
+        })
+    }
+
+    pub fn courses(&self) -> &[CatalogCourse] {
+        &self.courses
+    }
+
+    pub fn by_slug(&self, slug: &str) -> Option<&CatalogCourse> {
+        self.courses.iter().find(|c| c.course.slug == slug)
+    }
+
+    pub fn by_id(&self, id: i64) -> Option<&CatalogCourse> {
+        self.courses.iter().find(|c| c.course.id == id)
+    }
+
+    /// The courses a group requires (empty: the group cannot achieve `digital_skills` here yet).
+    pub fn required_for(&self, group: &str) -> Vec<i64> {
+        self.required
+            .iter()
+            .filter(|(g, _)| g == group)
+            .map(|(_, c)| *c)
+            .collect()
+    }
+}
