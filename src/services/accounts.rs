@@ -315,14 +315,12 @@ pub async fn session_user(state: &AppState, raw_id: &str) -> Result<Option<Sessi
     if let Some(user) = state.sessions.get(&hash, now) {
         return Ok(Some(user));
     }
-    let db = state.db.read();
-    let Some(person) = people::session_person(db, &hash, now).await? else {
+    let Some((person, grants)) = people::session_login(state.db.read(), &hash, now).await? else {
         return Ok(None);
     };
-    let roles = people::roles(db, person.id)
-        .await?
+    let roles = grants
         .into_iter()
-        .filter_map(|g| Role::from_code(&g.role).map(|r| (r, g.unit_id)))
+        .filter_map(|(role, unit)| Role::from_code(&role).map(|r| (r, unit)))
         .collect();
     let user = SessionUser {
         person_id: person.id,
