@@ -80,9 +80,13 @@ pub async fn prepare_learners(
             )
             .await?;
             let attempt = if attempts {
-                let a =
-                    learning::insert_attempt(&txn, person.id, course.id, &questions, now).await?;
-                Some((a.id, key.clone()))
+                let made = learning::insert_attempts(
+                    &txn,
+                    &[(person.id, course.id, questions.clone())],
+                    now,
+                )
+                .await?;
+                made.first().map(|a| (a.id, key.clone()))
             } else {
                 None
             };

@@ -5,9 +5,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, Set};
 
-use crate::entity::{
-    achievement, certificate, course_completion, lesson_progress, membership, person,
-};
+use crate::entity::{achievement, course_completion, lesson_progress, membership, person};
 
 /// Rows per INSERT statement (well under SQLite's and PostgreSQL's bound-parameter limits).
 const ROWS_PER_STATEMENT: usize = 500;
@@ -92,18 +90,11 @@ pub async fn insert_batch<C: ConnectionTrait>(conn: &C, b: &Batch) -> Result<(),
         }))
         .exec_without_returning(conn)
         .await?;
-        certificate::Entity::insert_many(chunk.iter().map(|(p, c, at, code)| {
-            certificate::ActiveModel {
-                code: Set(code.clone()),
-                person_id: Set(*p),
-                course_id: Set(*c),
-                issued_at: Set(*at),
-                revoked_at: Set(None),
-                ..Default::default()
-            }
-        }))
-        .exec_without_returning(conn)
-        .await?;
+        let certificates: Vec<(String, i64, i64, DateTime<Utc>)> = chunk
+            .iter()
+            .map(|(p, c, at, code)| (code.clone(), *p, *c, *at))
+            .collect();
+        super::learning::insert_certificates(conn, &certificates).await?;
     }
     for chunk in b.achievements.chunks(ROWS_PER_STATEMENT) {
         achievement::Entity::insert_many(chunk.iter().map(|(p, g, i, at)| {

@@ -150,27 +150,11 @@ pub async fn course_by_slug<C: ConnectionTrait>(
         .await
 }
 
-pub async fn course_by_id<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<Course>, DbErr> {
-    course::Entity::find_by_id(id).one(conn).await
-}
-
 pub async fn lessons<C: ConnectionTrait>(conn: &C, course_id: i64) -> Result<Vec<Lesson>, DbErr> {
     lesson::Entity::find()
         .filter(lesson::Column::CourseId.eq(course_id))
         .order_by_asc(lesson::Column::Position)
         .all(conn)
-        .await
-}
-
-pub async fn lesson_at<C: ConnectionTrait>(
-    conn: &C,
-    course_id: i64,
-    position: i32,
-) -> Result<Option<Lesson>, DbErr> {
-    lesson::Entity::find()
-        .filter(lesson::Column::CourseId.eq(course_id))
-        .filter(lesson::Column::Position.eq(position))
-        .one(conn)
         .await
 }
 
@@ -238,61 +222,8 @@ pub async fn options_of<C: ConnectionTrait>(
         .await
 }
 
-/// Creates an attempt that keeps exactly the given questions, in order.
-pub async fn insert_attempt<C: ConnectionTrait>(
-    conn: &C,
-    person_id: i64,
-    course_id: i64,
-    question_ids: &[i64],
-    now: DateTime<Utc>,
-) -> Result<QuizAttempt, DbErr> {
-    let attempt = quiz_attempt::Entity::insert(quiz_attempt::ActiveModel {
-        person_id: Set(person_id),
-        course_id: Set(course_id),
-        started_at: Set(now),
-        submitted_at: Set(None),
-        question_count: Set(question_ids.len() as i32),
-        correct_count: Set(None),
-        passed: Set(None),
-        ..Default::default()
-    })
-    .exec_with_returning(conn)
-    .await?;
-    if !question_ids.is_empty() {
-        let rows = question_ids
-            .iter()
-            .enumerate()
-            .map(|(i, q)| attempt_question::ActiveModel {
-                attempt_id: Set(attempt.id),
-                question_id: Set(*q),
-                position: Set(i as i32 + 1),
-                chosen_option_id: Set(None),
-                is_correct: Set(None),
-            });
-        attempt_question::Entity::insert_many(rows)
-            .exec_without_returning(conn)
-            .await?;
-    }
-    Ok(attempt)
-}
-
 pub async fn attempt<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<QuizAttempt>, DbErr> {
     quiz_attempt::Entity::find_by_id(id).one(conn).await
-}
-
-/// The person's latest attempt at a course that is not yet submitted.
-pub async fn open_attempt<C: ConnectionTrait>(
-    conn: &C,
-    person_id: i64,
-    course_id: i64,
-) -> Result<Option<QuizAttempt>, DbErr> {
-    quiz_attempt::Entity::find()
-        .filter(quiz_attempt::Column::PersonId.eq(person_id))
-        .filter(quiz_attempt::Column::CourseId.eq(course_id))
-        .filter(quiz_attempt::Column::SubmittedAt.is_null())
-        .order_by_desc(quiz_attempt::Column::Id)
-        .one(conn)
-        .await
 }
 
 /// The questions kept by an attempt, in the order they were given.
@@ -305,125 +236,6 @@ pub async fn attempt_rows<C: ConnectionTrait>(
         .order_by_asc(attempt_question::Column::Position)
         .all(conn)
         .await
-}
-
-/// Stores every answer of an attempt in one statement: `(question, chosen option, correct)`.
-pub async fn record_answers<C: ConnectionTrait>(
-    conn: &C,
-    attempt_id: i64,
-    graded: &[(i64, i64, bool)],
-) -> Result<(), DbErr> {
-    if graded.is_empty() {
-        return Ok(());
-    }
-    let mut chosen = CaseStatement::new();
-    let mut correct = CaseStatement::new();
-    for (q, o, c) in graded {
-        chosen = chosen.case(
-            Expr::col(attempt_question::Column::QuestionId).eq(*q),
-            Expr::val(*o),
-        );
-        correct = correct.case(
-            Expr::col(attempt_question::Column::QuestionId).eq(*q),
-            Expr::val(*c),
-        );
-    }
-    attempt_question::Entity::update_many()
-        .col_expr(attempt_question::Column::ChosenOptionId, chosen.into())
-        .col_expr(attempt_question::Column::IsCorrect, correct.into())
-        .filter(attempt_question::Column::AttemptId.eq(attempt_id))
-        .filter(attempt_question::Column::QuestionId.is_in(graded.iter().map(|(q, _, _)| *q)))
-        .exec(conn)
-        .await?;
-    Ok(())
-}
-
-/// Marks an attempt submitted, only if it was not already. Returns false when another
-/// submission got there first (so the caller must not count anything).
-pub async fn mark_submitted<C: ConnectionTrait>(
-    conn: &C,
-    attempt_id: i64,
-    correct_count: i32,
-    passed: bool,
-    now: DateTime<Utc>,
-) -> Result<bool, DbErr> {
-    let res = quiz_attempt::Entity::update_many()
-        .col_expr(quiz_attempt::Column::SubmittedAt, Expr::value(Some(now)))
-        .col_expr(
-            quiz_attempt::Column::CorrectCount,
-            Expr::value(Some(correct_count)),
-        )
-        .col_expr(quiz_attempt::Column::Passed, Expr::value(Some(passed)))
-        .filter(quiz_attempt::Column::Id.eq(attempt_id))
-        .filter(quiz_attempt::Column::SubmittedAt.is_null())
-        .exec(conn)
-        .await?;
-    Ok(res.rows_affected == 1)
-}
-
-/// Records that a person completed a course. Returns true only the first time.
-pub async fn insert_completion<C: ConnectionTrait>(
-    conn: &C,
-    person_id: i64,
-    course_id: i64,
-    attempt_id: Option<i64>,
-    now: DateTime<Utc>,
-) -> Result<bool, DbErr> {
-    let n = course_completion::Entity::insert(course_completion::ActiveModel {
-        person_id: Set(person_id),
-        course_id: Set(course_id),
-        attempt_id: Set(attempt_id),
-        completed_at: Set(now),
-    })
-    .on_conflict(
-        OnConflict::columns([
-            course_completion::Column::PersonId,
-            course_completion::Column::CourseId,
-        ])
-        .do_nothing()
-        .to_owned(),
-    )
-    .exec_without_returning(conn)
-    .await?;
-    Ok(n == 1)
-}
-
-pub async fn completed_course_ids<C: ConnectionTrait>(
-    conn: &C,
-    person_id: i64,
-) -> Result<Vec<i64>, DbErr> {
-    Ok(course_completion::Entity::find()
-        .filter(course_completion::Column::PersonId.eq(person_id))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|c| c.course_id)
-        .collect())
-}
-
-pub async fn insert_certificate<C: ConnectionTrait>(
-    conn: &C,
-    code: &str,
-    person_id: i64,
-    course_id: i64,
-    now: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    certificate::Entity::insert(certificate::ActiveModel {
-        code: Set(code.to_owned()),
-        person_id: Set(person_id),
-        course_id: Set(course_id),
-        issued_at: Set(now),
-        revoked_at: Set(None),
-        ..Default::default()
-    })
-    .on_conflict(
-        OnConflict::columns([certificate::Column::PersonId, certificate::Column::CourseId])
-            .do_nothing()
-            .to_owned(),
-    )
-    .exec_without_returning(conn)
-    .await?;
-    Ok(())
 }
 
 pub async fn certificate_by_code<C: ConnectionTrait>(

@@ -162,35 +162,6 @@ pub async fn denominators<C: ConnectionTrait>(
         .collect())
 }
 
-/// Records that a person achieved an indicator as a member of a group.
-/// Returns true only the first time, so the caller counts it once.
-pub async fn insert_achievement<C: ConnectionTrait>(
-    conn: &C,
-    person_id: i64,
-    group_code: &str,
-    indicator_code: &str,
-    now: DateTime<Utc>,
-) -> Result<bool, DbErr> {
-    let n = achievement::Entity::insert(achievement::ActiveModel {
-        person_id: Set(person_id),
-        group_code: Set(group_code.to_owned()),
-        indicator_code: Set(indicator_code.to_owned()),
-        achieved_at: Set(now),
-    })
-    .on_conflict(
-        OnConflict::columns([
-            achievement::Column::PersonId,
-            achievement::Column::GroupCode,
-            achievement::Column::IndicatorCode,
-        ])
-        .do_nothing()
-        .to_owned(),
-    )
-    .exec_without_returning(conn)
-    .await?;
-    Ok(n == 1)
-}
-
 /// Adds `delta` to the live count of `(unit, group, indicator)`, creating the row if needed.
 pub async fn add_to_count<C: ConnectionTrait>(
     conn: &C,
