@@ -81,6 +81,7 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, Sta
             clock: clock.clone(),
         },
     );
+    let session_lookup = services::accounts::SessionLookup::start(db.clone(), clock.clone());
     Ok(AppState {
         config: Arc::new(config),
         db,
@@ -90,5 +91,6 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, Sta
         starts,
         submits,
         sessions: Arc::new(services::accounts::SessionCache::default()),
+        session_lookup,
     })
 }

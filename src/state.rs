@@ -6,7 +6,7 @@ use hocvuso_db::Db;
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::services::accounts::SessionCache;
+use crate::services::accounts::{SessionCache, SessionLookup};
 use crate::services::catalog::Catalog;
 use crate::services::learning::{StartHandler, SubmitHandler};
 use crate::services::writer::Batcher;
@@ -25,4 +25,6 @@ pub struct AppState {
     pub submits: Batcher<SubmitHandler>,
     /// Recently seen sessions (a few seconds; logout removes at once).
     pub sessions: Arc<SessionCache>,
+    /// Batched lookups of sessions missing from the cache.
+    pub session_lookup: SessionLookup,
 }

@@ -315,7 +315,7 @@ pub async fn session_user(state: &AppState, raw_id: &str) -> Result<Option<Sessi
     if let Some(user) = state.sessions.get(&hash, now) {
         return Ok(Some(user));
     }
-    let Some((person, grants)) = people::session_login(state.db.read(), &hash, now).await? else {
+    let Some((person, grants)) = state.session_lookup.get(hash.clone()).await? else {
         return Ok(None);
     };
     let roles = grants
@@ -389,4 +389,56 @@ pub async fn create_staff(
     people::grant_role(&txn, person_id, role.code(), Some(unit.id), now).await?;
     txn.commit().await?;
     Ok(person_id)
+}
+
+type LookupReply = tokio::sync::oneshot::Sender<Result<Option<people::SessionLogin>, String>>;
+
+/// Looks up sessions that are not in the cache, in bursts: every lookup waiting at that moment
+/// is answered by ONE query (`people::sessions_login`). Under light load a lookup runs alone at
+/// once; under a storm of new visitors the round trips do not multiply.
+#[derive(Clone)]
+pub struct SessionLookup {
+    queue: tokio::sync::mpsc::Sender<(String, LookupReply)>,
+}
+
+impl SessionLookup {
+    pub fn start(db: hocvuso_db::Db, clock: std::sync::Arc<dyn crate::clock::Clock>) -> Self {
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<(String, LookupReply)>(8192);
+        tokio::spawn(async move {
+            while let Some(first) = rx.recv().await {
+                let mut batch = vec![first];
+                while batch.len() < 512 {
+                    match rx.try_recv() {
+                        Ok(item) => batch.push(item),
+                        Err(_) => break,
+                    }
+                }
+                let hashes: Vec<String> = batch.iter().map(|(h, _)| h.clone()).collect();
+                match people::sessions_login(db.read(), &hashes, clock.now()).await {
+                    Ok(found) => {
+                        for (hash, reply) in batch {
+                            let _ = reply.send(Ok(found.get(&hash).cloned()));
+                        }
+                    }
+                    Err(e) => {
+                        for (_, reply) in batch {
+                            let _ = reply.send(Err(e.to_string()));
+                        }
+                    }
+                }
+            }
+        });
+        SessionLookup { queue: tx }
+    }
+
+    pub async fn get(&self, hash: String) -> Result<Option<people::SessionLogin>, Internal> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.queue
+            .send((hash, tx))
+            .await
+            .map_err(|_| Internal::Other("session lookup stopped".into()))?;
+        rx.await
+            .map_err(|_| Internal::Other("session lookup abandoned".into()))?
+            .map_err(Internal::Other)
+    }
 }

@@ -239,3 +239,38 @@ test_both!(
     repeated_wrong_passwords_lock_the_account,
     login_returns_only_to_local_pages,
 );
+
+async fn simultaneous_cold_sessions_each_find_their_own_person(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let names = ["Lê Thị Mai", "Trần Văn Sơn", "K'Brêu"];
+    let mut browsers = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let mut br = app.browser();
+        let phone = format!("090000010{i}");
+        assert_eq!(
+            br.register(&phone, name, "1970", COMMUNE_A).await.status,
+            StatusCode::SEE_OTHER
+        );
+        browsers.push(br);
+    }
+    // Registration does not fill the session cache, so these three lookups are cold and may
+    // share one batched query.
+    let [mut a, mut b2, mut c]: [super::util::Browser<'_>; 3] = browsers
+        .try_into()
+        .unwrap_or_else(|_| panic!("three browsers"));
+    let (pa, pb, pc) = tokio::join!(a.get("/hoc"), b2.get("/hoc"), c.get("/hoc"));
+    for (page, own) in [(pa, 0), (pb, 1), (pc, 2)] {
+        assert_eq!(page.status, StatusCode::OK);
+        let who = page.text(".who");
+        assert_eq!(who, names[own]);
+    }
+    let mut stranger = app.browser();
+    stranger
+        .cookies
+        .insert("hv_session".into(), "forged.0000".into());
+    assert_eq!(stranger.get("/hoc").await.status, StatusCode::SEE_OTHER);
+}
+
+test_both!(simultaneous_cold_sessions_each_find_their_own_person);

@@ -281,57 +281,69 @@ pub async fn memberships_of<C: ConnectionTrait>(
     Ok(out)
 }
 
-/// Who holds a live session, with their role grants `(role, unit)`, in ONE query (a page view
-/// with a cold session cache pays one round trip, not three).
-pub async fn session_login<C: ConnectionTrait>(
+/// A live session's person and role grants `(role, unit)`.
+pub type SessionLogin = (Person, Vec<(String, Option<i64>)>);
+
+/// Who holds each of these live sessions (by session hash), with their role grants, in ONE
+/// query: a burst of page views with cold session caches costs one round trip, not one each.
+pub async fn sessions_login<C: ConnectionTrait>(
     conn: &C,
-    id_hash: &str,
+    id_hashes: &[String],
     now: DateTime<Utc>,
-) -> Result<Option<(Person, Vec<(String, Option<i64>)>)>, DbErr> {
+) -> Result<std::collections::HashMap<String, SessionLogin>, DbErr> {
     use sea_orm::sea_query::{Expr, Order, Query};
-    let stmt = Query::select()
-        .column((person::Entity, person::Column::Id))
-        .column((person::Entity, person::Column::FullName))
-        .column((person::Entity, person::Column::Phone))
-        .column((person::Entity, person::Column::BirthYear))
-        .column((person::Entity, person::Column::ResidenceUnitId))
-        .column((person::Entity, person::Column::CreatedAt))
-        .column((role_grant::Entity, role_grant::Column::Role))
-        .column((role_grant::Entity, role_grant::Column::UnitId))
-        .from(session::Entity)
-        .inner_join(
-            person::Entity,
-            Expr::col((person::Entity, person::Column::Id))
-                .equals((session::Entity, session::Column::PersonId)),
-        )
-        .left_join(
-            role_grant::Entity,
-            Expr::col((role_grant::Entity, role_grant::Column::PersonId))
-                .equals((person::Entity, person::Column::Id)),
-        )
-        .and_where(Expr::col((session::Entity, session::Column::IdHash)).eq(id_hash))
-        .and_where(Expr::col((session::Entity, session::Column::ExpiresAt)).gt(now))
-        .order_by((role_grant::Entity, role_grant::Column::Id), Order::Asc)
-        .to_owned();
-    let rows = conn
-        .query_all(conn.get_database_backend().build(&stmt))
-        .await?;
-    let Some(first) = rows.first() else {
-        return Ok(None);
-    };
-    let person = Person {
-        id: first.try_get("", "id")?,
-        full_name: first.try_get("", "full_name")?,
-        phone: first.try_get("", "phone")?,
-        birth_year: first.try_get("", "birth_year")?,
-        residence_unit_id: first.try_get("", "residence_unit_id")?,
-        created_at: first.try_get("", "created_at")?,
-    };
-    let mut roles = Vec::new();
-    for r in &rows {
-        if let Some(role) = r.try_get::<Option<String>>("", "role")? {
-            roles.push((role, r.try_get("", "unit_id")?));
+    let mut out: std::collections::HashMap<String, SessionLogin> = std::collections::HashMap::new();
+    for chunk in id_hashes.chunks(500) {
+        let stmt = Query::select()
+            .column((session::Entity, session::Column::IdHash))
+            .column((person::Entity, person::Column::Id))
+            .column((person::Entity, person::Column::FullName))
+            .column((person::Entity, person::Column::Phone))
+            .column((person::Entity, person::Column::BirthYear))
+            .column((person::Entity, person::Column::ResidenceUnitId))
+            .column((person::Entity, person::Column::CreatedAt))
+            .column((role_grant::Entity, role_grant::Column::Role))
+            .column((role_grant::Entity, role_grant::Column::UnitId))
+            .from(session::Entity)
+            .inner_join(
+                person::Entity,
+                Expr::col((person::Entity, person::Column::Id))
+                    .equals((session::Entity, session::Column::PersonId)),
+            )
+            .left_join(
+                role_grant::Entity,
+                Expr::col((role_grant::Entity, role_grant::Column::PersonId))
+                    .equals((person::Entity, person::Column::Id)),
+            )
+            .and_where(
+                Expr::col((session::Entity, session::Column::IdHash)).is_in(chunk.iter().cloned()),
+            )
+            .and_where(Expr::col((session::Entity, session::Column::ExpiresAt)).gt(now))
+            .order_by((role_grant::Entity, role_grant::Column::Id), Order::Asc)
+            .to_owned();
+        let rows = conn
+            .query_all(conn.get_database_backend().build(&stmt))
+            .await?;
+        for r in &rows {
+            let hash: String = r.try_get("", "id_hash")?;
+            let entry = match out.entry(hash) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => e.insert((
+                    Person {
+                        id: r.try_get("", "id")?,
+                        full_name: r.try_get("", "full_name")?,
+                        phone: r.try_get("", "phone")?,
+                        birth_year: r.try_get("", "birth_year")?,
+                        residence_unit_id: r.try_get("", "residence_unit_id")?,
+                        created_at: r.try_get("", "created_at")?,
+                    },
+                    Vec::new(),
+                )),
+            };
+            if let Some(role) = r.try_get::<Option<String>>("", "role")? {
+                entry.1.push((role, r.try_get("", "unit_id")?));
+            }
         }
     }
-    Ok(Some((person, roles)))
+    Ok(out)
 }
