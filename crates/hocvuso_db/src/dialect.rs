@@ -92,6 +92,19 @@ impl Db {
     }
 }
 
+/// Whether the database named by `url` is there already. Commands that only read (such as
+/// `stats verify`) check this, so that a mistyped SQLite path is an error instead of a new,
+/// empty database. A PostgreSQL database is never created by us: connecting tells.
+pub fn database_exists(url: &str) -> Result<bool, DbError> {
+    Ok(match Backend::from_url(url)? {
+        Backend::Sqlite => {
+            let path = sqlite_path(url);
+            path == ":memory:" || std::path::Path::new(path).exists()
+        }
+        Backend::Postgres => true,
+    })
+}
+
 fn sqlite_path(url: &str) -> &str {
     let rest = url.trim_start_matches("sqlite:");
     let rest = rest.strip_prefix("//").unwrap_or(rest);
@@ -216,5 +229,11 @@ mod tests {
         );
         assert_eq!(sqlite_path("sqlite:///tmp/a.db"), "/tmp/a.db");
         assert_eq!(sqlite_path("sqlite:data/a.db"), "data/a.db");
+        assert_eq!(
+            database_exists("sqlite:///no/such/dir/x.db").ok(),
+            Some(false)
+        );
+        assert_eq!(database_exists("sqlite::memory:").ok(), Some(true));
+        assert_eq!(database_exists("postgres://u@h/db").ok(), Some(true));
     }
 }

@@ -138,7 +138,7 @@ pub async fn check(
     let mut ids: Vec<i64> = text.lines().filter_map(|l| l.trim().parse().ok()).collect();
     ids.sort_unstable();
     ids.dedup();
-    let state = crate::open(database, config, None).await?;
+    let state = crate::open_existing(database, config).await?;
     let stored = submitted_count(&state, &ids).await?;
     state.db.close().await;
     println!("RESULT acknowledged={} stored={stored}", ids.len());

@@ -80,6 +80,24 @@ pub async fn open(
     Ok(state)
 }
 
+/// Like [`open`], but refuses to create a database that does not exist yet (for commands that
+/// only read).
+pub async fn open_existing(
+    cli_database: Option<String>,
+    config_file: Option<&std::path::Path>,
+) -> anyhow::Result<AppState> {
+    let env: Vec<(String, String)> = std::env::vars().collect();
+    let overrides = Overrides {
+        database_url: cli_database.clone(),
+        listen: None,
+    };
+    let (config, _) = Config::load(config_file, &env, &overrides)?;
+    if !hocvuso_db::dialect::database_exists(&config.database_url)? {
+        anyhow::bail!("no database at {} (nothing to check)", config.database_url);
+    }
+    open(cli_database, config_file, None).await
+}
+
 fn init_logging() {
     let filter = std::env::var("HOCVUSO_LOG").unwrap_or_else(|_| "info".to_owned());
     let level = match filter.as_str() {

@@ -18,7 +18,7 @@ pub async fn run(
     command: Command,
 ) -> anyhow::Result<ExitCode> {
     let Command::Verify = command;
-    let state = crate::open(database, config, None).await?;
+    let state = crate::open_existing(database, config).await?;
     let report = stats::verify(&state).await?;
     let codes = stats::unit_codes(&state).await?;
     let code_of = |id: i64| {
