@@ -35,20 +35,18 @@ pub async fn prepare_learners(
     let commune = org::by_code(db, commune_code)
         .await?
         .ok_or_else(|| Internal::Other(format!("no unit {commune_code}")))?;
-    let course = learning::course_by_slug(db, BENCH_COURSE)
-        .await?
+    let course = state
+        .catalog
+        .by_slug(BENCH_COURSE)
         .ok_or_else(|| Internal::Other("the basic course is missing".into()))?;
-    let questions: Vec<i64> = learning::questions(db, course.id)
-        .await?
+    let questions: Vec<i64> = course.questions.iter().map(|q| q.question.id).collect();
+    let key: Vec<(i64, i64)> = course
+        .questions
         .iter()
-        .map(|q| q.id)
-        .collect();
-    let key: Vec<(i64, i64)> = learning::options_of(db, &questions)
-        .await?
-        .iter()
-        .filter(|o| o.is_correct)
+        .flat_map(|q| q.options.iter().filter(|o| o.is_correct))
         .map(|o| (o.question_id, o.id))
         .collect();
+    let course = &course.course;
     let hash = hash_password(hex(&random_bytes::<16>())).await?;
     let mut out = Vec::with_capacity(n);
     for chunk_start in (0..n).step_by(500) {

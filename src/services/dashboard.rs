@@ -56,6 +56,19 @@ pub struct Board {
     pub rows: Vec<Figures>,
 }
 
+/// Years that have targets, plus the year asked for, ascending (the year picker's choices).
+async fn years_with<C: hocvuso_db::ConnectionTrait>(
+    db: &C,
+    year: i32,
+) -> Result<Vec<i32>, hocvuso_db::DbErr> {
+    let mut years = stats::target_years(db).await?;
+    if !years.contains(&year) {
+        years.push(year);
+        years.sort_unstable();
+    }
+    Ok(years)
+}
+
 /// The commune code a unit's path falls under (`/68/22918/…` → `22918`).
 fn commune_of(path: &str) -> Option<&str> {
     path.split('/').filter(|s| !s.is_empty()).nth(1)
@@ -70,11 +83,7 @@ pub async fn province_board(state: &AppState, year: i32) -> Result<Board, Intern
     let counts = stats::counts(db, group.code(), indicator.code()).await?;
     let denominators = stats::denominators(db, year, group.code()).await?;
     let target_percent = stats::target(db, year, group.code(), indicator.code()).await?;
-    let mut years = stats::target_years(db).await?;
-    if !years.contains(&year) {
-        years.push(year);
-        years.sort_unstable();
-    }
+    let years = years_with(db, year).await?;
 
     let by_id: HashMap<i64, &org::OrgUnit> = units.iter().map(|u| (u.id, u)).collect();
     let mut achieved_by_commune: BTreeMap<&str, i64> = BTreeMap::new();
@@ -148,11 +157,7 @@ pub async fn unit_figures(
         code: unit.code,
         name: unit.name,
     };
-    let mut years = stats::target_years(db).await?;
-    if !years.contains(&year) {
-        years.push(year);
-        years.sort_unstable();
-    }
+    let years = years_with(db, year).await?;
     Ok(Some((figures, years)))
 }
 

@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 
 use hocvuso_db::dialect::sync_id_sequence;
 use hocvuso_db::repo::bulk::{self, Batch, BulkPerson};
-use hocvuso_db::repo::{learning, org, people, settings, stats};
+use hocvuso_db::repo::{org, people, settings, stats};
 use hocvuso_db::TransactionTrait;
 use hocvuso_domain::person::ADULT_AGE;
 use hocvuso_domain::{Indicator, Role, TargetGroup};
@@ -176,27 +176,17 @@ async fn generate_people(
         .into_iter()
         .map(|u| (u.code.clone(), u))
         .collect();
-    let course = learning::course_by_slug(db, "ky-nang-so-co-ban")
-        .await?
+    let course = state
+        .catalog
+        .by_slug("ky-nang-so-co-ban")
         .ok_or_else(|| Internal::Other("the basic course is missing".into()))?;
-    let lessons: Vec<i64> = learning::lessons(db, course.id)
-        .await?
-        .iter()
-        .map(|l| l.id)
-        .collect();
+    let lessons: Vec<i64> = course.lessons.iter().map(|l| l.lesson.id).collect();
+    let course = &course.course;
     // Groups for which this course is the whole requirement achieve `digital_skills` with it.
-    let required = learning::required_courses(db).await?;
     let achieving: BTreeSet<&'static str> = TargetGroup::ALL
         .iter()
         .map(|g| g.code())
-        .filter(|g| {
-            let needed: Vec<i64> = required
-                .iter()
-                .filter(|(rg, _)| rg == g)
-                .map(|(_, c)| *c)
-                .collect();
-            needed == vec![course.id]
-        })
+        .filter(|g| state.catalog.required_for(g) == vec![course.id])
         .collect();
 
     let total_pop: u64 = pops.iter().map(|p| p.population).sum::<u64>().max(1);

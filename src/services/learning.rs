@@ -349,18 +349,18 @@ struct Graded {
     passed: bool,
 }
 
+/// One stored answer: (attempt, question, position, chosen option, correct).
+type AnswerRow = (i64, i64, i32, i64, bool);
+
 impl SubmitHandler {
-    /// Checks one request against its attempt; returns the grade and the answer rows.
-    #[expect(
-        clippy::type_complexity,
-        reason = "grade and answer rows of one attempt"
-    )]
+    /// Checks request number `index` against its attempt; returns its grade and answer rows.
     fn grade(
         &self,
+        index: usize,
         req: &SubmitRequest,
         attempt: Option<&learning::QuizAttempt>,
         rows: &[&learning::AttemptQuestion],
-    ) -> Result<(i64, i32, i32, bool, Vec<(i64, i64, i32, i64, bool)>), SubmitError> {
+    ) -> Result<(Graded, Vec<AnswerRow>), SubmitError> {
         let attempt = attempt
             .filter(|a| a.person_id == req.person_id)
             .ok_or(SubmitError::NotFound)?;
@@ -400,7 +400,16 @@ impl SubmitHandler {
         let total = rows.len() as i32;
         let correct = answer_rows.iter().filter(|a| a.4).count() as i32;
         let passed = total > 0 && correct * 100 >= c.course.pass_percent * total;
-        Ok((c.course.id, correct, total, passed, answer_rows))
+        let graded = Graded {
+            index,
+            person_id: req.person_id,
+            attempt_id: req.attempt_id,
+            course_id: c.course.id,
+            correct,
+            total,
+            passed,
+        };
+        Ok((graded, answer_rows))
     }
 }
 
@@ -448,22 +457,14 @@ impl BatchHandler for SubmitHandler {
                 {
                     Err(SubmitError::AlreadySubmitted)
                 } else {
-                    self.grade(req, attempts.get(&req.attempt_id), &mine)
+                    self.grade(index, req, attempts.get(&req.attempt_id), &mine)
                 };
                 match grade {
                     Err(e) => results[index] = Some(Err(e)),
-                    Ok((course_id, correct, total, passed, answers)) => {
+                    Ok((g, answers)) => {
                         claimed.insert(req.attempt_id);
                         answer_rows.extend(answers);
-                        graded.push(Graded {
-                            index,
-                            person_id: req.person_id,
-                            attempt_id: req.attempt_id,
-                            course_id,
-                            correct,
-                            total,
-                            passed,
-                        });
+                        graded.push(g);
                     }
                 }
             }

@@ -53,6 +53,18 @@ pub struct YearOption {
     pub selected: bool,
 }
 
+impl YearOption {
+    fn list(years: &[i32], selected: i32) -> Vec<YearOption> {
+        years
+            .iter()
+            .map(|y| YearOption {
+                year: *y,
+                selected: *y == selected,
+            })
+            .collect()
+    }
+}
+
 pub struct SortOption {
     pub value: &'static str,
     pub label: &'static str,
@@ -139,14 +151,7 @@ pub async fn province(
     let page = ProvincePage {
         l: ctx.chrome(format!("Thống kê toàn tỉnh năm {year}")),
         year,
-        years: board
-            .years
-            .iter()
-            .map(|y| YearOption {
-                year: *y,
-                selected: *y == year,
-            })
-            .collect(),
+        years: YearOption::list(&board.years, year),
         sorts: SORTS
             .iter()
             .map(|(value, label)| SortOption {
@@ -194,13 +199,7 @@ pub async fn unit(
     let page = UnitPage {
         l: ctx.chrome(format!("{} — năm {year}", f.name)),
         year,
-        years: years
-            .iter()
-            .map(|y| YearOption {
-                year: *y,
-                selected: *y == year,
-            })
-            .collect(),
+        years: YearOption::list(&years, year),
         group_name: TargetGroup::Adults.name_vi().to_owned(),
         indicator_name: Indicator::DigitalSkills.name_vi().to_owned(),
         row: Row::from(&f),

@@ -325,47 +325,43 @@ pub async fn submit(
     let user = ctx.user()?;
     let attempt_id: i64 = number(&id)?;
     let result = match parse_answers(&form.pairs) {
-        Ok(answers) => {
-            learning::submit_attempt(&state, user.person_id, attempt_id, answers.clone())
-                .await
-                .map_err(|e| (e, answers))
-        }
-        Err(e) => Err((e, HashMap::new())),
+        Ok(answers) => learning::submit_attempt(&state, user.person_id, attempt_id, answers).await,
+        Err(e) => Err(e),
     };
-    match result {
-        Ok(_) => Ok(see_other(&format!("/bai-lam/{attempt_id}/ket-qua"))),
-        Err((SubmitError::NotFound, _)) => Err(WebError::NotFound),
-        Err((SubmitError::Internal(e), _)) => Err(e.into()),
-        Err((e @ SubmitError::AlreadySubmitted, _)) => {
+    let (message, unanswered) = match result {
+        Ok(_) => return Ok(see_other(&format!("/bai-lam/{attempt_id}/ket-qua"))),
+        Err(SubmitError::NotFound) => return Err(WebError::NotFound),
+        Err(SubmitError::Internal(e)) => return Err(e.into()),
+        Err(e @ SubmitError::AlreadySubmitted) => {
             let page = AlreadySubmittedPage {
                 l: ctx.chrome("Bài làm đã được nộp"),
                 id: attempt_id,
                 message: e.to_string(),
             };
-            Ok(render(&ctx, StatusCode::CONFLICT, &page))
+            return Ok(render(&ctx, StatusCode::CONFLICT, &page));
         }
-        Err((SubmitError::Unanswered(numbers), answers)) => {
-            let view = learning::attempt_view(&state, user.person_id, attempt_id).await?;
-            let mut errors = Errors::default();
+        Err(SubmitError::Unanswered(numbers)) => {
             let list: Vec<String> = numbers.iter().map(i32::to_string).collect();
-            errors.push(
-                "bai-lam",
-                format!(
-                    "Bạn chưa trả lời câu {}. Hãy chọn một đáp án cho mỗi câu.",
-                    list.join(", ")
-                ),
+            let message = format!(
+                "Bạn chưa trả lời câu {}. Hãy chọn một đáp án cho mỗi câu.",
+                list.join(", ")
             );
-            let page = attempt_page(&ctx, view, &answers, errors, &numbers);
-            Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page))
+            (message, numbers)
         }
-        Err((e @ SubmitError::ForeignAnswer, _)) => {
-            let view = learning::attempt_view(&state, user.person_id, attempt_id).await?;
-            let mut errors = Errors::default();
-            errors.push("bai-lam", e.to_string());
-            let page = attempt_page(&ctx, view, &HashMap::new(), errors, &[]);
-            Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page))
-        }
-    }
+        Err(e @ SubmitError::ForeignAnswer) => (e.to_string(), Vec::new()),
+    };
+    // The form again, with the message on top; answers the learner chose stay chosen (a refused
+    // sheet whose answers cannot be read keeps none).
+    let chosen = if unanswered.is_empty() {
+        HashMap::new()
+    } else {
+        parse_answers(&form.pairs).unwrap_or_default()
+    };
+    let view = learning::attempt_view(&state, user.person_id, attempt_id).await?;
+    let mut errors = Errors::default();
+    errors.push("bai-lam", message);
+    let page = attempt_page(&ctx, view, &chosen, errors, &unanswered);
+    Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
 
 pub struct WrongAnswer {
