@@ -4,7 +4,7 @@ use axum::http::StatusCode;
 use hocvuso_db::repo::learning;
 use hocvuso_test_utils::{test_both, TestBackend};
 
-use super::util::{TestApp, COMMUNE_A, COMMUNE_B};
+use super::util::{answer_fields, TestApp, COMMUNE_A, COMMUNE_B};
 
 async fn a_learner_fails_then_passes_and_the_commune_counts_once(b: TestBackend) {
     let Some(app) = TestApp::new(b).await else {
@@ -177,17 +177,10 @@ async fn answers_outside_the_attempt_are_refused(b: TestBackend) {
     let mut br = app.learner("0912345678", COMMUNE_A).await;
     let attempt = br.start_quiz().await;
     let key = app.answer_key(attempt).await;
-    let mut fields: Vec<(String, String)> = key
-        .iter()
-        .map(|(q, (r, _))| (format!("q{q}"), r.to_string()))
-        .collect();
+    let mut fields = answer_fields(&key, true);
     // An answer to a question that is not in this attempt.
     fields.push(("q999999".into(), "1".into()));
-    let refs: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    let page = br.post(&format!("/bai-lam/{attempt}"), &refs).await;
+    let page = br.submit_answers(attempt, &fields).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page
         .text(".error-summary")
@@ -198,17 +191,10 @@ async fn answers_outside_the_attempt_are_refused(b: TestBackend) {
     let (Some((q1, _)), Some((_, (r2, _)))) = (ids.next(), ids.next()) else {
         panic!("two questions")
     };
-    let mut fields: Vec<(String, String)> = key
-        .iter()
-        .map(|(q, (r, _))| (format!("q{q}"), r.to_string()))
-        .collect();
+    let mut fields = answer_fields(&key, true);
     fields[0] = (format!("q{q1}"), r2.to_string());
-    let refs: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
     assert_eq!(
-        br.post(&format!("/bai-lam/{attempt}"), &refs).await.status,
+        br.submit_answers(attempt, &fields).await.status,
         StatusCode::UNPROCESSABLE_ENTITY
     );
     let junk = br
@@ -271,17 +257,9 @@ async fn attempts_are_private(b: TestBackend) {
         StatusCode::NOT_FOUND
     );
     let key = app.answer_key(attempt).await;
-    let fields: Vec<(String, String)> = key
-        .iter()
-        .map(|(q, (r, _))| (format!("q{q}"), r.to_string()))
-        .collect();
-    let refs: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
     assert_eq!(
         other
-            .post(&format!("/bai-lam/{attempt}"), &refs)
+            .submit_answers(attempt, &answer_fields(&key, true))
             .await
             .status,
         StatusCode::NOT_FOUND

@@ -137,6 +137,13 @@ impl TestApp {
     }
 }
 
+/// The `q{question}=option` fields that answer every question of a key right (or wrong).
+pub fn answer_fields(key: &BTreeMap<i64, (i64, i64)>, right: bool) -> Vec<(String, String)> {
+    key.iter()
+        .map(|(q, (r, w))| (format!("q{q}"), if right { r } else { w }.to_string()))
+        .collect()
+}
+
 pub struct Page {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
@@ -324,10 +331,12 @@ impl Browser<'_> {
     /// Answers every question right (or every question wrong) and submits.
     pub async fn answer_all(&mut self, attempt: i64, right: bool) -> Page {
         let key = self.app.answer_key(attempt).await;
-        let fields: Vec<(String, String)> = key
-            .iter()
-            .map(|(q, (r, w))| (format!("q{q}"), if right { r } else { w }.to_string()))
-            .collect();
+        let fields = answer_fields(&key, right);
+        self.submit_answers(attempt, &fields).await
+    }
+
+    /// Submits an answer sheet of `q{question}=option` fields.
+    pub async fn submit_answers(&mut self, attempt: i64, fields: &[(String, String)]) -> Page {
         let refs: Vec<(&str, &str)> = fields
             .iter()
             .map(|(a, b)| (a.as_str(), b.as_str()))
