@@ -14,7 +14,7 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
             collect(&path, out);
         } else if matches!(
             path.extension().and_then(|e| e.to_str()),
-            Some("md" | "toml")
+            Some("md" | "toml" | "svg")
         ) {
             out.push(path);
         }

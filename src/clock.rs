@@ -24,6 +24,11 @@ pub fn format_date(t: DateTime<Utc>) -> String {
     vietnam_time(t).format("%d/%m/%Y").to_string()
 }
 
+/// `dd/mm/yyyy HH:MM` in Vietnam time.
+pub fn format_date_time(t: DateTime<Utc>) -> String {
+    vietnam_time(t).format("%d/%m/%Y %H:%M").to_string()
+}
+
 /// The real clock.
 pub struct SystemClock;
 

@@ -20,6 +20,9 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Name of the issuing body on certificates.
     pub issuer: String,
+    /// The address people reach this site at (e.g. `https://hocvuso.lamdong.gov.vn`), printed
+    /// in QR codes on posters. When unset, the address of the request is used.
+    pub public_url: Option<String>,
 }
 
 impl Default for Config {
@@ -30,6 +33,7 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             secure_cookies: false,
             issuer: "Sở Khoa học và Công nghệ tỉnh Lâm Đồng".to_owned(),
+            public_url: None,
         }
     }
 }
@@ -50,6 +54,7 @@ struct FileConfig {
 struct FileServer {
     listen: Option<String>,
     secure_cookies: Option<bool>,
+    public_url: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -84,6 +89,7 @@ const KNOWN_ENV: &[&str] = &[
     "HOCVUSO_CONFIG",
     "HOCVUSO_SERVER__LISTEN",
     "HOCVUSO_SERVER__SECURE_COOKIES",
+    "HOCVUSO_SERVER__PUBLIC_URL",
     "HOCVUSO_DATABASE__URL",
     "HOCVUSO_DATABASE__READERS",
     "HOCVUSO_CERTIFICATE__ISSUER",
@@ -122,6 +128,9 @@ impl Config {
             if let Some(v) = f.server.secure_cookies {
                 cfg.secure_cookies = v;
             }
+            if let Some(v) = f.server.public_url {
+                cfg.public_url = Some(v.trim_end_matches('/').to_owned());
+            }
             if let Some(v) = f.database.url {
                 cfg.database_url = v;
             }
@@ -133,6 +142,9 @@ impl Config {
             }
         }
 
+        if let Some(v) = get("HOCVUSO_SERVER__PUBLIC_URL") {
+            cfg.public_url = Some(v.trim_end_matches('/').to_owned());
+        }
         if let Some(v) = get("DATABASE_URL") {
             cfg.database_url = v;
         }

@@ -140,6 +140,162 @@ pub fn shipped_courses() -> Result<Vec<CourseContent>, ContentError> {
     Ok(out)
 }
 
+/// `handbook/chapters.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChaptersFile {
+    pub chapters: Vec<ChapterEntry>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChapterEntry {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+}
+
+/// The TOML front matter of a handbook article (between `+++` lines).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArticleFront {
+    pub title: String,
+    pub summary: String,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    #[serde(default)]
+    pub related: Vec<String>,
+}
+
+/// One shipped article: `handbook/<chapter>/<NN>-<slug>.md`.
+#[derive(Debug, Clone)]
+pub struct ArticleContent {
+    pub chapter: String,
+    pub slug: String,
+    pub position: i32,
+    pub front: ArticleFront,
+    pub body: String,
+}
+
+/// The shipped handbook: chapters in order, articles, and illustrations (`handbook/images/*.svg`,
+/// shown at `/anh/<name>`).
+#[derive(Debug)]
+pub struct HandbookContent {
+    pub chapters: Vec<ChapterEntry>,
+    pub articles: Vec<ArticleContent>,
+    pub images: Vec<(String, &'static str)>,
+}
+
+/// Lowercase ASCII letters, digits and single hyphens: the shape of every slug and file name.
+pub fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+        && !s.contains("--")
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// Splits `+++\n<toml>\n+++\n<body>`.
+pub fn split_front_matter(text: &str) -> Option<(&str, &str)> {
+    let rest = text.strip_prefix("+++\n")?;
+    let end = rest.find("\n+++\n")?;
+    Some((&rest[..end], &rest[end + 5..]))
+}
+
+/// The names of the images an article shows (`![…](/anh/<name>)`).
+pub fn image_names(body: &str) -> Vec<&str> {
+    body.split("](/anh/")
+        .skip(1)
+        .filter_map(|rest| rest.split(')').next())
+        .collect()
+}
+
+/// The shipped handbook, validated: every article in a known chapter, unique slugs, no raw
+/// HTML, related articles and images that exist.
+pub fn shipped_handbook() -> Result<HandbookContent, ContentError> {
+    let chapters_path = "handbook/chapters.toml";
+    let chapters: ChaptersFile =
+        toml::from_str(file(chapters_path).ok_or_else(|| err(chapters_path, "missing"))?)
+            .map_err(|e| err(chapters_path, e.to_string()))?;
+    let mut images = Vec::new();
+    let mut articles: Vec<ArticleContent> = Vec::new();
+    for (path, text) in embedded::FILES {
+        let Some(rest) = path.strip_prefix("handbook/") else {
+            continue;
+        };
+        if let Some(name) = rest.strip_prefix("images/") {
+            let stem = name.strip_suffix(".svg").unwrap_or("");
+            if !is_slug(stem) || text.contains("<script") || text.contains("href=\"http") {
+                return Err(err(path, "an image must be a plain .svg with a slug name"));
+            }
+            images.push((name.to_owned(), *text));
+            continue;
+        }
+        let Some((chapter, file_name)) = rest.split_once('/') else {
+            continue;
+        };
+        let Some(stem) = file_name.strip_suffix(".md") else {
+            continue;
+        };
+        if !chapters.chapters.iter().any(|c| c.slug == chapter) {
+            return Err(err(
+                path,
+                format!("chapter \"{chapter}\" is not in chapters.toml"),
+            ));
+        }
+        let (number, slug) = stem
+            .split_once('-')
+            .ok_or_else(|| err(path, "name must be NN-<slug>.md"))?;
+        let position: i32 = number
+            .parse()
+            .map_err(|_| err(path, "name must start with a number (NN-)"))?;
+        if !is_slug(slug) {
+            return Err(err(path, "the slug must be lowercase ASCII with hyphens"));
+        }
+        let (front, body) =
+            split_front_matter(text).ok_or_else(|| err(path, "missing +++ front matter"))?;
+        let front: ArticleFront = toml::from_str(front).map_err(|e| err(path, e.to_string()))?;
+        if body.contains('<') {
+            return Err(err(path, "raw HTML (a '<') is not allowed"));
+        }
+        if articles.iter().any(|a| a.slug == slug) {
+            return Err(err(path, format!("slug \"{slug}\" is used twice")));
+        }
+        articles.push(ArticleContent {
+            chapter: chapter.to_owned(),
+            slug: slug.to_owned(),
+            position,
+            front,
+            body: body.trim().to_owned(),
+        });
+    }
+    for a in &articles {
+        let path = format!("handbook/{}/{}", a.chapter, a.slug);
+        for r in &a.front.related {
+            if !articles.iter().any(|o| &o.slug == r) {
+                return Err(err(
+                    &path,
+                    format!("related article \"{r}\" does not exist"),
+                ));
+            }
+        }
+        for name in image_names(&a.body) {
+            if !images.iter().any(|(n, _)| n == name) {
+                return Err(err(
+                    &path,
+                    format!("image \"{name}\" is not in handbook/images"),
+                ));
+            }
+        }
+    }
+    Ok(HandbookContent {
+        chapters: chapters.chapters,
+        articles,
+        images,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -155,5 +311,52 @@ mod tests {
         for (_, body) in &basic.lessons {
             assert!(!body.contains('<'), "lessons are Markdown without raw HTML");
         }
+    }
+
+    #[test]
+    fn shipped_handbook_is_valid() {
+        let h = super::shipped_handbook().unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            h.chapters.len() >= 13,
+            "the chapters the province asked for"
+        );
+        assert!(h.articles.len() >= 25, "at least 25 articles");
+        for c in &h.chapters {
+            assert!(
+                h.articles.iter().any(|a| a.chapter == c.slug),
+                "chapter {} has no article",
+                c.slug
+            );
+        }
+        for a in &h.articles {
+            let words = a.body.split_whitespace().count();
+            assert!(words <= 650, "{} has {words} words", a.slug);
+            assert_eq!(
+                a.body,
+                hocvuso_domain::text::nfc(&a.body),
+                "{} is NFC",
+                a.slug
+            );
+        }
+        assert!(h
+            .articles
+            .iter()
+            .any(|a| !super::image_names(&a.body).is_empty()));
+    }
+
+    #[test]
+    fn front_matter_and_slugs() {
+        assert_eq!(
+            super::split_front_matter("+++\ntitle = \"a\"\n+++\nbody"),
+            Some(("title = \"a\"", "body"))
+        );
+        assert_eq!(super::split_front_matter("no front"), None);
+        assert!(super::is_slug("cai-dat-vneid"));
+        assert!(!super::is_slug("Cài-đặt"));
+        assert!(!super::is_slug("a--b"));
+        assert_eq!(
+            super::image_names("x ![a](/anh/b.svg) y ![c](/anh/d.png)"),
+            vec!["b.svg", "d.png"]
+        );
     }
 }

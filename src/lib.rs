@@ -67,6 +67,9 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, Sta
         .await
         .map_err(Internal::from)?;
     let catalog = Arc::new(catalog);
+    let handbook = services::handbook::Handbook::load(db.read(), &catalog)
+        .await
+        .map_err(Internal::from)?;
     let starts = Batcher::start(
         db.clone(),
         StartHandler {
@@ -88,6 +91,7 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, Sta
         clock,
         cookie_key: Arc::new(key),
         catalog,
+        handbook: Arc::new(services::handbook::HandbookStore::new(handbook)),
         starts,
         submits,
         sessions: Arc::new(services::accounts::SessionCache::default()),

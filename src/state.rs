@@ -8,6 +8,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::services::accounts::{SessionCache, SessionLookup};
 use crate::services::catalog::Catalog;
+use crate::services::handbook::HandbookStore;
 use crate::services::learning::{StartHandler, SubmitHandler};
 use crate::services::writer::Batcher;
 
@@ -20,6 +21,8 @@ pub struct AppState {
     pub cookie_key: Arc<[u8; 32]>,
     /// The curriculum, in memory (built from the database at start).
     pub catalog: Arc<Catalog>,
+    /// The published handbook and the search index, in memory (rebuilt when authors change it).
+    pub handbook: Arc<HandbookStore>,
     /// Group commit of quiz starts and quiz submissions.
     pub starts: Batcher<StartHandler>,
     pub submits: Batcher<SubmitHandler>,

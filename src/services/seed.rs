@@ -133,6 +133,7 @@ pub async fn ensure_seeded(db: &Db, now: DateTime<Utc>) -> Result<(), Internal> 
             learning::require_course_for_group(&txn, g, course.id).await?;
         }
     }
+    super::handbook::seed(&txn, now).await?;
     txn.commit().await?;
     Ok(())
 }

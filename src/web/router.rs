@@ -2,14 +2,18 @@
 //! group through its extractor (`Ctx::user()` redirects anonymous visitors to the login page,
 //! and the staff pages check role and unit scope through `services::dashboard`).
 
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
 use tower_http::compression::CompressionLayer;
 
 use super::error::not_found;
 use super::page::style_css;
-use super::pages::{account, certificate, dashboard, health, home, learn};
+use super::pages::{account, authoring, certificate, dashboard, handbook, health, home, learn};
 use crate::state::AppState;
+
+/// Largest request body for an image upload (the image itself may be 2 MB).
+const UPLOAD_LIMIT: usize = 3 * 1024 * 1024;
 
 pub fn app(state: AppState) -> Router {
     // Anyone, no login.
@@ -24,7 +28,17 @@ pub fn app(state: AppState) -> Router {
         .route("/dang-nhap", get(account::login_form).post(account::login))
         .route("/dang-xuat", post(account::logout))
         .route("/chung-nhan", get(certificate::lookup))
-        .route("/chung-nhan/{code}", get(certificate::verify));
+        .route("/chung-nhan/{code}", get(certificate::verify))
+        .route("/so-tay", get(handbook::index))
+        .route("/so-tay/tai-ve.pdf", get(handbook::pdf))
+        .route("/so-tay/{slug}", get(handbook::article))
+        .route("/so-tay/{slug}/in", get(handbook::print))
+        .route("/so-tay/{slug}/ma-qr.svg", get(handbook::qr_code))
+        .route("/so-tay/{slug}/danh-gia", post(handbook::vote))
+        .route("/tim-kiem", get(handbook::search))
+        .route("/anh/{name}", get(handbook::image))
+        .route("/static/handbook.js", get(handbook::handbook_js))
+        .route("/sw.js", get(handbook::service_worker));
 
     // Any logged-in person (every account is a learner).
     let learner = Router::new()
@@ -46,8 +60,33 @@ pub fn app(state: AppState) -> Router {
         .route("/thong-ke", get(dashboard::province))
         .route("/thong-ke/{code}", get(dashboard::unit));
 
+    // Authors and the province administrator: the handbook's text and images.
+    let authors = Router::new()
+        .route("/bien-tap/so-tay", get(authoring::list))
+        .route(
+            "/bien-tap/so-tay/moi",
+            get(authoring::new_form).post(authoring::create),
+        )
+        .route(
+            "/bien-tap/so-tay/{id}",
+            get(authoring::edit_form).post(authoring::update),
+        )
+        .route("/bien-tap/so-tay/{id}/phien-ban", get(authoring::revisions))
+        .route(
+            "/bien-tap/so-tay/{id}/phien-ban/{n}",
+            get(authoring::revision),
+        )
+        .route("/bien-tap/so-tay/{id}/hien-thi", post(authoring::publish))
+        .route(
+            "/bien-tap/anh",
+            get(authoring::images)
+                .post(authoring::upload)
+                .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        );
+
     Router::new()
         .merge(public)
+        .merge(authors)
         .merge(learner)
         .merge(staff)
         .fallback(not_found)

@@ -45,6 +45,12 @@ impl Ctx {
         }
     }
 
+    /// Whether a form's `csrf_token` matches this request's CSRF cookie (for forms the
+    /// `CsrfForm` extractor cannot read, such as file uploads).
+    pub fn csrf_matches(&self, token: &str) -> bool {
+        !self.new_csrf && super::form::same(&self.csrf, token)
+    }
+
     /// Sets the CSRF cookie when this request had none (called by the response helper).
     pub fn set_cookies(&self, headers: &mut HeaderMap) {
         if self.new_csrf {

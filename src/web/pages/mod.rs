@@ -1,8 +1,10 @@
 //! Page handlers, one module per feature; templates live in `templates/<feature>/`.
 
 pub mod account;
+pub mod authoring;
 pub mod certificate;
 pub mod dashboard;
+pub mod handbook;
 pub mod health;
 pub mod home;
 pub mod learn;

@@ -2,16 +2,20 @@
 
 pub mod account;
 pub mod achievement;
+pub mod article;
+pub mod article_revision;
 pub mod attempt_question;
 pub mod certificate;
 pub mod course;
 pub mod course_completion;
 pub mod denominator;
 pub mod group_course;
+pub mod handbook_chapter;
 pub mod indicator;
 pub mod indicator_count;
 pub mod lesson;
 pub mod lesson_progress;
+pub mod media;
 pub mod membership;
 pub mod org_unit;
 pub mod person;

@@ -3,6 +3,7 @@
 //! SQL here is portable; anything that differs per backend is in `crate::dialect`.
 
 pub mod bulk;
+pub mod handbook;
 pub mod learning;
 pub mod org;
 pub mod people;

@@ -1,0 +1,455 @@
+//! Authoring the handbook (authors and the province administrator): the list of articles,
+//! new/edit forms (every save is a revision), revisions with who and when, publishing and
+//! taking down, and image uploads.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use hocvuso_db::repo::handbook as repo;
+use hocvuso_db::repo::people;
+use serde::Deserialize;
+
+use super::Errors;
+use crate::clock::format_date;
+use crate::markdown;
+use crate::services::accounts::{FormError, SessionUser};
+use crate::services::handbook::{self, ArticleInput};
+use crate::state::AppState;
+use crate::web::error::WebError;
+use crate::web::extract::{CsrfForm, Ctx};
+use crate::web::page::{render, see_other, Chrome};
+
+fn author(ctx: &Ctx) -> Result<&SessionUser, WebError> {
+    let user = ctx.user()?;
+    if handbook::may_author(user) {
+        Ok(user)
+    } else {
+        Err(WebError::Forbidden)
+    }
+}
+
+pub struct Row {
+    pub id: i64,
+    pub slug: String,
+    pub chapter_title: String,
+    pub title: String,
+    pub state: &'static str,
+    pub has_draft: bool,
+    pub helpful_yes: i64,
+    pub helpful_no: i64,
+    pub updated_on: String,
+}
+
+#[derive(Template)]
+#[template(path = "authoring/list.html")]
+pub struct ListPage {
+    pub l: Chrome,
+    pub rows: Vec<Row>,
+}
+
+pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    author(&ctx)?;
+    let rows = handbook::author_rows(&state)
+        .await?
+        .into_iter()
+        .map(|r| Row {
+            id: r.id,
+            slug: r.slug,
+            chapter_title: r.chapter_title,
+            title: r.title,
+            state: if r.published.is_some() {
+                "Đang hiển thị"
+            } else {
+                "Bản nháp"
+            },
+            has_draft: r.published.is_some_and(|p| p < r.latest),
+            helpful_yes: r.helpful_yes,
+            helpful_no: r.helpful_no,
+            updated_on: format_date(r.updated_at),
+        })
+        .collect();
+    let page = ListPage {
+        l: ctx.chrome("Biên tập sổ tay"),
+        rows,
+    };
+    Ok(render(&ctx, StatusCode::OK, &page))
+}
+
+pub struct ChapterOption {
+    pub slug: String,
+    pub title: String,
+}
+
+#[derive(Template)]
+#[template(path = "authoring/edit.html")]
+pub struct EditPage {
+    pub l: Chrome,
+    pub errors: Errors,
+    /// `None` for a new article.
+    pub id: Option<i64>,
+    pub input: ArticleInput,
+    pub chapters: Vec<ChapterOption>,
+    pub published: Option<i32>,
+    pub latest: i32,
+    pub preview: String,
+}
+
+async fn chapter_options(state: &AppState) -> Result<Vec<ChapterOption>, WebError> {
+    Ok(repo::chapters(state.db.read())
+        .await?
+        .into_iter()
+        .map(|c| ChapterOption {
+            slug: c.slug,
+            title: c.title,
+        })
+        .collect())
+}
+
+pub async fn new_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    author(&ctx)?;
+    let page = EditPage {
+        l: ctx.chrome("Viết bài mới"),
+        errors: Errors::default(),
+        id: None,
+        input: ArticleInput::default(),
+        chapters: chapter_options(&state).await?,
+        published: None,
+        latest: 0,
+        preview: String::new(),
+    };
+    Ok(render(&ctx, StatusCode::OK, &page))
+}
+
+#[derive(Deserialize)]
+pub struct EditForm {
+    #[serde(flatten)]
+    input: ArticleInput,
+    /// Which button: `nhap` (save a draft) or `xuat_ban` (save and publish).
+    #[serde(default)]
+    luu: String,
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    form: CsrfForm<EditForm>,
+) -> Result<Response, WebError> {
+    let user = author(&ctx)?;
+    let publish = form.data.luu == "xuat_ban";
+    match handbook::create(&state, user, &form.data.input, publish).await {
+        Ok(id) => Ok(see_other(&format!("/bien-tap/so-tay/{id}?da-luu=1"))),
+        Err(FormError::Invalid(errors)) => {
+            let page = EditPage {
+                l: ctx.chrome("Viết bài mới"),
+                errors: errors.into(),
+                id: None,
+                input: form.data.input,
+                chapters: chapter_options(&state).await?,
+                published: None,
+                latest: 0,
+                preview: String::new(),
+            };
+            Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(FormError::Internal(e)) => Err(e.into()),
+    }
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    author(&ctx)?;
+    let conn = state.db.read();
+    let article = repo::article_by_id(conn, id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let rev = repo::revision(conn, id, article.latest_revision)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let chapters = repo::chapters(conn).await?;
+    let chapter = chapters
+        .iter()
+        .find(|c| c.id == article.chapter_id)
+        .map(|c| c.slug.clone())
+        .unwrap_or_default();
+    let page = EditPage {
+        l: ctx.chrome(format!("Sửa bài: {}", rev.title)),
+        errors: Errors::default(),
+        id: Some(id),
+        preview: markdown::to_html(&rev.body_md),
+        input: ArticleInput {
+            slug: article.slug,
+            chapter,
+            title: rev.title,
+            summary: rev.summary,
+            keywords: rev.keywords,
+            related: rev.related,
+            body: rev.body_md,
+        },
+        chapters: chapter_options(&state).await?,
+        published: article.published_revision,
+        latest: article.latest_revision,
+    };
+    Ok(render(&ctx, StatusCode::OK, &page))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    form: CsrfForm<EditForm>,
+) -> Result<Response, WebError> {
+    let user = author(&ctx)?;
+    let publish = form.data.luu == "xuat_ban";
+    match handbook::update(&state, user, id, &form.data.input, publish).await {
+        Ok(_) => Ok(see_other(&format!("/bien-tap/so-tay/{id}?da-luu=1"))),
+        Err(FormError::Invalid(errors)) => {
+            let article = repo::article_by_id(state.db.read(), id)
+                .await?
+                .ok_or(WebError::NotFound)?;
+            let mut input = form.data.input;
+            input.slug = article.slug;
+            let page = EditPage {
+                l: ctx.chrome("Sửa bài"),
+                errors: errors.into(),
+                id: Some(id),
+                input,
+                chapters: chapter_options(&state).await?,
+                published: article.published_revision,
+                latest: article.latest_revision,
+                preview: String::new(),
+            };
+            Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(FormError::Internal(e)) => Err(e.into()),
+    }
+}
+
+pub struct RevisionRow {
+    pub number: i32,
+    pub title: String,
+    pub author: String,
+    pub saved_on: String,
+    pub shown: bool,
+}
+
+#[derive(Template)]
+#[template(path = "authoring/revisions.html")]
+pub struct RevisionsPage {
+    pub l: Chrome,
+    pub id: i64,
+    pub slug: String,
+    pub rows: Vec<RevisionRow>,
+    pub published: Option<i32>,
+}
+
+pub async fn revisions(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    author(&ctx)?;
+    let conn = state.db.read();
+    let article = repo::article_by_id(conn, id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let mut rows = Vec::new();
+    for r in repo::revisions_of(conn, id).await? {
+        let author = match r.author_id {
+            Some(pid) => people::person_by_id(conn, pid)
+                .await?
+                .map_or_else(|| format!("#{pid}"), |p| p.full_name),
+            None => "Nội dung có sẵn của hocvuso".to_owned(),
+        };
+        rows.push(RevisionRow {
+            number: r.number,
+            title: r.title,
+            author,
+            saved_on: crate::clock::format_date_time(r.created_at),
+            shown: article.published_revision == Some(r.number),
+        });
+    }
+    let page = RevisionsPage {
+        l: ctx.chrome("Các phiên bản"),
+        id,
+        slug: article.slug,
+        rows,
+        published: article.published_revision,
+    };
+    Ok(render(&ctx, StatusCode::OK, &page))
+}
+
+#[derive(Template)]
+#[template(path = "authoring/revision.html")]
+pub struct RevisionPage {
+    pub l: Chrome,
+    pub id: i64,
+    pub number: i32,
+    pub title: String,
+    pub summary: String,
+    pub html: String,
+    pub shown: bool,
+}
+
+pub async fn revision(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, number)): Path<(i64, i32)>,
+) -> Result<Response, WebError> {
+    author(&ctx)?;
+    let conn = state.db.read();
+    let article = repo::article_by_id(conn, id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let r = repo::revision(conn, id, number)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let page = RevisionPage {
+        l: ctx.chrome(format!("Phiên bản {number}: {}", r.title)),
+        id,
+        number,
+        html: markdown::to_html(&r.body_md),
+        title: r.title,
+        summary: r.summary,
+        shown: article.published_revision == Some(number),
+    };
+    Ok(render(&ctx, StatusCode::OK, &page))
+}
+
+#[derive(Deserialize)]
+pub struct PublishForm {
+    /// The revision to show; empty takes the article down.
+    #[serde(default)]
+    so: String,
+}
+
+pub async fn publish(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    form: CsrfForm<PublishForm>,
+) -> Result<Response, WebError> {
+    author(&ctx)?;
+    let number = match form.data.so.trim() {
+        "" => None,
+        n => Some(
+            n.parse::<i32>()
+                .map_err(|_| WebError::BadRequest("Số phiên bản không hợp lệ.".into()))?,
+        ),
+    };
+    if !handbook::set_published(&state, id, number).await? {
+        return Err(WebError::NotFound);
+    }
+    Ok(see_other(&format!("/bien-tap/so-tay/{id}/phien-ban")))
+}
+
+pub struct ImageRow {
+    pub name: String,
+    pub alt: String,
+    pub size: String,
+}
+
+#[derive(Template)]
+#[template(path = "authoring/images.html")]
+pub struct ImagesPage {
+    pub l: Chrome,
+    pub errors: Errors,
+    pub alt: String,
+    pub uploaded: Option<String>,
+    pub images: Vec<ImageRow>,
+}
+
+async fn images_page(
+    state: &AppState,
+    ctx: &Ctx,
+    status: StatusCode,
+    errors: Errors,
+    alt: String,
+    uploaded: Option<String>,
+) -> Result<Response, WebError> {
+    let images = repo::media_list(state.db.read())
+        .await?
+        .into_iter()
+        .map(|m| ImageRow {
+            size: match (m.width, m.height) {
+                (Some(w), Some(h)) => format!("{w} × {h}"),
+                _ => String::new(),
+            },
+            name: m.name,
+            alt: m.alt,
+        })
+        .collect();
+    let page = ImagesPage {
+        l: ctx.chrome("Ảnh cho bài viết"),
+        errors,
+        alt,
+        uploaded,
+        images,
+    };
+    Ok(render(ctx, status, &page))
+}
+
+pub async fn images(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    author(&ctx)?;
+    let uploaded = ctx
+        .path
+        .split_once("?anh=")
+        .map(|(_, n)| n.to_owned())
+        .filter(|n| crate::content::is_slug(&n.replace('.', "-")));
+    images_page(
+        &state,
+        &ctx,
+        StatusCode::OK,
+        Errors::default(),
+        String::new(),
+        uploaded,
+    )
+    .await
+}
+
+/// Upload form (multipart): `csrf_token`, `alt`, `file`.
+pub async fn upload(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    mut multipart: Multipart,
+) -> Result<Response, WebError> {
+    let user = author(&ctx)?;
+    let mut token = String::new();
+    let mut alt = String::new();
+    let mut file_name = String::new();
+    let mut bytes = Vec::new();
+    let too_big =
+        || WebError::BadRequest("Tệp quá lớn hoặc bị hỏng khi gửi. Ảnh tối đa 2 MB.".into());
+    while let Some(field) = multipart.next_field().await.map_err(|_| too_big())? {
+        match field.name().unwrap_or("") {
+            "csrf_token" => token = field.text().await.map_err(|_| too_big())?,
+            "alt" => alt = field.text().await.map_err(|_| too_big())?,
+            "file" => {
+                file_name = field.file_name().unwrap_or("").to_owned();
+                bytes = field.bytes().await.map_err(|_| too_big())?.to_vec();
+            }
+            _ => {}
+        }
+    }
+    if !ctx.csrf_matches(&token) {
+        return Err(WebError::Csrf);
+    }
+    match handbook::upload_image(&state, user, &file_name, &bytes, &alt).await {
+        Ok(name) => Ok(see_other(&format!("/bien-tap/anh?anh={name}"))),
+        Err(FormError::Invalid(errors)) => {
+            images_page(
+                &state,
+                &ctx,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                errors.into(),
+                alt,
+                None,
+            )
+            .await
+        }
+        Err(FormError::Internal(e)) => Err(e.into()),
+    }
+}

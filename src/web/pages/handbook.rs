@@ -1,0 +1,378 @@
+//! The public handbook (no login): chapters, articles, print view with a QR code, "was this
+//! helpful?", images, search, and the offline script.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use crate::clock::format_date;
+use crate::services::handbook::{self, Handbook, HbArticle};
+use crate::services::qr;
+use crate::state::AppState;
+use crate::web::cookies;
+use crate::web::error::WebError;
+use crate::web::extract::{CsrfForm, Ctx};
+use crate::web::page::{render, see_other, Chrome};
+
+/// Cookie listing the articles this browser has voted on.
+const VOTED: &str = "hv_voted";
+
+pub struct ArticleLink {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+}
+
+fn link(a: &HbArticle) -> ArticleLink {
+    ArticleLink {
+        slug: a.slug.clone(),
+        title: a.title.clone(),
+        summary: a.summary.clone(),
+    }
+}
+
+pub struct ChapterView {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub articles: Vec<ArticleLink>,
+}
+
+#[derive(Template)]
+#[template(path = "handbook/index.html")]
+pub struct IndexPage {
+    pub l: Chrome,
+    pub chapters: Vec<ChapterView>,
+}
+
+#[derive(Template)]
+#[template(path = "handbook/article.html")]
+pub struct ArticlePage {
+    pub l: Chrome,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub html: String,
+    pub chapter_slug: String,
+    pub chapter_title: String,
+    pub updated_on: String,
+    pub related: Vec<ArticleLink>,
+    pub voted: bool,
+}
+
+#[derive(Template)]
+#[template(path = "handbook/print.html")]
+pub struct PrintPage {
+    pub l: Chrome,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub html: String,
+    pub chapter_title: String,
+    pub updated_on: String,
+    pub url: String,
+}
+
+fn chapters(h: &Handbook) -> Vec<ChapterView> {
+    h.chapters
+        .iter()
+        .filter(|c| !c.articles.is_empty())
+        .map(|c| ChapterView {
+            slug: c.slug.clone(),
+            title: c.title.clone(),
+            summary: c.summary.clone(),
+            articles: c.articles.iter().map(|&i| link(&h.articles[i])).collect(),
+        })
+        .collect()
+}
+
+pub async fn index(State(state): State<AppState>, ctx: Ctx) -> Response {
+    let h = state.handbook.current();
+    let page = IndexPage {
+        l: ctx.chrome("Sổ tay điện tử"),
+        chapters: chapters(&h),
+    };
+    render(&ctx, StatusCode::OK, &page)
+}
+
+pub async fn article(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+) -> Result<Response, WebError> {
+    let h = state.handbook.current();
+    let a = h.by_slug(&slug).ok_or(WebError::NotFound)?;
+    let chapter = h.chapter_of(a);
+    let page = ArticlePage {
+        l: ctx.chrome(a.title.clone()),
+        slug: a.slug.clone(),
+        title: a.title.clone(),
+        summary: a.summary.clone(),
+        html: a.html.clone(),
+        chapter_slug: chapter.slug.clone(),
+        chapter_title: chapter.title.clone(),
+        updated_on: format_date(a.updated_at),
+        related: h.related_to(a).into_iter().map(link).collect(),
+        voted: handbook::voted_ids(cookies::get(&headers, VOTED)).contains(&a.id),
+    };
+    Ok(render(&ctx, StatusCode::OK, &page))
+}
+
+/// The address of this site as people type it (for QR codes).
+fn site_url(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(u) = &state.config.public_url {
+        return u.clone();
+    }
+    let host = headers
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        })
+        .unwrap_or("localhost");
+    let scheme = if state.config.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}")
+}
+
+pub async fn print(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+) -> Result<Response, WebError> {
+    let h = state.handbook.current();
+    let a = h.by_slug(&slug).ok_or(WebError::NotFound)?;
+    let page = PrintPage {
+        l: ctx.chrome(format!("In: {}", a.title)),
+        slug: a.slug.clone(),
+        title: a.title.clone(),
+        summary: a.summary.clone(),
+        html: a.html.clone(),
+        chapter_title: h.chapter_of(a).title.clone(),
+        updated_on: format_date(a.updated_at),
+        url: format!("{}/so-tay/{}", site_url(&state, &headers), a.slug),
+    };
+    Ok(render(&ctx, StatusCode::OK, &page))
+}
+
+/// The QR code of an article's address, as SVG (for posters at commune offices).
+pub async fn qr_code(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+) -> Result<Response, WebError> {
+    let h = state.handbook.current();
+    let a = h.by_slug(&slug).ok_or(WebError::NotFound)?;
+    let url = format!("{}/so-tay/{}", site_url(&state, &headers), a.slug);
+    let svg = qr::svg(&url, &format!("Mã QR: {}", a.title)).ok_or(WebError::NotFound)?;
+    let mut res = svg.into_response();
+    let hm = res.headers_mut();
+    hm.insert(CONTENT_TYPE, HeaderValue::from_static("image/svg+xml"));
+    hm.insert(
+        CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    hm.insert(
+        CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; sandbox"),
+    );
+    Ok(res)
+}
+
+#[derive(Deserialize)]
+pub struct VoteForm {
+    #[serde(default)]
+    huu_ich: String,
+}
+
+pub async fn vote(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+    form: CsrfForm<VoteForm>,
+) -> Result<Response, WebError> {
+    let h = state.handbook.current();
+    let a = h.by_slug(&slug).ok_or(WebError::NotFound)?;
+    let helpful = match form.data.huu_ich.as_str() {
+        "co" => true,
+        "khong" => false,
+        _ => return Err(WebError::BadRequest("Hãy chọn Có hoặc Không.".into())),
+    };
+    let mut voted = handbook::voted_ids(cookies::get(&headers, VOTED));
+    if !voted.contains(&a.id) {
+        handbook::vote(&state, a.id, helpful).await?;
+        voted.insert(a.id);
+    }
+    let mut ids: Vec<i64> = voted.into_iter().collect();
+    ids.sort_unstable();
+    // Keep the cookie small: the most recent 200 articles are plenty.
+    let keep = ids.len().saturating_sub(200);
+    let value = ids[keep..]
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(".");
+    let mut res = see_other(&format!("/so-tay/{}#danh-gia", a.slug));
+    cookies::set(
+        res.headers_mut(),
+        VOTED,
+        &value,
+        Some(365 * 24 * 3600),
+        state.config.secure_cookies,
+    );
+    Ok(res)
+}
+
+/// An image from the database. Names of uploads carry a digest of their bytes, so they can be
+/// cached for long; SVG is shown sandboxed (no scripts even if opened directly).
+pub async fn image(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Response, WebError> {
+    let m = hocvuso_db::repo::handbook::media_by_name(state.db.read(), &name)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let mut res = m.bytes.into_response();
+    let h = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&m.content_type) {
+        h.insert(CONTENT_TYPE, v);
+    }
+    h.insert(
+        CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=86400"),
+    );
+    h.insert(
+        CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; sandbox"),
+    );
+    h.insert(
+        axum::http::HeaderName::from_static("x-content-type-options"),
+        HeaderValue::from_static("nosniff"),
+    );
+    Ok(res)
+}
+
+pub struct HitView {
+    pub label: &'static str,
+    pub url: String,
+    pub title_html: String,
+    pub context: String,
+    pub snippet_html: String,
+}
+
+#[derive(Template)]
+#[template(path = "handbook/search.html")]
+pub struct SearchPage {
+    pub l: Chrome,
+    pub q: String,
+    pub hits: Vec<HitView>,
+}
+
+#[derive(Default, Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// Results shown on one page (people rarely look further; refine the words instead).
+const RESULTS: usize = 20;
+
+pub async fn search(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(query): Query<SearchQuery>,
+) -> Response {
+    let q: String = query.q.trim().chars().take(200).collect();
+    let h = state.handbook.current();
+    let hits = h
+        .search
+        .search(&q, RESULTS)
+        .into_iter()
+        .map(|hit| HitView {
+            label: hit.doc.kind.label(),
+            url: hit.doc.url.clone(),
+            title_html: hit.title_html,
+            context: hit.doc.context.clone(),
+            snippet_html: hit.snippet_html,
+        })
+        .collect();
+    let title = if q.is_empty() {
+        "Tìm kiếm".to_owned()
+    } else {
+        format!("Tìm: {q}")
+    };
+    let page = SearchPage {
+        l: ctx.chrome(title),
+        q,
+        hits,
+    };
+    render(&ctx, StatusCode::OK, &page)
+}
+
+/// The whole handbook as one PDF with a table of contents, for printing.
+pub async fn pdf(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
+    let h = state.handbook.current();
+    let bytes = match h.pdf.get() {
+        Some(b) => b.clone(),
+        None => {
+            let site = site_url(&state, &headers);
+            let today = format_date(state.clock.now());
+            let issuer = state.config.issuer.clone();
+            let hb = h.clone();
+            let made =
+                tokio::task::spawn_blocking(move || handbook::pdf(&hb, &issuer, &site, &today))
+                    .await
+                    .map_err(|e| {
+                        WebError::Internal(crate::services::Internal::Other(e.to_string()))
+                    })??;
+            let _ = h.pdf.set(made.clone());
+            made
+        }
+    };
+    let mut res = bytes.into_response();
+    let hm = res.headers_mut();
+    hm.insert(CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+    hm.insert(
+        axum::http::header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("inline; filename=\"so-tay-binh-dan-hoc-vu-so.pdf\""),
+    );
+    hm.insert(
+        CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=600"),
+    );
+    Ok(res)
+}
+
+const HANDBOOK_JS: &str = include_str!("../../../static/handbook.js");
+const SERVICE_WORKER_JS: &str = include_str!("../../../static/sw.js");
+
+fn javascript(body: &'static str, cache: &'static str) -> Response {
+    let mut res = body.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/javascript; charset=utf-8"),
+    );
+    h.insert(CACHE_CONTROL, HeaderValue::from_static(cache));
+    res
+}
+
+/// Registers the service worker (progressive: pages work the same without it).
+pub async fn handbook_js() -> Response {
+    javascript(HANDBOOK_JS, "public, max-age=86400")
+}
+
+/// The service worker keeps the handbook pages a reader has opened, for reading offline. It is
+/// served from the root so its scope covers `/so-tay/`; never cached long, so updates arrive.
+pub async fn service_worker() -> Response {
+    javascript(SERVICE_WORKER_JS, "no-cache")
+}
