@@ -63,7 +63,8 @@ pub fn to_html(source: &str) -> String {
     });
     let mut out = String::with_capacity(source.len() * 3 / 2);
     html::push_html(&mut out, events);
-    out
+    // Images load only when scrolled to (raw HTML is escaped above, so every `<img` is ours).
+    out.replace("<img src=", "<img loading=\"lazy\" src=")
 }
 
 #[cfg(test)]
@@ -84,5 +85,10 @@ mod tests {
         assert!(link.contains("href=\"https://dichvucong.gov.vn\""));
         assert!(link.contains("href=\"/hoc\""));
         assert!(!link.contains("javascript"));
+        let image = to_html("![Nút cài đặt](/anh/a.svg)");
+        assert!(
+            image.contains("<img loading=\"lazy\" src=\"/anh/a.svg\" alt=\"Nút cài đặt\""),
+            "{image}"
+        );
     }
 }
