@@ -9,7 +9,7 @@ use hocvuso_test_utils::{test_both, TestBackend};
 use super::util::{Page, TestApp, COMMUNE_A};
 use crate::clock::Clock;
 
-fn header_of<'a>(page: &'a Page, name: header::HeaderName) -> &'a str {
+fn header_of(page: &Page, name: header::HeaderName) -> &str {
     page.headers
         .get(name)
         .and_then(|v| v.to_str().ok())
