@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -180,6 +181,36 @@ def bench_storm(label, db, n, work):
     return record(f"P3 start storm {label}", r)
 
 
+def search_queries():
+    path = os.path.join(ROOT, "src", "tests", "search_queries.tsv")
+    with open(path, encoding="utf-8") as f:
+        return [l.split("\t")[0] for l in f.read().splitlines() if l and not l.startswith("#")]
+
+
+def bench_search(db, articles, seconds, work):
+    log(f"SEARCH: /tim-kiem over {articles} handbook articles + courses and lessons")
+    t0 = time.time()
+    run([BIN, "bench-handbook", "--database", db, "--articles", str(articles)], timeout=1800)
+    record("SEARCH fixture", {"articles": articles, "seconds": f"{time.time() - t0:.1f}"})
+    reqs = os.path.join(work, "search.tsv")
+    with open(reqs, "w", encoding="utf-8") as f:
+        for q in search_queries():
+            f.write(f"GET\t/tim-kiem?q={urllib.parse.quote_plus(q)}\t\t\t{q}\n")
+    srv = serve(db, 18096)
+    try:
+        time.sleep(1)
+        idle = srv.rss_kib()
+        # One connection: the latency one reader sees; four: a few readers at once.
+        r1 = load("replay", "--addr", "127.0.0.1:18096", "--file", reqs, "--repeat", "--connections", 1, "--seconds", seconds, "--name", "search-1")
+        r4 = load("replay", "--addr", "127.0.0.1:18096", "--file", reqs, "--repeat", "--connections", 4, "--seconds", seconds, "--name", "search-4")
+        peak = srv.rss_kib("VmHWM")
+    finally:
+        srv.kill()
+    record("SEARCH memory", {"idle_rss_mib": f"{idle / 1024:.1f}", "peak_rss_mib": f"{peak / 1024:.1f}"})
+    record("SEARCH 1 connection", r1, budget="p95 < 50 ms")
+    return record("SEARCH 4 connections", r4, budget="p95 < 50 ms")
+
+
 def scale_dataset(label, people, cache_dir):
     """The scale dataset, generated once and kept (bench/data/ or a PostgreSQL database)."""
     if label == "SQLite":
@@ -309,7 +340,8 @@ def main():
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--kills", type=int, default=20)
-    ap.add_argument("--only", default="", help="comma-separated: ref,p1,p2,p3,p4,crash")
+    ap.add_argument("--only", default="", help="comma-separated: ref,p1,p2,p3,p4,crash,search")
+    ap.add_argument("--articles", type=int, default=10_000, help="handbook size for the search benchmark")
     a = ap.parse_args()
     only = set(filter(None, a.only.split(",")))
     want = lambda s: not only or s in only
@@ -339,6 +371,8 @@ def main():
         for label in ("SQLite", "PostgreSQL"):
             db = scale_dataset(label, a.people, cache)
             bench_dashboard(label, db, a.seconds, work)
+    if want("search"):
+        bench_search(fresh_sqlite("search"), a.articles, a.seconds, work)
     if want("crash"):
         crash_test("SQLite", fresh_sqlite("crash"), a.kills, work)
         crash_test("PostgreSQL", fresh_pg("hocvuso_bench_crash"), a.kills, work)

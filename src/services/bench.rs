@@ -126,3 +126,60 @@ pub async fn grant_role(
     txn.commit().await?;
     Ok(())
 }
+
+/// Adds published articles until the handbook has `total`, made from the shipped ones (a title
+/// with a number, and paragraphs of two shipped articles interleaved), so that search runs over
+/// a realistic vocabulary at the size of a large national handbook. Deterministic.
+pub async fn synthetic_articles(state: &AppState, total: usize) -> Result<usize, Internal> {
+    use hocvuso_db::repo::handbook as repo;
+    let shipped = crate::content::shipped_handbook().map_err(|e| Internal::Other(e.to_string()))?;
+    let chapters = repo::chapters(state.db.read()).await?;
+    let have = repo::articles(state.db.read()).await?.len();
+    let now = state.clock.now();
+    let mut made = 0;
+    let n = shipped.articles.len();
+    let mut i = have;
+    while i < total {
+        let txn = state.db.write().begin().await?;
+        for _ in 0..500 {
+            if i >= total {
+                break;
+            }
+            let a = &shipped.articles[i % n];
+            let b = &shipped.articles[(i * 7 + 3) % n];
+            // As long as a real article: paragraphs taken from `a` and `b` in turn.
+            let mut body = String::new();
+            let pa: Vec<&str> = a.body.split("\n\n").collect();
+            let pb: Vec<&str> = b.body.split("\n\n").collect();
+            for k in 0..pa.len() {
+                let p = if k % 2 == 0 { pa.get(k) } else { pb.get(k) };
+                if let Some(p) = p.or(pa.get(k)) {
+                    body.push_str(p);
+                    body.push_str("\n\n");
+                }
+            }
+            let chapter = &chapters[i % chapters.len()];
+            let slug = format!("bai-mau-{i}");
+            let article = repo::insert_article(&txn, &slug, chapter.id, i as i32, now).await?;
+            let rev = repo::add_revision(
+                &txn,
+                article.id,
+                repo::NewRevision {
+                    title: &format!("{} (bài mẫu {i})", a.front.title),
+                    summary: &b.front.summary,
+                    keywords: &a.front.keywords.join(", "),
+                    related: "",
+                    body_md: &body,
+                    author_id: None,
+                },
+                now,
+            )
+            .await?;
+            repo::set_published(&txn, article.id, Some(rev.number), now).await?;
+            i += 1;
+            made += 1;
+        }
+        txn.commit().await?;
+    }
+    Ok(made)
+}

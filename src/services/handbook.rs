@@ -17,11 +17,26 @@ use hocvuso_domain::Role;
 
 use super::accounts::{FieldErrors, FormError, SessionUser};
 use super::catalog::Catalog;
-use super::search::{plain_text, DocKind, SearchDoc, SearchIndex};
+use super::search::{plain_text, snippet, DocKind, SearchDoc, SearchIndex};
 use super::{media, Internal};
 use crate::content;
-use crate::markdown;
 use crate::state::AppState;
+
+/// Where a searched text comes from (to make its snippet from its body).
+enum Source {
+    Article(usize),
+    Course(i64),
+    Lesson(i64, i32),
+}
+
+/// A search result ready to show.
+pub struct Found {
+    pub label: &'static str,
+    pub url: String,
+    pub title_html: String,
+    pub context: String,
+    pub snippet_html: String,
+}
 
 pub struct HbChapter {
     pub slug: String,
@@ -41,8 +56,6 @@ pub struct HbArticle {
     pub keywords: Vec<String>,
     pub related: Vec<String>,
     pub body_md: String,
-    /// The body rendered and sanitised once.
-    pub html: String,
     pub revision: i32,
     pub updated_at: DateTime<Utc>,
 }
@@ -53,6 +66,8 @@ pub struct Handbook {
     pub chapters: Vec<HbChapter>,
     pub articles: Vec<HbArticle>,
     pub search: SearchIndex,
+    /// Where each searched text's body is, by its index in the search index.
+    sources: Vec<Source>,
     /// The whole handbook as a printable PDF, made on first request.
     pub pdf: std::sync::OnceLock<Vec<u8>>,
 }
@@ -91,7 +106,6 @@ impl Handbook {
                 summary: rev.summary.clone(),
                 keywords: split_list(&rev.keywords),
                 related: split_list(&rev.related),
-                html: markdown::to_html(&rev.body_md),
                 body_md: rev.body_md.clone(),
                 revision: rev.number,
                 updated_at: rev.created_at,
@@ -109,45 +123,79 @@ impl Handbook {
         let mut docs = Vec::new();
         for &i in &order {
             let a = &hb.articles[i];
-            docs.push(SearchDoc {
+            let doc = SearchDoc {
                 kind: DocKind::Article,
                 url: format!("/so-tay/{}", a.slug),
                 title: a.title.clone(),
                 context: hb.chapters[a.chapter].title.clone(),
                 keywords: a.keywords.join(", "),
                 summary: a.summary.clone(),
-                body: plain_text(&a.body_md),
-            });
+            };
+            docs.push((doc, plain_text(&a.body_md)));
+            hb.sources.push(Source::Article(i));
         }
         for c in catalog.courses() {
-            docs.push(SearchDoc {
+            let doc = SearchDoc {
                 kind: DocKind::Course,
                 url: format!("/khoa-hoc/{}", c.course.slug),
                 title: c.course.title.clone(),
                 context: c.course.level.clone(),
                 keywords: String::new(),
                 summary: c.course.summary.clone(),
-                body: c
-                    .lessons
-                    .iter()
-                    .map(|l| l.lesson.title.as_str())
-                    .collect::<Vec<_>>()
-                    .join(". "),
-            });
+            };
+            docs.push((doc, course_outline(c)));
+            hb.sources.push(Source::Course(c.course.id));
             for l in &c.lessons {
-                docs.push(SearchDoc {
+                let doc = SearchDoc {
                     kind: DocKind::Lesson,
                     url: format!("/khoa-hoc/{}/bai/{}", c.course.slug, l.lesson.position),
                     title: l.lesson.title.clone(),
                     context: c.course.title.clone(),
                     keywords: String::new(),
                     summary: String::new(),
-                    body: plain_text(&l.lesson.body_md),
-                });
+                };
+                docs.push((doc, plain_text(&l.lesson.body_md)));
+                hb.sources
+                    .push(Source::Lesson(c.course.id, l.lesson.position));
             }
         }
         hb.search = SearchIndex::build(docs);
         Ok(hb)
+    }
+
+    /// Searches articles, courses and lessons; each result with a highlighted snippet.
+    pub fn search(&self, catalog: &Catalog, query: &str, limit: usize) -> Vec<Found> {
+        let results = self.search.search(query, limit);
+        results
+            .hits
+            .into_iter()
+            .map(|hit| {
+                let body = match self.sources.get(hit.index) {
+                    Some(Source::Article(i)) => plain_text(&self.articles[*i].body_md),
+                    Some(Source::Course(id)) => {
+                        catalog.by_id(*id).map(course_outline).unwrap_or_default()
+                    }
+                    Some(Source::Lesson(id, n)) => catalog
+                        .by_id(*id)
+                        .and_then(|c| c.lesson_at(*n))
+                        .map(|l| plain_text(&l.lesson.body_md))
+                        .unwrap_or_default(),
+                    None => String::new(),
+                };
+                let text = if body.trim().is_empty() {
+                    &hit.doc.summary
+                } else {
+                    &body
+                };
+                Found {
+                    label: hit.doc.kind.label(),
+                    url: hit.doc.url.clone(),
+                    context: hit.doc.context.clone(),
+                    snippet_html: snippet(text, &results.marks, 28),
+                    title_html: hit.title_html,
+                }
+            })
+            .collect()
     }
 
     pub fn by_slug(&self, slug: &str) -> Option<&HbArticle> {
@@ -228,6 +276,15 @@ pub fn pdf(h: &Handbook, issuer: &str, site: &str, today: &str) -> Result<Vec<u8
         footer: Some("Sổ tay điện tử — Bình dân học vụ số".to_owned()),
     };
     hocvuso_pdf::render(&doc).map_err(|e| Internal::Other(format!("PDF: {e}")))
+}
+
+/// A course's searchable text: its lesson titles.
+fn course_outline(c: &super::catalog::CatalogCourse) -> String {
+    c.lessons
+        .iter()
+        .map(|l| l.lesson.title.as_str())
+        .collect::<Vec<_>>()
+        .join(". ")
 }
 
 fn split_list(s: &str) -> Vec<String> {
@@ -384,20 +441,43 @@ async fn validate<C: ConnectionTrait>(
     let title = nfc(input.title.trim());
     let summary = nfc(input.summary.trim());
     let body = nfc(input.body.trim()).replace("\r\n", "\n");
-    let chapters = repo::chapters(conn).await?;
-    let chapter = chapters.iter().find(|c| c.slug == input.chapter);
-    if chapter.is_none() {
-        errors.push(("chapter", "Hãy chọn chương cho bài viết.".to_owned()));
-    }
     match title.chars().count() {
         0 => errors.push(("title", "Hãy nhập tiêu đề.".to_owned())),
         n if n > 150 => errors.push(("title", "Tiêu đề dài quá 150 ký tự.".to_owned())),
         _ => {}
     }
+    let chapters = repo::chapters(conn).await?;
+    let chapter = chapters.iter().find(|c| c.slug == input.chapter);
+    if chapter.is_none() {
+        errors.push(("chapter", "Hãy chọn chương cho bài viết.".to_owned()));
+    }
     match summary.chars().count() {
         0 => errors.push(("summary", "Hãy nhập tóm tắt một, hai câu.".to_owned())),
         n if n > 300 => errors.push(("summary", "Tóm tắt dài quá 300 ký tự.".to_owned())),
         _ => {}
+    }
+    if body.is_empty() {
+        errors.push(("body", "Hãy viết nội dung bài.".to_owned()));
+    } else if body.chars().count() > 30_000 {
+        errors.push((
+            "body",
+            "Nội dung dài quá 30.000 ký tự; hãy tách thành nhiều bài.".to_owned(),
+        ));
+    }
+    let mut missing = Vec::new();
+    for name in content::image_names(&body) {
+        if repo::media_by_name(conn, name).await?.is_none() {
+            missing.push(name.to_owned());
+        }
+    }
+    if !missing.is_empty() {
+        errors.push((
+            "body",
+            format!(
+                "Chưa có ảnh: {}. Hãy tải ảnh lên trước, rồi chép đúng dòng ảnh vào bài.",
+                missing.join(", ")
+            ),
+        ));
     }
     let keywords = split_list(&nfc(&input.keywords.to_lowercase())).join(", ");
     if keywords.chars().count() > 500 {
@@ -420,29 +500,6 @@ async fn validate<C: ConnectionTrait>(
             format!(
                 "Không có bài viết với mã: {}. Hãy dùng mã trong địa chỉ bài, ví dụ cai-dat-vneid.",
                 unknown.join(", ")
-            ),
-        ));
-    }
-    if body.is_empty() {
-        errors.push(("body", "Hãy viết nội dung bài.".to_owned()));
-    } else if body.chars().count() > 30_000 {
-        errors.push((
-            "body",
-            "Nội dung dài quá 30.000 ký tự; hãy tách thành nhiều bài.".to_owned(),
-        ));
-    }
-    let mut missing = Vec::new();
-    for name in content::image_names(&body) {
-        if repo::media_by_name(conn, name).await?.is_none() {
-            missing.push(name.to_owned());
-        }
-    }
-    if !missing.is_empty() {
-        errors.push((
-            "body",
-            format!(
-                "Chưa có ảnh: {}. Hãy tải ảnh lên trước, rồi chép đúng dòng ảnh vào bài.",
-                missing.join(", ")
             ),
         ));
     }
@@ -505,17 +562,25 @@ pub async fn create(
         Ok(_) => Vec::new(),
         Err(e) => e.clone(),
     };
-    if !content::is_slug(&slug) {
-        errors.push((
-            "slug",
+    // The slug's message goes right after the title's, as the fields stand on the form. An
+    // empty title leaves nothing to make a slug from; the title's message says what to do.
+    let slug_error = if slug.is_empty() && input.slug.trim().is_empty() {
+        None
+    } else if !content::is_slug(&slug) {
+        Some(
             "Mã bài chỉ gồm chữ thường không dấu, chữ số và dấu gạch ngang, ví dụ cai-dat-vneid."
                 .to_owned(),
-        ));
+        )
     } else if repo::article_by_slug(&txn, &slug).await?.is_some() {
-        errors.push((
-            "slug",
-            format!("Đã có bài viết với mã \"{slug}\"; hãy chọn mã khác."),
-        ));
+        Some(format!(
+            "Đã có bài viết với mã \"{slug}\"; hãy chọn mã khác."
+        ))
+    } else {
+        None
+    };
+    if let Some(message) = slug_error {
+        let at = errors.iter().take_while(|(f, _)| *f == "title").count();
+        errors.insert(at, ("slug", message));
     }
     let clean = match clean {
         Ok(c) if errors.is_empty() => c,

@@ -2,10 +2,10 @@
 //!
 //! Matching folds Vietnamese (`đ`→`d`, tones and hats removed, case folded), so "dich vu cong"
 //! finds "Dịch vụ công"; a word typed with its exact diacritics scores higher than a folded
-//! match; words of five letters or more also match vocabulary one edit away (a typo:
-//! substitution, insertion, deletion or swap of neighbours), at a lower score; two query words
-//! that stand next to each other in a text (most Vietnamese words have two syllables) score
-//! extra. Scores are tf-idf-like, weighted by field (title ≫ keywords ≫ summary ≫ body), and
+//! match; a word of five letters or more that no text has is taken for a typo and matches the
+//! words one edit away (substitution, insertion, deletion or swap of neighbours), at a lower
+//! score; two query words that stand next to each other in a text (most Vietnamese words have
+//! two syllables) score extra. Scores are tf-idf-like, weighted by field (title ≫ keywords ≫ summary ≫ body), and
 //! multiplied by the share of query words a text matches. See docs/decisions/0003-search.md.
 
 use std::collections::{HashMap, HashSet};
@@ -30,7 +30,8 @@ impl DocKind {
     }
 }
 
-/// One searchable text.
+/// One searchable text. Its body is indexed but not kept (the caller has it, and hands it back
+/// for the snippets of the few results shown).
 #[derive(Debug, Clone)]
 pub struct SearchDoc {
     pub kind: DocKind,
@@ -40,17 +41,23 @@ pub struct SearchDoc {
     pub context: String,
     pub keywords: String,
     pub summary: String,
-    /// Plain text (Markdown already stripped).
-    pub body: String,
 }
 
-/// A result with its highlighted title and snippet (HTML-escaped, matches in `<mark>`).
+/// A result: which document (its index in the list given to [`SearchIndex::build`]), its score
+/// and its highlighted title (HTML-escaped, matches in `<mark>`).
 #[derive(Debug)]
 pub struct Hit<'a> {
+    pub index: usize,
     pub doc: &'a SearchDoc,
     pub score: f32,
     pub title_html: String,
-    pub snippet_html: String,
+}
+
+/// The results of one query, with the folded words to highlight in snippets.
+#[derive(Debug, Default)]
+pub struct Results<'a> {
+    pub hits: Vec<Hit<'a>>,
+    pub marks: HashSet<String>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -59,17 +66,22 @@ struct Posting {
     weight: f32,
 }
 
+/// Postings are kept compact: words are numbered once, word pairs are keyed by the two numbers,
+/// and only words written with diacritics get an "exact" list (for the others the folded list
+/// says the same).
 #[derive(Default)]
 pub struct SearchIndex {
     docs: Vec<SearchDoc>,
-    /// Folded word → postings.
-    folded: HashMap<String, Vec<Posting>>,
-    /// Lower-cased word with its diacritics → postings.
-    exact: HashMap<String, Vec<Posting>>,
-    /// "folded folded" of two neighbouring words → postings.
-    pairs: HashMap<String, Vec<Posting>>,
-    /// Folded vocabulary by length in characters (for typo matching).
-    vocab_by_len: Vec<Vec<String>>,
+    /// Folded word → its number.
+    ids: HashMap<Box<str>, u32>,
+    /// By word number: the folded word and its postings.
+    terms: Vec<(Box<str>, Vec<Posting>)>,
+    /// Lower-cased word with its diacritics (only words that have some) → postings.
+    exact: HashMap<Box<str>, Vec<Posting>>,
+    /// Two neighbouring words (by number) → postings.
+    pairs: HashMap<u64, Vec<Posting>>,
+    /// Word numbers by length in characters (for typo matching).
+    by_len: Vec<Vec<u32>>,
 }
 
 const TITLE: f32 = 10.0;
@@ -105,83 +117,113 @@ pub fn words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     })
 }
 
-fn add(map: &mut HashMap<String, HashMap<u32, f32>>, key: String, doc: u32, w: f32) {
-    *map.entry(key).or_default().entry(doc).or_insert(0.0) += w;
+/// Repeated words count, but less and less (1 + ln n).
+fn damp(w: f32) -> f32 {
+    if w > 1.0 {
+        1.0 + w.ln()
+    } else {
+        w
+    }
 }
 
-fn finish(map: HashMap<String, HashMap<u32, f32>>) -> HashMap<String, Vec<Posting>> {
-    map.into_iter()
-        .map(|(k, docs)| {
-            let mut v: Vec<Posting> = docs
-                .into_iter()
-                // Repeated words count, but less and less (1 + ln n for the body).
-                .map(|(doc, w)| Posting {
-                    doc,
-                    weight: if w > 1.0 { 1.0 + w.ln() } else { w },
-                })
-                .collect();
-            v.sort_by_key(|p| p.doc);
-            (k, v)
-        })
-        .collect()
+fn pair_key(a: u32, b: u32) -> u64 {
+    (u64::from(a) << 32) | u64::from(b)
 }
 
 impl SearchIndex {
-    pub fn build(docs: Vec<SearchDoc>) -> Self {
-        let mut folded: HashMap<String, HashMap<u32, f32>> = HashMap::new();
-        let mut exact: HashMap<String, HashMap<u32, f32>> = HashMap::new();
-        let mut pairs: HashMap<String, HashMap<u32, f32>> = HashMap::new();
-        for (i, d) in docs.iter().enumerate() {
-            let id = i as u32;
+    /// Indexes documents with their plain-text bodies (the bodies are not kept).
+    pub fn build(input: Vec<(SearchDoc, String)>) -> Self {
+        let mut idx = SearchIndex::default();
+        let mut folded_w: HashMap<u32, f32> = HashMap::new();
+        let mut exact_w: HashMap<String, f32> = HashMap::new();
+        let mut pair_w: HashMap<u64, f32> = HashMap::new();
+        for (i, (d, body)) in input.into_iter().enumerate() {
+            let doc = i as u32;
+            folded_w.clear();
+            exact_w.clear();
+            pair_w.clear();
             for (text, field) in [
-                (&d.title, TITLE),
+                (d.title.as_str(), TITLE),
                 (&d.keywords, KEYWORDS),
                 (&d.summary, SUMMARY),
                 (&d.context, CONTEXT),
-                (&d.body, 1.0),
+                (&body, 1.0),
             ] {
                 // Field weights are large, so several mentions in a title do not multiply.
-                let mut seen_in_field: HashSet<String> = HashSet::new();
-                let mut prev: Option<String> = None;
+                let mut seen_in_field: HashSet<u32> = HashSet::new();
+                let mut prev: Option<u32> = None;
                 for (s, e) in words(text) {
-                    let word = &text[s..e];
-                    let lower = word.to_lowercase();
+                    let lower = text[s..e].to_lowercase();
                     let f = fold(&lower);
-                    let w = if field > 1.0 {
-                        if seen_in_field.insert(f.clone()) {
-                            field
-                        } else {
-                            0.0
-                        }
+                    let id = idx.id_of(f);
+                    let w = if field > 1.0 && !seen_in_field.insert(id) {
+                        0.0
+                    } else if field > 1.0 {
+                        field
                     } else {
                         1.0
                     };
                     if w > 0.0 {
-                        add(&mut folded, f.clone(), id, w);
-                        add(&mut exact, lower, id, w);
+                        *folded_w.entry(id).or_insert(0.0) += w;
+                        if idx.terms[id as usize].0.as_ref() != lower {
+                            *exact_w.entry(lower).or_insert(0.0) += w;
+                        }
                     }
-                    if let Some(p) = prev.take() {
-                        add(&mut pairs, format!("{p} {f}"), id, field);
+                    if let Some(p) = prev {
+                        *pair_w.entry(pair_key(p, id)).or_insert(0.0) += field;
                     }
-                    prev = Some(f);
+                    prev = Some(id);
                 }
             }
-        }
-        let mut vocab_by_len: Vec<Vec<String>> = Vec::new();
-        for term in folded.keys() {
-            let n = term.chars().count();
-            if vocab_by_len.len() <= n {
-                vocab_by_len.resize(n + 1, Vec::new());
+            for (&id, &w) in &folded_w {
+                idx.terms[id as usize].1.push(Posting {
+                    doc,
+                    weight: damp(w),
+                });
             }
-            vocab_by_len[n].push(term.clone());
+            for (word, w) in exact_w.drain() {
+                idx.exact
+                    .entry(word.into_boxed_str())
+                    .or_default()
+                    .push(Posting {
+                        doc,
+                        weight: damp(w),
+                    });
+            }
+            for (&key, &w) in &pair_w {
+                idx.pairs.entry(key).or_default().push(Posting {
+                    doc,
+                    weight: damp(w),
+                });
+            }
+            idx.docs.push(d);
         }
-        SearchIndex {
-            docs,
-            folded: finish(folded),
-            exact: finish(exact),
-            pairs: finish(pairs),
-            vocab_by_len,
+        for (_, p) in &mut idx.terms {
+            p.shrink_to_fit();
         }
+        idx.exact.values_mut().for_each(Vec::shrink_to_fit);
+        idx.pairs.values_mut().for_each(Vec::shrink_to_fit);
+        idx.exact.shrink_to_fit();
+        idx.pairs.shrink_to_fit();
+        for (id, (term, _)) in idx.terms.iter().enumerate() {
+            let n = term.chars().count();
+            if idx.by_len.len() <= n {
+                idx.by_len.resize(n + 1, Vec::new());
+            }
+            idx.by_len[n].push(id as u32);
+        }
+        idx
+    }
+
+    fn id_of(&mut self, folded: String) -> u32 {
+        if let Some(&id) = self.ids.get(folded.as_str()) {
+            return id;
+        }
+        let id = self.terms.len() as u32;
+        let key: Box<str> = folded.into_boxed_str();
+        self.ids.insert(key.clone(), id);
+        self.terms.push((key, Vec::new()));
+        id
     }
 
     pub fn len(&self) -> usize {
@@ -196,25 +238,23 @@ impl SearchIndex {
         (1.0 + self.docs.len() as f32 / (postings.len() as f32 + 0.5)).ln()
     }
 
-    /// Vocabulary words one edit away from `term` (not `term` itself).
-    fn near(&self, term: &str) -> Vec<&str> {
+    /// Numbers of the vocabulary words one edit away from `term` (not `term` itself).
+    fn near(&self, term: &str) -> Vec<u32> {
         let n = term.chars().count();
         let mut out = Vec::new();
         for len in n.saturating_sub(1)..=n + 1 {
-            if let Some(bucket) = self.vocab_by_len.get(len) {
-                out.extend(
-                    bucket
-                        .iter()
-                        .filter(|v| v.as_str() != term && one_edit(term, v))
-                        .map(String::as_str),
-                );
+            if let Some(bucket) = self.by_len.get(len) {
+                out.extend(bucket.iter().copied().filter(|&id| {
+                    let v = self.terms[id as usize].0.as_ref();
+                    v != term && one_edit(term, v)
+                }));
             }
         }
         out
     }
 
     /// The best `limit` results for a query, best first.
-    pub fn search(&self, query: &str, limit: usize) -> Vec<Hit<'_>> {
+    pub fn search(&self, query: &str, limit: usize) -> Results<'_> {
         let query = hocvuso_domain::text::nfc(query);
         let tokens: Vec<(String, String)> = words(&query)
             .map(|(s, e)| {
@@ -225,7 +265,7 @@ impl SearchIndex {
             .take(12)
             .collect();
         if tokens.is_empty() || self.docs.is_empty() {
-            return Vec::new();
+            return Results::default();
         }
         let n = self.docs.len();
         let mut score = vec![0.0f32; n];
@@ -233,30 +273,37 @@ impl SearchIndex {
         // Folded words a result may highlight (the query's and the typo matches found).
         let mut marks: HashSet<String> = HashSet::new();
         let mut best_for_token = vec![0.0f32; n];
+        let mut token_ids: Vec<Option<u32>> = Vec::with_capacity(tokens.len());
         for (lower, f) in &tokens {
             best_for_token.iter_mut().for_each(|s| *s = 0.0);
-            if let Some(postings) = self.folded.get(f) {
+            let id = self.ids.get(f.as_str()).copied();
+            token_ids.push(id);
+            if let Some(id) = id {
                 marks.insert(f.clone());
+                let postings = &self.terms[id as usize].1;
                 let idf = self.idf(postings);
                 for p in postings {
                     best_for_token[p.doc as usize] += idf * p.weight;
                 }
-            }
-            if let Some(postings) = self.exact.get(lower) {
-                let idf = self.idf(postings);
-                for p in postings {
-                    best_for_token[p.doc as usize] += EXACT_BONUS * idf * p.weight;
+                // Typed with diacritics: texts with exactly these diacritics score higher.
+                if lower != f {
+                    if let Some(exact) = self.exact.get(lower.as_str()) {
+                        let idf = self.idf(exact);
+                        for p in exact {
+                            best_for_token[p.doc as usize] += EXACT_BONUS * idf * p.weight;
+                        }
+                    }
                 }
             }
-            if f.chars().count() >= TYPO_MIN_CHARS {
+            // A word the texts do not have may be a typo: try the words one edit away.
+            if id.is_none() && f.chars().count() >= TYPO_MIN_CHARS {
                 for near in self.near(f) {
-                    if let Some(postings) = self.folded.get(near) {
-                        marks.insert(near.to_owned());
-                        let idf = self.idf(postings);
-                        for p in postings {
-                            let s = &mut best_for_token[p.doc as usize];
-                            *s = s.max(TYPO_FACTOR * idf * p.weight);
-                        }
+                    let (term, postings) = &self.terms[near as usize];
+                    marks.insert(term.to_string());
+                    let idf = self.idf(postings);
+                    for p in postings {
+                        let s = &mut best_for_token[p.doc as usize];
+                        *s = s.max(TYPO_FACTOR * idf * p.weight);
                     }
                 }
             }
@@ -267,11 +314,13 @@ impl SearchIndex {
                 }
             }
         }
-        for pair in tokens.windows(2) {
-            if let Some(postings) = self.pairs.get(&format!("{} {}", pair[0].1, pair[1].1)) {
-                let idf = self.idf(postings);
-                for p in postings {
-                    score[p.doc as usize] += PAIR_FACTOR * idf * p.weight;
+        for pair in token_ids.windows(2) {
+            if let [Some(a), Some(b)] = pair {
+                if let Some(postings) = self.pairs.get(&pair_key(*a, *b)) {
+                    let idf = self.idf(postings);
+                    for p in postings {
+                        score[p.doc as usize] += PAIR_FACTOR * idf * p.weight;
+                    }
                 }
             }
         }
@@ -287,23 +336,19 @@ impl SearchIndex {
             .collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         ranked.truncate(limit);
-        ranked
+        let hits = ranked
             .into_iter()
             .map(|(i, s)| {
                 let doc = &self.docs[i as usize];
-                let text = if doc.body.is_empty() {
-                    &doc.summary
-                } else {
-                    &doc.body
-                };
                 Hit {
+                    index: i as usize,
                     doc,
                     score: s,
                     title_html: highlight(&doc.title, &marks),
-                    snippet_html: snippet(text, &marks, 28),
                 }
             })
-            .collect()
+            .collect();
+        Results { hits, marks }
     }
 }
 
@@ -440,16 +485,18 @@ pub fn plain_text(markdown: &str) -> String {
 mod tests {
     use super::*;
 
-    fn doc(title: &str, body: &str) -> SearchDoc {
-        SearchDoc {
-            kind: DocKind::Article,
-            url: format!("/so-tay/{}", fold(title).replace(' ', "-")),
-            title: title.to_owned(),
-            context: String::new(),
-            keywords: String::new(),
-            summary: String::new(),
-            body: body.to_owned(),
-        }
+    fn doc(title: &str, body: &str) -> (SearchDoc, String) {
+        (
+            SearchDoc {
+                kind: DocKind::Article,
+                url: format!("/so-tay/{}", fold(title).replace(' ', "-")),
+                title: title.to_owned(),
+                context: String::new(),
+                keywords: String::new(),
+                summary: String::new(),
+            },
+            body.to_owned(),
+        )
     }
 
     #[test]
@@ -476,6 +523,7 @@ mod tests {
         ]);
         let first = |q: &str| {
             idx.search(q, 5)
+                .hits
                 .first()
                 .map(|h| h.doc.title.clone())
                 .unwrap_or_default()
@@ -485,10 +533,12 @@ mod tests {
         assert_eq!(first("cá"), "Cá kho");
         assert_eq!(first("ca hát"), "Ca hát");
         assert_eq!(first("thanh toasn"), "Thanh toán bằng mã QR", "one typo");
-        assert!(idx.search("xyzxyz", 5).is_empty());
-        let hit = &idx.search("dich vu", 1)[0];
+        assert!(idx.search("xyzxyz", 5).hits.is_empty());
+        let results = idx.search("dich vu", 1);
+        let hit = &results.hits[0];
         assert!(hit.title_html.contains("<mark>Dịch</mark> <mark>vụ</mark>"));
-        assert!(hit.snippet_html.contains("<mark>dịch</mark>"));
+        let snip = snippet("Nộp hồ sơ trên cổng dịch vụ công.", &results.marks, 28);
+        assert!(snip.contains("<mark>dịch</mark>"), "{snip}");
     }
 
     #[test]

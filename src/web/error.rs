@@ -45,6 +45,7 @@ fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
         title: title.to_owned(),
         user_name: None,
         is_staff: false,
+        is_author: false,
         csrf: String::new(),
         nonce: String::new(),
     };

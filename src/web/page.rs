@@ -14,6 +14,8 @@ pub struct Chrome {
     pub title: String,
     pub user_name: Option<String>,
     pub is_staff: bool,
+    /// May write the handbook (a "Biên tập" link in the header).
+    pub is_author: bool,
     pub csrf: String,
     pub nonce: String,
 }

@@ -4,7 +4,8 @@
 //!   reference that request rates are compared with (same binary, same build profile);
 //! * `bench-fixture --kind lesson|start|submit --learners N --commune CODE --out FILE` — N
 //!   logged-in learners and one prepared request each, in `hocvuso-load`'s request-file format;
-//! * `bench-check --acks FILE` — how many acknowledged submissions are stored.
+//! * `bench-check --acks FILE` — how many acknowledged submissions are stored;
+//! * `bench-handbook --articles N` — fill the handbook up to N published articles.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -147,4 +148,23 @@ pub async fn check(
     } else {
         ExitCode::FAILURE
     })
+}
+
+#[derive(clap::Args)]
+pub struct HandbookArgs {
+    /// How many published articles the handbook should hold.
+    #[arg(long, default_value_t = 10_000)]
+    articles: usize,
+}
+
+pub async fn handbook(
+    database: Option<String>,
+    config: Option<&Path>,
+    args: HandbookArgs,
+) -> anyhow::Result<ExitCode> {
+    let state = crate::open(database, config, None).await?;
+    let made = hocvuso::services::bench::synthetic_articles(&state, args.articles).await?;
+    state.db.close().await;
+    println!("{made} articles added");
+    Ok(ExitCode::SUCCESS)
 }

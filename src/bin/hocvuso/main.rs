@@ -56,6 +56,9 @@ enum Command {
     /// Benchmark fixtures (used by bench/run).
     #[command(hide = true)]
     BenchFixture(bench::FixtureArgs),
+    /// Fills the handbook with synthetic articles (used by bench/run).
+    #[command(hide = true)]
+    BenchHandbook(bench::HandbookArgs),
     /// Checks acknowledged submissions are stored (used by bench/run).
     #[command(hide = true)]
     BenchCheck(bench::CheckArgs),
@@ -138,6 +141,7 @@ async fn main() -> ExitCode {
         Some(Command::BenchReference(args)) => bench::reference(args).await,
         Some(Command::BenchFixture(args)) => bench::fixture(cli.database, config, args).await,
         Some(Command::BenchCheck(args)) => bench::check(cli.database, config, args).await,
+        Some(Command::BenchHandbook(args)) => bench::handbook(cli.database, config, args).await,
     };
     match result {
         Ok(code) => code,

@@ -40,6 +40,10 @@ impl Ctx {
                 .user
                 .as_ref()
                 .is_some_and(|u| u.is_province_admin() || u.officer_units().next().is_some()),
+            is_author: self
+                .user
+                .as_ref()
+                .is_some_and(crate::services::handbook::may_author),
             csrf: self.csrf.clone(),
             nonce: self.nonce.clone(),
         }

@@ -93,6 +93,8 @@ pub struct EditPage {
     pub published: Option<i32>,
     pub latest: i32,
     pub preview: String,
+    /// Just saved (shown once after the redirect).
+    pub saved: bool,
 }
 
 async fn chapter_options(state: &AppState) -> Result<Vec<ChapterOption>, WebError> {
@@ -117,6 +119,7 @@ pub async fn new_form(State(state): State<AppState>, ctx: Ctx) -> Result<Respons
         published: None,
         latest: 0,
         preview: String::new(),
+        saved: false,
     };
     Ok(render(&ctx, StatusCode::OK, &page))
 }
@@ -149,6 +152,7 @@ pub async fn create(
                 published: None,
                 latest: 0,
                 preview: String::new(),
+                saved: false,
             };
             Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
@@ -192,6 +196,7 @@ pub async fn edit_form(
         chapters: chapter_options(&state).await?,
         published: article.published_revision,
         latest: article.latest_revision,
+        saved: ctx.path.ends_with("?da-luu=1"),
     };
     Ok(render(&ctx, StatusCode::OK, &page))
 }
@@ -221,6 +226,7 @@ pub async fn update(
                 published: article.published_revision,
                 latest: article.latest_revision,
                 preview: String::new(),
+                saved: false,
             };
             Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
@@ -358,7 +364,8 @@ pub struct ImagesPage {
     pub l: Chrome,
     pub errors: Errors,
     pub alt: String,
-    pub uploaded: Option<String>,
+    /// The image just uploaded: its name and description, for the line to copy.
+    pub uploaded: Option<ImageRow>,
     pub images: Vec<ImageRow>,
 }
 
@@ -370,7 +377,7 @@ async fn images_page(
     alt: String,
     uploaded: Option<String>,
 ) -> Result<Response, WebError> {
-    let images = repo::media_list(state.db.read())
+    let images: Vec<ImageRow> = repo::media_list(state.db.read())
         .await?
         .into_iter()
         .map(|m| ImageRow {
@@ -382,6 +389,13 @@ async fn images_page(
             alt: m.alt,
         })
         .collect();
+    let uploaded = uploaded.and_then(|name| {
+        images.iter().find(|i| i.name == name).map(|i| ImageRow {
+            name: i.name.clone(),
+            alt: i.alt.clone(),
+            size: i.size.clone(),
+        })
+    });
     let page = ImagesPage {
         l: ctx.chrome("Ảnh cho bài viết"),
         errors,

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::clock::format_date;
+use crate::markdown;
 use crate::services::handbook::{self, Handbook, HbArticle};
 use crate::services::qr;
 use crate::state::AppState;
@@ -112,7 +113,7 @@ pub async fn article(
         slug: a.slug.clone(),
         title: a.title.clone(),
         summary: a.summary.clone(),
-        html: a.html.clone(),
+        html: markdown::to_html(&a.body_md),
         chapter_slug: chapter.slug.clone(),
         chapter_title: chapter.title.clone(),
         updated_on: format_date(a.updated_at),
@@ -156,7 +157,7 @@ pub async fn print(
         slug: a.slug.clone(),
         title: a.title.clone(),
         summary: a.summary.clone(),
-        html: a.html.clone(),
+        html: markdown::to_html(&a.body_md),
         chapter_title: h.chapter_of(a).title.clone(),
         updated_on: format_date(a.updated_at),
         url: format!("{}/so-tay/{}", site_url(&state, &headers), a.slug),
@@ -261,20 +262,12 @@ pub async fn image(
     Ok(res)
 }
 
-pub struct HitView {
-    pub label: &'static str,
-    pub url: String,
-    pub title_html: String,
-    pub context: String,
-    pub snippet_html: String,
-}
-
 #[derive(Template)]
 #[template(path = "handbook/search.html")]
 pub struct SearchPage {
     pub l: Chrome,
     pub q: String,
-    pub hits: Vec<HitView>,
+    pub hits: Vec<handbook::Found>,
 }
 
 #[derive(Default, Deserialize)]
@@ -293,18 +286,7 @@ pub async fn search(
 ) -> Response {
     let q: String = query.q.trim().chars().take(200).collect();
     let h = state.handbook.current();
-    let hits = h
-        .search
-        .search(&q, RESULTS)
-        .into_iter()
-        .map(|hit| HitView {
-            label: hit.doc.kind.label(),
-            url: hit.doc.url.clone(),
-            title_html: hit.title_html,
-            context: hit.doc.context.clone(),
-            snippet_html: hit.snippet_html,
-        })
-        .collect();
+    let hits = h.search(&state.catalog, &q, RESULTS);
     let title = if q.is_empty() {
         "Tìm kiếm".to_owned()
     } else {
