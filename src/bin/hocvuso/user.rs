@@ -1,4 +1,5 @@
-//! `hocvuso user create-admin --phone … --name … [--password …]`
+//! `hocvuso user create-admin --phone … --name … [--password …]` and
+//! `hocvuso user create-author …` (same flags).
 
 use std::io::BufRead;
 use std::path::Path;
@@ -23,6 +24,19 @@ pub enum Command {
         #[arg(long, env = "HOCVUSO_ADMIN_PASSWORD", hide_env_values = true)]
         password: Option<String>,
     },
+    /// Create an author of the handbook (biên tập viên), or make an existing account one.
+    CreateAuthor {
+        /// Mobile number used to log in, e.g. 0912345678.
+        #[arg(long)]
+        phone: String,
+        /// Full name.
+        #[arg(long)]
+        name: String,
+        /// Password (at least 8 characters). If omitted it is read from HOCVUSO_AUTHOR_PASSWORD
+        /// or, failing that, from the first line of standard input.
+        #[arg(long, env = "HOCVUSO_AUTHOR_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
 }
 
 pub async fn run(
@@ -30,15 +44,28 @@ pub async fn run(
     config: Option<&Path>,
     command: Command,
 ) -> anyhow::Result<ExitCode> {
-    let Command::CreateAdmin {
-        phone,
-        name,
-        password,
-    } = command;
+    let (role, who, phone, name, password) = match command {
+        Command::CreateAdmin {
+            phone,
+            name,
+            password,
+        } => (
+            Role::ProvinceAdmin,
+            "Province administrator",
+            phone,
+            name,
+            password,
+        ),
+        Command::CreateAuthor {
+            phone,
+            name,
+            password,
+        } => (Role::Author, "Author", phone, name, password),
+    };
     let password = match password {
         Some(p) => p,
         None => {
-            eprintln!("Password for the province administrator (then Enter):");
+            eprintln!("Password for the new account (then Enter):");
             let mut line = String::new();
             std::io::stdin().lock().read_line(&mut line)?;
             line.trim_end_matches(['\r', '\n']).to_owned()
@@ -50,7 +77,7 @@ pub async fn run(
         &phone,
         &name,
         &password,
-        Role::ProvinceAdmin,
+        role,
         PROVINCE_CODE,
         None,
     )
@@ -58,7 +85,7 @@ pub async fn run(
     state.db.close().await;
     match result {
         Ok(_) => {
-            println!("Province administrator ready: log in with {phone}.");
+            println!("{who} ready: log in with {phone}.");
             Ok(ExitCode::SUCCESS)
         }
         Err(FormError::Invalid(errors)) => {
