@@ -242,7 +242,7 @@ pub async fn attempt_view(
         .catalog
         .by_id(attempt.course_id)
         .ok_or(LearnError::NotFound)?;
-    let rows = learning::attempt_rows(db, attempt.id).await?;
+    let rows = learning::attempt_rows(db, &attempt).await?;
     let questions = rows
         .into_iter()
         .filter_map(|r| {
@@ -431,13 +431,10 @@ impl BatchHandler for SubmitHandler {
                 .collect::<BTreeSet<_>>()
                 .into_iter()
                 .collect();
+            let found = learning::attempts_by_ids(txn, &ids).await?;
+            let rows = learning::rows_of_attempts(txn, &found).await?;
             let attempts: HashMap<i64, learning::QuizAttempt> =
-                learning::attempts_by_ids(txn, &ids)
-                    .await?
-                    .into_iter()
-                    .map(|a| (a.id, a))
-                    .collect();
-            let rows = learning::rows_of_attempts(txn, &ids).await?;
+                found.into_iter().map(|a| (a.id, a)).collect();
 
             // 1. Validate and grade every request; the first of two for one attempt wins.
             let mut results: Vec<Option<Result<SubmitOutcome, SubmitError>>> =

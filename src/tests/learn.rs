@@ -302,7 +302,91 @@ async fn a_child_is_not_counted_as_an_adult(b: TestBackend) {
     app.verify_ok().await;
 }
 
+/// A start writes the question list into the attempt's own row; the per-question rows appear
+/// at submission. Attempts started before that change (rows, no list) still work.
+async fn an_attempt_keeps_its_questions_old_and_new(b: TestBackend) {
+    use hocvuso_db::ConnectionTrait;
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let db = app.state.db.write();
+    let count_rows = |id: i64| async move {
+        let stmt = hocvuso_db::sea_query_statement(
+            db.get_database_backend(),
+            &format!("SELECT COUNT(*) AS n FROM attempt_question WHERE attempt_id = {id}"),
+        );
+        db.query_one(stmt)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .and_then(|r| r.try_get::<i64>("", "n").ok())
+            .unwrap_or(-1)
+    };
+    let mut br = app.learner("0912345678", COMMUNE_A).await;
+    let attempt = br.start_quiz().await;
+    let stored = learning::attempt(db, attempt)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("attempt"));
+    assert_eq!(
+        stored.question_ids.split(',').count(),
+        8,
+        "{}",
+        stored.question_ids
+    );
+    assert_eq!(
+        count_rows(attempt).await,
+        0,
+        "no per-question rows at start"
+    );
+    let shown = br.get(&format!("/bai-lam/{attempt}")).await;
+    assert_eq!(shown.texts("fieldset.question").len(), 8);
+    assert_eq!(
+        br.answer_all(attempt, true).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(count_rows(attempt).await, 8, "answers stored at submission");
+
+    // An attempt as the previous version stored it: rows, and no list in the attempt row.
+    let mut old = app.learner("0912345679", COMMUNE_A).await;
+    let legacy = old.start_quiz().await;
+    let row = learning::attempt(db, legacy)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("attempt"));
+    let values: Vec<String> = row
+        .question_ids
+        .split(',')
+        .enumerate()
+        .map(|(i, q)| format!("({legacy}, {q}, {})", i + 1))
+        .collect();
+    for sql in [
+        format!("UPDATE quiz_attempt SET question_ids = '' WHERE id = {legacy}"),
+        format!(
+            "INSERT INTO attempt_question (attempt_id, question_id, position) VALUES {}",
+            values.join(", ")
+        ),
+    ] {
+        db.execute(hocvuso_db::sea_query_statement(
+            db.get_database_backend(),
+            &sql,
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    let shown = old.get(&format!("/bai-lam/{legacy}")).await;
+    assert_eq!(shown.texts("fieldset.question").len(), 8);
+    assert_eq!(
+        old.answer_all(legacy, true).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(count_rows(legacy).await, 8);
+    app.verify_ok().await;
+}
+
 test_both!(
+    an_attempt_keeps_its_questions_old_and_new,
     a_learner_fails_then_passes_and_the_commune_counts_once,
     a_second_submission_changes_nothing,
     simultaneous_submissions_count_once,

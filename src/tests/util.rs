@@ -109,7 +109,11 @@ impl TestApp {
     /// database (the page never carries the key).
     pub async fn answer_key(&self, attempt_id: i64) -> BTreeMap<i64, (i64, i64)> {
         let db = self.state.db.read();
-        let rows = learning::attempt_rows(db, attempt_id)
+        let attempt = learning::attempt(db, attempt_id)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|| panic!("no attempt {attempt_id}"));
+        let rows = learning::attempt_rows(db, &attempt)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let ids: Vec<i64> = rows.iter().map(|r| r.question_id).collect();

@@ -9,6 +9,11 @@ pub mod repo;
 pub use dialect::{Backend, Db};
 pub use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, TransactionTrait};
 
+/// A portable SQL statement without parameters, for tests that set up rare states by hand.
+pub fn sea_query_statement(backend: sea_orm::DatabaseBackend, sql: &str) -> sea_orm::Statement {
+    sea_orm::Statement::from_string(backend, sql.to_owned())
+}
+
 /// Errors from the data layer that callers act on.
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {

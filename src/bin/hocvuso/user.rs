@@ -72,16 +72,7 @@ pub async fn run(
         }
     };
     let state = crate::open(database, config, None).await?;
-    let result = create_staff(
-        &state,
-        &phone,
-        &name,
-        &password,
-        role,
-        PROVINCE_CODE,
-        None,
-    )
-    .await;
+    let result = create_staff(&state, &phone, &name, &password, role, PROVINCE_CODE, None).await;
     state.db.close().await;
     match result {
         Ok(_) => {

@@ -14,6 +14,9 @@ pub struct Model {
     pub question_count: i32,
     pub correct_count: Option<i32>,
     pub passed: Option<bool>,
+    /// The question ids given, in order, comma-separated (empty for attempts started before
+    /// this column existed: their `attempt_question` rows hold the list).
+    pub question_ids: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

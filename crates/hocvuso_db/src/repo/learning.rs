@@ -226,16 +226,36 @@ pub async fn attempt<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<Qui
     quiz_attempt::Entity::find_by_id(id).one(conn).await
 }
 
-/// The questions kept by an attempt, in the order they were given.
+/// The questions an attempt was given, as rows in the order given: from its own list while it
+/// is open, from the stored rows (with the chosen answers) once submitted.
 pub async fn attempt_rows<C: ConnectionTrait>(
     conn: &C,
-    attempt_id: i64,
+    attempt: &QuizAttempt,
 ) -> Result<Vec<AttemptQuestion>, DbErr> {
-    attempt_question::Entity::find()
-        .filter(attempt_question::Column::AttemptId.eq(attempt_id))
-        .order_by_asc(attempt_question::Column::Position)
-        .all(conn)
-        .await
+    rows_of_attempts(conn, std::slice::from_ref(attempt)).await
+}
+
+/// The question ids of an attempt's own list (empty for attempts from before the list).
+fn listed_questions(a: &QuizAttempt) -> Vec<i64> {
+    a.question_ids
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect()
+}
+
+/// An attempt's question list as unanswered rows.
+fn rows_from_list(a: &QuizAttempt) -> Vec<AttemptQuestion> {
+    listed_questions(a)
+        .into_iter()
+        .enumerate()
+        .map(|(i, q)| AttemptQuestion {
+            attempt_id: a.id,
+            question_id: q,
+            position: i as i32 + 1,
+            chosen_option_id: None,
+            is_correct: None,
+        })
+        .collect()
 }
 
 pub async fn certificate_by_code<C: ConnectionTrait>(
@@ -291,13 +311,19 @@ pub async fn attempts_by_ids<C: ConnectionTrait>(
     Ok(out)
 }
 
-/// The questions kept by these attempts, by attempt then position.
+/// The questions kept by these attempts, by attempt then position (see [`attempt_rows`]). Open
+/// attempts need no query: their list is in their own row.
 pub async fn rows_of_attempts<C: ConnectionTrait>(
     conn: &C,
-    attempt_ids: &[i64],
+    attempts: &[QuizAttempt],
 ) -> Result<Vec<AttemptQuestion>, DbErr> {
+    let stored: Vec<i64> = attempts
+        .iter()
+        .filter(|a| a.submitted_at.is_some() || a.question_ids.is_empty())
+        .map(|a| a.id)
+        .collect();
     let mut out = Vec::new();
-    for chunk in attempt_ids.chunks(CHUNK) {
+    for chunk in stored.chunks(CHUNK) {
         out.extend(
             attempt_question::Entity::find()
                 .filter(attempt_question::Column::AttemptId.is_in(chunk.iter().copied()))
@@ -306,6 +332,11 @@ pub async fn rows_of_attempts<C: ConnectionTrait>(
                 .all(conn)
                 .await?,
         );
+    }
+    for a in attempts {
+        if !out.iter().any(|r| r.attempt_id == a.id) {
+            out.extend(rows_from_list(a));
+        }
     }
     Ok(out)
 }
@@ -465,8 +496,9 @@ pub async fn open_attempts_of<C: ConnectionTrait>(
     Ok(out)
 }
 
-/// New attempts `(person, course, question ids)`, each keeping exactly its questions.
-/// Returns the attempts in the same order.
+/// New attempts `(person, course, question ids)`, each keeping exactly its questions (in its
+/// own row; the per-question rows are written at submission). Returns the attempts in the same
+/// order.
 pub async fn insert_attempts<C: ConnectionTrait>(
     conn: &C,
     rows: &[(i64, i64, Vec<i64>)],
@@ -483,6 +515,7 @@ pub async fn insert_attempts<C: ConnectionTrait>(
                 question_count: Set(qs.len() as i32),
                 correct_count: Set(None),
                 passed: Set(None),
+                question_ids: Set(qs.iter().map(i64::to_string).collect::<Vec<_>>().join(",")),
                 ..Default::default()
             }
         }))
@@ -492,28 +525,6 @@ pub async fn insert_attempts<C: ConnectionTrait>(
         let mut inserted = res;
         inserted.sort_by_key(|a| a.id);
         attempts.extend(inserted);
-    }
-    let question_rows: Vec<attempt_question::ActiveModel> = attempts
-        .iter()
-        .zip(rows)
-        .flat_map(|(a, (_, _, qs))| {
-            qs.iter()
-                .enumerate()
-                .map(move |(i, q)| attempt_question::ActiveModel {
-                    attempt_id: Set(a.id),
-                    question_id: Set(*q),
-                    position: Set(i as i32 + 1),
-                    chosen_option_id: Set(None),
-                    is_correct: Set(None),
-                })
-        })
-        .collect();
-    let mut rest = question_rows.into_iter().peekable();
-    while rest.peek().is_some() {
-        let chunk: Vec<_> = rest.by_ref().take(CHUNK).collect();
-        attempt_question::Entity::insert_many(chunk)
-            .exec_without_returning(conn)
-            .await?;
     }
     Ok(attempts)
 }
