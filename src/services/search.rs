@@ -91,6 +91,8 @@ const CONTEXT: f32 = 1.5;
 const EXACT_BONUS: f32 = 0.6;
 const TYPO_FACTOR: f32 = 0.55;
 const PAIR_FACTOR: f32 = 1.5;
+/// Results scoring under this share of the best result's score are not shown.
+const RELATIVE_FLOOR: f32 = 0.2;
 /// Words this long (in characters) or longer may carry one typo.
 const TYPO_MIN_CHARS: usize = 5;
 
@@ -335,6 +337,10 @@ impl SearchIndex {
             })
             .collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        // Texts far below the best one matched only a common word or two ("toan" of "an
+        // toàn" for "thanh toan qr"); showing them buries nothing but costs the reader.
+        let top = ranked.first().map_or(0.0, |r| r.1);
+        ranked.retain(|r| r.1 >= RELATIVE_FLOOR * top);
         ranked.truncate(limit);
         let hits = ranked
             .into_iter()

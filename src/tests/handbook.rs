@@ -129,6 +129,17 @@ async fn search_finds_what_people_type(b: TestBackend) {
     assert!(count >= 20, "at least 20 queries");
     assert!(misses.is_empty(), "misses:\n{}", misses.join("\n"));
 
+    // Texts that share only a common syllable with the query are not listed.
+    let qr = br
+        .get(&format!("/tim-kiem?q={}", encode("thanh toan qr")))
+        .await;
+    let found = qr.attrs("ol.results li > a", "href");
+    assert!(
+        !found.contains(&"/so-tay/giu-an-toan-tai-khoan-ngan-hang".to_owned()),
+        "\"an toàn\" is not \"thanh toán\": {found:?}"
+    );
+    assert!(found.len() <= 8, "{found:?}");
+
     // Courses and lessons are searched too.
     let page = br
         .get(&format!("/tim-kiem?q={}", encode("ky nang so co ban")))

@@ -15,7 +15,7 @@ use crate::{Block, Run};
 ///   further paragraphs of an item get a marker of spaces only (a continuation).
 /// - Links keep their text; absolute http(s) links get " (URL)" appended unless the text is the
 ///   URL itself.
-/// - Images → [`Block::Note`] "[Hình: alt]".
+/// - Images → [`Block::Note`] "(Hình minh họa: alt — xem trong bài trên mạng)".
 /// - Tables → one paragraph per row, cells separated by " | ", header row bold.
 /// - Code blocks → a paragraph keeping the line breaks; `---` rules → a small spacer;
 ///   raw HTML and `+++` front matter are dropped.
@@ -242,9 +242,9 @@ impl Builder {
                 let alt = alt.split_whitespace().collect::<Vec<_>>().join(" ");
                 self.flush();
                 self.blocks.push(Block::Note(if alt.is_empty() {
-                    "[Hình]".to_owned()
+                    "(Hình minh họa: xem trong bài trên mạng)".to_owned()
                 } else {
-                    format!("[Hình: {alt}]")
+                    format!("(Hình minh họa: {alt} — xem trong bài trên mạng)")
                 }));
             }
             TagEnd::MetadataBlock(_) => self.in_metadata = false,
@@ -303,7 +303,9 @@ mod tests {
                 level: 3,
                 text: "Bước 1: Đăng nhập".into(),
             },
-            Block::Note("[Hình: Màn hình đăng nhập VNeID]".into()),
+            Block::Note(
+                "(Hình minh họa: Màn hình đăng nhập VNeID — xem trong bài trên mạng)".into(),
+            ),
             Block::ListItem {
                 marker: "1.".into(),
                 runs: vec![plain("Chạm "), bold("Đăng nhập"), plain(".")],
