@@ -67,6 +67,9 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, Sta
         .await
         .map_err(Internal::from)?;
     let catalog = Arc::new(catalog);
+    let handbook_version = services::handbook::stored_version(db.read())
+        .await
+        .map_err(Internal::from)?;
     let handbook = services::handbook::Handbook::load(db.read(), &catalog)
         .await
         .map_err(Internal::from)?;
@@ -85,16 +88,20 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, Sta
         },
     );
     let session_lookup = services::accounts::SessionLookup::start(db.clone(), clock.clone());
-    Ok(AppState {
+    let state = AppState {
         config: Arc::new(config),
         db,
         clock,
         cookie_key: Arc::new(key),
         catalog,
-        handbook: Arc::new(services::handbook::HandbookStore::new(handbook)),
+        handbook: Arc::new(services::handbook::HandbookStore::new(
+            handbook,
+            handbook_version,
+        )),
         starts,
         submits,
         sessions: Arc::new(services::accounts::SessionCache::default()),
         session_lookup,
-    })
+    };
+    Ok(state)
 }

@@ -11,6 +11,7 @@ use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
 use hocvuso_db::repo::handbook::{self as repo, NewMedia, NewRevision};
+use hocvuso_db::repo::settings;
 use hocvuso_db::{ConnectionTrait, DatabaseTransaction, DbErr, TransactionTrait};
 use hocvuso_domain::text::{fold, nfc};
 use hocvuso_domain::Role;
@@ -295,34 +296,95 @@ fn split_list(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// The current [`Handbook`], swapped whole when authors change something.
-pub struct HandbookStore(RwLock<Arc<Handbook>>);
+/// The current [`Handbook`], swapped whole when authors change something, with the content
+/// version it was built from (setting `handbook_version`, changed in the same transaction as
+/// every author's change, so other server processes on the same database notice it).
+pub struct HandbookStore {
+    current: RwLock<Arc<Handbook>>,
+    version: std::sync::Mutex<String>,
+}
+
+/// The setting that changes whenever the handbook's published content does.
+const VERSION_KEY: &str = "handbook_version";
+
+/// How often a server checks whether another process changed the handbook.
+pub const REFRESH_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl HandbookStore {
-    pub fn new(h: Handbook) -> Self {
-        HandbookStore(RwLock::new(Arc::new(h)))
+    pub fn new(h: Handbook, version: String) -> Self {
+        HandbookStore {
+            current: RwLock::new(Arc::new(h)),
+            version: std::sync::Mutex::new(version),
+        }
     }
 
     pub fn current(&self) -> Arc<Handbook> {
-        match self.0.read() {
+        match self.current.read() {
             Ok(g) => g.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
         }
     }
 
-    fn replace(&self, h: Handbook) {
-        match self.0.write() {
+    fn replace(&self, h: Handbook, version: String) {
+        match self.current.write() {
             Ok(mut g) => *g = Arc::new(h),
             Err(poisoned) => *poisoned.into_inner() = Arc::new(h),
+        }
+        match self.version.lock() {
+            Ok(mut v) => *v = version,
+            Err(poisoned) => *poisoned.into_inner() = version,
+        }
+    }
+
+    fn version(&self) -> String {
+        match self.version.lock() {
+            Ok(v) => v.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
         }
     }
 }
 
+/// The handbook's content version as stored (empty before any change by an author).
+pub async fn stored_version<C: ConnectionTrait>(conn: &C) -> Result<String, DbErr> {
+    Ok(settings::get(conn, VERSION_KEY).await?.unwrap_or_default())
+}
+
+/// Marks the handbook changed (call inside the transaction that changes it).
+async fn mark_changed<C: ConnectionTrait>(conn: &C) -> Result<(), DbErr> {
+    settings::set(conn, VERSION_KEY, &super::hex(&super::random_bytes::<8>())).await
+}
+
 /// Rebuilds the in-memory handbook from the database.
 pub async fn reload(state: &AppState) -> Result<(), Internal> {
-    let h = Handbook::load(state.db.read(), &state.catalog).await?;
-    state.handbook.replace(h);
+    let conn = state.db.read();
+    let version = stored_version(conn).await?;
+    let h = Handbook::load(conn, &state.catalog).await?;
+    state.handbook.replace(h, version);
     Ok(())
+}
+
+/// Rebuilds the handbook if another process changed it since this copy was built. Returns
+/// whether it did. `hocvuso::open` runs this every [`REFRESH_EVERY`].
+pub async fn refresh_if_changed(state: &AppState) -> Result<bool, Internal> {
+    if stored_version(state.db.read()).await? == state.handbook.version() {
+        return Ok(false);
+    }
+    reload(state).await?;
+    Ok(true)
+}
+
+/// Checks every [`REFRESH_EVERY`] whether another server process changed the handbook (the web
+/// server starts this; one-off commands do not need it).
+pub fn spawn_refresh(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(REFRESH_EVERY);
+        loop {
+            tick.tick().await;
+            if let Err(e) = refresh_if_changed(&state).await {
+                tracing::warn!("handbook refresh: {e}");
+            }
+        }
+    });
 }
 
 /// Loads the shipped chapters, articles (published, as revision 1 with no author) and images
@@ -590,6 +652,7 @@ pub async fn create(
     let position = repo::next_position(&txn, clean.chapter_id).await?;
     let article = repo::insert_article(&txn, &slug, clean.chapter_id, position, now).await?;
     add_revision(&txn, article.id, &clean, author, publish, now).await?;
+    mark_changed(&txn).await?;
     txn.commit().await?;
     reload(state).await?;
     Ok(article.id)
@@ -617,6 +680,7 @@ pub async fn update(
         repo::set_chapter(&txn, article.id, clean.chapter_id, position).await?;
     }
     let number = add_revision(&txn, article.id, &clean, author, publish, now).await?;
+    mark_changed(&txn).await?;
     txn.commit().await?;
     reload(state).await?;
     Ok(number)
@@ -628,15 +692,17 @@ pub async fn set_published(
     article_id: i64,
     number: Option<i32>,
 ) -> Result<bool, Internal> {
-    let conn = state.db.write();
-    if let Some(n) = number {
-        if repo::revision(conn, article_id, n).await?.is_none() {
-            return Ok(false);
-        }
-    } else if repo::article_by_id(conn, article_id).await?.is_none() {
+    let txn = state.db.write().begin().await?;
+    let exists = match number {
+        Some(n) => repo::revision(&txn, article_id, n).await?.is_some(),
+        None => repo::article_by_id(&txn, article_id).await?.is_some(),
+    };
+    if !exists {
         return Ok(false);
     }
-    repo::set_published(conn, article_id, number, state.clock.now()).await?;
+    repo::set_published(&txn, article_id, number, state.clock.now()).await?;
+    mark_changed(&txn).await?;
+    txn.commit().await?;
     reload(state).await?;
     Ok(true)
 }

@@ -402,6 +402,45 @@ async fn authors_draft_publish_and_keep_revisions(b: TestBackend) {
         StatusCode::NOT_FOUND
     );
 
+    // Another server process on the same database notices the change within seconds: here a
+    // second app on the same database plays that process.
+    let other = crate::open(
+        crate::config::Config {
+            database_url: app.state.config.database_url.clone(),
+            database_readers: 1,
+            ..crate::config::Config::default()
+        },
+        app.clock.clone(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        other.handbook.current().by_slug(slug).is_none(),
+        "taken down"
+    );
+    assert!(
+        !crate::services::handbook::refresh_if_changed(&other)
+            .await
+            .unwrap_or_else(|e| panic!("{e}")),
+        "nothing changed since it started"
+    );
+    author
+        .post(&format!("/bien-tap/so-tay/{id}/hien-thi"), &[("so", "3")])
+        .await;
+    assert!(other.handbook.current().by_slug(slug).is_none(), "not yet");
+    assert!(crate::services::handbook::refresh_if_changed(&other)
+        .await
+        .unwrap_or_else(|e| panic!("{e}")));
+    assert_eq!(
+        other
+            .handbook
+            .current()
+            .by_slug(slug)
+            .map(|a| a.title.clone()),
+        Some("Cách cập nhật VNeID lên bản mới".to_owned())
+    );
+    other.db.close().await;
+
     // The shipped content is loaded once: a restart does not undo or duplicate anything.
     crate::services::seed::ensure_seeded(&app.state.db, app.clock.now())
         .await
