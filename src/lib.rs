@@ -87,6 +87,7 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, Sta
             clock: clock.clone(),
         },
     );
+    let map = services::map::CommuneMap::shipped().map_err(Internal::Other)?;
     let session_lookup = services::accounts::SessionLookup::start(db.clone(), clock.clone());
     let state = AppState {
         config: Arc::new(config),
@@ -98,6 +99,7 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, Sta
             handbook,
             handbook_version,
         )),
+        map: Arc::new(map),
         starts,
         submits,
         sessions: Arc::new(services::accounts::SessionCache::default()),

@@ -10,6 +10,7 @@ use crate::services::accounts::{SessionCache, SessionLookup};
 use crate::services::catalog::Catalog;
 use crate::services::handbook::HandbookStore;
 use crate::services::learning::{StartHandler, SubmitHandler};
+use crate::services::map::CommuneMap;
 use crate::services::writer::Batcher;
 
 #[derive(Clone)]
@@ -23,6 +24,8 @@ pub struct AppState {
     pub catalog: Arc<Catalog>,
     /// The published handbook and the search index, in memory (rebuilt when authors change it).
     pub handbook: Arc<HandbookStore>,
+    /// The communes' outlines for the dashboard map (projected once at start).
+    pub map: Arc<CommuneMap>,
     /// Group commit of quiz starts and quiz submissions.
     pub starts: Batcher<StartHandler>,
     pub submits: Batcher<SubmitHandler>,

@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod handbook;
 pub mod learning;
+pub mod map;
 pub mod media;
 pub mod qr;
 pub mod search;

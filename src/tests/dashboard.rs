@@ -212,7 +212,89 @@ async fn the_demo_gives_communes_different_figures(b: TestBackend) {
     app.verify_ok().await;
 }
 
+/// The map: every commune drawn and linked to its page, coloured by how far it is from the
+/// target, live; only the province admin sees it.
+async fn the_map_colours_communes_against_the_target(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let unit = org::by_code(app.state.db.read(), COMMUNE_A)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("unit"));
+    // One adult in the commune: one pass reaches the 2026 target of 100 %.
+    stats::set_denominator(
+        app.state.db.write(),
+        2026,
+        unit.id,
+        "adults",
+        1,
+        "test",
+        app.clock.now(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut admin = app.staff("0900000001", Role::ProvinceAdmin, "68").await;
+    let map = admin.get("/thong-ke/ban-do?nam=2026").await;
+    assert_eq!(map.status, StatusCode::OK, "{}", map.body);
+    let links = map.attrs("svg#ban-do a", "href");
+    assert_eq!(links.len(), 124, "every commune is drawn");
+    assert!(links.contains(&format!("/thong-ke/{COMMUNE_A}?nam=2026")));
+    assert_eq!(
+        map.texts("svg#ban-do a path title").len(),
+        124,
+        "each names itself"
+    );
+    let class_of = |p: &super::util::Page| {
+        p.attrs(
+            &format!("svg#ban-do a[data-code=\"{COMMUNE_A}\"] path"),
+            "class",
+        )
+    };
+    assert_eq!(class_of(&map), vec!["m-xa".to_owned()], "0 of 1");
+    assert_eq!(
+        map.attrs(
+            &format!("svg#ban-do a[data-code=\"{COMMUNE_B}\"] path"),
+            "class"
+        ),
+        vec!["m-chua".to_owned()],
+        "no denominator"
+    );
+    let legend = map.texts(".legend li").join(" | ");
+    assert!(legend.contains("Dưới 50% chỉ tiêu: 1"), "{legend}");
+    assert!(
+        legend.contains("Chưa có mẫu số hoặc chỉ tiêu: 123"),
+        "{legend}"
+    );
+
+    let mut learner = app.learner("0912345678", COMMUNE_A).await;
+    let attempt = learner.start_quiz().await;
+    let _ = learner.answer_all(attempt, true).await;
+    let map = admin.get("/thong-ke/ban-do?nam=2026").await;
+    assert_eq!(
+        class_of(&map),
+        vec!["m-dat".to_owned()],
+        "live after a pass"
+    );
+
+    let mut officer = app.staff("0900000002", Role::UnitOfficer, COMMUNE_B).await;
+    let sent = officer.get("/thong-ke/ban-do").await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER);
+    assert_eq!(sent.location(), format!("/thong-ke/{COMMUNE_B}"));
+    assert_eq!(
+        learner.get("/thong-ke/ban-do").await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.browser().get("/thong-ke/ban-do").await.status,
+        StatusCode::SEE_OTHER,
+        "visitors log in first"
+    );
+}
+
 test_both!(
+    the_map_colours_communes_against_the_target,
     province_admin_sees_every_commune_with_live_figures,
     a_commune_officer_sees_only_their_commune,
     learners_and_visitors_see_no_figures,

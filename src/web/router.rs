@@ -58,6 +58,7 @@ pub fn app(state: AppState) -> Router {
     // Province admin (everything) and unit officers (their unit and below).
     let staff = Router::new()
         .route("/thong-ke", get(dashboard::province))
+        .route("/thong-ke/ban-do", get(dashboard::map))
         .route("/thong-ke/{code}", get(dashboard::unit));
 
     // Authors and the province administrator: the handbook's text and images.

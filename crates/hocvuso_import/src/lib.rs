@@ -1,3 +1,4 @@
 //! Pure parsers for files hocvuso imports. No IO: callers pass bytes or text.
 
 pub mod communes;
+pub mod geo;

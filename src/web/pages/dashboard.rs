@@ -207,3 +207,122 @@ pub async fn unit(
     };
     Ok(render(&ctx, StatusCode::OK, &page))
 }
+
+/// One commune on the map: its outline, colour class and what a tap or a screen reader says.
+pub struct MapArea {
+    pub code: String,
+    pub d: String,
+    pub class: &'static str,
+    pub label: String,
+}
+
+pub struct LegendItem {
+    pub class: &'static str,
+    pub label: &'static str,
+    pub count: usize,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard/map.html")]
+pub struct MapPage {
+    pub l: Chrome,
+    pub year: i32,
+    pub years: Vec<YearOption>,
+    pub group_name: String,
+    pub indicator_name: String,
+    pub width: i64,
+    pub height: i64,
+    pub areas: Vec<MapArea>,
+    pub legend: Vec<LegendItem>,
+}
+
+/// Colour classes, from "reached the target" to "no denominator yet".
+const BANDS: &[(&str, &str)] = &[
+    ("m-dat", "Đạt chỉ tiêu"),
+    ("m-gan", "Từ 75% chỉ tiêu trở lên"),
+    ("m-giua", "Từ 50% đến dưới 75% chỉ tiêu"),
+    ("m-xa", "Dưới 50% chỉ tiêu"),
+    ("m-chua", "Chưa có mẫu số hoặc chỉ tiêu"),
+];
+
+/// How far a commune is from its target, as a colour class.
+fn band(f: &Figures) -> &'static str {
+    match (f.met(), f.per_mille(), f.target_percent) {
+        (Some(true), _, _) => "m-dat",
+        (Some(false), Some(pm), Some(t)) if t > 0 => {
+            let share = pm as f64 / (f64::from(t) * 10.0);
+            if share >= 0.75 {
+                "m-gan"
+            } else if share >= 0.5 {
+                "m-giua"
+            } else {
+                "m-xa"
+            }
+        }
+        _ => "m-chua",
+    }
+}
+
+/// The map of the 124 communes coloured by how far each is from the year's target; each
+/// commune links to its page. Province admin only (officers are sent to their unit's page).
+pub async fn map(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<BoardQuery>,
+) -> Result<Response, WebError> {
+    let user = ctx.user()?;
+    if !user.is_province_admin() {
+        return match dashboard::home_unit_code(&state, user).await? {
+            Some(code) => Ok(see_other(&format!("/thong-ke/{code}"))),
+            None => Err(WebError::Forbidden),
+        };
+    }
+    let year = year_of(&state, &q)?;
+    let board = dashboard::province_board(&state, year).await?;
+    let areas: Vec<MapArea> = state
+        .map
+        .shapes
+        .iter()
+        .filter_map(|s| {
+            let f = board.rows.iter().find(|r| r.code == s.code)?;
+            let class = band(f);
+            let label = match f.denominator {
+                Some(_) => format!(
+                    "{}: {} ({} người), chỉ tiêu {}",
+                    f.name,
+                    f.percent_text(),
+                    format::number(f.achieved),
+                    f.target_percent
+                        .map_or_else(|| "—".to_owned(), |t| format!("{t}%"))
+                ),
+                None => format!("{}: chưa có mẫu số", f.name),
+            };
+            Some(MapArea {
+                code: s.code.clone(),
+                d: s.d.clone(),
+                class,
+                label,
+            })
+        })
+        .collect();
+    let legend = BANDS
+        .iter()
+        .map(|(class, label)| LegendItem {
+            class,
+            label,
+            count: areas.iter().filter(|a| a.class == *class).count(),
+        })
+        .collect();
+    let page = MapPage {
+        l: ctx.chrome(format!("Bản đồ năm {year}")),
+        year,
+        years: YearOption::list(&board.years, year),
+        group_name: board.group.name_vi().to_owned(),
+        indicator_name: board.indicator.name_vi().to_owned(),
+        width: state.map.width,
+        height: state.map.height,
+        areas,
+        legend,
+    };
+    Ok(render(&ctx, StatusCode::OK, &page))
+}
