@@ -5,6 +5,7 @@ pub mod bench;
 pub mod catalog;
 pub mod dashboard;
 pub mod demo;
+pub mod denominators;
 pub mod handbook;
 pub mod learning;
 pub mod map;

@@ -4,6 +4,7 @@
 
 mod account;
 mod dashboard;
+mod denominators;
 mod handbook;
 mod learn;
 mod public;

@@ -293,6 +293,18 @@ impl Browser<'_> {
         file_name: &str,
         file: &[u8],
     ) -> Page {
+        self.post_file(path, fields, "file", file_name, file).await
+    }
+
+    /// Submits a `multipart/form-data` form: text fields and one file in field `field`.
+    pub async fn post_file(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        field: &str,
+        file_name: &str,
+        file: &[u8],
+    ) -> Page {
         const BOUNDARY: &str = "----hocvuso-test-boundary";
         let mut body: Vec<u8> = Vec::new();
         for (k, v) in fields {
@@ -305,7 +317,7 @@ impl Browser<'_> {
         }
         body.extend_from_slice(
             format!(
-                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; \
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{field}\"; \
                  filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
             )
             .as_bytes(),

@@ -9,7 +9,9 @@ use tower_http::compression::CompressionLayer;
 
 use super::error::not_found;
 use super::page::style_css;
-use super::pages::{account, authoring, certificate, dashboard, handbook, health, home, learn};
+use super::pages::{
+    account, authoring, certificate, dashboard, denominators, handbook, health, home, learn,
+};
 use crate::state::AppState;
 
 /// Largest request body for an image upload (the image itself may be 2 MB).
@@ -59,6 +61,16 @@ pub fn app(state: AppState) -> Router {
     let staff = Router::new()
         .route("/thong-ke", get(dashboard::province))
         .route("/thong-ke/ban-do", get(dashboard::map))
+        .route(
+            "/thong-ke/mau-so",
+            get(denominators::index)
+                .post(denominators::upload)
+                .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route("/thong-ke/mau-so/sua", post(denominators::edit))
+        .route("/thong-ke/mau-so/nhap", post(denominators::confirm))
+        .route("/thong-ke/mau-so/mau.csv", get(denominators::template))
+        .route("/thong-ke/mau-so/lich-su", get(denominators::history))
         .route("/thong-ke/{code}", get(dashboard::unit));
 
     // Authors and the province administrator: the handbook's text and images.

@@ -4,6 +4,7 @@ pub mod account;
 pub mod authoring;
 pub mod certificate;
 pub mod dashboard;
+pub mod denominators;
 pub mod handbook;
 pub mod health;
 pub mod home;

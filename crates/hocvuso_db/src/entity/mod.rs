@@ -9,6 +9,7 @@ pub mod certificate;
 pub mod course;
 pub mod course_completion;
 pub mod denominator;
+pub mod denominator_change;
 pub mod group_course;
 pub mod handbook_chapter;
 pub mod indicator;

@@ -146,6 +146,57 @@ pub async fn set_denominator<C: ConnectionTrait>(
     Ok(())
 }
 
+pub use crate::entity::denominator_change::Model as DenominatorChange;
+
+/// Records one change of a denominator (call in the transaction that makes it).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one row of the history, field by field"
+)]
+pub async fn record_denominator_change<C: ConnectionTrait>(
+    conn: &C,
+    year: i32,
+    unit_id: i64,
+    group_code: &str,
+    old_people: Option<i64>,
+    new_people: i64,
+    source: &str,
+    changed_by: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    use crate::entity::denominator_change;
+    denominator_change::Entity::insert(denominator_change::ActiveModel {
+        year: Set(year),
+        unit_id: Set(unit_id),
+        group_code: Set(group_code.to_owned()),
+        old_people: Set(old_people),
+        new_people: Set(new_people),
+        source: Set(source.to_owned()),
+        changed_by: Set(changed_by),
+        changed_at: Set(now),
+        ..Default::default()
+    })
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+/// The history of a year's denominators for a group, newest first.
+pub async fn denominator_changes<C: ConnectionTrait>(
+    conn: &C,
+    year: i32,
+    group_code: &str,
+) -> Result<Vec<DenominatorChange>, DbErr> {
+    use crate::entity::denominator_change;
+    use sea_orm::QueryOrder;
+    denominator_change::Entity::find()
+        .filter(denominator_change::Column::Year.eq(year))
+        .filter(denominator_change::Column::GroupCode.eq(group_code))
+        .order_by_desc(denominator_change::Column::Id)
+        .all(conn)
+        .await
+}
+
 /// `unit_id → people` for a year and group.
 pub async fn denominators<C: ConnectionTrait>(
     conn: &C,

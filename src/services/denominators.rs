@@ -1,0 +1,281 @@
+//! Denominators (how many people of a group each unit has, per year): imported from a table
+//! (XLSX or CSV) or edited in the browser. Always in two steps — a dry run that lists every
+//! change and every error in Vietnamese and writes nothing, then the import itself, which
+//! checks everything again and writes all of it or nothing, keeping the history (who, when,
+//! source, old value).
+
+use std::collections::BTreeMap;
+
+use hocvuso_db::repo::{org, stats};
+use hocvuso_db::{ConnectionTrait, DbErr, TransactionTrait};
+use hocvuso_domain::TargetGroup;
+use hocvuso_import::denominators::{DenominatorRow, RowError};
+
+use super::accounts::SessionUser;
+use super::Internal;
+use crate::state::AppState;
+
+/// One unit's value as the import would change it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub code: String,
+    pub name: String,
+    pub old: Option<i64>,
+    pub new: i64,
+}
+
+/// What an import would do.
+#[derive(Debug, Default)]
+pub struct Plan {
+    pub changes: Vec<Change>,
+    /// Rows whose value is already stored.
+    pub unchanged: usize,
+    /// Rows left empty (nothing to change).
+    pub skipped: usize,
+}
+
+/// Years the province may set figures for.
+pub const YEARS: std::ops::RangeInclusive<i32> = 2020..=2100;
+
+/// Checks rows against the org tree and the stored values.
+pub async fn plan<C: ConnectionTrait>(
+    conn: &C,
+    year: i32,
+    group: TargetGroup,
+    rows: &[DenominatorRow],
+) -> Result<Result<Plan, Vec<RowError>>, DbErr> {
+    let units: BTreeMap<String, org::OrgUnit> = org::all(conn)
+        .await?
+        .into_iter()
+        .map(|u| (u.code.clone(), u))
+        .collect();
+    let stored = stats::denominators(conn, year, group.code()).await?;
+    let mut plan = Plan::default();
+    let mut errors = Vec::new();
+    for r in rows {
+        let Some(unit) = units.get(&r.code) else {
+            errors.push(RowError {
+                line: r.line,
+                message: format!(
+                    "Dòng {}: không có đơn vị mã {} trong tỉnh. Hãy kiểm tra mã (5 chữ số, theo danh mục hành chính).",
+                    r.line, r.code
+                ),
+            });
+            continue;
+        };
+        let Some(new) = r.people else {
+            plan.skipped += 1;
+            continue;
+        };
+        let old = stored.get(&unit.id).copied();
+        if old == Some(new) {
+            plan.unchanged += 1;
+        } else {
+            plan.changes.push(Change {
+                code: unit.code.clone(),
+                name: unit.name.clone(),
+                old,
+                new,
+            });
+        }
+    }
+    Ok(if errors.is_empty() {
+        Ok(plan)
+    } else {
+        Err(errors)
+    })
+}
+
+/// Why an import was refused (nothing was written).
+#[derive(Debug)]
+pub enum ImportError {
+    Rows(Vec<RowError>),
+    Internal(Internal),
+}
+
+impl From<DbErr> for ImportError {
+    fn from(e: DbErr) -> Self {
+        ImportError::Internal(e.into())
+    }
+}
+
+/// Checks the source text people give for figures.
+pub fn check_source(source: &str) -> Result<String, RowError> {
+    let s = hocvuso_domain::text::nfc(source.trim());
+    match s.chars().count() {
+        0 => Err(RowError {
+            line: 0,
+            message: "Hãy ghi nguồn số liệu (ví dụ: Công an tỉnh, báo cáo tháng 10/2026).".into(),
+        }),
+        n if n > 200 => Err(RowError {
+            line: 0,
+            message: "Nguồn số liệu dài quá 200 ký tự.".into(),
+        }),
+        _ => Ok(s),
+    }
+}
+
+/// Applies rows in one transaction: every change with its history, or nothing.
+pub async fn apply(
+    state: &AppState,
+    user: &SessionUser,
+    year: i32,
+    group: TargetGroup,
+    rows: &[DenominatorRow],
+    source: &str,
+) -> Result<Plan, ImportError> {
+    let source = check_source(source).map_err(|e| ImportError::Rows(vec![e]))?;
+    let txn = state.db.write().begin().await?;
+    let plan = plan(&txn, year, group, rows)
+        .await?
+        .map_err(ImportError::Rows)?;
+    let now = state.clock.now();
+    let ids: BTreeMap<String, i64> = org::all(&txn)
+        .await?
+        .into_iter()
+        .map(|u| (u.code, u.id))
+        .collect();
+    for c in &plan.changes {
+        let Some(&unit_id) = ids.get(&c.code) else {
+            continue;
+        };
+        stats::set_denominator(&txn, year, unit_id, group.code(), c.new, &source, now).await?;
+        stats::record_denominator_change(
+            &txn,
+            year,
+            unit_id,
+            group.code(),
+            c.old,
+            c.new,
+            &source,
+            Some(user.person_id),
+            now,
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(plan)
+}
+
+/// Rows as carried from the dry run to the import (`line,code,people` per line).
+pub fn encode_rows(rows: &[DenominatorRow]) -> String {
+    rows.iter()
+        .filter_map(|r| r.people.map(|p| format!("{},{},{p}", r.line, r.code)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+pub fn decode_rows(text: &str) -> Option<Vec<DenominatorRow>> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let mut f = l.trim().split(',');
+            Some(DenominatorRow {
+                line: f.next()?.parse().ok()?,
+                code: f.next()?.to_owned(),
+                people: Some(f.next()?.parse().ok()?),
+            })
+        })
+        .collect()
+}
+
+/// One line of the history, ready to show.
+pub struct HistoryRow {
+    pub code: String,
+    pub name: String,
+    pub old: Option<i64>,
+    pub new: i64,
+    pub source: String,
+    pub by: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Who changed which denominator of a year and group, when and from what, newest first.
+pub async fn history(
+    state: &AppState,
+    year: i32,
+    group: TargetGroup,
+) -> Result<Vec<HistoryRow>, Internal> {
+    let conn = state.db.read();
+    let units: BTreeMap<i64, org::OrgUnit> = org::all(conn)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect();
+    let mut names: BTreeMap<i64, String> = BTreeMap::new();
+    let mut out = Vec::new();
+    for c in stats::denominator_changes(conn, year, group.code()).await? {
+        let by = match c.changed_by {
+            Some(pid) => match names.get(&pid) {
+                Some(name) => name.clone(),
+                None => {
+                    let name = hocvuso_db::repo::people::person_by_id(conn, pid)
+                        .await?
+                        .map_or_else(|| format!("#{pid}"), |p| p.full_name);
+                    names.insert(pid, name.clone());
+                    name
+                }
+            },
+            None => "Chương trình".to_owned(),
+        };
+        let unit = units.get(&c.unit_id);
+        out.push(HistoryRow {
+            code: unit.map(|u| u.code.clone()).unwrap_or_default(),
+            name: unit.map(|u| u.name.clone()).unwrap_or_default(),
+            old: c.old_people,
+            new: c.new_people,
+            source: c.source,
+            by,
+            at: c.changed_at,
+        });
+    }
+    Ok(out)
+}
+
+/// Every commune with its stored value (for the edit form and the template file).
+pub async fn current(
+    state: &AppState,
+    year: i32,
+    group: TargetGroup,
+) -> Result<Vec<(org::OrgUnit, Option<i64>)>, Internal> {
+    let conn = state.db.read();
+    let stored = stats::denominators(conn, year, group.code()).await?;
+    Ok(org::of_kind(conn, org::KIND_COMMUNE)
+        .await?
+        .into_iter()
+        .map(|u| {
+            let v = stored.get(&u.id).copied();
+            (u, v)
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_survive_the_round_trip_to_the_confirm_form() {
+        let rows = vec![
+            DenominatorRow {
+                line: 3,
+                code: "22918".into(),
+                people: Some(1234),
+            },
+            DenominatorRow {
+                line: 4,
+                code: "24781".into(),
+                people: None,
+            },
+        ];
+        let text = encode_rows(&rows);
+        assert_eq!(text, "3,22918,1234");
+        assert_eq!(decode_rows(&text), Some(vec![rows[0].clone()]));
+        assert_eq!(decode_rows("x,1,2"), None);
+        assert!(check_source(" ").is_err());
+        assert_eq!(
+            check_source(" Công an tỉnh ").ok().as_deref(),
+            Some("Công an tỉnh")
+        );
+    }
+}

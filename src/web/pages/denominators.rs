@@ -1,0 +1,413 @@
+//! Denominators (mẫu số) for the province admin: the current values of a year and group, a
+//! template to fill in Excel, upload (XLSX or CSV) or edit in the page → dry run → import,
+//! and the history.
+
+use askama::Template;
+use axum::extract::{Multipart, Query, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use hocvuso_domain::{format, TargetGroup};
+use hocvuso_import::denominators::{parse_denominators, DenominatorRow, RowError};
+use serde::Deserialize;
+
+use crate::clock::format_date_time;
+use crate::services::accounts::SessionUser;
+use crate::services::denominators::{self, ImportError, Plan, YEARS};
+use crate::state::AppState;
+use crate::web::error::WebError;
+use crate::web::extract::{CsrfForm, Ctx};
+use crate::web::page::{render, see_other, Chrome};
+
+fn province_admin(ctx: &Ctx) -> Result<&SessionUser, WebError> {
+    let user = ctx.user()?;
+    if user.is_province_admin() {
+        Ok(user)
+    } else {
+        Err(WebError::Forbidden)
+    }
+}
+
+#[derive(Default, Deserialize)]
+pub struct Which {
+    #[serde(default)]
+    nam: String,
+    #[serde(default)]
+    nhom: String,
+    #[serde(default, rename = "da-nhap")]
+    da_nhap: String,
+}
+
+/// The year and group asked for (this year and adults by default).
+fn which(state: &AppState, nam: &str, nhom: &str) -> Result<(i32, TargetGroup), WebError> {
+    let year = if nam.is_empty() {
+        state.clock.year()
+    } else {
+        nam.parse()
+            .ok()
+            .filter(|y| YEARS.contains(y))
+            .ok_or(WebError::NotFound)?
+    };
+    let group = if nhom.is_empty() {
+        TargetGroup::Adults
+    } else {
+        TargetGroup::from_code(nhom).ok_or(WebError::NotFound)?
+    };
+    Ok((year, group))
+}
+
+pub struct GroupOption {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub selected: bool,
+}
+
+fn group_options(selected: TargetGroup) -> Vec<GroupOption> {
+    TargetGroup::ALL
+        .iter()
+        .map(|g| GroupOption {
+            code: g.code(),
+            name: g.name_vi(),
+            selected: *g == selected,
+        })
+        .collect()
+}
+
+pub struct UnitRow {
+    pub code: String,
+    pub name: String,
+    pub value: String,
+}
+
+#[derive(Template)]
+#[template(path = "denominators/index.html")]
+pub struct IndexPage {
+    pub l: Chrome,
+    pub year: i32,
+    pub group: &'static str,
+    pub group_name: &'static str,
+    pub groups: Vec<GroupOption>,
+    pub units: Vec<UnitRow>,
+    pub with_value: usize,
+    pub imported: Option<String>,
+}
+
+pub async fn index(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<Which>,
+) -> Result<Response, WebError> {
+    province_admin(&ctx)?;
+    let (year, group) = which(&state, &q.nam, &q.nhom)?;
+    let current = denominators::current(&state, year, group).await?;
+    let page = IndexPage {
+        l: ctx.chrome(format!("Mẫu số năm {year}")),
+        year,
+        group: group.code(),
+        group_name: group.name_vi(),
+        groups: group_options(group),
+        with_value: current.iter().filter(|(_, v)| v.is_some()).count(),
+        units: current
+            .into_iter()
+            .map(|(u, v)| UnitRow {
+                code: u.code,
+                name: u.name,
+                value: v.map(|n| n.to_string()).unwrap_or_default(),
+            })
+            .collect(),
+        imported: q
+            .da_nhap
+            .parse::<usize>()
+            .ok()
+            .map(|n| format::number(n as i64)),
+    };
+    Ok(render(&ctx, StatusCode::OK, &page))
+}
+
+pub struct ChangeRow {
+    pub code: String,
+    pub name: String,
+    pub old: String,
+    pub new: String,
+}
+
+#[derive(Template)]
+#[template(path = "denominators/preview.html")]
+pub struct PreviewPage {
+    pub l: Chrome,
+    pub year: i32,
+    pub group: &'static str,
+    pub group_name: &'static str,
+    pub source: String,
+    pub errors: Vec<RowError>,
+    pub changes: Vec<ChangeRow>,
+    pub unchanged: usize,
+    pub skipped: usize,
+    /// The rows to import, carried to the confirm form.
+    pub data: String,
+}
+
+fn preview_page(
+    ctx: &Ctx,
+    year: i32,
+    group: TargetGroup,
+    source: String,
+    outcome: Result<(Plan, Vec<DenominatorRow>), Vec<RowError>>,
+) -> Response {
+    let (errors, plan, data) = match outcome {
+        Ok((plan, rows)) => (Vec::new(), plan, denominators::encode_rows(&rows)),
+        Err(errors) => (errors, Plan::default(), String::new()),
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = PreviewPage {
+        l: ctx.chrome(format!("Kiểm tra mẫu số năm {year}")),
+        year,
+        group: group.code(),
+        group_name: group.name_vi(),
+        source,
+        errors,
+        changes: plan
+            .changes
+            .iter()
+            .map(|c| ChangeRow {
+                code: c.code.clone(),
+                name: c.name.clone(),
+                old: c.old.map_or_else(|| "—".to_owned(), format::number),
+                new: format::number(c.new),
+            })
+            .collect(),
+        unchanged: plan.unchanged,
+        skipped: plan.skipped,
+        data,
+    };
+    render(ctx, status, &page)
+}
+
+/// The dry run: every change and every error (of the file, of the source, unknown units), in
+/// line order; nothing written.
+async fn dry_run(
+    state: &AppState,
+    ctx: &Ctx,
+    year: i32,
+    group: TargetGroup,
+    source: String,
+    (rows, mut errors): (Vec<DenominatorRow>, Vec<RowError>),
+) -> Result<Response, WebError> {
+    if let Err(e) = denominators::check_source(&source) {
+        errors.push(e);
+    }
+    let outcome = match denominators::plan(state.db.read(), year, group, &rows).await? {
+        Err(mut unknown) => {
+            errors.append(&mut unknown);
+            Err(errors)
+        }
+        Ok(_) if !errors.is_empty() => Err(errors),
+        Ok(plan) => Ok((plan, rows)),
+    };
+    let outcome = outcome.map_err(|mut e| {
+        e.sort_by_key(|r| r.line);
+        e
+    });
+    Ok(preview_page(ctx, year, group, source, outcome))
+}
+
+/// Upload (multipart: `csrf_token`, `nam`, `nhom`, `nguon`, `tep`) → dry run.
+pub async fn upload(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    mut multipart: Multipart,
+) -> Result<Response, WebError> {
+    province_admin(&ctx)?;
+    let (mut token, mut nam, mut nhom, mut source) =
+        (String::new(), String::new(), String::new(), String::new());
+    let mut bytes = Vec::new();
+    let bad = || WebError::BadRequest("Tệp quá lớn hoặc bị hỏng khi gửi (tối đa 2 MB).".into());
+    while let Some(field) = multipart.next_field().await.map_err(|_| bad())? {
+        match field.name().unwrap_or("") {
+            "csrf_token" => token = field.text().await.map_err(|_| bad())?,
+            "nam" => nam = field.text().await.map_err(|_| bad())?,
+            "nhom" => nhom = field.text().await.map_err(|_| bad())?,
+            "nguon" => source = field.text().await.map_err(|_| bad())?,
+            "tep" => bytes = field.bytes().await.map_err(|_| bad())?.to_vec(),
+            _ => {}
+        }
+    }
+    if !ctx.csrf_matches(&token) {
+        return Err(WebError::Csrf);
+    }
+    let (year, group) = which(&state, &nam, &nhom)?;
+    let rows = match hocvuso_import::table::read_table(&bytes) {
+        Ok(table) => parse_denominators(&table),
+        Err(e) => (
+            Vec::new(),
+            vec![RowError {
+                line: 0,
+                message: e.to_string(),
+            }],
+        ),
+    };
+    dry_run(&state, &ctx, year, group, source, rows).await
+}
+
+/// The values typed into the page's table (`d_<code>` fields) → dry run.
+pub async fn edit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    form: CsrfForm<Which>,
+) -> Result<Response, WebError> {
+    province_admin(&ctx)?;
+    let (year, group) = which(&state, &form.data.nam, &form.data.nhom)?;
+    let source = form
+        .pairs
+        .iter()
+        .find(|(k, _)| k == "nguon")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    // The form lists units in the page's order; the "line" is the row of the table.
+    let mut table = vec![vec!["Mã đơn vị".to_owned(), "Số người".to_owned()]];
+    for (k, v) in &form.pairs {
+        if let Some(code) = k.strip_prefix("d_") {
+            table.push(vec![code.to_owned(), v.clone()]);
+        }
+    }
+    let current = denominators::current(&state, year, group).await?;
+    let (rows, errors) = parse_denominators(&table);
+    // Only what differs from the stored value counts as an edit; emptied cells are left alone
+    // (a denominator is corrected, never deleted).
+    let rows = rows
+        .into_iter()
+        .filter(|r| {
+            let stored = current
+                .iter()
+                .find(|(u, _)| u.code == r.code)
+                .and_then(|(_, v)| *v);
+            r.people.is_some() && r.people != stored
+        })
+        .collect();
+    let rows = (rows, errors);
+    dry_run(&state, &ctx, year, group, source, rows).await
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    nam: String,
+    #[serde(default)]
+    nhom: String,
+    #[serde(default)]
+    nguon: String,
+    #[serde(default)]
+    du_lieu: String,
+}
+
+/// The import itself, after the dry run: all or nothing.
+pub async fn confirm(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    form: CsrfForm<ConfirmForm>,
+) -> Result<Response, WebError> {
+    let user = province_admin(&ctx)?;
+    let f = form.data;
+    let (year, group) = which(&state, &f.nam, &f.nhom)?;
+    let rows = denominators::decode_rows(&f.du_lieu).ok_or_else(|| {
+        WebError::BadRequest("Dữ liệu nhập không hợp lệ; hãy tải tệp lại.".into())
+    })?;
+    match denominators::apply(&state, user, year, group, &rows, &f.nguon).await {
+        Ok(plan) => Ok(see_other(&format!(
+            "/thong-ke/mau-so?nam={year}&nhom={}&da-nhap={}",
+            group.code(),
+            plan.changes.len()
+        ))),
+        Err(ImportError::Rows(errors)) => Ok(preview_page(&ctx, year, group, f.nguon, Err(errors))),
+        Err(ImportError::Internal(e)) => Err(e.into()),
+    }
+}
+
+/// A CSV to fill in Excel: every commune with its current value (UTF-8 with BOM so Excel shows
+/// Vietnamese correctly).
+pub async fn template(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<Which>,
+) -> Result<Response, WebError> {
+    province_admin(&ctx)?;
+    let (year, group) = which(&state, &q.nam, &q.nhom)?;
+    let current = denominators::current(&state, year, group).await?;
+    let mut out = String::from("\u{feff}Mã đơn vị,Tên đơn vị,Số người\r\n");
+    for (u, v) in current {
+        let name = u.name.replace('"', "\"\"");
+        out.push_str(&format!(
+            "{},\"{name}\",{}\r\n",
+            u.code,
+            v.map(|n| n.to_string()).unwrap_or_default()
+        ));
+    }
+    let mut res = out.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"mau-so-{year}-{}.csv\"",
+        group.code()
+    )) {
+        h.insert(CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
+}
+
+pub struct HistoryView {
+    pub code: String,
+    pub name: String,
+    pub old: String,
+    pub new: String,
+    pub source: String,
+    pub by: String,
+    pub at: String,
+}
+
+#[derive(Template)]
+#[template(path = "denominators/history.html")]
+pub struct HistoryPage {
+    pub l: Chrome,
+    pub year: i32,
+    pub group: &'static str,
+    pub group_name: &'static str,
+    pub rows: Vec<HistoryView>,
+}
+
+pub async fn history(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<Which>,
+) -> Result<Response, WebError> {
+    province_admin(&ctx)?;
+    let (year, group) = which(&state, &q.nam, &q.nhom)?;
+    let rows = denominators::history(&state, year, group)
+        .await?
+        .into_iter()
+        .map(|h| HistoryView {
+            code: h.code,
+            name: h.name,
+            old: h.old.map_or_else(|| "—".to_owned(), format::number),
+            new: format::number(h.new),
+            source: h.source,
+            by: h.by,
+            at: format_date_time(h.at),
+        })
+        .collect();
+    let page = HistoryPage {
+        l: ctx.chrome(format!("Lịch sử mẫu số năm {year}")),
+        year,
+        group: group.code(),
+        group_name: group.name_vi(),
+        rows,
+    };
+    Ok(render(&ctx, StatusCode::OK, &page))
+}
