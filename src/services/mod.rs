@@ -14,6 +14,7 @@ pub mod qr;
 pub mod search;
 pub mod seed;
 pub mod stats;
+pub mod targets;
 pub mod writer;
 
 /// A failure the user cannot fix (logged, shown as a generic error page).

@@ -8,5 +8,6 @@ mod denominators;
 mod handbook;
 mod learn;
 mod public;
+mod targets;
 mod util;
 mod writer;

@@ -11,6 +11,7 @@ use super::error::not_found;
 use super::page::style_css;
 use super::pages::{
     account, authoring, certificate, dashboard, denominators, handbook, health, home, learn,
+    targets,
 };
 use crate::state::AppState;
 
@@ -68,6 +69,10 @@ pub fn app(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
         )
         .route("/thong-ke/mau-so/sua", post(denominators::edit))
+        .route(
+            "/thong-ke/chi-tieu",
+            get(targets::index).post(targets::save),
+        )
         .route("/thong-ke/mau-so/nhap", post(denominators::confirm))
         .route("/thong-ke/mau-so/mau.csv", get(denominators::template))
         .route("/thong-ke/mau-so/lich-su", get(denominators::history))

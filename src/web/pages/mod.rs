@@ -9,6 +9,7 @@ pub mod handbook;
 pub mod health;
 pub mod home;
 pub mod learn;
+pub mod targets;
 
 /// A message shown next to one form field (and in the summary at the top).
 pub struct FieldMsg {

@@ -27,4 +27,5 @@ pub mod role_grant;
 pub mod session;
 pub mod setting;
 pub mod target;
+pub mod target_change;
 pub mod target_group;

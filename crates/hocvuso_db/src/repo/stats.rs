@@ -97,6 +97,93 @@ pub async fn target<C: ConnectionTrait>(
     )
 }
 
+pub use crate::entity::target_change::Model as TargetChange;
+
+/// Every target of a year.
+pub async fn targets_of_year<C: ConnectionTrait>(
+    conn: &C,
+    year: i32,
+) -> Result<Vec<target::Model>, DbErr> {
+    target::Entity::find()
+        .filter(target::Column::Year.eq(year))
+        .all(conn)
+        .await
+}
+
+/// Sets (or, with `None`, removes) a target and records the change with who made it.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one row of the history, field by field"
+)]
+pub async fn set_target<C: ConnectionTrait>(
+    conn: &C,
+    year: i32,
+    group_code: &str,
+    indicator_code: &str,
+    old_percent: Option<i32>,
+    percent: Option<i32>,
+    changed_by: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    use crate::entity::target_change;
+    match percent {
+        Some(p) => {
+            target::Entity::insert(target::ActiveModel {
+                year: Set(year),
+                group_code: Set(group_code.to_owned()),
+                indicator_code: Set(indicator_code.to_owned()),
+                percent: Set(p),
+            })
+            .on_conflict(
+                OnConflict::columns([
+                    target::Column::Year,
+                    target::Column::GroupCode,
+                    target::Column::IndicatorCode,
+                ])
+                .update_column(target::Column::Percent)
+                .to_owned(),
+            )
+            .exec_without_returning(conn)
+            .await?;
+        }
+        None => {
+            target::Entity::delete_many()
+                .filter(target::Column::Year.eq(year))
+                .filter(target::Column::GroupCode.eq(group_code))
+                .filter(target::Column::IndicatorCode.eq(indicator_code))
+                .exec(conn)
+                .await?;
+        }
+    }
+    target_change::Entity::insert(target_change::ActiveModel {
+        year: Set(year),
+        group_code: Set(group_code.to_owned()),
+        indicator_code: Set(indicator_code.to_owned()),
+        old_percent: Set(old_percent),
+        new_percent: Set(percent),
+        changed_by: Set(changed_by),
+        changed_at: Set(now),
+        ..Default::default()
+    })
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+/// The history of a year's targets, newest first.
+pub async fn target_changes<C: ConnectionTrait>(
+    conn: &C,
+    year: i32,
+) -> Result<Vec<TargetChange>, DbErr> {
+    use crate::entity::target_change;
+    use sea_orm::QueryOrder;
+    target_change::Entity::find()
+        .filter(target_change::Column::Year.eq(year))
+        .order_by_desc(target_change::Column::Id)
+        .all(conn)
+        .await
+}
+
 /// Years that have at least one target, ascending.
 pub async fn target_years<C: ConnectionTrait>(conn: &C) -> Result<Vec<i32>, DbErr> {
     let mut years: Vec<i32> = target::Entity::find()
