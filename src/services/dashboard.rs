@@ -74,9 +74,12 @@ fn commune_of(path: &str) -> Option<&str> {
     path.split('/').filter(|s| !s.is_empty()).nth(1)
 }
 
-/// Figures of every commune (and the province total) for the adults' digital-skills indicator.
-pub async fn province_board(state: &AppState, year: i32) -> Result<Board, Internal> {
-    let group = TargetGroup::Adults;
+/// Figures of every commune (and the province total) for a group's digital-skills indicator.
+pub async fn province_board(
+    state: &AppState,
+    year: i32,
+    group: TargetGroup,
+) -> Result<Board, Internal> {
     let indicator = Indicator::DigitalSkills;
     let db = state.db.read();
     let units = org::all(db).await?;
@@ -142,8 +145,8 @@ pub async fn unit_figures(
     state: &AppState,
     year: i32,
     code: &str,
+    group: TargetGroup,
 ) -> Result<Option<(Figures, Vec<i32>)>, Internal> {
-    let group = TargetGroup::Adults;
     let indicator = Indicator::DigitalSkills;
     let db = state.db.read();
     let Some(unit) = org::by_code(db, code).await? else {

@@ -240,7 +240,7 @@ async fn the_map_colours_communes_against_the_target(b: TestBackend) {
     assert_eq!(map.status, StatusCode::OK, "{}", map.body);
     let links = map.attrs("svg#ban-do a", "href");
     assert_eq!(links.len(), 124, "every commune is drawn");
-    assert!(links.contains(&format!("/thong-ke/{COMMUNE_A}?nam=2026")));
+    assert!(links.contains(&format!("/thong-ke/{COMMUNE_A}?nam=2026&nhom=adults")));
     assert_eq!(
         map.texts("svg#ban-do a path title").len(),
         124,
@@ -293,7 +293,59 @@ async fn the_map_colours_communes_against_the_target(b: TestBackend) {
     );
 }
 
+/// Each target group has its own denominators, counts and targets.
+async fn the_board_is_per_group(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let unit = org::by_code(app.state.db.read(), COMMUNE_A)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("unit"));
+    stats::set_denominator(
+        app.state.db.write(),
+        2025,
+        unit.id,
+        "officials",
+        40,
+        "test",
+        app.clock.now(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut admin = app.staff("0900000001", Role::ProvinceAdmin, "68").await;
+    let cell = |p: &super::util::Page, f: &str| {
+        p.text(&format!(
+            "tr[data-code=\"{COMMUNE_A}\"] td[data-field=\"{f}\"]"
+        ))
+    };
+    let officials = admin.get("/thong-ke?nam=2025&nhom=officials").await;
+    assert_eq!(officials.status, StatusCode::OK);
+    assert_eq!(cell(&officials, "denominator"), "40");
+    assert_eq!(
+        cell(&officials, "target"),
+        "80%",
+        "the plan's 2025 target for officials"
+    );
+    assert_eq!(
+        officials.attrs("#nhom option[selected]", "value"),
+        vec!["officials".to_owned()]
+    );
+    let adults = admin.get("/thong-ke?nam=2025&nhom=adults").await;
+    assert_eq!(cell(&adults, "denominator"), "—", "adults have none yet");
+    let unit_page = admin
+        .get(&format!("/thong-ke/{COMMUNE_A}?nam=2025&nhom=officials"))
+        .await;
+    assert_eq!(unit_page.text("dd[data-field=denominator]"), "40");
+    assert_eq!(
+        admin.get("/thong-ke?nhom=khong-co").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
 test_both!(
+    the_board_is_per_group,
     the_map_colours_communes_against_the_target,
     province_admin_sees_every_commune_with_live_figures,
     a_commune_officer_sees_only_their_commune,

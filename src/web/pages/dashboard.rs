@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use hocvuso_domain::{format, Indicator, TargetGroup};
+use hocvuso_domain::{format, Indicator};
 use serde::Deserialize;
 
 use crate::services::dashboard::{self, Figures};
@@ -76,6 +76,8 @@ pub struct SortOption {
 pub struct ProvincePage {
     pub l: Chrome,
     pub year: i32,
+    pub group: &'static str,
+    pub groups: Vec<super::GroupOption>,
     pub years: Vec<YearOption>,
     pub sorts: Vec<SortOption>,
     pub group_name: String,
@@ -89,6 +91,8 @@ pub struct ProvincePage {
 pub struct BoardQuery {
     #[serde(default)]
     nam: String,
+    #[serde(default)]
+    nhom: String,
     #[serde(default, rename = "sap-xep")]
     sap_xep: String,
 }
@@ -142,7 +146,8 @@ pub async fn province(
         };
     }
     let year = year_of(&state, &q)?;
-    let mut board = dashboard::province_board(&state, year).await?;
+    let group = super::group_of(&q.nhom).ok_or(WebError::NotFound)?;
+    let mut board = dashboard::province_board(&state, year, group).await?;
     let sort = SORTS
         .iter()
         .find(|(v, _)| *v == q.sap_xep)
@@ -151,6 +156,8 @@ pub async fn province(
     let page = ProvincePage {
         l: ctx.chrome(format!("Thống kê toàn tỉnh năm {year}")),
         year,
+        group: group.code(),
+        groups: super::group_options(group),
         years: YearOption::list(&board.years, year),
         sorts: SORTS
             .iter()
@@ -174,6 +181,8 @@ pub async fn province(
 pub struct UnitPage {
     pub l: Chrome,
     pub year: i32,
+    pub group: &'static str,
+    pub groups: Vec<super::GroupOption>,
     pub years: Vec<YearOption>,
     pub group_name: String,
     pub indicator_name: String,
@@ -193,14 +202,17 @@ pub async fn unit(
         return Err(WebError::Forbidden);
     }
     let year = year_of(&state, &q)?;
-    let Some((f, years)) = dashboard::unit_figures(&state, year, &code).await? else {
+    let group = super::group_of(&q.nhom).ok_or(WebError::NotFound)?;
+    let Some((f, years)) = dashboard::unit_figures(&state, year, &code, group).await? else {
         return Err(WebError::NotFound);
     };
     let page = UnitPage {
         l: ctx.chrome(format!("{} — năm {year}", f.name)),
         year,
         years: YearOption::list(&years, year),
-        group_name: TargetGroup::Adults.name_vi().to_owned(),
+        group_name: group.name_vi().to_owned(),
+        group: group.code(),
+        groups: super::group_options(group),
         indicator_name: Indicator::DigitalSkills.name_vi().to_owned(),
         row: Row::from(&f),
         is_province_admin: user.is_province_admin(),
@@ -227,6 +239,8 @@ pub struct LegendItem {
 pub struct MapPage {
     pub l: Chrome,
     pub year: i32,
+    pub group: &'static str,
+    pub groups: Vec<super::GroupOption>,
     pub years: Vec<YearOption>,
     pub group_name: String,
     pub indicator_name: String,
@@ -278,7 +292,8 @@ pub async fn map(
         };
     }
     let year = year_of(&state, &q)?;
-    let board = dashboard::province_board(&state, year).await?;
+    let group = super::group_of(&q.nhom).ok_or(WebError::NotFound)?;
+    let board = dashboard::province_board(&state, year, group).await?;
     let areas: Vec<MapArea> = state
         .map
         .shapes
@@ -316,6 +331,8 @@ pub async fn map(
     let page = MapPage {
         l: ctx.chrome(format!("Bản đồ năm {year}")),
         year,
+        group: group.code(),
+        groups: super::group_options(group),
         years: YearOption::list(&board.years, year),
         group_name: board.group.name_vi().to_owned(),
         indicator_name: board.indicator.name_vi().to_owned(),

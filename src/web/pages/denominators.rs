@@ -11,6 +11,7 @@ use hocvuso_domain::{format, TargetGroup};
 use hocvuso_import::denominators::{parse_denominators, DenominatorRow, RowError};
 use serde::Deserialize;
 
+use super::{group_options, GroupOption};
 use crate::clock::format_date_time;
 use crate::services::accounts::SessionUser;
 use crate::services::denominators::{self, ImportError, Plan, YEARS};
@@ -48,29 +49,8 @@ fn which(state: &AppState, nam: &str, nhom: &str) -> Result<(i32, TargetGroup), 
             .filter(|y| YEARS.contains(y))
             .ok_or(WebError::NotFound)?
     };
-    let group = if nhom.is_empty() {
-        TargetGroup::Adults
-    } else {
-        TargetGroup::from_code(nhom).ok_or(WebError::NotFound)?
-    };
+    let group = super::group_of(nhom).ok_or(WebError::NotFound)?;
     Ok((year, group))
-}
-
-pub struct GroupOption {
-    pub code: &'static str,
-    pub name: &'static str,
-    pub selected: bool,
-}
-
-fn group_options(selected: TargetGroup) -> Vec<GroupOption> {
-    TargetGroup::ALL
-        .iter()
-        .map(|g| GroupOption {
-            code: g.code(),
-            name: g.name_vi(),
-            selected: *g == selected,
-        })
-        .collect()
 }
 
 pub struct UnitRow {

@@ -11,6 +11,34 @@ pub mod home;
 pub mod learn;
 pub mod targets;
 
+/// A target group as a choice in a `<select>`.
+pub struct GroupOption {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub selected: bool,
+}
+
+/// Every target group, with `selected` marked.
+pub fn group_options(selected: hocvuso_domain::TargetGroup) -> Vec<GroupOption> {
+    hocvuso_domain::TargetGroup::ALL
+        .iter()
+        .map(|g| GroupOption {
+            code: g.code(),
+            name: g.name_vi(),
+            selected: *g == selected,
+        })
+        .collect()
+}
+
+/// The group asked for in a query (`nhom`), adults when none; `None` for an unknown code.
+pub fn group_of(code: &str) -> Option<hocvuso_domain::TargetGroup> {
+    if code.is_empty() {
+        Some(hocvuso_domain::TargetGroup::Adults)
+    } else {
+        hocvuso_domain::TargetGroup::from_code(code)
+    }
+}
+
 /// A message shown next to one form field (and in the summary at the top).
 pub struct FieldMsg {
     pub field: &'static str,
