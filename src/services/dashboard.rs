@@ -74,16 +74,34 @@ fn commune_of(path: &str) -> Option<&str> {
     path.split('/').filter(|s| !s.is_empty()).nth(1)
 }
 
-/// Figures of every commune (and the province total) for a group's digital-skills indicator.
+/// `unit_id → count` of a group and indicator: the live counters for learning on this
+/// platform, the latest imported counts for indicators counted outside (VNeID confirmations).
+async fn counts_of<C: hocvuso_db::ConnectionTrait>(
+    db: &C,
+    group: TargetGroup,
+    indicator: Indicator,
+) -> Result<BTreeMap<i64, i64>, hocvuso_db::DbErr> {
+    if super::imports::is_imported(indicator) {
+        Ok(super::imports::latest_counts(db, indicator, group)
+            .await?
+            .into_iter()
+            .map(|(unit, (n, _))| (unit, n))
+            .collect())
+    } else {
+        stats::counts(db, group.code(), indicator.code()).await
+    }
+}
+
+/// Figures of every commune (and the province total) for a group and indicator.
 pub async fn province_board(
     state: &AppState,
     year: i32,
     group: TargetGroup,
+    indicator: Indicator,
 ) -> Result<Board, Internal> {
-    let indicator = Indicator::DigitalSkills;
     let db = state.db.read();
     let units = org::all(db).await?;
-    let counts = stats::counts(db, group.code(), indicator.code()).await?;
+    let counts = counts_of(db, group, indicator).await?;
     let denominators = stats::denominators(db, year, group.code()).await?;
     let target_percent = stats::target(db, year, group.code(), indicator.code()).await?;
     let years = years_with(db, year).await?;
@@ -146,15 +164,21 @@ pub async fn unit_figures(
     year: i32,
     code: &str,
     group: TargetGroup,
+    indicator: Indicator,
 ) -> Result<Option<(Figures, Vec<i32>)>, Internal> {
-    let indicator = Indicator::DigitalSkills;
     let db = state.db.read();
     let Some(unit) = org::by_code(db, code).await? else {
         return Ok(None);
     };
     let ids = org::ids_under(db, &unit.path).await?;
+    let achieved = if super::imports::is_imported(indicator) {
+        let counts = counts_of(db, group, indicator).await?;
+        ids.iter().filter_map(|id| counts.get(id)).sum()
+    } else {
+        stats::achieved_in(db, &ids, group.code(), indicator.code()).await?
+    };
     let figures = Figures {
-        achieved: stats::achieved_in(db, &ids, group.code(), indicator.code()).await?,
+        achieved,
         denominator: stats::denominator(db, year, unit.id, group.code()).await?,
         target_percent: stats::target(db, year, group.code(), indicator.code()).await?,
         code: unit.code,

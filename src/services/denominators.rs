@@ -34,6 +34,18 @@ pub struct Plan {
     pub skipped: usize,
 }
 
+/// A dry run's result ready to show: the changes, what stays, what is skipped, and the rows
+/// the confirm form carries.
+pub struct Checked {
+    pub changes: Vec<Change>,
+    pub unchanged: usize,
+    pub skipped: usize,
+    pub rows: Vec<DenominatorRow>,
+}
+
+/// A dry run: checked, or every error found.
+pub type Outcome = Result<Checked, Vec<RowError>>;
+
 /// Years the province may set figures for.
 pub const YEARS: std::ops::RangeInclusive<i32> = 2020..=2100;
 

@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod denominators;
 pub mod handbook;
+pub mod imports;
 pub mod learning;
 pub mod map;
 pub mod media;

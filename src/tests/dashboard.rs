@@ -240,7 +240,9 @@ async fn the_map_colours_communes_against_the_target(b: TestBackend) {
     assert_eq!(map.status, StatusCode::OK, "{}", map.body);
     let links = map.attrs("svg#ban-do a", "href");
     assert_eq!(links.len(), 124, "every commune is drawn");
-    assert!(links.contains(&format!("/thong-ke/{COMMUNE_A}?nam=2026&nhom=adults")));
+    assert!(links.contains(&format!(
+        "/thong-ke/{COMMUNE_A}?nam=2026&nhom=adults&chi-so=digital_skills"
+    )));
     assert_eq!(
         map.texts("svg#ban-do a path title").len(),
         124,

@@ -10,4 +10,5 @@ mod learn;
 mod public;
 mod targets;
 mod util;
+mod vneid;
 mod writer;

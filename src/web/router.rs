@@ -11,7 +11,7 @@ use super::error::not_found;
 use super::page::style_css;
 use super::pages::{
     account, authoring, certificate, dashboard, denominators, handbook, health, home, learn,
-    targets,
+    targets, vneid,
 };
 use crate::state::AppState;
 
@@ -69,6 +69,13 @@ pub fn app(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
         )
         .route("/thong-ke/mau-so/sua", post(denominators::edit))
+        .route(
+            "/thong-ke/vneid",
+            get(vneid::index)
+                .post(vneid::upload)
+                .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route("/thong-ke/vneid/nhap", post(vneid::confirm))
         .route(
             "/thong-ke/chi-tieu",
             get(targets::index).post(targets::save),

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use hocvuso_domain::{format, Indicator};
+use hocvuso_domain::format;
 use serde::Deserialize;
 
 use crate::services::dashboard::{self, Figures};
@@ -78,6 +78,8 @@ pub struct ProvincePage {
     pub year: i32,
     pub group: &'static str,
     pub groups: Vec<super::GroupOption>,
+    pub indicator: &'static str,
+    pub indicators: Vec<super::IndicatorOption>,
     pub years: Vec<YearOption>,
     pub sorts: Vec<SortOption>,
     pub group_name: String,
@@ -93,6 +95,8 @@ pub struct BoardQuery {
     nam: String,
     #[serde(default)]
     nhom: String,
+    #[serde(default, rename = "chi-so")]
+    chi_so: String,
     #[serde(default, rename = "sap-xep")]
     sap_xep: String,
 }
@@ -147,7 +151,8 @@ pub async fn province(
     }
     let year = year_of(&state, &q)?;
     let group = super::group_of(&q.nhom).ok_or(WebError::NotFound)?;
-    let mut board = dashboard::province_board(&state, year, group).await?;
+    let indicator = super::indicator_of(&q.chi_so).ok_or(WebError::NotFound)?;
+    let mut board = dashboard::province_board(&state, year, group, indicator).await?;
     let sort = SORTS
         .iter()
         .find(|(v, _)| *v == q.sap_xep)
@@ -158,6 +163,8 @@ pub async fn province(
         year,
         group: group.code(),
         groups: super::group_options(group),
+        indicator: indicator.code(),
+        indicators: super::indicator_options(indicator),
         years: YearOption::list(&board.years, year),
         sorts: SORTS
             .iter()
@@ -183,6 +190,8 @@ pub struct UnitPage {
     pub year: i32,
     pub group: &'static str,
     pub groups: Vec<super::GroupOption>,
+    pub indicator: &'static str,
+    pub indicators: Vec<super::IndicatorOption>,
     pub years: Vec<YearOption>,
     pub group_name: String,
     pub indicator_name: String,
@@ -203,7 +212,9 @@ pub async fn unit(
     }
     let year = year_of(&state, &q)?;
     let group = super::group_of(&q.nhom).ok_or(WebError::NotFound)?;
-    let Some((f, years)) = dashboard::unit_figures(&state, year, &code, group).await? else {
+    let indicator = super::indicator_of(&q.chi_so).ok_or(WebError::NotFound)?;
+    let Some((f, years)) = dashboard::unit_figures(&state, year, &code, group, indicator).await?
+    else {
         return Err(WebError::NotFound);
     };
     let page = UnitPage {
@@ -213,7 +224,9 @@ pub async fn unit(
         group_name: group.name_vi().to_owned(),
         group: group.code(),
         groups: super::group_options(group),
-        indicator_name: Indicator::DigitalSkills.name_vi().to_owned(),
+        indicator: indicator.code(),
+        indicators: super::indicator_options(indicator),
+        indicator_name: indicator.name_vi().to_owned(),
         row: Row::from(&f),
         is_province_admin: user.is_province_admin(),
     };
@@ -241,6 +254,8 @@ pub struct MapPage {
     pub year: i32,
     pub group: &'static str,
     pub groups: Vec<super::GroupOption>,
+    pub indicator: &'static str,
+    pub indicators: Vec<super::IndicatorOption>,
     pub years: Vec<YearOption>,
     pub group_name: String,
     pub indicator_name: String,
@@ -293,7 +308,8 @@ pub async fn map(
     }
     let year = year_of(&state, &q)?;
     let group = super::group_of(&q.nhom).ok_or(WebError::NotFound)?;
-    let board = dashboard::province_board(&state, year, group).await?;
+    let indicator = super::indicator_of(&q.chi_so).ok_or(WebError::NotFound)?;
+    let board = dashboard::province_board(&state, year, group, indicator).await?;
     let areas: Vec<MapArea> = state
         .map
         .shapes
@@ -333,6 +349,8 @@ pub async fn map(
         year,
         group: group.code(),
         groups: super::group_options(group),
+        indicator: indicator.code(),
+        indicators: super::indicator_options(indicator),
         years: YearOption::list(&board.years, year),
         group_name: board.group.name_vi().to_owned(),
         indicator_name: board.indicator.name_vi().to_owned(),

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use super::{group_options, GroupOption};
 use crate::clock::format_date_time;
 use crate::services::accounts::SessionUser;
-use crate::services::denominators::{self, ImportError, Plan, YEARS};
+use crate::services::denominators::{self, Checked, ImportError, Outcome, Plan, YEARS};
 use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
@@ -115,9 +115,19 @@ pub struct ChangeRow {
 #[template(path = "denominators/preview.html")]
 pub struct PreviewPage {
     pub l: Chrome,
-    pub year: i32,
-    pub group: &'static str,
+    /// What is imported, for the heading ("Mẫu số năm 2026", "Số người đã xác nhận trên VNeID").
+    pub what: String,
     pub group_name: &'static str,
+    /// Where the confirm form posts, its extra hidden fields, and the way back.
+    pub action: &'static str,
+    pub hidden: Vec<(&'static str, String)>,
+    pub back: String,
+    /// A note above the changes (e.g. "replaces the import of the same date").
+    pub note: String,
+    /// The confirm button's words; whether a file without changes may still be imported (a
+    /// dated count is news even when the numbers are the same).
+    pub button: String,
+    pub confirm_unchanged: bool,
     pub source: String,
     pub errors: Vec<RowError>,
     pub changes: Vec<ChangeRow>,
@@ -127,16 +137,36 @@ pub struct PreviewPage {
     pub data: String,
 }
 
-fn preview_page(
+/// What a preview page is about and where its confirm form goes.
+pub struct PreviewTarget {
+    pub what: String,
+    pub group: TargetGroup,
+    pub action: &'static str,
+    pub hidden: Vec<(&'static str, String)>,
+    pub back: String,
+    pub note: String,
+    /// `None`: "Nhập N thay đổi".
+    pub button: Option<String>,
+    pub confirm_unchanged: bool,
+}
+
+/// The dry run's page: every error, or every change with the confirm form (shared by the
+/// imports of denominators and of counts).
+pub fn preview_page(
     ctx: &Ctx,
-    year: i32,
-    group: TargetGroup,
+    target: PreviewTarget,
     source: String,
-    outcome: Result<(Plan, Vec<DenominatorRow>), Vec<RowError>>,
+    outcome: Outcome,
 ) -> Response {
-    let (errors, plan, data) = match outcome {
-        Ok((plan, rows)) => (Vec::new(), plan, denominators::encode_rows(&rows)),
-        Err(errors) => (errors, Plan::default(), String::new()),
+    let (errors, changes, unchanged, skipped, data) = match outcome {
+        Ok(c) => (
+            Vec::new(),
+            c.changes,
+            c.unchanged,
+            c.skipped,
+            denominators::encode_rows(&c.rows),
+        ),
+        Err(errors) => (errors, Vec::new(), 0, 0, String::new()),
     };
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -144,14 +174,20 @@ fn preview_page(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let page = PreviewPage {
-        l: ctx.chrome(format!("Kiểm tra mẫu số năm {year}")),
-        year,
-        group: group.code(),
-        group_name: group.name_vi(),
+        l: ctx.chrome(format!("Kiểm tra: {}", target.what)),
+        what: target.what,
+        group_name: target.group.name_vi(),
+        action: target.action,
+        hidden: target.hidden,
+        back: target.back,
+        note: target.note,
+        button: target
+            .button
+            .unwrap_or_else(|| format!("Nhập {} thay đổi", changes.len())),
+        confirm_unchanged: target.confirm_unchanged,
         source,
         errors,
-        changes: plan
-            .changes
+        changes: changes
             .iter()
             .map(|c| ChangeRow {
                 code: c.code.clone(),
@@ -160,11 +196,33 @@ fn preview_page(
                 new: format::number(c.new),
             })
             .collect(),
-        unchanged: plan.unchanged,
-        skipped: plan.skipped,
+        unchanged,
+        skipped,
         data,
     };
     render(ctx, status, &page)
+}
+
+fn denominator_target(year: i32, group: TargetGroup) -> PreviewTarget {
+    PreviewTarget {
+        what: format!("mẫu số năm {year}"),
+        group,
+        action: "/thong-ke/mau-so/nhap",
+        hidden: vec![("nam", year.to_string()), ("nhom", group.code().to_owned())],
+        back: format!("/thong-ke/mau-so?nam={year}&nhom={}", group.code()),
+        note: String::new(),
+        button: None,
+        confirm_unchanged: false,
+    }
+}
+
+fn plan_outcome(outcome: Result<(Plan, Vec<DenominatorRow>), Vec<RowError>>) -> Outcome {
+    outcome.map(|(p, rows)| Checked {
+        changes: p.changes,
+        unchanged: p.unchanged,
+        skipped: p.skipped,
+        rows,
+    })
 }
 
 /// The dry run: every change and every error (of the file, of the source, unknown units), in
@@ -192,7 +250,12 @@ async fn dry_run(
         e.sort_by_key(|r| r.line);
         e
     });
-    Ok(preview_page(ctx, year, group, source, outcome))
+    Ok(preview_page(
+        ctx,
+        denominator_target(year, group),
+        source,
+        plan_outcome(outcome),
+    ))
 }
 
 /// Upload (multipart: `csrf_token`, `nam`, `nhom`, `nguon`, `tep`) → dry run.
@@ -302,7 +365,12 @@ pub async fn confirm(
             group.code(),
             plan.changes.len()
         ))),
-        Err(ImportError::Rows(errors)) => Ok(preview_page(&ctx, year, group, f.nguon, Err(errors))),
+        Err(ImportError::Rows(errors)) => Ok(preview_page(
+            &ctx,
+            denominator_target(year, group),
+            f.nguon,
+            Err(errors),
+        )),
         Err(ImportError::Internal(e)) => Err(e.into()),
     }
 }

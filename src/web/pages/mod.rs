@@ -10,6 +10,7 @@ pub mod health;
 pub mod home;
 pub mod learn;
 pub mod targets;
+pub mod vneid;
 
 /// A target group as a choice in a `<select>`.
 pub struct GroupOption {
@@ -36,6 +37,33 @@ pub fn group_of(code: &str) -> Option<hocvuso_domain::TargetGroup> {
         Some(hocvuso_domain::TargetGroup::Adults)
     } else {
         hocvuso_domain::TargetGroup::from_code(code)
+    }
+}
+
+/// An indicator as a choice in a `<select>`.
+pub struct IndicatorOption {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub selected: bool,
+}
+
+pub fn indicator_options(selected: hocvuso_domain::Indicator) -> Vec<IndicatorOption> {
+    hocvuso_domain::Indicator::ALL
+        .iter()
+        .map(|i| IndicatorOption {
+            code: i.code(),
+            name: i.name_vi(),
+            selected: *i == selected,
+        })
+        .collect()
+}
+
+/// The indicator asked for in a query (`chi-so`), digital skills when none.
+pub fn indicator_of(code: &str) -> Option<hocvuso_domain::Indicator> {
+    if code.is_empty() {
+        Some(hocvuso_domain::Indicator::DigitalSkills)
+    } else {
+        hocvuso_domain::Indicator::from_code(code)
     }
 }
 

@@ -6,6 +6,8 @@ pub mod article;
 pub mod article_revision;
 pub mod attempt_question;
 pub mod certificate;
+pub mod count_import;
+pub mod count_import_row;
 pub mod course;
 pub mod course_completion;
 pub mod denominator;

@@ -4,6 +4,7 @@
 
 pub mod bulk;
 pub mod handbook;
+pub mod imports;
 pub mod learning;
 pub mod org;
 pub mod people;

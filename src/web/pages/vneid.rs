@@ -1,0 +1,225 @@
+//! /thong-ke/vneid: counts of people confirmed on VNeID, imported per commune with the date and
+//! the source of the figures (e.g. the provincial police). Dry run, then all or nothing; a new
+//! import for the same date replaces the earlier one. Province admin only.
+
+use askama::Template;
+use axum::extract::{Multipart, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use hocvuso_domain::{format, Indicator, TargetGroup};
+use hocvuso_import::denominators::{parse_denominators, DenominatorRow, RowError};
+use serde::Deserialize;
+
+use super::denominators::{preview_page, PreviewTarget};
+use super::{group_options, GroupOption};
+use crate::clock::format_date_time;
+use crate::services::denominators::{check_source, Checked, ImportError};
+use crate::services::imports::{self, format_day, parse_date};
+use crate::state::AppState;
+use crate::web::error::WebError;
+use crate::web::extract::{CsrfForm, Ctx};
+use crate::web::page::{render, see_other, Chrome};
+
+const INDICATOR: Indicator = Indicator::VneidConfirmed;
+
+fn province_admin(ctx: &Ctx) -> Result<(), WebError> {
+    if ctx.user()?.is_province_admin() {
+        Ok(())
+    } else {
+        Err(WebError::Forbidden)
+    }
+}
+
+#[derive(Default, Deserialize)]
+pub struct Which {
+    #[serde(default)]
+    nhom: String,
+    #[serde(default, rename = "da-nhap")]
+    da_nhap: String,
+}
+
+pub struct ImportRow {
+    pub as_of: String,
+    pub source: String,
+    pub by: String,
+    pub at: String,
+    pub units: usize,
+    pub people: String,
+}
+
+#[derive(Template)]
+#[template(path = "vneid/index.html")]
+pub struct IndexPage {
+    pub l: Chrome,
+    pub group: &'static str,
+    pub groups: Vec<GroupOption>,
+    pub imports: Vec<ImportRow>,
+    pub imported: Option<String>,
+}
+
+pub async fn index(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<Which>,
+) -> Result<Response, WebError> {
+    province_admin(&ctx)?;
+    let group = super::group_of(&q.nhom).ok_or(WebError::NotFound)?;
+    let imports = imports::list(&state, INDICATOR, group)
+        .await?
+        .into_iter()
+        .map(|i| ImportRow {
+            as_of: format_day(i.as_of),
+            source: i.source,
+            by: i.by,
+            at: format_date_time(i.at),
+            units: i.units,
+            people: format::number(i.people),
+        })
+        .collect();
+    let page = IndexPage {
+        l: ctx.chrome("Số người đã xác nhận trên VNeID"),
+        group: group.code(),
+        groups: group_options(group),
+        imports,
+        imported: (!q.da_nhap.is_empty()).then(|| q.da_nhap.clone()),
+    };
+    Ok(render(&ctx, StatusCode::OK, &page))
+}
+
+fn target(group: TargetGroup, day: &str, replaces: bool) -> PreviewTarget {
+    PreviewTarget {
+        what: format!("số người đã xác nhận trên VNeID ngày {day}"),
+        group,
+        action: "/thong-ke/vneid/nhap",
+        hidden: vec![("ngay", day.to_owned()), ("nhom", group.code().to_owned())],
+        back: format!("/thong-ke/vneid?nhom={}", group.code()),
+        note: if replaces {
+            format!("Đã có số liệu ngày {day}; lần nhập này sẽ thay thế (không cộng dồn).")
+        } else {
+            String::new()
+        },
+        button: Some(format!("Nhập số liệu ngày {day}")),
+        confirm_unchanged: true,
+    }
+}
+
+/// Upload (multipart: `csrf_token`, `nhom`, `ngay`, `nguon`, `tep`) → dry run.
+pub async fn upload(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    mut multipart: Multipart,
+) -> Result<Response, WebError> {
+    province_admin(&ctx)?;
+    let (mut token, mut nhom, mut day, mut source) =
+        (String::new(), String::new(), String::new(), String::new());
+    let mut bytes = Vec::new();
+    let bad = || WebError::BadRequest("Tệp quá lớn hoặc bị hỏng khi gửi (tối đa 2 MB).".into());
+    while let Some(field) = multipart.next_field().await.map_err(|_| bad())? {
+        match field.name().unwrap_or("") {
+            "csrf_token" => token = field.text().await.map_err(|_| bad())?,
+            "nhom" => nhom = field.text().await.map_err(|_| bad())?,
+            "ngay" => day = field.text().await.map_err(|_| bad())?,
+            "nguon" => source = field.text().await.map_err(|_| bad())?,
+            "tep" => bytes = field.bytes().await.map_err(|_| bad())?.to_vec(),
+            _ => {}
+        }
+    }
+    if !ctx.csrf_matches(&token) {
+        return Err(WebError::Csrf);
+    }
+    let group = super::group_of(&nhom).ok_or(WebError::NotFound)?;
+    let (rows, mut errors) = match hocvuso_import::table::read_table(&bytes) {
+        Ok(table) => parse_denominators(&table),
+        Err(e) => (
+            Vec::new(),
+            vec![RowError {
+                line: 0,
+                message: e.to_string(),
+            }],
+        ),
+    };
+    if let Err(e) = check_source(&source) {
+        errors.push(e);
+    }
+    let as_of = parse_date(&day);
+    if as_of.is_none() {
+        errors.push(RowError {
+            line: 0,
+            message: "Hãy ghi ngày của số liệu theo dạng ngày/tháng/năm, ví dụ 31/10/2026.".into(),
+        });
+    }
+    let day = as_of.map(format_day).unwrap_or(day);
+    let mut replaces = false;
+    let outcome = match as_of {
+        Some(d) => match imports::plan(state.db.read(), INDICATOR, group, d, &rows).await? {
+            Err(mut unknown) => {
+                errors.append(&mut unknown);
+                Err(errors)
+            }
+            Ok(_) if !errors.is_empty() => Err(errors),
+            Ok(p) => {
+                replaces = p.replaces;
+                Ok(Checked {
+                    changes: p.changes,
+                    unchanged: p.unchanged,
+                    skipped: p.skipped,
+                    rows,
+                })
+            }
+        },
+        None => Err(errors),
+    }
+    .map_err(|mut e: Vec<RowError>| {
+        e.sort_by_key(|r| r.line);
+        e
+    });
+    Ok(preview_page(
+        &ctx,
+        target(group, &day, replaces),
+        source,
+        outcome,
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    nhom: String,
+    #[serde(default)]
+    ngay: String,
+    #[serde(default)]
+    nguon: String,
+    #[serde(default)]
+    du_lieu: String,
+}
+
+pub async fn confirm(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    form: CsrfForm<ConfirmForm>,
+) -> Result<Response, WebError> {
+    province_admin(&ctx)?;
+    let user = ctx.user()?;
+    let f = form.data;
+    let group = super::group_of(&f.nhom).ok_or(WebError::NotFound)?;
+    let as_of = parse_date(&f.ngay)
+        .ok_or_else(|| WebError::BadRequest("Ngày của số liệu không hợp lệ.".into()))?;
+    let rows: Vec<DenominatorRow> = crate::services::denominators::decode_rows(&f.du_lieu)
+        .ok_or_else(|| {
+            WebError::BadRequest("Dữ liệu nhập không hợp lệ; hãy tải tệp lại.".into())
+        })?;
+    match imports::apply(&state, user, INDICATOR, group, as_of, &rows, &f.nguon).await {
+        Ok(_) => Ok(see_other(&format!(
+            "/thong-ke/vneid?nhom={}&da-nhap={}",
+            group.code(),
+            format_day(as_of)
+        ))),
+        Err(ImportError::Rows(errors)) => Ok(preview_page(
+            &ctx,
+            target(group, &format_day(as_of), false),
+            f.nguon,
+            Err(errors),
+        )),
+        Err(ImportError::Internal(e)) => Err(e.into()),
+    }
+}
