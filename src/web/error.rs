@@ -46,6 +46,7 @@ fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
         user_name: None,
         is_staff: false,
         is_author: false,
+        show_account_links: false,
         csrf: String::new(),
         nonce: String::new(),
     };

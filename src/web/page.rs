@@ -16,6 +16,9 @@ pub struct Chrome {
     pub is_staff: bool,
     /// May write the handbook (a "Biên tập" link in the header).
     pub is_author: bool,
+    /// Whether "Đăng nhập / Đăng ký" make sense here: false on error pages, which do not know
+    /// who is asking (a logged-in officer on a 403 page must not be told to log in).
+    pub show_account_links: bool,
     pub csrf: String,
     pub nonce: String,
 }

@@ -40,6 +40,7 @@ impl Ctx {
                 .user
                 .as_ref()
                 .is_some_and(|u| u.is_province_admin() || u.officer_units().next().is_some()),
+            show_account_links: true,
             is_author: self
                 .user
                 .as_ref()
