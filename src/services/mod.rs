@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod dashboard;
 pub mod demo;
 pub mod denominators;
+pub mod exports;
 pub mod handbook;
 pub mod imports;
 pub mod learning;

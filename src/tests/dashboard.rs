@@ -346,7 +346,92 @@ async fn the_board_is_per_group(b: TestBackend) {
     );
 }
 
+/// The tables as files: XLSX with a sheet per group (real numbers), CSV for one group; only
+/// the province admin.
+async fn the_tables_export_to_xlsx_and_csv(b: TestBackend) {
+    use calamine::{Data, Reader, Xlsx};
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let unit = org::by_code(app.state.db.read(), COMMUNE_A)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("unit"));
+    stats::set_denominator(
+        app.state.db.write(),
+        2026,
+        unit.id,
+        "adults",
+        1234,
+        "test",
+        app.clock.now(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut learner = app.learner("0912345678", COMMUNE_A).await;
+    let attempt = learner.start_quiz().await;
+    let _ = learner.answer_all(attempt, true).await;
+
+    let mut admin = app.staff("0900000001", Role::ProvinceAdmin, "68").await;
+    let xlsx = admin.get_bytes("/thong-ke/xuat.xlsx?nam=2026").await;
+    assert_eq!(xlsx.0, StatusCode::OK);
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.1))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(book.sheet_names().len(), 6, "{:?}", book.sheet_names());
+    assert!(book.sheet_names().contains(&"Người dân".to_owned()));
+    let sheet = book
+        .worksheet_range("Người dân")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let rows: Vec<Vec<Data>> = sheet.rows().map(<[Data]>::to_vec).collect();
+    assert_eq!(rows[3][2], Data::String("Tên đơn vị".into()));
+    assert_eq!(
+        rows.len(),
+        4 + 124 + 1,
+        "title, issuer, blank, header, communes, total"
+    );
+    let a = rows
+        .iter()
+        .find(|r| r.get(1) == Some(&Data::String(COMMUNE_A.into())))
+        .unwrap_or_else(|| panic!("row of {COMMUNE_A}"));
+    assert_eq!(a[3], Data::Float(1234.0), "a number, not text");
+    assert_eq!(a[4], Data::Float(1.0));
+    assert_eq!(
+        a[6],
+        Data::Float(1.0),
+        "100 % as a fraction with a % format"
+    );
+    assert_eq!(a[7], Data::Float(1233.0));
+
+    let csv = admin.get("/thong-ke/xuat.csv?nam=2026&nhom=adults").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.body.starts_with("\u{feff}STT,Mã đơn vị,Tên đơn vị"));
+    assert!(
+        csv.body.contains(&format!(
+            ",{COMMUNE_A},Phường Mũi Né,1234,1,0.1,100,1233,Chưa đạt"
+        )),
+        "{}",
+        csv.body.lines().take(3).collect::<Vec<_>>().join("\n")
+    );
+    assert_eq!(csv.body.lines().count(), 1 + 124 + 1);
+
+    let mut officer = app.staff("0900000002", Role::UnitOfficer, COMMUNE_B).await;
+    for path in ["/thong-ke/xuat.xlsx", "/thong-ke/xuat.csv"] {
+        assert_eq!(
+            officer.get(path).await.status,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
+        assert_eq!(
+            learner.get(path).await.status,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
+    }
+}
+
 test_both!(
+    the_tables_export_to_xlsx_and_csv,
     the_board_is_per_group,
     the_map_colours_communes_against_the_target,
     province_admin_sees_every_commune_with_live_figures,

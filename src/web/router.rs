@@ -62,6 +62,8 @@ pub fn app(state: AppState) -> Router {
     let staff = Router::new()
         .route("/thong-ke", get(dashboard::province))
         .route("/thong-ke/ban-do", get(dashboard::map))
+        .route("/thong-ke/xuat.xlsx", get(dashboard::export_xlsx))
+        .route("/thong-ke/xuat.csv", get(dashboard::export_csv))
         .route(
             "/thong-ke/mau-so",
             get(denominators::index)

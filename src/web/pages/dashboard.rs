@@ -361,3 +361,64 @@ pub async fn map(
     };
     Ok(render(&ctx, StatusCode::OK, &page))
 }
+
+fn download(bytes: Vec<u8>, content_type: &'static str, file_name: &str) -> Response {
+    use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+    use axum::http::HeaderValue;
+    use axum::response::IntoResponse;
+    let mut res = bytes.into_response();
+    let h = res.headers_mut();
+    h.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
+        h.insert(CONTENT_DISPOSITION, v);
+    }
+    res
+}
+
+/// The ranking of every group for a year and indicator as one XLSX (a sheet per group).
+/// Province admin only.
+pub async fn export_xlsx(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<BoardQuery>,
+) -> Result<Response, WebError> {
+    if !ctx.user()?.is_province_admin() {
+        return Err(WebError::Forbidden);
+    }
+    let year = year_of(&state, &q)?;
+    let indicator = super::indicator_of(&q.chi_so).ok_or(WebError::NotFound)?;
+    let mut boards = Vec::new();
+    for g in hocvuso_domain::TargetGroup::ALL {
+        let mut b = dashboard::province_board(&state, year, *g, indicator).await?;
+        sort_rows(&mut b.rows, "ty-le");
+        boards.push(b);
+    }
+    let bytes = crate::services::exports::ranking_xlsx(&boards, &state.config.issuer)?;
+    Ok(download(
+        bytes,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &format!("ket-qua-{year}-{}.xlsx", indicator.code()),
+    ))
+}
+
+/// One group's ranking as CSV. Province admin only.
+pub async fn export_csv(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<BoardQuery>,
+) -> Result<Response, WebError> {
+    if !ctx.user()?.is_province_admin() {
+        return Err(WebError::Forbidden);
+    }
+    let year = year_of(&state, &q)?;
+    let group = super::group_of(&q.nhom).ok_or(WebError::NotFound)?;
+    let indicator = super::indicator_of(&q.chi_so).ok_or(WebError::NotFound)?;
+    let mut b = dashboard::province_board(&state, year, group, indicator).await?;
+    sort_rows(&mut b.rows, "ty-le");
+    Ok(download(
+        crate::services::exports::ranking_csv(&b).into_bytes(),
+        "text/csv; charset=utf-8",
+        &format!("ket-qua-{year}-{}-{}.csv", group.code(), indicator.code()),
+    ))
+}

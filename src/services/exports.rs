@@ -1,0 +1,209 @@
+//! The dashboard's tables as files officials work with: XLSX (one sheet per target group,
+//! Vietnamese headers, numbers and percentages as real numbers with formats) and CSV (one
+//! group, UTF-8 with BOM for Excel). No personal data: figures per unit only.
+
+use rust_xlsxwriter::{Format, FormatAlign, Workbook};
+
+use super::dashboard::{Board, Figures};
+use super::Internal;
+use hocvuso_domain::TargetGroup;
+
+/// A sheet name (Excel allows 31 characters and no `[]:*?/\`).
+fn sheet_name(g: TargetGroup) -> &'static str {
+    match g {
+        TargetGroup::Officials => "Cán bộ, công chức",
+        TargetGroup::Students => "Học sinh, sinh viên",
+        TargetGroup::Adults => "Người dân",
+        TargetGroup::EnterpriseWorkers => "Người lao động doanh nghiệp",
+        TargetGroup::YouthMembers => "Đoàn viên, thanh niên",
+        TargetGroup::ArmedForces => "Lực lượng vũ trang",
+    }
+}
+
+const HEADERS: [&str; 9] = [
+    "STT",
+    "Mã đơn vị",
+    "Tên đơn vị",
+    "Mẫu số (người)",
+    "Đã đạt (người)",
+    "Tỷ lệ đạt",
+    "Chỉ tiêu",
+    "Còn thiếu (người)",
+    "Đánh giá",
+];
+
+fn verdict(f: &Figures) -> &'static str {
+    match f.met() {
+        Some(true) => "Đạt",
+        Some(false) => "Chưa đạt",
+        None => "Chưa có mẫu số",
+    }
+}
+
+fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> Internal {
+    Internal::Other(format!("xlsx: {e}"))
+}
+
+/// One workbook: a sheet per board (group), title rows, the communes, and the province total.
+pub fn ranking_xlsx(boards: &[Board], issuer: &str) -> Result<Vec<u8>, Internal> {
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let title = Format::new().set_bold().set_font_size(13);
+    let head = Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_align(FormatAlign::Center)
+        .set_background_color("#F3F2F1");
+    let count = Format::new().set_num_format("#,##0");
+    let share = Format::new().set_num_format("0.0%");
+    let target = Format::new().set_num_format("0%");
+    let total_count = Format::new().set_bold().set_num_format("#,##0");
+    let total_share = Format::new().set_bold().set_num_format("0.0%");
+    for b in boards {
+        let sheet = book.add_worksheet();
+        sheet.set_name(sheet_name(b.group)).map_err(xlsx_err)?;
+        sheet
+            .write_string_with_format(
+                0,
+                0,
+                format!(
+                    "{} — năm {}: {}",
+                    b.group.name_vi(),
+                    b.year,
+                    b.indicator.name_vi()
+                ),
+                &title,
+            )
+            .map_err(xlsx_err)?;
+        sheet.write_string(1, 0, issuer).map_err(xlsx_err)?;
+        for (c, h) in HEADERS.iter().enumerate() {
+            sheet
+                .write_string_with_format(3, c as u16, *h, &head)
+                .map_err(xlsx_err)?;
+        }
+        let mut row = 4u32;
+        for (i, f) in b.rows.iter().enumerate() {
+            write_row(sheet, row, Some(i + 1), f, &count, &share, &target, None)?;
+            row += 1;
+        }
+        write_row(
+            sheet,
+            row,
+            None,
+            &b.total,
+            &total_count,
+            &total_share,
+            &target,
+            Some(&bold),
+        )?;
+        for (c, w) in [6.0, 10.0, 34.0, 14.0, 14.0, 11.0, 10.0, 14.0, 16.0]
+            .iter()
+            .enumerate()
+        {
+            sheet.set_column_width(c as u16, *w).map_err(xlsx_err)?;
+        }
+        sheet.set_freeze_panes(4, 0).map_err(xlsx_err)?;
+    }
+    book.save_to_buffer().map_err(xlsx_err)
+}
+
+#[expect(clippy::too_many_arguments, reason = "one row with its formats")]
+fn write_row(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    row: u32,
+    number: Option<usize>,
+    f: &Figures,
+    count: &Format,
+    share: &Format,
+    target: &Format,
+    bold: Option<&Format>,
+) -> Result<(), Internal> {
+    let text = |sheet: &mut rust_xlsxwriter::Worksheet, c: u16, s: &str| match bold {
+        Some(b) => sheet.write_string_with_format(row, c, s, b).map(|_| ()),
+        None => sheet.write_string(row, c, s).map(|_| ()),
+    };
+    if let Some(n) = number {
+        sheet.write_number(row, 0, n as f64).map_err(xlsx_err)?;
+    }
+    text(sheet, 1, &f.code).map_err(xlsx_err)?;
+    text(sheet, 2, &f.name).map_err(xlsx_err)?;
+    if let Some(d) = f.denominator {
+        sheet
+            .write_number_with_format(row, 3, d as f64, count)
+            .map_err(xlsx_err)?;
+    }
+    sheet
+        .write_number_with_format(row, 4, f.achieved as f64, count)
+        .map_err(xlsx_err)?;
+    if let Some(pm) = f.per_mille() {
+        sheet
+            .write_number_with_format(row, 5, pm as f64 / 1000.0, share)
+            .map_err(xlsx_err)?;
+    }
+    if let Some(t) = f.target_percent {
+        sheet
+            .write_number_with_format(row, 6, f64::from(t) / 100.0, target)
+            .map_err(xlsx_err)?;
+    }
+    if let Some(g) = f.gap() {
+        sheet
+            .write_number_with_format(row, 7, g as f64, count)
+            .map_err(xlsx_err)?;
+    }
+    text(sheet, 8, verdict(f)).map_err(xlsx_err)?;
+    Ok(())
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+/// The CSV's headers: rates in percent, as plain numbers.
+const CSV_HEADERS: [&str; 9] = [
+    "STT",
+    "Mã đơn vị",
+    "Tên đơn vị",
+    "Mẫu số (người)",
+    "Đã đạt (người)",
+    "Tỷ lệ đạt (%)",
+    "Chỉ tiêu (%)",
+    "Còn thiếu (người)",
+    "Đánh giá",
+];
+
+/// One group's table as CSV: numbers without thousands separators and with a decimal point, so
+/// that any program reads them the same way (the XLSX is the file for people).
+pub fn ranking_csv(b: &Board) -> String {
+    let mut out = String::from("\u{feff}");
+    out.push_str(&CSV_HEADERS.join(","));
+    out.push_str("\r\n");
+    let line = |n: String, f: &Figures| {
+        let rate = f
+            .per_mille()
+            .map(|pm| format!("{}.{}", pm / 10, pm % 10))
+            .unwrap_or_default();
+        [
+            n,
+            csv_field(&f.code),
+            csv_field(&f.name),
+            f.denominator.map(|d| d.to_string()).unwrap_or_default(),
+            f.achieved.to_string(),
+            rate,
+            f.target_percent.map(|t| t.to_string()).unwrap_or_default(),
+            f.gap().map(|g| g.to_string()).unwrap_or_default(),
+            verdict(f).to_owned(),
+        ]
+        .join(",")
+    };
+    for (i, f) in b.rows.iter().enumerate() {
+        out.push_str(&line((i + 1).to_string(), f));
+        out.push_str("\r\n");
+    }
+    out.push_str(&line(String::new(), &b.total));
+    out.push_str("\r\n");
+    out
+}
