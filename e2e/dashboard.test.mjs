@@ -613,6 +613,24 @@ step(`4. targets: adults / digital skills set to ${TARGET.value}% is saved with 
   console.log(`  /thong-ke: target ${mn.target} everywhere; ${MUI_NE.code} gap ${mn.gap}`);
 });
 
+step('4b. the ranking downloads as Excel (a sheet per group) and as CSV', async () => {
+  await open(admin, `/thong-ke?nam=${year}`);
+  const [, xlsxHref] = await link(admin, 'main', 'Excel (mọi nhóm, mỗi nhóm một trang)');
+  assertHref(xlsxHref, '/thong-ke/xuat.xlsx', 'Excel link');
+  const xlsx = await fetchAs(admin, xlsxHref);
+  assert.equal(xlsx.status, 200, `GET ${xlsxHref}`);
+  assert.equal(xlsx.type, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+  assert.match(xlsx.disposition, /attachment; filename="ket-qua-\d{4}-digital_skills\.xlsx"/);
+  assert.deepEqual([...xlsx.bytes.subarray(0, 4)], [0x50, 0x4b, 0x03, 0x04], 'an .xlsx is a zip');
+  const [, csvHref] = await link(admin, 'main', 'CSV (nhóm này)');
+  const csv = await fetchAs(admin, csvHref);
+  assert.equal(csv.status, 200, `GET ${csvHref}`);
+  const lines = csv.text.replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l !== '');
+  assert.equal(lines.length, 1 + COMMUNES + 1, 'header, communes, total');
+  assert.ok(lines.some((l) => l.includes(`,${MUI_NE.code},`) && l.includes(',1000,')), `Mũi Né with its denominator in the CSV`);
+  console.log(`  Excel ${xlsx.bytes.length} bytes, CSV ${lines.length} lines`);
+});
+
 step('5. the map: 124 communes, legend counts add up, tapping Mũi Né opens its page', async () => {
   await follow(admin, 'main', 'Xem bản đồ các xã, phường');
   await arrive(admin, /^\/thong-ke\/ban-do$/);
@@ -706,6 +724,8 @@ step('6. the commune officer is sent to their commune and refused everything els
     `/thong-ke/mau-so/mau.csv?nam=${year}&nhom=adults`,
     `/thong-ke/mau-so/lich-su?nam=${year}&nhom=adults`,
     `/thong-ke/chi-tieu?nam=${year}`,
+    `/thong-ke/xuat.xlsx?nam=${year}`,
+    `/thong-ke/xuat.csv?nam=${year}`,
   ]) {
     await open(officer, path, '403');
     assert.equal(await h1(officer), 'Không có quyền truy cập', `h1 for the officer at ${path}`);
