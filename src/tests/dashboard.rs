@@ -430,7 +430,121 @@ async fn the_tables_export_to_xlsx_and_csv(b: TestBackend) {
     }
 }
 
+/// Truth: on a generated province, every figure the dashboard shows for every group equals an
+/// independent recomputation from raw records, written here in plain SQL.
+async fn every_figure_matches_an_independent_recount(b: TestBackend) {
+    use hocvuso_db::{sea_query_statement, ConnectionTrait};
+    use std::collections::BTreeMap;
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let opts = crate::services::demo::DemoOptions {
+        people: 3000,
+        seed: 11,
+    };
+    crate::services::demo::run(&app.state, &opts, &mut |_| {})
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let db = app.state.db.read();
+    let backend = db.get_database_backend();
+    let query = |sql: String| async move {
+        let mut out: BTreeMap<String, i64> = BTreeMap::new();
+        for row in db
+            .query_all(sea_query_statement(backend, &sql))
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        {
+            let code: String = row.try_get("", "code").unwrap_or_else(|e| panic!("{e}"));
+            let n: i64 = row.try_get("", "n").unwrap_or_else(|e| panic!("{e}"));
+            out.insert(code, n);
+        }
+        out
+    };
+    let mut admin = app.browser();
+    admin
+        .login("0900000001", crate::services::demo::DEMO_PASSWORD)
+        .await;
+    let mut compared = 0;
+    let mut with_rate = 0;
+    for group in ["adults", "officials", "students", "enterprise_workers"] {
+        // People of the group who achieved, by the commune their membership unit lies under.
+        let achieved = query(format!(
+            "SELECT c.code AS code, COUNT(DISTINCT a.person_id) AS n \
+             FROM achievement a \
+             JOIN membership m ON m.person_id = a.person_id AND m.group_code = a.group_code \
+             JOIN org_unit u ON u.id = m.unit_id \
+             JOIN org_unit c ON c.kind = 'commune' AND u.path LIKE c.path || '%' \
+             WHERE a.group_code = '{group}' AND a.indicator_code = 'digital_skills' \
+             GROUP BY c.code"
+        ))
+        .await;
+        let denominators = query(format!(
+            "SELECT u.code AS code, d.people AS n FROM denominator d \
+             JOIN org_unit u ON u.id = d.unit_id \
+             WHERE d.year = 2026 AND d.group_code = '{group}'"
+        ))
+        .await;
+        let target = query(format!(
+            "SELECT '{group}' AS code, CAST(percent AS BIGINT) AS n FROM target \
+             WHERE year = 2026 AND group_code = '{group}' AND indicator_code = 'digital_skills'"
+        ))
+        .await
+        .get(group)
+        .copied();
+        let page = admin.get(&format!("/thong-ke?nam=2026&nhom={group}")).await;
+        let codes = page.attrs("table#xep-hang tbody tr[data-code]", "data-code");
+        assert_eq!(codes.len(), 124);
+        let mut total = 0;
+        for code in codes {
+            let cell =
+                |f: &str| page.text(&format!("tr[data-code=\"{code}\"] td[data-field=\"{f}\"]"));
+            let a = achieved.get(&code).copied().unwrap_or(0);
+            total += a;
+            assert_eq!(
+                parse_number(&cell("achieved")),
+                a,
+                "{group} {code} achieved"
+            );
+            let d = denominators.get(&code).copied();
+            match d {
+                Some(d) => {
+                    assert_eq!(parse_number(&cell("denominator")), d, "{group} {code}");
+                    // Percent to one decimal, rounded half up, with a decimal comma.
+                    let tenths = (a * 1000 + d / 2) / d;
+                    with_rate += 1;
+                    assert_eq!(
+                        cell("percent"),
+                        format!("{},{}%", tenths / 10, tenths % 10),
+                        "{group} {code} percent"
+                    );
+                    if let Some(t) = target {
+                        let needed = (d * t + 99) / 100;
+                        assert_eq!(
+                            parse_number(&cell("gap")),
+                            (needed - a).max(0),
+                            "{group} {code} gap"
+                        );
+                    }
+                }
+                None => assert_eq!(cell("denominator"), "—", "{group} {code}"),
+            }
+            compared += 1;
+        }
+        assert_eq!(
+            parse_number(&page.text("#tinh-da-dat")),
+            total,
+            "{group} province total"
+        );
+    }
+    assert_eq!(compared, 4 * 124);
+    assert!(
+        with_rate >= 124,
+        "rates were compared ({with_rate} rows with a denominator)"
+    );
+}
+
 test_both!(
+    every_figure_matches_an_independent_recount,
     the_tables_export_to_xlsx_and_csv,
     the_board_is_per_group,
     the_map_colours_communes_against_the_target,
