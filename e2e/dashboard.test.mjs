@@ -693,6 +693,11 @@ step('5. the map: 124 communes, legend counts add up, tapping Mũi Né opens its
   assert.equal(norm(await admin.text('#so-lieu [data-field="target"]')), `${TARGET.value}%`);
   assert.ok(await admin.has('main a[href^="/thong-ke?"]'), 'the admin sees a way back to the province');
   console.log(`  tapped ${MUI_NE.code} (${how}) → /thong-ke/${MUI_NE.code}`);
+  // The people behind the figures (none in this demo without learners), and the audit log.
+  await open(admin, `/thong-ke/${MUI_NE.code}/nguoi?nhom=adults`);
+  assert.equal(await h1(admin), `Danh sách người trong diện: ${MUI_NE.name}`);
+  await open(admin, '/thong-ke/nhat-ky');
+  assert.match(norm(await admin.text('#nhat-ky-bang tbody')), /Xem danh sách/, 'the view above is in the audit log');
 });
 
 step('6. the commune officer is sent to their commune and refused everything else', async (t) => {
@@ -726,6 +731,9 @@ step('6. the commune officer is sent to their commune and refused everything els
     `/thong-ke/chi-tieu?nam=${year}`,
     `/thong-ke/xuat.xlsx?nam=${year}`,
     `/thong-ke/xuat.csv?nam=${year}`,
+    `/thong-ke/${MUI_NE.code}/nguoi`,
+    `/thong-ke/${MUI_NE.code}/nguoi.csv`,
+    '/thong-ke/nhat-ky',
   ]) {
     await open(officer, path, '403');
     assert.equal(await h1(officer), 'Không có quyền truy cập', `h1 for the officer at ${path}`);

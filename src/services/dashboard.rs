@@ -221,6 +221,104 @@ pub async fn home_unit_code(
     Ok(None)
 }
 
+/// Members of a group in a unit (and below), one page of them, for the people who follow up.
+pub struct PeoplePage {
+    pub unit_code: String,
+    pub unit_name: String,
+    pub rows: Vec<hocvuso_db::repo::people::MemberRow>,
+    pub has_more: bool,
+}
+
+/// People shown per page.
+pub const PEOPLE_PER_PAGE: u64 = 50;
+
+/// One page of a unit's members of a group (`page` from 1), after the scope check, recording
+/// the view in the audit log. `None`: no such unit, or not allowed (the caller answers 403).
+pub async fn people_of_unit(
+    state: &AppState,
+    user: &SessionUser,
+    code: &str,
+    group: TargetGroup,
+    only_unfinished: bool,
+    page: u64,
+) -> Result<Option<PeoplePage>, Internal> {
+    if !may_view(state, user, code).await? {
+        return Ok(None);
+    }
+    let db = state.db.read();
+    let Some(unit) = org::by_code(db, code).await? else {
+        return Ok(None);
+    };
+    let mut rows = hocvuso_db::repo::people::members_under(
+        db,
+        &unit.path,
+        group.code(),
+        Indicator::DigitalSkills.code(),
+        only_unfinished,
+        PEOPLE_PER_PAGE + 1,
+        (page.max(1) - 1) * PEOPLE_PER_PAGE,
+    )
+    .await?;
+    let has_more = rows.len() as u64 > PEOPLE_PER_PAGE;
+    rows.truncate(PEOPLE_PER_PAGE as usize);
+    hocvuso_db::repo::audit::record(
+        state.db.write(),
+        user.person_id,
+        "view_people",
+        &unit.code,
+        &format!(
+            "group={} unfinished={only_unfinished} page={page} rows={}",
+            group.code(),
+            rows.len()
+        ),
+        state.clock.now(),
+    )
+    .await?;
+    Ok(Some(PeoplePage {
+        unit_code: unit.code,
+        unit_name: unit.name,
+        rows,
+        has_more,
+    }))
+}
+
+/// Everyone of a group in a unit who has not achieved yet, with their phone numbers, for
+/// follow-up; the export is recorded in the audit log. `None`: not allowed or no such unit.
+pub async fn unfinished_export(
+    state: &AppState,
+    user: &SessionUser,
+    code: &str,
+    group: TargetGroup,
+) -> Result<Option<(String, Vec<hocvuso_db::repo::people::MemberRow>)>, Internal> {
+    if !may_view(state, user, code).await? {
+        return Ok(None);
+    }
+    let db = state.db.read();
+    let Some(unit) = org::by_code(db, code).await? else {
+        return Ok(None);
+    };
+    let rows = hocvuso_db::repo::people::members_under(
+        db,
+        &unit.path,
+        group.code(),
+        Indicator::DigitalSkills.code(),
+        true,
+        u64::MAX >> 1,
+        0,
+    )
+    .await?;
+    hocvuso_db::repo::audit::record(
+        state.db.write(),
+        user.person_id,
+        "export_people",
+        &unit.code,
+        &format!("group={} unfinished=true rows={}", group.code(), rows.len()),
+        state.clock.now(),
+    )
+    .await?;
+    Ok(Some((unit.code, rows)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -543,7 +543,109 @@ async fn every_figure_matches_an_independent_recount(b: TestBackend) {
     );
 }
 
+/// The list of people behind the figures: scoped like the unit's page, phone and birth year
+/// masked on the page, the follow-up export with phones; every view and export audited.
+async fn people_lists_are_scoped_masked_and_audited(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut passer = app.learner("0912000011", COMMUNE_A).await;
+    let attempt = passer.start_quiz().await;
+    let _ = passer.answer_all(attempt, true).await;
+    let _ = app.learner("0912000012", COMMUNE_A).await;
+    let _ = app.learner("0912000013", COMMUNE_B).await;
+    let audit = || async {
+        hocvuso_db::repo::audit::recent(app.state.db.read(), 100)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+
+    let mut admin = app.staff("0900000001", Role::ProvinceAdmin, "68").await;
+    let all = admin.get(&format!("/thong-ke/{COMMUNE_A}/nguoi")).await;
+    assert_eq!(all.status, StatusCode::OK, "{}", all.body);
+    let rows = all.texts("table#danh-sach tbody tr");
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(
+        rows.iter().all(|r| r.contains("0912***01")),
+        "phones masked: {rows:?}"
+    );
+    assert!(
+        rows.iter().all(|r| r.contains("196x")),
+        "birth years masked: {rows:?}"
+    );
+    assert!(
+        !all.body.contains("0912000011"),
+        "no full phone on the page"
+    );
+    assert_eq!(
+        rows.iter().filter(|r| r.contains("Đạt ngày")).count(),
+        1,
+        "{rows:?}"
+    );
+    let open = admin
+        .get(&format!("/thong-ke/{COMMUNE_A}/nguoi?loc=chua-dat"))
+        .await;
+    assert_eq!(open.texts("table#danh-sach tbody tr").len(), 1);
+    let csv = admin.get(&format!("/thong-ke/{COMMUNE_A}/nguoi.csv")).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.body.contains(",0912000012,"), "{}", csv.body);
+    assert!(
+        !csv.body.contains("0912000011"),
+        "only those who have not finished"
+    );
+
+    let mut officer = app.staff("0900000002", Role::UnitOfficer, COMMUNE_B).await;
+    let own = officer.get(&format!("/thong-ke/{COMMUNE_B}/nguoi")).await;
+    assert_eq!(own.texts("table#danh-sach tbody tr").len(), 1);
+    for path in [
+        format!("/thong-ke/{COMMUNE_A}/nguoi"),
+        format!("/thong-ke/{COMMUNE_A}/nguoi.csv"),
+        "/thong-ke/00000/nguoi".to_owned(),
+    ] {
+        assert_eq!(
+            officer.get(&path).await.status,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
+        assert_eq!(
+            passer.get(&path).await.status,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
+    }
+    let entries = audit().await;
+    let summary: Vec<(String, String)> = entries
+        .iter()
+        .map(|e| (e.action.clone(), e.subject.clone()))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("view_people".to_owned(), COMMUNE_B.to_owned()),
+            ("export_people".to_owned(), COMMUNE_A.to_owned()),
+            ("view_people".to_owned(), COMMUNE_A.to_owned()),
+            ("view_people".to_owned(), COMMUNE_A.to_owned()),
+        ],
+        "every view and export, newest first; refused requests show nothing and log nothing"
+    );
+    assert!(
+        entries[1].detail.contains("rows=1"),
+        "{}",
+        entries[1].detail
+    );
+    let log = admin.get("/thong-ke/nhat-ky").await;
+    assert_eq!(log.texts("table#nhat-ky-bang tbody tr").len(), 4);
+    assert!(log
+        .text("table#nhat-ky-bang tbody tr")
+        .contains("Xem danh sách"));
+    assert_eq!(
+        officer.get("/thong-ke/nhat-ky").await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+
 test_both!(
+    people_lists_are_scoped_masked_and_audited,
     every_figure_matches_an_independent_recount,
     the_tables_export_to_xlsx_and_csv,
     the_board_is_per_group,

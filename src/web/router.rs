@@ -64,6 +64,7 @@ pub fn app(state: AppState) -> Router {
         .route("/thong-ke/ban-do", get(dashboard::map))
         .route("/thong-ke/xuat.xlsx", get(dashboard::export_xlsx))
         .route("/thong-ke/xuat.csv", get(dashboard::export_csv))
+        .route("/thong-ke/nhat-ky", get(dashboard::audit))
         .route(
             "/thong-ke/mau-so",
             get(denominators::index)
@@ -85,7 +86,9 @@ pub fn app(state: AppState) -> Router {
         .route("/thong-ke/mau-so/nhap", post(denominators::confirm))
         .route("/thong-ke/mau-so/mau.csv", get(denominators::template))
         .route("/thong-ke/mau-so/lich-su", get(denominators::history))
-        .route("/thong-ke/{code}", get(dashboard::unit));
+        .route("/thong-ke/{code}", get(dashboard::unit))
+        .route("/thong-ke/{code}/nguoi", get(dashboard::people))
+        .route("/thong-ke/{code}/nguoi.csv", get(dashboard::people_csv));
 
     // Authors and the province administrator: the handbook's text and images.
     let authors = Router::new()

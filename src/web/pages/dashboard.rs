@@ -422,3 +422,179 @@ pub async fn export_csv(
         &format!("ket-qua-{year}-{}-{}.csv", group.code(), indicator.code()),
     ))
 }
+
+pub struct PersonRow {
+    pub name: String,
+    pub birth: String,
+    pub phone: String,
+    pub unit: String,
+    pub status: String,
+    pub done: bool,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard/people.html")]
+pub struct PeoplePageView {
+    pub l: Chrome,
+    pub code: String,
+    pub unit_name: String,
+    pub group: &'static str,
+    pub groups: Vec<super::GroupOption>,
+    pub unfinished: bool,
+    pub page: u64,
+    pub rows: Vec<PersonRow>,
+    pub has_more: bool,
+}
+
+#[derive(Default, Deserialize)]
+pub struct PeopleQuery {
+    #[serde(default)]
+    nhom: String,
+    #[serde(default)]
+    loc: String,
+    #[serde(default)]
+    trang: String,
+}
+
+/// `1962` → `196x`: enough to tell people apart in a list, not their exact age.
+fn masked_year(y: Option<i32>) -> String {
+    y.map(|y| format!("{}x", y / 10)).unwrap_or_default()
+}
+
+/// The people of a group in a unit: names (the officer follows them up), phone and birth year
+/// masked; each view is recorded in the audit log. Scoped like the unit's page.
+pub async fn people(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Query(q): Query<PeopleQuery>,
+) -> Result<Response, WebError> {
+    let user = ctx.user()?;
+    let group = super::group_of(&q.nhom).ok_or(WebError::NotFound)?;
+    let unfinished = q.loc == "chua-dat";
+    let page = q.trang.parse::<u64>().unwrap_or(1).clamp(1, 100_000);
+    let Some(p) = dashboard::people_of_unit(&state, user, &code, group, unfinished, page).await?
+    else {
+        return Err(WebError::Forbidden);
+    };
+    let view = PeoplePageView {
+        l: ctx.chrome(format!("Danh sách: {}", p.unit_name)),
+        code: p.unit_code,
+        unit_name: p.unit_name,
+        group: group.code(),
+        groups: super::group_options(group),
+        unfinished,
+        page,
+        has_more: p.has_more,
+        rows: p
+            .rows
+            .into_iter()
+            .map(|r| PersonRow {
+                name: r.full_name,
+                birth: masked_year(r.birth_year),
+                phone: r
+                    .phone
+                    .as_deref()
+                    .map(hocvuso_domain::mask::phone)
+                    .unwrap_or_default(),
+                unit: r.unit_name,
+                done: r.achieved_at.is_some(),
+                status: r.achieved_at.map_or_else(
+                    || "Chưa đạt".to_owned(),
+                    |t| format!("Đạt ngày {}", crate::clock::format_date(t)),
+                ),
+            })
+            .collect(),
+    };
+    Ok(render(&ctx, StatusCode::OK, &view))
+}
+
+/// The people of a group in a unit who have not finished, with phone numbers, as CSV for
+/// follow-up. Audited; scoped like the unit's page.
+pub async fn people_csv(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Query(q): Query<PeopleQuery>,
+) -> Result<Response, WebError> {
+    let user = ctx.user()?;
+    let group = super::group_of(&q.nhom).ok_or(WebError::NotFound)?;
+    let Some((code, rows)) = dashboard::unfinished_export(&state, user, &code, group).await? else {
+        return Err(WebError::Forbidden);
+    };
+    let mut out = String::from("\u{feff}Họ và tên,Năm sinh,Điện thoại,Đơn vị\r\n");
+    for r in rows {
+        let field = |s: &str| {
+            if s.contains([',', '"']) {
+                format!("\"{}\"", s.replace('"', "\"\""))
+            } else {
+                s.to_owned()
+            }
+        };
+        out.push_str(&format!(
+            "{},{},{},{}\r\n",
+            field(&r.full_name),
+            r.birth_year.map(|y| y.to_string()).unwrap_or_default(),
+            r.phone.unwrap_or_default(),
+            field(&r.unit_name)
+        ));
+    }
+    Ok(download(
+        out.into_bytes(),
+        "text/csv; charset=utf-8",
+        &format!("chua-dat-{code}-{}.csv", group.code()),
+    ))
+}
+
+pub struct AuditRow {
+    pub at: String,
+    pub who: String,
+    pub action: &'static str,
+    pub subject: String,
+    pub detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard/audit.html")]
+pub struct AuditPage {
+    pub l: Chrome,
+    pub rows: Vec<AuditRow>,
+}
+
+/// The last 500 views and exports of personal data (province admin).
+pub async fn audit(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    if !ctx.user()?.is_province_admin() {
+        return Err(WebError::Forbidden);
+    }
+    let db = state.db.read();
+    let mut names: std::collections::BTreeMap<i64, String> = std::collections::BTreeMap::new();
+    let mut rows = Vec::new();
+    for e in hocvuso_db::repo::audit::recent(db, 500).await? {
+        let who = match names.get(&e.actor_id) {
+            Some(n) => n.clone(),
+            None => {
+                let n = hocvuso_db::repo::people::person_by_id(db, e.actor_id)
+                    .await?
+                    .map_or_else(|| format!("#{}", e.actor_id), |p| p.full_name);
+                names.insert(e.actor_id, n.clone());
+                n
+            }
+        };
+        rows.push(AuditRow {
+            at: crate::clock::format_date_time(e.at),
+            who,
+            action: match e.action.as_str() {
+                "view_people" => "Xem danh sách",
+                "export_people" => "Tải danh sách",
+                _ => "Khác",
+            },
+            subject: e.subject,
+            detail: e.detail,
+        });
+    }
+    let page = AuditPage {
+        l: ctx.chrome("Nhật ký truy cập dữ liệu cá nhân"),
+        rows,
+    };
+    Ok(render(&ctx, StatusCode::OK, &page))
+}

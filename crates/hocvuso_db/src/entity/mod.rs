@@ -5,6 +5,7 @@ pub mod achievement;
 pub mod article;
 pub mod article_revision;
 pub mod attempt_question;
+pub mod audit_log;
 pub mod certificate;
 pub mod count_import;
 pub mod count_import_row;

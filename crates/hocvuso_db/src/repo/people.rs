@@ -347,3 +347,77 @@ pub async fn sessions_login<C: ConnectionTrait>(
     }
     Ok(out)
 }
+
+/// One member of a group in a unit (or below it), with when they achieved the indicator.
+#[derive(Debug, Clone, sea_orm::FromQueryResult)]
+pub struct MemberRow {
+    pub person_id: i64,
+    pub full_name: String,
+    pub phone: Option<String>,
+    pub birth_year: Option<i32>,
+    pub unit_name: String,
+    pub achieved_at: Option<DateTime<Utc>>,
+}
+
+/// Members of a group whose unit lies under `path`, by name, a page at a time; with
+/// `only_unfinished`, those who have not achieved the indicator yet.
+pub async fn members_under<C: ConnectionTrait>(
+    conn: &C,
+    path: &str,
+    group_code: &str,
+    indicator_code: &str,
+    only_unfinished: bool,
+    limit: u64,
+    offset: u64,
+) -> Result<Vec<MemberRow>, DbErr> {
+    use sea_orm::sea_query::{Alias, Condition, Expr, JoinType, Order, Query};
+    let (m, p, u, a) = (
+        Alias::new("m"),
+        Alias::new("p"),
+        Alias::new("u"),
+        Alias::new("a"),
+    );
+    let c = |t: &Alias, n: &'static str| Expr::col((t.clone(), Alias::new(n)));
+    let mut q = Query::select();
+    q.expr_as(c(&p, "id"), Alias::new("person_id"))
+        .expr_as(c(&p, "full_name"), Alias::new("full_name"))
+        .expr_as(c(&p, "phone"), Alias::new("phone"))
+        .expr_as(c(&p, "birth_year"), Alias::new("birth_year"))
+        .expr_as(c(&u, "name"), Alias::new("unit_name"))
+        .expr_as(c(&a, "achieved_at"), Alias::new("achieved_at"))
+        .from_as(Alias::new("membership"), m.clone())
+        .join_as(
+            JoinType::InnerJoin,
+            Alias::new("person"),
+            p.clone(),
+            c(&p, "id").equals((m.clone(), Alias::new("person_id"))),
+        )
+        .join_as(
+            JoinType::InnerJoin,
+            Alias::new("org_unit"),
+            u.clone(),
+            c(&u, "id").equals((m.clone(), Alias::new("unit_id"))),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            Alias::new("achievement"),
+            a.clone(),
+            Condition::all()
+                .add(c(&a, "person_id").equals((m.clone(), Alias::new("person_id"))))
+                .add(c(&a, "group_code").equals((m.clone(), Alias::new("group_code"))))
+                .add(c(&a, "indicator_code").eq(indicator_code)),
+        )
+        .and_where(c(&m, "group_code").eq(group_code))
+        .and_where(c(&u, "path").like(format!("{path}%")))
+        .order_by((p.clone(), Alias::new("full_name")), Order::Asc)
+        .order_by((p.clone(), Alias::new("id")), Order::Asc)
+        .limit(limit)
+        .offset(offset);
+    if only_unfinished {
+        q.and_where(c(&a, "person_id").is_null());
+    }
+    let stmt = conn.get_database_backend().build(&q);
+    <MemberRow as sea_orm::FromQueryResult>::find_by_statement(stmt)
+        .all(conn)
+        .await
+}

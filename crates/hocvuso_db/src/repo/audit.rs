@@ -1,0 +1,38 @@
+//! The audit log of views and exports of personal data.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QueryOrder, QuerySelect, Set};
+
+use crate::entity::audit_log;
+
+pub use audit_log::Model as AuditEntry;
+
+pub async fn record<C: ConnectionTrait>(
+    conn: &C,
+    actor_id: i64,
+    action: &str,
+    subject: &str,
+    detail: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    audit_log::Entity::insert(audit_log::ActiveModel {
+        actor_id: Set(actor_id),
+        action: Set(action.to_owned()),
+        subject: Set(subject.to_owned()),
+        detail: Set(detail.to_owned()),
+        at: Set(now),
+        ..Default::default()
+    })
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+/// The newest entries first.
+pub async fn recent<C: ConnectionTrait>(conn: &C, limit: u64) -> Result<Vec<AuditEntry>, DbErr> {
+    audit_log::Entity::find()
+        .order_by_desc(audit_log::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await
+}
