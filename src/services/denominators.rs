@@ -56,16 +56,25 @@ pub async fn plan<C: ConnectionTrait>(
     group: TargetGroup,
     rows: &[DenominatorRow],
 ) -> Result<Result<Plan, Vec<RowError>>, DbErr> {
-    let units: BTreeMap<String, org::OrgUnit> = org::all(conn)
-        .await?
-        .into_iter()
-        .map(|u| (u.code.clone(), u))
-        .collect();
+    let units = org::all(conn).await?;
     let stored = stats::denominators(conn, year, group.code()).await?;
+    Ok(compare(&units, rows, &stored))
+}
+
+/// Compares imported rows with the current values (`unit_id → value`): a code that is not a
+/// unit of the tree is an error (with its line, in Vietnamese); an empty value is skipped.
+/// Shared by every import of numbers per unit.
+pub fn compare(
+    units: &[org::OrgUnit],
+    rows: &[DenominatorRow],
+    current: &BTreeMap<i64, i64>,
+) -> Result<Plan, Vec<RowError>> {
+    let by_code: BTreeMap<&str, &org::OrgUnit> =
+        units.iter().map(|u| (u.code.as_str(), u)).collect();
     let mut plan = Plan::default();
     let mut errors = Vec::new();
     for r in rows {
-        let Some(unit) = units.get(&r.code) else {
+        let Some(unit) = by_code.get(r.code.as_str()) else {
             errors.push(RowError {
                 line: r.line,
                 message: format!(
@@ -79,7 +88,7 @@ pub async fn plan<C: ConnectionTrait>(
             plan.skipped += 1;
             continue;
         };
-        let old = stored.get(&unit.id).copied();
+        let old = current.get(&unit.id).copied();
         if old == Some(new) {
             plan.unchanged += 1;
         } else {
@@ -91,11 +100,11 @@ pub async fn plan<C: ConnectionTrait>(
             });
         }
     }
-    Ok(if errors.is_empty() {
+    if errors.is_empty() {
         Ok(plan)
     } else {
         Err(errors)
-    })
+    }
 }
 
 /// Why an import was refused (nothing was written).

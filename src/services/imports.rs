@@ -13,7 +13,7 @@ use hocvuso_domain::{Indicator, TargetGroup};
 use hocvuso_import::denominators::{DenominatorRow, RowError};
 
 use super::accounts::SessionUser;
-use super::denominators::{check_source, Change, ImportError};
+use super::denominators::{check_source, compare, ImportError, Plan};
 use crate::state::AppState;
 
 /// Whether an indicator's counts come from imports (not from learning on this platform).
@@ -64,9 +64,7 @@ pub async fn latest_counts<C: ConnectionTrait>(
 /// What an import would do.
 #[derive(Debug, Default)]
 pub struct ImportPlan {
-    pub changes: Vec<Change>,
-    pub unchanged: usize,
-    pub skipped: usize,
+    pub plan: Plan,
     /// An import for the same date exists and would be replaced.
     pub replaces: bool,
 }
@@ -78,53 +76,17 @@ pub async fn plan<C: ConnectionTrait>(
     as_of: NaiveDate,
     rows: &[DenominatorRow],
 ) -> Result<Result<ImportPlan, Vec<RowError>>, DbErr> {
-    let units: BTreeMap<String, org::OrgUnit> = org::all(conn)
+    let units = org::all(conn).await?;
+    let latest: BTreeMap<i64, i64> = latest_counts(conn, indicator, group)
         .await?
         .into_iter()
-        .map(|u| (u.code.clone(), u))
+        .map(|(unit, (n, _))| (unit, n))
         .collect();
-    let latest = latest_counts(conn, indicator, group).await?;
     let replaces = imports::imports_of(conn, indicator.code(), group.code())
         .await?
         .iter()
         .any(|i| i.as_of == as_of);
-    let mut plan = ImportPlan {
-        replaces,
-        ..Default::default()
-    };
-    let mut errors = Vec::new();
-    for r in rows {
-        let Some(unit) = units.get(&r.code) else {
-            errors.push(RowError {
-                line: r.line,
-                message: format!(
-                    "Dòng {}: không có đơn vị mã {} trong tỉnh. Hãy kiểm tra mã (5 chữ số, theo danh mục hành chính).",
-                    r.line, r.code
-                ),
-            });
-            continue;
-        };
-        let Some(new) = r.people else {
-            plan.skipped += 1;
-            continue;
-        };
-        let old = latest.get(&unit.id).map(|(n, _)| *n);
-        if old == Some(new) {
-            plan.unchanged += 1;
-        } else {
-            plan.changes.push(Change {
-                code: unit.code.clone(),
-                name: unit.name.clone(),
-                old,
-                new,
-            });
-        }
-    }
-    Ok(if errors.is_empty() {
-        Ok(plan)
-    } else {
-        Err(errors)
-    })
+    Ok(compare(&units, rows, &latest).map(|plan| ImportPlan { plan, replaces }))
 }
 
 /// Stores the import in one transaction (replacing one of the same date), or nothing.

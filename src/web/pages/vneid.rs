@@ -160,9 +160,9 @@ pub async fn upload(
             Ok(p) => {
                 replaces = p.replaces;
                 Ok(Checked {
-                    changes: p.changes,
-                    unchanged: p.unchanged,
-                    skipped: p.skipped,
+                    changes: p.plan.changes,
+                    unchanged: p.plan.unchanged,
+                    skipped: p.plan.skipped,
                     rows,
                 })
             }
