@@ -94,6 +94,9 @@ const KNOWN_ENV: &[&str] = &[
     "HOCVUSO_DATABASE__READERS",
     "HOCVUSO_CERTIFICATE__ISSUER",
     "HOCVUSO_LOG",
+    // Read by `hocvuso user create-admin` / `create-author` (clap), not by the config.
+    "HOCVUSO_ADMIN_PASSWORD",
+    "HOCVUSO_AUTHOR_PASSWORD",
 ];
 
 impl Config {
@@ -210,11 +213,14 @@ mod tests {
             ("DATABASE_URL", "postgres://a@b/c"),
             ("HOCVUSO_SERVER__LISTEN", "0.0.0.0:9000"),
             ("HOCVUSO_SERVR__LISTEN", "typo"),
+            ("HOCVUSO_ADMIN_PASSWORD", "read by the user command"),
+            ("HOCVUSO_SERVER__PUBLIC_URL", "https://hocvuso.example.vn/"),
         ]);
         let (c, w) =
             Config::load(None, &e, &Overrides::default()).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(c.database_url, "postgres://a@b/c");
         assert_eq!(c.listen.port(), 9000);
+        assert_eq!(c.public_url.as_deref(), Some("https://hocvuso.example.vn"));
         assert_eq!(
             w,
             vec!["unknown environment variable HOCVUSO_SERVR__LISTEN is ignored"]
