@@ -1,11 +1,9 @@
 //! /thong-ke: who sees which figures, and that the figures are right.
 
 use axum::http::StatusCode;
-use hocvuso_db::repo::{org, stats};
 use hocvuso_db::ConnectionTrait;
 use hocvuso_domain::Role;
 
-use crate::clock::Clock;
 use hocvuso_test_utils::{test_both, TestBackend};
 
 use super::util::{TestApp, COMMUNE_A, COMMUNE_B};
@@ -21,22 +19,7 @@ async fn province_admin_sees_every_commune_with_live_figures(b: TestBackend) {
     let Some(app) = TestApp::new(b).await else {
         return;
     };
-    let unit = org::by_code(app.state.db.read(), COMMUNE_A)
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| panic!("unit"));
-    stats::set_denominator(
-        app.state.db.write(),
-        2026,
-        unit.id,
-        "adults",
-        1234,
-        "test",
-        app.clock.now(),
-    )
-    .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    app.set_denominator(COMMUNE_A, "adults", 2026, 1234).await;
     let mut admin = app.staff("0900000001", Role::ProvinceAdmin, "68").await;
     let page = admin.get("/thong-ke").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
@@ -218,23 +201,8 @@ async fn the_map_colours_communes_against_the_target(b: TestBackend) {
     let Some(app) = TestApp::new(b).await else {
         return;
     };
-    let unit = org::by_code(app.state.db.read(), COMMUNE_A)
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| panic!("unit"));
     // One adult in the commune: one pass reaches the 2026 target of 100 %.
-    stats::set_denominator(
-        app.state.db.write(),
-        2026,
-        unit.id,
-        "adults",
-        1,
-        "test",
-        app.clock.now(),
-    )
-    .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    app.set_denominator(COMMUNE_A, "adults", 2026, 1).await;
     let mut admin = app.staff("0900000001", Role::ProvinceAdmin, "68").await;
     let map = admin.get("/thong-ke/ban-do?nam=2026").await;
     assert_eq!(map.status, StatusCode::OK, "{}", map.body);
@@ -300,22 +268,7 @@ async fn the_board_is_per_group(b: TestBackend) {
     let Some(app) = TestApp::new(b).await else {
         return;
     };
-    let unit = org::by_code(app.state.db.read(), COMMUNE_A)
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| panic!("unit"));
-    stats::set_denominator(
-        app.state.db.write(),
-        2025,
-        unit.id,
-        "officials",
-        40,
-        "test",
-        app.clock.now(),
-    )
-    .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    app.set_denominator(COMMUNE_A, "officials", 2025, 40).await;
     let mut admin = app.staff("0900000001", Role::ProvinceAdmin, "68").await;
     let cell = |p: &super::util::Page, f: &str| {
         p.text(&format!(
@@ -353,22 +306,7 @@ async fn the_tables_export_to_xlsx_and_csv(b: TestBackend) {
     let Some(app) = TestApp::new(b).await else {
         return;
     };
-    let unit = org::by_code(app.state.db.read(), COMMUNE_A)
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| panic!("unit"));
-    stats::set_denominator(
-        app.state.db.write(),
-        2026,
-        unit.id,
-        "adults",
-        1234,
-        "test",
-        app.clock.now(),
-    )
-    .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    app.set_denominator(COMMUNE_A, "adults", 2026, 1234).await;
     let mut learner = app.learner("0912345678", COMMUNE_A).await;
     let attempt = learner.start_quiz().await;
     let _ = learner.answer_all(attempt, true).await;

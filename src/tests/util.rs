@@ -15,7 +15,7 @@ use http_body_util::BodyExt;
 use scraper::{Html, Selector};
 use tower::ServiceExt;
 
-use crate::clock::FixedClock;
+use crate::clock::{Clock, FixedClock};
 use crate::config::Config;
 use crate::services::accounts::create_staff;
 use crate::state::AppState;
@@ -88,6 +88,26 @@ impl TestApp {
         let page = b.register(phone, "Nguyễn Thị Hoa", "1960", commune).await;
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
         b
+    }
+
+    /// Sets a unit's denominator for a group and year directly (test set-up).
+    pub async fn set_denominator(&self, code: &str, group: &str, year: i32, people: i64) {
+        let unit = org::by_code(self.state.db.read(), code)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| panic!("unit {code}"));
+        stats::set_denominator(
+            self.state.db.write(),
+            year,
+            unit.id,
+            group,
+            people,
+            "test",
+            self.clock.now(),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     }
 
     /// The live count of adults with digital skills in a commune.

@@ -428,30 +428,12 @@ pub async fn images(State(state): State<AppState>, ctx: Ctx) -> Result<Response,
 pub async fn upload(
     State(state): State<AppState>,
     ctx: Ctx,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<Response, WebError> {
     let user = author(&ctx)?;
-    let mut token = String::new();
-    let mut alt = String::new();
-    let mut file_name = String::new();
-    let mut bytes = Vec::new();
-    let too_big =
-        || WebError::BadRequest("Tệp quá lớn hoặc bị hỏng khi gửi. Ảnh tối đa 2 MB.".into());
-    while let Some(field) = multipart.next_field().await.map_err(|_| too_big())? {
-        match field.name().unwrap_or("") {
-            "csrf_token" => token = field.text().await.map_err(|_| too_big())?,
-            "alt" => alt = field.text().await.map_err(|_| too_big())?,
-            "file" => {
-                file_name = field.file_name().unwrap_or("").to_owned();
-                bytes = field.bytes().await.map_err(|_| too_big())?.to_vec();
-            }
-            _ => {}
-        }
-    }
-    if !ctx.csrf_matches(&token) {
-        return Err(WebError::Csrf);
-    }
-    match handbook::upload_image(&state, user, &file_name, &bytes, &alt).await {
+    let upload = super::Upload::read(&ctx, multipart, "file").await?;
+    let alt = upload.field("alt").to_owned();
+    match handbook::upload_image(&state, user, &upload.file_name, &upload.bytes, &alt).await {
         Ok(name) => Ok(see_other(&format!("/bien-tap/anh?anh={name}"))),
         Err(FormError::Invalid(errors)) => {
             images_page(

@@ -136,6 +136,18 @@ fn sort_rows(rows: &mut [Figures], by: &str) {
     }
 }
 
+/// Province pages for someone who is not the province admin: a unit officer goes to their
+/// own unit's page; anyone else may not see figures.
+async fn officer_home(
+    state: &AppState,
+    user: &crate::services::accounts::SessionUser,
+) -> Result<Response, WebError> {
+    match dashboard::home_unit_code(state, user).await? {
+        Some(code) => Ok(see_other(&format!("/thong-ke/{code}"))),
+        None => Err(WebError::Forbidden),
+    }
+}
+
 pub async fn province(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -143,11 +155,7 @@ pub async fn province(
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
     if !user.is_province_admin() {
-        // A unit officer goes to their own unit's page; anyone else may not see figures.
-        return match dashboard::home_unit_code(&state, user).await? {
-            Some(code) => Ok(see_other(&format!("/thong-ke/{code}"))),
-            None => Err(WebError::Forbidden),
-        };
+        return officer_home(&state, user).await;
     }
     let year = year_of(&state, &q)?;
     let group = super::group_of(&q.nhom).ok_or(WebError::NotFound)?;
@@ -301,10 +309,7 @@ pub async fn map(
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
     if !user.is_province_admin() {
-        return match dashboard::home_unit_code(&state, user).await? {
-            Some(code) => Ok(see_other(&format!("/thong-ke/{code}"))),
-            None => Err(WebError::Forbidden),
-        };
+        return officer_home(&state, user).await;
     }
     let year = year_of(&state, &q)?;
     let group = super::group_of(&q.nhom).ok_or(WebError::NotFound)?;

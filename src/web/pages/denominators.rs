@@ -262,37 +262,13 @@ async fn dry_run(
 pub async fn upload(
     State(state): State<AppState>,
     ctx: Ctx,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<Response, WebError> {
     province_admin(&ctx)?;
-    let (mut token, mut nam, mut nhom, mut source) =
-        (String::new(), String::new(), String::new(), String::new());
-    let mut bytes = Vec::new();
-    let bad = || WebError::BadRequest("Tệp quá lớn hoặc bị hỏng khi gửi (tối đa 2 MB).".into());
-    while let Some(field) = multipart.next_field().await.map_err(|_| bad())? {
-        match field.name().unwrap_or("") {
-            "csrf_token" => token = field.text().await.map_err(|_| bad())?,
-            "nam" => nam = field.text().await.map_err(|_| bad())?,
-            "nhom" => nhom = field.text().await.map_err(|_| bad())?,
-            "nguon" => source = field.text().await.map_err(|_| bad())?,
-            "tep" => bytes = field.bytes().await.map_err(|_| bad())?.to_vec(),
-            _ => {}
-        }
-    }
-    if !ctx.csrf_matches(&token) {
-        return Err(WebError::Csrf);
-    }
-    let (year, group) = which(&state, &nam, &nhom)?;
-    let rows = match hocvuso_import::table::read_table(&bytes) {
-        Ok(table) => parse_denominators(&table),
-        Err(e) => (
-            Vec::new(),
-            vec![RowError {
-                line: 0,
-                message: e.to_string(),
-            }],
-        ),
-    };
+    let upload = super::Upload::read(&ctx, multipart, "tep").await?;
+    let (year, group) = which(&state, upload.field("nam"), upload.field("nhom"))?;
+    let source = upload.field("nguon").to_owned();
+    let rows = upload.count_rows();
     dry_run(&state, &ctx, year, group, source, rows).await
 }
 

@@ -12,6 +12,70 @@ pub mod learn;
 pub mod targets;
 pub mod vneid;
 
+/// A `multipart/form-data` form with one file: its text fields, the file's name and bytes.
+/// Accepted only when its `csrf_token` matches the CSRF cookie (as `CsrfForm` does for
+/// urlencoded forms).
+pub struct Upload {
+    pub fields: std::collections::BTreeMap<String, String>,
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
+
+impl Upload {
+    pub async fn read(
+        ctx: &crate::web::extract::Ctx,
+        mut multipart: axum::extract::Multipart,
+        file_field: &str,
+    ) -> Result<Self, crate::web::error::WebError> {
+        use crate::web::error::WebError;
+        let broken =
+            || WebError::BadRequest("Tệp quá lớn hoặc bị hỏng khi gửi (tối đa 2 MB).".into());
+        let mut upload = Upload {
+            fields: std::collections::BTreeMap::new(),
+            file_name: String::new(),
+            bytes: Vec::new(),
+        };
+        while let Some(field) = multipart.next_field().await.map_err(|_| broken())? {
+            let name = field.name().unwrap_or("").to_owned();
+            if name == file_field {
+                upload.file_name = field.file_name().unwrap_or("").to_owned();
+                upload.bytes = field.bytes().await.map_err(|_| broken())?.to_vec();
+            } else {
+                let text = field.text().await.map_err(|_| broken())?;
+                upload.fields.insert(name, text);
+            }
+        }
+        if !ctx.csrf_matches(upload.field("csrf_token")) {
+            return Err(WebError::Csrf);
+        }
+        Ok(upload)
+    }
+
+    /// A text field ("" when absent).
+    pub fn field(&self, name: &str) -> &str {
+        self.fields.get(name).map_or("", String::as_str)
+    }
+
+    /// The file read as a table of counts per unit (XLSX or CSV): the rows and every error.
+    pub fn count_rows(
+        &self,
+    ) -> (
+        Vec<hocvuso_import::denominators::DenominatorRow>,
+        Vec<hocvuso_import::denominators::RowError>,
+    ) {
+        match hocvuso_import::table::read_table(&self.bytes) {
+            Ok(table) => hocvuso_import::denominators::parse_denominators(&table),
+            Err(e) => (
+                Vec::new(),
+                vec![hocvuso_import::denominators::RowError {
+                    line: 0,
+                    message: e.to_string(),
+                }],
+            ),
+        }
+    }
+}
+
 /// A target group as a choice in a `<select>`.
 pub struct GroupOption {
     pub code: &'static str,

@@ -7,7 +7,7 @@ use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use hocvuso_domain::{format, Indicator, TargetGroup};
-use hocvuso_import::denominators::{parse_denominators, DenominatorRow, RowError};
+use hocvuso_import::denominators::{DenominatorRow, RowError};
 use serde::Deserialize;
 
 use super::denominators::{preview_page, PreviewTarget};
@@ -107,37 +107,16 @@ fn target(group: TargetGroup, day: &str, replaces: bool) -> PreviewTarget {
 pub async fn upload(
     State(state): State<AppState>,
     ctx: Ctx,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<Response, WebError> {
     province_admin(&ctx)?;
-    let (mut token, mut nhom, mut day, mut source) =
-        (String::new(), String::new(), String::new(), String::new());
-    let mut bytes = Vec::new();
-    let bad = || WebError::BadRequest("Tệp quá lớn hoặc bị hỏng khi gửi (tối đa 2 MB).".into());
-    while let Some(field) = multipart.next_field().await.map_err(|_| bad())? {
-        match field.name().unwrap_or("") {
-            "csrf_token" => token = field.text().await.map_err(|_| bad())?,
-            "nhom" => nhom = field.text().await.map_err(|_| bad())?,
-            "ngay" => day = field.text().await.map_err(|_| bad())?,
-            "nguon" => source = field.text().await.map_err(|_| bad())?,
-            "tep" => bytes = field.bytes().await.map_err(|_| bad())?.to_vec(),
-            _ => {}
-        }
-    }
-    if !ctx.csrf_matches(&token) {
-        return Err(WebError::Csrf);
-    }
-    let group = super::group_of(&nhom).ok_or(WebError::NotFound)?;
-    let (rows, mut errors) = match hocvuso_import::table::read_table(&bytes) {
-        Ok(table) => parse_denominators(&table),
-        Err(e) => (
-            Vec::new(),
-            vec![RowError {
-                line: 0,
-                message: e.to_string(),
-            }],
-        ),
-    };
+    let upload = super::Upload::read(&ctx, multipart, "tep").await?;
+    let group = super::group_of(upload.field("nhom")).ok_or(WebError::NotFound)?;
+    let (day, source) = (
+        upload.field("ngay").to_owned(),
+        upload.field("nguon").to_owned(),
+    );
+    let (rows, mut errors) = upload.count_rows();
     if let Err(e) = check_source(&source) {
         errors.push(e);
     }
