@@ -207,3 +207,34 @@ pub fn ranking_csv(b: &Board) -> String {
     out.push_str("\r\n");
     out
 }
+
+/// The roster template: the header, example rows, and the phone and citizen-ID columns
+/// formatted as text so that Excel keeps their leading 0.
+pub fn roster_template<const N: usize>(
+    header: &[&str; N],
+    examples: &[[&str; N]],
+) -> Result<Vec<u8>, Internal> {
+    let mut book = Workbook::new();
+    let head = Format::new().set_bold().set_text_wrap();
+    let text = Format::new().set_num_format("@");
+    let sheet = book.add_worksheet();
+    sheet.set_name("Danh sách").map_err(xlsx_err)?;
+    for (c, h) in header.iter().enumerate() {
+        let c = c as u16;
+        sheet
+            .write_string_with_format(0, c, *h, &head)
+            .map_err(xlsx_err)?;
+        let width = if *h == "Họ và tên" { 26.0 } else { 16.0 };
+        sheet.set_column_width(c, width).map_err(xlsx_err)?;
+        sheet.set_column_format(c, &text).map_err(xlsx_err)?;
+    }
+    for (r, row) in examples.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            sheet
+                .write_string_with_format(r as u32 + 1, c as u16, *v, &text)
+                .map_err(xlsx_err)?;
+        }
+    }
+    sheet.set_freeze_panes(1, 0).map_err(xlsx_err)?;
+    book.save_to_buffer().map_err(xlsx_err)
+}

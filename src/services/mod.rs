@@ -13,6 +13,7 @@ pub mod learning;
 pub mod map;
 pub mod media;
 pub mod qr;
+pub mod roster;
 pub mod search;
 pub mod seed;
 pub mod stats;

@@ -8,6 +8,7 @@ mod denominators;
 mod handbook;
 mod learn;
 mod public;
+mod roster;
 mod targets;
 mod util;
 mod vneid;

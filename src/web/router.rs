@@ -11,7 +11,7 @@ use super::error::not_found;
 use super::page::style_css;
 use super::pages::{
     account, authoring, certificate, dashboard, denominators, handbook, health, home, learn,
-    targets, vneid,
+    roster, targets, vneid,
 };
 use crate::state::AppState;
 
@@ -86,6 +86,17 @@ pub fn app(state: AppState) -> Router {
         .route("/thong-ke/mau-so/nhap", post(denominators::confirm))
         .route("/thong-ke/mau-so/mau.csv", get(denominators::template))
         .route("/thong-ke/mau-so/lich-su", get(denominators::history))
+        .route(
+            "/danh-sach/nhap",
+            get(roster::index)
+                .post(roster::upload)
+                .layer(DefaultBodyLimit::max(
+                    roster::MAX_MB * 1024 * 1024 + 64 * 1024,
+                )),
+        )
+        .route("/danh-sach/nhap/xac-nhan", post(roster::confirm))
+        .route("/danh-sach/mau.csv", get(roster::template_csv))
+        .route("/danh-sach/mau.xlsx", get(roster::template_xlsx))
         .route("/thong-ke/{code}", get(dashboard::unit))
         .route("/thong-ke/{code}/nguoi", get(dashboard::people))
         .route("/thong-ke/{code}/nguoi.csv", get(dashboard::people_csv));

@@ -19,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(TargetHistory),
             Box::new(CountImports),
             Box::new(AuditLog),
+            Box::new(Roster),
         ]
     }
 }
@@ -706,5 +707,76 @@ impl MigrationTrait for AuditLog {
                 .to_owned(),
         )
         .await
+    }
+}
+
+/// Rosters: a person's citizen ID (unique when known), gender and birth date (`yyyy-mm-dd`, or
+/// `yyyy` when only the year is known); each applied roster import; and uploads waiting for
+/// the officer to confirm their dry run (kept in the database so that any server process can
+/// apply them).
+struct Roster;
+
+impl MigrationName for Roster {
+    fn name(&self) -> &str {
+        "m20261125_000007_roster"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Roster {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let b = m.get_database_backend();
+        // One column per statement: SQLite alters one column at a time.
+        for c in ["citizen_id", "gender", "birth_date"] {
+            m.alter_table(
+                Table::alter()
+                    .table(a("person"))
+                    .add_column(col(c).string().null())
+                    .to_owned(),
+            )
+            .await?;
+        }
+        m.create_index(
+            Index::create()
+                .name("person_citizen_id")
+                .table(a("person"))
+                .col(a("citizen_id"))
+                .unique()
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(a("roster_import"))
+                .col(pk_auto(b, a("id")))
+                .col(col("actor_id").big_integer().null())
+                .col(col("scope_unit_id").big_integer().not_null())
+                .col(col("file_name").string().not_null())
+                .col(col("sha256").string().not_null())
+                .col(col("rows").big_integer().not_null())
+                .col(col("added").big_integer().not_null())
+                .col(col("updated").big_integer().not_null())
+                .col(col("moved").big_integer().not_null())
+                .col(col("unchanged").big_integer().not_null())
+                .col(col("at").timestamp_with_time_zone().not_null())
+                .foreign_key(&mut fk("roster_import", "actor_id", "person"))
+                .foreign_key(&mut fk("roster_import", "scope_unit_id", "org_unit"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(a("pending_upload"))
+                .col(col("token").string().not_null().primary_key())
+                .col(col("actor_id").big_integer().not_null())
+                .col(col("kind").string().not_null())
+                .col(col("file_name").string().not_null())
+                .col(col("bytes").blob().not_null())
+                .col(col("created_at").timestamp_with_time_zone().not_null())
+                .foreign_key(&mut fk("pending_upload", "actor_id", "person"))
+                .to_owned(),
+        )
+        .await?;
+        Ok(())
     }
 }

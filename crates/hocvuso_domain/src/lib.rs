@@ -4,11 +4,13 @@
 //! construction or an error whose `Display` is a plain Vietnamese sentence that a page can show
 //! next to the field.
 
+pub mod citizen;
 pub mod format;
 pub mod group;
 pub mod mask;
 pub mod person;
 pub mod text;
 
+pub use citizen::{BirthDate, CitizenError, CitizenId, Gender};
 pub use group::{Indicator, Role, TargetGroup};
 pub use person::{BirthYear, FullName, Password, PersonError, PhoneNumber};

@@ -11,6 +11,16 @@ pub fn phone(p: &str) -> String {
     format!("{head}***{tail}")
 }
 
+/// `068190001234` → `********1234` (the last four digits, as banks show them).
+pub fn citizen_id(id: &str) -> String {
+    let chars: Vec<char> = id.chars().collect();
+    if chars.len() < 8 {
+        return "***".to_owned();
+    }
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{}{tail}", "*".repeat(chars.len() - 4))
+}
+
 /// Keeps the given name (last word) and the first letter of the other words:
 /// `Nguyễn Thị Hoa` → `N. T. Hoa`. The public certificate page shows only this.
 pub fn full_name(name: &str) -> String {
@@ -37,6 +47,8 @@ mod tests {
     fn masks() {
         assert_eq!(super::phone("0912345678"), "0912***678");
         assert_eq!(super::phone("12"), "***");
+        assert_eq!(super::citizen_id("068190001234"), "********1234");
+        assert_eq!(super::citizen_id("123"), "***");
         assert_eq!(super::full_name("Nguyễn Thị Hoa"), "N. T. Hoa");
         assert_eq!(super::full_name("Đặng Văn Ánh"), "Đ. V. Ánh");
         assert_eq!(super::full_name("Hoa"), "Hoa");

@@ -13,12 +13,7 @@ pub struct DenominatorRow {
     pub people: Option<i64>,
 }
 
-/// What is wrong with one line, in Vietnamese (line 0: the file as a whole).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RowError {
-    pub line: usize,
-    pub message: String,
-}
+pub use crate::RowError;
 
 /// Largest number of people in one unit we accept (a typo guard; the whole province is ≈ 4 M).
 pub const MAX_PEOPLE: i64 = 5_000_000;

@@ -15,6 +15,8 @@ pub enum TableError {
     NotUtf8,
     #[error("Không đọc được tệp CSV ở dòng {line}: {message}")]
     Csv { line: usize, message: String },
+    #[error("Không đọc được chữ trong tệp: tệp không phải văn bản UTF-8, UTF-16 hay Windows-1258. Hãy mở bằng Excel rồi lưu thành .xlsx hoặc CSV UTF-8.")]
+    Encoding,
     #[error("Chỉ nhận tệp Excel (.xlsx) hoặc CSV.")]
     Unsupported,
 }

@@ -3,6 +3,7 @@
 
 mod bench;
 mod demo;
+mod import;
 mod serve;
 mod stats;
 mod user;
@@ -44,6 +45,11 @@ enum Command {
     User {
         #[command(subcommand)]
         command: user::Command,
+    },
+    /// Import files (rosters of people).
+    Import {
+        #[command(subcommand)]
+        command: import::Command,
     },
     /// Check the live figures.
     Stats {
@@ -138,6 +144,7 @@ async fn main() -> ExitCode {
         Some(Command::Demo(args)) => demo::run(cli.database, config, args).await,
         Some(Command::User { command }) => user::run(cli.database, config, command).await,
         Some(Command::Stats { command }) => stats::run(cli.database, config, command).await,
+        Some(Command::Import { command }) => import::run(cli.database, config, command).await,
         Some(Command::BenchReference(args)) => bench::reference(args).await,
         Some(Command::BenchFixture(args)) => bench::fixture(cli.database, config, args).await,
         Some(Command::BenchCheck(args)) => bench::check(cli.database, config, args).await,

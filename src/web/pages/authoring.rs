@@ -431,7 +431,7 @@ pub async fn upload(
     multipart: Multipart,
 ) -> Result<Response, WebError> {
     let user = author(&ctx)?;
-    let upload = super::Upload::read(&ctx, multipart, "file").await?;
+    let upload = super::Upload::read(&ctx, multipart, "file", 2).await?;
     let alt = upload.field("alt").to_owned();
     match handbook::upload_image(&state, user, &upload.file_name, &upload.bytes, &alt).await {
         Ok(name) => Ok(see_other(&format!("/bien-tap/anh?anh={name}"))),

@@ -367,20 +367,6 @@ pub async fn map(
     Ok(render(&ctx, StatusCode::OK, &page))
 }
 
-fn download(bytes: Vec<u8>, content_type: &'static str, file_name: &str) -> Response {
-    use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
-    use axum::http::HeaderValue;
-    use axum::response::IntoResponse;
-    let mut res = bytes.into_response();
-    let h = res.headers_mut();
-    h.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-    h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
-        h.insert(CONTENT_DISPOSITION, v);
-    }
-    res
-}
-
 /// The ranking of every group for a year and indicator as one XLSX (a sheet per group).
 /// Province admin only.
 pub async fn export_xlsx(
@@ -400,7 +386,7 @@ pub async fn export_xlsx(
         boards.push(b);
     }
     let bytes = crate::services::exports::ranking_xlsx(&boards, &state.config.issuer)?;
-    Ok(download(
+    Ok(super::download(
         bytes,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         &format!("ket-qua-{year}-{}.xlsx", indicator.code()),
@@ -421,7 +407,7 @@ pub async fn export_csv(
     let indicator = super::indicator_of(&q.chi_so).ok_or(WebError::NotFound)?;
     let mut b = dashboard::province_board(&state, year, group, indicator).await?;
     sort_rows(&mut b.rows, "ty-le");
-    Ok(download(
+    Ok(super::download(
         crate::services::exports::ranking_csv(&b).into_bytes(),
         "text/csv; charset=utf-8",
         &format!("ket-qua-{year}-{}-{}.csv", group.code(), indicator.code()),
@@ -544,7 +530,7 @@ pub async fn people_csv(
             field(&r.unit_name)
         ));
     }
-    Ok(download(
+    Ok(super::download(
         out.into_bytes(),
         "text/csv; charset=utf-8",
         &format!("chua-dat-{code}-{}.csv", group.code()),

@@ -4,9 +4,8 @@
 
 use askama::Template;
 use axum::extract::{Multipart, Query, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
-use axum::http::{HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use hocvuso_domain::{format, TargetGroup};
 use hocvuso_import::denominators::{parse_denominators, DenominatorRow, RowError};
 use serde::Deserialize;
@@ -265,7 +264,7 @@ pub async fn upload(
     multipart: Multipart,
 ) -> Result<Response, WebError> {
     province_admin(&ctx)?;
-    let upload = super::Upload::read(&ctx, multipart, "tep").await?;
+    let upload = super::Upload::read(&ctx, multipart, "tep", 2).await?;
     let (year, group) = which(&state, upload.field("nam"), upload.field("nhom"))?;
     let source = upload.field("nguon").to_owned();
     let rows = upload.count_rows();
@@ -370,20 +369,11 @@ pub async fn template(
             v.map(|n| n.to_string()).unwrap_or_default()
         ));
     }
-    let mut res = out.into_response();
-    let h = res.headers_mut();
-    h.insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"mau-so-{year}-{}.csv\"",
-        group.code()
-    )) {
-        h.insert(CONTENT_DISPOSITION, v);
-    }
-    Ok(res)
+    Ok(super::download(
+        out.into_bytes(),
+        "text/csv; charset=utf-8",
+        &format!("mau-so-{year}-{}.csv", group.code()),
+    ))
 }
 
 pub struct HistoryView {

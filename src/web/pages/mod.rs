@@ -9,8 +9,28 @@ pub mod handbook;
 pub mod health;
 pub mod home;
 pub mod learn;
+pub mod roster;
 pub mod targets;
 pub mod vneid;
+
+/// A file to save (`attachment`), never cached.
+pub fn download(
+    bytes: Vec<u8>,
+    content_type: &'static str,
+    file_name: &str,
+) -> axum::response::Response {
+    use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+    use axum::http::HeaderValue;
+    use axum::response::IntoResponse;
+    let mut res = bytes.into_response();
+    let h = res.headers_mut();
+    h.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
+        h.insert(CONTENT_DISPOSITION, v);
+    }
+    res
+}
 
 /// A `multipart/form-data` form with one file: its text fields, the file's name and bytes.
 /// Accepted only when its `csrf_token` matches the CSRF cookie (as `CsrfForm` does for
@@ -26,10 +46,14 @@ impl Upload {
         ctx: &crate::web::extract::Ctx,
         mut multipart: axum::extract::Multipart,
         file_field: &str,
+        max_mb: usize,
     ) -> Result<Self, crate::web::error::WebError> {
         use crate::web::error::WebError;
-        let broken =
-            || WebError::BadRequest("Tệp quá lớn hoặc bị hỏng khi gửi (tối đa 2 MB).".into());
+        let broken = || {
+            WebError::BadRequest(format!(
+                "Tệp quá lớn hoặc bị hỏng khi gửi (tối đa {max_mb} MB)."
+            ))
+        };
         let mut upload = Upload {
             fields: std::collections::BTreeMap::new(),
             file_name: String::new(),

@@ -110,7 +110,7 @@ pub async fn upload(
     multipart: Multipart,
 ) -> Result<Response, WebError> {
     province_admin(&ctx)?;
-    let upload = super::Upload::read(&ctx, multipart, "tep").await?;
+    let upload = super::Upload::read(&ctx, multipart, "tep", 2).await?;
     let group = super::group_of(upload.field("nhom")).ok_or(WebError::NotFound)?;
     let (day, source) = (
         upload.field("ngay").to_owned(),

@@ -12,6 +12,12 @@ pub struct Model {
     pub birth_year: Option<i32>,
     pub residence_unit_id: Option<i64>,
     pub created_at: DateTimeUtc,
+    /// 12 digits, unique when known.
+    pub citizen_id: Option<String>,
+    /// `M` or `F`.
+    pub gender: Option<String>,
+    /// `yyyy-mm-dd`, or `yyyy` when only the year is known.
+    pub birth_date: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

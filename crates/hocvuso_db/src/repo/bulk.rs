@@ -51,6 +51,9 @@ pub async fn insert_batch<C: ConnectionTrait>(conn: &C, b: &Batch) -> Result<(),
             birth_year: Set(Some(p.birth_year)),
             residence_unit_id: Set(Some(p.residence_unit_id)),
             created_at: Set(p.created_at),
+            citizen_id: Set(None),
+            gender: Set(None),
+            birth_date: Set(None),
         }))
         .exec_without_returning(conn)
         .await?;

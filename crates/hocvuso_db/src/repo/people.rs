@@ -302,6 +302,9 @@ pub async fn sessions_login<C: ConnectionTrait>(
             .column((person::Entity, person::Column::BirthYear))
             .column((person::Entity, person::Column::ResidenceUnitId))
             .column((person::Entity, person::Column::CreatedAt))
+            .column((person::Entity, person::Column::CitizenId))
+            .column((person::Entity, person::Column::Gender))
+            .column((person::Entity, person::Column::BirthDate))
             .column((role_grant::Entity, role_grant::Column::Role))
             .column((role_grant::Entity, role_grant::Column::UnitId))
             .from(session::Entity)
@@ -336,6 +339,9 @@ pub async fn sessions_login<C: ConnectionTrait>(
                         birth_year: r.try_get("", "birth_year")?,
                         residence_unit_id: r.try_get("", "residence_unit_id")?,
                         created_at: r.try_get("", "created_at")?,
+                        citizen_id: r.try_get("", "citizen_id")?,
+                        gender: r.try_get("", "gender")?,
+                        birth_date: r.try_get("", "birth_date")?,
                     },
                     Vec::new(),
                 )),

@@ -1,0 +1,270 @@
+//! Rosters: finding people by citizen ID or phone, adding and updating them in batches, moving
+//! memberships, and the record of each import and of uploads waiting for confirmation.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+
+use crate::entity::{achievement, membership, pending_upload, person, roster_import};
+
+pub use pending_upload::Model as PendingUpload;
+pub use roster_import::Model as RosterImport;
+
+/// Keys per `IN (…)` list.
+const KEYS_PER_QUERY: usize = 500;
+/// Rows per multi-row INSERT (8 columns: well under both backends' parameter limits).
+const ROWS_PER_STATEMENT: usize = 500;
+
+/// The people with any of these citizen IDs or phone numbers.
+pub async fn people_by_keys<C: ConnectionTrait>(
+    conn: &C,
+    citizen_ids: &[String],
+    phones: &[String],
+) -> Result<Vec<person::Model>, DbErr> {
+    let mut out: Vec<person::Model> = Vec::new();
+    for chunk in citizen_ids.chunks(KEYS_PER_QUERY) {
+        out.extend(
+            person::Entity::find()
+                .filter(person::Column::CitizenId.is_in(chunk.iter().cloned()))
+                .all(conn)
+                .await?,
+        );
+    }
+    for chunk in phones.chunks(KEYS_PER_QUERY) {
+        out.extend(
+            person::Entity::find()
+                .filter(person::Column::Phone.is_in(chunk.iter().cloned()))
+                .all(conn)
+                .await?,
+        );
+    }
+    out.sort_by_key(|p| p.id);
+    out.dedup_by_key(|p| p.id);
+    Ok(out)
+}
+
+/// A person as a roster row describes them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RosterPerson {
+    pub full_name: String,
+    pub phone: Option<String>,
+    pub citizen_id: Option<String>,
+    pub gender: Option<String>,
+    pub birth_year: i32,
+    pub birth_date: String,
+    pub residence_unit_id: i64,
+}
+
+/// Inserts new people; returns them with their ids.
+pub async fn insert_people<C: ConnectionTrait>(
+    conn: &C,
+    people: &[RosterPerson],
+    now: DateTime<Utc>,
+) -> Result<Vec<person::Model>, DbErr> {
+    let mut out = Vec::with_capacity(people.len());
+    for chunk in people.chunks(ROWS_PER_STATEMENT) {
+        out.extend(
+            person::Entity::insert_many(chunk.iter().map(|p| person::ActiveModel {
+                full_name: Set(p.full_name.clone()),
+                phone: Set(p.phone.clone()),
+                birth_year: Set(Some(p.birth_year)),
+                residence_unit_id: Set(Some(p.residence_unit_id)),
+                created_at: Set(now),
+                citizen_id: Set(p.citizen_id.clone()),
+                gender: Set(p.gender.clone()),
+                birth_date: Set(Some(p.birth_date.clone())),
+                ..Default::default()
+            }))
+            .exec_with_returning_many(conn)
+            .await?,
+        );
+    }
+    Ok(out)
+}
+
+/// Writes a person's roster fields.
+pub async fn update_person<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+    p: &RosterPerson,
+) -> Result<(), DbErr> {
+    person::Entity::update(person::ActiveModel {
+        id: Set(id),
+        full_name: Set(p.full_name.clone()),
+        phone: Set(p.phone.clone()),
+        birth_year: Set(Some(p.birth_year)),
+        residence_unit_id: Set(Some(p.residence_unit_id)),
+        citizen_id: Set(p.citizen_id.clone()),
+        gender: Set(p.gender.clone()),
+        birth_date: Set(Some(p.birth_date.clone())),
+        ..Default::default()
+    })
+    .exec(conn)
+    .await?;
+    Ok(())
+}
+
+/// Adds memberships `(person, group, unit)`.
+pub async fn insert_memberships<C: ConnectionTrait>(
+    conn: &C,
+    rows: &[(i64, String, i64)],
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        membership::Entity::insert_many(chunk.iter().map(|(p, g, u)| membership::ActiveModel {
+            person_id: Set(*p),
+            group_code: Set(g.clone()),
+            unit_id: Set(*u),
+            created_at: Set(now),
+            ..Default::default()
+        }))
+        .exec_without_returning(conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Moves a membership to another unit.
+pub async fn move_membership<C: ConnectionTrait>(
+    conn: &C,
+    membership_id: i64,
+    unit_id: i64,
+) -> Result<(), DbErr> {
+    membership::Entity::update_many()
+        .col_expr(membership::Column::UnitId, Expr::value(unit_id))
+        .filter(membership::Column::Id.eq(membership_id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// `(person, group, indicator)` of everything these people achieved.
+pub async fn achievements_of<C: ConnectionTrait>(
+    conn: &C,
+    person_ids: &[i64],
+) -> Result<Vec<(i64, String, String)>, DbErr> {
+    let mut out = Vec::new();
+    for chunk in person_ids.chunks(KEYS_PER_QUERY) {
+        out.extend(
+            achievement::Entity::find()
+                .filter(achievement::Column::PersonId.is_in(chunk.iter().copied()))
+                .all(conn)
+                .await?
+                .into_iter()
+                .map(|a| (a.person_id, a.group_code, a.indicator_code)),
+        );
+    }
+    Ok(out)
+}
+
+/// What one applied import did.
+pub struct NewRosterImport<'a> {
+    pub actor_id: Option<i64>,
+    pub scope_unit_id: i64,
+    pub file_name: &'a str,
+    pub sha256: &'a str,
+    pub rows: i64,
+    pub added: i64,
+    pub updated: i64,
+    pub moved: i64,
+    pub unchanged: i64,
+}
+
+pub async fn insert_import<C: ConnectionTrait>(
+    conn: &C,
+    i: NewRosterImport<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    roster_import::Entity::insert(roster_import::ActiveModel {
+        actor_id: Set(i.actor_id),
+        scope_unit_id: Set(i.scope_unit_id),
+        file_name: Set(i.file_name.to_owned()),
+        sha256: Set(i.sha256.to_owned()),
+        rows: Set(i.rows),
+        added: Set(i.added),
+        updated: Set(i.updated),
+        moved: Set(i.moved),
+        unchanged: Set(i.unchanged),
+        at: Set(now),
+        ..Default::default()
+    })
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+/// The latest imports into units whose ids are given (the importer's scope and below).
+pub async fn recent_imports<C: ConnectionTrait>(
+    conn: &C,
+    unit_ids: &[i64],
+    limit: u64,
+) -> Result<Vec<RosterImport>, DbErr> {
+    let mut cond = Condition::any();
+    for chunk in unit_ids.chunks(KEYS_PER_QUERY) {
+        cond = cond.add(roster_import::Column::ScopeUnitId.is_in(chunk.iter().copied()));
+    }
+    roster_import::Entity::find()
+        .filter(cond)
+        .order_by_desc(roster_import::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await
+}
+
+pub async fn put_pending<C: ConnectionTrait>(
+    conn: &C,
+    token: &str,
+    actor_id: i64,
+    kind: &str,
+    file_name: &str,
+    bytes: Vec<u8>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    pending_upload::Entity::insert(pending_upload::ActiveModel {
+        token: Set(token.to_owned()),
+        actor_id: Set(actor_id),
+        kind: Set(kind.to_owned()),
+        file_name: Set(file_name.to_owned()),
+        bytes: Set(bytes),
+        created_at: Set(now),
+    })
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+/// The pending upload with this token, if it belongs to this person and is of this kind.
+pub async fn pending<C: ConnectionTrait>(
+    conn: &C,
+    token: &str,
+    actor_id: i64,
+    kind: &str,
+) -> Result<Option<PendingUpload>, DbErr> {
+    pending_upload::Entity::find_by_id(token.to_owned())
+        .filter(pending_upload::Column::ActorId.eq(actor_id))
+        .filter(pending_upload::Column::Kind.eq(kind))
+        .one(conn)
+        .await
+}
+
+pub async fn delete_pending<C: ConnectionTrait>(conn: &C, token: &str) -> Result<(), DbErr> {
+    pending_upload::Entity::delete_by_id(token.to_owned())
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Forgets uploads older than `before` (never confirmed).
+pub async fn delete_pending_before<C: ConnectionTrait>(
+    conn: &C,
+    before: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    Ok(pending_upload::Entity::delete_many()
+        .filter(pending_upload::Column::CreatedAt.lt(before))
+        .exec(conn)
+        .await?
+        .rows_affected)
+}

@@ -1,0 +1,497 @@
+//! /danh-sach/nhap: roster imports. Dry run writes nothing; the import is all or nothing;
+//! importing the same file again changes nothing; malformed files are refused with their
+//! errors in Vietnamese; an officer reaches only their own unit; a move of commune moves the
+//! person's counts.
+
+use axum::http::StatusCode;
+use hocvuso_db::repo::{org, people, roster as repo};
+use hocvuso_domain::Role;
+use hocvuso_test_utils::{test_both, TestBackend};
+use rust_xlsxwriter::Workbook;
+
+use super::util::{Browser, Page, TestApp, COMMUNE_A, COMMUNE_B};
+use crate::services::roster::{self, Mode};
+
+const HEADER: &str =
+    "STT,Họ và tên,Ngày sinh,Giới tính,Số điện thoại,Số định danh cá nhân,Mã xã,Nhóm";
+
+fn good_csv() -> String {
+    format!(
+        "DANH SÁCH NGƯỜI HỌC\n{HEADER}\n\
+         1,Nguyễn Thị Hoa,05/03/1962,Nữ,0912345678,068162001234,{COMMUNE_B},Người dân\n\
+         2,Trần Văn Bình,1970,Nam,0987654321,,{COMMUNE_B},Người dân\n\
+         ,,,,,,,\n\
+         3,Lê Thị Cúc,12/12/2008,Nữ,,068308000111,{COMMUNE_B},Học sinh\n"
+    )
+}
+
+async fn upload(br: &mut Browser<'_>, name: &str, bytes: &[u8]) -> Page {
+    let token = br.csrf().await;
+    br.post_file(
+        "/danh-sach/nhap",
+        &[("csrf_token", &token)],
+        "tep",
+        name,
+        bytes,
+    )
+    .await
+}
+
+async fn confirm(br: &mut Browser<'_>, preview: &Page) -> Page {
+    let token = preview
+        .attrs("form#nhap input[name=ma]", "value")
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("no confirm form in:\n{}", preview.body));
+    br.post("/danh-sach/nhap/xac-nhan", &[("ma", &token)]).await
+}
+
+async fn people_count(app: &TestApp) -> usize {
+    let db = app.state.db.read();
+    let mut ids = Vec::new();
+    for u in org::all(db).await.unwrap_or_else(|e| panic!("{e}")) {
+        ids.push(u.id);
+    }
+    let mut n = 0;
+    for p in ["0912345678", "0987654321"] {
+        n += usize::from(
+            people::person_by_phone(db, p)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .is_some(),
+        );
+    }
+    let by_cid = repo::people_by_keys(db, &["068308000111".to_owned()], &[])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    n + by_cid.len()
+}
+
+async fn dry_run_then_import_then_the_same_file_changes_nothing(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut admin = app.staff("0900000001", Role::ProvinceAdmin, "68").await;
+    assert_eq!(admin.get("/danh-sach/nhap").await.status, StatusCode::OK);
+
+    let preview = upload(&mut admin, "xuan-huong.csv", good_csv().as_bytes()).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    assert_eq!(preview.text("#them-moi"), "3");
+    assert!(
+        preview.body.contains("1 dòng trống được bỏ qua"),
+        "{}",
+        preview.body
+    );
+    assert_eq!(people_count(&app).await, 0, "a dry run writes nothing");
+
+    let done = confirm(&mut admin, &preview).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(done.text("#da-nhap").contains("Thêm mới 3 người"));
+    assert_eq!(people_count(&app).await, 3);
+    let db = app.state.db.read();
+    let hoa = people::person_by_phone(db, "0912345678")
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("imported"));
+    assert_eq!(hoa.citizen_id.as_deref(), Some("068162001234"));
+    assert_eq!(hoa.birth_date.as_deref(), Some("1962-03-05"));
+    assert_eq!(hoa.gender.as_deref(), Some("F"));
+    let unit_b = org::by_code(db, COMMUNE_B)
+        .await
+        .ok()
+        .flatten()
+        .map(|u| u.id);
+    assert_eq!(hoa.residence_unit_id, unit_b);
+    let m = people::memberships(db, hoa.id).await.unwrap_or_default();
+    assert_eq!(m.len(), 1);
+    assert_eq!(
+        (m[0].group_code.as_str(), Some(m[0].unit_id)),
+        ("adults", unit_b)
+    );
+    // The confirmation cannot be replayed.
+    let again = confirm(&mut admin, &preview).await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST);
+
+    // The same file again: nothing to add, nothing changes.
+    let preview = upload(&mut admin, "xuan-huong.csv", good_csv().as_bytes()).await;
+    assert_eq!(preview.text("#them-moi"), "0");
+    assert_eq!(preview.text("#khong-doi"), "3");
+    let done = confirm(&mut admin, &preview).await;
+    assert_eq!(done.status, StatusCode::OK);
+    assert_eq!(people_count(&app).await, 3);
+    let m = people::memberships(db, hoa.id).await.unwrap_or_default();
+    assert_eq!(m.len(), 1, "no second membership");
+    assert_eq!(
+        done.texts("table#lan-nhap tbody tr").len(),
+        2,
+        "both imports are listed"
+    );
+
+    // A corrected name and a phone added later update the same person (matched by ID).
+    let fixed = format!(
+        "{HEADER}\n1,Nguyễn Thị Hoà,05/03/1962,Nữ,0912345678,068162001234,{COMMUNE_B},Người dân\n\
+         3,Lê Thị Cúc,12/12/2008,Nữ,0356000111,068308000111,{COMMUNE_B},Học sinh\n"
+    );
+    let preview = upload(&mut admin, "sua.csv", fixed.as_bytes()).await;
+    assert_eq!(preview.text("#cap-nhat"), "2", "{}", preview.body);
+    confirm(&mut admin, &preview).await;
+    let cuc = people::person_by_phone(db, "0356000111")
+        .await
+        .ok()
+        .flatten();
+    assert_eq!(
+        cuc.and_then(|c| c.citizen_id).as_deref(),
+        Some("068308000111")
+    );
+    assert_eq!(people_count(&app).await, 3);
+    app.verify_ok().await;
+}
+
+/// One malformed file and the message it must get.
+struct Bad {
+    what: &'static str,
+    name: &'static str,
+    bytes: Vec<u8>,
+    expect: &'static str,
+}
+
+fn xlsx(write: impl FnOnce(&mut rust_xlsxwriter::Worksheet)) -> Vec<u8> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in HEADER.split(',').enumerate() {
+        sheet
+            .write_string(1, c as u16, h)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let row = [
+        "1",
+        "Nguyễn Thị Hoa",
+        "05/03/1962",
+        "Nữ",
+        "0912345678",
+        "068162001234",
+        COMMUNE_B,
+        "Người dân",
+    ];
+    for (c, v) in row.iter().enumerate() {
+        sheet
+            .write_string(2, c as u16, *v)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    write(sheet);
+    book.save_to_buffer().unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn malformed() -> Vec<Bad> {
+    let line = |rest: &str| format!("{HEADER}\n{rest}\n").into_bytes();
+    vec![
+        Bad {
+            what: "wrong headers",
+            name: "a.csv",
+            bytes: "Tên,Tuổi,Xã\nHoa,60,24781\n".as_bytes().to_vec(),
+            expect: "Không thấy dòng tiêu đề",
+        },
+        Bad {
+            what: "missing columns",
+            name: "a.csv",
+            bytes: "Họ và tên,Năm sinh\nHoa,1960\n".as_bytes().to_vec(),
+            expect: "Dòng tiêu đề thiếu cột: “Mã xã”, “Nhóm”",
+        },
+        Bad {
+            what: "bad encoding",
+            name: "a.csv",
+            bytes: vec![0x01, 0x02, 0x9f, 0x00, 0x41, 0x81, 0x8d, 0x0a],
+            expect: "Không đọc được chữ trong tệp",
+        },
+        Bad {
+            what: "only a header and empty rows",
+            name: "a.csv",
+            bytes: format!("{HEADER}\n,,,,,,,\n,,,,,,,\n").into_bytes(),
+            expect: "Tệp không có dòng nào ghi người",
+        },
+        Bad {
+            what: "unknown commune",
+            name: "a.csv",
+            bytes: line("1,Nguyễn Thị Hoa,1962,Nữ,0912345678,,99999,Người dân"),
+            expect: "Mã xã “99999” không phải xã, phường nào của tỉnh",
+        },
+        Bad {
+            what: "duplicate person in the file",
+            name: "a.csv",
+            bytes: format!(
+                "{HEADER}\n1,Nguyễn Thị Hoa,1962,Nữ,0912345678,,{COMMUNE_B},Người dân\n\
+                 2,Nguyễn Thị Hoa,1962,Nữ,0912 345 678,,{COMMUNE_B},Người dân\n"
+            )
+            .into_bytes(),
+            expect: "Dòng 3: Số điện thoại trùng với dòng 2",
+        },
+        Bad {
+            what: "citizen ID against birth year",
+            name: "a.csv",
+            bytes: line(&format!(
+                "1,Nguyễn Thị Hoa,1962,Nữ,,068195001234,{COMMUNE_B},Người dân"
+            )),
+            expect: "Số định danh ghi năm sinh 1995, khác năm sinh 1962",
+        },
+        Bad {
+            what: "no key",
+            name: "a.csv",
+            bytes: line(&format!("1,Nguyễn Thị Hoa,1962,Nữ,,,{COMMUNE_B},Người dân")),
+            expect: "cần Số định danh cá nhân hoặc Số điện thoại",
+        },
+        Bad {
+            what: "merged cells",
+            name: "a.xlsx",
+            bytes: xlsx(|s| {
+                s.merge_range(3, 6, 4, 6, COMMUNE_B, &rust_xlsxwriter::Format::new())
+                    .unwrap_or_else(|e| panic!("{e}"));
+            }),
+            expect: "Bảng có ô gộp (G4:G5)",
+        },
+        Bad {
+            what: "formula cells",
+            name: "a.xlsx",
+            bytes: xlsx(|s| {
+                s.write_formula(2, 0, "=ROW()-2")
+                    .unwrap_or_else(|e| panic!("{e}"));
+            }),
+            expect: "Bảng có ô chứa công thức (A3)",
+        },
+        Bad {
+            what: "old .xls",
+            name: "a.xls",
+            bytes: vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1],
+            expect: "đây là tệp Excel cũ (.xls)",
+        },
+    ]
+}
+
+async fn malformed_files_are_refused_and_nothing_is_written(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut admin = app.staff("0900000001", Role::ProvinceAdmin, "68").await;
+    for bad in malformed() {
+        let page = upload(&mut admin, bad.name, &bad.bytes).await;
+        assert_eq!(
+            page.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            bad.what
+        );
+        let errors = page.texts(".error-summary li").join(" | ");
+        assert!(
+            errors.contains(bad.expect),
+            "{}: expected “{}” in: {errors}",
+            bad.what,
+            bad.expect
+        );
+        assert!(!page.has("form#nhap"), "{}: no confirm button", bad.what);
+    }
+    assert_eq!(people_count(&app).await, 0);
+    assert!(people::person_by_phone(app.state.db.read(), "0912345678")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .is_none());
+}
+
+async fn files_excel_and_older_tools_write_are_read(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut admin = app.staff("0900000001", Role::ProvinceAdmin, "68").await;
+    let text = format!(
+        "{}\r\n1\tNguyễn Thị Hoa\t05/03/1962\tNữ\t0912345678\t068162001234\t{COMMUNE_B}\tNgười dân\r\n",
+        HEADER.replace(',', "\t")
+    );
+    // "Unicode Text" from Excel: UTF-16 little-endian with a byte-order mark, tab-separated.
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let page = upload(&mut admin, "unicode.txt", &utf16).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("mã UTF-16"));
+    assert_eq!(page.text("#them-moi"), "1");
+
+    // Windows-1258: "Nguyễn Thị Hoa" with tones as combining marks.
+    let mut cp1258: Vec<u8> =
+        b"Ho\xf2 va\xcc t\xean,Ng\xe0y sinh,S\xf4\xec \xf0i\xea\xf2n thoa\xf2i,Ma\xde xa\xde,Nho\xecm\n"
+            .to_vec();
+    cp1258.extend_from_slice(b"Nguy\xea\xden Thi\xf2 Hoa,1962,0912345678,");
+    cp1258.extend_from_slice(COMMUNE_B.as_bytes());
+    cp1258.extend_from_slice(b",Ng\xfd\xf5\xcci d\xe2n\n");
+    let page = upload(&mut admin, "cu.csv", &cp1258).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("mã Windows-1258"));
+    let done = confirm(&mut admin, &page).await;
+    assert_eq!(done.status, StatusCode::OK);
+    let hoa = people::person_by_phone(app.state.db.read(), "0912345678")
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("imported"));
+    assert_eq!(hoa.full_name, "Nguyễn Thị Hoa", "stored in NFC");
+
+    // The Excel template downloads, and a filled-in copy imports.
+    let (status, bytes) = admin.get_bytes("/danh-sach/mau.xlsx").await;
+    assert_eq!(status, StatusCode::OK);
+    let page = upload(&mut admin, "mau.xlsx", &bytes).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(page.text("#them-moi"), "1", "Trần Văn Bình is new");
+    assert_eq!(page.text("#cap-nhat"), "1", "Nguyễn Thị Hoa gets her ID");
+    let (status, csv) = admin.get_bytes("/danh-sach/mau.csv").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(String::from_utf8_lossy(&csv).contains("Họ và tên,Ngày sinh"));
+}
+
+async fn officers_import_only_into_their_own_unit(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut officer = app.staff("0900000002", Role::UnitOfficer, COMMUNE_B).await;
+    let page = officer.get("/danh-sach/nhap").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Xuân Hương"));
+    let other = format!("{HEADER}\n1,Nguyễn Thị Hoa,1962,Nữ,0912345678,,{COMMUNE_A},Người dân\n");
+    let page = upload(&mut officer, "a.csv", other.as_bytes()).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page
+        .texts(".error-summary li")
+        .join(" ")
+        .contains(&format!("Xã có mã {COMMUNE_A} không thuộc")));
+    let own = format!("{HEADER}\n1,Nguyễn Thị Hoa,1962,Nữ,0912345678,,{COMMUNE_B},Người dân\n");
+    let preview = upload(&mut officer, "b.csv", own.as_bytes()).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+
+    // Another officer cannot apply this officer's upload; learners and strangers get nothing.
+    let mut second = app.staff("0900000003", Role::UnitOfficer, COMMUNE_B).await;
+    assert_eq!(
+        confirm(&mut second, &preview).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    let mut learner = app.learner("0911111111", COMMUNE_B).await;
+    assert_eq!(
+        learner.get("/danh-sach/nhap").await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        upload(&mut learner, "b.csv", own.as_bytes()).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        learner.get("/danh-sach/mau.xlsx").await.status,
+        StatusCode::OK,
+        "the template is no secret"
+    );
+    let mut stranger = app.browser();
+    let page = stranger.get("/danh-sach/nhap").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert!(page.location().starts_with("/dang-nhap"));
+    assert_eq!(people_count(&app).await, 0);
+    assert_eq!(confirm(&mut officer, &preview).await.status, StatusCode::OK);
+    assert_eq!(people_count(&app).await, 1);
+}
+
+async fn a_change_of_commune_moves_the_counts(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    // A learner of commune A passes the course: A counts one.
+    let mut learner = app.learner("0912345678", COMMUNE_A).await;
+    learner.read_all_lessons().await;
+    let attempt = learner.start_quiz().await;
+    learner.answer_all(attempt, true).await;
+    assert_eq!(app.achieved(COMMUNE_A).await, 1);
+    assert_eq!(app.achieved(COMMUNE_B).await, 0);
+
+    // The roster of commune B lists her (same phone): she moved.
+    let mut admin = app.staff("0900000001", Role::ProvinceAdmin, "68").await;
+    let csv = format!("{HEADER}\n1,Nguyễn Thị Hoa,1960,Nữ,0912345678,,{COMMUNE_B},Người dân\n");
+    let preview = upload(&mut admin, "b.csv", csv.as_bytes()).await;
+    assert_eq!(preview.text("#chuyen"), "1", "{}", preview.body);
+    assert_eq!(app.achieved(COMMUNE_A).await, 1, "a dry run moves nothing");
+    confirm(&mut admin, &preview).await;
+    assert_eq!(app.achieved(COMMUNE_A).await, 0);
+    assert_eq!(app.achieved(COMMUNE_B).await, 1);
+    app.verify_ok().await;
+    // Once more: nothing moves again.
+    let preview = upload(&mut admin, "b.csv", csv.as_bytes()).await;
+    assert_eq!(preview.text("#khong-doi"), "1");
+}
+
+/// An error in the last row of a file bigger than one chunk: the import (without a dry run
+/// first, as the command line runs it) writes nothing of the rows before it.
+async fn an_error_in_the_last_row_keeps_nothing(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let rows = 5_000;
+    let mut csv = format!("{HEADER}\n");
+    for i in 0..rows {
+        csv.push_str(&format!(
+            "{i},Người Thử Số,1980,Nam,03{:08},,{COMMUNE_B},Người dân\n",
+            i
+        ));
+    }
+    csv.push_str("x,Người Cuối,1980,Nam,0999999999,,00000,Người dân\n");
+    let scope = roster::province_scope(app.state.db.read())
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("province"));
+    let report = roster::run(
+        &app.state,
+        &scope,
+        None,
+        "big.csv",
+        csv.into_bytes(),
+        Mode::Apply,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!report.applied);
+    assert_eq!(report.error_count, 1);
+    assert_eq!(report.errors[0].line, rows + 2);
+    for phone in ["0300000000", "0300004999"] {
+        assert!(people::person_by_phone(app.state.db.read(), phone)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .is_none());
+    }
+    // Without the bad row it goes in whole.
+    let mut csv = format!("{HEADER}\n");
+    for i in 0..rows {
+        csv.push_str(&format!(
+            "{i},Người Thử Số,1980,Nam,03{:08},,{COMMUNE_B},Người dân\n",
+            i
+        ));
+    }
+    let report = roster::run(
+        &app.state,
+        &scope,
+        None,
+        "big.csv",
+        csv.into_bytes(),
+        Mode::Apply,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(report.applied, "{:?}", report.errors);
+    assert_eq!(report.added, rows);
+    assert!(people::person_by_phone(app.state.db.read(), "0300004999")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .is_some());
+    app.verify_ok().await;
+}
+
+test_both!(
+    dry_run_then_import_then_the_same_file_changes_nothing,
+    malformed_files_are_refused_and_nothing_is_written,
+    files_excel_and_older_tools_write_are_read,
+    officers_import_only_into_their_own_unit,
+    a_change_of_commune_moves_the_counts,
+    an_error_in_the_last_row_keeps_nothing,
+);

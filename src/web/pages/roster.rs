@@ -1,0 +1,340 @@
+//! /danh-sach/nhap: a unit officer or the province admin imports a roster of people from Excel
+//! or CSV. Upload → dry run (every row error in Vietnamese, with its line; what would be added,
+//! updated, moved) → confirm → all or nothing. The uploaded file waits in the database between
+//! the two steps, so the officer does not upload it twice.
+
+use askama::Template;
+use axum::extract::{Multipart, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use hocvuso_db::repo::{org, roster as repo};
+use hocvuso_domain::format;
+use serde::Deserialize;
+
+use crate::clock::format_date_time;
+use crate::services::roster::{self, Mode, Report, Scope};
+use crate::services::Internal;
+use crate::state::AppState;
+use crate::web::error::WebError;
+use crate::web::extract::{CsrfForm, Ctx};
+use crate::web::page::{render, Chrome};
+
+/// Largest roster upload (a million rows as .xlsx is ≈ 45 MB).
+pub const MAX_MB: usize = 100;
+const KIND: &str = "roster";
+/// Uploads never confirmed are forgotten after this long.
+const PENDING_HOURS: i64 = 24;
+
+/// The importer's scope: the province for its admin, the officer's unit for a unit officer.
+async fn scope(state: &AppState, ctx: &Ctx) -> Result<Scope, WebError> {
+    let user = ctx.user()?;
+    let found = if user.is_province_admin() {
+        roster::province_scope(state.db.read()).await?
+    } else if let Some(unit) = user.officer_units().next() {
+        roster::scope_of(state.db.read(), unit).await?
+    } else {
+        None
+    };
+    found.ok_or(WebError::Forbidden)
+}
+
+pub struct ImportView {
+    pub at: String,
+    pub file_name: String,
+    pub unit: String,
+    pub rows: String,
+    pub added: String,
+    pub updated: String,
+    pub moved: String,
+    pub unchanged: String,
+}
+
+#[derive(Template)]
+#[template(path = "roster/index.html")]
+pub struct IndexPage {
+    pub l: Chrome,
+    pub scope_name: String,
+    pub max_mb: usize,
+    pub imports: Vec<ImportView>,
+    pub done: Option<ReportView>,
+}
+
+/// A report, ready to show.
+pub struct ReportView {
+    pub encoding: &'static str,
+    pub rows: String,
+    pub blank: usize,
+    pub added: String,
+    pub updated: String,
+    pub moved: String,
+    pub unchanged: String,
+    pub ignored: String,
+    /// `(line text, message)`
+    pub errors: Vec<(String, String)>,
+    pub more_errors: String,
+    pub error_count: String,
+}
+
+impl ReportView {
+    fn of(r: &Report) -> Self {
+        let n = |x: usize| format::number(x as i64);
+        Self {
+            encoding: r.encoding,
+            rows: n(r.rows),
+            blank: r.blank,
+            added: n(r.added),
+            updated: n(r.updated),
+            moved: n(r.moved),
+            unchanged: n(r.unchanged),
+            ignored: r.ignored_columns.join(", "),
+            errors: r
+                .errors
+                .iter()
+                .map(|e| {
+                    (
+                        if e.line == 0 {
+                            "Tệp".to_owned()
+                        } else {
+                            format!("Dòng {}", e.line)
+                        },
+                        e.message.clone(),
+                    )
+                })
+                .collect(),
+            more_errors: if r.error_count > r.errors.len() {
+                n(r.error_count - r.errors.len())
+            } else {
+                String::new()
+            },
+            error_count: n(r.error_count),
+        }
+    }
+}
+
+async fn index_page(
+    state: &AppState,
+    ctx: &Ctx,
+    scope: &Scope,
+    done: Option<ReportView>,
+) -> Result<IndexPage, Internal> {
+    let db = state.db.read();
+    let scope_path = scope.path.clone();
+    let units = org::all(db).await?;
+    let in_scope: Vec<i64> = units
+        .iter()
+        .filter(|u| u.path.starts_with(&scope_path))
+        .map(|u| u.id)
+        .collect();
+    let name_of = |id: i64| {
+        units
+            .iter()
+            .find(|u| u.id == id)
+            .map(|u| u.name.clone())
+            .unwrap_or_default()
+    };
+    let n = |x: i64| format::number(x);
+    let imports = repo::recent_imports(db, &in_scope, 20)
+        .await?
+        .into_iter()
+        .map(|i| ImportView {
+            at: format_date_time(i.at),
+            file_name: i.file_name,
+            unit: name_of(i.scope_unit_id),
+            rows: n(i.rows),
+            added: n(i.added),
+            updated: n(i.updated),
+            moved: n(i.moved),
+            unchanged: n(i.unchanged),
+        })
+        .collect();
+    Ok(IndexPage {
+        l: ctx.chrome("Nhập danh sách người học"),
+        scope_name: scope.name.clone(),
+        max_mb: MAX_MB,
+        imports,
+        done,
+    })
+}
+
+pub async fn index(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let scope = scope(&state, &ctx).await?;
+    let page = index_page(&state, &ctx, &scope, None).await?;
+    Ok(render(&ctx, StatusCode::OK, &page))
+}
+
+#[derive(Template)]
+#[template(path = "roster/preview.html")]
+pub struct PreviewPage {
+    pub l: Chrome,
+    pub scope_name: String,
+    pub file_name: String,
+    pub report: ReportView,
+    pub ok: bool,
+    pub token: String,
+}
+
+/// Upload (multipart: `csrf_token`, `tep`) → the dry run.
+pub async fn upload(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    multipart: Multipart,
+) -> Result<Response, WebError> {
+    let scope = scope(&state, &ctx).await?;
+    let user = ctx.user()?;
+    let upload = super::Upload::read(&ctx, multipart, "tep", MAX_MB).await?;
+    let now = state.clock.now();
+    let file_name = upload.file_name.chars().take(200).collect::<String>();
+    let report = roster::run(
+        &state,
+        &scope,
+        Some(user.person_id),
+        &file_name,
+        upload.bytes.clone(),
+        Mode::DryRun,
+    )
+    .await?;
+    let mut token = String::new();
+    if report.is_ok() {
+        token = crate::services::hex(&crate::services::random_bytes::<16>());
+        let db = state.db.write();
+        repo::delete_pending_before(db, now - chrono::Duration::hours(PENDING_HOURS)).await?;
+        repo::put_pending(
+            db,
+            &token,
+            user.person_id,
+            KIND,
+            &file_name,
+            upload.bytes,
+            now,
+        )
+        .await?;
+    }
+    let page = PreviewPage {
+        l: ctx.chrome("Kiểm tra danh sách trước khi nhập"),
+        scope_name: scope.name,
+        file_name,
+        report: ReportView::of(&report),
+        ok: report.is_ok(),
+        token,
+    };
+    let status = if report.is_ok() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(render(&ctx, status, &page))
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    ma: String,
+}
+
+/// Confirm (`ma`: the upload's token) → the import, all or nothing.
+pub async fn confirm(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    form: CsrfForm<ConfirmForm>,
+) -> Result<Response, WebError> {
+    let scope = scope(&state, &ctx).await?;
+    let user = ctx.user()?;
+    let Some(pending) = repo::pending(state.db.read(), &form.data.ma, user.person_id, KIND).await?
+    else {
+        return Err(WebError::BadRequest(
+            "Không còn tệp chờ nhập (đã nhập rồi, hoặc quá 24 giờ). Hãy tải tệp lên lại.".into(),
+        ));
+    };
+    let report = roster::run(
+        &state,
+        &scope,
+        Some(user.person_id),
+        &pending.file_name,
+        pending.bytes,
+        Mode::Apply,
+    )
+    .await?;
+    if !report.is_ok() {
+        // Something changed since the dry run (another import, a registration): show why.
+        let page = PreviewPage {
+            l: ctx.chrome("Kiểm tra danh sách trước khi nhập"),
+            scope_name: scope.name,
+            file_name: pending.file_name,
+            report: ReportView::of(&report),
+            ok: false,
+            token: String::new(),
+        };
+        return Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page));
+    }
+    repo::delete_pending(state.db.write(), &pending.token).await?;
+    let page = index_page(&state, &ctx, &scope, Some(ReportView::of(&report))).await?;
+    Ok(render(&ctx, StatusCode::OK, &page))
+}
+
+/// The header row and an example, as CSV (UTF-8 with a byte-order mark, which Excel needs).
+pub async fn template_csv(ctx: Ctx) -> Result<Response, WebError> {
+    ctx.user()?;
+    let mut out = String::from('\u{feff}');
+    out.push_str(&template_rows().join("\r\n"));
+    out.push_str("\r\n");
+    Ok(super::download(
+        out.into_bytes(),
+        "text/csv; charset=utf-8",
+        "mau-danh-sach.csv",
+    ))
+}
+
+/// The same as an Excel workbook whose phone and ID columns are text (Excel keeps the 0).
+pub async fn template_xlsx(ctx: Ctx) -> Result<Response, WebError> {
+    ctx.user()?;
+    let bytes = crate::services::exports::roster_template(&TEMPLATE_HEADER, &TEMPLATE_EXAMPLES)?;
+    Ok(super::download(
+        bytes,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "mau-danh-sach.xlsx",
+    ))
+}
+
+pub const TEMPLATE_HEADER: [&str; 9] = [
+    "STT",
+    "Họ và tên",
+    "Ngày sinh",
+    "Giới tính",
+    "Số điện thoại",
+    "Số định danh cá nhân",
+    "Mã xã",
+    "Nhóm",
+    "Mã đơn vị",
+];
+
+pub const TEMPLATE_EXAMPLES: [[&str; 9]; 2] = [
+    [
+        "1",
+        "Nguyễn Thị Hoa",
+        "05/03/1962",
+        "Nữ",
+        "0912345678",
+        "068162001234",
+        "24781",
+        "Người dân",
+        "",
+    ],
+    [
+        "2",
+        "Trần Văn Bình",
+        "1970",
+        "Nam",
+        "0987654321",
+        "",
+        "24781",
+        "Người dân",
+        "",
+    ],
+];
+
+fn template_rows() -> Vec<String> {
+    std::iter::once(TEMPLATE_HEADER)
+        .chain(TEMPLATE_EXAMPLES)
+        .map(|r| r.join(","))
+        .collect()
+}
