@@ -21,6 +21,8 @@ use crate::state::AppState;
 
 /// Rows read and checked together (one round of lookups and writes).
 const CHUNK: usize = 2_000;
+/// Rows added or moved beyond which the planner's statistics are refreshed after an import.
+const BIG_IMPORT: usize = 10_000;
 /// Errors kept for showing (all are counted).
 pub const ERRORS_SHOWN: usize = 500;
 
@@ -85,11 +87,105 @@ struct Ready {
     member_unit_id: i64,
 }
 
-/// Messages from the reading thread.
-enum Msg {
-    Notes(SheetNotes),
-    Rows(Vec<Row>),
-    Failed(hocvuso_import::table::TableError),
+/// What the reading thread found, in file order.
+enum Item {
+    /// The encoding (sent first).
+    Encoding(&'static str),
+    /// The header, with the columns it ignores.
+    Header(Vec<String>),
+    /// A problem of the file or of one row.
+    Error(RowError),
+    Blank,
+    /// A data row that could not be read (its errors were sent before it).
+    Invalid,
+    Person(RosterRow),
+}
+
+/// Reads the file and checks each row on its own (no database): runs on a blocking thread,
+/// beside the database work, and hands over chunks of [`Item`]s.
+struct FileReader {
+    current_year: i32,
+    notes: SheetNotes,
+    columns: Option<Columns>,
+    /// A header with missing columns was found: rows cannot be read.
+    broken_header: bool,
+}
+
+impl FileReader {
+    fn rows(&mut self, rows: Vec<Row>) -> Vec<Item> {
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let Some(cols) = &self.columns else {
+                if self.broken_header || row.line > HEADER_SEARCH_LINES {
+                    continue;
+                }
+                match parse::header(&row) {
+                    Ok(Some(c)) => {
+                        out.push(Item::Header(c.ignored.clone()));
+                        self.refuse_merged_and_formulas(&c, &mut out);
+                        self.columns = Some(c);
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        out.push(Item::Error(e));
+                        self.broken_header = true;
+                    }
+                }
+                continue;
+            };
+            if row.is_blank() {
+                out.push(Item::Blank);
+                continue;
+            }
+            match parse::parse_row(cols, &row, self.current_year) {
+                Ok(r) => out.push(Item::Person(r)),
+                Err(errors) => {
+                    out.extend(errors.into_iter().map(Item::Error));
+                    out.push(Item::Invalid);
+                }
+            }
+        }
+        out
+    }
+
+    /// Refuses merged cells and formulas below the header (the values would not be what the
+    /// officer sees or means).
+    fn refuse_merged_and_formulas(&self, cols: &Columns, out: &mut Vec<Item>) {
+        let merged: Vec<String> = self
+            .notes
+            .merged
+            .iter()
+            .filter(|m| m.last_line > cols.line)
+            .map(|m| m.name())
+            .collect();
+        if !merged.is_empty() {
+            out.push(Item::Error(RowError {
+                line: 0,
+                message: format!(
+                    "Bảng có ô gộp ({}): mỗi người một dòng, mỗi ô một giá trị. Hãy bỏ gộp ô (Merge & Center) rồi ghi đủ giá trị vào từng ô.",
+                    merged.join(", ")
+                ),
+            }));
+        }
+        let formulas: Vec<String> = self
+            .notes
+            .formulas
+            .iter()
+            .filter(|(line, _)| *line > cols.line)
+            .map(|(line, col)| format!("{}{line}", hocvuso_import::stream::column_name(*col)))
+            .collect();
+        if !formulas.is_empty() {
+            let more = self.notes.formula_count.saturating_sub(formulas.len());
+            out.push(Item::Error(RowError {
+                line: 0,
+                message: format!(
+                    "Bảng có ô chứa công thức ({}{}): hãy chép cả bảng rồi dán dạng giá trị (Paste Special → Values) trước khi nhập.",
+                    formulas.join(", "),
+                    if more > 0 { format!(" và {more} ô khác") } else { String::new() }
+                ),
+            }));
+        }
+    }
 }
 
 /// Reads, checks and (with [`Mode::Apply`]) writes a roster.
@@ -116,19 +212,31 @@ pub async fn run(
             )
         })
         .collect();
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Msg>(4);
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Item>>(4);
+    let current_year = state.clock.year();
     let reader = tokio::task::spawn_blocking(move || {
+        // Both callbacks use the reader, one after the other (never at once).
+        let file = std::cell::RefCell::new(FileReader {
+            current_year,
+            notes: SheetNotes::default(),
+            columns: None,
+            broken_header: false,
+        });
         let notes_tx = tx.clone();
         let result = hocvuso_import::stream::read_rows(
             &bytes,
             CHUNK,
             |n| {
-                let _ = notes_tx.blocking_send(Msg::Notes(n));
+                let _ = notes_tx.blocking_send(vec![Item::Encoding(n.encoding)]);
+                file.borrow_mut().notes = n;
             },
-            |rows| tx.blocking_send(Msg::Rows(rows)).is_ok(),
+            |rows| tx.blocking_send(file.borrow_mut().rows(rows)).is_ok(),
         );
         if let Err(e) = result {
-            let _ = tx.blocking_send(Msg::Failed(e));
+            let _ = tx.blocking_send(vec![Item::Error(RowError {
+                line: 0,
+                message: e.to_string(),
+            })]);
         }
     });
 
@@ -142,38 +250,46 @@ pub async fn run(
         units: &units,
         txn: txn.as_ref(),
         report: Report::default(),
-        notes: SheetNotes::default(),
-        columns: None,
         seen_citizen_ids: HashMap::new(),
         seen_phones: HashMap::new(),
+        matched: HashMap::new(),
         count_deltas: BTreeMap::new(),
-        current_year: state.clock.year(),
         now: state.clock.now(),
     };
-    while let Some(msg) = rx.recv().await {
-        match msg {
-            Msg::Notes(n) => {
-                job.report.encoding = n.encoding;
-                job.notes = n;
-            }
-            Msg::Failed(e) => job.report.error(RowError {
-                line: 0,
-                message: e.to_string(),
-            }),
-            Msg::Rows(rows) => {
-                job.chunk(rows).await?;
-                // An import stops at the first error: nothing will be kept anyway.
-                if mode == Mode::Apply && !job.report.is_ok() {
-                    break;
+    let mut header_seen = false;
+    while let Some(items) = rx.recv().await {
+        let mut people = Vec::with_capacity(items.len());
+        for item in items {
+            match item {
+                Item::Encoding(e) => job.report.encoding = e,
+                Item::Header(ignored) => {
+                    header_seen = true;
+                    job.report.ignored_columns = ignored;
+                }
+                Item::Error(e) => job.report.error(e),
+                Item::Blank => job.report.blank += 1,
+                Item::Invalid => job.report.rows += 1,
+                Item::Person(r) => {
+                    job.report.rows += 1;
+                    if let Some(ok) = job.resolve(r) {
+                        people.push(ok);
+                    }
                 }
             }
+        }
+        if !people.is_empty() {
+            job.match_and_write(people).await?;
+        }
+        // An import stops at the first error: nothing will be kept anyway.
+        if mode == Mode::Apply && !job.report.is_ok() {
+            break;
         }
     }
     drop(rx);
     reader
         .await
         .map_err(|e| Internal::Other(format!("roster reader: {e}")))?;
-    if job.columns.is_none() && job.report.is_ok() {
+    if !header_seen && job.report.is_ok() {
         job.report.error(RowError {
             line: 0,
             message: parse::no_header_message(),
@@ -216,6 +332,10 @@ pub async fn run(
         .await?;
         txn.commit().await?;
         report.applied = true;
+        if report.added + report.moved > BIG_IMPORT {
+            hocvuso_db::dialect::refresh_statistics(state.db.write(), &["person", "membership"])
+                .await?;
+        }
     }
     Ok(report)
 }
@@ -227,100 +347,17 @@ struct Job<'a> {
     units: &'a HashMap<String, UnitRef>,
     txn: Option<&'a DatabaseTransaction>,
     report: Report,
-    notes: SheetNotes,
-    columns: Option<Columns>,
     /// Keys seen so far in the file → their line (a person appears once per file).
     seen_citizen_ids: HashMap<u64, u32>,
     seen_phones: HashMap<u64, u32>,
+    /// Known people matched so far → the line that matched them.
+    matched: HashMap<i64, u32>,
     /// Changes to the live counts `(unit, group, indicator)`, written at the end.
     count_deltas: BTreeMap<(i64, String, String), i64>,
-    current_year: i32,
     now: chrono::DateTime<chrono::Utc>,
 }
 
 impl Job<'_> {
-    async fn chunk(&mut self, rows: Vec<Row>) -> Result<(), Internal> {
-        let mut ready = Vec::with_capacity(rows.len());
-        for row in rows {
-            let Some(cols) = &self.columns else {
-                if row.line > HEADER_SEARCH_LINES {
-                    continue;
-                }
-                match parse::header(&row) {
-                    Ok(Some(c)) => {
-                        self.header_found(&c);
-                        self.columns = Some(c);
-                    }
-                    Ok(None) => {}
-                    Err(e) => {
-                        self.report.error(e);
-                        // A header with missing columns: stop looking (rows can't be read).
-                        self.columns = None;
-                        return Ok(());
-                    }
-                }
-                continue;
-            };
-            if row.is_blank() {
-                self.report.blank += 1;
-                continue;
-            }
-            self.report.rows += 1;
-            match parse::parse_row(cols, &row, self.current_year) {
-                Err(errors) => errors.into_iter().for_each(|e| self.report.error(e)),
-                Ok(r) => {
-                    if let Some(ok) = self.resolve(r) {
-                        ready.push(ok);
-                    }
-                }
-            }
-        }
-        if !ready.is_empty() {
-            self.match_and_write(ready).await?;
-        }
-        Ok(())
-    }
-
-    /// Refuses merged cells and formulas below the header (the values would not be what the
-    /// officer sees or means).
-    fn header_found(&mut self, cols: &Columns) {
-        self.report.ignored_columns = cols.ignored.clone();
-        let merged: Vec<String> = self
-            .notes
-            .merged
-            .iter()
-            .filter(|m| m.last_line > cols.line)
-            .map(|m| m.name())
-            .collect();
-        if !merged.is_empty() {
-            self.report.error(RowError {
-                line: 0,
-                message: format!(
-                    "Bảng có ô gộp ({}): mỗi người một dòng, mỗi ô một giá trị. Hãy bỏ gộp ô (Merge & Center) rồi ghi đủ giá trị vào từng ô.",
-                    merged.join(", ")
-                ),
-            });
-        }
-        let formulas: Vec<String> = self
-            .notes
-            .formulas
-            .iter()
-            .filter(|(line, _)| *line > cols.line)
-            .map(|(line, col)| format!("{}{line}", hocvuso_import::stream::column_name(*col)))
-            .collect();
-        if !formulas.is_empty() {
-            let more = self.notes.formula_count.saturating_sub(formulas.len());
-            self.report.error(RowError {
-                line: 0,
-                message: format!(
-                    "Bảng có ô chứa công thức ({}{}): hãy chép cả bảng rồi dán dạng giá trị (Paste Special → Values) trước khi nhập.",
-                    formulas.join(", "),
-                    if more > 0 { format!(" và {more} ô khác") } else { String::new() }
-                ),
-            });
-        }
-    }
-
     /// Checks a row against the file so far and the org tree.
     fn resolve(&mut self, r: RosterRow) -> Option<Ready> {
         let line = r.line;
@@ -402,10 +439,10 @@ impl Job<'_> {
             .iter()
             .filter_map(|r| r.row.phone.as_ref().map(|p| p.as_str().to_owned()))
             .collect();
-        let known = match self.txn {
-            Some(t) => roster::people_by_keys(t, &citizen_ids, &phones).await?,
-            None => roster::people_by_keys(read, &citizen_ids, &phones).await?,
-        };
+        // People known before this import, read outside its transaction: rows this import
+        // adds are never matched (a person appears once per file), and PostgreSQL plans
+        // these lookups on the committed table, not on one growing inside the transaction.
+        let known = roster::people_by_keys(read, &citizen_ids, &phones).await?;
         let by_id: HashMap<i64, &people::Person> = known.iter().map(|p| (p.id, p)).collect();
         let by_cid: HashMap<&str, i64> = known
             .iter()
@@ -416,10 +453,7 @@ impl Job<'_> {
             .filter_map(|p| p.phone.as_deref().map(|c| (c, p.id)))
             .collect();
         let ids: Vec<i64> = known.iter().map(|p| p.id).collect();
-        let memberships = match self.txn {
-            Some(t) => people::memberships_of(t, &ids).await?,
-            None => people::memberships_of(read, &ids).await?,
-        };
+        let memberships = people::memberships_of(read, &ids).await?;
 
         let mut new_people = Vec::new();
         let mut new_rows = Vec::new();
@@ -465,6 +499,16 @@ impl Job<'_> {
             let Some(current) = by_id.get(&pid) else {
                 continue;
             };
+            // Two rows may reach one known person through an old phone number and a new one.
+            let line32 = u32::try_from(row.line).unwrap_or(u32::MAX);
+            if let Some(first) = self.matched.insert(pid, line32) {
+                self.matched.insert(pid, first);
+                self.report.error(RowError {
+                    line: row.line,
+                    message: format!("Dòng này và dòng {first} là cùng một người đã có trong hệ thống (trùng số định danh hoặc số điện thoại cũ). Hãy giữ một dòng."),
+                });
+                continue;
+            }
             let wanted = person_of(&r, Some(current));
             let same_person = current.full_name == wanted.full_name
                 && current.phone == wanted.phone
@@ -504,44 +548,67 @@ impl Job<'_> {
         if !self.report.is_ok() {
             return Ok(());
         }
-        // New people, then their memberships (ids come back from the insert).
-        let inserted = roster::insert_people(txn, &new_people, self.now).await?;
-        let mut id_of_cid: HashMap<&str, i64> = HashMap::new();
-        let mut id_of_phone: HashMap<&str, i64> = HashMap::new();
-        for p in &inserted {
-            if let Some(c) = p.citizen_id.as_deref() {
-                id_of_cid.insert(c, p.id);
-            }
-            if let Some(ph) = p.phone.as_deref() {
-                id_of_phone.insert(ph, p.id);
-            }
-        }
-        for r in &new_rows {
-            let id = r
-                .row
-                .citizen_id
-                .as_ref()
-                .and_then(|c| id_of_cid.get(c.as_str()))
-                .or_else(|| {
-                    r.row
-                        .phone
-                        .as_ref()
-                        .and_then(|p| id_of_phone.get(p.as_str()))
+        match self
+            .write(
+                txn,
+                new_people,
+                &new_rows,
+                joins,
+                &updates,
+                &moves,
+                &memberships,
+            )
+            .await
+        {
+            Ok(()) => Ok(()),
+            // Someone registered with a phone or ID of the file since it was read.
+            Err(e) if hocvuso_db::dialect::is_unique_violation(&e) => {
+                self.report.error(RowError {
+                    line: 0,
+                    message: "Trong lúc nhập, có người vừa đăng ký cùng số điện thoại hoặc số định danh với một dòng của tệp. Chưa có gì được ghi; hãy nhập lại tệp (người đó sẽ được nhận ra).".to_owned(),
                 });
-            if let Some(id) = id {
-                joins.push((*id, r.row.group.code().to_owned(), r.member_unit_id));
+                Ok(())
             }
+            Err(e) => Err(e.into()),
         }
-        for (id, p) in &updates {
+    }
+
+    /// Writes one chunk: new people, updates, memberships and moves, and the count changes
+    /// they bring.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the pieces of one chunk, each used once"
+    )]
+    async fn write(
+        &mut self,
+        txn: &DatabaseTransaction,
+        new_people: Vec<roster::RosterPerson>,
+        new_rows: &[Ready],
+        mut joins: Vec<(i64, String, i64)>,
+        updates: &[(i64, roster::RosterPerson)],
+        moves: &[(i64, i64, i64, String)],
+        memberships: &[people::Membership],
+    ) -> Result<(), hocvuso_db::DbErr> {
+        // New people with reserved ids, then their memberships (new people have achieved
+        // nothing yet: only the joins before theirs can move counts).
+        let joins_of_known = joins.len();
+        let ids = hocvuso_db::dialect::reserve_ids(txn, "person", new_people.len()).await?;
+        for (id, r) in ids.iter().zip(new_rows) {
+            joins.push((*id, r.row.group.code().to_owned(), r.member_unit_id));
+        }
+        let new_people: Vec<(i64, roster::RosterPerson)> =
+            ids.into_iter().zip(new_people).collect();
+        roster::insert_people(txn, &new_people, self.now).await?;
+        for (id, p) in updates {
             roster::update_person(txn, *id, p).await?;
         }
         roster::insert_memberships(txn, &joins, self.now).await?;
-        for (membership_id, _, to, _) in &moves {
+        for (membership_id, _, to, _) in moves {
             roster::move_membership(txn, *membership_id, *to).await?;
         }
         // The live counts follow memberships: a joined or moved member's achievements in
         // that group count in the new unit (and no longer in the old one).
-        let touched: Vec<i64> = joins
+        let touched: Vec<i64> = joins[..joins_of_known]
             .iter()
             .map(|(p, _, _)| *p)
             .chain(
@@ -553,7 +620,7 @@ impl Job<'_> {
             .collect();
         if !touched.is_empty() {
             let achieved = roster::achievements_of(txn, &touched).await?;
-            for (pid, group, unit) in &joins {
+            for (pid, group, unit) in &joins[..joins_of_known] {
                 for (_, _, indicator) in achieved.iter().filter(|(p, g, _)| p == pid && g == group)
                 {
                     *self
@@ -562,7 +629,7 @@ impl Job<'_> {
                         .or_default() += 1;
                 }
             }
-            for (membership_id, from, to, group) in &moves {
+            for (membership_id, from, to, group) in moves {
                 let Some(m) = memberships.iter().find(|x| x.id == *membership_id) else {
                     continue;
                 };

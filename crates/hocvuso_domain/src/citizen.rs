@@ -48,6 +48,11 @@ pub enum Gender {
 impl Gender {
     /// Accepts "Nam" and "Nữ" in any case, with or without diacritics (also "M"/"F").
     pub fn parse(input: &str) -> Result<Self, CitizenError> {
+        match input.trim() {
+            "Nam" => return Ok(Gender::Male),
+            "Nữ" => return Ok(Gender::Female),
+            _ => {}
+        }
         match crate::text::fold(input.trim()).as_str() {
             "nam" | "m" | "male" => Ok(Gender::Male),
             "nu" | "f" | "female" => Ok(Gender::Female),

@@ -80,7 +80,12 @@ pub struct FullName(String);
 
 impl FullName {
     pub fn parse(input: &str) -> Result<Self, PersonError> {
-        let nfc: String = input.nfc().collect();
+        // Most names arrive in NFC already; normalise only when they might not be.
+        let nfc: std::borrow::Cow<'_, str> =
+            match unicode_normalization::is_nfc_quick(input.chars()) {
+                unicode_normalization::IsNormalized::Yes => input.into(),
+                _ => input.nfc().collect::<String>().into(),
+            };
         let collapsed = nfc.split_whitespace().collect::<Vec<_>>().join(" ");
         if collapsed.is_empty() {
             return Err(PersonError::NameEmpty);

@@ -175,15 +175,15 @@ pub struct RosterRow {
 
 /// A group from what officers write: the code, the plan's name, or its usual short forms.
 pub fn group_of(text: &str) -> Option<TargetGroup> {
-    if let Some(g) = TargetGroup::from_code(text.trim()) {
+    let text = text.trim();
+    if let Some(g) = TargetGroup::from_code(text) {
         return Some(g);
     }
-    let t = fold(text.trim());
-    if let Some(g) = TargetGroup::ALL.iter().find(|g| fold(g.name_vi()) == t) {
-        return Some(*g);
-    }
-    let g = match t.as_str() {
-        "nguoi dan" | "nguoi dan truong thanh" | "nguoi truong thanh" => TargetGroup::Adults,
+    let g = match fold(text).as_str() {
+        "nguoi dan"
+        | "nguoi dan truong thanh"
+        | "nguoi truong thanh"
+        | "nguoi dan trong do tuoi truong thanh" => TargetGroup::Adults,
         "hoc sinh" | "sinh vien" | "hoc sinh sinh vien" | "hoc sinh, sinh vien" => {
             TargetGroup::Students
         }
@@ -193,11 +193,13 @@ pub fn group_of(text: &str) -> Option<TargetGroup> {
         | "can bo cong chuc"
         | "can bo, cong chuc"
         | "can bo, cong chuc, vien chuc"
-        | "cbccvc" => TargetGroup::Officials,
+        | "cbccvc"
+        | "can bo, cong chuc, vien chuc, nguoi lao dong trong co quan" => TargetGroup::Officials,
         "nguoi lao dong"
         | "cong nhan"
         | "lao dong doanh nghiep"
-        | "nguoi lao dong doanh nghiep" => TargetGroup::EnterpriseWorkers,
+        | "nguoi lao dong doanh nghiep"
+        | "nguoi lao dong trong doanh nghiep, hop tac xa" => TargetGroup::EnterpriseWorkers,
         "doan vien" | "thanh nien" | "doan vien thanh nien" | "doan vien, thanh nien" => {
             TargetGroup::YouthMembers
         }
@@ -494,6 +496,10 @@ mod tests {
 
     #[test]
     fn groups_as_officers_write_them() {
+        for g in TargetGroup::ALL {
+            assert_eq!(group_of(g.name_vi()), Some(*g), "the plan's own name");
+            assert_eq!(group_of(g.code()), Some(*g));
+        }
         assert_eq!(group_of("Học sinh, sinh viên"), Some(TargetGroup::Students));
         assert_eq!(group_of("hoc sinh"), Some(TargetGroup::Students));
         assert_eq!(group_of("Cán bộ, công chức"), Some(TargetGroup::Officials));

@@ -220,7 +220,7 @@ fn read_xlsx(
         encoding: "Excel",
         ..SheetNotes::default()
     };
-    {
+    if has_formulas(bytes) {
         let mut cells = book.worksheet_cells_reader(&sheet).map_err(broken)?;
         while let Some(cell) = cells.next_formula().map_err(broken)? {
             if cell.get_value().is_empty() {
@@ -267,6 +267,47 @@ fn read_xlsx(
         rows(batch);
     }
     Ok(())
+}
+
+/// Whether any worksheet may hold a formula (an `f` element). Searching the decompressed XML
+/// for it is far cheaper than parsing the sheet a second time; only when it is found are the
+/// formula cells looked for one by one. A damaged archive says "maybe".
+fn has_formulas(bytes: &[u8]) -> bool {
+    use std::io::Read;
+    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return true;
+    };
+    let patterns: Vec<memchr::memmem::Finder<'_>> = [&b"<f>"[..], b"<f ", b":f>", b":f "]
+        .into_iter()
+        .map(memchr::memmem::Finder::new)
+        .collect();
+    for i in 0..archive.len() {
+        let Ok(mut file) = archive.by_index(i) else {
+            return true;
+        };
+        let name = file.name();
+        if !(name.starts_with("xl/worksheets/") && name.ends_with(".xml")) {
+            continue;
+        }
+        // Blocks overlap by 2 bytes so that a pattern across a boundary is seen.
+        let mut buf = vec![0u8; 1 << 20];
+        let mut kept = 0;
+        loop {
+            let n = match file.read(&mut buf[kept..]) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(_) => return true,
+            };
+            let block = &buf[..kept + n];
+            if patterns.iter().any(|f| f.find(block).is_some()) {
+                return true;
+            }
+            kept = block.len().min(2);
+            let start = block.len() - kept;
+            buf.copy_within(start..start + kept, 0);
+        }
+    }
+    false
 }
 
 /// A cell as the text a person would type: whole numbers without `.0`, dates as dd/mm/yyyy.

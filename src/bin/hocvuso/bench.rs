@@ -5,7 +5,10 @@
 //! * `bench-fixture --kind lesson|start|submit --learners N --commune CODE --out FILE` — N
 //!   logged-in learners and one prepared request each, in `hocvuso-load`'s request-file format;
 //! * `bench-check --acks FILE` — how many acknowledged submissions are stored;
-//! * `bench-handbook --articles N` — fill the handbook up to N published articles.
+//! * `bench-handbook --articles N` — fill the handbook up to N published articles;
+//! * `bench-roster --rows N --out FILE` — write a roster of N people as .xlsx (as an officer's
+//!   Excel file would be: text cells, shared strings); `bench-roster --read FILE` — only read
+//!   it through the streaming reader (the reference the import is compared with).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -167,4 +170,137 @@ pub async fn handbook(
     state.db.close().await;
     println!("{made} articles added");
     Ok(ExitCode::SUCCESS)
+}
+
+#[derive(clap::Args)]
+pub struct RosterArgs {
+    /// How many people the roster lists.
+    #[arg(long, default_value_t = 1_000_000)]
+    rows: usize,
+    /// Write the roster here (.xlsx).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Only read this roster through the streaming reader and print how long it took.
+    #[arg(long)]
+    read: Option<PathBuf>,
+}
+
+pub async fn roster(
+    database: Option<String>,
+    config: Option<&Path>,
+    args: RosterArgs,
+) -> anyhow::Result<ExitCode> {
+    if let Some(path) = args.read {
+        let bytes = std::fs::read(&path)?;
+        let started = std::time::Instant::now();
+        let mut rows = 0usize;
+        hocvuso_import::stream::read_rows(
+            &bytes,
+            2_000,
+            |_| {},
+            |chunk| {
+                rows += chunk.len();
+                true
+            },
+        )?;
+        println!(
+            "RESULT rows={rows} seconds={:.2}",
+            started.elapsed().as_secs_f64()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let Some(out) = args.out else {
+        anyhow::bail!("give --out FILE or --read FILE");
+    };
+    let state = crate::open(database, config, None).await?;
+    let communes: Vec<String> =
+        hocvuso_db::repo::org::of_kind(state.db.read(), hocvuso_db::repo::org::KIND_COMMUNE)
+            .await?
+            .into_iter()
+            .map(|u| u.code)
+            .collect();
+    state.db.close().await;
+    let bytes = synthetic_roster(args.rows, &communes)?;
+    std::fs::write(&out, bytes)?;
+    println!("{} rows written to {}", args.rows, out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A deterministic roster: valid, unique citizen IDs (consistent with birth year and gender)
+/// and phone numbers, the communes in turn, most people adults.
+fn synthetic_roster(rows: usize, communes: &[String]) -> anyhow::Result<Vec<u8>> {
+    const FAMILY: [&str; 10] = [
+        "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng",
+    ];
+    const MIDDLE: [&str; 6] = ["Văn", "Thị", "Hữu", "Ngọc", "Minh", "Thanh"];
+    const GIVEN: [&str; 12] = [
+        "An", "Bình", "Cúc", "Dũng", "Hoa", "Hùng", "Lan", "Long", "Mai", "Nam", "Thảo", "Tuấn",
+    ];
+    const GROUPS: [&str; 10] = [
+        "Người dân",
+        "Người dân",
+        "Người dân",
+        "Người dân",
+        "Người dân",
+        "Người dân",
+        "Học sinh",
+        "Cán bộ",
+        "Người lao động",
+        "Đoàn viên",
+    ];
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let header = [
+        "STT",
+        "Họ và tên",
+        "Ngày sinh",
+        "Giới tính",
+        "Số điện thoại",
+        "Số định danh cá nhân",
+        "Mã xã",
+        "Nhóm",
+    ];
+    for (c, h) in header.iter().enumerate() {
+        sheet.write_string(0, c as u16, *h)?;
+    }
+    for i in 0..rows {
+        let r = i as u32 + 1;
+        let year = 1940 + (i * 7 % 70) as i32;
+        let female = i % 2 == 1;
+        let century = if year >= 2000 { 2 } else { 0 } + u32::from(female);
+        let name = format!(
+            "{} {} {}",
+            FAMILY[i % FAMILY.len()],
+            MIDDLE[(i / 10) % MIDDLE.len()],
+            GIVEN[(i / 60) % GIVEN.len()]
+        );
+        let birth = if i % 3 == 0 {
+            year.to_string()
+        } else {
+            format!("{:02}/{:02}/{year}", 1 + i % 28, 1 + i % 12)
+        };
+        // Most rows carry both keys; some only a phone, some only an ID.
+        let phone = (i % 10 != 3).then(|| format!("038{:07}", i % 10_000_000));
+        let province = [68, 60, 67, 79][(i / 1_000_000) % 4];
+        let id = (i % 10 != 7).then(|| {
+            format!(
+                "{province:03}{century}{:02}{:06}",
+                year % 100,
+                i % 1_000_000
+            )
+        });
+        sheet.write_number(r, 0, (i + 1) as f64)?;
+        sheet.write_string(r, 1, &name)?;
+        sheet.write_string(r, 2, &birth)?;
+        sheet.write_string(r, 3, if female { "Nữ" } else { "Nam" })?;
+        if let Some(p) = phone {
+            sheet.write_string(r, 4, &p)?;
+        }
+        if let Some(id) = id {
+            sheet.write_string(r, 5, &id)?;
+        }
+        sheet.write_string(r, 6, &communes[i % communes.len()])?;
+        sheet.write_string(r, 7, GROUPS[i % GROUPS.len()])?;
+    }
+    Ok(book.save_to_buffer()?)
 }

@@ -65,6 +65,9 @@ enum Command {
     /// Fills the handbook with synthetic articles (used by bench/run).
     #[command(hide = true)]
     BenchHandbook(bench::HandbookArgs),
+    /// Writes or reads a synthetic roster (used by bench/run).
+    #[command(hide = true)]
+    BenchRoster(bench::RosterArgs),
     /// Checks acknowledged submissions are stored (used by bench/run).
     #[command(hide = true)]
     BenchCheck(bench::CheckArgs),
@@ -149,6 +152,7 @@ async fn main() -> ExitCode {
         Some(Command::BenchFixture(args)) => bench::fixture(cli.database, config, args).await,
         Some(Command::BenchCheck(args)) => bench::check(cli.database, config, args).await,
         Some(Command::BenchHandbook(args)) => bench::handbook(cli.database, config, args).await,
+        Some(Command::BenchRoster(args)) => bench::roster(cli.database, config, args).await,
     };
     match result {
         Ok(code) => code,

@@ -8,6 +8,7 @@ use sea_orm::{
     QuerySelect, Set,
 };
 
+use crate::dialect::{bulk_insert, BulkColumn};
 use crate::entity::{achievement, membership, pending_upload, person, roster_import};
 
 pub use pending_upload::Model as PendingUpload;
@@ -15,8 +16,8 @@ pub use roster_import::Model as RosterImport;
 
 /// Keys per `IN (…)` list.
 const KEYS_PER_QUERY: usize = 500;
-/// Rows per multi-row INSERT (8 columns: well under both backends' parameter limits).
-const ROWS_PER_STATEMENT: usize = 500;
+/// Rows per bulk INSERT (one JSON parameter each).
+const BULK_ROWS: usize = 2_000;
 
 /// The people with any of these citizen IDs or phone numbers.
 pub async fn people_by_keys<C: ConnectionTrait>(
@@ -25,21 +26,21 @@ pub async fn people_by_keys<C: ConnectionTrait>(
     phones: &[String],
 ) -> Result<Vec<person::Model>, DbErr> {
     let mut out: Vec<person::Model> = Vec::new();
-    for chunk in citizen_ids.chunks(KEYS_PER_QUERY) {
-        out.extend(
-            person::Entity::find()
-                .filter(person::Column::CitizenId.is_in(chunk.iter().cloned()))
-                .all(conn)
-                .await?,
-        );
-    }
-    for chunk in phones.chunks(KEYS_PER_QUERY) {
-        out.extend(
-            person::Entity::find()
-                .filter(person::Column::Phone.is_in(chunk.iter().cloned()))
-                .all(conn)
-                .await?,
-        );
+    let mut ids = citizen_ids.chunks(KEYS_PER_QUERY);
+    let mut phones = phones.chunks(KEYS_PER_QUERY);
+    loop {
+        let (i, p) = (ids.next(), phones.next());
+        if i.is_none() && p.is_none() {
+            break;
+        }
+        let mut any = Condition::any();
+        if let Some(i) = i {
+            any = any.add(person::Column::CitizenId.is_in(i.iter().cloned()));
+        }
+        if let Some(p) = p {
+            any = any.add(person::Column::Phone.is_in(p.iter().cloned()));
+        }
+        out.extend(person::Entity::find().filter(any).all(conn).await?);
     }
     out.sort_by_key(|p| p.id);
     out.dedup_by_key(|p| p.id);
@@ -58,31 +59,76 @@ pub struct RosterPerson {
     pub residence_unit_id: i64,
 }
 
-/// Inserts new people; returns them with their ids.
+/// Inserts new people with ids from [`crate::dialect::reserve_ids`].
 pub async fn insert_people<C: ConnectionTrait>(
     conn: &C,
-    people: &[RosterPerson],
+    people: &[(i64, RosterPerson)],
     now: DateTime<Utc>,
-) -> Result<Vec<person::Model>, DbErr> {
-    let mut out = Vec::with_capacity(people.len());
-    for chunk in people.chunks(ROWS_PER_STATEMENT) {
-        out.extend(
-            person::Entity::insert_many(chunk.iter().map(|p| person::ActiveModel {
-                full_name: Set(p.full_name.clone()),
-                phone: Set(p.phone.clone()),
-                birth_year: Set(Some(p.birth_year)),
-                residence_unit_id: Set(Some(p.residence_unit_id)),
-                created_at: Set(now),
-                citizen_id: Set(p.citizen_id.clone()),
-                gender: Set(p.gender.clone()),
-                birth_date: Set(Some(p.birth_date.clone())),
-                ..Default::default()
-            }))
-            .exec_with_returning_many(conn)
-            .await?,
-        );
+) -> Result<(), DbErr> {
+    const COLUMNS: [BulkColumn; 9] = [
+        BulkColumn {
+            name: "id",
+            pg_type: "bigint",
+        },
+        BulkColumn {
+            name: "full_name",
+            pg_type: "text",
+        },
+        BulkColumn {
+            name: "phone",
+            pg_type: "text",
+        },
+        BulkColumn {
+            name: "birth_year",
+            pg_type: "integer",
+        },
+        BulkColumn {
+            name: "residence_unit_id",
+            pg_type: "bigint",
+        },
+        BulkColumn {
+            name: "created_at",
+            pg_type: "timestamptz",
+        },
+        BulkColumn {
+            name: "citizen_id",
+            pg_type: "text",
+        },
+        BulkColumn {
+            name: "gender",
+            pg_type: "text",
+        },
+        BulkColumn {
+            name: "birth_date",
+            pg_type: "text",
+        },
+    ];
+    let at = stored_time(now);
+    for chunk in people.chunks(BULK_ROWS) {
+        let rows: Vec<serde_json::Value> = chunk
+            .iter()
+            .map(|(id, p)| {
+                serde_json::json!([
+                    id,
+                    p.full_name,
+                    p.phone,
+                    p.birth_year,
+                    p.residence_unit_id,
+                    at,
+                    p.citizen_id,
+                    p.gender,
+                    p.birth_date
+                ])
+            })
+            .collect();
+        bulk_insert(conn, "person", &COLUMNS, &rows).await?;
     }
-    Ok(out)
+    Ok(())
+}
+
+/// A timestamp as both backends store it from a bound value (RFC 3339, UTC).
+fn stored_time(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
 }
 
 /// Writes a person's roster fields.
@@ -113,16 +159,31 @@ pub async fn insert_memberships<C: ConnectionTrait>(
     rows: &[(i64, String, i64)],
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        membership::Entity::insert_many(chunk.iter().map(|(p, g, u)| membership::ActiveModel {
-            person_id: Set(*p),
-            group_code: Set(g.clone()),
-            unit_id: Set(*u),
-            created_at: Set(now),
-            ..Default::default()
-        }))
-        .exec_without_returning(conn)
-        .await?;
+    const COLUMNS: [BulkColumn; 4] = [
+        BulkColumn {
+            name: "person_id",
+            pg_type: "bigint",
+        },
+        BulkColumn {
+            name: "group_code",
+            pg_type: "text",
+        },
+        BulkColumn {
+            name: "unit_id",
+            pg_type: "bigint",
+        },
+        BulkColumn {
+            name: "created_at",
+            pg_type: "timestamptz",
+        },
+    ];
+    let at = stored_time(now);
+    for chunk in rows.chunks(BULK_ROWS) {
+        let rows: Vec<serde_json::Value> = chunk
+            .iter()
+            .map(|(p, g, u)| serde_json::json!([p, g, u, at]))
+            .collect();
+        bulk_insert(conn, "membership", &COLUMNS, &rows).await?;
     }
     Ok(())
 }
