@@ -8,6 +8,9 @@ Scenarios (DESIGN §7, issue 3):
   P3   10,000 learners start the same quiz within one second (open loop)
   P4   province dashboard and one commune's page on the scale dataset; freshness of a pass
   GEN  generating the scale dataset (when not cached) and `stats verify` afterwards
+  ROSTER  import a 1,000,000-row roster (.xlsx) with `hocvuso import roster`: dry run, import,
+         the same file again; wall time and peak RSS of the process, and the ratio against
+         only reading the file through the same streaming reader (same run)
   CRASH  SIGKILL the server at random moments during submissions (>= 20 times), restart,
          check every acknowledged submission is stored and `stats verify` agrees
 
@@ -334,13 +337,53 @@ def crash_test(label, db, kills, work):
                                      "connection_errors": r["errors"], "verify": "ok" if verify.returncode == 0 else "FAILED"})
 
 
+def timed(args, timeout=1800):
+    """Runs a command under /usr/bin/time: (seconds, peak RSS in MiB, stdout)."""
+    p = run(["/usr/bin/time", "-f", "TIME %e %M", *args], timeout=timeout)
+    line = [l for l in p.stderr.splitlines() if l.startswith("TIME ")][-1]
+    secs, kib = line.split()[1:]
+    return float(secs), int(kib) / 1024, p.stdout
+
+
+def bench_roster(label, db, rows, cache, work):
+    path = os.path.join(cache, f"roster-{rows}.xlsx")
+    if not os.path.exists(path):
+        log(f"  writing a {rows:,}-row roster to {path}")
+        gen_db = f"sqlite://{os.path.join(work, 'roster-gen')}.db"
+        run([BIN, "bench-roster", "--database", gen_db, "--rows", str(rows), "--out", path])
+    read = parse_result(run([BIN, "bench-roster", "--read", path]).stdout)
+    steps = {}
+    for name, extra in (("dry_run", ["--dry-run"]), ("import", []), ("again", [])):
+        secs, mib, out = timed([BIN, "--database", db, "import", "roster", path, *extra])
+        if "không đổi" not in out:
+            sys.exit(f"unexpected import output:\n{out}")
+        steps[name] = (secs, mib, out)
+    if f"Thêm mới {rows}," not in steps["import"][2]:
+        sys.exit(f"the import did not add every row:\n{steps['import'][2]}")
+    if f"không đổi {rows}." not in steps["again"][2]:
+        sys.exit(f"importing the same file again changed something:\n{steps['again'][2]}")
+    verify = run([BIN, "--database", db, "stats", "verify"], check=False)
+    return record(f"ROSTER {label} {rows:,} rows", {
+        "file_mib": f"{os.path.getsize(path) / 1048576:.0f}",
+        "read_s": read["seconds"],
+        "dry_run_s": f"{steps['dry_run'][0]:.1f}",
+        "import_s": f"{steps['import'][0]:.1f}",
+        "again_s": f"{steps['again'][0]:.1f}",
+        "import/read": f"{steps['import'][0] / float(read['seconds']):.2f}",
+        "peak_rss_mib": f"{max(s[1] for s in steps.values()):.0f}",
+        "verify": "ok" if verify.returncode == 0 else "FAILED",
+        "budget": "import <= 30 s, RSS <= 1024 MiB",
+    })
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--people", type=int, default=4_000_000)
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--kills", type=int, default=20)
-    ap.add_argument("--only", default="", help="comma-separated: ref,p1,p2,p3,p4,crash,search")
+    ap.add_argument("--only", default="", help="comma-separated: ref,p1,p2,p3,p4,crash,search,roster")
+    ap.add_argument("--roster-rows", type=int, default=1_000_000)
     ap.add_argument("--articles", type=int, default=10_000, help="handbook size for the search benchmark")
     a = ap.parse_args()
     only = set(filter(None, a.only.split(",")))
@@ -373,11 +416,14 @@ def main():
             bench_dashboard(label, db, a.seconds, work)
     if want("search"):
         bench_search(fresh_sqlite("search"), a.articles, a.seconds, work)
+    if want("roster"):
+        bench_roster("SQLite", fresh_sqlite("roster"), a.roster_rows, cache, work)
+        bench_roster("PostgreSQL", fresh_pg("hocvuso_bench_roster"), a.roster_rows, cache, work)
     if want("crash"):
         crash_test("SQLite", fresh_sqlite("crash"), a.kills, work)
         crash_test("PostgreSQL", fresh_pg("hocvuso_bench_crash"), a.kills, work)
 
-    for name in ("hocvuso_bench_p2", "hocvuso_bench_p3", "hocvuso_bench_crash"):
+    for name in ("hocvuso_bench_p2", "hocvuso_bench_p3", "hocvuso_bench_crash", "hocvuso_bench_roster"):
         psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
     out = os.path.join(ROOT, "bench", "results", time.strftime("%Y%m%d-%H%M%S") + ".txt")
