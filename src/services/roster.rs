@@ -330,6 +330,20 @@ pub async fn run(
             state.clock.now(),
         )
         .await?;
+        if let Some(actor) = actor_id {
+            hocvuso_db::repo::audit::record(
+                &txn,
+                actor,
+                "import_roster",
+                file_name,
+                &format!(
+                    "unit={} rows={} added={} updated={} moved={}",
+                    scope.name, report.rows, report.added, report.updated, report.moved
+                ),
+                state.clock.now(),
+            )
+            .await?;
+        }
         txn.commit().await?;
         report.applied = true;
         if report.added + report.moved > BIG_IMPORT {

@@ -11,7 +11,7 @@ use super::error::not_found;
 use super::page::style_css;
 use super::pages::{
     account, authoring, certificate, dashboard, denominators, handbook, health, home, learn,
-    roster, targets, vneid,
+    people, roster, targets, vneid,
 };
 use crate::state::AppState;
 
@@ -95,6 +95,12 @@ pub fn app(state: AppState) -> Router {
                 )),
         )
         .route("/danh-sach/nhap/xac-nhan", post(roster::confirm))
+        .route("/nguoi/{id}", get(people::person))
+        .route("/nguoi/{id}/du-lieu.json", get(people::export))
+        .route(
+            "/nguoi/{id}/xoa",
+            get(people::erase_form).post(people::erase),
+        )
         .route("/danh-sach/mau.csv", get(roster::template_csv))
         .route("/danh-sach/mau.xlsx", get(roster::template_xlsx))
         .route("/thong-ke/{code}", get(dashboard::unit))

@@ -415,7 +415,9 @@ pub async fn export_csv(
 }
 
 pub struct PersonRow {
+    pub id: i64,
     pub name: String,
+    pub citizen_id: String,
     pub birth: String,
     pub phone: String,
     pub unit: String,
@@ -481,7 +483,13 @@ pub async fn people(
             .rows
             .into_iter()
             .map(|r| PersonRow {
+                id: r.person_id,
                 name: r.full_name,
+                citizen_id: r
+                    .citizen_id
+                    .as_deref()
+                    .map(hocvuso_domain::mask::citizen_id)
+                    .unwrap_or_default(),
                 birth: masked_year(r.birth_year),
                 phone: r
                     .phone
@@ -577,6 +585,10 @@ pub async fn audit(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
             action: match e.action.as_str() {
                 "view_people" => "Xem danh sách",
                 "export_people" => "Tải danh sách",
+                "view_person" => "Xem thông tin một người",
+                "export_person" => "Tải dữ liệu của một người",
+                "erase_person" => "Xoá dữ liệu cá nhân",
+                "import_roster" => "Nhập danh sách",
                 _ => "Khác",
             },
             subject: e.subject,

@@ -9,6 +9,7 @@ pub mod handbook;
 pub mod health;
 pub mod home;
 pub mod learn;
+pub mod people;
 pub mod roster;
 pub mod targets;
 pub mod vneid;

@@ -61,6 +61,13 @@ pub async fn person_by_id<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Optio
     person::Entity::find_by_id(id).one(conn).await
 }
 
+pub async fn account_of<C: ConnectionTrait>(
+    conn: &C,
+    person_id: i64,
+) -> Result<Option<Account>, DbErr> {
+    account::Entity::find_by_id(person_id).one(conn).await
+}
+
 pub async fn person_by_phone<C: ConnectionTrait>(
     conn: &C,
     phone: &str,
@@ -361,6 +368,7 @@ pub struct MemberRow {
     pub full_name: String,
     pub phone: Option<String>,
     pub birth_year: Option<i32>,
+    pub citizen_id: Option<String>,
     pub unit_name: String,
     pub achieved_at: Option<DateTime<Utc>>,
 }
@@ -389,6 +397,7 @@ pub async fn members_under<C: ConnectionTrait>(
         .expr_as(c(&p, "full_name"), Alias::new("full_name"))
         .expr_as(c(&p, "phone"), Alias::new("phone"))
         .expr_as(c(&p, "birth_year"), Alias::new("birth_year"))
+        .expr_as(c(&p, "citizen_id"), Alias::new("citizen_id"))
         .expr_as(c(&u, "name"), Alias::new("unit_name"))
         .expr_as(c(&a, "achieved_at"), Alias::new("achieved_at"))
         .from_as(Alias::new("membership"), m.clone())
@@ -426,4 +435,27 @@ pub async fn members_under<C: ConnectionTrait>(
     <MemberRow as sea_orm::FromQueryResult>::find_by_statement(stmt)
         .all(conn)
         .await
+}
+
+/// Replaces a person's identifying data with a label (name) and nothing (phone, citizen ID,
+/// birth, gender). Memberships and achievements stay, so the counts do not change.
+pub async fn anonymise<C: ConnectionTrait>(
+    conn: &C,
+    person_id: i64,
+    label: &str,
+) -> Result<(), DbErr> {
+    person::Entity::update(person::ActiveModel {
+        id: Set(person_id),
+        full_name: Set(label.to_owned()),
+        phone: Set(None),
+        birth_year: Set(None),
+        citizen_id: Set(None),
+        gender: Set(None),
+        birth_date: Set(None),
+        ..Default::default()
+    })
+    .exec(conn)
+    .await?;
+    account::Entity::delete_by_id(person_id).exec(conn).await?;
+    Ok(())
 }

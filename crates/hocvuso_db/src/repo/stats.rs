@@ -504,3 +504,16 @@ pub async fn denominator<C: ConnectionTrait>(
             .map(|d| d.people),
     )
 }
+
+/// Everything one person achieved, oldest first.
+pub async fn achievements_of_person<C: ConnectionTrait>(
+    conn: &C,
+    person_id: i64,
+) -> Result<Vec<crate::entity::achievement::Model>, DbErr> {
+    use sea_orm::QueryOrder;
+    crate::entity::achievement::Entity::find()
+        .filter(crate::entity::achievement::Column::PersonId.eq(person_id))
+        .order_by_asc(crate::entity::achievement::Column::AchievedAt)
+        .all(conn)
+        .await
+}
