@@ -104,6 +104,7 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, Sta
         submits,
         sessions: Arc::new(services::accounts::SessionCache::default()),
         session_lookup,
+        sms: Arc::new(services::recovery::LogSms::default()),
     };
     Ok(state)
 }

@@ -33,4 +33,6 @@ pub struct AppState {
     pub sessions: Arc<SessionCache>,
     /// Batched lookups of sessions missing from the cache.
     pub session_lookup: SessionLookup,
+    /// Text messages (one-time codes); the development adapter only logs them.
+    pub sms: Arc<dyn crate::services::recovery::SmsSender>,
 }

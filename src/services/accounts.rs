@@ -59,7 +59,7 @@ pub async fn hash_password(password: String) -> Result<String, Internal> {
     .map_err(|e| Internal::Other(e.to_string()))?
 }
 
-async fn verify_password(password: String, hash: String) -> Result<bool, Internal> {
+pub async fn verify_password(password: String, hash: String) -> Result<bool, Internal> {
     tokio::task::spawn_blocking(move || {
         let parsed = PasswordHash::new(&hash).map_err(|e| Internal::Other(e.to_string()))?;
         Ok(Argon2::default()
@@ -280,6 +280,13 @@ impl SessionCache {
             entries.remove(hash);
         }
     }
+
+    /// Forgets every cached session of a person (their sessions were just revoked).
+    pub fn forget_person(&self, person_id: i64) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.retain(|_, (user, _)| user.person_id != person_id);
+        }
+    }
 }
 
 /// Who is behind a session, with what they may do.
@@ -365,7 +372,7 @@ pub async fn create_staff(
     let txn = state.db.write().begin().await?;
     let person_id = match people::login_by_phone(&txn, phone.as_str()).await? {
         Some((p, _)) => {
-            people::set_password(&txn, p.id, &hash).await?;
+            people::set_password(&txn, p.id, &hash, false).await?;
             p.id
         }
         None => {

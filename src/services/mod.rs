@@ -14,6 +14,7 @@ pub mod map;
 pub mod media;
 pub mod people;
 pub mod qr;
+pub mod recovery;
 pub mod roster;
 pub mod search;
 pub mod seed;

@@ -229,5 +229,6 @@ pub async fn erase(
     )
     .await?;
     txn.commit().await?;
+    state.sessions.forget_person(person_id);
     Ok(EraseOutcome::Erased)
 }

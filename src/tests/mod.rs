@@ -9,6 +9,7 @@ mod handbook;
 mod learn;
 mod people;
 mod public;
+mod recovery;
 mod roster;
 mod targets;
 mod util;

@@ -45,6 +45,7 @@ fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
         title: title.to_owned(),
         user_name: None,
         is_staff: false,
+        is_helper: false,
         is_author: false,
         show_account_links: false,
         csrf: String::new(),

@@ -14,6 +14,8 @@ pub struct Chrome {
     pub title: String,
     pub user_name: Option<String>,
     pub is_staff: bool,
+    /// A helper of the community digital technology team (a "Hỗ trợ" link in the header).
+    pub is_helper: bool,
     /// May write the handbook (a "Biên tập" link in the header).
     pub is_author: bool,
     /// Whether "Đăng nhập / Đăng ký" make sense here: false on error pages, which do not know

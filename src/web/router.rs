@@ -11,7 +11,7 @@ use super::error::not_found;
 use super::page::style_css;
 use super::pages::{
     account, authoring, certificate, dashboard, denominators, handbook, health, home, learn,
-    people, roster, targets, vneid,
+    people, recovery, roster, targets, vneid,
 };
 use crate::state::AppState;
 
@@ -29,6 +29,14 @@ pub fn app(state: AppState) -> Router {
             get(account::register_form).post(account::register),
         )
         .route("/dang-nhap", get(account::login_form).post(account::login))
+        .route(
+            "/quen-mat-khau",
+            get(recovery::forgot_form).post(recovery::forgot),
+        )
+        .route(
+            "/quen-mat-khau/ma",
+            get(recovery::code_form).post(recovery::code),
+        )
         .route("/dang-xuat", post(account::logout))
         .route("/chung-nhan", get(certificate::lookup))
         .route("/chung-nhan/{code}", get(certificate::verify))
@@ -95,6 +103,14 @@ pub fn app(state: AppState) -> Router {
                 )),
         )
         .route("/danh-sach/nhap/xac-nhan", post(roster::confirm))
+        .route(
+            "/ho-tro/mat-khau",
+            get(recovery::staff_form).post(recovery::staff_reset),
+        )
+        .route(
+            "/doi-mat-khau",
+            get(recovery::change_form).post(recovery::change),
+        )
         .route("/nguoi/{id}", get(people::person))
         .route("/nguoi/{id}/du-lieu.json", get(people::export))
         .route(

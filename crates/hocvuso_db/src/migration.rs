@@ -710,10 +710,11 @@ impl MigrationTrait for AuditLog {
     }
 }
 
-/// Rosters: a person's citizen ID (unique when known), gender and birth date (`yyyy-mm-dd`, or
-/// `yyyy` when only the year is known); each applied roster import; and uploads waiting for
-/// the officer to confirm their dry run (kept in the database so that any server process can
-/// apply them).
+/// Rosters and account recovery: a person's citizen ID (unique when known), gender and birth
+/// date (`yyyy-mm-dd`, or `yyyy` when only the year is known); each applied roster import;
+/// uploads waiting for the officer to confirm their dry run (kept in the database so that any
+/// server process can apply them); a password set by staff that must be changed at the next
+/// login; one-time codes sent by SMS (hashed).
 struct Roster;
 
 impl MigrationName for Roster {
@@ -761,6 +762,41 @@ impl MigrationTrait for Roster {
                 .col(col("at").timestamp_with_time_zone().not_null())
                 .foreign_key(&mut fk("roster_import", "actor_id", "person"))
                 .foreign_key(&mut fk("roster_import", "scope_unit_id", "org_unit"))
+                .to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table(a("account"))
+                .add_column(
+                    col("must_change_password")
+                        .boolean()
+                        .not_null()
+                        .default(false),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(a("otp_code"))
+                .col(pk_auto(b, a("id")))
+                .col(col("person_id").big_integer().not_null())
+                .col(col("code_hash").string().not_null())
+                .col(col("expires_at").timestamp_with_time_zone().not_null())
+                .col(col("attempts").integer().not_null().default(0))
+                .col(col("used").boolean().not_null().default(false))
+                .col(col("created_at").timestamp_with_time_zone().not_null())
+                .foreign_key(&mut fk("otp_code", "person_id", "person"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_otp_code_person")
+                .table(a("otp_code"))
+                .col(a("person_id"))
+                .col(a("created_at"))
                 .to_owned(),
         )
         .await?;

@@ -40,6 +40,10 @@ impl Ctx {
                 .user
                 .as_ref()
                 .is_some_and(|u| u.is_province_admin() || u.officer_units().next().is_some()),
+            is_helper: self
+                .user
+                .as_ref()
+                .is_some_and(|u| u.has(hocvuso_domain::Role::Helper)),
             show_account_links: true,
             is_author: self
                 .user

@@ -133,12 +133,16 @@ pub struct LoginPage {
     pub errors: Errors,
     pub phone: String,
     pub next: String,
+    /// Just set a new password (after a code by SMS).
+    pub changed: bool,
 }
 
 #[derive(Default, Deserialize)]
 pub struct LoginQuery {
     #[serde(default)]
     tiep: String,
+    #[serde(default, rename = "da-doi")]
+    da_doi: String,
 }
 
 #[derive(Default, Deserialize)]
@@ -157,6 +161,7 @@ pub async fn login_form(ctx: Ctx, Query(q): Query<LoginQuery>) -> Response {
         errors: Errors::default(),
         phone: String::new(),
         next: local_path(&q.tiep).unwrap_or_default().to_owned(),
+        changed: !q.da_doi.is_empty(),
     };
     render(&ctx, StatusCode::OK, &page)
 }
@@ -181,7 +186,11 @@ pub async fn login(
                 }
                 _ => "/hoc",
             };
-            let to = local_path(&f.tiep).unwrap_or(home);
+            let to = if crate::services::recovery::must_change(&state, person_id).await? {
+                "/doi-mat-khau"
+            } else {
+                local_path(&f.tiep).unwrap_or(home)
+            };
             Ok(logged_in(&state, &raw, to))
         }
         Err(LoginError::Internal(e)) => Err(e.into()),
@@ -193,6 +202,7 @@ pub async fn login(
                 errors,
                 phone: f.phone,
                 next: local_path(&f.tiep).unwrap_or_default().to_owned(),
+                changed: false,
             };
             Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page))
         }

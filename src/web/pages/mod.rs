@@ -10,6 +10,7 @@ pub mod health;
 pub mod home;
 pub mod learn;
 pub mod people;
+pub mod recovery;
 pub mod roster;
 pub mod targets;
 pub mod vneid;

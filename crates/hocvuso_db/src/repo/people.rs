@@ -6,7 +6,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
-use crate::entity::{account, membership, person, role_grant, session};
+use crate::entity::{account, membership, otp_code, person, role_grant, session};
 
 pub use account::Model as Account;
 pub use membership::Model as Membership;
@@ -51,6 +51,7 @@ pub async fn insert_account<C: ConnectionTrait>(
         failed_logins: Set(0),
         locked_until: Set(None),
         created_at: Set(now),
+        must_change_password: Set(false),
     })
     .exec_without_returning(conn)
     .await?;
@@ -133,13 +134,22 @@ pub async fn clear_failed_logins<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Sets a password; `must_change` makes the next login ask for a new one (a staff reset).
+/// Clears failed logins and any lock.
 pub async fn set_password<C: ConnectionTrait>(
     conn: &C,
     person_id: i64,
     password_hash: &str,
+    must_change: bool,
 ) -> Result<(), DbErr> {
     account::Entity::update_many()
         .col_expr(account::Column::PasswordHash, password_hash.into())
+        .col_expr(account::Column::MustChangePassword, must_change.into())
+        .col_expr(account::Column::FailedLogins, 0.into())
+        .col_expr(
+            account::Column::LockedUntil,
+            sea_orm::sea_query::Expr::value(Option::<DateTime<Utc>>::None),
+        )
         .filter(account::Column::PersonId.eq(person_id))
         .exec(conn)
         .await?;
@@ -457,5 +467,79 @@ pub async fn anonymise<C: ConnectionTrait>(
     .exec(conn)
     .await?;
     account::Entity::delete_by_id(person_id).exec(conn).await?;
+    Ok(())
+}
+
+/// Stores a one-time code (its hash).
+pub async fn insert_otp<C: ConnectionTrait>(
+    conn: &C,
+    person_id: i64,
+    code_hash: &str,
+    expires_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    otp_code::Entity::insert(otp_code::ActiveModel {
+        person_id: Set(person_id),
+        code_hash: Set(code_hash.to_owned()),
+        expires_at: Set(expires_at),
+        attempts: Set(0),
+        used: Set(false),
+        created_at: Set(now),
+        ..Default::default()
+    })
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+/// How many codes were sent to a person since `since` (the rate limit).
+pub async fn otps_since<C: ConnectionTrait>(
+    conn: &C,
+    person_id: i64,
+    since: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    otp_code::Entity::find()
+        .filter(otp_code::Column::PersonId.eq(person_id))
+        .filter(otp_code::Column::CreatedAt.gt(since))
+        .count(conn)
+        .await
+}
+
+/// The newest code of a person that is unused and not expired.
+pub async fn live_otp<C: ConnectionTrait>(
+    conn: &C,
+    person_id: i64,
+    now: DateTime<Utc>,
+) -> Result<Option<otp_code::Model>, DbErr> {
+    otp_code::Entity::find()
+        .filter(otp_code::Column::PersonId.eq(person_id))
+        .filter(otp_code::Column::Used.eq(false))
+        .filter(otp_code::Column::ExpiresAt.gt(now))
+        .order_by_desc(otp_code::Column::Id)
+        .one(conn)
+        .await
+}
+
+/// Counts a wrong try of a code.
+pub async fn otp_wrong_try<C: ConnectionTrait>(conn: &C, id: i64) -> Result<(), DbErr> {
+    otp_code::Entity::update_many()
+        .col_expr(
+            otp_code::Column::Attempts,
+            sea_orm::sea_query::Expr::col(otp_code::Column::Attempts).add(1),
+        )
+        .filter(otp_code::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Marks every code of a person used (after a reset).
+pub async fn use_otps<C: ConnectionTrait>(conn: &C, person_id: i64) -> Result<(), DbErr> {
+    otp_code::Entity::update_many()
+        .col_expr(otp_code::Column::Used, true.into())
+        .filter(otp_code::Column::PersonId.eq(person_id))
+        .exec(conn)
+        .await?;
     Ok(())
 }
