@@ -78,6 +78,23 @@ const DUMMY_HASH: &str =
 /// Registers a learner with a login. An adult (18 or older this year) becomes a member of the
 /// `adults` group in their commune of residence. Returns the new person's id.
 pub async fn register(state: &AppState, input: &RegisterInput) -> Result<i64, FormError> {
+    register_as(state, input, None).await
+}
+
+/// Who registers someone else (assisted registration): the helper, what the resident agreed
+/// to. The password is then temporary (changed at the first login).
+pub struct Assisted<'a> {
+    pub helper_id: i64,
+    pub consent: &'a str,
+}
+
+/// Registration, by the person or by a helper on their behalf. A person already known from a
+/// roster (same phone, no login yet) gets the login: their record is kept, not duplicated.
+pub async fn register_as(
+    state: &AppState,
+    input: &RegisterInput,
+    assisted: Option<Assisted<'_>>,
+) -> Result<i64, FormError> {
     let now = state.clock.now();
     let year = state.clock.year();
     let mut errors: FieldErrors = Vec::new();
@@ -116,40 +133,57 @@ pub async fn register(state: &AppState, input: &RegisterInput) -> Result<i64, Fo
     else {
         return Err(FormError::Invalid(errors));
     };
-    if people::person_by_phone(state.db.read(), phone.as_str())
-        .await?
-        .is_some()
-    {
-        return Err(phone_taken());
+    let known = people::person_by_phone(state.db.read(), phone.as_str()).await?;
+    if let Some(p) = &known {
+        if people::account_of(state.db.read(), p.id).await?.is_some() {
+            return Err(phone_taken());
+        }
     }
     let hash = hash_password(password.expose().to_owned()).await?;
 
     let txn = state.db.write().begin().await?;
-    let person = match people::insert_person(
-        &txn,
-        people::NewPerson {
-            full_name: name.as_str(),
-            phone: Some(phone.as_str()),
-            birth_year: Some(birth.value()),
-            residence_unit_id: Some(commune.id),
+    let person_id = match known {
+        // Known from a roster: the roster's record stays as it is.
+        Some(p) => p.id,
+        None => match people::insert_person(
+            &txn,
+            people::NewPerson {
+                full_name: name.as_str(),
+                phone: Some(phone.as_str()),
+                birth_year: Some(birth.value()),
+                residence_unit_id: Some(commune.id),
+            },
+            now,
+        )
+        .await
+        {
+            Ok(p) => p.id,
+            // Two registrations of the same number at once: the database decides.
+            Err(e) if is_unique_violation(&e) => return Err(phone_taken()),
+            Err(e) => return Err(e.into()),
         },
-        now,
-    )
-    .await
-    {
-        Ok(p) => p,
-        // Two registrations of the same number at once: the database decides.
+    };
+    match people::insert_account(&txn, person_id, &hash, now).await {
+        Ok(()) => {}
         Err(e) if is_unique_violation(&e) => return Err(phone_taken()),
         Err(e) => return Err(e.into()),
-    };
-    people::insert_account(&txn, person.id, &hash, now).await?;
-    people::grant_role(&txn, person.id, Role::Learner.code(), None, now).await?;
-    if birth.age_in(year) >= ADULT_AGE {
-        people::add_membership(&txn, person.id, TargetGroup::Adults.code(), commune.id, now)
+    }
+    people::grant_role(&txn, person_id, Role::Learner.code(), None, now).await?;
+    let is_member = people::memberships(&txn, person_id)
+        .await?
+        .iter()
+        .any(|m| m.group_code == TargetGroup::Adults.code());
+    if birth.age_in(year) >= ADULT_AGE && !is_member {
+        people::add_membership(&txn, person_id, TargetGroup::Adults.code(), commune.id, now)
+            .await?;
+    }
+    if let Some(a) = assisted {
+        people::set_password(&txn, person_id, &hash, true).await?;
+        hocvuso_db::repo::support::record_consent(&txn, person_id, a.helper_id, a.consent, now)
             .await?;
     }
     txn.commit().await?;
-    Ok(person.id)
+    Ok(person_id)
 }
 
 fn phone_taken() -> FormError {

@@ -19,6 +19,7 @@ pub mod roster;
 pub mod search;
 pub mod seed;
 pub mod stats;
+pub mod support;
 pub mod targets;
 pub mod writer;
 

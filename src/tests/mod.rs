@@ -11,6 +11,7 @@ mod people;
 mod public;
 mod recovery;
 mod roster;
+mod support;
 mod targets;
 mod util;
 mod vneid;

@@ -28,7 +28,7 @@ async fn a_helper_resets_a_residents_password(b: TestBackend) {
         .get("/hoc")
         .await
         .body
-        .contains("href=\"/ho-tro/mat-khau\""));
+        .contains("href=\"/ho-tro\""));
     let unknown = helper
         .post("/ho-tro/mat-khau", &[("phone", "0977000000")])
         .await;

@@ -11,7 +11,7 @@ use super::error::not_found;
 use super::page::style_css;
 use super::pages::{
     account, authoring, certificate, dashboard, denominators, handbook, health, home, learn,
-    people, recovery, roster, targets, vneid,
+    people, recovery, roster, support, targets, vneid,
 };
 use crate::state::AppState;
 
@@ -103,6 +103,12 @@ pub fn app(state: AppState) -> Router {
                 )),
         )
         .route("/danh-sach/nhap/xac-nhan", post(roster::confirm))
+        .route("/ho-tro", get(support::hub))
+        .route("/ho-tro/nhat-ky", post(support::log))
+        .route(
+            "/ho-tro/dang-ky",
+            get(support::register_form).post(support::register),
+        )
         .route(
             "/ho-tro/mat-khau",
             get(recovery::staff_form).post(recovery::staff_reset),

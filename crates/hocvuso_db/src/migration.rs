@@ -714,7 +714,9 @@ impl MigrationTrait for AuditLog {
 /// date (`yyyy-mm-dd`, or `yyyy` when only the year is known); each applied roster import;
 /// uploads waiting for the officer to confirm their dry run (kept in the database so that any
 /// server process can apply them); a password set by staff that must be changed at the next
-/// login; one-time codes sent by SMS (hashed).
+/// login; one-time codes sent by SMS (hashed); the consent a resident gave a helper who
+/// registered them; the support log of the community digital technology teams (`day` as
+/// `yyyy-mm-dd` in Vietnam).
 struct Roster;
 
 impl MigrationName for Roster {
@@ -797,6 +799,45 @@ impl MigrationTrait for Roster {
                 .table(a("otp_code"))
                 .col(a("person_id"))
                 .col(a("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(a("consent"))
+                .col(pk_auto(b, a("id")))
+                .col(col("person_id").big_integer().not_null())
+                .col(col("recorded_by").big_integer().not_null())
+                .col(col("text").string().not_null())
+                .col(col("at").timestamp_with_time_zone().not_null())
+                .foreign_key(&mut fk("consent", "person_id", "person"))
+                .foreign_key(&mut fk("consent", "recorded_by", "person"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(a("support_log"))
+                .col(pk_auto(b, a("id")))
+                .col(col("helper_id").big_integer().not_null())
+                .col(col("unit_id").big_integer().not_null())
+                .col(col("person_id").big_integer().null())
+                .col(col("topic").string().not_null())
+                .col(col("place").string().not_null())
+                .col(col("day").string().not_null())
+                .col(col("created_at").timestamp_with_time_zone().not_null())
+                .foreign_key(&mut fk("support_log", "helper_id", "person"))
+                .foreign_key(&mut fk("support_log", "unit_id", "org_unit"))
+                .foreign_key(&mut fk("support_log", "person_id", "person"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_support_log_unit_day")
+                .table(a("support_log"))
+                .col(a("unit_id"))
+                .col(a("day"))
                 .to_owned(),
         )
         .await?;

@@ -205,6 +205,8 @@ pub struct UnitPage {
     pub indicator_name: String,
     pub row: Row,
     pub is_province_admin: bool,
+    /// The community digital technology team's last 30 days (communes only).
+    pub activity: Option<crate::services::support::Activity>,
 }
 
 pub async fn unit(
@@ -237,6 +239,12 @@ pub async fn unit(
         indicator_name: indicator.name_vi().to_owned(),
         row: Row::from(&f),
         is_province_admin: user.is_province_admin(),
+        activity: match hocvuso_db::repo::org::by_code(state.db.read(), &code).await? {
+            Some(u) if u.kind == hocvuso_db::repo::org::KIND_COMMUNE => {
+                Some(crate::services::support::activity(&state, u.id).await?)
+            }
+            _ => None,
+        },
     };
     Ok(render(&ctx, StatusCode::OK, &page))
 }

@@ -12,6 +12,7 @@ pub mod learn;
 pub mod people;
 pub mod recovery;
 pub mod roster;
+pub mod support;
 pub mod targets;
 pub mod vneid;
 

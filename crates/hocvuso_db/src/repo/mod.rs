@@ -12,6 +12,7 @@ pub mod people;
 pub mod roster;
 pub mod settings;
 pub mod stats;
+pub mod support;
 
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement};
 
