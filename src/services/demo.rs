@@ -57,7 +57,6 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, Role, &str, i32)] = &[
     ),
 ];
 
-const POPULATION_CSV: &str = include_str!("../../seed/lam-dong-communes-population.csv");
 const DEMO_SOURCE: &str = "Dữ liệu minh họa (hocvuso demo), không phải số liệu chính thức";
 
 const FAMILY: &[&str] = &[
@@ -170,7 +169,8 @@ async fn generate_people(
         .unwrap_or(now - Duration::days(365));
     let db = state.db.read();
     let mut rng = StdRng::seed_from_u64(opts.seed);
-    let pops = parse_populations(POPULATION_CSV).map_err(|e| Internal::Other(e.to_string()))?;
+    let pops = parse_populations(super::seed::POPULATION_CSV)
+        .map_err(|e| Internal::Other(e.to_string()))?;
     let communes: BTreeMap<String, org::OrgUnit> = org::of_kind(db, org::KIND_COMMUNE)
         .await?
         .into_iter()

@@ -76,6 +76,7 @@ impl Report {
 /// A unit as rows name it.
 struct UnitRef {
     id: i64,
+    name: String,
     path: String,
     is_commune: bool,
 }
@@ -206,12 +207,14 @@ pub async fn run(
                 u.code,
                 UnitRef {
                     id: u.id,
+                    name: u.name,
                     path: u.path,
                     is_commune: u.kind == org::KIND_COMMUNE,
                 },
             )
         })
         .collect();
+    let names = commune_names(&units)?;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Item>>(4);
     let current_year = state.clock.year();
     let reader = tokio::task::spawn_blocking(move || {
@@ -248,6 +251,7 @@ pub async fn run(
         state,
         scope,
         units: &units,
+        names: &names,
         txn: txn.as_ref(),
         report: Report::default(),
         seen_citizen_ids: HashMap::new(),
@@ -359,6 +363,8 @@ struct Job<'a> {
     state: &'a AppState,
     scope: &'a Scope,
     units: &'a HashMap<String, UnitRef>,
+    /// Commune codes by folded name, current and before the 2025 merger.
+    names: &'a HashMap<String, Vec<String>>,
     txn: Option<&'a DatabaseTransaction>,
     report: Report,
     /// Keys seen so far in the file → their line (a person appears once per file).
@@ -394,21 +400,39 @@ impl Job<'_> {
                 ));
             }
         }
-        let commune = match self.units.get(&r.commune_code) {
-            Some(u) if u.is_commune => Some(u),
+        let (commune, commune_code) = match self.units.get(&r.commune_code) {
+            Some(u) if u.is_commune => (Some(u), r.commune_code.clone()),
             _ => {
-                errors.push(format!(
-                    "Mã xã “{}” không phải xã, phường nào của tỉnh (xem cột Mã xã trong tệp mẫu).",
-                    r.commune_code
-                ));
-                None
+                // A name instead of a code: today's commune, or one merged into it in 2025.
+                let key = hocvuso_import::communes::name_keys(&r.commune_code)
+                    .into_iter()
+                    .next()
+                    .unwrap_or_default();
+                match self.names.get(&key).map(Vec::as_slice) {
+                    Some([code]) => (self.units.get(code), code.clone()),
+                    Some(codes) if codes.len() > 1 => {
+                        errors.push(format!(
+                            "“{}” là tên của nhiều xã, phường (mã {}): hãy ghi mã xã.",
+                            r.commune_code,
+                            codes.join(", ")
+                        ));
+                        (None, r.commune_code.clone())
+                    }
+                    _ => {
+                        errors.push(format!(
+                            "Mã xã “{}” không phải xã, phường nào của tỉnh (ghi mã xã mới, hoặc tên xã, phường trước khi sáp nhập).",
+                            r.commune_code
+                        ));
+                        (None, r.commune_code.clone())
+                    }
+                }
             }
         };
         if let Some(c) = commune {
             if !c.path.starts_with(&self.scope.path) {
                 errors.push(format!(
-                    "Xã có mã {} không thuộc {}: bạn chỉ nhập được người của đơn vị mình phụ trách.",
-                    r.commune_code, self.scope.name
+                    "Xã có mã {commune_code} không thuộc {}: bạn chỉ nhập được người của đơn vị mình phụ trách.",
+                    self.scope.name
                 ));
             }
         }
@@ -690,6 +714,39 @@ fn person_of(r: &Ready, current: Option<&&people::Person>) -> roster::RosterPers
         birth_date: row.birth.stored(),
         residence_unit_id: r.residence_unit_id,
     }
+}
+
+/// Commune codes by folded name: today's names (with and without "Xã"/"Phường") and the
+/// names of the units merged into each in 2025 (an old name shared by several new communes
+/// maps to all of them).
+fn commune_names(
+    units: &HashMap<String, UnitRef>,
+) -> Result<HashMap<String, Vec<String>>, Internal> {
+    let mut names: HashMap<String, Vec<String>> = HashMap::new();
+    let mut add = |name: &str, code: &str| {
+        for key in hocvuso_import::communes::name_keys(name) {
+            let codes = names.entry(key).or_default();
+            if !codes.iter().any(|c| c == code) {
+                codes.push(code.to_owned());
+            }
+        }
+    };
+    for (code, u) in units {
+        if u.is_commune {
+            add(&u.name, code);
+        }
+    }
+    let old = hocvuso_import::communes::parse_populations(super::seed::POPULATION_CSV)
+        .map_err(|e| Internal::Other(e.to_string()))?;
+    for c in &old {
+        for p in &c.predecessors {
+            add(p, &c.code);
+        }
+    }
+    for codes in names.values_mut() {
+        codes.sort();
+    }
+    Ok(names)
 }
 
 /// The scope of a unit by code (the province for the command line).

@@ -137,3 +137,7 @@ pub async fn ensure_seeded(db: &Db, now: DateTime<Utc>) -> Result<(), Internal> 
     txn.commit().await?;
     Ok(())
 }
+
+/// The communes' rough populations and their predecessor units before the 2025 merger
+/// (`seed/lam-dong-communes-population.csv`, see seed/README.md).
+pub const POPULATION_CSV: &str = include_str!("../../seed/lam-dong-communes-population.csv");

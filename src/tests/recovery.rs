@@ -24,11 +24,7 @@ async fn a_helper_resets_a_residents_password(b: TestBackend) {
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.body.contains("không thuộc đơn vị bạn phụ trách"));
     let mut helper = app.staff("0900000003", Role::Helper, COMMUNE_B).await;
-    assert!(helper
-        .get("/hoc")
-        .await
-        .body
-        .contains("href=\"/ho-tro\""));
+    assert!(helper.get("/hoc").await.body.contains("href=\"/ho-tro\""));
     let unknown = helper
         .post("/ho-tro/mat-khau", &[("phone", "0977000000")])
         .await;

@@ -487,7 +487,44 @@ async fn an_error_in_the_last_row_keeps_nothing(b: TestBackend) {
     app.verify_ok().await;
 }
 
+/// Old records name communes as they were before the 2025 merger: the name finds the new one.
+async fn old_commune_names_find_the_new_commune(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut admin = app.staff("0900000001", Role::ProvinceAdmin, "68").await;
+    let csv = format!(
+        "{HEADER}\n1,Nguyễn Thị Hoa,1962,Nữ,0912345678,,Xã Thiện Nghiệp,Người dân\n\
+         2,Trần Văn Bình,1970,Nam,0987654321,,mui ne,Người dân\n\
+         3,Lê Thị Cúc,1958,Nữ,0356000111,,Xã Phong Phú,Người dân\n"
+    );
+    let page = upload(&mut admin, "cu.csv", csv.as_bytes()).await;
+    let errors = page.texts(".error-summary li");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with("Dòng 4: “Xã Phong Phú” là tên của nhiều xã, phường (mã "),
+        "{errors:?}"
+    );
+    let without = csv.lines().take(3).collect::<Vec<_>>().join("\n");
+    let page = upload(&mut admin, "cu.csv", without.as_bytes()).await;
+    assert_eq!(page.text("#them-moi"), "2", "{}", page.body);
+    confirm(&mut admin, &page).await;
+    let unit_a = org::by_code(app.state.db.read(), COMMUNE_A)
+        .await
+        .ok()
+        .flatten()
+        .map(|u| u.id);
+    for phone in ["0912345678", "0987654321"] {
+        let p = people::person_by_phone(app.state.db.read(), phone)
+            .await
+            .ok()
+            .flatten();
+        assert_eq!(p.and_then(|p| p.residence_unit_id), unit_a, "{phone}");
+    }
+}
+
 test_both!(
+    old_commune_names_find_the_new_commune,
     dry_run_then_import_then_the_same_file_changes_nothing,
     malformed_files_are_refused_and_nothing_is_written,
     files_excel_and_older_tools_write_are_read,

@@ -59,11 +59,32 @@ pub enum CommuneFileError {
     Row { row: usize, message: String },
 }
 
-/// One population row (`lam-dong-communes-population.csv`): rough, for demo weights only.
+/// One population row (`lam-dong-communes-population.csv`): the population is rough, for
+/// demo weights only; the predecessors are the units merged into this commune in 2025 (their
+/// names, e.g. "Phường Hàm Tiến"), used to read old records.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommunePopulation {
     pub code: String,
     pub population: u64,
+    pub predecessors: Vec<String>,
+}
+
+/// Prefixes of commune-level names, folded (to match a name with or without it).
+const PREFIXES: [&str; 4] = ["xa ", "phuong ", "thi tran ", "dac khu "];
+
+/// The keys a commune name is found by: folded, with and without its prefix.
+pub fn name_keys(name: &str) -> Vec<String> {
+    let folded: String = hocvuso_domain::text::fold(name)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut keys = vec![folded.clone()];
+    for p in PREFIXES {
+        if let Some(bare) = folded.strip_prefix(p) {
+            keys.push(bare.to_owned());
+        }
+    }
+    keys
 }
 
 /// Parses `code,name,type`. Every row error is collected; the whole file is rejected on any.
@@ -146,6 +167,7 @@ pub fn parse_populations(text: &str) -> Result<Vec<CommunePopulation>, CommuneFi
     let (Some(code_col), Some(pop_col)) = (col("code"), col("population_sapnhap")) else {
         return Err(CommuneFileError::BadHeader);
     };
+    let pred_col = col("predecessor_units");
     let mut out = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let row = i + 2;
@@ -163,7 +185,20 @@ pub fn parse_populations(text: &str) -> Result<Vec<CommunePopulation>, CommuneFi
                 row,
                 message: "dân số không phải là số.".to_owned(),
             })?;
-        out.push(CommunePopulation { code, population });
+        let predecessors = pred_col
+            .and_then(|c| record.get(c))
+            .unwrap_or("")
+            .split(',')
+            .map(str::trim)
+            // "giữ nguyên": the commune kept its name (found by its current name).
+            .filter(|p| !p.is_empty() && hocvuso_domain::text::fold(p) != "giu nguyen")
+            .map(str::to_owned)
+            .collect();
+        out.push(CommunePopulation {
+            code,
+            population,
+            predecessors,
+        });
     }
     Ok(out)
 }
@@ -199,6 +234,19 @@ mod tests {
         let pops = parse_populations(text).unwrap_or_default();
         assert_eq!(pops.len(), 124);
         assert!(pops.iter().all(|p| p.population > 0));
+        let mui_ne = pops.iter().find(|p| p.code == "22918");
+        assert_eq!(
+            mui_ne.map(|p| p.predecessors.clone()),
+            Some(vec![
+                "Phường Hàm Tiến".to_owned(),
+                "Phường Mũi Né".to_owned(),
+                "Xã Thiện Nghiệp".to_owned()
+            ])
+        );
+        assert_eq!(
+            name_keys("Phường  Hàm Tiến"),
+            vec!["phuong ham tien".to_owned(), "ham tien".to_owned()]
+        );
     }
 
     #[test]
