@@ -12,6 +12,7 @@ pub mod imports;
 pub mod learning;
 pub mod map;
 pub mod media;
+pub mod org_admin;
 pub mod people;
 pub mod qr;
 pub mod recovery;

@@ -79,6 +79,8 @@ struct UnitRef {
     name: String,
     path: String,
     is_commune: bool,
+    /// The unit it was merged into, if any (old records name merged units).
+    merged_into: Option<i64>,
 }
 
 /// A checked row with its units resolved.
@@ -210,6 +212,7 @@ pub async fn run(
                     name: u.name,
                     path: u.path,
                     is_commune: u.kind == org::KIND_COMMUNE,
+                    merged_into: u.merged_into_id,
                 },
             )
         })
@@ -378,6 +381,20 @@ struct Job<'a> {
 }
 
 impl Job<'_> {
+    /// The unit as it is now: a merged unit's successor (following every merger).
+    fn current<'u>(&'u self, mut u: &'u UnitRef) -> &'u UnitRef {
+        for _ in 0..16 {
+            let Some(next) = u
+                .merged_into
+                .and_then(|id| self.units.values().find(|x| x.id == id))
+            else {
+                break;
+            };
+            u = next;
+        }
+        u
+    }
+
     /// Checks a row against the file so far and the org tree.
     fn resolve(&mut self, r: RosterRow) -> Option<Ready> {
         let line = r.line;
@@ -438,7 +455,7 @@ impl Job<'_> {
         }
         let member = match &r.unit_code {
             None => commune,
-            Some(code) => match self.units.get(code) {
+            Some(code) => match self.units.get(code).map(|u| self.current(u)) {
                 Some(u) if u.path.starts_with(&self.scope.path) => Some(u),
                 Some(_) => {
                     errors.push(format!(

@@ -7,6 +7,7 @@ mod dashboard;
 mod denominators;
 mod handbook;
 mod learn;
+mod org;
 mod people;
 mod public;
 mod recovery;

@@ -10,7 +10,7 @@ use tower_http::compression::CompressionLayer;
 use super::error::not_found;
 use super::page::style_css;
 use super::pages::{
-    account, authoring, certificate, dashboard, denominators, handbook, health, home, learn,
+    account, authoring, certificate, dashboard, denominators, handbook, health, home, learn, org,
     people, recovery, roster, support, targets, vneid,
 };
 use crate::state::AppState;
@@ -117,6 +117,9 @@ pub fn app(state: AppState) -> Router {
             "/doi-mat-khau",
             get(recovery::change_form).post(recovery::change),
         )
+        .route("/to-chuc", get(org::index))
+        .route("/to-chuc/{code}", get(org::unit))
+        .route("/to-chuc/{code}/{action}", post(org::act))
         .route("/nguoi/{id}", get(people::person))
         .route("/nguoi/{id}/du-lieu.json", get(people::export))
         .route(

@@ -716,7 +716,8 @@ impl MigrationTrait for AuditLog {
 /// server process can apply them); a password set by staff that must be changed at the next
 /// login; one-time codes sent by SMS (hashed); the consent a resident gave a helper who
 /// registered them; the support log of the community digital technology teams (`day` as
-/// `yyyy-mm-dd` in Vietnam).
+/// `yyyy-mm-dd` in Vietnam); units merged into another (`merged_into_id`) and the history of
+/// changes to the org tree.
 struct Roster;
 
 impl MigrationName for Roster {
@@ -799,6 +800,28 @@ impl MigrationTrait for Roster {
                 .table(a("otp_code"))
                 .col(a("person_id"))
                 .col(a("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table(a("org_unit"))
+                .add_column(col("merged_into_id").big_integer().null())
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(a("org_change"))
+                .col(pk_auto(b, a("id")))
+                .col(col("unit_id").big_integer().not_null())
+                .col(col("action").string().not_null())
+                .col(col("old_value").string().not_null())
+                .col(col("new_value").string().not_null())
+                .col(col("actor_id").big_integer().null())
+                .col(col("at").timestamp_with_time_zone().not_null())
+                .foreign_key(&mut fk("org_change", "unit_id", "org_unit"))
+                .foreign_key(&mut fk("org_change", "actor_id", "person"))
                 .to_owned(),
         )
         .await?;

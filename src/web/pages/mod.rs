@@ -9,6 +9,7 @@ pub mod handbook;
 pub mod health;
 pub mod home;
 pub mod learn;
+pub mod org;
 pub mod people;
 pub mod recovery;
 pub mod roster;

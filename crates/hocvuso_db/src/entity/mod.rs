@@ -22,6 +22,7 @@ pub mod lesson;
 pub mod lesson_progress;
 pub mod media;
 pub mod membership;
+pub mod org_change;
 pub mod org_unit;
 pub mod otp_code;
 pub mod pending_upload;

@@ -14,6 +14,8 @@ pub struct Model {
     pub parent_id: Option<i64>,
     pub path: String,
     pub created_at: DateTimeUtc,
+    /// Set when the unit was merged into another (it stays for history and old records).
+    pub merged_into_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,6 +12,8 @@ pub use org_unit::Model as OrgUnit;
 pub const KIND_PROVINCE: &str = "province";
 pub const KIND_COMMUNE: &str = "commune";
 
+pub use crate::entity::org_change::Model as OrgChange;
+
 /// A unit to insert under `parent` (None for the province).
 pub struct NewUnit<'a> {
     pub code: &'a str,
@@ -39,10 +41,103 @@ pub async fn insert<C: ConnectionTrait>(
         parent_id: Set(unit.parent.map(|p| p.id)),
         path: Set(path),
         created_at: Set(now),
+        merged_into_id: Set(None),
         ..Default::default()
     })
     .exec_with_returning(conn)
     .await
+}
+
+/// Units directly under a unit (merged ones left out), by name.
+pub async fn children<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Vec<OrgUnit>, DbErr> {
+    org_unit::Entity::find()
+        .filter(org_unit::Column::ParentId.eq(id))
+        .filter(org_unit::Column::MergedIntoId.is_null())
+        .order_by_asc(org_unit::Column::Name)
+        .all(conn)
+        .await
+}
+
+pub async fn rename<C: ConnectionTrait>(conn: &C, id: i64, name: &str) -> Result<(), DbErr> {
+    org_unit::Entity::update(org_unit::ActiveModel {
+        id: Set(id),
+        name: Set(name.to_owned()),
+        ..Default::default()
+    })
+    .exec(conn)
+    .await?;
+    Ok(())
+}
+
+/// Puts a unit under a new parent; the paths of the unit and of everything below it follow.
+pub async fn reparent<C: ConnectionTrait>(
+    conn: &C,
+    unit: &OrgUnit,
+    parent: &OrgUnit,
+) -> Result<(), DbErr> {
+    let new_path = format!("{}{}/", parent.path, unit.code);
+    let below = org_unit::Entity::find()
+        .filter(org_unit::Column::Path.starts_with(&unit.path))
+        .all(conn)
+        .await?;
+    for u in below {
+        let path = format!("{new_path}{}", &u.path[unit.path.len()..]);
+        let mut m = org_unit::ActiveModel {
+            id: Set(u.id),
+            path: Set(path),
+            ..Default::default()
+        };
+        if u.id == unit.id {
+            m.parent_id = Set(Some(parent.id));
+        }
+        org_unit::Entity::update(m).exec(conn).await?;
+    }
+    Ok(())
+}
+
+pub async fn set_merged<C: ConnectionTrait>(conn: &C, id: i64, into: i64) -> Result<(), DbErr> {
+    org_unit::Entity::update(org_unit::ActiveModel {
+        id: Set(id),
+        merged_into_id: Set(Some(into)),
+        ..Default::default()
+    })
+    .exec(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn record_change<C: ConnectionTrait>(
+    conn: &C,
+    unit_id: i64,
+    action: &str,
+    old_value: &str,
+    new_value: &str,
+    actor_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    use crate::entity::org_change;
+    org_change::Entity::insert(org_change::ActiveModel {
+        unit_id: Set(unit_id),
+        action: Set(action.to_owned()),
+        old_value: Set(old_value.to_owned()),
+        new_value: Set(new_value.to_owned()),
+        actor_id: Set(actor_id),
+        at: Set(now),
+        ..Default::default()
+    })
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+/// A unit's history, newest first.
+pub async fn changes<C: ConnectionTrait>(conn: &C, unit_id: i64) -> Result<Vec<OrgChange>, DbErr> {
+    use crate::entity::org_change;
+    org_change::Entity::find()
+        .filter(org_change::Column::UnitId.eq(unit_id))
+        .order_by_desc(org_change::Column::Id)
+        .all(conn)
+        .await
 }
 
 pub async fn by_code<C: ConnectionTrait>(conn: &C, code: &str) -> Result<Option<OrgUnit>, DbErr> {

@@ -543,3 +543,51 @@ pub async fn use_otps<C: ConnectionTrait>(conn: &C, person_id: i64) -> Result<()
         .await?;
     Ok(())
 }
+
+/// Every membership in a unit.
+pub async fn memberships_in<C: ConnectionTrait>(
+    conn: &C,
+    unit_id: i64,
+) -> Result<Vec<Membership>, DbErr> {
+    membership::Entity::find()
+        .filter(membership::Column::UnitId.eq(unit_id))
+        .all(conn)
+        .await
+}
+
+pub async fn delete_membership<C: ConnectionTrait>(conn: &C, id: i64) -> Result<(), DbErr> {
+    membership::Entity::delete_by_id(id).exec(conn).await?;
+    Ok(())
+}
+
+/// Role grants scoped to a unit.
+pub async fn grants_in<C: ConnectionTrait>(
+    conn: &C,
+    unit_id: i64,
+) -> Result<Vec<RoleGrant>, DbErr> {
+    role_grant::Entity::find()
+        .filter(role_grant::Column::UnitId.eq(unit_id))
+        .order_by_asc(role_grant::Column::Id)
+        .all(conn)
+        .await
+}
+
+/// Moves every grant of a unit to another (a merger).
+pub async fn move_grants<C: ConnectionTrait>(conn: &C, from: i64, to: i64) -> Result<(), DbErr> {
+    role_grant::Entity::update_many()
+        .col_expr(
+            role_grant::Column::UnitId,
+            sea_orm::sea_query::Expr::value(to),
+        )
+        .filter(role_grant::Column::UnitId.eq(from))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn revoke_grant<C: ConnectionTrait>(conn: &C, grant_id: i64) -> Result<(), DbErr> {
+    role_grant::Entity::delete_by_id(grant_id)
+        .exec(conn)
+        .await?;
+    Ok(())
+}

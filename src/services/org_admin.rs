@@ -1,0 +1,466 @@
+//! The province manages its org tree: departments, schools, enterprises and cooperatives,
+//! youth-union branches, community digital technology teams and villages; officers and helpers
+//! assigned to units; renames, moves and mergers, each kept in the unit's history. Roll-ups
+//! follow the tree (paths), and a merger moves members with their counts, so the figures stay
+//! exact (`stats verify`). Province admin only.
+
+use std::collections::BTreeMap;
+
+use hocvuso_db::repo::{org, people, roster, stats};
+use hocvuso_db::TransactionTrait;
+use hocvuso_domain::{PhoneNumber, Role};
+
+use super::accounts::{FieldErrors, SessionUser};
+use super::Internal;
+use crate::state::AppState;
+
+/// A kind of unit: code, Vietnamese name, and whether it sits under the province or a commune.
+pub struct Kind {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub under_province: bool,
+    pub under_commune: bool,
+}
+
+pub const KINDS: [Kind; 7] = [
+    Kind {
+        code: "department",
+        name: "Sở, ban, ngành",
+        under_province: true,
+        under_commune: false,
+    },
+    Kind {
+        code: "school",
+        name: "Trường học",
+        under_province: true,
+        under_commune: true,
+    },
+    Kind {
+        code: "enterprise",
+        name: "Doanh nghiệp",
+        under_province: true,
+        under_commune: true,
+    },
+    Kind {
+        code: "cooperative",
+        name: "Hợp tác xã",
+        under_province: false,
+        under_commune: true,
+    },
+    Kind {
+        code: "youth_branch",
+        name: "Chi đoàn, đoàn cơ sở",
+        under_province: true,
+        under_commune: true,
+    },
+    Kind {
+        code: "digital_team",
+        name: "Tổ Công nghệ số cộng đồng",
+        under_province: false,
+        under_commune: true,
+    },
+    Kind {
+        code: "village",
+        name: "Thôn, tổ dân phố",
+        under_province: false,
+        under_commune: true,
+    },
+];
+
+/// The Vietnamese name of a unit kind (also the province and communes).
+pub fn kind_name(code: &str) -> &'static str {
+    match code {
+        org::KIND_PROVINCE => "Tỉnh",
+        org::KIND_COMMUNE => "Xã, phường",
+        other => KINDS
+            .iter()
+            .find(|k| k.code == other)
+            .map_or("Đơn vị", |k| k.name),
+    }
+}
+
+/// The kinds a unit may have under it.
+pub fn kinds_under(parent: &org::OrgUnit) -> Vec<&'static Kind> {
+    KINDS
+        .iter()
+        .filter(|k| match parent.kind.as_str() {
+            org::KIND_PROVINCE => k.under_province,
+            org::KIND_COMMUNE => k.under_commune,
+            _ => false,
+        })
+        .collect()
+}
+
+fn admin(user: &SessionUser) -> Result<(), Internal> {
+    if user.is_province_admin() {
+        Ok(())
+    } else {
+        Err(Internal::Other("org tree: province admin only".into()))
+    }
+}
+
+fn check_name(name: &str, errors: &mut FieldErrors) -> Option<String> {
+    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty() {
+        errors.push(("name", "Hãy ghi tên đơn vị.".to_owned()));
+        None
+    } else if name.chars().count() > 150 {
+        errors.push(("name", "Tên đơn vị dài quá 150 ký tự.".to_owned()));
+        None
+    } else {
+        Some(hocvuso_domain::text::nfc(&name))
+    }
+}
+
+/// Adds a unit under `parent`. An empty code gets one made from the parent's
+/// (`24781-3`); a given code is 2 to 30 letters, digits, `-`, `.` or `_`, unused.
+pub async fn create(
+    state: &AppState,
+    user: &SessionUser,
+    parent: &org::OrgUnit,
+    kind: &str,
+    name: &str,
+    code: &str,
+) -> Result<Result<org::OrgUnit, FieldErrors>, Internal> {
+    admin(user)?;
+    let mut errors: FieldErrors = Vec::new();
+    let kind = kinds_under(parent).into_iter().find(|k| k.code == kind);
+    if kind.is_none() {
+        errors.push(("kind", "Hãy chọn loại đơn vị.".to_owned()));
+    }
+    let name = check_name(name, &mut errors);
+    let db = state.db.read();
+    let code = code.trim().to_owned();
+    let code = if code.is_empty() {
+        let mut n = org::children(db, parent.id).await?.len() + 1;
+        loop {
+            let c = format!("{}-{n}", parent.code);
+            if org::by_code(db, &c).await?.is_none() {
+                break Some(c);
+            }
+            n += 1;
+        }
+    } else if !(2..=30).contains(&code.chars().count())
+        || !code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))
+    {
+        errors.push((
+            "code",
+            "Mã đơn vị gồm 2 đến 30 chữ cái không dấu, chữ số, dấu - . hoặc _.".to_owned(),
+        ));
+        None
+    } else if org::by_code(db, &code).await?.is_some() {
+        errors.push(("code", format!("Đã có đơn vị mã {code}.")));
+        None
+    } else {
+        Some(code)
+    };
+    let (Some(kind), Some(name), Some(code)) = (kind, name, code) else {
+        return Ok(Err(errors));
+    };
+    let now = state.clock.now();
+    let txn = state.db.write().begin().await?;
+    let unit = org::insert(
+        &txn,
+        org::NewUnit {
+            code: &code,
+            name: &name,
+            kind: kind.code,
+            commune_type: None,
+            parent: Some(parent),
+        },
+        now,
+    )
+    .await?;
+    org::record_change(
+        &txn,
+        unit.id,
+        "create",
+        "",
+        &format!("{name} ({code}) dưới {}", parent.name),
+        Some(user.person_id),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Ok(unit))
+}
+
+pub async fn rename(
+    state: &AppState,
+    user: &SessionUser,
+    unit: &org::OrgUnit,
+    name: &str,
+) -> Result<Result<(), FieldErrors>, Internal> {
+    admin(user)?;
+    let mut errors: FieldErrors = Vec::new();
+    let Some(name) = check_name(name, &mut errors) else {
+        return Ok(Err(errors));
+    };
+    let now = state.clock.now();
+    let txn = state.db.write().begin().await?;
+    org::rename(&txn, unit.id, &name).await?;
+    org::record_change(
+        &txn,
+        unit.id,
+        "rename",
+        &unit.name,
+        &name,
+        Some(user.person_id),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Ok(()))
+}
+
+/// Moves a unit (not the province or a commune) under another parent that may hold its kind.
+pub async fn move_unit(
+    state: &AppState,
+    user: &SessionUser,
+    unit: &org::OrgUnit,
+    parent_code: &str,
+) -> Result<Result<(), FieldErrors>, Internal> {
+    admin(user)?;
+    let db = state.db.read();
+    let parent = org::by_code(db, parent_code.trim()).await?;
+    let problem = match &parent {
+        _ if unit.kind == org::KIND_PROVINCE || unit.kind == org::KIND_COMMUNE => {
+            Some("Tỉnh và xã, phường không chuyển được.".to_owned())
+        }
+        None => Some(format!("Không có đơn vị mã “{}”.", parent_code.trim())),
+        Some(p) if p.path.starts_with(&unit.path) => Some(
+            "Không chuyển được một đơn vị vào chính nó hoặc đơn vị cấp dưới của nó.".to_owned(),
+        ),
+        Some(p) if p.merged_into_id.is_some() => Some(format!("{} đã được sáp nhập.", p.name)),
+        Some(p) if !kinds_under(p).iter().any(|k| k.code == unit.kind) => Some(format!(
+            "{} không thể đặt dưới {}.",
+            kind_name(&unit.kind),
+            p.name
+        )),
+        Some(_) => None,
+    };
+    if let Some(m) = problem {
+        return Ok(Err(vec![("parent", m)]));
+    }
+    let Some(parent) = parent else {
+        return Ok(Err(Vec::new()));
+    };
+    let old_parent = match unit.parent_id {
+        Some(id) => org::by_id(db, id)
+            .await?
+            .map(|p| p.name)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let now = state.clock.now();
+    let txn = state.db.write().begin().await?;
+    org::reparent(&txn, unit, &parent).await?;
+    org::record_change(
+        &txn,
+        unit.id,
+        "move",
+        &old_parent,
+        &parent.name,
+        Some(user.person_id),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Ok(()))
+}
+
+/// Merges a unit into another of the same kind: its members (with their counts), officers and
+/// sub-units go to the other; it stays, marked merged, for history and old records.
+pub async fn merge(
+    state: &AppState,
+    user: &SessionUser,
+    unit: &org::OrgUnit,
+    into_code: &str,
+) -> Result<Result<(), FieldErrors>, Internal> {
+    admin(user)?;
+    let db = state.db.read();
+    let into = org::by_code(db, into_code.trim()).await?;
+    let problem = match &into {
+        _ if unit.kind == org::KIND_PROVINCE || unit.kind == org::KIND_COMMUNE => {
+            Some("Tỉnh và xã, phường không sáp nhập ở đây (theo quyết định sáp nhập của Nhà nước, cập nhật danh sách xã).".to_owned())
+        }
+        None => Some(format!("Không có đơn vị mã “{}”.", into_code.trim())),
+        Some(t) if t.id == unit.id || t.path.starts_with(&unit.path) => {
+            Some("Không sáp nhập được vào chính nó hoặc đơn vị cấp dưới của nó.".to_owned())
+        }
+        Some(t) if t.kind != unit.kind => Some(format!(
+            "Chỉ sáp nhập được vào đơn vị cùng loại ({}).",
+            kind_name(&unit.kind)
+        )),
+        Some(t) if t.merged_into_id.is_some() => Some(format!("{} đã được sáp nhập.", t.name)),
+        Some(_) => None,
+    };
+    if let Some(m) = problem {
+        return Ok(Err(vec![("into", m)]));
+    }
+    let Some(into) = into else {
+        return Ok(Err(Vec::new()));
+    };
+    let now = state.clock.now();
+    let txn = state.db.write().begin().await?;
+    // Members: moved, or dropped where they are already members of that group there; the
+    // live counts follow (what they achieved counts in the unit they now belong to).
+    let moving = people::memberships_in(&txn, unit.id).await?;
+    let staying: Vec<(i64, String)> = people::memberships_in(&txn, into.id)
+        .await?
+        .into_iter()
+        .map(|m| (m.person_id, m.group_code))
+        .collect();
+    let ids: Vec<i64> = moving.iter().map(|m| m.person_id).collect();
+    let achieved = roster::achievements_of(&txn, &ids).await?;
+    let mut deltas: BTreeMap<(i64, String, String), i64> = BTreeMap::new();
+    for m in &moving {
+        let already = staying
+            .iter()
+            .any(|(p, g)| *p == m.person_id && *g == m.group_code);
+        if already {
+            people::delete_membership(&txn, m.id).await?;
+        } else {
+            roster::move_membership(&txn, m.id, into.id).await?;
+        }
+        for (_, _, indicator) in achieved
+            .iter()
+            .filter(|(p, g, _)| *p == m.person_id && *g == m.group_code)
+        {
+            *deltas
+                .entry((unit.id, m.group_code.clone(), indicator.clone()))
+                .or_default() -= 1;
+            if !already {
+                *deltas
+                    .entry((into.id, m.group_code.clone(), indicator.clone()))
+                    .or_default() += 1;
+            }
+        }
+    }
+    for ((u, g, i), d) in deltas {
+        if d != 0 {
+            stats::add_to_count(&txn, u, &g, &i, d).await?;
+        }
+    }
+    let officers: Vec<i64> = people::grants_in(&txn, unit.id)
+        .await?
+        .iter()
+        .map(|g| g.person_id)
+        .collect();
+    people::move_grants(&txn, unit.id, into.id).await?;
+    for child in org::children(&txn, unit.id).await? {
+        org::reparent(&txn, &child, &into).await?;
+    }
+    org::set_merged(&txn, unit.id, into.id).await?;
+    let text = format!("{} ({})", into.name, into.code);
+    org::record_change(
+        &txn,
+        unit.id,
+        "merge",
+        &unit.name,
+        &text,
+        Some(user.person_id),
+        now,
+    )
+    .await?;
+    org::record_change(
+        &txn,
+        into.id,
+        "absorb",
+        &format!("{} ({})", unit.name, unit.code),
+        &into.name,
+        Some(user.person_id),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    for person in officers {
+        state.sessions.forget_person(person);
+    }
+    Ok(Ok(()))
+}
+
+/// Gives a person (by phone, with a login) a unit officer's or a helper's rights in a unit.
+pub async fn assign(
+    state: &AppState,
+    user: &SessionUser,
+    unit: &org::OrgUnit,
+    phone: &str,
+    role: &str,
+) -> Result<Result<(), FieldErrors>, Internal> {
+    admin(user)?;
+    let role = match Role::from_code(role) {
+        Some(r @ (Role::UnitOfficer | Role::Helper)) => r,
+        _ => return Ok(Err(vec![("role", "Hãy chọn vai trò.".to_owned())])),
+    };
+    if role == Role::Helper && unit.kind != org::KIND_COMMUNE && unit.kind != "digital_team" {
+        return Ok(Err(vec![(
+            "role",
+            "Thành viên Tổ Công nghệ số cộng đồng được giao ở xã, phường hoặc ở tổ.".to_owned(),
+        )]));
+    }
+    let phone = match PhoneNumber::parse(phone) {
+        Ok(p) => p,
+        Err(e) => return Ok(Err(vec![("phone", e.to_string())])),
+    };
+    let Some((person, _)) = people::login_by_phone(state.db.read(), phone.as_str()).await? else {
+        return Ok(Err(vec![(
+            "phone",
+            "Số này chưa có tài khoản: người đó cần đăng ký (hoặc được đăng ký giúp) trước."
+                .to_owned(),
+        )]));
+    };
+    let now = state.clock.now();
+    let txn = state.db.write().begin().await?;
+    people::grant_role(&txn, person.id, role.code(), Some(unit.id), now).await?;
+    org::record_change(
+        &txn,
+        unit.id,
+        "assign",
+        "",
+        &format!("{}: {}", role.name_vi(), person.full_name),
+        Some(user.person_id),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    state.sessions.forget_person(person.id);
+    Ok(Ok(()))
+}
+
+/// Takes a grant of this unit away.
+pub async fn revoke(
+    state: &AppState,
+    user: &SessionUser,
+    unit: &org::OrgUnit,
+    grant_id: i64,
+) -> Result<bool, Internal> {
+    admin(user)?;
+    let grants = people::grants_in(state.db.read(), unit.id).await?;
+    let Some(g) = grants.into_iter().find(|g| g.id == grant_id) else {
+        return Ok(false);
+    };
+    let name = people::person_by_id(state.db.read(), g.person_id)
+        .await?
+        .map(|p| p.full_name)
+        .unwrap_or_default();
+    let role = Role::from_code(&g.role).map_or("", Role::name_vi);
+    let now = state.clock.now();
+    let txn = state.db.write().begin().await?;
+    people::revoke_grant(&txn, g.id).await?;
+    org::record_change(
+        &txn,
+        unit.id,
+        "revoke",
+        &format!("{role}: {name}"),
+        "",
+        Some(user.person_id),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    state.sessions.forget_person(g.person_id);
+    Ok(true)
+}

@@ -1,0 +1,254 @@
+//! /to-chuc: the province admin manages the org tree (`services::org_admin`): the province and
+//! its communes with their units, one page per unit with its sub-units, officers and history,
+//! and forms to add, rename, move and merge units and to assign officers and helpers.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use hocvuso_db::repo::{org, people};
+use hocvuso_domain::Role;
+use serde::Deserialize;
+
+use super::Errors;
+use crate::services::accounts::FieldErrors;
+use crate::services::org_admin::{self, kind_name, kinds_under};
+use crate::state::AppState;
+use crate::web::error::WebError;
+use crate::web::extract::{CsrfForm, Ctx};
+use crate::web::page::{render, see_other, Chrome};
+
+fn admin(ctx: &Ctx) -> Result<(), WebError> {
+    if ctx.user()?.is_province_admin() {
+        Ok(())
+    } else {
+        Err(WebError::Forbidden)
+    }
+}
+
+pub struct UnitLink {
+    pub code: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub children: usize,
+}
+
+pub struct GrantView {
+    pub id: i64,
+    pub name: String,
+    pub phone: String,
+    pub role: &'static str,
+}
+
+pub struct ChangeView {
+    pub at: String,
+    pub what: String,
+    pub by: String,
+}
+
+#[derive(Template)]
+#[template(path = "org/unit.html")]
+pub struct UnitPage {
+    pub l: Chrome,
+    pub code: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub parent: Option<(String, String)>,
+    pub merged_into: Option<(String, String)>,
+    pub movable: bool,
+    pub children: Vec<UnitLink>,
+    pub kinds: Vec<(&'static str, &'static str)>,
+    pub grants: Vec<GrantView>,
+    pub history: Vec<ChangeView>,
+    pub errors: Errors,
+    pub done: String,
+}
+
+#[derive(Default, Deserialize)]
+pub struct Done {
+    #[serde(default)]
+    xong: String,
+}
+
+fn change_text(c: &org::OrgChange) -> String {
+    match c.action.as_str() {
+        "create" => format!("Tạo đơn vị: {}", c.new_value),
+        "rename" => format!("Đổi tên: “{}” → “{}”", c.old_value, c.new_value),
+        "move" => format!("Chuyển: từ {} sang {}", c.old_value, c.new_value),
+        "merge" => format!("Sáp nhập vào {}", c.new_value),
+        "absorb" => format!("Nhận sáp nhập {}", c.old_value),
+        "assign" => format!("Giao: {}", c.new_value),
+        "revoke" => format!("Thôi giao: {}", c.old_value),
+        other => other.to_owned(),
+    }
+}
+
+async fn unit_page(
+    state: &AppState,
+    ctx: &Ctx,
+    code: &str,
+    errors: Errors,
+    done: &str,
+) -> Result<UnitPage, WebError> {
+    let db = state.db.read();
+    let unit = org::by_code(db, code).await?.ok_or(WebError::NotFound)?;
+    let all = org::all(db).await?;
+    let count_children = |id: i64| {
+        all.iter()
+            .filter(|u| u.parent_id == Some(id) && u.merged_into_id.is_none())
+            .count()
+    };
+    let link = |u: &org::OrgUnit| UnitLink {
+        code: u.code.clone(),
+        name: u.name.clone(),
+        kind: kind_name(&u.kind),
+        children: count_children(u.id),
+    };
+    let by_id = |id: Option<i64>| {
+        id.and_then(|id| all.iter().find(|u| u.id == id))
+            .map(|u| (u.code.clone(), u.name.clone()))
+    };
+    let mut grants = Vec::new();
+    for g in people::grants_in(db, unit.id).await? {
+        if let Some(p) = people::person_by_id(db, g.person_id).await? {
+            grants.push(GrantView {
+                id: g.id,
+                name: p.full_name,
+                phone: p
+                    .phone
+                    .as_deref()
+                    .map(hocvuso_domain::mask::phone)
+                    .unwrap_or_default(),
+                role: Role::from_code(&g.role).map_or("", Role::name_vi),
+            });
+        }
+    }
+    let mut history = Vec::new();
+    for c in org::changes(db, unit.id).await? {
+        let by = match c.actor_id {
+            Some(id) => people::person_by_id(db, id)
+                .await?
+                .map(|p| p.full_name)
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        history.push(ChangeView {
+            at: crate::clock::format_date_time(c.at),
+            what: change_text(&c),
+            by,
+        });
+    }
+    Ok(UnitPage {
+        l: ctx.chrome(format!("{} — tổ chức", unit.name)),
+        children: org::children(db, unit.id).await?.iter().map(link).collect(),
+        kinds: kinds_under(&unit)
+            .iter()
+            .map(|k| (k.code, k.name))
+            .collect(),
+        parent: by_id(unit.parent_id),
+        merged_into: by_id(unit.merged_into_id),
+        movable: unit.kind != org::KIND_PROVINCE && unit.kind != org::KIND_COMMUNE,
+        kind: kind_name(&unit.kind),
+        code: unit.code,
+        name: unit.name,
+        grants,
+        history,
+        errors,
+        done: done.to_owned(),
+    })
+}
+
+/// The province's page (the top of the tree).
+pub async fn index(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    admin(&ctx)?;
+    let province = org::of_kind(state.db.read(), org::KIND_PROVINCE)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(WebError::NotFound)?;
+    Ok(see_other(&format!("/to-chuc/{}", province.code)))
+}
+
+pub async fn unit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Query(q): Query<Done>,
+) -> Result<Response, WebError> {
+    admin(&ctx)?;
+    let page = unit_page(&state, &ctx, &code, Errors::default(), &q.xong).await?;
+    Ok(render(&ctx, StatusCode::OK, &page))
+}
+
+#[derive(Default, Deserialize)]
+pub struct UnitForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    parent: String,
+    #[serde(default)]
+    into: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    grant: String,
+}
+
+/// One handler for the page's forms: `Path((code, action))`.
+pub async fn act(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, action)): Path<(String, String)>,
+    CsrfForm { data: f, .. }: CsrfForm<UnitForm>,
+) -> Result<Response, WebError> {
+    admin(&ctx)?;
+    let user = ctx.user()?;
+    let unit = org::by_code(state.db.read(), &code)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let result: Result<String, FieldErrors> = match action.as_str() {
+        "them" => org_admin::create(&state, user, &unit, &f.kind, &f.name, &f.code)
+            .await?
+            .map(|u| format!("Đã thêm {} ({}).", u.name, u.code)),
+        "doi-ten" => org_admin::rename(&state, user, &unit, &f.name)
+            .await?
+            .map(|()| "Đã đổi tên.".to_owned()),
+        "chuyen" => org_admin::move_unit(&state, user, &unit, &f.parent)
+            .await?
+            .map(|()| "Đã chuyển đơn vị.".to_owned()),
+        "gop" => org_admin::merge(&state, user, &unit, &f.into)
+            .await?
+            .map(|()| "Đã sáp nhập.".to_owned()),
+        "giao" => org_admin::assign(&state, user, &unit, &f.phone, &f.role)
+            .await?
+            .map(|()| "Đã giao việc.".to_owned()),
+        "thoi-giao" => {
+            let id: i64 = f.grant.parse().map_err(|_| WebError::NotFound)?;
+            if !org_admin::revoke(&state, user, &unit, id).await? {
+                return Err(WebError::NotFound);
+            }
+            Ok("Đã thôi giao.".to_owned())
+        }
+        _ => return Err(WebError::NotFound),
+    };
+    match result {
+        Ok(message) => Ok(see_other(&format!(
+            "/to-chuc/{code}?xong={}",
+            form_urlencoded::byte_serialize(message.as_bytes()).collect::<String>()
+        ))),
+        Err(list) => {
+            let mut errors = Errors::default();
+            for (field, message) in list {
+                errors.push(field, message);
+            }
+            let page = unit_page(&state, &ctx, &code, errors, "").await?;
+            Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+    }
+}
