@@ -703,6 +703,11 @@ impl Job<'_> {
                 }
             }
         }
+        // A known person who joins a group may already have done what it requires: the spine
+        // records and counts that achievement now, as a pass would have (after the counts
+        // above, which move achievements that already existed).
+        let joined: Vec<i64> = joins[..joins_of_known].iter().map(|(p, _, _)| *p).collect();
+        super::learning::record_achievements(txn, &self.state.catalog, &joined, self.now).await?;
         Ok(())
     }
 }

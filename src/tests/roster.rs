@@ -523,7 +523,36 @@ async fn old_commune_names_find_the_new_commune(b: TestBackend) {
     }
 }
 
+/// Someone who finished the course before belonging to the group (a 16-year-old) achieves it
+/// the moment a roster puts them in the group, and the commune counts them.
+async fn joining_a_group_counts_what_was_already_achieved(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut young = app.browser();
+    let page = young
+        .register("0912345678", "Lê Văn Trẻ", "2010", COMMUNE_B)
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    young.read_all_lessons().await;
+    let attempt = young.start_quiz().await;
+    young.answer_all(attempt, true).await;
+    assert_eq!(
+        app.achieved(COMMUNE_B).await,
+        0,
+        "not an adult: not counted"
+    );
+    let mut admin = app.staff("0900000001", Role::ProvinceAdmin, "68").await;
+    let csv = format!("{HEADER}\n1,Lê Văn Trẻ,2010,Nam,0912345678,,{COMMUNE_B},Người dân\n");
+    let preview = upload(&mut admin, "r.csv", csv.as_bytes()).await;
+    assert_eq!(preview.text("#cap-nhat"), "1", "{}", preview.body);
+    confirm(&mut admin, &preview).await;
+    assert_eq!(app.achieved(COMMUNE_B).await, 1);
+    app.verify_ok().await;
+}
+
 test_both!(
+    joining_a_group_counts_what_was_already_achieved,
     old_commune_names_find_the_new_commune,
     dry_run_then_import_then_the_same_file_changes_nothing,
     malformed_files_are_refused_and_nothing_is_written,
