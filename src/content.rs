@@ -18,6 +18,16 @@ pub struct CourseFile {
     #[serde(default)]
     pub required_for: Vec<String>,
     pub license: String,
+    /// Where the course is taught when it is taught on another platform (e.g. the national
+    /// platform): such a course has no lessons or quiz here and is completed only through
+    /// imported results.
+    #[serde(default)]
+    pub external_url: Option<String>,
+    /// The slug of a course on this platform whose requirement a completion of this course
+    /// also meets (the national platform's basic course counts as ours).
+    #[serde(default)]
+    pub counts_as: Option<String>,
+    #[serde(default)]
     pub lessons: Vec<LessonEntry>,
 }
 
@@ -99,6 +109,34 @@ pub fn shipped_courses() -> Result<Vec<CourseContent>, ContentError> {
                 return Err(err(path, format!("unknown target group \"{g}\"")));
             }
         }
+        if let Some(url) = &course.external_url {
+            if !url.starts_with("https://") {
+                return Err(err(path, "external_url must be an https:// address"));
+            }
+            if !course.lessons.is_empty() || file(&format!("courses/{dir}/quiz.toml")).is_some() {
+                return Err(err(
+                    path,
+                    "a course taught elsewhere (external_url) has no lessons or quiz here",
+                ));
+            }
+            out.push(CourseContent {
+                course,
+                lessons: Vec::new(),
+                quiz: QuizFile {
+                    questions: Vec::new(),
+                },
+            });
+            continue;
+        }
+        if course.counts_as.is_some() {
+            return Err(err(
+                path,
+                "only a course taught elsewhere may have counts_as",
+            ));
+        }
+        if course.lessons.is_empty() {
+            return Err(err(path, "a course needs at least one lesson"));
+        }
         let mut lessons = Vec::new();
         for entry in &course.lessons {
             let lesson_path = format!("courses/{dir}/lessons/{}", entry.file);
@@ -136,6 +174,21 @@ pub fn shipped_courses() -> Result<Vec<CourseContent>, ContentError> {
             lessons,
             quiz,
         });
+    }
+    // Courses taught here first, so that `counts_as` names a course already loaded.
+    out.sort_by_key(|c| c.course.external_url.is_some());
+    for c in out.iter().filter(|c| c.course.external_url.is_some()) {
+        if let Some(target) = &c.course.counts_as {
+            let ok = out
+                .iter()
+                .any(|o| &o.course.slug == target && o.course.external_url.is_none());
+            if !ok {
+                return Err(err(
+                    &format!("courses/{}/course.toml", c.course.slug),
+                    format!("counts_as \"{target}\" must name a course taught here"),
+                ));
+            }
+        }
     }
     Ok(out)
 }

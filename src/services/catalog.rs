@@ -102,4 +102,19 @@ impl Catalog {
             .map(|(_, c)| *c)
             .collect()
     }
+
+    /// Whether someone who completed the courses for which `completed` is true meets every
+    /// requirement of a group (a course taught elsewhere meets the requirement of the course it
+    /// counts as). False for a group that requires nothing.
+    pub fn meets(&self, group: &str, completed: impl Fn(i64) -> bool) -> bool {
+        let needed = self.required_for(group);
+        !needed.is_empty()
+            && needed.iter().all(|&c| {
+                completed(c)
+                    || self
+                        .courses
+                        .iter()
+                        .any(|k| k.course.counts_as_id == Some(c) && completed(k.course.id))
+            })
+    }
 }

@@ -49,6 +49,8 @@ pub struct CourseProgress<'a> {
     /// Each lesson and whether this learner finished it.
     pub lessons: Vec<(&'a CatalogLesson, bool)>,
     pub certificate: Option<Certificate>,
+    /// When the learner completed the course (here, or elsewhere through imported results).
+    pub completed_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl CourseProgress<'_> {
@@ -79,10 +81,12 @@ pub async fn course_progress<'a>(
         .map(|l| (l, finished.contains(&l.lesson.id)))
         .collect();
     let certificate = learning::certificate_of(db, person_id, c.course.id).await?;
+    let completed_at = learning::completion_of(db, person_id, c.course.id).await?;
     Ok(CourseProgress {
         course: c,
         lessons,
         certificate,
+        completed_at,
     })
 }
 
@@ -146,6 +150,10 @@ pub async fn start_attempt(
     slug: &str,
 ) -> Result<i64, LearnError> {
     let c = course(&state.catalog, slug)?;
+    // A course taught elsewhere has no quiz here.
+    if c.course.external_url.is_some() || c.questions.is_empty() {
+        return Err(LearnError::NotFound);
+    }
     state
         .starts
         .submit((person_id, c.course.id))
@@ -479,12 +487,12 @@ impl BatchHandler for SubmitHandler {
             learning::record_answers_many(txn, &answer_rows).await?;
 
             // 3. First passes: completion, certificate, then the spine.
-            let passes: Vec<(i64, i64, i64, chrono::DateTime<chrono::Utc>)> = graded
+            let passes: Vec<(i64, i64, Option<i64>, chrono::DateTime<chrono::Utc>)> = graded
                 .iter()
                 .filter(|g| g.passed && submitted.contains(&g.attempt_id))
-                .map(|g| (g.person_id, g.course_id, g.attempt_id, now))
+                .map(|g| (g.person_id, g.course_id, Some(g.attempt_id), now))
                 .collect();
-            let mut first: BTreeSet<(i64, i64)> = learning::insert_completions(txn, &passes)
+            let mut first: BTreeSet<(i64, i64)> = learning::insert_completions(txn, &passes, None)
                 .await?
                 .into_iter()
                 .collect();
@@ -499,7 +507,7 @@ impl BatchHandler for SubmitHandler {
                 .collect::<BTreeSet<_>>()
                 .into_iter()
                 .collect();
-            record_achievements(txn, &self.catalog, &people, now).await?;
+            record_achievements(txn, &self.catalog, &people, |_| now).await?;
 
             for g in &graded {
                 results[g.index] = Some(if submitted.contains(&g.attempt_id) {
@@ -523,14 +531,14 @@ impl BatchHandler for SubmitHandler {
 }
 
 /// The spine, for a batch of people who just completed a course: for every group a person
-/// belongs to whose required courses are now all completed, record `digital_skills` once and
-/// add one to the live count of each of the person's units in that group. Runs inside the
-/// caller's transaction; counts only achievements that are new.
+/// belongs to whose required courses are now all completed, record `digital_skills` once
+/// (dated `at(person)`) and add one to the live count of each of the person's units in that
+/// group. Runs inside the caller's transaction; counts only achievements that are new.
 pub async fn record_achievements<C: ConnectionTrait>(
     conn: &C,
     catalog: &Catalog,
     person_ids: &[i64],
-    now: chrono::DateTime<chrono::Utc>,
+    at: impl Fn(i64) -> chrono::DateTime<chrono::Utc>,
 ) -> Result<(), DbErr> {
     if person_ids.is_empty() {
         return Ok(());
@@ -546,11 +554,8 @@ pub async fn record_achievements<C: ConnectionTrait>(
         .map(|m| (m.person_id, m.group_code.as_str()))
         .collect::<BTreeSet<_>>()
         .into_iter()
-        .filter(|(p, g)| {
-            let needed = catalog.required_for(g);
-            !needed.is_empty() && needed.iter().all(|c| completed.contains(&(*p, *c)))
-        })
-        .map(|(p, g)| (p, g.to_owned(), indicator.to_owned(), now))
+        .filter(|(p, g)| catalog.meets(g, |c| completed.contains(&(*p, c))))
+        .map(|(p, g)| (p, g.to_owned(), indicator.to_owned(), at(p)))
         .collect();
     let new = stats::insert_achievements(conn, &candidates).await?;
     let mut deltas: BTreeMap<(i64, &str), i64> = BTreeMap::new();

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod bench;
 pub mod catalog;
+pub mod completions;
 pub mod dashboard;
 pub mod demo;
 pub mod denominators;

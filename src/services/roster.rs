@@ -151,43 +151,14 @@ impl FileReader {
         out
     }
 
-    /// Refuses merged cells and formulas below the header (the values would not be what the
-    /// officer sees or means).
+    /// Refuses merged cells and formulas below the header.
     fn refuse_merged_and_formulas(&self, cols: &Columns, out: &mut Vec<Item>) {
-        let merged: Vec<String> = self
-            .notes
-            .merged
-            .iter()
-            .filter(|m| m.last_line > cols.line)
-            .map(|m| m.name())
-            .collect();
-        if !merged.is_empty() {
-            out.push(Item::Error(RowError {
-                line: 0,
-                message: format!(
-                    "Bảng có ô gộp ({}): mỗi người một dòng, mỗi ô một giá trị. Hãy bỏ gộp ô (Merge & Center) rồi ghi đủ giá trị vào từng ô.",
-                    merged.join(", ")
-                ),
-            }));
-        }
-        let formulas: Vec<String> = self
-            .notes
-            .formulas
-            .iter()
-            .filter(|(line, _)| *line > cols.line)
-            .map(|(line, col)| format!("{}{line}", hocvuso_import::stream::column_name(*col)))
-            .collect();
-        if !formulas.is_empty() {
-            let more = self.notes.formula_count.saturating_sub(formulas.len());
-            out.push(Item::Error(RowError {
-                line: 0,
-                message: format!(
-                    "Bảng có ô chứa công thức ({}{}): hãy chép cả bảng rồi dán dạng giá trị (Paste Special → Values) trước khi nhập.",
-                    formulas.join(", "),
-                    if more > 0 { format!(" và {more} ô khác") } else { String::new() }
-                ),
-            }));
-        }
+        out.extend(
+            self.notes
+                .errors_below(cols.line)
+                .into_iter()
+                .map(Item::Error),
+        );
     }
 }
 
@@ -707,7 +678,8 @@ impl Job<'_> {
         // records and counts that achievement now, as a pass would have (after the counts
         // above, which move achievements that already existed).
         let joined: Vec<i64> = joins[..joins_of_known].iter().map(|(p, _, _)| *p).collect();
-        super::learning::record_achievements(txn, &self.state.catalog, &joined, self.now).await?;
+        super::learning::record_achievements(txn, &self.state.catalog, &joined, |_| self.now)
+            .await?;
         Ok(())
     }
 }

@@ -93,6 +93,10 @@ pub async fn ensure_seeded(db: &Db, now: DateTime<Utc>) -> Result<(), Internal> 
         {
             continue;
         }
+        let counts_as_id = match &c.course.counts_as {
+            Some(slug) => learning::course_by_slug(&txn, slug).await?.map(|k| k.id),
+            None => None,
+        };
         let course = learning::insert_course(
             &txn,
             learning::NewCourse {
@@ -102,6 +106,8 @@ pub async fn ensure_seeded(db: &Db, now: DateTime<Utc>) -> Result<(), Internal> 
                 level: &c.course.level,
                 pass_percent: c.course.pass_percent,
                 license: &c.course.license,
+                external_url: c.course.external_url.as_deref(),
+                counts_as_id,
             },
             now,
         )

@@ -3,6 +3,7 @@
 //! (`test_both!`), each on a fresh database.
 
 mod account;
+mod completions;
 mod dashboard;
 mod denominators;
 mod handbook;

@@ -10,8 +10,8 @@ use tower_http::compression::CompressionLayer;
 use super::error::not_found;
 use super::page::style_css;
 use super::pages::{
-    account, authoring, certificate, dashboard, denominators, handbook, health, home, learn, org,
-    people, recovery, roster, support, targets, vneid,
+    account, authoring, certificate, completions, dashboard, denominators, handbook, health, home,
+    learn, org, people, recovery, roster, support, targets, vneid,
 };
 use crate::state::AppState;
 
@@ -87,6 +87,19 @@ pub fn app(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
         )
         .route("/thong-ke/vneid/nhap", post(vneid::confirm))
+        .route(
+            "/thong-ke/hoan-thanh",
+            get(completions::index)
+                .post(completions::upload)
+                .layer(DefaultBodyLimit::max(
+                    completions::MAX_MB * 1024 * 1024 + 64 * 1024,
+                )),
+        )
+        .route("/thong-ke/hoan-thanh/nhap", post(completions::confirm))
+        .route(
+            "/thong-ke/hoan-thanh/mau.csv",
+            get(completions::template_csv),
+        )
         .route(
             "/thong-ke/chi-tieu",
             get(targets::index).post(targets::save),

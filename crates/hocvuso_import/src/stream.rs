@@ -56,6 +56,47 @@ pub struct SheetNotes {
     pub encoding: &'static str,
 }
 
+impl SheetNotes {
+    /// Merged cells and formulas below the header, refused: the values would not be what the
+    /// officer sees or means.
+    pub fn errors_below(&self, header_line: usize) -> Vec<crate::RowError> {
+        let mut out = Vec::new();
+        let merged: Vec<String> = self
+            .merged
+            .iter()
+            .filter(|m| m.last_line > header_line)
+            .map(|m| m.name())
+            .collect();
+        if !merged.is_empty() {
+            out.push(crate::RowError {
+                line: 0,
+                message: format!(
+                    "Bảng có ô gộp ({}): mỗi người một dòng, mỗi ô một giá trị. Hãy bỏ gộp ô (Merge & Center) rồi ghi đủ giá trị vào từng ô.",
+                    merged.join(", ")
+                ),
+            });
+        }
+        let formulas: Vec<String> = self
+            .formulas
+            .iter()
+            .filter(|(line, _)| *line > header_line)
+            .map(|(line, col)| format!("{}{line}", column_name(*col)))
+            .collect();
+        if !formulas.is_empty() {
+            let more = self.formula_count.saturating_sub(formulas.len());
+            out.push(crate::RowError {
+                line: 0,
+                message: format!(
+                    "Bảng có ô chứa công thức ({}{}): hãy chép cả bảng rồi dán dạng giá trị (Paste Special → Values) trước khi nhập.",
+                    formulas.join(", "),
+                    if more > 0 { format!(" và {more} ô khác") } else { String::new() }
+                ),
+            });
+        }
+        out
+    }
+}
+
 /// `1` → `A`, `27` → `AA`.
 pub fn column_name(mut col: usize) -> String {
     let mut out = Vec::new();

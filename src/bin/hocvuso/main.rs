@@ -46,7 +46,7 @@ enum Command {
         #[command(subcommand)]
         command: user::Command,
     },
-    /// Import files (rosters of people).
+    /// Import files (rosters of people, results from the national platform).
     Import {
         #[command(subcommand)]
         command: import::Command,

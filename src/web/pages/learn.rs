@@ -36,6 +36,10 @@ pub struct CourseCard {
     pub finished: usize,
     pub total: usize,
     pub certificate: Option<String>,
+    /// Where the course is taught, when it is taught on another platform.
+    pub external_url: Option<String>,
+    /// "dd/mm/yyyy" when completed (here or through imported results).
+    pub completed: Option<String>,
 }
 
 #[derive(Template)]
@@ -54,6 +58,8 @@ pub async fn my_courses(State(state): State<AppState>, ctx: Ctx) -> Result<Respo
             finished: c.finished_count(),
             total: c.lessons.len(),
             certificate: c.certificate.map(|x| x.code),
+            external_url: c.course.course.external_url.clone(),
+            completed: c.completed_at.map(crate::clock::format_date),
             slug: c.course.course.slug.clone(),
             title: c.course.course.title.clone(),
             summary: c.course.course.summary.clone(),
@@ -86,6 +92,8 @@ pub struct CoursePage {
     pub finished: usize,
     pub certificate: Option<String>,
     pub license: String,
+    pub external_url: Option<String>,
+    pub completed: Option<String>,
 }
 
 pub async fn course(
@@ -118,6 +126,8 @@ pub async fn course(
         finished,
         certificate: c.certificate.map(|x| x.code),
         license: k.license.clone(),
+        external_url: k.external_url.clone(),
+        completed: c.completed_at.map(crate::clock::format_date),
     };
     Ok(render(&ctx, StatusCode::OK, &page))
 }
@@ -191,6 +201,9 @@ pub async fn quiz(
     let user = ctx.user()?;
     let c = learning::course_progress(&state, user.person_id, &slug).await?;
     let k = &c.course.course;
+    if k.external_url.is_some() {
+        return Err(WebError::NotFound);
+    }
     let page = QuizPage {
         l: ctx.chrome(format!("Bài kiểm tra: {}", k.title)),
         unfinished_lessons: c.lessons.len() - c.finished_count(),

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod authoring;
 pub mod certificate;
+pub mod completions;
 pub mod dashboard;
 pub mod denominators;
 pub mod handbook;

@@ -14,6 +14,10 @@ pub struct Model {
     pub pass_percent: i32,
     pub license: String,
     pub created_at: DateTimeUtc,
+    /// Where the course is taught when it is not on this platform (a deep link).
+    pub external_url: Option<String>,
+    /// The course whose requirement a completion of this one also meets.
+    pub counts_as_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

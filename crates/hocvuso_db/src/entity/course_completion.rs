@@ -11,6 +11,8 @@ pub struct Model {
     pub course_id: i64,
     pub attempt_id: Option<i64>,
     pub completed_at: DateTimeUtc,
+    /// The import of results that recorded it (completions made elsewhere).
+    pub import_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

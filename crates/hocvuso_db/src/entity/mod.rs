@@ -7,6 +7,7 @@ pub mod article_revision;
 pub mod attempt_question;
 pub mod audit_log;
 pub mod certificate;
+pub mod completion_import;
 pub mod consent;
 pub mod count_import;
 pub mod count_import_row;

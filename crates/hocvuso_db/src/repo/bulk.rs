@@ -89,6 +89,7 @@ pub async fn insert_batch<C: ConnectionTrait>(conn: &C, b: &Batch) -> Result<(),
                 course_id: Set(*c),
                 attempt_id: Set(None),
                 completed_at: Set(*at),
+                import_id: Set(None),
             }
         }))
         .exec_without_returning(conn)

@@ -24,6 +24,10 @@ pub struct NewCourse<'a> {
     pub level: &'a str,
     pub pass_percent: i32,
     pub license: &'a str,
+    /// Where the course is taught, when it is taught on another platform.
+    pub external_url: Option<&'a str>,
+    /// The course whose requirement a completion of this one also meets.
+    pub counts_as_id: Option<i64>,
 }
 
 pub async fn insert_course<C: ConnectionTrait>(
@@ -39,6 +43,8 @@ pub async fn insert_course<C: ConnectionTrait>(
         pass_percent: Set(c.pass_percent),
         license: Set(c.license.to_owned()),
         created_at: Set(now),
+        external_url: Set(c.external_url.map(str::to_owned)),
+        counts_as_id: Set(c.counts_as_id),
         ..Default::default()
     })
     .exec_with_returning(conn)
@@ -401,11 +407,13 @@ pub async fn record_answers_many<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Records completions `(person, course, attempt, at)`; returns `(person, course)` of those
+/// Records completions `(person, course, attempt, at)` (`import_id`: the import of results
+/// that brought them, for completions made elsewhere); returns `(person, course)` of those
 /// that are new (a course completes once per person).
 pub async fn insert_completions<C: ConnectionTrait>(
     conn: &C,
-    rows: &[(i64, i64, i64, DateTime<Utc>)],
+    rows: &[(i64, i64, Option<i64>, DateTime<Utc>)],
+    import_id: Option<i64>,
 ) -> Result<Vec<(i64, i64)>, DbErr> {
     let mut new = Vec::new();
     for chunk in rows.chunks(CHUNK) {
@@ -413,8 +421,9 @@ pub async fn insert_completions<C: ConnectionTrait>(
             course_completion::ActiveModel {
                 person_id: Set(*p),
                 course_id: Set(*c),
-                attempt_id: Set(Some(*a)),
+                attempt_id: Set(*a),
                 completed_at: Set(*at),
+                import_id: Set(import_id),
             }
         }))
         .on_conflict(
@@ -455,6 +464,20 @@ pub async fn insert_certificates<C: ConnectionTrait>(
         .await?;
     }
     Ok(())
+}
+
+/// When this person completed this course, if they did.
+pub async fn completion_of<C: ConnectionTrait>(
+    conn: &C,
+    person_id: i64,
+    course_id: i64,
+) -> Result<Option<DateTime<Utc>>, DbErr> {
+    Ok(
+        course_completion::Entity::find_by_id((person_id, course_id))
+            .one(conn)
+            .await?
+            .map(|c| c.completed_at),
+    )
 }
 
 /// `(person, course)` of every completion of these people.
@@ -527,4 +550,77 @@ pub async fn insert_attempts<C: ConnectionTrait>(
         attempts.extend(inserted);
     }
     Ok(attempts)
+}
+
+pub use crate::entity::completion_import::Model as CompletionImport;
+
+/// One applied import of results, as recorded.
+pub struct NewCompletionImport<'a> {
+    pub actor_id: Option<i64>,
+    pub course_id: i64,
+    pub source: &'a str,
+    pub file_name: &'a str,
+    pub sha256: &'a str,
+    pub rows: i64,
+    pub added: i64,
+    pub unchanged: i64,
+    pub skipped: i64,
+}
+
+/// Records an import of results; returns its id (completions name it).
+pub async fn insert_completion_import<C: ConnectionTrait>(
+    conn: &C,
+    i: NewCompletionImport<'_>,
+    now: DateTime<Utc>,
+) -> Result<i64, DbErr> {
+    use crate::entity::completion_import;
+    Ok(
+        completion_import::Entity::insert(completion_import::ActiveModel {
+            actor_id: Set(i.actor_id),
+            course_id: Set(i.course_id),
+            source: Set(i.source.to_owned()),
+            file_name: Set(i.file_name.to_owned()),
+            sha256: Set(i.sha256.to_owned()),
+            rows: Set(i.rows),
+            added: Set(i.added),
+            unchanged: Set(i.unchanged),
+            skipped: Set(i.skipped),
+            at: Set(now),
+            ..Default::default()
+        })
+        .exec_with_returning(conn)
+        .await?
+        .id,
+    )
+}
+
+/// Sets the number of completions an import added (known only once they are written).
+pub async fn set_completion_import_counts<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+    added: i64,
+    unchanged: i64,
+) -> Result<(), DbErr> {
+    use crate::entity::completion_import;
+    completion_import::Entity::update_many()
+        .col_expr(completion_import::Column::Added, Expr::value(added))
+        .col_expr(completion_import::Column::Unchanged, Expr::value(unchanged))
+        .filter(completion_import::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// The latest imports of results, newest first.
+pub async fn recent_completion_imports<C: ConnectionTrait>(
+    conn: &C,
+    limit: u64,
+) -> Result<Vec<CompletionImport>, DbErr> {
+    use crate::entity::completion_import;
+    use sea_orm::QuerySelect;
+    completion_import::Entity::find()
+        .order_by_desc(completion_import::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await
 }

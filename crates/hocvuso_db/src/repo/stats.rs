@@ -388,8 +388,8 @@ pub struct AchievementMismatch {
     pub group_code: String,
 }
 
-/// Members of a group who completed every course the group requires (and it requires at
-/// least one) but have no `digital_skills` achievement for it.
+/// Members of a group who completed every course the group requires, or a course that counts
+/// as it (and it requires at least one), but have no `digital_skills` achievement for it.
 pub async fn missing_achievements<C: ConnectionTrait>(
     conn: &C,
 ) -> Result<Vec<AchievementMismatch>, DbErr> {
@@ -400,7 +400,8 @@ pub async fn missing_achievements<C: ConnectionTrait>(
          WHERE EXISTS (SELECT 1 FROM group_course g WHERE g.group_code = m.group_code) \
            AND NOT EXISTS (SELECT 1 FROM group_course g WHERE g.group_code = m.group_code \
                  AND NOT EXISTS (SELECT 1 FROM course_completion c \
-                                 WHERE c.person_id = m.person_id AND c.course_id = g.course_id)) \
+                                 WHERE c.person_id = m.person_id AND (c.course_id = g.course_id \
+                                   OR c.course_id IN (SELECT k.id FROM course k WHERE k.counts_as_id = g.course_id)))) \
            AND NOT EXISTS (SELECT 1 FROM achievement a WHERE a.person_id = m.person_id \
                  AND a.group_code = m.group_code AND a.indicator_code = 'digital_skills') \
          ORDER BY person_id, group_code",
@@ -423,7 +424,8 @@ pub async fn unbacked_achievements<C: ConnectionTrait>(
            OR NOT EXISTS (SELECT 1 FROM group_course g WHERE g.group_code = a.group_code) \
            OR EXISTS (SELECT 1 FROM group_course g WHERE g.group_code = a.group_code \
                  AND NOT EXISTS (SELECT 1 FROM course_completion c \
-                                 WHERE c.person_id = a.person_id AND c.course_id = g.course_id))) \
+                                 WHERE c.person_id = a.person_id AND (c.course_id = g.course_id \
+                                   OR c.course_id IN (SELECT k.id FROM course k WHERE k.counts_as_id = g.course_id))))) \
          ORDER BY person_id, group_code",
     )
     .await
