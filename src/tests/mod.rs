@@ -2,6 +2,7 @@
 //! the routes. Every test that touches the database runs on SQLite and on PostgreSQL
 //! (`test_both!`), each on a fresh database.
 
+mod access;
 mod account;
 mod completions;
 mod dashboard;
