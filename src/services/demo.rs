@@ -215,7 +215,7 @@ async fn generate_people(
     let mut done = 0u64;
     let mut rows_written = 0usize;
     let indicator = Indicator::DigitalSkills.code();
-    let mut counts: BTreeMap<(i64, &'static str), i64> = BTreeMap::new();
+    let mut counts: BTreeMap<(i64, &'static str, String), i64> = BTreeMap::new();
     let mut members: BTreeMap<(i64, &'static str), i64> = BTreeMap::new();
     let mut batch = Batch::default();
     for c in &plan {
@@ -288,7 +288,9 @@ async fn generate_people(
                 batch.completions.push((id, course.id, at, code));
                 for g in groups.iter().filter(|g| achieving.contains(*g)) {
                     batch.achievements.push((id, g, indicator, at));
-                    *counts.entry((c.unit_id, g)).or_default() += 1;
+                    *counts
+                        .entry((c.unit_id, g, stats::week_of(at)))
+                        .or_default() += 1;
                 }
                 report.passed += 1;
             }
@@ -304,8 +306,8 @@ async fn generate_people(
     // registered share (`coverage`) of each commune's real population.
     let txn = state.db.write().begin().await?;
     sync_id_sequence(&txn, "person").await?;
-    for ((unit, group), n) in &counts {
-        stats::add_to_count(&txn, *unit, group, indicator, *n).await?;
+    for ((unit, group, week), n) in &counts {
+        stats::add_to_count(&txn, *unit, group, indicator, week, *n).await?;
     }
     for c in &plan {
         for ((unit, group), n) in members.range((c.unit_id, "")..) {

@@ -558,19 +558,20 @@ pub async fn record_achievements<C: ConnectionTrait>(
         .map(|(p, g)| (p, g.to_owned(), indicator.to_owned(), at(p)))
         .collect();
     let new = stats::insert_achievements(conn, &candidates).await?;
-    let mut deltas: BTreeMap<(i64, &str), i64> = BTreeMap::new();
+    let mut deltas: BTreeMap<(i64, &str, String), i64> = BTreeMap::new();
     for (person, group, _) in &new {
+        let week = stats::week_of(at(*person));
         for m in memberships
             .iter()
             .filter(|m| m.person_id == *person && m.group_code == *group)
         {
             *deltas
-                .entry((m.unit_id, m.group_code.as_str()))
+                .entry((m.unit_id, m.group_code.as_str(), week.clone()))
                 .or_default() += 1;
         }
     }
-    for ((unit, group), n) in deltas {
-        stats::add_to_count(conn, unit, group, indicator, n).await?;
+    for ((unit, group, week), n) in deltas {
+        stats::add_to_count(conn, unit, group, indicator, &week, n).await?;
     }
     Ok(())
 }

@@ -315,7 +315,7 @@ pub async fn merge(
         .collect();
     let ids: Vec<i64> = moving.iter().map(|m| m.person_id).collect();
     let achieved = roster::achievements_of(&txn, &ids).await?;
-    let mut deltas: BTreeMap<(i64, String, String), i64> = BTreeMap::new();
+    let mut deltas: BTreeMap<stats::WeekKey, i64> = BTreeMap::new();
     for m in &moving {
         let already = staying
             .iter()
@@ -325,23 +325,33 @@ pub async fn merge(
         } else {
             roster::move_membership(&txn, m.id, into.id).await?;
         }
-        for (_, _, indicator) in achieved
+        for (_, _, indicator, week) in achieved
             .iter()
-            .filter(|(p, g, _)| *p == m.person_id && *g == m.group_code)
+            .filter(|(p, g, ..)| *p == m.person_id && *g == m.group_code)
         {
             *deltas
-                .entry((unit.id, m.group_code.clone(), indicator.clone()))
+                .entry((
+                    unit.id,
+                    m.group_code.clone(),
+                    indicator.clone(),
+                    week.clone(),
+                ))
                 .or_default() -= 1;
             if !already {
                 *deltas
-                    .entry((into.id, m.group_code.clone(), indicator.clone()))
+                    .entry((
+                        into.id,
+                        m.group_code.clone(),
+                        indicator.clone(),
+                        week.clone(),
+                    ))
                     .or_default() += 1;
             }
         }
     }
-    for ((u, g, i), d) in deltas {
+    for ((u, g, i, w), d) in deltas {
         if d != 0 {
-            stats::add_to_count(&txn, u, &g, &i, d).await?;
+            stats::add_to_count(&txn, u, &g, &i, &w, d).await?;
         }
     }
     let officers: Vec<i64> = people::grants_in(&txn, unit.id)

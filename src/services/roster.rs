@@ -286,9 +286,9 @@ pub async fn run(
             txn.rollback().await?;
             return Ok(report);
         }
-        for ((unit, group, indicator), delta) in deltas {
+        for ((unit, group, indicator, week), delta) in deltas {
             if delta != 0 {
-                stats::add_to_count(&txn, unit, &group, &indicator, delta).await?;
+                stats::add_to_count(&txn, unit, &group, &indicator, &week, delta).await?;
             }
         }
         let n = |x: usize| x as i64;
@@ -346,8 +346,8 @@ struct Job<'a> {
     seen_phones: HashMap<u64, u32>,
     /// Known people matched so far → the line that matched them.
     matched: HashMap<i64, u32>,
-    /// Changes to the live counts `(unit, group, indicator)`, written at the end.
-    count_deltas: BTreeMap<(i64, String, String), i64>,
+    /// Changes to the live counts `(unit, group, indicator, week)`, written at the end.
+    count_deltas: BTreeMap<stats::WeekKey, i64>,
     now: chrono::DateTime<chrono::Utc>,
 }
 
@@ -647,11 +647,12 @@ impl Job<'_> {
         if !touched.is_empty() {
             let achieved = roster::achievements_of(txn, &touched).await?;
             for (pid, group, unit) in &joins[..joins_of_known] {
-                for (_, _, indicator) in achieved.iter().filter(|(p, g, _)| p == pid && g == group)
+                for (_, _, indicator, week) in
+                    achieved.iter().filter(|(p, g, ..)| p == pid && g == group)
                 {
                     *self
                         .count_deltas
-                        .entry((*unit, group.clone(), indicator.clone()))
+                        .entry((*unit, group.clone(), indicator.clone(), week.clone()))
                         .or_default() += 1;
                 }
             }
@@ -659,17 +660,17 @@ impl Job<'_> {
                 let Some(m) = memberships.iter().find(|x| x.id == *membership_id) else {
                     continue;
                 };
-                for (_, _, indicator) in achieved
+                for (_, _, indicator, week) in achieved
                     .iter()
-                    .filter(|(p, g, _)| *p == m.person_id && g == group)
+                    .filter(|(p, g, ..)| *p == m.person_id && g == group)
                 {
                     *self
                         .count_deltas
-                        .entry((*from, group.clone(), indicator.clone()))
+                        .entry((*from, group.clone(), indicator.clone(), week.clone()))
                         .or_default() -= 1;
                     *self
                         .count_deltas
-                        .entry((*to, group.clone(), indicator.clone()))
+                        .entry((*to, group.clone(), indicator.clone(), week.clone()))
                         .or_default() += 1;
                 }
             }

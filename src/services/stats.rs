@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use hocvuso_db::repo::stats;
+use hocvuso_domain::{Indicator, TargetGroup};
 
 use super::Internal;
 use crate::state::AppState;
@@ -14,6 +15,13 @@ pub struct VerifyReport {
     pub missing_achievements: Vec<(i64, String)>,
     pub unbacked_achievements: Vec<(i64, String)>,
     pub counts_checked: usize,
+    /// (unit_id, group, indicator, week, stored, recomputed) where the weekly counts differ.
+    pub week_differences: Vec<(i64, String, String, String, i64, i64)>,
+    pub weeks_checked: usize,
+    /// (unit_id, group, indicator, shown, recomputed) where the figure the dashboard shows for
+    /// an imported indicator (the latest dated count per unit) differs from a recount.
+    pub imported_differences: Vec<(i64, String, String, i64, i64)>,
+    pub imported_checked: usize,
 }
 
 impl VerifyReport {
@@ -21,6 +29,8 @@ impl VerifyReport {
         self.count_differences.is_empty()
             && self.missing_achievements.is_empty()
             && self.unbacked_achievements.is_empty()
+            && self.week_differences.is_empty()
+            && self.imported_differences.is_empty()
     }
 }
 
@@ -47,6 +57,57 @@ pub async fn verify(state: &AppState) -> Result<VerifyReport, Internal> {
         let r = recomputed.get(&k).copied().unwrap_or(0);
         if s != r {
             report.count_differences.push((k.0, k.1, k.2, s, r));
+        }
+    }
+    let stored_weeks = stats::stored_weeks(db).await?;
+    let recomputed_weeks = stats::recomputed_weeks(db).await?;
+    let mut weeks: Vec<_> = stored_weeks
+        .keys()
+        .chain(recomputed_weeks.keys())
+        .cloned()
+        .collect();
+    weeks.sort();
+    weeks.dedup();
+    report.weeks_checked = weeks.len();
+    for k in weeks {
+        let s = stored_weeks.get(&k).copied().unwrap_or(0);
+        let r = recomputed_weeks.get(&k).copied().unwrap_or(0);
+        if s != r {
+            report.week_differences.push((k.0, k.1, k.2, k.3, s, r));
+        }
+    }
+    // Imported indicators: what the dashboard shows against an independent recount in SQL.
+    let recounted = stats::recomputed_imported(db).await?;
+    for &indicator in Indicator::ALL
+        .iter()
+        .filter(|i| super::imports::is_imported(**i))
+    {
+        for &group in TargetGroup::ALL {
+            let shown = super::imports::latest_counts(db, indicator, group).await?;
+            let mut units: Vec<i64> = shown.keys().copied().collect();
+            units.extend(
+                recounted
+                    .keys()
+                    .filter(|(i, g, _)| i == indicator.code() && g == group.code())
+                    .map(|(.., u)| *u),
+            );
+            units.sort_unstable();
+            units.dedup();
+            for unit in units {
+                report.imported_checked += 1;
+                let s = shown.get(&unit).map(|(n, _)| *n).unwrap_or(0);
+                let key = (indicator.code().to_owned(), group.code().to_owned(), unit);
+                let r = recounted.get(&key).copied().unwrap_or(0);
+                if s != r {
+                    report.imported_differences.push((
+                        unit,
+                        group.code().to_owned(),
+                        indicator.code().to_owned(),
+                        s,
+                        r,
+                    ));
+                }
+            }
         }
     }
     report.missing_achievements = stats::missing_achievements(db)

@@ -160,6 +160,73 @@ async fn stats_verify_names_a_tampered_count(b: TestBackend) {
     );
 }
 
+async fn weekly_counts_and_imported_figures_are_verified_too(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    // The fixed clock says Wednesday 25/11/2026 (10:00 in Vietnam): the week of Monday 23/11.
+    let mut learner = app.learner("0912345678", COMMUNE_A).await;
+    let attempt = learner.start_quiz().await;
+    let _ = learner.answer_all(attempt, true).await;
+    let db = app.state.db.write();
+    let weeks = hocvuso_db::repo::stats::week_counts(db, "adults", "digital_skills")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(weeks.len(), 1);
+    assert_eq!((weeks[0].1.as_str(), weeks[0].2), ("2026-11-23", 1));
+    // VNeID confirmations: commune A counted on two dates (the later one is shown), commune B
+    // once; what the dashboard shows equals the recount.
+    let mut ids = Vec::new();
+    for code in [COMMUNE_A, COMMUNE_B] {
+        ids.push(
+            hocvuso_db::repo::org::by_code(db, code)
+                .await
+                .ok()
+                .flatten()
+                .map(|u| u.id)
+                .unwrap_or_else(|| panic!("unit {code}")),
+        );
+    }
+    let (a, b_) = (ids[0], ids[1]);
+    let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2026, 11, d).unwrap_or_default();
+    for (date, rows) in [(day(1), vec![(a, 10), (b_, 7)]), (day(15), vec![(a, 25)])] {
+        hocvuso_db::repo::imports::replace_import(
+            db,
+            "vneid_confirmed",
+            "adults",
+            date,
+            "Công an tỉnh",
+            None,
+            &rows,
+            app.state.clock.now(),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let report = crate::services::stats::verify(&app.state)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(report.is_ok(), "{report:?}");
+    assert_eq!(report.imported_checked, 2);
+    assert_eq!(report.weeks_checked, 1);
+
+    // A count moved to another week is named, in both weeks.
+    db.execute_unprepared("UPDATE indicator_week SET week = '2026-11-16'")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let report = crate::services::stats::verify(&app.state)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!report.is_ok());
+    assert!(report.count_differences.is_empty());
+    let named: Vec<(&str, i64, i64)> = report
+        .week_differences
+        .iter()
+        .map(|(_, _, _, w, s, r)| (w.as_str(), *s, *r))
+        .collect();
+    assert_eq!(named, vec![("2026-11-16", 1, 0), ("2026-11-23", 0, 1)]);
+}
+
 async fn the_demo_gives_communes_different_figures(b: TestBackend) {
     let Some(app) = TestApp::new(b).await else {
         return;
@@ -583,6 +650,7 @@ async fn people_lists_are_scoped_masked_and_audited(b: TestBackend) {
 }
 
 test_both!(
+    weekly_counts_and_imported_figures_are_verified_too,
     people_lists_are_scoped_masked_and_audited,
     every_figure_matches_an_independent_recount,
     the_tables_export_to_xlsx_and_csv,

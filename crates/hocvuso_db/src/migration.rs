@@ -21,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(AuditLog),
             Box::new(Roster),
             Box::new(ExternalCompletions),
+            Box::new(WeeklyCounts),
         ]
     }
 }
@@ -937,6 +938,54 @@ impl MigrationTrait for ExternalCompletions {
                 .to_owned(),
         )
         .await?;
+        Ok(())
+    }
+}
+
+/// The live counts split by week, for trends; filled from the achievements already recorded.
+struct WeeklyCounts;
+
+impl MigrationName for WeeklyCounts {
+    fn name(&self) -> &str {
+        "m20261203_000002_weekly_counts"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for WeeklyCounts {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(a("indicator_week"))
+                .col(col("unit_id").big_integer().not_null())
+                .col(col("group_code").string().not_null())
+                .col(col("indicator_code").string().not_null())
+                .col(col("week").string().not_null())
+                .col(col("achieved").big_integer().not_null())
+                .primary_key(
+                    Index::create()
+                        .col(a("unit_id"))
+                        .col(a("group_code"))
+                        .col(a("indicator_code"))
+                        .col(a("week")),
+                )
+                .foreign_key(&mut fk("indicator_week", "unit_id", "org_unit"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_indicator_week_group")
+                .table(a("indicator_week"))
+                .col(a("group_code"))
+                .col(a("indicator_code"))
+                .col(a("week"))
+                .to_owned(),
+        )
+        .await?;
+        let conn = m.get_connection();
+        let weeks = crate::repo::stats::recomputed_weeks(conn).await?;
+        crate::repo::stats::insert_weeks(conn, &weeks).await?;
         Ok(())
     }
 }

@@ -33,6 +33,18 @@ pub async fn run(
             code_of(*unit)
         );
     }
+    for (unit, group, indicator, week, stored, recomputed) in &report.week_differences {
+        println!(
+            "DIFFERENT unit {} group {group} indicator {indicator} week of {week}: weekly count {stored}, recomputed {recomputed}",
+            code_of(*unit)
+        );
+    }
+    for (unit, group, indicator, shown, recomputed) in &report.imported_differences {
+        println!(
+            "DIFFERENT imported unit {} group {group} indicator {indicator}: shown {shown}, recounted {recomputed}",
+            code_of(*unit)
+        );
+    }
     for (person, group) in &report.missing_achievements {
         println!("MISSING achievement: person {person} completed every required course of group {group} but is not counted");
     }
@@ -42,14 +54,16 @@ pub async fn run(
     state.db.close().await;
     if report.is_ok() {
         println!(
-            "OK: {} live counts agree with the raw records.",
-            report.counts_checked
+            "OK: {} live counts, {} weekly counts and {} imported figures agree with the raw records.",
+            report.counts_checked, report.weeks_checked, report.imported_checked
         );
         Ok(ExitCode::SUCCESS)
     } else {
         println!(
-            "FAILED: {} count differences, {} missing and {} unbacked achievements.",
+            "FAILED: {} count differences, {} weekly, {} imported, {} missing and {} unbacked achievements.",
             report.count_differences.len(),
+            report.week_differences.len(),
+            report.imported_differences.len(),
             report.missing_achievements.len(),
             report.unbacked_achievements.len()
         );

@@ -19,6 +19,7 @@ pub mod group_course;
 pub mod handbook_chapter;
 pub mod indicator;
 pub mod indicator_count;
+pub mod indicator_week;
 pub mod lesson;
 pub mod lesson_progress;
 pub mod media;

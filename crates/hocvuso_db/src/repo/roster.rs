@@ -202,11 +202,12 @@ pub async fn move_membership<C: ConnectionTrait>(
     Ok(())
 }
 
-/// `(person, group, indicator)` of everything these people achieved.
+/// `(person, group, indicator, week)` of everything these people achieved (the week as
+/// [`week_of`](super::stats::week_of) gives it).
 pub async fn achievements_of<C: ConnectionTrait>(
     conn: &C,
     person_ids: &[i64],
-) -> Result<Vec<(i64, String, String)>, DbErr> {
+) -> Result<Vec<(i64, String, String, String)>, DbErr> {
     let mut out = Vec::new();
     for chunk in person_ids.chunks(KEYS_PER_QUERY) {
         out.extend(
@@ -215,7 +216,14 @@ pub async fn achievements_of<C: ConnectionTrait>(
                 .all(conn)
                 .await?
                 .into_iter()
-                .map(|a| (a.person_id, a.group_code, a.indicator_code)),
+                .map(|a| {
+                    (
+                        a.person_id,
+                        a.group_code,
+                        a.indicator_code,
+                        super::stats::week_of(a.achieved_at),
+                    )
+                }),
         );
     }
     Ok(out)

@@ -8,7 +8,9 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, Set,
 };
 
-use crate::entity::{achievement, denominator, indicator, indicator_count, target, target_group};
+use crate::entity::{
+    achievement, denominator, indicator, indicator_count, indicator_week, target, target_group,
+};
 
 pub use target::Model as Target;
 
@@ -300,12 +302,23 @@ pub async fn denominators<C: ConnectionTrait>(
         .collect())
 }
 
-/// Adds `delta` to the live count of `(unit, group, indicator)`, creating the row if needed.
+/// The week an achievement falls in: the Monday (Vietnam time, UTC+7) that starts it, as
+/// `yyyy-mm-dd` (sorts as text, the same on both backends).
+pub fn week_of(at: DateTime<Utc>) -> String {
+    use chrono::{Datelike, Duration};
+    let local = (at + Duration::hours(7)).date_naive();
+    let monday = local - Duration::days(i64::from(local.weekday().num_days_from_monday()));
+    monday.format("%Y-%m-%d").to_string()
+}
+
+/// Adds `delta` to the live count of `(unit, group, indicator)` and to its count for the week
+/// the achievements fall in (`week`, from [`week_of`]), creating the rows if needed.
 pub async fn add_to_count<C: ConnectionTrait>(
     conn: &C,
     unit_id: i64,
     group_code: &str,
     indicator_code: &str,
+    week: &str,
     delta: i64,
 ) -> Result<(), DbErr> {
     indicator_count::Entity::insert(indicator_count::ActiveModel {
@@ -328,6 +341,141 @@ pub async fn add_to_count<C: ConnectionTrait>(
     )
     .exec_without_returning(conn)
     .await?;
+    indicator_week::Entity::insert(indicator_week::ActiveModel {
+        unit_id: Set(unit_id),
+        group_code: Set(group_code.to_owned()),
+        indicator_code: Set(indicator_code.to_owned()),
+        week: Set(week.to_owned()),
+        achieved: Set(delta),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            indicator_week::Column::UnitId,
+            indicator_week::Column::GroupCode,
+            indicator_week::Column::IndicatorCode,
+            indicator_week::Column::Week,
+        ])
+        .value(
+            indicator_week::Column::Achieved,
+            Expr::col((indicator_week::Entity, indicator_week::Column::Achieved)).add(delta),
+        )
+        .to_owned(),
+    )
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+/// One `(unit, group, indicator, week)` count.
+pub type WeekKey = (i64, String, String, String);
+
+/// `(unit_id, week) → achieved` for a group and indicator (direct counts, not rolled up).
+pub async fn week_counts<C: ConnectionTrait>(
+    conn: &C,
+    group_code: &str,
+    indicator_code: &str,
+) -> Result<Vec<(i64, String, i64)>, DbErr> {
+    use sea_orm::QueryOrder;
+    Ok(indicator_week::Entity::find()
+        .filter(indicator_week::Column::GroupCode.eq(group_code))
+        .filter(indicator_week::Column::IndicatorCode.eq(indicator_code))
+        .order_by_asc(indicator_week::Column::Week)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|c| (c.unit_id, c.week, c.achieved))
+        .collect())
+}
+
+/// Every stored weekly count that is not zero.
+pub async fn stored_weeks<C: ConnectionTrait>(conn: &C) -> Result<BTreeMap<WeekKey, i64>, DbErr> {
+    Ok(indicator_week::Entity::find()
+        .filter(indicator_week::Column::Achieved.ne(0))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|c| {
+            (
+                (c.unit_id, c.group_code, c.indicator_code, c.week),
+                c.achieved,
+            )
+        })
+        .collect())
+}
+
+#[derive(Debug, FromQueryResult)]
+struct MemberAchievement {
+    unit_id: i64,
+    group_code: String,
+    indicator_code: String,
+    achieved_at: DateTime<Utc>,
+}
+
+/// People per query when the weekly counts are recomputed (keeps memory flat at any size).
+const PEOPLE_PER_SCAN: i64 = 100_000;
+
+/// The weekly counts recomputed from raw records (membership ⋈ achievement, bucketed by the
+/// week of each achievement), a range of people at a time.
+pub async fn recomputed_weeks<C: ConnectionTrait>(
+    conn: &C,
+) -> Result<BTreeMap<WeekKey, i64>, DbErr> {
+    use sea_orm::QuerySelect;
+    let max: Option<i64> = achievement::Entity::find()
+        .select_only()
+        .column_as(achievement::Column::PersonId.max(), "m")
+        .into_tuple()
+        .one(conn)
+        .await?
+        .flatten();
+    let mut out: BTreeMap<WeekKey, i64> = BTreeMap::new();
+    let mut from = 0;
+    while from <= max.unwrap_or(-1) {
+        let to = from + PEOPLE_PER_SCAN;
+        // Two integers of ours, not input: written into the statement.
+        let rows: Vec<MemberAchievement> = super::query_rows(
+            conn,
+            &format!(
+                "SELECT m.unit_id AS unit_id, m.group_code AS group_code, \
+                        a.indicator_code AS indicator_code, a.achieved_at AS achieved_at \
+                 FROM achievement a \
+                 JOIN membership m ON m.person_id = a.person_id AND m.group_code = a.group_code \
+                 WHERE a.person_id >= {from} AND a.person_id < {to}"
+            ),
+        )
+        .await?;
+        for r in rows {
+            *out.entry((
+                r.unit_id,
+                r.group_code,
+                r.indicator_code,
+                week_of(r.achieved_at),
+            ))
+            .or_default() += 1;
+        }
+        from = to;
+    }
+    Ok(out)
+}
+
+/// Writes weekly counts into an empty table (the migration that creates it).
+pub async fn insert_weeks<C: ConnectionTrait>(
+    conn: &C,
+    weeks: &BTreeMap<WeekKey, i64>,
+) -> Result<(), DbErr> {
+    let rows: Vec<_> = weeks.iter().collect();
+    for chunk in rows.chunks(500) {
+        indicator_week::Entity::insert_many(chunk.iter().map(|((u, g, i, w), n)| {
+            indicator_week::ActiveModel {
+                unit_id: Set(*u),
+                group_code: Set(g.clone()),
+                indicator_code: Set(i.clone()),
+                week: Set(w.clone()),
+                achieved: Set(**n),
+            }
+        }))
+        .exec_without_returning(conn)
+        .await?;
+    }
     Ok(())
 }
 
@@ -379,6 +527,36 @@ pub async fn recomputed_counts<C: ConnectionTrait>(conn: &C) -> Result<Vec<Count
          ORDER BY m.unit_id, m.group_code, a.indicator_code",
     )
     .await
+}
+
+#[derive(Debug, FromQueryResult)]
+struct ImportedRow {
+    indicator_code: String,
+    group_code: String,
+    unit_id: i64,
+    people: i64,
+}
+
+/// For indicators counted outside (imported per unit and date): `(indicator, group, unit) →
+/// people` of each unit's latest dated import, recomputed in SQL (for `stats verify`).
+pub async fn recomputed_imported<C: ConnectionTrait>(
+    conn: &C,
+) -> Result<BTreeMap<(String, String, i64), i64>, DbErr> {
+    let rows: Vec<ImportedRow> = super::query_rows(
+        conn,
+        "SELECT i.indicator_code AS indicator_code, i.group_code AS group_code, \
+                r.unit_id AS unit_id, r.people AS people \
+         FROM count_import_row r JOIN count_import i ON i.id = r.import_id \
+         WHERE i.as_of = (SELECT MAX(i2.as_of) FROM count_import i2 \
+                          JOIN count_import_row r2 ON r2.import_id = i2.id \
+                          WHERE i2.indicator_code = i.indicator_code \
+                            AND i2.group_code = i.group_code AND r2.unit_id = r.unit_id)",
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ((r.indicator_code, r.group_code, r.unit_id), r.people))
+        .collect())
 }
 
 /// A person × group whose `digital_skills` achievement disagrees with their completions.
