@@ -34,11 +34,15 @@ impl Figures {
             .unwrap_or_else(|| "—".to_owned())
     }
 
+    /// How many people the target needs (rounded up).
+    pub fn needed(&self) -> Option<i64> {
+        let (d, t) = (self.denominator?, i64::from(self.target_percent?));
+        Some((d * t + 99) / 100)
+    }
+
     /// People still needed to reach the target (0 once reached).
     pub fn gap(&self) -> Option<i64> {
-        let (d, t) = (self.denominator?, i64::from(self.target_percent?));
-        let needed = (d * t + 99) / 100;
-        Some((needed - self.achieved).max(0))
+        Some((self.needed()? - self.achieved).max(0))
     }
 
     pub fn met(&self) -> Option<bool> {
@@ -92,6 +96,111 @@ async fn counts_of<C: hocvuso_db::ConnectionTrait>(
     }
 }
 
+/// The province's denominator: its own when set, else the communes' sum when every commune
+/// has one.
+fn province_denominator(units: &[org::OrgUnit], denominators: &BTreeMap<i64, i64>) -> Option<i64> {
+    if let Some(d) = units
+        .iter()
+        .find(|u| u.kind == org::KIND_PROVINCE)
+        .and_then(|p| denominators.get(&p.id))
+    {
+        return Some(*d);
+    }
+    let communes: Vec<Option<i64>> = units
+        .iter()
+        .filter(|u| u.kind == org::KIND_COMMUNE && u.merged_into_id.is_none())
+        .map(|u| denominators.get(&u.id).copied())
+        .collect();
+    (!communes.is_empty() && communes.iter().all(Option::is_some))
+        .then(|| communes.iter().flatten().sum())
+}
+
+/// One line of the province overview.
+pub struct OverviewRow {
+    pub group: TargetGroup,
+    pub indicator: Indicator,
+    pub figures: Figures,
+}
+
+/// The province's figures for every group and indicator of a year: each group's
+/// `digital_skills`, and every other indicator that has a target or figures.
+pub async fn overview(state: &AppState, year: i32) -> Result<Vec<OverviewRow>, Internal> {
+    let db = state.db.read();
+    let units = org::all(db).await?;
+    let province = units.iter().find(|u| u.kind == org::KIND_PROVINCE);
+    let targets: BTreeMap<(String, String), i32> = stats::targets_of_year(db, year)
+        .await?
+        .into_iter()
+        .map(|t| ((t.group_code, t.indicator_code), t.percent))
+        .collect();
+    let mut out = Vec::new();
+    for &group in TargetGroup::ALL {
+        let denominators = stats::denominators(db, year, group.code()).await?;
+        for &indicator in Indicator::ALL {
+            let target_percent = targets
+                .get(&(group.code().to_owned(), indicator.code().to_owned()))
+                .copied();
+            let achieved: i64 = counts_of(db, group, indicator).await?.values().sum();
+            if indicator != Indicator::DigitalSkills && target_percent.is_none() && achieved == 0 {
+                continue;
+            }
+            out.push(OverviewRow {
+                group,
+                indicator,
+                figures: Figures {
+                    code: province.map(|p| p.code.clone()).unwrap_or_default(),
+                    name: format!("{} — {}", group.name_vi(), indicator.name_vi()),
+                    denominator: province_denominator(&units, &denominators),
+                    achieved,
+                    target_percent,
+                },
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The figures of the units directly under a unit (schools, agencies, villages under a
+/// commune; communes under the province), each with everything below it, by name.
+pub async fn sub_units(
+    state: &AppState,
+    year: i32,
+    code: &str,
+    group: TargetGroup,
+    indicator: Indicator,
+) -> Result<Vec<Figures>, Internal> {
+    let db = state.db.read();
+    let Some(unit) = org::by_code(db, code).await? else {
+        return Ok(Vec::new());
+    };
+    let children = org::children(db, unit.id).await?;
+    if children.is_empty() {
+        return Ok(Vec::new());
+    }
+    let units = org::all(db).await?;
+    let counts = counts_of(db, group, indicator).await?;
+    let denominators = stats::denominators(db, year, group.code()).await?;
+    let target_percent = stats::target(db, year, group.code(), indicator.code()).await?;
+    let mut out: Vec<Figures> = children
+        .into_iter()
+        .map(|c| Figures {
+            achieved: units
+                .iter()
+                .filter(|u| u.path.starts_with(&c.path))
+                .filter_map(|u| counts.get(&u.id))
+                .sum(),
+            denominator: denominators.get(&c.id).copied(),
+            target_percent,
+            code: c.code,
+            name: c.name,
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        hocvuso_domain::text::fold(&a.name).cmp(&hocvuso_domain::text::fold(&b.name))
+    });
+    Ok(out)
+}
+
 /// Figures of every commune (and the province total) for a group and indicator.
 pub async fn province_board(
     state: &AppState,
@@ -116,14 +225,12 @@ pub async fn province_board(
         }
     }
     let mut rows = Vec::new();
-    let mut denominator_total = 0;
-    let mut all_have_denominator = true;
-    for u in units.iter().filter(|u| u.kind == org::KIND_COMMUNE) {
+    // A commune merged into another is no longer ranked (its people and counts moved).
+    for u in units
+        .iter()
+        .filter(|u| u.kind == org::KIND_COMMUNE && u.merged_into_id.is_none())
+    {
         let denominator = denominators.get(&u.id).copied();
-        match denominator {
-            Some(d) => denominator_total += d,
-            None => all_have_denominator = false,
-        }
         rows.push(Figures {
             code: u.code.clone(),
             name: u.name.clone(),
@@ -136,9 +243,7 @@ pub async fn province_board(
         });
     }
     let province = units.iter().find(|u| u.kind == org::KIND_PROVINCE);
-    let province_denominator = province
-        .and_then(|p| denominators.get(&p.id).copied())
-        .or((all_have_denominator && !rows.is_empty()).then_some(denominator_total));
+    let province_denominator = province_denominator(&units, &denominators);
     let total = Figures {
         code: province.map(|p| p.code.clone()).unwrap_or_default(),
         name: province.map(|p| p.name.clone()).unwrap_or_default(),

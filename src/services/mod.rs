@@ -23,6 +23,7 @@ pub mod seed;
 pub mod stats;
 pub mod support;
 pub mod targets;
+pub mod trend;
 pub mod writer;
 
 /// A failure the user cannot fix (logged, shown as a generic error page).

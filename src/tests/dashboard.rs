@@ -2,7 +2,7 @@
 
 use axum::http::StatusCode;
 use hocvuso_db::ConnectionTrait;
-use hocvuso_domain::Role;
+use hocvuso_domain::{Role, TargetGroup};
 
 use hocvuso_test_utils::{test_both, TestBackend};
 
@@ -225,6 +225,102 @@ async fn weekly_counts_and_imported_figures_are_verified_too(b: TestBackend) {
         .map(|(_, _, _, w, s, r)| (w.as_str(), *s, *r))
         .collect();
     assert_eq!(named, vec![("2026-11-16", 1, 0), ("2026-11-23", 0, 1)]);
+}
+
+async fn the_overview_trend_and_sub_units_follow_a_pass(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut admin = app.staff("0900000001", Role::ProvinceAdmin, "68").await;
+    // A village under commune A; a resident registers, the roster puts her in the village.
+    let added = admin
+        .post(
+            &format!("/to-chuc/{COMMUNE_A}/them"),
+            &[
+                ("kind", "village"),
+                ("name", "Thôn Hòa Thuận"),
+                ("code", "T-HT"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    let mut learner = app.learner("0912345678", COMMUNE_A).await;
+    let roster = format!(
+        "Họ và tên,Ngày sinh,Số điện thoại,Mã xã,Nhóm,Mã đơn vị\n\
+         Nguyễn Thị Hoa,1960,0912345678,{COMMUNE_A},Người dân,T-HT\n"
+    );
+    let token = admin.csrf().await;
+    let preview = admin
+        .post_file(
+            "/danh-sach/nhap",
+            &[("csrf_token", &token)],
+            "tep",
+            "r.csv",
+            roster.as_bytes(),
+        )
+        .await;
+    let ma = preview
+        .attrs("form#nhap input[name=ma]", "value")
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("{}", preview.body));
+    admin.post("/danh-sach/nhap/xac-nhan", &[("ma", &ma)]).await;
+
+    let board = admin
+        .get("/thong-ke?nhom=adults&chi-so=digital_skills")
+        .await;
+    assert!(board.has("#xu-huong svg"), "{}", board.body);
+    assert!(board.text("#xu-huong").contains("Chưa có số liệu"));
+    let adults = "#tong-quan-bang tr[data-group=adults][data-indicator=digital_skills] [data-field=achieved]";
+    assert_eq!(board.text(adults), "0");
+
+    let attempt = learner.start_quiz().await;
+    learner.answer_all(attempt, true).await;
+
+    // The province: the overview and the weekly trend (Wednesday 25/11/2026 is in the week
+    // of Monday 23/11).
+    let board = admin
+        .get("/thong-ke?nhom=adults&chi-so=digital_skills")
+        .await;
+    assert_eq!(board.text(adults), "1");
+    assert!(board.has("#xu-huong svg polyline"), "{}", board.body);
+    assert_eq!(
+        board.texts("#xu-huong-bang tbody td"),
+        vec!["23/11/2026", "1", "1"]
+    );
+    // Every group has its line; VNeID shows for adults, whose plan sets a target for it.
+    assert_eq!(
+        board
+            .texts("#tong-quan-bang tr[data-indicator=digital_skills]")
+            .len(),
+        TargetGroup::ALL.len()
+    );
+    assert!(board.has("#tong-quan-bang tr[data-group=adults][data-indicator=vneid_confirmed]"));
+
+    // The commune: its trend and the village under it, which links on.
+    let commune = admin
+        .get(&format!("/thong-ke/{COMMUNE_A}?nhom=adults"))
+        .await;
+    assert_eq!(commune.text("#so-lieu [data-field=achieved]"), "1");
+    assert_eq!(
+        commune.texts("#xu-huong-bang tbody td"),
+        vec!["23/11/2026", "1", "1"]
+    );
+    assert_eq!(
+        commune.text("#truc-thuoc tr[data-code=T-HT] [data-field=achieved]"),
+        "1",
+        "{}",
+        commune.body
+    );
+    let village = admin.get("/thong-ke/T-HT?nhom=adults").await;
+    assert_eq!(village.status, StatusCode::OK);
+    assert_eq!(village.text("#so-lieu [data-field=achieved]"), "1");
+    // The other commune saw nothing.
+    let other = admin
+        .get(&format!("/thong-ke/{COMMUNE_B}?nhom=adults"))
+        .await;
+    assert!(other.text("#xu-huong").contains("Chưa có số liệu"));
+    app.verify_ok().await;
 }
 
 async fn the_demo_gives_communes_different_figures(b: TestBackend) {
@@ -650,6 +746,7 @@ async fn people_lists_are_scoped_masked_and_audited(b: TestBackend) {
 }
 
 test_both!(
+    the_overview_trend_and_sub_units_follow_a_pass,
     weekly_counts_and_imported_figures_are_verified_too,
     people_lists_are_scoped_masked_and_audited,
     every_figure_matches_an_independent_recount,

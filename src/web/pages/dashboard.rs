@@ -9,6 +9,7 @@ use hocvuso_domain::format;
 use serde::Deserialize;
 
 use crate::services::dashboard::{self, Figures};
+use crate::services::trend;
 use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::Ctx;
@@ -46,6 +47,44 @@ impl Row {
             },
         }
     }
+}
+
+/// The trend chart and its figures, for the page (the table is the chart's text version).
+pub struct TrendView {
+    pub svg: String,
+    pub weekly: bool,
+    /// `(week or date, added, total)`, formatted.
+    pub rows: Vec<(String, String, String)>,
+}
+
+impl TrendView {
+    fn of(t: &trend::Trend, f: &Figures, title: &str) -> Self {
+        TrendView {
+            svg: trend::svg(t, f.needed(), title, "xu-huong"),
+            weekly: t.weekly,
+            rows: t
+                .points
+                .iter()
+                .rev()
+                .map(|p| {
+                    (
+                        p.day.format("%d/%m/%Y").to_string(),
+                        format::number(p.added),
+                        format::number(p.total),
+                    )
+                })
+                .collect(),
+        }
+    }
+}
+
+/// One line of the province overview, with the query that opens it.
+pub struct OverviewLine {
+    pub group: &'static str,
+    pub indicator: &'static str,
+    pub group_name: &'static str,
+    pub indicator_name: &'static str,
+    pub row: Row,
 }
 
 pub struct YearOption {
@@ -87,6 +126,8 @@ pub struct ProvincePage {
     pub total: Row,
     pub rows: Vec<Row>,
     pub communes_met: usize,
+    pub overview: Vec<OverviewLine>,
+    pub trend: TrendView,
 }
 
 #[derive(Default, Deserialize)]
@@ -161,6 +202,27 @@ pub async fn province(
     let group = super::group_of(&q.nhom).ok_or(WebError::NotFound)?;
     let indicator = super::indicator_of(&q.chi_so).ok_or(WebError::NotFound)?;
     let mut board = dashboard::province_board(&state, year, group, indicator).await?;
+    let overview = dashboard::overview(&state, year)
+        .await?
+        .into_iter()
+        .map(|o| OverviewLine {
+            group: o.group.code(),
+            indicator: o.indicator.code(),
+            group_name: o.group.name_vi(),
+            indicator_name: o.indicator.name_vi(),
+            row: Row::from(&o.figures),
+        })
+        .collect();
+    let province_path = format!("/{}/", board.total.code);
+    let t = trend::trend(&state, &province_path, group, indicator).await?;
+    let trend = TrendView::of(
+        &t,
+        &board.total,
+        &format!(
+            "Số người đạt theo thời gian, toàn tỉnh: {}",
+            group.name_vi()
+        ),
+    );
     let sort = SORTS
         .iter()
         .find(|(v, _)| *v == q.sap_xep)
@@ -187,6 +249,8 @@ pub async fn province(
         communes_met: board.rows.iter().filter(|r| r.met() == Some(true)).count(),
         total: Row::from(&board.total),
         rows: board.rows.iter().map(Row::from).collect(),
+        overview,
+        trend,
     };
     Ok(render(&ctx, StatusCode::OK, &page))
 }
@@ -204,6 +268,9 @@ pub struct UnitPage {
     pub group_name: String,
     pub indicator_name: String,
     pub row: Row,
+    pub trend: TrendView,
+    /// The units directly under this one, each with everything below it.
+    pub sub_units: Vec<Row>,
     pub is_province_admin: bool,
     /// The community digital technology team's last 30 days (communes only).
     pub activity: Option<crate::services::support::Activity>,
@@ -227,6 +294,24 @@ pub async fn unit(
     else {
         return Err(WebError::NotFound);
     };
+    let Some(unit) = hocvuso_db::repo::org::by_code(state.db.read(), &code).await? else {
+        return Err(WebError::NotFound);
+    };
+    let t = trend::trend(&state, &unit.path, group, indicator).await?;
+    let trend = TrendView::of(
+        &t,
+        &f,
+        &format!(
+            "Số người đạt theo thời gian, {}: {}",
+            f.name,
+            group.name_vi()
+        ),
+    );
+    let sub_units = dashboard::sub_units(&state, year, &code, group, indicator)
+        .await?
+        .iter()
+        .map(Row::from)
+        .collect();
     let page = UnitPage {
         l: ctx.chrome(format!("{} — năm {year}", f.name)),
         year,
@@ -238,12 +323,13 @@ pub async fn unit(
         indicators: super::indicator_options(indicator),
         indicator_name: indicator.name_vi().to_owned(),
         row: Row::from(&f),
+        trend,
+        sub_units,
         is_province_admin: user.is_province_admin(),
-        activity: match hocvuso_db::repo::org::by_code(state.db.read(), &code).await? {
-            Some(u) if u.kind == hocvuso_db::repo::org::KIND_COMMUNE => {
-                Some(crate::services::support::activity(&state, u.id).await?)
-            }
-            _ => None,
+        activity: if unit.kind == hocvuso_db::repo::org::KIND_COMMUNE {
+            Some(crate::services::support::activity(&state, unit.id).await?)
+        } else {
+            None
         },
     };
     Ok(render(&ctx, StatusCode::OK, &page))

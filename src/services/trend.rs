@@ -1,0 +1,279 @@
+//! The trend of an indicator: how many had achieved it, week by week (learning on this
+//! platform, from the weekly counts the spine keeps), or import by import (counts from
+//! outside, e.g. VNeID confirmations), for the province or one unit and everything below it;
+//! and the chart of it as server-side SVG (no JavaScript).
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, NaiveDate};
+use hocvuso_db::repo::{org, stats};
+use hocvuso_domain::{format, Indicator, TargetGroup};
+
+use super::Internal;
+use crate::state::AppState;
+
+/// Points shown at most (a year of weeks).
+pub const MAX_POINTS: usize = 53;
+
+/// One point: the week (its Monday) or the import's date, what was added then, the total.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Point {
+    pub day: NaiveDate,
+    pub added: i64,
+    pub total: i64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Trend {
+    pub points: Vec<Point>,
+    /// True for weekly points (learning), false for dated imports.
+    pub weekly: bool,
+}
+
+/// The trend of a group and indicator for the units under `path` (the province: its path).
+/// Weekly points run from the first week with an achievement to this week, at most
+/// [`MAX_POINTS`] (the totals still count everything before).
+pub async fn trend(
+    state: &AppState,
+    path: &str,
+    group: TargetGroup,
+    indicator: Indicator,
+) -> Result<Trend, Internal> {
+    let db = state.db.read();
+    let under: std::collections::HashSet<i64> =
+        org::ids_under(db, path).await?.into_iter().collect();
+    if super::imports::is_imported(indicator) {
+        let list =
+            hocvuso_db::repo::imports::imports_of(db, indicator.code(), group.code()).await?;
+        let ids: Vec<i64> = list.iter().map(|i| i.id).collect();
+        let date_of: BTreeMap<i64, NaiveDate> = list.iter().map(|i| (i.id, i.as_of)).collect();
+        // unit → (date → people)
+        let mut by_unit: BTreeMap<i64, BTreeMap<NaiveDate, i64>> = BTreeMap::new();
+        for r in hocvuso_db::repo::imports::rows_of(db, &ids).await? {
+            if let (true, Some(d)) = (under.contains(&r.unit_id), date_of.get(&r.import_id)) {
+                by_unit.entry(r.unit_id).or_default().insert(*d, r.people);
+            }
+        }
+        let mut dates: Vec<NaiveDate> = list.iter().map(|i| i.as_of).collect();
+        dates.sort_unstable();
+        dates.dedup();
+        let mut points: Vec<Point> = Vec::new();
+        for d in dates {
+            // Each unit's latest figure on that date.
+            let total: i64 = by_unit
+                .values()
+                .filter_map(|v| v.range(..=d).next_back().map(|(_, n)| *n))
+                .sum();
+            let before = points.last().map_or(0, |p| p.total);
+            points.push(Point {
+                day: d,
+                added: total - before,
+                total,
+            });
+        }
+        let skip = points.len().saturating_sub(MAX_POINTS);
+        return Ok(Trend {
+            points: points.split_off(skip),
+            weekly: false,
+        });
+    }
+    let mut by_week: BTreeMap<NaiveDate, i64> = BTreeMap::new();
+    for (unit, week, n) in stats::week_counts(db, group.code(), indicator.code()).await? {
+        if let (true, Ok(d)) = (
+            under.contains(&unit),
+            NaiveDate::parse_from_str(&week, "%Y-%m-%d"),
+        ) {
+            *by_week.entry(d).or_default() += n;
+        }
+    }
+    let this_week = NaiveDate::parse_from_str(&stats::week_of(state.clock.now()), "%Y-%m-%d")
+        .map_err(|e| Internal::Other(format!("week: {e}")))?;
+    let Some(first) = by_week.keys().next().copied() else {
+        return Ok(Trend {
+            points: Vec::new(),
+            weekly: true,
+        });
+    };
+    let mut points = Vec::new();
+    let mut total = 0;
+    let mut day = first;
+    while day <= this_week.max(first) {
+        let added = by_week.get(&day).copied().unwrap_or(0);
+        total += added;
+        points.push(Point { day, added, total });
+        day += Duration::weeks(1);
+    }
+    // Weeks after this one (achievements dated ahead, e.g. an import's clock) still count.
+    total += by_week.range(day..).map(|(_, n)| n).sum::<i64>();
+    if let Some(last) = points.last_mut() {
+        last.total = total;
+    }
+    let skip = points.len().saturating_sub(MAX_POINTS);
+    Ok(Trend {
+        points: points.split_off(skip),
+        weekly: true,
+    })
+}
+
+/// Escapes text for SVG/XML.
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A round upper bound for the axis: 1, 2 or 5 × 10ⁿ at or above `n`.
+fn nice_max(n: i64) -> i64 {
+    let mut step = 1;
+    loop {
+        for m in [1, 2, 5] {
+            if m * step >= n {
+                return m * step;
+            }
+        }
+        step *= 10;
+    }
+}
+
+/// The trend as an SVG chart: the running total as a line over a light area, the number of
+/// people the target needs as a dashed line, the axes labelled in Vietnamese. `id` makes the
+/// title's id unique on the page. Plain attributes only (no inline styles, no scripts), so it
+/// passes the strict CSP and prints.
+pub fn svg(trend: &Trend, target_people: Option<i64>, title: &str, id: &str) -> String {
+    const W: f64 = 640.0;
+    const H: f64 = 240.0;
+    const L: f64 = 64.0;
+    const R: f64 = 16.0;
+    const T: f64 = 16.0;
+    const B: f64 = 40.0;
+    let pts = &trend.points;
+    let top = pts
+        .iter()
+        .map(|p| p.total)
+        .chain(target_people)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let y_max = nice_max(top) as f64;
+    let x = |i: usize| {
+        if pts.len() <= 1 {
+            L + (W - L - R) / 2.0
+        } else {
+            L + (W - L - R) * i as f64 / (pts.len() - 1) as f64
+        }
+    };
+    let y = |v: i64| T + (H - T - B) * (1.0 - v as f64 / y_max);
+    let mut s = format!(
+        "<svg class=\"chart\" viewBox=\"0 0 {W} {H}\" width=\"100%\" role=\"img\" aria-labelledby=\"{id}-title\" xmlns=\"http://www.w3.org/2000/svg\">\
+         <title id=\"{id}-title\">{}</title>",
+        esc(title)
+    );
+    // Axes and grid: 0, half, max.
+    for v in [0, (y_max as i64) / 2, y_max as i64] {
+        let yy = y(v);
+        s.push_str(&format!(
+            "<line x1=\"{L}\" y1=\"{yy:.1}\" x2=\"{}\" y2=\"{yy:.1}\" stroke=\"#d0d0d0\" stroke-width=\"1\"/>\
+             <text x=\"{}\" y=\"{:.1}\" font-size=\"13\" text-anchor=\"end\" fill=\"#333\">{}</text>",
+            W - R,
+            L - 6.0,
+            yy + 4.0,
+            format::number(v)
+        ));
+    }
+    if pts.is_empty() {
+        s.push_str(&format!(
+            "<text x=\"{}\" y=\"{}\" font-size=\"15\" text-anchor=\"middle\" fill=\"#333\">Chưa có số liệu</text></svg>",
+            W / 2.0,
+            H / 2.0
+        ));
+        return s;
+    }
+    if let Some(t) = target_people {
+        let yy = y(t);
+        s.push_str(&format!(
+            "<line x1=\"{L}\" y1=\"{yy:.1}\" x2=\"{}\" y2=\"{yy:.1}\" stroke=\"#b00020\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>\
+             <text x=\"{}\" y=\"{:.1}\" font-size=\"13\" text-anchor=\"end\" fill=\"#b00020\">Chỉ tiêu: {}</text>",
+            W - R,
+            W - R,
+            yy - 5.0,
+            format::number(t)
+        ));
+    }
+    let line: Vec<String> = pts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| format!("{:.1},{:.1}", x(i), y(p.total)))
+        .collect();
+    let base = y(0);
+    s.push_str(&format!(
+        "<polygon points=\"{:.1},{base:.1} {} {:.1},{base:.1}\" fill=\"#cfe3f5\"/>\
+         <polyline points=\"{}\" fill=\"none\" stroke=\"#1d70b8\" stroke-width=\"3\"/>",
+        x(0),
+        line.join(" "),
+        x(pts.len() - 1),
+        line.join(" ")
+    ));
+    if pts.len() == 1 {
+        s.push_str(&format!(
+            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\" fill=\"#1d70b8\"/>",
+            x(0),
+            y(pts[0].total)
+        ));
+    }
+    let label = |i: usize, anchor: &str| {
+        format!(
+            "<text x=\"{:.1}\" y=\"{}\" font-size=\"13\" text-anchor=\"{anchor}\" fill=\"#333\">{}</text>",
+            x(i),
+            H - B + 20.0,
+            pts[i].day.format("%d/%m/%Y")
+        )
+    };
+    if pts.len() == 1 {
+        s.push_str(&label(0, "middle"));
+    } else {
+        s.push_str(&label(0, "start"));
+        s.push_str(&label(pts.len() - 1, "end"));
+    }
+    s.push_str("</svg>");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(d: u32, added: i64, total: i64) -> Point {
+        Point {
+            day: NaiveDate::from_ymd_opt(2026, 11, d).unwrap_or_default(),
+            added,
+            total,
+        }
+    }
+
+    #[test]
+    fn axis_bounds_are_round() {
+        assert_eq!(nice_max(1), 1);
+        assert_eq!(nice_max(3), 5);
+        assert_eq!(nice_max(7), 10);
+        assert_eq!(nice_max(1234), 2000);
+        assert_eq!(nice_max(500_001), 1_000_000);
+    }
+
+    #[test]
+    fn the_chart_draws_the_total_the_target_and_dates() {
+        let t = Trend {
+            points: vec![p(2, 3, 3), p(9, 0, 3), p(16, 4, 7)],
+            weekly: true,
+        };
+        let s = svg(&t, Some(8), "Người dân <đạt>", "xu-huong");
+        assert!(s.starts_with("<svg") && s.ends_with("</svg>"));
+        assert!(s.contains("<title id=\"xu-huong-title\">Người dân &lt;đạt&gt;</title>"));
+        assert!(s.contains("Chỉ tiêu: 8"));
+        assert!(s.contains("02/11/2026") && s.contains("16/11/2026"));
+        assert_eq!(s.matches("<polyline").count(), 1);
+        assert!(!s.contains("style="), "no inline styles (CSP)");
+        let empty = svg(&Trend::default(), None, "x", "y");
+        assert!(empty.contains("Chưa có số liệu"));
+    }
+}
