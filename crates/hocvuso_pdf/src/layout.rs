@@ -7,7 +7,7 @@ use qrcode::{EcLevel, QrCode};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::font::{is_invisible, FontId, Fonts};
-use crate::{Block, Document, Orientation, PdfError, Run};
+use crate::{Anchor, Block, Column, Document, Orientation, PdfError, Rgb, Run, Shape};
 
 pub(crate) const A4_WIDTH: f32 = 595.28;
 pub(crate) const A4_HEIGHT: f32 = 841.89;
@@ -17,6 +17,8 @@ const BODY_SIZE: f32 = 11.0;
 const BODY_LEADING: f32 = 1.4;
 const NOTE_SIZE: f32 = 9.0;
 const FOOTER_SIZE: f32 = 8.5;
+const TABLE_SIZE: f32 = 8.5;
+const CELL_PAD: f32 = 3.0;
 /// Lines of body text that must fit under a heading on the same page.
 const KEEP_LINES_AFTER_HEADING: f32 = 3.0;
 const LIST_INDENT: f32 = 14.0;
@@ -32,6 +34,7 @@ const TEXT: Color = Color(0.08, 0.08, 0.08);
 const HEADING: Color = Color(0.05, 0.22, 0.45);
 const GREY: Color = Color(0.38, 0.38, 0.38);
 const LIGHT_GREY: Color = Color(0.6, 0.6, 0.6);
+const SHADE: Color = Color(0.92, 0.93, 0.95);
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Op {
@@ -51,6 +54,15 @@ pub(crate) enum Op {
         to: (f32, f32),
         width: f32,
         color: Color,
+    },
+    /// A path of rings (closed) or one open line, filled (even-odd) and/or stroked.
+    Path {
+        rings: Vec<Vec<(f32, f32)>>,
+        closed: bool,
+        fill: Option<Color>,
+        stroke: Option<Color>,
+        width: f32,
+        dashed: bool,
     },
     /// A table-of-contents page number with its dotted leader, resolved once all pages are
     /// known: dots from `x_from`, number right-aligned at `x_right`.
@@ -511,8 +523,215 @@ impl Layouter<'_> {
                 }
             }
             Block::TableOfContents => self.table_of_contents(),
+            Block::Table {
+                columns,
+                rows,
+                total,
+            } => self.table(columns, rows, total.as_ref()),
+            Block::Figure {
+                view,
+                width_pt,
+                shapes,
+                caption,
+            } => self.figure(*view, *width_pt, shapes, caption),
         }
         Ok(())
+    }
+
+    /// Lines of one table cell.
+    fn cell_lines(&self, text: &str, bold: bool, width: f32) -> Vec<Line> {
+        let font = FontId::of(bold);
+        let lines = wrap(self.fonts, &tokenize(&[(font, text)]), TABLE_SIZE, width);
+        if lines.is_empty() {
+            vec![Line::default()]
+        } else {
+            lines
+        }
+    }
+
+    /// One row of a table: its cells set at the cursor, a rule under it; `shade` fills it.
+    fn table_row(&mut self, widths: &[f32], cells: &[Vec<Line>], numeric: &[bool], shade: bool) {
+        let lh = TABLE_SIZE * 1.3;
+        let height = cells.iter().map(Vec::len).max().unwrap_or(1) as f32 * lh + 2.0 * CELL_PAD;
+        if shade {
+            self.cur.ops.push(Op::Rects {
+                rects: vec![[self.left, self.y - height, self.content_width(), height]],
+                color: SHADE,
+            });
+        }
+        let style = Style {
+            size: TABLE_SIZE,
+            leading: 1.3,
+            color: TEXT,
+            align: Align::Left,
+        };
+        let face = self.fonts.get(FontId::Regular);
+        let mid = (face.ascent_em() + face.descent_em()) / 2.0;
+        let mut x = self.left;
+        for ((lines, w), right) in cells.iter().zip(widths).zip(numeric) {
+            for (i, line) in lines.iter().enumerate() {
+                let baseline = self.y - CELL_PAD - lh * i as f32 - lh / 2.0 - mid * TABLE_SIZE;
+                let lx = if *right {
+                    x + w - CELL_PAD - line.width
+                } else {
+                    x + CELL_PAD
+                };
+                self.draw_line(line, lx, baseline, &style);
+            }
+            x += w;
+        }
+        self.y -= height;
+        self.cur.ops.push(Op::Line {
+            from: (self.left, self.y),
+            to: (self.right, self.y),
+            width: 0.5,
+            color: LIGHT_GREY,
+        });
+        self.has_content = true;
+    }
+
+    fn table(&mut self, columns: &[Column], rows: &[Vec<String>], total: Option<&Vec<String>>) {
+        if columns.is_empty() {
+            return;
+        }
+        let sum: f32 = columns.iter().map(|c| c.weight.max(0.01)).sum();
+        let widths: Vec<f32> = columns
+            .iter()
+            .map(|c| self.content_width() * c.weight.max(0.01) / sum)
+            .collect();
+        let numeric: Vec<bool> = columns.iter().map(|c| c.numeric).collect();
+        let lh = TABLE_SIZE * 1.3;
+        let lay = |me: &Self, cells: &[String], bold: bool| -> Vec<Vec<Line>> {
+            widths
+                .iter()
+                .enumerate()
+                .map(|(i, w)| {
+                    let text = cells.get(i).map_or("", String::as_str);
+                    me.cell_lines(text, bold, w - 2.0 * CELL_PAD)
+                })
+                .collect()
+        };
+        let header_cells: Vec<String> = columns.iter().map(|c| c.header.clone()).collect();
+        let header = lay(self, &header_cells, true);
+        let height_of = |cells: &[Vec<Line>]| {
+            cells.iter().map(Vec::len).max().unwrap_or(1) as f32 * lh + 2.0 * CELL_PAD
+        };
+        let header_h = height_of(&header);
+        self.gap(8.0);
+        let mut body: Vec<(Vec<Vec<Line>>, bool)> =
+            rows.iter().map(|r| (lay(self, r, false), false)).collect();
+        if let Some(t) = total {
+            body.push((lay(self, t, true), true));
+        }
+        // The header with at least its first row, on one page.
+        let first = body.first().map_or(0.0, |(c, _)| height_of(c));
+        if self.has_content && !self.fits(header_h + first) {
+            self.new_page();
+        }
+        self.table_row(&widths, &header, &numeric, true);
+        for (cells, is_total) in &body {
+            if !self.fits(height_of(cells)) {
+                self.new_page();
+                self.table_row(&widths, &header, &numeric, true);
+            }
+            self.table_row(&widths, cells, &numeric, *is_total);
+        }
+        self.pending_gap = 10.0;
+    }
+
+    fn figure(&mut self, view: (f32, f32), width_pt: f32, shapes: &[Shape], caption: &str) {
+        let (vw, vh) = (view.0.max(1.0), view.1.max(1.0));
+        let width = if width_pt.is_finite() && width_pt > 0.0 {
+            width_pt.min(self.content_width())
+        } else {
+            self.content_width()
+        };
+        let mut scale = width / vw;
+        // A figure fits on a page, with room for its caption.
+        let max_h = self.top - self.bottom - 40.0;
+        if vh * scale > max_h {
+            scale = max_h / vh;
+        }
+        let (w, h) = (vw * scale, vh * scale);
+        let caption_style = Style {
+            size: NOTE_SIZE,
+            leading: 1.35,
+            color: GREY,
+            align: Align::Center,
+        };
+        let caption_lines = wrap(
+            self.fonts,
+            &tokenize(&[(FontId::Regular, caption)]),
+            caption_style.size,
+            self.content_width(),
+        );
+        self.gap(10.0);
+        if self.has_content && !self.fits(h + 6.0 + 2.0 * caption_style.line_height()) {
+            self.new_page();
+        }
+        let x0 = self.left + (self.content_width() - w) / 2.0;
+        let top = self.y;
+        let at = |(x, y): (f32, f32)| (x0 + x * scale, top - y * scale);
+        let color = |c: Rgb| Color(c.0 as f32 / 255.0, c.1 as f32 / 255.0, c.2 as f32 / 255.0);
+        for shape in shapes {
+            match shape {
+                Shape::Polygon {
+                    rings,
+                    fill,
+                    stroke,
+                } => self.cur.ops.push(Op::Path {
+                    rings: rings
+                        .iter()
+                        .map(|r| r.iter().map(|p| at(*p)).collect())
+                        .collect(),
+                    closed: true,
+                    fill: Some(color(*fill)),
+                    stroke: stroke.map(color),
+                    width: 0.4,
+                    dashed: false,
+                }),
+                Shape::Polyline {
+                    points,
+                    color: c,
+                    width,
+                    dashed,
+                } => self.cur.ops.push(Op::Path {
+                    rings: vec![points.iter().map(|p| at(*p)).collect()],
+                    closed: false,
+                    fill: None,
+                    stroke: Some(color(*c)),
+                    width: *width,
+                    dashed: *dashed,
+                }),
+                Shape::Text {
+                    at: p,
+                    text,
+                    size,
+                    color: c,
+                    anchor,
+                } => {
+                    let (x, y) = at(*p);
+                    let tw = self.fonts.width(FontId::Regular, text, *size);
+                    let x = match anchor {
+                        Anchor::Start => x,
+                        Anchor::Middle => x - tw / 2.0,
+                        Anchor::End => x - tw,
+                    };
+                    self.cur.ops.push(Op::Text {
+                        font: FontId::Regular,
+                        size: *size,
+                        color: color(*c),
+                        x,
+                        y,
+                        text: normalize(text),
+                    });
+                }
+            }
+        }
+        self.y -= h + 6.0;
+        self.has_content = true;
+        self.place_lines(&caption_lines, self.left, &caption_style, None);
+        self.pending_gap = 12.0;
     }
 
     fn heading(&mut self, level: u8, text: &str) {

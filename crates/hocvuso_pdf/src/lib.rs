@@ -29,6 +29,7 @@ mod writer;
 
 pub use markdown::markdown_blocks;
 
+
 /// Page orientation; pages are always A4.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Orientation {
@@ -100,6 +101,69 @@ pub enum Block {
     /// "Mục lục": every level-1/level-2 heading of the document with its page number, dotted
     /// leaders and a link to the page; may span several pages.
     TableOfContents,
+    /// A table as wide as the text: a bold header row (repeated on every page the table
+    /// continues on), rows whose cells wrap, and an optional bold total row at the end.
+    Table {
+        columns: Vec<Column>,
+        rows: Vec<Vec<String>>,
+        total: Option<Vec<String>>,
+    },
+    /// A vector drawing given in its own units (`view`: width × height, origin top left, y
+    /// down), scaled to `width_pt` (at most the text width) and centred, with a caption under
+    /// it. Kept on one page.
+    Figure {
+        view: (f32, f32),
+        width_pt: f32,
+        shapes: Vec<Shape>,
+        caption: String,
+    },
+}
+
+/// A column of a [`Block::Table`]: its header, its share of the width, and whether its cells
+/// are numbers (set flush right).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    pub header: String,
+    pub weight: f32,
+    pub numeric: bool,
+}
+
+/// A colour, 0–255 per channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rgb(pub u8, pub u8, pub u8);
+
+/// Where a [`Shape::Text`] stands relative to its point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Anchor {
+    Start,
+    Middle,
+    End,
+}
+
+/// One element of a [`Block::Figure`], in the figure's units.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shape {
+    /// Closed rings filled together (even-odd, so holes stay open), optionally outlined.
+    Polygon {
+        rings: Vec<Vec<(f32, f32)>>,
+        fill: Rgb,
+        stroke: Option<Rgb>,
+    },
+    /// An open line; `width` in points.
+    Polyline {
+        points: Vec<(f32, f32)>,
+        color: Rgb,
+        width: f32,
+        dashed: bool,
+    },
+    /// A line of text whose baseline passes through `at`; `size` in points.
+    Text {
+        at: (f32, f32),
+        text: String,
+        size: f32,
+        color: Rgb,
+        anchor: Anchor,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

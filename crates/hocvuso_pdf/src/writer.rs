@@ -203,6 +203,59 @@ fn page_content(runs: &[GlyphRun<'_>], remappers: &BTreeMap<FontId, GlyphRemappe
                     .line_to(to.0, to.1)
                     .stroke();
             }
+            Op::Path {
+                rings,
+                closed,
+                fill,
+                stroke,
+                width,
+                dashed,
+            } => {
+                let mut any = false;
+                for ring in rings {
+                    let mut points = ring.iter();
+                    let Some(first) = points.next() else {
+                        continue;
+                    };
+                    content.move_to(first.0, first.1);
+                    for p in points {
+                        content.line_to(p.0, p.1);
+                    }
+                    if *closed {
+                        content.close_path();
+                    }
+                    any = true;
+                }
+                if !any {
+                    continue;
+                }
+                if let Some(c) = fill {
+                    content.set_fill_rgb(c.0, c.1, c.2);
+                }
+                if let Some(c) = stroke {
+                    content.set_stroke_rgb(c.0, c.1, c.2).set_line_width(*width);
+                    if *dashed {
+                        content.set_dash_pattern([4.0, 3.0], 0.0);
+                    }
+                }
+                match (fill.is_some(), stroke.is_some()) {
+                    (true, true) => {
+                        content.fill_even_odd_and_stroke();
+                    }
+                    (true, false) => {
+                        content.fill_even_odd();
+                    }
+                    (false, true) => {
+                        content.stroke();
+                    }
+                    (false, false) => {
+                        content.end_path();
+                    }
+                }
+                if *dashed {
+                    content.set_dash_pattern([], 0.0);
+                }
+            }
             // Resolved by the layout before writing.
             Op::TocNumber { .. } => {}
         }

@@ -592,3 +592,103 @@ fn two_hundred_articles() -> TestResult {
     assert!(toc_pages >= 4, "{toc_pages} TOC pages");
     Ok(())
 }
+
+/// A report: a table of 124 communes (several pages, the header on each) with a total row, and
+/// a figure (a map of squares and a chart line) — every text reads back, the figure's too.
+#[test]
+fn tables_continue_across_pages_and_figures_draw() -> TestResult {
+    use hocvuso_pdf::{Anchor, Column, Rgb, Shape};
+    let columns = vec![
+        Column {
+            header: "Mã".into(),
+            weight: 1.0,
+            numeric: false,
+        },
+        Column {
+            header: "Xã, phường, đặc khu".into(),
+            weight: 4.0,
+            numeric: false,
+        },
+        Column {
+            header: "Đã đạt".into(),
+            weight: 1.5,
+            numeric: true,
+        },
+    ];
+    let rows: Vec<Vec<String>> = (0..124)
+        .map(|i| {
+            vec![
+                format!("{}", 24_000 + i),
+                format!("Phường Số {i} - Đà Lạt, nơi có tên rất dài để xuống dòng trong ô"),
+                format!("{}.{:03}", i, i),
+            ]
+        })
+        .collect();
+    let shapes = vec![
+        Shape::Polygon {
+            rings: vec![
+                vec![(0.0, 0.0), (100.0, 0.0), (100.0, 100.0), (0.0, 100.0)],
+                vec![(25.0, 25.0), (75.0, 25.0), (75.0, 75.0), (25.0, 75.0)],
+            ],
+            fill: Rgb(29, 112, 184),
+            stroke: Some(Rgb(255, 255, 255)),
+        },
+        Shape::Polyline {
+            points: vec![(0.0, 150.0), (200.0, 120.0)],
+            color: Rgb(176, 0, 32),
+            width: 2.0,
+            dashed: true,
+        },
+        Shape::Text {
+            at: (100.0, 190.0),
+            text: "Chú giải: đã đạt chỉ tiêu".into(),
+            size: 10.0,
+            color: Rgb(0, 0, 0),
+            anchor: Anchor::Middle,
+        },
+    ];
+    let doc = Document {
+        title: "Báo cáo".into(),
+        author: "hocvuso".into(),
+        orientation: Orientation::Portrait,
+        blocks: vec![
+            Block::Title("Báo cáo kết quả".into()),
+            Block::Figure {
+                view: (200.0, 200.0),
+                width_pt: 300.0,
+                shapes,
+                caption: "Hình 1. Bản đồ".into(),
+            },
+            Block::Table {
+                columns,
+                rows,
+                total: Some(vec![String::new(), "Toàn tỉnh".into(), "7.626".into()]),
+            },
+        ],
+        footer: None,
+    };
+    let bytes = render(&doc)?;
+    let path = out_dir()?.join("report-table-figure.pdf");
+    std::fs::write(&path, &bytes)?;
+    if !have_tool("pdftotext") {
+        return Ok(());
+    }
+    let pages = pdf_pages_text(&path)?;
+    assert!(pages.len() >= 4, "124 wrapped rows take pages: {}", pages.len());
+    let all = squash(&pages.join(" "));
+    assert!(all.contains("Chú giải: đã đạt chỉ tiêu"), "{all}");
+    assert!(all.contains("Hình 1. Bản đồ"));
+    for i in [0, 61, 123] {
+        assert!(all.contains(&format!("{}", 24_000 + i)), "row {i}");
+    }
+    assert!(all.contains("Toàn tỉnh") && all.contains("7.626"));
+    // The header starts every page the table is on (after the first, which has the figure).
+    for (n, page) in pages.iter().enumerate().skip(1) {
+        assert!(
+            squash(page).contains("Mã Xã, phường, đặc khu Đã đạt"),
+            "page {} lacks the header:\n{page}",
+            n + 1
+        );
+    }
+    Ok(())
+}
