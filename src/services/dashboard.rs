@@ -48,6 +48,25 @@ impl Figures {
     pub fn met(&self) -> Option<bool> {
         self.gap().map(|g| g == 0)
     }
+
+    /// How far from the target, for colouring: 0 reached, 1 at 75% of it or more, 2 at 50% or
+    /// more, 3 below, 4 unknown (no denominator or target).
+    pub fn band(&self) -> usize {
+        match (self.met(), self.per_mille(), self.target_percent) {
+            (Some(true), _, _) => 0,
+            (Some(false), Some(pm), Some(t)) if t > 0 => {
+                let share = pm as f64 / (f64::from(t) * 10.0);
+                if share >= 0.75 {
+                    1
+                } else if share >= 0.5 {
+                    2
+                } else {
+                    3
+                }
+            }
+            _ => 4,
+        }
+    }
 }
 
 pub struct Board {

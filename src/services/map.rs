@@ -12,6 +12,8 @@ pub struct MapShape {
     pub code: String,
     /// SVG path data in the map's coordinates (integers, relative moves).
     pub d: String,
+    /// The same outline as rings of points (for the PDF report).
+    pub rings: Vec<Vec<(i64, i64)>>,
 }
 
 pub struct CommuneMap {
@@ -58,8 +60,10 @@ impl CommuneMap {
             .iter()
             .map(|s| {
                 let mut d = String::new();
+                let mut rings = Vec::with_capacity(s.rings.len());
                 for ring in &s.rings {
                     let mut prev: Option<(i64, i64)> = None;
+                    let mut points = Vec::with_capacity(ring.len());
                     for &p in ring {
                         let (x, y) = at(p);
                         match prev {
@@ -68,12 +72,15 @@ impl CommuneMap {
                             Some((px, py)) => d.push_str(&format!("l{} {}", x - px, y - py)),
                         }
                         prev = Some((x, y));
+                        points.push((x, y));
                     }
                     d.push('z');
+                    rings.push(points);
                 }
                 MapShape {
                     code: s.code.clone(),
                     d,
+                    rings,
                 }
             })
             .collect();

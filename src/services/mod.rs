@@ -17,6 +17,7 @@ pub mod org_admin;
 pub mod people;
 pub mod qr;
 pub mod recovery;
+pub mod report;
 pub mod roster;
 pub mod search;
 pub mod seed;

@@ -136,104 +136,148 @@ fn nice_max(n: i64) -> i64 {
     }
 }
 
+/// The chart of a trend in its own units (640 × 240, y down): what the SVG and the PDF both
+/// draw.
+pub struct Chart {
+    pub width: f64,
+    pub height: f64,
+    /// `(y, label)` of the grid lines (0, half, top).
+    pub grid: Vec<(f64, String)>,
+    pub left: f64,
+    pub right: f64,
+    /// The running total's points.
+    pub line: Vec<(f64, f64)>,
+    /// The baseline's y (for the area under the line).
+    pub base: f64,
+    /// `(y, label)` of the target line.
+    pub target: Option<(f64, String)>,
+    /// `(x, label, anchor)` of the dates under the axis: "start", "middle" or "end".
+    pub dates: Vec<(f64, String, &'static str)>,
+    pub date_y: f64,
+}
+
+impl Chart {
+    pub fn of(trend: &Trend, target_people: Option<i64>) -> Self {
+        const W: f64 = 640.0;
+        const H: f64 = 240.0;
+        const L: f64 = 64.0;
+        const R: f64 = 16.0;
+        const T: f64 = 16.0;
+        const B: f64 = 40.0;
+        let pts = &trend.points;
+        let top = pts
+            .iter()
+            .map(|p| p.total)
+            .chain(target_people)
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let y_max = nice_max(top);
+        let x = |i: usize| {
+            if pts.len() <= 1 {
+                L + (W - L - R) / 2.0
+            } else {
+                L + (W - L - R) * i as f64 / (pts.len() - 1) as f64
+            }
+        };
+        let y = |v: i64| T + (H - T - B) * (1.0 - v as f64 / y_max as f64);
+        let date = |i: usize, anchor| (x(i), pts[i].day.format("%d/%m/%Y").to_string(), anchor);
+        Chart {
+            width: W,
+            height: H,
+            grid: [0, y_max / 2, y_max]
+                .into_iter()
+                .map(|v| (y(v), format::number(v)))
+                .collect(),
+            left: L,
+            right: W - R,
+            line: pts
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (x(i), y(p.total)))
+                .collect(),
+            base: y(0),
+            target: (!pts.is_empty())
+                .then_some(target_people)
+                .flatten()
+                .map(|t| (y(t), format!("Chỉ tiêu: {}", format::number(t)))),
+            dates: match pts.len() {
+                0 => Vec::new(),
+                1 => vec![date(0, "middle")],
+                n => vec![date(0, "start"), date(n - 1, "end")],
+            },
+            date_y: H - B + 20.0,
+        }
+    }
+}
+
 /// The trend as an SVG chart: the running total as a line over a light area, the number of
 /// people the target needs as a dashed line, the axes labelled in Vietnamese. `id` makes the
 /// title's id unique on the page. Plain attributes only (no inline styles, no scripts), so it
 /// passes the strict CSP and prints.
 pub fn svg(trend: &Trend, target_people: Option<i64>, title: &str, id: &str) -> String {
-    const W: f64 = 640.0;
-    const H: f64 = 240.0;
-    const L: f64 = 64.0;
-    const R: f64 = 16.0;
-    const T: f64 = 16.0;
-    const B: f64 = 40.0;
-    let pts = &trend.points;
-    let top = pts
-        .iter()
-        .map(|p| p.total)
-        .chain(target_people)
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    let y_max = nice_max(top) as f64;
-    let x = |i: usize| {
-        if pts.len() <= 1 {
-            L + (W - L - R) / 2.0
-        } else {
-            L + (W - L - R) * i as f64 / (pts.len() - 1) as f64
-        }
-    };
-    let y = |v: i64| T + (H - T - B) * (1.0 - v as f64 / y_max);
+    let c = Chart::of(trend, target_people);
     let mut s = format!(
-        "<svg class=\"chart\" viewBox=\"0 0 {W} {H}\" width=\"100%\" role=\"img\" aria-labelledby=\"{id}-title\" xmlns=\"http://www.w3.org/2000/svg\">\
+        "<svg class=\"chart\" viewBox=\"0 0 {} {}\" width=\"100%\" role=\"img\" aria-labelledby=\"{id}-title\" xmlns=\"http://www.w3.org/2000/svg\">\
          <title id=\"{id}-title\">{}</title>",
+        c.width,
+        c.height,
         esc(title)
     );
-    // Axes and grid: 0, half, max.
-    for v in [0, (y_max as i64) / 2, y_max as i64] {
-        let yy = y(v);
+    for (yy, label) in &c.grid {
         s.push_str(&format!(
-            "<line x1=\"{L}\" y1=\"{yy:.1}\" x2=\"{}\" y2=\"{yy:.1}\" stroke=\"#d0d0d0\" stroke-width=\"1\"/>\
-             <text x=\"{}\" y=\"{:.1}\" font-size=\"13\" text-anchor=\"end\" fill=\"#333\">{}</text>",
-            W - R,
-            L - 6.0,
+            "<line x1=\"{}\" y1=\"{yy:.1}\" x2=\"{}\" y2=\"{yy:.1}\" stroke=\"#d0d0d0\" stroke-width=\"1\"/>\
+             <text x=\"{}\" y=\"{:.1}\" font-size=\"13\" text-anchor=\"end\" fill=\"#333\">{label}</text>",
+            c.left,
+            c.right,
+            c.left - 6.0,
             yy + 4.0,
-            format::number(v)
         ));
     }
-    if pts.is_empty() {
+    let (Some(first), Some(last)) = (c.line.first(), c.line.last()) else {
         s.push_str(&format!(
             "<text x=\"{}\" y=\"{}\" font-size=\"15\" text-anchor=\"middle\" fill=\"#333\">Chưa có số liệu</text></svg>",
-            W / 2.0,
-            H / 2.0
+            c.width / 2.0,
+            c.height / 2.0
         ));
         return s;
-    }
-    if let Some(t) = target_people {
-        let yy = y(t);
+    };
+    if let Some((yy, label)) = &c.target {
         s.push_str(&format!(
-            "<line x1=\"{L}\" y1=\"{yy:.1}\" x2=\"{}\" y2=\"{yy:.1}\" stroke=\"#b00020\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>\
-             <text x=\"{}\" y=\"{:.1}\" font-size=\"13\" text-anchor=\"end\" fill=\"#b00020\">Chỉ tiêu: {}</text>",
-            W - R,
-            W - R,
+            "<line x1=\"{}\" y1=\"{yy:.1}\" x2=\"{}\" y2=\"{yy:.1}\" stroke=\"#b00020\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>\
+             <text x=\"{}\" y=\"{:.1}\" font-size=\"13\" text-anchor=\"end\" fill=\"#b00020\">{label}</text>",
+            c.left,
+            c.right,
+            c.right,
             yy - 5.0,
-            format::number(t)
         ));
     }
-    let line: Vec<String> = pts
+    let line: Vec<String> = c
+        .line
         .iter()
-        .enumerate()
-        .map(|(i, p)| format!("{:.1},{:.1}", x(i), y(p.total)))
+        .map(|(x, y)| format!("{x:.1},{y:.1}"))
         .collect();
-    let base = y(0);
     s.push_str(&format!(
-        "<polygon points=\"{:.1},{base:.1} {} {:.1},{base:.1}\" fill=\"#cfe3f5\"/>\
+        "<polygon points=\"{:.1},{:.1} {} {:.1},{:.1}\" fill=\"#cfe3f5\"/>\
          <polyline points=\"{}\" fill=\"none\" stroke=\"#1d70b8\" stroke-width=\"3\"/>",
-        x(0),
+        first.0,
+        c.base,
         line.join(" "),
-        x(pts.len() - 1),
+        last.0,
+        c.base,
         line.join(" ")
     ));
-    if pts.len() == 1 {
+    if c.line.len() == 1 {
         s.push_str(&format!(
             "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\" fill=\"#1d70b8\"/>",
-            x(0),
-            y(pts[0].total)
+            first.0, first.1
         ));
     }
-    let label = |i: usize, anchor: &str| {
-        format!(
-            "<text x=\"{:.1}\" y=\"{}\" font-size=\"13\" text-anchor=\"{anchor}\" fill=\"#333\">{}</text>",
-            x(i),
-            H - B + 20.0,
-            pts[i].day.format("%d/%m/%Y")
-        )
-    };
-    if pts.len() == 1 {
-        s.push_str(&label(0, "middle"));
-    } else {
-        s.push_str(&label(0, "start"));
-        s.push_str(&label(pts.len() - 1, "end"));
+    for (x, label, anchor) in &c.dates {
+        s.push_str(&format!(
+            "<text x=\"{x:.1}\" y=\"{}\" font-size=\"13\" text-anchor=\"{anchor}\" fill=\"#333\">{label}</text>",
+            c.date_y
+        ));
     }
     s.push_str("</svg>");
     s

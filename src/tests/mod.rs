@@ -13,6 +13,7 @@ mod org;
 mod people;
 mod public;
 mod recovery;
+mod report;
 mod roster;
 mod support;
 mod targets;

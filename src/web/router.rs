@@ -11,7 +11,7 @@ use super::error::not_found;
 use super::page::style_css;
 use super::pages::{
     account, authoring, certificate, completions, dashboard, denominators, handbook, health, home,
-    learn, org, people, recovery, roster, support, targets, vneid,
+    learn, org, people, recovery, report, roster, support, targets, vneid,
 };
 use crate::state::AppState;
 
@@ -73,6 +73,8 @@ pub fn app(state: AppState) -> Router {
         .route("/thong-ke/xuat.xlsx", get(dashboard::export_xlsx))
         .route("/thong-ke/xuat.csv", get(dashboard::export_csv))
         .route("/thong-ke/nhat-ky", get(dashboard::audit))
+        .route("/thong-ke/bao-cao", get(report::index))
+        .route("/thong-ke/bao-cao.pdf", get(report::pdf))
         .route(
             "/thong-ke/mau-so",
             get(denominators::index)

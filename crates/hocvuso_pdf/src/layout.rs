@@ -149,8 +149,16 @@ pub(crate) fn layout(doc: &Document, fonts: &Fonts) -> Result<Layout, PdfError> 
         targets,
         next_target: 0,
         toc: None,
+        keep_with_next: 0.0,
     };
-    for block in &doc.blocks {
+    for (i, block) in doc.blocks.iter().enumerate() {
+        // A heading stays on the page of the figure that follows it.
+        l.keep_with_next = match (block, doc.blocks.get(i + 1)) {
+            (Block::Heading { .. }, Some(Block::Figure { view, width_pt, .. })) => {
+                l.figure_box(*view, *width_pt).2 + 6.0 + 2.0 * NOTE_SIZE * 1.35
+            }
+            _ => 0.0,
+        };
         l.block(block)?;
     }
     let mut pages = std::mem::take(&mut l.pages);
@@ -348,9 +356,28 @@ struct Layouter<'a> {
     targets: Vec<Target>,
     next_target: usize,
     toc: Option<(usize, f32)>,
+    /// Height the block after the current one needs on the same page (a heading's figure).
+    keep_with_next: f32,
 }
 
 impl Layouter<'_> {
+    /// A figure's scale and size on the page: `width_pt` (at most the text width), shrunk to
+    /// fit a page with room for its caption.
+    fn figure_box(&self, view: (f32, f32), width_pt: f32) -> (f32, f32, f32) {
+        let (vw, vh) = (view.0.max(1.0), view.1.max(1.0));
+        let width = if width_pt.is_finite() && width_pt > 0.0 {
+            width_pt.min(self.content_width())
+        } else {
+            self.content_width()
+        };
+        let mut scale = width / vw;
+        let max_h = self.top - self.bottom - 80.0;
+        if vh * scale > max_h {
+            scale = max_h / vh;
+        }
+        (scale, vw * scale, vh * scale)
+    }
+
     fn content_width(&self) -> f32 {
         self.right - self.left
     }
@@ -640,19 +667,7 @@ impl Layouter<'_> {
     }
 
     fn figure(&mut self, view: (f32, f32), width_pt: f32, shapes: &[Shape], caption: &str) {
-        let (vw, vh) = (view.0.max(1.0), view.1.max(1.0));
-        let width = if width_pt.is_finite() && width_pt > 0.0 {
-            width_pt.min(self.content_width())
-        } else {
-            self.content_width()
-        };
-        let mut scale = width / vw;
-        // A figure fits on a page, with room for its caption.
-        let max_h = self.top - self.bottom - 40.0;
-        if vh * scale > max_h {
-            scale = max_h / vh;
-        }
-        let (w, h) = (vw * scale, vh * scale);
+        let (scale, w, h) = self.figure_box(view, width_pt);
         let caption_style = Style {
             size: NOTE_SIZE,
             leading: 1.35,
@@ -757,7 +772,7 @@ impl Layouter<'_> {
         let need = lines.len() as f32 * style.line_height()
             + rule
             + after
-            + KEEP_LINES_AFTER_HEADING * BODY_SIZE * BODY_LEADING;
+            + (KEEP_LINES_AFTER_HEADING * BODY_SIZE * BODY_LEADING).max(self.keep_with_next);
         self.gap(before);
         if self.has_content && !self.fits(need) {
             self.new_page();

@@ -29,7 +29,6 @@ mod writer;
 
 pub use markdown::markdown_blocks;
 
-
 /// Page orientation; pages are always A4.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Orientation {

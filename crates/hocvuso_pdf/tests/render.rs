@@ -674,7 +674,11 @@ fn tables_continue_across_pages_and_figures_draw() -> TestResult {
         return Ok(());
     }
     let pages = pdf_pages_text(&path)?;
-    assert!(pages.len() >= 4, "124 wrapped rows take pages: {}", pages.len());
+    assert!(
+        pages.len() >= 4,
+        "124 wrapped rows take pages: {}",
+        pages.len()
+    );
     let all = squash(&pages.join(" "));
     assert!(all.contains("Chú giải: đã đạt chỉ tiêu"), "{all}");
     assert!(all.contains("Hình 1. Bản đồ"));

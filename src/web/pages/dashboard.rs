@@ -378,20 +378,7 @@ const BANDS: &[(&str, &str)] = &[
 
 /// How far a commune is from its target, as a colour class.
 fn band(f: &Figures) -> &'static str {
-    match (f.met(), f.per_mille(), f.target_percent) {
-        (Some(true), _, _) => "m-dat",
-        (Some(false), Some(pm), Some(t)) if t > 0 => {
-            let share = pm as f64 / (f64::from(t) * 10.0);
-            if share >= 0.75 {
-                "m-gan"
-            } else if share >= 0.5 {
-                "m-giua"
-            } else {
-                "m-xa"
-            }
-        }
-        _ => "m-chua",
-    }
+    BANDS[f.band()].0
 }
 
 /// The map of the 124 communes coloured by how far each is from the year's target; each

@@ -13,6 +13,7 @@ pub mod learn;
 pub mod org;
 pub mod people;
 pub mod recovery;
+pub mod report;
 pub mod roster;
 pub mod support;
 pub mod targets;

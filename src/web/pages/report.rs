@@ -1,0 +1,184 @@
+//! /thong-ke/bao-cao: the report for a period as a PDF (province or one unit). The province
+//! admin chooses any unit; a unit officer their own unit and the units under it.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::{Datelike, NaiveDate};
+use serde::Deserialize;
+
+use crate::services::imports::parse_date;
+use crate::services::report::{self, ReportError, Request};
+use crate::state::AppState;
+use crate::web::error::WebError;
+use crate::web::extract::Ctx;
+use crate::web::page::{render, Chrome};
+
+#[derive(Default, Deserialize)]
+pub struct ReportQuery {
+    #[serde(default, rename = "don-vi")]
+    don_vi: String,
+    #[serde(default)]
+    tu: String,
+    #[serde(default)]
+    den: String,
+    #[serde(default)]
+    nhom: String,
+    #[serde(default, rename = "chi-so")]
+    chi_so: String,
+}
+
+pub struct UnitOption {
+    pub code: String,
+    pub name: String,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard/report.html")]
+pub struct ReportPage {
+    pub l: Chrome,
+    pub units: Vec<UnitOption>,
+    pub from: String,
+    pub to: String,
+    pub groups: Vec<super::GroupOption>,
+    pub indicators: Vec<super::IndicatorOption>,
+    /// `(field id, message)`
+    pub errors: Vec<(&'static str, String)>,
+}
+
+/// The units this user may report on: the province admin the province and every commune; an
+/// officer their units.
+async fn units_for(
+    state: &AppState,
+    user: &crate::services::accounts::SessionUser,
+    chosen: &str,
+) -> Result<Vec<UnitOption>, WebError> {
+    let all = hocvuso_db::repo::org::all(state.db.read()).await?;
+    let mut out = Vec::new();
+    if user.is_province_admin() {
+        out.push(UnitOption {
+            code: String::new(),
+            name: "Toàn tỉnh".to_owned(),
+            selected: chosen.is_empty(),
+        });
+        for u in all
+            .iter()
+            .filter(|u| u.kind == hocvuso_db::repo::org::KIND_COMMUNE && u.merged_into_id.is_none())
+        {
+            out.push(UnitOption {
+                code: u.code.clone(),
+                name: u.name.clone(),
+                selected: u.code == chosen,
+            });
+        }
+    } else {
+        for id in user.officer_units() {
+            if let Some(u) = all.iter().find(|u| u.id == id) {
+                out.push(UnitOption {
+                    code: u.code.clone(),
+                    name: u.name.clone(),
+                    selected: u.code == chosen,
+                });
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err(WebError::Forbidden);
+    }
+    Ok(out)
+}
+
+async fn form(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &ReportQuery,
+    errors: Vec<(&'static str, String)>,
+) -> Result<Response, WebError> {
+    let user = ctx.user()?;
+    let today = crate::clock::vietnam_time(state.clock.now()).date_naive();
+    let or = |s: &str, d: NaiveDate| {
+        if s.is_empty() {
+            d.format("%d/%m/%Y").to_string()
+        } else {
+            s.to_owned()
+        }
+    };
+    let page = ReportPage {
+        l: ctx.chrome("Báo cáo theo kỳ"),
+        units: units_for(state, user, &q.don_vi).await?,
+        from: or(
+            &q.tu,
+            NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today),
+        ),
+        to: or(&q.den, today),
+        groups: super::group_options(
+            super::group_of(&q.nhom).unwrap_or(hocvuso_domain::TargetGroup::Adults),
+        ),
+        indicators: super::indicator_options(
+            super::indicator_of(&q.chi_so).unwrap_or(hocvuso_domain::Indicator::DigitalSkills),
+        ),
+        errors,
+    };
+    let status = if page.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(render(ctx, status, &page))
+}
+
+pub async fn index(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, WebError> {
+    form(&state, &ctx, &q, Vec::new()).await
+}
+
+pub async fn pdf(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, WebError> {
+    let user = ctx.user()?;
+    let mut errors = Vec::new();
+    let from = parse_date(&q.tu);
+    if from.is_none() {
+        errors.push((
+            "tu",
+            "Hãy ghi ngày bắt đầu theo dạng ngày/tháng/năm, ví dụ 01/01/2026.".to_owned(),
+        ));
+    }
+    let to = parse_date(&q.den);
+    if to.is_none() {
+        errors.push((
+            "den",
+            "Hãy ghi ngày kết thúc theo dạng ngày/tháng/năm, ví dụ 30/06/2026.".to_owned(),
+        ));
+    }
+    let (group, indicator) = (super::group_of(&q.nhom), super::indicator_of(&q.chi_so));
+    let (Some(from), Some(to), Some(group), Some(indicator)) = (from, to, group, indicator) else {
+        if errors.is_empty() {
+            return Err(WebError::NotFound);
+        }
+        return form(&state, &ctx, &q, errors).await;
+    };
+    let req = Request {
+        code: (!q.don_vi.is_empty()).then(|| q.don_vi.clone()),
+        from,
+        to,
+        group,
+        indicator,
+    };
+    match report::pdf(&state, user, &req).await {
+        Ok((file, bytes)) => Ok(super::download(bytes, "application/pdf", &file)),
+        Err(ReportError::Forbidden) => Err(WebError::Forbidden),
+        Err(ReportError::NotFound) => Err(WebError::NotFound),
+        Err(ReportError::Internal(e)) => Err(e.into()),
+        Err(e @ (ReportError::Order | ReportError::TooLong)) => {
+            form(&state, &ctx, &q, vec![("den", e.to_string())]).await
+        }
+    }
+}
