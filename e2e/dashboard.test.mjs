@@ -631,6 +631,35 @@ step('4b. the ranking downloads as Excel (a sheet per group) and as CSV', async 
   console.log(`  Excel ${xlsx.bytes.length} bytes, CSV ${lines.length} lines`);
 });
 
+step('4c. the trend chart and the overview are on the page; the report for a period downloads as PDF', async () => {
+  await open(admin, `/thong-ke?nam=${year}`);
+  const chart = await admin.exec(`
+    var svg = document.querySelector('#xu-huong svg');
+    return svg ? { title: svg.querySelector('title').textContent, box: svg.getBoundingClientRect().width } : null;
+  `);
+  assert.ok(chart, 'the trend chart is drawn on the page (no JavaScript needed)');
+  assert.ok(chart.box > 200, `the chart is visible: ${chart.box}px wide`);
+  const overview = await admin.findAll('#tong-quan-bang tbody tr');
+  assert.ok(overview.length >= 6, `the overview has a line per group: ${overview.length}`);
+  await follow(admin, 'main', 'Báo cáo theo kỳ (PDF)');
+  await arrive(admin, /^\/thong-ke\/bao-cao$/);
+  const form = await admin.exec(`
+    var f = document.querySelector('form#bao-cao');
+    return new URLSearchParams(new FormData(f)).toString();
+  `);
+  const pdf = await fetchAs(admin, `/thong-ke/bao-cao.pdf?${form}`);
+  assert.equal(pdf.status, 200, `GET /thong-ke/bao-cao.pdf?${form}`);
+  assert.equal(pdf.type, 'application/pdf');
+  assert.match(pdf.disposition, /attachment; filename="bao-cao-68-\d{8}-\d{8}\.pdf"/);
+  assert.equal(pdf.bytes.subarray(0, 5).toString(), '%PDF-');
+  // A date that does not exist is refused on the form, in Vietnamese.
+  await admin.go(`${base}/thong-ke/bao-cao.pdf?tu=31/02/${year}&den=01/03/${year}`);
+  await arrive(admin, /^\/thong-ke\/bao-cao\.pdf$/, 'refused');
+  const error = norm(await admin.text('.error-summary'));
+  assert.match(error, /ngày bắt đầu/, error);
+  console.log(`  report ${pdf.bytes.length} bytes; refused date: ${error}`);
+});
+
 step('5. the map: 124 communes, legend counts add up, tapping Mũi Né opens its page', async () => {
   await follow(admin, 'main', 'Xem bản đồ các xã, phường');
   await arrive(admin, /^\/thong-ke\/ban-do$/);

@@ -636,6 +636,60 @@ async fn every_figure_matches_an_independent_recount(b: TestBackend) {
             total,
             "{group} province total"
         );
+        // The overview's line for the group.
+        let line = format!(
+            "#tong-quan-bang tr[data-group={group}][data-indicator=digital_skills] [data-field=achieved]"
+        );
+        assert_eq!(parse_number(&page.text(&line)), total, "{group} overview");
+        // The trend: each shown week's additions and running total, against the achievements
+        // bucketed here by their Monday in Vietnam time.
+        let mut by_week: BTreeMap<chrono::NaiveDate, i64> = BTreeMap::new();
+        for row in db
+            .query_all(sea_query_statement(
+                backend,
+                &format!(
+                    "SELECT a.achieved_at AS at FROM achievement a \
+                     JOIN membership m ON m.person_id = a.person_id AND m.group_code = a.group_code \
+                     WHERE a.group_code = '{group}' AND a.indicator_code = 'digital_skills'"
+                ),
+            ))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+        {
+            use chrono::Datelike;
+            let at: chrono::DateTime<chrono::Utc> =
+                row.try_get("", "at").unwrap_or_else(|e| panic!("{e}"));
+            let local = (at + chrono::Duration::hours(7)).date_naive();
+            let monday =
+                local - chrono::Duration::days(i64::from(local.weekday().num_days_from_monday()));
+            *by_week.entry(monday).or_default() += 1;
+        }
+        let cells = page.texts("#xu-huong-bang tbody td");
+        if total == 0 {
+            assert!(cells.is_empty(), "{group}: nothing achieved, no weeks");
+            continue;
+        }
+        for week in cells.chunks(3) {
+            let monday = chrono::NaiveDate::parse_from_str(&week[0], "%d/%m/%Y")
+                .unwrap_or_else(|e| panic!("{}: {e}", week[0]));
+            let added = by_week.get(&monday).copied().unwrap_or(0);
+            let running: i64 = by_week.range(..=monday).map(|(_, n)| n).sum();
+            assert_eq!(
+                parse_number(&week[1]),
+                added,
+                "{group} week of {monday}: added"
+            );
+            assert_eq!(
+                parse_number(&week[2]),
+                running,
+                "{group} week of {monday}: total"
+            );
+        }
+        assert_eq!(
+            parse_number(&cells[2]),
+            total,
+            "{group}: the trend ends at the total"
+        );
     }
     assert_eq!(compared, 4 * 124);
     assert!(
