@@ -80,16 +80,12 @@ pub struct Board {
 }
 
 /// Years that have targets, plus the year asked for, ascending (the year picker's choices).
-async fn years_with<C: hocvuso_db::ConnectionTrait>(
-    db: &C,
-    year: i32,
-) -> Result<Vec<i32>, hocvuso_db::DbErr> {
-    let mut years = stats::target_years(db).await?;
-    if !years.contains(&year) {
-        years.push(year);
-        years.sort_unstable();
-    }
-    Ok(years)
+fn years_with(targets: &[stats::Target], year: i32) -> Vec<i32> {
+    let mut years: Vec<i32> = targets.iter().map(|t| t.year).collect();
+    years.push(year);
+    years.sort_unstable();
+    years.dedup();
+    years
 }
 
 /// The commune code a unit's path falls under (`/68/22918/…` → `22918`).
@@ -141,42 +137,202 @@ pub struct OverviewRow {
     pub figures: Figures,
 }
 
-/// The province's figures for every group and indicator of a year: each group's
-/// `digital_skills`, and every other indicator that has a target or figures.
-pub async fn overview(state: &AppState, year: i32) -> Result<Vec<OverviewRow>, Internal> {
-    let db = state.db.read();
-    let units = org::all(db).await?;
-    let province = units.iter().find(|u| u.kind == org::KIND_PROVINCE);
-    let targets: BTreeMap<(String, String), i32> = stats::targets_of_year(db, year)
-        .await?
-        .into_iter()
-        .map(|t| ((t.group_code, t.indicator_code), t.percent))
-        .collect();
-    let mut out = Vec::new();
-    for &group in TargetGroup::ALL {
-        let denominators = stats::denominators(db, year, group.code()).await?;
-        for &indicator in Indicator::ALL {
-            let target_percent = targets
-                .get(&(group.code().to_owned(), indicator.code().to_owned()))
-                .copied();
-            let achieved: i64 = counts_of(db, group, indicator).await?.values().sum();
-            if indicator != Indicator::DigitalSkills && target_percent.is_none() && achieved == 0 {
-                continue;
-            }
-            out.push(OverviewRow {
-                group,
-                indicator,
-                figures: Figures {
-                    code: province.map(|p| p.code.clone()).unwrap_or_default(),
-                    name: format!("{} — {}", group.name_vi(), indicator.name_vi()),
-                    denominator: province_denominator(&units, &denominators),
-                    achieved,
-                    target_percent,
-                },
-            });
+/// Everything the province's pages read, loaded with a few queries of small tables (the org
+/// tree, every live count, every target, the year's denominators, which groups have imported
+/// figures), so that the ranking and the overview share them.
+pub struct Snapshot {
+    pub year: i32,
+    pub units: Vec<org::OrgUnit>,
+    /// `(group, indicator) → unit → count` of the live counters.
+    live: BTreeMap<(String, String), BTreeMap<i64, i64>>,
+    /// `(group, indicator) → percent` of the year.
+    targets: BTreeMap<(String, String), i32>,
+    /// Years that have targets, plus the year asked for.
+    pub years: Vec<i32>,
+    /// `group → unit → people` of the year.
+    denominators: BTreeMap<String, BTreeMap<i64, i64>>,
+    /// Groups with imports of an imported indicator.
+    imported: BTreeMap<String, Vec<String>>,
+}
+
+impl Snapshot {
+    pub async fn load(state: &AppState, year: i32) -> Result<Self, Internal> {
+        let db = state.db.read();
+        let units = org::all(db).await?;
+        let mut live: BTreeMap<(String, String), BTreeMap<i64, i64>> = BTreeMap::new();
+        for r in stats::stored_counts(db).await? {
+            live.entry((r.group_code, r.indicator_code))
+                .or_default()
+                .insert(r.unit_id, r.achieved);
         }
+        let all_targets = stats::all_targets(db).await?;
+        let years = years_with(&all_targets, year);
+        let targets = all_targets
+            .into_iter()
+            .filter(|t| t.year == year)
+            .map(|t| ((t.group_code, t.indicator_code), t.percent))
+            .collect();
+        let mut imported = BTreeMap::new();
+        for &i in Indicator::ALL
+            .iter()
+            .filter(|i| super::imports::is_imported(**i))
+        {
+            imported.insert(
+                i.code().to_owned(),
+                hocvuso_db::repo::imports::groups_of(db, i.code()).await?,
+            );
+        }
+        Ok(Snapshot {
+            year,
+            units,
+            live,
+            targets,
+            years,
+            denominators: stats::denominators_of_year(db, year).await?,
+            imported,
+        })
     }
-    Ok(out)
+
+    fn target(&self, group: TargetGroup, indicator: Indicator) -> Option<i32> {
+        self.targets
+            .get(&(group.code().to_owned(), indicator.code().to_owned()))
+            .copied()
+    }
+
+    fn denominators(&self, group: TargetGroup) -> BTreeMap<i64, i64> {
+        self.denominators
+            .get(group.code())
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// `unit → count` of a pair: the live counters, or the latest imported figures.
+    async fn counts(
+        &self,
+        state: &AppState,
+        group: TargetGroup,
+        indicator: Indicator,
+    ) -> Result<BTreeMap<i64, i64>, Internal> {
+        if super::imports::is_imported(indicator) {
+            let has = self
+                .imported
+                .get(indicator.code())
+                .is_some_and(|g| g.iter().any(|g| g == group.code()));
+            if !has {
+                return Ok(BTreeMap::new());
+            }
+            return Ok(counts_of(state.db.read(), group, indicator).await?);
+        }
+        Ok(self
+            .live
+            .get(&(group.code().to_owned(), indicator.code().to_owned()))
+            .cloned()
+            .unwrap_or_default())
+    }
+
+    /// The province's figures for every group and indicator of the year: each group's
+    /// `digital_skills`, and every other indicator that has a target or figures.
+    pub async fn overview(&self, state: &AppState) -> Result<Vec<OverviewRow>, Internal> {
+        let province = self.units.iter().find(|u| u.kind == org::KIND_PROVINCE);
+        let mut out = Vec::new();
+        for &group in TargetGroup::ALL {
+            let denominators = self.denominators(group);
+            for &indicator in Indicator::ALL {
+                let target_percent = self.target(group, indicator);
+                let achieved: i64 = self.counts(state, group, indicator).await?.values().sum();
+                if indicator != Indicator::DigitalSkills
+                    && target_percent.is_none()
+                    && achieved == 0
+                {
+                    continue;
+                }
+                out.push(OverviewRow {
+                    group,
+                    indicator,
+                    figures: Figures {
+                        code: province.map(|p| p.code.clone()).unwrap_or_default(),
+                        name: format!("{} — {}", group.name_vi(), indicator.name_vi()),
+                        denominator: province_denominator(&self.units, &denominators),
+                        achieved,
+                        target_percent,
+                    },
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Figures of every commune (and the province total) for a group and indicator.
+    pub async fn board(
+        &self,
+        state: &AppState,
+        group: TargetGroup,
+        indicator: Indicator,
+    ) -> Result<Board, Internal> {
+        let units = &self.units;
+        let counts = self.counts(state, group, indicator).await?;
+        let denominators = self.denominators(group);
+        let target_percent = self.target(group, indicator);
+        let by_id: HashMap<i64, &org::OrgUnit> = units.iter().map(|u| (u.id, u)).collect();
+        let mut achieved_by_commune: BTreeMap<&str, i64> = BTreeMap::new();
+        let mut province_achieved = 0;
+        for (unit_id, n) in &counts {
+            province_achieved += n;
+            if let Some(c) = by_id.get(unit_id).and_then(|u| commune_of(&u.path)) {
+                *achieved_by_commune.entry(c).or_default() += n;
+            }
+        }
+        // A commune merged into another is no longer ranked (its people and counts moved).
+        let rows = units
+            .iter()
+            .filter(|u| u.kind == org::KIND_COMMUNE && u.merged_into_id.is_none())
+            .map(|u| Figures {
+                code: u.code.clone(),
+                name: u.name.clone(),
+                denominator: denominators.get(&u.id).copied(),
+                achieved: achieved_by_commune
+                    .get(u.code.as_str())
+                    .copied()
+                    .unwrap_or(0),
+                target_percent,
+            })
+            .collect();
+        let province = units.iter().find(|u| u.kind == org::KIND_PROVINCE);
+        let total = Figures {
+            code: province.map(|p| p.code.clone()).unwrap_or_default(),
+            name: province.map(|p| p.name.clone()).unwrap_or_default(),
+            denominator: province_denominator(units, &denominators),
+            achieved: province_achieved,
+            target_percent,
+        };
+        Ok(Board {
+            year: self.year,
+            years: self.years.clone(),
+            group,
+            indicator,
+            target_percent,
+            total,
+            rows,
+        })
+    }
+}
+
+/// The province's figures for every group and indicator of a year.
+pub async fn overview(state: &AppState, year: i32) -> Result<Vec<OverviewRow>, Internal> {
+    Snapshot::load(state, year).await?.overview(state).await
+}
+
+/// Figures of every commune (and the province total) for a group and indicator.
+pub async fn province_board(
+    state: &AppState,
+    year: i32,
+    group: TargetGroup,
+    indicator: Indicator,
+) -> Result<Board, Internal> {
+    Snapshot::load(state, year)
+        .await?
+        .board(state, group, indicator)
+        .await
 }
 
 /// The figures of the units directly under a unit (schools, agencies, villages under a
@@ -184,14 +340,11 @@ pub async fn overview(state: &AppState, year: i32) -> Result<Vec<OverviewRow>, I
 pub async fn sub_units(
     state: &AppState,
     year: i32,
-    code: &str,
+    unit: &org::OrgUnit,
     group: TargetGroup,
     indicator: Indicator,
 ) -> Result<Vec<Figures>, Internal> {
     let db = state.db.read();
-    let Some(unit) = org::by_code(db, code).await? else {
-        return Ok(Vec::new());
-    };
     let children = org::children(db, unit.id).await?;
     if children.is_empty() {
         return Ok(Vec::new());
@@ -220,65 +373,14 @@ pub async fn sub_units(
     Ok(out)
 }
 
-/// Figures of every commune (and the province total) for a group and indicator.
-pub async fn province_board(
-    state: &AppState,
-    year: i32,
-    group: TargetGroup,
-    indicator: Indicator,
-) -> Result<Board, Internal> {
-    let db = state.db.read();
-    let units = org::all(db).await?;
-    let counts = counts_of(db, group, indicator).await?;
-    let denominators = stats::denominators(db, year, group.code()).await?;
-    let target_percent = stats::target(db, year, group.code(), indicator.code()).await?;
-    let years = years_with(db, year).await?;
-
-    let by_id: HashMap<i64, &org::OrgUnit> = units.iter().map(|u| (u.id, u)).collect();
-    let mut achieved_by_commune: BTreeMap<&str, i64> = BTreeMap::new();
-    let mut province_achieved = 0;
-    for (unit_id, n) in &counts {
-        province_achieved += n;
-        if let Some(c) = by_id.get(unit_id).and_then(|u| commune_of(&u.path)) {
-            *achieved_by_commune.entry(c).or_default() += n;
-        }
-    }
-    let mut rows = Vec::new();
-    // A commune merged into another is no longer ranked (its people and counts moved).
-    for u in units
-        .iter()
-        .filter(|u| u.kind == org::KIND_COMMUNE && u.merged_into_id.is_none())
-    {
-        let denominator = denominators.get(&u.id).copied();
-        rows.push(Figures {
-            code: u.code.clone(),
-            name: u.name.clone(),
-            denominator,
-            achieved: achieved_by_commune
-                .get(u.code.as_str())
-                .copied()
-                .unwrap_or(0),
-            target_percent,
-        });
-    }
-    let province = units.iter().find(|u| u.kind == org::KIND_PROVINCE);
-    let province_denominator = province_denominator(&units, &denominators);
-    let total = Figures {
-        code: province.map(|p| p.code.clone()).unwrap_or_default(),
-        name: province.map(|p| p.name.clone()).unwrap_or_default(),
-        denominator: province_denominator,
-        achieved: province_achieved,
-        target_percent,
-    };
-    Ok(Board {
-        year,
-        years,
-        group,
-        indicator,
-        target_percent,
-        total,
-        rows,
-    })
+/// A unit's figures as its page shows them.
+pub struct UnitFigures {
+    pub unit: org::OrgUnit,
+    /// The unit and every unit under it.
+    pub ids: Vec<i64>,
+    pub figures: Figures,
+    /// Years that have targets, plus the year asked for.
+    pub years: Vec<i32>,
 }
 
 /// One unit's figures (its own count and everything below it), with the years that have
@@ -289,7 +391,7 @@ pub async fn unit_figures(
     code: &str,
     group: TargetGroup,
     indicator: Indicator,
-) -> Result<Option<(Figures, Vec<i32>)>, Internal> {
+) -> Result<Option<UnitFigures>, Internal> {
     let db = state.db.read();
     let Some(unit) = org::by_code(db, code).await? else {
         return Ok(None);
@@ -301,15 +403,27 @@ pub async fn unit_figures(
     } else {
         stats::achieved_in(db, &ids, group.code(), indicator.code()).await?
     };
+    let targets = stats::all_targets(db).await?;
+    let years = years_with(&targets, year);
+    let target_percent = targets
+        .iter()
+        .find(|t| {
+            t.year == year && t.group_code == group.code() && t.indicator_code == indicator.code()
+        })
+        .map(|t| t.percent);
     let figures = Figures {
         achieved,
         denominator: stats::denominator(db, year, unit.id, group.code()).await?,
-        target_percent: stats::target(db, year, group.code(), indicator.code()).await?,
-        code: unit.code,
-        name: unit.name,
+        target_percent,
+        code: unit.code.clone(),
+        name: unit.name.clone(),
     };
-    let years = years_with(db, year).await?;
-    Ok(Some((figures, years)))
+    Ok(Some(UnitFigures {
+        unit,
+        ids,
+        figures,
+        years,
+    }))
 }
 
 /// Whether this user may see a unit's figures: the province admin sees all; a unit officer sees

@@ -454,7 +454,8 @@ pub async fn pdf(
         level: 1,
         text: format!("2. Tiến độ: {} — {}", g.name_vi(), i.name_vi()),
     });
-    let mut t = trend::trend(state, &unit.path, g, i).await?;
+    let ids = org::ids_under(db, &unit.path).await?;
+    let mut t = trend::trend(state, (!is_province).then_some(ids.as_slice()), g, i).await?;
     t.points.retain(|p| p.day <= req.to);
     let chart = Chart::of(&t, unit_figures.needed());
     blocks.push(Block::Figure {

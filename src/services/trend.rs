@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDate};
-use hocvuso_db::repo::{org, stats};
+use hocvuso_db::repo::stats;
 use hocvuso_domain::{format, Indicator, TargetGroup};
 
 use super::Internal;
@@ -30,18 +30,19 @@ pub struct Trend {
     pub weekly: bool,
 }
 
-/// The trend of a group and indicator for the units under `path` (the province: its path).
+/// The trend of a group and indicator for the given units (`None`: the whole province).
 /// Weekly points run from the first week with an achievement to this week, at most
 /// [`MAX_POINTS`] (the totals still count everything before).
 pub async fn trend(
     state: &AppState,
-    path: &str,
+    units: Option<&[i64]>,
     group: TargetGroup,
     indicator: Indicator,
 ) -> Result<Trend, Internal> {
     let db = state.db.read();
-    let under: std::collections::HashSet<i64> =
-        org::ids_under(db, path).await?.into_iter().collect();
+    let under: Option<std::collections::HashSet<i64>> =
+        units.map(|ids| ids.iter().copied().collect());
+    let counted = |unit: i64| under.as_ref().is_none_or(|u| u.contains(&unit));
     if super::imports::is_imported(indicator) {
         let list =
             hocvuso_db::repo::imports::imports_of(db, indicator.code(), group.code()).await?;
@@ -50,7 +51,7 @@ pub async fn trend(
         // unit → (date → people)
         let mut by_unit: BTreeMap<i64, BTreeMap<NaiveDate, i64>> = BTreeMap::new();
         for r in hocvuso_db::repo::imports::rows_of(db, &ids).await? {
-            if let (true, Some(d)) = (under.contains(&r.unit_id), date_of.get(&r.import_id)) {
+            if let (true, Some(d)) = (counted(r.unit_id), date_of.get(&r.import_id)) {
                 by_unit.entry(r.unit_id).or_default().insert(*d, r.people);
             }
         }
@@ -78,11 +79,8 @@ pub async fn trend(
         });
     }
     let mut by_week: BTreeMap<NaiveDate, i64> = BTreeMap::new();
-    for (unit, week, n) in stats::week_counts(db, group.code(), indicator.code()).await? {
-        if let (true, Ok(d)) = (
-            under.contains(&unit),
-            NaiveDate::parse_from_str(&week, "%Y-%m-%d"),
-        ) {
+    for (week, n) in stats::week_totals(db, group.code(), indicator.code(), units).await? {
+        if let Ok(d) = NaiveDate::parse_from_str(&week, "%Y-%m-%d") {
             *by_week.entry(d).or_default() += n;
         }
     }

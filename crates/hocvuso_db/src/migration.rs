@@ -980,6 +980,8 @@ impl MigrationTrait for WeeklyCounts {
                 .col(a("group_code"))
                 .col(a("indicator_code"))
                 .col(a("week"))
+                // Covering: the province's trend sums without reading the table.
+                .col(a("achieved"))
                 .to_owned(),
         )
         .await?;

@@ -201,8 +201,10 @@ pub async fn province(
     let year = year_of(&state, &q)?;
     let group = super::group_of(&q.nhom).ok_or(WebError::NotFound)?;
     let indicator = super::indicator_of(&q.chi_so).ok_or(WebError::NotFound)?;
-    let mut board = dashboard::province_board(&state, year, group, indicator).await?;
-    let overview = dashboard::overview(&state, year)
+    let snapshot = dashboard::Snapshot::load(&state, year).await?;
+    let mut board = snapshot.board(&state, group, indicator).await?;
+    let overview = snapshot
+        .overview(&state)
         .await?
         .into_iter()
         .map(|o| OverviewLine {
@@ -213,8 +215,7 @@ pub async fn province(
             row: Row::from(&o.figures),
         })
         .collect();
-    let province_path = format!("/{}/", board.total.code);
-    let t = trend::trend(&state, &province_path, group, indicator).await?;
+    let t = trend::trend(&state, None, group, indicator).await?;
     let trend = TrendView::of(
         &t,
         &board.total,
@@ -290,14 +291,16 @@ pub async fn unit(
     let year = year_of(&state, &q)?;
     let group = super::group_of(&q.nhom).ok_or(WebError::NotFound)?;
     let indicator = super::indicator_of(&q.chi_so).ok_or(WebError::NotFound)?;
-    let Some((f, years)) = dashboard::unit_figures(&state, year, &code, group, indicator).await?
+    let Some(dashboard::UnitFigures {
+        unit,
+        ids,
+        figures: f,
+        years,
+    }) = dashboard::unit_figures(&state, year, &code, group, indicator).await?
     else {
         return Err(WebError::NotFound);
     };
-    let Some(unit) = hocvuso_db::repo::org::by_code(state.db.read(), &code).await? else {
-        return Err(WebError::NotFound);
-    };
-    let t = trend::trend(&state, &unit.path, group, indicator).await?;
+    let t = trend::trend(&state, Some(&ids), group, indicator).await?;
     let trend = TrendView::of(
         &t,
         &f,
@@ -307,7 +310,7 @@ pub async fn unit(
             group.name_vi()
         ),
     );
-    let sub_units = dashboard::sub_units(&state, year, &code, group, indicator)
+    let sub_units = dashboard::sub_units(&state, year, &unit, group, indicator)
         .await?
         .iter()
         .map(Row::from)

@@ -24,6 +24,22 @@ pub async fn imports_of<C: ConnectionTrait>(
         .await
 }
 
+/// The groups that have at least one import of an indicator.
+pub async fn groups_of<C: ConnectionTrait>(
+    conn: &C,
+    indicator_code: &str,
+) -> Result<Vec<String>, DbErr> {
+    use sea_orm::QuerySelect;
+    count_import::Entity::find()
+        .select_only()
+        .column(count_import::Column::GroupCode)
+        .distinct()
+        .filter(count_import::Column::IndicatorCode.eq(indicator_code))
+        .into_tuple::<String>()
+        .all(conn)
+        .await
+}
+
 /// The rows of these imports.
 pub async fn rows_of<C: ConnectionTrait>(
     conn: &C,

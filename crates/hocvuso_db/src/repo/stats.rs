@@ -101,6 +101,11 @@ pub async fn target<C: ConnectionTrait>(
 
 pub use crate::entity::target_change::Model as TargetChange;
 
+/// Every target of every year (a small table).
+pub async fn all_targets<C: ConnectionTrait>(conn: &C) -> Result<Vec<target::Model>, DbErr> {
+    target::Entity::find().all(conn).await
+}
+
 /// Every target of a year.
 pub async fn targets_of_year<C: ConnectionTrait>(
     conn: &C,
@@ -184,19 +189,6 @@ pub async fn target_changes<C: ConnectionTrait>(
         .order_by_desc(target_change::Column::Id)
         .all(conn)
         .await
-}
-
-/// Years that have at least one target, ascending.
-pub async fn target_years<C: ConnectionTrait>(conn: &C) -> Result<Vec<i32>, DbErr> {
-    let mut years: Vec<i32> = target::Entity::find()
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|t| t.year)
-        .collect();
-    years.sort_unstable();
-    years.dedup();
-    Ok(years)
 }
 
 /// Sets the number of people of a group in a unit for a year (replaces the previous value).
@@ -284,6 +276,28 @@ pub async fn denominator_changes<C: ConnectionTrait>(
         .order_by_desc(denominator_change::Column::Id)
         .all(conn)
         .await
+}
+
+/// `group → unit_id → people` for a year, every group at once.
+pub async fn denominators_of_year<C: ConnectionTrait>(
+    conn: &C,
+    year: i32,
+) -> Result<BTreeMap<String, BTreeMap<i64, i64>>, DbErr> {
+    use sea_orm::QuerySelect;
+    let mut out: BTreeMap<String, BTreeMap<i64, i64>> = BTreeMap::new();
+    for (g, u, n) in denominator::Entity::find()
+        .select_only()
+        .column(denominator::Column::GroupCode)
+        .column(denominator::Column::UnitId)
+        .column(denominator::Column::People)
+        .filter(denominator::Column::Year.eq(year))
+        .into_tuple::<(String, i64, i64)>()
+        .all(conn)
+        .await?
+    {
+        out.entry(g).or_default().insert(u, n);
+    }
+    Ok(out)
 }
 
 /// `unit_id → people` for a year and group.
@@ -385,6 +399,48 @@ pub async fn week_counts<C: ConnectionTrait>(
         .into_iter()
         .map(|c| (c.unit_id, c.week, c.achieved))
         .collect())
+}
+
+/// `(week, achieved)` of a group and indicator summed over the given units (`None`: every
+/// unit), oldest week first. Summed by the database: a province has thousands of weekly rows.
+pub async fn week_totals<C: ConnectionTrait>(
+    conn: &C,
+    group_code: &str,
+    indicator_code: &str,
+    unit_ids: Option<&[i64]>,
+) -> Result<Vec<(String, i64)>, DbErr> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    // SUM is a decimal on PostgreSQL: cast, so both backends give a BIGINT.
+    let query = |ids: Option<&[i64]>| {
+        let mut q = indicator_week::Entity::find()
+            .select_only()
+            .column(indicator_week::Column::Week)
+            .column_as(Expr::cust("CAST(SUM(achieved) AS BIGINT)"), "n")
+            .filter(indicator_week::Column::GroupCode.eq(group_code))
+            .filter(indicator_week::Column::IndicatorCode.eq(indicator_code));
+        if let Some(ids) = ids {
+            q = q.filter(indicator_week::Column::UnitId.is_in(ids.iter().copied()));
+        }
+        q.group_by(indicator_week::Column::Week)
+            .order_by_asc(indicator_week::Column::Week)
+            .into_tuple::<(String, i64)>()
+    };
+    let mut totals: BTreeMap<String, i64> = BTreeMap::new();
+    match unit_ids {
+        None => {
+            for (w, n) in query(None).all(conn).await? {
+                *totals.entry(w).or_default() += n;
+            }
+        }
+        Some(ids) => {
+            for chunk in ids.chunks(500) {
+                for (w, n) in query(Some(chunk)).all(conn).await? {
+                    *totals.entry(w).or_default() += n;
+                }
+            }
+        }
+    }
+    Ok(totals.into_iter().collect())
 }
 
 /// Every stored weekly count that is not zero.
