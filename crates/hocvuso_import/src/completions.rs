@@ -3,7 +3,6 @@
 //! format is documented in docs/IMPORT_FORMATS.md. This module reads one row into checked
 //! values; finding the people is the service's work.
 
-use hocvuso_domain::text::fold;
 use hocvuso_domain::{BirthDate, CitizenId, FullName};
 
 use crate::stream::{column_name, Row};
@@ -30,22 +29,9 @@ enum Field {
 }
 
 fn field_of(header: &str) -> Option<Field> {
-    let h: String = fold(header)
-        .chars()
-        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let h = crate::header_key(header);
     let f = match h.as_str() {
-        "so dinh danh ca nhan"
-        | "so dinh danh"
-        | "so cccd"
-        | "cccd"
-        | "can cuoc cong dan"
-        | "so can cuoc"
-        | "so can cuoc cong dan"
-        | "ma dinh danh" => Field::CitizenId,
+        id if crate::CITIZEN_ID_HEADERS.contains(&id) => Field::CitizenId,
         "ngay hoan thanh"
         | "ngay hoan thanh khoa hoc"
         | "ngay dat"

@@ -42,27 +42,13 @@ enum Field {
 
 /// Header words, folded, for each field (what officers write in their own sheets).
 fn field_of(header: &str) -> Option<Field> {
-    let h: String = fold(header)
-        .chars()
-        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let h = crate::header_key(header);
     let f = match h.as_str() {
         "ho va ten" | "ho ten" | "ho va ten nguoi hoc" => Field::Name,
         "ngay sinh" | "nam sinh" | "ngay thang nam sinh" | "ngay sinh nam sinh" => Field::Birth,
         "gioi tinh" => Field::Gender,
         "so dien thoai" | "dien thoai" | "sdt" | "so dt" => Field::Phone,
-        "so dinh danh ca nhan"
-        | "so dinh danh"
-        | "so cccd"
-        | "cccd"
-        | "can cuoc cong dan"
-        | "so can cuoc"
-        | "so can cuoc cong dan"
-        | "so cmnd cccd"
-        | "ma dinh danh" => Field::CitizenId,
+        id if crate::CITIZEN_ID_HEADERS.contains(&id) => Field::CitizenId,
         "ma xa" | "ma xa phuong" | "ma xa phuong dac khu" | "ma don vi hanh chinh" => {
             Field::Commune
         }

@@ -361,6 +361,23 @@ struct Layouter<'a> {
 }
 
 impl Layouter<'_> {
+    /// The style and lines of a caption under a figure or QR code: small, grey, centred.
+    fn caption(&self, text: &str) -> (Style, Vec<Line>) {
+        let style = Style {
+            size: NOTE_SIZE,
+            leading: 1.35,
+            color: GREY,
+            align: Align::Center,
+        };
+        let lines = wrap(
+            self.fonts,
+            &tokenize(&[(FontId::Regular, text)]),
+            style.size,
+            self.content_width(),
+        );
+        (style, lines)
+    }
+
     /// A figure's scale and size on the page: `width_pt` (at most the text width), shrunk to
     /// fit a page with room for its caption.
     fn figure_box(&self, view: (f32, f32), width_pt: f32) -> (f32, f32, f32) {
@@ -668,18 +685,7 @@ impl Layouter<'_> {
 
     fn figure(&mut self, view: (f32, f32), width_pt: f32, shapes: &[Shape], caption: &str) {
         let (scale, w, h) = self.figure_box(view, width_pt);
-        let caption_style = Style {
-            size: NOTE_SIZE,
-            leading: 1.35,
-            color: GREY,
-            align: Align::Center,
-        };
-        let caption_lines = wrap(
-            self.fonts,
-            &tokenize(&[(FontId::Regular, caption)]),
-            caption_style.size,
-            self.content_width(),
-        );
+        let (caption_style, caption_lines) = self.caption(caption);
         self.gap(10.0);
         if self.has_content && !self.fits(h + 6.0 + 2.0 * caption_style.line_height()) {
             self.new_page();
@@ -835,18 +841,7 @@ impl Layouter<'_> {
                     reason: e.to_string(),
                 }
             })?;
-        let caption_style = Style {
-            size: NOTE_SIZE,
-            leading: 1.35,
-            color: GREY,
-            align: Align::Center,
-        };
-        let caption_lines = wrap(
-            self.fonts,
-            &tokenize(&[(FontId::Regular, caption)]),
-            caption_style.size,
-            self.content_width(),
-        );
+        let (caption_style, caption_lines) = self.caption(caption);
         let max_size = (self.top - self.bottom - 60.0).min(self.content_width());
         let size_pt = if size_pt.is_finite() { size_pt } else { 100.0 };
         let size = size_pt.clamp(36.0, max_size.max(36.0));

@@ -88,6 +88,7 @@ pub struct ReportView {
 impl ReportView {
     fn of(r: &Report) -> Self {
         let n = |x: usize| format::number(x as i64);
+        let listed = super::ErrorList::of(&r.errors, r.error_count);
         Self {
             course_title: r.course_title.clone(),
             encoding: r.encoding,
@@ -103,26 +104,9 @@ impl ReportView {
                 .collect::<Vec<_>>()
                 .join(", "),
             ignored: r.ignored_columns.join(", "),
-            errors: r
-                .errors
-                .iter()
-                .map(|e| {
-                    (
-                        if e.line == 0 {
-                            "Tệp".to_owned()
-                        } else {
-                            format!("Dòng {}", e.line)
-                        },
-                        e.message.clone(),
-                    )
-                })
-                .collect(),
-            more_errors: if r.error_count > r.errors.len() {
-                n(r.error_count - r.errors.len())
-            } else {
-                String::new()
-            },
-            error_count: n(r.error_count),
+            errors: listed.errors,
+            more_errors: listed.more,
+            error_count: listed.count,
         }
     }
 }

@@ -221,3 +221,40 @@ mod tests {
         assert_eq!(super::local_path("/\\evil.example"), None);
     }
 }
+
+/// An import's row errors as its pages list them.
+pub struct ErrorList {
+    /// `("Dòng N", message)`, or `("Tệp", message)` for the file as a whole.
+    pub errors: Vec<(String, String)>,
+    /// How many errors there are beyond those shown, formatted; empty when none.
+    pub more: String,
+    /// How many errors in all, formatted.
+    pub count: String,
+}
+
+impl ErrorList {
+    pub fn of(errors: &[hocvuso_import::RowError], count: usize) -> Self {
+        let n = |x: usize| hocvuso_domain::format::number(x as i64);
+        ErrorList {
+            errors: errors
+                .iter()
+                .map(|e| {
+                    (
+                        if e.line == 0 {
+                            "Tệp".to_owned()
+                        } else {
+                            format!("Dòng {}", e.line)
+                        },
+                        e.message.clone(),
+                    )
+                })
+                .collect(),
+            more: if count > errors.len() {
+                n(count - errors.len())
+            } else {
+                String::new()
+            },
+            count: n(count),
+        }
+    }
+}

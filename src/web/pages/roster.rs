@@ -78,6 +78,7 @@ pub struct ReportView {
 impl ReportView {
     fn of(r: &Report) -> Self {
         let n = |x: usize| format::number(x as i64);
+        let listed = super::ErrorList::of(&r.errors, r.error_count);
         Self {
             encoding: r.encoding,
             rows: n(r.rows),
@@ -87,26 +88,9 @@ impl ReportView {
             moved: n(r.moved),
             unchanged: n(r.unchanged),
             ignored: r.ignored_columns.join(", "),
-            errors: r
-                .errors
-                .iter()
-                .map(|e| {
-                    (
-                        if e.line == 0 {
-                            "Tệp".to_owned()
-                        } else {
-                            format!("Dòng {}", e.line)
-                        },
-                        e.message.clone(),
-                    )
-                })
-                .collect(),
-            more_errors: if r.error_count > r.errors.len() {
-                n(r.error_count - r.errors.len())
-            } else {
-                String::new()
-            },
-            error_count: n(r.error_count),
+            errors: listed.errors,
+            more_errors: listed.more,
+            error_count: listed.count,
         }
     }
 }
