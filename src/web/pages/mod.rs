@@ -211,17 +211,6 @@ pub fn local_path(p: &str) -> Option<&str> {
     (p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/\\")).then_some(p)
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn only_local_paths() {
-        assert_eq!(super::local_path("/hoc"), Some("/hoc"));
-        assert_eq!(super::local_path("//evil.example"), None);
-        assert_eq!(super::local_path("https://evil.example"), None);
-        assert_eq!(super::local_path("/\\evil.example"), None);
-    }
-}
-
 /// An import's row errors as its pages list them.
 pub struct ErrorList {
     /// `("Dòng N", message)`, or `("Tệp", message)` for the file as a whole.
@@ -256,5 +245,16 @@ impl ErrorList {
             },
             count: n(count),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_local_paths() {
+        assert_eq!(super::local_path("/hoc"), Some("/hoc"));
+        assert_eq!(super::local_path("//evil.example"), None);
+        assert_eq!(super::local_path("https://evil.example"), None);
+        assert_eq!(super::local_path("/\\evil.example"), None);
     }
 }
