@@ -4,7 +4,7 @@
 
 use rust_xlsxwriter::{Format, FormatAlign, Workbook};
 
-use super::dashboard::{Board, Figures};
+use super::dashboard::{Board, Figures, OverviewRow};
 use super::Internal;
 use hocvuso_domain::TargetGroup;
 
@@ -44,8 +44,13 @@ fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> Internal {
     Internal::Other(format!("xlsx: {e}"))
 }
 
-/// One workbook: a sheet per board (group), title rows, the communes, and the province total.
-pub fn ranking_xlsx(boards: &[Board], issuer: &str) -> Result<Vec<u8>, Internal> {
+/// One workbook: first the province's overview of every group and indicator ("Tổng hợp"),
+/// then a sheet per board (group): title rows, the communes, and the province total.
+pub fn ranking_xlsx(
+    overview: &[OverviewRow],
+    boards: &[Board],
+    issuer: &str,
+) -> Result<Vec<u8>, Internal> {
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
     let title = Format::new().set_bold().set_font_size(13);
@@ -59,6 +64,42 @@ pub fn ranking_xlsx(boards: &[Board], issuer: &str) -> Result<Vec<u8>, Internal>
     let target = Format::new().set_num_format("0%");
     let total_count = Format::new().set_bold().set_num_format("#,##0");
     let total_share = Format::new().set_bold().set_num_format("0.0%");
+    if let Some(b) = boards.first() {
+        let sheet = book.add_worksheet();
+        sheet.set_name("Tổng hợp").map_err(xlsx_err)?;
+        sheet
+            .write_string_with_format(0, 0, format!("Tổng hợp toàn tỉnh — năm {}", b.year), &title)
+            .map_err(xlsx_err)?;
+        sheet.write_string(1, 0, issuer).map_err(xlsx_err)?;
+        for (c, h) in HEADERS.iter().enumerate() {
+            let h = if c == 2 {
+                "Nhóm đối tượng — chỉ số"
+            } else {
+                *h
+            };
+            sheet
+                .write_string_with_format(3, c as u16, h, &head)
+                .map_err(xlsx_err)?;
+        }
+        for (i, o) in overview.iter().enumerate() {
+            write_row(
+                sheet,
+                4 + i as u32,
+                Some(i + 1),
+                &o.figures,
+                &count,
+                &share,
+                &target,
+                None,
+            )?;
+        }
+        for (c, w) in [6.0, 10.0, 60.0, 14.0, 14.0, 11.0, 10.0, 14.0, 16.0]
+            .iter()
+            .enumerate()
+        {
+            sheet.set_column_width(c as u16, *w).map_err(xlsx_err)?;
+        }
+    }
     for b in boards {
         let sheet = book.add_worksheet();
         sheet.set_name(sheet_name(b.group)).map_err(xlsx_err)?;

@@ -479,7 +479,20 @@ async fn the_tables_export_to_xlsx_and_csv(b: TestBackend) {
     assert_eq!(xlsx.0, StatusCode::OK);
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.1))
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(book.sheet_names().len(), 6, "{:?}", book.sheet_names());
+    assert_eq!(book.sheet_names().len(), 7, "{:?}", book.sheet_names());
+    assert_eq!(book.sheet_names()[0], "Tổng hợp");
+    let summary: Vec<Vec<Data>> = book
+        .worksheet_range("Tổng hợp")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .rows()
+        .map(<[Data]>::to_vec)
+        .collect();
+    assert!(
+        summary.iter().any(|r| r.iter().any(|c| c
+            .to_string()
+            .contains("Người dân trong độ tuổi trưởng thành — Có kiến thức và kỹ năng số"))),
+        "{summary:?}"
+    );
     assert!(book.sheet_names().contains(&"Người dân".to_owned()));
     let sheet = book
         .worksheet_range("Người dân")

@@ -463,13 +463,15 @@ pub async fn export_xlsx(
     }
     let year = year_of(&state, &q)?;
     let indicator = super::indicator_of(&q.chi_so).ok_or(WebError::NotFound)?;
+    let snapshot = dashboard::Snapshot::load(&state, year).await?;
     let mut boards = Vec::new();
     for g in hocvuso_domain::TargetGroup::ALL {
-        let mut b = dashboard::province_board(&state, year, *g, indicator).await?;
+        let mut b = snapshot.board(&state, *g, indicator).await?;
         sort_rows(&mut b.rows, "ty-le");
         boards.push(b);
     }
-    let bytes = crate::services::exports::ranking_xlsx(&boards, &state.config.issuer)?;
+    let overview = snapshot.overview(&state).await?;
+    let bytes = crate::services::exports::ranking_xlsx(&overview, &boards, &state.config.issuer)?;
     Ok(super::download(
         bytes,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
