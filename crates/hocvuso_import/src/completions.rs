@@ -221,6 +221,7 @@ pub fn parse_row(
 }
 
 #[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "a test fails loudly on a wrong value")]
 mod tests {
     use super::*;
 
