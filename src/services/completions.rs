@@ -260,6 +260,8 @@ pub async fn run(
         None => classify(state.db.read(), &unique, course_id, req, &mut report, mode).await?,
     };
 
+    // In line order, whatever step found them (file checks come before the lookups).
+    report.errors.sort_by_key(|e| e.line);
     let Some(txn) = txn else {
         return Ok(report);
     };

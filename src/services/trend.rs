@@ -158,10 +158,10 @@ impl Chart {
     pub fn of(trend: &Trend, target_people: Option<i64>) -> Self {
         const W: f64 = 640.0;
         const H: f64 = 240.0;
-        const L: f64 = 64.0;
+        const L: f64 = 110.0;
         const R: f64 = 16.0;
         const T: f64 = 16.0;
-        const B: f64 = 40.0;
+        const B: f64 = 48.0;
         let pts = &trend.points;
         let top = pts
             .iter()
@@ -204,7 +204,7 @@ impl Chart {
                 1 => vec![date(0, "middle")],
                 n => vec![date(0, "start"), date(n - 1, "end")],
             },
-            date_y: H - B + 20.0,
+            date_y: H - B + 30.0,
         }
     }
 }
@@ -225,16 +225,16 @@ pub fn svg(trend: &Trend, target_people: Option<i64>, title: &str, id: &str) -> 
     for (yy, label) in &c.grid {
         s.push_str(&format!(
             "<line x1=\"{}\" y1=\"{yy:.1}\" x2=\"{}\" y2=\"{yy:.1}\" stroke=\"#d0d0d0\" stroke-width=\"1\"/>\
-             <text x=\"{}\" y=\"{:.1}\" font-size=\"13\" text-anchor=\"end\" fill=\"#333\">{label}</text>",
+             <text x=\"{}\" y=\"{:.1}\" font-size=\"22\" text-anchor=\"end\" fill=\"#333\">{label}</text>",
             c.left,
             c.right,
             c.left - 6.0,
-            yy + 4.0,
+            yy + 7.0,
         ));
     }
     let (Some(first), Some(last)) = (c.line.first(), c.line.last()) else {
         s.push_str(&format!(
-            "<text x=\"{}\" y=\"{}\" font-size=\"15\" text-anchor=\"middle\" fill=\"#333\">Chưa có số liệu</text></svg>",
+            "<text x=\"{}\" y=\"{}\" font-size=\"24\" text-anchor=\"middle\" fill=\"#333\">Chưa có số liệu</text></svg>",
             c.width / 2.0,
             c.height / 2.0
         ));
@@ -243,7 +243,7 @@ pub fn svg(trend: &Trend, target_people: Option<i64>, title: &str, id: &str) -> 
     if let Some((yy, label)) = &c.target {
         s.push_str(&format!(
             "<line x1=\"{}\" y1=\"{yy:.1}\" x2=\"{}\" y2=\"{yy:.1}\" stroke=\"#b00020\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>\
-             <text x=\"{}\" y=\"{:.1}\" font-size=\"13\" text-anchor=\"end\" fill=\"#b00020\">{label}</text>",
+             <text x=\"{}\" y=\"{:.1}\" font-size=\"22\" text-anchor=\"end\" fill=\"#b00020\">{label}</text>",
             c.left,
             c.right,
             c.right,
@@ -273,7 +273,7 @@ pub fn svg(trend: &Trend, target_people: Option<i64>, title: &str, id: &str) -> 
     }
     for (x, label, anchor) in &c.dates {
         s.push_str(&format!(
-            "<text x=\"{x:.1}\" y=\"{}\" font-size=\"13\" text-anchor=\"{anchor}\" fill=\"#333\">{label}</text>",
+            "<text x=\"{x:.1}\" y=\"{}\" font-size=\"22\" text-anchor=\"{anchor}\" fill=\"#333\">{label}</text>",
             c.date_y
         ));
     }
