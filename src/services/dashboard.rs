@@ -113,7 +113,10 @@ async fn counts_of<C: hocvuso_db::ConnectionTrait>(
 
 /// The province's denominator: its own when set, else the communes' sum when every commune
 /// has one.
-fn province_denominator(units: &[org::OrgUnit], denominators: &BTreeMap<i64, i64>) -> Option<i64> {
+pub(crate) fn province_denominator(
+    units: &[org::OrgUnit],
+    denominators: &BTreeMap<i64, i64>,
+) -> Option<i64> {
     if let Some(d) = units
         .iter()
         .find(|u| u.kind == org::KIND_PROVINCE)

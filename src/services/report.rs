@@ -357,20 +357,11 @@ pub async fn pdf(
     let is_province = unit.id == province.id;
     // A unit's denominator; the province's falls back to the communes' sum.
     let denominator_of = |d: &BTreeMap<i64, i64>, u: &org::OrgUnit| -> Option<i64> {
-        d.get(&u.id).copied().or_else(|| {
-            if u.id != province.id {
-                return None;
-            }
-            let communes: Vec<Option<i64>> = units
-                .iter()
-                .filter(|c| c.kind == org::KIND_COMMUNE && c.merged_into_id.is_none())
-                .map(|c| d.get(&c.id).copied())
-                .collect();
-            communes
-                .iter()
-                .all(Option::is_some)
-                .then(|| communes.iter().flatten().sum())
-        })
+        if u.id == province.id {
+            super::dashboard::province_denominator(&units, d)
+        } else {
+            d.get(&u.id).copied()
+        }
     };
 
     let mut blocks = vec![
