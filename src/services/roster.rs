@@ -226,41 +226,76 @@ pub async fn run(
         scope,
         units: &units,
         names: &names,
-        txn: txn.as_ref(),
+        applying: txn.is_some(),
         report: Report::default(),
         seen_citizen_ids: HashMap::new(),
         seen_phones: HashMap::new(),
         matched: HashMap::new(),
+    };
+    let mut writer = txn.as_ref().map(|txn| Writer {
+        state,
+        txn,
         count_deltas: BTreeMap::new(),
         now: state.clock.now(),
-    };
+    });
     let mut header_seen = false;
-    while let Some(items) = rx.recv().await {
-        let mut people = Vec::with_capacity(items.len());
-        for item in items {
-            match item {
-                Item::Encoding(e) => job.report.encoding = e,
-                Item::Header(ignored) => {
-                    header_seen = true;
-                    job.report.ignored_columns = ignored;
-                }
-                Item::Error(e) => job.report.error(e),
-                Item::Blank => job.report.blank += 1,
-                Item::Invalid => job.report.rows += 1,
-                Item::Person(r) => {
-                    job.report.rows += 1;
-                    if let Some(ok) = job.resolve(r) {
-                        people.push(ok);
+    // A pipeline: while one chunk is written inside the import's transaction, the next is
+    // read, checked and matched (on the read pool), so the server and this process work at
+    // the same time instead of taking turns.
+    let mut pending: Option<Plan> = None;
+    loop {
+        let next = async {
+            let Some(items) = rx.recv().await else {
+                return Ok::<_, Internal>(None);
+            };
+            let mut people = Vec::with_capacity(items.len());
+            for item in items {
+                match item {
+                    Item::Encoding(e) => job.report.encoding = e,
+                    Item::Header(ignored) => {
+                        header_seen = true;
+                        job.report.ignored_columns = ignored;
+                    }
+                    Item::Error(e) => job.report.error(e),
+                    Item::Blank => job.report.blank += 1,
+                    Item::Invalid => job.report.rows += 1,
+                    Item::Person(r) => {
+                        job.report.rows += 1;
+                        if let Some(ok) = job.resolve(r) {
+                            people.push(ok);
+                        }
                     }
                 }
             }
+            if people.is_empty() {
+                return Ok(Some(None));
+            }
+            Ok(Some(job.plan(people).await?))
+        };
+        let write = async {
+            match (writer.as_mut(), pending.take()) {
+                (Some(w), Some(plan)) => w.write(plan).await,
+                _ => Ok(None),
+            }
+        };
+        let (written, next) = tokio::join!(write, next);
+        if let Some(e) = written? {
+            job.report.error(e);
         }
-        if !people.is_empty() {
-            job.match_and_write(people).await?;
+        match next? {
+            None => break,
+            Some(plan) => pending = plan,
         }
         // An import stops at the first error: nothing will be kept anyway.
         if mode == Mode::Apply && !job.report.is_ok() {
             break;
+        }
+    }
+    if let (Some(w), Some(plan)) = (writer.as_mut(), pending.take()) {
+        if job.report.is_ok() {
+            if let Some(e) = w.write(plan).await? {
+                job.report.error(e);
+            }
         }
     }
     drop(rx);
@@ -279,7 +314,7 @@ pub async fn run(
             message: "Tệp không có dòng nào ghi người (dưới dòng tiêu đề).".to_owned(),
         });
     }
-    let deltas = std::mem::take(&mut job.count_deltas);
+    let deltas = writer.map(|w| w.count_deltas).unwrap_or_default();
     let mut report = job.report;
     if let Some(txn) = txn {
         if !report.is_ok() {
@@ -339,13 +374,34 @@ struct Job<'a> {
     units: &'a HashMap<String, UnitRef>,
     /// Commune codes by folded name, current and before the 2025 merger.
     names: &'a HashMap<String, Vec<String>>,
-    txn: Option<&'a DatabaseTransaction>,
+    /// True in an import (false in a dry run): only then are plans made for writing.
+    applying: bool,
     report: Report,
     /// Keys seen so far in the file → their line (a person appears once per file).
     seen_citizen_ids: HashMap<u64, u32>,
     seen_phones: HashMap<u64, u32>,
     /// Known people matched so far → the line that matched them.
     matched: HashMap<i64, u32>,
+}
+
+/// What one chunk will write, decided by matching it with the people known before the import.
+struct Plan {
+    new_people: Vec<roster::RosterPerson>,
+    /// The new people's `(group, unit)`, in the order of `new_people`.
+    new_members: Vec<(String, i64)>,
+    /// Known people joining a group: `(person, group, unit)`.
+    joins: Vec<(i64, String, i64)>,
+    updates: Vec<(i64, roster::RosterPerson)>,
+    /// `(membership, old unit, new unit, group)`.
+    moves: Vec<(i64, i64, i64, String)>,
+    /// The known people's memberships before the import.
+    memberships: Vec<people::Membership>,
+}
+
+/// Writes the plans of one import inside its transaction.
+struct Writer<'a> {
+    state: &'a AppState,
+    txn: &'a DatabaseTransaction,
     /// Changes to the live counts `(unit, group, indicator, week)`, written at the end.
     count_deltas: BTreeMap<stats::WeekKey, i64>,
     now: chrono::DateTime<chrono::Utc>,
@@ -454,8 +510,9 @@ impl Job<'_> {
         })
     }
 
-    /// Matches checked rows with the people already known, then (in an import) writes them.
-    async fn match_and_write(&mut self, ready: Vec<Ready>) -> Result<(), Internal> {
+    /// Matches checked rows with the people already known and, in an import without errors
+    /// so far, says what to write.
+    async fn plan(&mut self, ready: Vec<Ready>) -> Result<Option<Plan>, Internal> {
         let read = self.state.db.read();
         let citizen_ids: Vec<String> = ready
             .iter()
@@ -482,7 +539,7 @@ impl Job<'_> {
         let memberships = people::memberships_of(read, &ids).await?;
 
         let mut new_people = Vec::new();
-        let mut new_rows = Vec::new();
+        let mut new_members = Vec::new();
         let mut updates: Vec<(i64, roster::RosterPerson)> = Vec::new();
         let mut moves: Vec<(i64, i64, i64, String)> = Vec::new(); // membership, old unit, new unit, group
         let mut joins: Vec<(i64, String, i64)> = Vec::new();
@@ -518,7 +575,7 @@ impl Job<'_> {
             };
             let Some(pid) = matched else {
                 new_people.push(person_of(&r, None));
-                new_rows.push(r);
+                new_members.push((r.row.group.code().to_owned(), r.member_unit_id));
                 self.report.added += 1;
                 continue;
             };
@@ -568,68 +625,60 @@ impl Job<'_> {
                 updates.push((pid, wanted));
             }
         }
-        let Some(txn) = self.txn else {
-            return Ok(());
-        };
-        if !self.report.is_ok() {
-            return Ok(());
+        if !self.applying || !self.report.is_ok() {
+            return Ok(None);
         }
-        match self
-            .write(
-                txn,
-                new_people,
-                &new_rows,
-                joins,
-                &updates,
-                &moves,
-                &memberships,
-            )
-            .await
-        {
-            Ok(()) => Ok(()),
-            // Someone registered with a phone or ID of the file since it was read.
-            Err(e) if hocvuso_db::dialect::is_unique_violation(&e) => {
-                self.report.error(RowError {
-                    line: 0,
-                    message: "Trong lúc nhập, có người vừa đăng ký cùng số điện thoại hoặc số định danh với một dòng của tệp. Chưa có gì được ghi; hãy nhập lại tệp (người đó sẽ được nhận ra).".to_owned(),
-                });
-                Ok(())
-            }
+        Ok(Some(Plan {
+            new_people,
+            new_members,
+            joins,
+            updates,
+            moves,
+            memberships,
+        }))
+    }
+}
+
+impl Writer<'_> {
+    /// Writes one chunk's plan: new people, updates, memberships and moves, and the count
+    /// changes they bring. A row error when someone registered with a key of the file since
+    /// it was read.
+    async fn write(&mut self, plan: Plan) -> Result<Option<RowError>, Internal> {
+        match self.write_plan(plan).await {
+            Ok(()) => Ok(None),
+            Err(e) if hocvuso_db::dialect::is_unique_violation(&e) => Ok(Some(RowError {
+                line: 0,
+                message: "Trong lúc nhập, có người vừa đăng ký cùng số điện thoại hoặc số định danh với một dòng của tệp. Chưa có gì được ghi; hãy nhập lại tệp (người đó sẽ được nhận ra).".to_owned(),
+            })),
             Err(e) => Err(e.into()),
         }
     }
 
-    /// Writes one chunk: new people, updates, memberships and moves, and the count changes
-    /// they bring.
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "the pieces of one chunk, each used once"
-    )]
-    async fn write(
-        &mut self,
-        txn: &DatabaseTransaction,
-        new_people: Vec<roster::RosterPerson>,
-        new_rows: &[Ready],
-        mut joins: Vec<(i64, String, i64)>,
-        updates: &[(i64, roster::RosterPerson)],
-        moves: &[(i64, i64, i64, String)],
-        memberships: &[people::Membership],
-    ) -> Result<(), hocvuso_db::DbErr> {
+    async fn write_plan(&mut self, plan: Plan) -> Result<(), hocvuso_db::DbErr> {
+        let Plan {
+            new_people,
+            new_members,
+            mut joins,
+            updates,
+            moves,
+            memberships,
+        } = plan;
+        let txn = self.txn;
         // New people with reserved ids, then their memberships (new people have achieved
         // nothing yet: only the joins before theirs can move counts).
         let joins_of_known = joins.len();
         let ids = hocvuso_db::dialect::reserve_ids(txn, "person", new_people.len()).await?;
-        for (id, r) in ids.iter().zip(new_rows) {
-            joins.push((*id, r.row.group.code().to_owned(), r.member_unit_id));
+        for (id, (group, unit)) in ids.iter().zip(new_members) {
+            joins.push((*id, group, unit));
         }
         let new_people: Vec<(i64, roster::RosterPerson)> =
             ids.into_iter().zip(new_people).collect();
         roster::insert_people(txn, &new_people, self.now).await?;
-        for (id, p) in updates {
+        for (id, p) in &updates {
             roster::update_person(txn, *id, p).await?;
         }
         roster::insert_memberships(txn, &joins, self.now).await?;
-        for (membership_id, _, to, _) in moves {
+        for (membership_id, _, to, _) in &moves {
             roster::move_membership(txn, *membership_id, *to).await?;
         }
         // The live counts follow memberships: a joined or moved member's achievements in
@@ -656,7 +705,7 @@ impl Job<'_> {
                         .or_default() += 1;
                 }
             }
-            for (membership_id, from, to, group) in moves {
+            for (membership_id, from, to, group) in &moves {
                 let Some(m) = memberships.iter().find(|x| x.id == *membership_id) else {
                     continue;
                 };

@@ -205,14 +205,32 @@ pub async fn reserve_ids<C: sea_orm::ConnectionTrait>(
     }
     let backend = conn.get_database_backend();
     if backend == DbBackend::Postgres {
+        // The sequence's name first: `nextval` of a constant costs the server an eighth of
+        // one that looks the sequence up for every row.
+        let seq_sql = format!("SELECT pg_get_serial_sequence('{table}', 'id') AS seq");
+        let seq: String = conn
+            .query_one(sea_orm::Statement::from_string(backend, seq_sql))
+            .await?
+            .ok_or_else(|| sea_orm::DbErr::RecordNotFound(format!("{table} id sequence")))?
+            .try_get("", "seq")?;
+        // One row of text rather than n rows: decoding a row costs more than the nextval.
         let sql = format!(
-            "SELECT nextval(pg_get_serial_sequence('{table}', 'id')) AS id \
-             FROM generate_series(1, {n})"
+            "SELECT string_agg(nextval('{}'::regclass)::text, ',') AS ids \
+             FROM generate_series(1, {n})",
+            seq.replace('\'', "''")
         );
-        let rows = conn
-            .query_all(sea_orm::Statement::from_string(backend, sql))
-            .await?;
-        return rows.iter().map(|r| r.try_get::<i64>("", "id")).collect();
+        let row = conn
+            .query_one(sea_orm::Statement::from_string(backend, sql))
+            .await?
+            .ok_or_else(|| sea_orm::DbErr::RecordNotFound("nextval".to_owned()))?;
+        let ids: String = row.try_get("", "ids")?;
+        return ids
+            .split(',')
+            .map(|id| {
+                id.parse::<i64>()
+                    .map_err(|e| sea_orm::DbErr::Custom(format!("nextval gave {id:?}: {e}")))
+            })
+            .collect();
     }
     let sql = format!("SELECT COALESCE(MAX(id), 0) AS id FROM {table}");
     let max: i64 = match conn
@@ -231,10 +249,11 @@ pub struct BulkColumn {
     pub pg_type: &'static str,
 }
 
-/// Inserts many rows in ONE statement with ONE parameter: the rows as a JSON array of arrays
-/// (values in column order; timestamps as RFC 3339 text). Parsing a JSON document is far
-/// cheaper for the server than binding thousands of parameters: on PostgreSQL a million
-/// people go in at about the speed of `INSERT … SELECT`.
+/// Inserts many rows in ONE statement: the rows as JSON arrays (values in column order;
+/// timestamps as RFC 3339 text). SQLite reads them as one JSON document; PostgreSQL as one
+/// array per column (`unnest`), which it reads faster than JSON (person rows: 8.8 s against
+/// 11.5 s per million, measured with psql). Either is far cheaper for the server than binding
+/// thousands of parameters.
 pub async fn bulk_insert<C: sea_orm::ConnectionTrait>(
     conn: &C,
     table: &str,
@@ -246,20 +265,35 @@ pub async fn bulk_insert<C: sea_orm::ConnectionTrait>(
     }
     let backend = conn.get_database_backend();
     let names: Vec<&str> = columns.iter().map(|c| c.name).collect();
-    let values: Vec<String> = columns
-        .iter()
-        .enumerate()
-        .map(|(i, c)| match backend {
-            DbBackend::Postgres => format!("(r->>{i})::{}", c.pg_type),
-            _ => format!("json_extract(r.value, '$[{i}]')"),
-        })
+    if backend == DbBackend::Postgres {
+        // One array per column, unnested together: the cheapest form for the server to read
+        // (no JSON to walk per value). Arrays go as text literals, cast by the server.
+        let arrays: Vec<String> = (0..columns.len())
+            .map(|i| array_literal(rows.iter().map(|r| r.get(i))))
+            .collect();
+        let params: Vec<String> = columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("${}::{}[]", i + 1, c.pg_type))
+            .collect();
+        let sql = format!(
+            "INSERT INTO {table} ({}) SELECT * FROM unnest({})",
+            names.join(", "),
+            params.join(", ")
+        );
+        conn.execute(sea_orm::Statement::from_sql_and_values(
+            backend,
+            sql,
+            arrays.into_iter().map(sea_orm::Value::from),
+        ))
+        .await?;
+        return Ok(());
+    }
+    let values: Vec<String> = (0..columns.len())
+        .map(|i| format!("json_extract(r.value, '$[{i}]')"))
         .collect();
-    let source = match backend {
-        DbBackend::Postgres => "json_array_elements($1::json) AS r",
-        _ => "json_each(?) AS r",
-    };
     let sql = format!(
-        "INSERT INTO {table} ({}) SELECT {} FROM {source}",
+        "INSERT INTO {table} ({}) SELECT {} FROM json_each(?) AS r",
         names.join(", "),
         values.join(", ")
     );
@@ -271,6 +305,66 @@ pub async fn bulk_insert<C: sea_orm::ConnectionTrait>(
     ))
     .await?;
     Ok(())
+}
+
+/// `column` is one of `values` (text), as ONE bound parameter however many values there are:
+/// PostgreSQL `= ANY(CAST($1 AS text[]))`, SQLite `IN (SELECT value FROM json_each(?))`. A
+/// list of literals instead costs the server a parse and plan per value.
+pub fn in_text_list(
+    backend: DbBackend,
+    column: &str,
+    values: &[String],
+) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::Expr;
+    match backend {
+        DbBackend::Postgres => Expr::cust_with_values(
+            format!("{column} = ANY(CAST($1 AS text[]))"),
+            [array_of(
+                values
+                    .iter()
+                    .map(|v| Some(std::borrow::Cow::Borrowed(v.as_str()))),
+            )],
+        ),
+        _ => Expr::cust_with_values(
+            format!("{column} IN (SELECT value FROM json_each(?))"),
+            [serde_json::Value::from(values.to_vec()).to_string()],
+        ),
+    }
+}
+
+/// A PostgreSQL array literal (`{1,"a \\"b\\"",NULL}`) of JSON scalars: every element quoted
+/// (the server casts it to the column's type), `null` (or a missing value) as NULL.
+fn array_literal<'a>(values: impl Iterator<Item = Option<&'a serde_json::Value>>) -> String {
+    use serde_json::Value;
+    array_of(values.map(|v| match v {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(std::borrow::Cow::Borrowed(s.as_str())),
+        Some(other) => Some(std::borrow::Cow::Owned(other.to_string())),
+    }))
+}
+
+/// A PostgreSQL array literal of texts (`None` for NULL), every element quoted.
+fn array_of<'a>(values: impl Iterator<Item = Option<std::borrow::Cow<'a, str>>>) -> String {
+    let mut out = String::from("{");
+    for (i, v) in values.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let Some(text) = v else {
+            out.push_str("NULL");
+            continue;
+        };
+        out.push('"');
+        for c in text.chars() {
+            if c == '"' || c == '\\' {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+        out.push('"');
+    }
+    out.push('}');
+    out
 }
 
 /// After a bulk load, lets the query planner know the tables' new sizes. PostgreSQL plans

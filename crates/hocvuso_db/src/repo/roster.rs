@@ -8,7 +8,7 @@ use sea_orm::{
     QuerySelect, Set,
 };
 
-use crate::dialect::{bulk_insert, BulkColumn};
+use crate::dialect::{bulk_insert, in_text_list, BulkColumn};
 use crate::entity::{achievement, membership, pending_upload, person, roster_import};
 
 pub use pending_upload::Model as PendingUpload;
@@ -25,23 +25,18 @@ pub async fn people_by_keys<C: ConnectionTrait>(
     citizen_ids: &[String],
     phones: &[String],
 ) -> Result<Vec<person::Model>, DbErr> {
-    let mut out: Vec<person::Model> = Vec::new();
-    let mut ids = citizen_ids.chunks(KEYS_PER_QUERY);
-    let mut phones = phones.chunks(KEYS_PER_QUERY);
-    loop {
-        let (i, p) = (ids.next(), phones.next());
-        if i.is_none() && p.is_none() {
-            break;
-        }
-        let mut any = Condition::any();
-        if let Some(i) = i {
-            any = any.add(person::Column::CitizenId.is_in(i.iter().cloned()));
-        }
-        if let Some(p) = p {
-            any = any.add(person::Column::Phone.is_in(p.iter().cloned()));
-        }
-        out.extend(person::Entity::find().filter(any).all(conn).await?);
+    let backend = conn.get_database_backend();
+    let mut any = Condition::any();
+    if !citizen_ids.is_empty() {
+        any = any.add(in_text_list(backend, "citizen_id", citizen_ids));
     }
+    if !phones.is_empty() {
+        any = any.add(in_text_list(backend, "phone", phones));
+    }
+    if citizen_ids.is_empty() && phones.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut out = person::Entity::find().filter(any).all(conn).await?;
     out.sort_by_key(|p| p.id);
     out.dedup_by_key(|p| p.id);
     Ok(out)
