@@ -37,11 +37,17 @@ pub struct LessonEntry {
     pub file: String,
     pub title: String,
     pub minutes: i32,
+    /// Codes of the national digital-competence framework the lesson builds (`4.2`, …).
+    #[serde(default)]
+    pub competences: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct QuizFile {
+    /// Questions drawn at random for each attempt (default: every question of the bank).
+    #[serde(default)]
+    pub draw: Option<usize>,
     pub questions: Vec<QuestionEntry>,
 }
 
@@ -52,6 +58,8 @@ pub struct QuestionEntry {
     pub options: Vec<String>,
     pub correct: usize,
     pub explanation: String,
+    #[serde(default)]
+    pub competences: Vec<String>,
 }
 
 /// One course ready to load.
@@ -81,6 +89,19 @@ fn err(path: &str, message: impl Into<String>) -> ContentError {
     ContentError {
         path: path.to_owned(),
         message: message.into(),
+    }
+}
+
+fn check_competences(path: &str, codes: &[String]) -> Result<(), ContentError> {
+    match codes
+        .iter()
+        .find(|c| hocvuso_domain::competence::name_of(c).is_none())
+    {
+        Some(c) => Err(err(
+            path,
+            format!("unknown competence \"{c}\" (codes 1.1 … 6.3 of Thông tư 02/2025/TT-BGDĐT)"),
+        )),
+        None => Ok(()),
     }
 }
 
@@ -123,6 +144,7 @@ pub fn shipped_courses() -> Result<Vec<CourseContent>, ContentError> {
                 course,
                 lessons: Vec::new(),
                 quiz: QuizFile {
+                    draw: None,
                     questions: Vec::new(),
                 },
             });
@@ -142,11 +164,13 @@ pub fn shipped_courses() -> Result<Vec<CourseContent>, ContentError> {
             let lesson_path = format!("courses/{dir}/lessons/{}", entry.file);
             let body =
                 file(&lesson_path).ok_or_else(|| err(&lesson_path, "missing lesson file"))?;
+            check_competences(path, &entry.competences)?;
             lessons.push((
                 LessonEntry {
                     file: entry.file.clone(),
                     title: entry.title.clone(),
                     minutes: entry.minutes,
+                    competences: entry.competences.clone(),
                 },
                 body.to_owned(),
             ));
@@ -158,7 +182,19 @@ pub fn shipped_courses() -> Result<Vec<CourseContent>, ContentError> {
         if quiz.questions.is_empty() {
             return Err(err(&quiz_path, "a quiz needs at least one question"));
         }
+        if let Some(n) = quiz.draw {
+            if n == 0 || n > quiz.questions.len() {
+                return Err(err(
+                    &quiz_path,
+                    format!(
+                        "draw = {n}: must be between 1 and the {} questions of the bank",
+                        quiz.questions.len()
+                    ),
+                ));
+            }
+        }
         for (i, q) in quiz.questions.iter().enumerate() {
+            check_competences(&quiz_path, &q.competences)?;
             if q.options.len() < 2 || q.correct >= q.options.len() {
                 return Err(err(
                     &quiz_path,

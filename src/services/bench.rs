@@ -80,7 +80,11 @@ pub async fn prepare_learners(
             let attempt = if attempts {
                 let made = learning::insert_attempts(
                     &txn,
-                    &[(person.id, course.id, questions.clone())],
+                    &[(
+                        person.id,
+                        course.id,
+                        super::learning::draw_questions(&questions, course.quiz_draw),
+                    )],
                     now,
                 )
                 .await?;

@@ -198,11 +198,11 @@ impl BatchHandler for StartHandler {
                     let e = found.entry((a.person_id, course_id)).or_insert(a.id);
                     *e = (*e).max(a.id);
                 }
-                let questions: Vec<i64> = c.questions.iter().map(|q| q.question.id).collect();
+                let bank: Vec<i64> = c.questions.iter().map(|q| q.question.id).collect();
                 let new: Vec<(i64, i64, Vec<i64>)> = persons
                     .iter()
                     .filter(|p| !found.contains_key(&(**p, course_id)))
-                    .map(|p| (*p, course_id, questions.clone()))
+                    .map(|p| (*p, course_id, draw_questions(&bank, c.course.quiz_draw)))
                     .collect();
                 for a in learning::insert_attempts(txn, &new, now).await? {
                     found.insert((a.person_id, course_id), a.id);
@@ -214,6 +214,38 @@ impl BatchHandler for StartHandler {
                 .collect())
         })
     }
+}
+
+/// The questions of a new attempt: `draw` of the bank at random, in random order, or the
+/// whole bank in its order when the quiz draws every question.
+pub fn draw_questions(bank: &[i64], draw: Option<i32>) -> Vec<i64> {
+    use rand::seq::SliceRandom;
+    match draw.and_then(|n| usize::try_from(n).ok()) {
+        Some(n) if n < bank.len() => bank
+            .choose_multiple(&mut rand::rngs::OsRng, n)
+            .copied()
+            .collect(),
+        _ => bank.to_vec(),
+    }
+}
+
+/// A question's options in the order one attempt shows them: shuffled per attempt (the same
+/// order every time that attempt is shown, so a reload moves nothing), except two-option
+/// questions such as "Đúng" / "Sai", which keep their order.
+fn shuffled_options(attempt_id: i64, options: &[learning::QuestionOption]) -> Vec<(i64, String)> {
+    use std::hash::{Hash, Hasher};
+    let mut out: Vec<(u64, i64, String)> = options
+        .iter()
+        .map(|o| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            (attempt_id, o.id).hash(&mut h);
+            (h.finish(), o.id, o.body.clone())
+        })
+        .collect();
+    if out.len() > 2 {
+        out.sort_by_key(|(key, ..)| *key);
+    }
+    out.into_iter().map(|(_, id, body)| (id, body)).collect()
 }
 
 /// One question of an attempt as shown to the learner (no answer key).
@@ -259,7 +291,7 @@ pub async fn attempt_view(
                 question_id: r.question_id,
                 number: r.position,
                 prompt: q.question.prompt.clone(),
-                options: q.options.iter().map(|o| (o.id, o.body.clone())).collect(),
+                options: shuffled_options(attempt.id, &q.options),
                 chosen: r.chosen_option_id,
                 correct: r.is_correct,
                 explanation: q.question.explanation.clone(),
@@ -599,7 +631,10 @@ pub struct PublicCertificate {
     pub masked_name: String,
     pub course_title: String,
     pub issued_at: chrono::DateTime<chrono::Utc>,
-    pub revoked: bool,
+    pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub revoke_reason: Option<String>,
+    /// Whose it is (never shown; lets the owner see the download links).
+    pub person_id: i64,
 }
 
 /// A certificate as the public verify page shows it (name masked).
@@ -621,7 +656,9 @@ pub async fn public_certificate(
         masked_name: hocvuso_domain::mask::full_name(&person.full_name),
         course_title: course.title.clone(),
         issued_at: c.issued_at,
-        revoked: c.revoked_at.is_some(),
+        revoked_at: c.revoked_at,
+        revoke_reason: c.revoke_reason,
+        person_id: c.person_id,
     }))
 }
 

@@ -3,7 +3,9 @@
 pub mod accounts;
 pub mod bench;
 pub mod catalog;
+pub mod certificates;
 pub mod completions;
+pub mod credential;
 pub mod dashboard;
 pub mod demo;
 pub mod denominators;

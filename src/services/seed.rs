@@ -108,6 +108,7 @@ pub async fn ensure_seeded(db: &Db, now: DateTime<Utc>) -> Result<(), Internal> 
                 license: &c.course.license,
                 external_url: c.course.external_url.as_deref(),
                 counts_as_id,
+                quiz_draw: c.quiz.draw.and_then(|n| i32::try_from(n).ok()),
             },
             now,
         )
@@ -120,18 +121,22 @@ pub async fn ensure_seeded(db: &Db, now: DateTime<Utc>) -> Result<(), Internal> 
                 &entry.title,
                 body,
                 entry.minutes,
+                &entry.competences,
             )
             .await?;
         }
         for (i, q) in c.quiz.questions.iter().enumerate() {
             learning::insert_question(
                 &txn,
-                course.id,
-                i as i32 + 1,
-                &q.prompt,
-                &q.explanation,
-                &q.options,
-                q.correct,
+                learning::NewQuestion {
+                    course_id: course.id,
+                    position: i as i32 + 1,
+                    prompt: &q.prompt,
+                    explanation: &q.explanation,
+                    options: &q.options,
+                    correct: q.correct,
+                    competences: &q.competences,
+                },
             )
             .await?;
         }
@@ -140,6 +145,7 @@ pub async fn ensure_seeded(db: &Db, now: DateTime<Utc>) -> Result<(), Internal> 
         }
     }
     super::handbook::seed(&txn, now).await?;
+    super::certificates::ensure_issuer_key(&txn, now).await?;
     txn.commit().await?;
     Ok(())
 }

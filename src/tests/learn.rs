@@ -6,6 +6,9 @@ use hocvuso_test_utils::{test_both, TestBackend};
 
 use super::util::{answer_fields, TestApp, COMMUNE_A, COMMUNE_B};
 
+/// Questions each attempt at the basic course draws from its bank (`draw` in its quiz.toml).
+const DRAWN: usize = 12;
+
 async fn a_learner_fails_then_passes_and_the_commune_counts_once(b: TestBackend) {
     let Some(app) = TestApp::new(b).await else {
         return;
@@ -202,12 +205,15 @@ async fn answers_outside_the_attempt_are_refused(b: TestBackend) {
         .await;
     assert_eq!(junk.status, StatusCode::UNPROCESSABLE_ENTITY);
 
-    // Unanswered questions are named, and the chosen answers are kept.
-    let (first_q, (first_r, _)) = key
-        .iter()
-        .next()
-        .map(|(q, v)| (*q, *v))
+    // Unanswered questions are named, and the chosen answers are kept. (Questions come in
+    // the attempt's own order: answer the one shown first.)
+    let shown = br.get(&format!("/bai-lam/{attempt}")).await;
+    let first_q: i64 = shown
+        .attrs("fieldset.question input[type=radio]", "name")
+        .first()
+        .and_then(|n| n.trim_start_matches('q').parse().ok())
         .unwrap_or_else(|| panic!("a question"));
+    let (first_r, _) = key[&first_q];
     let name = format!("q{first_q}");
     let value = first_r.to_string();
     let partial = br
@@ -330,7 +336,7 @@ async fn an_attempt_keeps_its_questions_old_and_new(b: TestBackend) {
         .unwrap_or_else(|| panic!("attempt"));
     assert_eq!(
         stored.question_ids.split(',').count(),
-        8,
+        DRAWN,
         "{}",
         stored.question_ids
     );
@@ -340,12 +346,16 @@ async fn an_attempt_keeps_its_questions_old_and_new(b: TestBackend) {
         "no per-question rows at start"
     );
     let shown = br.get(&format!("/bai-lam/{attempt}")).await;
-    assert_eq!(shown.texts("fieldset.question").len(), 8);
+    assert_eq!(shown.texts("fieldset.question").len(), DRAWN);
     assert_eq!(
         br.answer_all(attempt, true).await.status,
         StatusCode::SEE_OTHER
     );
-    assert_eq!(count_rows(attempt).await, 8, "answers stored at submission");
+    assert_eq!(
+        count_rows(attempt).await,
+        DRAWN as i64,
+        "answers stored at submission"
+    );
 
     // An attempt as the previous version stored it: rows, and no list in the attempt row.
     let mut old = app.learner("0912345679", COMMUNE_A).await;
@@ -376,16 +386,99 @@ async fn an_attempt_keeps_its_questions_old_and_new(b: TestBackend) {
         .unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
     let shown = old.get(&format!("/bai-lam/{legacy}")).await;
-    assert_eq!(shown.texts("fieldset.question").len(), 8);
+    assert_eq!(shown.texts("fieldset.question").len(), DRAWN);
     assert_eq!(
         old.answer_all(legacy, true).await.status,
         StatusCode::SEE_OTHER
     );
-    assert_eq!(count_rows(legacy).await, 8);
+    assert_eq!(count_rows(legacy).await, DRAWN as i64);
+    app.verify_ok().await;
+}
+
+/// Each attempt draws its own questions from the bank, in its own order, and shows the options
+/// of each question in its own order (the same order on every reload).
+async fn attempts_draw_their_own_questions_and_option_order(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let bank: Vec<(i64, Vec<i64>)> = app
+        .state
+        .catalog
+        .by_slug("ky-nang-so-co-ban")
+        .map(|c| {
+            c.questions
+                .iter()
+                .map(|q| (q.question.id, q.options.iter().map(|o| o.id).collect()))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(
+        bank.len() > DRAWN,
+        "the bank has more questions than a quiz draws"
+    );
+    let mut drawn: Vec<Vec<String>> = Vec::new();
+    let mut option_orders: Vec<Vec<String>> = Vec::new();
+    for i in 0..6 {
+        let mut br = app.learner(&format!("09123456{i:02}"), COMMUNE_A).await;
+        let attempt = br.start_quiz().await;
+        let page = br.get(&format!("/bai-lam/{attempt}")).await;
+        let again = br.get(&format!("/bai-lam/{attempt}")).await;
+        assert_eq!(page.body, again.body, "a reload shows the same attempt");
+        let questions = page.attrs("fieldset.question input[type=radio]", "name");
+        let mut names: Vec<String> = questions.clone();
+        names.dedup();
+        assert_eq!(names.len(), DRAWN);
+        let mut sorted = names.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), DRAWN, "no question twice in one attempt");
+        for n in &names {
+            let id: i64 = n.trim_start_matches('q').parse().unwrap_or(-1);
+            assert!(bank.iter().any(|(q, _)| *q == id), "{n} is from the bank");
+        }
+        drawn.push(names);
+        option_orders.push(page.attrs("fieldset.question input[type=radio]", "value"));
+        // The answer key still grades whatever was drawn.
+        assert_eq!(
+            br.answer_all(attempt, true).await.status,
+            StatusCode::SEE_OTHER
+        );
+    }
+    assert!(
+        drawn.windows(2).any(|w| w[0] != w[1]),
+        "six attempts did not all draw the same questions in the same order"
+    );
+    // Options of a question with 3+ options come in more than one order across attempts.
+    let per_question = |orders: &[Vec<String>], q: &(i64, Vec<i64>)| -> Vec<Vec<String>> {
+        let ids: Vec<String> = q.1.iter().map(i64::to_string).collect();
+        orders
+            .iter()
+            .map(|o| {
+                o.iter()
+                    .filter(|v| ids.contains(v))
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
+            .filter(|o| !o.is_empty())
+            .collect()
+    };
+    let shuffled = bank.iter().filter(|q| q.1.len() > 2).any(|q| {
+        let seen = per_question(&option_orders, q);
+        seen.windows(2).any(|w| w[0] != w[1])
+    });
+    assert!(shuffled, "options are shuffled per attempt");
+    // Two-option questions (Đúng / Sai) keep their order.
+    for q in bank.iter().filter(|q| q.1.len() == 2) {
+        for o in per_question(&option_orders, q) {
+            let want: Vec<String> = q.1.iter().map(i64::to_string).collect();
+            assert_eq!(o, want);
+        }
+    }
     app.verify_ok().await;
 }
 
 test_both!(
+    attempts_draw_their_own_questions_and_option_order,
     an_attempt_keeps_its_questions_old_and_new,
     a_learner_fails_then_passes_and_the_commune_counts_once,
     a_second_submission_changes_nothing,

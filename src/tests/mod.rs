@@ -4,6 +4,7 @@
 
 mod access;
 mod account;
+mod certificates;
 mod completions;
 mod dashboard;
 mod denominators;

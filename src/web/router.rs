@@ -39,6 +39,10 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/dang-xuat", post(account::logout))
         .route("/chung-nhan", get(certificate::lookup))
+        .route(
+            "/chung-nhan/kiem-tra-tep",
+            get(certificate::check_form).post(certificate::check),
+        )
         .route("/chung-nhan/{code}", get(certificate::verify))
         .route("/so-tay", get(handbook::index))
         .route("/so-tay/tai-ve.pdf", get(handbook::pdf))
@@ -64,7 +68,14 @@ pub fn app(state: AppState) -> Router {
             get(learn::quiz).post(learn::start_quiz),
         )
         .route("/bai-lam/{id}", get(learn::attempt).post(learn::submit))
-        .route("/bai-lam/{id}/ket-qua", get(learn::result));
+        .route("/bai-lam/{id}/ket-qua", get(learn::result))
+        .route("/chung-nhan/{code}/tai-ve.pdf", get(certificate::pdf))
+        .route(
+            "/chung-nhan/{code}/chung-nhan.json",
+            get(certificate::credential),
+        )
+        // The handler lets only the province administrator through.
+        .route("/chung-nhan/{code}/thu-hoi", post(certificate::revoke));
 
     // Province admin (everything) and unit officers (their unit and below).
     let staff = Router::new()

@@ -5,6 +5,7 @@
 //! next to the field.
 
 pub mod citizen;
+pub mod competence;
 pub mod format;
 pub mod group;
 pub mod mask;

@@ -7,6 +7,7 @@ mod import;
 mod serve;
 mod stats;
 mod user;
+mod verify;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -51,6 +52,8 @@ enum Command {
         #[command(subcommand)]
         command: import::Command,
     },
+    /// Check a certificate credential file (.json) offline: valid or not, and why.
+    Verify(verify::Args),
     /// Check the live figures.
     Stats {
         #[command(subcommand)]
@@ -146,6 +149,7 @@ async fn main() -> ExitCode {
         },
         Some(Command::Demo(args)) => demo::run(cli.database, config, args).await,
         Some(Command::User { command }) => user::run(cli.database, config, command).await,
+        Some(Command::Verify(args)) => verify::run(args),
         Some(Command::Stats { command }) => stats::run(cli.database, config, command).await,
         Some(Command::Import { command }) => import::run(cli.database, config, command).await,
         Some(Command::BenchReference(args)) => bench::reference(args).await,

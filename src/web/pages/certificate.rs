@@ -1,17 +1,20 @@
-//! The public certificate verify page (no login): anyone holding the code or the QR link can
-//! check that a certificate is real. The name is partly masked.
+//! Certificates. Public (no login): the verify page, where anyone holding the code or the QR
+//! link can check that a certificate is real (the name partly masked), and a check of a
+//! credential file. The learner: their certificate as PDF and as a signed credential. The
+//! province administrator: revoking a certificate, with the reason.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
 
 use crate::clock::format_date;
+use crate::services::certificates::{self, CertificateError, Checked, RevokeError};
 use crate::services::learning;
 use crate::state::AppState;
 use crate::web::error::WebError;
-use crate::web::extract::Ctx;
+use crate::web::extract::{CsrfForm, Ctx};
 use crate::web::page::{render, see_other, Chrome};
 
 #[derive(Template)]
@@ -24,6 +27,13 @@ pub struct VerifyPage {
     pub issued_on: String,
     pub issuer: String,
     pub revoked: bool,
+    pub revoked_on: String,
+    pub revoke_reason: String,
+    /// The learner looking at their own certificate: links to the files.
+    pub is_owner: bool,
+    /// The province administrator: the revoke form.
+    pub may_revoke: bool,
+    pub revoke_error: String,
 }
 
 #[derive(Template)]
@@ -66,9 +76,23 @@ pub async fn verify(
     ctx: Ctx,
     Path(code): Path<String>,
 ) -> Result<Response, WebError> {
-    let code = clean_code(&code);
-    match learning::public_certificate(&state, &code).await? {
+    verify_page(&state, &ctx, &code, String::new()).await
+}
+
+async fn verify_page(
+    state: &AppState,
+    ctx: &Ctx,
+    code: &str,
+    revoke_error: String,
+) -> Result<Response, WebError> {
+    let code = clean_code(code);
+    match learning::public_certificate(state, &code).await? {
         Some(c) => {
+            let status = if revoke_error.is_empty() {
+                StatusCode::OK
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
             let page = VerifyPage {
                 l: ctx.chrome("Chứng nhận hoàn thành khóa học"),
                 code: c.code,
@@ -76,9 +100,17 @@ pub async fn verify(
                 course_title: c.course_title,
                 issued_on: format_date(c.issued_at),
                 issuer: state.config.issuer.clone(),
-                revoked: c.revoked,
+                revoked: c.revoked_at.is_some(),
+                revoked_on: c.revoked_at.map(format_date).unwrap_or_default(),
+                revoke_reason: c.revoke_reason.unwrap_or_default(),
+                is_owner: ctx
+                    .user
+                    .as_ref()
+                    .is_some_and(|u| u.person_id == c.person_id),
+                may_revoke: ctx.user.as_ref().is_some_and(|u| u.is_province_admin()),
+                revoke_error,
             };
-            Ok(render(&ctx, StatusCode::OK, &page))
+            Ok(render(ctx, status, &page))
         }
         None => {
             let page = LookupPage {
@@ -86,7 +118,183 @@ pub async fn verify(
                 code,
                 not_found: true,
             };
-            Ok(render(&ctx, StatusCode::NOT_FOUND, &page))
+            Ok(render(ctx, StatusCode::NOT_FOUND, &page))
+        }
+    }
+}
+
+impl From<CertificateError> for WebError {
+    fn from(e: CertificateError) -> Self {
+        match e {
+            CertificateError::NotFound => WebError::NotFound,
+            CertificateError::Revoked => WebError::NotFound,
+            CertificateError::Internal(i) => i.into(),
+        }
+    }
+}
+
+/// The learner's certificate to print (A4 landscape PDF).
+pub async fn pdf(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+) -> Result<Response, WebError> {
+    let user = ctx.user()?;
+    let site = super::site_url(&state, &headers);
+    let owned = certificates::owned(&state, user.person_id, &clean_code(&code), &site).await?;
+    let bytes = certificates::pdf(&owned)?;
+    Ok(super::download(
+        bytes,
+        "application/pdf",
+        &format!("chung-nhan-{}.pdf", owned.certificate.code),
+    ))
+}
+
+/// The learner's certificate as a signed Open Badges 3.0 credential.
+pub async fn credential(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+) -> Result<Response, WebError> {
+    let user = ctx.user()?;
+    let site = super::site_url(&state, &headers);
+    let owned = certificates::owned(&state, user.person_id, &clean_code(&code), &site).await?;
+    let bytes = certificates::credential_json(&state, &owned).await?;
+    Ok(super::download(
+        bytes,
+        "application/json",
+        &format!("chung-nhan-{}.json", owned.certificate.code),
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "certificate/check.html")]
+pub struct CheckPage {
+    pub l: Chrome,
+    pub checked: bool,
+    /// Why the file is not valid ("" when it is).
+    pub invalid: String,
+    /// Signed validly but by another issuer: its did.
+    pub other_issuer: String,
+    pub learner_name: String,
+    pub course_title: String,
+    pub issuer_name: String,
+    pub valid_from: String,
+    pub code: String,
+    pub found: bool,
+    pub revoked_on: String,
+    pub revoke_reason: String,
+    /// The keys this system signs with (for `hocvuso verify --issuer`).
+    pub issuer_dids: Vec<String>,
+}
+
+impl CheckPage {
+    async fn empty(state: &AppState, ctx: &Ctx) -> Result<Self, WebError> {
+        Ok(CheckPage {
+            l: ctx.chrome("Kiểm tra tệp chứng nhận số"),
+            checked: false,
+            invalid: String::new(),
+            other_issuer: String::new(),
+            learner_name: String::new(),
+            course_title: String::new(),
+            issuer_name: String::new(),
+            valid_from: String::new(),
+            code: String::new(),
+            found: false,
+            revoked_on: String::new(),
+            revoke_reason: String::new(),
+            issuer_dids: certificates::issuer_dids(state).await?,
+        })
+    }
+}
+
+/// Largest credential file accepted (they are a few kilobytes).
+const MAX_CREDENTIAL_MB: usize = 1;
+
+pub async fn check_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let page = CheckPage::empty(&state, &ctx).await?;
+    Ok(render(&ctx, StatusCode::OK, &page))
+}
+
+/// Checks an uploaded (or pasted) credential file.
+pub async fn check(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    multipart: Multipart,
+) -> Result<Response, WebError> {
+    let upload = super::Upload::read(&ctx, multipart, "tep", MAX_CREDENTIAL_MB).await?;
+    let raw: Vec<u8> = if upload.bytes.is_empty() {
+        upload.field("noi-dung").as_bytes().to_vec()
+    } else {
+        upload.bytes.clone()
+    };
+    let mut page = CheckPage::empty(&state, &ctx).await?;
+    page.checked = true;
+    if raw.iter().all(u8::is_ascii_whitespace) {
+        page.invalid = "Hãy chọn tệp chứng nhận (.json) hoặc dán nội dung của tệp.".into();
+        return Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page));
+    }
+    let status = match certificates::check(&state, &raw).await? {
+        Checked::Invalid(e) => {
+            page.invalid = e.to_string();
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        Checked::OtherIssuer(v) => {
+            page.other_issuer = v.issuer;
+            page.learner_name = v.learner_name;
+            page.course_title = v.course_title;
+            page.issuer_name = v.issuer_name;
+            StatusCode::OK
+        }
+        Checked::Ours {
+            verified,
+            revoked,
+            found,
+        } => {
+            page.code = crate::services::credential::code_of(&verified.id)
+                .unwrap_or("")
+                .to_owned();
+            page.learner_name = verified.learner_name;
+            page.course_title = verified.course_title;
+            page.issuer_name = verified.issuer_name;
+            page.valid_from = verified.valid_from.chars().take(10).collect();
+            page.found = found;
+            if let Some((on, reason)) = revoked {
+                page.revoked_on = on;
+                page.revoke_reason = reason.unwrap_or_default();
+            }
+            StatusCode::OK
+        }
+    };
+    Ok(render(&ctx, status, &page))
+}
+
+#[derive(Deserialize)]
+pub struct RevokeForm {
+    #[serde(default)]
+    ly_do: String,
+}
+
+/// The province administrator revokes a certificate.
+pub async fn revoke(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    CsrfForm { data: form, .. }: CsrfForm<RevokeForm>,
+) -> Result<Response, WebError> {
+    let user = ctx.user()?;
+    if !user.is_province_admin() {
+        return Err(WebError::Forbidden);
+    }
+    let code = clean_code(&code);
+    match certificates::revoke(&state, user.person_id, &code, &form.ly_do).await {
+        Ok(()) => Ok(see_other(&format!("/chung-nhan/{code}"))),
+        Err(RevokeError::NotFound) => Err(WebError::NotFound),
+        Err(RevokeError::Internal(e)) => Err(e.into()),
+        Err(e @ (RevokeError::NoReason | RevokeError::AlreadyRevoked)) => {
+            verify_page(&state, &ctx, &code, e.to_string()).await
         }
     }
 }

@@ -123,26 +123,7 @@ pub async fn article(
     Ok(render(&ctx, StatusCode::OK, &page))
 }
 
-/// The address of this site as people type it (for QR codes).
-fn site_url(state: &AppState, headers: &HeaderMap) -> String {
-    if let Some(u) = &state.config.public_url {
-        return u.clone();
-    }
-    let host = headers
-        .get("host")
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
-        })
-        .unwrap_or("localhost");
-    let scheme = if state.config.secure_cookies {
-        "https"
-    } else {
-        "http"
-    };
-    format!("{scheme}://{host}")
-}
+use super::site_url;
 
 pub async fn print(
     State(state): State<AppState>,

@@ -38,6 +38,27 @@ pub fn download(
     res
 }
 
+/// The address of this site as people type it (for QR codes and certificates).
+pub fn site_url(state: &crate::state::AppState, headers: &axum::http::HeaderMap) -> String {
+    if let Some(u) = &state.config.public_url {
+        return u.clone();
+    }
+    let host = headers
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        })
+        .unwrap_or("localhost");
+    let scheme = if state.config.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}")
+}
+
 /// A `multipart/form-data` form with one file: its text fields, the file's name and bytes.
 /// Accepted only when its `csrf_token` matches the CSRF cookie (as `CsrfForm` does for
 /// urlencoded forms).

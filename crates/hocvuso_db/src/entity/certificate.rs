@@ -12,6 +12,9 @@ pub struct Model {
     pub course_id: i64,
     pub issued_at: DateTimeUtc,
     pub revoked_at: Option<DateTimeUtc>,
+    /// Why the province revoked it (shown on the verify page).
+    pub revoke_reason: Option<String>,
+    pub revoked_by: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -18,6 +18,8 @@ pub struct Model {
     pub external_url: Option<String>,
     /// The course whose requirement a completion of this one also meets.
     pub counts_as_id: Option<i64>,
+    /// Questions drawn at random from the bank for each attempt (`None`: all of them).
+    pub quiz_draw: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,6 +12,8 @@ pub struct Model {
     pub title: String,
     pub body_md: String,
     pub minutes: i32,
+    /// Competence codes (Thông tư 02/2025/TT-BGDĐT), space-separated.
+    pub competences: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

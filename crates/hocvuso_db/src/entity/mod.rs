@@ -20,6 +20,7 @@ pub mod handbook_chapter;
 pub mod indicator;
 pub mod indicator_count;
 pub mod indicator_week;
+pub mod issuer_key;
 pub mod lesson;
 pub mod lesson_progress;
 pub mod media;

@@ -11,6 +11,8 @@ pub struct Model {
     pub position: i32,
     pub prompt: String,
     pub explanation: String,
+    /// Competence codes (Thông tư 02/2025/TT-BGDĐT), space-separated.
+    pub competences: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -5,7 +5,7 @@ use sea_orm::sea_query::{CaseStatement, Expr, OnConflict};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use crate::entity::{
-    attempt_question, certificate, course, course_completion, group_course, lesson,
+    attempt_question, certificate, course, course_completion, group_course, issuer_key, lesson,
     lesson_progress, question, question_option, quiz_attempt,
 };
 
@@ -28,6 +28,8 @@ pub struct NewCourse<'a> {
     pub external_url: Option<&'a str>,
     /// The course whose requirement a completion of this one also meets.
     pub counts_as_id: Option<i64>,
+    /// Questions drawn per attempt (`None`: every question).
+    pub quiz_draw: Option<i32>,
 }
 
 pub async fn insert_course<C: ConnectionTrait>(
@@ -45,6 +47,7 @@ pub async fn insert_course<C: ConnectionTrait>(
         created_at: Set(now),
         external_url: Set(c.external_url.map(str::to_owned)),
         counts_as_id: Set(c.counts_as_id),
+        quiz_draw: Set(c.quiz_draw),
         ..Default::default()
     })
     .exec_with_returning(conn)
@@ -58,6 +61,7 @@ pub async fn insert_lesson<C: ConnectionTrait>(
     title: &str,
     body_md: &str,
     minutes: i32,
+    competences: &[String],
 ) -> Result<(), DbErr> {
     lesson::Entity::insert(lesson::ActiveModel {
         course_id: Set(course_id),
@@ -65,6 +69,7 @@ pub async fn insert_lesson<C: ConnectionTrait>(
         title: Set(title.to_owned()),
         body_md: Set(body_md.to_owned()),
         minutes: Set(minutes),
+        competences: Set(competences.join(" ")),
         ..Default::default()
     })
     .exec_without_returning(conn)
@@ -72,21 +77,37 @@ pub async fn insert_lesson<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Inserts a single-choice question with its options; `correct` indexes `options`.
+/// A single-choice question with its options; `correct` indexes `options`.
+pub struct NewQuestion<'a> {
+    pub course_id: i64,
+    pub position: i32,
+    pub prompt: &'a str,
+    pub explanation: &'a str,
+    pub options: &'a [String],
+    pub correct: usize,
+    /// Competence codes (Thông tư 02/2025/TT-BGDĐT).
+    pub competences: &'a [String],
+}
+
+/// Inserts a question with its options.
 pub async fn insert_question<C: ConnectionTrait>(
     conn: &C,
-    course_id: i64,
-    position: i32,
-    prompt: &str,
-    explanation: &str,
-    options: &[String],
-    correct: usize,
+    NewQuestion {
+        course_id,
+        position,
+        prompt,
+        explanation,
+        options,
+        correct,
+        competences,
+    }: NewQuestion<'_>,
 ) -> Result<(), DbErr> {
     let q = question::Entity::insert(question::ActiveModel {
         course_id: Set(course_id),
         position: Set(position),
         prompt: Set(prompt.to_owned()),
         explanation: Set(explanation.to_owned()),
+        competences: Set(competences.join(" ")),
         ..Default::default()
     })
     .exec_with_returning(conn)
@@ -286,6 +307,66 @@ pub async fn certificate_of<C: ConnectionTrait>(
         .await
 }
 
+/// Revokes a certificate (once: a revoked certificate keeps its first reason). True when this
+/// call revoked it.
+pub async fn revoke_certificate<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+    reason: &str,
+    by: i64,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let r = certificate::Entity::update_many()
+        .col_expr(certificate::Column::RevokedAt, Expr::value(now))
+        .col_expr(certificate::Column::RevokeReason, Expr::value(reason))
+        .col_expr(certificate::Column::RevokedBy, Expr::value(by))
+        .filter(certificate::Column::Id.eq(id))
+        .filter(certificate::Column::RevokedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(r.rows_affected == 1)
+}
+
+/// The key that signs new credentials.
+pub async fn current_issuer_key<C: ConnectionTrait>(
+    conn: &C,
+) -> Result<Option<issuer_key::Model>, DbErr> {
+    issuer_key::Entity::find()
+        .filter(issuer_key::Column::RetiredAt.is_null())
+        .order_by_desc(issuer_key::Column::Id)
+        .one(conn)
+        .await
+}
+
+/// Every key this installation has signed with (`did`s), newest first.
+pub async fn issuer_dids<C: ConnectionTrait>(conn: &C) -> Result<Vec<String>, DbErr> {
+    Ok(issuer_key::Entity::find()
+        .order_by_desc(issuer_key::Column::Id)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|k| k.did)
+        .collect())
+}
+
+pub async fn insert_issuer_key<C: ConnectionTrait>(
+    conn: &C,
+    did: &str,
+    secret_hex: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    issuer_key::Entity::insert(issuer_key::ActiveModel {
+        did: Set(did.to_owned()),
+        secret_hex: Set(secret_hex.to_owned()),
+        created_at: Set(now),
+        retired_at: Set(None),
+        ..Default::default()
+    })
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
 /// How many of the given attempts are submitted.
 pub async fn submitted_among<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<usize, DbErr> {
     use sea_orm::PaginatorTrait;
@@ -457,6 +538,8 @@ pub async fn insert_certificates<C: ConnectionTrait>(
                 course_id: Set(*c),
                 issued_at: Set(*at),
                 revoked_at: Set(None),
+                revoke_reason: Set(None),
+                revoked_by: Set(None),
                 ..Default::default()
             }
         }))

@@ -1,0 +1,448 @@
+//! Certificates as signed, machine-readable credentials: an Open Badges 3.0
+//! `OpenBadgeCredential` in the W3C Verifiable Credentials 2.0 shape, secured with a Data
+//! Integrity proof of the `eddsa-jcs-2022` cryptosuite (Ed25519 over JCS-canonical JSON).
+//!
+//! The issuer is named by a `did:key`, which carries its public key: anyone can check a
+//! credential offline with nothing but the file (`hocvuso verify FILE`). Whether the issuer is
+//! this province is a separate question: [`Verified::issuer`] is compared with the keys this
+//! installation has issued with. Whether a certificate was revoked is known only online (the
+//! verify page), since a file cannot change after it is handed out.
+//!
+//! Proof (W3C "Data Integrity EdDSA Cryptosuites v1.0", eddsa-jcs-2022): the proof options
+//! (every proof field but `proofValue`, with the document's `@context`) and the document
+//! without its proof are each canonicalised (RFC 8785) and hashed with SHA-256; the signature
+//! covers the two hashes, options first, and is written base58btc with the multibase `z`.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+
+pub const CONTEXT_VC2: &str = "https://www.w3.org/ns/credentials/v2";
+pub const CONTEXT_OB3: &str = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json";
+pub const CRYPTOSUITE: &str = "eddsa-jcs-2022";
+/// Multicodec prefix of an Ed25519 public key (0xed, varint-encoded).
+const ED25519_PUB: [u8; 2] = [0xed, 0x01];
+
+/// What a certificate credential says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    /// The verify page of the certificate (`…/chung-nhan/<code>`): the credential's id.
+    pub id: String,
+    pub issuer_name: String,
+    pub issuer_url: String,
+    pub learner_name: String,
+    pub course_url: String,
+    pub course_title: String,
+    pub course_summary: String,
+    /// Competence codes (Thông tư 02/2025/TT-BGDĐT) the course builds.
+    pub competences: Vec<String>,
+    pub issued_at: DateTime<Utc>,
+}
+
+fn timestamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// The `did:key` of an Ed25519 public key.
+pub fn did_key(key: &VerifyingKey) -> String {
+    let mut bytes = ED25519_PUB.to_vec();
+    bytes.extend_from_slice(key.as_bytes());
+    format!("did:key:z{}", bs58::encode(bytes).into_string())
+}
+
+/// The public key a `did:key` (or one of its verification methods, `did:key:z…#z…`) names.
+pub fn key_of_did(did: &str) -> Result<VerifyingKey, VerifyError> {
+    let did = did.split('#').next().unwrap_or(did);
+    let encoded = did
+        .strip_prefix("did:key:z")
+        .ok_or_else(|| VerifyError::Format(format!("người cấp \"{did}\" không phải did:key")))?;
+    let bytes = bs58::decode(encoded)
+        .into_vec()
+        .map_err(|_| VerifyError::Format("khóa công khai của người cấp hỏng".into()))?;
+    let raw: [u8; 32] = bytes
+        .strip_prefix(&ED25519_PUB)
+        .and_then(|k| k.try_into().ok())
+        .ok_or_else(|| VerifyError::Format("người cấp không dùng khóa Ed25519".into()))?;
+    VerifyingKey::from_bytes(&raw)
+        .map_err(|_| VerifyError::Format("khóa công khai của người cấp không hợp lệ".into()))
+}
+
+/// The unsigned credential.
+pub fn credential(claim: &Claim, issuer_did: &str) -> Value {
+    let alignment: Vec<Value> = claim
+        .competences
+        .iter()
+        .filter_map(|code| {
+            hocvuso_domain::competence::name_of(code).map(|name| {
+                json!({
+                    "type": ["Alignment"],
+                    "targetCode": code,
+                    "targetName": name,
+                    "targetFramework": "Khung năng lực số (Thông tư 02/2025/TT-BGDĐT)",
+                    "targetType": "CFItem",
+                    "targetUrl": format!("{}#nang-luc-{}", claim.course_url, code.replace('.', "-")),
+                })
+            })
+        })
+        .collect();
+    let mut achievement = json!({
+        "id": claim.course_url,
+        "type": ["Achievement"],
+        "achievementType": "Course",
+        "name": claim.course_title,
+        "description": claim.course_summary,
+        "criteria": {
+            "narrative": "Học hết các bài của khóa học và đạt bài kiểm tra cuối khóa."
+        },
+        "inLanguage": "vi",
+    });
+    if !alignment.is_empty() {
+        achievement["alignment"] = Value::Array(alignment);
+    }
+    json!({
+        "@context": [CONTEXT_VC2, CONTEXT_OB3],
+        "id": claim.id,
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": format!("Chứng nhận hoàn thành khóa học “{}”", claim.course_title),
+        "issuer": {
+            "id": issuer_did,
+            "type": ["Profile"],
+            "name": claim.issuer_name,
+            "url": claim.issuer_url,
+        },
+        "validFrom": timestamp(claim.issued_at),
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "name": claim.learner_name,
+            "achievement": achievement,
+        },
+    })
+}
+
+/// RFC 8785 (JCS) canonical JSON of the values this module writes: object members sorted by
+/// key, no whitespace, strings escaped as ECMAScript does. Numbers are integers here (JCS
+/// writes other numbers in ECMAScript's shortest form, which serde_json's integers already are).
+pub fn canonical(v: &Value) -> String {
+    let mut out = String::new();
+    write_canonical(v, &mut out);
+    out
+}
+
+fn write_canonical(v: &Value, out: &mut String) {
+    match v {
+        Value::Object(m) => {
+            // JCS orders keys by their UTF-16 code units.
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
+            out.push('{');
+            for (i, k) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String(k.clone()).to_string());
+                out.push(':');
+                if let Some(x) = m.get(k) {
+                    write_canonical(x, out);
+                }
+            }
+            out.push('}');
+        }
+        Value::Array(a) => {
+            out.push('[');
+            for (i, x) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(x, out);
+            }
+            out.push(']');
+        }
+        // serde_json writes strings, numbers, booleans and null as JCS does.
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+/// The bytes an `eddsa-jcs-2022` signature covers.
+fn signing_input(document: &Map<String, Value>, proof_options: &Map<String, Value>) -> Vec<u8> {
+    let mut options = proof_options.clone();
+    if let Some(ctx) = document.get("@context") {
+        options.insert("@context".into(), ctx.clone());
+    }
+    let mut data = Sha256::digest(canonical(&Value::Object(options)).as_bytes()).to_vec();
+    data.extend_from_slice(&Sha256::digest(
+        canonical(&Value::Object(document.clone())).as_bytes(),
+    ));
+    data
+}
+
+/// Adds an `eddsa-jcs-2022` proof made with `key` at `created`.
+pub fn sign(document: Value, key: &SigningKey, created: DateTime<Utc>) -> Value {
+    let Value::Object(mut doc) = document else {
+        return document;
+    };
+    doc.remove("proof");
+    let did = did_key(&key.verifying_key());
+    let method = format!("{did}#{}", did.trim_start_matches("did:key:"));
+    let mut proof = Map::new();
+    proof.insert("type".into(), json!("DataIntegrityProof"));
+    proof.insert("cryptosuite".into(), json!(CRYPTOSUITE));
+    proof.insert("created".into(), json!(timestamp(created)));
+    proof.insert("verificationMethod".into(), json!(method));
+    proof.insert("proofPurpose".into(), json!("assertionMethod"));
+    let signature = key.sign(&signing_input(&doc, &proof));
+    proof.insert(
+        "proofValue".into(),
+        json!(format!(
+            "z{}",
+            bs58::encode(signature.to_bytes()).into_string()
+        )),
+    );
+    doc.insert("proof".into(), Value::Object(proof));
+    Value::Object(doc)
+}
+
+/// Why a credential is not valid, in Vietnamese (shown on the verify page and printed by
+/// `hocvuso verify`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VerifyError {
+    #[error("Tệp không phải chứng nhận số hợp lệ: {0}.")]
+    Format(String),
+    #[error("Chữ ký số không khớp: nội dung chứng nhận đã bị sửa sau khi cấp, hoặc chữ ký không phải của người cấp ghi trong tệp.")]
+    Signature,
+}
+
+/// What a valid credential says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    /// The `did:key` that signed (the issuer).
+    pub issuer: String,
+    pub issuer_name: String,
+    pub id: String,
+    pub learner_name: String,
+    pub course_title: String,
+    pub valid_from: String,
+}
+
+fn text<'a>(v: &'a Value, path: &[&str]) -> Result<&'a str, VerifyError> {
+    let mut cur = v;
+    for p in path {
+        cur = cur
+            .get(p)
+            .ok_or_else(|| VerifyError::Format(format!("thiếu trường \"{}\"", path.join("."))))?;
+    }
+    cur.as_str()
+        .ok_or_else(|| VerifyError::Format(format!("trường \"{}\" phải là chữ", path.join("."))))
+}
+
+fn has_type(v: &Value, wanted: &str) -> bool {
+    match v.get("type") {
+        Some(Value::String(s)) => s == wanted,
+        Some(Value::Array(a)) => a.iter().any(|t| t.as_str() == Some(wanted)),
+        _ => false,
+    }
+}
+
+/// Checks a credential's shape and its proof, offline.
+pub fn verify(raw: &[u8]) -> Result<Verified, VerifyError> {
+    let value: Value = serde_json::from_slice(raw)
+        .map_err(|e| VerifyError::Format(format!("không đọc được JSON ({e})")))?;
+    let Value::Object(mut doc) = value else {
+        return Err(VerifyError::Format(
+            "nội dung không phải một đối tượng JSON".into(),
+        ));
+    };
+    let Some(Value::Object(mut proof)) = doc.remove("proof") else {
+        return Err(VerifyError::Format("không có chữ ký số (proof)".into()));
+    };
+    let document = Value::Object(doc.clone());
+    let contexts = document.get("@context").and_then(Value::as_array);
+    if contexts.and_then(|c| c.first()).and_then(Value::as_str) != Some(CONTEXT_VC2) {
+        return Err(VerifyError::Format(
+            "không theo mẫu W3C Verifiable Credentials 2.0".into(),
+        ));
+    }
+    if !has_type(&document, "VerifiableCredential") || !has_type(&document, "OpenBadgeCredential") {
+        return Err(VerifyError::Format(
+            "không phải chứng nhận Open Badges 3.0".into(),
+        ));
+    }
+    let proof_value = Value::Object(proof.clone());
+    if text(&proof_value, &["type"])? != "DataIntegrityProof"
+        || text(&proof_value, &["cryptosuite"])? != CRYPTOSUITE
+    {
+        return Err(VerifyError::Format(format!(
+            "chữ ký số không theo chuẩn {CRYPTOSUITE}"
+        )));
+    }
+    if text(&proof_value, &["proofPurpose"])? != "assertionMethod" {
+        return Err(VerifyError::Format(
+            "mục đích của chữ ký số không đúng".into(),
+        ));
+    }
+    let method = text(&proof_value, &["verificationMethod"])?.to_owned();
+    let issuer = text(&document, &["issuer", "id"])
+        .or_else(|_| text(&document, &["issuer"]))?
+        .to_owned();
+    if method.split('#').next() != Some(issuer.as_str()) {
+        return Err(VerifyError::Format(
+            "chữ ký số không phải của người cấp ghi trong tệp".into(),
+        ));
+    }
+    let key = key_of_did(&issuer)?;
+    let signature = text(&proof_value, &["proofValue"])?
+        .strip_prefix('z')
+        .and_then(|s| bs58::decode(s).into_vec().ok())
+        .and_then(|b| <[u8; 64]>::try_from(b.as_slice()).ok())
+        .map(|b| Signature::from_bytes(&b))
+        .ok_or_else(|| VerifyError::Format("chữ ký số hỏng".into()))?;
+    proof.remove("proofValue");
+    key.verify(&signing_input(&doc, &proof), &signature)
+        .map_err(|_| VerifyError::Signature)?;
+    Ok(Verified {
+        issuer,
+        issuer_name: text(&document, &["issuer", "name"])
+            .unwrap_or("")
+            .to_owned(),
+        id: text(&document, &["id"])?.to_owned(),
+        learner_name: text(&document, &["credentialSubject", "name"])?.to_owned(),
+        course_title: text(&document, &["credentialSubject", "achievement", "name"])?.to_owned(),
+        valid_from: text(&document, &["validFrom"])?.to_owned(),
+    })
+}
+
+/// The certificate code at the end of a credential's id (`…/chung-nhan/<code>`).
+pub fn code_of(id: &str) -> Option<&str> {
+    let code = id.rsplit_once("/chung-nhan/")?.1;
+    (!code.is_empty() && code.chars().all(|c| c.is_ascii_alphanumeric())).then_some(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn claim() -> Claim {
+        Claim {
+            id: "https://hocvuso.example.vn/chung-nhan/abc123".into(),
+            issuer_name: "Sở Khoa học và Công nghệ tỉnh Lâm Đồng".into(),
+            issuer_url: "https://hocvuso.example.vn".into(),
+            learner_name: "Nguyễn Thị Hoà".into(),
+            course_url: "https://hocvuso.example.vn/khoa-hoc/ky-nang-so-co-ban".into(),
+            course_title: "Kỹ năng số cơ bản".into(),
+            course_summary: "Khóa học ngắn.".into(),
+            competences: vec!["4.2".into(), "2.6".into()],
+            issued_at: Utc
+                .with_ymd_and_hms(2026, 12, 4, 3, 0, 0)
+                .single()
+                .unwrap_or_default(),
+        }
+    }
+
+    fn key(seed: u8) -> SigningKey {
+        SigningKey::from_bytes(&[seed; 32])
+    }
+
+    fn signed() -> Value {
+        let k = key(7);
+        sign(
+            credential(&claim(), &did_key(&k.verifying_key())),
+            &k,
+            claim().issued_at,
+        )
+    }
+
+    #[test]
+    fn a_signed_credential_verifies_and_says_what_it_certifies() {
+        let v = signed();
+        let raw = serde_json::to_vec_pretty(&v).unwrap_or_default();
+        let ok = verify(&raw);
+        let Ok(ok) = ok else {
+            panic!("{ok:?}");
+        };
+        assert_eq!(ok.learner_name, "Nguyễn Thị Hoà");
+        assert_eq!(ok.course_title, "Kỹ năng số cơ bản");
+        assert_eq!(ok.issuer, did_key(&key(7).verifying_key()));
+        assert!(ok.issuer.starts_with("did:key:z6Mk"), "{}", ok.issuer);
+        assert_eq!(code_of(&ok.id), Some("abc123"));
+        assert_eq!(v["proof"]["cryptosuite"], "eddsa-jcs-2022");
+        assert_eq!(
+            v["credentialSubject"]["achievement"]["alignment"][0]["targetCode"],
+            "4.2"
+        );
+    }
+
+    #[test]
+    fn key_order_and_whitespace_do_not_matter_but_every_change_does() {
+        let v = signed();
+        // Re-serialised compactly with different member order: still valid (JCS).
+        let mut reordered = String::from("{");
+        let obj = v.as_object().cloned().unwrap_or_default();
+        let mut keys: Vec<&String> = obj.keys().collect();
+        keys.reverse();
+        for (i, k) in keys.iter().enumerate() {
+            if i > 0 {
+                reordered.push(',');
+            }
+            reordered.push_str(&format!("{}: {}", Value::String((*k).clone()), obj[*k]));
+        }
+        reordered.push('}');
+        assert!(verify(reordered.as_bytes()).is_ok());
+
+        let mut tampered = v.clone();
+        tampered["credentialSubject"]["name"] = json!("Trần Văn B");
+        let raw = serde_json::to_vec(&tampered).unwrap_or_default();
+        assert_eq!(verify(&raw), Err(VerifyError::Signature));
+
+        let mut later = v.clone();
+        later["proof"]["created"] = json!("2030-01-01T00:00:00Z");
+        let raw = serde_json::to_vec(&later).unwrap_or_default();
+        assert_eq!(verify(&raw), Err(VerifyError::Signature));
+    }
+
+    #[test]
+    fn another_key_cannot_pass_as_the_issuer() {
+        // Signed by key 8 but claiming key 7's did as issuer.
+        let doc = credential(&claim(), &did_key(&key(7).verifying_key()));
+        let forged = sign(doc, &key(8), claim().issued_at);
+        let raw = serde_json::to_vec(&forged).unwrap_or_default();
+        assert!(matches!(verify(&raw), Err(VerifyError::Format(_))));
+
+        // The forger rewrites the issuer to its own key: valid, but not our issuer.
+        let own = sign(
+            credential(&claim(), &did_key(&key(8).verifying_key())),
+            &key(8),
+            claim().issued_at,
+        );
+        let raw = serde_json::to_vec(&own).unwrap_or_default();
+        let ok = verify(&raw).map(|v| v.issuer).unwrap_or_default();
+        assert_ne!(ok, did_key(&key(7).verifying_key()));
+    }
+
+    #[test]
+    fn broken_files_get_a_reason() {
+        for (raw, want) in [
+            (&b"not json"[..], "JSON"),
+            (b"[]", "đối tượng"),
+            (b"{\"@context\":[]}", "proof"),
+        ] {
+            let e = verify(raw).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(e.contains(want), "{e}");
+        }
+        let mut v = signed();
+        v["proof"]["proofValue"] = json!("z111");
+        let e = verify(&serde_json::to_vec(&v).unwrap_or_default());
+        assert!(matches!(e, Err(VerifyError::Format(_))), "{e:?}");
+    }
+
+    #[test]
+    fn canonical_json_follows_rfc_8785() {
+        // RFC 8785 §3.2.3 ordering by UTF-16 code units, and escaping.
+        let v =
+            json!({"b": [1, "é\n\"", null, true], "a": {"z": 1, "A": 2}, "€": 0, "\u{1F600}": 0});
+        assert_eq!(
+            canonical(&v),
+            "{\"a\":{\"A\":2,\"z\":1},\"b\":[1,\"é\\n\\\"\",null,true],\"€\":0,\"\u{1F600}\":0}"
+        );
+    }
+}
