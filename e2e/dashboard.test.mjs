@@ -278,28 +278,8 @@ async function ranking(b) {
 }
 
 /** The browser's cookies as a Cookie header, so that Node may fetch as that user. */
-async function cookieHeader(b) {
-  const cookies = await b.cmd('GET', b.s('/cookie'), undefined, 'get cookies');
-  return cookies.map((c) => `${c.name}=${c.value}`).join('; ');
-}
-
 /** GET `path` from Node with `b`'s cookies, without following redirects. */
-async function fetchAs(b, path) {
-  const res = await fetch(base + path, {
-    headers: { cookie: await cookieHeader(b) },
-    redirect: 'manual',
-    signal: AbortSignal.timeout(30_000),
-  });
-  const bytes = Buffer.from(await res.arrayBuffer());
-  return {
-    status: res.status,
-    type: res.headers.get('content-type') || '',
-    disposition: res.headers.get('content-disposition') || '',
-    location: res.headers.get('location') || '',
-    bytes,
-    text: bytes.toString('utf8'),
-  };
-}
+const fetchAs = (b, path) => b.fetchAs(base, path);
 
 /**
  * Check a link's address: `path`, `?nam=<year>`, and any group / indicator it carries being the

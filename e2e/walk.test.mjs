@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -22,6 +22,9 @@ const BIN = process.env.HOCVUSO_BIN
   ? resolve(process.env.HOCVUSO_BIN)
   : resolve(E2E_DIR, '../target/release/hocvuso');
 
+// E2E_JAVASCRIPT=off: a phone with JavaScript off; every step must work with plain links and
+// forms (axe-core, a script itself, is skipped then).
+const JAVASCRIPT = process.env.E2E_JAVASCRIPT !== 'off';
 const COURSE = { slug: 'ky-nang-so-co-ban', title: 'Kỹ năng số cơ bản' };
 const QUIZ_TOML = resolve(REPO_DIR, 'content/courses', COURSE.slug, 'quiz.toml');
 const COMMUNE = '22918'; // Phường Mũi Né
@@ -83,7 +86,7 @@ before(async () => {
     return res.status === 200;
   }, { timeoutMs: 30_000, intervalMs: 100 });
 
-  b = await startBrowser();
+  b = await startBrowser({ javascript: JAVASCRIPT });
 });
 
 after(async () => {
@@ -236,6 +239,13 @@ async function answerAll(correctly) {
 let achievedBefore;
 let certPath;
 
+step(`0. the browser runs with JavaScript ${JAVASCRIPT ? 'on' : 'off'}`, async () => {
+  // The print view's "In" button is shown by handbook.js; without JavaScript it stays hidden.
+  await b.go(`${base}/so-tay/cai-dat-vneid/in`);
+  const hidden = await b.exec('var x = document.querySelector("[data-print]"); return !!x && x.hidden;', []);
+  assert.equal(hidden, !JAVASCRIPT, `handbook.js ${hidden ? 'did not run' : 'ran'}`);
+});
+
 step('1. admin logs in and reads the commune count on /thong-ke', async () => {
   await open('/dang-nhap');
   await login(ADMIN);
@@ -318,6 +328,32 @@ step('4. the learner fails the quiz, retries, passes and opens the certificate',
   assert.match(cert, /\b\d{2}\/\d{2}\/\d{4}\b/, 'certificate should show a dd/mm/yyyy date');
   assert.ok(!cert.includes(LEARNER.fullName), 'the full name must be masked on the certificate');
   console.log(`  certificate ${certPath}`);
+
+  // The learner downloads the printable PDF and the signed credential from their certificate.
+  const pdfHref = await (await b.find('a#tai-pdf')).attr('href');
+  const pdf = await b.fetchAs(base, pdfHref);
+  assert.equal(pdf.status, 200, `GET ${pdfHref}`);
+  assert.equal(pdf.type, 'application/pdf');
+  assert.equal(pdf.bytes.subarray(0, 5).toString(), '%PDF-');
+  assert.ok(pdf.text.includes('/MediaBox [0 0 841.89 595.28]'), 'the certificate is A4 landscape');
+  const jsonHref = await (await b.find('a#tai-json')).attr('href');
+  const credential = await b.fetchAs(base, jsonHref);
+  assert.equal(credential.status, 200, `GET ${jsonHref}`);
+  const file = join(tmp, 'chung-nhan.json');
+  writeFileSync(file, credential.bytes);
+  const verified = await promisify(execFile)(BIN, ['verify', file], { cwd: REPO_DIR, env: serverEnv() });
+  assert.match(verified.stdout, /HỢP LỆ \(valid\)/, verified.stdout);
+  assert.ok(verified.stdout.includes(LEARNER.fullName), 'the credential names the learner in full');
+  const doc = JSON.parse(credential.text);
+  doc.credentialSubject.name = 'Người Khác';
+  const forged = join(tmp, 'sua.json');
+  writeFileSync(forged, JSON.stringify(doc));
+  const refused = await promisify(execFile)(BIN, ['verify', forged], { cwd: REPO_DIR, env: serverEnv() })
+    .then(() => null, (e) => e);
+  assert.ok(refused, 'a changed credential must not verify');
+  assert.equal(refused.code, 1);
+  assert.match(refused.stdout, /KHÔNG HỢP LỆ/, refused.stdout);
+  console.log(`  PDF ${pdf.bytes.length} bytes; credential verified offline, a changed copy refused`);
 });
 
 step('5. certificate is public; learner logs in without spaces; admin sees the count go up by one', async () => {

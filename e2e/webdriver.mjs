@@ -77,7 +77,11 @@ function tail(stream, max = 4000) {
 }
 
 /** Start chromedriver and a fresh headless chromium session with a phone-sized screen. */
-export async function startBrowser() {
+/**
+ * Start Chromium (phone-sized, 390 × 844) under chromedriver. `{ javascript: false }` turns page
+ * JavaScript off, as on a phone where it is blocked or broken; WebDriver's own commands still work.
+ */
+export async function startBrowser({ javascript = true } = {}) {
   const port = await freePort();
   const driver = spawn(CHROMEDRIVER_BIN, [`--port=${port}`, '--allowed-ips=127.0.0.1'], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -118,11 +122,13 @@ export async function startBrowser() {
             binary: CHROMIUM_BIN,
             args: [...CHROMIUM_ARGS, `--user-data-dir=${profile}`],
             mobileEmulation: { deviceMetrics: { width: 390, height: 844, pixelRatio: 2 } },
+            ...(javascript ? {} : { prefs: { 'profile.managed_default_content_settings.javascript': 2 } }),
           },
         },
       },
     }, 'new session');
     browser.sessionId = value.sessionId;
+    browser.javascriptOff = !javascript;
   } catch (e) {
     await browser.quit();
     throw e;
@@ -137,6 +143,29 @@ export class Browser {
     this.profile = profile;
     this.killDriver = killDriver;
     this.sessionId = null;
+  }
+
+  /**
+   * GET `path` of the site under test (`site`: its base URL) from Node with this browser's
+   * cookies, without following redirects: for downloads, which a headless browser saves out of
+   * sight.
+   */
+  async fetchAs(site, path) {
+    const cookies = await this.cmd('GET', this.s('/cookie'), undefined, 'get cookies');
+    const res = await fetch(site + path, {
+      headers: { cookie: cookies.map((c) => `${c.name}=${c.value}`).join('; ') },
+      redirect: 'manual',
+      signal: AbortSignal.timeout(30_000),
+    });
+    const bytes = Buffer.from(await res.arrayBuffer());
+    return {
+      status: res.status,
+      type: res.headers.get('content-type') || '',
+      disposition: res.headers.get('content-disposition') || '',
+      location: res.headers.get('location') || '',
+      bytes,
+      text: bytes.toString('utf8'),
+    };
   }
 
   /** One WebDriver command. `what` names the selector/URL for error messages. */
@@ -270,7 +299,13 @@ export class Browser {
 
   /** Choose `value` in a <select> by clicking its option. */
   async select(css, value) {
-    await this.click(`${css} option[value="${value}"]`);
+    const option = await this.find(`${css} option[value="${value}"]`);
+    if (this.javascriptOff) {
+      // A DOM click does not pick an option; choosing it is what the tap does.
+      await this.exec('arguments[0].selected = true;', [option]);
+    } else {
+      await option.click();
+    }
     const chosen = await this.exec('return arguments[0].value;', [await this.find(css)]);
     if (chosen !== value) throw new Error(`select "${css}": wanted value ${value}, got ${chosen}`);
   }
@@ -322,6 +357,12 @@ export class Element {
   }
 
   click() {
+    if (this.browser.javascriptOff) {
+      // chromedriver's own click waits on page scripts that never run when page JavaScript is
+      // off; the DOM click, sent over WebDriver's script channel (which still works), does what
+      // a tap does: follows the link, submits the form, checks the radio of a label.
+      return this.browser.exec('arguments[0].click();', [this]);
+    }
     return this.c('POST', '/click', {}, 'click');
   }
 
