@@ -81,7 +81,8 @@ pub fn credential(claim: &Claim, issuer_did: &str) -> Value {
                     "targetName": name,
                     "targetFramework": "Khung năng lực số (Thông tư 02/2025/TT-BGDĐT)",
                     "targetType": "CFItem",
-                    "targetUrl": format!("{}#nang-luc-{}", claim.course_url, code.replace('.', "-")),
+                    // The course that teaches it.
+                    "targetUrl": claim.course_url,
                 })
             })
         })

@@ -102,6 +102,68 @@ pub async fn my_courses(
     Ok(out)
 }
 
+/// One competence of the framework in a learner's profile.
+pub struct CompetenceLine {
+    pub code: &'static str,
+    pub name: &'static str,
+    /// Lessons finished that build it: `(course title, lesson title)`.
+    pub learned: Vec<(String, String)>,
+    /// Courses here that teach it and the learner has not finished all of: `(slug, title)`.
+    pub offered: Vec<(String, String)>,
+}
+
+pub struct CompetenceDomain {
+    pub number: u8,
+    pub name: &'static str,
+    pub competences: Vec<CompetenceLine>,
+}
+
+/// The learner's digital-competence profile (Thông tư 02/2025/TT-BGDĐT): for every competence,
+/// the finished lessons that build it, else the courses that teach it.
+pub async fn competence_profile(
+    state: &AppState,
+    person_id: i64,
+) -> Result<Vec<CompetenceDomain>, LearnError> {
+    let progress = my_courses(state, person_id).await?;
+    let has =
+        |l: &CatalogLesson, code: &str| l.lesson.competences.split_whitespace().any(|c| c == code);
+    Ok(hocvuso_domain::competence::FRAMEWORK
+        .iter()
+        .map(|d| CompetenceDomain {
+            number: d.number,
+            name: d.name,
+            competences: d
+                .competences
+                .iter()
+                .map(|(code, name)| {
+                    let mut learned = Vec::new();
+                    let mut offered = Vec::new();
+                    for p in &progress {
+                        let title = &p.course.course.title;
+                        let mut teaches_unfinished = false;
+                        for (lesson, done) in p.lessons.iter().filter(|(l, _)| has(l, code)) {
+                            if *done {
+                                learned.push((title.clone(), lesson.lesson.title.clone()));
+                            } else {
+                                teaches_unfinished = true;
+                            }
+                        }
+                        if teaches_unfinished {
+                            offered.push((p.course.course.slug.clone(), title.clone()));
+                        }
+                    }
+                    CompetenceLine {
+                        code,
+                        name,
+                        learned,
+                        offered,
+                    }
+                })
+                .collect(),
+        })
+        .collect())
+}
+
 pub struct LessonPage<'a> {
     pub course: &'a CatalogCourse,
     pub lesson: &'a CatalogLesson,

@@ -477,7 +477,38 @@ async fn attempts_draw_their_own_questions_and_option_order(b: TestBackend) {
     app.verify_ok().await;
 }
 
+/// The learner's competence profile follows the lessons they finished.
+async fn the_competence_profile_follows_finished_lessons(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut br = app.learner("0912345690", COMMUNE_A).await;
+    let before = br.get("/hoc/nang-luc").await;
+    assert_eq!(before.status, StatusCode::OK);
+    assert_eq!(before.texts("section[id^=mien-]").len(), 6, "six domains");
+    assert_eq!(before.texts("li[data-code]").len(), 24, "24 competences");
+    assert_eq!(before.text("#so-nang-luc"), "0");
+    assert!(
+        before
+            .attrs("li[data-code=\"4.2\"] a", "href")
+            .contains(&"/khoa-hoc/ky-nang-so-co-ban".to_owned()),
+        "a competence not learned yet links to a course that teaches it"
+    );
+    br.read_all_lessons().await;
+    let after = br.get("/hoc/nang-luc").await;
+    assert!(after.has("li.learned[data-code=\"4.2\"]"));
+    assert!(after.has("li.learned[data-code=\"2.6\"]"));
+    assert!(
+        !after.has("li.learned[data-code=\"6.1\"]"),
+        "the AI course was not read"
+    );
+    let learned: usize = after.text("#so-nang-luc").parse().unwrap_or(0);
+    assert_eq!(learned, after.texts("li.learned").len());
+    assert!(learned >= 8, "{learned}");
+}
+
 test_both!(
+    the_competence_profile_follows_finished_lessons,
     attempts_draw_their_own_questions_and_option_order,
     an_attempt_keeps_its_questions_old_and_new,
     a_learner_fails_then_passes_and_the_commune_counts_once,

@@ -58,6 +58,7 @@ pub fn app(state: AppState) -> Router {
     // Any logged-in person (every account is a learner).
     let learner = Router::new()
         .route("/hoc", get(learn::my_courses))
+        .route("/hoc/nang-luc", get(learn::competences))
         .route("/khoa-hoc/{slug}", get(learn::course))
         .route(
             "/khoa-hoc/{slug}/bai/{n}",

@@ -72,6 +72,31 @@ pub async fn my_courses(State(state): State<AppState>, ctx: Ctx) -> Result<Respo
     Ok(render(&ctx, StatusCode::OK, &page))
 }
 
+#[derive(Template)]
+#[template(path = "learn/competences.html")]
+pub struct CompetencesPage {
+    pub l: Chrome,
+    pub domains: Vec<learning::CompetenceDomain>,
+    pub learned: usize,
+}
+
+/// "Năng lực số của tôi": the learner's profile against the national framework.
+pub async fn competences(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let user = ctx.user()?;
+    let domains = learning::competence_profile(&state, user.person_id).await?;
+    let learned = domains
+        .iter()
+        .flat_map(|d| &d.competences)
+        .filter(|c| !c.learned.is_empty())
+        .count();
+    let page = CompetencesPage {
+        l: ctx.chrome("Năng lực số của tôi"),
+        domains,
+        learned,
+    };
+    Ok(render(&ctx, StatusCode::OK, &page))
+}
+
 pub struct LessonLine {
     pub position: i32,
     pub title: String,
