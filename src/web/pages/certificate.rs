@@ -133,6 +133,18 @@ impl From<CertificateError> for WebError {
     }
 }
 
+/// The logged-in learner's own certificate with this code, as of this site's address.
+async fn own_certificate(
+    state: &AppState,
+    ctx: &Ctx,
+    headers: &HeaderMap,
+    code: &str,
+) -> Result<certificates::Owned, WebError> {
+    let user = ctx.user()?;
+    let site = super::site_url(state, headers);
+    Ok(certificates::owned(state, user.person_id, &clean_code(code), &site).await?)
+}
+
 /// The learner's certificate to print (A4 landscape PDF).
 pub async fn pdf(
     State(state): State<AppState>,
@@ -140,9 +152,7 @@ pub async fn pdf(
     headers: HeaderMap,
     Path(code): Path<String>,
 ) -> Result<Response, WebError> {
-    let user = ctx.user()?;
-    let site = super::site_url(&state, &headers);
-    let owned = certificates::owned(&state, user.person_id, &clean_code(&code), &site).await?;
+    let owned = own_certificate(&state, &ctx, &headers, &code).await?;
     let bytes = certificates::pdf(&owned)?;
     Ok(super::download(
         bytes,
@@ -158,9 +168,7 @@ pub async fn credential(
     headers: HeaderMap,
     Path(code): Path<String>,
 ) -> Result<Response, WebError> {
-    let user = ctx.user()?;
-    let site = super::site_url(&state, &headers);
-    let owned = certificates::owned(&state, user.person_id, &clean_code(&code), &site).await?;
+    let owned = own_certificate(&state, &ctx, &headers, &code).await?;
     let bytes = certificates::credential_json(&state, &owned).await?;
     Ok(super::download(
         bytes,
