@@ -46,13 +46,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         "Người cấp:      {} ({})",
         verified.issuer_name, verified.issuer
     );
-    println!("Mã chứng nhận:  {}", verified.id);
+    if let Some(code) = credential::code_of(&verified.id) {
+        println!("Mã chứng nhận:  {code}");
+    }
+    println!("Kiểm tra trên mạng: {}", verified.id);
     if args.issuer.is_none() {
         println!(
-            "Lưu ý: chưa so người cấp với khóa của tỉnh; thêm --issuer DID để so. Việc thu hồi chỉ kiểm tra được trên mạng, tại địa chỉ mã chứng nhận ở trên."
+            "Lưu ý: chưa so người cấp với khóa của tỉnh; thêm --issuer DID để so. Việc thu hồi chỉ kiểm tra được trên mạng, tại địa chỉ ở trên."
         );
     } else {
-        println!("Việc thu hồi chỉ kiểm tra được trên mạng, tại địa chỉ mã chứng nhận ở trên.");
+        println!("Việc thu hồi chỉ kiểm tra được trên mạng, tại địa chỉ ở trên.");
     }
     Ok(ExitCode::SUCCESS)
 }
