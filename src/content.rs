@@ -48,6 +48,12 @@ pub struct QuizFile {
     /// Questions drawn at random for each attempt (default: every question of the bank).
     #[serde(default)]
     pub draw: Option<usize>,
+    /// Attempts a learner may start (default: no limit).
+    #[serde(default)]
+    pub attempts: Option<usize>,
+    /// Minutes to submit an attempt, enforced on the server (default: no limit).
+    #[serde(default)]
+    pub minutes: Option<usize>,
     pub questions: Vec<QuestionEntry>,
 }
 
@@ -145,6 +151,8 @@ pub fn shipped_courses() -> Result<Vec<CourseContent>, ContentError> {
                 lessons: Vec::new(),
                 quiz: QuizFile {
                     draw: None,
+                    attempts: None,
+                    minutes: None,
                     questions: Vec::new(),
                 },
             });
@@ -192,6 +200,12 @@ pub fn shipped_courses() -> Result<Vec<CourseContent>, ContentError> {
                     ),
                 ));
             }
+        }
+        if quiz.attempts == Some(0) {
+            return Err(err(&quiz_path, "attempts must be at least 1"));
+        }
+        if quiz.minutes.is_some_and(|m| !(1..=600).contains(&m)) {
+            return Err(err(&quiz_path, "minutes must be between 1 and 600"));
         }
         for (i, q) in quiz.questions.iter().enumerate() {
             check_competences(&quiz_path, &q.competences)?;

@@ -66,13 +66,19 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, Sta
     let catalog = services::catalog::Catalog::load(db.read())
         .await
         .map_err(Internal::from)?;
-    let catalog = Arc::new(catalog);
+    let catalog_version = services::catalog::stored_version(db.read())
+        .await
+        .map_err(Internal::from)?;
     let handbook_version = services::handbook::stored_version(db.read())
         .await
         .map_err(Internal::from)?;
     let handbook = services::handbook::Handbook::load(db.read(), &catalog)
         .await
         .map_err(Internal::from)?;
+    let catalog = Arc::new(services::catalog::CatalogStore::new(
+        catalog,
+        catalog_version,
+    ));
     let starts = Batcher::start(
         db.clone(),
         StartHandler {

@@ -7,7 +7,7 @@ use hocvuso_db::Db;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::services::accounts::{SessionCache, SessionLookup};
-use crate::services::catalog::Catalog;
+use crate::services::catalog::CatalogStore;
 use crate::services::handbook::HandbookStore;
 use crate::services::learning::{StartHandler, SubmitHandler};
 use crate::services::map::CommuneMap;
@@ -21,7 +21,7 @@ pub struct AppState {
     /// Key that signs session and CSRF cookies (kept in the database, made on first start).
     pub cookie_key: Arc<[u8; 32]>,
     /// The curriculum, in memory (built from the database at start).
-    pub catalog: Arc<Catalog>,
+    pub catalog: Arc<CatalogStore>,
     /// The published handbook and the search index, in memory (rebuilt when authors change it).
     pub handbook: Arc<HandbookStore>,
     /// The communes' outlines for the dashboard map (projected once at start).

@@ -35,11 +35,11 @@ pub async fn prepare_learners(
     let commune = org::by_code(db, commune_code)
         .await?
         .ok_or_else(|| Internal::Other(format!("no unit {commune_code}")))?;
-    let course = state
-        .catalog
+    let catalog = state.catalog.current();
+    let course = catalog
         .by_slug(BENCH_COURSE)
         .ok_or_else(|| Internal::Other("the basic course is missing".into()))?;
-    let questions: Vec<i64> = course.questions.iter().map(|q| q.question.id).collect();
+    let questions: Vec<i64> = course.bank();
     let key: Vec<(i64, i64)> = course
         .questions
         .iter()

@@ -1,14 +1,17 @@
 //! The curriculum in memory. Courses, lessons (with their Markdown already rendered to safe
 //! HTML), questions and options change only when content is loaded, so every learner page reads
 //! them from here instead of the database. The database stays the source of truth: the catalog
-//! is built from it at start (`hocvuso::open`), after seeding.
+//! is built from it at start (`hocvuso::open`), after seeding, and rebuilt when an author
+//! publishes a course version ([`CatalogStore`], see `services::course_edit`).
 
 use std::collections::BTreeMap;
 
 use hocvuso_db::repo::learning::{self, Course, Lesson, Question, QuestionOption};
 use hocvuso_db::{ConnectionTrait, DbErr};
 
+use super::Internal;
 use crate::markdown;
+use crate::state::AppState;
 
 pub struct CatalogLesson {
     pub lesson: Lesson,
@@ -24,7 +27,9 @@ pub struct CatalogQuestion {
 
 pub struct CatalogCourse {
     pub course: Course,
+    /// The lessons of the published version, in order.
     pub lessons: Vec<CatalogLesson>,
+    /// Every question the course ever had (see [`CatalogCourse::bank_questions`]).
     pub questions: Vec<CatalogQuestion>,
 }
 
@@ -35,6 +40,19 @@ impl CatalogCourse {
 
     pub fn question(&self, id: i64) -> Option<&CatalogQuestion> {
         self.questions.iter().find(|q| q.question.id == id)
+    }
+
+    /// The questions of the published version, the bank new attempts draw from (retired
+    /// questions stay in [`Self::questions`] for the attempts that were given them).
+    pub fn bank_questions(&self) -> impl Iterator<Item = &CatalogQuestion> {
+        self.questions
+            .iter()
+            .filter(|q| q.question.retired_at.is_none())
+    }
+
+    /// The ids of [`Self::bank_questions`], in order.
+    pub fn bank(&self) -> Vec<i64> {
+        self.bank_questions().map(|q| q.question.id).collect()
     }
 }
 
@@ -117,4 +135,39 @@ impl Catalog {
                         .any(|k| k.course.counts_as_id == Some(c) && completed(k.course.id))
             })
     }
+}
+
+/// The current [`Catalog`], swapped whole when an author publishes a course version, with the
+/// content version it was built from (setting `catalog_version`).
+pub type CatalogStore = super::live::Live<Catalog>;
+
+/// The setting that changes whenever a course's published content does.
+const VERSION_KEY: &str = "catalog_version";
+
+/// The curriculum's content version as stored (empty before any course was published here).
+pub async fn stored_version<C: ConnectionTrait>(conn: &C) -> Result<String, DbErr> {
+    super::live::stored_version(conn, VERSION_KEY).await
+}
+
+/// Marks the curriculum changed (call inside the transaction that changes it).
+pub async fn mark_changed<C: ConnectionTrait>(conn: &C) -> Result<(), DbErr> {
+    super::live::mark_changed(conn, VERSION_KEY).await
+}
+
+/// Rebuilds the in-memory curriculum from the database, then the handbook (its search index
+/// holds the courses' outlines).
+pub async fn reload(state: &AppState) -> Result<(), Internal> {
+    let conn = state.db.read();
+    let version = stored_version(conn).await?;
+    state.catalog.replace(Catalog::load(conn).await?, version);
+    super::handbook::reload(state).await
+}
+
+/// Rebuilds the curriculum if another process changed it since this copy was built.
+pub async fn refresh_if_changed(state: &AppState) -> Result<bool, Internal> {
+    if stored_version(state.db.read()).await? == state.catalog.version() {
+        return Ok(false);
+    }
+    reload(state).await?;
+    Ok(true)
 }

@@ -80,8 +80,8 @@ pub async fn owned(
     let person = people::person_by_id(db, person_id)
         .await?
         .ok_or(CertificateError::NotFound)?;
-    let course = state
-        .catalog
+    let catalog = state.catalog.current();
+    let course = catalog
         .by_id(c.course_id)
         .ok_or(CertificateError::NotFound)?;
     let mut competences: Vec<String> = course

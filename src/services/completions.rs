@@ -101,6 +101,7 @@ impl From<hocvuso_db::DbErr> for CompletionError {
 pub fn importable_courses(state: &AppState) -> Vec<(String, String)> {
     state
         .catalog
+        .current()
         .courses()
         .iter()
         .filter(|c| c.course.external_url.is_some())
@@ -194,8 +195,8 @@ pub async fn run(
     bytes: Vec<u8>,
     mode: Mode,
 ) -> Result<Report, CompletionError> {
-    let course = state
-        .catalog
+    let catalog = state.catalog.current();
+    let course = catalog
         .by_slug(req.course_slug)
         .filter(|c| c.course.external_url.is_some())
         .ok_or_else(|| CompletionError::NoSuchCourse(req.course_slug.to_owned()))?;
@@ -302,7 +303,7 @@ pub async fn run(
     }
     let when: BTreeMap<i64, DateTime<Utc>> = new.into_iter().collect();
     let people: Vec<i64> = added.iter().map(|(p, _)| *p).collect();
-    super::learning::record_achievements(&txn, &state.catalog, &people, |p| {
+    super::learning::record_achievements(&txn, &state.catalog.current(), &people, |p| {
         when.get(&p).copied().unwrap_or(now)
     })
     .await?;
@@ -433,6 +434,7 @@ pub async fn recent(state: &AppState) -> Result<Vec<ImportLine>, Internal> {
             at: i.at,
             course_title: state
                 .catalog
+                .current()
                 .by_id(i.course_id)
                 .map(|c| c.course.title.clone())
                 .unwrap_or_default(),

@@ -176,8 +176,8 @@ async fn generate_people(
         .into_iter()
         .map(|u| (u.code.clone(), u))
         .collect();
-    let course = state
-        .catalog
+    let catalog = state.catalog.current();
+    let course = catalog
         .by_slug("ky-nang-so-co-ban")
         .ok_or_else(|| Internal::Other("the basic course is missing".into()))?;
     let lessons: Vec<i64> = course.lessons.iter().map(|l| l.lesson.id).collect();
@@ -186,7 +186,7 @@ async fn generate_people(
     let achieving: BTreeSet<&'static str> = TargetGroup::ALL
         .iter()
         .map(|g| g.code())
-        .filter(|g| state.catalog.required_for(g) == vec![course.id])
+        .filter(|g| catalog.required_for(g) == vec![course.id])
         .collect();
 
     let total_pop: u64 = pops.iter().map(|p| p.population).sum::<u64>().max(1);

@@ -7,11 +7,9 @@
 //! database.
 
 use std::collections::HashSet;
-use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
 use hocvuso_db::repo::handbook::{self as repo, NewMedia, NewRevision};
-use hocvuso_db::repo::settings;
 use hocvuso_db::{ConnectionTrait, DatabaseTransaction, DbErr, TransactionTrait};
 use hocvuso_domain::text::{fold, nfc};
 use hocvuso_domain::Role;
@@ -299,92 +297,38 @@ fn split_list(s: &str) -> Vec<String> {
 /// The current [`Handbook`], swapped whole when authors change something, with the content
 /// version it was built from (setting `handbook_version`, changed in the same transaction as
 /// every author's change, so other server processes on the same database notice it).
-pub struct HandbookStore {
-    current: RwLock<Arc<Handbook>>,
-    version: std::sync::Mutex<String>,
-}
+pub type HandbookStore = super::live::Live<Handbook>;
 
 /// The setting that changes whenever the handbook's published content does.
 const VERSION_KEY: &str = "handbook_version";
 
-/// How often a server checks whether another process changed the handbook.
-pub const REFRESH_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
-
-impl HandbookStore {
-    pub fn new(h: Handbook, version: String) -> Self {
-        HandbookStore {
-            current: RwLock::new(Arc::new(h)),
-            version: std::sync::Mutex::new(version),
-        }
-    }
-
-    pub fn current(&self) -> Arc<Handbook> {
-        match self.current.read() {
-            Ok(g) => g.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
-    }
-
-    fn replace(&self, h: Handbook, version: String) {
-        match self.current.write() {
-            Ok(mut g) => *g = Arc::new(h),
-            Err(poisoned) => *poisoned.into_inner() = Arc::new(h),
-        }
-        match self.version.lock() {
-            Ok(mut v) => *v = version,
-            Err(poisoned) => *poisoned.into_inner() = version,
-        }
-    }
-
-    fn version(&self) -> String {
-        match self.version.lock() {
-            Ok(v) => v.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
-    }
-}
-
 /// The handbook's content version as stored (empty before any change by an author).
 pub async fn stored_version<C: ConnectionTrait>(conn: &C) -> Result<String, DbErr> {
-    Ok(settings::get(conn, VERSION_KEY).await?.unwrap_or_default())
+    super::live::stored_version(conn, VERSION_KEY).await
 }
 
 /// Marks the handbook changed (call inside the transaction that changes it).
 async fn mark_changed<C: ConnectionTrait>(conn: &C) -> Result<(), DbErr> {
-    settings::set(conn, VERSION_KEY, &super::hex(&super::random_bytes::<8>())).await
+    super::live::mark_changed(conn, VERSION_KEY).await
 }
 
 /// Rebuilds the in-memory handbook from the database.
 pub async fn reload(state: &AppState) -> Result<(), Internal> {
     let conn = state.db.read();
     let version = stored_version(conn).await?;
-    let h = Handbook::load(conn, &state.catalog).await?;
+    let h = Handbook::load(conn, &state.catalog.current()).await?;
     state.handbook.replace(h, version);
     Ok(())
 }
 
 /// Rebuilds the handbook if another process changed it since this copy was built. Returns
-/// whether it did. `hocvuso::open` runs this every [`REFRESH_EVERY`].
+/// whether it did. The web server runs this every [`super::live::REFRESH_EVERY`].
 pub async fn refresh_if_changed(state: &AppState) -> Result<bool, Internal> {
     if stored_version(state.db.read()).await? == state.handbook.version() {
         return Ok(false);
     }
     reload(state).await?;
     Ok(true)
-}
-
-/// Checks every [`REFRESH_EVERY`] whether another server process changed the handbook (the web
-/// server starts this; one-off commands do not need it).
-pub fn spawn_refresh(state: AppState) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(REFRESH_EVERY);
-        loop {
-            tick.tick().await;
-            if let Err(e) = refresh_if_changed(&state).await {
-                tracing::warn!("handbook refresh: {e}");
-            }
-        }
-    });
 }
 
 /// Loads the shipped chapters, articles (published, as revision 1 with no author) and images

@@ -12,7 +12,7 @@ use hocvuso_db::repo::{learning, people, stats};
 use hocvuso_db::{ConnectionTrait, DatabaseTransaction, DbErr};
 use hocvuso_domain::Indicator;
 
-use super::catalog::{Catalog, CatalogCourse, CatalogLesson};
+use super::catalog::{Catalog, CatalogCourse, CatalogLesson, CatalogStore};
 use super::writer::{BatchHandler, BoxFuture, WriteError};
 use super::Internal;
 use crate::clock::Clock;
@@ -24,6 +24,9 @@ pub use learning::{Certificate, Course};
 pub enum LearnError {
     #[error("not found")]
     NotFound,
+    /// The quiz's attempt limit is reached.
+    #[error("Bạn đã dùng hết {0} lượt làm bài kiểm tra của khóa học này.")]
+    NoAttemptsLeft(i32),
     #[error(transparent)]
     Internal(#[from] Internal),
 }
@@ -51,12 +54,45 @@ pub struct CourseProgress<'a> {
     pub certificate: Option<Certificate>,
     /// When the learner completed the course (here, or elsewhere through imported results).
     pub completed_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Attempts this learner has started at the quiz.
+    pub attempts_used: i64,
 }
 
 impl CourseProgress<'_> {
     pub fn finished_count(&self) -> usize {
         self.lessons.iter().filter(|(_, done)| *done).count()
     }
+
+    /// Attempts left under the quiz's limit (`None`: no limit).
+    pub fn attempts_left(&self) -> Option<i64> {
+        self.course
+            .course
+            .quiz_attempts
+            .map(|limit| (i64::from(limit) - self.attempts_used).max(0))
+    }
+}
+
+/// Time allowed after an attempt's deadline for an answer sheet still on its way over a slow
+/// network.
+pub const GRACE: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
+
+/// When an attempt must be submitted (`None`: the quiz has no time limit).
+pub fn deadline(
+    course: &Course,
+    attempt: &learning::QuizAttempt,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    course
+        .quiz_minutes
+        .map(|m| attempt.started_at + chrono::TimeDelta::minutes(i64::from(m)))
+}
+
+/// Whether an answer sheet arriving at `at` is too late to be graded.
+pub fn is_late(
+    course: &Course,
+    attempt: &learning::QuizAttempt,
+    at: chrono::DateTime<chrono::Utc>,
+) -> bool {
+    deadline(course, attempt).is_some_and(|d| at > d + GRACE)
 }
 
 fn course<'a>(catalog: &'a Catalog, slug: &str) -> Result<&'a CatalogCourse, LearnError> {
@@ -64,12 +100,13 @@ fn course<'a>(catalog: &'a Catalog, slug: &str) -> Result<&'a CatalogCourse, Lea
 }
 
 pub async fn course_progress<'a>(
-    state: &'a AppState,
+    state: &AppState,
+    catalog: &'a Catalog,
     person_id: i64,
     slug: &str,
 ) -> Result<CourseProgress<'a>, LearnError> {
     let db = state.db.read();
-    let c = course(&state.catalog, slug)?;
+    let c = course(catalog, slug)?;
     let ids: Vec<i64> = c.lessons.iter().map(|l| l.lesson.id).collect();
     let finished: BTreeSet<i64> = learning::finished_among(db, person_id, &ids)
         .await?
@@ -82,22 +119,28 @@ pub async fn course_progress<'a>(
         .collect();
     let certificate = learning::certificate_of(db, person_id, c.course.id).await?;
     let completed_at = learning::completion_of(db, person_id, c.course.id).await?;
+    let attempts_used = learning::attempt_counts(db, &[person_id], c.course.id)
+        .await?
+        .first()
+        .map_or(0, |(_, n)| *n);
     Ok(CourseProgress {
         course: c,
         lessons,
         certificate,
         completed_at,
+        attempts_used,
     })
 }
 
 /// Every course with this learner's progress.
-pub async fn my_courses(
+pub async fn my_courses<'a>(
     state: &AppState,
+    catalog: &'a Catalog,
     person_id: i64,
-) -> Result<Vec<CourseProgress<'_>>, LearnError> {
+) -> Result<Vec<CourseProgress<'a>>, LearnError> {
     let mut out = Vec::new();
-    for c in state.catalog.courses() {
-        out.push(course_progress(state, person_id, &c.course.slug).await?);
+    for c in catalog.courses() {
+        out.push(course_progress(state, catalog, person_id, &c.course.slug).await?);
     }
     Ok(out)
 }
@@ -124,7 +167,8 @@ pub async fn competence_profile(
     state: &AppState,
     person_id: i64,
 ) -> Result<Vec<CompetenceDomain>, LearnError> {
-    let progress = my_courses(state, person_id).await?;
+    let catalog = state.catalog.current();
+    let progress = my_courses(state, &catalog, person_id).await?;
     let has =
         |l: &CatalogLesson, code: &str| l.lesson.competences.split_whitespace().any(|c| c == code);
     Ok(hocvuso_domain::competence::FRAMEWORK
@@ -173,11 +217,11 @@ pub struct LessonPage<'a> {
 /// A lesson is content: it reads only the in-memory catalog (no query), which keeps the page
 /// that learners open most the cheapest. Per-person progress is on the course page.
 pub fn lesson<'a>(
-    state: &'a AppState,
+    catalog: &'a Catalog,
     slug: &str,
     position: i32,
 ) -> Result<LessonPage<'a>, LearnError> {
-    let c = course(&state.catalog, slug)?;
+    let c = course(catalog, slug)?;
     let lesson = c.lesson_at(position).ok_or(LearnError::NotFound)?;
     Ok(LessonPage {
         total: c.lessons.len() as i32,
@@ -193,7 +237,8 @@ pub async fn finish_lesson(
     slug: &str,
     position: i32,
 ) -> Result<Option<i32>, LearnError> {
-    let c = course(&state.catalog, slug)?;
+    let catalog = state.catalog.current();
+    let c = course(&catalog, slug)?;
     let lesson = c.lesson_at(position).ok_or(LearnError::NotFound)?;
     learning::mark_lesson_finished(
         state.db.write(),
@@ -211,9 +256,10 @@ pub async fn start_attempt(
     person_id: i64,
     slug: &str,
 ) -> Result<i64, LearnError> {
-    let c = course(&state.catalog, slug)?;
+    let catalog = state.catalog.current();
+    let c = course(&catalog, slug)?;
     // A course taught elsewhere has no quiz here.
-    if c.course.external_url.is_some() || c.questions.is_empty() {
+    if c.course.external_url.is_some() || c.bank_questions().next().is_none() {
         return Err(LearnError::NotFound);
     }
     state
@@ -226,7 +272,7 @@ pub async fn start_attempt(
 /// Starts attempts in batches: each learner's open attempt at the course is reused, otherwise
 /// a new one keeps exactly the course's current questions.
 pub struct StartHandler {
-    pub catalog: Arc<Catalog>,
+    pub catalog: Arc<CatalogStore>,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -243,10 +289,12 @@ impl BatchHandler for StartHandler {
     ) -> BoxFuture<'t, Result<Vec<Result<i64, LearnError>>, DbErr>> {
         Box::pin(async move {
             let now = self.clock.now();
+            let catalog = self.catalog.current();
             let mut found: HashMap<(i64, i64), i64> = HashMap::new();
+            let mut used_up: HashMap<(i64, i64), i32> = HashMap::new();
             let courses: BTreeSet<i64> = requests.iter().map(|(_, c)| *c).collect();
             for course_id in courses {
-                let Some(c) = self.catalog.by_id(course_id) else {
+                let Some(c) = catalog.by_id(course_id) else {
                     continue;
                 };
                 let persons: Vec<i64> = requests
@@ -256,14 +304,33 @@ impl BatchHandler for StartHandler {
                     .collect::<BTreeSet<_>>()
                     .into_iter()
                     .collect();
+                // An open attempt past its deadline is closed as timed out, not reused.
+                let mut expired = Vec::new();
                 for a in learning::open_attempts_of(txn, &persons, course_id).await? {
+                    if is_late(&c.course, &a, now) {
+                        expired.push((a.id, 0, false));
+                        continue;
+                    }
                     let e = found.entry((a.person_id, course_id)).or_insert(a.id);
                     *e = (*e).max(a.id);
                 }
-                let bank: Vec<i64> = c.questions.iter().map(|q| q.question.id).collect();
-                let new: Vec<(i64, i64, Vec<i64>)> = persons
+                learning::submit_many(txn, &expired, now).await?;
+                let needing: Vec<i64> = persons
                     .iter()
-                    .filter(|p| !found.contains_key(&(**p, course_id)))
+                    .copied()
+                    .filter(|p| !found.contains_key(&(*p, course_id)))
+                    .collect();
+                if let Some(limit) = c.course.quiz_attempts {
+                    for (p, n) in learning::attempt_counts(txn, &needing, course_id).await? {
+                        if n >= i64::from(limit) {
+                            used_up.insert((p, course_id), limit);
+                        }
+                    }
+                }
+                let bank = c.bank();
+                let new: Vec<(i64, i64, Vec<i64>)> = needing
+                    .iter()
+                    .filter(|p| !used_up.contains_key(&(**p, course_id)))
                     .map(|p| (*p, course_id, draw_questions(&bank, c.course.quiz_draw)))
                     .collect();
                 for a in learning::insert_attempts(txn, &new, now).await? {
@@ -272,7 +339,11 @@ impl BatchHandler for StartHandler {
             }
             Ok(requests
                 .iter()
-                .map(|key| found.get(key).copied().ok_or(LearnError::NotFound))
+                .map(|key| match (found.get(key), used_up.get(key)) {
+                    (Some(id), _) => Ok(*id),
+                    (None, Some(limit)) => Err(LearnError::NoAttemptsLeft(*limit)),
+                    (None, None) => Err(LearnError::NotFound),
+                })
                 .collect())
         })
     }
@@ -325,23 +396,27 @@ pub struct ShownQuestion {
 pub struct AttemptView<'a> {
     pub attempt: learning::QuizAttempt,
     pub course: &'a Course,
+    /// When the answers must be in (`None`: no time limit).
+    pub deadline: Option<chrono::DateTime<chrono::Utc>>,
+    /// Whether the time ran out before the answers came in (nothing was graded).
+    pub late: bool,
     pub questions: Vec<ShownQuestion>,
     pub certificate: Option<Certificate>,
 }
 
 /// An attempt of this person (another person's attempt is "not found").
-pub async fn attempt_view(
+pub async fn attempt_view<'a>(
     state: &AppState,
+    catalog: &'a Catalog,
     person_id: i64,
     attempt_id: i64,
-) -> Result<AttemptView<'_>, LearnError> {
+) -> Result<AttemptView<'a>, LearnError> {
     let db = state.db.read();
     let attempt = learning::attempt(db, attempt_id)
         .await?
         .filter(|a| a.person_id == person_id)
         .ok_or(LearnError::NotFound)?;
-    let c = state
-        .catalog
+    let c = catalog
         .by_id(attempt.course_id)
         .ok_or(LearnError::NotFound)?;
     let rows = learning::attempt_rows(db, &attempt).await?;
@@ -365,7 +440,15 @@ pub async fn attempt_view(
     } else {
         None
     };
+    let deadline = deadline(&c.course, &attempt);
+    let late = is_late(
+        &c.course,
+        &attempt,
+        attempt.submitted_at.unwrap_or_else(|| state.clock.now()),
+    );
     Ok(AttemptView {
+        deadline,
+        late,
         attempt,
         course: &c.course,
         questions,
@@ -401,6 +484,8 @@ pub struct SubmitOutcome {
     pub passed: bool,
     /// True when this pass completed the course for the first time.
     pub first_completion: bool,
+    /// True when the answers came after the deadline: the attempt ended ungraded.
+    pub late: bool,
 }
 
 /// Grades and stores an attempt. `answers` maps question id → chosen option id.
@@ -436,7 +521,7 @@ pub struct SubmitRequest {
 /// Grades and stores a batch of submissions with a fixed number of statements per batch:
 /// every request is validated before anything is written, so a refused one writes nothing.
 pub struct SubmitHandler {
-    pub catalog: Arc<Catalog>,
+    pub catalog: Arc<CatalogStore>,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -449,6 +534,7 @@ struct Graded {
     correct: i32,
     total: i32,
     passed: bool,
+    late: bool,
 }
 
 /// One stored answer: (attempt, question, position, chosen option, correct).
@@ -457,11 +543,12 @@ type AnswerRow = (i64, i64, i32, i64, bool);
 impl SubmitHandler {
     /// Checks request number `index` against its attempt; returns its grade and answer rows.
     fn grade(
-        &self,
+        catalog: &Catalog,
         index: usize,
         req: &SubmitRequest,
         attempt: Option<&learning::QuizAttempt>,
         rows: &[&learning::AttemptQuestion],
+        now: chrono::DateTime<chrono::Utc>,
     ) -> Result<(Graded, Vec<AnswerRow>), SubmitError> {
         let attempt = attempt
             .filter(|a| a.person_id == req.person_id)
@@ -469,10 +556,24 @@ impl SubmitHandler {
         if attempt.submitted_at.is_some() {
             return Err(SubmitError::AlreadySubmitted);
         }
-        let c = self
-            .catalog
+        let c = catalog
             .by_id(attempt.course_id)
             .ok_or(SubmitError::NotFound)?;
+        let total = rows.len() as i32;
+        if is_late(&c.course, attempt, now) {
+            // Too late: the attempt ends, not passed, and its answers are not graded.
+            let graded = Graded {
+                index,
+                person_id: req.person_id,
+                attempt_id: req.attempt_id,
+                course_id: c.course.id,
+                correct: 0,
+                total,
+                passed: false,
+                late: true,
+            };
+            return Ok((graded, Vec::new()));
+        }
         if req
             .answers
             .keys()
@@ -499,7 +600,6 @@ impl SubmitHandler {
         if !unanswered.is_empty() {
             return Err(SubmitError::Unanswered(unanswered));
         }
-        let total = rows.len() as i32;
         let correct = answer_rows.iter().filter(|a| a.4).count() as i32;
         let passed = total > 0 && correct * 100 >= c.course.pass_percent * total;
         let graded = Graded {
@@ -510,6 +610,7 @@ impl SubmitHandler {
             correct,
             total,
             passed,
+            late: false,
         };
         Ok((graded, answer_rows))
     }
@@ -527,6 +628,7 @@ impl BatchHandler for SubmitHandler {
     ) -> BoxFuture<'t, Result<Vec<Result<SubmitOutcome, SubmitError>>, DbErr>> {
         Box::pin(async move {
             let now = self.clock.now();
+            let catalog = self.catalog.current();
             let ids: Vec<i64> = requests
                 .iter()
                 .map(|r| r.attempt_id)
@@ -556,7 +658,14 @@ impl BatchHandler for SubmitHandler {
                 {
                     Err(SubmitError::AlreadySubmitted)
                 } else {
-                    self.grade(index, req, attempts.get(&req.attempt_id), &mine)
+                    Self::grade(
+                        &catalog,
+                        index,
+                        req,
+                        attempts.get(&req.attempt_id),
+                        &mine,
+                        now,
+                    )
                 };
                 match grade {
                     Err(e) => results[index] = Some(Err(e)),
@@ -601,7 +710,7 @@ impl BatchHandler for SubmitHandler {
                 .collect::<BTreeSet<_>>()
                 .into_iter()
                 .collect();
-            record_achievements(txn, &self.catalog, &people, |_| now).await?;
+            record_achievements(txn, &catalog, &people, |_| now).await?;
 
             for g in &graded {
                 results[g.index] = Some(if submitted.contains(&g.attempt_id) {
@@ -611,6 +720,7 @@ impl BatchHandler for SubmitHandler {
                         passed: g.passed,
                         // The first request of a person's first pass of a course.
                         first_completion: g.passed && first.remove(&(g.person_id, g.course_id)),
+                        late: g.late,
                     })
                 } else {
                     Err(SubmitError::AlreadySubmitted)
@@ -709,7 +819,8 @@ pub async fn public_certificate(
         return Ok(None);
     };
     let person = people::person_by_id(db, c.person_id).await?;
-    let course = state.catalog.by_id(c.course_id).map(|k| &k.course);
+    let catalog = state.catalog.current();
+    let course = catalog.by_id(c.course_id).map(|k| &k.course);
     let (Some(person), Some(course)) = (person, course) else {
         return Ok(None);
     };

@@ -728,8 +728,10 @@ impl Writer<'_> {
         // records and counts that achievement now, as a pass would have (after the counts
         // above, which move achievements that already existed).
         let joined: Vec<i64> = joins[..joins_of_known].iter().map(|(p, _, _)| *p).collect();
-        super::learning::record_achievements(txn, &self.state.catalog, &joined, |_| self.now)
-            .await?;
+        super::learning::record_achievements(txn, &self.state.catalog.current(), &joined, |_| {
+            self.now
+        })
+        .await?;
         Ok(())
     }
 }

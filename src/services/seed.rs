@@ -109,6 +109,8 @@ pub async fn ensure_seeded(db: &Db, now: DateTime<Utc>) -> Result<(), Internal> 
                 external_url: c.course.external_url.as_deref(),
                 counts_as_id,
                 quiz_draw: c.quiz.draw.and_then(|n| i32::try_from(n).ok()),
+                quiz_attempts: c.quiz.attempts.and_then(|n| i32::try_from(n).ok()),
+                quiz_minutes: c.quiz.minutes.and_then(|n| i32::try_from(n).ok()),
             },
             now,
         )

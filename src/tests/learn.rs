@@ -404,6 +404,7 @@ async fn attempts_draw_their_own_questions_and_option_order(b: TestBackend) {
     let bank: Vec<(i64, Vec<i64>)> = app
         .state
         .catalog
+        .current()
         .by_slug("ky-nang-so-co-ban")
         .map(|c| {
             c.questions
@@ -507,7 +508,141 @@ async fn the_competence_profile_follows_finished_lessons(b: TestBackend) {
     assert!(learned >= 8, "{learned}");
 }
 
+/// The quiz's time limit (30 minutes for the basic course) is kept by the server: answers up to
+/// a minute of grace after the deadline are graded; later ones end the attempt ungraded, and an
+/// attempt left open past its deadline is closed when the learner starts again.
+async fn the_time_limit_is_enforced_on_the_server(b: TestBackend) {
+    use chrono::TimeDelta;
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let before = app.achieved(COMMUNE_A).await;
+    let mut br = app.learner("0912345601", COMMUNE_A).await;
+    let rules = br.get("/khoa-hoc/ky-nang-so-co-ban/kiem-tra").await;
+    assert!(
+        rules.text("#quy-dinh").contains("30 phút"),
+        "{}",
+        rules.text("#quy-dinh")
+    );
+
+    // Started at 10:00 Vietnam time (03:00 UTC): due at 10:30.
+    let attempt = br.start_quiz().await;
+    let form = br.get(&format!("/bai-lam/{attempt}")).await;
+    assert!(
+        form.text("#han-nop").contains("10:30, 25/11/2026"),
+        "{}",
+        form.text("#han-nop")
+    );
+    app.clock
+        .advance(TimeDelta::minutes(31) + TimeDelta::seconds(1));
+    let late = br.answer_all(attempt, true).await;
+    assert_eq!(late.status, StatusCode::SEE_OTHER, "{}", late.body);
+    let result = br.get(late.location()).await;
+    assert!(
+        result.text("#ket-qua").contains("Hết giờ"),
+        "{}",
+        result.text("#ket-qua")
+    );
+    assert!(!result.has("#xem-chung-nhan"));
+    assert_eq!(
+        app.achieved(COMMUNE_A).await,
+        before,
+        "a late pass counts nothing"
+    );
+    let stored = learning::attempt(app.state.db.read(), attempt)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("attempt"));
+    assert_eq!(stored.passed, Some(false));
+    assert_eq!(stored.correct_count, Some(0));
+
+    // Within the minute of grace: graded.
+    let second = br.start_quiz().await;
+    assert_ne!(second, attempt);
+    app.clock
+        .advance(TimeDelta::minutes(30) + TimeDelta::seconds(50));
+    let in_time = br.answer_all(second, true).await;
+    let result = br.get(in_time.location()).await;
+    assert!(!result.text("#ket-qua").contains("Hết giờ"));
+    assert_eq!(app.achieved(COMMUNE_A).await, before + 1);
+
+    // Left open past the deadline: starting again gives a new attempt; the old one is closed.
+    let mut other = app.learner("0912345602", COMMUNE_A).await;
+    let abandoned = other.start_quiz().await;
+    app.clock.advance(TimeDelta::minutes(10));
+    assert_eq!(other.start_quiz().await, abandoned, "still open: reused");
+    app.clock.advance(TimeDelta::minutes(40));
+    let fresh = other.start_quiz().await;
+    assert_ne!(fresh, abandoned, "past its deadline: a new attempt");
+    let old = other.get(&format!("/bai-lam/{abandoned}")).await;
+    assert_eq!(
+        old.status,
+        StatusCode::SEE_OTHER,
+        "closed: shows its result"
+    );
+    let old = other.get(old.location()).await;
+    assert!(old.text("#ket-qua").contains("Hết giờ"));
+    let resubmit = other.answer_all(abandoned, true).await;
+    assert_eq!(
+        resubmit.status,
+        StatusCode::CONFLICT,
+        "a closed attempt takes no answers"
+    );
+    app.verify_ok().await;
+}
+
+/// The AI course allows 5 attempts: the sixth is refused (409) on the quiz page, which then
+/// offers no start button; the count is per person and per course.
+async fn the_attempt_limit_is_enforced(b: TestBackend) {
+    const AI: &str = "ung-dung-tri-tue-nhan-tao";
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut br = app.learner("0912345603", COMMUNE_A).await;
+    let page = br.get(&format!("/khoa-hoc/{AI}/kiem-tra")).await;
+    assert!(
+        page.text("#quy-dinh").contains("còn 5 lượt"),
+        "{}",
+        page.text("#quy-dinh")
+    );
+    for used in 1..=5 {
+        let attempt = br.start_quiz_of(AI).await;
+        assert_eq!(
+            br.start_quiz_of(AI).await,
+            attempt,
+            "an open attempt is reused, not counted twice"
+        );
+        let done = br.answer_all(attempt, false).await;
+        let result = br.get(done.location()).await;
+        if used < 5 {
+            assert!(result.has("#lam-lai"), "attempt {used}");
+            assert!(result.body.contains(&format!("Bạn còn {} lượt", 5 - used)));
+        } else {
+            assert!(result.has("#het-luot") && !result.has("#lam-lai"));
+        }
+    }
+    let refused = br.post(&format!("/khoa-hoc/{AI}/kiem-tra"), &[]).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(
+        refused.text("#loi").contains("hết 5 lượt"),
+        "{}",
+        refused.text("#loi")
+    );
+    let page = br.get(&format!("/khoa-hoc/{AI}/kiem-tra")).await;
+    assert!(!page.has("#bat-dau") && page.has("#het-luot"));
+    let count = learning::attempt_counts(app.state.db.read(), &[], 0).await;
+    assert!(count.is_ok_and(|c| c.is_empty()));
+    // Another learner, and the same learner's other course, are not affected.
+    let mut other = app.learner("0912345604", COMMUNE_A).await;
+    other.start_quiz_of(AI).await;
+    br.start_quiz().await;
+    app.verify_ok().await;
+}
+
 test_both!(
+    the_time_limit_is_enforced_on_the_server,
+    the_attempt_limit_is_enforced,
     the_competence_profile_follows_finished_lessons,
     attempts_draw_their_own_questions_and_option_order,
     an_attempt_keeps_its_questions_old_and_new,

@@ -415,9 +415,14 @@ impl Browser<'_> {
         panic!("the lessons never led to the quiz");
     }
 
-    /// Starts an attempt; returns its id.
+    /// Starts an attempt at the basic course; returns its id.
     pub async fn start_quiz(&mut self) -> i64 {
-        let page = self.post("/khoa-hoc/ky-nang-so-co-ban/kiem-tra", &[]).await;
+        self.start_quiz_of("ky-nang-so-co-ban").await
+    }
+
+    /// Starts an attempt at a course's quiz; returns its id.
+    pub async fn start_quiz_of(&mut self, slug: &str) -> i64 {
+        let page = self.post(&format!("/khoa-hoc/{slug}/kiem-tra"), &[]).await;
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
         page.location()
             .strip_prefix("/bai-lam/")

@@ -18,7 +18,7 @@ pub async fn run(
     args: Args,
 ) -> anyhow::Result<ExitCode> {
     let state = crate::open(database, config, args.listen).await?;
-    hocvuso::services::handbook::spawn_refresh(state.clone());
+    hocvuso::services::live::spawn_refresh(state.clone());
     let addr = state.config.listen;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(

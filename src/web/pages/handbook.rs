@@ -267,7 +267,7 @@ pub async fn search(
 ) -> Response {
     let q: String = query.q.trim().chars().take(200).collect();
     let h = state.handbook.current();
-    let hits = h.search(&state.catalog, &q, RESULTS);
+    let hits = h.search(&state.catalog.current(), &q, RESULTS);
     let title = if q.is_empty() {
         "Tìm kiếm".to_owned()
     } else {

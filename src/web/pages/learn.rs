@@ -19,6 +19,7 @@ impl From<LearnError> for WebError {
     fn from(e: LearnError) -> Self {
         match e {
             LearnError::NotFound => WebError::NotFound,
+            LearnError::NoAttemptsLeft(_) => WebError::Forbidden,
             LearnError::Internal(i) => WebError::Internal(i),
         }
     }
@@ -51,7 +52,8 @@ pub struct MyCoursesPage {
 
 pub async fn my_courses(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    let courses = learning::my_courses(&state, user.person_id)
+    let catalog = state.catalog.current();
+    let courses = learning::my_courses(&state, &catalog, user.person_id)
         .await?
         .into_iter()
         .map(|c| CourseCard {
@@ -127,7 +129,8 @@ pub async fn course(
     Path(slug): Path<String>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    let c = learning::course_progress(&state, user.person_id, &slug).await?;
+    let catalog = state.catalog.current();
+    let c = learning::course_progress(&state, &catalog, user.person_id, &slug).await?;
     let finished = c.finished_count();
     let lessons: Vec<LessonLine> = c
         .lessons
@@ -176,7 +179,8 @@ pub async fn lesson(
     Path((slug, n)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
     ctx.user()?;
-    let p = learning::lesson(&state, &slug, number(&n)?)?;
+    let catalog = state.catalog.current();
+    let p = learning::lesson(&catalog, &slug, number(&n)?)?;
     let (k, lesson) = (&p.course.course, &p.lesson.lesson);
     let page = LessonPage {
         l: ctx.chrome(lesson.title.clone()),
@@ -216,6 +220,35 @@ pub struct QuizPage {
     pub pass_percent: i32,
     pub unfinished_lessons: usize,
     pub certificate: Option<String>,
+    /// Minutes to submit an attempt, when the quiz has a time limit.
+    pub minutes: Option<i32>,
+    /// The attempt limit and the attempts left, when the quiz has one.
+    pub attempts: Option<(i32, i64)>,
+    /// Why the learner may not start (shown at the top).
+    pub error: Option<String>,
+    /// Attempts are left (or unlimited).
+    pub can_start: bool,
+}
+
+fn quiz_page(ctx: &Ctx, c: &learning::CourseProgress, error: Option<String>) -> QuizPage {
+    let k = &c.course.course;
+    let bank = c.course.bank_questions().count();
+    QuizPage {
+        l: ctx.chrome(format!("Bài kiểm tra: {}", k.title)),
+        unfinished_lessons: c.lessons.len() - c.finished_count(),
+        slug: k.slug.clone(),
+        course_title: k.title.clone(),
+        questions: k
+            .quiz_draw
+            .and_then(|n| usize::try_from(n).ok())
+            .map_or(bank, |n| n.min(bank)),
+        pass_percent: k.pass_percent,
+        certificate: c.certificate.as_ref().map(|x| x.code.clone()),
+        minutes: k.quiz_minutes,
+        attempts: k.quiz_attempts.zip(c.attempts_left()),
+        can_start: c.attempts_left() != Some(0),
+        error,
+    }
 }
 
 pub async fn quiz(
@@ -224,24 +257,16 @@ pub async fn quiz(
     Path(slug): Path<String>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    let c = learning::course_progress(&state, user.person_id, &slug).await?;
-    let k = &c.course.course;
-    if k.external_url.is_some() {
+    let catalog = state.catalog.current();
+    let c = learning::course_progress(&state, &catalog, user.person_id, &slug).await?;
+    if c.course.course.external_url.is_some() {
         return Err(WebError::NotFound);
     }
-    let page = QuizPage {
-        l: ctx.chrome(format!("Bài kiểm tra: {}", k.title)),
-        unfinished_lessons: c.lessons.len() - c.finished_count(),
-        slug: k.slug.clone(),
-        course_title: k.title.clone(),
-        questions: c.course.questions.len(),
-        pass_percent: k.pass_percent,
-        certificate: c.certificate.map(|x| x.code),
-    };
-    Ok(render(&ctx, StatusCode::OK, &page))
+    Ok(render(&ctx, StatusCode::OK, &quiz_page(&ctx, &c, None)))
 }
 
-/// Starts an attempt (or goes back to the open one).
+/// Starts an attempt (or goes back to the open one). With the attempts used up, the quiz page
+/// again, saying so (409).
 pub async fn start_quiz(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -249,8 +274,16 @@ pub async fn start_quiz(
     _form: CsrfForm<Empty>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    let id = learning::start_attempt(&state, user.person_id, &slug).await?;
-    Ok(see_other(&format!("/bai-lam/{id}")))
+    let catalog = state.catalog.current();
+    match learning::start_attempt(&state, user.person_id, &slug).await {
+        Ok(id) => Ok(see_other(&format!("/bai-lam/{id}"))),
+        Err(e @ LearnError::NoAttemptsLeft(_)) => {
+            let c = learning::course_progress(&state, &catalog, user.person_id, &slug).await?;
+            let page = quiz_page(&ctx, &c, Some(e.to_string()));
+            Ok(render(&ctx, StatusCode::CONFLICT, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub struct OptionView {
@@ -276,6 +309,8 @@ pub struct AttemptPage {
     pub course_title: String,
     pub errors: Errors,
     pub questions: Vec<QuestionView>,
+    /// The deadline in Vietnam time ("14:35, 04/12/2026") and the minutes allowed.
+    pub deadline: Option<(String, i32)>,
 }
 
 fn attempt_page(
@@ -313,6 +348,14 @@ fn attempt_page(
         course_title: view.course.title.clone(),
         errors,
         questions,
+        deadline: view.deadline.zip(view.course.quiz_minutes).map(|(d, m)| {
+            (
+                crate::clock::vietnam_time(d)
+                    .format("%H:%M, %d/%m/%Y")
+                    .to_string(),
+                m,
+            )
+        }),
     }
 }
 
@@ -322,7 +365,8 @@ pub async fn attempt(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    let view = learning::attempt_view(&state, user.person_id, number(&id)?).await?;
+    let catalog = state.catalog.current();
+    let view = learning::attempt_view(&state, &catalog, user.person_id, number(&id)?).await?;
     if view.attempt.submitted_at.is_some() {
         return Ok(see_other(&format!("/bai-lam/{}/ket-qua", view.attempt.id)));
     }
@@ -361,6 +405,7 @@ pub async fn submit(
     form: CsrfForm<Empty>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
+    let catalog = state.catalog.current();
     let attempt_id: i64 = number(&id)?;
     let result = match parse_answers(&form.pairs) {
         Ok(answers) => learning::submit_attempt(&state, user.person_id, attempt_id, answers).await,
@@ -395,7 +440,7 @@ pub async fn submit(
     } else {
         parse_answers(&form.pairs).unwrap_or_default()
     };
-    let view = learning::attempt_view(&state, user.person_id, attempt_id).await?;
+    let view = learning::attempt_view(&state, &catalog, user.person_id, attempt_id).await?;
     let mut errors = Errors::default();
     errors.push("bai-lam", message);
     let page = attempt_page(&ctx, view, &chosen, errors, &unanswered);
@@ -421,6 +466,10 @@ pub struct ResultPage {
     pub pass_percent: i32,
     pub wrong: Vec<WrongAnswer>,
     pub certificate: Option<String>,
+    /// The answers came after the deadline: nothing was graded.
+    pub late: bool,
+    /// Attempts left under the quiz's limit (`None`: no limit).
+    pub attempts_left: Option<i64>,
 }
 
 pub async fn result(
@@ -429,7 +478,8 @@ pub async fn result(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    let view = learning::attempt_view(&state, user.person_id, number(&id)?).await?;
+    let catalog = state.catalog.current();
+    let view = learning::attempt_view(&state, &catalog, user.person_id, number(&id)?).await?;
     if view.attempt.submitted_at.is_none() {
         return Ok(see_other(&format!("/bai-lam/{}", view.attempt.id)));
     }
@@ -450,9 +500,13 @@ pub async fn result(
         })
         .collect();
     let passed = view.attempt.passed == Some(true);
+    let progress =
+        learning::course_progress(&state, &catalog, user.person_id, &view.course.slug).await?;
     let page = ResultPage {
         l: ctx.chrome(if passed {
             "Kết quả: Đạt"
+        } else if view.late {
+            "Kết quả: Hết giờ"
         } else {
             "Kết quả: Chưa đạt"
         }),
@@ -464,6 +518,8 @@ pub async fn result(
         pass_percent: view.course.pass_percent,
         wrong,
         certificate: view.certificate.map(|c| c.code),
+        late: view.late,
+        attempts_left: progress.attempts_left(),
     };
     Ok(render(&ctx, StatusCode::OK, &page))
 }

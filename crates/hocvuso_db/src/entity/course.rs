@@ -20,6 +20,12 @@ pub struct Model {
     pub counts_as_id: Option<i64>,
     /// Questions drawn at random from the bank for each attempt (`None`: all of them).
     pub quiz_draw: Option<i32>,
+    /// Attempts a learner may start at the quiz (`None`: no limit).
+    pub quiz_attempts: Option<i32>,
+    /// Minutes to submit an attempt, enforced on the server (`None`: no limit).
+    pub quiz_minutes: Option<i32>,
+    /// The published version (1 for shipped content never edited in the browser).
+    pub version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

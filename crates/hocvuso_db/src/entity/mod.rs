@@ -13,6 +13,7 @@ pub mod count_import;
 pub mod count_import_row;
 pub mod course;
 pub mod course_completion;
+pub mod course_version;
 pub mod denominator;
 pub mod denominator_change;
 pub mod group_course;

@@ -5,13 +5,14 @@ use sea_orm::sea_query::{CaseStatement, Expr, OnConflict};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use crate::entity::{
-    attempt_question, certificate, course, course_completion, group_course, issuer_key, lesson,
-    lesson_progress, question, question_option, quiz_attempt,
+    attempt_question, certificate, course, course_completion, course_version, group_course,
+    issuer_key, lesson, lesson_progress, question, question_option, quiz_attempt,
 };
 
 pub use attempt_question::Model as AttemptQuestion;
 pub use certificate::Model as Certificate;
 pub use course::Model as Course;
+pub use course_version::Model as CourseVersion;
 pub use lesson::Model as Lesson;
 pub use question::Model as Question;
 pub use question_option::Model as QuestionOption;
@@ -30,6 +31,10 @@ pub struct NewCourse<'a> {
     pub counts_as_id: Option<i64>,
     /// Questions drawn per attempt (`None`: every question).
     pub quiz_draw: Option<i32>,
+    /// Attempts a learner may start (`None`: no limit).
+    pub quiz_attempts: Option<i32>,
+    /// Minutes to submit an attempt (`None`: no limit).
+    pub quiz_minutes: Option<i32>,
 }
 
 pub async fn insert_course<C: ConnectionTrait>(
@@ -48,6 +53,9 @@ pub async fn insert_course<C: ConnectionTrait>(
         external_url: Set(c.external_url.map(str::to_owned)),
         counts_as_id: Set(c.counts_as_id),
         quiz_draw: Set(c.quiz_draw),
+        quiz_attempts: Set(c.quiz_attempts),
+        quiz_minutes: Set(c.quiz_minutes),
+        version: Set(1),
         ..Default::default()
     })
     .exec_with_returning(conn)
@@ -77,6 +85,240 @@ pub async fn insert_lesson<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Changes a lesson of the published version in place (its id, and so everyone's progress on
+/// it, stays).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one column per argument, like insert_lesson"
+)]
+pub async fn update_lesson<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+    position: i32,
+    title: &str,
+    body_md: &str,
+    minutes: i32,
+    competences: &[String],
+) -> Result<(), DbErr> {
+    lesson::Entity::update_many()
+        .col_expr(lesson::Column::Position, Expr::value(position))
+        .col_expr(lesson::Column::Title, Expr::value(title))
+        .col_expr(lesson::Column::BodyMd, Expr::value(body_md))
+        .col_expr(lesson::Column::Minutes, Expr::value(minutes))
+        .col_expr(
+            lesson::Column::Competences,
+            Expr::value(competences.join(" ")),
+        )
+        .filter(lesson::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Moves every current lesson of a course out of the way (position = -id) so that new
+/// positions can be given one by one without meeting the unique (course, position) index.
+pub async fn park_lessons<C: ConnectionTrait>(conn: &C, course_id: i64) -> Result<(), DbErr> {
+    lesson::Entity::update_many()
+        .col_expr(
+            lesson::Column::Position,
+            Expr::col(lesson::Column::Id).mul(-1),
+        )
+        .filter(lesson::Column::CourseId.eq(course_id))
+        .filter(lesson::Column::RetiredAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Retires lessons a new version no longer has (call after [`park_lessons`]: they keep their
+/// parked position).
+pub async fn retire_lessons<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[i64],
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    lesson::Entity::update_many()
+        .col_expr(lesson::Column::RetiredAt, Expr::value(Some(now)))
+        .filter(lesson::Column::Id.is_in(ids.iter().copied()))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Retires questions a new version changed or removed: new attempts no longer draw them, and
+/// attempts that were given them keep them.
+pub async fn retire_questions<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[i64],
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    question::Entity::update_many()
+        .col_expr(question::Column::RetiredAt, Expr::value(Some(now)))
+        .filter(question::Column::Id.is_in(ids.iter().copied()))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_question_position<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+    position: i32,
+) -> Result<(), DbErr> {
+    question::Entity::update_many()
+        .col_expr(question::Column::Position, Expr::value(position))
+        .filter(question::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// A course's settings as a version publishes them.
+pub struct CourseSettings<'a> {
+    pub title: &'a str,
+    pub summary: &'a str,
+    pub pass_percent: i32,
+    pub quiz_draw: Option<i32>,
+    pub quiz_attempts: Option<i32>,
+    pub quiz_minutes: Option<i32>,
+}
+
+pub async fn set_course_settings<C: ConnectionTrait>(
+    conn: &C,
+    course_id: i64,
+    c: CourseSettings<'_>,
+    version: i32,
+) -> Result<(), DbErr> {
+    course::Entity::update_many()
+        .col_expr(course::Column::Title, Expr::value(c.title))
+        .col_expr(course::Column::Summary, Expr::value(c.summary))
+        .col_expr(course::Column::PassPercent, Expr::value(c.pass_percent))
+        .col_expr(course::Column::QuizDraw, Expr::value(c.quiz_draw))
+        .col_expr(course::Column::QuizAttempts, Expr::value(c.quiz_attempts))
+        .col_expr(course::Column::QuizMinutes, Expr::value(c.quiz_minutes))
+        .col_expr(course::Column::Version, Expr::value(version))
+        .filter(course::Column::Id.eq(course_id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+pub const VERSION_DRAFT: &str = "draft";
+pub const VERSION_PUBLISHED: &str = "published";
+
+/// A course's versions, newest first (the draft, if any, is the newest).
+pub async fn versions_of<C: ConnectionTrait>(
+    conn: &C,
+    course_id: i64,
+) -> Result<Vec<CourseVersion>, DbErr> {
+    course_version::Entity::find()
+        .filter(course_version::Column::CourseId.eq(course_id))
+        .order_by_desc(course_version::Column::Number)
+        .all(conn)
+        .await
+}
+
+pub async fn draft_of<C: ConnectionTrait>(
+    conn: &C,
+    course_id: i64,
+) -> Result<Option<CourseVersion>, DbErr> {
+    course_version::Entity::find()
+        .filter(course_version::Column::CourseId.eq(course_id))
+        .filter(course_version::Column::Status.eq(VERSION_DRAFT))
+        .one(conn)
+        .await
+}
+
+/// A new version row (a draft, or the record of a version already published).
+pub struct NewVersion<'a> {
+    pub course_id: i64,
+    pub number: i32,
+    pub status: &'a str,
+    pub content: &'a str,
+    pub created_by: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+pub async fn insert_version<C: ConnectionTrait>(
+    conn: &C,
+    v: NewVersion<'_>,
+) -> Result<CourseVersion, DbErr> {
+    course_version::Entity::insert(course_version::ActiveModel {
+        course_id: Set(v.course_id),
+        number: Set(v.number),
+        status: Set(v.status.to_owned()),
+        content: Set(v.content.to_owned()),
+        note: Set(String::new()),
+        created_by: Set(v.created_by),
+        created_at: Set(v.created_at),
+        updated_at: Set(v.created_at),
+        published_by: Set(None),
+        published_at: Set(v.published_at),
+        ..Default::default()
+    })
+    .exec_with_returning(conn)
+    .await
+}
+
+/// Replaces a draft's content only if it still holds `expected` (another author's change in
+/// between makes this return false and change nothing).
+pub async fn update_draft<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+    expected: &str,
+    content: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let res = course_version::Entity::update_many()
+        .col_expr(course_version::Column::Content, Expr::value(content))
+        .col_expr(course_version::Column::UpdatedAt, Expr::value(now))
+        .filter(course_version::Column::Id.eq(id))
+        .filter(course_version::Column::Status.eq(VERSION_DRAFT))
+        .filter(course_version::Column::Content.eq(expected))
+        .exec(conn)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+pub async fn delete_draft<C: ConnectionTrait>(conn: &C, id: i64) -> Result<bool, DbErr> {
+    let res = course_version::Entity::delete_many()
+        .filter(course_version::Column::Id.eq(id))
+        .filter(course_version::Column::Status.eq(VERSION_DRAFT))
+        .exec(conn)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Marks a draft published (only if it is still the draft). Returns whether it was.
+pub async fn mark_published<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+    by: i64,
+    note: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let res = course_version::Entity::update_many()
+        .col_expr(
+            course_version::Column::Status,
+            Expr::value(VERSION_PUBLISHED),
+        )
+        .col_expr(course_version::Column::PublishedBy, Expr::value(Some(by)))
+        .col_expr(course_version::Column::PublishedAt, Expr::value(Some(now)))
+        .col_expr(course_version::Column::Note, Expr::value(note))
+        .filter(course_version::Column::Id.eq(id))
+        .filter(course_version::Column::Status.eq(VERSION_DRAFT))
+        .exec(conn)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
 /// A single-choice question with its options; `correct` indexes `options`.
 pub struct NewQuestion<'a> {
     pub course_id: i64,
@@ -101,7 +343,7 @@ pub async fn insert_question<C: ConnectionTrait>(
         correct,
         competences,
     }: NewQuestion<'_>,
-) -> Result<(), DbErr> {
+) -> Result<i64, DbErr> {
     let q = question::Entity::insert(question::ActiveModel {
         course_id: Set(course_id),
         position: Set(position),
@@ -125,7 +367,7 @@ pub async fn insert_question<C: ConnectionTrait>(
     question_option::Entity::insert_many(rows)
         .exec_without_returning(conn)
         .await?;
-    Ok(())
+    Ok(q.id)
 }
 
 pub async fn require_course_for_group<C: ConnectionTrait>(
@@ -177,9 +419,11 @@ pub async fn course_by_slug<C: ConnectionTrait>(
         .await
 }
 
+/// The lessons of a course's published version, in order (retired lessons left out).
 pub async fn lessons<C: ConnectionTrait>(conn: &C, course_id: i64) -> Result<Vec<Lesson>, DbErr> {
     lesson::Entity::find()
         .filter(lesson::Column::CourseId.eq(course_id))
+        .filter(lesson::Column::RetiredAt.is_null())
         .order_by_asc(lesson::Column::Position)
         .all(conn)
         .await
@@ -225,6 +469,8 @@ pub async fn mark_lesson_finished<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Every question a course ever had, retired ones too (attempts keep the questions they were
+/// given); the bank is those with no `retired_at`.
 pub async fn questions<C: ConnectionTrait>(
     conn: &C,
     course_id: i64,
@@ -595,6 +841,31 @@ pub async fn open_attempts_of<C: ConnectionTrait>(
                 .filter(quiz_attempt::Column::PersonId.is_in(chunk.iter().copied()))
                 .filter(quiz_attempt::Column::CourseId.eq(course_id))
                 .filter(quiz_attempt::Column::SubmittedAt.is_null())
+                .all(conn)
+                .await?,
+        );
+    }
+    Ok(out)
+}
+
+/// How many attempts at a course each of these people has started: `(person, count)`.
+pub async fn attempt_counts<C: ConnectionTrait>(
+    conn: &C,
+    person_ids: &[i64],
+    course_id: i64,
+) -> Result<Vec<(i64, i64)>, DbErr> {
+    use sea_orm::{QuerySelect, SelectColumns};
+    let mut out = Vec::new();
+    for chunk in person_ids.chunks(CHUNK) {
+        out.extend(
+            quiz_attempt::Entity::find()
+                .select_only()
+                .select_column(quiz_attempt::Column::PersonId)
+                .column_as(quiz_attempt::Column::Id.count(), "n")
+                .filter(quiz_attempt::Column::PersonId.is_in(chunk.iter().copied()))
+                .filter(quiz_attempt::Column::CourseId.eq(course_id))
+                .group_by(quiz_attempt::Column::PersonId)
+                .into_tuple::<(i64, i64)>()
                 .all(conn)
                 .await?,
         );
