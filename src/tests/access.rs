@@ -69,6 +69,23 @@ const MATRIX: &[(&str, [u16; 6])] = &[
     ("/nguoi/{P}/xoa", [303, 403, 403, 403, 403, 200]),
     ("/bien-tap/so-tay", [303, 403, 403, 403, 403, 200]),
     ("/bien-tap/anh", [303, 403, 403, 403, 403, 200]),
+    ("/bien-tap/khoa-hoc", [303, 403, 403, 403, 403, 200]),
+    (
+        "/bien-tap/khoa-hoc/ky-nang-so-co-ban",
+        [303, 403, 403, 403, 403, 200],
+    ),
+    (
+        "/bien-tap/khoa-hoc/ky-nang-so-co-ban/bai/1",
+        [303, 403, 403, 403, 403, 200],
+    ),
+    (
+        "/bien-tap/khoa-hoc/ky-nang-so-co-ban/cau-hoi/moi",
+        [303, 403, 403, 403, 403, 200],
+    ),
+    (
+        "/bien-tap/khoa-hoc/ky-nang-so-co-ban/phien-ban/1",
+        [303, 403, 403, 403, 403, 404],
+    ),
 ];
 
 async fn every_staff_page_by_role_and_scope(b: TestBackend) {

@@ -6,6 +6,7 @@ mod access;
 mod account;
 mod certificates;
 mod completions;
+mod course_authoring;
 mod dashboard;
 mod denominators;
 mod handbook;

@@ -10,8 +10,8 @@ use tower_http::compression::CompressionLayer;
 use super::error::not_found;
 use super::page::style_css;
 use super::pages::{
-    account, authoring, certificate, completions, dashboard, denominators, handbook, health, home,
-    learn, org, people, recovery, report, roster, support, targets, vneid,
+    account, authoring, certificate, completions, course_authoring, dashboard, denominators,
+    handbook, health, home, learn, org, people, recovery, report, roster, support, targets, vneid,
 };
 use crate::state::AppState;
 
@@ -159,7 +159,7 @@ pub fn app(state: AppState) -> Router {
         .route("/thong-ke/{code}/nguoi", get(dashboard::people))
         .route("/thong-ke/{code}/nguoi.csv", get(dashboard::people_csv));
 
-    // Authors and the province administrator: the handbook's text and images.
+    // Authors and the province administrator: the handbook's text and images, and courses.
     let authors = Router::new()
         .route("/bien-tap/so-tay", get(authoring::list))
         .route(
@@ -176,6 +176,39 @@ pub fn app(state: AppState) -> Router {
             get(authoring::revision),
         )
         .route("/bien-tap/so-tay/{id}/hien-thi", post(authoring::publish))
+        .route("/bien-tap/khoa-hoc", get(course_authoring::list))
+        .route(
+            "/bien-tap/khoa-hoc/{slug}",
+            get(course_authoring::course).post(course_authoring::save_settings),
+        )
+        .route(
+            "/bien-tap/khoa-hoc/{slug}/bai/{n}",
+            get(course_authoring::lesson_form).post(course_authoring::save_lesson),
+        )
+        .route(
+            "/bien-tap/khoa-hoc/{slug}/bai/{n}/xoa",
+            post(course_authoring::remove_lesson),
+        )
+        .route(
+            "/bien-tap/khoa-hoc/{slug}/cau-hoi/{n}",
+            get(course_authoring::question_form).post(course_authoring::save_question),
+        )
+        .route(
+            "/bien-tap/khoa-hoc/{slug}/cau-hoi/{n}/xoa",
+            post(course_authoring::remove_question),
+        )
+        .route(
+            "/bien-tap/khoa-hoc/{slug}/xuat-ban",
+            post(course_authoring::publish),
+        )
+        .route(
+            "/bien-tap/khoa-hoc/{slug}/bo-nhap",
+            post(course_authoring::discard),
+        )
+        .route(
+            "/bien-tap/khoa-hoc/{slug}/phien-ban/{n}",
+            get(course_authoring::version),
+        )
         .route(
             "/bien-tap/anh",
             get(authoring::images)

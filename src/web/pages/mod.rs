@@ -4,6 +4,7 @@ pub mod account;
 pub mod authoring;
 pub mod certificate;
 pub mod completions;
+pub mod course_authoring;
 pub mod dashboard;
 pub mod denominators;
 pub mod handbook;

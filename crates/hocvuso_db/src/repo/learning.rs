@@ -87,10 +87,6 @@ pub async fn insert_lesson<C: ConnectionTrait>(
 
 /// Changes a lesson of the published version in place (its id, and so everyone's progress on
 /// it, stays).
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one column per argument, like insert_lesson"
-)]
 pub async fn update_lesson<C: ConnectionTrait>(
     conn: &C,
     id: i64,

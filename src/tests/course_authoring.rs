@@ -1,0 +1,375 @@
+//! /bien-tap/khoa-hoc…: authors edit a course's draft and publish versions; learners in the
+//! middle of the course keep their progress and their attempt's questions.
+
+use axum::http::StatusCode;
+use hocvuso_db::repo::learning;
+use hocvuso_domain::Role;
+use hocvuso_test_utils::{test_both, TestBackend};
+
+use super::util::{TestApp, COMMUNE_A};
+
+const BASIC: &str = "/bien-tap/khoa-hoc/ky-nang-so-co-ban";
+
+/// The prompt and answer key of the bank, as the in-memory catalog has it now.
+fn bank(app: &TestApp) -> Vec<(i64, String)> {
+    app.state
+        .catalog
+        .current()
+        .by_slug("ky-nang-so-co-ban")
+        .map(|c| {
+            c.bank_questions()
+                .map(|q| (q.question.id, q.question.prompt.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn an_author_publishes_a_version_and_learners_keep_their_place(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    // A learner mid-course: lessons 1 and 2 read, an attempt open.
+    let mut learner = app.learner("0912345611", COMMUNE_A).await;
+    for n in 1..=2 {
+        let path = format!("/khoa-hoc/ky-nang-so-co-ban/bai/{n}");
+        assert_eq!(learner.post(&path, &[]).await.status, StatusCode::SEE_OTHER);
+    }
+    let course = learner.get("/khoa-hoc/ky-nang-so-co-ban").await;
+    let lessons_before = course.texts("ol.lessons li").len();
+    assert_eq!(course.texts(".done").len(), 2);
+    let attempt = learner.start_quiz().await;
+    let key = app.answer_key(attempt).await;
+    let given: Vec<i64> = key.keys().copied().collect();
+    let bank_before = bank(&app);
+
+    let mut author = app.staff("0912000011", Role::Author, "68").await;
+    let list = author.get("/bien-tap/khoa-hoc").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list
+        .attrs("#khoa-hoc a", "href")
+        .contains(&BASIC.to_owned()));
+    assert!(
+        !list.body.contains("binh-dan-hoc-vu-so-quoc-gia"),
+        "a course taught elsewhere is not edited here"
+    );
+    let overview = author.get(BASIC).await;
+    assert!(overview.text("#trang-thai").contains("phiên bản 1"));
+    assert_eq!(overview.texts("#ds-bai-hoc li").len(), lessons_before);
+
+    // Edit lesson 1 in place.
+    let form = author.get(&format!("{BASIC}/bai/1")).await;
+    let body = form.text("#body");
+    assert!(!body.is_empty());
+    let saved = author
+        .post(
+            &format!("{BASIC}/bai/1"),
+            &[
+                ("title", "Làm quen với điện thoại (bản mới)"),
+                ("minutes", "12"),
+                ("competences", "1.1, 2.1"),
+                ("body", &format!("{body}\n\nĐoạn mới thêm.")),
+                ("position", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    // Add a lesson as the second one.
+    let added = author
+        .post(
+            &format!("{BASIC}/bai/moi"),
+            &[
+                ("title", "Giữ pin và dung lượng điện thoại"),
+                ("minutes", "8"),
+                ("competences", "5.1"),
+                ("body", "## Pin\n\nSạc pin khi còn khoảng 20%."),
+                ("position", "2"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    // Change a question the learner was given, and add one.
+    let edited_id = given[0];
+    let edited_at = bank_before
+        .iter()
+        .position(|(id, _)| *id == edited_id)
+        .map(|i| i + 1)
+        .unwrap_or_else(|| panic!("the attempt's question is in the bank"));
+    let q_path = format!("{BASIC}/cau-hoi/{edited_at}");
+    let q_form = author.get(&q_path).await;
+    assert_eq!(q_form.status, StatusCode::OK);
+    let old_prompt = q_form.text("#prompt");
+    let changed = author
+        .post(
+            &q_path,
+            &[
+                (
+                    "prompt",
+                    "Câu hỏi đã sửa: mã OTP có được đọc cho người khác không?",
+                ),
+                (
+                    "options",
+                    "Không bao giờ\nĐược, nếu người đó xưng là công an\nĐược, nếu là người quen",
+                ),
+                ("correct", "1"),
+                ("explanation", "Mã OTP chỉ dành cho chính bạn."),
+                ("competences", "4.2"),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.body);
+    let overview = author.get(&format!("{BASIC}?da-luu=1")).await;
+    assert!(overview.has("#thong-bao"));
+    assert!(overview
+        .text("#trang-thai")
+        .contains("bản nháp phiên bản 2"));
+    assert_eq!(overview.texts("#ds-bai-hoc li").len(), lessons_before + 1);
+
+    // Not published yet: learners see version 1.
+    let course = learner.get("/khoa-hoc/ky-nang-so-co-ban").await;
+    assert_eq!(course.texts("ol.lessons li").len(), lessons_before);
+    assert!(!course.body.contains("(bản mới)"));
+
+    let published = author
+        .post(
+            &format!("{BASIC}/xuat-ban"),
+            &[("ghi_chu", "Sửa bài 1, thêm bài về pin")],
+        )
+        .await;
+    assert_eq!(
+        published.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        published.body
+    );
+    let overview = author.get(published.location()).await;
+    assert!(overview.text("#thong-bao").contains("phiên bản 2"));
+    assert!(overview
+        .text("#trang-thai")
+        .contains("đang thấy phiên bản 2"));
+    let versions = overview.attrs("#phien-ban ~ div a", "href");
+    assert_eq!(versions.len(), 2, "{versions:?}");
+
+    // The learner sees the new version at once, and keeps their progress.
+    let course = learner.get("/khoa-hoc/ky-nang-so-co-ban").await;
+    assert_eq!(course.texts("ol.lessons li").len(), lessons_before + 1);
+    let titles = course.texts("ol.lessons li a");
+    assert!(titles[0].contains("(bản mới)"), "{titles:?}");
+    assert!(titles[1].contains("Giữ pin"), "{titles:?}");
+    assert_eq!(
+        course.texts(".done").len(),
+        2,
+        "lesson 1 (edited) and the old lesson 2 (now 3) stay read"
+    );
+    let new_lesson = learner.get("/khoa-hoc/ky-nang-so-co-ban/bai/2").await;
+    assert!(new_lesson.body.contains("Sạc pin khi còn khoảng 20%"));
+
+    // The open attempt keeps the question it was given and is graded on its own key.
+    let open = learner.get(&format!("/bai-lam/{attempt}")).await;
+    assert!(open.texts("fieldset.question legend").contains(&old_prompt));
+    assert!(!open.body.contains("Câu hỏi đã sửa"));
+    assert_eq!(app.answer_key(attempt).await, key);
+    let done = learner.answer_all(attempt, true).await;
+    let result = learner.get(done.location()).await;
+    assert!(result.has("#xem-chung-nhan"), "{}", result.text("#ket-qua"));
+
+    // New attempts draw from the new bank: the old question retired, the new one in.
+    let after = bank(&app);
+    assert_eq!(after.len(), bank_before.len());
+    assert!(!after.iter().any(|(id, _)| *id == edited_id));
+    assert!(after.iter().any(|(_, p)| p.starts_with("Câu hỏi đã sửa")));
+    let kept = after
+        .iter()
+        .filter(|(id, _)| bank_before.iter().any(|(b, _)| b == id))
+        .count();
+    assert_eq!(
+        kept,
+        bank_before.len() - 1,
+        "unchanged questions keep their ids"
+    );
+
+    // Version 1 still says what learners saw before.
+    let v1 = author.get(&format!("{BASIC}/phien-ban/1")).await;
+    assert_eq!(v1.status, StatusCode::OK);
+    assert!(v1.text("#trang-thai").contains("Đã thay"));
+    assert!(!v1.body.contains("(bản mới)"));
+    assert!(v1.body.contains(&old_prompt));
+    let v2 = author.get(&format!("{BASIC}/phien-ban/2")).await;
+    assert!(v2.body.contains("(bản mới)") && v2.body.contains("Sửa bài 1, thêm bài về pin"));
+
+    // Another server process on the same database picks the new version up.
+    let other = crate::open(
+        crate::config::Config {
+            database_url: app.state.config.database_url.clone(),
+            database_readers: 1,
+            ..crate::config::Config::default()
+        },
+        app.clock.clone(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let lessons_of = |s: &crate::state::AppState| {
+        s.catalog
+            .current()
+            .by_slug("ky-nang-so-co-ban")
+            .map_or(0, |c| c.lessons.len())
+    };
+    assert_eq!(lessons_of(&other), lessons_before + 1);
+    author.post(&format!("{BASIC}/bai/2/xoa"), &[]).await;
+    author.post(&format!("{BASIC}/xuat-ban"), &[]).await;
+    assert_eq!(lessons_of(&app.state), lessons_before);
+    assert_eq!(lessons_of(&other), lessons_before + 1, "not yet");
+    assert!(crate::services::catalog::refresh_if_changed(&other)
+        .await
+        .unwrap_or_else(|e| panic!("{e}")));
+    assert_eq!(lessons_of(&other), lessons_before);
+    app.verify_ok().await;
+}
+
+async fn bad_input_is_refused_and_nothing_is_saved(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut author = app.staff("0912000012", Role::Author, "68").await;
+    let course_id = app
+        .state
+        .catalog
+        .current()
+        .by_slug("ky-nang-so-co-ban")
+        .map_or(0, |c| c.course.id);
+    let draft = || async {
+        learning::draft_of(app.state.db.read(), course_id)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+
+    let bad = author
+        .post(
+            &format!("{BASIC}/bai/moi"),
+            &[
+                ("title", "  "),
+                ("minutes", "mười"),
+                ("competences", "4.2, 9.9"),
+                ("body", ""),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let errors = bad.texts(".error-summary li");
+    assert_eq!(errors.len(), 4, "{errors:?}");
+    assert!(errors.iter().any(|e| e.contains("tên bài học")));
+    assert!(errors.iter().any(|e| e.contains("9.9")));
+    assert_eq!(
+        bad.attrs("#competences", "value"),
+        vec!["4.2, 9.9".to_owned()],
+        "typed values kept"
+    );
+    assert!(draft().await.is_none(), "nothing saved");
+
+    let bad = author
+        .post(
+            &format!("{BASIC}/cau-hoi/moi"),
+            &[
+                ("prompt", "Một phương án?"),
+                ("options", "Chỉ một"),
+                ("correct", "3"),
+                ("explanation", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.texts(".error-summary li").len(), 2);
+    assert!(draft().await.is_none());
+
+    let bad = author
+        .post(
+            BASIC,
+            &[
+                ("title", "Kỹ năng số cơ bản"),
+                ("summary", "Tóm tắt"),
+                ("pass_percent", "150"),
+                ("minutes", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        bad.texts(".error-summary li").len(),
+        2,
+        "{}",
+        bad.text(".error-summary")
+    );
+    assert!(draft().await.is_none());
+
+    // Publishing with nothing changed, then with a draft that draws more than its bank.
+    let nothing = author.post(&format!("{BASIC}/xuat-ban"), &[]).await;
+    assert_eq!(nothing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(nothing.text(".error-summary").contains("Chưa có thay đổi"));
+    let ok = author
+        .post(
+            BASIC,
+            &[
+                ("title", "Kỹ năng số cơ bản"),
+                ("summary", "Tóm tắt"),
+                ("pass_percent", "80"),
+                ("draw", "200"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let refused = author.post(&format!("{BASIC}/xuat-ban"), &[]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text(".error-summary").contains("rút 200 câu"));
+    let version = app
+        .state
+        .catalog
+        .current()
+        .by_slug("ky-nang-so-co-ban")
+        .map_or(0, |c| c.course.version);
+    assert_eq!(version, 1, "nothing published");
+
+    // Another author's change in between: the stale save changes nothing.
+    let d = draft().await.unwrap_or_else(|| panic!("a draft"));
+    assert!(!learning::update_draft(
+        app.state.db.write(),
+        d.id,
+        "{}",
+        "{}",
+        crate::clock::Clock::now(app.clock.as_ref())
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}")));
+
+    // Throwing the draft away leaves the course as published.
+    let gone = author.post(&format!("{BASIC}/bo-nhap"), &[]).await;
+    assert_eq!(gone.status, StatusCode::SEE_OTHER);
+    assert!(draft().await.is_none());
+    let page = author.get(gone.location()).await;
+    assert!(page.text("#thong-bao").contains("Đã bỏ bản nháp"));
+
+    // Unknown places and courses taught elsewhere are not found.
+    for path in [
+        format!("{BASIC}/bai/0"),
+        format!("{BASIC}/bai/999"),
+        format!("{BASIC}/cau-hoi/abc"),
+        "/bien-tap/khoa-hoc/binh-dan-hoc-vu-so-quoc-gia".to_owned(),
+        "/bien-tap/khoa-hoc/khong-co".to_owned(),
+    ] {
+        assert_eq!(
+            author.get(&path).await.status,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    // A learner may not author.
+    let mut learner = app.learner("0912345612", COMMUNE_A).await;
+    assert_eq!(learner.get(BASIC).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        learner.post(&format!("{BASIC}/xuat-ban"), &[]).await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+test_both!(
+    an_author_publishes_a_version_and_learners_keep_their_place,
+    bad_input_is_refused_and_nothing_is_saved,
+);
