@@ -56,13 +56,10 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, Sta
     let stored = settings::get_or_insert(db.write(), "cookie_key", &fresh_key)
         .await
         .map_err(Internal::from)?;
-    let mut key = [0u8; 32];
-    for (i, byte) in key.iter_mut().enumerate() {
-        *byte = stored
-            .get(i * 2..i * 2 + 2)
-            .and_then(|h| u8::from_str_radix(h, 16).ok())
-            .unwrap_or(0);
-    }
+    // A key that is not 64 hex digits (edited by hand) is refused rather than half-used.
+    let key: [u8; 32] = services::unhex(&stored)
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| Internal::Other("setting cookie_key is not 32 bytes of hex".into()))?;
     let catalog = services::catalog::Catalog::load(db.read())
         .await
         .map_err(Internal::from)?;

@@ -46,13 +46,9 @@ async fn signing_key<C: ConnectionTrait>(db: &C) -> Result<SigningKey, Internal>
     let row = learning::current_issuer_key(db)
         .await?
         .ok_or_else(|| Internal::Other("no issuer key (seed not run)".into()))?;
-    let bytes: Vec<u8> = (0..row.secret_hex.len())
-        .step_by(2)
-        .filter_map(|i| u8::from_str_radix(row.secret_hex.get(i..i + 2)?, 16).ok())
-        .collect();
-    let secret: [u8; 32] = bytes
-        .try_into()
-        .map_err(|_| Internal::Other("issuer key is not 32 bytes of hex".into()))?;
+    let secret: [u8; 32] = super::unhex(&row.secret_hex)
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| Internal::Other("issuer key is not 32 bytes of hex".into()))?;
     Ok(SigningKey::from_bytes(&secret))
 }
 

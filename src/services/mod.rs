@@ -48,6 +48,18 @@ pub fn random_bytes<const N: usize>() -> [u8; N] {
     b
 }
 
+/// The bytes written as hex by [`hex`] (either case); `None` for anything else.
+pub fn unhex(s: &str) -> Option<Vec<u8>> {
+    // `from_str_radix` alone would take a leading '+'.
+    if s.len() % 2 != 0 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
 /// Lower-case hex.
 pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
@@ -57,4 +69,19 @@ pub fn hex(bytes: &[u8]) -> String {
         s.push(DIGITS[(b & 15) as usize] as char);
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn hex_round_trips_and_bad_hex_is_refused() {
+        let bytes = [0u8, 1, 0xab, 0xff];
+        assert_eq!(super::hex(&bytes), "0001abff");
+        assert_eq!(super::unhex("0001abff").as_deref(), Some(&bytes[..]));
+        assert_eq!(super::unhex("0001ABFF").as_deref(), Some(&bytes[..]));
+        assert_eq!(super::unhex(""), Some(Vec::new()));
+        for bad in ["0", "0g", "abc", "+1", "é1"] {
+            assert_eq!(super::unhex(bad), None, "{bad}");
+        }
+    }
 }

@@ -32,9 +32,7 @@ pub fn verify(key: &[u8], name: &str, signed: &str) -> Option<String> {
     if sig.len() != 32 {
         return None;
     }
-    let sig_bytes: Vec<u8> = (0..16)
-        .map(|i| u8::from_str_radix(sig.get(i * 2..i * 2 + 2)?, 16).ok())
-        .collect::<Option<_>>()?;
+    let sig_bytes = crate::services::unhex(sig)?;
     mac(key, name, value)?
         .verify_truncated_left(&sig_bytes)
         .ok()
