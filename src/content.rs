@@ -27,6 +27,12 @@ pub struct CourseFile {
     /// also meets (the national platform's basic course counts as ours).
     #[serde(default)]
     pub counts_as: Option<String>,
+    /// Each lesson opens once the one before it is read.
+    #[serde(default)]
+    pub sequential: bool,
+    /// The quiz opens once every lesson is read.
+    #[serde(default)]
+    pub require_lessons: bool,
     #[serde(default)]
     pub lessons: Vec<LessonEntry>,
 }
@@ -35,6 +41,10 @@ pub struct CourseFile {
 #[serde(deny_unknown_fields)]
 pub struct LessonEntry {
     pub file: String,
+    /// The module (part of the course) the lesson belongs to; consecutive lessons with the
+    /// same module title form one module.
+    #[serde(default)]
+    pub module: String,
     pub title: String,
     pub minutes: i32,
     /// Codes of the national digital-competence framework the lesson builds (`4.2`, …).
@@ -176,6 +186,7 @@ pub fn shipped_courses() -> Result<Vec<CourseContent>, ContentError> {
             lessons.push((
                 LessonEntry {
                     file: entry.file.clone(),
+                    module: entry.module.clone(),
                     title: entry.title.clone(),
                     minutes: entry.minutes,
                     competences: entry.competences.clone(),

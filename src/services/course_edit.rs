@@ -36,6 +36,10 @@ pub struct CourseDoc {
     pub quiz_draw: Option<i32>,
     pub quiz_attempts: Option<i32>,
     pub quiz_minutes: Option<i32>,
+    #[serde(default)]
+    pub sequential: bool,
+    #[serde(default)]
+    pub require_lessons: bool,
     pub lessons: Vec<LessonDoc>,
     pub questions: Vec<QuestionDoc>,
 }
@@ -43,6 +47,8 @@ pub struct CourseDoc {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LessonDoc {
     pub id: Option<i64>,
+    #[serde(default)]
+    pub module: String,
     pub title: String,
     pub minutes: i32,
     pub competences: Vec<String>,
@@ -58,6 +64,19 @@ pub struct QuestionDoc {
     pub correct: usize,
     pub explanation: String,
     pub competences: Vec<String>,
+}
+
+impl LessonDoc {
+    fn content(&self, position: i32) -> repo::LessonContent<'_> {
+        repo::LessonContent {
+            position,
+            module: &self.module,
+            title: &self.title,
+            body_md: &self.body_md,
+            minutes: self.minutes,
+            competences: &self.competences,
+        }
+    }
 }
 
 impl QuestionDoc {
@@ -86,11 +105,14 @@ impl CourseDoc {
             quiz_draw: k.quiz_draw,
             quiz_attempts: k.quiz_attempts,
             quiz_minutes: k.quiz_minutes,
+            sequential: k.sequential,
+            require_lessons: k.require_lessons,
             lessons: c
                 .lessons
                 .iter()
                 .map(|l| LessonDoc {
                     id: Some(l.lesson.id),
+                    module: l.lesson.module.clone(),
                     title: l.lesson.title.clone(),
                     minutes: l.lesson.minutes,
                     competences: codes(&l.lesson.competences),
@@ -316,6 +338,11 @@ pub struct SettingsInput {
     pub attempts: String,
     #[serde(default)]
     pub minutes: String,
+    /// A checkbox: sent (non-empty) only when ticked.
+    #[serde(default)]
+    pub sequential: String,
+    #[serde(default)]
+    pub require_lessons: String,
 }
 
 impl SettingsInput {
@@ -328,6 +355,8 @@ impl SettingsInput {
             draw: opt(doc.quiz_draw),
             attempts: opt(doc.quiz_attempts),
             minutes: opt(doc.quiz_minutes),
+            sequential: if doc.sequential { "1" } else { "" }.to_owned(),
+            require_lessons: if doc.require_lessons { "1" } else { "" }.to_owned(),
         }
     }
 }
@@ -450,6 +479,8 @@ pub async fn save_settings(
         doc.quiz_draw = draw;
         doc.quiz_attempts = attempts;
         doc.quiz_minutes = minutes;
+        doc.sequential = !input.sequential.is_empty();
+        doc.require_lessons = !input.require_lessons.is_empty();
         Ok(())
     })
     .await
@@ -458,6 +489,9 @@ pub async fn save_settings(
 /// A lesson as typed on the form.
 #[derive(Debug, Default, Clone, Deserialize)]
 pub struct LessonInput {
+    /// The module (part of the course); empty: none.
+    #[serde(default)]
+    pub module: String,
     #[serde(default)]
     pub title: String,
     #[serde(default)]
@@ -474,6 +508,7 @@ pub struct LessonInput {
 impl LessonInput {
     pub fn of(l: &LessonDoc, position: usize) -> Self {
         LessonInput {
+            module: l.module.clone(),
             title: l.title.clone(),
             minutes: l.minutes.to_string(),
             competences: l.competences.join(", "),
@@ -505,6 +540,10 @@ pub async fn save_lesson(
 ) -> Result<usize, EditError> {
     change_draft(state, author, slug, |doc| {
         let mut errors = Vec::new();
+        let module = nfc(input.module.trim());
+        if module.chars().count() > 150 {
+            errors.push(("module", "Tên phần dài quá 150 ký tự.".to_owned()));
+        }
         let title = text_field(&mut errors, "title", &input.title, 150, "tên bài học");
         let minutes = whole_number(
             &mut errors,
@@ -545,6 +584,7 @@ pub async fn save_lesson(
                 .get(at)
                 .and_then(|l| l.id)
                 .filter(|_| index.is_some()),
+            module,
             title,
             minutes: minutes.unwrap_or(1),
             competences,
@@ -793,28 +833,10 @@ async fn apply<C: ConnectionTrait>(
         match l.id.filter(|id| live.contains(id) && !kept.contains(id)) {
             Some(id) => {
                 kept.insert(id);
-                repo::update_lesson(
-                    conn,
-                    id,
-                    position,
-                    &l.title,
-                    &l.body_md,
-                    l.minutes,
-                    &l.competences,
-                )
-                .await?;
+                repo::update_lesson(conn, id, l.content(position)).await?;
             }
             None => {
-                repo::insert_lesson(
-                    conn,
-                    course.id,
-                    position,
-                    &l.title,
-                    &l.body_md,
-                    l.minutes,
-                    &l.competences,
-                )
-                .await?;
+                repo::insert_lesson(conn, course.id, l.content(position)).await?;
             }
         }
     }
@@ -892,6 +914,8 @@ async fn apply<C: ConnectionTrait>(
             quiz_draw: doc.quiz_draw,
             quiz_attempts: doc.quiz_attempts,
             quiz_minutes: doc.quiz_minutes,
+            sequential: doc.sequential,
+            require_lessons: doc.require_lessons,
         },
         number,
     )
@@ -935,6 +959,8 @@ mod tests {
             quiz_draw: Some(3),
             quiz_attempts: None,
             quiz_minutes: None,
+            sequential: false,
+            require_lessons: false,
             lessons: vec![],
             questions: vec![QuestionDoc {
                 id: None,

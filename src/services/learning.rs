@@ -27,6 +27,13 @@ pub enum LearnError {
     /// The quiz's attempt limit is reached.
     #[error("Bạn đã dùng hết {0} lượt làm bài kiểm tra của khóa học này.")]
     NoAttemptsLeft(i32),
+    /// A lesson of a sequential course whose earlier lessons are not all read; the position of
+    /// the lesson to read first.
+    #[error("Bài này mở khi bạn học xong các bài trước.")]
+    Locked(i32),
+    /// The quiz opens once every lesson is read; how many are left.
+    #[error("Khóa học này yêu cầu học hết các bài trước khi làm bài kiểm tra. Bạn còn {0} bài chưa học.")]
+    LessonsFirst(usize),
     #[error(transparent)]
     Internal(#[from] Internal),
 }
@@ -61,6 +68,27 @@ pub struct CourseProgress<'a> {
 impl CourseProgress<'_> {
     pub fn finished_count(&self) -> usize {
         self.lessons.iter().filter(|(_, done)| *done).count()
+    }
+
+    /// Where to go on: the first lesson not read yet (`None`: all read).
+    pub fn resume_at(&self) -> Option<i32> {
+        self.lessons
+            .iter()
+            .find(|(_, done)| !*done)
+            .map(|(l, _)| l.lesson.position)
+    }
+
+    /// Whether the lesson at `index` (0-based) may be opened: always in a course that is not
+    /// sequential; otherwise once read, or once every lesson before it is read.
+    pub fn is_open(&self, index: usize) -> bool {
+        !self.course.course.sequential
+            || self.lessons.get(index).is_some_and(|(_, done)| *done)
+            || self.lessons.iter().take(index).all(|(_, done)| *done)
+    }
+
+    /// Lessons not read yet.
+    pub fn unread(&self) -> usize {
+        self.lessons.len() - self.finished_count()
     }
 
     /// Attempts left under the quiz's limit (`None`: no limit).
@@ -215,19 +243,46 @@ pub struct LessonPage<'a> {
 }
 
 /// A lesson is content: it reads only the in-memory catalog (no query), which keeps the page
-/// that learners open most the cheapest. Per-person progress is on the course page.
-pub fn lesson<'a>(
+/// that learners open most the cheapest. Per-person progress is on the course page — except in
+/// a sequential course, where the learner's progress says whether the lesson is open yet.
+pub async fn lesson<'a>(
+    state: &AppState,
     catalog: &'a Catalog,
+    person_id: i64,
     slug: &str,
     position: i32,
 ) -> Result<LessonPage<'a>, LearnError> {
     let c = course(catalog, slug)?;
     let lesson = c.lesson_at(position).ok_or(LearnError::NotFound)?;
+    if c.course.sequential {
+        check_open(state, catalog, person_id, slug, position).await?;
+    }
     Ok(LessonPage {
         total: c.lessons.len() as i32,
         course: c,
         lesson,
     })
+}
+
+/// In a sequential course, refuses a lesson whose earlier lessons are not all read.
+async fn check_open(
+    state: &AppState,
+    catalog: &Catalog,
+    person_id: i64,
+    slug: &str,
+    position: i32,
+) -> Result<(), LearnError> {
+    let p = course_progress(state, catalog, person_id, slug).await?;
+    let index = p
+        .lessons
+        .iter()
+        .position(|(l, _)| l.lesson.position == position)
+        .ok_or(LearnError::NotFound)?;
+    if p.is_open(index) {
+        Ok(())
+    } else {
+        Err(LearnError::Locked(p.resume_at().unwrap_or(1)))
+    }
 }
 
 /// Marks a lesson finished. Returns the position of the next lesson, if any.
@@ -240,6 +295,9 @@ pub async fn finish_lesson(
     let catalog = state.catalog.current();
     let c = course(&catalog, slug)?;
     let lesson = c.lesson_at(position).ok_or(LearnError::NotFound)?;
+    if c.course.sequential {
+        check_open(state, &catalog, person_id, slug, position).await?;
+    }
     learning::mark_lesson_finished(
         state.db.write(),
         person_id,
@@ -261,6 +319,14 @@ pub async fn start_attempt(
     // A course taught elsewhere has no quiz here.
     if c.course.external_url.is_some() || c.bank_questions().next().is_none() {
         return Err(LearnError::NotFound);
+    }
+    if c.course.require_lessons {
+        let unread = course_progress(state, &catalog, person_id, slug)
+            .await?
+            .unread();
+        if unread > 0 {
+            return Err(LearnError::LessonsFirst(unread));
+        }
     }
     state
         .starts

@@ -51,7 +51,7 @@ pub fn random_bytes<const N: usize>() -> [u8; N] {
 /// The bytes written as hex by [`hex`] (either case); `None` for anything else.
 pub fn unhex(s: &str) -> Option<Vec<u8>> {
     // `from_str_radix` alone would take a leading '+'.
-    if s.len() % 2 != 0 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !s.len().is_multiple_of(2) || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     (0..s.len())

@@ -111,6 +111,8 @@ pub async fn ensure_seeded(db: &Db, now: DateTime<Utc>) -> Result<(), Internal> 
                 quiz_draw: c.quiz.draw.and_then(|n| i32::try_from(n).ok()),
                 quiz_attempts: c.quiz.attempts.and_then(|n| i32::try_from(n).ok()),
                 quiz_minutes: c.quiz.minutes.and_then(|n| i32::try_from(n).ok()),
+                sequential: c.course.sequential,
+                require_lessons: c.course.require_lessons,
             },
             now,
         )
@@ -119,11 +121,14 @@ pub async fn ensure_seeded(db: &Db, now: DateTime<Utc>) -> Result<(), Internal> 
             learning::insert_lesson(
                 &txn,
                 course.id,
-                i as i32 + 1,
-                &entry.title,
-                body,
-                entry.minutes,
-                &entry.competences,
+                learning::LessonContent {
+                    position: i as i32 + 1,
+                    module: &entry.module,
+                    title: &entry.title,
+                    body_md: body,
+                    minutes: entry.minutes,
+                    competences: &entry.competences,
+                },
             )
             .await?;
         }

@@ -369,7 +369,83 @@ async fn bad_input_is_refused_and_nothing_is_saved(b: TestBackend) {
     );
 }
 
+/// The order settings and a lesson's module are edited and published like the rest.
+async fn order_and_modules_are_published_like_the_rest(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut author = app.staff("0912000013", Role::Author, "68").await;
+    let settings = author.get(BASIC).await;
+    assert!(!settings.has("#sequential[checked]"));
+    let saved = author
+        .post(
+            BASIC,
+            &[
+                ("title", "Kỹ năng số cơ bản"),
+                ("summary", "Tóm tắt mới."),
+                ("pass_percent", "80"),
+                ("draw", "12"),
+                ("minutes", "30"),
+                ("sequential", "1"),
+                ("require_lessons", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let lesson = author.get(&format!("{BASIC}/bai/1")).await;
+    assert_eq!(
+        lesson.attrs("#module", "value"),
+        vec!["Phần 1. Dùng điện thoại thông minh".to_owned()]
+    );
+    assert_eq!(lesson.attrs("#cac-phan option", "value").len(), 6);
+    let fields: Vec<(String, String)> = [
+        ("module", "Phần 1. Bắt đầu"),
+        ("title", &lesson.attrs("#title", "value")[0]),
+        ("minutes", "10"),
+        ("competences", "5.1"),
+        ("body", &lesson.text("#body")),
+    ]
+    .into_iter()
+    .map(|(a, b)| (a.to_owned(), b.to_owned()))
+    .collect();
+    let refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let saved = author.post(&format!("{BASIC}/bai/1"), &refs).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let published = author.post(&format!("{BASIC}/xuat-ban"), &[]).await;
+    assert_eq!(
+        published.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        published.body
+    );
+    let v2 = author.get(&format!("{BASIC}/phien-ban/2")).await;
+    assert!(v2.body.contains("các bài mở lần lượt"));
+
+    let mut learner = app.learner("0912345613", COMMUNE_A).await;
+    let course = learner.get("/khoa-hoc/ky-nang-so-co-ban").await;
+    assert_eq!(course.texts("h3.module")[0], "Phần 1. Bắt đầu");
+    assert!(course.text(".lead").contains("Tóm tắt mới."));
+    assert_eq!(
+        learner
+            .get("/khoa-hoc/ky-nang-so-co-ban/bai/3")
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        learner
+            .post("/khoa-hoc/ky-nang-so-co-ban/kiem-tra", &[])
+            .await
+            .status,
+        StatusCode::CONFLICT
+    );
+}
+
 test_both!(
+    order_and_modules_are_published_like_the_rest,
     an_author_publishes_a_version_and_learners_keep_their_place,
     bad_input_is_refused_and_nothing_is_saved,
 );

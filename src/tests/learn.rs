@@ -600,6 +600,7 @@ async fn the_attempt_limit_is_enforced(b: TestBackend) {
         return;
     };
     let mut br = app.learner("0912345603", COMMUNE_A).await;
+    br.read_all_lessons_of(AI).await;
     let page = br.get(&format!("/khoa-hoc/{AI}/kiem-tra")).await;
     assert!(
         page.text("#quy-dinh").contains("còn 5 lượt"),
@@ -635,12 +636,84 @@ async fn the_attempt_limit_is_enforced(b: TestBackend) {
     assert!(count.is_ok_and(|c| c.is_empty()));
     // Another learner, and the same learner's other course, are not affected.
     let mut other = app.learner("0912345604", COMMUNE_A).await;
+    other.read_all_lessons_of(AI).await;
     other.start_quiz_of(AI).await;
     br.start_quiz().await;
     app.verify_ok().await;
 }
 
+/// The AI course opens its lessons one after another and its quiz only once every lesson is
+/// read; its lessons are grouped in modules, and the course page says where to go on.
+async fn a_sequential_course_opens_lessons_in_order_and_the_quiz_after_them(b: TestBackend) {
+    const AI: &str = "/khoa-hoc/ung-dung-tri-tue-nhan-tao";
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut br = app.learner("0912345605", COMMUNE_A).await;
+    let course = br.get(AI).await;
+    assert_eq!(course.texts("h3.module").len(), 3, "three modules");
+    assert_eq!(course.texts("ol.lessons li").len(), 4);
+    assert_eq!(
+        course.attrs("ol.lessons a", "href"),
+        vec![format!("{AI}/bai/1")]
+    );
+    assert_eq!(course.texts("ol.lessons .locked").len(), 3);
+    assert_eq!(
+        course.attrs("#hoc-tiep", "href"),
+        vec![format!("{AI}/bai/1")]
+    );
+
+    let locked = br.get(&format!("{AI}/bai/2")).await;
+    assert_eq!(locked.status, StatusCode::FORBIDDEN);
+    assert!(locked.has("#chua-mo"));
+    assert_eq!(
+        locked.attrs("#hoc-tiep", "href"),
+        vec![format!("{AI}/bai/1")]
+    );
+    assert_eq!(
+        br.post(&format!("{AI}/bai/3"), &[]).await.status,
+        StatusCode::FORBIDDEN,
+        "a locked lesson cannot be marked read"
+    );
+    let quiz = br.get(&format!("{AI}/kiem-tra")).await;
+    assert!(quiz.text("#con-bai").contains("yêu cầu học hết"));
+    assert!(!quiz.has("#bat-dau"));
+    let refused = br.post(&format!("{AI}/kiem-tra"), &[]).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(
+        refused.text("#loi").contains("còn 4 bài"),
+        "{}",
+        refused.text("#loi")
+    );
+
+    let read = br.post(&format!("{AI}/bai/1"), &[]).await;
+    assert_eq!(read.location(), format!("{AI}/bai/2"));
+    assert_eq!(br.get(&format!("{AI}/bai/2")).await.status, StatusCode::OK);
+    let course = br.get(AI).await;
+    assert_eq!(
+        course.attrs("#hoc-tiep", "href"),
+        vec![format!("{AI}/bai/2")]
+    );
+    assert_eq!(course.texts("ol.lessons .done").len(), 1);
+    assert_eq!(course.texts("ol.lessons .locked").len(), 2);
+    let mine = br.get("/hoc").await;
+    assert!(mine
+        .attrs("a.hoc-tiep", "href")
+        .contains(&format!("{AI}/bai/2")));
+
+    br.read_all_lessons_of("ung-dung-tri-tue-nhan-tao").await;
+    let course = br.get(AI).await;
+    assert!(!course.has("#hoc-tiep") && !course.has("ol.lessons .locked"));
+    br.start_quiz_of("ung-dung-tri-tue-nhan-tao").await;
+    // The basic course is not sequential: any lesson opens at once.
+    assert_eq!(
+        br.get("/khoa-hoc/ky-nang-so-co-ban/bai/5").await.status,
+        StatusCode::OK
+    );
+}
+
 test_both!(
+    a_sequential_course_opens_lessons_in_order_and_the_quiz_after_them,
     the_time_limit_is_enforced_on_the_server,
     the_attempt_limit_is_enforced,
     the_competence_profile_follows_finished_lessons,

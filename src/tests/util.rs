@@ -401,7 +401,12 @@ impl Browser<'_> {
 
     /// Reads every lesson of the basic course with "Đã học xong".
     pub async fn read_all_lessons(&mut self) {
-        let mut path = "/khoa-hoc/ky-nang-so-co-ban/bai/1".to_owned();
+        self.read_all_lessons_of("ky-nang-so-co-ban").await;
+    }
+
+    /// Reads every lesson of a course, in order, with "Đã học xong".
+    pub async fn read_all_lessons_of(&mut self, slug: &str) {
+        let mut path = format!("/khoa-hoc/{slug}/bai/1");
         for _ in 0..50 {
             let page = self.get(&path).await;
             assert_eq!(page.status, StatusCode::OK, "{path}");

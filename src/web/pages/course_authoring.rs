@@ -324,6 +324,8 @@ pub struct LessonPage {
     pub number: Option<usize>,
     pub input: LessonInput,
     pub preview: String,
+    /// The course's module titles so far (offered while typing).
+    pub modules: Vec<String>,
 }
 
 fn lesson_page(
@@ -344,6 +346,12 @@ fn lesson_page(
         number,
         preview: markdown::to_html(&input.body),
         input,
+        modules: e.doc.lessons.iter().fold(Vec::new(), |mut v, l| {
+            if !l.module.is_empty() && !v.contains(&l.module) {
+                v.push(l.module.clone());
+            }
+            v
+        }),
     }
 }
 
@@ -545,6 +553,12 @@ fn rules_of(doc: &CourseDoc) -> String {
     }
     if let Some(a) = doc.quiz_attempts {
         parts.push(format!("tối đa {a} lượt"));
+    }
+    if doc.sequential {
+        parts.push("các bài mở lần lượt".to_owned());
+    }
+    if doc.require_lessons {
+        parts.push("phải học hết các bài trước".to_owned());
     }
     parts.join(", ")
 }

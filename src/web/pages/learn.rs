@@ -9,6 +9,7 @@ use axum::response::Response;
 
 use super::account::Empty;
 use super::Errors;
+use crate::services::catalog::Catalog;
 use crate::services::learning::{self, LearnError, SubmitError};
 use crate::state::AppState;
 use crate::web::error::WebError;
@@ -19,7 +20,9 @@ impl From<LearnError> for WebError {
     fn from(e: LearnError) -> Self {
         match e {
             LearnError::NotFound => WebError::NotFound,
-            LearnError::NoAttemptsLeft(_) => WebError::Forbidden,
+            LearnError::NoAttemptsLeft(_) | LearnError::Locked(_) | LearnError::LessonsFirst(_) => {
+                WebError::Forbidden
+            }
             LearnError::Internal(i) => WebError::Internal(i),
         }
     }
@@ -41,6 +44,8 @@ pub struct CourseCard {
     pub external_url: Option<String>,
     /// "dd/mm/yyyy" when completed (here or through imported results).
     pub completed: Option<String>,
+    /// The first lesson not read yet, once the learner has started.
+    pub resume_at: Option<i32>,
 }
 
 #[derive(Template)]
@@ -57,6 +62,7 @@ pub async fn my_courses(State(state): State<AppState>, ctx: Ctx) -> Result<Respo
         .await?
         .into_iter()
         .map(|c| CourseCard {
+            resume_at: c.resume_at().filter(|_| c.finished_count() > 0),
             finished: c.finished_count(),
             total: c.lessons.len(),
             certificate: c.certificate.map(|x| x.code),
@@ -104,6 +110,40 @@ pub struct LessonLine {
     pub title: String,
     pub minutes: i32,
     pub done: bool,
+    /// False for a lesson of a sequential course whose earlier lessons are not all read.
+    pub open: bool,
+}
+
+/// Consecutive lessons with the same module title (an untitled group when the course has no
+/// modules).
+pub struct ModuleView {
+    pub title: String,
+    /// The number of its first lesson (for `<ol start>`).
+    pub start: i32,
+    pub lessons: Vec<LessonLine>,
+}
+
+/// Groups a course's lessons into its modules, in order.
+fn modules(c: &learning::CourseProgress) -> Vec<ModuleView> {
+    let mut out: Vec<ModuleView> = Vec::new();
+    for (i, (l, done)) in c.lessons.iter().enumerate() {
+        let line = LessonLine {
+            position: l.lesson.position,
+            title: l.lesson.title.clone(),
+            minutes: l.lesson.minutes,
+            done: *done,
+            open: c.is_open(i),
+        };
+        match out.last_mut() {
+            Some(m) if m.title == l.lesson.module => m.lessons.push(line),
+            _ => out.push(ModuleView {
+                title: l.lesson.module.clone(),
+                start: l.lesson.position,
+                lessons: vec![line],
+            }),
+        }
+    }
+    out
 }
 
 #[derive(Template)]
@@ -115,8 +155,13 @@ pub struct CoursePage {
     pub summary: String,
     pub level: String,
     pub minutes: i32,
-    pub lessons: Vec<LessonLine>,
+    pub modules: Vec<ModuleView>,
+    pub lesson_count: usize,
     pub finished: usize,
+    /// The first lesson not read yet.
+    pub resume_at: Option<i32>,
+    pub sequential: bool,
+    pub require_lessons: bool,
     pub certificate: Option<String>,
     pub license: String,
     pub external_url: Option<String>,
@@ -131,27 +176,20 @@ pub async fn course(
     let user = ctx.user()?;
     let catalog = state.catalog.current();
     let c = learning::course_progress(&state, &catalog, user.person_id, &slug).await?;
-    let finished = c.finished_count();
-    let lessons: Vec<LessonLine> = c
-        .lessons
-        .into_iter()
-        .map(|(l, done)| LessonLine {
-            position: l.lesson.position,
-            title: l.lesson.title.clone(),
-            minutes: l.lesson.minutes,
-            done,
-        })
-        .collect();
     let k = &c.course.course;
     let page = CoursePage {
         l: ctx.chrome(k.title.clone()),
-        minutes: lessons.iter().map(|l| l.minutes).sum(),
+        minutes: c.lessons.iter().map(|(l, _)| l.lesson.minutes).sum(),
         slug: k.slug.clone(),
         title: k.title.clone(),
         summary: k.summary.clone(),
         level: k.level.clone(),
-        lessons,
-        finished,
+        modules: modules(&c),
+        lesson_count: c.lessons.len(),
+        finished: c.finished_count(),
+        resume_at: c.resume_at(),
+        sequential: k.sequential,
+        require_lessons: k.require_lessons,
         certificate: c.certificate.map(|x| x.code),
         license: k.license.clone(),
         external_url: k.external_url.clone(),
@@ -178,9 +216,13 @@ pub async fn lesson(
     ctx: Ctx,
     Path((slug, n)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    ctx.user()?;
+    let user = ctx.user()?;
     let catalog = state.catalog.current();
-    let p = learning::lesson(&catalog, &slug, number(&n)?)?;
+    let p = match learning::lesson(&state, &catalog, user.person_id, &slug, number(&n)?).await {
+        Ok(p) => p,
+        Err(LearnError::Locked(first)) => return Ok(locked(&ctx, &catalog, &slug, first)),
+        Err(e) => return Err(e.into()),
+    };
     let (k, lesson) = (&p.course.course, &p.lesson.lesson);
     let page = LessonPage {
         l: ctx.chrome(lesson.title.clone()),
@@ -203,11 +245,41 @@ pub async fn finish_lesson(
     _form: CsrfForm<Empty>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    let next = learning::finish_lesson(&state, user.person_id, &slug, number(&n)?).await?;
+    let next = match learning::finish_lesson(&state, user.person_id, &slug, number(&n)?).await {
+        Ok(next) => next,
+        Err(LearnError::Locked(first)) => {
+            return Ok(locked(&ctx, &state.catalog.current(), &slug, first));
+        }
+        Err(e) => return Err(e.into()),
+    };
     Ok(match next {
         Some(p) => see_other(&format!("/khoa-hoc/{slug}/bai/{p}")),
         None => see_other(&format!("/khoa-hoc/{slug}/kiem-tra")),
     })
+}
+
+#[derive(Template)]
+#[template(path = "learn/locked.html")]
+pub struct LockedPage {
+    pub l: Chrome,
+    pub slug: String,
+    pub course_title: String,
+    /// The lesson to read first.
+    pub first: i32,
+}
+
+/// A lesson not open yet (403), with the way to the lesson to read first.
+fn locked(ctx: &Ctx, catalog: &Catalog, slug: &str, first: i32) -> Response {
+    let page = LockedPage {
+        l: ctx.chrome("Bài này chưa mở"),
+        slug: slug.to_owned(),
+        course_title: catalog
+            .by_slug(slug)
+            .map(|c| c.course.title.clone())
+            .unwrap_or_default(),
+        first,
+    };
+    render(ctx, StatusCode::FORBIDDEN, &page)
 }
 
 #[derive(Template)]
@@ -226,8 +298,10 @@ pub struct QuizPage {
     pub attempts: Option<(i32, i64)>,
     /// Why the learner may not start (shown at the top).
     pub error: Option<String>,
-    /// Attempts are left (or unlimited).
+    /// Attempts are left (or unlimited), and the lessons the quiz needs are read.
     pub can_start: bool,
+    /// The quiz opens once every lesson is read.
+    pub require_lessons: bool,
 }
 
 fn quiz_page(ctx: &Ctx, c: &learning::CourseProgress, error: Option<String>) -> QuizPage {
@@ -246,7 +320,8 @@ fn quiz_page(ctx: &Ctx, c: &learning::CourseProgress, error: Option<String>) -> 
         certificate: c.certificate.as_ref().map(|x| x.code.clone()),
         minutes: k.quiz_minutes,
         attempts: k.quiz_attempts.zip(c.attempts_left()),
-        can_start: c.attempts_left() != Some(0),
+        can_start: c.attempts_left() != Some(0) && !(k.require_lessons && c.unread() > 0),
+        require_lessons: k.require_lessons,
         error,
     }
 }
@@ -277,7 +352,7 @@ pub async fn start_quiz(
     let catalog = state.catalog.current();
     match learning::start_attempt(&state, user.person_id, &slug).await {
         Ok(id) => Ok(see_other(&format!("/bai-lam/{id}"))),
-        Err(e @ LearnError::NoAttemptsLeft(_)) => {
+        Err(e @ (LearnError::NoAttemptsLeft(_) | LearnError::LessonsFirst(_))) => {
             let c = learning::course_progress(&state, &catalog, user.person_id, &slug).await?;
             let page = quiz_page(&ctx, &c, Some(e.to_string()));
             Ok(render(&ctx, StatusCode::CONFLICT, &page))

@@ -26,6 +26,10 @@ pub struct Model {
     pub quiz_minutes: Option<i32>,
     /// The published version (1 for shipped content never edited in the browser).
     pub version: i32,
+    /// Each lesson opens once the one before it is read.
+    pub sequential: bool,
+    /// The quiz opens once every lesson is read (completion = all lessons + quiz passed).
+    pub require_lessons: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

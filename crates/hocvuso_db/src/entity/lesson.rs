@@ -17,6 +17,9 @@ pub struct Model {
     /// Set when a newer version of the course no longer has it (the row stays: progress and
     /// attempts point at it).
     pub retired_at: Option<DateTimeUtc>,
+    /// The module (part of the course) the lesson belongs to; consecutive lessons with the
+    /// same title form one module (empty: none).
+    pub module: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -35,6 +35,8 @@ pub struct NewCourse<'a> {
     pub quiz_attempts: Option<i32>,
     /// Minutes to submit an attempt (`None`: no limit).
     pub quiz_minutes: Option<i32>,
+    pub sequential: bool,
+    pub require_lessons: bool,
 }
 
 pub async fn insert_course<C: ConnectionTrait>(
@@ -56,28 +58,37 @@ pub async fn insert_course<C: ConnectionTrait>(
         quiz_attempts: Set(c.quiz_attempts),
         quiz_minutes: Set(c.quiz_minutes),
         version: Set(1),
+        sequential: Set(c.sequential),
+        require_lessons: Set(c.require_lessons),
         ..Default::default()
     })
     .exec_with_returning(conn)
     .await
 }
 
+/// A lesson's content as stored.
+pub struct LessonContent<'a> {
+    pub position: i32,
+    pub module: &'a str,
+    pub title: &'a str,
+    pub body_md: &'a str,
+    pub minutes: i32,
+    pub competences: &'a [String],
+}
+
 pub async fn insert_lesson<C: ConnectionTrait>(
     conn: &C,
     course_id: i64,
-    position: i32,
-    title: &str,
-    body_md: &str,
-    minutes: i32,
-    competences: &[String],
+    l: LessonContent<'_>,
 ) -> Result<(), DbErr> {
     lesson::Entity::insert(lesson::ActiveModel {
         course_id: Set(course_id),
-        position: Set(position),
-        title: Set(title.to_owned()),
-        body_md: Set(body_md.to_owned()),
-        minutes: Set(minutes),
-        competences: Set(competences.join(" ")),
+        position: Set(l.position),
+        module: Set(l.module.to_owned()),
+        title: Set(l.title.to_owned()),
+        body_md: Set(l.body_md.to_owned()),
+        minutes: Set(l.minutes),
+        competences: Set(l.competences.join(" ")),
         ..Default::default()
     })
     .exec_without_returning(conn)
@@ -90,20 +101,17 @@ pub async fn insert_lesson<C: ConnectionTrait>(
 pub async fn update_lesson<C: ConnectionTrait>(
     conn: &C,
     id: i64,
-    position: i32,
-    title: &str,
-    body_md: &str,
-    minutes: i32,
-    competences: &[String],
+    l: LessonContent<'_>,
 ) -> Result<(), DbErr> {
     lesson::Entity::update_many()
-        .col_expr(lesson::Column::Position, Expr::value(position))
-        .col_expr(lesson::Column::Title, Expr::value(title))
-        .col_expr(lesson::Column::BodyMd, Expr::value(body_md))
-        .col_expr(lesson::Column::Minutes, Expr::value(minutes))
+        .col_expr(lesson::Column::Position, Expr::value(l.position))
+        .col_expr(lesson::Column::Module, Expr::value(l.module))
+        .col_expr(lesson::Column::Title, Expr::value(l.title))
+        .col_expr(lesson::Column::BodyMd, Expr::value(l.body_md))
+        .col_expr(lesson::Column::Minutes, Expr::value(l.minutes))
         .col_expr(
             lesson::Column::Competences,
-            Expr::value(competences.join(" ")),
+            Expr::value(l.competences.join(" ")),
         )
         .filter(lesson::Column::Id.eq(id))
         .exec(conn)
@@ -183,6 +191,8 @@ pub struct CourseSettings<'a> {
     pub quiz_draw: Option<i32>,
     pub quiz_attempts: Option<i32>,
     pub quiz_minutes: Option<i32>,
+    pub sequential: bool,
+    pub require_lessons: bool,
 }
 
 pub async fn set_course_settings<C: ConnectionTrait>(
@@ -198,6 +208,11 @@ pub async fn set_course_settings<C: ConnectionTrait>(
         .col_expr(course::Column::QuizDraw, Expr::value(c.quiz_draw))
         .col_expr(course::Column::QuizAttempts, Expr::value(c.quiz_attempts))
         .col_expr(course::Column::QuizMinutes, Expr::value(c.quiz_minutes))
+        .col_expr(course::Column::Sequential, Expr::value(c.sequential))
+        .col_expr(
+            course::Column::RequireLessons,
+            Expr::value(c.require_lessons),
+        )
         .col_expr(course::Column::Version, Expr::value(version))
         .filter(course::Column::Id.eq(course_id))
         .exec(conn)
