@@ -812,7 +812,69 @@ async fn people_lists_are_scoped_masked_and_audited(b: TestBackend) {
     );
 }
 
+/// A unit sees, for each competence, how many of its people finished a lesson that builds it
+/// (each person once per competence); an officer of another commune does not.
+async fn a_unit_sees_its_competence_coverage(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut officer = app.staff("0900000031", Role::UnitOfficer, COMMUNE_A).await;
+    let before = officer
+        .get(&format!("/thong-ke/{COMMUNE_A}/nang-luc"))
+        .await;
+    assert_eq!(before.status, StatusCode::OK);
+    let people_before = parse_number(&before.text("#so-nguoi"));
+    assert_eq!(before.texts("tr[data-code]").len(), 24);
+    let learned = |page: &super::util::Page, code: &str| {
+        parse_number(&page.texts(&format!("tr[data-code=\"{code}\"] td.num"))[0])
+    };
+    assert_eq!(learned(&before, "4.2"), 0);
+
+    // Lessons 1 (5.1 4.1) and 2 (2.6 4.2) for one learner; lesson 5 (4.2 4.1 1.2) for another.
+    let mut one = app.learner("0912345621", COMMUNE_A).await;
+    for n in [1, 2] {
+        one.post(&format!("/khoa-hoc/ky-nang-so-co-ban/bai/{n}"), &[])
+            .await;
+    }
+    let mut two = app.learner("0912345622", COMMUNE_A).await;
+    two.post("/khoa-hoc/ky-nang-so-co-ban/bai/5", &[]).await;
+    two.post("/khoa-hoc/ky-nang-so-co-ban/bai/5", &[]).await;
+    let mut elsewhere = app.learner("0912345623", COMMUNE_B).await;
+    elsewhere
+        .post("/khoa-hoc/ky-nang-so-co-ban/bai/6", &[])
+        .await;
+
+    let after = officer
+        .get(&format!("/thong-ke/{COMMUNE_A}/nang-luc"))
+        .await;
+    assert_eq!(parse_number(&after.text("#so-nguoi")), people_before + 2);
+    for (code, n) in [
+        ("4.2", 2),
+        ("4.1", 2),
+        ("5.1", 1),
+        ("2.6", 1),
+        ("1.2", 1),
+        ("1.1", 0),
+        ("6.1", 0),
+    ] {
+        assert_eq!(learned(&after, code), n, "competence {code}");
+    }
+    assert!(officer
+        .get(&format!("/thong-ke/{COMMUNE_A}"))
+        .await
+        .attrs("#link-nang-luc", "href")
+        .contains(&format!("/thong-ke/{COMMUNE_A}/nang-luc")));
+    assert_eq!(
+        officer
+            .get(&format!("/thong-ke/{COMMUNE_B}/nang-luc"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
+
 test_both!(
+    a_unit_sees_its_competence_coverage,
     the_overview_trend_and_sub_units_follow_a_pass,
     weekly_counts_and_imported_figures_are_verified_too,
     people_lists_are_scoped_masked_and_audited,

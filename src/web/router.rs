@@ -157,6 +157,7 @@ pub fn app(state: AppState) -> Router {
         .route("/danh-sach/mau.xlsx", get(roster::template_xlsx))
         .route("/thong-ke/{code}", get(dashboard::unit))
         .route("/thong-ke/{code}/nguoi", get(dashboard::people))
+        .route("/thong-ke/{code}/nang-luc", get(dashboard::competences))
         .route("/thong-ke/{code}/nguoi.csv", get(dashboard::people_csv));
 
     // Authors and the province administrator: the handbook's text and images, and courses.

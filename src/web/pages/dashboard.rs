@@ -689,3 +689,65 @@ pub async fn audit(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
     };
     Ok(render(&ctx, StatusCode::OK, &page))
 }
+
+pub struct CoverageRow {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub learned: String,
+    pub percent: String,
+}
+
+pub struct CoverageDomainView {
+    pub number: u8,
+    pub name: &'static str,
+    pub rows: Vec<CoverageRow>,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard/competences.html")]
+pub struct CoveragePage {
+    pub l: Chrome,
+    pub code: String,
+    pub unit_name: String,
+    pub people: String,
+    pub domains: Vec<CoverageDomainView>,
+}
+
+/// A unit's competence coverage: for each competence of the national framework, how many of
+/// its people have learned it.
+pub async fn competences(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> Result<Response, WebError> {
+    let user = ctx.user()?;
+    let Some(c) = dashboard::competence_coverage(&state, user, &code).await? else {
+        return Err(WebError::Forbidden);
+    };
+    let page = CoveragePage {
+        l: ctx.chrome(format!("Năng lực số: {}", c.unit_name)),
+        code: c.unit_code,
+        unit_name: c.unit_name,
+        people: hocvuso_domain::format::number(c.people),
+        domains: c
+            .domains
+            .into_iter()
+            .map(|d| CoverageDomainView {
+                number: d.number,
+                name: d.name,
+                rows: d
+                    .lines
+                    .into_iter()
+                    .map(|l| CoverageRow {
+                        code: l.code,
+                        name: l.name,
+                        learned: hocvuso_domain::format::number(l.learned),
+                        percent: hocvuso_domain::format::percent(l.learned, c.people)
+                            .unwrap_or_else(|| "—".to_owned()),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    };
+    Ok(render(&ctx, StatusCode::OK, &page))
+}
