@@ -5,7 +5,7 @@
 
 import { readFileSync } from 'node:fs';
 
-/** Parse quiz.toml text into [{ prompt, options: [..], correct }]. */
+/** Parse quiz.toml text into [{ prompt, options: [..], correct: [indexes], multiple }]. */
 export function parseQuiz(text) {
   const doc = parseToml(text);
   const questions = doc.questions;
@@ -18,10 +18,13 @@ export function parseQuiz(text) {
     if (!Array.isArray(q.options) || q.options.length < 2 || q.options.some((o) => typeof o !== 'string')) {
       throw new Error(`${where}: options must be an array of at least two strings`);
     }
-    if (!Number.isInteger(q.correct) || q.correct < 0 || q.correct >= q.options.length) {
-      throw new Error(`${where}: correct = ${q.correct} is not an index into options`);
+    // `correct = 1` (one right option) or `correct = [0, 2]` (choose every right option).
+    const multiple = Array.isArray(q.correct);
+    const correct = multiple ? q.correct : [q.correct];
+    if (correct.length === 0 || correct.some((c) => !Number.isInteger(c) || c < 0 || c >= q.options.length)) {
+      throw new Error(`${where}: correct = ${JSON.stringify(q.correct)} is not an index (or a list of indexes) into options`);
     }
-    return { prompt: q.prompt, options: q.options, correct: q.correct };
+    return { prompt: q.prompt, options: q.options, correct, multiple };
   });
 }
 

@@ -210,7 +210,8 @@ async function answerAll(correctly) {
   assert.ok(fieldsets.length > 0, 'no fieldset.question in form#bai-lam');
   const seen = new Set();
   for (const fs of fieldsets) {
-    const legend = norm(await (await fs.find('legend')).text());
+    // A question where every right option must be chosen says so after its prompt.
+    const legend = norm(await (await fs.find('legend')).text()).replace(/ \(chọn tất cả phương án đúng\)$/, '');
     const q = quiz.find((x) => norm(x.prompt) === legend);
     assert.ok(q, `legend ${JSON.stringify(legend)} matches no prompt in quiz.toml`);
     assert.ok(!seen.has(legend), `question shown twice: ${legend}`);
@@ -221,14 +222,20 @@ async function answerAll(correctly) {
     for (const l of labels) texts.push(norm(await l.text()));
     assert.deepEqual([...texts].sort(), q.options.map(norm).sort(), `options of "${legend}"`);
 
-    const want = norm(q.options[correctly ? q.correct : (q.correct + 1) % q.options.length]);
-    const label = labels[texts.indexOf(want)];
-    await label.click();
-    const checked = await b.exec(
-      'var i = document.getElementById(arguments[0].htmlFor); return !!i && i.type === "radio" && i.checked;',
-      [label],
-    );
-    assert.ok(checked, `clicking label "${want}" of "${legend}" did not check its radio`);
+    // All right options, or one wrong one.
+    const picks = correctly
+      ? q.correct
+      : [q.options.findIndex((_, i) => !q.correct.includes(i))];
+    for (const pick of picks) {
+      const want = norm(q.options[pick]);
+      const label = labels[texts.indexOf(want)];
+      await label.click();
+      const checked = await b.exec(
+        'var i = document.getElementById(arguments[0].htmlFor); return !!i && i.type === arguments[1] && i.checked;',
+        [label, q.multiple ? 'checkbox' : 'radio'],
+      );
+      assert.ok(checked, `clicking label "${want}" of "${legend}" did not check its ${q.multiple ? 'checkbox' : 'radio'}`);
+    }
   }
   return fieldsets.length;
 }

@@ -72,10 +72,33 @@ pub struct QuizFile {
 pub struct QuestionEntry {
     pub prompt: String,
     pub options: Vec<String>,
-    pub correct: usize,
+    /// `correct = 1`: the one right option (0-based); `correct = [0, 2]`: a question where the
+    /// learner must choose every right option ("chọn tất cả phương án đúng").
+    pub correct: Correct,
     pub explanation: String,
     #[serde(default)]
     pub competences: Vec<String>,
+}
+
+/// The right option(s) of a question.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Correct {
+    One(usize),
+    All(Vec<usize>),
+}
+
+impl Correct {
+    pub fn indexes(&self) -> Vec<usize> {
+        match self {
+            Correct::One(i) => vec![*i],
+            Correct::All(v) => v.clone(),
+        }
+    }
+
+    pub fn is_multiple(&self) -> bool {
+        matches!(self, Correct::All(_))
+    }
 }
 
 /// One course ready to load.
@@ -220,11 +243,19 @@ pub fn shipped_courses() -> Result<Vec<CourseContent>, ContentError> {
         }
         for (i, q) in quiz.questions.iter().enumerate() {
             check_competences(&quiz_path, &q.competences)?;
-            if q.options.len() < 2 || q.correct >= q.options.len() {
+            let right = q.correct.indexes();
+            let mut unique = right.clone();
+            unique.sort_unstable();
+            unique.dedup();
+            if q.options.len() < 2
+                || right.is_empty()
+                || unique.len() != right.len()
+                || right.iter().any(|&r| r >= q.options.len())
+            {
                 return Err(err(
                     &quiz_path,
                     format!(
-                        "question {}: needs 2+ options and `correct` indexing one",
+                        "question {}: needs 2+ options and `correct` indexing one (or a list of different ones)",
                         i + 1
                     ),
                 ));

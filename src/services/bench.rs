@@ -78,17 +78,18 @@ pub async fn prepare_learners(
             )
             .await?;
             let attempt = if attempts {
-                let made = learning::insert_attempts(
-                    &txn,
-                    &[(
-                        person.id,
-                        course.id,
-                        super::learning::draw_questions(&questions, course.quiz_draw),
-                    )],
-                    now,
-                )
-                .await?;
-                made.first().map(|a| (a.id, key.clone()))
+                let drawn = super::learning::draw_questions(&questions, course.quiz_draw);
+                let made =
+                    learning::insert_attempts(&txn, &[(person.id, course.id, drawn.clone())], now)
+                        .await?;
+                // The right answers to the questions this attempt drew (and no other: answers
+                // to questions outside the attempt are refused).
+                let answers: Vec<(i64, i64)> = key
+                    .iter()
+                    .filter(|(q, _)| drawn.contains(q))
+                    .copied()
+                    .collect();
+                made.first().map(|a| (a.id, answers))
             } else {
                 None
             };

@@ -60,8 +60,11 @@ pub struct QuestionDoc {
     pub id: Option<i64>,
     pub prompt: String,
     pub options: Vec<String>,
-    /// 0-based index into `options`.
-    pub correct: usize,
+    /// 0-based indexes into `options` of the right ones.
+    pub correct: Vec<usize>,
+    /// The learner must choose every right option (else exactly one is right).
+    #[serde(default)]
+    pub multiple: bool,
     pub explanation: String,
     pub competences: Vec<String>,
 }
@@ -85,9 +88,20 @@ impl QuestionDoc {
         self.prompt == other.prompt
             && self.options == other.options
             && self.correct == other.correct
+            && self.multiple == other.multiple
             && self.explanation == other.explanation
             && self.competences == other.competences
     }
+}
+
+/// The 0-based places of a question's right options.
+fn right_indexes(options: &[repo::QuestionOption]) -> Vec<usize> {
+    options
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| o.is_correct)
+        .map(|(i, _)| i)
+        .collect()
 }
 
 fn codes(s: &str) -> Vec<String> {
@@ -125,7 +139,8 @@ impl CourseDoc {
                     id: Some(q.question.id),
                     prompt: q.question.prompt.clone(),
                     options: q.options.iter().map(|o| o.body.clone()).collect(),
-                    correct: q.options.iter().position(|o| o.is_correct).unwrap_or(0),
+                    correct: right_indexes(&q.options),
+                    multiple: q.question.kind == repo::KIND_MULTIPLE,
                     explanation: q.question.explanation.clone(),
                     competences: codes(&q.question.competences),
                 })
@@ -609,6 +624,9 @@ pub struct QuestionInput {
     pub options: String,
     #[serde(default)]
     pub correct: String,
+    /// A checkbox: sent (non-empty) only when ticked.
+    #[serde(default)]
+    pub multiple: String,
     #[serde(default)]
     pub explanation: String,
     #[serde(default)]
@@ -620,7 +638,13 @@ impl QuestionInput {
         QuestionInput {
             prompt: q.prompt.clone(),
             options: q.options.join("\n"),
-            correct: (q.correct + 1).to_string(),
+            correct: q
+                .correct
+                .iter()
+                .map(|i| (i + 1).to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            multiple: if q.multiple { "1" } else { "" }.to_owned(),
             explanation: q.explanation.clone(),
             competences: q.competences.join(", "),
         }
@@ -658,19 +682,40 @@ pub async fn save_question(
         {
             errors.push(("options", "Có hai phương án giống nhau.".to_owned()));
         }
-        let correct = match input.correct.trim().parse::<usize>() {
-            Ok(n) if n >= 1 && n <= options.len() => n - 1,
-            _ => {
-                errors.push((
-                    "correct",
-                    format!(
-                        "Hãy ghi số thứ tự của phương án đúng, từ 1 đến {}.",
-                        options.len().max(2)
-                    ),
-                ));
-                0
-            }
-        };
+        let multiple = !input.multiple.is_empty();
+        let typed: Vec<&str> = input
+            .correct
+            .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+            .filter(|t| !t.is_empty())
+            .collect();
+        let mut correct: Vec<usize> = typed
+            .iter()
+            .filter_map(|t| t.parse::<usize>().ok())
+            .filter(|n| (1..=options.len()).contains(n))
+            .map(|n| n - 1)
+            .collect();
+        correct.sort_unstable();
+        correct.dedup();
+        if typed.is_empty() || correct.len() != typed.len() {
+            errors.push((
+                "correct",
+                format!(
+                    "Hãy ghi số thứ tự của phương án đúng, từ 1 đến {}{}.",
+                    options.len().max(2),
+                    if multiple { ", cách nhau bằng dấu phẩy" } else { "" }
+                ),
+            ));
+        } else if !multiple && correct.len() > 1 {
+            errors.push((
+                "correct",
+                "Câu một đáp án chỉ có một phương án đúng. Nếu có nhiều phương án đúng, hãy đánh dấu “Chọn nhiều đáp án”.".to_owned(),
+            ));
+        } else if multiple && correct.len() == options.len() {
+            errors.push((
+                "correct",
+                "Phải có ít nhất một phương án sai.".to_owned(),
+            ));
+        }
         let explanation = text_field(
             &mut errors,
             "explanation",
@@ -699,6 +744,7 @@ pub async fn save_question(
             prompt,
             options,
             correct,
+            multiple,
             explanation,
             competences,
         };
@@ -864,7 +910,8 @@ async fn apply<C: ConnectionTrait>(
                 QuestionDoc {
                     id: Some(q.id),
                     prompt: q.prompt.clone(),
-                    correct: opts.iter().position(|o| o.is_correct).unwrap_or(0),
+                    correct: right_indexes(&opts),
+                    multiple: q.kind == repo::KIND_MULTIPLE,
                     options: opts.into_iter().map(|o| o.body).collect(),
                     explanation: q.explanation.clone(),
                     competences: codes(&q.competences),
@@ -893,7 +940,8 @@ async fn apply<C: ConnectionTrait>(
                         prompt: &q.prompt,
                         explanation: &q.explanation,
                         options: &q.options,
-                        correct: q.correct,
+                        correct: &q.correct,
+                        multiple: q.multiple,
                         competences: &q.competences,
                     },
                 )
@@ -966,7 +1014,8 @@ mod tests {
                 id: None,
                 prompt: "P".into(),
                 options: vec!["a".into(), "b".into()],
-                correct: 0,
+                correct: vec![0],
+                multiple: false,
                 explanation: "E".into(),
                 competences: vec![],
             }],

@@ -453,7 +453,10 @@ pub struct ShownQuestion {
     pub number: i32,
     pub prompt: String,
     pub options: Vec<(i64, String)>,
-    pub chosen: Option<i64>,
+    /// The options chosen (once submitted).
+    pub chosen: Vec<i64>,
+    /// Every right option must be chosen (checkboxes), not just one.
+    pub multiple: bool,
     /// Filled only once the attempt is submitted.
     pub correct: Option<bool>,
     pub explanation: String,
@@ -495,7 +498,8 @@ pub async fn attempt_view<'a>(
                 number: r.position,
                 prompt: q.question.prompt.clone(),
                 options: shuffled_options(attempt.id, &q.options),
-                chosen: r.chosen_option_id,
+                chosen: r.chosen(),
+                multiple: q.question.kind == learning::KIND_MULTIPLE,
                 correct: r.is_correct,
                 explanation: q.question.explanation.clone(),
             })
@@ -554,7 +558,7 @@ pub struct SubmitOutcome {
     pub late: bool,
 }
 
-/// Grades and stores an attempt. `answers` maps question id → chosen option id.
+/// Grades and stores an attempt. `answers` maps question id → chosen option ids.
 ///
 /// The attempt is marked submitted only if it was not already (a second submission changes
 /// nothing), and on a first pass the completion, the certificate, the achievement and the live
@@ -564,7 +568,7 @@ pub async fn submit_attempt(
     state: &AppState,
     person_id: i64,
     attempt_id: i64,
-    answers: HashMap<i64, i64>,
+    answers: HashMap<i64, Vec<i64>>,
 ) -> Result<SubmitOutcome, SubmitError> {
     let request = SubmitRequest {
         person_id,
@@ -581,7 +585,7 @@ pub async fn submit_attempt(
 pub struct SubmitRequest {
     pub person_id: i64,
     pub attempt_id: i64,
-    pub answers: HashMap<i64, i64>,
+    pub answers: HashMap<i64, Vec<i64>>,
 }
 
 /// Grades and stores a batch of submissions with a fixed number of statements per batch:
@@ -603,8 +607,7 @@ struct Graded {
     late: bool,
 }
 
-/// One stored answer: (attempt, question, position, chosen option, correct).
-type AnswerRow = (i64, i64, i32, i64, bool);
+use learning::AnswerRow;
 
 impl SubmitHandler {
     /// Checks request number `index` against its attempt; returns its grade and answer rows.
@@ -650,23 +653,39 @@ impl SubmitHandler {
         let mut answer_rows = Vec::with_capacity(rows.len());
         let mut unanswered = Vec::new();
         for r in rows {
-            match req.answers.get(&r.question_id) {
-                None => unanswered.push(r.position),
-                Some(opt) => {
-                    let Some(o) = c
-                        .question(r.question_id)
-                        .and_then(|q| q.options.iter().find(|o| o.id == *opt))
-                    else {
-                        return Err(SubmitError::ForeignAnswer);
-                    };
-                    answer_rows.push((attempt.id, r.question_id, r.position, o.id, o.is_correct));
-                }
+            let mut chosen: Vec<i64> = req.answers.get(&r.question_id).cloned().unwrap_or_default();
+            chosen.sort_unstable();
+            chosen.dedup();
+            if chosen.is_empty() {
+                unanswered.push(r.position);
+                continue;
             }
+            let q = c
+                .question(r.question_id)
+                .ok_or(SubmitError::ForeignAnswer)?;
+            let multiple = q.question.kind == learning::KIND_MULTIPLE;
+            if (!multiple && chosen.len() > 1)
+                || chosen.iter().any(|o| !q.options.iter().any(|k| k.id == *o))
+            {
+                return Err(SubmitError::ForeignAnswer);
+            }
+            // Right when the chosen options are exactly the right ones.
+            let right = q
+                .options
+                .iter()
+                .all(|o| o.is_correct == chosen.contains(&o.id));
+            answer_rows.push(AnswerRow {
+                attempt_id: attempt.id,
+                question_id: r.question_id,
+                position: r.position,
+                chosen,
+                correct: right,
+            });
         }
         if !unanswered.is_empty() {
             return Err(SubmitError::Unanswered(unanswered));
         }
-        let correct = answer_rows.iter().filter(|a| a.4).count() as i32;
+        let correct = answer_rows.iter().filter(|a| a.correct).count() as i32;
         let passed = total > 0 && correct * 100 >= c.course.pass_percent * total;
         let graded = Graded {
             index,
@@ -752,7 +771,7 @@ impl BatchHandler for SubmitHandler {
                 .await?
                 .into_iter()
                 .collect();
-            answer_rows.retain(|a| submitted.contains(&a.0));
+            answer_rows.retain(|a| submitted.contains(&a.attempt_id));
             learning::record_answers_many(txn, &answer_rows).await?;
 
             // 3. First passes: completion, certificate, then the spine.

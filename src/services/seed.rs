@@ -141,7 +141,8 @@ pub async fn ensure_seeded(db: &Db, now: DateTime<Utc>) -> Result<(), Internal> 
                     prompt: &q.prompt,
                     explanation: &q.explanation,
                     options: &q.options,
-                    correct: q.correct,
+                    correct: &q.correct.indexes(),
+                    multiple: q.correct.is_multiple(),
                     competences: &q.competences,
                 },
             )

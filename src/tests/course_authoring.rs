@@ -444,7 +444,77 @@ async fn order_and_modules_are_published_like_the_rest(b: TestBackend) {
     );
 }
 
+async fn a_multiple_choice_question_is_authored(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut author = app.staff("0912000014", Role::Author, "68").await;
+    let path = format!("{BASIC}/cau-hoi/moi");
+    let base = [
+        (
+            "prompt",
+            "Những việc nào giúp giữ an toàn tài khoản? Chọn tất cả phương án đúng.",
+        ),
+        (
+            "options",
+            "Đặt mật khẩu dài\nKhông đọc mã OTP cho ai\nDùng chung mật khẩu cho mọi nơi",
+        ),
+        ("explanation", "Mật khẩu dài, riêng và không lộ mã OTP."),
+        ("competences", "4.2"),
+    ];
+    let with = |extra: &[(&'static str, &'static str)]| {
+        let mut v = base.to_vec();
+        v.extend_from_slice(extra);
+        v
+    };
+    let one_answer = author.post(&path, &with(&[("correct", "1, 2")])).await;
+    assert_eq!(one_answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(one_answer
+        .text(".error-summary")
+        .contains("Chọn nhiều đáp án"));
+    let all_right = author
+        .post(&path, &with(&[("correct", "1, 2, 3"), ("multiple", "1")]))
+        .await;
+    assert_eq!(all_right.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(all_right
+        .text(".error-summary")
+        .contains("ít nhất một phương án sai"));
+    let ok = author
+        .post(&path, &with(&[("correct", "2,1"), ("multiple", "1")]))
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let published = author.post(&format!("{BASIC}/xuat-ban"), &[]).await;
+    assert_eq!(
+        published.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        published.body
+    );
+    let catalog = app.state.catalog.current();
+    let q = catalog
+        .by_slug("ky-nang-so-co-ban")
+        .and_then(|c| {
+            c.bank_questions().find(|q| {
+                q.question
+                    .prompt
+                    .starts_with("Những việc nào giúp giữ an toàn")
+            })
+        })
+        .unwrap_or_else(|| panic!("published"));
+    assert_eq!(q.question.kind, learning::KIND_MULTIPLE);
+    let right: Vec<bool> = q.options.iter().map(|o| o.is_correct).collect();
+    assert_eq!(right, vec![true, true, false]);
+    // The form shows it back as it was saved.
+    let n = catalog
+        .by_slug("ky-nang-so-co-ban")
+        .map_or(0, |c| c.bank_questions().count());
+    let form = author.get(&format!("{BASIC}/cau-hoi/{n}")).await;
+    assert_eq!(form.attrs("#correct", "value"), vec!["1, 2".to_owned()]);
+    assert!(form.has("#multiple[checked]"));
+}
+
 test_both!(
+    a_multiple_choice_question_is_authored,
     order_and_modules_are_published_like_the_rest,
     an_author_publishes_a_version_and_learners_keep_their_place,
     bad_input_is_refused_and_nothing_is_saved,

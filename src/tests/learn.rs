@@ -195,7 +195,7 @@ async fn answers_outside_the_attempt_are_refused(b: TestBackend) {
         panic!("two questions")
     };
     let mut fields = answer_fields(&key, true);
-    fields[0] = (format!("q{q1}"), r2.to_string());
+    fields[0] = (format!("q{q1}"), r2[0].to_string());
     assert_eq!(
         br.submit_answers(attempt, &fields).await.status,
         StatusCode::UNPROCESSABLE_ENTITY
@@ -209,13 +209,13 @@ async fn answers_outside_the_attempt_are_refused(b: TestBackend) {
     // the attempt's own order: answer the one shown first.)
     let shown = br.get(&format!("/bai-lam/{attempt}")).await;
     let first_q: i64 = shown
-        .attrs("fieldset.question input[type=radio]", "name")
+        .attrs("fieldset.question input", "name")
         .first()
         .and_then(|n| n.trim_start_matches('q').parse().ok())
         .unwrap_or_else(|| panic!("a question"));
-    let (first_r, _) = key[&first_q];
+    let (first_r, _) = &key[&first_q];
     let name = format!("q{first_q}");
-    let value = first_r.to_string();
+    let value = first_r[0].to_string();
     let partial = br
         .post(
             &format!("/bai-lam/{attempt}"),
@@ -231,7 +231,7 @@ async fn answers_outside_the_attempt_are_refused(b: TestBackend) {
         partial.body
     );
     assert_eq!(
-        partial.attrs("input[type=radio][checked]", "value"),
+        partial.attrs("fieldset.question input[checked]", "value"),
         vec![value.clone()]
     );
 
@@ -425,7 +425,7 @@ async fn attempts_draw_their_own_questions_and_option_order(b: TestBackend) {
         let page = br.get(&format!("/bai-lam/{attempt}")).await;
         let again = br.get(&format!("/bai-lam/{attempt}")).await;
         assert_eq!(page.body, again.body, "a reload shows the same attempt");
-        let questions = page.attrs("fieldset.question input[type=radio]", "name");
+        let questions = page.attrs("fieldset.question input", "name");
         let mut names: Vec<String> = questions.clone();
         names.dedup();
         assert_eq!(names.len(), DRAWN);
@@ -438,7 +438,7 @@ async fn attempts_draw_their_own_questions_and_option_order(b: TestBackend) {
             assert!(bank.iter().any(|(q, _)| *q == id), "{n} is from the bank");
         }
         drawn.push(names);
-        option_orders.push(page.attrs("fieldset.question input[type=radio]", "value"));
+        option_orders.push(page.attrs("fieldset.question input", "value"));
         // The answer key still grades whatever was drawn.
         assert_eq!(
             br.answer_all(attempt, true).await.status,
@@ -712,7 +712,133 @@ async fn a_sequential_course_opens_lessons_in_order_and_the_quiz_after_them(b: T
     );
 }
 
+/// A question whose right options must all be chosen: checkboxes on the page, right only with
+/// exactly the right options; a second option for a one-answer question is refused.
+async fn a_multiple_choice_question_needs_every_right_option(b: TestBackend) {
+    use hocvuso_db::ConnectionTrait;
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let catalog = app.state.catalog.current();
+    let course = catalog
+        .by_slug("ky-nang-so-co-ban")
+        .unwrap_or_else(|| panic!("course"));
+    let multi = course
+        .bank_questions()
+        .find(|q| q.question.kind == learning::KIND_MULTIPLE)
+        .unwrap_or_else(|| panic!("the basic course has a multiple-choice question"));
+    let single = course
+        .bank_questions()
+        .find(|q| q.question.kind == learning::KIND_SINGLE && q.options.len() > 2)
+        .unwrap_or_else(|| panic!("a one-answer question"));
+    let right: Vec<i64> = multi
+        .options
+        .iter()
+        .filter(|o| o.is_correct)
+        .map(|o| o.id)
+        .collect();
+    let wrong: i64 = multi
+        .options
+        .iter()
+        .find(|o| !o.is_correct)
+        .map_or(0, |o| o.id);
+    assert!(right.len() >= 2);
+    let single_right = single
+        .options
+        .iter()
+        .find(|o| o.is_correct)
+        .map_or(0, |o| o.id);
+    let single_wrong = single
+        .options
+        .iter()
+        .find(|o| !o.is_correct)
+        .map_or(0, |o| o.id);
+
+    // Four attempts, each given exactly these two questions.
+    let mut attempts = Vec::new();
+    for i in 0..4 {
+        let mut br = app.learner(&format!("09123457{i:02}"), COMMUNE_A).await;
+        let attempt = br.start_quiz().await;
+        let db = app.state.db.write();
+        db.execute(hocvuso_db::sea_query_statement(
+            db.get_database_backend(),
+            &format!(
+                "UPDATE quiz_attempt SET question_ids = '{},{}', question_count = 2 WHERE id = {attempt}",
+                multi.question.id, single.question.id
+            ),
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        attempts.push((br, attempt));
+    }
+    let (m, s) = (
+        format!("q{}", multi.question.id),
+        format!("q{}", single.question.id),
+    );
+    let first = format!("/bai-lam/{}", attempts[0].1);
+    let page = attempts[0].0.get(&first).await;
+    assert_eq!(
+        page.attrs(&format!("input[name={m}]"), "type"),
+        vec!["checkbox".to_owned(); multi.options.len()]
+    );
+    assert!(page
+        .attrs(&format!("input[name={s}]"), "type")
+        .iter()
+        .all(|t| t == "radio"));
+    assert!(page
+        .text("fieldset.question legend")
+        .contains("chọn tất cả phương án đúng"));
+
+    let sheet = |chosen: &[i64], single_choice: &[i64]| -> Vec<(String, String)> {
+        chosen
+            .iter()
+            .map(|o| (m.clone(), o.to_string()))
+            .chain(single_choice.iter().map(|o| (s.clone(), o.to_string())))
+            .collect()
+    };
+    let cases: [(Vec<i64>, i32); 3] = [
+        (right.clone(), 2),                                  // every right option: right
+        (right[..1].to_vec(), 1),                            // only some: wrong
+        (right.iter().copied().chain([wrong]).collect(), 1), // right ones and a wrong one: wrong
+    ];
+    for (i, (chosen, correct)) in cases.iter().enumerate() {
+        let (br, attempt) = &mut attempts[i];
+        let done = br
+            .submit_answers(*attempt, &sheet(chosen, &[single_right]))
+            .await;
+        assert_eq!(
+            done.status,
+            StatusCode::SEE_OTHER,
+            "case {i}: {}",
+            done.body
+        );
+        let stored = learning::attempt(app.state.db.read(), *attempt)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| panic!("attempt"));
+        assert_eq!(stored.correct_count, Some(*correct), "case {i}");
+        let result = br.get(done.location()).await;
+        if *correct == 1 {
+            // The result lists every option the learner chose for the wrong question.
+            let listed = result.text(".cau-sai");
+            assert!(
+                listed.contains("; ") == (chosen.len() > 1),
+                "case {i}: {listed}"
+            );
+        }
+    }
+    // Two options for a one-answer question: refused, nothing stored.
+    let (br, attempt) = &mut attempts[3];
+    let refused = br
+        .submit_answers(*attempt, &sheet(&right, &[single_right, single_wrong]))
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    app.verify_ok().await;
+}
+
 test_both!(
+    a_multiple_choice_question_needs_every_right_option,
     a_sequential_course_opens_lessons_in_order_and_the_quiz_after_them,
     the_time_limit_is_enforced_on_the_server,
     the_attempt_limit_is_enforced,

@@ -125,9 +125,9 @@ impl TestApp {
             .unwrap_or(0)
     }
 
-    /// `question id → (correct option id, a wrong option id)` for an attempt, read from the
-    /// database (the page never carries the key).
-    pub async fn answer_key(&self, attempt_id: i64) -> BTreeMap<i64, (i64, i64)> {
+    /// `question id → (every right option id, a wrong option id)` for an attempt, read from
+    /// the database (the page never carries the key).
+    pub async fn answer_key(&self, attempt_id: i64) -> BTreeMap<i64, (Vec<i64>, i64)> {
         let db = self.state.db.read();
         let attempt = learning::attempt(db, attempt_id)
             .await
@@ -143,10 +143,14 @@ impl TestApp {
         ids.iter()
             .map(|q| {
                 let of_q = options.iter().filter(|o| o.question_id == *q);
-                let right = of_q.clone().find(|o| o.is_correct).map(|o| o.id);
+                let right: Vec<i64> = of_q
+                    .clone()
+                    .filter(|o| o.is_correct)
+                    .map(|o| o.id)
+                    .collect();
                 let wrong = of_q.clone().find(|o| !o.is_correct).map(|o| o.id);
-                match (right, wrong) {
-                    (Some(r), Some(w)) => (*q, (r, w)),
+                match (right.is_empty(), wrong) {
+                    (false, Some(w)) => (*q, (right, w)),
                     _ => panic!("question {q} lacks a right or wrong option"),
                 }
             })
@@ -161,10 +165,16 @@ impl TestApp {
     }
 }
 
-/// The `q{question}=option` fields that answer every question of a key right (or wrong).
-pub fn answer_fields(key: &BTreeMap<i64, (i64, i64)>, right: bool) -> Vec<(String, String)> {
+/// The `q{question}=option` fields that answer every question of a key right (every right
+/// option) or wrong (one wrong option).
+pub fn answer_fields(key: &BTreeMap<i64, (Vec<i64>, i64)>, right: bool) -> Vec<(String, String)> {
     key.iter()
-        .map(|(q, (r, w))| (format!("q{q}"), if right { r } else { w }.to_string()))
+        .flat_map(|(q, (r, w))| {
+            let chosen: Vec<i64> = if right { r.clone() } else { vec![*w] };
+            chosen
+                .into_iter()
+                .map(move |o| (format!("q{q}"), o.to_string()))
+        })
         .collect()
 }
 

@@ -603,7 +603,7 @@ pub async fn version(
                     .options
                     .iter()
                     .enumerate()
-                    .map(|(i, o)| (o.clone(), i == q.correct))
+                    .map(|(i, o)| (o.clone(), q.correct.contains(&i)))
                     .collect(),
                 explanation: q.explanation.clone(),
             })

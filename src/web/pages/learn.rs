@@ -372,6 +372,8 @@ pub struct QuestionView {
     pub name: String,
     pub number: i32,
     pub prompt: String,
+    /// Checkboxes (choose every right option) instead of radio buttons.
+    pub multiple: bool,
     pub options: Vec<OptionView>,
     pub error: Option<String>,
 }
@@ -391,7 +393,7 @@ pub struct AttemptPage {
 fn attempt_page(
     ctx: &Ctx,
     view: learning::AttemptView,
-    chosen: &HashMap<i64, i64>,
+    chosen: &HashMap<i64, Vec<i64>>,
     errors: Errors,
     unanswered: &[i32],
 ) -> AttemptPage {
@@ -401,9 +403,14 @@ fn attempt_page(
         .map(|q| QuestionView {
             name: format!("q{}", q.question_id),
             number: q.number,
-            error: unanswered
-                .contains(&q.number)
-                .then(|| format!("Hãy chọn một câu trả lời cho câu {}.", q.number)),
+            error: unanswered.contains(&q.number).then(|| {
+                if q.multiple {
+                    format!("Hãy chọn các phương án đúng cho câu {}.", q.number)
+                } else {
+                    format!("Hãy chọn một câu trả lời cho câu {}.", q.number)
+                }
+            }),
+            multiple: q.multiple,
             options: q
                 .options
                 .into_iter()
@@ -411,7 +418,7 @@ fn attempt_page(
                     input_id: format!("q{}-{}", q.question_id, id),
                     value: id,
                     text,
-                    checked: chosen.get(&q.question_id) == Some(&id),
+                    checked: chosen.get(&q.question_id).is_some_and(|c| c.contains(&id)),
                 })
                 .collect(),
             prompt: q.prompt,
@@ -459,8 +466,10 @@ pub struct AlreadySubmittedPage {
 
 /// Reads `q{question_id}=option_id` answers. A field that is not a number is an answer to no
 /// question of this attempt.
-fn parse_answers(pairs: &[(String, String)]) -> Result<HashMap<i64, i64>, SubmitError> {
-    let mut answers = HashMap::new();
+/// `q{question}=option` pairs (several for a question whose right options must all be
+/// chosen) → question → chosen options.
+fn parse_answers(pairs: &[(String, String)]) -> Result<HashMap<i64, Vec<i64>>, SubmitError> {
+    let mut answers: HashMap<i64, Vec<i64>> = HashMap::new();
     for (k, v) in pairs {
         let Some(q) = k.strip_prefix('q') else {
             continue;
@@ -468,7 +477,7 @@ fn parse_answers(pairs: &[(String, String)]) -> Result<HashMap<i64, i64>, Submit
         let (Ok(q), Ok(o)) = (q.parse::<i64>(), v.parse::<i64>()) else {
             return Err(SubmitError::ForeignAnswer);
         };
-        answers.insert(q, o);
+        answers.entry(q).or_default().push(o);
     }
     Ok(answers)
 }
@@ -568,9 +577,10 @@ pub async fn result(
             chosen: q
                 .options
                 .iter()
-                .find(|(id, _)| Some(*id) == q.chosen)
+                .filter(|(id, _)| q.chosen.contains(id))
                 .map(|(_, t)| t.clone())
-                .unwrap_or_default(),
+                .collect::<Vec<_>>()
+                .join("; "),
             explanation: q.explanation.clone(),
         })
         .collect();

@@ -12,6 +12,9 @@ pub struct Model {
     pub position: i32,
     pub chosen_option_id: Option<i64>,
     pub is_correct: Option<bool>,
+    /// Every chosen option id, comma-separated (empty for rows from before this column:
+    /// `chosen_option_id` holds their one answer).
+    pub chosen_ids: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,6 +13,8 @@ pub struct Model {
     pub explanation: String,
     /// Competence codes (Thông tư 02/2025/TT-BGDĐT), space-separated.
     pub competences: String,
+    /// `single` or `multiple` (see [`super::super::repo::learning::KIND_MULTIPLE`]).
+    pub kind: String,
     /// Set when a newer version of the course no longer has it (the row stays: progress and
     /// attempts point at it).
     pub retired_at: Option<DateTimeUtc>,

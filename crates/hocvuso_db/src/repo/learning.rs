@@ -10,6 +10,20 @@ use crate::entity::{
 };
 
 pub use attempt_question::Model as AttemptQuestion;
+
+impl AttemptQuestion {
+    /// The options this answer chose (none while the attempt is open).
+    pub fn chosen(&self) -> Vec<i64> {
+        if self.chosen_ids.is_empty() {
+            self.chosen_option_id.into_iter().collect()
+        } else {
+            self.chosen_ids
+                .split(',')
+                .filter_map(|s| s.parse().ok())
+                .collect()
+        }
+    }
+}
 pub use certificate::Model as Certificate;
 pub use course::Model as Course;
 pub use course_version::Model as CourseVersion;
@@ -330,14 +344,21 @@ pub async fn mark_published<C: ConnectionTrait>(
     Ok(res.rows_affected == 1)
 }
 
-/// A single-choice question with its options; `correct` indexes `options`.
+/// A question whose one right option must be chosen.
+pub const KIND_SINGLE: &str = "single";
+/// A question whose right options must all be chosen, and no wrong one.
+pub const KIND_MULTIPLE: &str = "multiple";
+
+/// A question with its options; `correct` indexes `options`.
 pub struct NewQuestion<'a> {
     pub course_id: i64,
     pub position: i32,
     pub prompt: &'a str,
     pub explanation: &'a str,
     pub options: &'a [String],
-    pub correct: usize,
+    pub correct: &'a [usize],
+    /// All right options to choose (else exactly one).
+    pub multiple: bool,
     /// Competence codes (Thông tư 02/2025/TT-BGDĐT).
     pub competences: &'a [String],
 }
@@ -352,6 +373,7 @@ pub async fn insert_question<C: ConnectionTrait>(
         explanation,
         options,
         correct,
+        multiple,
         competences,
     }: NewQuestion<'_>,
 ) -> Result<i64, DbErr> {
@@ -361,6 +383,7 @@ pub async fn insert_question<C: ConnectionTrait>(
         prompt: Set(prompt.to_owned()),
         explanation: Set(explanation.to_owned()),
         competences: Set(competences.join(" ")),
+        kind: Set(if multiple { KIND_MULTIPLE } else { KIND_SINGLE }.to_owned()),
         ..Default::default()
     })
     .exec_with_returning(conn)
@@ -372,7 +395,7 @@ pub async fn insert_question<C: ConnectionTrait>(
             question_id: Set(q.id),
             position: Set(i as i32 + 1),
             body: Set(body.clone()),
-            is_correct: Set(i == correct),
+            is_correct: Set(correct.contains(&i)),
             ..Default::default()
         });
     question_option::Entity::insert_many(rows)
@@ -538,6 +561,7 @@ fn rows_from_list(a: &QuizAttempt) -> Vec<AttemptQuestion> {
             position: i as i32 + 1,
             chosen_option_id: None,
             is_correct: None,
+            chosen_ids: String::new(),
         })
         .collect()
 }
@@ -713,19 +737,35 @@ pub async fn submit_many<C: ConnectionTrait>(
     Ok(done)
 }
 
-/// Stores answers `(attempt, question, position, chosen option, correct)` of submitted attempts.
+/// One stored answer of a submitted attempt.
+pub struct AnswerRow {
+    pub attempt_id: i64,
+    pub question_id: i64,
+    pub position: i32,
+    /// The chosen options (one for a single-choice question).
+    pub chosen: Vec<i64>,
+    pub correct: bool,
+}
+
+/// Stores the answers of submitted attempts.
 pub async fn record_answers_many<C: ConnectionTrait>(
     conn: &C,
-    answers: &[(i64, i64, i32, i64, bool)],
+    answers: &[AnswerRow],
 ) -> Result<(), DbErr> {
     for chunk in answers.chunks(CHUNK) {
-        attempt_question::Entity::insert_many(chunk.iter().map(|(a, q, pos, o, c)| {
+        attempt_question::Entity::insert_many(chunk.iter().map(|a| {
             attempt_question::ActiveModel {
-                attempt_id: Set(*a),
-                question_id: Set(*q),
-                position: Set(*pos),
-                chosen_option_id: Set(Some(*o)),
-                is_correct: Set(Some(*c)),
+                attempt_id: Set(a.attempt_id),
+                question_id: Set(a.question_id),
+                position: Set(a.position),
+                chosen_option_id: Set(a.chosen.first().copied()),
+                is_correct: Set(Some(a.correct)),
+                chosen_ids: Set(a
+                    .chosen
+                    .iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",")),
             }
         }))
         .on_conflict(
@@ -736,6 +776,7 @@ pub async fn record_answers_many<C: ConnectionTrait>(
             .update_columns([
                 attempt_question::Column::ChosenOptionId,
                 attempt_question::Column::IsCorrect,
+                attempt_question::Column::ChosenIds,
             ])
             .to_owned(),
         )
