@@ -1,13 +1,13 @@
 //! The curriculum shipped in `content/` (embedded at build time by `build.rs`):
 //! `courses/<slug>/course.toml`, `lessons/*.md` and `quiz.toml`. See `content/README.md`.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/content_files.rs"));
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CourseFile {
     pub slug: String,
@@ -16,58 +16,68 @@ pub struct CourseFile {
     pub level: String,
     pub pass_percent: i32,
     #[serde(default)]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub required_for: Vec<String>,
     pub license: String,
     /// Where the course is taught when it is taught on another platform (e.g. the national
     /// platform): such a course has no lessons or quiz here and is completed only through
     /// imported results.
     #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub external_url: Option<String>,
     /// The slug of a course on this platform whose requirement a completion of this course
     /// also meets (the national platform's basic course counts as ours).
     #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub counts_as: Option<String>,
     /// Each lesson opens once the one before it is read.
     #[serde(default)]
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub sequential: bool,
     /// The quiz opens once every lesson is read.
     #[serde(default)]
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub require_lessons: bool,
     #[serde(default)]
     pub lessons: Vec<LessonEntry>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct LessonEntry {
     pub file: String,
     /// The module (part of the course) the lesson belongs to; consecutive lessons with the
     /// same module title form one module.
     #[serde(default)]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub module: String,
     pub title: String,
     pub minutes: i32,
     /// Codes of the national digital-competence framework the lesson builds (`4.2`, …).
     #[serde(default)]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub competences: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct QuizFile {
     /// Questions drawn at random for each attempt (default: every question of the bank).
     #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub draw: Option<usize>,
     /// Attempts a learner may start (default: no limit).
     #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attempts: Option<usize>,
     /// Minutes to submit an attempt, enforced on the server (default: no limit).
     #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub minutes: Option<usize>,
     pub questions: Vec<QuestionEntry>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct QuestionEntry {
     pub prompt: String,
@@ -77,11 +87,12 @@ pub struct QuestionEntry {
     pub correct: Correct,
     pub explanation: String,
     #[serde(default)]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub competences: Vec<String>,
 }
 
 /// The right option(s) of a question.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(untagged)]
 pub enum Correct {
     One(usize),
@@ -144,128 +155,157 @@ fn check_competences(path: &str, codes: &[String]) -> Result<(), ContentError> {
     }
 }
 
+/// Reads one course folder (`course.toml`, `lessons/*.md`, `quiz.toml`) and checks it. `read`
+/// gets a path inside the folder; `at` names the folder in error messages; `dir` is the folder's
+/// own name, which must equal the course's slug.
+pub fn parse_course(
+    dir: &str,
+    at: &str,
+    read: &dyn Fn(&str) -> Option<String>,
+) -> Result<CourseContent, ContentError> {
+    let path = format!("{at}/course.toml");
+    let path = path.as_str();
+    let text = read("course.toml").ok_or_else(|| err(path, "missing course.toml"))?;
+    let course: CourseFile = toml::from_str(&text).map_err(|e| err(path, e.to_string()))?;
+    if course.slug != dir {
+        return Err(err(
+            path,
+            format!("slug \"{}\" must equal the folder name", course.slug),
+        ));
+    }
+    if !is_slug(&course.slug) {
+        return Err(err(
+            path,
+            "slug: lower-case letters, digits and hyphens only",
+        ));
+    }
+    if !(1..=100).contains(&course.pass_percent) {
+        return Err(err(path, "pass_percent must be between 1 and 100"));
+    }
+    for g in &course.required_for {
+        if hocvuso_domain::TargetGroup::from_code(g).is_none() {
+            return Err(err(path, format!("unknown target group \"{g}\"")));
+        }
+    }
+    if let Some(url) = &course.external_url {
+        if !url.starts_with("https://") {
+            return Err(err(path, "external_url must be an https:// address"));
+        }
+        if !course.lessons.is_empty() || read("quiz.toml").is_some() {
+            return Err(err(
+                path,
+                "a course taught elsewhere (external_url) has no lessons or quiz here",
+            ));
+        }
+        return Ok(CourseContent {
+            course,
+            lessons: Vec::new(),
+            quiz: QuizFile {
+                draw: None,
+                attempts: None,
+                minutes: None,
+                questions: Vec::new(),
+            },
+        });
+    }
+    if course.counts_as.is_some() {
+        return Err(err(
+            path,
+            "only a course taught elsewhere may have counts_as",
+        ));
+    }
+    if course.lessons.is_empty() {
+        return Err(err(path, "a course needs at least one lesson"));
+    }
+    let mut lessons = Vec::new();
+    for entry in &course.lessons {
+        let lesson_path = format!("{at}/lessons/{}", entry.file);
+        let plain = entry.file.ends_with(".md")
+            && !entry.file.starts_with('.')
+            && !entry.file.contains(['/', '\\']);
+        if !plain {
+            return Err(err(
+                path,
+                format!("lesson file \"{}\": a plain name ending in .md", entry.file),
+            ));
+        }
+        if entry.title.trim().is_empty() || !(1..=240).contains(&entry.minutes) {
+            return Err(err(
+                path,
+                format!(
+                    "lesson {}: needs a title and minutes from 1 to 240",
+                    entry.file
+                ),
+            ));
+        }
+        let body = read(&format!("lessons/{}", entry.file))
+            .ok_or_else(|| err(&lesson_path, "missing lesson file"))?;
+        check_competences(path, &entry.competences)?;
+        lessons.push((entry.clone(), body));
+    }
+    let quiz_path = format!("{at}/quiz.toml");
+    let quiz_text = read("quiz.toml").ok_or_else(|| err(&quiz_path, "missing quiz"))?;
+    let quiz: QuizFile = toml::from_str(&quiz_text).map_err(|e| err(&quiz_path, e.to_string()))?;
+    if quiz.questions.is_empty() {
+        return Err(err(&quiz_path, "a quiz needs at least one question"));
+    }
+    if let Some(n) = quiz.draw {
+        if n == 0 || n > quiz.questions.len() {
+            return Err(err(
+                &quiz_path,
+                format!(
+                    "draw = {n}: must be between 1 and the {} questions of the bank",
+                    quiz.questions.len()
+                ),
+            ));
+        }
+    }
+    if quiz.attempts == Some(0) {
+        return Err(err(&quiz_path, "attempts must be at least 1"));
+    }
+    if quiz.minutes.is_some_and(|m| !(1..=600).contains(&m)) {
+        return Err(err(&quiz_path, "minutes must be between 1 and 600"));
+    }
+    for (i, q) in quiz.questions.iter().enumerate() {
+        check_competences(&quiz_path, &q.competences)?;
+        let right = q.correct.indexes();
+        let mut unique = right.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        if q.options.len() < 2
+            || right.is_empty()
+            || unique.len() != right.len()
+            || right.iter().any(|&r| r >= q.options.len())
+            || (q.correct.is_multiple() && right.len() == q.options.len())
+        {
+            return Err(err(
+                &quiz_path,
+                format!(
+                    "question {}: needs 2+ options and `correct` indexing one (or a list of different ones, not all)",
+                    i + 1
+                ),
+            ));
+        }
+    }
+    Ok(CourseContent {
+        course,
+        lessons,
+        quiz,
+    })
+}
+
 /// Every shipped course, validated.
 pub fn shipped_courses() -> Result<Vec<CourseContent>, ContentError> {
     let mut out = Vec::new();
-    for (path, text) in embedded::FILES {
+    for (path, _) in embedded::FILES {
         let Some(dir) = path
             .strip_prefix("courses/")
             .and_then(|p| p.strip_suffix("/course.toml"))
         else {
             continue;
         };
-        let course: CourseFile = toml::from_str(text).map_err(|e| err(path, e.to_string()))?;
-        if course.slug != dir {
-            return Err(err(
-                path,
-                format!("slug \"{}\" must equal the folder name", course.slug),
-            ));
-        }
-        if !(1..=100).contains(&course.pass_percent) {
-            return Err(err(path, "pass_percent must be between 1 and 100"));
-        }
-        for g in &course.required_for {
-            if hocvuso_domain::TargetGroup::from_code(g).is_none() {
-                return Err(err(path, format!("unknown target group \"{g}\"")));
-            }
-        }
-        if let Some(url) = &course.external_url {
-            if !url.starts_with("https://") {
-                return Err(err(path, "external_url must be an https:// address"));
-            }
-            if !course.lessons.is_empty() || file(&format!("courses/{dir}/quiz.toml")).is_some() {
-                return Err(err(
-                    path,
-                    "a course taught elsewhere (external_url) has no lessons or quiz here",
-                ));
-            }
-            out.push(CourseContent {
-                course,
-                lessons: Vec::new(),
-                quiz: QuizFile {
-                    draw: None,
-                    attempts: None,
-                    minutes: None,
-                    questions: Vec::new(),
-                },
-            });
-            continue;
-        }
-        if course.counts_as.is_some() {
-            return Err(err(
-                path,
-                "only a course taught elsewhere may have counts_as",
-            ));
-        }
-        if course.lessons.is_empty() {
-            return Err(err(path, "a course needs at least one lesson"));
-        }
-        let mut lessons = Vec::new();
-        for entry in &course.lessons {
-            let lesson_path = format!("courses/{dir}/lessons/{}", entry.file);
-            let body =
-                file(&lesson_path).ok_or_else(|| err(&lesson_path, "missing lesson file"))?;
-            check_competences(path, &entry.competences)?;
-            lessons.push((
-                LessonEntry {
-                    file: entry.file.clone(),
-                    module: entry.module.clone(),
-                    title: entry.title.clone(),
-                    minutes: entry.minutes,
-                    competences: entry.competences.clone(),
-                },
-                body.to_owned(),
-            ));
-        }
-        let quiz_path = format!("courses/{dir}/quiz.toml");
-        let quiz_text = file(&quiz_path).ok_or_else(|| err(&quiz_path, "missing quiz"))?;
-        let quiz: QuizFile =
-            toml::from_str(quiz_text).map_err(|e| err(&quiz_path, e.to_string()))?;
-        if quiz.questions.is_empty() {
-            return Err(err(&quiz_path, "a quiz needs at least one question"));
-        }
-        if let Some(n) = quiz.draw {
-            if n == 0 || n > quiz.questions.len() {
-                return Err(err(
-                    &quiz_path,
-                    format!(
-                        "draw = {n}: must be between 1 and the {} questions of the bank",
-                        quiz.questions.len()
-                    ),
-                ));
-            }
-        }
-        if quiz.attempts == Some(0) {
-            return Err(err(&quiz_path, "attempts must be at least 1"));
-        }
-        if quiz.minutes.is_some_and(|m| !(1..=600).contains(&m)) {
-            return Err(err(&quiz_path, "minutes must be between 1 and 600"));
-        }
-        for (i, q) in quiz.questions.iter().enumerate() {
-            check_competences(&quiz_path, &q.competences)?;
-            let right = q.correct.indexes();
-            let mut unique = right.clone();
-            unique.sort_unstable();
-            unique.dedup();
-            if q.options.len() < 2
-                || right.is_empty()
-                || unique.len() != right.len()
-                || right.iter().any(|&r| r >= q.options.len())
-            {
-                return Err(err(
-                    &quiz_path,
-                    format!(
-                        "question {}: needs 2+ options and `correct` indexing one (or a list of different ones)",
-                        i + 1
-                    ),
-                ));
-            }
-        }
-        out.push(CourseContent {
-            course,
-            lessons,
-            quiz,
-        });
+        let read = |rel: &str| file(&format!("courses/{dir}/{rel}")).map(str::to_owned);
+        out.push(parse_course(dir, &format!("courses/{dir}"), &read)?);
     }
     // Courses taught here first, so that `counts_as` names a course already loaded.
     out.sort_by_key(|c| c.course.external_url.is_some());

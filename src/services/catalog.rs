@@ -112,6 +112,15 @@ impl Catalog {
         self.courses.iter().find(|c| c.course.id == id)
     }
 
+    /// The groups that require a course.
+    pub fn groups_requiring(&self, course_id: i64) -> Vec<String> {
+        self.required
+            .iter()
+            .filter(|(_, c)| *c == course_id)
+            .map(|(g, _)| g.clone())
+            .collect()
+    }
+
     /// The courses a group requires (empty: the group cannot achieve `digital_skills` here yet).
     pub fn required_for(&self, group: &str) -> Vec<i64> {
         self.required

@@ -519,3 +519,151 @@ test_both!(
     an_author_publishes_a_version_and_learners_keep_their_place,
     bad_input_is_refused_and_nothing_is_saved,
 );
+
+/// Files of an exported folder, as the import reads them.
+fn reader(files: &[(String, String)]) -> impl Fn(&str) -> Option<String> + '_ {
+    move |rel: &str| files.iter().find(|(p, _)| p == rel).map(|(_, t)| t.clone())
+}
+
+/// A course goes out to a folder of TOML + Markdown and comes back into its draft: unchanged,
+/// nothing to do; edited, the changes are counted, written to the draft only (all or nothing),
+/// and published like any draft, keeping learners' progress on lessons kept.
+async fn a_course_goes_out_to_a_folder_and_back(b: TestBackend) {
+    use crate::content::parse_course;
+    use crate::services::course_edit::{export, import, ImportPlan};
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let slug = "ky-nang-so-co-ban";
+    let files = export(&app.state, slug, false)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let names: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(names.len(), 2 + 6, "{names:?}");
+    assert!(
+        names.contains(&"lessons/01-lam-quen-voi-dien-thoai-thong-minh.md"),
+        "{names:?}"
+    );
+    let course_toml = &files[0].1;
+    assert!(
+        course_toml.contains("module = \"Phần 2. VNeID"),
+        "{course_toml}"
+    );
+    assert!(
+        course_toml.contains("required_for = [\"adults\"]"),
+        "{course_toml}"
+    );
+    assert!(files[1].1.contains("correct = [0, 1]"), "{}", files[1].1);
+    assert!(files[1].1.contains("minutes = 30"));
+
+    let parsed = parse_course(slug, "ra", &reader(&files)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(parsed.quiz.questions.len(), 50);
+    let same = import(&app.state, &parsed, true)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(same.is_empty(), "{same:?}");
+
+    // A learner has read lesson 2.
+    let mut learner = app.learner("0912345631", COMMUNE_A).await;
+    learner.post("/khoa-hoc/ky-nang-so-co-ban/bai/2", &[]).await;
+
+    // Edit the folder: lesson 2's text, lesson 6's title, one question out, one in.
+    let mut edited = files.clone();
+    let lesson2 = edited
+        .iter_mut()
+        .find(|(p, _)| p.starts_with("lessons/02-"))
+        .unwrap_or_else(|| panic!("lesson 2"));
+    lesson2.1.push_str("\nMột đoạn mới cuối bài.\n");
+    edited[0].1 = edited[0].1.replace(
+        "title = \"Tìm kiếm và kiểm tra thông tin\"",
+        "title = \"Tìm và kiểm tra thông tin trên mạng\"",
+    );
+    let quiz = &mut edited[1].1;
+    let last = quiz.rfind("[[questions]]").unwrap_or(0);
+    quiz.truncate(last);
+    quiz.push_str(
+        "[[questions]]\nprompt = \"Câu hỏi mới từ thư mục?\"\noptions = [\"Có\", \"Không\"]\ncorrect = 0\nexplanation = \"Vì thế.\"\n",
+    );
+    let parsed = parse_course(slug, "ra", &reader(&edited)).unwrap_or_else(|e| panic!("{e}"));
+    let dry = import(&app.state, &parsed, true)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let want = ImportPlan {
+        settings_changed: false,
+        lessons_kept: 4,
+        lessons_changed: 1,
+        lessons_added: 1,
+        lessons_removed: 1,
+        questions_kept: 49,
+        questions_added: 1,
+        questions_removed: 1,
+    };
+    assert_eq!(dry, want);
+    let course_id = app
+        .state
+        .catalog
+        .current()
+        .by_slug(slug)
+        .map_or(0, |c| c.course.id);
+    let draft = || async {
+        learning::draft_of(app.state.db.read(), course_id)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    assert!(draft().await.is_none(), "a dry run writes nothing");
+    let done = import(&app.state, &parsed, false)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(done, want);
+    assert!(draft().await.is_some());
+    assert!(
+        !learner
+            .get("/khoa-hoc/ky-nang-so-co-ban")
+            .await
+            .body
+            .contains("Tìm và kiểm tra thông tin trên mạng"),
+        "learners see it only once published"
+    );
+    let mut author = app.staff("0912000015", Role::Author, "68").await;
+    let published = author.post(&format!("{BASIC}/xuat-ban"), &[]).await;
+    assert_eq!(
+        published.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        published.body
+    );
+    let course = learner.get("/khoa-hoc/ky-nang-so-co-ban").await;
+    assert!(course.body.contains("Tìm và kiểm tra thông tin trên mạng"));
+    assert_eq!(
+        course.texts("ol.lessons .done").len(),
+        1,
+        "lesson 2 is still read"
+    );
+    assert!(learner
+        .get("/khoa-hoc/ky-nang-so-co-ban/bai/2")
+        .await
+        .body
+        .contains("Một đoạn mới cuối bài."));
+
+    // A folder with a mistake is refused with its place; nothing is read into the draft.
+    let mut broken = files.clone();
+    broken[0].1 = broken[0]
+        .1
+        .replacen("competences = [\"5.1\"", "competences = [\"7.7\"", 1);
+    let e = parse_course(slug, "ra", &reader(&broken))
+        .err()
+        .unwrap_or_else(|| panic!("refused"));
+    assert!(
+        e.to_string().contains("ra/course.toml") && e.to_string().contains("7.7"),
+        "{e}"
+    );
+    let mut missing = files.clone();
+    missing.retain(|(p, _)| !p.starts_with("lessons/03-"));
+    let e = parse_course(slug, "ra", &reader(&missing))
+        .err()
+        .unwrap_or_else(|| panic!("refused"));
+    assert!(e.to_string().contains("missing lesson file"), "{e}");
+    app.verify_ok().await;
+}
+
+test_both!(a_course_goes_out_to_a_folder_and_back);

@@ -2,6 +2,7 @@
 //! the administrator's tools. Each subcommand lives in its own file.
 
 mod bench;
+mod course;
 mod demo;
 mod import;
 mod serve;
@@ -54,6 +55,11 @@ enum Command {
     },
     /// Check a certificate credential file (.json) offline: valid or not, and why.
     Verify(verify::Args),
+    /// A course as a folder of text files: export it, or import one into its draft.
+    Course {
+        #[command(subcommand)]
+        command: course::Command,
+    },
     /// Check the live figures.
     Stats {
         #[command(subcommand)]
@@ -150,6 +156,7 @@ async fn main() -> ExitCode {
         Some(Command::Demo(args)) => demo::run(cli.database, config, args).await,
         Some(Command::User { command }) => user::run(cli.database, config, command).await,
         Some(Command::Verify(args)) => verify::run(args),
+        Some(Command::Course { command }) => course::run(cli.database, config, command).await,
         Some(Command::Stats { command }) => stats::run(cli.database, config, command).await,
         Some(Command::Import { command }) => import::run(cli.database, config, command).await,
         Some(Command::BenchReference(args)) => bench::reference(args).await,
