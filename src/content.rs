@@ -240,6 +240,9 @@ pub fn parse_course(
         }
         let body = read(&format!("lessons/{}", entry.file))
             .ok_or_else(|| err(&lesson_path, "missing lesson file"))?;
+        if let Some(e) = crate::markdown::check_errors(&body).into_iter().next() {
+            return Err(err(&lesson_path, e));
+        }
         check_competences(path, &entry.competences)?;
         lessons.push((entry.clone(), body));
     }

@@ -67,6 +67,153 @@ pub fn to_html(source: &str) -> String {
     out.replace("<img src=", "<img loading=\"lazy\" src=")
 }
 
+/// A short check question inside a lesson (not graded, not stored): a block
+///
+/// ````text
+/// ```kiem-tra
+/// The question, on one or more lines.
+/// - [ ] a wrong option
+/// - [x] the right option
+/// > Why, shown once the learner has answered.
+/// ```
+/// ````
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    pub prompt: String,
+    pub options: Vec<String>,
+    /// 0-based place of the right option.
+    pub right: usize,
+    pub explanation: String,
+}
+
+/// A lesson cut into its Markdown (as safe HTML) and its check questions, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    Html(String),
+    Check(Check),
+}
+
+const CHECK_FENCE: &str = "```kiem-tra";
+
+/// Reads one check block's lines (between the fences). The error is in Vietnamese, for authors.
+pub fn parse_check(block: &str) -> Result<Check, String> {
+    let mut prompt = Vec::new();
+    let mut options = Vec::new();
+    let mut right = Vec::new();
+    let mut explanation = Vec::new();
+    for line in block.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if let Some(o) = line
+            .strip_prefix("- [x] ")
+            .or_else(|| line.strip_prefix("- [X] "))
+        {
+            right.push(options.len());
+            options.push(o.trim().to_owned());
+        } else if let Some(o) = line.strip_prefix("- [ ] ") {
+            options.push(o.trim().to_owned());
+        } else if let Some(e) = line.strip_prefix('>') {
+            explanation.push(e.trim().to_owned());
+        } else if options.is_empty() {
+            prompt.push(line.to_owned());
+        } else {
+            return Err(format!(
+                "dòng “{line}” đứng sau các phương án: phương án bắt đầu bằng “- [ ] ” (sai) hoặc “- [x] ” (đúng), giải thích bằng “> ”"
+            ));
+        }
+    }
+    if prompt.is_empty() {
+        return Err("thiếu câu hỏi trước các phương án".to_owned());
+    }
+    if options.len() < 2 {
+        return Err("cần ít nhất hai phương án (“- [ ] …” và “- [x] …”)".to_owned());
+    }
+    let [right] = right[..] else {
+        return Err("cần đúng một phương án đúng, đánh dấu “- [x] ”".to_owned());
+    };
+    Ok(Check {
+        prompt: prompt.join(" "),
+        options,
+        right,
+        explanation: explanation.join(" "),
+    })
+}
+
+/// Splits a lesson's Markdown at its check blocks. A block that cannot be read stays as text
+/// (authors are told when they save; see [`check_errors`]).
+pub fn lesson_parts(source: &str) -> Vec<Part> {
+    let mut parts = Vec::new();
+    let mut text = String::new();
+    let mut lines = source.lines();
+    while let Some(line) = lines.next() {
+        if line.trim_end() != CHECK_FENCE {
+            text.push_str(line);
+            text.push('\n');
+            continue;
+        }
+        let mut block = String::new();
+        let mut closed = false;
+        for inner in lines.by_ref() {
+            if inner.trim_end() == "```" {
+                closed = true;
+                break;
+            }
+            block.push_str(inner);
+            block.push('\n');
+        }
+        match parse_check(&block).ok().filter(|_| closed) {
+            Some(check) => {
+                if !text.trim().is_empty() {
+                    parts.push(Part::Html(to_html(&text)));
+                }
+                text.clear();
+                parts.push(Part::Check(check));
+            }
+            None => {
+                text.push_str(line);
+                text.push('\n');
+                text.push_str(&block);
+                if closed {
+                    text.push_str("```\n");
+                }
+            }
+        }
+    }
+    if !text.trim().is_empty() {
+        parts.push(Part::Html(to_html(&text)));
+    }
+    parts
+}
+
+/// What is wrong with a lesson's check blocks, in Vietnamese (empty: nothing).
+pub fn check_errors(source: &str) -> Vec<String> {
+    let mut errors = Vec::new();
+    let mut lines = source.lines();
+    let mut n = 0;
+    while let Some(line) = lines.next() {
+        if line.trim_end() != CHECK_FENCE {
+            continue;
+        }
+        n += 1;
+        let mut block = String::new();
+        let mut closed = false;
+        for inner in lines.by_ref() {
+            if inner.trim_end() == "```" {
+                closed = true;
+                break;
+            }
+            block.push_str(inner);
+            block.push('\n');
+        }
+        if !closed {
+            errors.push(format!(
+                "Câu hỏi kiểm tra nhanh thứ {n}: thiếu dòng “```” đóng lại."
+            ));
+        } else if let Err(e) = parse_check(&block) {
+            errors.push(format!("Câu hỏi kiểm tra nhanh thứ {n}: {e}."));
+        }
+    }
+    errors
+}
+
 #[cfg(test)]
 mod tests {
     use super::to_html;
@@ -90,5 +237,42 @@ mod tests {
             image.contains("<img loading=\"lazy\" src=\"/anh/a.svg\" alt=\"Nút cài đặt\""),
             "{image}"
         );
+    }
+
+    #[test]
+    fn check_blocks_are_cut_out_and_checked() {
+        use super::{check_errors, lesson_parts, Check, Part};
+        let source = "Đọc kỹ.\n\n```kiem-tra\nTin nhắn trúng thưởng kèm link:\n- [ ] Bấm vào link\n- [x] Xoá tin nhắn\n> Đó là lừa đảo.\n```\n\nHết bài.\n";
+        let parts = lesson_parts(source);
+        assert_eq!(parts.len(), 3, "{parts:?}");
+        assert_eq!(
+            parts[1],
+            Part::Check(Check {
+                prompt: "Tin nhắn trúng thưởng kèm link:".into(),
+                options: vec!["Bấm vào link".into(), "Xoá tin nhắn".into()],
+                right: 1,
+                explanation: "Đó là lừa đảo.".into(),
+            })
+        );
+        assert!(matches!(&parts[0], Part::Html(h) if h.contains("Đọc kỹ.")));
+        assert!(check_errors(source).is_empty());
+        // No right option, two right options, an unclosed block: each named; shown as text.
+        for (bad, why) in [
+            (
+                "```kiem-tra\nHỏi?\n- [ ] a\n- [ ] b\n```\n",
+                "đúng một phương án đúng",
+            ),
+            (
+                "```kiem-tra\nHỏi?\n- [x] a\n- [x] b\n```\n",
+                "đúng một phương án đúng",
+            ),
+            ("```kiem-tra\nHỏi?\n- [x] a\n- [ ] b\n", "thiếu dòng"),
+            ("```kiem-tra\n- [x] a\n- [ ] b\n```\n", "thiếu câu hỏi"),
+        ] {
+            let errors = check_errors(bad);
+            assert_eq!(errors.len(), 1, "{bad}");
+            assert!(errors[0].contains(why), "{}", errors[0]);
+            assert!(lesson_parts(bad).iter().all(|p| matches!(p, Part::Html(_))));
+        }
     }
 }

@@ -15,8 +15,8 @@ use crate::state::AppState;
 
 pub struct CatalogLesson {
     pub lesson: Lesson,
-    /// The lesson's Markdown rendered and sanitised once.
-    pub html: String,
+    /// The lesson's Markdown rendered and sanitised once, cut at its check questions.
+    pub parts: Vec<markdown::Part>,
 }
 
 pub struct CatalogQuestion {
@@ -71,7 +71,7 @@ impl Catalog {
                 .await?
                 .into_iter()
                 .map(|lesson| CatalogLesson {
-                    html: markdown::to_html(&lesson.body_md),
+                    parts: markdown::lesson_parts(&lesson.body_md),
                     lesson,
                 })
                 .collect();

@@ -584,6 +584,9 @@ pub async fn save_lesson(
         }
         let competences = competence_codes(&mut errors, "competences", &input.competences);
         let body = text_field(&mut errors, "body", &input.body, 30_000, "nội dung bài học");
+        for e in crate::markdown::check_errors(&body) {
+            errors.push(("body", e));
+        }
         let position = whole_number(
             &mut errors,
             "position",

@@ -263,6 +263,20 @@ async fn bad_input_is_refused_and_nothing_is_saved(b: TestBackend) {
         vec!["4.2, 9.9".to_owned()],
         "typed values kept"
     );
+    let broken = author
+        .post(
+            &format!("{BASIC}/bai/moi"),
+            &[
+                ("title", "Bài có câu hỏi hỏng"),
+                ("minutes", "5"),
+                ("body", "Đọc.\n\n```kiem-tra\nHỏi?\n- [ ] a\n- [ ] b\n```\n"),
+            ],
+        )
+        .await;
+    assert_eq!(broken.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(broken
+        .text(".error-summary")
+        .contains("Câu hỏi kiểm tra nhanh thứ 1: cần đúng một phương án đúng"));
     assert!(draft().await.is_none(), "nothing saved");
 
     let bad = author

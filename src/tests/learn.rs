@@ -837,7 +837,47 @@ async fn a_multiple_choice_question_needs_every_right_option(b: TestBackend) {
     app.verify_ok().await;
 }
 
+/// A check question inside a lesson answers a GET form: before answering the page names neither
+/// the right option nor the explanation; after, it says right or not and why.
+async fn a_check_question_inside_a_lesson_answers_without_javascript(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut br = app.learner("0912345641", COMMUNE_A).await;
+    let path = "/khoa-hoc/ky-nang-so-co-ban/bai/5";
+    let page = br.get(path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.texts("form.kiem-tra-nhanh").len(), 1);
+    assert_eq!(page.attrs("form#kt1", "method"), vec!["get".to_owned()]);
+    assert_eq!(page.attrs("#kt1 input[type=radio]", "name").len(), 3);
+    assert!(!page.has(".phan-hoi"));
+    assert!(
+        !page.body.contains("Ứng dụng lạ có thể lấy hết tiền"),
+        "the explanation is not sent before an answer"
+    );
+    assert!(
+        page.body.contains("Giả danh công an"),
+        "the lesson text is around it"
+    );
+    let wrong = br.get(&format!("{path}?kt1=0")).await;
+    let said = wrong.text(".phan-hoi");
+    assert!(
+        said.contains("Chưa đúng") && said.contains("Cúp máy, không cài gì"),
+        "{said}"
+    );
+    assert!(said.contains("Ứng dụng lạ có thể lấy hết tiền"), "{said}");
+    assert_eq!(
+        wrong.attrs("#kt1 input[checked]", "value"),
+        vec!["0".to_owned()]
+    );
+    let right = br.get(&format!("{path}?kt1=2")).await;
+    assert!(right.text(".phan-hoi").starts_with("Đúng rồi!"));
+    assert!(!br.get(&format!("{path}?kt1=9")).await.has(".phan-hoi"));
+    assert!(!br.get(&format!("{path}?kt1=abc")).await.has(".phan-hoi"));
+}
+
 test_both!(
+    a_check_question_inside_a_lesson_answers_without_javascript,
     a_multiple_choice_question_needs_every_right_option,
     a_sequential_course_opens_lessons_in_order_and_the_quiz_after_them,
     the_time_limit_is_enforced_on_the_server,

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
@@ -208,13 +208,76 @@ pub struct LessonPage<'a> {
     pub total: i32,
     pub title: &'a str,
     pub minutes: i32,
-    pub body_html: &'a str,
+    pub parts: Vec<PartView<'a>>,
+}
+
+/// A piece of a lesson: safe HTML, or a check question.
+pub struct PartView<'a> {
+    pub html: Option<&'a str>,
+    pub check: Option<CheckView<'a>>,
+}
+
+/// A check question inside a lesson, answered with a GET form (nothing is stored; the right
+/// option is named only after the learner has chosen).
+pub struct CheckView<'a> {
+    /// `kt1`, `kt2`, … (the query parameter and the anchor).
+    pub name: String,
+    pub prompt: &'a str,
+    pub options: Vec<(usize, &'a str, bool)>,
+    /// After an answer: right or not, the right option, and why.
+    pub feedback: Option<(bool, &'a str, &'a str)>,
+}
+
+fn part_views<'a>(
+    parts: &'a [crate::markdown::Part],
+    query: &HashMap<String, String>,
+) -> Vec<PartView<'a>> {
+    use crate::markdown::Part;
+    let mut n = 0;
+    parts
+        .iter()
+        .map(|p| match p {
+            Part::Html(h) => PartView {
+                html: Some(h),
+                check: None,
+            },
+            Part::Check(c) => {
+                n += 1;
+                let name = format!("kt{n}");
+                let chosen: Option<usize> = query
+                    .get(&name)
+                    .and_then(|v| v.parse().ok())
+                    .filter(|i| *i < c.options.len());
+                PartView {
+                    html: None,
+                    check: Some(CheckView {
+                        prompt: &c.prompt,
+                        options: c
+                            .options
+                            .iter()
+                            .enumerate()
+                            .map(|(i, o)| (i, o.as_str(), chosen == Some(i)))
+                            .collect(),
+                        feedback: chosen.map(|i| {
+                            (
+                                i == c.right,
+                                c.options[c.right].as_str(),
+                                c.explanation.as_str(),
+                            )
+                        }),
+                        name,
+                    }),
+                }
+            }
+        })
+        .collect()
 }
 
 pub async fn lesson(
     State(state): State<AppState>,
     ctx: Ctx,
     Path((slug, n)): Path<(String, String)>,
+    Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
     let catalog = state.catalog.current();
@@ -230,7 +293,7 @@ pub async fn lesson(
         course_title: &k.title,
         position: lesson.position,
         total: p.total,
-        body_html: &p.lesson.html,
+        parts: part_views(&p.lesson.parts, &query),
         title: &lesson.title,
         minutes: lesson.minutes,
     };
