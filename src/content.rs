@@ -271,6 +271,19 @@ pub fn parse_course(
     }
     for (i, q) in quiz.questions.iter().enumerate() {
         check_competences(&quiz_path, &q.competences)?;
+        if let Some(o) = q
+            .options
+            .iter()
+            .find(|o| o.starts_with("![") && crate::markdown::option_image(o).is_none())
+        {
+            return Err(err(
+                &quiz_path,
+                format!(
+                    "question {}: picture option {o:?} must be ![description](/anh/name)",
+                    i + 1
+                ),
+            ));
+        }
         let right = q.correct.indexes();
         let mut unique = right.clone();
         unique.sort_unstable();

@@ -67,6 +67,23 @@ pub fn to_html(source: &str) -> String {
     out.replace("<img src=", "<img loading=\"lazy\" src=")
 }
 
+/// An answer option that is a picture: the whole option is `![description](address)`, the
+/// address one of this site's images (`/anh/…`). Returns `(description, address)`.
+pub fn option_image(text: &str) -> Option<(&str, &str)> {
+    let inner = text.trim().strip_prefix("![")?.strip_suffix(')')?;
+    let (alt, url) = inner.split_once("](")?;
+    let ok = !alt.trim().is_empty()
+        && url.starts_with("/anh/")
+        && safe_url(url)
+        && !url.contains(['"', '<', '>', ' ', '(', ')']);
+    ok.then_some((alt.trim(), url))
+}
+
+/// An option as words: a picture's description, or the text itself.
+pub fn option_words(text: &str) -> &str {
+    option_image(text).map_or(text, |(alt, _)| alt)
+}
+
 /// A short check question inside a lesson (not graded, not stored): a block
 ///
 /// ````text
@@ -273,6 +290,29 @@ mod tests {
             assert_eq!(errors.len(), 1, "{bad}");
             assert!(errors[0].contains(why), "{}", errors[0]);
             assert!(lesson_parts(bad).iter().all(|p| matches!(p, Part::Html(_))));
+        }
+    }
+
+    #[test]
+    fn a_picture_option_needs_a_description_and_one_of_our_images() {
+        use super::{option_image, option_words};
+        assert_eq!(
+            option_image("![Biểu tượng VNeID](/anh/vneid.png)"),
+            Some(("Biểu tượng VNeID", "/anh/vneid.png"))
+        );
+        assert_eq!(
+            option_words("![Biểu tượng VNeID](/anh/vneid.png)"),
+            "Biểu tượng VNeID"
+        );
+        assert_eq!(option_words("Đúng"), "Đúng");
+        for bad in [
+            "![](/anh/a.png)",
+            "![x](https://evil.example/a.png)",
+            "![x](/anh/a.png\" onerror=\"x)",
+            "![x](javascript:alert(1))",
+            "chữ ![x](/anh/a.png)",
+        ] {
+            assert_eq!(option_image(bad), None, "{bad}");
         }
     }
 }

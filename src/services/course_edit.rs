@@ -671,9 +671,33 @@ pub async fn save_question(
     index: Option<usize>,
     input: &QuestionInput,
 ) -> Result<usize, EditError> {
+    // Picture options: `![description](/anh/name)`, an image already uploaded.
+    let mut picture_errors = Vec::new();
+    for line in input.options.lines().map(str::trim) {
+        if !line.starts_with("![") {
+            continue;
+        }
+        match crate::markdown::option_image(line) {
+            None => picture_errors.push(format!(
+                "Phương án “{line}”: phương án là ảnh phải viết ![mô tả ngắn](/anh/tên-ảnh), có mô tả."
+            )),
+            Some((_, url)) => {
+                let name = url.trim_start_matches("/anh/");
+                if hocvuso_db::repo::handbook::media_by_name(state.db.read(), name)
+                    .await?
+                    .is_none()
+                {
+                    picture_errors.push(format!(
+                        "Chưa có ảnh {name}: hãy tải ảnh lên ở trang Ảnh cho bài viết trước."
+                    ));
+                }
+            }
+        }
+    }
     change_draft(state, Some(author.person_id), slug, |doc| {
         let mut errors = Vec::new();
         let prompt = text_field(&mut errors, "prompt", &input.prompt, 500, "câu hỏi");
+        errors.extend(picture_errors.into_iter().map(|e| ("options", e)));
         let options: Vec<String> = input
             .options
             .lines()

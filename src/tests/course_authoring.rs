@@ -527,7 +527,95 @@ async fn a_multiple_choice_question_is_authored(b: TestBackend) {
     assert!(form.has("#multiple[checked]"));
 }
 
+/// A question whose options are pictures (images uploaded for the handbook): shown as images
+/// with their descriptions, graded like any other.
+async fn a_picture_choice_question_is_authored_and_answered(b: TestBackend) {
+    use hocvuso_db::ConnectionTrait;
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut author = app.staff("0912000016", Role::Author, "68").await;
+    let path = format!("{BASIC}/cau-hoi/moi");
+    let fields = |options: &'static str| {
+        vec![
+            (
+                "prompt",
+                "Hình nào là cách làm đúng khi có cuộc gọi giả danh công an?",
+            ),
+            ("options", options),
+            ("correct", "1"),
+            ("explanation", "Cúp máy, không làm theo."),
+        ]
+    };
+    let missing = author
+        .post(
+            &path,
+            &fields("![Cúp máy](/anh/cuoc-goi-gia-danh-cong-an-cup-may.svg)\n![Ảnh chưa có](/anh/khong-co.png)"),
+        )
+        .await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(missing
+        .text(".error-summary")
+        .contains("Chưa có ảnh khong-co.png"));
+    let no_words = author
+        .post(
+            &path,
+            &fields("![](/anh/cuoc-goi-gia-danh-cong-an-cup-may.svg)\nLàm theo người gọi"),
+        )
+        .await;
+    assert_eq!(no_words.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(no_words.text(".error-summary").contains("có mô tả"));
+    let ok = author
+        .post(
+            &path,
+            &fields("![Cúp máy, không làm theo](/anh/cuoc-goi-gia-danh-cong-an-cup-may.svg)\n![Làm theo hướng dẫn qua điện thoại](/anh/cai-dat-vneid-cac-buoc.svg)"),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    author.post(&format!("{BASIC}/xuat-ban"), &[]).await;
+    let catalog = app.state.catalog.current();
+    let q = catalog
+        .by_slug("ky-nang-so-co-ban")
+        .and_then(|c| {
+            c.bank_questions()
+                .find(|q| q.question.prompt.starts_with("Hình nào"))
+        })
+        .unwrap_or_else(|| panic!("published"));
+
+    let mut learner = app.learner("0912345651", COMMUNE_A).await;
+    let attempt = learner.start_quiz().await;
+    let db = app.state.db.write();
+    db.execute(hocvuso_db::sea_query_statement(
+        db.get_database_backend(),
+        &format!(
+            "UPDATE quiz_attempt SET question_ids = '{}', question_count = 1 WHERE id = {attempt}",
+            q.question.id
+        ),
+    ))
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let page = learner.get(&format!("/bai-lam/{attempt}")).await;
+    let mut alts = page.attrs("label img.lua-chon-anh", "alt");
+    alts.sort();
+    assert_eq!(
+        alts,
+        vec![
+            "Cúp máy, không làm theo".to_owned(),
+            "Làm theo hướng dẫn qua điện thoại".to_owned()
+        ]
+    );
+    assert!(
+        !page.body.contains("!["),
+        "no Markdown shown to the learner"
+    );
+    let done = learner.answer_all(attempt, true).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    let result = learner.get(done.location()).await;
+    assert!(result.has("#xem-chung-nhan"), "{}", result.text("#ket-qua"));
+}
+
 test_both!(
+    a_picture_choice_question_is_authored_and_answered,
     a_multiple_choice_question_is_authored,
     order_and_modules_are_published_like_the_rest,
     an_author_publishes_a_version_and_learners_keep_their_place,

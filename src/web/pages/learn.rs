@@ -428,6 +428,8 @@ pub struct OptionView {
     pub input_id: String,
     pub value: i64,
     pub text: String,
+    /// A picture option: its description and address.
+    pub image: Option<(String, String)>,
     pub checked: bool,
 }
 
@@ -480,6 +482,8 @@ fn attempt_page(
                 .map(|(id, text)| OptionView {
                     input_id: format!("q{}-{}", q.question_id, id),
                     value: id,
+                    image: crate::markdown::option_image(&text)
+                        .map(|(alt, url)| (alt.to_owned(), url.to_owned())),
                     text,
                     checked: chosen.get(&q.question_id).is_some_and(|c| c.contains(&id)),
                 })
@@ -641,7 +645,7 @@ pub async fn result(
                 .options
                 .iter()
                 .filter(|(id, _)| q.chosen.contains(id))
-                .map(|(_, t)| t.clone())
+                .map(|(_, t)| crate::markdown::option_words(t).to_owned())
                 .collect::<Vec<_>>()
                 .join("; "),
             explanation: q.explanation.clone(),
