@@ -683,6 +683,16 @@ pub async fn upload_image(
     let Some(kind) = kind.filter(|_| errors.is_empty()) else {
         return Err(FormError::Invalid(errors));
     };
+    // Large pictures are shrunk for phones on slow networks (the name keeps the original's
+    // digest, so uploading the same file again finds the stored one).
+    let original = bytes.to_vec();
+    let fitted = tokio::task::spawn_blocking(move || media::fit_for_phones(&original, kind))
+        .await
+        .map_err(|e| Internal::Other(e.to_string()))?;
+    let (stored, kind) = match fitted {
+        Ok(f) => f,
+        Err(message) => return Err(FormError::Invalid(vec![("file", message.to_owned())])),
+    };
     let stem = slug_from(file_name.rsplit_once('.').map_or(file_name, |(s, _)| s));
     let stem: String = stem.chars().take(40).collect();
     let digest = super::hex(&sha2_digest(bytes)[..4]);
@@ -698,7 +708,7 @@ pub async fn upload_image(
             NewMedia {
                 name: &name,
                 content_type: kind.content_type,
-                bytes,
+                bytes: &stored,
                 alt: &alt,
                 width: kind.width,
                 height: kind.height,

@@ -74,6 +74,64 @@ fn webp_size(b: &[u8]) -> Option<(i32, i32)> {
     }
 }
 
+/// The longest side an uploaded image keeps: wider than any phone screen shows at twice its
+/// CSS width, small enough for a weak 3G link.
+pub const MAX_SIDE: u32 = 1280;
+
+/// Shrinks a PNG or JPEG whose longest side is over [`MAX_SIDE`] to that size (the same format;
+/// JPEG at quality 80), and leaves smaller ones as they are. A WebP over the size is refused (no
+/// WebP encoder here): the message says to send it as JPEG or PNG. CPU-bound: call it on a
+/// blocking thread.
+pub fn fit_for_phones(bytes: &[u8], kind: ImageKind) -> Result<(Vec<u8>, ImageKind), &'static str> {
+    use image::{ImageFormat, ImageReader, Limits};
+    let longest = kind
+        .width
+        .max(kind.height)
+        .and_then(|s| u32::try_from(s).ok());
+    if longest.is_some_and(|s| s <= MAX_SIDE) {
+        return Ok((bytes.to_vec(), kind));
+    }
+    let format = match kind.ext {
+        "png" => ImageFormat::Png,
+        "jpg" => ImageFormat::Jpeg,
+        _ => {
+            return Err(
+                "Ảnh WebP này lớn quá 1280 điểm ảnh. Hãy lưu ảnh dạng JPEG hoặc PNG rồi tải lại, hệ thống sẽ tự thu nhỏ.",
+            )
+        }
+    };
+    const UNREADABLE: &str =
+        "Không đọc được ảnh này. Hãy mở ảnh trên máy, lưu lại dạng JPEG hoặc PNG rồi tải lên.";
+    let mut reader = ImageReader::with_format(std::io::Cursor::new(bytes), format);
+    let mut limits = Limits::default();
+    // A small file can claim a huge picture: refuse more than 10,000 px a side or 256 MB.
+    limits.max_image_width = Some(10_000);
+    limits.max_image_height = Some(10_000);
+    limits.max_alloc = Some(256 * 1024 * 1024);
+    reader.limits(limits);
+    let img = reader.decode().map_err(|_| UNREADABLE)?;
+    let small = img.resize(MAX_SIDE, MAX_SIDE, image::imageops::FilterType::Triangle);
+    let mut out = Vec::new();
+    match format {
+        ImageFormat::Jpeg => {
+            let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80);
+            small
+                .to_rgb8()
+                .write_with_encoder(encoder)
+                .map_err(|_| UNREADABLE)?
+        }
+        _ => small
+            .write_to(&mut std::io::Cursor::new(&mut out), ImageFormat::Png)
+            .map_err(|_| UNREADABLE)?,
+    }
+    let fitted = ImageKind {
+        width: i32::try_from(small.width()).ok(),
+        height: i32::try_from(small.height()).ok(),
+        ..kind
+    };
+    Ok((out, fitted))
+}
+
 /// Accepts PNG, JPEG and WebP up to [`MAX_IMAGE_BYTES`]; anything else gets a message in
 /// Vietnamese. (SVG is not accepted from uploads: it can carry scripts.)
 pub fn sniff(b: &[u8]) -> Result<ImageKind, &'static str> {
@@ -155,5 +213,66 @@ mod tests {
         let svg = r#"<svg xmlns="http://www.w3.org/2000/svg" width="320" height="200" viewBox="0 0 320 200"><title>Ba bước</title></svg>"#;
         assert_eq!(svg_size(svg), Some((320, 200)));
         assert_eq!(svg_title(svg).as_deref(), Some("Ba bước"));
+    }
+
+    /// A picture of `w` × `h` in `format`, with some detail so JPEG has work to do.
+    fn picture(w: u32, h: u32, format: image::ImageFormat) -> Vec<u8> {
+        let img = image::RgbImage::from_fn(w, h, |x, y| {
+            image::Rgb([
+                (x / 11 % 256) as u8,
+                (y / 11 % 256) as u8,
+                ((x + y) / 23 % 256) as u8,
+            ])
+        });
+        let mut out = Vec::new();
+        image::DynamicImage::ImageRgb8(img)
+            .write_to(&mut std::io::Cursor::new(&mut out), format)
+            .unwrap_or_else(|e| panic!("{e}"));
+        out
+    }
+
+    #[test]
+    fn large_pictures_are_shrunk_for_phones_and_small_ones_kept() {
+        use image::ImageFormat;
+        let wide = picture(2600, 900, ImageFormat::Png);
+        let kind = sniff(&wide).unwrap_or_else(|e| panic!("{e}"));
+        let (out, fitted) = fit_for_phones(&wide, kind).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((fitted.width, fitted.height), (Some(1280), Some(443)));
+        assert_eq!(fitted.content_type, "image/png");
+        let back = sniff(&out).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (back.width, back.height),
+            (Some(1280), Some(443)),
+            "the stored file says so too"
+        );
+
+        let tall = picture(1500, 2400, ImageFormat::Jpeg);
+        let kind = sniff(&tall).unwrap_or_else(|e| panic!("{e}"));
+        let (out, fitted) = fit_for_phones(&tall, kind).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((fitted.width, fitted.height), (Some(800), Some(1280)));
+        assert_eq!(sniff(&out).map(|k| k.content_type), Ok("image/jpeg"));
+        assert!(out.len() < tall.len(), "{} → {}", tall.len(), out.len());
+
+        let small = picture(640, 480, ImageFormat::Png);
+        let kind = sniff(&small).unwrap_or_else(|e| panic!("{e}"));
+        let (out, same) = fit_for_phones(&small, kind).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(out, small, "small pictures are stored as sent");
+        assert_eq!(same, kind);
+    }
+
+    #[test]
+    fn pictures_that_cannot_be_shrunk_are_refused_with_a_reason() {
+        // A big WebP (no encoder here) and a PNG whose header claims a huge picture.
+        let webp = ImageKind {
+            content_type: "image/webp",
+            ext: "webp",
+            width: Some(3000),
+            height: Some(2000),
+        };
+        assert!(fit_for_phones(b"RIFF", webp).is_err_and(|m| m.contains("JPEG hoặc PNG")));
+        let mut bomb = picture(2000, 10, image::ImageFormat::Png);
+        bomb[16..20].copy_from_slice(&60_000u32.to_be_bytes());
+        let kind = sniff(&bomb).unwrap_or_else(|e| panic!("{e}"));
+        assert!(fit_for_phones(&bomb, kind).is_err_and(|m| m.contains("Không đọc được")));
     }
 }
