@@ -508,7 +508,10 @@ mod tests {
             .unwrap_or_else(|| panic!("the basic course is shipped"));
         assert!(basic.lessons.len() >= 3);
         assert!(basic.quiz.questions.len() >= 5);
-        assert_eq!(basic.course.required_for, vec!["adults".to_owned()]);
+        assert_eq!(
+            basic.course.required_for,
+            vec!["adults".to_owned(), "officials".to_owned()]
+        );
         for (_, body) in &basic.lessons {
             assert!(!body.contains('<'), "lessons are Markdown without raw HTML");
         }

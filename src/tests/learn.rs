@@ -876,7 +876,56 @@ async fn a_check_question_inside_a_lesson_answers_without_javascript(b: TestBack
     assert!(!br.get(&format!("{path}?kt1=abc")).await.has(".phan-hoi"));
 }
 
+/// A group may require several courses: officials achieve digital skills with the basic course
+/// AND the AI course; adults with the basic course alone. Each counts once, when its list is
+/// complete.
+async fn officials_need_both_of_their_courses(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut br = app.learner("0912345661", COMMUNE_A).await;
+    // The learner also works for the commune's office: a member of the officials group too.
+    let db = app.state.db.write();
+    let person = hocvuso_db::repo::people::person_by_phone(db, "0912345661")
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("person"));
+    let unit = hocvuso_db::repo::org::by_code(db, COMMUNE_A)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("unit"));
+    let now = crate::clock::Clock::now(app.clock.as_ref());
+    hocvuso_db::repo::people::add_membership(db, person.id, "officials", unit.id, now)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (adults, officials) = (
+        app.achieved_in(COMMUNE_A, "adults").await,
+        app.achieved_in(COMMUNE_A, "officials").await,
+    );
+    let basic = br.start_quiz().await;
+    br.answer_all(basic, true).await;
+    assert_eq!(app.achieved_in(COMMUNE_A, "adults").await, adults + 1);
+    assert_eq!(
+        app.achieved_in(COMMUNE_A, "officials").await,
+        officials,
+        "one of the officials' two courses is not enough"
+    );
+    br.read_all_lessons_of("ung-dung-tri-tue-nhan-tao").await;
+    let ai = br.start_quiz_of("ung-dung-tri-tue-nhan-tao").await;
+    br.answer_all(ai, true).await;
+    assert_eq!(app.achieved_in(COMMUNE_A, "officials").await, officials + 1);
+    assert_eq!(
+        app.achieved_in(COMMUNE_A, "adults").await,
+        adults + 1,
+        "still once"
+    );
+    app.verify_ok().await;
+}
+
 test_both!(
+    officials_need_both_of_their_courses,
     a_check_question_inside_a_lesson_answers_without_javascript,
     a_multiple_choice_question_needs_every_right_option,
     a_sequential_course_opens_lessons_in_order_and_the_quiz_after_them,

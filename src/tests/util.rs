@@ -112,12 +112,17 @@ impl TestApp {
 
     /// The live count of adults with digital skills in a commune.
     pub async fn achieved(&self, commune: &str) -> i64 {
+        self.achieved_in(commune, "adults").await
+    }
+
+    /// The live count of a group's people with digital skills in a commune.
+    pub async fn achieved_in(&self, commune: &str, group: &str) -> i64 {
         let db = self.state.db.read();
         let unit = org::by_code(db, commune)
             .await
             .unwrap_or_else(|e| panic!("{e}"))
             .unwrap_or_else(|| panic!("no unit {commune}"));
-        stats::counts(db, "adults", "digital_skills")
+        stats::counts(db, group, "digital_skills")
             .await
             .unwrap_or_else(|e| panic!("{e}"))
             .get(&unit.id)
