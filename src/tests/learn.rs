@@ -924,7 +924,64 @@ async fn officials_need_both_of_their_courses(b: TestBackend) {
     app.verify_ok().await;
 }
 
+/// The catalogue shows each course's level, length, competences and groups, and narrows to one
+/// target group.
+async fn the_catalogue_narrows_to_a_target_group(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut br = app.learner("0912345671", COMMUNE_A).await;
+    let all = br.get("/hoc").await;
+    assert_eq!(all.status, StatusCode::OK);
+    let titles = all.texts("section h2");
+    assert_eq!(titles.len(), 3, "{titles:?}");
+    let filters = all.texts("#loc-nhom a");
+    assert_eq!(
+        filters,
+        vec![
+            "Cán bộ, công chức, viên chức, người lao động trong cơ quan".to_owned(),
+            "Người dân trong độ tuổi trưởng thành".to_owned()
+        ]
+    );
+    let basic = all
+        .texts("section")
+        .into_iter()
+        .find(|t| t.contains("Kỹ năng số cơ bản"))
+        .unwrap_or_default();
+    assert!(
+        basic.contains("Trình độ: Cơ bản · Khoảng 66 phút"),
+        "{basic}"
+    );
+    assert!(
+        basic.contains("Năng lực 1.1, 1.2, 1.3, 2.2, 2.3, 2.6, 4.1, 4.2, 5.1"),
+        "{basic}"
+    );
+    let adults = br.get("/hoc?nhom=adults").await;
+    let titles = adults.texts("section h2");
+    assert!(
+        titles.iter().all(|t| !t.contains("trí tuệ nhân tạo")),
+        "the AI course is for officials: {titles:?}"
+    );
+    assert_eq!(
+        titles.len(),
+        2,
+        "the basic course and the national one that counts as it"
+    );
+    assert_eq!(
+        br.get("/hoc?nhom=officials")
+            .await
+            .texts("section h2")
+            .len(),
+        3
+    );
+    assert_eq!(
+        br.get("/hoc?nhom=khong-co").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
 test_both!(
+    the_catalogue_narrows_to_a_target_group,
     officials_need_both_of_their_courses,
     a_check_question_inside_a_lesson_answers_without_javascript,
     a_multiple_choice_question_needs_every_right_option,

@@ -88,6 +88,16 @@ pub fn name_of(code: &str) -> Option<&'static str> {
         .map(|(_, n)| *n)
 }
 
+/// A code's place in the framework (for sorting codes as the framework lists them; unknown
+/// codes last).
+pub fn order_of(code: &str) -> usize {
+    FRAMEWORK
+        .iter()
+        .flat_map(|d| d.competences.iter())
+        .position(|(c, _)| *c == code)
+        .unwrap_or(usize::MAX)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

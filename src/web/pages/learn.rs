@@ -46,6 +46,20 @@ pub struct CourseCard {
     pub completed: Option<String>,
     /// The first lesson not read yet, once the learner has started.
     pub resume_at: Option<i32>,
+    pub level: String,
+    /// Estimated minutes for all lessons (0 for a course taught elsewhere).
+    pub minutes: i32,
+    /// The competence codes its lessons build, e.g. "1.1, 2.6, 4.2".
+    pub competences: String,
+    /// The target groups that need it (empty: open to everyone, required of no group).
+    pub groups: Vec<&'static str>,
+}
+
+/// A target group the catalogue can be narrowed to.
+pub struct GroupFilter {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub selected: bool,
 }
 
 #[derive(Template)]
@@ -53,15 +67,70 @@ pub struct CourseCard {
 pub struct MyCoursesPage {
     pub l: Chrome,
     pub courses: Vec<CourseCard>,
+    pub groups: Vec<GroupFilter>,
+    /// Nothing narrowed: every course.
+    pub all: bool,
 }
 
-pub async fn my_courses(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+/// The groups that need a course: those that require it, or — for a course taught elsewhere —
+/// the course it counts as.
+fn groups_of(catalog: &Catalog, course: &learning::Course) -> Vec<&'static str> {
+    let id = course.counts_as_id.unwrap_or(course.id);
+    let codes = catalog.groups_requiring(id);
+    hocvuso_domain::TargetGroup::ALL
+        .iter()
+        .filter(|g| codes.iter().any(|c| c == g.code()))
+        .map(|g| g.code())
+        .collect()
+}
+
+/// The catalogue with the learner's progress, narrowed to one target group with `?nhom=`.
+pub async fn my_courses(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, WebError> {
     let user = ctx.user()?;
     let catalog = state.catalog.current();
+    let only = match query.get("nhom").map(String::as_str) {
+        None | Some("") => None,
+        Some(code) => Some(
+            hocvuso_domain::TargetGroup::from_code(code)
+                .ok_or(WebError::NotFound)?
+                .code(),
+        ),
+    };
+    let mut offered: Vec<&'static str> = Vec::new();
     let courses = learning::my_courses(&state, &catalog, user.person_id)
         .await?
         .into_iter()
-        .map(|c| CourseCard {
+        .filter_map(|c| {
+            let groups = groups_of(&catalog, &c.course.course);
+            offered.extend(groups.iter().copied());
+            let shown = match only {
+                None => true,
+                Some(g) => groups.is_empty() || groups.contains(&g),
+            };
+            shown.then_some((c, groups))
+        })
+        .map(|(c, groups)| CourseCard {
+            level: c.course.course.level.clone(),
+            minutes: c.lessons.iter().map(|(l, _)| l.lesson.minutes).sum(),
+            competences: {
+                let mut codes: Vec<&str> = c
+                    .lessons
+                    .iter()
+                    .flat_map(|(l, _)| l.lesson.competences.split_whitespace())
+                    .collect();
+                codes.sort_by_key(|c| hocvuso_domain::competence::order_of(c));
+                codes.dedup();
+                codes.join(", ")
+            },
+            groups: groups
+                .iter()
+                .filter_map(|g| hocvuso_domain::TargetGroup::from_code(g))
+                .map(|g| g.name_vi())
+                .collect(),
             resume_at: c.resume_at().filter(|_| c.finished_count() > 0),
             finished: c.finished_count(),
             total: c.lessons.len(),
@@ -76,6 +145,16 @@ pub async fn my_courses(State(state): State<AppState>, ctx: Ctx) -> Result<Respo
     let page = MyCoursesPage {
         l: ctx.chrome("Khóa học của tôi"),
         courses,
+        groups: hocvuso_domain::TargetGroup::ALL
+            .iter()
+            .filter(|g| offered.contains(&g.code()))
+            .map(|g| GroupFilter {
+                code: g.code(),
+                name: g.name_vi(),
+                selected: only == Some(g.code()),
+            })
+            .collect(),
+        all: only.is_none(),
     };
     Ok(render(&ctx, StatusCode::OK, &page))
 }
