@@ -61,10 +61,105 @@ pub fn to_html(source: &str) -> String {
         }
         other => other,
     });
+    let events = with_players(events);
     let mut out = String::with_capacity(source.len() * 3 / 2);
-    html::push_html(&mut out, events);
+    html::push_html(&mut out, events.into_iter());
     // Images load only when scrolled to (raw HTML is escaped above, so every `<img` is ours).
     out.replace("<img src=", "<img loading=\"lazy\" src=")
+}
+
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A file of this site's video and audio (`/phuong-tien/name.ext`): `(name, is_video)`.
+fn player_file(url: &str) -> Option<(&str, bool)> {
+    let name = url.strip_prefix("/phuong-tien/")?;
+    let plain = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
+    let (_, ext) = name.rsplit_once('.')?;
+    let is_video = match ext {
+        "mp4" | "webm" => true,
+        "mp3" | "m4a" | "ogg" => false,
+        _ => return None,
+    };
+    plain.then_some((name, is_video))
+}
+
+/// Turns an image whose address is one of this site's video or audio files into a player:
+/// `![Mô tả](/phuong-tien/bai-1.mp4 "bai-1.vtt")` — the description shown under it, the title
+/// naming its WebVTT captions. Nothing loads until the learner presses play (`preload="none"`),
+/// and a link offers the file to download for watching later.
+fn with_players<'a>(events: impl Iterator<Item = Event<'a>>) -> Vec<Event<'a>> {
+    let mut out = Vec::new();
+    let mut player: Option<(String, bool, String, String)> = None;
+    for event in events {
+        match (&mut player, event) {
+            (
+                None,
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }),
+            ) => match player_file(&dest_url) {
+                Some((name, is_video)) => {
+                    player = Some((name.to_owned(), is_video, title.to_string(), String::new()))
+                }
+                None => out.push(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })),
+            },
+            (Some((_, _, _, alt)), Event::Text(t)) => alt.push_str(&t),
+            (Some(_), Event::End(pulldown_cmark::TagEnd::Image)) => {
+                if let Some((name, is_video, captions, alt)) = player.take() {
+                    let src = format!("/phuong-tien/{}", escape(&name));
+                    let alt = escape(alt.trim());
+                    let track = captions
+                        .strip_suffix(".vtt")
+                        .filter(|stem| {
+                            !stem.is_empty()
+                                && stem
+                                    .chars()
+                                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                        })
+                        .map(|stem| {
+                            format!(
+                                "<track kind=\"captions\" srclang=\"vi\" label=\"Tiếng Việt\" src=\"/phuong-tien/{stem}.vtt\" default>"
+                            )
+                        })
+                        .unwrap_or_default();
+                    let tag = if is_video { "video" } else { "audio" };
+                    out.push(Event::InlineHtml(CowStr::Boxed(
+                        format!(
+                            "<span class=\"phuong-tien\"><{tag} controls preload=\"none\" src=\"{src}\" aria-label=\"{alt}\">{track}</{tag}><span class=\"hint\">{alt} · <a href=\"{src}\" download>Tải về</a></span></span>"
+                        )
+                        .into_boxed_str(),
+                    )));
+                }
+            }
+            (Some(_), _) => {}
+            (None, other) => out.push(other),
+        }
+    }
+    out
 }
 
 /// An answer option that is a picture: the whole option is `![description](address)`, the
@@ -314,5 +409,27 @@ mod tests {
         ] {
             assert_eq!(option_image(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn our_video_and_audio_files_become_players() {
+        let video = to_html(
+            "![Cách quét mã QR](/phuong-tien/quet-ma-1a2b3c4d.mp4 \"quet-ma-1a2b3c4d.vtt\")",
+        );
+        assert!(video.contains("<video controls preload=\"none\" src=\"/phuong-tien/quet-ma-1a2b3c4d.mp4\" aria-label=\"Cách quét mã QR\">"), "{video}");
+        assert!(video.contains("<track kind=\"captions\" srclang=\"vi\" label=\"Tiếng Việt\" src=\"/phuong-tien/quet-ma-1a2b3c4d.vtt\" default>"), "{video}");
+        assert!(video.contains("download>Tải về</a>"));
+        let audio = to_html("![Bài đọc](/phuong-tien/bai-doc.mp3)");
+        assert!(
+            audio.contains("<audio controls preload=\"none\""),
+            "{audio}"
+        );
+        assert!(!audio.contains("<track"));
+        // Anything else stays an image (or nothing): other sites, odd names, scripts in the text.
+        assert!(to_html("![x](https://example.com/a.mp4)").contains("<img"));
+        assert!(!to_html("![x](/phuong-tien/A.mp4)").contains("<video"));
+        let sneaky = to_html("![a\" onload=\"x](/phuong-tien/a.mp4 \"../b.vtt\")");
+        assert!(!sneaky.contains("onload=\"x"), "{sneaky}");
+        assert!(!sneaky.contains("<track"), "{sneaky}");
     }
 }

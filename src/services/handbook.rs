@@ -721,6 +721,91 @@ pub async fn upload_image(
     Ok(name)
 }
 
+/// A stored video or audio file: its name and, when captions came with it, theirs.
+pub struct StoredAv {
+    pub name: String,
+    pub captions: Option<String>,
+    pub is_video: bool,
+}
+
+/// Stores a video or audio file for lessons, with its description and optional WebVTT captions
+/// (both checked first; nothing is stored unless all of it is right). Served with range
+/// requests at `/phuong-tien/<name>`.
+pub async fn upload_av(
+    state: &AppState,
+    author: &SessionUser,
+    file_name: &str,
+    bytes: &[u8],
+    alt: &str,
+    captions: &str,
+) -> Result<StoredAv, FormError> {
+    let mut errors: FieldErrors = Vec::new();
+    let kind = match media::sniff_av(bytes) {
+        Ok(k) => Some(k),
+        Err(m) => {
+            errors.push(("av_file", m.to_owned()));
+            None
+        }
+    };
+    let alt = nfc(alt.trim());
+    if alt.chars().count() < 3 {
+        errors.push((
+            "av_alt",
+            "Hãy mô tả nội dung bằng lời (cho người không xem hoặc không nghe được).".to_owned(),
+        ));
+    }
+    let captions = captions.trim();
+    if !captions.is_empty() {
+        if let Err(m) = media::check_vtt(captions) {
+            errors.push(("captions", m.to_owned()));
+        }
+    }
+    let Some(kind) = kind.filter(|_| errors.is_empty()) else {
+        return Err(FormError::Invalid(errors));
+    };
+    let stem = slug_from(file_name.rsplit_once('.').map_or(file_name, |(s, _)| s));
+    let stem: String = stem.chars().take(40).collect();
+    let stem = stem.trim_end_matches('-');
+    let digest = super::hex(&sha2_digest(bytes)[..4]);
+    let base = if stem.is_empty() {
+        format!("phuong-tien-{digest}")
+    } else {
+        format!("{stem}-{digest}")
+    };
+    let name = format!("{base}.{}", kind.ext);
+    let captions_name = (!captions.is_empty()).then(|| format!("{base}.vtt"));
+    let now = state.clock.now();
+    let txn = state.db.write().begin().await?;
+    let mut files: Vec<(&str, &str, &[u8])> = vec![(&name, kind.content_type, bytes)];
+    if let Some(c) = &captions_name {
+        files.push((c, "text/vtt", captions.as_bytes()));
+    }
+    for (n, content_type, b) in files {
+        if repo::media_by_name(&txn, n).await?.is_none() {
+            repo::insert_media(
+                &txn,
+                NewMedia {
+                    name: n,
+                    content_type,
+                    bytes: b,
+                    alt: &alt,
+                    width: None,
+                    height: None,
+                    uploaded_by: Some(author.person_id),
+                },
+                now,
+            )
+            .await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(StoredAv {
+        name,
+        captions: captions_name,
+        is_video: kind.is_video,
+    })
+}
+
 fn sha2_digest(bytes: &[u8]) -> [u8; 32] {
     use sha2::Digest;
     sha2::Sha256::digest(bytes).into()

@@ -132,6 +132,107 @@ pub fn fit_for_phones(bytes: &[u8], kind: ImageKind) -> Result<(Vec<u8>, ImageKi
     Ok((out, fitted))
 }
 
+/// Largest video or audio file accepted (about 10 minutes of phone-quality video).
+pub const MAX_AV_BYTES: usize = 50 * 1024 * 1024;
+
+/// A recognised video or audio file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AvKind {
+    pub content_type: &'static str,
+    pub ext: &'static str,
+    pub is_video: bool,
+}
+
+/// Accepts MP4/M4A, WebM, MP3 and Ogg up to [`MAX_AV_BYTES`], by their bytes; anything else
+/// gets a message in Vietnamese.
+pub fn sniff_av(b: &[u8]) -> Result<AvKind, &'static str> {
+    if b.is_empty() {
+        return Err("Hãy chọn một tệp video hoặc âm thanh.");
+    }
+    if b.len() > MAX_AV_BYTES {
+        return Err("Tệp lớn quá 50 MB. Hãy cắt ngắn hoặc nén video (khoảng 480p là đủ xem trên điện thoại).");
+    }
+    let kind = |content_type, ext, is_video| AvKind {
+        content_type,
+        ext,
+        is_video,
+    };
+    if b.len() > 12 && &b[4..8] == b"ftyp" {
+        return Ok(if &b[8..11] == b"M4A" {
+            kind("audio/mp4", "m4a", false)
+        } else {
+            kind("video/mp4", "mp4", true)
+        });
+    }
+    if b.starts_with(&[0x1A, 0x45, 0xDF, 0xA3]) {
+        return Ok(kind("video/webm", "webm", true));
+    }
+    if b.starts_with(b"ID3") || (b.len() > 2 && b[0] == 0xFF && b[1] & 0xE0 == 0xE0) {
+        return Ok(kind("audio/mpeg", "mp3", false));
+    }
+    if b.starts_with(b"OggS") {
+        return Ok(kind("audio/ogg", "ogg", false));
+    }
+    Err("Chỉ nhận video MP4 hoặc WebM, âm thanh MP3, M4A hoặc OGG.")
+}
+
+/// Checks captions in WebVTT (the text file browsers show under a video).
+pub fn check_vtt(text: &str) -> Result<(), &'static str> {
+    let t = text.trim_start_matches('\u{feff}');
+    if !t.starts_with("WEBVTT") {
+        return Err("Phụ đề phải là tệp WebVTT (.vtt), dòng đầu là WEBVTT.");
+    }
+    if !t.contains("-->") {
+        return Err("Tệp phụ đề chưa có dòng thời gian nào (ví dụ 00:00.000 --> 00:04.000).");
+    }
+    if t.len() > 512 * 1024 {
+        return Err("Tệp phụ đề lớn quá 512 KB.");
+    }
+    Ok(())
+}
+
+/// The most one answer to a range request carries; players ask again for the rest.
+pub const MAX_PART: u64 = 4 * 1024 * 1024;
+
+/// What a `Range` header asks of a file of `size` bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RangeAsk {
+    /// No (usable) range: the whole file.
+    Whole,
+    /// Bytes `start..=end` (at most [`MAX_PART`] of them).
+    Part { start: u64, end: u64 },
+    /// Nothing of the file is in the range (416).
+    Outside,
+}
+
+/// Reads `bytes=a-b`, `bytes=a-` and `bytes=-n` (the first range of a list); anything else is
+/// ignored, as HTTP allows.
+pub fn range_ask(header: Option<&str>, size: u64) -> RangeAsk {
+    let Some(spec) = header.and_then(|h| h.trim().strip_prefix("bytes=")) else {
+        return RangeAsk::Whole;
+    };
+    let first = spec.split(',').next().unwrap_or("").trim();
+    let Some((a, b)) = first.split_once('-') else {
+        return RangeAsk::Whole;
+    };
+    let (a, b) = (a.trim(), b.trim());
+    let (start, end) = match (a.parse::<u64>(), b.parse::<u64>()) {
+        (Ok(s), Ok(e)) if s <= e => (s, e.min(size.saturating_sub(1))),
+        (Ok(s), Err(_)) if b.is_empty() => (s, size.saturating_sub(1)),
+        (Err(_), Ok(n)) if a.is_empty() && n > 0 => {
+            (size.saturating_sub(n), size.saturating_sub(1))
+        }
+        _ => return RangeAsk::Whole,
+    };
+    if size == 0 || start >= size {
+        return RangeAsk::Outside;
+    }
+    RangeAsk::Part {
+        start,
+        end: end.min(start + MAX_PART - 1),
+    }
+}
+
 /// Accepts PNG, JPEG and WebP up to [`MAX_IMAGE_BYTES`]; anything else gets a message in
 /// Vietnamese. (SVG is not accepted from uploads: it can carry scripts.)
 pub fn sniff(b: &[u8]) -> Result<ImageKind, &'static str> {
@@ -274,5 +375,58 @@ mod tests {
         bomb[16..20].copy_from_slice(&60_000u32.to_be_bytes());
         let kind = sniff(&bomb).unwrap_or_else(|e| panic!("{e}"));
         assert!(fit_for_phones(&bomb, kind).is_err_and(|m| m.contains("Không đọc được")));
+    }
+
+    #[test]
+    fn range_requests_are_read_as_http_says() {
+        use super::{range_ask, RangeAsk::*, MAX_PART};
+        assert_eq!(range_ask(None, 100), Whole);
+        assert_eq!(range_ask(Some("bytes=0-9"), 100), Part { start: 0, end: 9 });
+        assert_eq!(
+            range_ask(Some("bytes=90-"), 100),
+            Part { start: 90, end: 99 }
+        );
+        assert_eq!(
+            range_ask(Some("bytes=-10"), 100),
+            Part { start: 90, end: 99 }
+        );
+        assert_eq!(
+            range_ask(Some("bytes=95-200"), 100),
+            Part { start: 95, end: 99 }
+        );
+        assert_eq!(range_ask(Some("bytes=100-"), 100), Outside);
+        assert_eq!(range_ask(Some("bytes=5-1"), 100), Whole);
+        assert_eq!(range_ask(Some("items=0-1"), 100), Whole);
+        assert_eq!(
+            range_ask(Some("bytes=0-1, 5-6"), 100),
+            Part { start: 0, end: 1 }
+        );
+        let big = 50 * 1024 * 1024;
+        assert_eq!(
+            range_ask(Some("bytes=0-"), big),
+            Part {
+                start: 0,
+                end: MAX_PART - 1
+            }
+        );
+    }
+
+    #[test]
+    fn video_audio_and_captions_are_recognised_by_their_bytes() {
+        let mp4 = [&[0, 0, 0, 0x20][..], b"ftypisom", &[0; 8]].concat();
+        assert_eq!(
+            sniff_av(&mp4).map(|k| (k.ext, k.is_video)),
+            Ok(("mp4", true))
+        );
+        let m4a = [&[0, 0, 0, 0x20][..], b"ftypM4A ", &[0; 8]].concat();
+        assert_eq!(sniff_av(&m4a).map(|k| k.content_type), Ok("audio/mp4"));
+        assert_eq!(sniff_av(b"ID3\x04\0\0").map(|k| k.ext), Ok("mp3"));
+        assert_eq!(
+            sniff_av(&[0x1A, 0x45, 0xDF, 0xA3, 1]).map(|k| k.ext),
+            Ok("webm")
+        );
+        assert!(sniff_av(b"%PDF-1.7").is_err());
+        assert!(check_vtt("WEBVTT\n\n00:00.000 --> 00:02.000\nXin chào").is_ok());
+        assert!(check_vtt("1\n00:00:00,000 --> 00:00:02,000\nSRT").is_err());
     }
 }

@@ -614,7 +614,155 @@ async fn a_picture_choice_question_is_authored_and_answered(b: TestBackend) {
     assert!(result.has("#xem-chung-nhan"), "{}", result.text("#ket-qua"));
 }
 
+/// A video with captions for a lesson: checked on upload, served in parts (range requests),
+/// shown in a lesson as a player that loads nothing before play.
+async fn a_lesson_video_is_uploaded_and_served_in_parts(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut author = app.staff("0912000017", Role::Author, "68").await;
+    let video: Vec<u8> = [&[0u8, 0, 0, 0x18][..], b"ftypisom"]
+        .concat()
+        .into_iter()
+        .chain((0..20_000u32).map(|i| (i % 251) as u8))
+        .collect();
+    let captions = "WEBVTT\n\n00:00.000 --> 00:03.000\nQuét mã QR để trả tiền.\n";
+    let token = author.csrf().await;
+    let bad = author
+        .post_file(
+            "/bien-tap/phuong-tien",
+            &[
+                ("csrf_token", &token),
+                ("av_alt", "Hướng dẫn"),
+                ("captions", "1\n00:00:00,000 --> 00:00:02,000\nSRT"),
+            ],
+            "av_file",
+            "tai-lieu.pdf",
+            b"%PDF-1.7 not a video",
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let errors = bad.texts(".error-summary li");
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(errors[0].contains("Chỉ nhận video MP4"));
+    assert!(errors[1].contains("WebVTT"));
+
+    let ok = author
+        .post_file(
+            "/bien-tap/phuong-tien",
+            &[
+                ("csrf_token", &token),
+                ("av_alt", "Cách quét mã QR (3 phút)"),
+                ("captions", captions),
+            ],
+            "av_file",
+            "Quét mã QR.mp4",
+            &video,
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let page = author.get(ok.location()).await;
+    let line = page.text("#dong-chep");
+    let name = line
+        .split("/phuong-tien/")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        name.starts_with("quet-ma-qr-") && name.ends_with(".mp4"),
+        "{line}"
+    );
+    let vtt = name.replace(".mp4", ".vtt");
+    assert_eq!(
+        line,
+        format!("![Cách quét mã QR (3 phút)](/phuong-tien/{name} \"{vtt}\")")
+    );
+
+    // Served whole, in parts, and refused outside.
+    let mut anyone = app.browser();
+    let path = format!("/phuong-tien/{name}");
+    let (status, headers, whole) = anyone.get_range(&path, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(whole, video);
+    assert_eq!(
+        headers.get("accept-ranges").map(|v| v.as_bytes()),
+        Some(&b"bytes"[..])
+    );
+    assert_eq!(
+        headers.get("content-type").map(|v| v.as_bytes()),
+        Some(&b"video/mp4"[..])
+    );
+    let (status, headers, part) = anyone.get_range(&path, Some("bytes=100-199")).await;
+    assert_eq!(status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(part, video[100..200].to_vec());
+    let total = video.len();
+    assert_eq!(
+        headers.get("content-range").and_then(|v| v.to_str().ok()),
+        Some(format!("bytes 100-199/{total}").as_str())
+    );
+    let (_, _, tail) = anyone.get_range(&path, Some("bytes=-10")).await;
+    assert_eq!(tail, video[total - 10..].to_vec());
+    let (status, _, _) = anyone
+        .get_range(&path, Some(&format!("bytes={total}-")))
+        .await;
+    assert_eq!(status, StatusCode::RANGE_NOT_SATISFIABLE);
+    let (status, headers, text) = anyone.get_range(&format!("/phuong-tien/{vtt}"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        headers.get("content-type").map(|v| v.as_bytes()),
+        Some(&b"text/vtt"[..])
+    );
+    assert_eq!(String::from_utf8_lossy(&text), captions.trim());
+    assert_eq!(
+        anyone
+            .get_range("/phuong-tien/cuoc-goi-gia-danh-cong-an-cup-may.svg", None)
+            .await
+            .0,
+        StatusCode::NOT_FOUND,
+        "images are not served as media"
+    );
+
+    // In a lesson: a player with captions, nothing loaded before play, a download link.
+    let saved = author
+        .post(
+            &format!("{BASIC}/bai/moi"),
+            &[
+                ("title", "Xem video: quét mã QR"),
+                ("minutes", "5"),
+                ("body", &format!("Xem video rồi làm theo.\n\n{line}\n")),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    author.post(&format!("{BASIC}/xuat-ban"), &[]).await;
+    let mut learner = app.learner("0912345681", COMMUNE_A).await;
+    let n = app
+        .state
+        .catalog
+        .current()
+        .by_slug("ky-nang-so-co-ban")
+        .map_or(0, |c| c.lessons.len());
+    let lesson = learner
+        .get(&format!("/khoa-hoc/ky-nang-so-co-ban/bai/{n}"))
+        .await;
+    assert_eq!(lesson.attrs("video", "preload"), vec!["none".to_owned()]);
+    assert_eq!(lesson.attrs("video", "src"), vec![path.clone()]);
+    assert_eq!(
+        lesson.attrs("video track", "src"),
+        vec![format!("/phuong-tien/{vtt}")]
+    );
+    assert_eq!(lesson.attrs("a[download]", "href"), vec![path]);
+    let csp = lesson
+        .headers
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    assert!(csp.contains("media-src 'self'"), "{csp}");
+}
+
 test_both!(
+    a_lesson_video_is_uploaded_and_served_in_parts,
     a_picture_choice_question_is_authored_and_answered,
     a_multiple_choice_question_is_authored,
     order_and_modules_are_published_like_the_rest,

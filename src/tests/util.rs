@@ -287,6 +287,32 @@ impl Browser<'_> {
         self.send(req).await
     }
 
+    /// A GET with a `Range` header (or none): status, headers and the bytes.
+    pub async fn get_range(
+        &mut self,
+        path: &str,
+        range: Option<&str>,
+    ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        let mut req = Request::get(path).header(header::COOKIE, self.cookie_header());
+        if let Some(r) = range {
+            req = req.header(header::RANGE, r);
+        }
+        let req = req.body(Body::empty()).unwrap_or_else(|e| panic!("{e}"));
+        let res = self
+            .app
+            .router
+            .clone()
+            .oneshot(req)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        (status, headers, bytes.to_vec())
+    }
+
     /// A GET whose body is binary (a download): status and bytes.
     pub async fn get_bytes(&mut self, path: &str) -> (StatusCode, Vec<u8>) {
         let req = Request::get(path)

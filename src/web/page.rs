@@ -28,7 +28,7 @@ pub struct Chrome {
 /// Security headers every HTML response carries.
 pub fn security_headers(headers: &mut HeaderMap, nonce: &str) {
     let csp = format!(
-        "default-src 'none'; script-src 'nonce-{nonce}'; style-src 'self'; img-src 'self' data:; worker-src 'self'; \
+        "default-src 'none'; script-src 'nonce-{nonce}'; style-src 'self'; img-src 'self' data:; media-src 'self'; worker-src 'self'; \
          form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
     );
     if let Ok(v) = HeaderValue::from_str(&csp) {

@@ -17,6 +17,8 @@ use crate::state::AppState;
 
 /// Largest request body for an image upload (the image itself may be 2 MB).
 const UPLOAD_LIMIT: usize = 3 * 1024 * 1024;
+/// Largest request body for a video or audio upload (the file itself may be 50 MB).
+const AV_UPLOAD_LIMIT: usize = 51 * 1024 * 1024;
 
 pub fn app(state: AppState) -> Router {
     // Anyone, no login.
@@ -52,6 +54,7 @@ pub fn app(state: AppState) -> Router {
         .route("/so-tay/{slug}/danh-gia", post(handbook::vote))
         .route("/tim-kiem", get(handbook::search))
         .route("/anh/{name}", get(handbook::image))
+        .route("/phuong-tien/{name}", get(handbook::av))
         .route("/static/handbook.js", get(handbook::handbook_js))
         .route("/sw.js", get(handbook::service_worker));
 
@@ -215,6 +218,10 @@ pub fn app(state: AppState) -> Router {
             get(authoring::images)
                 .post(authoring::upload)
                 .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route(
+            "/bien-tap/phuong-tien",
+            post(authoring::upload_av).layer(DefaultBodyLimit::max(AV_UPLOAD_LIMIT)),
         );
 
     Router::new()

@@ -356,6 +356,8 @@ pub struct ImageRow {
     pub name: String,
     pub alt: String,
     pub size: String,
+    /// The Markdown line that shows it in an article or lesson.
+    pub line: String,
 }
 
 #[derive(Template)]
@@ -377,16 +379,31 @@ async fn images_page(
     alt: String,
     uploaded: Option<String>,
 ) -> Result<Response, WebError> {
-    let images: Vec<ImageRow> = repo::media_list(state.db.read())
-        .await?
-        .into_iter()
-        .map(|m| ImageRow {
-            size: match (m.width, m.height) {
-                (Some(w), Some(h)) => format!("{w} × {h}"),
-                _ => String::new(),
-            },
-            name: m.name,
-            alt: m.alt,
+    let all = repo::media_list(state.db.read()).await?;
+    let images: Vec<ImageRow> = all
+        .iter()
+        .filter(|m| m.content_type != "text/vtt")
+        .map(|m| {
+            let av = m.content_type.starts_with("video/") || m.content_type.starts_with("audio/");
+            let captions = m
+                .name
+                .rsplit_once('.')
+                .map(|(stem, _)| format!("{stem}.vtt"))
+                .filter(|c| all.iter().any(|x| &x.name == c));
+            ImageRow {
+                size: match (m.width, m.height) {
+                    (Some(w), Some(h)) => format!("{w} × {h}"),
+                    _ if av => m.content_type.clone(),
+                    _ => String::new(),
+                },
+                line: match (av, captions) {
+                    (true, Some(c)) => format!("![{}](/phuong-tien/{} \"{c}\")", m.alt, m.name),
+                    (true, None) => format!("![{}](/phuong-tien/{})", m.alt, m.name),
+                    (false, _) => format!("![{}](/anh/{})", m.alt, m.name),
+                },
+                name: m.name.clone(),
+                alt: m.alt.clone(),
+            }
         })
         .collect();
     let uploaded = uploaded.and_then(|name| {
@@ -394,6 +411,7 @@ async fn images_page(
             name: i.name.clone(),
             alt: i.alt.clone(),
             size: i.size.clone(),
+            line: i.line.clone(),
         })
     });
     let page = ImagesPage {
@@ -422,6 +440,42 @@ pub async fn images(State(state): State<AppState>, ctx: Ctx) -> Result<Response,
         uploaded,
     )
     .await
+}
+
+/// Video or audio upload (multipart): `csrf_token`, `av_alt`, `av_file`, optional `captions`
+/// (a WebVTT file).
+pub async fn upload_av(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    multipart: Multipart,
+) -> Result<Response, WebError> {
+    let user = author(&ctx)?;
+    let upload = super::Upload::read(&ctx, multipart, "av_file", 51).await?;
+    let alt = upload.field("av_alt").to_owned();
+    match handbook::upload_av(
+        &state,
+        user,
+        &upload.file_name,
+        &upload.bytes,
+        &alt,
+        upload.field("captions"),
+    )
+    .await
+    {
+        Ok(stored) => Ok(see_other(&format!("/bien-tap/anh?anh={}", stored.name))),
+        Err(FormError::Invalid(errors)) => {
+            images_page(
+                &state,
+                &ctx,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                errors.into(),
+                String::new(),
+                None,
+            )
+            .await
+        }
+        Err(FormError::Internal(e)) => Err(e.into()),
+    }
 }
 
 /// Upload form (multipart): `csrf_token`, `alt`, `file`.

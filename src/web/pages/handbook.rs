@@ -243,6 +243,68 @@ pub async fn image(
     Ok(res)
 }
 
+/// A video, audio or captions file for lessons, with range requests: players fetch what they
+/// play, a part at a time (at most 4 MB an answer), and nothing before the learner presses play.
+pub async fn av(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    use crate::services::media::{range_ask, RangeAsk};
+    use axum::http::header::{ACCEPT_RANGES, CONTENT_RANGE, RANGE};
+    let db = state.db.read();
+    let (content_type, size) = hocvuso_db::repo::handbook::media_size(db, &name)
+        .await?
+        .filter(|(t, _)| t.starts_with("video/") || t.starts_with("audio/") || t == "text/vtt")
+        .ok_or(WebError::NotFound)?;
+    let size = u64::try_from(size).unwrap_or(0);
+    let ask = range_ask(headers.get(RANGE).and_then(|v| v.to_str().ok()), size);
+    let (status, start, end) = match ask {
+        RangeAsk::Whole => (StatusCode::OK, 0, size.saturating_sub(1)),
+        RangeAsk::Part { start, end } => (StatusCode::PARTIAL_CONTENT, start, end),
+        RangeAsk::Outside => {
+            let mut res = StatusCode::RANGE_NOT_SATISFIABLE.into_response();
+            if let Ok(v) = HeaderValue::from_str(&format!("bytes */{size}")) {
+                res.headers_mut().insert(CONTENT_RANGE, v);
+            }
+            return Ok(res);
+        }
+    };
+    let len = if size == 0 { 0 } else { end - start + 1 };
+    let bytes = hocvuso_db::repo::handbook::media_range(
+        db,
+        &name,
+        i64::try_from(start).unwrap_or(0),
+        i64::try_from(len).unwrap_or(0),
+    )
+    .await?
+    .unwrap_or_default();
+    let mut res = (status, bytes).into_response();
+    let h = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&content_type) {
+        h.insert(CONTENT_TYPE, v);
+    }
+    h.insert(ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    if status == StatusCode::PARTIAL_CONTENT {
+        if let Ok(v) = HeaderValue::from_str(&format!("bytes {start}-{end}/{size}")) {
+            h.insert(CONTENT_RANGE, v);
+        }
+    }
+    h.insert(
+        CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=86400"),
+    );
+    h.insert(
+        CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; sandbox"),
+    );
+    h.insert(
+        axum::http::HeaderName::from_static("x-content-type-options"),
+        HeaderValue::from_static("nosniff"),
+    );
+    Ok(res)
+}
+
 #[derive(Template)]
 #[template(path = "handbook/search.html")]
 pub struct SearchPage {

@@ -308,6 +308,43 @@ pub struct MediaInfo {
     pub created_at: DateTime<Utc>,
 }
 
+/// A stored file's type and length in bytes, without its bytes.
+pub async fn media_size<C: ConnectionTrait>(
+    conn: &C,
+    name: &str,
+) -> Result<Option<(String, i64)>, DbErr> {
+    let backend = conn.get_database_backend();
+    media::Entity::find()
+        .select_only()
+        .column(media::Column::ContentType)
+        .expr_as(crate::dialect::byte_length(backend, "bytes"), "size")
+        .filter(media::Column::Name.eq(name))
+        .into_tuple::<(String, i64)>()
+        .one(conn)
+        .await
+}
+
+/// `len` bytes of a stored file from byte `start`, read without the rest (for range requests
+/// on video and audio).
+pub async fn media_range<C: ConnectionTrait>(
+    conn: &C,
+    name: &str,
+    start: i64,
+    len: i64,
+) -> Result<Option<Vec<u8>>, DbErr> {
+    let backend = conn.get_database_backend();
+    media::Entity::find()
+        .select_only()
+        .expr_as(
+            crate::dialect::byte_range(backend, "bytes", start, len),
+            "part",
+        )
+        .filter(media::Column::Name.eq(name))
+        .into_tuple::<Vec<u8>>()
+        .one(conn)
+        .await
+}
+
 /// Every stored image, newest first, without bytes.
 pub async fn media_list<C: ConnectionTrait>(conn: &C) -> Result<Vec<MediaInfo>, DbErr> {
     media::Entity::find()
