@@ -23,7 +23,9 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 def main():
     import tomllib
     quiz = tomllib.load(open(QUIZ, "rb"))["questions"]
-    right = {q["prompt"]: q["options"][q["correct"]] for q in quiz}
+    # prompt → the right options (one, or a list for "choose all that apply" questions)
+    right = {q["prompt"]: {q["options"][i] for i in (q["correct"] if isinstance(q["correct"], list) else [q["correct"]])}
+             for q in quiz}
     work = tempfile.mkdtemp(prefix="hocvuso-pages-")
     port = 18000 + os.getpid() % 1000
     base = f"http://127.0.0.1:{port}"
@@ -73,17 +75,20 @@ def main():
         _, page = fetch(path, name=path)
         attempt, _ = fetch(path, {"csrf_token": csrf(page)})
         _, page = fetch(attempt, name="/bai-lam/{id} (quiz, 12 questions)")
-        fields = {"csrf_token": csrf(page)}
+        fields = [("csrf_token", csrf(page))]
         for m in re.finditer(r'<legend>(.*?)</legend>(.*?)</fieldset>', page, re.S):
             prompt = html.unescape(re.sub(r"<[^>]+>", "", m.group(1))).strip()
-            for o in re.finditer(r'<input type="radio" name="(q\d+)" value="(\d+)" id="([^"]+)"[^>]*>\s*<label for="\3">(.*?)</label>', m.group(2), re.S):
-                if html.unescape(o.group(4)).strip() == right.get(prompt):
-                    fields[o.group(1)] = o.group(2)
+            prompt = prompt.removesuffix("(chọn tất cả phương án đúng)").strip()
+            for o in re.finditer(r'<input type="(?:radio|checkbox)" name="(q\d+)" value="(\d+)" id="([^"]+)"[^>]*>\s*<label for="\3">(.*?)</label>', m.group(2), re.S):
+                if html.unescape(o.group(4)).strip() in right.get(prompt, set()):
+                    fields.append((o.group(1), o.group(2)))
         result, _ = fetch(attempt, fields)
         _, page = fetch(result, name="/bai-lam/{id}/ket-qua (passed)")
         cert = re.search(r'href="(/chung-nhan/[a-z0-9]+)"', page).group(1)
         fetch(cert, name="/chung-nhan/{code}")
         fetch("/hoc/nang-luc", name="/hoc/nang-luc")
+        fetch("/khoa-hoc/ky-nang-so-co-ban/bai/5?kt1=0", name="/khoa-hoc/ky-nang-so-co-ban/bai/5?kt1=0 (check answered)")
+        fetch("/hoc?nhom=adults", name="/hoc?nhom=adults")
         fetch("/chung-nhan/kiem-tra-tep", name="/chung-nhan/kiem-tra-tep")
         assets = {}
         for name, (_, body) in sizes.items():
