@@ -315,25 +315,8 @@ impl Browser<'_> {
 
     /// A GET whose body is binary (a download): status and bytes.
     pub async fn get_bytes(&mut self, path: &str) -> (StatusCode, Vec<u8>) {
-        let req = Request::get(path)
-            .header(header::COOKIE, self.cookie_header())
-            .body(Body::empty())
-            .unwrap_or_else(|e| panic!("{e}"));
-        let res = self
-            .app
-            .router
-            .clone()
-            .oneshot(req)
-            .await
-            .unwrap_or_else(|e| panic!("request failed: {e}"));
-        let status = res.status();
-        let bytes = res
-            .into_body()
-            .collect()
-            .await
-            .unwrap_or_else(|e| panic!("body: {e}"))
-            .to_bytes();
-        (status, bytes.to_vec())
+        let (status, _, bytes) = self.get_range(path, None).await;
+        (status, bytes)
     }
 
     /// The CSRF token a page's forms carry (the unsigned part of the CSRF cookie).
