@@ -74,6 +74,11 @@ pub struct QuizFile {
     #[serde(default)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub minutes: Option<usize>,
+    /// Questions drawn per competence before the rest: `[draw_by]` with `"4.2" = 4` puts at
+    /// least four questions tagged 4.2 in every attempt.
+    #[serde(default)]
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub draw_by: std::collections::BTreeMap<String, usize>,
     pub questions: Vec<QuestionEntry>,
 }
 
@@ -204,6 +209,7 @@ pub fn parse_course(
                 draw: None,
                 attempts: None,
                 minutes: None,
+                draw_by: Default::default(),
                 questions: Vec::new(),
             },
         });
@@ -265,6 +271,26 @@ pub fn parse_course(
     }
     if quiz.attempts == Some(0) {
         return Err(err(&quiz_path, "attempts must be at least 1"));
+    }
+    for (code, n) in &quiz.draw_by {
+        let tagged = quiz
+            .questions
+            .iter()
+            .filter(|q| q.competences.contains(code))
+            .count();
+        if hocvuso_domain::competence::name_of(code).is_none() || *n == 0 || *n > tagged {
+            return Err(err(
+                &quiz_path,
+                format!("draw_by \"{code}\" = {n}: a known competence, and 1 to the {tagged} questions tagged with it"),
+            ));
+        }
+    }
+    let quotas: usize = quiz.draw_by.values().sum();
+    if quotas > quiz.draw.unwrap_or(quiz.questions.len()) {
+        return Err(err(
+            &quiz_path,
+            format!("draw_by asks {quotas} questions, more than an attempt has"),
+        ));
     }
     if quiz.minutes.is_some_and(|m| !(1..=600).contains(&m)) {
         return Err(err(&quiz_path, "minutes must be between 1 and 600"));

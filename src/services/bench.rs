@@ -39,7 +39,7 @@ pub async fn prepare_learners(
     let course = catalog
         .by_slug(BENCH_COURSE)
         .ok_or_else(|| Internal::Other("the basic course is missing".into()))?;
-    let questions: Vec<i64> = course.bank();
+    let catalog_course = course;
     let key: Vec<(i64, i64)> = course
         .questions
         .iter()
@@ -78,7 +78,7 @@ pub async fn prepare_learners(
             )
             .await?;
             let attempt = if attempts {
-                let drawn = super::learning::draw_questions(&questions, course.quiz_draw);
+                let drawn = catalog_course.draw();
                 let made =
                     learning::insert_attempts(&txn, &[(person.id, course.id, drawn.clone())], now)
                         .await?;

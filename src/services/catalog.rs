@@ -54,6 +54,17 @@ impl CatalogCourse {
     pub fn bank(&self) -> Vec<i64> {
         self.bank_questions().map(|q| q.question.id).collect()
     }
+
+    /// The questions of a new attempt (see [`super::learning::draw_questions`]).
+    pub fn draw(&self) -> Vec<i64> {
+        let bank: Vec<(i64, &str)> = self
+            .bank_questions()
+            .map(|q| (q.question.id, q.question.competences.as_str()))
+            .collect();
+        let quotas =
+            hocvuso_domain::competence::parse_quotas(&self.course.quiz_draw_by).unwrap_or_default();
+        super::learning::draw_questions(&bank, self.course.quiz_draw, &quotas)
+    }
 }
 
 #[derive(Default)]

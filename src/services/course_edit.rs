@@ -40,6 +40,9 @@ pub struct CourseDoc {
     pub sequential: bool,
     #[serde(default)]
     pub require_lessons: bool,
+    /// Questions drawn per competence before the rest: `(code, count)`.
+    #[serde(default)]
+    pub draw_by: Vec<(String, usize)>,
     pub lessons: Vec<LessonDoc>,
     pub questions: Vec<QuestionDoc>,
 }
@@ -130,6 +133,7 @@ impl CourseDoc {
             quiz_minutes: k.quiz_minutes,
             sequential: k.sequential,
             require_lessons: k.require_lessons,
+            draw_by: hocvuso_domain::competence::parse_quotas(&k.quiz_draw_by).unwrap_or_default(),
             lessons: c
                 .lessons
                 .iter()
@@ -173,6 +177,28 @@ impl CourseDoc {
         }
         if self.questions.is_empty() {
             out.push("Bài kiểm tra cần ít nhất một câu hỏi.".to_owned());
+        }
+        for (code, n) in &self.draw_by {
+            let tagged = self
+                .questions
+                .iter()
+                .filter(|q| q.competences.contains(code))
+                .count();
+            if *n > tagged {
+                out.push(format!(
+                    "Mỗi lượt cần {n} câu về năng lực {code} nhưng chỉ có {tagged} câu gắn mã này."
+                ));
+            }
+        }
+        let quotas: usize = self.draw_by.iter().map(|(_, n)| n).sum();
+        let per_attempt = self
+            .quiz_draw
+            .and_then(|n| usize::try_from(n).ok())
+            .unwrap_or(self.questions.len());
+        if quotas > per_attempt {
+            out.push(format!(
+                "Số câu theo năng lực ({quotas}) nhiều hơn số câu mỗi lượt ({per_attempt})."
+            ));
         }
         if let Some(n) = self.quiz_draw {
             if usize::try_from(n).map_or(true, |n| n > self.questions.len()) {
@@ -362,6 +388,9 @@ pub struct SettingsInput {
     pub attempts: String,
     #[serde(default)]
     pub minutes: String,
+    /// Questions per competence, typed as `4.2: 4, 2.3: 2`.
+    #[serde(default)]
+    pub draw_by: String,
     /// A checkbox: sent (non-empty) only when ticked.
     #[serde(default)]
     pub sequential: String,
@@ -379,6 +408,12 @@ impl SettingsInput {
             draw: opt(doc.quiz_draw),
             attempts: opt(doc.quiz_attempts),
             minutes: opt(doc.quiz_minutes),
+            draw_by: doc
+                .draw_by
+                .iter()
+                .map(|(c, n)| format!("{c}: {n}"))
+                .collect::<Vec<_>>()
+                .join(", "),
             sequential: if doc.sequential { "1" } else { "" }.to_owned(),
             require_lessons: if doc.require_lessons { "1" } else { "" }.to_owned(),
         }
@@ -494,9 +529,20 @@ pub async fn save_settings(
             1..=600,
             "Thời gian làm bài",
         );
+        let draw_by = match hocvuso_domain::competence::parse_quotas(&input.draw_by) {
+            Some(q) if q.iter().all(|(c, _)| hocvuso_domain::competence::name_of(c).is_some()) => q,
+            _ => {
+                errors.push((
+                    "draw_by",
+                    "Ghi theo mẫu “4.2: 4, 2.3: 2” — mã năng lực (1.1 đến 6.3) và số câu, cách nhau bằng dấu phẩy.".to_owned(),
+                ));
+                Vec::new()
+            }
+        };
         if !errors.is_empty() {
             return Err(errors);
         }
+        doc.draw_by = draw_by;
         doc.title = title;
         doc.summary = summary;
         doc.pass_percent = pass.unwrap_or(doc.pass_percent);
@@ -1000,6 +1046,7 @@ async fn apply<C: ConnectionTrait>(
             quiz_minutes: doc.quiz_minutes,
             sequential: doc.sequential,
             require_lessons: doc.require_lessons,
+            quiz_draw_by: &hocvuso_domain::competence::format_quotas(&doc.draw_by),
         },
         number,
     )
@@ -1057,6 +1104,7 @@ pub fn to_folder(
         draw: count(doc.quiz_draw),
         attempts: count(doc.quiz_attempts),
         minutes: count(doc.quiz_minutes),
+        draw_by: doc.draw_by.iter().cloned().collect(),
         questions: doc
             .questions
             .iter()
@@ -1183,6 +1231,12 @@ pub fn doc_from_folder(content: &crate::content::CourseContent, current: &Course
         quiz_minutes: count(content.quiz.minutes),
         sequential: content.course.sequential,
         require_lessons: content.course.require_lessons,
+        draw_by: content
+            .quiz
+            .draw_by
+            .iter()
+            .map(|(c, n)| (c.clone(), *n))
+            .collect(),
         lessons,
         questions,
     }
@@ -1220,6 +1274,7 @@ impl ImportPlan {
                 d.quiz_minutes,
                 d.sequential,
                 d.require_lessons,
+                d.draw_by.clone(),
             )
         };
         let mut plan = ImportPlan {
@@ -1316,6 +1371,7 @@ mod tests {
             quiz_minutes: None,
             sequential: false,
             require_lessons: false,
+            draw_by: vec![("4.2".into(), 2)],
             lessons: vec![],
             questions: vec![QuestionDoc {
                 id: None,
@@ -1328,8 +1384,9 @@ mod tests {
             }],
         };
         let p = doc.problems();
-        assert_eq!(p.len(), 2, "{p:?}");
+        assert_eq!(p.len(), 3, "{p:?}");
         assert!(p[0].contains("ít nhất một bài học"));
-        assert!(p[1].contains("rút 3 câu"));
+        assert!(p[1].contains("cần 2 câu về năng lực 4.2 nhưng chỉ có 0"));
+        assert!(p[2].contains("rút 3 câu"));
     }
 }

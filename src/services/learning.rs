@@ -393,11 +393,10 @@ impl BatchHandler for StartHandler {
                         }
                     }
                 }
-                let bank = c.bank();
                 let new: Vec<(i64, i64, Vec<i64>)> = needing
                     .iter()
                     .filter(|p| !used_up.contains_key(&(**p, course_id)))
-                    .map(|p| (*p, course_id, draw_questions(&bank, c.course.quiz_draw)))
+                    .map(|p| (*p, course_id, c.draw()))
                     .collect();
                 for a in learning::insert_attempts(txn, &new, now).await? {
                     found.insert((a.person_id, course_id), a.id);
@@ -415,17 +414,44 @@ impl BatchHandler for StartHandler {
     }
 }
 
-/// The questions of a new attempt: `draw` of the bank at random, in random order, or the
-/// whole bank in its order when the quiz draws every question.
-pub fn draw_questions(bank: &[i64], draw: Option<i32>) -> Vec<i64> {
+/// The questions of a new attempt. First, for each `(competence, n)` of `quotas`, n questions
+/// at random among those tagged with it (and not drawn yet); then the rest of `draw` at random
+/// from the remaining bank; all in random order. Without a draw or quotas: the whole bank in its
+/// order. `bank` holds `(question, its competence codes)`.
+pub fn draw_questions(
+    bank: &[(i64, &str)],
+    draw: Option<i32>,
+    quotas: &[(String, usize)],
+) -> Vec<i64> {
     use rand::seq::SliceRandom;
-    match draw.and_then(|n| usize::try_from(n).ok()) {
-        Some(n) if n < bank.len() => bank
-            .choose_multiple(&mut rand::rngs::OsRng, n)
-            .copied()
-            .collect(),
-        _ => bank.to_vec(),
+    let mut rng = rand::rngs::OsRng;
+    let total = draw
+        .and_then(|n| usize::try_from(n).ok())
+        .map_or(bank.len(), |n| n.min(bank.len()));
+    if total == bank.len() && quotas.is_empty() {
+        return bank.iter().map(|(id, _)| *id).collect();
     }
+    let mut chosen: Vec<i64> = Vec::with_capacity(total);
+    for (code, n) in quotas {
+        let tagged: Vec<i64> = bank
+            .iter()
+            .filter(|(id, codes)| {
+                !chosen.contains(id) && codes.split_whitespace().any(|c| c == code)
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        let room = total.saturating_sub(chosen.len());
+        chosen.extend(tagged.choose_multiple(&mut rng, (*n).min(room)).copied());
+    }
+    let rest: Vec<i64> = bank
+        .iter()
+        .map(|(id, _)| *id)
+        .filter(|id| !chosen.contains(id))
+        .collect();
+    let room = total.saturating_sub(chosen.len());
+    chosen.extend(rest.choose_multiple(&mut rng, room).copied());
+    chosen.shuffle(&mut rng);
+    chosen
 }
 
 /// A question's options in the order one attempt shows them: shuffled per attempt (the same

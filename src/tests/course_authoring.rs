@@ -312,6 +312,19 @@ async fn bad_input_is_refused_and_nothing_is_saved(b: TestBackend) {
         "{}",
         bad.text(".error-summary")
     );
+    let quota = author
+        .post(
+            BASIC,
+            &[
+                ("title", "Kỹ năng số cơ bản"),
+                ("summary", "Tóm tắt"),
+                ("pass_percent", "80"),
+                ("draw_by", "4.2 bốn"),
+            ],
+        )
+        .await;
+    assert_eq!(quota.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(quota.text(".error-summary").contains("4.2: 4, 2.3: 2"));
     assert!(draft().await.is_none());
 
     // Publishing with nothing changed, then with a draft that draws more than its bank.

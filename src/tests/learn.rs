@@ -417,6 +417,23 @@ async fn attempts_draw_their_own_questions_and_option_order(b: TestBackend) {
         bank.len() > DRAWN,
         "the bank has more questions than a quiz draws"
     );
+    let tagged_42: Vec<i64> = app
+        .state
+        .catalog
+        .current()
+        .by_slug("ky-nang-so-co-ban")
+        .map(|c| {
+            c.bank_questions()
+                .filter(|q| {
+                    q.question
+                        .competences
+                        .split_whitespace()
+                        .any(|x| x == "4.2")
+                })
+                .map(|q| q.question.id)
+                .collect()
+        })
+        .unwrap_or_default();
     let mut drawn: Vec<Vec<String>> = Vec::new();
     let mut option_orders: Vec<Vec<String>> = Vec::new();
     for i in 0..6 {
@@ -437,6 +454,15 @@ async fn attempts_draw_their_own_questions_and_option_order(b: TestBackend) {
             let id: i64 = n.trim_start_matches('q').parse().unwrap_or(-1);
             assert!(bank.iter().any(|(q, _)| *q == id), "{n} is from the bank");
         }
+        // The basic course asks at least 4 questions on competence 4.2 (its `[draw_by]`).
+        let safety = names
+            .iter()
+            .filter(|n| {
+                let id: i64 = n.trim_start_matches('q').parse().unwrap_or(-1);
+                tagged_42.contains(&id)
+            })
+            .count();
+        assert!(safety >= 4, "attempt {i}: {safety} questions on 4.2");
         drawn.push(names);
         option_orders.push(page.attrs("fieldset.question input", "value"));
         // The answer key still grades whatever was drawn.

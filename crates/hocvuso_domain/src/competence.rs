@@ -98,6 +98,38 @@ pub fn order_of(code: &str) -> usize {
         .unwrap_or(usize::MAX)
 }
 
+/// Questions drawn per competence, as stored (`4.2=4 2.3=2`) or typed (`4.2: 4, 2.3: 2`):
+/// `(code, count)` pairs; `None` when a part is not `code=n` / `code: n` with n ≥ 1.
+pub fn parse_quotas(s: &str) -> Option<Vec<(String, usize)>> {
+    let mut out: Vec<(String, usize)> = Vec::new();
+    let normalised = s
+        .replace(": ", ":")
+        .replace(" :", ":")
+        .replace(" =", "=")
+        .replace("= ", "=");
+    for part in normalised
+        .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .filter(|p| !p.is_empty())
+    {
+        let (code, n) = part.split_once(['=', ':'])?;
+        let n: usize = n.parse().ok().filter(|n| *n > 0)?;
+        match out.iter_mut().find(|(c, _)| c == code) {
+            Some(q) => q.1 += n,
+            None => out.push((code.to_owned(), n)),
+        }
+    }
+    Some(out)
+}
+
+/// Quotas as stored: `4.2=4 2.3=2`.
+pub fn format_quotas(quotas: &[(String, usize)]) -> String {
+    quotas
+        .iter()
+        .map(|(c, n)| format!("{c}={n}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,5 +149,17 @@ mod tests {
         assert_eq!(name_of("6.3"), Some("Đánh giá trí tuệ nhân tạo"));
         assert_eq!(name_of("7.1"), None);
         assert_eq!(name_of("1"), None);
+    }
+
+    #[test]
+    fn quotas_read_as_stored_and_as_typed() {
+        let want = vec![("4.2".to_owned(), 4), ("2.3".to_owned(), 2)];
+        assert_eq!(parse_quotas("4.2=4 2.3=2"), Some(want.clone()));
+        assert_eq!(parse_quotas("4.2: 4, 2.3 : 2"), Some(want.clone()));
+        assert_eq!(format_quotas(&want), "4.2=4 2.3=2");
+        assert_eq!(parse_quotas(""), Some(Vec::new()));
+        assert_eq!(parse_quotas("4.2"), None);
+        assert_eq!(parse_quotas("4.2=0"), None);
+        assert_eq!(parse_quotas("4.2=ba"), None);
     }
 }

@@ -30,6 +30,9 @@ pub struct Model {
     pub sequential: bool,
     /// The quiz opens once every lesson is read (completion = all lessons + quiz passed).
     pub require_lessons: bool,
+    /// Questions drawn per competence before the rest, `code=n` separated by spaces
+    /// (`4.2=4 2.3=2`; empty: none).
+    pub quiz_draw_by: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -51,6 +51,8 @@ pub struct NewCourse<'a> {
     pub quiz_minutes: Option<i32>,
     pub sequential: bool,
     pub require_lessons: bool,
+    /// `code=n` separated by spaces (see `course.quiz_draw_by`).
+    pub quiz_draw_by: &'a str,
 }
 
 pub async fn insert_course<C: ConnectionTrait>(
@@ -74,6 +76,7 @@ pub async fn insert_course<C: ConnectionTrait>(
         version: Set(1),
         sequential: Set(c.sequential),
         require_lessons: Set(c.require_lessons),
+        quiz_draw_by: Set(c.quiz_draw_by.to_owned()),
         ..Default::default()
     })
     .exec_with_returning(conn)
@@ -207,6 +210,7 @@ pub struct CourseSettings<'a> {
     pub quiz_minutes: Option<i32>,
     pub sequential: bool,
     pub require_lessons: bool,
+    pub quiz_draw_by: &'a str,
 }
 
 pub async fn set_course_settings<C: ConnectionTrait>(
