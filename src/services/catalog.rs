@@ -111,16 +111,25 @@ impl Catalog {
         })
     }
 
-    pub fn courses(&self) -> &[CatalogCourse] {
+    /// The courses learners see: published at least once (`version` ≥ 1). A course created in
+    /// the browser stays out of sight until its first version is published.
+    pub fn courses(&self) -> impl Iterator<Item = &CatalogCourse> {
+        self.courses.iter().filter(|c| c.course.version >= 1)
+    }
+
+    /// Every course, unpublished new ones too (for authors).
+    pub fn all(&self) -> &[CatalogCourse] {
         &self.courses
     }
 
+    /// A course learners may see, by slug.
     pub fn by_slug(&self, slug: &str) -> Option<&CatalogCourse> {
-        self.courses.iter().find(|c| c.course.slug == slug)
+        self.courses().find(|c| c.course.slug == slug)
     }
 
+    /// A course learners may see, by id.
     pub fn by_id(&self, id: i64) -> Option<&CatalogCourse> {
-        self.courses.iter().find(|c| c.course.id == id)
+        self.courses().find(|c| c.course.id == id)
     }
 
     /// The groups that require a course.

@@ -103,7 +103,6 @@ pub fn importable_courses(state: &AppState) -> Vec<(String, String)> {
         .catalog
         .current()
         .courses()
-        .iter()
         .filter(|c| c.course.external_url.is_some())
         .map(|c| (c.course.slug.clone(), c.course.title.clone()))
         .collect()

@@ -172,6 +172,9 @@ impl CourseDoc {
     /// What stops this draft from being published, in Vietnamese (empty: it can be).
     pub fn problems(&self) -> Vec<String> {
         let mut out = Vec::new();
+        if self.summary.trim().is_empty() {
+            out.push("Khóa học cần lời giới thiệu ngắn (ở phần Thông tin chung).".to_owned());
+        }
         if self.lessons.is_empty() {
             out.push("Khóa học cần ít nhất một bài học.".to_owned());
         }
@@ -253,7 +256,7 @@ impl Editing {
 /// Courses an author may edit here (not the courses taught elsewhere).
 pub fn editable(catalog: &Catalog) -> impl Iterator<Item = &CatalogCourse> {
     catalog
-        .courses()
+        .all()
         .iter()
         .filter(|c| c.course.external_url.is_none())
 }
@@ -338,7 +341,7 @@ async fn change_draft<T>(
             }
         }
         None => {
-            if repo::versions_of(&txn, course.id).await?.is_empty() {
+            if course.version >= 1 && repo::versions_of(&txn, course.id).await?.is_empty() {
                 // The history starts with what learners see now.
                 repo::insert_version(
                     &txn,
@@ -371,6 +374,78 @@ async fn change_draft<T>(
     }
     txn.commit().await?;
     Ok(out)
+}
+
+/// A new course as typed on the form.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct NewCourseInput {
+    #[serde(default)]
+    pub title: String,
+    /// Empty: made from the title.
+    #[serde(default)]
+    pub slug: String,
+    #[serde(default)]
+    pub level: String,
+}
+
+/// The levels a course may have.
+pub const LEVELS: [&str; 2] = ["Cơ bản", "Nâng cao"];
+
+/// Creates an empty course, unseen by learners until an author publishes its first version.
+/// Returns its slug.
+pub async fn create(state: &AppState, input: &NewCourseInput) -> Result<String, EditError> {
+    let mut errors = Vec::new();
+    let title = text_field(&mut errors, "new_title", &input.title, 150, "tên khóa học");
+    let slug = if input.slug.trim().is_empty() {
+        super::handbook::slug_from(&title)
+    } else {
+        input.slug.trim().to_ascii_lowercase()
+    };
+    if !title.is_empty() && !crate::content::is_slug(&slug) {
+        errors.push((
+            "new_slug",
+            "Mã khóa học chỉ gồm chữ thường không dấu, chữ số và dấu gạch ngang, ví dụ ky-nang-so-nang-cao.".to_owned(),
+        ));
+    }
+    if !LEVELS.contains(&input.level.as_str()) {
+        errors.push(("new_level", "Hãy chọn trình độ.".to_owned()));
+    }
+    let txn = state.db.write().begin().await?;
+    if errors.is_empty() && repo::course_by_slug(&txn, &slug).await?.is_some() {
+        errors.push((
+            "new_slug",
+            format!("Đã có khóa học với mã \"{slug}\"; hãy chọn mã khác."),
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(EditError::Invalid(errors));
+    }
+    repo::insert_course(
+        &txn,
+        repo::NewCourse {
+            slug: &slug,
+            title: &title,
+            summary: "",
+            level: &input.level,
+            pass_percent: 80,
+            license: "CC BY 4.0",
+            external_url: None,
+            counts_as_id: None,
+            quiz_draw: None,
+            quiz_attempts: None,
+            quiz_minutes: None,
+            sequential: false,
+            require_lessons: false,
+            quiz_draw_by: "",
+            version: 0,
+        },
+        state.clock.now(),
+    )
+    .await?;
+    super::catalog::mark_changed(&txn).await?;
+    txn.commit().await?;
+    super::catalog::reload(state).await?;
+    Ok(slug)
 }
 
 /// The course's settings as typed on the form.

@@ -602,7 +602,6 @@ pub async fn competence_coverage(
     let catalog = state.catalog.current();
     let builds: BTreeMap<i64, Vec<&str>> = catalog
         .courses()
-        .iter()
         .flat_map(|c| c.lessons.iter())
         .map(|l| {
             (

@@ -113,6 +113,7 @@ pub async fn ensure_seeded(db: &Db, now: DateTime<Utc>) -> Result<(), Internal> 
                 quiz_minutes: c.quiz.minutes.and_then(|n| i32::try_from(n).ok()),
                 sequential: c.course.sequential,
                 require_lessons: c.course.require_lessons,
+                version: 1,
                 quiz_draw_by: &hocvuso_domain::competence::format_quotas(
                     &c.quiz
                         .draw_by

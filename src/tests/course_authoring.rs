@@ -774,7 +774,135 @@ async fn a_lesson_video_is_uploaded_and_served_in_parts(b: TestBackend) {
     assert!(csp.contains("media-src 'self'"), "{csp}");
 }
 
+/// An author creates a course: unseen by learners (and search) until its first version, which
+/// needs a summary, a lesson and a question.
+async fn an_author_creates_a_course_learners_see_once_published(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut author = app.staff("0912000018", Role::Author, "68").await;
+    let refused = author
+        .post(
+            "/bien-tap/khoa-hoc",
+            &[("title", ""), ("slug", "Sai Mã!"), ("level", "Cao nhất")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let errors = refused.texts(".error-summary li");
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    let taken = author
+        .post(
+            "/bien-tap/khoa-hoc",
+            &[
+                ("title", "Khác"),
+                ("slug", "ky-nang-so-co-ban"),
+                ("level", "Cơ bản"),
+            ],
+        )
+        .await;
+    assert!(taken
+        .text(".error-summary")
+        .contains("Đã có khóa học với mã"));
+
+    let made = author
+        .post(
+            "/bien-tap/khoa-hoc",
+            &[
+                ("title", "Kỹ năng số nâng cao"),
+                ("slug", ""),
+                ("level", "Nâng cao"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    assert_eq!(made.location(), "/bien-tap/khoa-hoc/ky-nang-so-nang-cao");
+    let edit = "/bien-tap/khoa-hoc/ky-nang-so-nang-cao";
+    assert!(author
+        .get("/bien-tap/khoa-hoc")
+        .await
+        .text("#khoa-hoc")
+        .contains("chưa xuất bản"));
+
+    let mut learner = app.learner("0912345691", COMMUNE_A).await;
+    assert!(!learner
+        .get("/hoc")
+        .await
+        .body
+        .contains("Kỹ năng số nâng cao"));
+    assert_eq!(
+        learner.get("/khoa-hoc/ky-nang-so-nang-cao").await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Nothing to publish yet; then what a first version needs.
+    author
+        .post(
+            &format!("{edit}/bai/moi"),
+            &[
+                ("title", "Bài 1"),
+                ("minutes", "5"),
+                ("body", "Nội dung bài 1."),
+            ],
+        )
+        .await;
+    let early = author.post(&format!("{edit}/xuat-ban"), &[]).await;
+    assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let why = early.text(".error-summary");
+    assert!(
+        why.contains("giới thiệu ngắn") && why.contains("ít nhất một câu hỏi"),
+        "{why}"
+    );
+    author
+        .post(
+            edit,
+            &[
+                ("title", "Kỹ năng số nâng cao"),
+                ("summary", "Dành cho người đã học khóa cơ bản."),
+                ("pass_percent", "80"),
+            ],
+        )
+        .await;
+    author
+        .post(
+            &format!("{edit}/cau-hoi/moi"),
+            &[
+                ("prompt", "Câu hỏi?"),
+                ("options", "Đúng\nSai"),
+                ("correct", "1"),
+                ("explanation", "Vì thế."),
+            ],
+        )
+        .await;
+    let published = author.post(&format!("{edit}/xuat-ban"), &[]).await;
+    assert_eq!(
+        published.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        published.body
+    );
+    let page = author.get(published.location()).await;
+    assert!(
+        page.text("#thong-bao").contains("phiên bản 1"),
+        "{}",
+        page.text("#thong-bao")
+    );
+    assert_eq!(page.texts("#phien-ban + div tbody tr").len(), 1);
+    assert!(learner
+        .get("/hoc")
+        .await
+        .body
+        .contains("Kỹ năng số nâng cao"));
+    let course = learner.get("/khoa-hoc/ky-nang-so-nang-cao").await;
+    assert_eq!(course.status, StatusCode::OK);
+    assert_eq!(course.texts("ol.lessons li").len(), 1);
+    let attempt = learner.start_quiz_of("ky-nang-so-nang-cao").await;
+    let done = learner.answer_all(attempt, true).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    app.verify_ok().await;
+}
+
 test_both!(
+    an_author_creates_a_course_learners_see_once_published,
     a_lesson_video_is_uploaded_and_served_in_parts,
     a_picture_choice_question_is_authored_and_answered,
     a_multiple_choice_question_is_authored,

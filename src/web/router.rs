@@ -180,7 +180,10 @@ pub fn app(state: AppState) -> Router {
             get(authoring::revision),
         )
         .route("/bien-tap/so-tay/{id}/hien-thi", post(authoring::publish))
-        .route("/bien-tap/khoa-hoc", get(course_authoring::list))
+        .route(
+            "/bien-tap/khoa-hoc",
+            get(course_authoring::list).post(course_authoring::create),
+        )
         .route(
             "/bien-tap/khoa-hoc/{slug}",
             get(course_authoring::course).post(course_authoring::save_settings),

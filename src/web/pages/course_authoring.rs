@@ -16,7 +16,8 @@ use crate::clock::format_date_time;
 use crate::markdown;
 use crate::services::accounts::SessionUser;
 use crate::services::course_edit::{
-    self, CourseDoc, EditError, Editing, LessonInput, Part, QuestionInput, SettingsInput,
+    self, CourseDoc, EditError, Editing, LessonInput, NewCourseInput, Part, QuestionInput,
+    SettingsInput,
 };
 use crate::services::handbook::may_author;
 use crate::state::AppState;
@@ -66,14 +67,44 @@ pub struct CourseRow {
 pub struct CoursesPage {
     pub l: Chrome,
     pub rows: Vec<CourseRow>,
+    pub errors: Errors,
+    pub input: NewCourseInput,
+    pub levels: [&'static str; 2],
 }
 
 pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
     author(&ctx)?;
+    let page = courses_page(&state, &ctx, Errors::default(), NewCourseInput::default()).await?;
+    Ok(render(&ctx, StatusCode::OK, &page))
+}
+
+/// "Tạo khóa học mới": an empty course, unseen by learners until its first version.
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    form: CsrfForm<NewCourseInput>,
+) -> Result<Response, WebError> {
+    author(&ctx)?;
+    match course_edit::create(&state, &form.data).await {
+        Ok(slug) => Ok(see_other(&format!("/bien-tap/khoa-hoc/{slug}"))),
+        Err(EditError::Invalid(errors)) => {
+            let page = courses_page(&state, &ctx, errors.into(), form.data).await?;
+            Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(web_error(e)),
+    }
+}
+
+async fn courses_page(
+    state: &AppState,
+    ctx: &Ctx,
+    errors: Errors,
+    input: NewCourseInput,
+) -> Result<CoursesPage, WebError> {
     let catalog = state.catalog.current();
     let mut rows = Vec::new();
     for c in course_edit::editable(&catalog) {
-        let e = course_edit::editing(&state, &c.course.slug)
+        let e = course_edit::editing(state, &c.course.slug)
             .await
             .map_err(web_error)?;
         rows.push(CourseRow {
@@ -85,11 +116,13 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, W
             questions: e.doc.questions.len(),
         });
     }
-    let page = CoursesPage {
+    Ok(CoursesPage {
         l: ctx.chrome("Biên tập khóa học"),
         rows,
-    };
-    Ok(render(&ctx, StatusCode::OK, &page))
+        errors,
+        input,
+        levels: course_edit::LEVELS,
+    })
 }
 
 pub struct PartRow {

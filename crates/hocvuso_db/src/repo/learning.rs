@@ -53,6 +53,9 @@ pub struct NewCourse<'a> {
     pub require_lessons: bool,
     /// `code=n` separated by spaces (see `course.quiz_draw_by`).
     pub quiz_draw_by: &'a str,
+    /// 1 for shipped content; 0 for a course created in the browser, unseen by learners until
+    /// its first version is published.
+    pub version: i32,
 }
 
 pub async fn insert_course<C: ConnectionTrait>(
@@ -73,7 +76,7 @@ pub async fn insert_course<C: ConnectionTrait>(
         quiz_draw: Set(c.quiz_draw),
         quiz_attempts: Set(c.quiz_attempts),
         quiz_minutes: Set(c.quiz_minutes),
-        version: Set(1),
+        version: Set(c.version),
         sequential: Set(c.sequential),
         require_lessons: Set(c.require_lessons),
         quiz_draw_by: Set(c.quiz_draw_by.to_owned()),
