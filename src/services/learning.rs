@@ -72,18 +72,12 @@ impl CourseProgress<'_> {
 
     /// Where to go on: the first lesson not read yet (`None`: all read).
     pub fn resume_at(&self) -> Option<i32> {
-        self.lessons
-            .iter()
-            .find(|(_, done)| !*done)
-            .map(|(l, _)| l.lesson.position)
+        first_unread(&self.lessons)
     }
 
-    /// Whether the lesson at `index` (0-based) may be opened: always in a course that is not
-    /// sequential; otherwise once read, or once every lesson before it is read.
+    /// Whether the lesson at `index` (0-based) may be opened (see [`is_open`]).
     pub fn is_open(&self, index: usize) -> bool {
-        !self.course.course.sequential
-            || self.lessons.get(index).is_some_and(|(_, done)| *done)
-            || self.lessons.iter().take(index).all(|(_, done)| *done)
+        is_open(self.course.course.sequential, &self.lessons, index)
     }
 
     /// Lessons not read yet.
@@ -98,6 +92,39 @@ impl CourseProgress<'_> {
             .quiz_attempts
             .map(|limit| (i64::from(limit) - self.attempts_used).max(0))
     }
+}
+
+/// A course's lessons, each with whether this learner has read it (one query).
+async fn lessons_read<'a>(
+    state: &AppState,
+    person_id: i64,
+    c: &'a CatalogCourse,
+) -> Result<Vec<(&'a CatalogLesson, bool)>, LearnError> {
+    let ids: Vec<i64> = c.lessons.iter().map(|l| l.lesson.id).collect();
+    let finished: BTreeSet<i64> = learning::finished_among(state.db.read(), person_id, &ids)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(c.lessons
+        .iter()
+        .map(|l| (l, finished.contains(&l.lesson.id)))
+        .collect())
+}
+
+/// The first lesson not read yet.
+fn first_unread(lessons: &[(&CatalogLesson, bool)]) -> Option<i32> {
+    lessons
+        .iter()
+        .find(|(_, done)| !*done)
+        .map(|(l, _)| l.lesson.position)
+}
+
+/// Whether the lesson at `index` (0-based) may be opened: always in a course that is not
+/// sequential; otherwise once read, or once every lesson before it is read.
+fn is_open(sequential: bool, lessons: &[(&CatalogLesson, bool)], index: usize) -> bool {
+    !sequential
+        || lessons.get(index).is_some_and(|(_, done)| *done)
+        || lessons.iter().take(index).all(|(_, done)| *done)
 }
 
 /// Time allowed after an attempt's deadline for an answer sheet still on its way over a slow
@@ -135,16 +162,7 @@ pub async fn course_progress<'a>(
 ) -> Result<CourseProgress<'a>, LearnError> {
     let db = state.db.read();
     let c = course(catalog, slug)?;
-    let ids: Vec<i64> = c.lessons.iter().map(|l| l.lesson.id).collect();
-    let finished: BTreeSet<i64> = learning::finished_among(db, person_id, &ids)
-        .await?
-        .into_iter()
-        .collect();
-    let lessons = c
-        .lessons
-        .iter()
-        .map(|l| (l, finished.contains(&l.lesson.id)))
-        .collect();
+    let lessons = lessons_read(state, person_id, c).await?;
     let certificate = learning::certificate_of(db, person_id, c.course.id).await?;
     let completed_at = learning::completion_of(db, person_id, c.course.id).await?;
     let attempts_used = learning::attempt_counts(db, &[person_id], c.course.id)
@@ -272,16 +290,16 @@ async fn check_open(
     slug: &str,
     position: i32,
 ) -> Result<(), LearnError> {
-    let p = course_progress(state, catalog, person_id, slug).await?;
-    let index = p
-        .lessons
+    let c = course(catalog, slug)?;
+    let lessons = lessons_read(state, person_id, c).await?;
+    let index = lessons
         .iter()
         .position(|(l, _)| l.lesson.position == position)
         .ok_or(LearnError::NotFound)?;
-    if p.is_open(index) {
+    if is_open(c.course.sequential, &lessons, index) {
         Ok(())
     } else {
-        Err(LearnError::Locked(p.resume_at().unwrap_or(1)))
+        Err(LearnError::Locked(first_unread(&lessons).unwrap_or(1)))
     }
 }
 
@@ -321,9 +339,11 @@ pub async fn start_attempt(
         return Err(LearnError::NotFound);
     }
     if c.course.require_lessons {
-        let unread = course_progress(state, &catalog, person_id, slug)
+        let unread = lessons_read(state, person_id, c)
             .await?
-            .unread();
+            .iter()
+            .filter(|(_, done)| !*done)
+            .count();
         if unread > 0 {
             return Err(LearnError::LessonsFirst(unread));
         }

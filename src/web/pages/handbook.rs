@@ -224,23 +224,29 @@ pub async fn image(
         .await?
         .ok_or(WebError::NotFound)?;
     let mut res = m.bytes.into_response();
-    let h = res.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&m.content_type) {
+    stored_file_headers(
+        res.headers_mut(),
+        &m.content_type,
+        "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+    );
+    Ok(res)
+}
+
+/// The headers of a file stored in the database (images, video, audio, captions): its type,
+/// a day's caching (names carry a digest of the bytes), a sandboxing CSP and no sniffing.
+fn stored_file_headers(h: &mut HeaderMap, content_type: &str, csp: &'static str) {
+    if let Ok(v) = HeaderValue::from_str(content_type) {
         h.insert(CONTENT_TYPE, v);
     }
     h.insert(
         CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=86400"),
     );
-    h.insert(
-        CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; sandbox"),
-    );
+    h.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
     h.insert(
         axum::http::HeaderName::from_static("x-content-type-options"),
         HeaderValue::from_static("nosniff"),
     );
-    Ok(res)
 }
 
 /// A video, audio or captions file for lessons, with range requests: players fetch what they
@@ -281,27 +287,13 @@ pub async fn av(
     .unwrap_or_default();
     let mut res = (status, bytes).into_response();
     let h = res.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&content_type) {
-        h.insert(CONTENT_TYPE, v);
-    }
+    stored_file_headers(h, &content_type, "default-src 'none'; sandbox");
     h.insert(ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     if status == StatusCode::PARTIAL_CONTENT {
         if let Ok(v) = HeaderValue::from_str(&format!("bytes {start}-{end}/{size}")) {
             h.insert(CONTENT_RANGE, v);
         }
     }
-    h.insert(
-        CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=86400"),
-    );
-    h.insert(
-        CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; sandbox"),
-    );
-    h.insert(
-        axum::http::HeaderName::from_static("x-content-type-options"),
-        HeaderValue::from_static("nosniff"),
-    );
     Ok(res)
 }
 
