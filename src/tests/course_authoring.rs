@@ -819,11 +819,16 @@ async fn an_author_creates_a_course_learners_see_once_published(b: TestBackend) 
     let edit = "/bien-tap/khoa-hoc/ky-nang-so-nang-cao";
     let fresh = author.get(edit).await;
     assert!(
-        fresh.text("#trang-thai").contains("chưa xuất bản: người học chưa thấy"),
+        fresh
+            .text("#trang-thai")
+            .contains("chưa xuất bản: người học chưa thấy"),
         "{}",
         fresh.text("#trang-thai")
     );
-    assert!(!fresh.has("#trang-thai a"), "no learner's view of an unpublished course");
+    assert!(
+        !fresh.has("#trang-thai a"),
+        "no learner's view of an unpublished course"
+    );
     assert!(author
         .get("/bien-tap/khoa-hoc")
         .await
