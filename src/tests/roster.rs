@@ -3,9 +3,12 @@
 //! errors in Vietnamese; an officer reaches only their own unit; a move of commune moves the
 //! person's counts.
 
+use crate::clock::Clock;
 use axum::http::StatusCode;
+use hocvuso_db::dialect::IdReserver;
 use hocvuso_db::repo::{org, people, roster as repo};
-use hocvuso_domain::Role;
+use hocvuso_db::ConnectionTrait;
+use hocvuso_domain::{Role, TargetGroup};
 use hocvuso_test_utils::{test_both, TestBackend};
 use rust_xlsxwriter::Workbook;
 
@@ -551,7 +554,115 @@ async fn joining_a_group_counts_what_was_already_achieved(b: TestBackend) {
     app.verify_ok().await;
 }
 
+fn ok<T>(e: hocvuso_db::DbErr) -> T {
+    panic!("{e}")
+}
+
+/// The bulk load under every import (PostgreSQL: `COPY` on a connection of its own, inside
+/// one transaction): text comes back exactly as written, even with the characters `COPY`
+/// escapes; a duplicate key is the unique violation the import turns into its message; a
+/// transaction dropped without commit keeps nothing; ids come from the table's sequence.
+async fn the_bulk_load_keeps_text_exactly_and_all_or_nothing(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let db = &app.state.db;
+    let commune = org::by_code(db.read(), COMMUNE_A)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("no commune {COMMUNE_A}"));
+    let person = |name: &str, phone: &str| repo::RosterPerson {
+        full_name: name.to_owned(),
+        phone: Some(phone.to_owned()),
+        citizen_id: None,
+        gender: Some("F".to_owned()),
+        birth_year: 1960,
+        birth_date: "1960".to_owned(),
+        residence_unit_id: commune.id,
+    };
+    let tricky = "Bà Hoa \\ \\N\tcột\nxuống dòng\r – “ngoặc” \\\\";
+    let now = app.clock.now();
+
+    let backend = db.read().get_database_backend();
+
+    let txn = db.begin_bulk().await.unwrap_or_else(ok);
+    let mut ids = IdReserver::new(&txn, "person").await.unwrap_or_else(ok);
+    let reserved = ids.take(db.read(), 2).await.unwrap_or_else(ok);
+    assert_eq!(reserved.len(), 2);
+    assert_ne!(reserved[0], reserved[1]);
+    let first = person(tricky, "0911000001");
+    let second = person("Trần Văn An", "0911000002");
+    let rows = repo::people_rows(
+        backend,
+        [(reserved[0], &first), (reserved[1], &second)],
+        now,
+    );
+    assert_eq!(rows.len(), 2);
+    repo::insert_people(&txn, rows).await.unwrap_or_else(ok);
+    let members = [(reserved[0], TargetGroup::Adults.code(), commune.id)];
+    repo::insert_memberships(&txn, repo::membership_rows(backend, members, now))
+        .await
+        .unwrap_or_else(ok);
+    txn.commit().await.unwrap_or_else(ok);
+    let stored = people::person_by_phone(db.read(), "0911000001")
+        .await
+        .unwrap_or_else(ok)
+        .unwrap_or_else(|| panic!("the first person was not stored"));
+    assert_eq!(stored.id, reserved[0]);
+    assert_eq!(stored.full_name, tricky);
+    assert_eq!(stored.residence_unit_id, Some(commune.id));
+    assert_eq!(stored.created_at, now);
+    let memberships = people::memberships(db.read(), reserved[0])
+        .await
+        .unwrap_or_else(ok);
+    assert_eq!(memberships.len(), 1);
+    assert_eq!(memberships[0].unit_id, commune.id);
+
+    // The same phone again: a unique violation, and with it nothing of the transaction.
+    let txn = db.begin_bulk().await.unwrap_or_else(ok);
+    let mut ids = IdReserver::new(&txn, "person").await.unwrap_or_else(ok);
+    let next = ids.take(db.read(), 2).await.unwrap_or_else(ok);
+    assert!(next.iter().all(|id| !reserved.contains(id)), "{next:?}");
+    let new = person("Lê Thị Mới", "0911000003");
+    let duplicate = person("Người Trùng Số", "0911000002");
+    let rows = repo::people_rows(backend, [(next[0], &new), (next[1], &duplicate)], now);
+    let err = match repo::insert_people(&txn, rows).await {
+        Ok(()) => panic!("a duplicate phone was accepted"),
+        Err(e) => e,
+    };
+    assert!(
+        hocvuso_db::dialect::is_unique_violation(&err),
+        "not a unique violation: {err}"
+    );
+    txn.rollback().await.unwrap_or_else(ok);
+    let kept = people::person_by_phone(db.read(), "0911000003")
+        .await
+        .unwrap_or_else(ok);
+    assert!(kept.is_none(), "a rolled-back row was kept");
+
+    // Dropped without a commit: nothing kept, and the connection is fit for the next one.
+    {
+        let txn = db.begin_bulk().await.unwrap_or_else(ok);
+        let mut ids = IdReserver::new(&txn, "person").await.unwrap_or_else(ok);
+        let id = ids.take(db.read(), 1).await.unwrap_or_else(ok);
+        let dropped = person("Bỏ Dở", "0911000004");
+        repo::insert_people(&txn, repo::people_rows(backend, [(id[0], &dropped)], now))
+            .await
+            .unwrap_or_else(ok);
+    }
+    for _ in 0..3 {
+        let txn = db.begin_bulk().await.unwrap_or_else(ok);
+        txn.commit().await.unwrap_or_else(ok);
+    }
+    let kept = people::person_by_phone(db.read(), "0911000004")
+        .await
+        .unwrap_or_else(ok);
+    assert!(kept.is_none(), "a dropped transaction's row was kept");
+    app.verify_ok().await;
+}
+
 test_both!(
+    the_bulk_load_keeps_text_exactly_and_all_or_nothing,
     joining_a_group_counts_what_was_already_achieved,
     old_commune_names_find_the_new_commune,
     dry_run_then_import_then_the_same_file_changes_nothing,

@@ -4,11 +4,11 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 
-use crate::dialect::{bulk_insert, in_text_list, BulkColumn};
+use crate::dialect::{bulk_insert, in_text_list, BulkRows, BulkTxn, BulkValue};
 use crate::entity::{achievement, membership, pending_upload, person, roster_import};
 
 pub use pending_upload::Model as PendingUpload;
@@ -16,8 +16,6 @@ pub use roster_import::Model as RosterImport;
 
 /// Keys per `IN (…)` list.
 const KEYS_PER_QUERY: usize = 500;
-/// Rows per bulk INSERT (one JSON parameter each).
-const BULK_ROWS: usize = 2_000;
 
 /// The people with any of these citizen IDs or phone numbers.
 pub async fn people_by_keys<C: ConnectionTrait>(
@@ -54,71 +52,46 @@ pub struct RosterPerson {
     pub residence_unit_id: i64,
 }
 
-/// Inserts new people with ids from [`crate::dialect::reserve_ids`].
-pub async fn insert_people<C: ConnectionTrait>(
-    conn: &C,
-    people: &[(i64, RosterPerson)],
+const PERSON_COLUMNS: [&str; 9] = [
+    "id",
+    "full_name",
+    "phone",
+    "birth_year",
+    "residence_unit_id",
+    "created_at",
+    "citizen_id",
+    "gender",
+    "birth_date",
+];
+
+/// New people (with ids from [`crate::dialect::IdReserver`]) as rows for
+/// [`insert_people`], prepared outside the import's transaction.
+pub fn people_rows<'a>(
+    backend: DbBackend,
+    people: impl IntoIterator<Item = (i64, &'a RosterPerson)>,
     now: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    const COLUMNS: [BulkColumn; 9] = [
-        BulkColumn {
-            name: "id",
-            pg_type: "bigint",
-        },
-        BulkColumn {
-            name: "full_name",
-            pg_type: "text",
-        },
-        BulkColumn {
-            name: "phone",
-            pg_type: "text",
-        },
-        BulkColumn {
-            name: "birth_year",
-            pg_type: "integer",
-        },
-        BulkColumn {
-            name: "residence_unit_id",
-            pg_type: "bigint",
-        },
-        BulkColumn {
-            name: "created_at",
-            pg_type: "timestamptz",
-        },
-        BulkColumn {
-            name: "citizen_id",
-            pg_type: "text",
-        },
-        BulkColumn {
-            name: "gender",
-            pg_type: "text",
-        },
-        BulkColumn {
-            name: "birth_date",
-            pg_type: "text",
-        },
-    ];
+) -> BulkRows {
     let at = stored_time(now);
-    for chunk in people.chunks(BULK_ROWS) {
-        let rows: Vec<serde_json::Value> = chunk
-            .iter()
-            .map(|(id, p)| {
-                serde_json::json!([
-                    id,
-                    p.full_name,
-                    p.phone,
-                    p.birth_year,
-                    p.residence_unit_id,
-                    at,
-                    p.citizen_id,
-                    p.gender,
-                    p.birth_date
-                ])
-            })
-            .collect();
-        bulk_insert(conn, "person", &COLUMNS, &rows).await?;
+    let mut rows = BulkRows::new(backend, &PERSON_COLUMNS);
+    for (id, p) in people {
+        rows.push(&[
+            BulkValue::Int(id),
+            BulkValue::Text(&p.full_name),
+            p.phone.as_deref().into(),
+            BulkValue::Int(i64::from(p.birth_year)),
+            BulkValue::Int(p.residence_unit_id),
+            BulkValue::Text(&at),
+            p.citizen_id.as_deref().into(),
+            p.gender.as_deref().into(),
+            BulkValue::Text(&p.birth_date),
+        ]);
     }
-    Ok(())
+    rows
+}
+
+/// Inserts the people of [`people_rows`].
+pub async fn insert_people(txn: &BulkTxn, rows: BulkRows) -> Result<(), DbErr> {
+    bulk_insert(txn, "person", rows).await
 }
 
 /// A timestamp as both backends store it from a bound value (RFC 3339, UTC).
@@ -148,39 +121,30 @@ pub async fn update_person<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Adds memberships `(person, group, unit)`.
-pub async fn insert_memberships<C: ConnectionTrait>(
-    conn: &C,
-    rows: &[(i64, String, i64)],
+const MEMBERSHIP_COLUMNS: [&str; 4] = ["person_id", "group_code", "unit_id", "created_at"];
+
+/// Memberships `(person, group, unit)` as rows for [`insert_memberships`].
+pub fn membership_rows<'a>(
+    backend: DbBackend,
+    members: impl IntoIterator<Item = (i64, &'a str, i64)>,
     now: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    const COLUMNS: [BulkColumn; 4] = [
-        BulkColumn {
-            name: "person_id",
-            pg_type: "bigint",
-        },
-        BulkColumn {
-            name: "group_code",
-            pg_type: "text",
-        },
-        BulkColumn {
-            name: "unit_id",
-            pg_type: "bigint",
-        },
-        BulkColumn {
-            name: "created_at",
-            pg_type: "timestamptz",
-        },
-    ];
+) -> BulkRows {
     let at = stored_time(now);
-    for chunk in rows.chunks(BULK_ROWS) {
-        let rows: Vec<serde_json::Value> = chunk
-            .iter()
-            .map(|(p, g, u)| serde_json::json!([p, g, u, at]))
-            .collect();
-        bulk_insert(conn, "membership", &COLUMNS, &rows).await?;
+    let mut rows = BulkRows::new(backend, &MEMBERSHIP_COLUMNS);
+    for (person, group, unit) in members {
+        rows.push(&[
+            BulkValue::Int(person),
+            BulkValue::Text(group),
+            BulkValue::Int(unit),
+            BulkValue::Text(&at),
+        ]);
     }
-    Ok(())
+    rows
+}
+
+/// Adds the memberships of [`membership_rows`].
+pub async fn insert_memberships(txn: &BulkTxn, rows: BulkRows) -> Result<(), DbErr> {
+    bulk_insert(txn, "membership", rows).await
 }
 
 /// Moves a membership to another unit.
