@@ -70,6 +70,12 @@ pub fn to_html(source: &str) -> String {
 
 fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    escape_into(&mut out, s);
+    out
+}
+
+/// Appends `s` escaped for HTML text and attribute values.
+pub fn escape_into(out: &mut String, s: &str) {
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -80,7 +86,6 @@ fn escape(s: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
 /// A file of this site's video and audio (`/phuong-tien/name.ext`): `(name, is_video)`.
@@ -249,29 +254,63 @@ pub fn parse_check(block: &str) -> Result<Check, String> {
     })
 }
 
-/// Splits a lesson's Markdown at its check blocks. A block that cannot be read stays as text
-/// (authors are told when they save; see [`check_errors`]).
-pub fn lesson_parts(source: &str) -> Vec<Part> {
-    let mut parts = Vec::new();
-    let mut text = String::new();
+/// A lesson's Markdown cut at its check blocks: plain lines, and the body of each
+/// ```` ```kiem-tra ```` block with whether its closing fence was found.
+enum Segment<'a> {
+    Line(&'a str),
+    Check {
+        fence: &'a str,
+        body: String,
+        closed: bool,
+    },
+}
+
+fn segments(source: &str) -> Vec<Segment<'_>> {
+    let mut out = Vec::new();
     let mut lines = source.lines();
     while let Some(line) = lines.next() {
         if line.trim_end() != CHECK_FENCE {
-            text.push_str(line);
-            text.push('\n');
+            out.push(Segment::Line(line));
             continue;
         }
-        let mut block = String::new();
+        let mut body = String::new();
         let mut closed = false;
         for inner in lines.by_ref() {
             if inner.trim_end() == "```" {
                 closed = true;
                 break;
             }
-            block.push_str(inner);
-            block.push('\n');
+            body.push_str(inner);
+            body.push('\n');
         }
-        match parse_check(&block).ok().filter(|_| closed) {
+        out.push(Segment::Check {
+            fence: line,
+            body,
+            closed,
+        });
+    }
+    out
+}
+
+/// Splits a lesson's Markdown at its check blocks. A block that cannot be read stays as text
+/// (authors are told when they save; see [`check_errors`]).
+pub fn lesson_parts(source: &str) -> Vec<Part> {
+    let mut parts = Vec::new();
+    let mut text = String::new();
+    for segment in segments(source) {
+        let (fence, body, closed) = match segment {
+            Segment::Line(line) => {
+                text.push_str(line);
+                text.push('\n');
+                continue;
+            }
+            Segment::Check {
+                fence,
+                body,
+                closed,
+            } => (fence, body, closed),
+        };
+        match parse_check(&body).ok().filter(|_| closed) {
             Some(check) => {
                 if !text.trim().is_empty() {
                     parts.push(Part::Html(to_html(&text)));
@@ -280,9 +319,9 @@ pub fn lesson_parts(source: &str) -> Vec<Part> {
                 parts.push(Part::Check(check));
             }
             None => {
-                text.push_str(line);
+                text.push_str(fence);
                 text.push('\n');
-                text.push_str(&block);
+                text.push_str(&body);
                 if closed {
                     text.push_str("```\n");
                 }
@@ -298,28 +337,17 @@ pub fn lesson_parts(source: &str) -> Vec<Part> {
 /// What is wrong with a lesson's check blocks, in Vietnamese (empty: nothing).
 pub fn check_errors(source: &str) -> Vec<String> {
     let mut errors = Vec::new();
-    let mut lines = source.lines();
-    let mut n = 0;
-    while let Some(line) = lines.next() {
-        if line.trim_end() != CHECK_FENCE {
-            continue;
-        }
-        n += 1;
-        let mut block = String::new();
-        let mut closed = false;
-        for inner in lines.by_ref() {
-            if inner.trim_end() == "```" {
-                closed = true;
-                break;
-            }
-            block.push_str(inner);
-            block.push('\n');
-        }
+    let checks = segments(source).into_iter().filter_map(|s| match s {
+        Segment::Check { body, closed, .. } => Some((body, closed)),
+        Segment::Line(_) => None,
+    });
+    for (i, (body, closed)) in checks.enumerate() {
+        let n = i + 1;
         if !closed {
             errors.push(format!(
                 "Câu hỏi kiểm tra nhanh thứ {n}: thiếu dòng “```” đóng lại."
             ));
-        } else if let Err(e) = parse_check(&block) {
+        } else if let Err(e) = parse_check(&body) {
             errors.push(format!("Câu hỏi kiểm tra nhanh thứ {n}: {e}."));
         }
     }

@@ -388,19 +388,6 @@ pub fn one_edit(a: &str, b: &str) -> bool {
     }
 }
 
-fn escape_into(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-}
-
 fn is_mark(word: &str, marks: &HashSet<String>) -> bool {
     marks.contains(&fold(&word.to_lowercase()))
 }
@@ -411,14 +398,14 @@ pub fn highlight(text: &str, marks: &HashSet<String>) -> String {
     let mut last = 0;
     for (s, e) in words(text) {
         if is_mark(&text[s..e], marks) {
-            escape_into(&mut out, &text[last..s]);
+            crate::markdown::escape_into(&mut out, &text[last..s]);
             out.push_str("<mark>");
-            escape_into(&mut out, &text[s..e]);
+            crate::markdown::escape_into(&mut out, &text[s..e]);
             out.push_str("</mark>");
             last = e;
         }
     }
-    escape_into(&mut out, &text[last..]);
+    crate::markdown::escape_into(&mut out, &text[last..]);
     out
 }
 
