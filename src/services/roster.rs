@@ -742,43 +742,61 @@ impl Writer {
         }
         // The live counts follow memberships: a joined or moved member's achievements in
         // that group count in the new unit (and no longer in the old one).
+        let person_of_membership: HashMap<i64, i64> =
+            memberships.iter().map(|m| (m.id, m.person_id)).collect();
+        let moved: Vec<(i64, i64, i64, &String)> = moves
+            .iter()
+            .filter_map(|(m, from, to, group)| {
+                person_of_membership
+                    .get(m)
+                    .map(|person| (*person, *from, *to, group))
+            })
+            .collect();
         let touched: Vec<i64> = joins
             .iter()
             .map(|(p, _, _)| *p)
-            .chain(
-                moves
-                    .iter()
-                    .filter_map(|(m, ..)| memberships.iter().find(|x| x.id == *m))
-                    .map(|m| m.person_id),
-            )
+            .chain(moved.iter().map(|(p, ..)| *p))
             .collect();
         if !touched.is_empty() {
             let achieved = roster::achievements_of(txn, &touched).await?;
+            // `(person, group)` → its achievements `(indicator, week)`.
+            let mut achieved_by: HashMap<(i64, &str), Vec<(&String, &String)>> = HashMap::new();
+            for (p, g, indicator, week) in &achieved {
+                achieved_by
+                    .entry((*p, g.as_str()))
+                    .or_default()
+                    .push((indicator, week));
+            }
             for (pid, group, unit) in &joins {
-                for (_, _, indicator, week) in
-                    achieved.iter().filter(|(p, g, ..)| p == pid && g == group)
+                for (indicator, week) in achieved_by
+                    .get(&(*pid, group.as_str()))
+                    .into_iter()
+                    .flatten()
                 {
                     *self
                         .count_deltas
-                        .entry((*unit, group.clone(), indicator.clone(), week.clone()))
+                        .entry((*unit, group.clone(), (*indicator).clone(), (*week).clone()))
                         .or_default() += 1;
                 }
             }
-            for (membership_id, from, to, group) in &moves {
-                let Some(m) = memberships.iter().find(|x| x.id == *membership_id) else {
-                    continue;
-                };
-                for (_, _, indicator, week) in achieved
-                    .iter()
-                    .filter(|(p, g, ..)| *p == m.person_id && g == group)
+            for (person, from, to, group) in &moved {
+                for (indicator, week) in achieved_by
+                    .get(&(*person, group.as_str()))
+                    .into_iter()
+                    .flatten()
                 {
                     *self
                         .count_deltas
-                        .entry((*from, group.clone(), indicator.clone(), week.clone()))
+                        .entry((
+                            *from,
+                            (*group).clone(),
+                            (*indicator).clone(),
+                            (*week).clone(),
+                        ))
                         .or_default() -= 1;
                     *self
                         .count_deltas
-                        .entry((*to, group.clone(), indicator.clone(), week.clone()))
+                        .entry((*to, (*group).clone(), (*indicator).clone(), (*week).clone()))
                         .or_default() += 1;
                 }
             }
