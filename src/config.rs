@@ -23,6 +23,9 @@ pub struct Config {
     /// The address people reach this site at (e.g. `https://hocvuso.lamdong.gov.vn`), printed
     /// in QR codes on posters. When unset, the address of the request is used.
     pub public_url: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (the client address for rate
+    /// limits); from anyone else the header is ignored.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for Config {
@@ -34,6 +37,7 @@ impl Default for Config {
             secure_cookies: false,
             issuer: "Sở Khoa học và Công nghệ tỉnh Lâm Đồng".to_owned(),
             public_url: None,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -55,6 +59,7 @@ struct FileServer {
     listen: Option<String>,
     secure_cookies: Option<bool>,
     public_url: Option<String>,
+    trusted_proxies: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -90,6 +95,7 @@ const KNOWN_ENV: &[&str] = &[
     "HOCVUSO_SERVER__LISTEN",
     "HOCVUSO_SERVER__SECURE_COOKIES",
     "HOCVUSO_SERVER__PUBLIC_URL",
+    "HOCVUSO_SERVER__TRUSTED_PROXIES",
     "HOCVUSO_DATABASE__URL",
     "HOCVUSO_DATABASE__READERS",
     "HOCVUSO_CERTIFICATE__ISSUER",
@@ -134,6 +140,9 @@ impl Config {
             if let Some(v) = f.server.public_url {
                 cfg.public_url = Some(v.trim_end_matches('/').to_owned());
             }
+            if let Some(v) = f.server.trusted_proxies {
+                cfg.trusted_proxies = parse_proxies(v.iter().map(String::as_str))?;
+            }
             if let Some(v) = f.database.url {
                 cfg.database_url = v;
             }
@@ -145,6 +154,9 @@ impl Config {
             }
         }
 
+        if let Some(v) = get("HOCVUSO_SERVER__TRUSTED_PROXIES") {
+            cfg.trusted_proxies = parse_proxies(v.split(',').filter(|p| !p.trim().is_empty()))?;
+        }
         if let Some(v) = get("HOCVUSO_SERVER__PUBLIC_URL") {
             cfg.public_url = Some(v.trim_end_matches('/').to_owned());
         }
@@ -189,6 +201,20 @@ impl Config {
         }
         Ok((cfg, warnings))
     }
+}
+
+/// Addresses of trusted reverse proxies (`127.0.0.1`, `::1`, `10.0.0.5`).
+fn parse_proxies<'a>(
+    items: impl Iterator<Item = &'a str>,
+) -> Result<Vec<std::net::IpAddr>, ConfigError> {
+    items
+        .map(|p| {
+            p.trim().parse().map_err(|_| ConfigError::Value {
+                name: "trusted_proxies".into(),
+                message: format!("not an IP address: {p}"),
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -107,6 +107,7 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, Sta
         submits,
         sessions: Arc::new(services::accounts::SessionCache::default()),
         session_lookup,
+        limits: Arc::new(services::limits::Limits::default()),
         sms: Arc::new(services::recovery::LogSms::default()),
     };
     Ok(state)

@@ -33,6 +33,8 @@ pub struct AppState {
     pub sessions: Arc<SessionCache>,
     /// Batched lookups of sessions missing from the cache.
     pub session_lookup: SessionLookup,
+    /// Rate limits of the public forms and the bound on password hashes running at once.
+    pub limits: Arc<crate::services::limits::Limits>,
     /// Text messages (one-time codes); the development adapter only logs them.
     pub sms: Arc<dyn crate::services::recovery::SmsSender>,
 }

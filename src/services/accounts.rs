@@ -15,9 +15,12 @@ use crate::state::AppState;
 
 /// How long a session lasts.
 pub const SESSION_DAYS: i64 = 30;
-/// Failed logins before the account is locked, and for how long.
+/// Wrong passwords from one client for one phone number before that client is locked out of
+/// it, and for how long the first time (each later lock lasts twice as long, at most a day).
+/// Only that client: the account's owner, elsewhere, still gets in.
 pub const MAX_FAILED_LOGINS: i32 = 5;
 pub const LOCK_MINUTES: i64 = 15;
+const LONGEST_LOCK_MINUTES: i64 = 24 * 60;
 
 /// Errors attached to form fields (field name, Vietnamese message), in form order.
 pub type FieldErrors = Vec<(&'static str, String)>;
@@ -45,29 +48,37 @@ pub struct RegisterInput {
     pub password: String,
 }
 
-/// Hashes a password with argon2id on a blocking thread (it is slow on purpose).
-pub async fn hash_password(password: String) -> Result<String, Internal> {
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::encode_b64(&random_bytes::<16>())
-            .map_err(|e| Internal::Other(e.to_string()))?;
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|e| Internal::Other(e.to_string()))
-    })
-    .await
-    .map_err(|e| Internal::Other(e.to_string()))?
+/// Hashes a password with argon2id on a blocking thread (it is slow on purpose), under the
+/// semaphore that bounds how many hashes run at once ([`Internal::Busy`] when saturated).
+pub async fn hash_password(state: &AppState, password: String) -> Result<String, Internal> {
+    state
+        .limits
+        .hash(move || {
+            let salt = SaltString::encode_b64(&random_bytes::<16>())
+                .map_err(|e| Internal::Other(e.to_string()))?;
+            Argon2::default()
+                .hash_password(password.as_bytes(), &salt)
+                .map(|h| h.to_string())
+                .map_err(|e| Internal::Other(e.to_string()))
+        })
+        .await?
 }
 
-pub async fn verify_password(password: String, hash: String) -> Result<bool, Internal> {
-    tokio::task::spawn_blocking(move || {
-        let parsed = PasswordHash::new(&hash).map_err(|e| Internal::Other(e.to_string()))?;
-        Ok(Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok())
-    })
-    .await
-    .map_err(|e| Internal::Other(e.to_string()))?
+/// Checks a password against its hash, under the same semaphore as [`hash_password`].
+pub async fn verify_password(
+    state: &AppState,
+    password: String,
+    hash: String,
+) -> Result<bool, Internal> {
+    state
+        .limits
+        .hash(move || {
+            let parsed = PasswordHash::new(&hash).map_err(|e| Internal::Other(e.to_string()))?;
+            Ok(Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok())
+        })
+        .await?
 }
 
 /// A hash of a password nobody knows, verified when the phone is unknown so that the answer
@@ -82,14 +93,21 @@ pub async fn register(state: &AppState, input: &RegisterInput) -> Result<i64, Fo
 }
 
 /// Who registers someone else (assisted registration): the helper, what the resident agreed
-/// to. The password is then temporary (changed at the first login).
+/// to, and the commune the helper works in. The password is then temporary (changed at the
+/// first login), and the person counts as confirmed (registered by a helper).
 pub struct Assisted<'a> {
     pub helper_id: i64,
     pub consent: &'a str,
+    /// The helper's commune: a person already known from a roster is given a login only if
+    /// they live or are a member there.
+    pub scope_path: &'a str,
 }
 
-/// Registration, by the person or by a helper on their behalf. A person already known from a
-/// roster (same phone, no login yet) gets the login: their record is kept, not duplicated.
+/// Registration, by the person (whose phone number the caller has proved with a code sent
+/// by SMS: `register` is only reached with a proved number) or by a helper on their behalf.
+/// A person already known from a roster (same phone, no login yet) gets the login: their
+/// record is kept, not duplicated. A self-registration is not confirmed: it counts apart
+/// until a roster matches it by citizen ID.
 pub async fn register_as(
     state: &AppState,
     input: &RegisterInput,
@@ -138,8 +156,15 @@ pub async fn register_as(
         if people::account_of(state.db.read(), p.id).await?.is_some() {
             return Err(phone_taken());
         }
+        if let Some(a) = &assisted {
+            // A helper reaches only the people of their commune: a record elsewhere is not
+            // theirs to hand a password for (and is not described).
+            if !lives_or_belongs_under(state, p, a.scope_path).await? {
+                return Err(phone_taken());
+            }
+        }
     }
-    let hash = hash_password(password.expose().to_owned()).await?;
+    let hash = hash_password(state, password.expose().to_owned()).await?;
 
     let txn = state.db.write().begin().await?;
     let person_id = match known {
@@ -152,6 +177,7 @@ pub async fn register_as(
                 phone: Some(phone.as_str()),
                 birth_year: Some(birth.value()),
                 residence_unit_id: Some(commune.id),
+                confirmed_via: assisted.as_ref().map(|_| "assisted"),
             },
             now,
         )
@@ -186,6 +212,29 @@ pub async fn register_as(
     Ok(person_id)
 }
 
+/// Whether a person lives or is a member in the unit at `scope_path` or below it.
+pub async fn lives_or_belongs_under(
+    state: &AppState,
+    person: &people::Person,
+    scope_path: &str,
+) -> Result<bool, Internal> {
+    let db = state.db.read();
+    let mut units: Vec<i64> = people::memberships(db, person.id)
+        .await?
+        .into_iter()
+        .map(|m| m.unit_id)
+        .collect();
+    units.extend(person.residence_unit_id);
+    for id in units {
+        if let Some(u) = org::by_id(db, id).await? {
+            if org::is_under(&u.path, scope_path) {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
 fn phone_taken() -> FormError {
     FormError::Invalid(vec![(
         "phone",
@@ -198,7 +247,7 @@ fn phone_taken() -> FormError {
 pub enum LoginError {
     #[error("Số điện thoại hoặc mật khẩu không đúng.")]
     Invalid,
-    #[error("Tài khoản tạm khóa vì nhập sai mật khẩu nhiều lần. Hãy thử lại sau {minutes} phút.")]
+    #[error("Đã nhập sai nhiều lần từ thiết bị này. Hãy thử lại sau {minutes} phút, hoặc dùng “Quên mật khẩu”.")]
     Locked { minutes: i64 },
     #[error(transparent)]
     Internal(#[from] Internal),
@@ -210,39 +259,81 @@ impl From<hocvuso_db::DbErr> for LoginError {
     }
 }
 
-/// Checks a phone number and password. Returns the person's id.
-pub async fn login(state: &AppState, phone: &str, password: &str) -> Result<i64, LoginError> {
+/// Checks a phone number and password from `client` (a device id for a browser that logged in
+/// to this number before, else the client's address). Returns the person's id.
+///
+/// Each try is claimed before the password is checked, by adding one to the failures of
+/// `(phone, client)` in one statement, so that thirty tries sent at once count like thirty
+/// sent one after another: past [`MAX_FAILED_LOGINS`] they are refused unchecked and that
+/// client is locked out of that number, with a back-off that doubles. A phone number without
+/// an account goes through the same steps (a throw-away hash, the same counting), so the
+/// answer and its time do not tell whether it has one.
+pub async fn login(
+    state: &AppState,
+    phone: &str,
+    password: &str,
+    client: &str,
+) -> Result<i64, LoginError> {
     let now = state.clock.now();
-    let found = match PhoneNumber::parse(phone) {
-        Ok(p) => people::login_by_phone(state.db.read(), p.as_str()).await?,
-        Err(_) => None,
+    let parsed = PhoneNumber::parse(phone).ok();
+    let typed: String = match &parsed {
+        Some(p) => p.as_str().to_owned(),
+        None => phone.trim().chars().take(20).collect(),
     };
-    let Some((person, account)) = found else {
-        let _ = verify_password(password.to_owned(), DUMMY_HASH.to_owned()).await;
-        return Err(LoginError::Invalid);
+    let key = format!("{typed}|{client}");
+    let claim = people::claim_login_try(state.db.write(), &key, now).await?;
+    if let Some(until) = claim.locked_until.filter(|u| *u > now) {
+        return Err(LoginError::Locked {
+            minutes: minutes_left(until, now),
+        });
+    }
+    let allowed = (claim.locks + 1) * MAX_FAILED_LOGINS;
+    if claim.failures > allowed {
+        let until = lock_until(claim.locks, now);
+        people::lock_login(state.db.write(), &key, claim.locks, until).await?;
+        return Err(LoginError::Locked {
+            minutes: minutes_left(until, now),
+        });
+    }
+    let found = match &parsed {
+        Some(p) => people::login_by_phone(state.db.read(), p.as_str()).await?,
+        None => None,
     };
-    if let Some(until) = account.locked_until {
-        if until > now {
-            return Err(LoginError::Locked {
-                minutes: minutes_left(until, now),
-            });
+    let hash = found
+        .as_ref()
+        .map_or_else(|| DUMMY_HASH.to_owned(), |(_, a)| a.password_hash.clone());
+    let right = match verify_password(state, password.to_owned(), hash).await {
+        Ok(right) => right,
+        Err(e) => {
+            // Not checked: the try does not count.
+            people::release_login_try(state.db.write(), &key).await?;
+            return Err(e.into());
+        }
+    };
+    match found {
+        Some((person, _)) if right => {
+            people::clear_login_tries(state.db.write(), &key).await?;
+            Ok(person.id)
+        }
+        _ => {
+            if claim.failures >= allowed {
+                let until = lock_until(claim.locks, now);
+                people::lock_login(state.db.write(), &key, claim.locks, until).await?;
+                return Err(LoginError::Locked {
+                    minutes: minutes_left(until, now),
+                });
+            }
+            Err(LoginError::Invalid)
         }
     }
-    if verify_password(password.to_owned(), account.password_hash).await? {
-        if account.failed_logins > 0 || account.locked_until.is_some() {
-            people::clear_failed_logins(state.db.write(), person.id).await?;
-        }
-        Ok(person.id)
-    } else {
-        let until = now + Duration::minutes(LOCK_MINUTES);
-        people::record_failed_login(state.db.write(), person.id, MAX_FAILED_LOGINS, until).await?;
-        if account.failed_logins + 1 >= MAX_FAILED_LOGINS {
-            return Err(LoginError::Locked {
-                minutes: LOCK_MINUTES,
-            });
-        }
-        Err(LoginError::Invalid)
-    }
+}
+
+/// When the next lock of a client that was locked `locks` times before ends.
+fn lock_until(locks: i32, now: DateTime<Utc>) -> DateTime<Utc> {
+    let minutes = LOCK_MINUTES
+        .saturating_mul(1_i64 << locks.clamp(0, 16))
+        .min(LONGEST_LOCK_MINUTES);
+    now + Duration::minutes(minutes)
 }
 
 fn minutes_left(until: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
@@ -402,7 +493,7 @@ pub async fn create_staff(
     else {
         return Err(FormError::Invalid(errors));
     };
-    let hash = hash_password(password.expose().to_owned()).await?;
+    let hash = hash_password(state, password.expose().to_owned()).await?;
     let txn = state.db.write().begin().await?;
     let person_id = match people::login_by_phone(&txn, phone.as_str()).await? {
         Some((p, _)) => {
@@ -418,6 +509,7 @@ pub async fn create_staff(
                     phone: Some(phone.as_str()),
                     birth_year,
                     residence_unit_id: residence,
+                    confirmed_via: Some("staff"),
                 },
                 now,
             )
@@ -428,6 +520,7 @@ pub async fn create_staff(
         }
     };
     people::grant_role(&txn, person_id, role.code(), Some(unit.id), now).await?;
+    super::learning::confirm_people(&txn, &[person_id], "staff", now).await?;
     txn.commit().await?;
     Ok(person_id)
 }

@@ -47,7 +47,7 @@ pub async fn prepare_learners(
         .map(|o| (o.question_id, o.id))
         .collect();
     let course = &course.course;
-    let hash = hash_password(hex(&random_bytes::<16>())).await?;
+    let hash = hash_password(state, hex(&random_bytes::<16>())).await?;
     let mut out = Vec::with_capacity(n);
     for chunk_start in (0..n).step_by(500) {
         let txn = state.db.write().begin().await?;
@@ -60,6 +60,7 @@ pub async fn prepare_learners(
                     phone: None,
                     birth_year: Some(1970),
                     residence_unit_id: Some(commune.id),
+                    confirmed_via: Some("roster"),
                 },
                 now,
             )

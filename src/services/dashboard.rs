@@ -361,7 +361,7 @@ pub async fn sub_units(
         .map(|c| Figures {
             achieved: units
                 .iter()
-                .filter(|u| u.path.starts_with(&c.path))
+                .filter(|u| hocvuso_db::repo::org::is_under(&u.path, &c.path))
                 .filter_map(|u| counts.get(&u.id))
                 .sum(),
             denominator: denominators.get(&c.id).copied(),
@@ -441,7 +441,7 @@ pub async fn may_view(state: &AppState, user: &SessionUser, code: &str) -> Resul
     };
     for unit_id in user.officer_units() {
         if let Some(scope) = org::by_id(db, unit_id).await? {
-            if target.path.starts_with(&scope.path) {
+            if hocvuso_db::repo::org::is_under(&target.path, &scope.path) {
                 return Ok(true);
             }
         }

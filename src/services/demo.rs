@@ -307,7 +307,15 @@ async fn generate_people(
     let txn = state.db.write().begin().await?;
     sync_id_sequence(&txn, "person").await?;
     for ((unit, group, week), n) in &counts {
-        stats::add_to_count(&txn, *unit, group, indicator, week, *n).await?;
+        stats::add_to_count(
+            &txn,
+            *unit,
+            group,
+            indicator,
+            week,
+            stats::Delta::of(true, *n),
+        )
+        .await?;
     }
     for c in &plan {
         for ((unit, group), n) in members.range((c.unit_id, "")..) {

@@ -893,22 +893,65 @@ pub async fn record_achievements<C: ConnectionTrait>(
         .map(|(p, g)| (p, g.to_owned(), indicator.to_owned(), at(p)))
         .collect();
     let new = stats::insert_achievements(conn, &candidates).await?;
-    let mut deltas: BTreeMap<(i64, &str, String), i64> = BTreeMap::new();
+    if new.is_empty() {
+        return Ok(());
+    }
+    // People who registered themselves and are not confirmed count apart (DESIGN §6).
+    let achievers: Vec<i64> = new.iter().map(|(p, ..)| *p).collect();
+    let unconfirmed = people::unconfirmed_among(conn, &achievers).await?;
+    let mut deltas: BTreeMap<(i64, &str, String), stats::Delta> = BTreeMap::new();
     for (person, group, _) in &new {
         let week = stats::week_of(at(*person));
+        let one = stats::Delta::of(!unconfirmed.contains(person), 1);
         for m in memberships
             .iter()
             .filter(|m| m.person_id == *person && m.group_code == *group)
         {
             *deltas
                 .entry((m.unit_id, m.group_code.as_str(), week.clone()))
-                .or_default() += 1;
+                .or_default() += one;
         }
     }
     for ((unit, group, week), n) in deltas {
         stats::add_to_count(conn, unit, group, indicator, &week, n).await?;
     }
     Ok(())
+}
+
+/// Confirms people's identity (`via`: `roster`, `assisted`, `staff`): those who were not
+/// confirmed become so, and — in the caller's transaction — their achievements move from the
+/// unconfirmed counts of their units to the confirmed ones (week by week), so that the
+/// figures the province reports count them from now on. Returns who changed.
+pub async fn confirm_people<C: ConnectionTrait>(
+    conn: &C,
+    person_ids: &[i64],
+    via: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<i64>, DbErr> {
+    let changed = people::confirm(conn, person_ids, via, now).await?;
+    if changed.is_empty() {
+        return Ok(changed);
+    }
+    let memberships = people::memberships_of(conn, &changed).await?;
+    let achieved = hocvuso_db::repo::roster::achievements_of(conn, &changed).await?;
+    let mut deltas: BTreeMap<(i64, String, String, String), stats::Delta> = BTreeMap::new();
+    for (person, group, indicator, week) in &achieved {
+        for m in memberships
+            .iter()
+            .filter(|m| m.person_id == *person && m.group_code == *group)
+        {
+            *deltas
+                .entry((m.unit_id, group.clone(), indicator.clone(), week.clone()))
+                .or_default() += stats::Delta {
+                confirmed: 1,
+                unconfirmed: -1,
+            };
+        }
+    }
+    for ((unit, group, indicator, week), d) in deltas {
+        stats::add_to_count(conn, unit, &group, &indicator, &week, d).await?;
+    }
+    Ok(changed)
 }
 
 /// 160 random bits in Crockford base32: unguessable, unambiguous when read aloud or typed.

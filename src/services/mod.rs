@@ -14,6 +14,7 @@ pub mod exports;
 pub mod handbook;
 pub mod imports;
 pub mod learning;
+pub mod limits;
 pub mod live;
 pub mod map;
 pub mod media;
@@ -38,6 +39,19 @@ pub enum Internal {
     Db(#[from] hocvuso_db::DbErr),
     #[error("{0}")]
     Other(String),
+    /// Every core is busy with bounded work (password hashing): the visitor is asked to try
+    /// again in a few seconds (503 with `Retry-After`).
+    #[error("busy")]
+    Busy,
+}
+
+/// Compares two strings without stopping at the first difference (tokens, code hashes).
+pub fn same_text(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// Random bytes from the operating system.

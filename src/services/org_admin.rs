@@ -230,7 +230,7 @@ pub async fn move_unit(
             Some("Tỉnh và xã, phường không chuyển được.".to_owned())
         }
         None => Some(format!("Không có đơn vị mã “{}”.", parent_code.trim())),
-        Some(p) if p.path.starts_with(&unit.path) => Some(
+        Some(p) if hocvuso_db::repo::org::is_under(&p.path, &unit.path) => Some(
             "Không chuyển được một đơn vị vào chính nó hoặc đơn vị cấp dưới của nó.".to_owned(),
         ),
         Some(p) if p.merged_into_id.is_some() => Some(format!("{} đã được sáp nhập.", p.name)),
@@ -287,7 +287,7 @@ pub async fn merge(
             Some("Tỉnh và xã, phường không sáp nhập ở đây (theo quyết định sáp nhập của Nhà nước, cập nhật danh sách xã).".to_owned())
         }
         None => Some(format!("Không có đơn vị mã “{}”.", into_code.trim())),
-        Some(t) if t.id == unit.id || t.path.starts_with(&unit.path) => {
+        Some(t) if t.id == unit.id || hocvuso_db::repo::org::is_under(&t.path, &unit.path) => {
             Some("Không sáp nhập được vào chính nó hoặc đơn vị cấp dưới của nó.".to_owned())
         }
         Some(t) if t.kind != unit.kind => Some(format!(
@@ -315,7 +315,8 @@ pub async fn merge(
         .collect();
     let ids: Vec<i64> = moving.iter().map(|m| m.person_id).collect();
     let achieved = roster::achievements_of(&txn, &ids).await?;
-    let mut deltas: BTreeMap<stats::WeekKey, i64> = BTreeMap::new();
+    let unconfirmed = people::unconfirmed_among(&txn, &ids).await?;
+    let mut deltas: BTreeMap<stats::WeekKey, stats::Delta> = BTreeMap::new();
     for m in &moving {
         let already = staying
             .iter()
@@ -325,6 +326,7 @@ pub async fn merge(
         } else {
             roster::move_membership(&txn, m.id, into.id).await?;
         }
+        let one = stats::Delta::of(!unconfirmed.contains(&m.person_id), 1);
         for (_, _, indicator, week) in achieved
             .iter()
             .filter(|(p, g, ..)| *p == m.person_id && *g == m.group_code)
@@ -336,7 +338,7 @@ pub async fn merge(
                     indicator.clone(),
                     week.clone(),
                 ))
-                .or_default() -= 1;
+                .or_default() -= one;
             if !already {
                 *deltas
                     .entry((
@@ -345,14 +347,12 @@ pub async fn merge(
                         indicator.clone(),
                         week.clone(),
                     ))
-                    .or_default() += 1;
+                    .or_default() += one;
             }
         }
     }
     for ((u, g, i, w), d) in deltas {
-        if d != 0 {
-            stats::add_to_count(&txn, u, &g, &i, &w, d).await?;
-        }
+        stats::add_to_count(&txn, u, &g, &i, &w, d).await?;
     }
     let officers: Vec<i64> = people::grants_in(&txn, unit.id)
         .await?

@@ -60,7 +60,7 @@ async fn visible(
         };
         for unit_id in &unit_ids {
             if let Some(u) = org::by_id(db, *unit_id).await? {
-                if u.path.starts_with(&scope.path) {
+                if hocvuso_db::repo::org::is_under(&u.path, &scope.path) {
                     return Ok(Some(person));
                 }
             }

@@ -14,7 +14,9 @@ use super::{hex, Internal};
 use crate::state::AppState;
 
 /// Sends text messages. The development adapter ([`LogSms`]) writes them to the log; a
-/// province plugs its SMS gateway in behind this trait.
+/// province plugs its SMS gateway in behind this trait. `send` must only queue the message
+/// (never wait for the gateway): the page's answer must take the same time whether a message
+/// goes out or not, so that timing does not tell who has an account.
 pub trait SmsSender: Send + Sync {
     fn send(&self, phone: &str, text: &str) -> Result<(), String>;
     /// The last message sent to a number, when the adapter keeps them (development only;
@@ -55,12 +57,30 @@ impl SmsSender for LogSms {
     }
 }
 
-/// Codes a number may ask for per hour.
+/// Codes a number may be sent per hour (for any purpose, with or without an account).
 pub const CODES_PER_HOUR: u64 = 3;
 /// Wrong tries before a code stops working.
 pub const TRIES_PER_CODE: i32 = 5;
 /// How long a code works.
 pub const CODE_MINUTES: i64 = 10;
+
+/// What a code sent by SMS proves the phone for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// A new account (registration).
+    Register,
+    /// A new password.
+    Reset,
+}
+
+impl Purpose {
+    fn code(self) -> &'static str {
+        match self {
+            Purpose::Register => "register",
+            Purpose::Reset => "reset",
+        }
+    }
+}
 
 fn digits(n: usize) -> String {
     let bytes = super::random_bytes::<16>();
@@ -71,8 +91,22 @@ fn digits(n: usize) -> String {
         .collect()
 }
 
-fn code_hash(person_id: i64, code: &str) -> String {
-    hex(&Sha256::digest(format!("{person_id}:{code}").as_bytes()))
+fn code_hash(phone: &str, purpose: Purpose, code: &str) -> String {
+    hex(&Sha256::digest(
+        format!("{phone}:{}:{code}", purpose.code()).as_bytes(),
+    ))
+}
+
+/// Whether a person holds a role other than learner (their account is reset only by the
+/// province admin, never by a code sent by SMS).
+pub async fn is_staff<C: hocvuso_db::ConnectionTrait>(
+    conn: &C,
+    person_id: i64,
+) -> Result<bool, Internal> {
+    Ok(people::roles(conn, person_id)
+        .await?
+        .iter()
+        .any(|r| Role::from_code(&r.role).is_some_and(|r| r != Role::Learner)))
 }
 
 /// What a staff reset gives back: who, and the temporary password to hand over.
@@ -87,10 +121,10 @@ pub struct TemporaryPassword {
 pub enum ResetError {
     #[error("{0}")]
     Phone(String),
-    #[error("Không có tài khoản nào với số điện thoại này.")]
-    NoAccount,
-    #[error("Người này không thuộc đơn vị bạn phụ trách.")]
-    OutOfScope,
+    /// No account with this number among the people this staff member looks after (the same
+    /// answer whether the number is unknown or belongs to someone elsewhere).
+    #[error("Không có tài khoản nào với số điện thoại này trong đơn vị bạn phụ trách.")]
+    NotFound,
     #[error("Tài khoản của cán bộ chỉ quản trị cấp tỉnh đặt lại được.")]
     Staff,
 }
@@ -121,7 +155,7 @@ async fn may_reset(
         };
         for u in &units {
             if let Some(u) = org::by_id(db, *u).await? {
-                if u.path.starts_with(&scope.path) {
+                if hocvuso_db::repo::org::is_under(&u.path, &scope.path) {
                     return Ok(true);
                 }
             }
@@ -142,24 +176,20 @@ pub async fn reset_by_staff(
         Err(e) => return Ok(Err(ResetError::Phone(e.to_string()))),
     };
     let Some((person, _)) = people::login_by_phone(state.db.read(), phone.as_str()).await? else {
-        return Ok(Err(ResetError::NoAccount));
+        return Ok(Err(ResetError::NotFound));
     };
     if !may_reset(state, user, &person).await? {
-        return Ok(Err(ResetError::OutOfScope));
+        return Ok(Err(ResetError::NotFound));
     }
-    let roles = people::roles(state.db.read(), person.id).await?;
-    let is_staff = roles
-        .iter()
-        .any(|r| Role::from_code(&r.role).is_some_and(|r| r != Role::Learner));
-    if is_staff && !user.is_province_admin() {
+    if is_staff(state.db.read(), person.id).await? && !user.is_province_admin() {
         return Ok(Err(ResetError::Staff));
     }
     let password = digits(8);
-    let hash = hash_password(password.clone()).await?;
+    let hash = hash_password(state, password.clone()).await?;
     let txn = state.db.write().begin().await?;
     people::set_password(&txn, person.id, &hash, true).await?;
     people::delete_sessions_of(&txn, person.id).await?;
-    people::use_otps(&txn, person.id).await?;
+    people::use_codes(&txn, phone.as_str(), Purpose::Reset.code()).await?;
     audit::record(
         &txn,
         user.person_id,
@@ -183,44 +213,72 @@ pub async fn reset_by_staff(
 pub enum CodeError {
     #[error("{0}")]
     Phone(String),
-    #[error("Số này đã nhận {CODES_PER_HOUR} mã trong một giờ qua. Hãy thử lại sau, hoặc nhờ cán bộ xã đặt lại mật khẩu.")]
+    #[error("Số này đã nhận {CODES_PER_HOUR} mã trong một giờ qua, hoặc đã xin mã quá nhiều lần. Hãy thử lại sau một giờ, hoặc nhờ cán bộ xã giúp.")]
     TooMany,
-    #[error("Không gửi được tin nhắn. Hãy thử lại sau ít phút.")]
-    NotSent,
 }
 
-/// Sends a 6-digit code to the number if it has an account (the answer is the same either
-/// way, so the page does not tell who has an account).
-pub async fn send_code(state: &AppState, phone: &str) -> Result<Result<(), CodeError>, Internal> {
+/// Sends a 6-digit code by SMS to prove a phone number, for registration or a password reset.
+/// Every number is treated alike — with or without an account, staff or not — in what the
+/// page answers, in the limits (per number and per client, counted the same) and in time
+/// (the message is handed to the gateway in the background): only the owner of the phone
+/// learns, from the message itself, whether a code applies.
+/// - registration: a number that already has an account gets a message saying so (no code);
+/// - reset: a learner's number gets a code; a staff account's number gets a message that only
+///   the province admin resets it; a number without an account gets nothing.
+pub async fn send_code(
+    state: &AppState,
+    phone: &str,
+    purpose: Purpose,
+    client: &str,
+) -> Result<Result<PhoneNumber, CodeError>, Internal> {
     let phone = match PhoneNumber::parse(phone) {
         Ok(p) => p,
         Err(e) => return Ok(Err(CodeError::Phone(e.to_string()))),
     };
-    let Some((person, _)) = people::login_by_phone(state.db.read(), phone.as_str()).await? else {
-        return Ok(Ok(()));
-    };
     let now = state.clock.now();
-    if people::otps_since(state.db.read(), person.id, now - Duration::hours(1)).await?
-        >= CODES_PER_HOUR
+    let limits = &state.limits;
+    if limits.sms_client.check(client, now).is_err()
+        || limits.sms_phone.check(phone.as_str(), now).is_err()
+        || people::codes_since(state.db.read(), phone.as_str(), now - Duration::hours(1)).await?
+            >= CODES_PER_HOUR
     {
         return Ok(Err(CodeError::TooMany));
     }
     let code = digits(6);
-    people::insert_otp(
+    people::insert_code(
         state.db.write(),
-        person.id,
-        &code_hash(person.id, &code),
+        phone.as_str(),
+        purpose.code(),
+        &code_hash(phone.as_str(), purpose, &code),
         now + Duration::minutes(CODE_MINUTES),
         now,
     )
     .await?;
-    let text = format!(
-        "Ma dat lai mat khau Hoc vu so: {code}. Ma dung trong {CODE_MINUTES} phut. Khong dua ma nay cho ai."
-    );
-    if state.sms.send(phone.as_str(), &text).is_err() {
-        return Ok(Err(CodeError::NotSent));
+    let account = people::login_by_phone(state.db.read(), phone.as_str()).await?;
+    let text = match (purpose, &account) {
+        (Purpose::Register, None) => Some(format!(
+            "Ma xac nhan dang ky Hoc vu so: {code}. Ma dung trong {CODE_MINUTES} phut. Khong dua ma nay cho ai."
+        )),
+        (Purpose::Register, Some(_)) => Some(
+            "So nay da co tai khoan Hoc vu so. Hay dang nhap, hoac chon Quen mat khau.".to_owned(),
+        ),
+        (Purpose::Reset, Some((p, _))) if is_staff(state.db.read(), p.id).await? => Some(
+            "Tai khoan can bo chi quan tri cap tinh dat lai mat khau duoc. Hay lien he So KH&CN."
+                .to_owned(),
+        ),
+        (Purpose::Reset, Some(_)) => Some(format!(
+            "Ma dat lai mat khau Hoc vu so: {code}. Ma dung trong {CODE_MINUTES} phut. Khong dua ma nay cho ai."
+        )),
+        (Purpose::Reset, None) => None,
+    };
+    if let Some(text) = text {
+        // Adapters hand the message over without waiting for the network (SmsSender), so
+        // the answer takes the same time whether a message goes out or not.
+        if let Err(e) = state.sms.send(phone.as_str(), &text) {
+            tracing::error!("SMS not sent: {e}");
+        }
     }
-    Ok(Ok(()))
+    Ok(Ok(phone))
 }
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -231,14 +289,51 @@ pub enum UseCodeError {
     Wrong,
     #[error("Đã nhập sai mã quá {TRIES_PER_CODE} lần. Hãy xin mã mới.")]
     Locked,
+    #[error("Đã nhập mã quá nhiều lần. Hãy thử lại sau ít phút.")]
+    TooMany,
 }
 
-/// Sets a new password with a code from the SMS; ends every session; audited.
+/// Checks a code sent to a phone number for a purpose. Each try is claimed before the
+/// comparison (parallel guesses count like serial ones); the code is then used up.
+pub async fn check_code(
+    state: &AppState,
+    phone: &PhoneNumber,
+    purpose: Purpose,
+    code: &str,
+    client: &str,
+) -> Result<Result<(), UseCodeError>, Internal> {
+    let now = state.clock.now();
+    if state.limits.code_client.check(client, now).is_err() {
+        return Ok(Err(UseCodeError::TooMany));
+    }
+    let Some(live) =
+        people::live_code(state.db.write(), phone.as_str(), purpose.code(), now).await?
+    else {
+        return Ok(Err(UseCodeError::Wrong));
+    };
+    let tries = people::claim_code_try(state.db.write(), live.id).await?;
+    if tries > TRIES_PER_CODE {
+        return Ok(Err(UseCodeError::Locked));
+    }
+    let code: String = code.chars().filter(char::is_ascii_digit).collect();
+    let right = super::same_text(&code_hash(phone.as_str(), purpose, &code), &live.code_hash);
+    if !right {
+        if tries >= TRIES_PER_CODE {
+            return Ok(Err(UseCodeError::Locked));
+        }
+        return Ok(Err(UseCodeError::Wrong));
+    }
+    Ok(Ok(()))
+}
+
+/// Sets a new password with a code from the SMS; ends every session; audited. A staff account
+/// is never reset this way (its number got no code).
 pub async fn reset_with_code(
     state: &AppState,
     phone: &str,
     code: &str,
     new_password: &str,
+    client: &str,
 ) -> Result<Result<(), UseCodeError>, Internal> {
     let password = match Password::parse(new_password) {
         Ok(p) => p,
@@ -247,28 +342,20 @@ pub async fn reset_with_code(
     let Ok(phone) = PhoneNumber::parse(phone) else {
         return Ok(Err(UseCodeError::Wrong));
     };
+    if let Err(e) = check_code(state, &phone, Purpose::Reset, code, client).await? {
+        return Ok(Err(e));
+    }
     let Some((person, _)) = people::login_by_phone(state.db.read(), phone.as_str()).await? else {
         return Ok(Err(UseCodeError::Wrong));
     };
+    if is_staff(state.db.read(), person.id).await? {
+        return Ok(Err(UseCodeError::Wrong));
+    }
+    let hash = hash_password(state, password.expose().to_owned()).await?;
     let now = state.clock.now();
-    let Some(otp) = people::live_otp(state.db.write(), person.id, now).await? else {
-        return Ok(Err(UseCodeError::Wrong));
-    };
-    if otp.attempts >= TRIES_PER_CODE {
-        return Ok(Err(UseCodeError::Locked));
-    }
-    let code: String = code.chars().filter(char::is_ascii_digit).collect();
-    if code_hash(person.id, &code) != otp.code_hash {
-        people::otp_wrong_try(state.db.write(), otp.id).await?;
-        if otp.attempts + 1 >= TRIES_PER_CODE {
-            return Ok(Err(UseCodeError::Locked));
-        }
-        return Ok(Err(UseCodeError::Wrong));
-    }
-    let hash = hash_password(password.expose().to_owned()).await?;
     let txn = state.db.write().begin().await?;
     people::set_password(&txn, person.id, &hash, false).await?;
-    people::use_otps(&txn, person.id).await?;
+    people::use_codes(&txn, phone.as_str(), Purpose::Reset.code()).await?;
     people::delete_sessions_of(&txn, person.id).await?;
     audit::record(
         &txn,
@@ -301,10 +388,13 @@ pub enum ChangeError {
     Mismatch,
 }
 
-/// A logged-in person replaces their password (required after a staff reset).
+/// A logged-in person replaces their password (required after a staff reset). Every other
+/// session of theirs ends (a stolen session does not outlive the change); `keep` is the
+/// session hash of the browser that made the change.
 pub async fn change_password(
     state: &AppState,
     person_id: i64,
+    keep: Option<&str>,
     current: &str,
     new: &str,
     repeat: &str,
@@ -312,7 +402,7 @@ pub async fn change_password(
     let Some(account) = people::account_of(state.db.read(), person_id).await? else {
         return Ok(Err(ChangeError::Current));
     };
-    if !verify_password(current.to_owned(), account.password_hash).await? {
+    if !verify_password(state, current.to_owned(), account.password_hash).await? {
         return Ok(Err(ChangeError::Current));
     }
     let password = match Password::parse(new) {
@@ -322,7 +412,20 @@ pub async fn change_password(
     if new != repeat {
         return Ok(Err(ChangeError::Mismatch));
     }
-    let hash = hash_password(password.expose().to_owned()).await?;
-    people::set_password(state.db.write(), person_id, &hash, false).await?;
+    let hash = hash_password(state, password.expose().to_owned()).await?;
+    let txn = state.db.write().begin().await?;
+    people::set_password(&txn, person_id, &hash, false).await?;
+    people::delete_other_sessions(&txn, person_id, keep).await?;
+    audit::record(
+        &txn,
+        person_id,
+        "change_password",
+        &person_id.to_string(),
+        "other sessions ended",
+        state.clock.now(),
+    )
+    .await?;
+    txn.commit().await?;
+    state.sessions.forget_person(person_id);
     Ok(Ok(()))
 }

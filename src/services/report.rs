@@ -122,7 +122,7 @@ fn day(d: NaiveDate) -> String {
 fn sum_under(units: &[org::OrgUnit], spans: &BTreeMap<i64, Span>, path: &str) -> Span {
     units
         .iter()
-        .filter(|u| u.path.starts_with(path))
+        .filter(|u| hocvuso_db::repo::org::is_under(&u.path, path))
         .filter_map(|u| spans.get(&u.id))
         .fold(Span::default(), |a, s| Span {
             start: a.start + s.start,

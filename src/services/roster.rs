@@ -241,6 +241,10 @@ pub async fn run(
         seen_citizen_ids: HashMap::new(),
         seen_phones: HashMap::new(),
         matched: HashMap::new(),
+        unit_ids: units
+            .values()
+            .map(|u| (u.id, (u.path.clone(), u.name.clone())))
+            .collect(),
     };
     // A pipeline: the writer is a task of its own that owns the import's transaction, so
     // that while it writes one chunk (the server busy, this task free), the next is read,
@@ -254,6 +258,7 @@ pub async fn run(
                 txn,
                 count_deltas: BTreeMap::new(),
                 now,
+                actor_id,
             }
             .run(plan_rx),
         )
@@ -323,6 +328,27 @@ pub async fn run(
         None => None,
     };
     let mut report = job.report;
+    if mode == Mode::DryRun {
+        if let Some(actor) = actor_id {
+            hocvuso_db::repo::audit::record(
+                state.db.write(),
+                actor,
+                "import_roster_dry_run",
+                file_name,
+                &format!(
+                    "unit={} rows={} added={} updated={} moved={} errors={}",
+                    scope.name,
+                    report.rows,
+                    report.added,
+                    report.updated,
+                    report.moved,
+                    report.error_count
+                ),
+                state.clock.now(),
+            )
+            .await?;
+        }
+    }
     if let Some(Writer {
         txn,
         count_deltas: deltas,
@@ -334,9 +360,7 @@ pub async fn run(
             return Ok(report);
         }
         for ((unit, group, indicator, week), delta) in deltas {
-            if delta != 0 {
-                stats::add_to_count(&txn, unit, &group, &indicator, &week, delta).await?;
-            }
+            stats::add_to_count(&txn, unit, &group, &indicator, &week, delta).await?;
         }
         let n = |x: usize| x as i64;
         roster::insert_import(
@@ -396,7 +420,18 @@ struct Job<'a> {
     seen_phones: HashMap<u64, u32>,
     /// Known people matched so far → the line that matched them.
     matched: HashMap<i64, u32>,
+    /// Unit id → (path, name), to test whose people a match is and to name units in the
+    /// audit log.
+    unit_ids: HashMap<i64, (String, String)>,
 }
+
+/// A match with someone the importer may not see: the same words whether the citizen ID or
+/// the phone number matched, and nothing about who or where (issue 16).
+const OTHER_UNIT: &str = "Người này thuộc đơn vị khác (trùng số định danh hoặc số điện thoại với một người không do bạn phụ trách): danh sách không sửa được người đó. Nếu người này đã chuyển đến đơn vị của bạn, hãy đề nghị cán bộ đơn vị cũ hoặc cấp tỉnh chuyển họ.";
+/// A staff member's record changes only on their page, by the province admin.
+const STAFF: &str = "Người này là cán bộ có tài khoản quản lý: danh sách không sửa được thông tin của họ. Nếu cần sửa, hãy nhờ quản trị cấp tỉnh sửa trên trang của người đó.";
+/// The phone number someone signs in with changes only on their page, by the province admin.
+const LOGIN_PHONE: &str = "Người này đã có tài khoản đăng nhập bằng số điện thoại khác với số trong danh sách: danh sách không đổi số đăng nhập. Hãy giữ số cũ trong tệp, hoặc nhờ quản trị cấp tỉnh đổi trên trang của người đó.";
 
 /// What one chunk will write, decided by matching it with the people known before the import.
 /// New rows come prepared for the bulk load (ids reserved, values encoded), so that the
@@ -412,6 +447,10 @@ struct Plan {
     moves: Vec<(i64, i64, i64, String)>,
     /// The known people's memberships before the import.
     memberships: Vec<people::Membership>,
+    /// Known people a row names with their citizen ID: confirmed (a roster match).
+    confirm: Vec<i64>,
+    /// What the import changes of each known person, with the old values (audit log).
+    audit: Vec<hocvuso_db::repo::audit::Entry>,
 }
 
 impl Plan {
@@ -423,6 +462,8 @@ impl Plan {
         self.updates.extend(next.updates);
         self.moves.extend(next.moves);
         self.memberships.extend(next.memberships);
+        self.confirm.extend(next.confirm);
+        self.audit.extend(next.audit);
     }
 }
 
@@ -431,8 +472,10 @@ struct Writer {
     state: AppState,
     txn: hocvuso_db::dialect::BulkTxn,
     /// Changes to the live counts `(unit, group, indicator, week)`, written at the end.
-    count_deltas: BTreeMap<stats::WeekKey, i64>,
+    count_deltas: BTreeMap<stats::WeekKey, stats::Delta>,
     now: chrono::DateTime<chrono::Utc>,
+    /// Who imports (None: the command line), for the audit log.
+    actor_id: Option<i64>,
 }
 
 impl Job<'_> {
@@ -501,7 +544,7 @@ impl Job<'_> {
             }
         };
         if let Some(c) = commune {
-            if !c.path.starts_with(&self.scope.path) {
+            if !hocvuso_db::repo::org::is_under(&c.path, &self.scope.path) {
                 errors.push(format!(
                     "Xã có mã {commune_code} không thuộc {}: bạn chỉ nhập được người của đơn vị mình phụ trách.",
                     self.scope.name
@@ -511,7 +554,7 @@ impl Job<'_> {
         let member = match &r.unit_code {
             None => commune,
             Some(code) => match self.units.get(code).map(|u| self.current(u)) {
-                Some(u) if u.path.starts_with(&self.scope.path) => Some(u),
+                Some(u) if hocvuso_db::repo::org::is_under(&u.path, &self.scope.path) => Some(u),
                 Some(_) => {
                     errors.push(format!(
                         "Đơn vị có mã {code} không thuộc {}: bạn chỉ nhập được người của đơn vị mình phụ trách.",
@@ -565,6 +608,34 @@ impl Job<'_> {
             .collect();
         let ids: Vec<i64> = known.iter().map(|p| p.id).collect();
         let memberships = people::memberships_of(read, &ids).await?;
+        let staff = people::staff_among(read, &ids).await?;
+        let logins = people::with_login_among(read, &ids).await?;
+        // Whose people a match is: the importer's when the person lives or is a member in
+        // the importer's unit or below (the province sees everyone).
+        let scope_path = self.scope.path.as_str();
+        let unit_ids = &self.unit_ids;
+        let under = |unit: i64| {
+            unit_ids
+                .get(&unit)
+                .is_some_and(|(path, _)| org::is_under(path, scope_path))
+        };
+        let visible: std::collections::HashSet<i64> = known
+            .iter()
+            .filter(|p| {
+                p.residence_unit_id.is_some_and(under)
+                    || memberships
+                        .iter()
+                        .any(|m| m.person_id == p.id && under(m.unit_id))
+            })
+            .map(|p| p.id)
+            .collect();
+        let unit_name = |id: i64| {
+            unit_ids
+                .get(&id)
+                .map_or_else(|| id.to_string(), |(_, n)| n.clone())
+        };
+        let mut confirm = Vec::new();
+        let mut audit: Vec<hocvuso_db::repo::audit::Entry> = Vec::new();
 
         let mut new_people = Vec::new();
         let mut new_members = Vec::new();
@@ -577,6 +648,18 @@ impl Job<'_> {
             let phone = row.phone.as_ref().map(|p| p.as_str());
             let by_c = cid.and_then(|c| by_cid.get(c).copied());
             let by_p = phone.and_then(|p| by_phone.get(p).copied());
+            // Someone the importer may not see is never changed, moved or described.
+            if [by_c, by_p]
+                .into_iter()
+                .flatten()
+                .any(|p| !visible.contains(&p))
+            {
+                self.report.error(RowError {
+                    line: row.line,
+                    message: OTHER_UNIT.to_owned(),
+                });
+                continue;
+            }
             let matched = match (by_c, by_p) {
                 (Some(a), Some(b)) if a != b => {
                     self.report.error(RowError {
@@ -628,6 +711,20 @@ impl Job<'_> {
                 && current.birth_year == Some(wanted.birth_year)
                 && current.birth_date.as_deref() == Some(wanted.birth_date.as_str())
                 && current.residence_unit_id == Some(wanted.residence_unit_id);
+            if !same_person && staff.contains(&pid) {
+                self.report.error(RowError {
+                    line: row.line,
+                    message: STAFF.to_owned(),
+                });
+                continue;
+            }
+            if logins.contains(&pid) && wanted.phone != current.phone {
+                self.report.error(RowError {
+                    line: row.line,
+                    message: LOGIN_PHONE.to_owned(),
+                });
+                continue;
+            }
             let group = row.group.code();
             let membership = memberships
                 .iter()
@@ -642,14 +739,36 @@ impl Job<'_> {
                 }
                 Some(m) => {
                     moves.push((m.id, m.unit_id, r.member_unit_id, group.to_owned()));
+                    audit.push((
+                        "roster_move".to_owned(),
+                        pid.to_string(),
+                        format!(
+                            "nhóm {group}: {} → {}",
+                            unit_name(m.unit_id),
+                            unit_name(r.member_unit_id)
+                        ),
+                    ));
                     self.report.moved += 1;
                 }
                 None => {
                     joins.push((pid, group.to_owned(), r.member_unit_id));
+                    audit.push((
+                        "roster_join".to_owned(),
+                        pid.to_string(),
+                        format!("nhóm {group}: {}", unit_name(r.member_unit_id)),
+                    ));
                     self.report.updated += 1;
                 }
             }
+            if row.citizen_id.is_some() {
+                confirm.push(pid);
+            }
             if !same_person {
+                audit.push((
+                    "roster_update".to_owned(),
+                    pid.to_string(),
+                    changes(current, &wanted, &unit_name),
+                ));
                 updates.push((pid, wanted));
             }
         }
@@ -678,8 +797,53 @@ impl Job<'_> {
             updates,
             moves,
             memberships,
+            confirm,
+            audit,
         }))
     }
+}
+
+/// The fields a roster row changes of a person, each with its old value (audit log).
+fn changes(
+    old: &people::Person,
+    new: &roster::RosterPerson,
+    unit_name: &dyn Fn(i64) -> String,
+) -> String {
+    let show = |v: Option<&str>| v.unwrap_or("—").to_owned();
+    let mut out = Vec::new();
+    let mut field = |name: &str, before: String, after: String| {
+        if before != after {
+            out.push(format!("{name}: {before} → {after}"));
+        }
+    };
+    field("họ tên", old.full_name.clone(), new.full_name.clone());
+    field(
+        "số điện thoại",
+        show(old.phone.as_deref()),
+        show(new.phone.as_deref()),
+    );
+    field(
+        "số định danh",
+        show(old.citizen_id.as_deref()),
+        show(new.citizen_id.as_deref()),
+    );
+    field(
+        "giới tính",
+        show(old.gender.as_deref()),
+        show(new.gender.as_deref()),
+    );
+    field(
+        "ngày sinh",
+        show(old.birth_date.as_deref()),
+        new.birth_date.clone(),
+    );
+    field(
+        "nơi ở",
+        old.residence_unit_id
+            .map_or_else(|| "—".to_owned(), unit_name),
+        unit_name(new.residence_unit_id),
+    );
+    out.join("; ")
 }
 
 impl Writer {
@@ -728,6 +892,8 @@ impl Writer {
             updates,
             moves,
             memberships,
+            confirm,
+            audit,
         } = plan;
         let txn = &self.txn;
         // New people, then the memberships (theirs and known people's joins). New people have
@@ -759,6 +925,8 @@ impl Writer {
             .collect();
         if !touched.is_empty() {
             let achieved = roster::achievements_of(txn, &touched).await?;
+            let unconfirmed = people::unconfirmed_among(txn, &touched).await?;
+            let one = |p: i64| stats::Delta::of(!unconfirmed.contains(&p), 1);
             // `(person, group)` → its achievements `(indicator, week)`.
             let mut achieved_by: HashMap<(i64, &str), Vec<(&String, &String)>> = HashMap::new();
             for (p, g, indicator, week) in &achieved {
@@ -776,7 +944,7 @@ impl Writer {
                     *self
                         .count_deltas
                         .entry((*unit, group.clone(), (*indicator).clone(), (*week).clone()))
-                        .or_default() += 1;
+                        .or_default() += one(*pid);
                 }
             }
             for (person, from, to, group) in &moved {
@@ -793,11 +961,11 @@ impl Writer {
                             (*indicator).clone(),
                             (*week).clone(),
                         ))
-                        .or_default() -= 1;
+                        .or_default() -= one(*person);
                     *self
                         .count_deltas
                         .entry((*to, (*group).clone(), (*indicator).clone(), (*week).clone()))
-                        .or_default() += 1;
+                        .or_default() += one(*person);
                 }
             }
         }
@@ -809,6 +977,12 @@ impl Writer {
             self.now
         })
         .await?;
+        // Matched by citizen ID: confirmed from now on; their achievements move to the
+        // confirmed counts of the units they belong to now (after the moves above).
+        super::learning::confirm_people(txn, &confirm, "roster", self.now).await?;
+        if let Some(actor) = self.actor_id {
+            hocvuso_db::repo::audit::record_many(txn, actor, &audit, self.now).await?;
+        }
         Ok(())
     }
 }

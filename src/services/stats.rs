@@ -37,16 +37,21 @@ impl VerifyReport {
 pub async fn verify(state: &AppState) -> Result<VerifyReport, Internal> {
     let db = state.db.read();
     let key = |r: &stats::CountRow| (r.unit_id, r.group_code.clone(), r.indicator_code.clone());
-    let stored: BTreeMap<_, i64> = stats::stored_counts(db)
-        .await?
-        .iter()
-        .map(|r| (key(r), r.achieved))
-        .collect();
-    let recomputed: BTreeMap<_, i64> = stats::recomputed_counts(db)
-        .await?
-        .iter()
-        .map(|r| (key(r), r.achieved))
-        .collect();
+    // Confirmed people and, apart, unconfirmed ones (named "<indicator> (unconfirmed)").
+    let split = |rows: Vec<stats::CountRow>| -> BTreeMap<(i64, String, String), i64> {
+        rows.iter()
+            .flat_map(|r| {
+                let (u, g, i) = key(r);
+                [
+                    ((u, g.clone(), i.clone()), r.achieved),
+                    ((u, g, format!("{i} (unconfirmed)")), r.unconfirmed),
+                ]
+            })
+            .filter(|(_, n)| *n != 0)
+            .collect()
+    };
+    let stored = split(stats::stored_counts(db).await?);
+    let recomputed = split(stats::recomputed_counts(db).await?);
     let mut report = VerifyReport::default();
     let mut keys: Vec<_> = stored.keys().chain(recomputed.keys()).cloned().collect();
     keys.sort();
@@ -59,8 +64,21 @@ pub async fn verify(state: &AppState) -> Result<VerifyReport, Internal> {
             report.count_differences.push((k.0, k.1, k.2, s, r));
         }
     }
-    let stored_weeks = stats::stored_weeks(db).await?;
-    let recomputed_weeks = stats::recomputed_weeks(db).await?;
+    let split_weeks =
+        |weeks: BTreeMap<stats::WeekKey, (i64, i64)>| -> BTreeMap<stats::WeekKey, i64> {
+            weeks
+                .into_iter()
+                .flat_map(|((u, g, i, w), (c, n))| {
+                    [
+                        ((u, g.clone(), i.clone(), w.clone()), c),
+                        ((u, g, format!("{i} (unconfirmed)"), w), n),
+                    ]
+                })
+                .filter(|(_, n)| *n != 0)
+                .collect()
+        };
+    let stored_weeks = split_weeks(stats::stored_weeks(db).await?);
+    let recomputed_weeks = split_weeks(stats::recomputed_weeks(db).await?);
     let mut weeks: Vec<_> = stored_weeks
         .keys()
         .chain(recomputed_weeks.keys())

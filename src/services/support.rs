@@ -104,6 +104,7 @@ pub async fn register_resident(
         Some(accounts::Assisted {
             helper_id: user.person_id,
             consent: CONSENT_TEXT,
+            scope_path: &commune.path,
         }),
     )
     .await?;

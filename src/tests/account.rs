@@ -19,12 +19,25 @@ async fn registers_and_normalises_the_phone(b: TestBackend) {
     let mut br = app.browser();
     let form = br.get("/dang-ky").await;
     assert_eq!(form.status, StatusCode::OK);
+    assert!(form.has("input#phone"));
+    // The details come only after the phone number is proved.
+    assert_eq!(br.get("/dang-ky/thong-tin").await.location(), "/dang-ky");
+    let sent = br.post("/dang-ky", &[("phone", "0912 345 678")]).await;
+    assert_eq!(sent.location(), "/dang-ky/ma?so=0912345678");
+    let code = app.last_code("0912345678");
+    let proved = br
+        .post("/dang-ky/ma", &[("phone", "0912345678"), ("code", &code)])
+        .await;
+    assert_eq!(proved.location(), "/dang-ky/thong-tin");
+    let details = br.get("/dang-ky/thong-tin").await;
     assert_eq!(
-        form.attrs("select#commune_code option[value]", "value")
+        details
+            .attrs("select#commune_code option[value]", "value")
             .len(),
         125,
         "124 communes + the empty choice"
     );
+    let mut br = app.browser();
     let page = br
         .register("+84 912 345 678", "Nguyễn Thị Hoa", "1960", COMMUNE_A)
         .await;
@@ -64,7 +77,7 @@ async fn rejects_bad_and_duplicate_registrations(b: TestBackend) {
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.has(".error-summary"));
     let errors = page.texts(".field-error");
-    assert_eq!(errors.len(), 4, "{errors:?}");
+    assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(
         errors[0].starts_with("Số điện thoại di động gồm 10 chữ số"),
         "{errors:?}"
@@ -73,20 +86,43 @@ async fn rejects_bad_and_duplicate_registrations(b: TestBackend) {
         page.body.contains("value=\"12345\""),
         "the typed value is kept"
     );
+    // A proved number, then every wrong detail at once.
+    let page = br.register("0912000111", "", "1890", "99999").await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let errors = page.texts(".field-error");
+    assert_eq!(errors.len(), 3, "{errors:?}");
+    let weak = br
+        .register_with("0912000111", "Lê Văn An", "1970", COMMUNE_A, "12345678")
+        .await;
+    assert!(
+        weak.text(".field-error").contains("quá dễ đoán"),
+        "a common password is refused: {}",
+        weak.body
+    );
     assert_eq!(person_count(&app).await, before, "nothing stored");
 
+    // A number that has an account: the page answers exactly as for a new one, and the SMS
+    // (which only the phone's owner reads) says so instead of giving a code.
     let _ = app.learner("0987654321", COMMUNE_A).await;
     let after_first = person_count(&app).await;
     let mut other = app.browser();
-    let dup = other
-        .register("098 765 4321", "Trần Văn Bình", "1970", COMMUNE_A)
+    let fresh = other.post("/dang-ky", &[("phone", "0911000222")]).await;
+    let taken = other.post("/dang-ky", &[("phone", "098 765 4321")]).await;
+    assert_eq!(taken.status, fresh.status);
+    assert_eq!(taken.location(), "/dang-ky/ma?so=0987654321");
+    let sms = app
+        .state
+        .sms
+        .last_sent_to("0987654321")
+        .unwrap_or_else(|| panic!("a message"));
+    assert!(sms.contains("da co tai khoan"), "{sms}");
+    let guess = other
+        .post(
+            "/dang-ky/ma",
+            &[("phone", "0987654321"), ("code", "123456")],
+        )
         .await;
-    assert_eq!(dup.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        dup.text(".field-error").contains("đã được đăng ký"),
-        "{}",
-        dup.body
-    );
+    assert_eq!(guess.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(person_count(&app).await, after_first, "no second person");
 }
 
@@ -184,14 +220,22 @@ async fn repeated_wrong_passwords_lock_the_account(b: TestBackend) {
     }
     let locked = br.login("0922222222", "sai-mat-khau").await;
     assert!(
-        locked.text(".field-error").contains("tạm khóa"),
+        locked
+            .text(".field-error")
+            .contains("Đã nhập sai nhiều lần"),
         "{}",
         locked.body
     );
     let still = br.login("0922222222", PASSWORD).await;
     assert!(
-        still.text(".field-error").contains("tạm khóa"),
-        "even the right password waits"
+        still.text(".field-error").contains("Đã nhập sai nhiều lần"),
+        "even the right password waits, from this client"
+    );
+    // The owner, on another phone, is not locked out by someone else's guesses.
+    let mut owner = app.browser();
+    assert_eq!(
+        owner.login("0922222222", PASSWORD).await.status,
+        StatusCode::SEE_OTHER
     );
     app.clock.advance(chrono::Duration::minutes(16));
     assert_eq!(

@@ -546,7 +546,10 @@ async fn joining_a_group_counts_what_was_already_achieved(b: TestBackend) {
         "not an adult: not counted"
     );
     let mut admin = app.staff("0900000001", Role::ProvinceAdmin, "68").await;
-    let csv = format!("{HEADER}\n1,Lê Văn Trẻ,2010,Nam,0912345678,,{COMMUNE_B},Người dân\n");
+    // The roster names them with their citizen ID: a roster match confirms who they are, so
+    // what they achieved counts in the reported figures from now on.
+    let csv =
+        format!("{HEADER}\n1,Lê Văn Trẻ,2010,Nam,0912345678,068210001234,{COMMUNE_B},Người dân\n");
     let preview = upload(&mut admin, "r.csv", csv.as_bytes()).await;
     assert_eq!(preview.text("#cap-nhat"), "1", "{}", preview.body);
     confirm(&mut admin, &preview).await;

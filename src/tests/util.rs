@@ -57,11 +57,28 @@ impl TestApp {
         })
     }
 
+    /// A new browser, on its own client address (as people on different phones are).
     pub fn browser(&self) -> Browser<'_> {
+        let n = NEXT_CLIENT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let ip = std::net::Ipv4Addr::new(203, 0, (n / 250) as u8, (n % 250 + 1) as u8);
         Browser {
             app: self,
             cookies: BTreeMap::new(),
+            peer: std::net::SocketAddr::from((ip, 40_000)),
         }
+    }
+
+    /// The last code sent by SMS to a number (the development adapter keeps them).
+    pub fn last_code(&self, phone: &str) -> String {
+        let text = self
+            .state
+            .sms
+            .last_sent_to(phone)
+            .unwrap_or_else(|| panic!("no SMS to {phone}"));
+        text.split(|c: char| !c.is_ascii_digit())
+            .find(|w| w.len() == 6)
+            .unwrap_or_else(|| panic!("no code in {text}"))
+            .to_owned()
     }
 
     /// A logged-in browser for a new staff account.
@@ -82,8 +99,31 @@ impl TestApp {
         b
     }
 
-    /// A learner registered through the page, logged in.
+    /// A learner registered through the page, logged in, whose identity an officer then
+    /// confirmed (as a roster match by citizen ID does): what they achieve counts in the
+    /// figures the province reports.
     pub async fn learner(&self, phone: &str, commune: &str) -> Browser<'_> {
+        let b = self.self_registered(phone, commune).await;
+        let id = hocvuso_db::repo::people::person_by_phone(self.state.db.read(), phone)
+            .await
+            .ok()
+            .flatten()
+            .map(|p| p.id)
+            .unwrap_or_else(|| panic!("registered {phone}"));
+        crate::services::learning::confirm_people(
+            self.state.db.write(),
+            &[id],
+            "roster",
+            self.clock.now(),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        b
+    }
+
+    /// A learner who registered themselves through the page, logged in, not confirmed by
+    /// anyone (counted apart from the reported figures).
+    pub async fn self_registered(&self, phone: &str, commune: &str) -> Browser<'_> {
         let mut b = self.browser();
         let page = b.register(phone, "Nguyễn Thị Hoa", "1960", commune).await;
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
@@ -231,13 +271,20 @@ impl Page {
     }
 }
 
+/// Client addresses handed to new browsers.
+static NEXT_CLIENT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
 pub struct Browser<'a> {
     app: &'a TestApp,
     pub cookies: BTreeMap<String, String>,
+    /// The address this browser connects from (as the server sees it).
+    pub peer: std::net::SocketAddr,
 }
 
 impl Browser<'_> {
-    async fn send(&mut self, req: Request<Body>) -> Page {
+    async fn send(&mut self, mut req: Request<Body>) -> Page {
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(self.peer));
         let res = self
             .app
             .router
@@ -297,7 +344,9 @@ impl Browser<'_> {
         if let Some(r) = range {
             req = req.header(header::RANGE, r);
         }
-        let req = req.body(Body::empty()).unwrap_or_else(|e| panic!("{e}"));
+        let mut req = req.body(Body::empty()).unwrap_or_else(|e| panic!("{e}"));
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(self.peer));
         let res = self
             .app
             .router
@@ -402,15 +451,42 @@ impl Browser<'_> {
         self.send(req).await
     }
 
+    /// Registers as a person would: the phone number, the code the SMS brought, then the
+    /// details. Returns the first page that is not a step forward (an error), or the last.
     pub async fn register(&mut self, phone: &str, name: &str, birth: &str, commune: &str) -> Page {
+        self.register_with(phone, name, birth, commune, PASSWORD)
+            .await
+    }
+
+    pub async fn register_with(
+        &mut self,
+        phone: &str,
+        name: &str,
+        birth: &str,
+        commune: &str,
+        password: &str,
+    ) -> Page {
+        let sent = self.post("/dang-ky", &[("phone", phone)]).await;
+        if sent.status != StatusCode::SEE_OTHER {
+            return sent;
+        }
+        let normal = hocvuso_domain::PhoneNumber::parse(phone)
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let code = self.app.last_code(&normal);
+        let proved = self
+            .post("/dang-ky/ma", &[("phone", &normal), ("code", &code)])
+            .await;
+        if proved.status != StatusCode::SEE_OTHER {
+            return proved;
+        }
         self.post(
-            "/dang-ky",
+            "/dang-ky/thong-tin",
             &[
-                ("phone", phone),
                 ("full_name", name),
                 ("birth_year", birth),
                 ("commune_code", commune),
-                ("password", PASSWORD),
+                ("password", password),
             ],
         )
         .await

@@ -7,6 +7,11 @@ use sha2::Sha256;
 
 pub const SESSION: &str = "hv_session";
 pub const CSRF: &str = "hv_csrf";
+/// Set at a successful login: this browser is known for that phone number (its tries are
+/// counted apart from everyone else's, and the per-number limit does not hold it back).
+pub const DEVICE: &str = "hv_device";
+/// A phone number proved by a code sent by SMS, for finishing a registration (30 minutes).
+pub const PHONE: &str = "hv_phone";
 
 type HmacSha256 = Hmac<Sha256>;
 

@@ -23,6 +23,9 @@ pub enum WebError {
     /// A request that is not a page form (e.g. a malformed body).
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// Too many tries from this client or for this phone number: wait this many seconds.
+    #[error("too many requests, retry after {0} s")]
+    TooMany(u64),
     #[error(transparent)]
     Internal(#[from] Internal),
 }
@@ -102,8 +105,36 @@ impl IntoResponse for WebError {
                     "Dữ liệu gửi lên không đúng. Hãy quay lại trang trước và thử lại.",
                 )
             }
+            WebError::TooMany(seconds) => {
+                let mut res = error_page(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "Thử lại sau ít phút",
+                    &format!(
+                        "Có quá nhiều lần thử từ máy này hoặc cho số điện thoại này. Hãy đợi khoảng {} rồi thử lại.",
+                        wait_text(seconds)
+                    ),
+                );
+                if let Ok(v) = axum::http::HeaderValue::from_str(&seconds.to_string()) {
+                    res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+                }
+                res
+            }
+            WebError::Internal(Internal::Busy) => {
+                let mut res = error_page(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Hệ thống đang bận",
+                    "Hệ thống đang bận phục vụ nhiều người cùng lúc. Hãy đợi vài giây rồi thử lại.",
+                );
+                res.headers_mut().insert(
+                    axum::http::header::RETRY_AFTER,
+                    axum::http::HeaderValue::from_static("5"),
+                );
+                res
+            }
             WebError::Internal(e) => {
                 tracing::error!("internal error: {e}");
+                #[cfg(test)]
+                eprintln!("internal error: {e}");
                 error_page(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "Hệ thống đang gặp sự cố",
@@ -111,6 +142,15 @@ impl IntoResponse for WebError {
                 )
             }
         }
+    }
+}
+
+/// "45 giây", "3 phút".
+fn wait_text(seconds: u64) -> String {
+    if seconds < 60 {
+        format!("{} giây", seconds.max(1))
+    } else {
+        format!("{} phút", seconds.div_ceil(60))
     }
 }
 

@@ -28,7 +28,15 @@ pub fn app(state: AppState) -> Router {
         .route("/static/style.css", get(style_css))
         .route(
             "/dang-ky",
-            get(account::register_form).post(account::register),
+            get(account::register_form).post(account::register_phone),
+        )
+        .route(
+            "/dang-ky/ma",
+            get(account::register_code_form).post(account::register_code),
+        )
+        .route(
+            "/dang-ky/thong-tin",
+            get(account::register_details_form).post(account::register),
         )
         .route("/dang-nhap", get(account::login_form).post(account::login))
         .route(

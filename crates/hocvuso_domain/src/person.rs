@@ -23,6 +23,8 @@ pub enum PersonError {
     PasswordTooShort,
     #[error("Mật khẩu dài quá 128 ký tự.")]
     PasswordTooLong,
+    #[error("Mật khẩu này quá dễ đoán (nhiều người dùng, hoặc chỉ là dãy số, dãy phím liền nhau). Hãy chọn mật khẩu khác, ví dụ một câu ngắn bạn dễ nhớ.")]
+    PasswordCommon,
 }
 
 /// A Vietnamese mobile number, stored in one normalised form: `0` followed by 9 digits
@@ -153,12 +155,72 @@ impl Password {
         if n > 128 {
             return Err(PersonError::PasswordTooLong);
         }
+        if is_common_password(input) {
+            return Err(PersonError::PasswordCommon);
+        }
         Ok(Self(input.to_owned()))
     }
 
     pub fn expose(&self) -> &str {
         &self.0
     }
+}
+
+/// Passwords every guessing attacker tries first (`data/common-passwords.txt`).
+const COMMON_PASSWORDS: &str = include_str!("../data/common-passwords.txt");
+
+/// Whether a password is among the first an attacker tries: on the list, one character
+/// repeated, a run in counting or keyboard order (`12345678`, `87654321`, `abcdefgh`,
+/// `qwertyui`), a phone number, or a short block repeated (`12121212`, `abcabcab`).
+/// Compared in lower case without spaces.
+pub fn is_common_password(input: &str) -> bool {
+    let p: String = input
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect();
+    if COMMON_PASSWORDS
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .any(|l| l == p)
+    {
+        return true;
+    }
+    let chars: Vec<char> = p.chars().collect();
+    if chars.is_empty() {
+        return true;
+    }
+    // A short block repeated (also one character repeated).
+    for block in 1..=4 {
+        if chars.len() > block
+            && chars
+                .iter()
+                .enumerate()
+                .all(|(i, c)| *c == chars[i % block])
+        {
+            return true;
+        }
+    }
+    // A run in counting or keyboard order, forwards or backwards.
+    const ORDERS: [&str; 5] = [
+        "01234567890",
+        "abcdefghijklmnopqrstuvwxyz",
+        "qwertyuiop",
+        "asdfghjkl",
+        "zxcvbnm",
+    ];
+    let in_order = |s: &str| {
+        let rev: String = s.chars().rev().collect();
+        ORDERS
+            .iter()
+            .any(|o| o.contains(s) || o.contains(rev.as_str()) || s.contains(o))
+    };
+    if in_order(&p) {
+        return true;
+    }
+    // A Vietnamese mobile number (someone's own phone is the first guess).
+    PhoneNumber::parse(&p).is_ok()
 }
 
 impl std::fmt::Debug for Password {
@@ -170,6 +232,39 @@ impl std::fmt::Debug for Password {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn common_passwords_are_refused() {
+        for p in [
+            "12345678",
+            "123456789",
+            "87654321",
+            "11111111",
+            "12121212",
+            "abcdefgh",
+            "Qwertyuiop",
+            "password",
+            "Password1",
+            "MatKhau123",
+            "anh yeu em",
+            "0912345678",
+            "hocvuso123",
+        ] {
+            assert_eq!(
+                Password::parse(p).err(),
+                Some(PersonError::PasswordCommon),
+                "{p}"
+            );
+        }
+        for p in [
+            "mat-khau-rat-dai",
+            "hocvuso-demo",
+            "Trâu ăn cỏ non 1962",
+            "xuan huong 24781",
+        ] {
+            assert!(Password::parse(p).is_ok(), "{p}");
+        }
+    }
 
     #[test]
     fn phone_accepts_common_forms_and_normalises() {

@@ -19,6 +19,12 @@ pub struct Ctx {
     pub nonce: String,
     /// The path asked for, to come back to after logging in.
     pub path: String,
+    /// The client's address as a rate-limit key (see `client_key`).
+    pub client: String,
+    /// The raw value of a validly signed device cookie (set at a login on this browser).
+    pub device: Option<String>,
+    /// The raw id of this browser's session, if its cookie is validly signed.
+    session: Option<String>,
     new_csrf: bool,
     key: std::sync::Arc<[u8; 32]>,
     secure: bool,
@@ -54,6 +60,11 @@ impl Ctx {
         }
     }
 
+    /// The stored hash of this browser's session (to keep it when the others end).
+    pub fn session_hash(&self) -> Option<String> {
+        self.session.as_deref().map(accounts::session_hash)
+    }
+
     /// Whether a form's `csrf_token` matches this request's CSRF cookie (for forms the
     /// `CsrfForm` extractor cannot read, such as file uploads).
     pub fn csrf_matches(&self, token: &str) -> bool {
@@ -74,10 +85,10 @@ impl FromRequestParts<AppState> for Ctx {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
         let key = state.cookie_key.as_ref();
-        let user = match cookies::get(&parts.headers, cookies::SESSION)
-            .and_then(|signed| cookies::verify(key, cookies::SESSION, signed))
-        {
-            Some(raw) => accounts::session_user(state, &raw).await?,
+        let session = cookies::get(&parts.headers, cookies::SESSION)
+            .and_then(|signed| cookies::verify(key, cookies::SESSION, signed));
+        let user = match &session {
+            Some(raw) => accounts::session_user(state, raw).await?,
             None => None,
         };
         let existing = cookies::get(&parts.headers, cookies::CSRF)
@@ -86,6 +97,9 @@ impl FromRequestParts<AppState> for Ctx {
             Some(token) => (token, false),
             None => (hex(&random_bytes::<16>()), true),
         };
+        let client = super::client_key(parts, &state.config);
+        let device = cookies::get(&parts.headers, cookies::DEVICE)
+            .and_then(|signed| cookies::verify(key, cookies::DEVICE, signed));
         let path = parts
             .uri
             .path_and_query()
@@ -95,6 +109,9 @@ impl FromRequestParts<AppState> for Ctx {
             csrf,
             nonce: hex(&random_bytes::<12>()),
             path,
+            client,
+            device,
+            session,
             new_csrf,
             key: state.cookie_key.clone(),
             secure: state.config.secure_cookies,

@@ -1,8 +1,10 @@
 //! Our extractors: [`Ctx`] (who is asking, their CSRF token, this response's nonce) and
 //! [`CsrfForm`] (a form body that is accepted only with a valid CSRF token).
 
+mod client;
 mod ctx;
 mod form;
 
+pub use client::client_key;
 pub use ctx::Ctx;
 pub use form::CsrfForm;

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::{local_path, Errors};
 use crate::services::accounts::{self, FormError, LoginError, RegisterInput};
+use crate::services::recovery;
 use crate::state::AppState;
 use crate::web::cookies;
 use crate::web::error::WebError;
@@ -24,6 +25,22 @@ pub struct CommuneOption {
 
 #[derive(Template)]
 #[template(path = "account/register.html")]
+pub struct RegisterPhonePage {
+    pub l: Chrome,
+    pub errors: Errors,
+    pub phone: String,
+}
+
+#[derive(Template)]
+#[template(path = "account/register_code.html")]
+pub struct RegisterCodePage {
+    pub l: Chrome,
+    pub errors: Errors,
+    pub phone: String,
+}
+
+#[derive(Template)]
+#[template(path = "account/register_details.html")]
 pub struct RegisterPage {
     pub l: Chrome,
     pub errors: Errors,
@@ -34,9 +51,21 @@ pub struct RegisterPage {
 }
 
 #[derive(Default, Deserialize)]
-pub struct RegisterForm {
+pub struct PhoneForm {
     #[serde(default)]
     phone: String,
+}
+
+#[derive(Default, Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    code: String,
+}
+
+#[derive(Default, Deserialize)]
+pub struct RegisterForm {
     #[serde(default)]
     full_name: String,
     #[serde(default)]
@@ -45,6 +74,12 @@ pub struct RegisterForm {
     commune_code: String,
     #[serde(default)]
     password: String,
+}
+
+#[derive(Default, Deserialize)]
+pub struct PhoneQuery {
+    #[serde(default)]
+    so: String,
 }
 
 /// Communes sorted by name as a Vietnamese reader expects (ignoring "Xã"/"Phường" and tones).
@@ -68,11 +103,130 @@ async fn commune_options(state: &AppState, selected: &str) -> Result<Vec<Commune
         .collect())
 }
 
-pub async fn register_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
-    let page = RegisterPage {
+/// How long a phone number proved by a code stays proved for finishing the registration.
+const PROVED_MINUTES: i64 = 30;
+
+/// The phone number this browser proved with a code (signed cookie, not expired).
+fn proved_phone(state: &AppState, headers: &HeaderMap) -> Option<String> {
+    let raw = cookies::get(headers, cookies::PHONE)
+        .and_then(|s| cookies::verify(state.cookie_key.as_ref(), cookies::PHONE, s))?;
+    let (phone, until) = raw.split_once('-')?;
+    let until: i64 = until.parse().ok()?;
+    (until > state.clock.now().timestamp()).then(|| phone.to_owned())
+}
+
+/// Step 1: the phone number.
+pub async fn register_form(ctx: Ctx) -> Response {
+    let page = RegisterPhonePage {
         l: ctx.chrome("Đăng ký tài khoản"),
         errors: Errors::default(),
         phone: String::new(),
+    };
+    render(&ctx, StatusCode::OK, &page)
+}
+
+/// Step 1 sent: a code by SMS (every number is answered alike), then step 2.
+pub async fn register_phone(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm { data: f, .. }: CsrfForm<PhoneForm>,
+) -> Result<Response, WebError> {
+    state
+        .limits
+        .register_client
+        .check(&ctx.client, state.clock.now())
+        .map_err(WebError::TooMany)?;
+    match recovery::send_code(&state, &f.phone, recovery::Purpose::Register, &ctx.client).await? {
+        Ok(phone) => Ok(see_other(&format!("/dang-ky/ma?so={}", phone.as_str()))),
+        Err(e) => {
+            let mut errors = Errors::default();
+            errors.push("phone", e.to_string());
+            let page = RegisterPhonePage {
+                l: ctx.chrome("Đăng ký tài khoản"),
+                errors,
+                phone: f.phone,
+            };
+            Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+    }
+}
+
+/// Step 2: the code from the SMS.
+pub async fn register_code_form(ctx: Ctx, Query(q): Query<PhoneQuery>) -> Response {
+    let phone = hocvuso_domain::PhoneNumber::parse(&q.so)
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_default();
+    let page = RegisterCodePage {
+        l: ctx.chrome("Nhập mã xác nhận"),
+        errors: Errors::default(),
+        phone,
+    };
+    render(&ctx, StatusCode::OK, &page)
+}
+
+/// Step 2 sent: a right code proves the number for a while (a signed cookie), then step 3.
+pub async fn register_code(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm { data: f, .. }: CsrfForm<CodeForm>,
+) -> Result<Response, WebError> {
+    let fail = |ctx: &Ctx, message: String, phone: String| {
+        let mut errors = Errors::default();
+        errors.push("code", message);
+        let page = RegisterCodePage {
+            l: ctx.chrome("Nhập mã xác nhận"),
+            errors,
+            phone,
+        };
+        render(ctx, StatusCode::UNPROCESSABLE_ENTITY, &page)
+    };
+    let Ok(phone) = hocvuso_domain::PhoneNumber::parse(&f.phone) else {
+        return Ok(fail(
+            &ctx,
+            recovery::UseCodeError::Wrong.to_string(),
+            f.phone,
+        ));
+    };
+    match recovery::check_code(
+        &state,
+        &phone,
+        recovery::Purpose::Register,
+        &f.code,
+        &ctx.client,
+    )
+    .await?
+    {
+        Ok(()) => {
+            let until = state.clock.now().timestamp() + PROVED_MINUTES * 60;
+            let value = format!("{}-{until}", phone.as_str());
+            let signed = cookies::sign(state.cookie_key.as_ref(), cookies::PHONE, &value);
+            let mut res = see_other("/dang-ky/thong-tin");
+            cookies::set(
+                res.headers_mut(),
+                cookies::PHONE,
+                &signed,
+                Some(PROVED_MINUTES * 60),
+                state.config.secure_cookies,
+            );
+            Ok(res)
+        }
+        Err(e) => Ok(fail(&ctx, e.to_string(), phone.as_str().to_owned())),
+    }
+}
+
+/// Step 3: name, birth year, commune, password (only with a proved number).
+pub async fn register_details_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let Some(phone) = proved_phone(&state, &headers) else {
+        return Ok(see_other("/dang-ky"));
+    };
+    let page = RegisterPage {
+        l: ctx.chrome("Đăng ký tài khoản"),
+        errors: Errors::default(),
+        phone,
         full_name: String::new(),
         birth_year: String::new(),
         communes: commune_options(&state, "").await?,
@@ -83,10 +237,14 @@ pub async fn register_form(State(state): State<AppState>, ctx: Ctx) -> Result<Re
 pub async fn register(
     State(state): State<AppState>,
     ctx: Ctx,
+    headers: HeaderMap,
     CsrfForm { data: f, .. }: CsrfForm<RegisterForm>,
 ) -> Result<Response, WebError> {
+    let Some(phone) = proved_phone(&state, &headers) else {
+        return Ok(see_other("/dang-ky"));
+    };
     let input = RegisterInput {
-        phone: f.phone.clone(),
+        phone: phone.clone(),
         full_name: f.full_name.clone(),
         birth_year: f.birth_year.clone(),
         commune_code: f.commune_code.clone(),
@@ -95,13 +253,21 @@ pub async fn register(
     match accounts::register(&state, &input).await {
         Ok(person_id) => {
             let raw = accounts::start_session(&state, person_id).await?;
-            Ok(logged_in(&state, &raw, "/hoc"))
+            let mut res = logged_in(&state, &raw, "/hoc");
+            cookies::set(
+                res.headers_mut(),
+                cookies::PHONE,
+                "",
+                Some(0),
+                state.config.secure_cookies,
+            );
+            Ok(res)
         }
         Err(FormError::Invalid(errors)) => {
             let page = RegisterPage {
                 l: ctx.chrome("Đăng ký tài khoản"),
                 errors: errors.into(),
-                phone: f.phone,
+                phone,
                 full_name: f.full_name,
                 birth_year: f.birth_year,
                 communes: commune_options(&state, f.commune_code.trim()).await?,
@@ -112,18 +278,40 @@ pub async fn register(
     }
 }
 
-/// A redirect that carries the new session cookie.
+/// A redirect that carries the new session cookie and a new CSRF token (a token seen before
+/// the login is not trusted after it).
 fn logged_in(state: &AppState, raw_session: &str, to: &str) -> Response {
     let mut res = see_other(to);
-    let signed = cookies::sign(state.cookie_key.as_ref(), cookies::SESSION, raw_session);
+    let key = state.cookie_key.as_ref();
+    let secure = state.config.secure_cookies;
+    let signed = cookies::sign(key, cookies::SESSION, raw_session);
     cookies::set(
         res.headers_mut(),
         cookies::SESSION,
         &signed,
         Some(accounts::SESSION_DAYS * 24 * 3600),
-        state.config.secure_cookies,
+        secure,
     );
+    let csrf = crate::services::hex(&crate::services::random_bytes::<16>());
+    let signed = cookies::sign(key, cookies::CSRF, &csrf);
+    cookies::set(res.headers_mut(), cookies::CSRF, &signed, None, secure);
     res
+}
+
+/// How long a browser stays known for a phone number after a login there.
+const DEVICE_DAYS: i64 = 180;
+
+/// A short, one-way tag of a phone number for the device cookie (the cookie does not carry
+/// the number itself).
+fn phone_tag(phone: &str) -> String {
+    use sha2::Digest;
+    crate::services::hex(&sha2::Sha256::digest(format!("device:{phone}").as_bytes())[..8])
+}
+
+/// The device id of this browser for this phone number, if it logged in to it before.
+fn device_for(ctx: &Ctx, phone: &str) -> Option<String> {
+    let (id, tag) = ctx.device.as_deref()?.split_once('-')?;
+    (tag == phone_tag(phone)).then(|| id.to_owned())
 }
 
 #[derive(Template)]
@@ -172,7 +360,30 @@ pub async fn login(
     headers: HeaderMap,
     CsrfForm { data: f, .. }: CsrfForm<LoginForm>,
 ) -> Result<Response, WebError> {
-    match accounts::login(&state, &f.phone, &f.password).await {
+    let now = state.clock.now();
+    let typed = hocvuso_domain::PhoneNumber::parse(&f.phone)
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|_| f.phone.trim().chars().take(20).collect());
+    // A browser that logged in to this number before counts its own tries, apart from
+    // everyone else's, and is not held back by the number's limit: a guesser elsewhere
+    // cannot lock the owner out.
+    let device = device_for(&ctx, &typed);
+    state
+        .limits
+        .login_client
+        .check(&ctx.client, now)
+        .map_err(WebError::TooMany)?;
+    if device.is_none() {
+        state
+            .limits
+            .login_phone
+            .check(&typed, now)
+            .map_err(WebError::TooMany)?;
+    }
+    let client = device
+        .as_ref()
+        .map_or_else(|| format!("ip:{}", ctx.client), |id| format!("device:{id}"));
+    match accounts::login(&state, &f.phone, &f.password, &client).await {
         Ok(person_id) => {
             // A fresh session id at every login (no session fixation); an older session in
             // this browser ends.
@@ -191,7 +402,19 @@ pub async fn login(
             } else {
                 local_path(&f.tiep).unwrap_or(home)
             };
-            Ok(logged_in(&state, &raw, to))
+            let mut res = logged_in(&state, &raw, to);
+            let id = device
+                .unwrap_or_else(|| crate::services::hex(&crate::services::random_bytes::<16>()));
+            let value = format!("{id}-{}", phone_tag(&typed));
+            let signed = cookies::sign(state.cookie_key.as_ref(), cookies::DEVICE, &value);
+            cookies::set(
+                res.headers_mut(),
+                cookies::DEVICE,
+                &signed,
+                Some(DEVICE_DAYS * 24 * 3600),
+                state.config.secure_cookies,
+            );
+            Ok(res)
         }
         Err(LoginError::Internal(e)) => Err(e.into()),
         Err(e) => {

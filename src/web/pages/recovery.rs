@@ -44,13 +44,11 @@ pub async fn forgot(
     ctx: Ctx,
     CsrfForm { data: f, .. }: CsrfForm<PhoneForm>,
 ) -> Result<Response, WebError> {
-    match recovery::send_code(&state, &f.phone).await? {
-        Ok(()) => {
-            let phone = hocvuso_domain::PhoneNumber::parse(&f.phone)
-                .map(|p| p.as_str().to_owned())
-                .unwrap_or_default();
-            Ok(see_other(&format!("/quen-mat-khau/ma?so={phone}")))
-        }
+    match recovery::send_code(&state, &f.phone, recovery::Purpose::Reset, &ctx.client).await? {
+        Ok(phone) => Ok(see_other(&format!(
+            "/quen-mat-khau/ma?so={}",
+            phone.as_str()
+        ))),
         Err(e) => {
             let mut errors = Errors::default();
             errors.push("phone", e.to_string());
@@ -79,10 +77,14 @@ pub struct CodeQuery {
 }
 
 pub async fn code_form(ctx: Ctx, Query(q): Query<CodeQuery>) -> Response {
+    // Only a phone number goes back into the form, never other text from the address.
+    let phone = hocvuso_domain::PhoneNumber::parse(&q.so)
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_default();
     let page = CodePage {
         l: ctx.chrome("Nhập mã và mật khẩu mới"),
         errors: Errors::default(),
-        phone: q.so,
+        phone,
     };
     render(&ctx, StatusCode::OK, &page)
 }
@@ -102,7 +104,7 @@ pub async fn code(
     ctx: Ctx,
     CsrfForm { data: f, .. }: CsrfForm<CodeForm>,
 ) -> Result<Response, WebError> {
-    match recovery::reset_with_code(&state, &f.phone, &f.code, &f.password).await? {
+    match recovery::reset_with_code(&state, &f.phone, &f.code, &f.password, &ctx.client).await? {
         Ok(()) => Ok(see_other("/dang-nhap?da-doi=1")),
         Err(e) => {
             let mut errors = Errors::default();
@@ -209,8 +211,16 @@ pub async fn change(
     CsrfForm { data: f, .. }: CsrfForm<ChangeForm>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    match recovery::change_password(&state, user.person_id, &f.current, &f.password, &f.repeat)
-        .await?
+    let keep = ctx.session_hash();
+    match recovery::change_password(
+        &state,
+        user.person_id,
+        keep.as_deref(),
+        &f.current,
+        &f.password,
+        &f.repeat,
+    )
+    .await?
     {
         Ok(()) => Ok(see_other("/hoc?da-doi-mat-khau=1")),
         Err(e) => {

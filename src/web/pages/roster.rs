@@ -106,7 +106,7 @@ async fn index_page(
     let units = org::all(db).await?;
     let in_scope: Vec<i64> = units
         .iter()
-        .filter(|u| u.path.starts_with(&scope_path))
+        .filter(|u| hocvuso_db::repo::org::is_under(&u.path, &scope_path))
         .map(|u| u.id)
         .collect();
     let name_of = |id: i64| {

@@ -16,7 +16,10 @@ pub struct Model {
     pub indicator_code: String,
     #[sea_orm(primary_key, auto_increment = false)]
     pub week: String,
+    /// Confirmed people (what the province reports).
     pub achieved: i64,
+    /// People who registered themselves and are not confirmed yet (shown beside, never in).
+    pub unconfirmed: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

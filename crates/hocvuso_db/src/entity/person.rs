@@ -18,6 +18,12 @@ pub struct Model {
     pub gender: Option<String>,
     /// `yyyy-mm-dd`, or `yyyy` when only the year is known.
     pub birth_date: Option<String>,
+    /// How this person's identity was confirmed: `roster` (put in by an officer, or matched
+    /// to a roster by citizen ID), `assisted` (registered by a helper), `staff`; `None` for
+    /// someone who registered themselves and was never confirmed. Reported figures count
+    /// only confirmed people.
+    pub confirmed_via: Option<String>,
+    pub confirmed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

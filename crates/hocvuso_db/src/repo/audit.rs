@@ -28,6 +28,33 @@ pub async fn record<C: ConnectionTrait>(
     Ok(())
 }
 
+/// One entry of [`record_many`]: `(action, subject, detail)`.
+pub type Entry = (String, String, String);
+
+/// Records many entries by one actor at once (an import that changed many people).
+pub async fn record_many<C: ConnectionTrait>(
+    conn: &C,
+    actor_id: i64,
+    entries: &[Entry],
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    for chunk in entries.chunks(500) {
+        audit_log::Entity::insert_many(chunk.iter().map(|(action, subject, detail)| {
+            audit_log::ActiveModel {
+                actor_id: Set(actor_id),
+                action: Set(action.clone()),
+                subject: Set(subject.clone()),
+                detail: Set(detail.clone()),
+                at: Set(now),
+                ..Default::default()
+            }
+        }))
+        .exec_without_returning(conn)
+        .await?;
+    }
+    Ok(())
+}
+
 /// The newest entries first.
 pub async fn recent<C: ConnectionTrait>(conn: &C, limit: u64) -> Result<Vec<AuditEntry>, DbErr> {
     audit_log::Entity::find()

@@ -54,6 +54,8 @@ pub async fn insert_batch<C: ConnectionTrait>(conn: &C, b: &Batch) -> Result<(),
             citizen_id: Set(None),
             gender: Set(None),
             birth_date: Set(None),
+            confirmed_via: Set(Some("roster".to_owned())),
+            confirmed_at: Set(Some(p.created_at)),
         }))
         .exec_without_returning(conn)
         .await?;

@@ -1070,7 +1070,7 @@ pub async fn lessons_read_under<C: ConnectionTrait>(
             lp.clone(),
             c(&lp, "person_id").equals((m.clone(), Alias::new("person_id"))),
         )
-        .and_where(c(&u, "path").like(format!("{path}%")));
+        .and_where(super::org::path_under(c(&u, "path").into(), path));
     let stmt = conn.get_database_backend().build(&q);
     Ok(Row::find_by_statement(stmt)
         .all(conn)
@@ -1099,7 +1099,7 @@ pub async fn people_under<C: ConnectionTrait>(conn: &C, path: &str) -> Result<i6
             u.clone(),
             c(&u, "id").equals((m.clone(), Alias::new("unit_id"))),
         )
-        .and_where(c(&u, "path").like(format!("{path}%")));
+        .and_where(super::org::path_under(c(&u, "path").into(), path));
     let stmt = conn.get_database_backend().build(&q);
     Ok(Row::find_by_statement(stmt)
         .one(conn)

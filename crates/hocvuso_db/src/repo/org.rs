@@ -14,6 +14,30 @@ pub const KIND_COMMUNE: &str = "commune";
 
 pub use crate::entity::org_change::Model as OrgChange;
 
+/// `path` is the unit at `scope` or a unit below it, tested exactly: the first
+/// characters of `path` equal `scope` (which ends with `/`). Never `LIKE 'scope%'`: unit
+/// codes may hold `_`, a `LIKE` wildcard, and SQLite's `LIKE` ignores case, so a sibling such
+/// as `thonx1` would match `thon_1`. Works the same on SQLite and PostgreSQL.
+pub fn path_under(
+    path: sea_orm::sea_query::SimpleExpr,
+    scope: &str,
+) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{Alias, Expr, Func};
+    let len = i64::try_from(scope.chars().count()).unwrap_or(i64::MAX);
+    Expr::expr(Func::cust(Alias::new("substr")).args([
+        path,
+        Expr::val(1).into(),
+        Expr::val(len).into(),
+    ]))
+    .eq(scope)
+}
+
+/// Whether the unit at `path` is `scope` or below it (the same test as [`path_under`], in
+/// memory). Paths end with `/`, so `/68/thon_1/` never contains `/68/thon_1x/`.
+pub fn is_under(path: &str, scope: &str) -> bool {
+    scope.ends_with('/') && path.starts_with(scope)
+}
+
 /// A unit to insert under `parent` (None for the province).
 pub struct NewUnit<'a> {
     pub code: &'a str,
@@ -77,7 +101,10 @@ pub async fn reparent<C: ConnectionTrait>(
 ) -> Result<(), DbErr> {
     let new_path = format!("{}{}/", parent.path, unit.code);
     let below = org_unit::Entity::find()
-        .filter(org_unit::Column::Path.starts_with(&unit.path))
+        .filter(path_under(
+            sea_orm::sea_query::Expr::col(org_unit::Column::Path).into(),
+            &unit.path,
+        ))
         .all(conn)
         .await?;
     for u in below {
@@ -178,7 +205,10 @@ pub async fn ids_under<C: ConnectionTrait>(conn: &C, path: &str) -> Result<Vec<i
     org_unit::Entity::find()
         .select_only()
         .column(org_unit::Column::Id)
-        .filter(org_unit::Column::Path.starts_with(path))
+        .filter(path_under(
+            sea_orm::sea_query::Expr::col(org_unit::Column::Path).into(),
+            path,
+        ))
         .into_tuple()
         .all(conn)
         .await

@@ -6,7 +6,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
-use crate::entity::{account, membership, otp_code, person, role_grant, session};
+use crate::entity::{account, login_throttle, membership, person, phone_code, role_grant, session};
 
 pub use account::Model as Account;
 pub use membership::Model as Membership;
@@ -18,6 +18,9 @@ pub struct NewPerson<'a> {
     pub phone: Option<&'a str>,
     pub birth_year: Option<i32>,
     pub residence_unit_id: Option<i64>,
+    /// How their identity is confirmed (`roster`, `assisted`, `staff`), None for a
+    /// self-registration.
+    pub confirmed_via: Option<&'a str>,
 }
 
 /// Inserts a person. A taken phone number surfaces as a unique violation
@@ -33,6 +36,8 @@ pub async fn insert_person<C: ConnectionTrait>(
         birth_year: Set(p.birth_year),
         residence_unit_id: Set(p.residence_unit_id),
         created_at: Set(now),
+        confirmed_via: Set(p.confirmed_via.map(str::to_owned)),
+        confirmed_at: Set(p.confirmed_via.map(|_| now)),
         ..Default::default()
     })
     .exec_with_returning(conn)
@@ -91,47 +96,92 @@ pub async fn login_by_phone<C: ConnectionTrait>(
     Ok(acc.map(|a| (p, a)))
 }
 
-/// Counts a failed login; locks the account until `lock_until` once `max_failures` is reached.
-pub async fn record_failed_login<C: ConnectionTrait>(
+/// Claims one login try of `key` (`phone|client`): adds one to its failures in one statement
+/// and returns the row as it is after that, so that parallel tries are numbered like serial
+/// ones.
+pub async fn claim_login_try<C: ConnectionTrait>(
     conn: &C,
-    person_id: i64,
-    max_failures: i32,
-    lock_until: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    let Some(acc) = account::Entity::find_by_id(person_id).one(conn).await? else {
-        return Ok(());
-    };
-    let failures = acc.failed_logins + 1;
-    let (failures, locked) = if failures >= max_failures {
-        (0, Some(lock_until))
-    } else {
-        (failures, acc.locked_until)
-    };
-    account::Entity::update(account::ActiveModel {
-        person_id: Set(person_id),
-        failed_logins: Set(failures),
-        locked_until: Set(locked),
-        ..Default::default()
+    key: &str,
+    now: DateTime<Utc>,
+) -> Result<login_throttle::Model, DbErr> {
+    use sea_orm::sea_query::Expr;
+    login_throttle::Entity::insert(login_throttle::ActiveModel {
+        key: Set(key.to_owned()),
+        failures: Set(1),
+        locks: Set(0),
+        locked_until: Set(None),
+        updated_at: Set(now),
     })
-    .exec(conn)
-    .await?;
-    Ok(())
+    .on_conflict(
+        OnConflict::column(login_throttle::Column::Key)
+            .value(
+                login_throttle::Column::Failures,
+                Expr::col((login_throttle::Entity, login_throttle::Column::Failures)).add(1),
+            )
+            .value(login_throttle::Column::UpdatedAt, Expr::value(now))
+            .to_owned(),
+    )
+    .exec_with_returning(conn)
+    .await
 }
 
-pub async fn clear_failed_logins<C: ConnectionTrait>(
-    conn: &C,
-    person_id: i64,
-) -> Result<(), DbErr> {
-    account::Entity::update_many()
-        .col_expr(account::Column::FailedLogins, 0.into())
+/// Gives back a claimed try that was never checked (the server was busy).
+pub async fn release_login_try<C: ConnectionTrait>(conn: &C, key: &str) -> Result<(), DbErr> {
+    use sea_orm::sea_query::Expr;
+    login_throttle::Entity::update_many()
         .col_expr(
-            account::Column::LockedUntil,
-            sea_orm::sea_query::Expr::value(Option::<DateTime<Utc>>::None),
+            login_throttle::Column::Failures,
+            Expr::col(login_throttle::Column::Failures).sub(1),
         )
-        .filter(account::Column::PersonId.eq(person_id))
+        .filter(login_throttle::Column::Key.eq(key))
         .exec(conn)
         .await?;
     Ok(())
+}
+
+/// Locks `key` until `until`, once: only if it was locked `locks_before` times (a try that
+/// lost the race does not lock it again, for longer).
+pub async fn lock_login<C: ConnectionTrait>(
+    conn: &C,
+    key: &str,
+    locks_before: i32,
+    until: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    use sea_orm::sea_query::Expr;
+    login_throttle::Entity::update_many()
+        .col_expr(login_throttle::Column::Locks, Expr::value(locks_before + 1))
+        .col_expr(login_throttle::Column::LockedUntil, Expr::value(until))
+        .filter(login_throttle::Column::Key.eq(key))
+        .filter(login_throttle::Column::Locks.eq(locks_before))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// A right password: `key` starts afresh.
+pub async fn clear_login_tries<C: ConnectionTrait>(conn: &C, key: &str) -> Result<(), DbErr> {
+    login_throttle::Entity::delete_by_id(key.to_owned())
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Forgets the tries of clients not seen since `before` and not locked after it.
+pub async fn forget_login_tries<C: ConnectionTrait>(
+    conn: &C,
+    before: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    use sea_orm::Condition;
+    Ok(login_throttle::Entity::delete_many()
+        .filter(login_throttle::Column::UpdatedAt.lt(before))
+        .filter(
+            Condition::any()
+                .add(login_throttle::Column::LockedUntil.is_null())
+                .add(login_throttle::Column::LockedUntil.lt(before)),
+        )
+        .exec(conn)
+        .await?
+        .rows_affected)
 }
 
 /// Sets a password; `must_change` makes the next login ask for a new one (a staff reset).
@@ -229,6 +279,19 @@ pub async fn delete_sessions_of<C: ConnectionTrait>(
         .rows_affected)
 }
 
+/// Ends every session of a person but `keep` (a session hash: the browser that asked).
+pub async fn delete_other_sessions<C: ConnectionTrait>(
+    conn: &C,
+    person_id: i64,
+    keep: Option<&str>,
+) -> Result<u64, DbErr> {
+    let mut q = session::Entity::delete_many().filter(session::Column::PersonId.eq(person_id));
+    if let Some(k) = keep {
+        q = q.filter(session::Column::IdHash.ne(k));
+    }
+    Ok(q.exec(conn).await?.rows_affected)
+}
+
 /// Adds a membership; a person is a member of a group in a unit at most once.
 /// Returns true if it was new.
 pub async fn add_membership<C: ConnectionTrait>(
@@ -322,6 +385,8 @@ pub async fn sessions_login<C: ConnectionTrait>(
             .column((person::Entity, person::Column::CitizenId))
             .column((person::Entity, person::Column::Gender))
             .column((person::Entity, person::Column::BirthDate))
+            .column((person::Entity, person::Column::ConfirmedVia))
+            .column((person::Entity, person::Column::ConfirmedAt))
             .column((role_grant::Entity, role_grant::Column::Role))
             .column((role_grant::Entity, role_grant::Column::UnitId))
             .from(session::Entity)
@@ -359,6 +424,8 @@ pub async fn sessions_login<C: ConnectionTrait>(
                         citizen_id: r.try_get("", "citizen_id")?,
                         gender: r.try_get("", "gender")?,
                         birth_date: r.try_get("", "birth_date")?,
+                        confirmed_via: r.try_get("", "confirmed_via")?,
+                        confirmed_at: r.try_get("", "confirmed_at")?,
                     },
                     Vec::new(),
                 )),
@@ -433,7 +500,7 @@ pub async fn members_under<C: ConnectionTrait>(
                 .add(c(&a, "indicator_code").eq(indicator_code)),
         )
         .and_where(c(&m, "group_code").eq(group_code))
-        .and_where(c(&u, "path").like(format!("{path}%")))
+        .and_where(super::org::path_under(c(&u, "path").into(), path))
         .order_by((p.clone(), Alias::new("full_name")), Order::Asc)
         .order_by((p.clone(), Alias::new("id")), Order::Asc)
         .limit(limit)
@@ -470,16 +537,18 @@ pub async fn anonymise<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Stores a one-time code (its hash).
-pub async fn insert_otp<C: ConnectionTrait>(
+/// Stores a one-time code (its hash) sent to a phone number.
+pub async fn insert_code<C: ConnectionTrait>(
     conn: &C,
-    person_id: i64,
+    phone: &str,
+    purpose: &str,
     code_hash: &str,
     expires_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    otp_code::Entity::insert(otp_code::ActiveModel {
-        person_id: Set(person_id),
+    phone_code::Entity::insert(phone_code::ActiveModel {
+        phone: Set(phone.to_owned()),
+        purpose: Set(purpose.to_owned()),
         code_hash: Set(code_hash.to_owned()),
         expires_at: Set(expires_at),
         attempts: Set(0),
@@ -492,53 +561,62 @@ pub async fn insert_otp<C: ConnectionTrait>(
     Ok(())
 }
 
-/// How many codes were sent to a person since `since` (the rate limit).
-pub async fn otps_since<C: ConnectionTrait>(
+/// How many codes were sent to a phone number since `since`, for any purpose (the limit is the
+/// same whether or not the number has an account).
+pub async fn codes_since<C: ConnectionTrait>(
     conn: &C,
-    person_id: i64,
+    phone: &str,
     since: DateTime<Utc>,
 ) -> Result<u64, DbErr> {
     use sea_orm::PaginatorTrait;
-    otp_code::Entity::find()
-        .filter(otp_code::Column::PersonId.eq(person_id))
-        .filter(otp_code::Column::CreatedAt.gt(since))
+    phone_code::Entity::find()
+        .filter(phone_code::Column::Phone.eq(phone))
+        .filter(phone_code::Column::CreatedAt.gt(since))
         .count(conn)
         .await
 }
 
-/// The newest code of a person that is unused and not expired.
-pub async fn live_otp<C: ConnectionTrait>(
+/// The newest code of a phone number for a purpose that is unused and not expired.
+pub async fn live_code<C: ConnectionTrait>(
     conn: &C,
-    person_id: i64,
+    phone: &str,
+    purpose: &str,
     now: DateTime<Utc>,
-) -> Result<Option<otp_code::Model>, DbErr> {
-    otp_code::Entity::find()
-        .filter(otp_code::Column::PersonId.eq(person_id))
-        .filter(otp_code::Column::Used.eq(false))
-        .filter(otp_code::Column::ExpiresAt.gt(now))
-        .order_by_desc(otp_code::Column::Id)
+) -> Result<Option<phone_code::Model>, DbErr> {
+    phone_code::Entity::find()
+        .filter(phone_code::Column::Phone.eq(phone))
+        .filter(phone_code::Column::Purpose.eq(purpose))
+        .filter(phone_code::Column::Used.eq(false))
+        .filter(phone_code::Column::ExpiresAt.gt(now))
+        .order_by_desc(phone_code::Column::Id)
         .one(conn)
         .await
 }
 
-/// Counts a wrong try of a code.
-pub async fn otp_wrong_try<C: ConnectionTrait>(conn: &C, id: i64) -> Result<(), DbErr> {
-    otp_code::Entity::update_many()
+/// Claims one try of a code before it is compared: adds one to its tries in one statement and
+/// returns how many there are now (parallel guesses are numbered like serial ones).
+pub async fn claim_code_try<C: ConnectionTrait>(conn: &C, id: i64) -> Result<i32, DbErr> {
+    let rows = phone_code::Entity::update_many()
         .col_expr(
-            otp_code::Column::Attempts,
-            sea_orm::sea_query::Expr::col(otp_code::Column::Attempts).add(1),
+            phone_code::Column::Attempts,
+            sea_orm::sea_query::Expr::col(phone_code::Column::Attempts).add(1),
         )
-        .filter(otp_code::Column::Id.eq(id))
-        .exec(conn)
+        .filter(phone_code::Column::Id.eq(id))
+        .exec_with_returning(conn)
         .await?;
-    Ok(())
+    Ok(rows.first().map_or(i32::MAX, |r| r.attempts))
 }
 
-/// Marks every code of a person used (after a reset).
-pub async fn use_otps<C: ConnectionTrait>(conn: &C, person_id: i64) -> Result<(), DbErr> {
-    otp_code::Entity::update_many()
-        .col_expr(otp_code::Column::Used, true.into())
-        .filter(otp_code::Column::PersonId.eq(person_id))
+/// Marks every code of a phone number for a purpose used.
+pub async fn use_codes<C: ConnectionTrait>(
+    conn: &C,
+    phone: &str,
+    purpose: &str,
+) -> Result<(), DbErr> {
+    phone_code::Entity::update_many()
+        .col_expr(phone_code::Column::Used, true.into())
+        .filter(phone_code::Column::Phone.eq(phone))
+        .filter(phone_code::Column::Purpose.eq(purpose))
         .exec(conn)
         .await?;
     Ok(())
@@ -590,4 +668,96 @@ pub async fn revoke_grant<C: ConnectionTrait>(conn: &C, grant_id: i64) -> Result
         .exec(conn)
         .await?;
     Ok(())
+}
+
+/// Which of these people are not confirmed (registered themselves, never matched to a roster
+/// by citizen ID, registered by a helper or made staff).
+pub async fn unconfirmed_among<C: ConnectionTrait>(
+    conn: &C,
+    person_ids: &[i64],
+) -> Result<std::collections::BTreeSet<i64>, DbErr> {
+    use sea_orm::QuerySelect;
+    let mut out = std::collections::BTreeSet::new();
+    for chunk in person_ids.chunks(1000) {
+        let ids: Vec<i64> = person::Entity::find()
+            .select_only()
+            .column(person::Column::Id)
+            .filter(person::Column::Id.is_in(chunk.iter().copied()))
+            .filter(person::Column::ConfirmedVia.is_null())
+            .into_tuple()
+            .all(conn)
+            .await?;
+        out.extend(ids);
+    }
+    Ok(out)
+}
+
+/// Marks people confirmed (`via`: `roster`, `assisted`, `staff`) who were not; returns those
+/// who changed, whose counts the caller moves from unconfirmed to confirmed.
+pub async fn confirm<C: ConnectionTrait>(
+    conn: &C,
+    person_ids: &[i64],
+    via: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<i64>, DbErr> {
+    let changed: Vec<i64> = unconfirmed_among(conn, person_ids)
+        .await?
+        .into_iter()
+        .collect();
+    for chunk in changed.chunks(1000) {
+        person::Entity::update_many()
+            .col_expr(
+                person::Column::ConfirmedVia,
+                sea_orm::sea_query::Expr::value(via),
+            )
+            .col_expr(
+                person::Column::ConfirmedAt,
+                sea_orm::sea_query::Expr::value(now),
+            )
+            .filter(person::Column::Id.is_in(chunk.iter().copied()))
+            .filter(person::Column::ConfirmedVia.is_null())
+            .exec(conn)
+            .await?;
+    }
+    Ok(changed)
+}
+
+/// Which of these people hold a role other than learner (staff: their records change only on
+/// the province admin's page).
+pub async fn staff_among<C: ConnectionTrait>(
+    conn: &C,
+    person_ids: &[i64],
+) -> Result<std::collections::BTreeSet<i64>, DbErr> {
+    let mut out = std::collections::BTreeSet::new();
+    for chunk in person_ids.chunks(1000) {
+        let ids: Vec<i64> = role_grant::Entity::find()
+            .select_only()
+            .column(role_grant::Column::PersonId)
+            .filter(role_grant::Column::PersonId.is_in(chunk.iter().copied()))
+            .filter(role_grant::Column::Role.ne("learner"))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        out.extend(ids);
+    }
+    Ok(out)
+}
+
+/// Which of these people have a login (their phone number is how they sign in).
+pub async fn with_login_among<C: ConnectionTrait>(
+    conn: &C,
+    person_ids: &[i64],
+) -> Result<std::collections::BTreeSet<i64>, DbErr> {
+    let mut out = std::collections::BTreeSet::new();
+    for chunk in person_ids.chunks(1000) {
+        let ids: Vec<i64> = account::Entity::find()
+            .select_only()
+            .column(account::Column::PersonId)
+            .filter(account::Column::PersonId.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        out.extend(ids);
+    }
+    Ok(out)
 }

@@ -52,7 +52,7 @@ pub struct RosterPerson {
     pub residence_unit_id: i64,
 }
 
-const PERSON_COLUMNS: [&str; 9] = [
+const PERSON_COLUMNS: [&str; 11] = [
     "id",
     "full_name",
     "phone",
@@ -62,6 +62,8 @@ const PERSON_COLUMNS: [&str; 9] = [
     "citizen_id",
     "gender",
     "birth_date",
+    "confirmed_via",
+    "confirmed_at",
 ];
 
 /// New people (with ids from [`crate::dialect::IdReserver`]) as rows for
@@ -84,6 +86,9 @@ pub fn people_rows<'a>(
             p.citizen_id.as_deref().into(),
             p.gender.as_deref().into(),
             BulkValue::Text(&p.birth_date),
+            // Put in by an officer: confirmed.
+            BulkValue::Text("roster"),
+            BulkValue::Text(&at),
         ]);
     }
     rows
@@ -251,6 +256,7 @@ pub async fn put_pending<C: ConnectionTrait>(
     bytes: Vec<u8>,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
+    keep_newest_pending(conn, actor_id, PENDING_PER_PERSON - 1).await?;
     pending_upload::Entity::insert(pending_upload::ActiveModel {
         token: Set(token.to_owned()),
         actor_id: Set(actor_id),
@@ -261,6 +267,38 @@ pub async fn put_pending<C: ConnectionTrait>(
     })
     .exec_without_returning(conn)
     .await?;
+    Ok(())
+}
+
+/// Uploads waiting for confirmation one person keeps at most (older ones are forgotten when a
+/// new one arrives).
+pub const PENDING_PER_PERSON: u64 = 3;
+
+/// Forgets all but the newest `keep` pending uploads of a person (of any kind), so that one
+/// officer cannot fill the database with files never confirmed.
+pub async fn keep_newest_pending<C: ConnectionTrait>(
+    conn: &C,
+    actor_id: i64,
+    keep: u64,
+) -> Result<(), DbErr> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    let tokens: Vec<String> = pending_upload::Entity::find()
+        .select_only()
+        .column(pending_upload::Column::Token)
+        .filter(pending_upload::Column::ActorId.eq(actor_id))
+        .order_by_desc(pending_upload::Column::CreatedAt)
+        .into_tuple::<String>()
+        .all(conn)
+        .await?
+        .into_iter()
+        .skip(usize::try_from(keep).unwrap_or(usize::MAX))
+        .collect();
+    if !tokens.is_empty() {
+        pending_upload::Entity::delete_many()
+            .filter(pending_upload::Column::Token.is_in(tokens))
+            .exec(conn)
+            .await?;
+    }
     Ok(())
 }
 

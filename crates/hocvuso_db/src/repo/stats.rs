@@ -325,6 +325,49 @@ pub fn week_of(at: DateTime<Utc>) -> String {
     monday.format("%Y-%m-%d").to_string()
 }
 
+/// A change to a live count: of confirmed people (what the province reports) and of people who
+/// registered themselves and are not confirmed (shown beside them, never mixed in).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Delta {
+    pub confirmed: i64,
+    pub unconfirmed: i64,
+}
+
+impl Delta {
+    /// `n` people, confirmed or not.
+    pub fn of(confirmed: bool, n: i64) -> Self {
+        if confirmed {
+            Self {
+                confirmed: n,
+                unconfirmed: 0,
+            }
+        } else {
+            Self {
+                confirmed: 0,
+                unconfirmed: n,
+            }
+        }
+    }
+
+    pub fn is_zero(&self) -> bool {
+        self.confirmed == 0 && self.unconfirmed == 0
+    }
+}
+
+impl std::ops::AddAssign for Delta {
+    fn add_assign(&mut self, o: Self) {
+        self.confirmed += o.confirmed;
+        self.unconfirmed += o.unconfirmed;
+    }
+}
+
+impl std::ops::SubAssign for Delta {
+    fn sub_assign(&mut self, o: Self) {
+        self.confirmed -= o.confirmed;
+        self.unconfirmed -= o.unconfirmed;
+    }
+}
+
 /// Adds `delta` to the live count of `(unit, group, indicator)` and to its count for the week
 /// the achievements fall in (`week`, from [`week_of`]), creating the rows if needed.
 pub async fn add_to_count<C: ConnectionTrait>(
@@ -333,13 +376,17 @@ pub async fn add_to_count<C: ConnectionTrait>(
     group_code: &str,
     indicator_code: &str,
     week: &str,
-    delta: i64,
+    delta: Delta,
 ) -> Result<(), DbErr> {
+    if delta.is_zero() {
+        return Ok(());
+    }
     indicator_count::Entity::insert(indicator_count::ActiveModel {
         unit_id: Set(unit_id),
         group_code: Set(group_code.to_owned()),
         indicator_code: Set(indicator_code.to_owned()),
-        achieved: Set(delta),
+        achieved: Set(delta.confirmed),
+        unconfirmed: Set(delta.unconfirmed),
     })
     .on_conflict(
         OnConflict::columns([
@@ -349,7 +396,16 @@ pub async fn add_to_count<C: ConnectionTrait>(
         ])
         .value(
             indicator_count::Column::Achieved,
-            Expr::col((indicator_count::Entity, indicator_count::Column::Achieved)).add(delta),
+            Expr::col((indicator_count::Entity, indicator_count::Column::Achieved))
+                .add(delta.confirmed),
+        )
+        .value(
+            indicator_count::Column::Unconfirmed,
+            Expr::col((
+                indicator_count::Entity,
+                indicator_count::Column::Unconfirmed,
+            ))
+            .add(delta.unconfirmed),
         )
         .to_owned(),
     )
@@ -360,7 +416,8 @@ pub async fn add_to_count<C: ConnectionTrait>(
         group_code: Set(group_code.to_owned()),
         indicator_code: Set(indicator_code.to_owned()),
         week: Set(week.to_owned()),
-        achieved: Set(delta),
+        achieved: Set(delta.confirmed),
+        unconfirmed: Set(delta.unconfirmed),
     })
     .on_conflict(
         OnConflict::columns([
@@ -371,7 +428,13 @@ pub async fn add_to_count<C: ConnectionTrait>(
         ])
         .value(
             indicator_week::Column::Achieved,
-            Expr::col((indicator_week::Entity, indicator_week::Column::Achieved)).add(delta),
+            Expr::col((indicator_week::Entity, indicator_week::Column::Achieved))
+                .add(delta.confirmed),
+        )
+        .value(
+            indicator_week::Column::Unconfirmed,
+            Expr::col((indicator_week::Entity, indicator_week::Column::Unconfirmed))
+                .add(delta.unconfirmed),
         )
         .to_owned(),
     )
@@ -443,17 +506,24 @@ pub async fn week_totals<C: ConnectionTrait>(
     Ok(totals.into_iter().collect())
 }
 
-/// Every stored weekly count that is not zero.
-pub async fn stored_weeks<C: ConnectionTrait>(conn: &C) -> Result<BTreeMap<WeekKey, i64>, DbErr> {
+/// Every stored weekly count that is not zero: `(confirmed, unconfirmed)`.
+pub async fn stored_weeks<C: ConnectionTrait>(
+    conn: &C,
+) -> Result<BTreeMap<WeekKey, (i64, i64)>, DbErr> {
+    use sea_orm::Condition;
     Ok(indicator_week::Entity::find()
-        .filter(indicator_week::Column::Achieved.ne(0))
+        .filter(
+            Condition::any()
+                .add(indicator_week::Column::Achieved.ne(0))
+                .add(indicator_week::Column::Unconfirmed.ne(0)),
+        )
         .all(conn)
         .await?
         .into_iter()
         .map(|c| {
             (
                 (c.unit_id, c.group_code, c.indicator_code, c.week),
-                c.achieved,
+                (c.achieved, c.unconfirmed),
             )
         })
         .collect())
@@ -465,16 +535,47 @@ struct MemberAchievement {
     group_code: String,
     indicator_code: String,
     achieved_at: DateTime<Utc>,
+    confirmed: i32,
 }
 
 /// People per query when the weekly counts are recomputed (keeps memory flat at any size).
 const PEOPLE_PER_SCAN: i64 = 100_000;
 
-/// The weekly counts recomputed from raw records (membership ⋈ achievement, bucketed by the
-/// week of each achievement), a range of people at a time.
+/// The weekly counts recomputed from raw records (membership ⋈ achievement ⋈ person, bucketed
+/// by the week of each achievement), `(confirmed, unconfirmed)`, a range of people at a time.
 pub async fn recomputed_weeks<C: ConnectionTrait>(
     conn: &C,
+) -> Result<BTreeMap<WeekKey, (i64, i64)>, DbErr> {
+    recomputed_weeks_where(conn, Some("")).await
+}
+
+/// The weekly counts as they were before people were confirmed or not (every achievement
+/// counted as confirmed): for the migration that created the weekly counts, which runs
+/// before `person.confirmed_via` exists.
+pub async fn recomputed_weeks_before_confirmation<C: ConnectionTrait>(
+    conn: &C,
 ) -> Result<BTreeMap<WeekKey, i64>, DbErr> {
+    Ok(recomputed_weeks_where(conn, None)
+        .await?
+        .into_iter()
+        .map(|(k, (n, _))| (k, n))
+        .collect())
+}
+
+/// [`recomputed_weeks`] of the people matching `person_filter` (SQL on `p`, ours, not input);
+/// `None`: without looking at people (all confirmed).
+async fn recomputed_weeks_where<C: ConnectionTrait>(
+    conn: &C,
+    person_filter: Option<&str>,
+) -> Result<BTreeMap<WeekKey, (i64, i64)>, DbErr> {
+    let (confirmed, join, filter) = match person_filter {
+        Some(f) => (
+            "CASE WHEN p.confirmed_via IS NULL THEN 0 ELSE 1 END",
+            "JOIN person p ON p.id = a.person_id",
+            f,
+        ),
+        None => ("1", "", ""),
+    };
     use sea_orm::QuerySelect;
     let max: Option<i64> = achievement::Entity::find()
         .select_only()
@@ -483,7 +584,7 @@ pub async fn recomputed_weeks<C: ConnectionTrait>(
         .one(conn)
         .await?
         .flatten();
-    let mut out: BTreeMap<WeekKey, i64> = BTreeMap::new();
+    let mut out: BTreeMap<WeekKey, (i64, i64)> = BTreeMap::new();
     let mut from = 0;
     while from <= max.unwrap_or(-1) {
         let to = from + PEOPLE_PER_SCAN;
@@ -492,25 +593,54 @@ pub async fn recomputed_weeks<C: ConnectionTrait>(
             conn,
             &format!(
                 "SELECT m.unit_id AS unit_id, m.group_code AS group_code, \
-                        a.indicator_code AS indicator_code, a.achieved_at AS achieved_at \
+                        a.indicator_code AS indicator_code, a.achieved_at AS achieved_at, \
+                        {confirmed} AS confirmed \
                  FROM achievement a \
                  JOIN membership m ON m.person_id = a.person_id AND m.group_code = a.group_code \
-                 WHERE a.person_id >= {from} AND a.person_id < {to}"
+                 {join} \
+                 WHERE a.person_id >= {from} AND a.person_id < {to} {filter}"
             ),
         )
         .await?;
         for r in rows {
-            *out.entry((
-                r.unit_id,
-                r.group_code,
-                r.indicator_code,
-                week_of(r.achieved_at),
-            ))
-            .or_default() += 1;
+            let n = out
+                .entry((
+                    r.unit_id,
+                    r.group_code,
+                    r.indicator_code,
+                    week_of(r.achieved_at),
+                ))
+                .or_default();
+            if r.confirmed == 1 {
+                n.0 += 1;
+            } else {
+                n.1 += 1;
+            }
         }
         from = to;
     }
     Ok(out)
+}
+
+/// Moves the achievements of people not confirmed from the confirmed counts to the
+/// unconfirmed ones (the migration that splits the counts).
+pub async fn split_unconfirmed<C: ConnectionTrait>(conn: &C) -> Result<(), DbErr> {
+    let weeks = recomputed_weeks_where(conn, Some("AND p.confirmed_via IS NULL")).await?;
+    for ((unit, group, indicator, week), (_, n)) in weeks {
+        add_to_count(
+            conn,
+            unit,
+            &group,
+            &indicator,
+            &week,
+            Delta {
+                confirmed: -n,
+                unconfirmed: n,
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Writes weekly counts into an empty table (the migration that creates it).
@@ -527,6 +657,7 @@ pub async fn insert_weeks<C: ConnectionTrait>(
                 indicator_code: Set(i.clone()),
                 week: Set(w.clone()),
                 achieved: Set(**n),
+                unconfirmed: Set(0),
             }
         }))
         .exec_without_returning(conn)
@@ -551,34 +682,56 @@ pub async fn counts<C: ConnectionTrait>(
         .collect())
 }
 
-/// One `(unit, group, indicator)` count.
+/// `unit_id → unconfirmed people` (direct counts) for a group and indicator: people who
+/// registered themselves and achieved it, not confirmed yet (shown beside the figures).
+pub async fn unconfirmed_counts<C: ConnectionTrait>(
+    conn: &C,
+    group_code: &str,
+    indicator_code: &str,
+) -> Result<BTreeMap<i64, i64>, DbErr> {
+    Ok(indicator_count::Entity::find()
+        .filter(indicator_count::Column::GroupCode.eq(group_code))
+        .filter(indicator_count::Column::IndicatorCode.eq(indicator_code))
+        .filter(indicator_count::Column::Unconfirmed.ne(0))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|c| (c.unit_id, c.unconfirmed))
+        .collect())
+}
+
+/// One `(unit, group, indicator)` count: confirmed people, and unconfirmed beside them.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, FromQueryResult)]
 pub struct CountRow {
     pub unit_id: i64,
     pub group_code: String,
     pub indicator_code: String,
     pub achieved: i64,
+    pub unconfirmed: i64,
 }
 
 /// Every stored live count that is not zero.
 pub async fn stored_counts<C: ConnectionTrait>(conn: &C) -> Result<Vec<CountRow>, DbErr> {
     super::query_rows(
         conn,
-        "SELECT unit_id, group_code, indicator_code, achieved FROM indicator_count \
-         WHERE achieved <> 0 ORDER BY unit_id, group_code, indicator_code",
+        "SELECT unit_id, group_code, indicator_code, achieved, unconfirmed FROM indicator_count \
+         WHERE achieved <> 0 OR unconfirmed <> 0 ORDER BY unit_id, group_code, indicator_code",
     )
     .await
 }
 
 /// The counts recomputed from raw records: each membership whose person achieved the
-/// indicator in that group counts once.
+/// indicator in that group counts once, as confirmed or not by the person's record.
 pub async fn recomputed_counts<C: ConnectionTrait>(conn: &C) -> Result<Vec<CountRow>, DbErr> {
     super::query_rows(
         conn,
         "SELECT m.unit_id AS unit_id, m.group_code AS group_code, \
-                a.indicator_code AS indicator_code, COUNT(*) AS achieved \
+                a.indicator_code AS indicator_code, \
+                CAST(SUM(CASE WHEN p.confirmed_via IS NULL THEN 0 ELSE 1 END) AS BIGINT) AS achieved, \
+                CAST(SUM(CASE WHEN p.confirmed_via IS NULL THEN 1 ELSE 0 END) AS BIGINT) AS unconfirmed \
          FROM membership m \
          JOIN achievement a ON a.person_id = m.person_id AND a.group_code = m.group_code \
+         JOIN person p ON p.id = m.person_id \
          GROUP BY m.unit_id, m.group_code, a.indicator_code \
          ORDER BY m.unit_id, m.group_code, a.indicator_code",
     )
