@@ -37,6 +37,9 @@ pub struct Scope {
     pub unit_id: i64,
     pub path: String,
     pub name: String,
+    /// The whole province (its admin, or the command line): everyone is reachable, also
+    /// people who belong to no unit yet.
+    pub everyone: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -619,10 +622,12 @@ impl Job<'_> {
                 .get(&unit)
                 .is_some_and(|(path, _)| org::is_under(path, scope_path))
         };
+        let everyone = self.scope.everyone;
         let visible: std::collections::HashSet<i64> = known
             .iter()
             .filter(|p| {
-                p.residence_unit_id.is_some_and(under)
+                everyone
+                    || p.residence_unit_id.is_some_and(under)
                     || memberships
                         .iter()
                         .any(|m| m.person_id == p.id && under(m.unit_id))
@@ -1052,6 +1057,7 @@ pub async fn scope_of<C: ConnectionTrait>(
     unit_id: i64,
 ) -> Result<Option<Scope>, Internal> {
     Ok(org::by_id(conn, unit_id).await?.map(|u| Scope {
+        everyone: u.kind == org::KIND_PROVINCE,
         unit_id: u.id,
         path: u.path,
         name: u.name,
@@ -1068,5 +1074,6 @@ pub async fn province_scope<C: ConnectionTrait>(conn: &C) -> Result<Option<Scope
             unit_id: u.id,
             path: u.path,
             name: u.name,
+            everyone: true,
         }))
 }

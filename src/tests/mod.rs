@@ -17,6 +17,7 @@ mod public;
 mod recovery;
 mod report;
 mod roster;
+mod security;
 mod support;
 mod targets;
 mod util;

@@ -23,7 +23,7 @@ pub fn path_under(
     scope: &str,
 ) -> sea_orm::sea_query::SimpleExpr {
     use sea_orm::sea_query::{Alias, Expr, Func};
-    let len = i64::try_from(scope.chars().count()).unwrap_or(i64::MAX);
+    let len = i32::try_from(scope.chars().count()).unwrap_or(i32::MAX);
     Expr::expr(Func::cust(Alias::new("substr")).args([
         path,
         Expr::val(1).into(),
