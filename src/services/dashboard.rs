@@ -17,7 +17,11 @@ pub struct Figures {
     pub code: String,
     pub name: String,
     pub denominator: Option<i64>,
+    /// Confirmed people (what the province reports; rates and gaps use only these).
     pub achieved: i64,
+    /// People who registered themselves and achieved it, not confirmed yet: shown beside
+    /// the figures, never in them.
+    pub unconfirmed: i64,
     pub target_percent: Option<i32>,
 }
 
@@ -148,6 +152,8 @@ pub struct Snapshot {
     pub units: Vec<org::OrgUnit>,
     /// `(group, indicator) → unit → count` of the live counters.
     live: BTreeMap<(String, String), BTreeMap<i64, i64>>,
+    /// The same of people not confirmed (self-registered).
+    unconfirmed: BTreeMap<(String, String), BTreeMap<i64, i64>>,
     /// `(group, indicator) → percent` of the year.
     targets: BTreeMap<(String, String), i32>,
     /// Years that have targets, plus the year asked for.
@@ -163,10 +169,16 @@ impl Snapshot {
         let db = state.db.read();
         let units = org::all(db).await?;
         let mut live: BTreeMap<(String, String), BTreeMap<i64, i64>> = BTreeMap::new();
+        let mut unconfirmed: BTreeMap<(String, String), BTreeMap<i64, i64>> = BTreeMap::new();
         for r in stats::stored_counts(db).await? {
-            live.entry((r.group_code, r.indicator_code))
-                .or_default()
-                .insert(r.unit_id, r.achieved);
+            let key = (r.group_code, r.indicator_code);
+            if r.unconfirmed != 0 {
+                unconfirmed
+                    .entry(key.clone())
+                    .or_default()
+                    .insert(r.unit_id, r.unconfirmed);
+            }
+            live.entry(key).or_default().insert(r.unit_id, r.achieved);
         }
         let all_targets = stats::all_targets(db).await?;
         let years = years_with(&all_targets, year);
@@ -189,6 +201,7 @@ impl Snapshot {
             year,
             units,
             live,
+            unconfirmed,
             targets,
             years,
             denominators: stats::denominators_of_year(db, year).await?,
@@ -233,6 +246,14 @@ impl Snapshot {
             .unwrap_or_default())
     }
 
+    /// `unit → unconfirmed people` of a pair (live counters only; imported figures have none).
+    fn unconfirmed(&self, group: TargetGroup, indicator: Indicator) -> BTreeMap<i64, i64> {
+        self.unconfirmed
+            .get(&(group.code().to_owned(), indicator.code().to_owned()))
+            .cloned()
+            .unwrap_or_default()
+    }
+
     /// The province's figures for every group and indicator of the year: each group's
     /// `digital_skills`, and every other indicator that has a target or figures.
     pub async fn overview(&self, state: &AppState) -> Result<Vec<OverviewRow>, Internal> {
@@ -257,6 +278,7 @@ impl Snapshot {
                         name: format!("{} — {}", group.name_vi(), indicator.name_vi()),
                         denominator: province_denominator(&self.units, &denominators),
                         achieved,
+                        unconfirmed: self.unconfirmed(group, indicator).values().sum(),
                         target_percent,
                     },
                 });
@@ -285,6 +307,14 @@ impl Snapshot {
                 *achieved_by_commune.entry(c).or_default() += n;
             }
         }
+        let mut unconfirmed_by_commune: BTreeMap<&str, i64> = BTreeMap::new();
+        let mut province_unconfirmed = 0;
+        for (unit_id, n) in &self.unconfirmed(group, indicator) {
+            province_unconfirmed += n;
+            if let Some(c) = by_id.get(unit_id).and_then(|u| commune_of(&u.path)) {
+                *unconfirmed_by_commune.entry(c).or_default() += n;
+            }
+        }
         // A commune merged into another is no longer ranked (its people and counts moved).
         let rows = units
             .iter()
@@ -297,6 +327,10 @@ impl Snapshot {
                     .get(u.code.as_str())
                     .copied()
                     .unwrap_or(0),
+                unconfirmed: unconfirmed_by_commune
+                    .get(u.code.as_str())
+                    .copied()
+                    .unwrap_or(0),
                 target_percent,
             })
             .collect();
@@ -306,6 +340,7 @@ impl Snapshot {
             name: province.map(|p| p.name.clone()).unwrap_or_default(),
             denominator: province_denominator(units, &denominators),
             achieved: province_achieved,
+            unconfirmed: province_unconfirmed,
             target_percent,
         };
         Ok(Board {
@@ -354,6 +389,7 @@ pub async fn sub_units(
     }
     let units = org::all(db).await?;
     let counts = counts_of(db, group, indicator).await?;
+    let unconfirmed = stats::unconfirmed_counts(db, group.code(), indicator.code()).await?;
     let denominators = stats::denominators(db, year, group.code()).await?;
     let target_percent = stats::target(db, year, group.code(), indicator.code()).await?;
     let mut out: Vec<Figures> = children
@@ -363,6 +399,11 @@ pub async fn sub_units(
                 .iter()
                 .filter(|u| hocvuso_db::repo::org::is_under(&u.path, &c.path))
                 .filter_map(|u| counts.get(&u.id))
+                .sum(),
+            unconfirmed: units
+                .iter()
+                .filter(|u| hocvuso_db::repo::org::is_under(&u.path, &c.path))
+                .filter_map(|u| unconfirmed.get(&u.id))
                 .sum(),
             denominator: denominators.get(&c.id).copied(),
             target_percent,
@@ -414,8 +455,15 @@ pub async fn unit_figures(
             t.year == year && t.group_code == group.code() && t.indicator_code == indicator.code()
         })
         .map(|t| t.percent);
+    let unconfirmed = stats::unconfirmed_counts(db, group.code(), indicator.code())
+        .await?
+        .iter()
+        .filter(|(id, _)| ids.contains(id))
+        .map(|(_, n)| n)
+        .sum();
     let figures = Figures {
         achieved,
+        unconfirmed,
         denominator: stats::denominator(db, year, unit.id, group.code()).await?,
         target_percent,
         code: unit.code.clone(),
@@ -647,6 +695,7 @@ mod tests {
 
     fn f(denominator: Option<i64>, achieved: i64, target: Option<i32>) -> Figures {
         Figures {
+            unconfirmed: 0,
             code: "1".into(),
             name: "x".into(),
             denominator,

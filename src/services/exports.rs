@@ -20,7 +20,9 @@ fn sheet_name(g: TargetGroup) -> &'static str {
     }
 }
 
-const HEADERS: [&str; 9] = [
+/// Figures count confirmed people; self-registered people not yet confirmed are in the last
+/// column, beside them, never in the rate.
+const HEADERS: [&str; 10] = [
     "STT",
     "Mã đơn vị",
     "Tên đơn vị",
@@ -30,6 +32,7 @@ const HEADERS: [&str; 9] = [
     "Chỉ tiêu",
     "Còn thiếu (người)",
     "Đánh giá",
+    "Tự đăng ký, chưa xác minh (người)",
 ];
 
 fn verdict(f: &Figures) -> &'static str {
@@ -137,7 +140,7 @@ pub fn ranking_xlsx(
             &target,
             Some(&bold),
         )?;
-        for (c, w) in [6.0, 10.0, 34.0, 14.0, 14.0, 11.0, 10.0, 14.0, 16.0]
+        for (c, w) in [6.0, 10.0, 34.0, 14.0, 14.0, 11.0, 10.0, 14.0, 16.0, 18.0]
             .iter()
             .enumerate()
         {
@@ -192,6 +195,9 @@ fn write_row(
             .map_err(xlsx_err)?;
     }
     text(sheet, 8, verdict(f)).map_err(xlsx_err)?;
+    sheet
+        .write_number_with_format(row, 9, f.unconfirmed as f64, count)
+        .map_err(xlsx_err)?;
     Ok(())
 }
 
@@ -204,7 +210,7 @@ fn csv_field(s: &str) -> String {
 }
 
 /// The CSV's headers: rates in percent, as plain numbers.
-const CSV_HEADERS: [&str; 9] = [
+const CSV_HEADERS: [&str; 10] = [
     "STT",
     "Mã đơn vị",
     "Tên đơn vị",
@@ -214,6 +220,7 @@ const CSV_HEADERS: [&str; 9] = [
     "Chỉ tiêu (%)",
     "Còn thiếu (người)",
     "Đánh giá",
+    "Tự đăng ký, chưa xác minh (người)",
 ];
 
 /// One group's table as CSV: numbers without thousands separators and with a decimal point, so
@@ -237,6 +244,7 @@ pub fn ranking_csv(b: &Board) -> String {
             f.target_percent.map(|t| t.to_string()).unwrap_or_default(),
             f.gap().map(|g| g.to_string()).unwrap_or_default(),
             verdict(f).to_owned(),
+            f.unconfirmed.to_string(),
         ]
         .join(",")
     };

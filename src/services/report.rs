@@ -397,6 +397,7 @@ pub async fn pdf(
                 name: String::new(),
                 denominator: denominator_of(&denominators, &unit),
                 achieved: s.end,
+                unconfirmed: 0,
                 target_percent: target_of(g, i),
             };
             let mut row = vec![format!("{}: {}", g.name_vi(), i.name_vi())];
@@ -435,6 +436,7 @@ pub async fn pdf(
                 name: u.name.clone(),
                 denominator: denominator_of(&denominators, u),
                 achieved: s.end,
+                unconfirmed: 0,
                 target_percent,
             },
             s.end - s.start,

@@ -200,11 +200,18 @@ pub async fn log_help(
     let mut person_id = None;
     if !input.phone.trim().is_empty() {
         match PhoneNumber::parse(&input.phone) {
+            // Looked up only among the people of the helper's commune: the answer never
+            // tells whether the number belongs to someone elsewhere.
             Ok(p) => match people::person_by_phone(state.db.read(), p.as_str()).await? {
-                Some(person) => person_id = Some(person.id),
-                None => errors.push((
+                Some(person)
+                    if accounts::lives_or_belongs_under(state, &person, &commune.path).await? =>
+                {
+                    person_id = Some(person.id);
+                }
+                _ => errors.push((
                     "phone",
-                    "Chưa có ai với số điện thoại này; có thể để trống.".to_owned(),
+                    "Không có ai với số điện thoại này trong xã của bạn; có thể để trống."
+                        .to_owned(),
                 )),
             },
             Err(e) => errors.push(("phone", e.to_string())),

@@ -402,6 +402,23 @@ async fn self_registrations_count_apart_until_confirmed(b: TestBackend) {
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(apart.get(&unit.id), Some(&1));
     app.verify_ok().await;
+    // The dashboard shows them beside the figures, and the export too.
+    let mut admin = app.staff("0900000001", Role::ProvinceAdmin, "68").await;
+    let board = admin.get("/thong-ke?nam=2026").await;
+    let row = format!("table#xep-hang tr[data-code=\"{COMMUNE_B}\"]");
+    assert_eq!(board.text(&format!("{row} td[data-field=achieved]")), "0");
+    assert_eq!(
+        board.text(&format!("{row} td[data-field=unconfirmed]")),
+        "1"
+    );
+    assert_eq!(board.text("#tinh-chua-xac-minh"), "1");
+    let csv = admin.get("/thong-ke/xuat.csv?nam=2026").await;
+    let line = csv
+        .body
+        .lines()
+        .find(|l| l.contains(&format!(",{COMMUNE_B},")))
+        .unwrap_or_else(|| panic!("{}", csv.body));
+    assert!(line.ends_with(",1"), "{line}");
     let mut officer = app.staff("0900000002", Role::UnitOfficer, COMMUNE_B).await;
     let row = format!(
         "{HEADER}\n1,Nguyễn Thị Hoa,05/03/1960,Nữ,0955555555,068160001234,{COMMUNE_B},Người dân\n"

@@ -21,6 +21,8 @@ pub struct Row {
     pub name: String,
     pub denominator: String,
     pub achieved: String,
+    /// Self-registered people, not confirmed: shown beside, never counted in.
+    pub unconfirmed: String,
     pub percent: String,
     pub target: String,
     pub gap: String,
@@ -35,6 +37,7 @@ impl Row {
             name: f.name.clone(),
             denominator: f.denominator.map_or_else(|| "—".to_owned(), format::number),
             achieved: format::number(f.achieved),
+            unconfirmed: format::number(f.unconfirmed),
             percent: f.percent_text(),
             target: f
                 .target_percent
