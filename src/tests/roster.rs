@@ -385,8 +385,8 @@ async fn officers_import_only_into_their_own_unit(b: TestBackend) {
     );
     assert_eq!(
         learner.get("/danh-sach/mau.xlsx").await.status,
-        StatusCode::OK,
-        "the template is no secret"
+        StatusCode::FORBIDDEN,
+        "the template is for officers"
     );
     let mut stranger = app.browser();
     let page = stranger.get("/danh-sach/nhap").await;

@@ -1,6 +1,7 @@
-//! The ONE route table. Routes are grouped by who may reach them; each handler enforces its
-//! group through its extractor (`Ctx::user()` redirects anonymous visitors to the login page,
-//! and the staff pages check role and unit scope through `services::dashboard`).
+//! The ONE route table. Routes are grouped by who may reach them, and each group carries the
+//! access layer of that level (`web::extract::access`): an anonymous visitor is sent to the
+//! login page, a logged-in person without the role gets 403, whatever the handler does.
+//! Handlers check only the unit scope (through `services::dashboard::may_view` and friends).
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
@@ -8,6 +9,7 @@ use axum::Router;
 use tower_http::compression::CompressionLayer;
 
 use super::error::not_found;
+use super::extract::access::{self, Access};
 use super::page::style_css;
 use super::pages::{
     account, authoring, certificate, completions, course_authoring, dashboard, denominators,
@@ -86,18 +88,61 @@ pub fn app(state: AppState) -> Router {
             "/chung-nhan/{code}/chung-nhan.json",
             get(certificate::credential),
         )
-        // The handler lets only the province administrator through.
-        .route("/chung-nhan/{code}/thu-hoi", post(certificate::revoke));
+        .route(
+            "/doi-mat-khau",
+            get(recovery::change_form).post(recovery::change),
+        )
+        .route_layer(guard(&state, Access::LoggedIn));
 
-    // Province admin (everything) and unit officers (their unit and below).
+    // Helpers of the community digital technology teams and unit officers (their commune).
+    let helpers = Router::new()
+        .route("/ho-tro", get(support::hub))
+        .route("/ho-tro/nhat-ky", post(support::log))
+        .route(
+            "/ho-tro/dang-ky",
+            get(support::register_form).post(support::register),
+        )
+        .route_layer(guard(&state, Access::Helper));
+
+    // Everyone who resets residents' passwords: helpers, unit officers, the province admin.
     let staff = Router::new()
+        .route(
+            "/ho-tro/mat-khau",
+            get(recovery::staff_form).post(recovery::staff_reset),
+        )
+        .route_layer(guard(&state, Access::Staff));
+
+    // Unit officers (their unit and below: each handler checks the scope) and the province
+    // admin.
+    let officers = Router::new()
         .route("/thong-ke", get(dashboard::province))
         .route("/thong-ke/ban-do", get(dashboard::map))
+        .route("/thong-ke/bao-cao", get(report::index))
+        .route("/thong-ke/bao-cao.pdf", get(report::pdf))
+        .route(
+            "/danh-sach/nhap",
+            get(roster::index)
+                .post(roster::upload)
+                .layer(DefaultBodyLimit::max(
+                    roster::MAX_MB * 1024 * 1024 + 64 * 1024,
+                )),
+        )
+        .route("/danh-sach/nhap/xac-nhan", post(roster::confirm))
+        .route("/danh-sach/mau.csv", get(roster::template_csv))
+        .route("/danh-sach/mau.xlsx", get(roster::template_xlsx))
+        .route("/nguoi/{id}", get(people::person))
+        .route("/nguoi/{id}/du-lieu.json", get(people::export))
+        .route("/thong-ke/{code}", get(dashboard::unit))
+        .route("/thong-ke/{code}/nguoi", get(dashboard::people))
+        .route("/thong-ke/{code}/nang-luc", get(dashboard::competences))
+        .route("/thong-ke/{code}/nguoi.csv", get(dashboard::people_csv))
+        .route_layer(guard(&state, Access::Officer));
+
+    // The province admin only.
+    let province = Router::new()
         .route("/thong-ke/xuat.xlsx", get(dashboard::export_xlsx))
         .route("/thong-ke/xuat.csv", get(dashboard::export_csv))
         .route("/thong-ke/nhat-ky", get(dashboard::audit))
-        .route("/thong-ke/bao-cao", get(report::index))
-        .route("/thong-ke/bao-cao.pdf", get(report::pdf))
         .route(
             "/thong-ke/mau-so",
             get(denominators::index)
@@ -105,6 +150,9 @@ pub fn app(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
         )
         .route("/thong-ke/mau-so/sua", post(denominators::edit))
+        .route("/thong-ke/mau-so/nhap", post(denominators::confirm))
+        .route("/thong-ke/mau-so/mau.csv", get(denominators::template))
+        .route("/thong-ke/mau-so/lich-su", get(denominators::history))
         .route(
             "/thong-ke/vneid",
             get(vneid::index)
@@ -129,47 +177,15 @@ pub fn app(state: AppState) -> Router {
             "/thong-ke/chi-tieu",
             get(targets::index).post(targets::save),
         )
-        .route("/thong-ke/mau-so/nhap", post(denominators::confirm))
-        .route("/thong-ke/mau-so/mau.csv", get(denominators::template))
-        .route("/thong-ke/mau-so/lich-su", get(denominators::history))
-        .route(
-            "/danh-sach/nhap",
-            get(roster::index)
-                .post(roster::upload)
-                .layer(DefaultBodyLimit::max(
-                    roster::MAX_MB * 1024 * 1024 + 64 * 1024,
-                )),
-        )
-        .route("/danh-sach/nhap/xac-nhan", post(roster::confirm))
-        .route("/ho-tro", get(support::hub))
-        .route("/ho-tro/nhat-ky", post(support::log))
-        .route(
-            "/ho-tro/dang-ky",
-            get(support::register_form).post(support::register),
-        )
-        .route(
-            "/ho-tro/mat-khau",
-            get(recovery::staff_form).post(recovery::staff_reset),
-        )
-        .route(
-            "/doi-mat-khau",
-            get(recovery::change_form).post(recovery::change),
-        )
         .route("/to-chuc", get(org::index))
         .route("/to-chuc/{code}", get(org::unit))
         .route("/to-chuc/{code}/{action}", post(org::act))
-        .route("/nguoi/{id}", get(people::person))
-        .route("/nguoi/{id}/du-lieu.json", get(people::export))
         .route(
             "/nguoi/{id}/xoa",
             get(people::erase_form).post(people::erase),
         )
-        .route("/danh-sach/mau.csv", get(roster::template_csv))
-        .route("/danh-sach/mau.xlsx", get(roster::template_xlsx))
-        .route("/thong-ke/{code}", get(dashboard::unit))
-        .route("/thong-ke/{code}/nguoi", get(dashboard::people))
-        .route("/thong-ke/{code}/nang-luc", get(dashboard::competences))
-        .route("/thong-ke/{code}/nguoi.csv", get(dashboard::people_csv));
+        .route("/chung-nhan/{code}/thu-hoi", post(certificate::revoke))
+        .route_layer(guard(&state, Access::Province));
 
     // Authors and the province administrator: the handbook's text and images, and courses.
     let authors = Router::new()
@@ -233,14 +249,40 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/bien-tap/phuong-tien",
             post(authoring::upload_av).layer(DefaultBodyLimit::max(AV_UPLOAD_LIMIT)),
-        );
+        )
+        .route_layer(guard(&state, Access::Author));
 
     Router::new()
         .merge(public)
         .merge(authors)
         .merge(learner)
+        .merge(helpers)
         .merge(staff)
+        .merge(officers)
+        .merge(province)
         .fallback(not_found)
         .layer(CompressionLayer::new())
         .with_state(state)
+}
+
+/// The access layer of a group of routes (`extract::access`).
+fn guard(
+    state: &AppState,
+    access: Access,
+) -> axum::middleware::FromFnLayer<
+    fn(
+        axum::extract::State<(AppState, Access)>,
+        axum::extract::Request,
+        axum::middleware::Next,
+    )
+        -> std::pin::Pin<Box<dyn std::future::Future<Output = axum::response::Response> + Send>>,
+    (AppState, Access),
+    (
+        axum::extract::State<(AppState, Access)>,
+        axum::extract::Request,
+    ),
+> {
+    axum::middleware::from_fn_with_state((state.clone(), access), |s, r, n| {
+        Box::pin(access::guard(s, r, n))
+    })
 }

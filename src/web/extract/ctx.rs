@@ -87,9 +87,15 @@ impl FromRequestParts<AppState> for Ctx {
         let key = state.cookie_key.as_ref();
         let session = cookies::get(&parts.headers, cookies::SESSION)
             .and_then(|signed| cookies::verify(key, cookies::SESSION, signed));
-        let user = match &session {
-            Some(raw) => accounts::session_user(state, raw).await?,
-            None => None,
+        let resolved = parts
+            .extensions
+            .get::<super::access::Resolved>()
+            .map(|r| r.0.clone());
+        let user = match (resolved, &session) {
+            // The route group's access layer looked the session up already.
+            (Some(user), _) => user,
+            (None, Some(raw)) => accounts::session_user(state, raw).await?,
+            (None, None) => None,
         };
         let existing = cookies::get(&parts.headers, cookies::CSRF)
             .and_then(|signed| cookies::verify(key, cookies::CSRF, signed));
