@@ -509,7 +509,11 @@ pub async fn create_staff(
                     phone: Some(phone.as_str()),
                     birth_year,
                     residence_unit_id: residence,
-                    confirmed_via: Some("staff"),
+                    confirmed_via: Some(if role == Role::Learner {
+                        "roster"
+                    } else {
+                        "staff"
+                    }),
                 },
                 now,
             )
@@ -520,7 +524,12 @@ pub async fn create_staff(
         }
     };
     people::grant_role(&txn, person_id, role.code(), Some(unit.id), now).await?;
-    super::learning::confirm_people(&txn, &[person_id], "staff", now).await?;
+    let via = if role == Role::Learner {
+        "roster"
+    } else {
+        "staff"
+    };
+    super::learning::confirm_people(&txn, &[person_id], via, now).await?;
     txn.commit().await?;
     Ok(person_id)
 }

@@ -66,11 +66,22 @@ impl<T> Live<T> {
 
 /// Checks every [`REFRESH_EVERY`] whether another server process changed the curriculum or
 /// the handbook (the web server starts this; one-off commands do not need it).
+/// Also forgets, about once an hour, the failed logins of clients not seen for two days.
 pub fn spawn_refresh(state: AppState) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(REFRESH_EVERY);
+        let mut ticks: u64 = 0;
         loop {
             tick.tick().await;
+            ticks += 1;
+            if ticks % 720 == 1 {
+                let before = state.clock.now() - chrono::Duration::days(2);
+                if let Err(e) =
+                    hocvuso_db::repo::people::forget_login_tries(state.db.write(), before).await
+                {
+                    tracing::warn!("forgetting old login tries: {e}");
+                }
+            }
             if let Err(e) = super::catalog::refresh_if_changed(&state).await {
                 tracing::warn!("curriculum refresh: {e}");
             }

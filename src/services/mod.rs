@@ -29,6 +29,7 @@ pub mod seed;
 pub mod stats;
 pub mod support;
 pub mod targets;
+pub mod transfers;
 pub mod trend;
 pub mod writer;
 

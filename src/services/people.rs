@@ -232,3 +232,113 @@ pub async fn erase(
     state.sessions.forget_person(person_id);
     Ok(EraseOutcome::Erased)
 }
+
+/// What the province admin changes on a person's page.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+pub struct IdentityInput {
+    #[serde(default)]
+    pub full_name: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub citizen_id: String,
+}
+
+/// The province admin corrects a person's name, phone number or citizen ID — the only way to
+/// change a staff member's record or the phone number someone signs in with (rosters never
+/// do). Recorded in the audit log with the old values; when the phone of a login changes,
+/// every session of that person ends. `Ok(Err)`: field errors in Vietnamese, nothing written.
+pub async fn edit_identity(
+    state: &AppState,
+    user: &SessionUser,
+    person_id: i64,
+    input: &IdentityInput,
+) -> Result<Option<Result<(), super::accounts::FieldErrors>>, Internal> {
+    if !user.is_province_admin() {
+        return Ok(None);
+    }
+    let Some(person) = visible(state, user, person_id).await? else {
+        return Ok(None);
+    };
+    let mut errors: super::accounts::FieldErrors = Vec::new();
+    let name = hocvuso_domain::FullName::parse(&input.full_name)
+        .map_err(|e| errors.push(("full_name", e.to_string())))
+        .ok();
+    let phone = match input.phone.trim() {
+        "" => Some(None),
+        p => hocvuso_domain::PhoneNumber::parse(p)
+            .map(|p| Some(p.as_str().to_owned()))
+            .map_err(|e| errors.push(("phone", e.to_string())))
+            .ok(),
+    };
+    let citizen_id = match input.citizen_id.trim() {
+        "" => Some(None),
+        c => hocvuso_domain::CitizenId::parse(c)
+            .map(|c| Some(c.as_str().to_owned()))
+            .map_err(|e| errors.push(("citizen_id", e.to_string())))
+            .ok(),
+    };
+    let (Some(name), Some(phone), Some(citizen_id)) = (name, phone, citizen_id) else {
+        return Ok(Some(Err(errors)));
+    };
+    let show = |v: Option<&str>| v.unwrap_or("—").to_owned();
+    let mut changes = Vec::new();
+    if person.full_name != name.as_str() {
+        changes.push(format!("họ tên: {} → {}", person.full_name, name.as_str()));
+    }
+    if person.phone != phone {
+        changes.push(format!(
+            "số điện thoại: {} → {}",
+            show(person.phone.as_deref()),
+            show(phone.as_deref())
+        ));
+    }
+    if person.citizen_id != citizen_id {
+        changes.push(format!(
+            "số định danh: {} → {}",
+            show(person.citizen_id.as_deref()),
+            show(citizen_id.as_deref())
+        ));
+    }
+    if changes.is_empty() {
+        return Ok(Some(Ok(())));
+    }
+    let txn = state.db.write().begin().await?;
+    match people::set_identity(
+        &txn,
+        person_id,
+        name.as_str(),
+        phone.as_deref(),
+        citizen_id.as_deref(),
+    )
+    .await
+    {
+        Ok(()) => {}
+        Err(e) if hocvuso_db::dialect::is_unique_violation(&e) => {
+            return Ok(Some(Err(vec![(
+                "phone",
+                "Số điện thoại hoặc số định danh này đã là của một người khác.".to_owned(),
+            )])));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let login_phone_changed =
+        person.phone != phone && people::account_of(&txn, person_id).await?.is_some();
+    if login_phone_changed {
+        people::delete_sessions_of(&txn, person_id).await?;
+    }
+    audit::record(
+        &txn,
+        user.person_id,
+        "edit_person",
+        &person_id.to_string(),
+        &changes.join("; "),
+        state.clock.now(),
+    )
+    .await?;
+    txn.commit().await?;
+    if login_phone_changed {
+        state.sessions.forget_person(person_id);
+    }
+    Ok(Some(Ok(())))
+}

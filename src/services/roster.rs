@@ -430,7 +430,7 @@ struct Job<'a> {
 
 /// A match with someone the importer may not see: the same words whether the citizen ID or
 /// the phone number matched, and nothing about who or where (issue 16).
-const OTHER_UNIT: &str = "Người này thuộc đơn vị khác (trùng số định danh hoặc số điện thoại với một người không do bạn phụ trách): danh sách không sửa được người đó. Nếu người này đã chuyển đến đơn vị của bạn, hãy đề nghị cán bộ đơn vị cũ hoặc cấp tỉnh chuyển họ.";
+const OTHER_UNIT: &str = "Người này thuộc đơn vị khác (trùng số định danh hoặc số điện thoại với một người không do bạn phụ trách): danh sách không sửa được người đó. Nếu người này đã chuyển đến đơn vị của bạn, hãy gửi đề nghị chuyển (trang “Chuyển người giữa các đơn vị”, /danh-sach/chuyen) để cán bộ đơn vị cũ hoặc cấp tỉnh đồng ý.";
 /// A staff member's record changes only on their page, by the province admin.
 const STAFF: &str = "Người này là cán bộ có tài khoản quản lý: danh sách không sửa được thông tin của họ. Nếu cần sửa, hãy nhờ quản trị cấp tỉnh sửa trên trang của người đó.";
 /// The phone number someone signs in with changes only on their page, by the province admin.

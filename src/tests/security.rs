@@ -467,7 +467,58 @@ async fn a_password_change_ends_other_sessions_and_login_rotates_csrf(b: TestBac
     );
 }
 
+/// Only the province admin changes a login's phone, on the person's page: audited with the
+/// old value, and the person's sessions end.
+async fn only_the_province_changes_a_login_phone(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut learner = app.learner("0911222333", COMMUNE_B).await;
+    let who = person(&app, "0911222333").await;
+    let path = format!("/nguoi/{}/sua", who.id);
+    let mut officer = app.staff("0900000002", Role::UnitOfficer, COMMUNE_B).await;
+    assert_eq!(officer.get(&path).await.status, StatusCode::FORBIDDEN);
+    let mut admin = app.staff("0900000001", Role::ProvinceAdmin, "68").await;
+    let form = admin.get(&path).await;
+    assert_eq!(form.status, StatusCode::OK);
+    let bad = admin
+        .post(&path, &[("full_name", "Nguyễn Thị Hoa"), ("phone", "12")])
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let done = admin
+        .post(
+            &path,
+            &[("full_name", "Nguyễn Thị Hoa"), ("phone", "0911222444")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(
+        person(&app, "0911222444").await.id,
+        who.id,
+        "the new number is theirs"
+    );
+    assert_eq!(
+        learner.get("/hoc").await.status,
+        StatusCode::SEE_OTHER,
+        "signed out"
+    );
+    let entries = audit::recent(app.state.db.read(), 20)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let edit = entries
+        .iter()
+        .find(|e| e.action == "edit_person")
+        .unwrap_or_else(|| panic!("{entries:?}"));
+    assert!(
+        edit.detail
+            .contains("số điện thoại: 0911222333 → 0911222444"),
+        "{}",
+        edit.detail
+    );
+}
+
 test_both!(
+    only_the_province_changes_a_login_phone,
     an_officer_cannot_take_over_the_province_admin,
     imports_audit_each_change_and_each_dry_run,
     a_parallel_burst_locks_like_a_serial_one,
@@ -505,3 +556,93 @@ async fn password_hashing_is_bounded() {
     assert!(most.load(Ordering::SeqCst) <= permits);
     assert!(most.load(Ordering::SeqCst) >= 1);
 }
+
+/// A person who really moved: the new commune's officer asks (by citizen ID), the old
+/// commune's officer approves, the person and their counts move, and the new officer's roster
+/// then reaches them. Asking tells nothing about whether the key exists elsewhere.
+async fn a_person_who_moved_is_transferred_by_request(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut officer_b = app.staff("0900000002", Role::UnitOfficer, COMMUNE_B).await;
+    let row_b = format!(
+        "{HEADER}\n1,Nguyễn Thị Hoa,05/03/1960,Nữ,0912345678,068160001234,{COMMUNE_B},Người dân\n"
+    );
+    let preview = upload(&mut officer_b, &row_b).await;
+    confirm(&mut officer_b, &preview).await;
+    let who = person(&app, "0912345678").await;
+    // She learns and passes while in commune B.
+    let mut learner = app.browser();
+    let page = learner
+        .register("0912345678", "Nguyễn Thị Hoa", "1960", COMMUNE_B)
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    learner.read_all_lessons().await;
+    let attempt = learner.start_quiz().await;
+    learner.answer_all(attempt, true).await;
+    assert_eq!(app.achieved(COMMUNE_B).await, 1);
+
+    let mut officer_a = app.staff("0900000006", Role::UnitOfficer, COMMUNE_A).await;
+    let row_a = row_b.replace(COMMUNE_B, COMMUNE_A);
+    let refused = upload(&mut officer_a, &row_a).await;
+    assert!(refused.body.contains("thuộc đơn vị khác"));
+    // Asking about a key nobody has looks exactly like asking about her.
+    let nobody = officer_a
+        .post(
+            "/danh-sach/chuyen",
+            &[("key", "068170009999"), ("nhom", "adults")],
+        )
+        .await;
+    let asked = officer_a
+        .post(
+            "/danh-sach/chuyen",
+            &[("key", "068160001234"), ("nhom", "adults")],
+        )
+        .await;
+    assert_eq!(nobody.location(), asked.location());
+    assert_eq!(asked.location(), "/danh-sach/chuyen?xong=da-gui");
+    let mine = officer_a.get("/danh-sach/chuyen").await;
+    assert!(!mine.has("#de-nghi-den li"), "the asker cannot decide");
+    assert!(!mine.body.contains("Nguyễn Thị Hoa"), "nor see her name");
+    let mut third = app.staff("0900000007", Role::UnitOfficer, "22924").await;
+    assert!(
+        !third.get("/danh-sach/chuyen").await.has("#de-nghi-den li"),
+        "an officer elsewhere sees nothing"
+    );
+    let incoming = officer_b.get("/danh-sach/chuyen").await;
+    let ids = incoming.attrs("#de-nghi-den li", "data-id");
+    assert_eq!(ids.len(), 1, "{}", incoming.body);
+    assert!(incoming.text("#de-nghi-den li").contains("Nguyễn Thị Hoa"));
+    let decided = officer_b
+        .post(
+            &format!("/danh-sach/chuyen/{}", ids[0]),
+            &[("quyet", "dong-y"), ("ghi_chu", "Đã chuyển hộ khẩu")],
+        )
+        .await;
+    assert_eq!(decided.status, StatusCode::SEE_OTHER, "{}", decided.body);
+    assert_eq!(app.achieved(COMMUNE_B).await, 0, "her count left B");
+    assert_eq!(app.achieved(COMMUNE_A).await, 1, "and came to A");
+    let moved = person(&app, "0912345678").await;
+    assert_eq!(moved.id, who.id);
+    let a = org::by_code(app.state.db.read(), COMMUNE_A)
+        .await
+        .ok()
+        .flatten()
+        .map(|u| u.id);
+    assert_eq!(moved.residence_unit_id, a);
+    app.verify_ok().await;
+    // A decided request cannot be decided again.
+    let again = officer_b
+        .post(
+            &format!("/danh-sach/chuyen/{}", ids[0]),
+            &[("quyet", "tu-choi")],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::FORBIDDEN);
+    let now_ok = upload(&mut officer_a, &row_a).await;
+    assert_eq!(now_ok.status, StatusCode::OK, "{}", now_ok.body);
+    let status = officer_a.get("/danh-sach/chuyen").await;
+    assert!(status.text("#de-nghi-di").contains("Đã đồng ý"));
+}
+
+test_both!(a_person_who_moved_is_transferred_by_request);

@@ -13,7 +13,8 @@ use super::extract::access::{self, Access};
 use super::page::style_css;
 use super::pages::{
     account, authoring, certificate, completions, course_authoring, dashboard, denominators,
-    handbook, health, home, learn, org, people, recovery, report, roster, support, targets, vneid,
+    handbook, health, home, learn, org, people, recovery, report, roster, support, targets,
+    transfer, vneid,
 };
 use crate::state::AppState;
 
@@ -128,6 +129,11 @@ pub fn app(state: AppState) -> Router {
                 )),
         )
         .route("/danh-sach/nhap/xac-nhan", post(roster::confirm))
+        .route(
+            "/danh-sach/chuyen",
+            get(transfer::index).post(transfer::ask),
+        )
+        .route("/danh-sach/chuyen/{id}", post(transfer::decide))
         .route("/danh-sach/mau.csv", get(roster::template_csv))
         .route("/danh-sach/mau.xlsx", get(roster::template_xlsx))
         .route("/nguoi/{id}", get(people::person))
@@ -184,6 +190,7 @@ pub fn app(state: AppState) -> Router {
             "/nguoi/{id}/xoa",
             get(people::erase_form).post(people::erase),
         )
+        .route("/nguoi/{id}/sua", get(people::edit_form).post(people::edit))
         .route("/chung-nhan/{code}/thu-hoi", post(certificate::revoke))
         .route_layer(guard(&state, Access::Province));
 

@@ -1343,6 +1343,35 @@ impl MigrationTrait for Security {
         )
         .await?;
         crate::repo::stats::split_unconfirmed(conn).await?;
+        m.create_table(
+            Table::create()
+                .table(a("transfer_request"))
+                .col(pk_auto(b, a("id")))
+                .col(col("person_id").big_integer().not_null())
+                .col(col("group_code").string().not_null())
+                .col(col("to_unit_id").big_integer().not_null())
+                .col(col("requested_by").big_integer().not_null())
+                .col(col("requested_at").timestamp_with_time_zone().not_null())
+                // 'pending', 'approved' or 'refused'.
+                .col(col("status").string().not_null().default("pending"))
+                .col(col("decided_by").big_integer().null())
+                .col(col("decided_at").timestamp_with_time_zone().null())
+                .col(col("note").string().not_null().default(""))
+                .foreign_key(&mut fk("transfer_request", "person_id", "person"))
+                .foreign_key(&mut fk("transfer_request", "to_unit_id", "org_unit"))
+                .foreign_key(&mut fk("transfer_request", "requested_by", "person"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_transfer_request_status")
+                .table(a("transfer_request"))
+                .col(a("status"))
+                .col(a("person_id"))
+                .to_owned(),
+        )
+        .await?;
         Ok(())
     }
 }

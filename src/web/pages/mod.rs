@@ -18,6 +18,7 @@ pub mod report;
 pub mod roster;
 pub mod support;
 pub mod targets;
+pub mod transfer;
 pub mod vneid;
 
 /// A file to save (`attachment`), never cached.

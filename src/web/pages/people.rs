@@ -109,3 +109,60 @@ pub async fn erase(
         EraseOutcome::NotAllowed => Err(WebError::Forbidden),
     }
 }
+
+#[derive(Template)]
+#[template(path = "people/edit.html")]
+pub struct EditPage {
+    pub l: Chrome,
+    pub id: i64,
+    pub errors: super::Errors,
+    pub full_name: String,
+    pub phone: String,
+    pub citizen_id: String,
+}
+
+/// The province admin's form to correct a person's name, phone or citizen ID.
+pub async fn edit_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let user = ctx.user()?;
+    let p = people::view(&state, user, id)
+        .await?
+        .ok_or(WebError::Forbidden)?;
+    let page = EditPage {
+        l: ctx.chrome("Sửa thông tin người"),
+        id,
+        errors: super::Errors::default(),
+        full_name: p.full_name,
+        phone: p.phone.unwrap_or_default(),
+        citizen_id: p.citizen_id.unwrap_or_default(),
+    };
+    Ok(render(&ctx, StatusCode::OK, &page))
+}
+
+pub async fn edit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    form: CsrfForm<people::IdentityInput>,
+) -> Result<Response, WebError> {
+    let user = ctx.user()?;
+    match people::edit_identity(&state, user, id, &form.data).await? {
+        None => Err(WebError::Forbidden),
+        Some(Ok(())) => Ok(see_other(&format!("/nguoi/{id}"))),
+        Some(Err(errors)) => {
+            let f = form.data;
+            let page = EditPage {
+                l: ctx.chrome("Sửa thông tin người"),
+                id,
+                errors: errors.into(),
+                full_name: f.full_name,
+                phone: f.phone,
+                citizen_id: f.citizen_id,
+            };
+            Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+    }
+}

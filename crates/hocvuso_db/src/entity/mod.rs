@@ -44,3 +44,4 @@ pub mod support_log;
 pub mod target;
 pub mod target_change;
 pub mod target_group;
+pub mod transfer_request;

@@ -13,6 +13,7 @@ pub mod roster;
 pub mod settings;
 pub mod stats;
 pub mod support;
+pub mod transfer;
 
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement};
 

@@ -537,6 +537,43 @@ pub async fn anonymise<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Sets a person's name, phone number and citizen ID (the province admin's edit). A taken phone
+/// or citizen ID surfaces as a unique violation.
+pub async fn set_identity<C: ConnectionTrait>(
+    conn: &C,
+    person_id: i64,
+    full_name: &str,
+    phone: Option<&str>,
+    citizen_id: Option<&str>,
+) -> Result<(), DbErr> {
+    person::Entity::update(person::ActiveModel {
+        id: Set(person_id),
+        full_name: Set(full_name.to_owned()),
+        phone: Set(phone.map(str::to_owned)),
+        citizen_id: Set(citizen_id.map(str::to_owned)),
+        ..Default::default()
+    })
+    .exec(conn)
+    .await?;
+    Ok(())
+}
+
+/// Sets where a person lives.
+pub async fn set_residence<C: ConnectionTrait>(
+    conn: &C,
+    person_id: i64,
+    unit_id: i64,
+) -> Result<(), DbErr> {
+    person::Entity::update(person::ActiveModel {
+        id: Set(person_id),
+        residence_unit_id: Set(Some(unit_id)),
+        ..Default::default()
+    })
+    .exec(conn)
+    .await?;
+    Ok(())
+}
+
 /// Stores a one-time code (its hash) sent to a phone number.
 pub async fn insert_code<C: ConnectionTrait>(
     conn: &C,
