@@ -273,6 +273,10 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// The access layer of a group of routes (`extract::access`).
+#[expect(
+    clippy::type_complexity,
+    reason = "the layer type axum names for a fn-pointer middleware"
+)]
 fn guard(
     state: &AppState,
     access: Access,
