@@ -16,12 +16,13 @@ pub struct Config {
     /// Reader connections (SQLite) or pool size (PostgreSQL).
     pub database_readers: u32,
     pub listen: SocketAddr,
-    /// Mark cookies `Secure`; turn on when served over HTTPS.
-    pub secure_cookies: bool,
     /// Name of the issuing body on certificates.
     pub issuer: String,
     /// The address people reach this site at (e.g. `https://hocvuso.lamdong.gov.vn`), printed
-    /// in QR codes on posters. When unset, the address of the request is used.
+    /// in QR codes, signed credentials and the handbook PDF. Never taken from a request's `Host`
+    /// header. When unset, `http://` and the listen address (development on loopback only:
+    /// `serve` refuses a non-loopback address without it). An `https://` address makes cookies
+    /// `Secure` and turns on HSTS.
     pub public_url: Option<String>,
     /// Reverse proxies whose `X-Forwarded-For` is believed (the client address for rate
     /// limits); from anyone else the header is ignored.
@@ -34,7 +35,6 @@ impl Default for Config {
             database_url: DEFAULT_DATABASE_URL.to_owned(),
             database_readers: 8,
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
-            secure_cookies: false,
             issuer: "Sở Khoa học và Công nghệ tỉnh Lâm Đồng".to_owned(),
             public_url: None,
             trusted_proxies: Vec::new(),
@@ -93,7 +93,6 @@ pub struct Overrides {
 const KNOWN_ENV: &[&str] = &[
     "HOCVUSO_CONFIG",
     "HOCVUSO_SERVER__LISTEN",
-    "HOCVUSO_SERVER__SECURE_COOKIES",
     "HOCVUSO_SERVER__PUBLIC_URL",
     "HOCVUSO_SERVER__TRUSTED_PROXIES",
     "HOCVUSO_DATABASE__URL",
@@ -134,11 +133,15 @@ impl Config {
                 message: e.to_string(),
             })?;
             listen = f.server.listen;
-            if let Some(v) = f.server.secure_cookies {
-                cfg.secure_cookies = v;
+            if f.server.secure_cookies.is_some() {
+                warnings.push(
+                    "server.secure_cookies is no longer read: cookies are Secure when \
+                     server.public_url starts with https://"
+                        .to_owned(),
+                );
             }
             if let Some(v) = f.server.public_url {
-                cfg.public_url = Some(v.trim_end_matches('/').to_owned());
+                cfg.public_url = Some(parse_public_url(&v)?);
             }
             if let Some(v) = f.server.trusted_proxies {
                 cfg.trusted_proxies = parse_proxies(v.iter().map(String::as_str))?;
@@ -158,7 +161,7 @@ impl Config {
             cfg.trusted_proxies = parse_proxies(v.split(',').filter(|p| !p.trim().is_empty()))?;
         }
         if let Some(v) = get("HOCVUSO_SERVER__PUBLIC_URL") {
-            cfg.public_url = Some(v.trim_end_matches('/').to_owned());
+            cfg.public_url = Some(parse_public_url(&v)?);
         }
         if let Some(v) = get("DATABASE_URL") {
             cfg.database_url = v;
@@ -174,9 +177,6 @@ impl Config {
         }
         if let Some(v) = get("HOCVUSO_SERVER__LISTEN") {
             listen = Some(v);
-        }
-        if let Some(v) = get("HOCVUSO_SERVER__SECURE_COOKIES") {
-            cfg.secure_cookies = matches!(v.as_str(), "1" | "true" | "yes");
         }
         if let Some(v) = get("HOCVUSO_CERTIFICATE__ISSUER") {
             cfg.issuer = v;
@@ -200,6 +200,63 @@ impl Config {
             })?;
         }
         Ok((cfg, warnings))
+    }
+}
+
+impl Config {
+    /// The site's address as people type it: the configured public URL, or for development
+    /// `http://` and the listen address.
+    pub fn site_url(&self) -> String {
+        match &self.public_url {
+            Some(u) => u.clone(),
+            None => format!("http://{}", self.listen),
+        }
+    }
+
+    /// Cookies carry `Secure` and responses HSTS when the public address is HTTPS.
+    pub fn https(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
+    }
+
+    /// `serve` refuses to listen beyond loopback without a configured public address, so
+    /// that QR codes and credentials never carry an address an attacker chose.
+    pub fn check_for_serving(&self) -> Result<(), ConfigError> {
+        if self.public_url.is_none() && !self.listen.ip().is_loopback() {
+            return Err(ConfigError::Value {
+                name: "server.public_url".into(),
+                message: format!(
+                    "required when listening on {} (not loopback): set it to the address \
+                     people use, e.g. https://hocvuso.lamdong.gov.vn \
+                     (HOCVUSO_SERVER__PUBLIC_URL)",
+                    self.listen
+                ),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// `http(s)://host[:port]` with no path, query, user or spaces; the trailing `/` dropped.
+fn parse_public_url(v: &str) -> Result<String, ConfigError> {
+    let v = v.trim().trim_end_matches('/');
+    let bad = || ConfigError::Value {
+        name: "server.public_url".into(),
+        message: format!("not an address like https://hocvuso.lamdong.gov.vn: {v}"),
+    };
+    let rest = v
+        .strip_prefix("https://")
+        .or_else(|| v.strip_prefix("http://"))
+        .ok_or_else(bad)?;
+    let host_ok = !rest.is_empty()
+        && rest
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b));
+    if host_ok {
+        Ok(v.to_owned())
+    } else {
+        Err(bad())
     }
 }
 
@@ -265,6 +322,38 @@ mod tests {
             ..Overrides::default()
         };
         assert!(Config::load(None, &e, &bad).is_err());
+    }
+
+    #[test]
+    fn public_address_comes_from_configuration() {
+        let load = |pairs: &[(&str, &str)]| Config::load(None, &env(pairs), &Overrides::default());
+        let (c, _) = load(&[]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.site_url(), "http://127.0.0.1:8080");
+        assert!(!c.https());
+        assert!(c.check_for_serving().is_ok());
+
+        let (c, _) = load(&[("HOCVUSO_SERVER__LISTEN", "0.0.0.0:80")]).unwrap_or_else(|e| panic!("{e}"));
+        assert!(c.check_for_serving().is_err(), "no public URL beyond loopback");
+
+        let (c, _) = load(&[
+            ("HOCVUSO_SERVER__LISTEN", "0.0.0.0:80"),
+            ("HOCVUSO_SERVER__PUBLIC_URL", "https://hocvuso.example.vn/"),
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(c.check_for_serving().is_ok());
+        assert!(c.https());
+        assert_eq!(c.site_url(), "https://hocvuso.example.vn");
+
+        for bad in [
+            "hocvuso.example.vn",
+            "https://",
+            "https://a.vn/path?x",
+            "https://user@a.vn",
+            "javascript:alert(1)",
+            "https://a b.vn",
+        ] {
+            assert!(load(&[("HOCVUSO_SERVER__PUBLIC_URL", bad)]).is_err(), "{bad}");
+        }
     }
 
     #[test]

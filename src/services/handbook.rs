@@ -701,10 +701,10 @@ pub async fn upload_image(
     } else {
         format!("{}-{digest}.{}", stem.trim_end_matches('-'), kind.ext)
     };
-    let conn = state.db.write();
-    if repo::media_by_name(conn, &name).await?.is_none() {
+    let txn = state.db.write().begin().await?;
+    if repo::media_by_name(&txn, &name).await?.is_none() {
         repo::insert_media(
-            conn,
+            &txn,
             NewMedia {
                 name: &name,
                 content_type: kind.content_type,
@@ -718,6 +718,7 @@ pub async fn upload_image(
         )
         .await?;
     }
+    txn.commit().await?;
     Ok(name)
 }
 

@@ -81,7 +81,13 @@ pub struct Limits {
     pub code_client: RateLimit,
     /// Password hashes running at once, at most (about the number of cores).
     pub hashing: tokio::sync::Semaphore,
+    /// Stored files (video, audio, images) being sent at once, at most: each holds one part
+    /// ([`hocvuso_db::repo::handbook::MEDIA_PART`]) in memory while it is sent.
+    pub media_streams: std::sync::Arc<tokio::sync::Semaphore>,
 }
+
+/// Files sent at once, at most: 64 × 256 KB = 16 MB of parts in memory.
+pub const MEDIA_STREAMS: usize = 64;
 
 impl Default for Limits {
     fn default() -> Self {
@@ -94,6 +100,7 @@ impl Default for Limits {
             sms_phone: RateLimit::new(5, Duration::hours(1)),
             code_client: RateLimit::new(20, Duration::minutes(10)),
             hashing: tokio::sync::Semaphore::new(cores),
+            media_streams: std::sync::Arc::new(tokio::sync::Semaphore::new(MEDIA_STREAMS)),
         }
     }
 }

@@ -252,6 +252,11 @@ async fn login_returns_only_to_local_pages(b: TestBackend) {
     for (next, lands) in [
         ("//evil.example/x", "/hoc"),
         ("https://evil.example/x", "/hoc"),
+        // Issue 16, item 6: browsers drop tabs and newlines, so these would leave the site.
+        ("/\t/evil.example/x", "/hoc"),
+        ("/\n/evil.example/x", "/hoc"),
+        ("/\\evil.example/x", "/hoc"),
+        ("\t//evil.example/x", "/hoc"),
         ("/khoa-hoc/ky-nang-so-co-ban", "/khoa-hoc/ky-nang-so-co-ban"),
     ] {
         let mut br = app.browser();

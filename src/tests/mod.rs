@@ -20,6 +20,7 @@ mod roster;
 mod security;
 mod support;
 mod targets;
+mod transport;
 mod util;
 mod vneid;
 mod writer;

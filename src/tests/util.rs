@@ -35,12 +35,18 @@ pub struct TestApp {
 impl TestApp {
     /// The app on a fresh database, or None when PostgreSQL is unavailable outside CI.
     pub async fn new(backend: TestBackend) -> Option<Self> {
+        Self::with_config(backend, |_| {}).await
+    }
+
+    /// The same with a configuration changed by `change` (e.g. an `https` public address).
+    pub async fn with_config(backend: TestBackend, change: impl FnOnce(&mut Config)) -> Option<Self> {
         let db = TestDatabase::new(backend).await?;
-        let config = Config {
+        let mut config = Config {
             database_url: db.url.clone(),
             database_readers: 2,
             ..Config::default()
         };
+        change(&mut config);
         let clock = Arc::new(FixedClock::at(
             Utc.with_ymd_and_hms(2026, 11, 25, 3, 0, 0)
                 .single()
@@ -340,9 +346,20 @@ impl Browser<'_> {
         path: &str,
         range: Option<&str>,
     ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        let range: Vec<(&str, &str)> = range.map(|r| ("range", r)).into_iter().collect();
+        self.get_with(path, &range).await
+    }
+
+    /// A GET with extra request headers (`Range`, `Accept-Encoding`, `Host`): status, headers
+    /// and the bytes as sent (not decompressed).
+    pub async fn get_with(
+        &mut self,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
         let mut req = Request::get(path).header(header::COOKIE, self.cookie_header());
-        if let Some(r) = range {
-            req = req.header(header::RANGE, r);
+        for (name, value) in headers {
+            req = req.header(*name, *value);
         }
         let mut req = req.body(Body::empty()).unwrap_or_else(|e| panic!("{e}"));
         req.extensions_mut()

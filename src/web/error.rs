@@ -43,7 +43,7 @@ struct ErrorPage<'a> {
     message: &'a str,
 }
 
-fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
+pub fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
     let l = Chrome {
         title: title.to_owned(),
         user_name: None,

@@ -7,5 +7,6 @@ pub mod extract;
 pub mod page;
 pub mod pages;
 pub mod router;
+pub mod serve;
 
 pub use router::app;

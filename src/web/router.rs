@@ -268,8 +268,39 @@ pub fn app(state: AppState) -> Router {
         .merge(officers)
         .merge(province)
         .fallback(not_found)
-        .layer(CompressionLayer::new())
+        .layer(axum::middleware::map_response_with_state(
+            state.clone(),
+            transport_security,
+        ))
+        .layer(CompressionLayer::new().compress_when(compressible()))
         .with_state(state)
+}
+
+/// Text is compressed; video, audio and images (already compressed, and streamed a part at a
+/// time) never are, nor is anything small.
+fn compressible() -> impl tower_http::compression::Predicate {
+    use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
+    SizeAbove::new(256)
+        .and(NotForContentType::IMAGES)
+        .and(NotForContentType::const_new("video/"))
+        .and(NotForContentType::const_new("audio/"))
+        .and(NotForContentType::const_new("application/pdf"))
+        .and(NotForContentType::const_new("application/vnd."))
+        .and(NotForContentType::const_new("application/zip"))
+}
+
+/// HSTS on every answer when the public address is HTTPS (`Config::https`).
+async fn transport_security(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut res: axum::response::Response,
+) -> axum::response::Response {
+    if state.config.https() {
+        res.headers_mut().insert(
+            axum::http::header::STRICT_TRANSPORT_SECURITY,
+            axum::http::HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    res
 }
 
 /// The access layer of a group of routes (`extract::access`).

@@ -641,35 +641,6 @@ pub fn in_text_list(
     }
 }
 
-/// The length in bytes of a binary column: PostgreSQL `octet_length`, SQLite `length` (which
-/// counts bytes for a BLOB).
-pub fn byte_length(backend: DbBackend, column: &str) -> sea_orm::sea_query::SimpleExpr {
-    use sea_orm::sea_query::Expr;
-    match backend {
-        DbBackend::Postgres => Expr::cust(format!("CAST(octet_length({column}) AS BIGINT)")),
-        _ => Expr::cust(format!("length({column})")),
-    }
-}
-
-/// `len` bytes of a binary column from byte `start` (0-based), read by the server without
-/// sending the rest: PostgreSQL `substring(… from … for …)`, SQLite `substr` (1-based, bytes
-/// for a BLOB).
-pub fn byte_range(
-    backend: DbBackend,
-    column: &str,
-    start: i64,
-    len: i64,
-) -> sea_orm::sea_query::SimpleExpr {
-    use sea_orm::sea_query::Expr;
-    match backend {
-        DbBackend::Postgres => Expr::cust_with_values(
-            format!("substring({column} from CAST($1 AS INTEGER) for CAST($2 AS INTEGER))"),
-            [start + 1, len],
-        ),
-        _ => Expr::cust_with_values(format!("substr({column}, ?, ?)"), [start + 1, len]),
-    }
-}
-
 /// A PostgreSQL array literal of texts (`None` for NULL), every element quoted.
 fn array_of<'a>(values: impl Iterator<Item = Option<std::borrow::Cow<'a, str>>>) -> String {
     let mut out = String::from("{");

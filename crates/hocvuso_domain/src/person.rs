@@ -338,8 +338,8 @@ mod tests {
 
     #[test]
     fn password_length() {
-        assert!(Password::parse("1234567").is_err());
-        assert!(Password::parse("12345678").is_ok());
+        assert!(Password::parse("hoa-mai").is_err());
+        assert!(Password::parse("hoa-mai7").is_ok());
         assert_eq!(
             format!("{:?}", Password::parse("bí-mật-lắm").ok()),
             "Some(Password(***))"

@@ -18,6 +18,7 @@ pub async fn run(
     args: Args,
 ) -> anyhow::Result<ExitCode> {
     let state = crate::open(database, config, args.listen).await?;
+    state.config.check_for_serving()?;
     hocvuso::services::live::spawn_refresh(state.clone());
     let addr = state.config.listen;
     let listener = tokio::net::TcpListener::bind(addr).await?;
@@ -27,9 +28,8 @@ pub async fn run(
         state.db.backend().name()
     );
     let db = state.db.clone();
-    axum::serve(listener, hocvuso::web::app(state))
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    let limits = hocvuso::web::serve::ServeLimits::default();
+    hocvuso::web::serve::serve(listener, hocvuso::web::app(state), limits, shutdown()).await?;
     db.close().await;
     Ok(ExitCode::SUCCESS)
 }

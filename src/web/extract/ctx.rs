@@ -120,7 +120,7 @@ impl FromRequestParts<AppState> for Ctx {
             session,
             new_csrf,
             key: state.cookie_key.clone(),
-            secure: state.config.secure_cookies,
+            secure: state.config.https(),
         })
     }
 }

@@ -206,7 +206,7 @@ pub async fn register_code(
                 cookies::PHONE,
                 &signed,
                 Some(PROVED_MINUTES * 60),
-                state.config.secure_cookies,
+                state.config.https(),
             );
             Ok(res)
         }
@@ -259,7 +259,7 @@ pub async fn register(
                 cookies::PHONE,
                 "",
                 Some(0),
-                state.config.secure_cookies,
+                state.config.https(),
             );
             Ok(res)
         }
@@ -283,7 +283,7 @@ pub async fn register(
 fn logged_in(state: &AppState, raw_session: &str, to: &str) -> Response {
     let mut res = see_other(to);
     let key = state.cookie_key.as_ref();
-    let secure = state.config.secure_cookies;
+    let secure = state.config.https();
     let signed = cookies::sign(key, cookies::SESSION, raw_session);
     cookies::set(
         res.headers_mut(),
@@ -412,7 +412,7 @@ pub async fn login(
                 cookies::DEVICE,
                 &signed,
                 Some(DEVICE_DAYS * 24 * 3600),
-                state.config.secure_cookies,
+                state.config.https(),
             );
             Ok(res)
         }
@@ -456,7 +456,7 @@ pub async fn logout(
         cookies::SESSION,
         "",
         Some(0),
-        state.config.secure_cookies,
+        state.config.https(),
     );
     Ok(res)
 }

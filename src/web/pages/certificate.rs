@@ -5,7 +5,7 @@
 
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
@@ -137,11 +137,10 @@ impl From<CertificateError> for WebError {
 async fn own_certificate(
     state: &AppState,
     ctx: &Ctx,
-    headers: &HeaderMap,
     code: &str,
 ) -> Result<certificates::Owned, WebError> {
     let user = ctx.user()?;
-    let site = super::site_url(state, headers);
+    let site = super::site_url(state);
     Ok(certificates::owned(state, user.person_id, &clean_code(code), &site).await?)
 }
 
@@ -149,10 +148,9 @@ async fn own_certificate(
 pub async fn pdf(
     State(state): State<AppState>,
     ctx: Ctx,
-    headers: HeaderMap,
     Path(code): Path<String>,
 ) -> Result<Response, WebError> {
-    let owned = own_certificate(&state, &ctx, &headers, &code).await?;
+    let owned = own_certificate(&state, &ctx, &code).await?;
     let bytes = certificates::pdf(&owned)?;
     Ok(super::download(
         bytes,
@@ -165,10 +163,9 @@ pub async fn pdf(
 pub async fn credential(
     State(state): State<AppState>,
     ctx: Ctx,
-    headers: HeaderMap,
     Path(code): Path<String>,
 ) -> Result<Response, WebError> {
-    let owned = own_certificate(&state, &ctx, &headers, &code).await?;
+    let owned = own_certificate(&state, &ctx, &code).await?;
     let bytes = certificates::credential_json(&state, &owned).await?;
     Ok(super::download(
         bytes,

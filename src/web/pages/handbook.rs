@@ -128,7 +128,6 @@ use super::site_url;
 pub async fn print(
     State(state): State<AppState>,
     ctx: Ctx,
-    headers: HeaderMap,
     Path(slug): Path<String>,
 ) -> Result<Response, WebError> {
     let h = state.handbook.current();
@@ -141,7 +140,7 @@ pub async fn print(
         html: markdown::to_html(&a.body_md),
         chapter_title: h.chapter_of(a).title.clone(),
         updated_on: format_date(a.updated_at),
-        url: format!("{}/so-tay/{}", site_url(&state, &headers), a.slug),
+        url: format!("{}/so-tay/{}", site_url(&state), a.slug),
     };
     Ok(render(&ctx, StatusCode::OK, &page))
 }
@@ -149,12 +148,11 @@ pub async fn print(
 /// The QR code of an article's address, as SVG (for posters at commune offices).
 pub async fn qr_code(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path(slug): Path<String>,
 ) -> Result<Response, WebError> {
     let h = state.handbook.current();
     let a = h.by_slug(&slug).ok_or(WebError::NotFound)?;
-    let url = format!("{}/so-tay/{}", site_url(&state, &headers), a.slug);
+    let url = format!("{}/so-tay/{}", site_url(&state), a.slug);
     let svg = qr::svg(&url, &format!("Mã QR: {}", a.title)).ok_or(WebError::NotFound)?;
     let mut res = svg.into_response();
     let hm = res.headers_mut();
@@ -209,26 +207,50 @@ pub async fn vote(
         VOTED,
         &value,
         Some(365 * 24 * 3600),
-        state.config.secure_cookies,
+        state.config.https(),
     );
     Ok(res)
 }
 
-/// An image from the database. Names of uploads carry a digest of their bytes, so they can be
-/// cached for long; SVG is shown sandboxed (no scripts even if opened directly).
+/// An image from the database, and nothing else (video and audio are at `/phuong-tien/`).
+/// Names of uploads carry a digest of their bytes, so they can be cached for long; SVG is
+/// shown sandboxed (no scripts even if opened directly).
 pub async fn image(
     State(state): State<AppState>,
     Path(name): Path<String>,
 ) -> Result<Response, WebError> {
-    let m = hocvuso_db::repo::handbook::media_by_name(state.db.read(), &name)
+    let file = hocvuso_db::repo::handbook::media_by_name(state.db.read(), &name)
         .await?
+        .filter(|f| f.content_type.starts_with("image/"))
         .ok_or(WebError::NotFound)?;
-    let mut res = m.bytes.into_response();
+    let size = u64::try_from(file.size).unwrap_or(0);
+    let mut res = stored_body(&state, &file, 0, size)?.into_response();
     stored_file_headers(
         res.headers_mut(),
-        &m.content_type,
+        &file.content_type,
         "default-src 'none'; style-src 'unsafe-inline'; sandbox",
     );
+    Ok(res)
+}
+
+/// Bytes `start..start + len` of a stored file, streamed a part at a time with its length
+/// set; 503 "busy" when [`crate::services::limits::MEDIA_STREAMS`] files are already being sent.
+fn stored_body(
+    state: &AppState,
+    file: &hocvuso_db::repo::handbook::StoredFile,
+    start: u64,
+    len: u64,
+) -> Result<Response, WebError> {
+    let permit = state
+        .limits
+        .media_streams
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| WebError::Internal(crate::services::Internal::Busy))?;
+    let parts = crate::services::media::stream(state.db.read().clone(), file.id, start, len, permit);
+    let mut res = axum::body::Body::from_stream(parts).into_response();
+    res.headers_mut()
+        .insert(axum::http::header::CONTENT_LENGTH, HeaderValue::from(len));
     Ok(res)
 }
 
@@ -258,12 +280,14 @@ pub async fn av(
 ) -> Result<Response, WebError> {
     use crate::services::media::{range_ask, RangeAsk};
     use axum::http::header::{ACCEPT_RANGES, CONTENT_RANGE, RANGE};
-    let db = state.db.read();
-    let (content_type, size) = hocvuso_db::repo::handbook::media_size(db, &name)
+    let file = hocvuso_db::repo::handbook::media_by_name(state.db.read(), &name)
         .await?
-        .filter(|(t, _)| t.starts_with("video/") || t.starts_with("audio/") || t == "text/vtt")
+        .filter(|f| {
+            let t = &f.content_type;
+            t.starts_with("video/") || t.starts_with("audio/") || t == "text/vtt"
+        })
         .ok_or(WebError::NotFound)?;
-    let size = u64::try_from(size).unwrap_or(0);
+    let size = u64::try_from(file.size).unwrap_or(0);
     let ask = range_ask(headers.get(RANGE).and_then(|v| v.to_str().ok()), size);
     let (status, start, end) = match ask {
         RangeAsk::Whole => (StatusCode::OK, 0, size.saturating_sub(1)),
@@ -277,17 +301,10 @@ pub async fn av(
         }
     };
     let len = if size == 0 { 0 } else { end - start + 1 };
-    let bytes = hocvuso_db::repo::handbook::media_range(
-        db,
-        &name,
-        i64::try_from(start).unwrap_or(0),
-        i64::try_from(len).unwrap_or(0),
-    )
-    .await?
-    .unwrap_or_default();
-    let mut res = (status, bytes).into_response();
+    let mut res = stored_body(&state, &file, start, len)?;
+    *res.status_mut() = status;
     let h = res.headers_mut();
-    stored_file_headers(h, &content_type, "default-src 'none'; sandbox");
+    stored_file_headers(h, &file.content_type, "default-src 'none'; sandbox");
     h.insert(ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     if status == StatusCode::PARTIAL_CONTENT {
         if let Ok(v) = HeaderValue::from_str(&format!("bytes {start}-{end}/{size}")) {
@@ -336,12 +353,12 @@ pub async fn search(
 }
 
 /// The whole handbook as one PDF with a table of contents, for printing.
-pub async fn pdf(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
+pub async fn pdf(State(state): State<AppState>) -> Result<Response, WebError> {
     let h = state.handbook.current();
     let bytes = match h.pdf.get() {
         Some(b) => b.clone(),
         None => {
-            let site = site_url(&state, &headers);
+            let site = site_url(&state);
             let today = format_date(state.clock.now());
             let issuer = state.config.issuer.clone();
             let hb = h.clone();

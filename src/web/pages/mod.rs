@@ -40,25 +40,10 @@ pub fn download(
     res
 }
 
-/// The address of this site as people type it (for QR codes and certificates).
-pub fn site_url(state: &crate::state::AppState, headers: &axum::http::HeaderMap) -> String {
-    if let Some(u) = &state.config.public_url {
-        return u.clone();
-    }
-    let host = headers
-        .get("host")
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
-        })
-        .unwrap_or("localhost");
-    let scheme = if state.config.secure_cookies {
-        "https"
-    } else {
-        "http"
-    };
-    format!("{scheme}://{host}")
+/// The address of this site as people type it (for QR codes, credentials and the handbook
+/// PDF): from configuration only, never from the request's `Host` header.
+pub fn site_url(state: &crate::state::AppState) -> String {
+    state.config.site_url()
 }
 
 /// A `multipart/form-data` form with one file: its text fields, the file's name and bytes.
@@ -229,9 +214,15 @@ impl From<Vec<(&'static str, String)>> for Errors {
     }
 }
 
-/// Only paths on this site may be returned to after logging in (no `//host` or `http:`).
+/// Only paths on this site may be returned to after logging in: one leading `/`, then no
+/// second `/` or `\\` at the start, and no whitespace or control characters anywhere
+/// (browsers drop tabs and newlines, so `/\t/evil.example` would become `//evil.example`).
 pub fn local_path(p: &str) -> Option<&str> {
-    (p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/\\")).then_some(p)
+    let rest = p.strip_prefix('/')?;
+    let ok = !rest.starts_with(['/', '\\'])
+        && !p.contains('\\')
+        && !p.chars().any(|c| c.is_whitespace() || c.is_control());
+    ok.then_some(p)
 }
 
 /// An import's row errors as its pages list them.

@@ -70,6 +70,19 @@ pub struct Done {
     xong: String,
 }
 
+/// The banner after a form of the unit page, by the action's code; unknown codes show nothing.
+fn done_message(code: &str) -> &'static str {
+    match code {
+        "them" => "Đã thêm đơn vị.",
+        "doi-ten" => "Đã đổi tên.",
+        "chuyen" => "Đã chuyển đơn vị.",
+        "gop" => "Đã sáp nhập.",
+        "giao" => "Đã giao việc.",
+        "thoi-giao" => "Đã thôi giao.",
+        _ => "",
+    }
+}
+
 fn change_text(c: &org::OrgChange) -> String {
     match c.action.as_str() {
         "create" => format!("Tạo đơn vị: {}", c.new_value),
@@ -154,7 +167,7 @@ async fn unit_page(
         grants,
         history,
         errors,
-        done: done.to_owned(),
+        done: done_message(done).to_owned(),
     })
 }
 
@@ -212,36 +225,27 @@ pub async fn act(
     let unit = org::by_code(state.db.read(), &code)
         .await?
         .ok_or(WebError::NotFound)?;
-    let result: Result<String, FieldErrors> = match action.as_str() {
+    let result: Result<(), FieldErrors> = match action.as_str() {
         "them" => org_admin::create(&state, user, &unit, &f.kind, &f.name, &f.code)
             .await?
-            .map(|u| format!("Đã thêm {} ({}).", u.name, u.code)),
-        "doi-ten" => org_admin::rename(&state, user, &unit, &f.name)
-            .await?
-            .map(|()| "Đã đổi tên.".to_owned()),
-        "chuyen" => org_admin::move_unit(&state, user, &unit, &f.parent)
-            .await?
-            .map(|()| "Đã chuyển đơn vị.".to_owned()),
-        "gop" => org_admin::merge(&state, user, &unit, &f.into)
-            .await?
-            .map(|()| "Đã sáp nhập.".to_owned()),
-        "giao" => org_admin::assign(&state, user, &unit, &f.phone, &f.role)
-            .await?
-            .map(|()| "Đã giao việc.".to_owned()),
+            .map(|_| ()),
+        "doi-ten" => org_admin::rename(&state, user, &unit, &f.name).await?,
+        "chuyen" => org_admin::move_unit(&state, user, &unit, &f.parent).await?,
+        "gop" => org_admin::merge(&state, user, &unit, &f.into).await?,
+        "giao" => org_admin::assign(&state, user, &unit, &f.phone, &f.role).await?,
         "thoi-giao" => {
             let id: i64 = f.grant.parse().map_err(|_| WebError::NotFound)?;
             if !org_admin::revoke(&state, user, &unit, id).await? {
                 return Err(WebError::NotFound);
             }
-            Ok("Đã thôi giao.".to_owned())
+            Ok(())
         }
         _ => return Err(WebError::NotFound),
     };
     match result {
-        Ok(message) => Ok(see_other(&format!(
-            "/to-chuc/{code}?xong={}",
-            form_urlencoded::byte_serialize(message.as_bytes()).collect::<String>()
-        ))),
+        // The banner is chosen by the action's code from a fixed list, never text from the
+        // address (`?xong=` cannot put words on the page).
+        Ok(()) => Ok(see_other(&format!("/to-chuc/{code}?xong={action}"))),
         Err(list) => {
             let mut errors = Errors::default();
             for (field, message) in list {

@@ -81,7 +81,7 @@ pub async fn index(
         group: group.code(),
         groups: group_options(group),
         imports,
-        imported: (!q.da_nhap.is_empty()).then(|| q.da_nhap.clone()),
+        imported: parse_date(&q.da_nhap).map(format_day),
     };
     Ok(render(&ctx, StatusCode::OK, &page))
 }

@@ -1,5 +1,6 @@
-//! Table `media`: images shown in articles (shipped or uploaded), stored in the database so
-//! that one backup holds everything.
+//! Table `media`: images, video, audio and captions shown in articles and lessons (shipped or
+//! uploaded), stored in the database so that one backup holds everything; the bytes are in
+//! `media_part`, a part at a time.
 
 use sea_orm::entity::prelude::*;
 
@@ -10,7 +11,8 @@ pub struct Model {
     pub id: i64,
     pub name: String,
     pub content_type: String,
-    pub bytes: Vec<u8>,
+    /// The whole length in bytes (the sum of its parts).
+    pub size: i64,
     pub alt: String,
     pub width: Option<i32>,
     pub height: Option<i32>,

@@ -26,6 +26,7 @@ pub mod lesson;
 pub mod lesson_progress;
 pub mod login_throttle;
 pub mod media;
+pub mod media_part;
 pub mod membership;
 pub mod org_change;
 pub mod org_unit;

@@ -10,7 +10,7 @@ use sea_orm::{
     QuerySelect, Set, Statement,
 };
 
-use crate::entity::{article, article_revision, handbook_chapter, media};
+use crate::entity::{article, article_revision, handbook_chapter, media, media_part};
 
 pub use article::Model as Article;
 pub use article_revision::Model as Revision;
@@ -266,15 +266,21 @@ pub struct NewMedia<'a> {
     pub uploaded_by: Option<i64>,
 }
 
+/// The size of one part of a stored file (`media_part`): a video is read from the database
+/// and sent this much at a time.
+pub const MEDIA_PART: usize = 256 * 1024;
+
+/// Stores a file: its row in `media` and its bytes in parts. Call inside a transaction so a
+/// file is stored whole or not at all.
 pub async fn insert_media<C: ConnectionTrait>(
     conn: &C,
     m: NewMedia<'_>,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    media::Entity::insert(media::ActiveModel {
+    let id = media::Entity::insert(media::ActiveModel {
         name: Set(m.name.to_owned()),
         content_type: Set(m.content_type.to_owned()),
-        bytes: Set(m.bytes.to_vec()),
+        size: Set(i64::try_from(m.bytes.len()).unwrap_or(i64::MAX)),
         alt: Set(m.alt.to_owned()),
         width: Set(m.width),
         height: Set(m.height),
@@ -282,19 +288,71 @@ pub async fn insert_media<C: ConnectionTrait>(
         created_at: Set(now),
         ..Default::default()
     })
-    .exec_without_returning(conn)
-    .await?;
+    .exec(conn)
+    .await?
+    .last_insert_id;
+    insert_media_parts(conn, id, m.bytes).await
+}
+
+/// Writes a file's bytes as parts 0, 1, … of [`MEDIA_PART`] bytes (nothing for an empty file).
+pub async fn insert_media_parts<C: ConnectionTrait>(
+    conn: &C,
+    media_id: i64,
+    bytes: &[u8],
+) -> Result<(), DbErr> {
+    for (seq, part) in bytes.chunks(MEDIA_PART).enumerate() {
+        media_part::Entity::insert(media_part::ActiveModel {
+            media_id: Set(media_id),
+            seq: Set(i32::try_from(seq).unwrap_or(i32::MAX)),
+            bytes: Set(part.to_vec()),
+        })
+        .exec_without_returning(conn)
+        .await?;
+    }
     Ok(())
 }
 
+/// A stored file without its bytes: id, type and whole length.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct StoredFile {
+    pub id: i64,
+    pub content_type: String,
+    pub size: i64,
+}
+
+/// A stored file by name, without its bytes.
 pub async fn media_by_name<C: ConnectionTrait>(
     conn: &C,
     name: &str,
-) -> Result<Option<Media>, DbErr> {
+) -> Result<Option<StoredFile>, DbErr> {
     media::Entity::find()
+        .select_only()
+        .columns([
+            media::Column::Id,
+            media::Column::ContentType,
+            media::Column::Size,
+        ])
         .filter(media::Column::Name.eq(name))
+        .into_model::<StoredFile>()
         .one(conn)
         .await
+}
+
+/// Part `seq` of a stored file (empty past its end).
+pub async fn media_part<C: ConnectionTrait>(
+    conn: &C,
+    media_id: i64,
+    seq: i32,
+) -> Result<Vec<u8>, DbErr> {
+    Ok(media_part::Entity::find()
+        .select_only()
+        .column(media_part::Column::Bytes)
+        .filter(media_part::Column::MediaId.eq(media_id))
+        .filter(media_part::Column::Seq.eq(seq))
+        .into_tuple::<Vec<u8>>()
+        .one(conn)
+        .await?
+        .unwrap_or_default())
 }
 
 /// An image without its bytes (for lists).
@@ -306,43 +364,6 @@ pub struct MediaInfo {
     pub width: Option<i32>,
     pub height: Option<i32>,
     pub created_at: DateTime<Utc>,
-}
-
-/// A stored file's type and length in bytes, without its bytes.
-pub async fn media_size<C: ConnectionTrait>(
-    conn: &C,
-    name: &str,
-) -> Result<Option<(String, i64)>, DbErr> {
-    let backend = conn.get_database_backend();
-    media::Entity::find()
-        .select_only()
-        .column(media::Column::ContentType)
-        .expr_as(crate::dialect::byte_length(backend, "bytes"), "size")
-        .filter(media::Column::Name.eq(name))
-        .into_tuple::<(String, i64)>()
-        .one(conn)
-        .await
-}
-
-/// `len` bytes of a stored file from byte `start`, read without the rest (for range requests
-/// on video and audio).
-pub async fn media_range<C: ConnectionTrait>(
-    conn: &C,
-    name: &str,
-    start: i64,
-    len: i64,
-) -> Result<Option<Vec<u8>>, DbErr> {
-    let backend = conn.get_database_backend();
-    media::Entity::find()
-        .select_only()
-        .expr_as(
-            crate::dialect::byte_range(backend, "bytes", start, len),
-            "part",
-        )
-        .filter(media::Column::Name.eq(name))
-        .into_tuple::<Vec<u8>>()
-        .one(conn)
-        .await
 }
 
 /// Every stored image, newest first, without bytes.
