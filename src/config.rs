@@ -332,8 +332,12 @@ mod tests {
         assert!(!c.https());
         assert!(c.check_for_serving().is_ok());
 
-        let (c, _) = load(&[("HOCVUSO_SERVER__LISTEN", "0.0.0.0:80")]).unwrap_or_else(|e| panic!("{e}"));
-        assert!(c.check_for_serving().is_err(), "no public URL beyond loopback");
+        let (c, _) =
+            load(&[("HOCVUSO_SERVER__LISTEN", "0.0.0.0:80")]).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            c.check_for_serving().is_err(),
+            "no public URL beyond loopback"
+        );
 
         let (c, _) = load(&[
             ("HOCVUSO_SERVER__LISTEN", "0.0.0.0:80"),
@@ -352,7 +356,10 @@ mod tests {
             "javascript:alert(1)",
             "https://a b.vn",
         ] {
-            assert!(load(&[("HOCVUSO_SERVER__PUBLIC_URL", bad)]).is_err(), "{bad}");
+            assert!(
+                load(&[("HOCVUSO_SERVER__PUBLIC_URL", bad)]).is_err(),
+                "{bad}"
+            );
         }
     }
 

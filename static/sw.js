@@ -1,8 +1,9 @@
 // Service worker of the handbook: every handbook page, image and the stylesheet a reader has
 // opened is kept, so it can be read again without a connection. Network first (a reader online
-// always gets the newest text); the kept copy only when the network fails.
+// always gets the newest text); the kept copy only when the network fails. A page marked
+// `no-store` (every page of someone logged in: it carries their name) is never kept.
 "use strict";
-const CACHE = "hocvuso-so-tay-1";
+const CACHE = "hocvuso-so-tay-2";
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -31,7 +32,8 @@ self.addEventListener("fetch", (event) => {
   event.respondWith(
     fetch(request)
       .then((response) => {
-        if (response.ok) {
+        const rule = response.headers.get("Cache-Control") || "";
+        if (response.ok && !/no-store/i.test(rule)) {
           const copy = response.clone();
           event.waitUntil(caches.open(CACHE).then((c) => c.put(request, copy)));
         }

@@ -218,28 +218,25 @@ pub fn stream(
 ) -> impl futures_util::Stream<Item = Result<bytes::Bytes, std::io::Error>> + Send + 'static {
     let part = hocvuso_db::repo::handbook::MEDIA_PART as u64;
     let first = (start / part, start % part, len);
-    futures_util::stream::unfold(
-        Some((db, first, permit)),
-        move |at| async move {
-            let (db, (seq, skip, left), permit) = at?;
-            if left == 0 {
-                return None;
-            }
-            let seq32 = i32::try_from(seq).ok()?;
-            let bytes = match hocvuso_db::repo::handbook::media_part(&db, media_id, seq32).await {
-                Ok(b) => bytes::Bytes::from(b),
-                Err(e) => return Some((Err(std::io::Error::other(e.to_string())), None)),
-            };
-            let from = usize::try_from(skip).unwrap_or(usize::MAX).min(bytes.len());
-            let take = (bytes.len() - from).min(usize::try_from(left).unwrap_or(usize::MAX));
-            if take == 0 {
-                let lost = std::io::Error::other(format!("part {seq} of file {media_id} is missing"));
-                return Some((Err(lost), None));
-            }
-            let next = (seq + 1, 0, left - take as u64);
-            Some((Ok(bytes.slice(from..from + take)), Some((db, next, permit))))
-        },
-    )
+    futures_util::stream::unfold(Some((db, first, permit)), move |at| async move {
+        let (db, (seq, skip, left), permit) = at?;
+        if left == 0 {
+            return None;
+        }
+        let seq32 = i32::try_from(seq).ok()?;
+        let bytes = match hocvuso_db::repo::handbook::media_part(&db, media_id, seq32).await {
+            Ok(b) => bytes::Bytes::from(b),
+            Err(e) => return Some((Err(std::io::Error::other(e.to_string())), None)),
+        };
+        let from = usize::try_from(skip).unwrap_or(usize::MAX).min(bytes.len());
+        let take = (bytes.len() - from).min(usize::try_from(left).unwrap_or(usize::MAX));
+        if take == 0 {
+            let lost = std::io::Error::other(format!("part {seq} of file {media_id} is missing"));
+            return Some((Err(lost), None));
+        }
+        let next = (seq + 1, 0, left - take as u64);
+        Some((Ok(bytes.slice(from..from + take)), Some((db, next, permit))))
+    })
 }
 
 /// Reads `bytes=a-b`, `bytes=a-` and `bytes=-n` (the first range of a list); anything else is

@@ -64,7 +64,10 @@ async fn https_sites_mark_cookies_secure_and_send_hsts(b: TestBackend) {
         .filter_map(|v| v.to_str().ok())
         .collect();
     assert!(!cookies.is_empty());
-    assert!(cookies.iter().all(|c| c.contains("; Secure")), "{cookies:?}");
+    assert!(
+        cookies.iter().all(|c| c.contains("; Secure")),
+        "{cookies:?}"
+    );
 
     let Some(plain) = TestApp::new(b).await else {
         return;
@@ -98,7 +101,9 @@ async fn banners_come_from_a_fixed_list(b: TestBackend) {
         .get(&format!("/thong-ke/vneid?nhom=adults&da-nhap={q}"))
         .await;
     assert!(!page.body.contains("0999999999"), "{}", page.body);
-    let page = admin.get("/thong-ke/vneid?nhom=adults&da-nhap=01/12/2026").await;
+    let page = admin
+        .get("/thong-ke/vneid?nhom=adults&da-nhap=01/12/2026")
+        .await;
     assert!(page.body.contains("Đã nhập số liệu ngày 01/12/2026"));
 }
 
@@ -147,25 +152,31 @@ async fn stored_files_are_streamed_in_parts(b: TestBackend) {
     let parts = hocvuso_db::repo::handbook::media_part(app.state.db.read(), stored.id, 4)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(parts.len(), 1_200_000 - 4 * 256 * 1024, "the fifth and last part");
+    assert_eq!(
+        parts.len(),
+        1_200_000 - 4 * 256 * 1024,
+        "the fifth and last part"
+    );
 
     let mut anyone = app.browser();
     let path = format!("/phuong-tien/{name}");
-    let (status, headers, whole) = anyone
-        .get_with(&path, &[("accept-encoding", "gzip")])
-        .await;
+    let (status, headers, whole) = anyone.get_with(&path, &[("accept-encoding", "gzip")]).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(headers.get("content-encoding").is_none(), "never compressed");
+    assert!(
+        headers.get("content-encoding").is_none(),
+        "never compressed"
+    );
     assert_eq!(
         headers.get("content-length").and_then(|v| v.to_str().ok()),
         Some("1200000")
     );
     assert!(whole == video, "the whole file, byte for byte");
-    let (status, _, part) = anyone
-        .get_range(&path, Some("bytes=262000-786500"))
-        .await;
+    let (status, _, part) = anyone.get_range(&path, Some("bytes=262000-786500")).await;
     assert_eq!(status, StatusCode::PARTIAL_CONTENT);
-    assert!(part == video[262_000..=786_500], "a range across three parts");
+    assert!(
+        part == video[262_000..=786_500],
+        "a range across three parts"
+    );
 
     let (status, _, _) = anyone.get_range(&format!("/anh/{name}"), None).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "/anh/ serves images only");
@@ -186,7 +197,30 @@ async fn stored_files_are_streamed_in_parts(b: TestBackend) {
     assert_eq!(status, StatusCode::PARTIAL_CONTENT);
 }
 
+/// Handbook pages may be kept for reading offline only when nobody is logged in; the service
+/// worker keeps nothing marked `no-store`.
+async fn only_anonymous_handbook_pages_are_kept(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let cache = |p: &super::util::Page| {
+        p.headers
+            .get("cache-control")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let anonymous = app.browser().get("/so-tay/cai-dat-vneid").await;
+    assert_eq!(cache(&anonymous), "private, no-cache");
+    let mut learner = app.learner("0944444444", super::util::COMMUNE_A).await;
+    let named = learner.get("/so-tay/cai-dat-vneid").await;
+    assert_eq!(cache(&named), "no-store");
+    let (_, _, sw) = learner.get_with("/sw.js", &[]).await;
+    assert!(String::from_utf8_lossy(&sw).contains("!/no-store/i.test(rule)"));
+}
+
 test_both!(
+    only_anonymous_handbook_pages_are_kept,
     the_site_address_comes_from_configuration,
     https_sites_mark_cookies_secure_and_send_hsts,
     banners_come_from_a_fixed_list,
@@ -197,12 +231,15 @@ test_both!(
 
 async fn start(limits: crate::web::serve::ServeLimits) -> std::net::SocketAddr {
     use axum::extract::ConnectInfo;
-    let app = axum::Router::new().route(
-        "/",
-        axum::routing::get(|ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>| async move {
-            peer.ip().to_string()
-        }),
-    );
+    let app =
+        axum::Router::new().route(
+            "/",
+            axum::routing::get(
+                |ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>| async move {
+                    peer.ip().to_string()
+                },
+            ),
+        );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .unwrap_or_else(|e| panic!("{e}"));
@@ -217,9 +254,7 @@ async fn start(limits: crate::web::serve::ServeLimits) -> std::net::SocketAddr {
 }
 
 async fn ask(conn: &mut tokio::net::TcpStream) -> String {
-    let _ = conn
-        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-        .await;
+    let _ = conn.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await;
     let mut buf = vec![0u8; 1024];
     let n = conn.read(&mut buf).await.unwrap_or(0);
     String::from_utf8_lossy(&buf[..n]).into_owned()
@@ -280,7 +315,10 @@ async fn connections_are_capped() {
     let _ = third.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await;
     let mut buf = vec![0u8; 1024];
     let waited = tokio::time::timeout(Duration::from_millis(300), third.read(&mut buf)).await;
-    assert!(waited.is_err(), "a third connection is served beyond a cap of 2");
+    assert!(
+        waited.is_err(),
+        "a third connection is served beyond a cap of 2"
+    );
     drop(first);
     let n = tokio::time::timeout(Duration::from_secs(10), third.read(&mut buf))
         .await

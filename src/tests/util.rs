@@ -39,7 +39,10 @@ impl TestApp {
     }
 
     /// The same with a configuration changed by `change` (e.g. an `https` public address).
-    pub async fn with_config(backend: TestBackend, change: impl FnOnce(&mut Config)) -> Option<Self> {
+    pub async fn with_config(
+        backend: TestBackend,
+        change: impl FnOnce(&mut Config),
+    ) -> Option<Self> {
         let db = TestDatabase::new(backend).await?;
         let mut config = Config {
             database_url: db.url.clone(),

@@ -66,6 +66,19 @@ pub fn render<T: Template>(ctx: &Ctx, status: StatusCode, page: &T) -> Response 
     res
 }
 
+/// Renders a page anyone may read (the handbook): for someone not logged in it may be kept by
+/// this browser (`private, no-cache`: the service worker keeps it for reading offline, always
+/// asking the server first); for someone logged in it is `no-store` like every page, and the
+/// service worker never keeps it (a shared phone must not show the last person's name).
+pub fn render_readable<T: Template>(ctx: &Ctx, status: StatusCode, page: &T) -> Response {
+    let mut res = render(ctx, status, page);
+    if ctx.user.is_none() {
+        res.headers_mut()
+            .insert(CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+    }
+    res
+}
+
 /// `303 See Other` to a path on this site (the answer to a successful form post).
 pub fn see_other(path: &str) -> Response {
     let mut res = StatusCode::SEE_OTHER.into_response();

@@ -87,7 +87,8 @@ pub async fn serve(
             let app = app.clone();
             async move {
                 use tower::ServiceExt;
-                let res: Result<Response, Infallible> = app.oneshot(req.map(axum::body::Body::new)).await;
+                let res: Result<Response, Infallible> =
+                    app.oneshot(req.map(axum::body::Body::new)).await;
                 res
             }
         });
@@ -110,13 +111,21 @@ pub async fn serve(
 
 /// Runs the handler within the request (or upload) time; past it, 408 and the connection
 /// closes.
-async fn answer_within(limits: ServeLimits, req: Request, next: axum::middleware::Next) -> Response {
+async fn answer_within(
+    limits: ServeLimits,
+    req: Request,
+    next: axum::middleware::Next,
+) -> Response {
     let upload = req
         .headers()
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|t| t.starts_with("multipart/form-data"));
-    let within = if upload { limits.upload } else { limits.request };
+    let within = if upload {
+        limits.upload
+    } else {
+        limits.request
+    };
     match tokio::time::timeout(within, next.run(req)).await {
         Ok(res) => res,
         Err(_) => {

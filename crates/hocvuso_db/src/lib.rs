@@ -7,7 +7,9 @@ pub mod migration;
 pub mod repo;
 
 pub use dialect::{Backend, Db};
-pub use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait};
+pub use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait,
+};
 
 /// A portable SQL statement without parameters, for tests that set up rare states by hand.
 pub fn sea_query_statement(backend: sea_orm::DatabaseBackend, sql: &str) -> sea_orm::Statement {

@@ -1412,7 +1412,10 @@ impl MigrationTrait for MediaParts {
         let conn = m.get_connection();
         let b = m.get_database_backend();
         let ids: Vec<i64> = conn
-            .query_all(sea_orm::Statement::from_string(b, "SELECT id FROM media ORDER BY id"))
+            .query_all(sea_orm::Statement::from_string(
+                b,
+                "SELECT id FROM media ORDER BY id",
+            ))
             .await?
             .iter()
             .map(|r| r.try_get::<i64>("", "id"))

@@ -16,7 +16,7 @@ use crate::state::AppState;
 use crate::web::cookies;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
-use crate::web::page::{render, see_other, Chrome};
+use crate::web::page::{render_readable, see_other, Chrome};
 
 /// Cookie listing the articles this browser has voted on.
 const VOTED: &str = "hv_voted";
@@ -96,7 +96,7 @@ pub async fn index(State(state): State<AppState>, ctx: Ctx) -> Response {
         l: ctx.chrome("Sổ tay điện tử"),
         chapters: chapters(&h),
     };
-    render(&ctx, StatusCode::OK, &page)
+    render_readable(&ctx, StatusCode::OK, &page)
 }
 
 pub async fn article(
@@ -120,7 +120,7 @@ pub async fn article(
         related: h.related_to(a).into_iter().map(link).collect(),
         voted: handbook::voted_ids(cookies::get(&headers, VOTED)).contains(&a.id),
     };
-    Ok(render(&ctx, StatusCode::OK, &page))
+    Ok(render_readable(&ctx, StatusCode::OK, &page))
 }
 
 use super::site_url;
@@ -142,7 +142,7 @@ pub async fn print(
         updated_on: format_date(a.updated_at),
         url: format!("{}/so-tay/{}", site_url(&state), a.slug),
     };
-    Ok(render(&ctx, StatusCode::OK, &page))
+    Ok(render_readable(&ctx, StatusCode::OK, &page))
 }
 
 /// The QR code of an article's address, as SVG (for posters at commune offices).
@@ -247,7 +247,8 @@ fn stored_body(
         .clone()
         .try_acquire_owned()
         .map_err(|_| WebError::Internal(crate::services::Internal::Busy))?;
-    let parts = crate::services::media::stream(state.db.read().clone(), file.id, start, len, permit);
+    let parts =
+        crate::services::media::stream(state.db.read().clone(), file.id, start, len, permit);
     let mut res = axum::body::Body::from_stream(parts).into_response();
     res.headers_mut()
         .insert(axum::http::header::CONTENT_LENGTH, HeaderValue::from(len));
@@ -349,7 +350,7 @@ pub async fn search(
         q,
         hits,
     };
-    render(&ctx, StatusCode::OK, &page)
+    render_readable(&ctx, StatusCode::OK, &page)
 }
 
 /// The whole handbook as one PDF with a table of contents, for printing.
