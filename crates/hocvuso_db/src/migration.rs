@@ -1462,3 +1462,68 @@ impl MigrationTrait for MediaParts {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ConnectionTrait, Statement};
+    use sea_orm_migration::MigratorTrait;
+
+    use hocvuso_test_utils::{test_both, TestBackend, TestDatabase};
+
+    /// A file stored whole (before `media_part`) moves into parts of 256 KB, byte for byte.
+    async fn files_stored_whole_move_into_parts(b: TestBackend) {
+        let Some(tdb) = TestDatabase::new(b).await else {
+            return;
+        };
+        let db = crate::Db::connect(&tdb.url, crate::dialect::PoolSizes::default())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let conn = db.write();
+        let before = super::Migrator::migrations()
+            .iter()
+            .position(|m| m.name() == "m20261206_000002_media_parts")
+            .unwrap_or_else(|| panic!("the media parts migration is listed"));
+        super::Migrator::up(conn, Some(u32::try_from(before).unwrap_or(0)))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let bytes: Vec<u8> = (0..600_000u32).map(|i| (i % 253) as u8).collect();
+        let backend = conn.get_database_backend();
+        let sql = match backend {
+            sea_orm::DbBackend::Postgres => {
+                "INSERT INTO media (name, content_type, bytes, alt, created_at) \
+                 VALUES ('cu.mp4', 'video/mp4', $1, 'Video cũ', CURRENT_TIMESTAMP)"
+            }
+            _ => {
+                "INSERT INTO media (name, content_type, bytes, alt, created_at) \
+                 VALUES ('cu.mp4', 'video/mp4', ?, 'Video cũ', CURRENT_TIMESTAMP)"
+            }
+        };
+        conn.execute(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [bytes.clone().into()],
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        super::Migrator::up(conn, None)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+
+        let file = crate::repo::handbook::media_by_name(conn, "cu.mp4")
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| panic!("the file is still there"));
+        assert_eq!(file.size, 600_000);
+        let mut joined = Vec::new();
+        for seq in 0..4 {
+            let part = crate::repo::handbook::media_part(conn, file.id, seq)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            joined.extend_from_slice(&part);
+        }
+        assert!(joined == bytes, "the parts are the file, byte for byte");
+    }
+
+    test_both!(files_stored_whole_move_into_parts);
+}
