@@ -69,6 +69,7 @@ fn roster_with(extra_line: usize, extra: &str) -> Vec<u8> {
                     cell("B1", "Ngày sinh"),
                     cell("C1", "Mã xã"),
                     cell("D1", "Nhóm"),
+                    cell("E1", "Số điện thoại"),
                 ]
                 .concat(),
             ),
@@ -78,7 +79,8 @@ fn roster_with(extra_line: usize, extra: &str) -> Vec<u8> {
                     cell("A2", "Nguyễn Văn A"),
                     cell("B2", "01/01/1990"),
                     cell("C2", "24781"),
-                    cell("D2", "Người lớn"),
+                    cell("D2", "Người dân"),
+                    cell("E2", "0912345678"),
                 ]
                 .concat(),
             ),
@@ -202,13 +204,15 @@ pub fn long_csv_line(bytes: usize) -> Vec<u8> {
 
 /// A CSV roster with one cell of `chars` characters.
 pub fn long_csv_cell(chars: usize) -> Vec<u8> {
-    let mut csv = "Họ và tên,Ngày sinh,Mã xã,Nhóm\n".as_bytes().to_vec();
+    let mut csv = "Họ và tên,Ngày sinh,Mã xã,Nhóm,Số điện thoại\n"
+        .as_bytes()
+        .to_vec();
     csv.push(b'"');
     for _ in 0..chars / 1000 {
         csv.extend(std::iter::repeat_n(b'a', 999));
         csv.push(b'\n');
     }
-    csv.extend_from_slice(b"\",01/01/1990,24781,Ng\xc6\xb0\xe1\xbb\x9di l\xe1\xbb\x9bn\n");
+    csv.extend_from_slice("\",01/01/1990,24781,Người dân,0912345678\n".as_bytes());
     csv
 }
 
