@@ -20,6 +20,9 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Name of the issuing body on certificates.
     pub issuer: String,
+    /// The province's `did:key` (shown on /chung-nhan/kiem-tra-tep): the issuer that
+    /// `hocvuso verify` trusts when no `--issuer` is given.
+    pub issuer_did: Option<String>,
     /// The address people reach this site at (e.g. `https://hocvuso.lamdong.gov.vn`), printed
     /// in QR codes on posters. When unset, the address of the request is used.
     pub public_url: Option<String>,
@@ -36,6 +39,7 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             secure_cookies: false,
             issuer: "Sở Khoa học và Công nghệ tỉnh Lâm Đồng".to_owned(),
+            issuer_did: None,
             public_url: None,
             trusted_proxies: Vec::new(),
         }
@@ -73,6 +77,7 @@ struct FileDatabase {
 #[serde(deny_unknown_fields)]
 struct FileCertificate {
     issuer: Option<String>,
+    issuer_did: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -99,6 +104,7 @@ const KNOWN_ENV: &[&str] = &[
     "HOCVUSO_DATABASE__URL",
     "HOCVUSO_DATABASE__READERS",
     "HOCVUSO_CERTIFICATE__ISSUER",
+    "HOCVUSO_CERTIFICATE__ISSUER_DID",
     "HOCVUSO_LOG",
     // Read by `hocvuso user create-admin` / `create-author` (clap), not by the config.
     "HOCVUSO_ADMIN_PASSWORD",
@@ -152,6 +158,9 @@ impl Config {
             if let Some(v) = f.certificate.issuer {
                 cfg.issuer = v;
             }
+            if let Some(v) = f.certificate.issuer_did {
+                cfg.issuer_did = Some(v);
+            }
         }
 
         if let Some(v) = get("HOCVUSO_SERVER__TRUSTED_PROXIES") {
@@ -180,6 +189,9 @@ impl Config {
         }
         if let Some(v) = get("HOCVUSO_CERTIFICATE__ISSUER") {
             cfg.issuer = v;
+        }
+        if let Some(v) = get("HOCVUSO_CERTIFICATE__ISSUER_DID") {
+            cfg.issuer_did = Some(v);
         }
         for (name, _) in env {
             if name.starts_with("HOCVUSO_") && !KNOWN_ENV.contains(&name.as_str()) {
