@@ -4,6 +4,8 @@ pub mod archive;
 pub mod communes;
 pub mod completions;
 pub mod denominators;
+#[cfg(test)]
+mod fuzz;
 pub mod geo;
 #[cfg(any(test, feature = "hostile-samples"))]
 pub mod hostile;
