@@ -7,6 +7,27 @@
 
 use bolero::check;
 
+/// Runs `f` on `input`. When it panics under `scripts/fuzz` (`HOCVUSO_FUZZ_SAVE` set), the
+/// input is first kept under `src/__fuzz__/fuzz__<harness>/crashes/`, where every later
+/// `cargo test` replays it.
+fn kept(harness: &str, input: &[u8], f: impl FnOnce(&[u8])) {
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(input)));
+    if let Err(panic) = outcome {
+        if std::env::var_os("HOCVUSO_FUZZ_SAVE").is_some() {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            input.hash(&mut h);
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("src/__fuzz__")
+                .join(format!("fuzz__{harness}"))
+                .join("crashes");
+            let _ = std::fs::create_dir_all(&dir);
+            let _ = std::fs::write(dir.join(format!("{:016x}", h.finish())), input);
+        }
+        std::panic::resume_unwind(panic);
+    }
+}
+
 /// Joins the tokens that `bytes` pick.
 fn from_tokens(bytes: &[u8], tokens: &[&str]) -> String {
     bytes
@@ -90,7 +111,11 @@ fn urls(html: &str) -> Vec<String> {
 
 #[test]
 fn markdown() {
-    check!().for_each(|bytes: &[u8]| {
+    check!().for_each(|bytes: &[u8]| kept("markdown", bytes, markdown_of));
+}
+
+fn markdown_of(bytes: &[u8]) {
+    {
         let source = from_tokens(bytes, MARKDOWN_TOKENS);
         let html = crate::markdown::to_html(&source);
         let lower = html.to_lowercase();
@@ -111,7 +136,7 @@ fn markdown() {
         let _ = crate::markdown::lesson_parts(&source);
         let _ = crate::markdown::check_errors(&source);
         let _ = crate::markdown::parse_check(&source);
-    });
+    }
 }
 
 #[test]
@@ -133,8 +158,16 @@ fn quiz_answers() {
                 assert!(chosen <= pairs.len());
             }
         });
+}
+
+#[test]
+fn quiz_form() {
     // Field names as the form sends them.
-    check!().for_each(|bytes: &[u8]| {
+    check!().for_each(|bytes: &[u8]| kept("quiz_form", bytes, quiz_form_of));
+}
+
+fn quiz_form_of(bytes: &[u8]) {
+    {
         let pairs: Vec<(String, String)> = bytes
             .chunks(3)
             .map(|c| {
@@ -156,7 +189,7 @@ fn quiz_answers() {
             })
             .collect();
         let _ = crate::web::pages::learn::parse_answers(&pairs);
-    });
+    }
 }
 
 const JSON_TOKENS: &[&str] = &[
@@ -200,7 +233,11 @@ const JSON_TOKENS: &[&str] = &[
 
 #[test]
 fn credential_json() {
-    check!().for_each(|bytes: &[u8]| {
+    check!().for_each(|bytes: &[u8]| kept("credential_json", bytes, credential_of));
+}
+
+fn credential_of(bytes: &[u8]) {
+    {
         for raw in [bytes.to_vec(), from_tokens(bytes, JSON_TOKENS).into_bytes()] {
             let verified = crate::services::credential::verify(&raw);
             if verified.is_ok() {
@@ -208,5 +245,5 @@ fn credential_json() {
             }
             let _ = crate::services::credential::check_offline(&raw, Some("did:key:z"));
         }
-    });
+    }
 }

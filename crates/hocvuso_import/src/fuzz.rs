@@ -11,6 +11,27 @@ use bolero::check;
 
 use crate::stream::{read_rows, Row, MAX_CELL_CHARS, MAX_COLUMNS};
 
+/// Runs `f` on `input`. When it panics under `scripts/fuzz` (`HOCVUSO_FUZZ_SAVE` set), the
+/// input is first kept under `src/__fuzz__/fuzz__<harness>/crashes/`, where every later
+/// `cargo test` replays it.
+fn kept(harness: &str, input: &[u8], f: impl FnOnce(&[u8])) {
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(input)));
+    if let Err(panic) = outcome {
+        if std::env::var_os("HOCVUSO_FUZZ_SAVE").is_some() {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            input.hash(&mut h);
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("src/__fuzz__")
+                .join(format!("fuzz__{harness}"))
+                .join("crashes");
+            let _ = std::fs::create_dir_all(&dir);
+            let _ = std::fs::write(dir.join(format!("{:016x}", h.finish())), input);
+        }
+        std::panic::resume_unwind(panic);
+    }
+}
+
 /// Joins the tokens that `bytes` pick.
 fn from_tokens(bytes: &[u8], tokens: &[&str]) -> String {
     bytes
@@ -104,12 +125,16 @@ fn parse_all(bytes: &[u8]) {
 
 #[test]
 fn csv_tables() {
-    check!().for_each(|bytes: &[u8]| parse_all(from_tokens(bytes, CSV_TOKENS).as_bytes()));
+    check!().for_each(|bytes: &[u8]| {
+        kept("csv_tables", bytes, |b| {
+            parse_all(from_tokens(b, CSV_TOKENS).as_bytes())
+        })
+    });
 }
 
 #[test]
 fn raw_bytes() {
-    check!().for_each(|bytes: &[u8]| parse_all(bytes));
+    check!().for_each(|bytes: &[u8]| kept("raw_bytes", bytes, parse_all));
 }
 
 const SHEET_TOKENS: &[&str] = &[
@@ -155,7 +180,11 @@ const SHEET_TOKENS: &[&str] = &[
 
 #[test]
 fn xlsx_sheets() {
-    check!().for_each(|bytes: &[u8]| {
+    check!().for_each(|bytes: &[u8]| kept("xlsx_sheets", bytes, xlsx_sheet));
+}
+
+fn xlsx_sheet(bytes: &[u8]) {
+    {
         let (sheet, strings) = bytes.split_at(bytes.len() / 2);
         let body = from_tokens(sheet, SHEET_TOKENS);
         let xml = crate::hostile::sheet(&[]).replace("<sheetData>", &format!("<sheetData>{body}"));
@@ -164,5 +193,5 @@ fn xlsx_sheets() {
             from_tokens(strings, CSV_TOKENS)
         );
         parse_all(&crate::hostile::xlsx(&xml, Some(sst.as_bytes())));
-    });
+    }
 }
