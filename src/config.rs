@@ -18,6 +18,9 @@ pub struct Config {
     pub listen: SocketAddr,
     /// Name of the issuing body on certificates.
     pub issuer: String,
+    /// The province's `did:key` (shown on /chung-nhan/kiem-tra-tep): the issuer that
+    /// `hocvuso verify` trusts when no `--issuer` is given.
+    pub issuer_did: Option<String>,
     /// The address people reach this site at (e.g. `https://hocvuso.lamdong.gov.vn`), printed
     /// in QR codes, signed credentials and the handbook PDF. Never taken from a request's `Host`
     /// header. When unset, `http://` and the listen address (development on loopback only:
@@ -36,6 +39,7 @@ impl Default for Config {
             database_readers: 8,
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             issuer: "Sở Khoa học và Công nghệ tỉnh Lâm Đồng".to_owned(),
+            issuer_did: None,
             public_url: None,
             trusted_proxies: Vec::new(),
         }
@@ -73,6 +77,7 @@ struct FileDatabase {
 #[serde(deny_unknown_fields)]
 struct FileCertificate {
     issuer: Option<String>,
+    issuer_did: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -98,6 +103,7 @@ const KNOWN_ENV: &[&str] = &[
     "HOCVUSO_DATABASE__URL",
     "HOCVUSO_DATABASE__READERS",
     "HOCVUSO_CERTIFICATE__ISSUER",
+    "HOCVUSO_CERTIFICATE__ISSUER_DID",
     "HOCVUSO_LOG",
     // Read by `hocvuso user create-admin` / `create-author` (clap), not by the config.
     "HOCVUSO_ADMIN_PASSWORD",
@@ -155,6 +161,9 @@ impl Config {
             if let Some(v) = f.certificate.issuer {
                 cfg.issuer = v;
             }
+            if let Some(v) = f.certificate.issuer_did {
+                cfg.issuer_did = Some(v);
+            }
         }
 
         if let Some(v) = get("HOCVUSO_SERVER__TRUSTED_PROXIES") {
@@ -180,6 +189,9 @@ impl Config {
         }
         if let Some(v) = get("HOCVUSO_CERTIFICATE__ISSUER") {
             cfg.issuer = v;
+        }
+        if let Some(v) = get("HOCVUSO_CERTIFICATE__ISSUER_DID") {
+            cfg.issuer_did = Some(v);
         }
         for (name, _) in env {
             if name.starts_with("HOCVUSO_") && !KNOWN_ENV.contains(&name.as_str()) {

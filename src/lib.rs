@@ -13,6 +13,8 @@ pub mod state;
 pub mod web;
 
 #[cfg(test)]
+mod fuzz;
+#[cfg(test)]
 mod tests;
 
 use std::sync::Arc;

@@ -3,7 +3,7 @@
 
 use pulldown_cmark::{html, CowStr, Event, Options, Parser, Tag};
 
-fn safe_url(url: &str) -> bool {
+pub(crate) fn safe_url(url: &str) -> bool {
     let lower = url.trim().to_ascii_lowercase();
     if lower.starts_with("http://")
         || lower.starts_with("https://")

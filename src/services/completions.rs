@@ -172,7 +172,7 @@ fn read_file(bytes: &[u8], today: (i32, u32, u32)) -> FileRows {
     }
     if let Err(e) = result {
         out.report.error(RowError {
-            line: 0,
+            line: e.line(),
             message: e.to_string(),
         });
     }

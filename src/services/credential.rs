@@ -14,7 +14,7 @@
 //! covers the two hashes, options first, and is written base58btc with the multibase `z`.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -64,8 +64,15 @@ pub fn key_of_did(did: &str) -> Result<VerifyingKey, VerifyError> {
         .strip_prefix(&ED25519_PUB)
         .and_then(|k| k.try_into().ok())
         .ok_or_else(|| VerifyError::Format("người cấp không dùng khóa Ed25519".into()))?;
-    VerifyingKey::from_bytes(&raw)
-        .map_err(|_| VerifyError::Format("khóa công khai của người cấp không hợp lệ".into()))
+    let key = VerifyingKey::from_bytes(&raw)
+        .map_err(|_| VerifyError::Format("khóa công khai của người cấp không hợp lệ".into()))?;
+    // A small-order key (the identity point and its kin) is "signed" by anything.
+    if key.is_weak() {
+        return Err(VerifyError::Format(
+            "khóa công khai của người cấp là khóa yếu (bậc nhỏ), không dùng được để ký".into(),
+        ));
+    }
+    Ok(key)
 }
 
 /// The unsigned credential.
@@ -246,6 +253,10 @@ fn has_type(v: &Value, wanted: &str) -> bool {
 
 /// Checks a credential's shape and its proof, offline.
 pub fn verify(raw: &[u8]) -> Result<Verified, VerifyError> {
+    // serde_json keeps the last of two equal keys; a reader that keeps the first would see
+    // another credential than the one whose signature was checked.
+    no_duplicate_keys(raw)
+        .map_err(|e| VerifyError::Format(format!("không đọc được JSON ({e})")))?;
     let value: Value = serde_json::from_slice(raw)
         .map_err(|e| VerifyError::Format(format!("không đọc được JSON ({e})")))?;
     let Value::Object(mut doc) = value else {
@@ -298,7 +309,8 @@ pub fn verify(raw: &[u8]) -> Result<Verified, VerifyError> {
         .map(|b| Signature::from_bytes(&b))
         .ok_or_else(|| VerifyError::Format("chữ ký số hỏng".into()))?;
     proof.remove("proofValue");
-    key.verify(&signing_input(&doc, &proof), &signature)
+    // Strict: no small-order components, no non-canonical encodings.
+    key.verify_strict(&signing_input(&doc, &proof), &signature)
         .map_err(|_| VerifyError::Signature)?;
     Ok(Verified {
         issuer,
@@ -310,6 +322,100 @@ pub fn verify(raw: &[u8]) -> Result<Verified, VerifyError> {
         course_title: text(&document, &["credentialSubject", "achievement", "name"])?.to_owned(),
         valid_from: text(&document, &["validFrom"])?.to_owned(),
     })
+}
+
+/// Refuses a JSON document in which some object names a key twice (anywhere in it).
+pub fn no_duplicate_keys(raw: &[u8]) -> Result<(), String> {
+    use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+
+    /// Any JSON value, read only to check its objects' keys.
+    struct Checked;
+
+    impl<'de> Deserialize<'de> for Checked {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_any(CheckedVisitor)
+        }
+    }
+
+    struct CheckedVisitor;
+
+    impl<'de> Visitor<'de> for CheckedVisitor {
+        type Value = Checked;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a JSON value")
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Checked, E> {
+            Ok(Checked)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Checked, E> {
+            Ok(Checked)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Checked, E> {
+            Ok(Checked)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Checked, E> {
+            Ok(Checked)
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Checked, E> {
+            Ok(Checked)
+        }
+        fn visit_unit<E>(self) -> Result<Checked, E> {
+            Ok(Checked)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Checked, A::Error> {
+            while seq.next_element::<Checked>()?.is_some() {}
+            Ok(Checked)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Checked, A::Error> {
+            let mut seen = std::collections::HashSet::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if !seen.insert(key.clone()) {
+                    return Err(serde::de::Error::custom(format!(
+                        "khóa \"{key}\" ghi hai lần trong cùng một đối tượng"
+                    )));
+                }
+                map.next_value::<Checked>()?;
+            }
+            Ok(Checked)
+        }
+    }
+
+    let mut de = serde_json::Deserializer::from_slice(raw);
+    Checked::deserialize(&mut de).map_err(|e| e.to_string())?;
+    de.end().map_err(|e| e.to_string())
+}
+
+/// What an offline check of a credential file concludes, given the issuer trusted (the
+/// `--issuer` given, or the province's did:key from the configuration).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Offline {
+    /// Signed by the trusted issuer, unchanged.
+    Valid(Verified),
+    /// The signature holds, but no issuer is trusted: anyone can sign with their own key.
+    UnknownIssuer(Verified),
+    /// The signature holds, but the signer is not the trusted issuer.
+    OtherIssuer {
+        verified: Verified,
+        trusted: String,
+    },
+    Invalid(VerifyError),
+}
+
+/// Checks a credential file offline against the trusted issuer, if any.
+pub fn check_offline(raw: &[u8], trusted: Option<&str>) -> Offline {
+    let verified = match verify(raw) {
+        Ok(v) => v,
+        Err(e) => return Offline::Invalid(e),
+    };
+    match trusted.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Offline::UnknownIssuer(verified),
+        Some(t) if t == verified.issuer => Offline::Valid(verified),
+        Some(t) => Offline::OtherIssuer {
+            verified,
+            trusted: t.to_owned(),
+        },
+    }
 }
 
 /// The certificate code at the end of a credential's id (`…/chung-nhan/<code>`).
@@ -418,6 +524,105 @@ mod tests {
         let raw = serde_json::to_vec(&own).unwrap_or_default();
         let ok = verify(&raw).map(|v| v.issuer).unwrap_or_default();
         assert_ne!(ok, did_key(&key(7).verifying_key()));
+    }
+
+    /// The identity point (y = 1) as a did:key: a small-order "public key".
+    fn identity_did() -> String {
+        let mut bytes = ED25519_PUB.to_vec();
+        let mut point = [0u8; 32];
+        point[0] = 1;
+        bytes.extend_from_slice(&point);
+        format!("did:key:z{}", bs58::encode(bytes).into_string())
+    }
+
+    #[test]
+    fn a_signature_on_the_identity_point_is_refused() {
+        let did = identity_did();
+        // R = the identity, s = 0: the non-strict equation holds for any message; and the
+        // all-zero signature.
+        let mut identity_sig = [0u8; 64];
+        identity_sig[0] = 1;
+        for sig in [identity_sig, [0u8; 64]] {
+            let mut v = signed();
+            v["issuer"]["id"] = json!(did);
+            v["proof"]["verificationMethod"] = json!(format!("{did}#key"));
+            v["proof"]["proofValue"] = json!(format!("z{}", bs58::encode(sig).into_string()));
+            let raw = serde_json::to_vec(&v).unwrap_or_default();
+            let e = verify(&raw)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(e.contains("khóa yếu"), "{e}");
+        }
+        // A strong key with a small-order R is refused by the strict check.
+        let mut v = signed();
+        let mut sig = [0u8; 64];
+        sig[0] = 1;
+        v["proof"]["proofValue"] = json!(format!("z{}", bs58::encode(sig).into_string()));
+        let raw = serde_json::to_vec(&v).unwrap_or_default();
+        assert_eq!(verify(&raw), Err(VerifyError::Signature));
+    }
+
+    #[test]
+    fn duplicate_keys_anywhere_are_refused() {
+        let raw = String::from_utf8(serde_json::to_vec(&signed()).unwrap_or_default())
+            .unwrap_or_default();
+        assert!(verify(raw.as_bytes()).is_ok());
+        // serde_json would keep the last of each pair: the signed values, so the signature
+        // holds, while a reader that keeps the first sees another name.
+        for forged in [
+            raw.replacen('{', "{\"id\":\"https://gia-mao.example/chung-nhan/x\",", 1),
+            raw.replacen(
+                "\"credentialSubject\":{",
+                "\"credentialSubject\":{\"name\":\"Kẻ Giả Mạo\",",
+                1,
+            ),
+            raw.replacen("\"proof\":{", "\"proof\":{\"proofPurpose\":\"x\",", 1),
+        ] {
+            assert_ne!(forged, raw);
+            let e = verify(forged.as_bytes()).err().map(|e| e.to_string());
+            assert!(e.as_deref().is_some_and(|e| e.contains("hai lần")), "{e:?}");
+        }
+        assert!(no_duplicate_keys(br#"{"a":[{"b":1},{"b":2}],"c":{"a":1}}"#).is_ok());
+        for bad in [
+            &br#"{"a":1,"a":2}"#[..],
+            br#"[{"b":{"c":1,"c":1}}]"#,
+            br#"{"a":1,"\u0061":2}"#,
+        ] {
+            assert!(
+                no_duplicate_keys(bad).is_err(),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+        assert!(no_duplicate_keys(b"{} {}").is_err());
+    }
+
+    #[test]
+    fn offline_the_issuer_must_be_trusted() {
+        let raw = serde_json::to_vec(&signed()).unwrap_or_default();
+        let ours = did_key(&key(7).verifying_key());
+        assert!(matches!(
+            check_offline(&raw, None),
+            Offline::UnknownIssuer(_)
+        ));
+        assert!(matches!(
+            check_offline(&raw, Some(" ")),
+            Offline::UnknownIssuer(_)
+        ));
+        assert!(matches!(
+            check_offline(&raw, Some(&ours)),
+            Offline::Valid(_)
+        ));
+        let other = did_key(&key(8).verifying_key());
+        assert!(matches!(
+            check_offline(&raw, Some(&other)),
+            Offline::OtherIssuer { .. }
+        ));
+        assert!(matches!(
+            check_offline(b"{}", Some(&ours)),
+            Offline::Invalid(_)
+        ));
     }
 
     #[test]

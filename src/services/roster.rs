@@ -218,7 +218,7 @@ pub async fn run(
         );
         if let Err(e) = result {
             let _ = tx.blocking_send(vec![Item::Error(RowError {
-                line: 0,
+                line: e.line(),
                 message: e.to_string(),
             })]);
         }

@@ -10,6 +10,7 @@ mod course_authoring;
 mod dashboard;
 mod denominators;
 mod handbook;
+mod hostile;
 mod learn;
 mod org;
 mod people;

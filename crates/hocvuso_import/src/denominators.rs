@@ -67,6 +67,8 @@ pub fn parse_denominators(rows: &Rows) -> (Vec<DenominatorRow>, Vec<RowError>) {
     };
     let mut out = Vec::new();
     let mut errors = Vec::new();
+    // The line each code was first seen on (a look-up, not a scan of `out`).
+    let mut first_line: std::collections::HashMap<String, usize> = Default::default();
     for (i, r) in rows.iter().enumerate().skip(header_at + 1) {
         let line = i + 1;
         let cell = |c: usize| r.get(c).map_or("", |s| s.trim());
@@ -106,16 +108,16 @@ pub fn parse_denominators(rows: &Rows) -> (Vec<DenominatorRow>, Vec<RowError>) {
                 }
             }
         };
-        if let Some(first) = out.iter().find(|d: &&DenominatorRow| d.code == code) {
+        if let Some(first) = first_line.get(code) {
             errors.push(RowError {
                 line,
                 message: format!(
-                    "Dòng {line}: mã {code} đã có ở dòng {}; mỗi đơn vị chỉ ghi một dòng.",
-                    first.line
+                    "Dòng {line}: mã {code} đã có ở dòng {first}; mỗi đơn vị chỉ ghi một dòng."
                 ),
             });
             continue;
         }
+        first_line.insert(code.to_owned(), line);
         out.push(DenominatorRow {
             line,
             code: code.to_owned(),

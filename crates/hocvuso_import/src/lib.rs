@@ -1,9 +1,14 @@
 //! Pure parsers for files hocvuso imports. No IO: callers pass bytes or text.
 
+pub mod archive;
 pub mod communes;
 pub mod completions;
 pub mod denominators;
+#[cfg(test)]
+mod fuzz;
 pub mod geo;
+#[cfg(any(test, feature = "hostile-samples"))]
+pub mod hostile;
 pub mod roster;
 pub mod stream;
 pub mod table;

@@ -61,18 +61,24 @@ impl SheetNotes {
     /// officer sees or means.
     pub fn errors_below(&self, header_line: usize) -> Vec<crate::RowError> {
         let mut out = Vec::new();
-        let merged: Vec<String> = self
+        let below: Vec<&Merged> = self
             .merged
             .iter()
             .filter(|m| m.last_line > header_line)
-            .map(|m| m.name())
             .collect();
-        if !merged.is_empty() {
+        if !below.is_empty() {
+            let named: Vec<String> = below
+                .iter()
+                .take(FORMULAS_NAMED)
+                .map(|m| m.name())
+                .collect();
+            let more = below.len() - named.len();
             out.push(crate::RowError {
                 line: 0,
                 message: format!(
-                    "Bảng có ô gộp ({}): mỗi người một dòng, mỗi ô một giá trị. Hãy bỏ gộp ô (Merge & Center) rồi ghi đủ giá trị vào từng ô.",
-                    merged.join(", ")
+                    "Bảng có ô gộp ({}{}): mỗi người một dòng, mỗi ô một giá trị. Hãy bỏ gộp ô (Merge & Center) rồi ghi đủ giá trị vào từng ô.",
+                    named.join(", "),
+                    if more > 0 { format!(" và {more} vùng khác") } else { String::new() }
                 ),
             });
         }
@@ -112,6 +118,69 @@ pub fn column_name(mut col: usize) -> String {
 /// How many formula cells to name in a message.
 const FORMULAS_NAMED: usize = 10;
 
+/// Excel's own limits: a cell reference beyond them cannot come from Excel (a damaged or
+/// hostile file) and refuses the file, with its line.
+pub const EXCEL_MAX_ROWS: usize = 1_048_576;
+/// Column XFD.
+pub const EXCEL_MAX_COLUMNS: usize = 16_384;
+/// Columns an import reads (A to IV, Excel 2003's width): a row never holds more cells than
+/// this, whatever the file names. A cell beyond it with a value refuses the file; empty ones
+/// (formatting only) are ignored.
+pub const MAX_COLUMNS: usize = 256;
+/// Longest cell, in characters (Excel's own limit).
+pub const MAX_CELL_CHARS: usize = 32_767;
+/// Longest physical line of a text file, in bytes (a line of 256 full Vietnamese cells is far
+/// below it).
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+fn limit(line: usize, message: String) -> TableError {
+    TableError::Limit {
+        line,
+        message: format!("Dòng {line}: {message}"),
+    }
+}
+
+/// A cell's text, refused when longer than [`MAX_CELL_CHARS`].
+fn checked_cell(text: String, line: usize, col: usize) -> Result<String, TableError> {
+    // Bytes first: no character is longer than 4 bytes, so a short cell costs no count.
+    if text.len() > MAX_CELL_CHARS && text.chars().count() > MAX_CELL_CHARS {
+        return Err(limit(
+            line,
+            format!(
+                "ô {}{line} dài hơn {} ký tự, giới hạn của một ô Excel.",
+                column_name(col),
+                group_thousands(MAX_CELL_CHARS)
+            ),
+        ));
+    }
+    Ok(text)
+}
+
+/// A cell beyond the first [`MAX_COLUMNS`] columns that holds a value.
+fn beyond_columns(line: usize, col: usize) -> TableError {
+    limit(
+        line,
+        format!(
+            "ô {}{line} có dữ liệu ngoài {MAX_COLUMNS} cột đầu (A đến {}); bảng nhập chỉ đọc {MAX_COLUMNS} cột. Hãy xoá các cột thừa rồi thử lại.",
+            column_name(col),
+            column_name(MAX_COLUMNS)
+        ),
+    )
+}
+
+/// `1048576` → `1.048.576`, as Vietnamese officials write numbers.
+fn group_thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(d);
+    }
+    out
+}
+
 /// Reads `bytes` as a table, calling `notes` once before the rows, then `rows` with chunks of
 /// up to `chunk` rows in order. `rows` returns `false` to stop early.
 pub fn read_rows(
@@ -125,12 +194,24 @@ pub fn read_rows(
         return Err(TableError::Empty);
     }
     if bytes.starts_with(b"PK\x03\x04") {
-        return read_xlsx(bytes, chunk, notes, rows);
+        let scan = crate::archive::check(bytes)?;
+        // calamine parses the XML; a malformed file must not take the server down with a
+        // panic in it (its cell-reference arithmetic overflows on a long column name in
+        // builds with overflow checks): a panic there is a broken file.
+        return std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            read_xlsx(bytes, scan, chunk, notes, rows)
+        }))
+        .unwrap_or_else(|_| {
+            Err(TableError::Xlsx(
+                "nội dung tệp bị hỏng: có ô ghi địa chỉ không hợp lệ hoặc ngoài giới hạn của Excel (cột XFD, dòng 1.048.576)".to_owned(),
+            ))
+        });
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         return Err(TableError::Xlsx("đây là tệp Excel cũ (.xls)".to_owned()));
     }
     let (text, encoding) = decode_text(bytes)?;
+    check_line_lengths(&text)?;
     notes(SheetNotes {
         encoding,
         ..SheetNotes::default()
@@ -173,16 +254,46 @@ pub fn read_rows(
             .filter(|b| **b == b'\n')
             .count();
         counted_to = start;
-        batch.push(Row {
-            line,
-            cells: record.iter().map(|c| c.trim().to_owned()).collect(),
-        });
+        let mut cells = Vec::with_capacity(record.len().min(MAX_COLUMNS));
+        for (i, c) in record.iter().enumerate() {
+            let c = c.trim();
+            if i >= MAX_COLUMNS {
+                if c.is_empty() {
+                    continue;
+                }
+                return Err(beyond_columns(line, i + 1));
+            }
+            cells.push(checked_cell(c.to_owned(), line, i + 1)?);
+        }
+        batch.push(Row { line, cells });
         if batch.len() == chunk && !rows(std::mem::replace(&mut batch, Vec::with_capacity(chunk))) {
             return Ok(());
         }
     }
     if !batch.is_empty() {
         rows(batch);
+    }
+    Ok(())
+}
+
+/// Refuses a text file with a physical line longer than [`MAX_LINE_BYTES`], before any of it
+/// is parsed into cells.
+fn check_line_lengths(text: &str) -> Result<(), TableError> {
+    let mut start = 0;
+    for (line, end) in memchr::memchr_iter(b'\n', text.as_bytes())
+        .chain(std::iter::once(text.len()))
+        .enumerate()
+    {
+        if end - start > MAX_LINE_BYTES {
+            return Err(limit(
+                line + 1,
+                format!(
+                    "dòng dài hơn {} byte; một dòng của bảng nhập không dài đến thế. Hãy kiểm tra tệp (có thể thiếu dấu xuống dòng).",
+                    group_thousands(MAX_LINE_BYTES)
+                ),
+            ));
+        }
+        start = end + 1;
     }
     Ok(())
 }
@@ -234,6 +345,7 @@ pub fn decode_text(bytes: &[u8]) -> Result<(Cow<'_, str>, &'static str), TableEr
 
 fn read_xlsx(
     bytes: &[u8],
+    scan: crate::archive::SheetScan,
     chunk: usize,
     notes: impl FnOnce(SheetNotes),
     mut rows: impl FnMut(Vec<Row>) -> bool,
@@ -245,7 +357,6 @@ fn read_xlsx(
         .first()
         .cloned()
         .ok_or(TableError::Empty)?;
-    let scan = scan_sheets(bytes);
     let mut merged = Vec::new();
     if scan.may_merge {
         book.load_merged_regions().map_err(broken)?;
@@ -266,17 +377,9 @@ fn read_xlsx(
         ..SheetNotes::default()
     };
     if scan.may_have_formulas {
-        let mut cells = book.worksheet_cells_reader(&sheet).map_err(broken)?;
-        while let Some(cell) = cells.next_formula().map_err(broken)? {
-            if cell.get_value().is_empty() {
-                continue;
-            }
-            sheet_notes.formula_count += 1;
-            if sheet_notes.formulas.len() < FORMULAS_NAMED {
-                let (r, c) = cell.get_position();
-                sheet_notes.formulas.push((r as usize + 1, c as usize + 1));
-            }
-        }
+        let (found, count) = crate::archive::formula_cells(bytes, FORMULAS_NAMED)?;
+        sheet_notes.formulas = found;
+        sheet_notes.formula_count = count;
     }
     notes(sheet_notes);
     let mut cells = book.worksheet_cells_reader(&sheet).map_err(broken)?;
@@ -284,7 +387,24 @@ fn read_xlsx(
     let mut current: Option<Row> = None;
     while let Some(cell) = cells.next_cell().map_err(broken)? {
         let (r, c) = cell.get_position();
-        let line = r as usize + 1;
+        let (line, col) = (r as usize + 1, c as usize);
+        if line > EXCEL_MAX_ROWS || col >= EXCEL_MAX_COLUMNS {
+            return Err(limit(
+                line,
+                format!(
+                    "tệp ghi một ô ở cột {}, dòng {}, ngoài giới hạn của Excel (cột XFD, dòng {}). Tệp bị hỏng hoặc không do Excel tạo; hãy mở bằng Excel, lưu lại rồi thử lại.",
+                    group_thousands(col + 1),
+                    group_thousands(line),
+                    group_thousands(EXCEL_MAX_ROWS)
+                ),
+            ));
+        }
+        if col >= MAX_COLUMNS {
+            if cell_text(cell.get_value()).is_empty() {
+                continue;
+            }
+            return Err(beyond_columns(line, col + 1));
+        }
         if current.as_ref().is_some_and(|row| row.line != line) {
             if let Some(done) = current.take() {
                 batch.push(done);
@@ -299,11 +419,11 @@ fn read_xlsx(
             line,
             cells: Vec::new(),
         });
-        let col = c as usize;
+        // Bounded: `col` < MAX_COLUMNS.
         if row.cells.len() <= col {
             row.cells.resize(col + 1, String::new());
         }
-        row.cells[col] = cell_text(cell.get_value());
+        row.cells[col] = checked_cell(cell_text(cell.get_value()), line, col + 1)?;
     }
     if let Some(done) = current.take() {
         batch.push(done);
@@ -312,72 +432,6 @@ fn read_xlsx(
         rows(batch);
     }
     Ok(())
-}
-
-/// What one quick pass over the worksheets' XML finds.
-struct SheetScan {
-    /// Some worksheet may hold a formula (an `f` element).
-    may_have_formulas: bool,
-    /// Some worksheet may have merged cells (a `mergeCell` element).
-    may_merge: bool,
-}
-
-/// Searches the decompressed worksheets for formula and merged-cell elements: far cheaper
-/// than parsing a sheet (calamine's merged regions parse the whole sheet, 1.7 s for a million
-/// rows; this pass takes 0.2 s). Only what is found is then read properly. A damaged archive
-/// says "maybe" to both.
-fn scan_sheets(bytes: &[u8]) -> SheetScan {
-    use std::io::Read;
-    let maybe = SheetScan {
-        may_have_formulas: true,
-        may_merge: true,
-    };
-    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
-        return maybe;
-    };
-    let finders = |patterns: &[&'static [u8]]| -> Vec<memchr::memmem::Finder<'static>> {
-        patterns
-            .iter()
-            .map(|p| memchr::memmem::Finder::new(*p))
-            .collect()
-    };
-    let formula = finders(&[b"<f>", b"<f ", b":f>", b":f "]);
-    let merge = finders(&[b"<mergeCell ", b":mergeCell "]);
-    let mut found = SheetScan {
-        may_have_formulas: false,
-        may_merge: false,
-    };
-    for i in 0..archive.len() {
-        let Ok(mut file) = archive.by_index(i) else {
-            return maybe;
-        };
-        let name = file.name();
-        if !(name.starts_with("xl/worksheets/") && name.ends_with(".xml")) {
-            continue;
-        }
-        // Blocks overlap by the longest pattern less one byte, so that a pattern across a
-        // boundary is seen.
-        const OVERLAP: usize = 11;
-        let mut buf = vec![0u8; 1 << 20];
-        let mut kept = 0;
-        loop {
-            let n = match file.read(&mut buf[kept..]) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(_) => return maybe,
-            };
-            let block = &buf[..kept + n];
-            found.may_have_formulas |= formula.iter().any(|f| f.find(block).is_some());
-            found.may_merge |= merge.iter().any(|f| f.find(block).is_some());
-            if found.may_have_formulas && found.may_merge {
-                return found;
-            }
-            kept = block.len().min(OVERLAP);
-            let start = block.len() - kept;
-            buf.copy_within(start..start + kept, 0);
-        }
-    }
-    found
 }
 
 /// A cell as the text a person would type: whole numbers without `.0`, dates as dd/mm/yyyy.

@@ -1,10 +1,6 @@
 //! A table from an uploaded file: the first sheet of an Excel workbook (.xlsx) or a CSV file
 //! (UTF-8, comma or semicolon), as rows of trimmed text cells.
 
-use std::io::Cursor;
-
-use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
-
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum TableError {
     #[error("Tệp trống.")]
@@ -19,65 +15,75 @@ pub enum TableError {
     Encoding,
     #[error("Chỉ nhận tệp Excel (.xlsx) hoặc CSV.")]
     Unsupported,
+    /// The archive of an .xlsx refused before it is read (too big inflated, or too dense).
+    #[error(
+        "Tệp Excel bị từ chối: {0}. Hãy mở tệp bằng Excel, lưu lại dưới dạng .xlsx rồi thử lại."
+    )]
+    Archive(String),
+    /// A cell or line beyond what an import reads ([`crate::stream`]'s limits); `message`
+    /// names the line.
+    #[error("{message}")]
+    Limit { line: usize, message: String },
+}
+
+impl TableError {
+    /// The line the error is on (0: the file as a whole).
+    pub fn line(&self) -> usize {
+        match self {
+            TableError::Csv { line, .. } | TableError::Limit { line, .. } => *line,
+            _ => 0,
+        }
+    }
 }
 
 /// Rows of cells; row `i` is line `i + 1` of the sheet or file.
 pub type Rows = Vec<Vec<String>>;
 
-fn cell_text(c: &Data) -> String {
-    match c {
-        Data::Empty => String::new(),
-        // Whole numbers come back as floats; write them as people type them.
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Int(i) => i.to_string(),
-        other => other.to_string().trim().to_owned(),
-    }
-}
+/// Most lines a table of counts per unit may have (a province has a few thousand units).
+pub const MAX_TABLE_LINES: usize = 10_000;
 
-/// Reads the first sheet of an .xlsx file, or a CSV file.
+/// Reads the first sheet of an .xlsx file, or a CSV file in UTF-8, through the bounded
+/// streaming reader ([`crate::stream::read_rows`]: no dense range, cells and lines bounded).
+/// Refuses a table with anything beyond line [`MAX_TABLE_LINES`].
 pub fn read_table(bytes: &[u8]) -> Result<Rows, TableError> {
     if bytes.is_empty() {
         return Err(TableError::Empty);
     }
-    if bytes.starts_with(b"PK\x03\x04") {
-        let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))
-            .map_err(|e: calamine::XlsxError| TableError::Xlsx(e.to_string()))?;
-        let range = book
-            .worksheet_range_at(0)
-            .ok_or(TableError::Empty)?
-            .map_err(|e| TableError::Xlsx(e.to_string()))?;
-        // The range starts at the first used cell; keep line numbers as the sheet shows them.
-        let first_row = range.start().map_or(0, |(r, _)| r as usize);
-        let mut rows: Rows = vec![Vec::new(); first_row];
-        rows.extend(range.rows().map(|r| r.iter().map(cell_text).collect()));
-        return Ok(rows);
+    if !bytes.starts_with(b"PK\x03\x04") && !bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        let text = std::str::from_utf8(bytes).map_err(|_| TableError::NotUtf8)?;
+        if text.contains('\0') {
+            return Err(TableError::Unsupported);
+        }
     }
-    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        return Err(TableError::Xlsx("đây là tệp Excel cũ (.xls)".to_owned()));
-    }
-    let text = std::str::from_utf8(bytes).map_err(|_| TableError::NotUtf8)?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text.contains('\0') {
-        return Err(TableError::Unsupported);
-    }
-    let first = text.lines().next().unwrap_or("");
-    let delimiter = if first.matches(';').count() > first.matches(',').count() {
-        b';'
-    } else {
-        b','
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| TableError::Csv {
-            line: i + 1,
-            message: e.to_string(),
-        })?;
-        rows.push(record.iter().map(|c| c.trim().to_owned()).collect());
+    let mut rows: Rows = Vec::new();
+    let mut too_long = None;
+    crate::stream::read_rows(
+        bytes,
+        1_000,
+        |_| {},
+        |chunk| {
+            for row in chunk {
+                if row.line > MAX_TABLE_LINES {
+                    too_long = Some(row.line);
+                    return false;
+                }
+                // Rows come in line order; the lines between are blank. Bounded by the check
+                // above.
+                if rows.len() < row.line {
+                    rows.resize(row.line, Vec::new());
+                }
+                rows[row.line - 1] = row.cells;
+            }
+            true
+        },
+    )?;
+    if let Some(line) = too_long {
+        return Err(TableError::Limit {
+            line,
+            message: format!(
+                "Dòng {line}: bảng số liệu chỉ nhận tối đa {MAX_TABLE_LINES} dòng; hãy bỏ các dòng thừa rồi thử lại."
+            ),
+        });
     }
     Ok(rows)
 }

@@ -155,7 +155,7 @@ async fn main() -> ExitCode {
         },
         Some(Command::Demo(args)) => demo::run(cli.database, config, args).await,
         Some(Command::User { command }) => user::run(cli.database, config, command).await,
-        Some(Command::Verify(args)) => verify::run(args),
+        Some(Command::Verify(args)) => verify::run(args, config),
         Some(Command::Course { command }) => course::run(cli.database, config, command).await,
         Some(Command::Stats { command }) => stats::run(cli.database, config, command).await,
         Some(Command::Import { command }) => import::run(cli.database, config, command).await,

@@ -614,7 +614,9 @@ pub struct AlreadySubmittedPage {
 /// question of this attempt.
 /// `q{question}=option` pairs (several for a question whose right options must all be
 /// chosen) → question → chosen options.
-fn parse_answers(pairs: &[(String, String)]) -> Result<HashMap<i64, Vec<i64>>, SubmitError> {
+pub(crate) fn parse_answers(
+    pairs: &[(String, String)],
+) -> Result<HashMap<i64, Vec<i64>>, SubmitError> {
     let mut answers: HashMap<i64, Vec<i64>> = HashMap::new();
     for (k, v) in pairs {
         let Some(q) = k.strip_prefix('q') else {

@@ -106,7 +106,7 @@ impl Upload {
             Err(e) => (
                 Vec::new(),
                 vec![hocvuso_import::denominators::RowError {
-                    line: 0,
+                    line: e.line(),
                     message: e.to_string(),
                 }],
             ),
