@@ -364,14 +364,21 @@ step('4. the learner fails the quiz, retries, passes and opens the certificate',
   assert.equal(credential.status, 200, `GET ${jsonHref}`);
   const file = join(tmp, 'chung-nhan.json');
   writeFileSync(file, credential.bytes);
-  const verified = await promisify(execFile)(BIN, ['verify', file], { cwd: REPO_DIR, env: serverEnv() });
+  // Without a trusted issuer the signature checks out but the issuer is unknown: exit 2.
+  const unknown = await promisify(execFile)(BIN, ['verify', file], { cwd: REPO_DIR, env: serverEnv() })
+    .then(() => null, (e) => e);
+  assert.ok(unknown, 'verify without a trusted issuer must not say valid');
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stdout, /chữ ký đúng, nhưng chưa biết ai phát hành/, unknown.stdout);
+  const doc = JSON.parse(credential.text);
+  const issuer = typeof doc.issuer === 'string' ? doc.issuer : doc.issuer.id;
+  const verified = await promisify(execFile)(BIN, ['verify', file, '--issuer', issuer], { cwd: REPO_DIR, env: serverEnv() });
   assert.match(verified.stdout, /HỢP LỆ \(valid\)/, verified.stdout);
   assert.ok(verified.stdout.includes(LEARNER.fullName), 'the credential names the learner in full');
-  const doc = JSON.parse(credential.text);
   doc.credentialSubject.name = 'Người Khác';
   const forged = join(tmp, 'sua.json');
   writeFileSync(forged, JSON.stringify(doc));
-  const refused = await promisify(execFile)(BIN, ['verify', forged], { cwd: REPO_DIR, env: serverEnv() })
+  const refused = await promisify(execFile)(BIN, ['verify', forged, '--issuer', issuer], { cwd: REPO_DIR, env: serverEnv() })
     .then(() => null, (e) => e);
   assert.ok(refused, 'a changed credential must not verify');
   assert.equal(refused.code, 1);

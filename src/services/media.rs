@@ -218,7 +218,8 @@ pub fn stream(
 ) -> impl futures_util::Stream<Item = Result<bytes::Bytes, std::io::Error>> + Send + 'static {
     let part = hocvuso_db::repo::handbook::MEDIA_PART as u64;
     let first = (start / part, start % part, len);
-    futures_util::stream::unfold(Some((db, first, permit)), move |at| async move {
+    // Fused: the compression layer polls once more after the end, which `unfold` forbids.
+    let parts = futures_util::stream::unfold(Some((db, first, permit)), move |at| async move {
         let (db, (seq, skip, left), permit) = at?;
         if left == 0 {
             return None;
@@ -236,7 +237,8 @@ pub fn stream(
         }
         let next = (seq + 1, 0, left - take as u64);
         Some((Ok(bytes.slice(from..from + take)), Some((db, next, permit))))
-    })
+    });
+    futures_util::StreamExt::fuse(parts)
 }
 
 /// Reads `bytes=a-b`, `bytes=a-` and `bytes=-n` (the first range of a list); anything else is

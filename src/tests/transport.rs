@@ -181,6 +181,22 @@ async fn stored_files_are_streamed_in_parts(b: TestBackend) {
     let (status, _, _) = anyone.get_range(&format!("/anh/{name}"), None).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "/anh/ serves images only");
 
+    // A picture (SVG is text) is compressed when asked: the streamed parts end cleanly.
+    let (status, headers, svg) = anyone
+        .get_with(
+            "/anh/cai-dat-vneid-cac-buoc.svg",
+            &[("accept-encoding", "gzip")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        headers
+            .get("content-encoding")
+            .and_then(|v| v.to_str().ok()),
+        Some("gzip")
+    );
+    assert!(svg.len() > 100, "a gzipped picture, not an empty body");
+
     let all = app
         .state
         .limits
