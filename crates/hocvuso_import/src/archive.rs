@@ -208,32 +208,15 @@ fn attribute(e: &quick_xml::events::BytesStart<'_>, name: &[u8]) -> Option<Vec<u
         .map(|a| a.value.into_owned())
 }
 
-/// The path of the workbook's first worksheet, as a [`normal`] entry name.
-fn first_sheet_path(
+/// The first value `pick` finds in an element (start or empty tag) of the XML entry `name`;
+/// `None` when the entry or such an element is missing.
+fn first_in<T>(
     archive: &mut zip::ZipArchive<Cursor<&[u8]>>,
-) -> Result<Option<String>, TableError> {
+    name: &str,
+    mut pick: impl FnMut(&quick_xml::events::BytesStart<'_>) -> Option<T>,
+) -> Result<Option<T>, TableError> {
     use quick_xml::events::Event;
-    let first_id = {
-        let Some(file) = entry(archive, "xl/workbook.xml")? else {
-            return Ok(None);
-        };
-        let mut xml = quick_xml::Reader::from_reader(std::io::BufReader::new(file));
-        let mut buf = Vec::new();
-        loop {
-            buf.clear();
-            match xml.read_event_into(&mut buf).map_err(xml_error)? {
-                Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == b"sheet" => {
-                    break attribute(&e, b"id");
-                }
-                Event::Eof => break None,
-                _ => {}
-            }
-        }
-    };
-    let Some(first_id) = first_id else {
-        return Ok(None);
-    };
-    let Some(file) = entry(archive, "xl/_rels/workbook.xml.rels")? else {
+    let Some(file) = entry(archive, name)? else {
         return Ok(None);
     };
     let mut xml = quick_xml::Reader::from_reader(std::io::BufReader::new(file));
@@ -241,22 +224,41 @@ fn first_sheet_path(
     loop {
         buf.clear();
         match xml.read_event_into(&mut buf).map_err(xml_error)? {
-            Event::Start(e) | Event::Empty(e)
-                if e.local_name().as_ref() == b"Relationship"
-                    && attribute(&e, b"Id").as_deref() == Some(first_id.as_slice()) =>
-            {
-                let target = String::from_utf8_lossy(&attribute(&e, b"Target").unwrap_or_default())
-                    .into_owned();
-                let path = match target.strip_prefix('/') {
-                    Some(absolute) => absolute.to_owned(),
-                    None => format!("xl/{target}"),
-                };
-                return Ok(Some(normal(&path)));
+            Event::Start(e) | Event::Empty(e) => {
+                if let Some(found) = pick(&e) {
+                    return Ok(Some(found));
+                }
             }
             Event::Eof => return Ok(None),
             _ => {}
         }
     }
+}
+
+/// The path of the workbook's first worksheet, as a [`normal`] entry name.
+fn first_sheet_path(
+    archive: &mut zip::ZipArchive<Cursor<&[u8]>>,
+) -> Result<Option<String>, TableError> {
+    let first_id = first_in(archive, "xl/workbook.xml", |e| {
+        (e.local_name().as_ref() == b"sheet").then(|| attribute(e, b"id"))
+    })?
+    .flatten();
+    let Some(first_id) = first_id else {
+        return Ok(None);
+    };
+    first_in(archive, "xl/_rels/workbook.xml.rels", |e| {
+        let ours = e.local_name().as_ref() == b"Relationship"
+            && attribute(e, b"Id").as_deref() == Some(first_id.as_slice());
+        ours.then(|| {
+            let target =
+                String::from_utf8_lossy(&attribute(e, b"Target").unwrap_or_default()).into_owned();
+            let path = match target.strip_prefix('/') {
+                Some(absolute) => absolute.to_owned(),
+                None => format!("xl/{target}"),
+            };
+            normal(&path)
+        })
+    })
 }
 
 /// A cell reference such as `B12` as `(line, column)` from 1, `None` when it is not one or

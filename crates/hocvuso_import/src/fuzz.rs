@@ -9,36 +9,19 @@
 
 use bolero::check;
 
-use crate::stream::{read_rows, Row, MAX_CELL_CHARS, MAX_COLUMNS};
+use crate::fuzz_support::from_tokens;
 
-/// Runs `f` on `input`. When it panics under `scripts/fuzz` (`HOCVUSO_FUZZ_SAVE` set), the
-/// input is first kept under `src/__fuzz__/fuzz__<harness>/crashes/`, where every later
-/// `cargo test` replays it.
+/// Keeps an input that made a harness panic, under this crate's `src/__fuzz__`.
 fn kept(harness: &str, input: &[u8], f: impl FnOnce(&[u8])) {
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(input)));
-    if let Err(panic) = outcome {
-        if std::env::var_os("HOCVUSO_FUZZ_SAVE").is_some() {
-            use std::hash::{Hash, Hasher};
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            input.hash(&mut h);
-            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("src/__fuzz__")
-                .join(format!("fuzz__{harness}"))
-                .join("crashes");
-            let _ = std::fs::create_dir_all(&dir);
-            let _ = std::fs::write(dir.join(format!("{:016x}", h.finish())), input);
-        }
-        std::panic::resume_unwind(panic);
-    }
+    crate::fuzz_support::kept(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")),
+        harness,
+        input,
+        f,
+    );
 }
 
-/// Joins the tokens that `bytes` pick.
-fn from_tokens(bytes: &[u8], tokens: &[&str]) -> String {
-    bytes
-        .iter()
-        .map(|b| tokens[usize::from(*b) % tokens.len()])
-        .collect()
-}
+use crate::stream::{read_rows, Row, MAX_CELL_CHARS, MAX_COLUMNS};
 
 const CSV_TOKENS: &[&str] = &[
     ",",

@@ -6,6 +6,8 @@ pub mod completions;
 pub mod denominators;
 #[cfg(test)]
 mod fuzz;
+#[cfg(any(test, feature = "hostile-samples"))]
+pub mod fuzz_support;
 pub mod geo;
 #[cfg(any(test, feature = "hostile-samples"))]
 pub mod hostile;

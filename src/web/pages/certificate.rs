@@ -140,7 +140,7 @@ async fn own_certificate(
     code: &str,
 ) -> Result<certificates::Owned, WebError> {
     let user = ctx.user()?;
-    let site = super::site_url(state);
+    let site = state.config.site_url();
     Ok(certificates::owned(state, user.person_id, &clean_code(code), &site).await?)
 }
 

@@ -123,8 +123,6 @@ pub async fn article(
     Ok(render_readable(&ctx, StatusCode::OK, &page))
 }
 
-use super::site_url;
-
 pub async fn print(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -140,7 +138,7 @@ pub async fn print(
         html: markdown::to_html(&a.body_md),
         chapter_title: h.chapter_of(a).title.clone(),
         updated_on: format_date(a.updated_at),
-        url: format!("{}/so-tay/{}", site_url(&state), a.slug),
+        url: format!("{}/so-tay/{}", state.config.site_url(), a.slug),
     };
     Ok(render_readable(&ctx, StatusCode::OK, &page))
 }
@@ -152,7 +150,7 @@ pub async fn qr_code(
 ) -> Result<Response, WebError> {
     let h = state.handbook.current();
     let a = h.by_slug(&slug).ok_or(WebError::NotFound)?;
-    let url = format!("{}/so-tay/{}", site_url(&state), a.slug);
+    let url = format!("{}/so-tay/{}", state.config.site_url(), a.slug);
     let svg = qr::svg(&url, &format!("Mã QR: {}", a.title)).ok_or(WebError::NotFound)?;
     let mut res = svg.into_response();
     let hm = res.headers_mut();
@@ -359,7 +357,7 @@ pub async fn pdf(State(state): State<AppState>) -> Result<Response, WebError> {
     let bytes = match h.pdf.get() {
         Some(b) => b.clone(),
         None => {
-            let site = site_url(&state);
+            let site = state.config.site_url();
             let today = format_date(state.clock.now());
             let issuer = state.config.issuer.clone();
             let hb = h.clone();

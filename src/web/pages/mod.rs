@@ -40,12 +40,6 @@ pub fn download(
     res
 }
 
-/// The address of this site as people type it (for QR codes, credentials and the handbook
-/// PDF): from configuration only, never from the request's `Host` header.
-pub fn site_url(state: &crate::state::AppState) -> String {
-    state.config.site_url()
-}
-
 /// A `multipart/form-data` form with one file: its text fields, the file's name and bytes.
 /// Accepted only when its `csrf_token` matches the CSRF cookie (as `CsrfForm` does for
 /// urlencoded forms).
