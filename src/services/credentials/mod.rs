@@ -1,0 +1,5 @@
+//! Credentials: certificates as printable PDFs and as signed Open Badges 3.0 credentials,
+//! their verification (online and offline) and revocation.
+
+pub mod certificates;
+pub mod credential;

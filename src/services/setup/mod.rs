@@ -1,0 +1,6 @@
+//! What an installation is made from: the seed every installation holds, the demo population,
+//! and the benchmarks' fixtures.
+
+pub mod bench;
+pub mod demo;
+pub mod seed;

@@ -1,0 +1,3 @@
+//! Pages of accounts: registration, login and logout (`services::accounts`).
+
+pub mod sign_in;

@@ -1,0 +1,9 @@
+//! Pages of people: roster imports and transfers, one person's page, the org tree, the
+//! community teams' hub and account recovery (`services::people`).
+
+pub mod org;
+pub mod person;
+pub mod recovery;
+pub mod roster;
+pub mod support;
+pub mod transfer;
