@@ -31,7 +31,7 @@ const BIN = process.env.HOCVUSO_BIN
   ? resolve(process.env.HOCVUSO_BIN)
   : resolve(E2E_DIR, '../target/release/hocvuso');
 
-// Demo accounts (src/services/demo.rs).
+// Demo accounts (src/services/setup/demo.rs).
 const DEMO_PASSWORD = 'hocvuso-demo';
 const ADMIN = { phone: '0900000001', name: 'Quản Trị Tỉnh', password: DEMO_PASSWORD };
 const OFFICER = { phone: '0900000002', name: 'Cán Bộ Xã', password: DEMO_PASSWORD };

@@ -246,7 +246,10 @@ pub fn parse_course(
         }
         let body = read(&format!("lessons/{}", entry.file))
             .ok_or_else(|| err(&lesson_path, "missing lesson file"))?;
-        if let Some(e) = crate::markdown::check_errors(&body).into_iter().next() {
+        if let Some(e) = crate::services::shared::markdown::check_errors(&body)
+            .into_iter()
+            .next()
+        {
             return Err(err(&lesson_path, e));
         }
         check_competences(path, &entry.competences)?;
@@ -297,11 +300,9 @@ pub fn parse_course(
     }
     for (i, q) in quiz.questions.iter().enumerate() {
         check_competences(&quiz_path, &q.competences)?;
-        if let Some(o) = q
-            .options
-            .iter()
-            .find(|o| o.starts_with("![") && crate::markdown::option_image(o).is_none())
-        {
+        if let Some(o) = q.options.iter().find(|o| {
+            o.starts_with("![") && crate::services::shared::markdown::option_image(o).is_none()
+        }) {
             return Err(err(
                 &quiz_path,
                 format!(

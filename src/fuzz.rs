@@ -100,7 +100,7 @@ fn markdown() {
 fn markdown_of(bytes: &[u8]) {
     {
         let source = from_tokens(bytes, MARKDOWN_TOKENS);
-        let html = crate::markdown::to_html(&source);
+        let html = crate::services::shared::markdown::to_html(&source);
         let lower = html.to_lowercase();
         assert!(!lower.contains("<script"), "{source:?} → {html}");
         // Raw HTML is escaped: every real tag is one the renderer wrote, without handlers.
@@ -112,22 +112,22 @@ fn markdown_of(bytes: &[u8]) {
         }
         for url in urls(&html) {
             assert!(
-                url.is_empty() || url == "#" || crate::markdown::safe_url(&url),
+                url.is_empty() || url == "#" || crate::services::shared::markdown::safe_url(&url),
                 "{url:?} from {source:?}"
             );
         }
-        let _ = crate::markdown::lesson_parts(&source);
-        let _ = crate::markdown::check_errors(&source);
-        let _ = crate::markdown::parse_check(&source);
+        let _ = crate::services::shared::markdown::lesson_parts(&source);
+        let _ = crate::services::shared::markdown::check_errors(&source);
+        let _ = crate::services::shared::markdown::parse_check(&source);
     }
 }
 
 #[test]
 fn markdown_any_text() {
     check!().with_type::<String>().for_each(|source: &String| {
-        let html = crate::markdown::to_html(source);
+        let html = crate::services::shared::markdown::to_html(source);
         assert!(!html.to_lowercase().contains("<script"));
-        let _ = crate::markdown::lesson_parts(source);
+        let _ = crate::services::shared::markdown::lesson_parts(source);
     });
 }
 
@@ -136,7 +136,7 @@ fn quiz_answers() {
     check!()
         .with_type::<Vec<(String, String)>>()
         .for_each(|pairs: &Vec<(String, String)>| {
-            if let Ok(answers) = crate::web::pages::learn::parse_answers(pairs) {
+            if let Ok(answers) = crate::web::pages::learning::learn::parse_answers(pairs) {
                 let chosen: usize = answers.values().map(Vec::len).sum();
                 assert!(chosen <= pairs.len());
             }
@@ -171,7 +171,7 @@ fn quiz_form_of(bytes: &[u8]) {
                 (key, value)
             })
             .collect();
-        let _ = crate::web::pages::learn::parse_answers(&pairs);
+        let _ = crate::web::pages::learning::learn::parse_answers(&pairs);
     }
 }
 
@@ -222,11 +222,12 @@ fn credential_json() {
 fn credential_of(bytes: &[u8]) {
     {
         for raw in [bytes.to_vec(), from_tokens(bytes, JSON_TOKENS).into_bytes()] {
-            let verified = crate::services::credential::verify(&raw);
+            let verified = crate::services::credentials::credential::verify(&raw);
             if verified.is_ok() {
-                assert!(crate::services::credential::no_duplicate_keys(&raw).is_ok());
+                assert!(crate::services::credentials::credential::no_duplicate_keys(&raw).is_ok());
             }
-            let _ = crate::services::credential::check_offline(&raw, Some("did:key:z"));
+            let _ =
+                crate::services::credentials::credential::check_offline(&raw, Some("did:key:z"));
         }
     }
 }

@@ -7,7 +7,6 @@
 pub mod clock;
 pub mod config;
 pub mod content;
-pub mod markdown;
 pub mod services;
 pub mod state;
 pub mod web;
@@ -24,8 +23,8 @@ use hocvuso_db::{Db, DbError};
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::services::learning::{StartHandler, SubmitHandler};
-use crate::services::writer::Batcher;
+use crate::services::learning::progress::{StartHandler, SubmitHandler};
+use crate::services::shared::writer::Batcher;
 use crate::services::Internal;
 use crate::state::AppState;
 
@@ -53,7 +52,7 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, Sta
     hocvuso_db::migrate(&db)
         .await
         .map_err(StartError::Migrate)?;
-    services::seed::ensure_seeded(&db, clock.now()).await?;
+    services::setup::seed::ensure_seeded(&db, clock.now()).await?;
     let fresh_key = services::hex(&services::random_bytes::<32>());
     let stored = settings::get_or_insert(db.write(), "cookie_key", &fresh_key)
         .await
@@ -62,19 +61,19 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, Sta
     let key: [u8; 32] = services::unhex(&stored)
         .and_then(|b| b.try_into().ok())
         .ok_or_else(|| Internal::Other("setting cookie_key is not 32 bytes of hex".into()))?;
-    let catalog = services::catalog::Catalog::load(db.read())
+    let catalog = services::learning::catalog::Catalog::load(db.read())
         .await
         .map_err(Internal::from)?;
-    let catalog_version = services::catalog::stored_version(db.read())
+    let catalog_version = services::learning::catalog::stored_version(db.read())
         .await
         .map_err(Internal::from)?;
-    let handbook_version = services::handbook::stored_version(db.read())
+    let handbook_version = services::handbook::articles::stored_version(db.read())
         .await
         .map_err(Internal::from)?;
-    let handbook = services::handbook::Handbook::load(db.read(), &catalog)
+    let handbook = services::handbook::articles::Handbook::load(db.read(), &catalog)
         .await
         .map_err(Internal::from)?;
-    let catalog = Arc::new(services::catalog::CatalogStore::new(
+    let catalog = Arc::new(services::learning::catalog::CatalogStore::new(
         catalog,
         catalog_version,
     ));
@@ -92,25 +91,26 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, Sta
             clock: clock.clone(),
         },
     );
-    let map = services::map::CommuneMap::shipped().map_err(Internal::Other)?;
-    let session_lookup = services::accounts::SessionLookup::start(db.clone(), clock.clone());
+    let map = services::monitoring::map::CommuneMap::shipped().map_err(Internal::Other)?;
+    let session_lookup =
+        services::accounts::sign_in::SessionLookup::start(db.clone(), clock.clone());
     let state = AppState {
         config: Arc::new(config),
         db,
         clock,
         cookie_key: Arc::new(key),
         catalog,
-        handbook: Arc::new(services::handbook::HandbookStore::new(
+        handbook: Arc::new(services::handbook::articles::HandbookStore::new(
             handbook,
             handbook_version,
         )),
         map: Arc::new(map),
         starts,
         submits,
-        sessions: Arc::new(services::accounts::SessionCache::default()),
+        sessions: Arc::new(services::accounts::sign_in::SessionCache::default()),
         session_lookup,
-        limits: Arc::new(services::limits::Limits::default()),
-        sms: Arc::new(services::recovery::LogSms::default()),
+        limits: Arc::new(services::shared::limits::Limits::default()),
+        sms: Arc::new(services::people::recovery::LogSms::default()),
     };
     Ok(state)
 }

@@ -6,12 +6,12 @@ use hocvuso_db::Db;
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::services::accounts::{SessionCache, SessionLookup};
-use crate::services::catalog::CatalogStore;
-use crate::services::handbook::HandbookStore;
-use crate::services::learning::{StartHandler, SubmitHandler};
-use crate::services::map::CommuneMap;
-use crate::services::writer::Batcher;
+use crate::services::accounts::sign_in::{SessionCache, SessionLookup};
+use crate::services::handbook::articles::HandbookStore;
+use crate::services::learning::catalog::CatalogStore;
+use crate::services::learning::progress::{StartHandler, SubmitHandler};
+use crate::services::monitoring::map::CommuneMap;
+use crate::services::shared::writer::Batcher;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -34,7 +34,7 @@ pub struct AppState {
     /// Batched lookups of sessions missing from the cache.
     pub session_lookup: SessionLookup,
     /// Rate limits of the public forms and the bound on password hashes running at once.
-    pub limits: Arc<crate::services::limits::Limits>,
+    pub limits: Arc<crate::services::shared::limits::Limits>,
     /// Text messages (one-time codes); the development adapter only logs them.
-    pub sms: Arc<dyn crate::services::recovery::SmsSender>,
+    pub sms: Arc<dyn crate::services::people::recovery::SmsSender>,
 }

@@ -7,7 +7,7 @@ use std::process::Command;
 
 use chrono::TimeZone;
 use ed25519_dalek::SigningKey;
-use hocvuso::services::credential::{self, Claim};
+use hocvuso::services::credentials::credential::{self, Claim};
 
 /// A folder of its own for one test (no hocvuso.toml in it).
 fn folder(name: &str) -> PathBuf {

@@ -1,37 +1,17 @@
-//! Use cases that span several tables. Handlers call these; these call the repositories.
+//! Use cases that span several tables, grouped by area. Handlers call these; these call the
+//! repositories. Each area (`accounts`, `credentials`, `handbook`, `learning`, `monitoring`,
+//! `people`) has the same folder under `web/pages/` and `templates/`; `shared` holds the pieces
+//! no single area owns and `setup` what an installation is made from (seed, demo, bench
+//! fixtures). See docs/ARCHITECTURE.md for who may call whom.
 
 pub mod accounts;
-pub mod bench;
-pub mod catalog;
-pub mod certificates;
-pub mod completions;
-pub mod course_edit;
-pub mod credential;
-pub mod dashboard;
-pub mod demo;
-pub mod denominators;
-pub mod exports;
+pub mod credentials;
 pub mod handbook;
-pub mod imports;
 pub mod learning;
-pub mod limits;
-pub mod live;
-pub mod map;
-pub mod media;
-pub mod org_admin;
+pub mod monitoring;
 pub mod people;
-pub mod qr;
-pub mod recovery;
-pub mod report;
-pub mod roster;
-pub mod search;
-pub mod seed;
-pub mod stats;
-pub mod support;
-pub mod targets;
-pub mod transfers;
-pub mod trend;
-pub mod writer;
+pub mod setup;
+pub mod shared;
 
 /// A failure the user cannot fix (logged, shown as a generic error page).
 #[derive(Debug, thiserror::Error)]

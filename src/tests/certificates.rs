@@ -8,7 +8,7 @@ use hocvuso_test_utils::{test_both, TestBackend};
 use serde_json::Value;
 
 use super::util::{Browser, TestApp, COMMUNE_A};
-use crate::services::credential;
+use crate::services::credentials::credential;
 
 /// A learner who passed the basic course, and their certificate's code.
 async fn passed<'a>(app: &'a TestApp, phone: &str) -> (Browser<'a>, String) {
@@ -72,7 +72,7 @@ async fn a_learner_downloads_a_pdf_and_a_credential_that_verifies(b: TestBackend
     );
     assert_eq!(v.course_title, "Kỹ năng số cơ bản");
     assert_eq!(credential::code_of(&v.id), Some(code.as_str()));
-    let dids = crate::services::certificates::issuer_dids(&app.state)
+    let dids = crate::services::credentials::certificates::issuer_dids(&app.state)
         .await
         .unwrap_or_default();
     assert_eq!(

@@ -11,7 +11,7 @@ use hocvuso_domain::Role;
 use hocvuso_test_utils::{test_both, TestBackend};
 
 use super::util::{Browser, Page, TestApp, COMMUNE_B};
-use crate::services::completions::{self, Mode, Request};
+use crate::services::monitoring::completions::{self, Mode, Request};
 
 const COURSE: &str = "binh-dan-hoc-vu-so-quoc-gia";
 

@@ -218,9 +218,11 @@ async fn an_author_publishes_a_version_and_learners_keep_their_place(b: TestBack
     author.post(&format!("{BASIC}/xuat-ban"), &[]).await;
     assert_eq!(lessons_of(&app.state), lessons_before);
     assert_eq!(lessons_of(&other), lessons_before + 1, "not yet");
-    assert!(crate::services::catalog::refresh_if_changed(&other)
-        .await
-        .unwrap_or_else(|e| panic!("{e}")));
+    assert!(
+        crate::services::learning::catalog::refresh_if_changed(&other)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+    );
     assert_eq!(lessons_of(&other), lessons_before);
     app.verify_ok().await;
 }
@@ -933,7 +935,7 @@ fn reader(files: &[(String, String)]) -> impl Fn(&str) -> Option<String> + '_ {
 /// and published like any draft, keeping learners' progress on lessons kept.
 async fn a_course_goes_out_to_a_folder_and_back(b: TestBackend) {
     use crate::content::parse_course;
-    use crate::services::course_edit::{export, import, ImportPlan};
+    use crate::services::learning::course_edit::{export, import, ImportPlan};
     let Some(app) = TestApp::new(b).await else {
         return;
     };

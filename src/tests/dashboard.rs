@@ -137,7 +137,7 @@ async fn stats_verify_names_a_tampered_count(b: TestBackend) {
     db.execute_unprepared("UPDATE indicator_count SET achieved = achieved + 5")
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let report = crate::services::stats::verify(&app.state)
+    let report = crate::services::monitoring::stats::verify(&app.state)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(!report.is_ok());
@@ -150,7 +150,7 @@ async fn stats_verify_names_a_tampered_count(b: TestBackend) {
     db.execute_unprepared("DELETE FROM indicator_count")
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let report = crate::services::stats::verify(&app.state)
+    let report = crate::services::monitoring::stats::verify(&app.state)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
@@ -203,7 +203,7 @@ async fn weekly_counts_and_imported_figures_are_verified_too(b: TestBackend) {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     }
-    let report = crate::services::stats::verify(&app.state)
+    let report = crate::services::monitoring::stats::verify(&app.state)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(report.is_ok(), "{report:?}");
@@ -214,7 +214,7 @@ async fn weekly_counts_and_imported_figures_are_verified_too(b: TestBackend) {
     db.execute_unprepared("UPDATE indicator_week SET week = '2026-11-16'")
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let report = crate::services::stats::verify(&app.state)
+    let report = crate::services::monitoring::stats::verify(&app.state)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(!report.is_ok());
@@ -327,11 +327,11 @@ async fn the_demo_gives_communes_different_figures(b: TestBackend) {
     let Some(app) = TestApp::new(b).await else {
         return;
     };
-    let opts = crate::services::demo::DemoOptions {
+    let opts = crate::services::setup::demo::DemoOptions {
         people: 2000,
         seed: 7,
     };
-    let report = crate::services::demo::run(&app.state, &opts, &mut |_| {})
+    let report = crate::services::setup::demo::run(&app.state, &opts, &mut |_| {})
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(report.people, 2000);
@@ -340,7 +340,7 @@ async fn the_demo_gives_communes_different_figures(b: TestBackend) {
     let mut admin = app.browser();
     assert_eq!(
         admin
-            .login("0900000001", crate::services::demo::DEMO_PASSWORD)
+            .login("0900000001", crate::services::setup::demo::DEMO_PASSWORD)
             .await
             .location(),
         "/thong-ke"
@@ -351,7 +351,7 @@ async fn the_demo_gives_communes_different_figures(b: TestBackend) {
     percents.dedup();
     assert!(percents.len() > 20, "communes differ: {percents:?}");
     // Running the demo again adds nothing.
-    let again = crate::services::demo::run(&app.state, &opts, &mut |_| {})
+    let again = crate::services::setup::demo::run(&app.state, &opts, &mut |_| {})
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(again.skipped_people);
@@ -552,11 +552,11 @@ async fn every_figure_matches_an_independent_recount(b: TestBackend) {
     let Some(app) = TestApp::new(b).await else {
         return;
     };
-    let opts = crate::services::demo::DemoOptions {
+    let opts = crate::services::setup::demo::DemoOptions {
         people: 3000,
         seed: 11,
     };
-    crate::services::demo::run(&app.state, &opts, &mut |_| {})
+    crate::services::setup::demo::run(&app.state, &opts, &mut |_| {})
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let db = app.state.db.read();
@@ -576,7 +576,7 @@ async fn every_figure_matches_an_independent_recount(b: TestBackend) {
     };
     let mut admin = app.browser();
     admin
-        .login("0900000001", crate::services::demo::DEMO_PASSWORD)
+        .login("0900000001", crate::services::setup::demo::DEMO_PASSWORD)
         .await;
     let mut compared = 0;
     let mut with_rate = 0;

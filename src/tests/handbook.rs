@@ -419,7 +419,7 @@ async fn authors_draft_publish_and_keep_revisions(b: TestBackend) {
         "taken down"
     );
     assert!(
-        !crate::services::handbook::refresh_if_changed(&other)
+        !crate::services::handbook::articles::refresh_if_changed(&other)
             .await
             .unwrap_or_else(|e| panic!("{e}")),
         "nothing changed since it started"
@@ -428,9 +428,11 @@ async fn authors_draft_publish_and_keep_revisions(b: TestBackend) {
         .post(&format!("/bien-tap/so-tay/{id}/hien-thi"), &[("so", "3")])
         .await;
     assert!(other.handbook.current().by_slug(slug).is_none(), "not yet");
-    assert!(crate::services::handbook::refresh_if_changed(&other)
-        .await
-        .unwrap_or_else(|e| panic!("{e}")));
+    assert!(
+        crate::services::handbook::articles::refresh_if_changed(&other)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+    );
     assert_eq!(
         other
             .handbook
@@ -442,7 +444,7 @@ async fn authors_draft_publish_and_keep_revisions(b: TestBackend) {
     other.db.close().await;
 
     // The shipped content is loaded once: a restart does not undo or duplicate anything.
-    crate::services::seed::ensure_seeded(&app.state.db, app.clock.now())
+    crate::services::setup::seed::ensure_seeded(&app.state.db, app.clock.now())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let again = repo::articles(app.state.db.read())

@@ -100,7 +100,7 @@ async fn completions_refuse_hostile_files(b: TestBackend) {
         return;
     };
     let mut admin = app.staff("0900000001", Role::ProvinceAdmin, "68").await;
-    let course = crate::services::completions::importable_courses(&app.state)
+    let course = crate::services::monitoring::completions::importable_courses(&app.state)
         .into_iter()
         .next()
         .map(|(slug, _)| slug)

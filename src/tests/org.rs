@@ -7,7 +7,7 @@ use hocvuso_domain::Role;
 use hocvuso_test_utils::{test_both, TestBackend};
 
 use super::util::{TestApp, COMMUNE_A, COMMUNE_B};
-use crate::services::roster::{self, Mode};
+use crate::services::people::roster::{self, Mode};
 
 async fn unit_of(app: &TestApp, phone: &str) -> Option<String> {
     let db = app.state.db.read();

@@ -13,7 +13,7 @@ use hocvuso_test_utils::{test_both, TestBackend};
 use rust_xlsxwriter::Workbook;
 
 use super::util::{Browser, Page, TestApp, COMMUNE_A, COMMUNE_B};
-use crate::services::roster::{self, Mode};
+use crate::services::people::roster::{self, Mode};
 
 const HEADER: &str =
     "STT,Họ và tên,Ngày sinh,Giới tính,Số điện thoại,Số định danh cá nhân,Mã xã,Nhóm";

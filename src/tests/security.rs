@@ -533,7 +533,7 @@ test_both!(
 async fn password_hashing_is_bounded() {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
-    let limits = Arc::new(crate::services::limits::Limits::default());
+    let limits = Arc::new(crate::services::shared::limits::Limits::default());
     let permits = limits.hashing.available_permits();
     let running = Arc::new(AtomicUsize::new(0));
     let most = Arc::new(AtomicUsize::new(0));

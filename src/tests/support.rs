@@ -8,7 +8,7 @@ use hocvuso_domain::Role;
 use hocvuso_test_utils::{test_both, TestBackend};
 
 use super::util::{TestApp, COMMUNE_A, COMMUNE_B};
-use crate::services::roster::{self, Mode};
+use crate::services::people::roster::{self, Mode};
 
 async fn a_helper_registers_a_resident(b: TestBackend) {
     let Some(app) = TestApp::new(b).await else {

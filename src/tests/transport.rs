@@ -202,7 +202,7 @@ async fn stored_files_are_streamed_in_parts(b: TestBackend) {
         .limits
         .media_streams
         .clone()
-        .acquire_many_owned(crate::services::limits::MEDIA_STREAMS as u32)
+        .acquire_many_owned(crate::services::shared::limits::MEDIA_STREAMS as u32)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let (status, headers, _) = anyone.get_range(&path, None).await;

@@ -17,7 +17,7 @@ use tower::ServiceExt;
 
 use crate::clock::{Clock, FixedClock};
 use crate::config::Config;
-use crate::services::accounts::create_staff;
+use crate::services::accounts::sign_in::create_staff;
 use crate::state::AppState;
 
 pub const PASSWORD: &str = "mat-khau-rat-dai";
@@ -119,7 +119,7 @@ impl TestApp {
             .flatten()
             .map(|p| p.id)
             .unwrap_or_else(|| panic!("registered {phone}"));
-        crate::services::learning::confirm_people(
+        crate::services::learning::progress::confirm_people(
             self.state.db.write(),
             &[id],
             "roster",
@@ -212,7 +212,7 @@ impl TestApp {
     }
 
     pub async fn verify_ok(&self) {
-        let report = crate::services::stats::verify(&self.state)
+        let report = crate::services::monitoring::stats::verify(&self.state)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(report.is_ok(), "stats verify disagrees: {report:?}");

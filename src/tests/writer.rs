@@ -6,7 +6,7 @@ use hocvuso_db::{DatabaseTransaction, DbErr};
 use hocvuso_test_utils::{test_both, TestBackend};
 
 use super::util::TestApp;
-use crate::services::writer::{BatchHandler, Batcher, BoxFuture, WriteError};
+use crate::services::shared::writer::{BatchHandler, Batcher, BoxFuture, WriteError};
 
 /// Stores `key = value` for each request; refuses keys starting with "no"; a key "boom" makes
 /// the database fail (a second insert of a primary key that was just written).

@@ -1,7 +1,7 @@
 //! The ONE route table. Routes are grouped by who may reach them, and each group carries the
 //! access layer of that level (`web::extract::access`): an anonymous visitor is sent to the
 //! login page, a logged-in person without the role gets 403, whatever the handler does.
-//! Handlers check only the unit scope (through `services::dashboard::may_view` and friends).
+//! Handlers check only the unit scope (through `services::monitoring::dashboard::may_view` and friends).
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
@@ -11,11 +11,13 @@ use tower_http::compression::CompressionLayer;
 use super::error::not_found;
 use super::extract::access::{self, Access};
 use super::page::style_css;
-use super::pages::{
-    account, authoring, certificate, completions, course_authoring, dashboard, denominators,
-    handbook, health, home, learn, org, people, recovery, report, roster, support, targets,
-    transfer, vneid,
-};
+use super::pages::accounts::sign_in as account;
+use super::pages::credentials::certificate;
+use super::pages::handbook::{authoring, reading as handbook};
+use super::pages::learning::{course_authoring, learn};
+use super::pages::monitoring::{completions, dashboard, denominators, report, targets, vneid};
+use super::pages::people::{org, person as people, recovery, roster, support, transfer};
+use super::pages::site::{health, home};
 use crate::state::AppState;
 
 /// Largest request body for an image upload (the image itself may be 2 MB).

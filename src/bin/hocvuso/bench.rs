@@ -15,7 +15,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use axum::routing::get;
-use hocvuso::services::bench::{grant_role, prepare_learners, submitted_count, BENCH_COURSE};
+use hocvuso::services::setup::bench::{
+    grant_role, prepare_learners, submitted_count, BENCH_COURSE,
+};
 use hocvuso::web::cookies;
 
 #[derive(clap::Args)]
@@ -166,7 +168,7 @@ pub async fn handbook(
     args: HandbookArgs,
 ) -> anyhow::Result<ExitCode> {
     let state = crate::open(database, config, None).await?;
-    let made = hocvuso::services::bench::synthetic_articles(&state, args.articles).await?;
+    let made = hocvuso::services::setup::bench::synthetic_articles(&state, args.articles).await?;
     state.db.close().await;
     println!("{made} articles added");
     Ok(ExitCode::SUCCESS)

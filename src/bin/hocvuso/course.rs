@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use hocvuso::services::course_edit::{self, EditError};
+use hocvuso::services::learning::course_edit::{self, EditError};
 
 #[derive(clap::Subcommand)]
 pub enum Command {

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use hocvuso::services::demo::{self, DemoOptions, DEMO_ACCOUNTS, DEMO_PASSWORD};
+use hocvuso::services::setup::demo::{self, DemoOptions, DEMO_ACCOUNTS, DEMO_PASSWORD};
 
 #[derive(clap::Args)]
 pub struct Args {

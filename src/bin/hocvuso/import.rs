@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use hocvuso::services::completions;
-use hocvuso::services::roster::{self, Mode, Report};
+use hocvuso::services::monitoring::completions;
+use hocvuso::services::people::roster::{self, Mode, Report};
 
 #[derive(clap::Subcommand)]
 pub enum Command {

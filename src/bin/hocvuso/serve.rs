@@ -19,7 +19,7 @@ pub async fn run(
 ) -> anyhow::Result<ExitCode> {
     let state = crate::open(database, config, args.listen).await?;
     state.config.check_for_serving()?;
-    hocvuso::services::live::spawn_refresh(state.clone());
+    hocvuso::services::shared::live::spawn_refresh(state.clone());
     let addr = state.config.listen;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(

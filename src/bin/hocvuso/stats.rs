@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use hocvuso::services::stats;
+use hocvuso::services::monitoring::stats;
 
 #[derive(clap::Subcommand)]
 pub enum Command {

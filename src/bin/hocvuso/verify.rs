@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use hocvuso::config::{Config, Overrides};
-use hocvuso::services::credential::{self, Offline, Verified};
+use hocvuso::services::credentials::credential::{self, Offline, Verified};
 
 /// Exit code when the signature holds but who issued it is unknown.
 pub const EXIT_UNKNOWN_ISSUER: u8 = 2;

@@ -10,7 +10,7 @@ use hocvuso_domain::person::ADULT_AGE;
 use hocvuso_domain::{BirthYear, FullName, Password, PhoneNumber, Role, TargetGroup};
 use sha2::{Digest, Sha256};
 
-use super::{hex, random_bytes, Internal};
+use crate::services::{hex, random_bytes, Internal};
 use crate::state::AppState;
 
 /// How long a session lasts.
@@ -529,7 +529,7 @@ pub async fn create_staff(
     } else {
         "staff"
     };
-    super::learning::confirm_people(&txn, &[person_id], via, now).await?;
+    crate::services::learning::progress::confirm_people(&txn, &[person_id], via, now).await?;
     txn.commit().await?;
     Ok(person_id)
 }

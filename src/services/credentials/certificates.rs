@@ -1,13 +1,13 @@
 //! A learner's certificate as a printable PDF and as a signed credential (see
-//! [`super::credential`]); checking a credential someone uploads; revocation by the province.
+//! [`crate::services::credentials::credential`]); checking a credential someone uploads; revocation by the province.
 
 use ed25519_dalek::SigningKey;
 use hocvuso_db::repo::{audit, learning, people};
 use hocvuso_db::{ConnectionTrait, TransactionTrait};
 
-use super::credential::{self, Claim, VerifyError};
-use super::Internal;
 use crate::clock::format_date;
+use crate::services::credentials::credential::{self, Claim, VerifyError};
+use crate::services::Internal;
 use crate::state::AppState;
 
 /// Why a certificate file cannot be had.
@@ -36,17 +36,17 @@ pub async fn ensure_issuer_key<C: ConnectionTrait>(
     if learning::current_issuer_key(conn).await?.is_some() {
         return Ok(());
     }
-    let secret = super::random_bytes::<32>();
+    let secret = crate::services::random_bytes::<32>();
     let key = SigningKey::from_bytes(&secret);
     let did = credential::did_key(&key.verifying_key());
-    learning::insert_issuer_key(conn, &did, &super::hex(&secret), now).await
+    learning::insert_issuer_key(conn, &did, &crate::services::hex(&secret), now).await
 }
 
 async fn signing_key<C: ConnectionTrait>(db: &C) -> Result<SigningKey, Internal> {
     let row = learning::current_issuer_key(db)
         .await?
         .ok_or_else(|| Internal::Other("no issuer key (seed not run)".into()))?;
-    let secret: [u8; 32] = super::unhex(&row.secret_hex)
+    let secret: [u8; 32] = crate::services::unhex(&row.secret_hex)
         .and_then(|b| b.try_into().ok())
         .ok_or_else(|| Internal::Other("issuer key is not 32 bytes of hex".into()))?;
     Ok(SigningKey::from_bytes(&secret))

@@ -14,11 +14,12 @@ use hocvuso_db::{ConnectionTrait, DatabaseTransaction, DbErr, TransactionTrait};
 use hocvuso_domain::text::{fold, nfc};
 use hocvuso_domain::Role;
 
-use super::accounts::{FieldErrors, FormError, SessionUser};
-use super::catalog::Catalog;
-use super::search::{plain_text, snippet, DocKind, SearchDoc, SearchIndex};
-use super::{media, Internal};
 use crate::content;
+use crate::services::accounts::sign_in::{FieldErrors, FormError, SessionUser};
+use crate::services::handbook::search::{plain_text, snippet, DocKind, SearchDoc, SearchIndex};
+use crate::services::learning::catalog::Catalog;
+use crate::services::shared::media;
+use crate::services::Internal;
 use crate::state::AppState;
 
 /// Where a searched text comes from (to make its snippet from its body).
@@ -278,7 +279,7 @@ pub fn pdf(h: &Handbook, issuer: &str, site: &str, today: &str) -> Result<Vec<u8
 }
 
 /// A course's searchable text: its lesson titles.
-fn course_outline(c: &super::catalog::CatalogCourse) -> String {
+fn course_outline(c: &crate::services::learning::catalog::CatalogCourse) -> String {
     c.lessons
         .iter()
         .map(|l| l.lesson.title.as_str())
@@ -297,19 +298,19 @@ fn split_list(s: &str) -> Vec<String> {
 /// The current [`Handbook`], swapped whole when authors change something, with the content
 /// version it was built from (setting `handbook_version`, changed in the same transaction as
 /// every author's change, so other server processes on the same database notice it).
-pub type HandbookStore = super::live::Live<Handbook>;
+pub type HandbookStore = crate::services::shared::live::Live<Handbook>;
 
 /// The setting that changes whenever the handbook's published content does.
 const VERSION_KEY: &str = "handbook_version";
 
 /// The handbook's content version as stored (empty before any change by an author).
 pub async fn stored_version<C: ConnectionTrait>(conn: &C) -> Result<String, DbErr> {
-    super::live::stored_version(conn, VERSION_KEY).await
+    crate::services::shared::live::stored_version(conn, VERSION_KEY).await
 }
 
 /// Marks the handbook changed (call inside the transaction that changes it).
 async fn mark_changed<C: ConnectionTrait>(conn: &C) -> Result<(), DbErr> {
-    super::live::mark_changed(conn, VERSION_KEY).await
+    crate::services::shared::live::mark_changed(conn, VERSION_KEY).await
 }
 
 /// Rebuilds the in-memory handbook from the database.
@@ -322,7 +323,7 @@ pub async fn reload(state: &AppState) -> Result<(), Internal> {
 }
 
 /// Rebuilds the handbook if another process changed it since this copy was built. Returns
-/// whether it did. The web server runs this every [`super::live::REFRESH_EVERY`].
+/// whether it did. The web server runs this every [`crate::services::shared::live::REFRESH_EVERY`].
 pub async fn refresh_if_changed(state: &AppState) -> Result<bool, Internal> {
     if stored_version(state.db.read()).await? == state.handbook.version() {
         return Ok(false);
@@ -695,7 +696,7 @@ pub async fn upload_image(
     };
     let stem = slug_from(file_name.rsplit_once('.').map_or(file_name, |(s, _)| s));
     let stem: String = stem.chars().take(40).collect();
-    let digest = super::hex(&sha2_digest(bytes)[..4]);
+    let digest = crate::services::hex(&sha2_digest(bytes)[..4]);
     let name = if stem.is_empty() {
         format!("anh-{digest}.{}", kind.ext)
     } else {
@@ -767,7 +768,7 @@ pub async fn upload_av(
     let stem = slug_from(file_name.rsplit_once('.').map_or(file_name, |(s, _)| s));
     let stem: String = stem.chars().take(40).collect();
     let stem = stem.trim_end_matches('-');
-    let digest = super::hex(&sha2_digest(bytes)[..4]);
+    let digest = crate::services::hex(&sha2_digest(bytes)[..4]);
     let base = if stem.is_empty() {
         format!("phuong-tien-{digest}")
     } else {

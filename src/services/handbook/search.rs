@@ -398,14 +398,14 @@ pub fn highlight(text: &str, marks: &HashSet<String>) -> String {
     let mut last = 0;
     for (s, e) in words(text) {
         if is_mark(&text[s..e], marks) {
-            crate::markdown::escape_into(&mut out, &text[last..s]);
+            crate::services::shared::markdown::escape_into(&mut out, &text[last..s]);
             out.push_str("<mark>");
-            crate::markdown::escape_into(&mut out, &text[s..e]);
+            crate::services::shared::markdown::escape_into(&mut out, &text[s..e]);
             out.push_str("</mark>");
             last = e;
         }
     }
-    crate::markdown::escape_into(&mut out, &text[last..]);
+    crate::services::shared::markdown::escape_into(&mut out, &text[last..]);
     out
 }
 

@@ -2,15 +2,15 @@
 //! HTML), questions and options change only when content is loaded, so every learner page reads
 //! them from here instead of the database. The database stays the source of truth: the catalog
 //! is built from it at start (`hocvuso::open`), after seeding, and rebuilt when an author
-//! publishes a course version ([`CatalogStore`], see `services::course_edit`).
+//! publishes a course version ([`CatalogStore`], see `services::learning::course_edit`).
 
 use std::collections::BTreeMap;
 
 use hocvuso_db::repo::learning::{self, Course, Lesson, Question, QuestionOption};
 use hocvuso_db::{ConnectionTrait, DbErr};
 
-use super::Internal;
-use crate::markdown;
+use crate::services::shared::markdown;
+use crate::services::Internal;
 use crate::state::AppState;
 
 pub struct CatalogLesson {
@@ -55,7 +55,7 @@ impl CatalogCourse {
         self.bank_questions().map(|q| q.question.id).collect()
     }
 
-    /// The questions of a new attempt (see [`super::learning::draw_questions`]).
+    /// The questions of a new attempt (see [`crate::services::learning::progress::draw_questions`]).
     pub fn draw(&self) -> Vec<i64> {
         let bank: Vec<(i64, &str)> = self
             .bank_questions()
@@ -63,7 +63,7 @@ impl CatalogCourse {
             .collect();
         let quotas =
             hocvuso_domain::competence::parse_quotas(&self.course.quiz_draw_by).unwrap_or_default();
-        super::learning::draw_questions(&bank, self.course.quiz_draw, &quotas)
+        crate::services::learning::progress::draw_questions(&bank, self.course.quiz_draw, &quotas)
     }
 }
 
@@ -168,19 +168,19 @@ impl Catalog {
 
 /// The current [`Catalog`], swapped whole when an author publishes a course version, with the
 /// content version it was built from (setting `catalog_version`).
-pub type CatalogStore = super::live::Live<Catalog>;
+pub type CatalogStore = crate::services::shared::live::Live<Catalog>;
 
 /// The setting that changes whenever a course's published content does.
 const VERSION_KEY: &str = "catalog_version";
 
 /// The curriculum's content version as stored (empty before any course was published here).
 pub async fn stored_version<C: ConnectionTrait>(conn: &C) -> Result<String, DbErr> {
-    super::live::stored_version(conn, VERSION_KEY).await
+    crate::services::shared::live::stored_version(conn, VERSION_KEY).await
 }
 
 /// Marks the curriculum changed (call inside the transaction that changes it).
 pub async fn mark_changed<C: ConnectionTrait>(conn: &C) -> Result<(), DbErr> {
-    super::live::mark_changed(conn, VERSION_KEY).await
+    crate::services::shared::live::mark_changed(conn, VERSION_KEY).await
 }
 
 /// Rebuilds the in-memory curriculum from the database, then the handbook (its search index
@@ -189,7 +189,7 @@ pub async fn reload(state: &AppState) -> Result<(), Internal> {
     let conn = state.db.read();
     let version = stored_version(conn).await?;
     state.catalog.replace(Catalog::load(conn).await?, version);
-    super::handbook::reload(state).await
+    crate::services::handbook::articles::reload(state).await
 }
 
 /// Rebuilds the curriculum if another process changed it since this copy was built.

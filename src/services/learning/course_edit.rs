@@ -21,9 +21,9 @@ use hocvuso_db::{ConnectionTrait, DbErr, TransactionTrait};
 use hocvuso_domain::text::nfc;
 use serde::{Deserialize, Serialize};
 
-use super::accounts::{FieldErrors, SessionUser};
-use super::catalog::{Catalog, CatalogCourse};
-use super::Internal;
+use crate::services::accounts::sign_in::{FieldErrors, SessionUser};
+use crate::services::learning::catalog::{Catalog, CatalogCourse};
+use crate::services::Internal;
 use crate::state::AppState;
 
 /// A whole course as an author edits it. `id`s name the published lesson or question an entry
@@ -397,7 +397,7 @@ pub async fn create(state: &AppState, input: &NewCourseInput) -> Result<String, 
     let mut errors = Vec::new();
     let title = text_field(&mut errors, "new_title", &input.title, 150, "tên khóa học");
     let slug = if input.slug.trim().is_empty() {
-        super::handbook::slug_from(&title)
+        crate::services::handbook::articles::slug_from(&title)
     } else {
         input.slug.trim().to_ascii_lowercase()
     };
@@ -442,9 +442,9 @@ pub async fn create(state: &AppState, input: &NewCourseInput) -> Result<String, 
         state.clock.now(),
     )
     .await?;
-    super::catalog::mark_changed(&txn).await?;
+    crate::services::learning::catalog::mark_changed(&txn).await?;
     txn.commit().await?;
-    super::catalog::reload(state).await?;
+    crate::services::learning::catalog::reload(state).await?;
     Ok(slug)
 }
 
@@ -705,7 +705,7 @@ pub async fn save_lesson(
         }
         let competences = competence_codes(&mut errors, "competences", &input.competences);
         let body = text_field(&mut errors, "body", &input.body, 30_000, "nội dung bài học");
-        for e in crate::markdown::check_errors(&body) {
+        for e in crate::services::shared::markdown::check_errors(&body) {
             errors.push(("body", e));
         }
         let position = whole_number(
@@ -798,7 +798,7 @@ pub async fn save_question(
         if !line.starts_with("![") {
             continue;
         }
-        match crate::markdown::option_image(line) {
+        match crate::services::shared::markdown::option_image(line) {
             None => picture_errors.push(format!(
                 "Phương án “{line}”: phương án là ảnh phải viết ![mô tả ngắn](/anh/tên-ảnh), có mô tả."
             )),
@@ -1009,9 +1009,9 @@ pub async fn publish(
         return Err(EditError::Conflict);
     }
     apply(&txn, &course, &doc, number, now).await?;
-    super::catalog::mark_changed(&txn).await?;
+    crate::services::learning::catalog::mark_changed(&txn).await?;
     txn.commit().await?;
-    super::catalog::reload(state).await?;
+    crate::services::learning::catalog::reload(state).await?;
     Ok(number)
 }
 
@@ -1130,7 +1130,7 @@ async fn apply<C: ConnectionTrait>(
 
 /// A lesson file's name in an exported folder: its place and a slug of its title.
 fn lesson_file(position: usize, title: &str) -> String {
-    let slug = super::handbook::slug_from(title);
+    let slug = crate::services::handbook::articles::slug_from(title);
     let slug: String = slug.chars().take(50).collect();
     format!("{position:02}-{}.md", slug.trim_end_matches('-'))
 }

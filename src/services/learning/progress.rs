@@ -1,8 +1,8 @@
 //! Learning: reading lessons, taking the quiz, and — on a pass — the spine: completion,
 //! certificate, achievement and the live indicator counts, all in ONE transaction.
 //!
-//! Course content comes from the in-memory [`Catalog`](super::catalog::Catalog); starting and
-//! submitting attempts go through the group-commit [`Writer`](super::writer::Writer), which
+//! Course content comes from the in-memory [`Catalog`](crate::services::learning::catalog::Catalog); starting and
+//! submitting attempts go through the group-commit [`Writer`](crate::services::shared::writer::Writer), which
 //! answers only after the transaction holding the write has committed.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -12,10 +12,10 @@ use hocvuso_db::repo::{learning, people, stats};
 use hocvuso_db::{ConnectionTrait, DatabaseTransaction, DbErr};
 use hocvuso_domain::Indicator;
 
-use super::catalog::{Catalog, CatalogCourse, CatalogLesson, CatalogStore};
-use super::writer::{BatchHandler, BoxFuture, WriteError};
-use super::Internal;
 use crate::clock::Clock;
+use crate::services::learning::catalog::{Catalog, CatalogCourse, CatalogLesson, CatalogStore};
+use crate::services::shared::writer::{BatchHandler, BoxFuture, WriteError};
+use crate::services::Internal;
 use crate::state::AppState;
 
 pub use learning::{Certificate, Course};
@@ -957,7 +957,7 @@ pub async fn confirm_people<C: ConnectionTrait>(
 /// 160 random bits in Crockford base32: unguessable, unambiguous when read aloud or typed.
 pub fn certificate_code() -> String {
     const ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
-    let bytes = super::random_bytes::<20>();
+    let bytes = crate::services::random_bytes::<20>();
     let mut bits: u64 = 0;
     let mut n = 0;
     let mut out = String::with_capacity(32);

@@ -2,7 +2,7 @@
 //! completed a course taught there, one person per row named by citizen ID, with the day. A dry
 //! run checks every row and says what would change; the import checks again while writing and
 //! keeps all of it or nothing. Each new completion goes through the spine
-//! ([`record_achievements`](super::learning::record_achievements)), so the people's groups count
+//! ([`record_achievements`](crate::services::learning::progress::record_achievements)), so the people's groups count
 //! them at once and `hocvuso stats verify` agrees.
 //!
 //! A person already recorded as having completed the course is left as they are, so importing
@@ -19,7 +19,7 @@ use hocvuso_import::stream::SheetNotes;
 use hocvuso_import::RowError;
 use sha2::Digest;
 
-use super::Internal;
+use crate::services::Internal;
 use crate::state::AppState;
 
 /// Rows per round of lookups.
@@ -204,7 +204,7 @@ pub async fn run(
         return Err(CompletionError::NoSource);
     }
     let course_id = course.course.id;
-    let sha256 = super::hex(&sha2::Sha256::digest(&bytes));
+    let sha256 = crate::services::hex(&sha2::Sha256::digest(&bytes));
     let today = {
         use chrono::Datelike;
         let t = crate::clock::vietnam_time(state.clock.now());
@@ -302,9 +302,12 @@ pub async fn run(
     }
     let when: BTreeMap<i64, DateTime<Utc>> = new.into_iter().collect();
     let people: Vec<i64> = added.iter().map(|(p, _)| *p).collect();
-    super::learning::record_achievements(&txn, &state.catalog.current(), &people, |p| {
-        when.get(&p).copied().unwrap_or(now)
-    })
+    crate::services::learning::progress::record_achievements(
+        &txn,
+        &state.catalog.current(),
+        &people,
+        |p| when.get(&p).copied().unwrap_or(now),
+    )
     .await?;
     if let Some(actor) = actor_id {
         hocvuso_db::repo::audit::record(

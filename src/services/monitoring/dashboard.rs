@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 use hocvuso_db::repo::{org, stats};
 use hocvuso_domain::{format, Indicator, TargetGroup};
 
-use super::accounts::SessionUser;
-use super::Internal;
+use crate::services::accounts::sign_in::SessionUser;
+use crate::services::Internal;
 use crate::state::AppState;
 
 /// One unit's figures for a group and indicator in a year.
@@ -104,12 +104,14 @@ async fn counts_of<C: hocvuso_db::ConnectionTrait>(
     group: TargetGroup,
     indicator: Indicator,
 ) -> Result<BTreeMap<i64, i64>, hocvuso_db::DbErr> {
-    if super::imports::is_imported(indicator) {
-        Ok(super::imports::latest_counts(db, indicator, group)
-            .await?
-            .into_iter()
-            .map(|(unit, (n, _))| (unit, n))
-            .collect())
+    if crate::services::monitoring::outside_counts::is_imported(indicator) {
+        Ok(
+            crate::services::monitoring::outside_counts::latest_counts(db, indicator, group)
+                .await?
+                .into_iter()
+                .map(|(unit, (n, _))| (unit, n))
+                .collect(),
+        )
     } else {
         stats::counts(db, group.code(), indicator.code()).await
     }
@@ -190,7 +192,7 @@ impl Snapshot {
         let mut imported = BTreeMap::new();
         for &i in Indicator::ALL
             .iter()
-            .filter(|i| super::imports::is_imported(**i))
+            .filter(|i| crate::services::monitoring::outside_counts::is_imported(**i))
         {
             imported.insert(
                 i.code().to_owned(),
@@ -229,7 +231,7 @@ impl Snapshot {
         group: TargetGroup,
         indicator: Indicator,
     ) -> Result<BTreeMap<i64, i64>, Internal> {
-        if super::imports::is_imported(indicator) {
+        if crate::services::monitoring::outside_counts::is_imported(indicator) {
             let has = self
                 .imported
                 .get(indicator.code())
@@ -441,7 +443,7 @@ pub async fn unit_figures(
         return Ok(None);
     };
     let ids = org::ids_under(db, &unit.path).await?;
-    let achieved = if super::imports::is_imported(indicator) {
+    let achieved = if crate::services::monitoring::outside_counts::is_imported(indicator) {
         let counts = counts_of(db, group, indicator).await?;
         ids.iter().filter_map(|id| counts.get(id)).sum()
     } else {

@@ -11,8 +11,8 @@ use hocvuso_db::{ConnectionTrait, DbErr, TransactionTrait};
 use hocvuso_domain::TargetGroup;
 use hocvuso_import::denominators::{DenominatorRow, RowError};
 
-use super::accounts::SessionUser;
-use super::Internal;
+use crate::services::accounts::sign_in::SessionUser;
+use crate::services::Internal;
 use crate::state::AppState;
 
 /// One unit's value as the import would change it.

@@ -4,8 +4,8 @@
 
 use rust_xlsxwriter::{Format, FormatAlign, Workbook};
 
-use super::dashboard::{Board, Figures, OverviewRow};
-use super::Internal;
+use crate::services::monitoring::dashboard::{Board, Figures, OverviewRow};
+use crate::services::Internal;
 use hocvuso_domain::TargetGroup;
 
 /// A sheet name (Excel allows 31 characters and no `[]:*?/\`).

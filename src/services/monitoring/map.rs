@@ -3,7 +3,7 @@
 
 use hocvuso_import::geo::{parse_shapes, Shape};
 
-const GEOJSON: &str = include_str!("../../seed/lam-dong-communes.geojson");
+const GEOJSON: &str = include_str!("../../../seed/lam-dong-communes.geojson");
 
 /// Width of the map in SVG units; the height follows the province's shape.
 const WIDTH: f64 = 1000.0;

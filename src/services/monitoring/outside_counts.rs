@@ -12,8 +12,8 @@ use hocvuso_db::{ConnectionTrait, DbErr, TransactionTrait};
 use hocvuso_domain::{Indicator, TargetGroup};
 use hocvuso_import::denominators::{DenominatorRow, RowError};
 
-use super::accounts::SessionUser;
-use super::denominators::{check_source, compare, ImportError, Plan};
+use crate::services::accounts::sign_in::SessionUser;
+use crate::services::monitoring::denominators::{check_source, compare, ImportError, Plan};
 use crate::state::AppState;
 
 /// Whether an indicator's counts come from imports (not from learning on this platform).

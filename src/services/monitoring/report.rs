@@ -11,10 +11,10 @@ use hocvuso_db::repo::{org, stats};
 use hocvuso_domain::{format, Indicator, TargetGroup};
 use hocvuso_pdf::{Anchor, Block, Column, Document, Orientation, Rgb, Run, Shape};
 
-use super::accounts::SessionUser;
-use super::dashboard::Figures;
-use super::trend::{self, Chart};
-use super::Internal;
+use crate::services::accounts::sign_in::SessionUser;
+use crate::services::monitoring::dashboard::Figures;
+use crate::services::monitoring::trend::{self, Chart};
+use crate::services::Internal;
 use crate::state::AppState;
 
 /// What to report on.
@@ -68,7 +68,7 @@ async fn spans(
 ) -> Result<BTreeMap<i64, Span>, Internal> {
     let db = state.db.read();
     let mut out: BTreeMap<i64, Span> = BTreeMap::new();
-    if super::imports::is_imported(indicator) {
+    if crate::services::monitoring::outside_counts::is_imported(indicator) {
         let list =
             hocvuso_db::repo::imports::imports_of(db, indicator.code(), group.code()).await?;
         let dates: BTreeMap<i64, NaiveDate> = list.iter().map(|i| (i.id, i.as_of)).collect();
@@ -330,7 +330,7 @@ pub async fn pdf(
         None if user.is_province_admin() => province.clone(),
         None => return Err(ReportError::Forbidden),
         Some(code) => {
-            if !super::dashboard::may_view(state, user, code).await? {
+            if !crate::services::monitoring::dashboard::may_view(state, user, code).await? {
                 return Err(ReportError::Forbidden);
             }
             units
@@ -358,7 +358,7 @@ pub async fn pdf(
     // A unit's denominator; the province's falls back to the communes' sum.
     let denominator_of = |d: &BTreeMap<i64, i64>, u: &org::OrgUnit| -> Option<i64> {
         if u.id == province.id {
-            super::dashboard::province_denominator(&units, d)
+            crate::services::monitoring::dashboard::province_denominator(&units, d)
         } else {
             d.get(&u.id).copied()
         }

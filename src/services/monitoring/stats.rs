@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use hocvuso_db::repo::stats;
 use hocvuso_domain::{Indicator, TargetGroup};
 
-use super::Internal;
+use crate::services::Internal;
 use crate::state::AppState;
 
 #[derive(Debug, Default)]
@@ -98,10 +98,12 @@ pub async fn verify(state: &AppState) -> Result<VerifyReport, Internal> {
     let recounted = stats::recomputed_imported(db).await?;
     for &indicator in Indicator::ALL
         .iter()
-        .filter(|i| super::imports::is_imported(**i))
+        .filter(|i| crate::services::monitoring::outside_counts::is_imported(**i))
     {
         for &group in TargetGroup::ALL {
-            let shown = super::imports::latest_counts(db, indicator, group).await?;
+            let shown =
+                crate::services::monitoring::outside_counts::latest_counts(db, indicator, group)
+                    .await?;
             let mut units: Vec<i64> = shown.keys().copied().collect();
             units.extend(
                 recounted

@@ -7,8 +7,8 @@ use hocvuso_db::repo::{people, stats};
 use hocvuso_db::TransactionTrait;
 use hocvuso_domain::{Indicator, TargetGroup};
 
-use super::accounts::{FieldErrors, FormError, SessionUser};
-use super::Internal;
+use crate::services::accounts::sign_in::{FieldErrors, FormError, SessionUser};
+use crate::services::Internal;
 use crate::state::AppState;
 
 /// One cell of the year's grid.

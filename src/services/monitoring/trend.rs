@@ -9,7 +9,7 @@ use chrono::{Duration, NaiveDate};
 use hocvuso_db::repo::stats;
 use hocvuso_domain::{format, Indicator, TargetGroup};
 
-use super::Internal;
+use crate::services::Internal;
 use crate::state::AppState;
 
 /// Points shown at most (a year of weeks).
@@ -43,7 +43,7 @@ pub async fn trend(
     let under: Option<std::collections::HashSet<i64>> =
         units.map(|ids| ids.iter().copied().collect());
     let counted = |unit: i64| under.as_ref().is_none_or(|u| u.contains(&unit));
-    if super::imports::is_imported(indicator) {
+    if crate::services::monitoring::outside_counts::is_imported(indicator) {
         let list =
             hocvuso_db::repo::imports::imports_of(db, indicator.code(), group.code()).await?;
         let ids: Vec<i64> = list.iter().map(|i| i.id).collect();

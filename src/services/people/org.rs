@@ -10,8 +10,8 @@ use hocvuso_db::repo::{org, people, roster, stats};
 use hocvuso_db::TransactionTrait;
 use hocvuso_domain::{PhoneNumber, Role};
 
-use super::accounts::{FieldErrors, SessionUser};
-use super::Internal;
+use crate::services::accounts::sign_in::{FieldErrors, SessionUser};
+use crate::services::Internal;
 use crate::state::AppState;
 
 /// A kind of unit: code, Vietnamese name, and whether it sits under the province or a commune.

@@ -7,8 +7,8 @@ use hocvuso_db::repo::{audit, org, people};
 use hocvuso_db::TransactionTrait;
 use hocvuso_domain::{Gender, Indicator, Role, TargetGroup};
 
-use super::accounts::SessionUser;
-use super::Internal;
+use crate::services::accounts::sign_in::SessionUser;
+use crate::services::Internal;
 use crate::state::AppState;
 
 /// Everything shown on a person's page.
@@ -253,14 +253,14 @@ pub async fn edit_identity(
     user: &SessionUser,
     person_id: i64,
     input: &IdentityInput,
-) -> Result<Option<Result<(), super::accounts::FieldErrors>>, Internal> {
+) -> Result<Option<Result<(), crate::services::accounts::sign_in::FieldErrors>>, Internal> {
     if !user.is_province_admin() {
         return Ok(None);
     }
     let Some(person) = visible(state, user, person_id).await? else {
         return Ok(None);
     };
-    let mut errors: super::accounts::FieldErrors = Vec::new();
+    let mut errors: crate::services::accounts::sign_in::FieldErrors = Vec::new();
     let name = hocvuso_domain::FullName::parse(&input.full_name)
         .map_err(|e| errors.push(("full_name", e.to_string())))
         .ok();

@@ -9,8 +9,8 @@ use hocvuso_db::TransactionTrait;
 use hocvuso_domain::{Password, PhoneNumber, Role};
 use sha2::{Digest, Sha256};
 
-use super::accounts::{hash_password, verify_password, SessionUser};
-use super::{hex, Internal};
+use crate::services::accounts::sign_in::{hash_password, verify_password, SessionUser};
+use crate::services::{hex, Internal};
 use crate::state::AppState;
 
 /// Sends text messages. The development adapter ([`LogSms`]) writes them to the log; a
@@ -83,7 +83,7 @@ impl Purpose {
 }
 
 fn digits(n: usize) -> String {
-    let bytes = super::random_bytes::<16>();
+    let bytes = crate::services::random_bytes::<16>();
     bytes
         .iter()
         .take(n)
@@ -316,7 +316,8 @@ pub async fn check_code(
         return Ok(Err(UseCodeError::Locked));
     }
     let code: String = code.chars().filter(char::is_ascii_digit).collect();
-    let right = super::same_text(&code_hash(phone.as_str(), purpose, &code), &live.code_hash);
+    let right =
+        crate::services::same_text(&code_hash(phone.as_str(), purpose, &code), &live.code_hash);
     if !right {
         if tries >= TRIES_PER_CODE {
             return Ok(Err(UseCodeError::Locked));

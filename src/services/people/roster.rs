@@ -16,7 +16,7 @@ use hocvuso_import::stream::{Row, SheetNotes};
 use hocvuso_import::RowError;
 use sha2::Digest;
 
-use super::Internal;
+use crate::services::Internal;
 use crate::state::AppState;
 
 /// Rows read and checked together (one round of lookups).
@@ -178,7 +178,7 @@ pub async fn run(
     bytes: Vec<u8>,
     mode: Mode,
 ) -> Result<Report, Internal> {
-    let sha256 = super::hex(&sha2::Sha256::digest(&bytes));
+    let sha256 = crate::services::hex(&sha2::Sha256::digest(&bytes));
     let units: HashMap<String, UnitRef> = org::all(state.db.read())
         .await?
         .into_iter()
@@ -978,13 +978,17 @@ impl Writer {
         // records and counts that achievement now, as a pass would have (after the counts
         // above, which move achievements that already existed).
         let joined: Vec<i64> = joins.iter().map(|(p, _, _)| *p).collect();
-        super::learning::record_achievements(txn, &self.state.catalog.current(), &joined, |_| {
-            self.now
-        })
+        crate::services::learning::progress::record_achievements(
+            txn,
+            &self.state.catalog.current(),
+            &joined,
+            |_| self.now,
+        )
         .await?;
         // Matched by citizen ID: confirmed from now on; their achievements move to the
         // confirmed counts of the units they belong to now (after the moves above).
-        super::learning::confirm_people(txn, &confirm, "roster", self.now).await?;
+        crate::services::learning::progress::confirm_people(txn, &confirm, "roster", self.now)
+            .await?;
         if let Some(actor) = self.actor_id {
             hocvuso_db::repo::audit::record_many(txn, actor, &audit, self.now).await?;
         }
@@ -1038,8 +1042,9 @@ fn commune_names(
             add(&u.name, code);
         }
     }
-    let old = hocvuso_import::communes::parse_populations(super::seed::POPULATION_CSV)
-        .map_err(|e| Internal::Other(e.to_string()))?;
+    let old =
+        hocvuso_import::communes::parse_populations(crate::services::setup::seed::POPULATION_CSV)
+            .map_err(|e| Internal::Other(e.to_string()))?;
     for c in &old {
         for p in &c.predecessors {
             add(p, &c.code);

@@ -8,8 +8,10 @@ use chrono::{Duration, NaiveDate};
 use hocvuso_db::repo::{org, people, support};
 use hocvuso_domain::{PhoneNumber, Role};
 
-use super::accounts::{self, FieldErrors, FormError, RegisterInput, SessionUser};
-use super::Internal;
+use crate::services::accounts::sign_in::{
+    self, FieldErrors, FormError, RegisterInput, SessionUser,
+};
+use crate::services::Internal;
 use crate::state::AppState;
 
 /// What help is about (the handbook's chapters, in the words helpers use).
@@ -72,7 +74,7 @@ pub async fn register_resident(
     commune: &org::OrgUnit,
     input: &AssistedInput,
 ) -> Result<Slip, FormError> {
-    let password: String = super::random_bytes::<8>()
+    let password: String = crate::services::random_bytes::<8>()
         .iter()
         .map(|b| char::from(b'0' + b % 10))
         .collect();
@@ -98,10 +100,10 @@ pub async fn register_resident(
         }
         return Err(FormError::Invalid(errors));
     }
-    let person_id = accounts::register_as(
+    let person_id = sign_in::register_as(
         state,
         &reg,
-        Some(accounts::Assisted {
+        Some(sign_in::Assisted {
             helper_id: user.person_id,
             consent: CONSENT_TEXT,
             scope_path: &commune.path,
@@ -180,7 +182,7 @@ pub async fn log_help(
         errors.push(("place", "Nơi hỗ trợ dài quá 200 ký tự.".to_owned()));
     }
     let today = crate::clock::vietnam_time(state.clock.now()).date_naive();
-    let day = match super::imports::parse_date(&input.day) {
+    let day = match crate::services::monitoring::outside_counts::parse_date(&input.day) {
         Some(d) if d <= today && d > today - Duration::days(366) => Some(d),
         Some(_) => {
             errors.push((
@@ -204,7 +206,7 @@ pub async fn log_help(
             // tells whether the number belongs to someone elsewhere.
             Ok(p) => match people::person_by_phone(state.db.read(), p.as_str()).await? {
                 Some(person)
-                    if accounts::lives_or_belongs_under(state, &person, &commune.path).await? =>
+                    if sign_in::lives_or_belongs_under(state, &person, &commune.path).await? =>
                 {
                     person_id = Some(person.id);
                 }
@@ -246,7 +248,7 @@ pub struct EntryView {
 
 fn day_text(stored: &str) -> String {
     NaiveDate::parse_from_str(stored, "%Y-%m-%d")
-        .map(super::imports::format_day)
+        .map(crate::services::monitoring::outside_counts::format_day)
         .unwrap_or_else(|_| stored.to_owned())
 }
 

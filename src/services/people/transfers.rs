@@ -12,8 +12,8 @@ use hocvuso_db::repo::{audit, org, people, roster, stats, transfer};
 use hocvuso_db::TransactionTrait;
 use hocvuso_domain::{CitizenId, PhoneNumber, TargetGroup};
 
-use super::accounts::SessionUser;
-use super::Internal;
+use crate::services::accounts::sign_in::SessionUser;
+use crate::services::Internal;
 use crate::state::AppState;
 
 /// What asking did, as the page says it.
@@ -71,7 +71,9 @@ async fn looks_after(
     }
     for id in user.officer_units() {
         if let Some(u) = org::by_id(state.db.read(), id).await? {
-            if super::accounts::lives_or_belongs_under(state, person, &u.path).await? {
+            if crate::services::accounts::sign_in::lives_or_belongs_under(state, person, &u.path)
+                .await?
+            {
                 return Ok(true);
             }
         }
@@ -118,7 +120,9 @@ pub async fn ask(
         .await?;
         return Ok(Asked::Sent);
     };
-    if super::accounts::lives_or_belongs_under(state, &person, &unit.path).await? {
+    if crate::services::accounts::sign_in::lives_or_belongs_under(state, &person, &unit.path)
+        .await?
+    {
         let member_here = people::memberships(db, person.id)
             .await?
             .iter()
@@ -270,7 +274,7 @@ pub async fn decide(
             }
             None => {
                 people::add_membership(&txn, person.id, &r.group_code, to.id, now).await?;
-                super::learning::record_achievements(
+                crate::services::learning::progress::record_achievements(
                     &txn,
                     &state.catalog.current(),
                     &[person.id],

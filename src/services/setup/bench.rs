@@ -7,8 +7,8 @@ use hocvuso_db::repo::{learning, org, people};
 use hocvuso_db::TransactionTrait;
 use hocvuso_domain::{Role, TargetGroup};
 
-use super::accounts::{hash_password, session_hash, SESSION_DAYS};
-use super::{hex, random_bytes, Internal};
+use crate::services::accounts::sign_in::{hash_password, session_hash, SESSION_DAYS};
+use crate::services::{hex, random_bytes, Internal};
 use crate::state::AppState;
 
 /// A ready learner: a raw session id for the cookie and, if asked, an open quiz attempt with

@@ -16,8 +16,8 @@ use hocvuso_import::communes::parse_populations;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use super::accounts::{create_staff, FormError};
-use super::Internal;
+use crate::services::accounts::sign_in::{create_staff, FormError};
+use crate::services::Internal;
 use crate::state::AppState;
 
 pub const DEMO_PASSWORD: &str = "hocvuso-demo";
@@ -169,7 +169,7 @@ async fn generate_people(
         .unwrap_or(now - Duration::days(365));
     let db = state.db.read();
     let mut rng = StdRng::seed_from_u64(opts.seed);
-    let pops = parse_populations(super::seed::POPULATION_CSV)
+    let pops = parse_populations(crate::services::setup::seed::POPULATION_CSV)
         .map_err(|e| Internal::Other(e.to_string()))?;
     let communes: BTreeMap<String, org::OrgUnit> = org::of_kind(db, org::KIND_COMMUNE)
         .await?

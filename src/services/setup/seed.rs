@@ -8,12 +8,12 @@ use hocvuso_db::{Db, TransactionTrait};
 use hocvuso_domain::{Indicator, TargetGroup};
 use hocvuso_import::communes::parse_communes;
 
-use super::Internal;
 use crate::content;
+use crate::services::Internal;
 
 pub const PROVINCE_CODE: &str = "68";
 pub const PROVINCE_NAME: &str = "Tỉnh Lâm Đồng";
-const COMMUNES_CSV: &str = include_str!("../../seed/lam-dong-communes.csv");
+const COMMUNES_CSV: &str = include_str!("../../../seed/lam-dong-communes.csv");
 
 /// Targets of Kế hoạch 1410/KH-UBND (section II): (year, group, indicator, percent).
 pub const PLAN_TARGETS: &[(i32, TargetGroup, Indicator, i32)] = &[
@@ -160,12 +160,12 @@ pub async fn ensure_seeded(db: &Db, now: DateTime<Utc>) -> Result<(), Internal> 
             learning::require_course_for_group(&txn, g, course.id).await?;
         }
     }
-    super::handbook::seed(&txn, now).await?;
-    super::certificates::ensure_issuer_key(&txn, now).await?;
+    crate::services::handbook::articles::seed(&txn, now).await?;
+    crate::services::credentials::certificates::ensure_issuer_key(&txn, now).await?;
     txn.commit().await?;
     Ok(())
 }
 
 /// The communes' rough populations and their predecessor units before the 2025 merger
 /// (`seed/lam-dong-communes-population.csv`, see seed/README.md).
-pub const POPULATION_CSV: &str = include_str!("../../seed/lam-dong-communes-population.csv");
+pub const POPULATION_CSV: &str = include_str!("../../../seed/lam-dong-communes-population.csv");

@@ -12,7 +12,7 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::Internal;
+use crate::services::Internal;
 
 /// One token bucket per key: `burst` tries at once, refilled at `burst` per `period`.
 pub struct RateLimit {

@@ -1,5 +1,5 @@
 //! Content kept in memory and replaced whole when authors change it: the curriculum
-//! ([`Catalog`](super::catalog::Catalog)) and the handbook. Each has a version string in the
+//! ([`Catalog`](crate::services::learning::catalog::Catalog)) and the handbook. Each has a version string in the
 //! `setting` table that every change rewrites in its own transaction; a server process compares
 //! it with its copy every [`REFRESH_EVERY`] and rebuilds when another process changed it.
 
@@ -17,7 +17,12 @@ pub async fn stored_version<C: ConnectionTrait>(conn: &C, key: &str) -> Result<S
 
 /// Marks the content under `key` changed (call inside the transaction that changes it).
 pub async fn mark_changed<C: ConnectionTrait>(conn: &C, key: &str) -> Result<(), DbErr> {
-    settings::set(conn, key, &super::hex(&super::random_bytes::<8>())).await
+    settings::set(
+        conn,
+        key,
+        &crate::services::hex(&crate::services::random_bytes::<8>()),
+    )
+    .await
 }
 
 /// How often a server checks whether another process changed the curriculum or the handbook.
@@ -82,10 +87,10 @@ pub fn spawn_refresh(state: AppState) {
                     tracing::warn!("forgetting old login tries: {e}");
                 }
             }
-            if let Err(e) = super::catalog::refresh_if_changed(&state).await {
+            if let Err(e) = crate::services::learning::catalog::refresh_if_changed(&state).await {
                 tracing::warn!("curriculum refresh: {e}");
             }
-            if let Err(e) = super::handbook::refresh_if_changed(&state).await {
+            if let Err(e) = crate::services::handbook::articles::refresh_if_changed(&state).await {
                 tracing::warn!("handbook refresh: {e}");
             }
         }

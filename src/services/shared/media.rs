@@ -207,7 +207,7 @@ pub enum RangeAsk {
 
 /// The bytes `start..start + len` of a stored file as a stream read from the database one part
 /// ([`hocvuso_db::repo::handbook::MEDIA_PART`] bytes) at a time, so that no answer holds a
-/// whole file; `permit` (a place in [`super::limits::Limits::media_streams`]) is held until
+/// whole file; `permit` (a place in [`crate::services::shared::limits::Limits::media_streams`]) is held until
 /// the last part is sent or the client goes away.
 pub fn stream(
     db: hocvuso_db::DatabaseConnection,

@@ -8,7 +8,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use hocvuso_domain::Role;
 
-use crate::services::accounts::SessionUser;
+use crate::services::accounts::sign_in::SessionUser;
 use crate::state::AppState;
 use crate::web::error::WebError;
 
@@ -40,7 +40,7 @@ impl Access {
             Access::Staff => helper || officer || admin,
             Access::Officer => officer || admin,
             Access::Province => admin,
-            Access::Author => crate::services::handbook::may_author(user),
+            Access::Author => crate::services::handbook::articles::may_author(user),
         }
     }
 }

@@ -4,7 +4,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
 
-use crate::services::accounts::{self, SessionUser};
+use crate::services::accounts::sign_in::{self, SessionUser};
 use crate::services::{hex, random_bytes};
 use crate::state::AppState;
 use crate::web::cookies;
@@ -54,7 +54,7 @@ impl Ctx {
             is_author: self
                 .user
                 .as_ref()
-                .is_some_and(crate::services::handbook::may_author),
+                .is_some_and(crate::services::handbook::articles::may_author),
             csrf: self.csrf.clone(),
             nonce: self.nonce.clone(),
         }
@@ -62,7 +62,7 @@ impl Ctx {
 
     /// The stored hash of this browser's session (to keep it when the others end).
     pub fn session_hash(&self) -> Option<String> {
-        self.session.as_deref().map(accounts::session_hash)
+        self.session.as_deref().map(sign_in::session_hash)
     }
 
     /// Whether a form's `csrf_token` matches this request's CSRF cookie (for forms the
@@ -94,7 +94,7 @@ impl FromRequestParts<AppState> for Ctx {
         let user = match (resolved, &session) {
             // The route group's access layer looked the session up already.
             (Some(user), _) => user,
-            (None, Some(raw)) => accounts::session_user(state, raw).await?,
+            (None, Some(raw)) => sign_in::session_user(state, raw).await?,
             (None, None) => None,
         };
         let existing = cookies::get(&parts.headers, cookies::CSRF)

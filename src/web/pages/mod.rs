@@ -1,25 +1,14 @@
-//! Page handlers, one module per feature; templates live in `templates/<feature>/`.
+//! Page handlers, grouped by the same areas as `services`: `pages/<area>/<module>.rs` renders
+//! the templates in `templates/<area>/<module>/`. The helpers below (downloads, uploads, form
+//! errors, the group and indicator choices) serve every area.
 
-pub mod account;
-pub mod authoring;
-pub mod certificate;
-pub mod completions;
-pub mod course_authoring;
-pub mod dashboard;
-pub mod denominators;
+pub mod accounts;
+pub mod credentials;
 pub mod handbook;
-pub mod health;
-pub mod home;
-pub mod learn;
-pub mod org;
+pub mod learning;
+pub mod monitoring;
 pub mod people;
-pub mod recovery;
-pub mod report;
-pub mod roster;
-pub mod support;
-pub mod targets;
-pub mod transfer;
-pub mod vneid;
+pub mod site;
 
 /// A file to save (`attachment`), never cached.
 pub fn download(

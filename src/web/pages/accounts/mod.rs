@@ -1,3 +1,3 @@
-//! Pages of accounts: registration, login and logout (`services::accounts`).
+//! Pages of accounts: registration, login and logout (`services::accounts::sign_in`).
 
 pub mod sign_in;

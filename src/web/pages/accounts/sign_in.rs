@@ -7,14 +7,14 @@ use axum::response::Response;
 use hocvuso_db::repo::org;
 use serde::Deserialize;
 
-use super::{local_path, Errors};
-use crate::services::accounts::{self, FormError, LoginError, RegisterInput};
-use crate::services::recovery;
+use crate::services::accounts::sign_in::{self, FormError, LoginError, RegisterInput};
+use crate::services::people::recovery;
 use crate::state::AppState;
 use crate::web::cookies;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
 use crate::web::page::{render, see_other, Chrome};
+use crate::web::pages::{local_path, Errors};
 
 /// One commune in the registration list.
 pub struct CommuneOption {
@@ -24,7 +24,7 @@ pub struct CommuneOption {
 }
 
 #[derive(Template)]
-#[template(path = "account/register.html")]
+#[template(path = "accounts/sign_in/register.html")]
 pub struct RegisterPhonePage {
     pub l: Chrome,
     pub errors: Errors,
@@ -32,7 +32,7 @@ pub struct RegisterPhonePage {
 }
 
 #[derive(Template)]
-#[template(path = "account/register_code.html")]
+#[template(path = "accounts/sign_in/register_code.html")]
 pub struct RegisterCodePage {
     pub l: Chrome,
     pub errors: Errors,
@@ -40,7 +40,7 @@ pub struct RegisterCodePage {
 }
 
 #[derive(Template)]
-#[template(path = "account/register_details.html")]
+#[template(path = "accounts/sign_in/register_details.html")]
 pub struct RegisterPage {
     pub l: Chrome,
     pub errors: Errors,
@@ -250,9 +250,9 @@ pub async fn register(
         commune_code: f.commune_code.clone(),
         password: f.password,
     };
-    match accounts::register(&state, &input).await {
+    match sign_in::register(&state, &input).await {
         Ok(person_id) => {
-            let raw = accounts::start_session(&state, person_id).await?;
+            let raw = sign_in::start_session(&state, person_id).await?;
             let mut res = logged_in(&state, &raw, "/hoc");
             cookies::set(
                 res.headers_mut(),
@@ -289,7 +289,7 @@ fn logged_in(state: &AppState, raw_session: &str, to: &str) -> Response {
         res.headers_mut(),
         cookies::SESSION,
         &signed,
-        Some(accounts::SESSION_DAYS * 24 * 3600),
+        Some(sign_in::SESSION_DAYS * 24 * 3600),
         secure,
     );
     let csrf = crate::services::hex(&crate::services::random_bytes::<16>());
@@ -315,7 +315,7 @@ fn device_for(ctx: &Ctx, phone: &str) -> Option<String> {
 }
 
 #[derive(Template)]
-#[template(path = "account/login.html")]
+#[template(path = "accounts/sign_in/login.html")]
 pub struct LoginPage {
     pub l: Chrome,
     pub errors: Errors,
@@ -383,21 +383,21 @@ pub async fn login(
     let client = device
         .as_ref()
         .map_or_else(|| format!("ip:{}", ctx.client), |id| format!("device:{id}"));
-    match accounts::login(&state, &f.phone, &f.password, &client).await {
+    match sign_in::login(&state, &f.phone, &f.password, &client).await {
         Ok(person_id) => {
             // A fresh session id at every login (no session fixation); an older session in
             // this browser ends.
             if let Some(old) = session_id(&state, &headers) {
-                accounts::end_session(&state, &old).await?;
+                sign_in::end_session(&state, &old).await?;
             }
-            let raw = accounts::start_session(&state, person_id).await?;
-            let home = match accounts::session_user(&state, &raw).await? {
+            let raw = sign_in::start_session(&state, person_id).await?;
+            let home = match sign_in::session_user(&state, &raw).await? {
                 Some(u) if u.is_province_admin() || u.officer_units().next().is_some() => {
                     "/thong-ke"
                 }
                 _ => "/hoc",
             };
-            let to = if crate::services::recovery::must_change(&state, person_id).await? {
+            let to = if crate::services::people::recovery::must_change(&state, person_id).await? {
                 "/doi-mat-khau"
             } else {
                 local_path(&f.tiep).unwrap_or(home)
@@ -448,7 +448,7 @@ pub async fn logout(
     _form: CsrfForm<Empty>,
 ) -> Result<Response, WebError> {
     if let Some(raw) = session_id(&state, &headers) {
-        accounts::end_session(&state, &raw).await?;
+        sign_in::end_session(&state, &raw).await?;
     }
     let mut res = see_other("/");
     cookies::set(

@@ -10,15 +10,15 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use crate::clock::format_date;
-use crate::services::certificates::{self, CertificateError, Checked, RevokeError};
-use crate::services::learning;
+use crate::services::credentials::certificates::{self, CertificateError, Checked, RevokeError};
+use crate::services::learning::progress;
 use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
 use crate::web::page::{render, see_other, Chrome};
 
 #[derive(Template)]
-#[template(path = "certificate/verify.html")]
+#[template(path = "credentials/certificate/verify.html")]
 pub struct VerifyPage {
     pub l: Chrome,
     pub code: String,
@@ -37,7 +37,7 @@ pub struct VerifyPage {
 }
 
 #[derive(Template)]
-#[template(path = "certificate/lookup.html")]
+#[template(path = "credentials/certificate/lookup.html")]
 pub struct LookupPage {
     pub l: Chrome,
     pub code: String,
@@ -86,7 +86,7 @@ async fn verify_page(
     revoke_error: String,
 ) -> Result<Response, WebError> {
     let code = clean_code(code);
-    match learning::public_certificate(state, &code).await? {
+    match progress::public_certificate(state, &code).await? {
         Some(c) => {
             let status = if revoke_error.is_empty() {
                 StatusCode::OK
@@ -152,7 +152,7 @@ pub async fn pdf(
 ) -> Result<Response, WebError> {
     let owned = own_certificate(&state, &ctx, &code).await?;
     let bytes = certificates::pdf(&owned)?;
-    Ok(super::download(
+    Ok(crate::web::pages::download(
         bytes,
         "application/pdf",
         &format!("chung-nhan-{}.pdf", owned.certificate.code),
@@ -167,7 +167,7 @@ pub async fn credential(
 ) -> Result<Response, WebError> {
     let owned = own_certificate(&state, &ctx, &code).await?;
     let bytes = certificates::credential_json(&state, &owned).await?;
-    Ok(super::download(
+    Ok(crate::web::pages::download(
         bytes,
         "application/json",
         &format!("chung-nhan-{}.json", owned.certificate.code),
@@ -175,7 +175,7 @@ pub async fn credential(
 }
 
 #[derive(Template)]
-#[template(path = "certificate/check.html")]
+#[template(path = "credentials/certificate/check.html")]
 pub struct CheckPage {
     pub l: Chrome,
     pub checked: bool,
@@ -229,7 +229,7 @@ pub async fn check(
     ctx: Ctx,
     multipart: Multipart,
 ) -> Result<Response, WebError> {
-    let upload = super::Upload::read(&ctx, multipart, "tep", MAX_CREDENTIAL_MB).await?;
+    let upload = crate::web::pages::Upload::read(&ctx, multipart, "tep", MAX_CREDENTIAL_MB).await?;
     let raw: Vec<u8> = if upload.bytes.is_empty() {
         upload.field("noi-dung").as_bytes().to_vec()
     } else {
@@ -258,7 +258,7 @@ pub async fn check(
             revoked,
             found,
         } => {
-            page.code = crate::services::credential::code_of(&verified.id)
+            page.code = crate::services::credentials::credential::code_of(&verified.id)
                 .unwrap_or("")
                 .to_owned();
             page.learner_name = verified.learner_name;

@@ -10,19 +10,19 @@ use hocvuso_db::repo::handbook as repo;
 use hocvuso_db::repo::people;
 use serde::Deserialize;
 
-use super::Errors;
 use crate::clock::format_date;
-use crate::markdown;
-use crate::services::accounts::{FormError, SessionUser};
-use crate::services::handbook::{self, ArticleInput};
+use crate::services::accounts::sign_in::{FormError, SessionUser};
+use crate::services::handbook::articles::{self, ArticleInput};
+use crate::services::shared::markdown;
 use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
 use crate::web::page::{render, see_other, Chrome};
+use crate::web::pages::Errors;
 
 fn author(ctx: &Ctx) -> Result<&SessionUser, WebError> {
     let user = ctx.user()?;
-    if handbook::may_author(user) {
+    if articles::may_author(user) {
         Ok(user)
     } else {
         Err(WebError::Forbidden)
@@ -42,7 +42,7 @@ pub struct Row {
 }
 
 #[derive(Template)]
-#[template(path = "authoring/list.html")]
+#[template(path = "handbook/authoring/list.html")]
 pub struct ListPage {
     pub l: Chrome,
     pub rows: Vec<Row>,
@@ -50,7 +50,7 @@ pub struct ListPage {
 
 pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
     author(&ctx)?;
-    let rows = handbook::author_rows(&state)
+    let rows = articles::author_rows(&state)
         .await?
         .into_iter()
         .map(|r| Row {
@@ -82,7 +82,7 @@ pub struct ChapterOption {
 }
 
 #[derive(Template)]
-#[template(path = "authoring/edit.html")]
+#[template(path = "handbook/authoring/edit.html")]
 pub struct EditPage {
     pub l: Chrome,
     pub errors: Errors,
@@ -140,7 +140,7 @@ pub async fn create(
 ) -> Result<Response, WebError> {
     let user = author(&ctx)?;
     let publish = form.data.luu == "xuat_ban";
-    match handbook::create(&state, user, &form.data.input, publish).await {
+    match articles::create(&state, user, &form.data.input, publish).await {
         Ok(id) => Ok(see_other(&format!("/bien-tap/so-tay/{id}?da-luu=1"))),
         Err(FormError::Invalid(errors)) => {
             let page = EditPage {
@@ -209,7 +209,7 @@ pub async fn update(
 ) -> Result<Response, WebError> {
     let user = author(&ctx)?;
     let publish = form.data.luu == "xuat_ban";
-    match handbook::update(&state, user, id, &form.data.input, publish).await {
+    match articles::update(&state, user, id, &form.data.input, publish).await {
         Ok(_) => Ok(see_other(&format!("/bien-tap/so-tay/{id}?da-luu=1"))),
         Err(FormError::Invalid(errors)) => {
             let article = repo::article_by_id(state.db.read(), id)
@@ -243,7 +243,7 @@ pub struct RevisionRow {
 }
 
 #[derive(Template)]
-#[template(path = "authoring/revisions.html")]
+#[template(path = "handbook/authoring/revisions.html")]
 pub struct RevisionsPage {
     pub l: Chrome,
     pub id: i64,
@@ -289,7 +289,7 @@ pub async fn revisions(
 }
 
 #[derive(Template)]
-#[template(path = "authoring/revision.html")]
+#[template(path = "handbook/authoring/revision.html")]
 pub struct RevisionPage {
     pub l: Chrome,
     pub id: i64,
@@ -346,7 +346,7 @@ pub async fn publish(
                 .map_err(|_| WebError::BadRequest("Số phiên bản không hợp lệ.".into()))?,
         ),
     };
-    if !handbook::set_published(&state, id, number).await? {
+    if !articles::set_published(&state, id, number).await? {
         return Err(WebError::NotFound);
     }
     Ok(see_other(&format!("/bien-tap/so-tay/{id}/phien-ban")))
@@ -361,7 +361,7 @@ pub struct ImageRow {
 }
 
 #[derive(Template)]
-#[template(path = "authoring/images.html")]
+#[template(path = "handbook/authoring/images.html")]
 pub struct ImagesPage {
     pub l: Chrome,
     pub errors: Errors,
@@ -450,9 +450,9 @@ pub async fn upload_av(
     multipart: Multipart,
 ) -> Result<Response, WebError> {
     let user = author(&ctx)?;
-    let upload = super::Upload::read(&ctx, multipart, "av_file", 51).await?;
+    let upload = crate::web::pages::Upload::read(&ctx, multipart, "av_file", 51).await?;
     let alt = upload.field("av_alt").to_owned();
-    match handbook::upload_av(
+    match articles::upload_av(
         &state,
         user,
         &upload.file_name,
@@ -485,9 +485,9 @@ pub async fn upload(
     multipart: Multipart,
 ) -> Result<Response, WebError> {
     let user = author(&ctx)?;
-    let upload = super::Upload::read(&ctx, multipart, "file", 2).await?;
+    let upload = crate::web::pages::Upload::read(&ctx, multipart, "file", 2).await?;
     let alt = upload.field("alt").to_owned();
-    match handbook::upload_image(&state, user, &upload.file_name, &upload.bytes, &alt).await {
+    match articles::upload_image(&state, user, &upload.file_name, &upload.bytes, &alt).await {
         Ok(name) => Ok(see_other(&format!("/bien-tap/anh?anh={name}"))),
         Err(FormError::Invalid(errors)) => {
             images_page(

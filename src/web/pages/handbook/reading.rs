@@ -9,9 +9,9 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::clock::format_date;
-use crate::markdown;
-use crate::services::handbook::{self, Handbook, HbArticle};
-use crate::services::qr;
+use crate::services::handbook::articles::{self, Handbook, HbArticle};
+use crate::services::shared::markdown;
+use crate::services::shared::qr;
 use crate::state::AppState;
 use crate::web::cookies;
 use crate::web::error::WebError;
@@ -43,14 +43,14 @@ pub struct ChapterView {
 }
 
 #[derive(Template)]
-#[template(path = "handbook/index.html")]
+#[template(path = "handbook/reading/index.html")]
 pub struct IndexPage {
     pub l: Chrome,
     pub chapters: Vec<ChapterView>,
 }
 
 #[derive(Template)]
-#[template(path = "handbook/article.html")]
+#[template(path = "handbook/reading/article.html")]
 pub struct ArticlePage {
     pub l: Chrome,
     pub slug: String,
@@ -65,7 +65,7 @@ pub struct ArticlePage {
 }
 
 #[derive(Template)]
-#[template(path = "handbook/print.html")]
+#[template(path = "handbook/reading/print.html")]
 pub struct PrintPage {
     pub l: Chrome,
     pub slug: String,
@@ -118,7 +118,7 @@ pub async fn article(
         chapter_title: chapter.title.clone(),
         updated_on: format_date(a.updated_at),
         related: h.related_to(a).into_iter().map(link).collect(),
-        voted: handbook::voted_ids(cookies::get(&headers, VOTED)).contains(&a.id),
+        voted: articles::voted_ids(cookies::get(&headers, VOTED)).contains(&a.id),
     };
     Ok(render_readable(&ctx, StatusCode::OK, &page))
 }
@@ -185,9 +185,9 @@ pub async fn vote(
         "khong" => false,
         _ => return Err(WebError::BadRequest("Hãy chọn Có hoặc Không.".into())),
     };
-    let mut voted = handbook::voted_ids(cookies::get(&headers, VOTED));
+    let mut voted = articles::voted_ids(cookies::get(&headers, VOTED));
     if !voted.contains(&a.id) {
-        handbook::vote(&state, a.id, helpful).await?;
+        articles::vote(&state, a.id, helpful).await?;
         voted.insert(a.id);
     }
     let mut ids: Vec<i64> = voted.into_iter().collect();
@@ -232,7 +232,7 @@ pub async fn image(
 }
 
 /// Bytes `start..start + len` of a stored file, streamed a part at a time with its length
-/// set; 503 "busy" when [`crate::services::limits::MEDIA_STREAMS`] files are already being sent.
+/// set; 503 "busy" when [`crate::services::shared::limits::MEDIA_STREAMS`] files are already being sent.
 fn stored_body(
     state: &AppState,
     file: &hocvuso_db::repo::handbook::StoredFile,
@@ -245,8 +245,13 @@ fn stored_body(
         .clone()
         .try_acquire_owned()
         .map_err(|_| WebError::Internal(crate::services::Internal::Busy))?;
-    let parts =
-        crate::services::media::stream(state.db.read().clone(), file.id, start, len, permit);
+    let parts = crate::services::shared::media::stream(
+        state.db.read().clone(),
+        file.id,
+        start,
+        len,
+        permit,
+    );
     let mut res = axum::body::Body::from_stream(parts).into_response();
     res.headers_mut()
         .insert(axum::http::header::CONTENT_LENGTH, HeaderValue::from(len));
@@ -277,7 +282,7 @@ pub async fn av(
     Path(name): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
-    use crate::services::media::{range_ask, RangeAsk};
+    use crate::services::shared::media::{range_ask, RangeAsk};
     use axum::http::header::{ACCEPT_RANGES, CONTENT_RANGE, RANGE};
     let file = hocvuso_db::repo::handbook::media_by_name(state.db.read(), &name)
         .await?
@@ -314,11 +319,11 @@ pub async fn av(
 }
 
 #[derive(Template)]
-#[template(path = "handbook/search.html")]
+#[template(path = "handbook/reading/search.html")]
 pub struct SearchPage {
     pub l: Chrome,
     pub q: String,
-    pub hits: Vec<handbook::Found>,
+    pub hits: Vec<articles::Found>,
 }
 
 #[derive(Default, Deserialize)]
@@ -362,7 +367,7 @@ pub async fn pdf(State(state): State<AppState>) -> Result<Response, WebError> {
             let issuer = state.config.issuer.clone();
             let hb = h.clone();
             let made =
-                tokio::task::spawn_blocking(move || handbook::pdf(&hb, &issuer, &site, &today))
+                tokio::task::spawn_blocking(move || articles::pdf(&hb, &issuer, &site, &today))
                     .await
                     .map_err(|e| {
                         WebError::Internal(crate::services::Internal::Other(e.to_string()))
@@ -385,8 +390,8 @@ pub async fn pdf(State(state): State<AppState>) -> Result<Response, WebError> {
     Ok(res)
 }
 
-const HANDBOOK_JS: &str = include_str!("../../../static/handbook.js");
-const SERVICE_WORKER_JS: &str = include_str!("../../../static/sw.js");
+const HANDBOOK_JS: &str = include_str!("../../../../static/handbook.js");
+const SERVICE_WORKER_JS: &str = include_str!("../../../../static/sw.js");
 
 fn javascript(body: &'static str, cache: &'static str) -> Response {
     let mut res = body.into_response();

@@ -1,6 +1,6 @@
 //! Authoring courses (authors and the province administrator): the course's draft with its
 //! settings, lessons and questions, publishing it as the next version, and the versions so far.
-//! The rules live in `services::course_edit`.
+//! The rules live in `services::learning::course_edit`.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -10,20 +10,20 @@ use hocvuso_db::repo::learning::{CourseVersion, VERSION_DRAFT};
 use hocvuso_db::repo::people;
 use serde::Deserialize;
 
-use super::account::Empty;
-use super::Errors;
 use crate::clock::format_date_time;
-use crate::markdown;
-use crate::services::accounts::SessionUser;
-use crate::services::course_edit::{
+use crate::services::accounts::sign_in::SessionUser;
+use crate::services::handbook::articles::may_author;
+use crate::services::learning::course_edit::{
     self, CourseDoc, EditError, Editing, LessonInput, NewCourseInput, Part, QuestionInput,
     SettingsInput,
 };
-use crate::services::handbook::may_author;
+use crate::services::shared::markdown;
 use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
 use crate::web::page::{render, see_other, Chrome};
+use crate::web::pages::accounts::sign_in::Empty;
+use crate::web::pages::Errors;
 
 fn author(ctx: &Ctx) -> Result<&SessionUser, WebError> {
     let user = ctx.user()?;
@@ -63,7 +63,7 @@ pub struct CourseRow {
 }
 
 #[derive(Template)]
-#[template(path = "authoring/courses.html")]
+#[template(path = "learning/course_authoring/courses.html")]
 pub struct CoursesPage {
     pub l: Chrome,
     pub rows: Vec<CourseRow>,
@@ -141,7 +141,7 @@ pub struct VersionRow {
 }
 
 #[derive(Template)]
-#[template(path = "authoring/course.html")]
+#[template(path = "learning/course_authoring/course.html")]
 pub struct CoursePage {
     pub l: Chrome,
     pub errors: Errors,
@@ -347,7 +347,7 @@ pub async fn discard(
 }
 
 #[derive(Template)]
-#[template(path = "authoring/course_lesson.html")]
+#[template(path = "learning/course_authoring/course_lesson.html")]
 pub struct LessonPage {
     pub l: Chrome,
     pub errors: Errors,
@@ -468,7 +468,7 @@ pub async fn remove_lesson(
 }
 
 #[derive(Template)]
-#[template(path = "authoring/course_question.html")]
+#[template(path = "learning/course_authoring/course_question.html")]
 pub struct QuestionPage {
     pub l: Chrome,
     pub errors: Errors,
@@ -560,7 +560,7 @@ pub struct ShownQuestion {
 }
 
 #[derive(Template)]
-#[template(path = "authoring/course_version.html")]
+#[template(path = "learning/course_authoring/course_version.html")]
 pub struct VersionPage {
     pub l: Chrome,
     pub slug: String,

@@ -7,14 +7,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use super::account::Empty;
-use super::Errors;
-use crate::services::catalog::Catalog;
-use crate::services::learning::{self, LearnError, SubmitError};
+use crate::services::learning::catalog::Catalog;
+use crate::services::learning::progress::{self, LearnError, SubmitError};
 use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
 use crate::web::page::{render, see_other, Chrome};
+use crate::web::pages::accounts::sign_in::Empty;
+use crate::web::pages::Errors;
 
 impl From<LearnError> for WebError {
     fn from(e: LearnError) -> Self {
@@ -63,7 +63,7 @@ pub struct GroupFilter {
 }
 
 #[derive(Template)]
-#[template(path = "learn/my_courses.html")]
+#[template(path = "learning/learn/my_courses.html")]
 pub struct MyCoursesPage {
     pub l: Chrome,
     pub courses: Vec<CourseCard>,
@@ -74,7 +74,7 @@ pub struct MyCoursesPage {
 
 /// The groups that need a course: those that require it, or — for a course taught elsewhere —
 /// the course it counts as.
-fn groups_of(catalog: &Catalog, course: &learning::Course) -> Vec<&'static str> {
+fn groups_of(catalog: &Catalog, course: &progress::Course) -> Vec<&'static str> {
     let id = course.counts_as_id.unwrap_or(course.id);
     let codes = catalog.groups_requiring(id);
     hocvuso_domain::TargetGroup::ALL
@@ -101,7 +101,7 @@ pub async fn my_courses(
         ),
     };
     let mut offered: Vec<&'static str> = Vec::new();
-    let courses = learning::my_courses(&state, &catalog, user.person_id)
+    let courses = progress::my_courses(&state, &catalog, user.person_id)
         .await?
         .into_iter()
         .filter_map(|c| {
@@ -160,17 +160,17 @@ pub async fn my_courses(
 }
 
 #[derive(Template)]
-#[template(path = "learn/competences.html")]
+#[template(path = "learning/learn/competences.html")]
 pub struct CompetencesPage {
     pub l: Chrome,
-    pub domains: Vec<learning::CompetenceDomain>,
+    pub domains: Vec<progress::CompetenceDomain>,
     pub learned: usize,
 }
 
 /// "Năng lực số của tôi": the learner's profile against the national framework.
 pub async fn competences(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    let domains = learning::competence_profile(&state, user.person_id).await?;
+    let domains = progress::competence_profile(&state, user.person_id).await?;
     let learned = domains
         .iter()
         .flat_map(|d| &d.competences)
@@ -203,7 +203,7 @@ pub struct ModuleView {
 }
 
 /// Groups a course's lessons into its modules, in order.
-fn modules(c: &learning::CourseProgress) -> Vec<ModuleView> {
+fn modules(c: &progress::CourseProgress) -> Vec<ModuleView> {
     let mut out: Vec<ModuleView> = Vec::new();
     for (i, (l, done)) in c.lessons.iter().enumerate() {
         let line = LessonLine {
@@ -226,7 +226,7 @@ fn modules(c: &learning::CourseProgress) -> Vec<ModuleView> {
 }
 
 #[derive(Template)]
-#[template(path = "learn/course.html")]
+#[template(path = "learning/learn/course.html")]
 pub struct CoursePage {
     pub l: Chrome,
     pub slug: String,
@@ -254,7 +254,7 @@ pub async fn course(
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
     let catalog = state.catalog.current();
-    let c = learning::course_progress(&state, &catalog, user.person_id, &slug).await?;
+    let c = progress::course_progress(&state, &catalog, user.person_id, &slug).await?;
     let k = &c.course.course;
     let page = CoursePage {
         l: ctx.chrome(k.title.clone()),
@@ -278,7 +278,7 @@ pub async fn course(
 }
 
 #[derive(Template)]
-#[template(path = "learn/lesson.html")]
+#[template(path = "learning/learn/lesson.html")]
 pub struct LessonPage<'a> {
     pub l: Chrome,
     pub slug: &'a str,
@@ -308,10 +308,10 @@ pub struct CheckView<'a> {
 }
 
 fn part_views<'a>(
-    parts: &'a [crate::markdown::Part],
+    parts: &'a [crate::services::shared::markdown::Part],
     query: &HashMap<String, String>,
 ) -> Vec<PartView<'a>> {
-    use crate::markdown::Part;
+    use crate::services::shared::markdown::Part;
     let mut n = 0;
     parts
         .iter()
@@ -360,7 +360,7 @@ pub async fn lesson(
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
     let catalog = state.catalog.current();
-    let p = match learning::lesson(&state, &catalog, user.person_id, &slug, number(&n)?).await {
+    let p = match progress::lesson(&state, &catalog, user.person_id, &slug, number(&n)?).await {
         Ok(p) => p,
         Err(LearnError::Locked(first)) => return Ok(locked(&ctx, &catalog, &slug, first)),
         Err(e) => return Err(e.into()),
@@ -387,7 +387,7 @@ pub async fn finish_lesson(
     _form: CsrfForm<Empty>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    let next = match learning::finish_lesson(&state, user.person_id, &slug, number(&n)?).await {
+    let next = match progress::finish_lesson(&state, user.person_id, &slug, number(&n)?).await {
         Ok(next) => next,
         Err(LearnError::Locked(first)) => {
             return Ok(locked(&ctx, &state.catalog.current(), &slug, first));
@@ -401,7 +401,7 @@ pub async fn finish_lesson(
 }
 
 #[derive(Template)]
-#[template(path = "learn/locked.html")]
+#[template(path = "learning/learn/locked.html")]
 pub struct LockedPage {
     pub l: Chrome,
     pub slug: String,
@@ -425,7 +425,7 @@ fn locked(ctx: &Ctx, catalog: &Catalog, slug: &str, first: i32) -> Response {
 }
 
 #[derive(Template)]
-#[template(path = "learn/quiz.html")]
+#[template(path = "learning/learn/quiz.html")]
 pub struct QuizPage {
     pub l: Chrome,
     pub slug: String,
@@ -446,7 +446,7 @@ pub struct QuizPage {
     pub require_lessons: bool,
 }
 
-fn quiz_page(ctx: &Ctx, c: &learning::CourseProgress, error: Option<String>) -> QuizPage {
+fn quiz_page(ctx: &Ctx, c: &progress::CourseProgress, error: Option<String>) -> QuizPage {
     let k = &c.course.course;
     let bank = c.course.bank_questions().count();
     QuizPage {
@@ -475,7 +475,7 @@ pub async fn quiz(
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
     let catalog = state.catalog.current();
-    let c = learning::course_progress(&state, &catalog, user.person_id, &slug).await?;
+    let c = progress::course_progress(&state, &catalog, user.person_id, &slug).await?;
     if c.course.course.external_url.is_some() {
         return Err(WebError::NotFound);
     }
@@ -492,10 +492,10 @@ pub async fn start_quiz(
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
     let catalog = state.catalog.current();
-    match learning::start_attempt(&state, user.person_id, &slug).await {
+    match progress::start_attempt(&state, user.person_id, &slug).await {
         Ok(id) => Ok(see_other(&format!("/bai-lam/{id}"))),
         Err(e @ (LearnError::NoAttemptsLeft(_) | LearnError::LessonsFirst(_))) => {
-            let c = learning::course_progress(&state, &catalog, user.person_id, &slug).await?;
+            let c = progress::course_progress(&state, &catalog, user.person_id, &slug).await?;
             let page = quiz_page(&ctx, &c, Some(e.to_string()));
             Ok(render(&ctx, StatusCode::CONFLICT, &page))
         }
@@ -523,7 +523,7 @@ pub struct QuestionView {
 }
 
 #[derive(Template)]
-#[template(path = "learn/attempt.html")]
+#[template(path = "learning/learn/attempt.html")]
 pub struct AttemptPage {
     pub l: Chrome,
     pub id: i64,
@@ -536,7 +536,7 @@ pub struct AttemptPage {
 
 fn attempt_page(
     ctx: &Ctx,
-    view: learning::AttemptView,
+    view: progress::AttemptView,
     chosen: &HashMap<i64, Vec<i64>>,
     errors: Errors,
     unanswered: &[i32],
@@ -561,7 +561,7 @@ fn attempt_page(
                 .map(|(id, text)| OptionView {
                     input_id: format!("q{}-{}", q.question_id, id),
                     value: id,
-                    image: crate::markdown::option_image(&text)
+                    image: crate::services::shared::markdown::option_image(&text)
                         .map(|(alt, url)| (alt.to_owned(), url.to_owned())),
                     text,
                     checked: chosen.get(&q.question_id).is_some_and(|c| c.contains(&id)),
@@ -594,7 +594,7 @@ pub async fn attempt(
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
     let catalog = state.catalog.current();
-    let view = learning::attempt_view(&state, &catalog, user.person_id, number(&id)?).await?;
+    let view = progress::attempt_view(&state, &catalog, user.person_id, number(&id)?).await?;
     if view.attempt.submitted_at.is_some() {
         return Ok(see_other(&format!("/bai-lam/{}/ket-qua", view.attempt.id)));
     }
@@ -603,7 +603,7 @@ pub async fn attempt(
 }
 
 #[derive(Template)]
-#[template(path = "learn/already_submitted.html")]
+#[template(path = "learning/learn/already_submitted.html")]
 pub struct AlreadySubmittedPage {
     pub l: Chrome,
     pub id: i64,
@@ -640,7 +640,7 @@ pub async fn submit(
     let catalog = state.catalog.current();
     let attempt_id: i64 = number(&id)?;
     let result = match parse_answers(&form.pairs) {
-        Ok(answers) => learning::submit_attempt(&state, user.person_id, attempt_id, answers).await,
+        Ok(answers) => progress::submit_attempt(&state, user.person_id, attempt_id, answers).await,
         Err(e) => Err(e),
     };
     let (message, unanswered) = match result {
@@ -672,7 +672,7 @@ pub async fn submit(
     } else {
         parse_answers(&form.pairs).unwrap_or_default()
     };
-    let view = learning::attempt_view(&state, &catalog, user.person_id, attempt_id).await?;
+    let view = progress::attempt_view(&state, &catalog, user.person_id, attempt_id).await?;
     let mut errors = Errors::default();
     errors.push("bai-lam", message);
     let page = attempt_page(&ctx, view, &chosen, errors, &unanswered);
@@ -687,7 +687,7 @@ pub struct WrongAnswer {
 }
 
 #[derive(Template)]
-#[template(path = "learn/result.html")]
+#[template(path = "learning/learn/result.html")]
 pub struct ResultPage {
     pub l: Chrome,
     pub slug: String,
@@ -711,7 +711,7 @@ pub async fn result(
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
     let catalog = state.catalog.current();
-    let view = learning::attempt_view(&state, &catalog, user.person_id, number(&id)?).await?;
+    let view = progress::attempt_view(&state, &catalog, user.person_id, number(&id)?).await?;
     if view.attempt.submitted_at.is_none() {
         return Ok(see_other(&format!("/bai-lam/{}", view.attempt.id)));
     }
@@ -726,7 +726,7 @@ pub async fn result(
                 .options
                 .iter()
                 .filter(|(id, _)| q.chosen.contains(id))
-                .map(|(_, t)| crate::markdown::option_words(t).to_owned())
+                .map(|(_, t)| crate::services::shared::markdown::option_words(t).to_owned())
                 .collect::<Vec<_>>()
                 .join("; "),
             explanation: q.explanation.clone(),
@@ -734,7 +734,7 @@ pub async fn result(
         .collect();
     let passed = view.attempt.passed == Some(true);
     let progress =
-        learning::course_progress(&state, &catalog, user.person_id, &view.course.slug).await?;
+        progress::course_progress(&state, &catalog, user.person_id, &view.course.slug).await?;
     let page = ResultPage {
         l: ctx.chrome(if passed {
             "Kết quả: Đạt"

@@ -1,5 +1,5 @@
 //! Pages of learning: the learner's courses, lessons and quizzes, and course authoring
-//! (`services::learning`).
+//! (`services::learning::progress`).
 
 pub mod course_authoring;
 pub mod learn;

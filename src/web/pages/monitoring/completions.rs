@@ -12,7 +12,7 @@ use hocvuso_domain::format;
 use serde::Deserialize;
 
 use crate::clock::format_date_time;
-use crate::services::completions::{self, CompletionError, Mode, Report, Request};
+use crate::services::monitoring::completions::{self, CompletionError, Mode, Report, Request};
 use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
@@ -59,7 +59,7 @@ pub struct ImportView {
 }
 
 #[derive(Template)]
-#[template(path = "completions/index.html")]
+#[template(path = "monitoring/completions/index.html")]
 pub struct IndexPage {
     pub l: Chrome,
     pub courses: Vec<CourseOption>,
@@ -88,7 +88,7 @@ pub struct ReportView {
 impl ReportView {
     fn of(r: &Report) -> Self {
         let n = |x: usize| format::number(x as i64);
-        let listed = super::ErrorList::of(&r.errors, r.error_count);
+        let listed = crate::web::pages::ErrorList::of(&r.errors, r.error_count);
         Self {
             course_title: r.course_title.clone(),
             encoding: r.encoding,
@@ -157,7 +157,7 @@ pub async fn index(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
 }
 
 #[derive(Template)]
-#[template(path = "completions/preview.html")]
+#[template(path = "monitoring/completions/preview.html")]
 pub struct PreviewPage {
     pub l: Chrome,
     pub file_name: String,
@@ -184,7 +184,7 @@ pub async fn upload(
     multipart: Multipart,
 ) -> Result<Response, WebError> {
     let actor = province_admin(&ctx)?;
-    let upload = super::Upload::read(&ctx, multipart, "tep", MAX_MB).await?;
+    let upload = crate::web::pages::Upload::read(&ctx, multipart, "tep", MAX_MB).await?;
     let file_name = upload.file_name.chars().take(200).collect::<String>();
     let course = upload.field("khoa").to_owned();
     let source = upload
@@ -286,7 +286,7 @@ pub async fn template_csv(ctx: Ctx) -> Result<Response, WebError> {
     province_admin(&ctx)?;
     let text = "\u{feff}STT,Họ và tên,Số định danh cá nhân,Ngày hoàn thành\r\n\
                 1,Nguyễn Thị Hoa,068162001234,15/08/2025\r\n";
-    Ok(super::download(
+    Ok(crate::web::pages::download(
         text.as_bytes().to_vec(),
         "text/csv; charset=utf-8",
         "mau-ket-qua-hoan-thanh.csv",

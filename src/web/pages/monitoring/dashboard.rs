@@ -8,8 +8,8 @@ use axum::response::Response;
 use hocvuso_domain::format;
 use serde::Deserialize;
 
-use crate::services::dashboard::{self, Figures};
-use crate::services::trend;
+use crate::services::monitoring::dashboard::{self, Figures};
+use crate::services::monitoring::trend;
 use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::Ctx;
@@ -114,14 +114,14 @@ pub struct SortOption {
 }
 
 #[derive(Template)]
-#[template(path = "dashboard/province.html")]
+#[template(path = "monitoring/dashboard/province.html")]
 pub struct ProvincePage {
     pub l: Chrome,
     pub year: i32,
     pub group: &'static str,
-    pub groups: Vec<super::GroupOption>,
+    pub groups: Vec<crate::web::pages::GroupOption>,
     pub indicator: &'static str,
-    pub indicators: Vec<super::IndicatorOption>,
+    pub indicators: Vec<crate::web::pages::IndicatorOption>,
     pub years: Vec<YearOption>,
     pub sorts: Vec<SortOption>,
     pub group_name: String,
@@ -184,7 +184,7 @@ fn sort_rows(rows: &mut [Figures], by: &str) {
 /// own unit's page; anyone else may not see figures.
 async fn officer_home(
     state: &AppState,
-    user: &crate::services::accounts::SessionUser,
+    user: &crate::services::accounts::sign_in::SessionUser,
 ) -> Result<Response, WebError> {
     match dashboard::home_unit_code(state, user).await? {
         Some(code) => Ok(see_other(&format!("/thong-ke/{code}"))),
@@ -202,8 +202,8 @@ pub async fn province(
         return officer_home(&state, user).await;
     }
     let year = year_of(&state, &q)?;
-    let group = super::group_of(&q.nhom).ok_or(WebError::NotFound)?;
-    let indicator = super::indicator_of(&q.chi_so).ok_or(WebError::NotFound)?;
+    let group = crate::web::pages::group_of(&q.nhom).ok_or(WebError::NotFound)?;
+    let indicator = crate::web::pages::indicator_of(&q.chi_so).ok_or(WebError::NotFound)?;
     let snapshot = dashboard::Snapshot::load(&state, year).await?;
     let mut board = snapshot.board(&state, group, indicator).await?;
     let overview = snapshot
@@ -236,9 +236,9 @@ pub async fn province(
         l: ctx.chrome(format!("Thống kê toàn tỉnh năm {year}")),
         year,
         group: group.code(),
-        groups: super::group_options(group),
+        groups: crate::web::pages::group_options(group),
         indicator: indicator.code(),
-        indicators: super::indicator_options(indicator),
+        indicators: crate::web::pages::indicator_options(indicator),
         years: YearOption::list(&board.years, year),
         sorts: SORTS
             .iter()
@@ -260,14 +260,14 @@ pub async fn province(
 }
 
 #[derive(Template)]
-#[template(path = "dashboard/unit.html")]
+#[template(path = "monitoring/dashboard/unit.html")]
 pub struct UnitPage {
     pub l: Chrome,
     pub year: i32,
     pub group: &'static str,
-    pub groups: Vec<super::GroupOption>,
+    pub groups: Vec<crate::web::pages::GroupOption>,
     pub indicator: &'static str,
-    pub indicators: Vec<super::IndicatorOption>,
+    pub indicators: Vec<crate::web::pages::IndicatorOption>,
     pub years: Vec<YearOption>,
     pub group_name: String,
     pub indicator_name: String,
@@ -277,7 +277,7 @@ pub struct UnitPage {
     pub sub_units: Vec<Row>,
     pub is_province_admin: bool,
     /// The community digital technology team's last 30 days (communes only).
-    pub activity: Option<crate::services::support::Activity>,
+    pub activity: Option<crate::services::people::support::Activity>,
 }
 
 pub async fn unit(
@@ -292,8 +292,8 @@ pub async fn unit(
         return Err(WebError::Forbidden);
     }
     let year = year_of(&state, &q)?;
-    let group = super::group_of(&q.nhom).ok_or(WebError::NotFound)?;
-    let indicator = super::indicator_of(&q.chi_so).ok_or(WebError::NotFound)?;
+    let group = crate::web::pages::group_of(&q.nhom).ok_or(WebError::NotFound)?;
+    let indicator = crate::web::pages::indicator_of(&q.chi_so).ok_or(WebError::NotFound)?;
     let Some(dashboard::UnitFigures {
         unit,
         ids,
@@ -324,16 +324,16 @@ pub async fn unit(
         years: YearOption::list(&years, year),
         group_name: group.name_vi().to_owned(),
         group: group.code(),
-        groups: super::group_options(group),
+        groups: crate::web::pages::group_options(group),
         indicator: indicator.code(),
-        indicators: super::indicator_options(indicator),
+        indicators: crate::web::pages::indicator_options(indicator),
         indicator_name: indicator.name_vi().to_owned(),
         row: Row::from(&f),
         trend,
         sub_units,
         is_province_admin: user.is_province_admin(),
         activity: if unit.kind == hocvuso_db::repo::org::KIND_COMMUNE {
-            Some(crate::services::support::activity(&state, unit.id).await?)
+            Some(crate::services::people::support::activity(&state, unit.id).await?)
         } else {
             None
         },
@@ -356,14 +356,14 @@ pub struct LegendItem {
 }
 
 #[derive(Template)]
-#[template(path = "dashboard/map.html")]
+#[template(path = "monitoring/dashboard/map.html")]
 pub struct MapPage {
     pub l: Chrome,
     pub year: i32,
     pub group: &'static str,
-    pub groups: Vec<super::GroupOption>,
+    pub groups: Vec<crate::web::pages::GroupOption>,
     pub indicator: &'static str,
-    pub indicators: Vec<super::IndicatorOption>,
+    pub indicators: Vec<crate::web::pages::IndicatorOption>,
     pub years: Vec<YearOption>,
     pub group_name: String,
     pub indicator_name: String,
@@ -399,8 +399,8 @@ pub async fn map(
         return officer_home(&state, user).await;
     }
     let year = year_of(&state, &q)?;
-    let group = super::group_of(&q.nhom).ok_or(WebError::NotFound)?;
-    let indicator = super::indicator_of(&q.chi_so).ok_or(WebError::NotFound)?;
+    let group = crate::web::pages::group_of(&q.nhom).ok_or(WebError::NotFound)?;
+    let indicator = crate::web::pages::indicator_of(&q.chi_so).ok_or(WebError::NotFound)?;
     let board = dashboard::province_board(&state, year, group, indicator).await?;
     let areas: Vec<MapArea> = state
         .map
@@ -440,9 +440,9 @@ pub async fn map(
         l: ctx.chrome(format!("Bản đồ năm {year}")),
         year,
         group: group.code(),
-        groups: super::group_options(group),
+        groups: crate::web::pages::group_options(group),
         indicator: indicator.code(),
-        indicators: super::indicator_options(indicator),
+        indicators: crate::web::pages::indicator_options(indicator),
         years: YearOption::list(&board.years, year),
         group_name: board.group.name_vi().to_owned(),
         indicator_name: board.indicator.name_vi().to_owned(),
@@ -465,7 +465,7 @@ pub async fn export_xlsx(
         return Err(WebError::Forbidden);
     }
     let year = year_of(&state, &q)?;
-    let indicator = super::indicator_of(&q.chi_so).ok_or(WebError::NotFound)?;
+    let indicator = crate::web::pages::indicator_of(&q.chi_so).ok_or(WebError::NotFound)?;
     let snapshot = dashboard::Snapshot::load(&state, year).await?;
     let mut boards = Vec::new();
     for g in hocvuso_domain::TargetGroup::ALL {
@@ -474,8 +474,12 @@ pub async fn export_xlsx(
         boards.push(b);
     }
     let overview = snapshot.overview(&state).await?;
-    let bytes = crate::services::exports::ranking_xlsx(&overview, &boards, &state.config.issuer)?;
-    Ok(super::download(
+    let bytes = crate::services::monitoring::exports::ranking_xlsx(
+        &overview,
+        &boards,
+        &state.config.issuer,
+    )?;
+    Ok(crate::web::pages::download(
         bytes,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         &format!("ket-qua-{year}-{}.xlsx", indicator.code()),
@@ -492,12 +496,12 @@ pub async fn export_csv(
         return Err(WebError::Forbidden);
     }
     let year = year_of(&state, &q)?;
-    let group = super::group_of(&q.nhom).ok_or(WebError::NotFound)?;
-    let indicator = super::indicator_of(&q.chi_so).ok_or(WebError::NotFound)?;
+    let group = crate::web::pages::group_of(&q.nhom).ok_or(WebError::NotFound)?;
+    let indicator = crate::web::pages::indicator_of(&q.chi_so).ok_or(WebError::NotFound)?;
     let mut b = dashboard::province_board(&state, year, group, indicator).await?;
     sort_rows(&mut b.rows, "ty-le");
-    Ok(super::download(
-        crate::services::exports::ranking_csv(&b).into_bytes(),
+    Ok(crate::web::pages::download(
+        crate::services::monitoring::exports::ranking_csv(&b).into_bytes(),
         "text/csv; charset=utf-8",
         &format!("ket-qua-{year}-{}-{}.csv", group.code(), indicator.code()),
     ))
@@ -515,13 +519,13 @@ pub struct PersonRow {
 }
 
 #[derive(Template)]
-#[template(path = "dashboard/people.html")]
+#[template(path = "monitoring/dashboard/people.html")]
 pub struct PeoplePageView {
     pub l: Chrome,
     pub code: String,
     pub unit_name: String,
     pub group: &'static str,
-    pub groups: Vec<super::GroupOption>,
+    pub groups: Vec<crate::web::pages::GroupOption>,
     pub unfinished: bool,
     pub page: u64,
     pub rows: Vec<PersonRow>,
@@ -552,7 +556,7 @@ pub async fn people(
     Query(q): Query<PeopleQuery>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    let group = super::group_of(&q.nhom).ok_or(WebError::NotFound)?;
+    let group = crate::web::pages::group_of(&q.nhom).ok_or(WebError::NotFound)?;
     let unfinished = q.loc == "chua-dat";
     let page = q.trang.parse::<u64>().unwrap_or(1).clamp(1, 100_000);
     let Some(p) = dashboard::people_of_unit(&state, user, &code, group, unfinished, page).await?
@@ -564,7 +568,7 @@ pub async fn people(
         code: p.unit_code,
         unit_name: p.unit_name,
         group: group.code(),
-        groups: super::group_options(group),
+        groups: crate::web::pages::group_options(group),
         unfinished,
         page,
         has_more: p.has_more,
@@ -606,7 +610,7 @@ pub async fn people_csv(
     Query(q): Query<PeopleQuery>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    let group = super::group_of(&q.nhom).ok_or(WebError::NotFound)?;
+    let group = crate::web::pages::group_of(&q.nhom).ok_or(WebError::NotFound)?;
     let Some((code, rows)) = dashboard::unfinished_export(&state, user, &code, group).await? else {
         return Err(WebError::Forbidden);
     };
@@ -627,7 +631,7 @@ pub async fn people_csv(
             field(&r.unit_name)
         ));
     }
-    Ok(super::download(
+    Ok(crate::web::pages::download(
         out.into_bytes(),
         "text/csv; charset=utf-8",
         &format!("chua-dat-{code}-{}.csv", group.code()),
@@ -643,7 +647,7 @@ pub struct AuditRow {
 }
 
 #[derive(Template)]
-#[template(path = "dashboard/audit.html")]
+#[template(path = "monitoring/dashboard/audit.html")]
 pub struct AuditPage {
     pub l: Chrome,
     pub rows: Vec<AuditRow>,
@@ -707,7 +711,7 @@ pub struct CoverageDomainView {
 }
 
 #[derive(Template)]
-#[template(path = "dashboard/competences.html")]
+#[template(path = "monitoring/dashboard/competences.html")]
 pub struct CoveragePage {
     pub l: Chrome,
     pub code: String,

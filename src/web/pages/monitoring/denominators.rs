@@ -10,14 +10,14 @@ use hocvuso_domain::{format, TargetGroup};
 use hocvuso_import::denominators::{parse_denominators, DenominatorRow, RowError};
 use serde::Deserialize;
 
-use super::{group_options, GroupOption};
 use crate::clock::format_date_time;
-use crate::services::accounts::SessionUser;
-use crate::services::denominators::{self, Checked, ImportError, Outcome, Plan, YEARS};
+use crate::services::accounts::sign_in::SessionUser;
+use crate::services::monitoring::denominators::{self, Checked, ImportError, Outcome, Plan, YEARS};
 use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
 use crate::web::page::{render, see_other, Chrome};
+use crate::web::pages::{group_options, GroupOption};
 
 fn province_admin(ctx: &Ctx) -> Result<&SessionUser, WebError> {
     let user = ctx.user()?;
@@ -48,7 +48,7 @@ fn which(state: &AppState, nam: &str, nhom: &str) -> Result<(i32, TargetGroup), 
             .filter(|y| YEARS.contains(y))
             .ok_or(WebError::NotFound)?
     };
-    let group = super::group_of(nhom).ok_or(WebError::NotFound)?;
+    let group = crate::web::pages::group_of(nhom).ok_or(WebError::NotFound)?;
     Ok((year, group))
 }
 
@@ -59,7 +59,7 @@ pub struct UnitRow {
 }
 
 #[derive(Template)]
-#[template(path = "denominators/index.html")]
+#[template(path = "monitoring/denominators/index.html")]
 pub struct IndexPage {
     pub l: Chrome,
     pub year: i32,
@@ -111,7 +111,7 @@ pub struct ChangeRow {
 }
 
 #[derive(Template)]
-#[template(path = "denominators/preview.html")]
+#[template(path = "monitoring/denominators/preview.html")]
 pub struct PreviewPage {
     pub l: Chrome,
     /// What is imported, for the heading ("Mẫu số năm 2026", "Số người đã xác nhận trên VNeID").
@@ -264,7 +264,7 @@ pub async fn upload(
     multipart: Multipart,
 ) -> Result<Response, WebError> {
     province_admin(&ctx)?;
-    let upload = super::Upload::read(&ctx, multipart, "tep", 2).await?;
+    let upload = crate::web::pages::Upload::read(&ctx, multipart, "tep", 2).await?;
     let (year, group) = which(&state, upload.field("nam"), upload.field("nhom"))?;
     let source = upload.field("nguon").to_owned();
     let rows = upload.count_rows();
@@ -369,7 +369,7 @@ pub async fn template(
             v.map(|n| n.to_string()).unwrap_or_default()
         ));
     }
-    Ok(super::download(
+    Ok(crate::web::pages::download(
         out.into_bytes(),
         "text/csv; charset=utf-8",
         &format!("mau-so-{year}-{}.csv", group.code()),
@@ -387,7 +387,7 @@ pub struct HistoryView {
 }
 
 #[derive(Template)]
-#[template(path = "denominators/history.html")]
+#[template(path = "monitoring/denominators/history.html")]
 pub struct HistoryPage {
     pub l: Chrome,
     pub year: i32,

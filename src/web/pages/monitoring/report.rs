@@ -8,8 +8,8 @@ use axum::response::Response;
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
-use crate::services::imports::parse_date;
-use crate::services::report::{self, ReportError, Request};
+use crate::services::monitoring::outside_counts::parse_date;
+use crate::services::monitoring::report::{self, ReportError, Request};
 use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::Ctx;
@@ -36,14 +36,14 @@ pub struct UnitOption {
 }
 
 #[derive(Template)]
-#[template(path = "dashboard/report.html")]
+#[template(path = "monitoring/report/report.html")]
 pub struct ReportPage {
     pub l: Chrome,
     pub units: Vec<UnitOption>,
     pub from: String,
     pub to: String,
-    pub groups: Vec<super::GroupOption>,
-    pub indicators: Vec<super::IndicatorOption>,
+    pub groups: Vec<crate::web::pages::GroupOption>,
+    pub indicators: Vec<crate::web::pages::IndicatorOption>,
     /// `(field id, message)`
     pub errors: Vec<(&'static str, String)>,
 }
@@ -52,7 +52,7 @@ pub struct ReportPage {
 /// officer their units.
 async fn units_for(
     state: &AppState,
-    user: &crate::services::accounts::SessionUser,
+    user: &crate::services::accounts::sign_in::SessionUser,
     chosen: &str,
 ) -> Result<Vec<UnitOption>, WebError> {
     let all = hocvuso_db::repo::org::all(state.db.read()).await?;
@@ -113,11 +113,12 @@ async fn form(
             NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today),
         ),
         to: or(&q.den, today),
-        groups: super::group_options(
-            super::group_of(&q.nhom).unwrap_or(hocvuso_domain::TargetGroup::Adults),
+        groups: crate::web::pages::group_options(
+            crate::web::pages::group_of(&q.nhom).unwrap_or(hocvuso_domain::TargetGroup::Adults),
         ),
-        indicators: super::indicator_options(
-            super::indicator_of(&q.chi_so).unwrap_or(hocvuso_domain::Indicator::DigitalSkills),
+        indicators: crate::web::pages::indicator_options(
+            crate::web::pages::indicator_of(&q.chi_so)
+                .unwrap_or(hocvuso_domain::Indicator::DigitalSkills),
         ),
         errors,
     };
@@ -158,7 +159,10 @@ pub async fn pdf(
             "Hãy ghi ngày kết thúc theo dạng ngày/tháng/năm, ví dụ 30/06/2026.".to_owned(),
         ));
     }
-    let (group, indicator) = (super::group_of(&q.nhom), super::indicator_of(&q.chi_so));
+    let (group, indicator) = (
+        crate::web::pages::group_of(&q.nhom),
+        crate::web::pages::indicator_of(&q.chi_so),
+    );
     let (Some(from), Some(to), Some(group), Some(indicator)) = (from, to, group, indicator) else {
         if errors.is_empty() {
             return Err(WebError::NotFound);
@@ -173,7 +177,7 @@ pub async fn pdf(
         indicator,
     };
     match report::pdf(&state, user, &req).await {
-        Ok((file, bytes)) => Ok(super::download(bytes, "application/pdf", &file)),
+        Ok((file, bytes)) => Ok(crate::web::pages::download(bytes, "application/pdf", &file)),
         Err(ReportError::Forbidden) => Err(WebError::Forbidden),
         Err(ReportError::NotFound) => Err(WebError::NotFound),
         Err(ReportError::Internal(e)) => Err(e.into()),

@@ -7,15 +7,15 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::Errors;
 use crate::clock::format_date_time;
-use crate::services::accounts::FormError;
-use crate::services::denominators::YEARS;
-use crate::services::targets;
+use crate::services::accounts::sign_in::FormError;
+use crate::services::monitoring::denominators::YEARS;
+use crate::services::monitoring::targets;
 use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
 use crate::web::page::{render, see_other, Chrome};
+use crate::web::pages::Errors;
 
 #[derive(Default, Deserialize)]
 pub struct YearQuery {
@@ -52,7 +52,7 @@ pub struct HistoryView {
 }
 
 #[derive(Template)]
-#[template(path = "targets/index.html")]
+#[template(path = "monitoring/targets/index.html")]
 pub struct TargetsPage {
     pub l: Chrome,
     pub year: i32,

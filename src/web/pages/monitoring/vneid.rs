@@ -10,15 +10,15 @@ use hocvuso_domain::{format, Indicator, TargetGroup};
 use hocvuso_import::denominators::{DenominatorRow, RowError};
 use serde::Deserialize;
 
-use super::denominators::{preview_page, PreviewTarget};
-use super::{group_options, GroupOption};
 use crate::clock::format_date_time;
-use crate::services::denominators::{check_source, Checked, ImportError};
-use crate::services::imports::{self, format_day, parse_date};
+use crate::services::monitoring::denominators::{check_source, Checked, ImportError};
+use crate::services::monitoring::outside_counts::{self, format_day, parse_date};
 use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
 use crate::web::page::{render, see_other, Chrome};
+use crate::web::pages::monitoring::denominators::{preview_page, PreviewTarget};
+use crate::web::pages::{group_options, GroupOption};
 
 const INDICATOR: Indicator = Indicator::VneidConfirmed;
 
@@ -48,7 +48,7 @@ pub struct ImportRow {
 }
 
 #[derive(Template)]
-#[template(path = "vneid/index.html")]
+#[template(path = "monitoring/vneid/index.html")]
 pub struct IndexPage {
     pub l: Chrome,
     pub group: &'static str,
@@ -63,8 +63,8 @@ pub async fn index(
     Query(q): Query<Which>,
 ) -> Result<Response, WebError> {
     province_admin(&ctx)?;
-    let group = super::group_of(&q.nhom).ok_or(WebError::NotFound)?;
-    let imports = imports::list(&state, INDICATOR, group)
+    let group = crate::web::pages::group_of(&q.nhom).ok_or(WebError::NotFound)?;
+    let imports = outside_counts::list(&state, INDICATOR, group)
         .await?
         .into_iter()
         .map(|i| ImportRow {
@@ -110,8 +110,8 @@ pub async fn upload(
     multipart: Multipart,
 ) -> Result<Response, WebError> {
     province_admin(&ctx)?;
-    let upload = super::Upload::read(&ctx, multipart, "tep", 2).await?;
-    let group = super::group_of(upload.field("nhom")).ok_or(WebError::NotFound)?;
+    let upload = crate::web::pages::Upload::read(&ctx, multipart, "tep", 2).await?;
+    let group = crate::web::pages::group_of(upload.field("nhom")).ok_or(WebError::NotFound)?;
     let (day, source) = (
         upload.field("ngay").to_owned(),
         upload.field("nguon").to_owned(),
@@ -130,7 +130,7 @@ pub async fn upload(
     let day = as_of.map(format_day).unwrap_or(day);
     let mut replaces = false;
     let outcome = match as_of {
-        Some(d) => match imports::plan(state.db.read(), INDICATOR, group, d, &rows).await? {
+        Some(d) => match outside_counts::plan(state.db.read(), INDICATOR, group, d, &rows).await? {
             Err(mut unknown) => {
                 errors.append(&mut unknown);
                 Err(errors)
@@ -180,14 +180,14 @@ pub async fn confirm(
     province_admin(&ctx)?;
     let user = ctx.user()?;
     let f = form.data;
-    let group = super::group_of(&f.nhom).ok_or(WebError::NotFound)?;
+    let group = crate::web::pages::group_of(&f.nhom).ok_or(WebError::NotFound)?;
     let as_of = parse_date(&f.ngay)
         .ok_or_else(|| WebError::BadRequest("Ngày của số liệu không hợp lệ.".into()))?;
-    let rows: Vec<DenominatorRow> = crate::services::denominators::decode_rows(&f.du_lieu)
-        .ok_or_else(|| {
+    let rows: Vec<DenominatorRow> =
+        crate::services::monitoring::denominators::decode_rows(&f.du_lieu).ok_or_else(|| {
             WebError::BadRequest("Dữ liệu nhập không hợp lệ; hãy tải tệp lại.".into())
         })?;
-    match imports::apply(&state, user, INDICATOR, group, as_of, &rows, &f.nguon).await {
+    match outside_counts::apply(&state, user, INDICATOR, group, as_of, &rows, &f.nguon).await {
         Ok(_) => Ok(see_other(&format!(
             "/thong-ke/vneid?nhom={}&da-nhap={}",
             group.code(),

@@ -1,5 +1,5 @@
 //! Pages of people: roster imports and transfers, one person's page, the org tree, the
-//! community teams' hub and account recovery (`services::people`).
+//! community teams' hub and account recovery (`services::people::person`).
 
 pub mod org;
 pub mod person;

@@ -1,4 +1,4 @@
-//! /to-chuc: the province admin manages the org tree (`services::org_admin`): the province and
+//! /to-chuc: the province admin manages the org tree (`services::people::org`): the province and
 //! its communes with their units, one page per unit with its sub-units, officers and history,
 //! and forms to add, rename, move and merge units and to assign officers and helpers.
 
@@ -10,13 +10,13 @@ use hocvuso_db::repo::{org, people};
 use hocvuso_domain::Role;
 use serde::Deserialize;
 
-use super::Errors;
-use crate::services::accounts::FieldErrors;
-use crate::services::org_admin::{self, kind_name, kinds_under};
+use crate::services::accounts::sign_in::FieldErrors;
+use crate::services::people::org::{self as org_admin, kind_name, kinds_under};
 use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
 use crate::web::page::{render, see_other, Chrome};
+use crate::web::pages::Errors;
 
 fn admin(ctx: &Ctx) -> Result<(), WebError> {
     if ctx.user()?.is_province_admin() {
@@ -47,7 +47,7 @@ pub struct ChangeView {
 }
 
 #[derive(Template)]
-#[template(path = "org/unit.html")]
+#[template(path = "people/org/unit.html")]
 pub struct UnitPage {
     pub l: Chrome,
     pub code: String,

@@ -1,6 +1,6 @@
 //! /nguoi/{id}: one person, for the staff who look after them (full phone and citizen ID,
 //! which lists mask); their data as JSON; erasure by the province admin. Every view, export
-//! and erasure is audited (`services::people`).
+//! and erasure is audited (`services::people::person`).
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -8,14 +8,14 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use crate::services::people::{self, EraseOutcome, PersonView};
+use crate::services::people::person::{self, EraseOutcome, PersonView};
 use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
 use crate::web::page::{render, see_other, Chrome};
 
 #[derive(Template)]
-#[template(path = "people/person.html")]
+#[template(path = "people/person/person.html")]
 pub struct PersonPage {
     pub l: Chrome,
     pub p: PersonView,
@@ -36,7 +36,7 @@ pub async fn person(
     Query(q): Query<Shown>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    let p = people::view(&state, user, id)
+    let p = person::view(&state, user, id)
         .await?
         .ok_or(WebError::Forbidden)?;
     let page = PersonPage {
@@ -54,10 +54,10 @@ pub async fn export(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    let json = people::export(&state, user, id)
+    let json = person::export(&state, user, id)
         .await?
         .ok_or(WebError::Forbidden)?;
-    Ok(super::download(
+    Ok(crate::web::pages::download(
         json.into_bytes(),
         "application/json; charset=utf-8",
         &format!("du-lieu-ca-nhan-{id}.json"),
@@ -65,7 +65,7 @@ pub async fn export(
 }
 
 #[derive(Template)]
-#[template(path = "people/erase.html")]
+#[template(path = "people/person/erase.html")]
 pub struct ErasePage {
     pub l: Chrome,
     pub p: PersonView,
@@ -81,7 +81,7 @@ pub async fn erase_form(
     if !user.is_province_admin() {
         return Err(WebError::Forbidden);
     }
-    let p = people::view(&state, user, id)
+    let p = person::view(&state, user, id)
         .await?
         .ok_or(WebError::Forbidden)?;
     let page = ErasePage {
@@ -101,7 +101,7 @@ pub async fn erase(
     _form: CsrfForm<NoFields>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    match people::erase(&state, user, id).await? {
+    match person::erase(&state, user, id).await? {
         EraseOutcome::Erased => Ok(see_other(&format!("/nguoi/{id}?da-xoa=1"))),
         EraseOutcome::IsStaff => Err(WebError::BadRequest(
             "Người này là cán bộ của hệ thống: hãy bỏ quyền cán bộ trước khi xoá dữ liệu.".into(),
@@ -111,11 +111,11 @@ pub async fn erase(
 }
 
 #[derive(Template)]
-#[template(path = "people/edit.html")]
+#[template(path = "people/person/edit.html")]
 pub struct EditPage {
     pub l: Chrome,
     pub id: i64,
-    pub errors: super::Errors,
+    pub errors: crate::web::pages::Errors,
     pub full_name: String,
     pub phone: String,
     pub citizen_id: String,
@@ -128,13 +128,13 @@ pub async fn edit_form(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    let p = people::view(&state, user, id)
+    let p = person::view(&state, user, id)
         .await?
         .ok_or(WebError::Forbidden)?;
     let page = EditPage {
         l: ctx.chrome("Sửa thông tin người"),
         id,
-        errors: super::Errors::default(),
+        errors: crate::web::pages::Errors::default(),
         full_name: p.full_name,
         phone: p.phone.unwrap_or_default(),
         citizen_id: p.citizen_id.unwrap_or_default(),
@@ -146,10 +146,10 @@ pub async fn edit(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    form: CsrfForm<people::IdentityInput>,
+    form: CsrfForm<person::IdentityInput>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    match people::edit_identity(&state, user, id, &form.data).await? {
+    match person::edit_identity(&state, user, id, &form.data).await? {
         None => Err(WebError::Forbidden),
         Some(Ok(())) => Ok(see_other(&format!("/nguoi/{id}"))),
         Some(Err(errors)) => {

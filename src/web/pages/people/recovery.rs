@@ -1,4 +1,4 @@
-//! Getting back into an account (`services::recovery`): “Quên mật khẩu” with a code by SMS,
+//! Getting back into an account (`services::people::recovery`): “Quên mật khẩu” with a code by SMS,
 //! the staff reset at /ho-tro/mat-khau (a slip to hand over), and the change of a temporary
 //! password at /doi-mat-khau.
 
@@ -9,15 +9,15 @@ use axum::response::Response;
 use hocvuso_domain::Role;
 use serde::Deserialize;
 
-use super::Errors;
-use crate::services::recovery::{self, TemporaryPassword};
+use crate::services::people::recovery::{self, TemporaryPassword};
 use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
 use crate::web::page::{render, see_other, Chrome};
+use crate::web::pages::Errors;
 
 #[derive(Template)]
-#[template(path = "recovery/forgot.html")]
+#[template(path = "people/recovery/forgot.html")]
 pub struct ForgotPage {
     pub l: Chrome,
     pub errors: Errors,
@@ -63,7 +63,7 @@ pub async fn forgot(
 }
 
 #[derive(Template)]
-#[template(path = "recovery/code.html")]
+#[template(path = "people/recovery/code.html")]
 pub struct CodePage {
     pub l: Chrome,
     pub errors: Errors,
@@ -134,7 +134,7 @@ fn staff(ctx: &Ctx) -> Result<(), WebError> {
 }
 
 #[derive(Template)]
-#[template(path = "recovery/staff.html")]
+#[template(path = "people/recovery/staff.html")]
 pub struct StaffPage {
     pub l: Chrome,
     pub errors: Errors,
@@ -178,7 +178,7 @@ pub async fn staff_reset(
 }
 
 #[derive(Template)]
-#[template(path = "recovery/change.html")]
+#[template(path = "people/recovery/change.html")]
 pub struct ChangePage {
     pub l: Chrome,
     pub errors: Errors,

@@ -12,7 +12,7 @@ use hocvuso_domain::format;
 use serde::Deserialize;
 
 use crate::clock::format_date_time;
-use crate::services::roster::{self, Mode, Report, Scope};
+use crate::services::people::roster::{self, Mode, Report, Scope};
 use crate::services::Internal;
 use crate::state::AppState;
 use crate::web::error::WebError;
@@ -50,7 +50,7 @@ pub struct ImportView {
 }
 
 #[derive(Template)]
-#[template(path = "roster/index.html")]
+#[template(path = "people/roster/index.html")]
 pub struct IndexPage {
     pub l: Chrome,
     pub scope_name: String,
@@ -78,7 +78,7 @@ pub struct ReportView {
 impl ReportView {
     fn of(r: &Report) -> Self {
         let n = |x: usize| format::number(x as i64);
-        let listed = super::ErrorList::of(&r.errors, r.error_count);
+        let listed = crate::web::pages::ErrorList::of(&r.errors, r.error_count);
         Self {
             encoding: r.encoding,
             rows: n(r.rows),
@@ -147,7 +147,7 @@ pub async fn index(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
 }
 
 #[derive(Template)]
-#[template(path = "roster/preview.html")]
+#[template(path = "people/roster/preview.html")]
 pub struct PreviewPage {
     pub l: Chrome,
     pub scope_name: String,
@@ -165,7 +165,7 @@ pub async fn upload(
 ) -> Result<Response, WebError> {
     let scope = scope(&state, &ctx).await?;
     let user = ctx.user()?;
-    let upload = super::Upload::read(&ctx, multipart, "tep", MAX_MB).await?;
+    let upload = crate::web::pages::Upload::read(&ctx, multipart, "tep", MAX_MB).await?;
     let now = state.clock.now();
     let file_name = upload.file_name.chars().take(200).collect::<String>();
     let report = roster::run(
@@ -261,7 +261,7 @@ pub async fn template_csv(ctx: Ctx) -> Result<Response, WebError> {
     let mut out = String::from('\u{feff}');
     out.push_str(&template_rows().join("\r\n"));
     out.push_str("\r\n");
-    Ok(super::download(
+    Ok(crate::web::pages::download(
         out.into_bytes(),
         "text/csv; charset=utf-8",
         "mau-danh-sach.csv",
@@ -271,8 +271,11 @@ pub async fn template_csv(ctx: Ctx) -> Result<Response, WebError> {
 /// The same as an Excel workbook whose phone and ID columns are text (Excel keeps the 0).
 pub async fn template_xlsx(ctx: Ctx) -> Result<Response, WebError> {
     ctx.user()?;
-    let bytes = crate::services::exports::roster_template(&TEMPLATE_HEADER, &TEMPLATE_EXAMPLES)?;
-    Ok(super::download(
+    let bytes = crate::services::monitoring::exports::roster_template(
+        &TEMPLATE_HEADER,
+        &TEMPLATE_EXAMPLES,
+    )?;
+    Ok(crate::web::pages::download(
         bytes,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "mau-danh-sach.xlsx",

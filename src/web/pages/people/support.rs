@@ -9,15 +9,15 @@ use axum::response::Response;
 use hocvuso_db::repo::org::OrgUnit;
 use serde::Deserialize;
 
-use super::Errors;
-use crate::services::accounts::FormError;
-use crate::services::support::{
+use crate::services::accounts::sign_in::FormError;
+use crate::services::people::support::{
     self, AssistedInput, EntryView, LogInput, Slip, CONSENT_TEXT, TOPICS,
 };
 use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
 use crate::web::page::{render, see_other, Chrome};
+use crate::web::pages::Errors;
 
 async fn commune(state: &AppState, ctx: &Ctx) -> Result<OrgUnit, WebError> {
     let user = ctx.user()?;
@@ -40,7 +40,7 @@ fn errors_of(e: FormError) -> Result<Errors, WebError> {
 }
 
 #[derive(Template)]
-#[template(path = "support/hub.html")]
+#[template(path = "people/support/hub.html")]
 pub struct HubPage {
     pub l: Chrome,
     pub commune: String,
@@ -145,7 +145,7 @@ pub async fn log(
 }
 
 #[derive(Template)]
-#[template(path = "support/register.html")]
+#[template(path = "people/support/register.html")]
 pub struct RegisterPage {
     pub l: Chrome,
     pub commune: String,

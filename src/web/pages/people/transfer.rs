@@ -1,5 +1,5 @@
 //! /danh-sach/chuyen: asking for a person of another unit to move into yours, and deciding what
-//! others asked about your people (`services::transfers`).
+//! others asked about your people (`services::people::transfers`).
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -7,15 +7,15 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::{group_options, Errors, GroupOption};
-use crate::services::transfers::{self, Asked, Incoming, Outgoing};
+use crate::services::people::transfers::{self, Asked, Incoming, Outgoing};
 use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
 use crate::web::page::{render, see_other, Chrome};
+use crate::web::pages::{group_options, Errors, GroupOption};
 
 #[derive(Template)]
-#[template(path = "roster/transfers.html")]
+#[template(path = "people/transfer/transfers.html")]
 pub struct TransfersPage {
     pub l: Chrome,
     pub errors: Errors,

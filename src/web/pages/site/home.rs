@@ -8,7 +8,7 @@ use crate::web::extract::Ctx;
 use crate::web::page::{render, Chrome};
 
 #[derive(Template)]
-#[template(path = "home/home.html")]
+#[template(path = "site/home/home.html")]
 pub struct HomePage {
     pub l: Chrome,
 }
