@@ -11,6 +11,7 @@ mod dashboard;
 mod denominators;
 mod handbook;
 mod hostile;
+mod layering;
 mod learn;
 mod org;
 mod people;

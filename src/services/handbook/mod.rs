@@ -2,4 +2,5 @@
 //! in-memory search over articles, courses and lessons.
 
 pub mod articles;
+pub mod desk;
 pub mod search;

@@ -1,8 +1,9 @@
 //! Learning: reading lessons, taking the quiz, and — on a pass — the spine: completion,
 //! certificate, achievement and the live indicator counts, all in ONE transaction.
 //!
-//! Course content comes from the in-memory [`Catalog`](crate::services::learning::catalog::Catalog); starting and
-//! submitting attempts go through the group-commit [`Writer`](crate::services::shared::writer::Writer), which
+//! Course content comes from the in-memory
+//! [`Catalog`](crate::services::learning::catalog::Catalog); starting and submitting attempts
+//! go through the group-commit [`Batcher`](crate::services::shared::writer::Batcher), which
 //! answers only after the transaction holding the write has committed.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};

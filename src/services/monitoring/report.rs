@@ -585,3 +585,23 @@ pub async fn pdf(
     );
     Ok((file, bytes))
 }
+
+/// The units this user may report on: for the province admin the province (`None`) and every
+/// commune; for an officer their units. Empty for anyone else.
+pub async fn reportable_units<C: hocvuso_db::ConnectionTrait>(
+    conn: &C,
+    user: &SessionUser,
+) -> Result<Vec<Option<org::OrgUnit>>, Internal> {
+    let all = org::all(conn).await?;
+    if user.is_province_admin() {
+        let communes = all
+            .into_iter()
+            .filter(|u| u.kind == org::KIND_COMMUNE && u.merged_into_id.is_none())
+            .map(Some);
+        return Ok(std::iter::once(None).chain(communes).collect());
+    }
+    Ok(user
+        .officer_units()
+        .filter_map(|id| all.iter().find(|u| u.id == id).cloned().map(Some))
+        .collect())
+}

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use hocvuso_db::repo::{org, people, roster, stats};
-use hocvuso_db::TransactionTrait;
+use hocvuso_db::{ConnectionTrait, TransactionTrait};
 use hocvuso_domain::{PhoneNumber, Role};
 
 use crate::services::accounts::sign_in::{FieldErrors, SessionUser};
@@ -110,6 +110,91 @@ fn check_name(name: &str, errors: &mut FieldErrors) -> Option<String> {
     } else {
         Some(hocvuso_domain::text::nfc(&name))
     }
+}
+
+/// A unit as its page shows it: the whole tree (for names and counts), the sub-units, the
+/// people granted a role in it and its history with who made each change.
+pub struct Overview {
+    pub unit: org::OrgUnit,
+    pub all: Vec<org::OrgUnit>,
+    pub children: Vec<org::OrgUnit>,
+    pub grants: Vec<(people::RoleGrant, people::Person)>,
+    pub history: Vec<(org::OrgChange, String)>,
+}
+
+/// The unit with this code and what its page shows; `None` when there is none.
+pub async fn overview<C: ConnectionTrait>(
+    conn: &C,
+    code: &str,
+) -> Result<Option<Overview>, Internal> {
+    let Some(unit) = org::by_code(conn, code).await? else {
+        return Ok(None);
+    };
+    let mut grants = Vec::new();
+    for g in people::grants_in(conn, unit.id).await? {
+        if let Some(p) = people::person_by_id(conn, g.person_id).await? {
+            grants.push((g, p));
+        }
+    }
+    let mut history = Vec::new();
+    for c in org::changes(conn, unit.id).await? {
+        let by = match c.actor_id {
+            Some(id) => people::person_by_id(conn, id)
+                .await?
+                .map(|p| p.full_name)
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        history.push((c, by));
+    }
+    Ok(Some(Overview {
+        all: org::all(conn).await?,
+        children: org::children(conn, unit.id).await?,
+        unit,
+        grants,
+        history,
+    }))
+}
+
+/// The unit with this code.
+pub async fn unit_by_code<C: ConnectionTrait>(
+    conn: &C,
+    code: &str,
+) -> Result<Option<org::OrgUnit>, Internal> {
+    Ok(org::by_code(conn, code).await?)
+}
+
+/// The province (the top of the tree).
+pub async fn province<C: ConnectionTrait>(conn: &C) -> Result<Option<org::OrgUnit>, Internal> {
+    Ok(org::of_kind(conn, org::KIND_PROVINCE)
+        .await?
+        .into_iter()
+        .next())
+}
+
+/// Every commune, sorted by name as a Vietnamese reader expects (ignoring "Xã"/"Phường"/"Đặc
+/// khu" and tones).
+pub async fn communes_by_name<C: ConnectionTrait>(conn: &C) -> Result<Vec<org::OrgUnit>, Internal> {
+    let mut units = org::of_kind(conn, org::KIND_COMMUNE).await?;
+    let key = |name: &str| {
+        let bare = ["Đặc khu ", "Phường ", "Xã "]
+            .iter()
+            .find_map(|p| name.strip_prefix(p))
+            .unwrap_or(name);
+        hocvuso_domain::text::fold(bare)
+    };
+    units.sort_by_cached_key(|u| key(&u.name));
+    Ok(units)
+}
+
+/// Whether a unit is a commune (the level whose helpers keep a support log).
+pub fn is_commune(unit: &org::OrgUnit) -> bool {
+    unit.kind == org::KIND_COMMUNE
+}
+
+/// Whether a unit of this kind may move to another parent (not the province, not a commune).
+pub fn movable(unit: &org::OrgUnit) -> bool {
+    unit.kind != org::KIND_PROVINCE && unit.kind != org::KIND_COMMUNE
 }
 
 /// Adds a unit under `parent`. An empty code gets one made from the parent's

@@ -3,6 +3,8 @@
 //! keeps about them; and erasure (anonymisation) that leaves the indicator counts as they are.
 //! Every view, export and erasure is written to the audit log (Decree 13/2023/NĐ-CP).
 
+use std::collections::BTreeMap;
+
 use hocvuso_db::repo::{audit, org, people};
 use hocvuso_db::TransactionTrait;
 use hocvuso_domain::{Gender, Indicator, Role, TargetGroup};
@@ -341,4 +343,41 @@ pub async fn edit_identity(
         state.sessions.forget_person(person_id);
     }
     Ok(Some(Ok(())))
+}
+
+/// Who saved or changed something, as pages show it: the person's name, `#id` for someone since
+/// erased, and the shipped content when no one did.
+pub async fn author_name<C: hocvuso_db::ConnectionTrait>(
+    conn: &C,
+    id: Option<i64>,
+) -> Result<String, Internal> {
+    Ok(match id {
+        Some(pid) => people::person_by_id(conn, pid)
+            .await?
+            .map_or_else(|| format!("#{pid}"), |p| p.full_name),
+        None => "Nội dung có sẵn của hocvuso".to_owned(),
+    })
+}
+
+/// The latest `limit` views and exports of personal data, each with the name of who made it.
+pub async fn audit_trail<C: hocvuso_db::ConnectionTrait>(
+    conn: &C,
+    limit: u64,
+) -> Result<Vec<(audit::AuditEntry, String)>, Internal> {
+    let mut names: BTreeMap<i64, String> = BTreeMap::new();
+    let mut out = Vec::new();
+    for e in audit::recent(conn, limit).await? {
+        let who = match names.get(&e.actor_id) {
+            Some(n) => n.clone(),
+            None => {
+                let n = people::person_by_id(conn, e.actor_id)
+                    .await?
+                    .map_or_else(|| format!("#{}", e.actor_id), |p| p.full_name);
+                names.insert(e.actor_id, n.clone());
+                n
+            }
+        };
+        out.push((e, who));
+    }
+    Ok(out)
 }

@@ -1056,6 +1056,41 @@ fn commune_names(
     Ok(names)
 }
 
+/// One roster import as its page lists it, with the name of the unit it was made into.
+pub struct ImportSummary {
+    pub import: roster::RosterImport,
+    pub unit_name: String,
+}
+
+/// The latest `limit` imports into the scope's unit and the units below it.
+pub async fn recent_imports<C: ConnectionTrait>(
+    conn: &C,
+    scope: &Scope,
+    limit: u64,
+) -> Result<Vec<ImportSummary>, Internal> {
+    let units = org::all(conn).await?;
+    let in_scope: Vec<i64> = units
+        .iter()
+        .filter(|u| org::is_under(&u.path, &scope.path))
+        .map(|u| u.id)
+        .collect();
+    let name_of = |id: i64| {
+        units
+            .iter()
+            .find(|u| u.id == id)
+            .map(|u| u.name.clone())
+            .unwrap_or_default()
+    };
+    Ok(roster::recent_imports(conn, &in_scope, limit)
+        .await?
+        .into_iter()
+        .map(|import| ImportSummary {
+            unit_name: name_of(import.scope_unit_id),
+            import,
+        })
+        .collect())
+}
+
 /// The scope of a unit by code (the province for the command line).
 pub async fn scope_of<C: ConnectionTrait>(
     conn: &C,

@@ -6,4 +6,5 @@ pub mod live;
 pub mod markdown;
 pub mod media;
 pub mod qr;
+pub mod stash;
 pub mod writer;

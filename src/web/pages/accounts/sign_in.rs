@@ -4,7 +4,6 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use hocvuso_db::repo::org;
 use serde::Deserialize;
 
 use crate::services::accounts::sign_in::{self, FormError, LoginError, RegisterInput};
@@ -84,15 +83,7 @@ pub struct PhoneQuery {
 
 /// Communes sorted by name as a Vietnamese reader expects (ignoring "Xã"/"Phường" and tones).
 async fn commune_options(state: &AppState, selected: &str) -> Result<Vec<CommuneOption>, WebError> {
-    let mut units = org::of_kind(state.db.read(), org::KIND_COMMUNE).await?;
-    let key = |name: &str| {
-        let bare = ["Đặc khu ", "Phường ", "Xã "]
-            .iter()
-            .find_map(|p| name.strip_prefix(p))
-            .unwrap_or(name);
-        hocvuso_domain::text::fold(bare)
-    };
-    units.sort_by_cached_key(|u| key(&u.name));
+    let units = crate::services::people::org::communes_by_name(state.db.read()).await?;
     Ok(units
         .into_iter()
         .map(|u| CommuneOption {

@@ -6,13 +6,12 @@ use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use hocvuso_db::repo::handbook as repo;
-use hocvuso_db::repo::people;
 use serde::Deserialize;
 
 use crate::clock::format_date;
 use crate::services::accounts::sign_in::{FormError, SessionUser};
 use crate::services::handbook::articles::{self, ArticleInput};
+use crate::services::handbook::desk;
 use crate::services::shared::markdown;
 use crate::state::AppState;
 use crate::web::error::WebError;
@@ -98,7 +97,7 @@ pub struct EditPage {
 }
 
 async fn chapter_options(state: &AppState) -> Result<Vec<ChapterOption>, WebError> {
-    Ok(repo::chapters(state.db.read())
+    Ok(desk::chapters(state.db.read())
         .await?
         .into_iter()
         .map(|c| ChapterOption {
@@ -167,13 +166,10 @@ pub async fn edit_form(
 ) -> Result<Response, WebError> {
     author(&ctx)?;
     let conn = state.db.read();
-    let article = repo::article_by_id(conn, id)
+    let (article, rev) = desk::article_revision(conn, id, None)
         .await?
         .ok_or(WebError::NotFound)?;
-    let rev = repo::revision(conn, id, article.latest_revision)
-        .await?
-        .ok_or(WebError::NotFound)?;
-    let chapters = repo::chapters(conn).await?;
+    let chapters = desk::chapters(conn).await?;
     let chapter = chapters
         .iter()
         .find(|c| c.id == article.chapter_id)
@@ -212,7 +208,7 @@ pub async fn update(
     match articles::update(&state, user, id, &form.data.input, publish).await {
         Ok(_) => Ok(see_other(&format!("/bien-tap/so-tay/{id}?da-luu=1"))),
         Err(FormError::Invalid(errors)) => {
-            let article = repo::article_by_id(state.db.read(), id)
+            let article = desk::article(state.db.read(), id)
                 .await?
                 .ok_or(WebError::NotFound)?;
             let mut input = form.data.input;
@@ -258,26 +254,19 @@ pub async fn revisions(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     author(&ctx)?;
-    let conn = state.db.read();
-    let article = repo::article_by_id(conn, id)
+    let (article, saved) = desk::revisions(state.db.read(), id)
         .await?
         .ok_or(WebError::NotFound)?;
-    let mut rows = Vec::new();
-    for r in repo::revisions_of(conn, id).await? {
-        let author = match r.author_id {
-            Some(pid) => people::person_by_id(conn, pid)
-                .await?
-                .map_or_else(|| format!("#{pid}"), |p| p.full_name),
-            None => "Nội dung có sẵn của hocvuso".to_owned(),
-        };
-        rows.push(RevisionRow {
-            number: r.number,
-            title: r.title,
-            author,
-            saved_on: crate::clock::format_date_time(r.created_at),
-            shown: article.published_revision == Some(r.number),
-        });
-    }
+    let rows = saved
+        .into_iter()
+        .map(|s| RevisionRow {
+            number: s.revision.number,
+            title: s.revision.title,
+            author: s.author,
+            saved_on: crate::clock::format_date_time(s.revision.created_at),
+            shown: article.published_revision == Some(s.revision.number),
+        })
+        .collect();
     let page = RevisionsPage {
         l: ctx.chrome("Các phiên bản"),
         id,
@@ -306,11 +295,7 @@ pub async fn revision(
     Path((id, number)): Path<(i64, i32)>,
 ) -> Result<Response, WebError> {
     author(&ctx)?;
-    let conn = state.db.read();
-    let article = repo::article_by_id(conn, id)
-        .await?
-        .ok_or(WebError::NotFound)?;
-    let r = repo::revision(conn, id, number)
+    let (article, r) = desk::article_revision(state.db.read(), id, Some(number))
         .await?
         .ok_or(WebError::NotFound)?;
     let page = RevisionPage {
@@ -379,7 +364,7 @@ async fn images_page(
     alt: String,
     uploaded: Option<String>,
 ) -> Result<Response, WebError> {
-    let all = repo::media_list(state.db.read()).await?;
+    let all = desk::media(state.db.read()).await?;
     let images: Vec<ImageRow> = all
         .iter()
         .filter(|m| m.content_type != "text/vtt")

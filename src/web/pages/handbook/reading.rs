@@ -217,7 +217,7 @@ pub async fn image(
     State(state): State<AppState>,
     Path(name): Path<String>,
 ) -> Result<Response, WebError> {
-    let file = hocvuso_db::repo::handbook::media_by_name(state.db.read(), &name)
+    let file = crate::services::handbook::desk::stored_file(state.db.read(), &name)
         .await?
         .filter(|f| f.content_type.starts_with("image/"))
         .ok_or(WebError::NotFound)?;
@@ -284,7 +284,7 @@ pub async fn av(
 ) -> Result<Response, WebError> {
     use crate::services::shared::media::{range_ask, RangeAsk};
     use axum::http::header::{ACCEPT_RANGES, CONTENT_RANGE, RANGE};
-    let file = hocvuso_db::repo::handbook::media_by_name(state.db.read(), &name)
+    let file = crate::services::handbook::desk::stored_file(state.db.read(), &name)
         .await?
         .filter(|f| {
             let t = &f.content_type;

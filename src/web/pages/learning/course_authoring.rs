@@ -7,7 +7,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use hocvuso_db::repo::learning::{CourseVersion, VERSION_DRAFT};
-use hocvuso_db::repo::people;
 use serde::Deserialize;
 
 use crate::clock::format_date_time;
@@ -172,12 +171,7 @@ fn version_state(v: &CourseVersion, published: i32) -> &'static str {
 }
 
 async fn person_name(state: &AppState, id: Option<i64>) -> Result<String, WebError> {
-    Ok(match id {
-        Some(pid) => people::person_by_id(state.db.read(), pid)
-            .await?
-            .map_or_else(|| format!("#{pid}"), |p| p.full_name),
-        None => "Nội dung có sẵn của hocvuso".to_owned(),
-    })
+    Ok(crate::services::people::person::author_name(state.db.read(), id).await?)
 }
 
 async fn course_page(

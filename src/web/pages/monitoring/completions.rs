@@ -3,11 +3,11 @@
 //! (every row error in Vietnamese, with its line; what would be added) → confirm → all or
 //! nothing. The file waits in the database between the two steps. Province admin only.
 
+use crate::services::shared::stash::{self, ImportKind};
 use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use hocvuso_db::repo::roster as pending;
 use hocvuso_domain::format;
 use serde::Deserialize;
 
@@ -20,8 +20,6 @@ use crate::web::page::{render, Chrome};
 
 /// Largest results upload (a million rows as .xlsx is ≈ 25 MB).
 pub const MAX_MB: usize = 60;
-const KIND: &str = "completions";
-const PENDING_HOURS: i64 = 24;
 
 impl From<CompletionError> for WebError {
     fn from(e: CompletionError) -> Self {
@@ -210,11 +208,15 @@ pub async fn upload(
     .await?;
     let mut token = String::new();
     if report.is_ok() {
-        let now = state.clock.now();
-        token = crate::services::hex(&crate::services::random_bytes::<16>());
-        let db = state.db.write();
-        pending::delete_pending_before(db, now - chrono::Duration::hours(PENDING_HOURS)).await?;
-        pending::put_pending(db, &token, actor, KIND, &file_name, upload.bytes, now).await?;
+        token = stash::put(
+            &state.db,
+            state.clock.now(),
+            actor,
+            ImportKind::Completions,
+            &file_name,
+            upload.bytes,
+        )
+        .await?;
     }
     let page = PreviewPage {
         l: ctx.chrome("Kiểm tra kết quả trước khi nhập"),
@@ -250,10 +252,8 @@ pub async fn confirm(
 ) -> Result<Response, WebError> {
     let actor = province_admin(&ctx)?;
     let f = &form.data;
-    let Some(upload) = pending::pending(state.db.read(), &f.ma, actor, KIND).await? else {
-        return Err(WebError::BadRequest(
-            "Không còn tệp chờ nhập (đã nhập rồi, hoặc quá 24 giờ). Hãy tải tệp lên lại.".into(),
-        ));
+    let Some(upload) = stash::find(&state.db, &f.ma, actor, ImportKind::Completions).await? else {
+        return Err(WebError::BadRequest(stash::GONE.into()));
     };
     let req = Request {
         course_slug: &f.khoa,
@@ -276,7 +276,7 @@ pub async fn confirm(
         };
         return Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page));
     }
-    pending::delete_pending(state.db.write(), &upload.token).await?;
+    stash::forget(&state.db, &upload.token).await?;
     let page = index_page(&state, &ctx, &f.khoa, Some(ReportView::of(&report))).await?;
     Ok(render(&ctx, StatusCode::OK, &page))
 }

@@ -332,7 +332,7 @@ pub async fn unit(
         trend,
         sub_units,
         is_province_admin: user.is_province_admin(),
-        activity: if unit.kind == hocvuso_db::repo::org::KIND_COMMUNE {
+        activity: if crate::services::people::org::is_commune(&unit) {
             Some(crate::services::people::support::activity(&state, unit.id).await?)
         } else {
             None
@@ -658,20 +658,8 @@ pub async fn audit(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
     if !ctx.user()?.is_province_admin() {
         return Err(WebError::Forbidden);
     }
-    let db = state.db.read();
-    let mut names: std::collections::BTreeMap<i64, String> = std::collections::BTreeMap::new();
     let mut rows = Vec::new();
-    for e in hocvuso_db::repo::audit::recent(db, 500).await? {
-        let who = match names.get(&e.actor_id) {
-            Some(n) => n.clone(),
-            None => {
-                let n = hocvuso_db::repo::people::person_by_id(db, e.actor_id)
-                    .await?
-                    .map_or_else(|| format!("#{}", e.actor_id), |p| p.full_name);
-                names.insert(e.actor_id, n.clone());
-                n
-            }
-        };
+    for (e, who) in crate::services::people::person::audit_trail(state.db.read(), 500).await? {
         rows.push(AuditRow {
             at: crate::clock::format_date_time(e.at),
             who,

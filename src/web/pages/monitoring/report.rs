@@ -55,35 +55,22 @@ async fn units_for(
     user: &crate::services::accounts::sign_in::SessionUser,
     chosen: &str,
 ) -> Result<Vec<UnitOption>, WebError> {
-    let all = hocvuso_db::repo::org::all(state.db.read()).await?;
-    let mut out = Vec::new();
-    if user.is_province_admin() {
-        out.push(UnitOption {
-            code: String::new(),
-            name: "Toàn tỉnh".to_owned(),
-            selected: chosen.is_empty(),
-        });
-        for u in all
-            .iter()
-            .filter(|u| u.kind == hocvuso_db::repo::org::KIND_COMMUNE && u.merged_into_id.is_none())
-        {
-            out.push(UnitOption {
-                code: u.code.clone(),
-                name: u.name.clone(),
+    let out: Vec<UnitOption> = report::reportable_units(state.db.read(), user)
+        .await?
+        .into_iter()
+        .map(|u| match u {
+            None => UnitOption {
+                code: String::new(),
+                name: "Toàn tỉnh".to_owned(),
+                selected: chosen.is_empty(),
+            },
+            Some(u) => UnitOption {
                 selected: u.code == chosen,
-            });
-        }
-    } else {
-        for id in user.officer_units() {
-            if let Some(u) = all.iter().find(|u| u.id == id) {
-                out.push(UnitOption {
-                    code: u.code.clone(),
-                    name: u.name.clone(),
-                    selected: u.code == chosen,
-                });
-            }
-        }
-    }
+                code: u.code,
+                name: u.name,
+            },
+        })
+        .collect();
     if out.is_empty() {
         return Err(WebError::Forbidden);
     }

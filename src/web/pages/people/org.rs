@@ -6,7 +6,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use hocvuso_db::repo::{org, people};
+use hocvuso_db::repo::org::{OrgChange, OrgUnit};
 use hocvuso_domain::Role;
 use serde::Deserialize;
 
@@ -83,7 +83,7 @@ fn done_message(code: &str) -> &'static str {
     }
 }
 
-fn change_text(c: &org::OrgChange) -> String {
+fn change_text(c: &OrgChange) -> String {
     match c.action.as_str() {
         "create" => format!("Tạo đơn vị: {}", c.new_value),
         "rename" => format!("Đổi tên: “{}” → “{}”", c.old_value, c.new_value),
@@ -103,15 +103,16 @@ async fn unit_page(
     errors: Errors,
     done: &str,
 ) -> Result<UnitPage, WebError> {
-    let db = state.db.read();
-    let unit = org::by_code(db, code).await?.ok_or(WebError::NotFound)?;
-    let all = org::all(db).await?;
+    let o = org_admin::overview(state.db.read(), code)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let (unit, all) = (o.unit, o.all);
     let count_children = |id: i64| {
         all.iter()
             .filter(|u| u.parent_id == Some(id) && u.merged_into_id.is_none())
             .count()
     };
-    let link = |u: &org::OrgUnit| UnitLink {
+    let link = |u: &OrgUnit| UnitLink {
         code: u.code.clone(),
         name: u.name.clone(),
         kind: kind_name(&u.kind),
@@ -121,46 +122,39 @@ async fn unit_page(
         id.and_then(|id| all.iter().find(|u| u.id == id))
             .map(|u| (u.code.clone(), u.name.clone()))
     };
-    let mut grants = Vec::new();
-    for g in people::grants_in(db, unit.id).await? {
-        if let Some(p) = people::person_by_id(db, g.person_id).await? {
-            grants.push(GrantView {
-                id: g.id,
-                name: p.full_name,
-                phone: p
-                    .phone
-                    .as_deref()
-                    .map(hocvuso_domain::mask::phone)
-                    .unwrap_or_default(),
-                role: Role::from_code(&g.role).map_or("", Role::name_vi),
-            });
-        }
-    }
-    let mut history = Vec::new();
-    for c in org::changes(db, unit.id).await? {
-        let by = match c.actor_id {
-            Some(id) => people::person_by_id(db, id)
-                .await?
-                .map(|p| p.full_name)
+    let grants = o
+        .grants
+        .into_iter()
+        .map(|(g, p)| GrantView {
+            id: g.id,
+            name: p.full_name,
+            phone: p
+                .phone
+                .as_deref()
+                .map(hocvuso_domain::mask::phone)
                 .unwrap_or_default(),
-            None => String::new(),
-        };
-        history.push(ChangeView {
+            role: Role::from_code(&g.role).map_or("", Role::name_vi),
+        })
+        .collect();
+    let history = o
+        .history
+        .into_iter()
+        .map(|(c, by)| ChangeView {
             at: crate::clock::format_date_time(c.at),
             what: change_text(&c),
             by,
-        });
-    }
+        })
+        .collect();
     Ok(UnitPage {
         l: ctx.chrome(format!("{} — tổ chức", unit.name)),
-        children: org::children(db, unit.id).await?.iter().map(link).collect(),
+        children: o.children.iter().map(link).collect(),
         kinds: kinds_under(&unit)
             .iter()
             .map(|k| (k.code, k.name))
             .collect(),
         parent: by_id(unit.parent_id),
         merged_into: by_id(unit.merged_into_id),
-        movable: unit.kind != org::KIND_PROVINCE && unit.kind != org::KIND_COMMUNE,
+        movable: org_admin::movable(&unit),
         kind: kind_name(&unit.kind),
         code: unit.code,
         name: unit.name,
@@ -174,10 +168,8 @@ async fn unit_page(
 /// The province's page (the top of the tree).
 pub async fn index(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
     admin(&ctx)?;
-    let province = org::of_kind(state.db.read(), org::KIND_PROVINCE)
+    let province = org_admin::province(state.db.read())
         .await?
-        .into_iter()
-        .next()
         .ok_or(WebError::NotFound)?;
     Ok(see_other(&format!("/to-chuc/{}", province.code)))
 }
@@ -222,7 +214,7 @@ pub async fn act(
 ) -> Result<Response, WebError> {
     admin(&ctx)?;
     let user = ctx.user()?;
-    let unit = org::by_code(state.db.read(), &code)
+    let unit = org_admin::unit_by_code(state.db.read(), &code)
         .await?
         .ok_or(WebError::NotFound)?;
     let result: Result<(), FieldErrors> = match action.as_str() {

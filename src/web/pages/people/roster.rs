@@ -7,12 +7,12 @@ use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use hocvuso_db::repo::{org, roster as repo};
 use hocvuso_domain::format;
 use serde::Deserialize;
 
 use crate::clock::format_date_time;
 use crate::services::people::roster::{self, Mode, Report, Scope};
+use crate::services::shared::stash::{self, ImportKind};
 use crate::services::Internal;
 use crate::state::AppState;
 use crate::web::error::WebError;
@@ -21,9 +21,6 @@ use crate::web::page::{render, Chrome};
 
 /// Largest roster upload (a million rows as .xlsx is ≈ 45 MB).
 pub const MAX_MB: usize = 100;
-const KIND: &str = "roster";
-/// Uploads never confirmed are forgotten after this long.
-const PENDING_HOURS: i64 = 24;
 
 /// The importer's scope: the province for its admin, the officer's unit for a unit officer.
 async fn scope(state: &AppState, ctx: &Ctx) -> Result<Scope, WebError> {
@@ -101,34 +98,19 @@ async fn index_page(
     scope: &Scope,
     done: Option<ReportView>,
 ) -> Result<IndexPage, Internal> {
-    let db = state.db.read();
-    let scope_path = scope.path.clone();
-    let units = org::all(db).await?;
-    let in_scope: Vec<i64> = units
-        .iter()
-        .filter(|u| hocvuso_db::repo::org::is_under(&u.path, &scope_path))
-        .map(|u| u.id)
-        .collect();
-    let name_of = |id: i64| {
-        units
-            .iter()
-            .find(|u| u.id == id)
-            .map(|u| u.name.clone())
-            .unwrap_or_default()
-    };
     let n = |x: i64| format::number(x);
-    let imports = repo::recent_imports(db, &in_scope, 20)
+    let imports = roster::recent_imports(state.db.read(), scope, 20)
         .await?
         .into_iter()
-        .map(|i| ImportView {
-            at: format_date_time(i.at),
-            file_name: i.file_name,
-            unit: name_of(i.scope_unit_id),
-            rows: n(i.rows),
-            added: n(i.added),
-            updated: n(i.updated),
-            moved: n(i.moved),
-            unchanged: n(i.unchanged),
+        .map(|r| ImportView {
+            at: format_date_time(r.import.at),
+            file_name: r.import.file_name,
+            unit: r.unit_name,
+            rows: n(r.import.rows),
+            added: n(r.import.added),
+            updated: n(r.import.updated),
+            moved: n(r.import.moved),
+            unchanged: n(r.import.unchanged),
         })
         .collect();
     Ok(IndexPage {
@@ -166,7 +148,6 @@ pub async fn upload(
     let scope = scope(&state, &ctx).await?;
     let user = ctx.user()?;
     let upload = crate::web::pages::Upload::read(&ctx, multipart, "tep", MAX_MB).await?;
-    let now = state.clock.now();
     let file_name = upload.file_name.chars().take(200).collect::<String>();
     let report = roster::run(
         &state,
@@ -179,17 +160,13 @@ pub async fn upload(
     .await?;
     let mut token = String::new();
     if report.is_ok() {
-        token = crate::services::hex(&crate::services::random_bytes::<16>());
-        let db = state.db.write();
-        repo::delete_pending_before(db, now - chrono::Duration::hours(PENDING_HOURS)).await?;
-        repo::put_pending(
-            db,
-            &token,
+        token = stash::put(
+            &state.db,
+            state.clock.now(),
             user.person_id,
-            KIND,
+            ImportKind::Roster,
             &file_name,
             upload.bytes,
-            now,
         )
         .await?;
     }
@@ -223,11 +200,10 @@ pub async fn confirm(
 ) -> Result<Response, WebError> {
     let scope = scope(&state, &ctx).await?;
     let user = ctx.user()?;
-    let Some(pending) = repo::pending(state.db.read(), &form.data.ma, user.person_id, KIND).await?
+    let Some(pending) =
+        stash::find(&state.db, &form.data.ma, user.person_id, ImportKind::Roster).await?
     else {
-        return Err(WebError::BadRequest(
-            "Không còn tệp chờ nhập (đã nhập rồi, hoặc quá 24 giờ). Hãy tải tệp lên lại.".into(),
-        ));
+        return Err(WebError::BadRequest(stash::GONE.into()));
     };
     let report = roster::run(
         &state,
@@ -250,7 +226,7 @@ pub async fn confirm(
         };
         return Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page));
     }
-    repo::delete_pending(state.db.write(), &pending.token).await?;
+    stash::forget(&state.db, &pending.token).await?;
     let page = index_page(&state, &ctx, &scope, Some(ReportView::of(&report))).await?;
     Ok(render(&ctx, StatusCode::OK, &page))
 }
