@@ -7,10 +7,8 @@
 // Run: ./run   (or: node --test course_authoring.test.mjs, with chromium, chromium-driver, node_modules)
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
 
-import { norm, pages, startHocvuso } from './server.mjs';
-import { startBrowser } from './webdriver.mjs';
+import { norm, setUpWalk } from './server.mjs';
 
 const AUTHOR = '0900000004';
 const LEARNER = '0900000005';
@@ -25,49 +23,8 @@ const LESSON = {
   marker: 'Sạc pin khi pin còn khoảng 20%',
 };
 
-let srv;
-let p;
-let author;
-let learner;
+const { p, step, browsers: [author, learner] } = setUpWalk('hocvuso-e2e-kh-', ['author', 'learner']);
 let lessonsBefore;
-
-before(async () => {
-  srv = await startHocvuso('hocvuso-e2e-kh-');
-  p = pages(srv.base);
-  [author, learner] = await Promise.all([startBrowser(), startBrowser()]);
-  author.label = 'author';
-  learner.label = 'learner';
-});
-
-after(async () => {
-  await Promise.all([author?.quit(), learner?.quit()]);
-  await srv?.stop();
-});
-
-let broken = false;
-function step(name, fn) {
-  test(name, { timeout: 300_000 }, async (t) => {
-    if (broken) {
-      t.skip('an earlier step failed');
-      return;
-    }
-    try {
-      await fn(t);
-    } catch (e) {
-      broken = true;
-      for (const b of [author, learner]) {
-        console.error(`${b.label} browser at ${await b.currentUrlSafe()}`);
-        try {
-          console.error(`page text:\n${(await b.text('body')).slice(0, 1200)}`);
-        } catch {
-          // no page
-        }
-      }
-      console.error(`server log (tail):\n${srv.logTail()}`);
-      throw e;
-    }
-  });
-}
 
 const lessonTitles = () => p.texts(learner, 'ol.lessons li a');
 

@@ -14,25 +14,13 @@
 // Page contract: CONTRACT.md beside this file ("Dashboard" section).
 
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
-import { assertAccessible } from './axe.mjs';
-import { freePort, GiveUp, pollUntil, startBrowser } from './webdriver.mjs';
-
-const E2E_DIR = dirname(fileURLToPath(import.meta.url));
-const REPO_DIR = resolve(E2E_DIR, '..');
-const BIN = process.env.HOCVUSO_BIN
-  ? resolve(process.env.HOCVUSO_BIN)
-  : resolve(E2E_DIR, '../target/release/hocvuso');
+import { DEMO_PASSWORD, escapeRe, norm, setUpWalk } from './server.mjs';
+import { pollUntil } from './webdriver.mjs';
 
 // Demo accounts (src/services/setup/demo.rs).
-const DEMO_PASSWORD = 'hocvuso-demo';
 const ADMIN = { phone: '0900000001', name: 'Quản Trị Tỉnh', password: DEMO_PASSWORD };
 const OFFICER = { phone: '0900000002', name: 'Cán Bộ Xã', password: DEMO_PASSWORD };
 
@@ -48,159 +36,12 @@ const TARGET = { field: 't_adults_digital_skills', value: '90' };
 // ---------------------------------------------------------------------------------------------
 // Server and browser lifecycle
 
-let tmp; // temp dir: SQLite db (unless E2E_DATABASE_URL), server log, the CSV files to upload
-let serverLog;
-let serverLogFd;
-let server;
-let base; // http://127.0.0.1:PORT
-let admin; // Browser, the province administrator
-let officer; // Browser, the officer of commune 24781
-
-const running = () => server && server.exitCode === null && server.signalCode === null;
-const killServer = () => running() && server.kill('SIGKILL');
-
-before(async () => {
-  assert.ok(existsSync(BIN), `hocvuso binary not found at ${BIN}: build it (cargo build --release) or set HOCVUSO_BIN`);
-  tmp = mkdtempSync(join(tmpdir(), 'hocvuso-e2e-tk-'));
-  serverLog = join(tmp, 'server.log');
-  const db = process.env.E2E_DATABASE_URL || `sqlite://${join(tmp, 'hocvuso.db')}`;
-  console.log(`server binary ${BIN}\ndatabase ${db}`);
-
-  try {
-    await promisify(execFile)(BIN, ['demo', '--database', db, '--people', '0'], {
-      cwd: REPO_DIR, env: serverEnv(), timeout: 60_000,
-    });
-  } catch (e) {
-    throw new Error(`hocvuso demo --people 0 failed (${e.code ?? e.signal}):\n${e.stdout}${e.stderr}`);
-  }
-
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  const out = (serverLogFd = openSync(serverLog, 'a'));
-  server = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--database', db], {
-    cwd: REPO_DIR,
-    env: serverEnv(),
-    stdio: ['ignore', out, out],
-  });
-  process.once('exit', killServer);
-  await pollUntil(`GET ${base}/healthz to answer 200`, async () => {
-    if (!running()) {
-      throw new GiveUp(`hocvuso serve exited (${server.exitCode ?? server.signalCode}):\n${logTail()}`);
-    }
-    const res = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(2000) });
-    return res.status === 200;
-  }, { timeoutMs: 30_000, intervalMs: 100 });
-
-  [admin, officer] = await Promise.all([startBrowser(), startBrowser()]);
-  admin.label = 'admin';
-  officer.label = 'officer';
-});
-
-after(async () => {
-  await Promise.all([admin?.quit(), officer?.quit()]);
-  if (running()) {
-    const gone = new Promise((r) => server.once('exit', r));
-    server.kill('SIGTERM');
-    const timer = setTimeout(killServer, 5000);
-    await gone;
-    clearTimeout(timer);
-  }
-  process.removeListener('exit', killServer);
-  if (serverLogFd !== undefined) closeSync(serverLogFd);
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-});
-
-/** The server's environment: ours, less the test's own HOCVUSO_BIN, without log colours. */
-function serverEnv() {
-  const env = { ...process.env, NO_COLOR: '1' };
-  delete env.HOCVUSO_BIN;
-  return env;
-}
-
-function logTail(max = 3000) {
-  try {
-    return readFileSync(serverLog, 'utf8').slice(-max);
-  } catch {
-    return '(no server log)';
-  }
-}
-
-// Steps run in order; once one fails the rest are skipped (they depend on it).
-let broken = false;
-function step(name, fn) {
-  test(name, { timeout: 300_000 }, async (t) => {
-    if (broken) {
-      t.skip('an earlier step failed');
-      return;
-    }
-    try {
-      await fn(t);
-    } catch (e) {
-      broken = true;
-      for (const b of [admin, officer]) {
-        if (!b) continue;
-        console.error(`${b.label} browser at ${await b.currentUrlSafe()}`);
-        try {
-          console.error(`page text:\n${(await b.text('body')).slice(0, 1500)}`);
-        } catch {
-          // no page
-        }
-      }
-      console.error(`server log (tail):\n${logTail()}`);
-      throw e;
-    }
-  });
-}
+// The province administrator and the officer of commune 24781. The server's temporary
+// directory also holds the CSV files to upload.
+const { srv, p, step, browsers: [admin, officer] } = setUpWalk('hocvuso-e2e-tk-', ['admin', 'officer']);
 
 // ---------------------------------------------------------------------------------------------
 // Page helpers (each takes the browser to act in)
-
-const scanned = new Set();
-const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const norm = (s) => s.normalize('NFC').replace(/\s+/g, ' ').trim();
-
-/**
- * `b` should be on a page whose path matches `re`: check it, <html lang="vi">, and run axe once
- * per browser, path and `variant` (a page that looks different at the same path).
- */
-async function arrive(b, re, variant = '') {
-  const m = await b.waitForPath(re);
-  const path = m[0];
-  const lang = await b.exec('return document.documentElement.getAttribute("lang");');
-  assert.equal(lang, 'vi', `<html lang> on ${path}`);
-  const key = `${b.label} ${path}${variant ? ` (${variant})` : ''}`;
-  if (!scanned.has(key)) {
-    scanned.add(key);
-    await assertAccessible(b, key);
-    console.log(`  ${key}: lang=vi, axe clean`);
-  }
-  return m;
-}
-
-/** Type `path` (query allowed) into the address bar and arrive there. */
-async function open(b, path, variant) {
-  await b.go(base + path);
-  return arrive(b, new RegExp(`^${escapeRe(path.split('?')[0])}$`), variant);
-}
-
-async function h1(b) {
-  return norm(await b.text('h1'));
-}
-
-/** Press the button labelled exactly `label` inside `scope` and wait for the next page. */
-async function press(b, scope, label) {
-  const buttons = await b.findAll(`${scope} button, ${scope} input[type="submit"]`);
-  const texts = [];
-  for (const el of buttons) {
-    const text = norm((await el.text()) || (await el.attr('value')) || '');
-    if (text === label) {
-      await b.clickAndWait(el);
-      return;
-    }
-    texts.push(text);
-  }
-  throw new Error(`no button "${label}" in ${scope} on ${await b.currentUrlSafe()} (found: ${JSON.stringify(texts)})`);
-}
 
 /** The texts of every button inside `scope`. */
 async function buttonTexts(b, scope) {
@@ -209,32 +50,6 @@ async function buttonTexts(b, scope) {
       return (e.textContent || e.value || '').replace(/\\s+/g, ' ').trim();
     });
   `, [`${scope} button, ${scope} input[type="submit"]`]);
-}
-
-/** The link inside `scope` whose text is exactly `text`: [Element, href]. */
-async function link(b, scope, text) {
-  const links = await b.findAll(`${scope} a`);
-  const texts = [];
-  for (const a of links) {
-    const t = norm(await a.text());
-    if (t === text) return [a, await a.attr('href')];
-    texts.push(t);
-  }
-  throw new Error(`no link "${text}" in ${scope} on ${await b.currentUrlSafe()} (found: ${JSON.stringify(texts.slice(0, 40))})`);
-}
-
-/** Follow the link inside `scope` whose text is exactly `text`; returns its href. */
-async function follow(b, scope, text) {
-  const [a, href] = await link(b, scope, text);
-  await b.clickAndWait(a);
-  return href;
-}
-
-async function login(b, { phone, password }) {
-  await open(b, '/dang-nhap');
-  await b.type('form#dang-nhap input[name="phone"]', phone);
-  await b.type('form#dang-nhap input[name="password"]', password);
-  await press(b, 'form#dang-nhap', 'Đăng nhập');
 }
 
 /** A table as {head: [th texts], rows: [{code, cells: [texts]}]} (cell text = innerText). */
@@ -277,16 +92,12 @@ async function ranking(b) {
   `);
 }
 
-/** The browser's cookies as a Cookie header, so that Node may fetch as that user. */
-/** GET `path` from Node with `b`'s cookies, without following redirects. */
-const fetchAs = (b, path) => b.fetchAs(base, path);
-
 /**
  * Check a link's address: `path`, `?nam=<year>`, and any group / indicator it carries being the
  * ones this walk looks at (adults, digital skills). Other parameters are not allowed.
  */
 function assertHref(href, path, what) {
-  const u = new URL(href, base);
+  const u = new URL(href, srv.base);
   assert.equal(u.pathname, path, `${what}: path of ${href}`);
   assert.equal(u.searchParams.get('nam'), year, `${what}: ?nam= of ${href}`);
   const allowed = { nam: year, nhom: 'adults', 'chi-so': 'digital_skills' };
@@ -371,9 +182,9 @@ let template; // {text, lines} of the downloaded template
 let targetBefore; // the adults/digital_skills target before step 4
 
 step('1. the province admin logs in and sees all 124 communes ranked, none with a denominator yet', async () => {
-  await login(admin, ADMIN);
-  await arrive(admin, /^\/thong-ke$/, 'before import');
-  const title = await h1(admin);
+  await p.login(admin, ADMIN.phone, ADMIN.password);
+  await p.arrive(admin, /^\/thong-ke$/, 'before import');
+  const title = await p.h1(admin);
   const m = /^Thống kê toàn tỉnh năm (\d{4})$/.exec(title);
   assert.ok(m, `h1 on /thong-ke: ${JSON.stringify(title)}`);
   year = m[1];
@@ -402,21 +213,21 @@ step('1. the province admin logs in and sees all 124 communes ranked, none with 
     ['Nhập, sửa mẫu số', '/thong-ke/mau-so'],
     ['Chỉ tiêu', '/thong-ke/chi-tieu'],
   ]) {
-    const [, href] = await link(admin, 'main', text);
+    const [, href] = await p.link(admin, 'main', text);
     assertHref(href, path, `link "${text}"`);
   }
-  await follow(admin, 'main', 'Nhập, sửa mẫu số');
-  await arrive(admin, /^\/thong-ke\/mau-so$/, 'empty');
-  assert.equal(await h1(admin), `Mẫu số năm ${year}`);
+  await p.follow(admin, 'main', 'Nhập, sửa mẫu số');
+  await p.arrive(admin, /^\/thong-ke\/mau-so$/, 'empty');
+  assert.equal(await p.h1(admin), `Mẫu số năm ${year}`);
   assert.match(norm(await admin.text('main .lead')), new RegExp(`Đã có 0/${COMMUNES} đơn vị`));
   assert.equal((await admin.findAll('form#sua-mau-so input[id^="d_"]')).length, COMMUNES, 'direct edit inputs');
 });
 
 step('2. the template downloads; a file with an unknown commune is refused with a Vietnamese error and nothing changes', async () => {
-  const [, href] = await link(admin, 'main', 'Tải tệp mẫu');
+  const [, href] = await p.link(admin, 'main', 'Tải tệp mẫu');
   assertHref(href, '/thong-ke/mau-so/mau.csv', 'template link');
-  assert.equal(new URL(href, base).searchParams.get('nhom'), 'adults', 'template link: ?nhom=');
-  const csv = await fetchAs(admin, href);
+  assert.equal(new URL(href, srv.base).searchParams.get('nhom'), 'adults', 'template link: ?nhom=');
+  const csv = await p.fetchAs(admin, href);
   assert.equal(csv.status, 200, `GET ${href} with the admin's cookies`);
   assert.match(csv.type, /^text\/csv/, 'template content-type');
   assert.match(csv.disposition, /attachment/, 'template content-disposition');
@@ -432,13 +243,13 @@ step('2. the template downloads; a file with an unknown commune is refused with 
 
   // The admin fills two cells, and a line for a commune that does not exist comes first.
   const filled = fillTemplate({ [MUI_NE.code]: '1.000', [XUAN_HUONG.code]: '2' });
-  const badPath = join(tmp, `mau-so-${year}-adults-sai.csv`);
+  const badPath = join(srv.tmp, `mau-so-${year}-adults-sai.csv`);
   writeFileSync(badPath, `\uFEFF${[lines[0], `${UNKNOWN_CODE},"Không có",5`, ...filled].join('\r\n')}\r\n`);
   await admin.type('form#tai-tep #nguon', SOURCE_FILE);
   await (await admin.find('form#tai-tep #tep')).type(badPath); // WebDriver file upload
-  await press(admin, 'form#tai-tep', 'Kiểm tra tệp');
-  await arrive(admin, /^\/thong-ke\/mau-so$/, 'upload with errors');
-  assert.equal(await h1(admin), 'Kiểm tra trước khi nhập');
+  await p.press(admin, 'form#tai-tep', 'Kiểm tra tệp');
+  await p.arrive(admin, /^\/thong-ke\/mau-so$/, 'upload with errors');
+  assert.equal(await p.h1(admin), 'Kiểm tra trước khi nhập');
   const errors = await errorItems(admin);
   assert.equal(errors.length, 1, `errors listed: ${JSON.stringify(errors)}`);
   assert.ok(errors[0].startsWith(`Dòng 2: không có đơn vị mã ${UNKNOWN_CODE}`),
@@ -450,11 +261,11 @@ step('2. the template downloads; a file with an unknown commune is refused with 
   console.log(`  refused: ${errors[0]}`);
 
   // Nothing was written.
-  await open(admin, `/thong-ke?nam=${year}`, 'after a refused upload');
+  await p.open(admin, `/thong-ke?nam=${year}`, 'after a refused upload');
   const rows = await ranking(admin);
   assert.equal(rows[MUI_NE.code].denominator, '—', `${MUI_NE.code} denominator after a refused upload`);
   assert.equal(rows[XUAN_HUONG.code].denominator, '—', `${XUAN_HUONG.code} denominator after a refused upload`);
-  await open(admin, `/thong-ke/mau-so/lich-su?nam=${year}&nhom=adults`, 'empty');
+  await p.open(admin, `/thong-ke/mau-so/lich-su?nam=${year}&nhom=adults`, 'empty');
   assert.equal(await admin.has('table#lich-su'), false, 'history after a refused upload');
 });
 
@@ -472,15 +283,15 @@ function fillTemplate(values) {
 }
 
 step('3. the corrected file: the dry run lists exactly the 2 changes; "Nhập 2 thay đổi" imports them, with history', async () => {
-  await open(admin, `/thong-ke/mau-so?nam=${year}&nhom=adults`);
-  const goodPath = join(tmp, `mau-so-${year}-adults.csv`);
+  await p.open(admin, `/thong-ke/mau-so?nam=${year}&nhom=adults`);
+  const goodPath = join(srv.tmp, `mau-so-${year}-adults.csv`);
   const filled = fillTemplate({ [MUI_NE.code]: '1.000', [XUAN_HUONG.code]: '2' });
   writeFileSync(goodPath, `\uFEFF${[template.lines[0], ...filled].join('\r\n')}\r\n`);
   await admin.type('form#tai-tep #nguon', SOURCE_FILE);
   await (await admin.find('form#tai-tep #tep')).type(goodPath);
-  await press(admin, 'form#tai-tep', 'Kiểm tra tệp');
-  await arrive(admin, /^\/thong-ke\/mau-so$/, 'dry run');
-  assert.equal(await h1(admin), 'Kiểm tra trước khi nhập');
+  await p.press(admin, 'form#tai-tep', 'Kiểm tra tệp');
+  await p.arrive(admin, /^\/thong-ke\/mau-so$/, 'dry run');
+  assert.equal(await p.h1(admin), 'Kiểm tra trước khi nhập');
   assert.equal(await admin.has('.error-summary'), false, 'errors on a clean file');
   const changes = await table(admin, 'table#thay-doi');
   assert.ok(changes, 'no table#thay-doi on the dry run');
@@ -494,11 +305,11 @@ step('3. the corrected file: the dry run lists exactly the 2 changes; "Nhập 2 
   console.log(`  dry run: ${seen.map((r) => `${r[0]} ${r[2]} → ${r[3]}`).join(', ')}`);
 
   // A dry run writes nothing (checked from Node, so the browser stays on the dry run).
-  const before = await fetchAs(admin, `/thong-ke?nam=${year}`);
+  const before = await p.fetchAs(admin, `/thong-ke?nam=${year}`);
   assert.match(before.text, new RegExp(`data-code="${MUI_NE.code}"[^]*?data-field="denominator">—<`), 'the dry run wrote something');
 
-  await press(admin, 'form#nhap', 'Nhập 2 thay đổi');
-  await arrive(admin, /^\/thong-ke\/mau-so$/, 'imported');
+  await p.press(admin, 'form#nhap', 'Nhập 2 thay đổi');
+  await p.arrive(admin, /^\/thong-ke\/mau-so$/, 'imported');
   const notice = norm(await admin.text('.notice'));
   assert.ok(notice.includes('Đã nhập 2 thay đổi'), `notice after importing: ${JSON.stringify(notice)}`);
   assert.match(norm(await admin.text('main .lead')), new RegExp(`Đã có 2/${COMMUNES} đơn vị`));
@@ -506,16 +317,16 @@ step('3. the corrected file: the dry run lists exactly the 2 changes; "Nhập 2 
   assert.equal(await valueOf(admin, `#d_${XUAN_HUONG.code}`), '2', `#d_${XUAN_HUONG.code} after the import`);
   console.log(`  ${notice}`);
 
-  await open(admin, `/thong-ke?nam=${year}`, 'after import');
+  await p.open(admin, `/thong-ke?nam=${year}`, 'after import');
   const rows = await ranking(admin);
   assert.equal(rows[MUI_NE.code].denominator, '1.000', `${MUI_NE.code} denominator on the dashboard`);
   assert.equal(rows[XUAN_HUONG.code].denominator, '2', `${XUAN_HUONG.code} denominator on the dashboard`);
   assert.equal(Object.values(rows).filter((r) => r.denominator !== '—').length, 2, 'communes with a denominator');
 
-  await follow(admin, 'main', 'Nhập, sửa mẫu số');
-  await arrive(admin, /^\/thong-ke\/mau-so$/, 'imported');
-  await follow(admin, 'main', 'Lịch sử thay đổi');
-  await arrive(admin, /^\/thong-ke\/mau-so\/lich-su$/, '2 changes');
+  await p.follow(admin, 'main', 'Nhập, sửa mẫu số');
+  await p.arrive(admin, /^\/thong-ke\/mau-so$/, 'imported');
+  await p.follow(admin, 'main', 'Lịch sử thay đổi');
+  await p.arrive(admin, /^\/thong-ke\/mau-so\/lich-su$/, '2 changes');
   const history = await table(admin, 'table#lich-su');
   assert.ok(history, 'no table#lich-su');
   assert.equal(history.rows.length, 2, `history rows: ${JSON.stringify(history.rows)}`);
@@ -532,22 +343,22 @@ step('3. the corrected file: the dry run lists exactly the 2 changes; "Nhập 2 
 });
 
 step('3b. a direct edit in the page: only the changed cell is listed, then imported and kept in the history', async () => {
-  await open(admin, `/thong-ke/mau-so?nam=${year}&nhom=adults`);
+  await p.open(admin, `/thong-ke/mau-so?nam=${year}&nhom=adults`);
   await admin.type(`form#sua-mau-so #d_${XUAN_HUONG.code}`, '3');
   await admin.type('form#sua-mau-so #nguon-sua', SOURCE_EDIT);
-  await press(admin, 'form#sua-mau-so', 'Kiểm tra thay đổi');
-  await arrive(admin, /^\/thong-ke\/mau-so\/sua$/, 'dry run');
+  await p.press(admin, 'form#sua-mau-so', 'Kiểm tra thay đổi');
+  await p.arrive(admin, /^\/thong-ke\/mau-so\/sua$/, 'dry run');
   assert.equal(await admin.has('.error-summary'), false, 'errors on a direct edit');
   const changes = await table(admin, 'table#thay-doi');
   assert.ok(changes, 'no table#thay-doi after a direct edit');
   assert.deepEqual(changes.rows.map((r) => r.cells), [[XUAN_HUONG.code, XUAN_HUONG.name, '2', '3']], 'the one change');
-  await press(admin, 'form#nhap', 'Nhập 1 thay đổi');
-  await arrive(admin, /^\/thong-ke\/mau-so$/, 'imported');
+  await p.press(admin, 'form#nhap', 'Nhập 1 thay đổi');
+  await p.arrive(admin, /^\/thong-ke\/mau-so$/, 'imported');
   assert.ok(norm(await admin.text('.notice')).includes('Đã nhập 1 thay đổi'), 'notice after the direct edit');
   assert.equal(await valueOf(admin, `#d_${XUAN_HUONG.code}`), '3');
   assert.equal(await valueOf(admin, `#d_${MUI_NE.code}`), '1000', 'an untouched cell stays');
 
-  await open(admin, `/thong-ke/mau-so/lich-su?nam=${year}&nhom=adults`, '3 changes');
+  await p.open(admin, `/thong-ke/mau-so/lich-su?nam=${year}&nhom=adults`, '3 changes');
   const history = await table(admin, 'table#lich-su');
   assert.equal(history.rows.length, 3, `history rows: ${JSON.stringify(history.rows)}`);
   const edits = history.rows.filter((r) => r.code === XUAN_HUONG.code)
@@ -558,18 +369,18 @@ step('3b. a direct edit in the page: only the changed cell is listed, then impor
 });
 
 step(`4. targets: adults / digital skills set to ${TARGET.value}% is saved with history and used by the ranking at once`, async () => {
-  await open(admin, `/thong-ke?nam=${year}`, 'after import');
-  await follow(admin, 'main', 'Chỉ tiêu');
-  await arrive(admin, /^\/thong-ke\/chi-tieu$/, 'before');
-  assert.equal(await h1(admin), `Chỉ tiêu năm ${year}`);
+  await p.open(admin, `/thong-ke?nam=${year}`, 'after import');
+  await p.follow(admin, 'main', 'Chỉ tiêu');
+  await p.arrive(admin, /^\/thong-ke\/chi-tieu$/, 'before');
+  assert.equal(await p.h1(admin), `Chỉ tiêu năm ${year}`);
   const old = await valueOf(admin, `form#sua-chi-tieu #${TARGET.field}`);
   assert.notEqual(old, null, `no #${TARGET.field} in form#sua-chi-tieu`);
   assert.equal(old === '' ? '—' : `${old}%`, targetBefore, 'the form shows the target the ranking used');
   assert.equal(await admin.has('table#lich-su'), false, 'target history on a fresh database');
   const fields = (await admin.findAll('form#sua-chi-tieu input[id^="t_"]')).length;
   await admin.type(`form#sua-chi-tieu #${TARGET.field}`, TARGET.value);
-  await press(admin, 'form#sua-chi-tieu', 'Lưu chỉ tiêu');
-  await arrive(admin, /^\/thong-ke\/chi-tieu$/, 'saved');
+  await p.press(admin, 'form#sua-chi-tieu', 'Lưu chỉ tiêu');
+  await p.arrive(admin, /^\/thong-ke\/chi-tieu$/, 'saved');
   const notice = norm(await admin.text('.notice'));
   assert.ok(notice.includes('Đã lưu'), `notice after saving: ${JSON.stringify(notice)}`);
   assert.ok(notice.includes('Đã lưu 1 thay đổi'), `only the one changed target is saved: ${JSON.stringify(notice)}`);
@@ -583,7 +394,7 @@ step(`4. targets: adults / digital skills set to ${TARGET.value}% is saved with 
   assert.equal(h['Người sửa'], ADMIN.name, `history, who: ${JSON.stringify(h)}`);
   console.log(`  ${fields} target fields; ${notice}; history: ${history.rows[0].cells.join(' | ')}`);
 
-  await open(admin, `/thong-ke?nam=${year}`, 'after targets');
+  await p.open(admin, `/thong-ke?nam=${year}`, 'after targets');
   const rows = await ranking(admin);
   const targets = new Set(Object.values(rows).map((r) => r.target));
   assert.deepEqual([...targets], [`${TARGET.value}%`], 'the target column of every commune');
@@ -594,16 +405,16 @@ step(`4. targets: adults / digital skills set to ${TARGET.value}% is saved with 
 });
 
 step('4b. the ranking downloads as Excel (a sheet per group) and as CSV', async () => {
-  await open(admin, `/thong-ke?nam=${year}`);
-  const [, xlsxHref] = await link(admin, 'main', 'Excel (mọi nhóm, mỗi nhóm một trang)');
+  await p.open(admin, `/thong-ke?nam=${year}`);
+  const [, xlsxHref] = await p.link(admin, 'main', 'Excel (mọi nhóm, mỗi nhóm một trang)');
   assertHref(xlsxHref, '/thong-ke/xuat.xlsx', 'Excel link');
-  const xlsx = await fetchAs(admin, xlsxHref);
+  const xlsx = await p.fetchAs(admin, xlsxHref);
   assert.equal(xlsx.status, 200, `GET ${xlsxHref}`);
   assert.equal(xlsx.type, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
   assert.match(xlsx.disposition, /attachment; filename="ket-qua-\d{4}-digital_skills\.xlsx"/);
   assert.deepEqual([...xlsx.bytes.subarray(0, 4)], [0x50, 0x4b, 0x03, 0x04], 'an .xlsx is a zip');
-  const [, csvHref] = await link(admin, 'main', 'CSV (nhóm này)');
-  const csv = await fetchAs(admin, csvHref);
+  const [, csvHref] = await p.link(admin, 'main', 'CSV (nhóm này)');
+  const csv = await p.fetchAs(admin, csvHref);
   assert.equal(csv.status, 200, `GET ${csvHref}`);
   const lines = csv.text.replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l !== '');
   assert.equal(lines.length, 1 + COMMUNES + 1, 'header, communes, total');
@@ -612,7 +423,7 @@ step('4b. the ranking downloads as Excel (a sheet per group) and as CSV', async 
 });
 
 step('4c. the trend chart and the overview are on the page; the report for a period downloads as PDF', async () => {
-  await open(admin, `/thong-ke?nam=${year}`);
+  await p.open(admin, `/thong-ke?nam=${year}`);
   const chart = await admin.exec(`
     var svg = document.querySelector('#xu-huong svg');
     return svg ? { title: svg.querySelector('title').textContent, box: svg.getBoundingClientRect().width } : null;
@@ -621,29 +432,29 @@ step('4c. the trend chart and the overview are on the page; the report for a per
   assert.ok(chart.box > 200, `the chart is visible: ${chart.box}px wide`);
   const overview = await admin.findAll('#tong-quan-bang tbody tr');
   assert.ok(overview.length >= 6, `the overview has a line per group: ${overview.length}`);
-  await follow(admin, 'main', 'Báo cáo theo kỳ (PDF)');
-  await arrive(admin, /^\/thong-ke\/bao-cao$/);
+  await p.follow(admin, 'main', 'Báo cáo theo kỳ (PDF)');
+  await p.arrive(admin, /^\/thong-ke\/bao-cao$/);
   const form = await admin.exec(`
     var f = document.querySelector('form#bao-cao');
     return new URLSearchParams(new FormData(f)).toString();
   `);
-  const pdf = await fetchAs(admin, `/thong-ke/bao-cao.pdf?${form}`);
+  const pdf = await p.fetchAs(admin, `/thong-ke/bao-cao.pdf?${form}`);
   assert.equal(pdf.status, 200, `GET /thong-ke/bao-cao.pdf?${form}`);
   assert.equal(pdf.type, 'application/pdf');
   assert.match(pdf.disposition, /attachment; filename="bao-cao-68-\d{8}-\d{8}\.pdf"/);
   assert.equal(pdf.bytes.subarray(0, 5).toString(), '%PDF-');
   // A date that does not exist is refused on the form, in Vietnamese.
-  await admin.go(`${base}/thong-ke/bao-cao.pdf?tu=31/02/${year}&den=01/03/${year}`);
-  await arrive(admin, /^\/thong-ke\/bao-cao\.pdf$/, 'refused');
+  await admin.go(`${srv.base}/thong-ke/bao-cao.pdf?tu=31/02/${year}&den=01/03/${year}`);
+  await p.arrive(admin, /^\/thong-ke\/bao-cao\.pdf$/, 'refused');
   const error = norm(await admin.text('.error-summary'));
   assert.match(error, /ngày bắt đầu/, error);
   console.log(`  report ${pdf.bytes.length} bytes; refused date: ${error}`);
-  await open(admin, `/thong-ke?nam=${year}`);
+  await p.open(admin, `/thong-ke?nam=${year}`);
 });
 
 step('5. the map: 124 communes, legend counts add up, tapping Mũi Né opens its page', async () => {
-  await follow(admin, 'main', 'Xem bản đồ các xã, phường');
-  await arrive(admin, /^\/thong-ke\/ban-do$/);
+  await p.follow(admin, 'main', 'Xem bản đồ các xã, phường');
+  await p.arrive(admin, /^\/thong-ke\/ban-do$/);
   assert.equal(new URL(await admin.currentUrl()).searchParams.get('nam'), year, 'the map keeps the year');
   const map = await admin.exec(`
     var svg = document.querySelector('svg#ban-do');
@@ -695,25 +506,25 @@ step('5. the map: 124 communes, legend counts add up, tapping Mũi Né opens its
   console.log(`  ${map.areas.length} areas; legend ${legend.map((l) => l.text).join(' | ')}`);
 
   const how = await clickMapArea(admin, MUI_NE.code);
-  await arrive(admin, new RegExp(`^/thong-ke/${MUI_NE.code}$`));
+  await p.arrive(admin, new RegExp(`^/thong-ke/${MUI_NE.code}$`));
   assert.equal(new URL(await admin.currentUrl()).searchParams.get('nam'), year, 'the commune page keeps the year');
-  assert.equal(await h1(admin), MUI_NE.name);
+  assert.equal(await p.h1(admin), MUI_NE.name);
   assert.equal(await (await admin.find('#so-lieu')).attr('data-code'), MUI_NE.code);
   assert.equal(norm(await admin.text('#so-lieu [data-field="denominator"]')), '1.000');
   assert.equal(norm(await admin.text('#so-lieu [data-field="target"]')), `${TARGET.value}%`);
   assert.ok(await admin.has('main a[href^="/thong-ke?"]'), 'the admin sees a way back to the province');
   console.log(`  tapped ${MUI_NE.code} (${how}) → /thong-ke/${MUI_NE.code}`);
   // The people behind the figures (none in this demo without learners), and the audit log.
-  await open(admin, `/thong-ke/${MUI_NE.code}/nguoi?nhom=adults`);
-  assert.equal(await h1(admin), `Danh sách người trong diện: ${MUI_NE.name}`);
-  await open(admin, '/thong-ke/nhat-ky');
+  await p.open(admin, `/thong-ke/${MUI_NE.code}/nguoi?nhom=adults`);
+  assert.equal(await p.h1(admin), `Danh sách người trong diện: ${MUI_NE.name}`);
+  await p.open(admin, '/thong-ke/nhat-ky');
   assert.match(norm(await admin.text('#nhat-ky-bang tbody')), /Xem danh sách/, 'the view above is in the audit log');
 });
 
 step('6. the commune officer is sent to their commune and refused everything else', async (t) => {
-  await login(officer, OFFICER);
-  await arrive(officer, new RegExp(`^/thong-ke/${XUAN_HUONG.code}$`));
-  assert.equal(await h1(officer), XUAN_HUONG.name);
+  await p.login(officer, OFFICER.phone, OFFICER.password);
+  await p.arrive(officer, new RegExp(`^/thong-ke/${XUAN_HUONG.code}$`));
+  assert.equal(await p.h1(officer), XUAN_HUONG.name);
   assert.equal(await (await officer.find('#so-lieu')).attr('data-code'), XUAN_HUONG.code);
   assert.equal(norm(await officer.text('#so-lieu [data-field="denominator"]')), '3', 'the denominator the admin set');
   assert.equal(norm(await officer.text('#so-lieu [data-field="target"]')), `${TARGET.value}%`, 'the target the admin set');
@@ -721,13 +532,13 @@ step('6. the commune officer is sent to their commune and refused everything els
   console.log(`  login → /thong-ke/${XUAN_HUONG.code}`);
 
   // The header's "Thống kê" link, and the map's address typed: both lead to their commune.
-  await follow(officer, 'header', 'Thống kê');
-  await arrive(officer, new RegExp(`^/thong-ke/${XUAN_HUONG.code}$`));
+  await p.follow(officer, 'header', 'Thống kê');
+  await p.arrive(officer, new RegExp(`^/thong-ke/${XUAN_HUONG.code}$`));
   for (const path of ['/thong-ke', `/thong-ke/ban-do?nam=${year}`]) {
-    await officer.go(base + path);
-    await arrive(officer, new RegExp(`^/thong-ke/${XUAN_HUONG.code}$`));
+    await officer.go(srv.base + path);
+    await p.arrive(officer, new RegExp(`^/thong-ke/${XUAN_HUONG.code}$`));
     assert.equal(await officer.has('table#xep-hang, svg#ban-do'), false, `province figures for an officer at ${path}`);
-    const res = await fetchAs(officer, path);
+    const res = await p.fetchAs(officer, path);
     assert.equal(res.status, 303, `GET ${path} as the officer`);
     assert.equal(res.location, `/thong-ke/${XUAN_HUONG.code}`, `GET ${path} as the officer: Location`);
     console.log(`  ${path} → /thong-ke/${XUAN_HUONG.code}`);
@@ -745,29 +556,29 @@ step('6. the commune officer is sent to their commune and refused everything els
     `/thong-ke/${MUI_NE.code}/nguoi.csv`,
     '/thong-ke/nhat-ky',
   ]) {
-    await open(officer, path, '403');
-    assert.equal(await h1(officer), 'Không có quyền truy cập', `h1 for the officer at ${path}`);
+    await p.open(officer, path, '403');
+    assert.equal(await p.h1(officer), 'Không có quyền truy cập', `h1 for the officer at ${path}`);
     assert.equal(await officer.has('#so-lieu, form#tai-tep, form#sua-mau-so, form#sua-chi-tieu, table#lich-su'), false,
       `the officer sees figures or forms at ${path}`);
-    const res = await fetchAs(officer, path);
+    const res = await p.fetchAs(officer, path);
     assert.equal(res.status, 403, `GET ${path} as the officer`);
     assert.ok(!res.text.includes('Mã đơn vị,Tên đơn vị'), `the template leaks at ${path}`);
     console.log(`  ${path}: 403 "Không có quyền truy cập"`);
   }
   // Still logged in, and still allowed on their own page.
-  await open(officer, `/thong-ke/${XUAN_HUONG.code}`);
+  await p.open(officer, `/thong-ke/${XUAN_HUONG.code}`);
   assert.equal(await (await officer.find('#so-lieu')).attr('data-code'), XUAN_HUONG.code);
   assert.ok(await officer.has('form#dang-xuat'), 'the officer is still logged in');
 
   // Error pages do not know who is asking (src/web/error.rs), so they show neither the name nor
   // "Đăng xuất" — but they must not tell a logged-in officer to log in or register.
-  await open(officer, `/thong-ke/${MUI_NE.code}`, '403');
+  await p.open(officer, `/thong-ke/${MUI_NE.code}`, '403');
   assert.equal(await officer.has('header a[href="/dang-nhap"]'), false, 'the 403 page offers "Đăng nhập" to a logged-in officer');
   assert.equal(await officer.has('header a[href="/dang-ky"]'), false, 'the 403 page offers "Đăng ký" to a logged-in officer');
 });
 
 step('7. every page state above passed axe-core (admin and officer)', async () => {
-  const keys = [...scanned];
+  const keys = [...p.scanned];
   assert.ok(keys.some((k) => k.startsWith('admin /thong-ke/ban-do')), 'the map page was scanned');
   assert.ok(keys.some((k) => k.startsWith('officer ')), 'the officer\'s pages were scanned');
   console.log(`  ${keys.length} page states scanned, all clean:\n    ${keys.join('\n    ')}`);

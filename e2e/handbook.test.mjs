@@ -10,22 +10,11 @@
 // Page contract: CONTRACT.md beside this file ("Handbook" section).
 
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
-import { assertAccessible } from './axe.mjs';
-import { freePort, GiveUp, pollUntil, startBrowser } from './webdriver.mjs';
-
-const E2E_DIR = dirname(fileURLToPath(import.meta.url));
-const REPO_DIR = resolve(E2E_DIR, '..');
-const BIN = process.env.HOCVUSO_BIN
-  ? resolve(process.env.HOCVUSO_BIN)
-  : resolve(E2E_DIR, '../target/release/hocvuso');
+import { escapeRe, norm, REPO_DIR, setUpWalk } from './server.mjs';
+import { pollUntil } from './webdriver.mjs';
 
 const ADMIN = { phone: '0912000001', name: 'Quản Trị Tỉnh', password: 'mat-khau-quan-tri' };
 
@@ -57,183 +46,18 @@ const IMAGE = {
 // ---------------------------------------------------------------------------------------------
 // Server and browser lifecycle
 
-let tmp; // temp dir: SQLite db (unless E2E_DATABASE_URL), server log, the PNG to upload
-let serverLog;
-let serverLogFd;
-let server;
-let base; // http://127.0.0.1:PORT
-let reader; // Browser, never logged in
-let editor; // Browser, the province administrator
-let pngPath;
-
-const running = () => server && server.exitCode === null && server.signalCode === null;
-const killServer = () => running() && server.kill('SIGKILL');
-
-before(async () => {
-  assert.ok(existsSync(BIN), `hocvuso binary not found at ${BIN}: build it (cargo build --release) or set HOCVUSO_BIN`);
-  tmp = mkdtempSync(join(tmpdir(), 'hocvuso-e2e-hb-'));
-  serverLog = join(tmp, 'server.log');
-  pngPath = join(tmp, IMAGE.file);
-  writeFileSync(pngPath, Buffer.from(IMAGE.png, 'base64'));
-  const db = process.env.E2E_DATABASE_URL || `sqlite://${join(tmp, 'hocvuso.db')}`;
-  console.log(`server binary ${BIN}\ndatabase ${db}`);
-
-  try {
-    await promisify(execFile)(BIN, [
-      'user', 'create-admin', '--database', db,
-      '--phone', ADMIN.phone, '--name', ADMIN.name, '--password', ADMIN.password,
-    ], { cwd: REPO_DIR, env: serverEnv(), timeout: 60_000 });
-  } catch (e) {
-    throw new Error(`hocvuso user create-admin failed (${e.code ?? e.signal}):\n${e.stdout}${e.stderr}`);
-  }
-
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  const out = (serverLogFd = openSync(serverLog, 'a'));
-  server = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--database', db], {
-    cwd: REPO_DIR,
-    env: serverEnv(),
-    stdio: ['ignore', out, out],
-  });
-  process.once('exit', killServer);
-  await pollUntil(`GET ${base}/healthz to answer 200`, async () => {
-    if (!running()) {
-      throw new GiveUp(`hocvuso serve exited (${server.exitCode ?? server.signalCode}):\n${logTail()}`);
-    }
-    const res = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(2000) });
-    return res.status === 200;
-  }, { timeoutMs: 30_000, intervalMs: 100 });
-
-  [reader, editor] = await Promise.all([startBrowser(), startBrowser()]);
-  reader.label = 'reader';
-  editor.label = 'editor';
+// `reader` never logs in; `editor` is the province administrator.
+const { srv, p, step, browsers: [reader, editor] } = setUpWalk('hocvuso-e2e-hb-', ['reader', 'editor'], {
+  admin: ADMIN,
+  ready() {
+    pngPath = join(srv.tmp, IMAGE.file);
+    writeFileSync(pngPath, Buffer.from(IMAGE.png, 'base64'));
+  },
 });
-
-/** SIGTERM the server and wait for it to exit (SIGKILL after 5 s). */
-async function stopServer() {
-  if (running()) {
-    const gone = new Promise((r) => server.once('exit', r));
-    server.kill('SIGTERM');
-    const timer = setTimeout(killServer, 5000);
-    await gone;
-    clearTimeout(timer);
-  }
-}
-
-after(async () => {
-  await Promise.all([reader?.quit(), editor?.quit()]);
-  await stopServer();
-  process.removeListener('exit', killServer);
-  if (serverLogFd !== undefined) closeSync(serverLogFd);
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-});
-
-/** The server's environment: ours, less the test's own HOCVUSO_BIN, without log colours. */
-function serverEnv() {
-  const env = { ...process.env, NO_COLOR: '1' };
-  delete env.HOCVUSO_BIN;
-  return env;
-}
-
-function logTail(max = 3000) {
-  try {
-    return readFileSync(serverLog, 'utf8').slice(-max);
-  } catch {
-    return '(no server log)';
-  }
-}
-
-// Steps run in order; once one fails the rest are skipped (they depend on it).
-let broken = false;
-function step(name, fn) {
-  test(name, { timeout: 300_000 }, async (t) => {
-    if (broken) {
-      t.skip('an earlier step failed');
-      return;
-    }
-    try {
-      await fn(t);
-    } catch (e) {
-      broken = true;
-      for (const b of [reader, editor]) {
-        if (!b) continue;
-        console.error(`${b.label} browser at ${await b.currentUrlSafe()}`);
-        try {
-          console.error(`page text:\n${(await b.text('body')).slice(0, 1500)}`);
-        } catch {
-          // no page
-        }
-      }
-      console.error(`server log (tail):\n${logTail()}`);
-      throw e;
-    }
-  });
-}
+let pngPath; // the PNG to upload, in the server's temporary directory
 
 // ---------------------------------------------------------------------------------------------
 // Page helpers (each takes the browser to act in)
-
-const scanned = new Set();
-const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/**
- * `b` should be on a page whose path matches `re`: check it, <html lang="vi">, and run axe once
- * per path and `variant` (a page that can look different at the same path, e.g. with errors).
- */
-async function arrive(b, re, variant = '') {
-  const m = await b.waitForPath(re);
-  const path = m[0];
-  const lang = await b.exec('return document.documentElement.getAttribute("lang");');
-  assert.equal(lang, 'vi', `<html lang> on ${path}`);
-  const key = variant ? `${path} (${variant})` : path;
-  if (!scanned.has(key)) {
-    scanned.add(key);
-    await assertAccessible(b, key);
-    console.log(`  ${key}: lang=vi, axe clean`);
-  }
-  return m;
-}
-
-async function open(b, path, variant) {
-  await b.go(base + path);
-  return arrive(b, new RegExp(`^${escapeRe(path.split('?')[0])}$`), variant);
-}
-
-const norm = (s) => s.normalize('NFC').replace(/\s+/g, ' ').trim();
-
-async function h1(b) {
-  return norm(await b.text('h1'));
-}
-
-/** Press the button labelled exactly `label` inside `scope` and wait for the next page. */
-async function press(b, scope, label) {
-  const buttons = await b.findAll(`${scope} button, ${scope} input[type="submit"]`);
-  const texts = [];
-  for (const el of buttons) {
-    const text = norm((await el.text()) || (await el.attr('value')) || '');
-    if (text === label) {
-      await b.clickAndWait(el);
-      return;
-    }
-    texts.push(text);
-  }
-  throw new Error(`no button "${label}" in ${scope} on ${await b.currentUrlSafe()} (found: ${JSON.stringify(texts)})`);
-}
-
-/** Follow the link inside `scope` whose text is exactly `text`. */
-async function follow(b, scope, text) {
-  const links = await b.findAll(`${scope} a`);
-  const texts = [];
-  for (const a of links) {
-    const t = norm(await a.text());
-    if (t === text) {
-      await b.clickAndWait(a);
-      return;
-    }
-    texts.push(t);
-  }
-  throw new Error(`no link "${text}" in ${scope} on ${await b.currentUrlSafe()} (found: ${JSON.stringify(texts.slice(0, 40))})`);
-}
 
 /**
  * Wait until every <img> matching `css` has finished loading (scrolling each into view, in case
@@ -271,8 +95,8 @@ async function search(b, words) {
   assert.equal(await form.attr('action'), '/tim-kiem', 'form.search action');
   assert.equal((await form.attr('method') || 'get').toLowerCase(), 'get', 'form.search method');
   await b.type('form.search #q', words);
-  await press(b, 'form.search', 'Tìm');
-  await arrive(b, /^\/tim-kiem$/, 'results');
+  await p.press(b, 'form.search', 'Tìm');
+  await p.arrive(b, /^\/tim-kiem$/, 'results');
   const q = new URL(await b.currentUrl()).searchParams.get('q');
   assert.equal(q, words, 'the search words should travel in ?q=');
   return results(b);
@@ -295,7 +119,7 @@ async function results(b) {
 
 /** Server-rendered HTML of a path, fetched by Node without cookies: {status, type, text}. */
 async function get(path) {
-  const res = await fetch(base + path, { redirect: 'manual', signal: AbortSignal.timeout(30_000) });
+  const res = await fetch(srv.base + path, { redirect: 'manual', signal: AbortSignal.timeout(30_000) });
   return { status: res.status, type: res.headers.get('content-type') || '', text: await res.text() };
 }
 
@@ -316,7 +140,7 @@ async function table(b, css = 'main table') {
 
 /** The authors' list row of `slug`, as {column header: cell text}. */
 async function authorRow(slug) {
-  await open(editor, '/bien-tap/so-tay');
+  await p.open(editor, '/bien-tap/so-tay');
   const t = await table(editor);
   assert.ok(t, 'no table on /bien-tap/so-tay');
   const row = t.rows.find((r) => r[0].split('\n').map((s) => s.trim()).includes(`/so-tay/${slug}`));
@@ -326,9 +150,9 @@ async function authorRow(slug) {
 
 /** Reader opens /so-tay/{slug}: returns the h1 when shown, or null when it is the 404 page. */
 async function readerSees(slug) {
-  await reader.go(`${base}/so-tay/${slug}`);
-  const title = await h1(reader);
-  await arrive(reader, new RegExp(`^/so-tay/${slug}$`), title);
+  await reader.go(`${srv.base}/so-tay/${slug}`);
+  const title = await p.h1(reader);
+  await p.arrive(reader, new RegExp(`^/so-tay/${slug}$`), title);
   if (title === 'Không tìm thấy trang') {
     assert.equal((await get(`/so-tay/${slug}`)).status, 404, `/so-tay/${slug}: 404 page with another status`);
     return null;
@@ -349,8 +173,8 @@ async function fillArticle(fields) {
 const vneidTitle = shippedTitle(VNEID.file);
 
 step('1. a reader opens the handbook, follows a chapter link and reads an article with steps and a picture', async () => {
-  await open(reader, '/so-tay');
-  assert.equal(await h1(reader), 'Sổ tay điện tử');
+  await p.open(reader, '/so-tay');
+  assert.equal(await p.h1(reader), 'Sổ tay điện tử');
   const chapters = await reader.exec(`
     return Array.from(document.querySelectorAll('section.chapter')).map(function (s) {
       return { id: s.id, links: s.querySelectorAll('a[href^="/so-tay/"]').length };
@@ -363,9 +187,9 @@ step('1. a reader opens the handbook, follows a chapter link and reads an articl
   assert.ok(await reader.has('a[href="/so-tay/tai-ve.pdf"]'), 'no link to /so-tay/tai-ve.pdf');
   console.log(`  ${chapters.length} chapters, ${chapters.reduce((n, c) => n + c.links, 0)} article links`);
 
-  await follow(reader, `section#${VNEID.chapter}`, vneidTitle);
-  await arrive(reader, new RegExp(`^/so-tay/${VNEID.slug}$`));
-  assert.equal(await h1(reader), vneidTitle, 'article h1');
+  await p.follow(reader, `section#${VNEID.chapter}`, vneidTitle);
+  await p.arrive(reader, new RegExp(`^/so-tay/${VNEID.slug}$`));
+  assert.equal(await p.h1(reader), vneidTitle, 'article h1');
   const steps = (await reader.findAll('article ol > li')).length;
   assert.ok(steps >= 3, `expected a numbered list of steps in the article, found ${steps} items`);
   const [img] = await assertImagesLoad(reader, 'article img', VNEID.slug);
@@ -396,21 +220,21 @@ step('2. search works from the plain form: no diacritics, and with a typo', asyn
   console.log(`  "vnied": first ${hits[0].href} "${hits[0].title}"`);
 
   await reader.clickAndWait('ol.results li a');
-  await arrive(reader, new RegExp(`^${escapeRe(hits[0].href)}$`));
+  await p.arrive(reader, new RegExp(`^${escapeRe(hits[0].href)}$`));
 });
 
 step('3. the print view has a QR code and no site header; the whole handbook downloads as a PDF', async () => {
-  await open(reader, `/so-tay/${VNEID.slug}`);
-  await follow(reader, 'main', 'In bài này (có mã QR)');
-  await arrive(reader, new RegExp(`^/so-tay/${VNEID.slug}/in$`));
-  assert.equal(await h1(reader), vneidTitle, 'print view h1');
+  await p.open(reader, `/so-tay/${VNEID.slug}`);
+  await p.follow(reader, 'main', 'In bài này (có mã QR)');
+  await p.arrive(reader, new RegExp(`^/so-tay/${VNEID.slug}/in$`));
+  assert.equal(await p.h1(reader), vneidTitle, 'print view h1');
   assert.equal(await reader.has('header'), false, 'the print view should have no site header');
   assert.equal(await reader.has('footer'), false, 'the print view should have no site footer');
   assert.equal(await reader.has('form#dang-xuat, a[href="/dang-nhap"]'), false, 'the print view shows site navigation');
   const [qr] = await assertImagesLoad(reader, 'figure.qr img', 'print view QR code');
   assert.equal(qr.src, `/so-tay/${VNEID.slug}/ma-qr.svg`, 'QR image address');
   const url = norm(await reader.text('figure.qr .url'));
-  assert.equal(url, `${base}/so-tay/${VNEID.slug}`, 'the article address printed under the QR code');
+  assert.equal(url, `${srv.base}/so-tay/${VNEID.slug}`, 'the article address printed under the QR code');
   const svg = await get(`/so-tay/${VNEID.slug}/ma-qr.svg`);
   assert.equal(svg.status, 200);
   assert.match(svg.type, /^image\/svg\+xml/, 'QR content-type');
@@ -418,7 +242,7 @@ step('3. the print view has a QR code and no site header; the whole handbook dow
 
   // The PDF behind the link on /so-tay. (Fetched by Node: the pages' Content-Security-Policy has
   // no connect-src, so a script in the page may not fetch.)
-  const res = await fetch(`${base}/so-tay/tai-ve.pdf`, { signal: AbortSignal.timeout(60_000) });
+  const res = await fetch(`${srv.base}/so-tay/tai-ve.pdf`, { signal: AbortSignal.timeout(60_000) });
   const bytes = Buffer.from(await res.arrayBuffer());
   const pdf = {
     status: res.status,
@@ -436,23 +260,21 @@ step('3. the print view has a QR code and no site header; the whole handbook dow
 });
 
 step('4. "was this helpful?": the reader answers "Có"; the administrator sees the count', async () => {
-  await open(reader, `/so-tay/${VNEID.slug}`);
+  await p.open(reader, `/so-tay/${VNEID.slug}`);
   assert.match(norm(await reader.text('#danh-gia h2')), /giúp ích/, '#danh-gia asks the question');
-  await press(reader, '#danh-gia', 'Có');
-  await arrive(reader, new RegExp(`^/so-tay/${VNEID.slug}$`), 'voted');
+  await p.press(reader, '#danh-gia', 'Có');
+  await p.arrive(reader, new RegExp(`^/so-tay/${VNEID.slug}$`), 'voted');
   const thanks = norm(await reader.text('#danh-gia'));
   assert.ok(thanks.includes('Cảm ơn bạn đã cho biết ý kiến.'), `#danh-gia after voting: ${JSON.stringify(thanks)}`);
   assert.equal(await reader.has('#danh-gia form, #danh-gia button'), false, 'the vote form is still there after voting');
-  await reader.go(`${base}/so-tay/${VNEID.slug}`);
+  await reader.go(`${srv.base}/so-tay/${VNEID.slug}`);
   assert.equal(await reader.has('#danh-gia form'), false, 'the vote form is back after reloading');
 
   // The administrator types the authoring address, logs in, and comes back to it.
-  await editor.go(`${base}/bien-tap/so-tay`);
-  await arrive(editor, /^\/dang-nhap$/);
-  await editor.type('form#dang-nhap input[name="phone"]', ADMIN.phone);
-  await editor.type('form#dang-nhap input[name="password"]', ADMIN.password);
-  await press(editor, 'form#dang-nhap', 'Đăng nhập');
-  await arrive(editor, /^\/bien-tap\/so-tay$/);
+  await editor.go(`${srv.base}/bien-tap/so-tay`);
+  await p.arrive(editor, /^\/dang-nhap$/);
+  await p.submitLogin(editor, ADMIN.phone, ADMIN.password);
+  await p.arrive(editor, /^\/bien-tap\/so-tay$/);
   const row = await authorRow(VNEID.slug);
   assert.equal(row['Có ích'], '1', `"Có ích" for ${VNEID.slug}: ${JSON.stringify(row)}`);
   assert.equal(row['Không'], '0', `"Không" for ${VNEID.slug}: ${JSON.stringify(row)}`);
@@ -464,11 +286,11 @@ let imageName;
 let articleId;
 
 step('5a. the new-article form, sent empty, explains every mistake in Vietnamese', async () => {
-  await follow(editor, 'main', 'Viết bài mới');
-  await arrive(editor, /^\/bien-tap\/so-tay\/moi$/);
+  await p.follow(editor, 'main', 'Viết bài mới');
+  await p.arrive(editor, /^\/bien-tap\/so-tay\/moi$/);
   assert.equal(await editor.has('.error-summary'), false, 'errors before sending anything');
-  await press(editor, 'form#sua-bai', 'Lưu bản nháp');
-  await arrive(editor, /^\/bien-tap\/so-tay\/moi$/, 'errors');
+  await p.press(editor, 'form#sua-bai', 'Lưu bản nháp');
+  await p.arrive(editor, /^\/bien-tap\/so-tay\/moi$/, 'errors');
   assert.match(norm(await editor.text('.error-summary')), /Có lỗi cần sửa/);
   const expected = {
     title: 'Hãy nhập tiêu đề.',
@@ -498,18 +320,18 @@ step('5a. the new-article form, sent empty, explains every mistake in Vietnamese
 });
 
 step('5b. the editor uploads a PNG and gets the Markdown line to copy', async (t) => {
-  await open(editor, '/bien-tap/anh');
+  await p.open(editor, '/bien-tap/anh');
   await editor.type('form#tai-anh #alt', IMAGE.alt);
   await (await editor.find('form#tai-anh #file')).type(pngPath); // WebDriver file upload
-  await press(editor, 'form#tai-anh', 'Tải ảnh lên');
-  await arrive(editor, /^\/bien-tap\/anh$/, 'uploaded');
+  await p.press(editor, 'form#tai-anh', 'Tải ảnh lên');
+  await p.arrive(editor, /^\/bien-tap\/anh$/, 'uploaded');
   const notice = norm(await editor.text('.notice'));
   const m = /!\[([^\]]*)\]\(\/anh\/([^)\s]+)\)/.exec(notice);
   assert.ok(m, `the notice after uploading should show a Markdown image line: ${JSON.stringify(notice)}`);
   imageName = m[2];
   assert.match(imageName, /^so-do-nhac-thuoc-[0-9a-f]+\.png$/, 'uploaded image name');
   imageLine = `![${IMAGE.alt}](/anh/${imageName})`;
-  const png = await fetch(`${base}/anh/${imageName}`);
+  const png = await fetch(`${srv.base}/anh/${imageName}`);
   assert.equal(png.status, 200, `GET /anh/${imageName}`);
   assert.equal(png.headers.get('content-type'), 'image/png');
   assert.deepEqual(Buffer.from(await png.arrayBuffer()), Buffer.from(IMAGE.png, 'base64'), 'the stored image bytes');
@@ -535,11 +357,11 @@ step('5c. a draft stays hidden; publishing shows it; a newer draft does not repl
   ].join('\n');
 
   // Revision 1: a draft.
-  await open(editor, '/bien-tap/so-tay/moi');
+  await p.open(editor, '/bien-tap/so-tay/moi');
   await fillArticle({ title: NEW.titleV1, chapter: NEW.chapter, summary: NEW.summary, body, keywords: NEW.keywords, related: NEW.related });
-  await press(editor, 'form#sua-bai', 'Lưu bản nháp');
-  [, articleId] = await arrive(editor, /^\/bien-tap\/so-tay\/(\d+)$/);
-  assert.equal(await h1(editor), 'Sửa bài');
+  await p.press(editor, 'form#sua-bai', 'Lưu bản nháp');
+  [, articleId] = await p.arrive(editor, /^\/bien-tap\/so-tay\/(\d+)$/);
+  assert.equal(await p.h1(editor), 'Sửa bài');
   assert.match(norm(await editor.text('main')), /Bài chưa hiển thị cho người đọc/, 'edit page of a new draft');
   await assertImagesLoad(editor, '.preview img', 'draft preview');
   const listed = await authorRow(NEW.slug);
@@ -548,9 +370,9 @@ step('5c. a draft stays hidden; publishing shows it; a newer draft does not repl
   console.log(`  article ${articleId} saved as a draft at /so-tay/${NEW.slug}: readers get 404`);
 
   // Revision 2: the same text, shown to readers.
-  await open(editor, `/bien-tap/so-tay/${articleId}`);
-  await press(editor, 'form#sua-bai', 'Lưu và hiển thị cho người đọc');
-  await arrive(editor, new RegExp(`^/bien-tap/so-tay/${articleId}$`));
+  await p.open(editor, `/bien-tap/so-tay/${articleId}`);
+  await p.press(editor, 'form#sua-bai', 'Lưu và hiển thị cho người đọc');
+  await p.arrive(editor, new RegExp(`^/bien-tap/so-tay/${articleId}$`));
   assert.match(norm(await editor.text('main')), /Người đọc đang thấy phiên bản 2/);
   assert.equal(await readerSees(NEW.slug), NEW.titleV1, 'the published article');
   const steps = (await reader.findAll('article ol > li')).length;
@@ -559,16 +381,16 @@ step('5c. a draft stays hidden; publishing shows it; a newer draft does not repl
   assert.equal(img.src, `/anh/${imageName}`);
   assert.equal(img.alt, IMAGE.alt);
   assert.ok(await reader.has(`section a[href="/so-tay/${NEW.related}"]`), `related article ${NEW.related} not linked`);
-  await open(reader, '/so-tay', 'with the new article');
+  await p.open(reader, '/so-tay', 'with the new article');
   assert.ok(await reader.has(`section#${NEW.chapter} a[href="/so-tay/${NEW.slug}"]`), `/so-tay lists the article in #${NEW.chapter}`);
   console.log(`  published: readers see "${NEW.titleV1}" with its picture (${img.w} px)`);
 
   // Revision 3: a new title, saved as a draft; readers keep the old one.
-  await open(editor, `/bien-tap/so-tay/${articleId}`);
+  await p.open(editor, `/bien-tap/so-tay/${articleId}`);
   assert.equal(await editor.has('#sua-bai #slug'), false, 'the slug must not be editable after creation');
   await editor.type('#sua-bai #title', NEW.titleV3);
-  await press(editor, 'form#sua-bai', 'Lưu bản nháp');
-  await arrive(editor, new RegExp(`^/bien-tap/so-tay/${articleId}$`));
+  await p.press(editor, 'form#sua-bai', 'Lưu bản nháp');
+  await p.arrive(editor, new RegExp(`^/bien-tap/so-tay/${articleId}$`));
   assert.match(norm(await editor.text('main')), /Người đọc đang thấy phiên bản 2; phiên bản 3 là bản nháp/);
   assert.equal(await readerSees(NEW.slug), NEW.titleV1, 'readers should still see the published title');
   const drafted = await authorRow(NEW.slug);
@@ -578,9 +400,9 @@ step('5c. a draft stays hidden; publishing shows it; a newer draft does not repl
   console.log(`  draft v3 "${NEW.titleV3}": readers still see "${NEW.titleV1}"`);
 
   // The revisions: who and when; show revision 3.
-  await open(editor, `/bien-tap/so-tay/${articleId}`, 'draft after published');
-  await follow(editor, 'main', 'Xem các phiên bản');
-  await arrive(editor, new RegExp(`^/bien-tap/so-tay/${articleId}/phien-ban$`));
+  await p.open(editor, `/bien-tap/so-tay/${articleId}`, 'draft after published');
+  await p.follow(editor, 'main', 'Xem các phiên bản');
+  await p.arrive(editor, new RegExp(`^/bien-tap/so-tay/${articleId}/phien-ban$`));
   let revs = await table(editor);
   assert.equal(revs.rows.length, 3, `revisions: ${JSON.stringify(revs.rows)}`);
   const col = (name) => {
@@ -600,8 +422,8 @@ step('5c. a draft stays hidden; publishing shows it; a newer draft does not repl
   assert.ok(await editor.has('main form button'), 'no buttons on the revisions page');
   console.log(`  revisions: ${revs.rows.map((r) => `${r[no]} ${r[who]} ${r[when]} [${r[shown]}]`).join('; ')}`);
 
-  await press(editor, 'main table', 'Hiển thị bản 3');
-  await arrive(editor, new RegExp(`^/bien-tap/so-tay/${articleId}/phien-ban$`));
+  await p.press(editor, 'main table', 'Hiển thị bản 3');
+  await p.arrive(editor, new RegExp(`^/bien-tap/so-tay/${articleId}/phien-ban$`));
   revs = await table(editor);
   assert.equal(revs.rows.find((r) => r[no] === '3')?.[shown], 'Đang hiển thị', 'revision 3 after "Hiển thị bản 3"');
   assert.equal(await readerSees(NEW.slug), NEW.titleV3, 'readers should see the title of revision 3');
@@ -611,18 +433,18 @@ step('5c. a draft stays hidden; publishing shows it; a newer draft does not repl
   console.log(`  shown v3: readers see "${NEW.titleV3}"; "${NEW.searchV3}" finds it first`);
 
   // Take it down, and show it again.
-  await press(editor, 'main', 'Ngừng hiển thị bài này');
-  await arrive(editor, new RegExp(`^/bien-tap/so-tay/${articleId}/phien-ban$`), 'taken down');
+  await p.press(editor, 'main', 'Ngừng hiển thị bài này');
+  await p.arrive(editor, new RegExp(`^/bien-tap/so-tay/${articleId}/phien-ban$`), 'taken down');
   assert.equal(await readerSees(NEW.slug), null, 'a taken-down article must not be shown to readers');
-  await press(editor, 'main table', 'Hiển thị bản 3');
-  await arrive(editor, new RegExp(`^/bien-tap/so-tay/${articleId}/phien-ban$`));
+  await p.press(editor, 'main table', 'Hiển thị bản 3');
+  await p.arrive(editor, new RegExp(`^/bien-tap/so-tay/${articleId}/phien-ban$`));
   assert.equal(await readerSees(NEW.slug), NEW.titleV3, 'shown again');
   console.log('  taken down (404 for readers), then shown again');
 });
 
 step('6. offline: with the server stopped, the reader still opens a kept article; others fall back to /so-tay', async () => {
   const path = `/so-tay/${VNEID.slug}`;
-  await open(reader, path);
+  await p.open(reader, path);
   // The service worker registered on the first handbook page; it must control this one.
   assert.ok(await reader.exec('return "serviceWorker" in navigator && window.isSecureContext;'),
     'no service workers here: http://127.0.0.1 should be a secure context');
@@ -633,27 +455,27 @@ step('6. offline: with the server stopped, the reader still opens a kept article
     ]);
   `), { timeoutMs: 20_000 });
   const controlled = () => reader.exec('return !!navigator.serviceWorker.controller;');
-  if (!(await controlled())) await reader.go(base + path); // a page loaded before activation
+  if (!(await controlled())) await reader.go(srv.base + path); // a page loaded before activation
   assert.ok(await controlled(), 'navigator.serviceWorker.controller is not set on a handbook page');
   // This page load went through the worker; wait until it has kept the page and its picture.
-  await reader.go(base + path);
+  await reader.go(srv.base + path);
   const imgSrc = (await images(reader, 'article img'))[0].src;
   await pollUntil(`the worker to keep ${path} and ${imgSrc}`, () => reader.exec(`
     return Promise.all(arguments[0].map(function (u) { return caches.match(u); }))
       .then(function (hits) { return hits.every(Boolean); });
   `, [[path, imgSrc]]), { timeoutMs: 15_000 });
 
-  await stopServer();
-  await assert.rejects(fetch(`${base}/healthz`, { signal: AbortSignal.timeout(2000) }), 'the server still answers');
+  await srv.shutdown();
+  await assert.rejects(fetch(`${srv.base}/healthz`, { signal: AbortSignal.timeout(2000) }), 'the server still answers');
   console.log('  server stopped');
 
-  await open(reader, path, 'offline');
-  assert.equal(await h1(reader), vneidTitle, `${path} offline`);
+  await p.open(reader, path, 'offline');
+  assert.equal(await p.h1(reader), vneidTitle, `${path} offline`);
   await assertImagesLoad(reader, 'article img', `${path} offline`);
-  await open(reader, `/so-tay/${NEW.slug}`, 'offline');
-  assert.equal(await h1(reader), NEW.titleV3, `/so-tay/${NEW.slug} offline (last seen online)`);
+  await p.open(reader, `/so-tay/${NEW.slug}`, 'offline');
+  assert.equal(await p.h1(reader), NEW.titleV3, `/so-tay/${NEW.slug} offline (last seen online)`);
   await assertImagesLoad(reader, 'article img', `/so-tay/${NEW.slug} offline`);
-  await open(reader, `/so-tay/${UNVISITED}`, 'offline');
-  assert.equal(await h1(reader), 'Sổ tay điện tử', `/so-tay/${UNVISITED} was never opened: offline it shows the kept /so-tay`);
+  await p.open(reader, `/so-tay/${UNVISITED}`, 'offline');
+  assert.equal(await p.h1(reader), 'Sổ tay điện tử', `/so-tay/${UNVISITED} was never opened: offline it shows the kept /so-tay`);
   console.log(`  offline: ${path} and /so-tay/${NEW.slug} from the worker's copies; /so-tay/${UNVISITED} → the /so-tay page`);
 });

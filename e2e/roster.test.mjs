@@ -11,10 +11,8 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
 
-import { norm, pages, startHocvuso } from './server.mjs';
-import { startBrowser } from './webdriver.mjs';
+import { norm, setUpWalk } from './server.mjs';
 
 const OFFICER = '0900000002';
 const XUAN_HUONG = { code: '24781', name: 'Phường Xuân Hương - Đà Lạt' };
@@ -26,45 +24,8 @@ const PEOPLE = [
   `3,Lê Thị Cúc,12/12/1958,Nữ,0356000111,,${XUAN_HUONG.code},Người dân`,
 ];
 
-let srv;
-let officer;
-let p;
+const { srv, p, step, browsers: [officer] } = setUpWalk('hocvuso-e2e-ds-', ['officer']);
 let before0; // the commune's list before any import (the demo learner)
-
-before(async () => {
-  srv = await startHocvuso('hocvuso-e2e-ds-');
-  p = pages(srv.base);
-  officer = await startBrowser();
-  officer.label = 'officer';
-});
-
-after(async () => {
-  await officer?.quit();
-  await srv?.stop();
-});
-
-let broken = false;
-function step(name, fn) {
-  test(name, { timeout: 300_000 }, async (t) => {
-    if (broken) {
-      t.skip('an earlier step failed');
-      return;
-    }
-    try {
-      await fn(t);
-    } catch (e) {
-      broken = true;
-      console.error(`officer browser at ${await officer.currentUrlSafe()}`);
-      try {
-        console.error(`page text:\n${(await officer.text('body')).slice(0, 1500)}`);
-      } catch {
-        // no page
-      }
-      console.error(`server log (tail):\n${srv.logTail()}`);
-      throw e;
-    }
-  });
-}
 
 function csv(name, lines) {
   const path = join(srv.tmp, name);

@@ -8,10 +8,8 @@
 // Run: ./run   (or: node --test support.test.mjs, with chromium, chromium-driver, node_modules)
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
 
-import { norm, pages, startHocvuso } from './server.mjs';
-import { startBrowser } from './webdriver.mjs';
+import { norm, setUpWalk } from './server.mjs';
 
 const HELPER = '0900000003';
 const OFFICER = '0900000002';
@@ -19,50 +17,7 @@ const XUAN_HUONG = '24781';
 const RESIDENT = { name: 'Đinh Thị Mận', phone: '0912 888 777', login: '0912888777', birth: '1956' };
 const NEW_PASSWORD = 'vuon-man-thon-3';
 
-let srv;
-let p;
-let helper;
-let resident;
-let officer;
-
-before(async () => {
-  srv = await startHocvuso('hocvuso-e2e-ht-');
-  p = pages(srv.base);
-  [helper, resident, officer] = await Promise.all([startBrowser(), startBrowser(), startBrowser()]);
-  helper.label = 'helper';
-  resident.label = 'resident';
-  officer.label = 'officer';
-});
-
-after(async () => {
-  await Promise.all([helper?.quit(), resident?.quit(), officer?.quit()]);
-  await srv?.stop();
-});
-
-let broken = false;
-function step(name, fn) {
-  test(name, { timeout: 300_000 }, async (t) => {
-    if (broken) {
-      t.skip('an earlier step failed');
-      return;
-    }
-    try {
-      await fn(t);
-    } catch (e) {
-      broken = true;
-      for (const b of [helper, resident, officer]) {
-        console.error(`${b.label} browser at ${await b.currentUrlSafe()}`);
-        try {
-          console.error(`page text:\n${(await b.text('body')).slice(0, 1200)}`);
-        } catch {
-          // no page
-        }
-      }
-      console.error(`server log (tail):\n${srv.logTail()}`);
-      throw e;
-    }
-  });
-}
+const { p, step, browsers: [helper, resident, officer] } = setUpWalk('hocvuso-e2e-ht-', ['helper', 'resident', 'officer']);
 
 let temporary;
 

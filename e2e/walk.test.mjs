@@ -4,23 +4,11 @@
 // Page contract: CONTRACT.md beside this file.
 
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
-import { assertAccessible } from './axe.mjs';
 import { readQuiz } from './quiz.mjs';
-import { freePort, GiveUp, pollUntil, startBrowser } from './webdriver.mjs';
-
-const E2E_DIR = dirname(fileURLToPath(import.meta.url));
-const REPO_DIR = resolve(E2E_DIR, '..');
-const BIN = process.env.HOCVUSO_BIN
-  ? resolve(process.env.HOCVUSO_BIN)
-  : resolve(E2E_DIR, '../target/release/hocvuso');
+import { norm, REPO_DIR, runHocvuso, setUpWalk } from './server.mjs';
 
 // E2E_JAVASCRIPT=off: a phone with JavaScript off; every step must work with plain links and
 // forms (axe-core, a script itself, is skipped then).
@@ -42,156 +30,22 @@ const LEARNER = {
 // ---------------------------------------------------------------------------------------------
 // Server and browser lifecycle
 
-let tmp; // temp dir: SQLite db (unless E2E_DATABASE_URL) and server log
-let serverLog;
-let serverLogFd;
-let server;
-let base; // http://127.0.0.1:PORT
-let b; // Browser
+// One phone: the admin and the learner take turns on it.
+const { srv, p, step, browsers: [b] } = setUpWalk('hocvuso-e2e-', ['phone'], {
+  admin: ADMIN,
+  javascript: JAVASCRIPT,
+  ready() {
+    quiz = readQuiz(QUIZ_TOML);
+  },
+});
 let quiz;
-
-const killServer = () => server && server.exitCode === null && server.signalCode === null && server.kill('SIGKILL');
-
-before(async () => {
-  assert.ok(existsSync(BIN), `hocvuso binary not found at ${BIN}: build it (cargo build --release) or set HOCVUSO_BIN`);
-  quiz = readQuiz(QUIZ_TOML);
-  tmp = mkdtempSync(join(tmpdir(), 'hocvuso-e2e-'));
-  serverLog = join(tmp, 'server.log');
-  const db = process.env.E2E_DATABASE_URL || `sqlite://${join(tmp, 'hocvuso.db')}`;
-  console.log(`server binary ${BIN}\ndatabase ${db}`);
-
-  try {
-    await promisify(execFile)(BIN, [
-      'user', 'create-admin', '--database', db,
-      '--phone', ADMIN.phone, '--name', ADMIN.name, '--password', ADMIN.password,
-    ], { cwd: REPO_DIR, env: serverEnv(), timeout: 60_000 });
-  } catch (e) {
-    throw new Error(`hocvuso user create-admin failed (${e.code ?? e.signal}):\n${e.stdout}${e.stderr}`);
-  }
-
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  const out = (serverLogFd = openSync(serverLog, 'a'));
-  server = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--database', db], {
-    cwd: REPO_DIR,
-    env: serverEnv(),
-    stdio: ['ignore', out, out],
-  });
-  process.once('exit', killServer);
-  await pollUntil(`GET ${base}/healthz to answer 200`, async () => {
-    if (server.exitCode !== null || server.signalCode !== null) {
-      throw new GiveUp(`hocvuso serve exited (${server.exitCode ?? server.signalCode}):\n${logTail()}`);
-    }
-    const res = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(2000) });
-    return res.status === 200;
-  }, { timeoutMs: 30_000, intervalMs: 100 });
-
-  b = await startBrowser({ javascript: JAVASCRIPT });
-});
-
-after(async () => {
-  await b?.quit();
-  if (server && server.exitCode === null && server.signalCode === null) {
-    const gone = new Promise((r) => server.once('exit', r));
-    server.kill('SIGTERM');
-    const timer = setTimeout(killServer, 5000);
-    await gone;
-    clearTimeout(timer);
-  }
-  process.removeListener('exit', killServer);
-  if (serverLogFd !== undefined) closeSync(serverLogFd);
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-});
-
-/** The server's environment: ours, less the test's own HOCVUSO_BIN, without log colours. */
-function serverEnv() {
-  const env = { ...process.env, NO_COLOR: '1' };
-  delete env.HOCVUSO_BIN;
-  return env;
-}
-
-function logTail(max = 3000) {
-  try {
-    return readFileSync(serverLog, 'utf8').slice(-max);
-  } catch {
-    return '(no server log)';
-  }
-}
-
-// Steps run in order; once one fails the rest are skipped (they depend on it).
-let broken = false;
-function step(name, fn) {
-  test(name, { timeout: 300_000 }, async (t) => {
-    if (broken) {
-      t.skip('an earlier step failed');
-      return;
-    }
-    try {
-      await fn();
-    } catch (e) {
-      broken = true;
-      console.error(`failed at ${await b?.currentUrlSafe()}`);
-      try {
-        console.error(`page text:\n${(await b.text('body')).slice(0, 2000)}`);
-      } catch {
-        // no page
-      }
-      console.error(`server log (tail):\n${logTail()}`);
-      throw e;
-    }
-  });
-}
 
 // ---------------------------------------------------------------------------------------------
 // Page helpers
 
-const scanned = new Set();
-
-/** We should be on a page whose path matches `re`: check it, <html lang="vi">, and axe (once per path). */
-async function arrive(re) {
-  const m = await b.waitForPath(re);
-  const path = m[0];
-  const lang = await b.exec('return document.documentElement.getAttribute("lang");');
-  assert.equal(lang, 'vi', `<html lang> on ${path}`);
-  if (!scanned.has(path)) {
-    scanned.add(path);
-    await assertAccessible(b, path);
-    console.log(`  ${path}: lang=vi, axe clean`);
-  }
-  return m;
-}
-
-async function open(path, re) {
-  await b.go(base + path);
-  return arrive(re ?? new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
-}
-
-const norm = (s) => s.normalize('NFC').replace(/\s+/g, ' ').trim();
-
-/** Press the button labelled `label` in `form` and wait for the next page. */
-async function submit(form, label) {
-  const buttons = await b.findAll(`${form} button, ${form} input[type="submit"]`);
-  const texts = [];
-  for (const el of buttons) {
-    const text = norm((await el.text()) || (await el.attr('value')) || '');
-    if (text === label) {
-      await b.clickAndWait(el);
-      return;
-    }
-    texts.push(text);
-  }
-  throw new Error(`no button "${label}" in ${form} on ${await b.currentUrlSafe()} (found: ${JSON.stringify(texts)})`);
-}
-
-async function login({ phone, password }) {
-  await b.type('form#dang-nhap input[name="phone"]', phone);
-  await b.type('form#dang-nhap input[name="password"]', password);
-  await submit('form#dang-nhap', 'Đăng nhập');
-}
-
 async function logout() {
-  await submit('form#dang-xuat', 'Đăng xuất');
-  await arrive(/^\/.*$/);
+  await p.press(b, 'form#dang-xuat', 'Đăng xuất');
+  await p.arrive(b, /^\/.*$/);
   assert.equal(await b.has('form#dang-xuat'), false, 'still logged in after pressing "Đăng xuất"');
 }
 
@@ -250,39 +104,38 @@ let certPath;
 
 step(`0. the browser runs with JavaScript ${JAVASCRIPT ? 'on' : 'off'}`, async () => {
   // The print view's "In" button is shown by handbook.js; without JavaScript it stays hidden.
-  await b.go(`${base}/so-tay/cai-dat-vneid/in`);
+  await b.go(`${srv.base}/so-tay/cai-dat-vneid/in`);
   const hidden = await b.exec('var x = document.querySelector("[data-print]"); return !!x && x.hidden;', []);
   assert.equal(hidden, !JAVASCRIPT, `handbook.js ${hidden ? 'did not run' : 'ran'}`);
 });
 
 step('1. admin logs in and reads the commune count on /thong-ke', async () => {
-  await open('/dang-nhap');
-  await login(ADMIN);
-  await arrive(/^\/thong-ke$/);
+  await p.login(b, ADMIN.phone, ADMIN.password);
+  await p.arrive(b, /^\/thong-ke$/);
   achievedBefore = await achieved();
   unconfirmedBefore = Number(norm(await b.text(UNCONFIRMED)).replace(/[.\s]/g, ''));
   console.log(`  commune ${COMMUNE} achieved: ${achievedBefore}, unconfirmed: ${unconfirmedBefore}`);
   await logout();
-  await b.go(`${base}/thong-ke`);
+  await b.go(`${srv.base}/thong-ke`);
   assert.equal(await b.has('table#xep-hang'), false, '/thong-ke still shows the table after logging out');
 });
 
 /** The 6-digit code of the last registration SMS (the development adapter logs messages). */
 function lastRegistrationCode() {
-  const log = readFileSync(serverLog, 'utf8');
+  const log = readFileSync(srv.logPath, 'utf8');
   const codes = [...log.matchAll(/Ma xac nhan dang ky Hoc vu so: (\d{6})/g)];
-  assert.ok(codes.length > 0, `no registration code in the server log:\n${logTail()}`);
+  assert.ok(codes.length > 0, `no registration code in the server log:\n${srv.logTail()}`);
   return codes[codes.length - 1][1];
 }
 
 step('2. a new learner proves the phone by SMS, registers and lands on /hoc', async () => {
-  await open('/dang-ky');
+  await p.open(b, '/dang-ky');
   await b.type('form#dang-ky input[name="phone"]', LEARNER.phoneTyped);
-  await submit('form#dang-ky', 'Gửi mã qua tin nhắn');
-  await arrive(/^\/dang-ky\/ma$/);
+  await p.press(b, 'form#dang-ky', 'Gửi mã qua tin nhắn');
+  await p.arrive(b, /^\/dang-ky\/ma$/);
   await b.type('form#nhap-ma-dang-ky input[name="code"]', lastRegistrationCode());
-  await submit('form#nhap-ma-dang-ky', 'Xác nhận');
-  await arrive(/^\/dang-ky\/thong-tin$/);
+  await p.press(b, 'form#nhap-ma-dang-ky', 'Xác nhận');
+  await p.arrive(b, /^\/dang-ky\/thong-tin$/);
   const f = 'form#dang-ky';
   const communes = await b.exec(
     'return Array.from(arguments[0].options).map(function (o) { return o.value; }).filter(function (v) { return /^\\d{5}$/.test(v); }).length;',
@@ -293,15 +146,15 @@ step('2. a new learner proves the phone by SMS, registers and lands on /hoc', as
   await b.type(`${f} input[name="birth_year"]`, LEARNER.birthYear);
   await b.select(`${f} select[name="commune_code"]`, COMMUNE);
   await b.type(`${f} input[name="password"]`, LEARNER.password);
-  await submit(f, 'Đăng ký');
-  await arrive(/^\/hoc$/);
+  await p.press(b, f, 'Đăng ký');
+  await p.arrive(b, /^\/hoc$/);
   console.log(`  registered ${JSON.stringify(LEARNER.phoneTyped)}`);
 });
 
 step('3. the learner completes every lesson and reaches the quiz', async () => {
   const course = `/khoa-hoc/${COURSE.slug}`;
   await b.clickAndWait(`a[href$="${course}"]`);
-  await arrive(new RegExp(`^${course}$`));
+  await p.arrive(b, new RegExp(`^${course}$`));
   const hrefs = [];
   for (const a of await b.findAll(`a[href*="${course}/bai/"]`)) hrefs.push(await a.attr('href'));
   const lessons = [...new Set(hrefs.map((h) => Number(/\/bai\/(\d+)$/.exec(h)?.[1])))].sort((x, y) => x - y);
@@ -311,31 +164,31 @@ step('3. the learner completes every lesson and reaches the quiz', async () => {
 
   await b.clickAndWait(`a[href$="${course}/bai/1"]`);
   for (let n = 1; n <= lessons.length; n++) {
-    await arrive(new RegExp(`^${course}/bai/${n}$`));
+    await p.arrive(b, new RegExp(`^${course}/bai/${n}$`));
     assert.ok(norm(await b.text('h1')).length > 0, `lesson ${n} has an empty h1`);
-    await submit('form#hoc-xong', 'Đã học xong');
+    await p.press(b, 'form#hoc-xong', 'Đã học xong');
   }
-  await arrive(new RegExp(`^${course}/kiem-tra$`));
+  await p.arrive(b, new RegExp(`^${course}/kiem-tra$`));
   console.log(`  ${lessons.length} lessons done`);
 });
 
 step('4. the learner fails the quiz, retries, passes and opens the certificate', async () => {
-  await submit('form#bat-dau', 'Bắt đầu làm bài');
-  const [, first] = await arrive(/^\/bai-lam\/([^/]+)$/);
+  await p.press(b, 'form#bat-dau', 'Bắt đầu làm bài');
+  const [, first] = await p.arrive(b, /^\/bai-lam\/([^/]+)$/);
   const asked = await answerAll(false);
-  await submit('form#bai-lam', 'Nộp bài');
-  await arrive(new RegExp(`^/bai-lam/${first}/ket-qua$`));
+  await p.press(b, 'form#bai-lam', 'Nộp bài');
+  await p.arrive(b, new RegExp(`^/bai-lam/${first}/ket-qua$`));
   assert.match(norm(await b.text('#ket-qua')), /Chưa đạt/, '#ket-qua after answering all wrongly');
   const wrong = (await b.findAll('.cau-sai')).length;
   assert.ok(wrong >= 1, 'no .cau-sai items after answering all wrongly');
   console.log(`  attempt ${first}: ${asked} answered wrongly, "Chưa đạt", ${wrong} .cau-sai`);
 
-  await submit('form#lam-lai', 'Làm lại');
-  const [, second] = await arrive(/^\/bai-lam\/([^/]+)$/);
+  await p.press(b, 'form#lam-lai', 'Làm lại');
+  const [, second] = await p.arrive(b, /^\/bai-lam\/([^/]+)$/);
   assert.notEqual(second, first, '"Làm lại" should start a new attempt');
   await answerAll(true);
-  await submit('form#bai-lam', 'Nộp bài');
-  await arrive(new RegExp(`^/bai-lam/${second}/ket-qua$`));
+  await p.press(b, 'form#bai-lam', 'Nộp bài');
+  await p.arrive(b, new RegExp(`^/bai-lam/${second}/ket-qua$`));
   const result = norm(await b.text('#ket-qua'));
   assert.match(result, /Đạt/, '#ket-qua after answering all correctly');
   assert.doesNotMatch(result, /Chưa đạt/, '#ket-qua after answering all correctly');
@@ -343,7 +196,7 @@ step('4. the learner fails the quiz, retries, passes and opens the certificate',
   console.log(`  attempt ${second}: "Đạt"`);
 
   await b.clickAndWait('a#xem-chung-nhan');
-  [certPath] = await arrive(/^\/chung-nhan\/[^/]+$/);
+  [certPath] = await p.arrive(b, /^\/chung-nhan\/[^/]+$/);
   assert.ok(await b.has('#chung-nhan-hop-le'), `#chung-nhan-hop-le missing on ${certPath}`);
   // Logged in, the header may greet the learner by name; the certificate (in <main>) must mask it.
   const cert = norm(await b.text('main'));
@@ -354,32 +207,30 @@ step('4. the learner fails the quiz, retries, passes and opens the certificate',
 
   // The learner downloads the printable PDF and the signed credential from their certificate.
   const pdfHref = await (await b.find('a#tai-pdf')).attr('href');
-  const pdf = await b.fetchAs(base, pdfHref);
+  const pdf = await p.fetchAs(b, pdfHref);
   assert.equal(pdf.status, 200, `GET ${pdfHref}`);
   assert.equal(pdf.type, 'application/pdf');
   assert.equal(pdf.bytes.subarray(0, 5).toString(), '%PDF-');
   assert.ok(pdf.text.includes('/MediaBox [0 0 841.89 595.28]'), 'the certificate is A4 landscape');
   const jsonHref = await (await b.find('a#tai-json')).attr('href');
-  const credential = await b.fetchAs(base, jsonHref);
+  const credential = await p.fetchAs(b, jsonHref);
   assert.equal(credential.status, 200, `GET ${jsonHref}`);
-  const file = join(tmp, 'chung-nhan.json');
+  const file = join(srv.tmp, 'chung-nhan.json');
   writeFileSync(file, credential.bytes);
   // Without a trusted issuer the signature checks out but the issuer is unknown: exit 2.
-  const unknown = await promisify(execFile)(BIN, ['verify', file], { cwd: REPO_DIR, env: serverEnv() })
-    .then(() => null, (e) => e);
+  const unknown = await runHocvuso(['verify', file]).then(() => null, (e) => e);
   assert.ok(unknown, 'verify without a trusted issuer must not say valid');
   assert.equal(unknown.code, 2);
   assert.match(unknown.stdout, /chữ ký đúng, nhưng chưa biết ai phát hành/, unknown.stdout);
   const doc = JSON.parse(credential.text);
   const issuer = typeof doc.issuer === 'string' ? doc.issuer : doc.issuer.id;
-  const verified = await promisify(execFile)(BIN, ['verify', file, '--issuer', issuer], { cwd: REPO_DIR, env: serverEnv() });
+  const verified = await runHocvuso(['verify', file, '--issuer', issuer]);
   assert.match(verified.stdout, /HỢP LỆ \(valid\)/, verified.stdout);
   assert.ok(verified.stdout.includes(LEARNER.fullName), 'the credential names the learner in full');
   doc.credentialSubject.name = 'Người Khác';
-  const forged = join(tmp, 'sua.json');
+  const forged = join(srv.tmp, 'sua.json');
   writeFileSync(forged, JSON.stringify(doc));
-  const refused = await promisify(execFile)(BIN, ['verify', forged, '--issuer', issuer], { cwd: REPO_DIR, env: serverEnv() })
-    .then(() => null, (e) => e);
+  const refused = await runHocvuso(['verify', forged, '--issuer', issuer]).then(() => null, (e) => e);
   assert.ok(refused, 'a changed credential must not verify');
   assert.equal(refused.code, 1);
   assert.match(refused.stdout, /KHÔNG HỢP LỆ/, refused.stdout);
@@ -388,23 +239,21 @@ step('4. the learner fails the quiz, retries, passes and opens the certificate',
 
 step('5. certificate is public; learner logs in without spaces; admin sees the count go up by one', async () => {
   await logout();
-  await b.go(base + certPath);
+  await b.go(srv.base + certPath);
   assert.ok(await b.has('#chung-nhan-hop-le'), `${certPath} should verify without logging in`);
   const source = await b.source();
   for (const form of ['NFC', 'NFD']) {
     assert.ok(!source.includes(LEARNER.fullName.normalize(form)), 'the public certificate page shows the full name');
   }
-  await b.go(`${base}/chung-nhan/KHONG-CO-MA-NAY`);
+  await b.go(`${srv.base}/chung-nhan/KHONG-CO-MA-NAY`);
   assert.equal(await b.has('#chung-nhan-hop-le'), false, 'an unknown certificate code must not verify');
 
-  await open('/dang-nhap');
-  await login({ phone: LEARNER.phone, password: LEARNER.password });
-  await arrive(/^\/hoc$/);
+  await p.login(b, LEARNER.phone, LEARNER.password);
+  await p.arrive(b, /^\/hoc$/);
   await logout();
 
-  await open('/dang-nhap');
-  await login(ADMIN);
-  await arrive(/^\/thong-ke$/);
+  await p.login(b, ADMIN.phone, ADMIN.password);
+  await p.arrive(b, /^\/thong-ke$/);
   // A self-registered learner is not confirmed yet: the reported figure stays, and the pass
   // shows beside it, as unconfirmed.
   const now = await achieved();

@@ -76,73 +76,95 @@ function tail(stream, max = 4000) {
   return buf;
 }
 
-/** Start chromedriver and a fresh headless chromium session with a phone-sized screen. */
 /**
  * Start Chromium (phone-sized, 390 × 844) under chromedriver. `{ javascript: false }` turns page
  * JavaScript off, as on a phone where it is blocked or broken; WebDriver's own commands still work.
  */
-export async function startBrowser({ javascript = true } = {}) {
-  const port = await freePort();
-  const driver = spawn(CHROMEDRIVER_BIN, [`--port=${port}`, '--allowed-ips=127.0.0.1'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const log = tail(driver.stdout);
-  const errLog = tail(driver.stderr);
-  let exited = null;
-  driver.on('exit', (code, signal) => (exited = { code, signal }));
-  const killDriver = () => {
-    if (exited === null) driver.kill('SIGKILL');
-  };
-  process.once('exit', killDriver);
-  driver.on('error', (e) => (exited = { error: e }));
-
-  const base = `http://127.0.0.1:${port}`;
-  const profile = mkdtempSync(join(tmpdir(), 'hocvuso-e2e-chromium-'));
-  const browser = new Browser(base, driver, profile, killDriver);
-  try {
-    await pollUntil(
-      `chromedriver (${CHROMEDRIVER_BIN}) on port ${port} to be ready`,
-      async () => {
-        if (exited) {
-          throw new GiveUp(`chromedriver exited ${JSON.stringify(exited)}\n${log.text}${errLog.text}`);
-        }
-        const res = await fetch(`${base}/status`, { signal: AbortSignal.timeout(2000) });
-        const body = await res.json();
-        return body.value?.ready === true;
-      },
-      { timeoutMs: 20_000 },
-    );
-    const value = await browser.cmd('POST', '/session', {
-      capabilities: {
-        alwaysMatch: {
-          browserName: 'chrome',
-          pageLoadStrategy: 'normal',
-          timeouts: { implicit: 0, pageLoad: 30_000, script: 30_000 },
-          'goog:chromeOptions': {
-            binary: CHROMIUM_BIN,
-            args: [...CHROMIUM_ARGS, `--user-data-dir=${profile}`],
-            mobileEmulation: { deviceMetrics: { width: 390, height: 844, pixelRatio: 2 } },
-            ...(javascript ? {} : { prefs: { 'profile.managed_default_content_settings.javascript': 2 } }),
-          },
-        },
-      },
-    }, 'new session');
-    browser.sessionId = value.sessionId;
-    browser.javascriptOff = !javascript;
-  } catch (e) {
-    await browser.quit();
-    throw e;
-  }
+export async function startBrowser(options) {
+  const browser = new Browser();
+  await browser.start(options);
   return browser;
 }
 
+/**
+ * Start `browsers` (created, not yet started) side by side, each with its own profile; options
+ * as for startBrowser. If one cannot start, all are quit and its error is thrown.
+ */
+export async function startAll(browsers, options) {
+  const started = await Promise.allSettled(browsers.map((b) => b.start(options)));
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed) {
+    await quitAll(browsers);
+    throw failed.reason;
+  }
+}
+
+/** Quit every browser given (never throws; one never started is skipped). */
+export async function quitAll(browsers) {
+  await Promise.all(browsers.map((b) => b?.quit()));
+}
+
 export class Browser {
-  constructor(base, driver, profile, killDriver) {
-    this.base = base;
-    this.driver = driver;
-    this.profile = profile;
-    this.killDriver = killDriver;
+  /** A browser not started yet (`start`); `label` names it in messages. */
+  constructor(label) {
+    this.label = label;
     this.sessionId = null;
+  }
+
+  /** Start chromedriver and a fresh Chromium session in it (see startBrowser). */
+  async start({ javascript = true } = {}) {
+    const port = await freePort();
+    const driver = spawn(CHROMEDRIVER_BIN, [`--port=${port}`, '--allowed-ips=127.0.0.1'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const log = tail(driver.stdout);
+    const errLog = tail(driver.stderr);
+    let exited = null;
+    driver.on('exit', (code, signal) => (exited = { code, signal }));
+    const killDriver = () => {
+      if (exited === null) driver.kill('SIGKILL');
+    };
+    process.once('exit', killDriver);
+    driver.on('error', (e) => (exited = { error: e }));
+
+    this.base = `http://127.0.0.1:${port}`;
+    this.driver = driver;
+    this.profile = mkdtempSync(join(tmpdir(), 'hocvuso-e2e-chromium-'));
+    this.killDriver = killDriver;
+    try {
+      await pollUntil(
+        `chromedriver (${CHROMEDRIVER_BIN}) on port ${port} to be ready`,
+        async () => {
+          if (exited) {
+            throw new GiveUp(`chromedriver exited ${JSON.stringify(exited)}\n${log.text}${errLog.text}`);
+          }
+          const res = await fetch(`${this.base}/status`, { signal: AbortSignal.timeout(2000) });
+          const body = await res.json();
+          return body.value?.ready === true;
+        },
+        { timeoutMs: 20_000 },
+      );
+      const value = await this.cmd('POST', '/session', {
+        capabilities: {
+          alwaysMatch: {
+            browserName: 'chrome',
+            pageLoadStrategy: 'normal',
+            timeouts: { implicit: 0, pageLoad: 30_000, script: 30_000 },
+            'goog:chromeOptions': {
+              binary: CHROMIUM_BIN,
+              args: [...CHROMIUM_ARGS, `--user-data-dir=${this.profile}`],
+              mobileEmulation: { deviceMetrics: { width: 390, height: 844, pixelRatio: 2 } },
+              ...(javascript ? {} : { prefs: { 'profile.managed_default_content_settings.javascript': 2 } }),
+            },
+          },
+        },
+      }, 'new session');
+      this.sessionId = value.sessionId;
+      this.javascriptOff = !javascript;
+    } catch (e) {
+      await this.quit();
+      throw e;
+    }
   }
 
   /**
@@ -325,6 +347,7 @@ export class Browser {
 
   /** End the session (closes chromium), stop chromedriver, delete the profile. Never throws. */
   async quit() {
+    if (!this.driver) return; // never started
     if (this.sessionId) {
       try {
         await this.cmd('DELETE', `/session/${this.sessionId}`, undefined, 'delete session');

@@ -97,20 +97,34 @@ impl Upload {
     }
 }
 
-/// A target group as a choice in a `<select>`.
-pub struct GroupOption {
-    pub code: &'static str,
-    pub name: &'static str,
+/// One choice in a `<select>` (the `select` macro of `templates/_components.html`).
+pub struct Choice {
+    pub value: String,
+    pub label: String,
     pub selected: bool,
 }
 
+impl Choice {
+    /// Each year, with `selected` marked.
+    pub fn years(years: &[i32], selected: i32) -> Vec<Choice> {
+        years
+            .iter()
+            .map(|y| Choice {
+                value: y.to_string(),
+                label: y.to_string(),
+                selected: *y == selected,
+            })
+            .collect()
+    }
+}
+
 /// Every target group, with `selected` marked.
-pub fn group_options(selected: hocvuso_domain::TargetGroup) -> Vec<GroupOption> {
+pub fn group_options(selected: hocvuso_domain::TargetGroup) -> Vec<Choice> {
     hocvuso_domain::TargetGroup::ALL
         .iter()
-        .map(|g| GroupOption {
-            code: g.code(),
-            name: g.name_vi(),
+        .map(|g| Choice {
+            value: g.code().to_owned(),
+            label: g.name_vi().to_owned(),
             selected: *g == selected,
         })
         .collect()
@@ -125,19 +139,13 @@ pub fn group_of(code: &str) -> Option<hocvuso_domain::TargetGroup> {
     }
 }
 
-/// An indicator as a choice in a `<select>`.
-pub struct IndicatorOption {
-    pub code: &'static str,
-    pub name: &'static str,
-    pub selected: bool,
-}
-
-pub fn indicator_options(selected: hocvuso_domain::Indicator) -> Vec<IndicatorOption> {
+/// Every indicator, with `selected` marked.
+pub fn indicator_options(selected: hocvuso_domain::Indicator) -> Vec<Choice> {
     hocvuso_domain::Indicator::ALL
         .iter()
-        .map(|i| IndicatorOption {
-            code: i.code(),
-            name: i.name_vi(),
+        .map(|i| Choice {
+            value: i.code().to_owned(),
+            label: i.name_vi().to_owned(),
             selected: *i == selected,
         })
         .collect()

@@ -90,40 +90,17 @@ pub struct OverviewLine {
     pub row: Row,
 }
 
-pub struct YearOption {
-    pub year: i32,
-    pub selected: bool,
-}
-
-impl YearOption {
-    fn list(years: &[i32], selected: i32) -> Vec<YearOption> {
-        years
-            .iter()
-            .map(|y| YearOption {
-                year: *y,
-                selected: *y == selected,
-            })
-            .collect()
-    }
-}
-
-pub struct SortOption {
-    pub value: &'static str,
-    pub label: &'static str,
-    pub selected: bool,
-}
-
 #[derive(Template)]
 #[template(path = "monitoring/dashboard/province.html")]
 pub struct ProvincePage {
     pub l: Chrome,
     pub year: i32,
     pub group: &'static str,
-    pub groups: Vec<crate::web::pages::GroupOption>,
+    pub groups: Vec<crate::web::pages::Choice>,
     pub indicator: &'static str,
-    pub indicators: Vec<crate::web::pages::IndicatorOption>,
-    pub years: Vec<YearOption>,
-    pub sorts: Vec<SortOption>,
+    pub indicators: Vec<crate::web::pages::Choice>,
+    pub years: Vec<crate::web::pages::Choice>,
+    pub sorts: Vec<crate::web::pages::Choice>,
     pub group_name: String,
     pub indicator_name: String,
     pub total: Row,
@@ -239,12 +216,12 @@ pub async fn province(
         groups: crate::web::pages::group_options(group),
         indicator: indicator.code(),
         indicators: crate::web::pages::indicator_options(indicator),
-        years: YearOption::list(&board.years, year),
+        years: crate::web::pages::Choice::years(&board.years, year),
         sorts: SORTS
             .iter()
-            .map(|(value, label)| SortOption {
-                value,
-                label,
+            .map(|(value, label)| crate::web::pages::Choice {
+                value: (*value).to_owned(),
+                label: (*label).to_owned(),
                 selected: *value == sort,
             })
             .collect(),
@@ -265,10 +242,10 @@ pub struct UnitPage {
     pub l: Chrome,
     pub year: i32,
     pub group: &'static str,
-    pub groups: Vec<crate::web::pages::GroupOption>,
+    pub groups: Vec<crate::web::pages::Choice>,
     pub indicator: &'static str,
-    pub indicators: Vec<crate::web::pages::IndicatorOption>,
-    pub years: Vec<YearOption>,
+    pub indicators: Vec<crate::web::pages::Choice>,
+    pub years: Vec<crate::web::pages::Choice>,
     pub group_name: String,
     pub indicator_name: String,
     pub row: Row,
@@ -321,7 +298,7 @@ pub async fn unit(
     let page = UnitPage {
         l: ctx.chrome(format!("{} — năm {year}", f.name)),
         year,
-        years: YearOption::list(&years, year),
+        years: crate::web::pages::Choice::years(&years, year),
         group_name: group.name_vi().to_owned(),
         group: group.code(),
         groups: crate::web::pages::group_options(group),
@@ -361,10 +338,10 @@ pub struct MapPage {
     pub l: Chrome,
     pub year: i32,
     pub group: &'static str,
-    pub groups: Vec<crate::web::pages::GroupOption>,
+    pub groups: Vec<crate::web::pages::Choice>,
     pub indicator: &'static str,
-    pub indicators: Vec<crate::web::pages::IndicatorOption>,
-    pub years: Vec<YearOption>,
+    pub indicators: Vec<crate::web::pages::Choice>,
+    pub years: Vec<crate::web::pages::Choice>,
     pub group_name: String,
     pub indicator_name: String,
     pub width: i64,
@@ -443,7 +420,7 @@ pub async fn map(
         groups: crate::web::pages::group_options(group),
         indicator: indicator.code(),
         indicators: crate::web::pages::indicator_options(indicator),
-        years: YearOption::list(&board.years, year),
+        years: crate::web::pages::Choice::years(&board.years, year),
         group_name: board.group.name_vi().to_owned(),
         indicator_name: board.indicator.name_vi().to_owned(),
         width: state.map.width,
@@ -525,7 +502,7 @@ pub struct PeoplePageView {
     pub code: String,
     pub unit_name: String,
     pub group: &'static str,
-    pub groups: Vec<crate::web::pages::GroupOption>,
+    pub groups: Vec<crate::web::pages::Choice>,
     pub unfinished: bool,
     pub page: u64,
     pub rows: Vec<PersonRow>,

@@ -17,7 +17,7 @@ use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
 use crate::web::page::{render, see_other, Chrome};
-use crate::web::pages::{group_options, GroupOption};
+use crate::web::pages::{group_options, Choice};
 
 fn province_admin(ctx: &Ctx) -> Result<&SessionUser, WebError> {
     let user = ctx.user()?;
@@ -65,7 +65,7 @@ pub struct IndexPage {
     pub year: i32,
     pub group: &'static str,
     pub group_name: &'static str,
-    pub groups: Vec<GroupOption>,
+    pub groups: Vec<Choice>,
     pub units: Vec<UnitRow>,
     pub with_value: usize,
     pub imported: Option<String>,

@@ -42,8 +42,8 @@ pub struct ReportPage {
     pub units: Vec<UnitOption>,
     pub from: String,
     pub to: String,
-    pub groups: Vec<crate::web::pages::GroupOption>,
-    pub indicators: Vec<crate::web::pages::IndicatorOption>,
+    pub groups: Vec<crate::web::pages::Choice>,
+    pub indicators: Vec<crate::web::pages::Choice>,
     /// `(field id, message)`
     pub errors: Vec<(&'static str, String)>,
 }

@@ -18,7 +18,7 @@ use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
 use crate::web::page::{render, see_other, Chrome};
 use crate::web::pages::monitoring::denominators::{preview_page, PreviewTarget};
-use crate::web::pages::{group_options, GroupOption};
+use crate::web::pages::{group_options, Choice};
 
 const INDICATOR: Indicator = Indicator::VneidConfirmed;
 
@@ -52,7 +52,7 @@ pub struct ImportRow {
 pub struct IndexPage {
     pub l: Chrome,
     pub group: &'static str,
-    pub groups: Vec<GroupOption>,
+    pub groups: Vec<Choice>,
     pub imports: Vec<ImportRow>,
     pub imported: Option<String>,
 }

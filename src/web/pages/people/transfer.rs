@@ -12,7 +12,7 @@ use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
 use crate::web::page::{render, see_other, Chrome};
-use crate::web::pages::{group_options, Errors, GroupOption};
+use crate::web::pages::{group_options, Choice, Errors};
 
 #[derive(Template)]
 #[template(path = "people/transfer/transfers.html")]
@@ -20,7 +20,7 @@ pub struct TransfersPage {
     pub l: Chrome,
     pub errors: Errors,
     pub key: String,
-    pub groups: Vec<GroupOption>,
+    pub groups: Vec<Choice>,
     /// A fixed message after a step (`?xong=` codes only, never text from the address).
     pub done: Option<&'static str>,
     pub is_officer: bool,
