@@ -1,6 +1,7 @@
 //! `hocvuso`: one binary. `serve` (the default) runs the web server; the other subcommands are
 //! the administrator's tools. Each subcommand lives in its own file.
 
+#[cfg(feature = "bench")]
 mod bench;
 mod course;
 mod demo;
@@ -66,18 +67,23 @@ enum Command {
         command: stats::Command,
     },
     /// Benchmark reference server (used by bench/run).
+    #[cfg(feature = "bench")]
     #[command(hide = true)]
     BenchReference(bench::ReferenceArgs),
     /// Benchmark fixtures (used by bench/run).
+    #[cfg(feature = "bench")]
     #[command(hide = true)]
     BenchFixture(bench::FixtureArgs),
     /// Fills the handbook with synthetic articles (used by bench/run).
+    #[cfg(feature = "bench")]
     #[command(hide = true)]
     BenchHandbook(bench::HandbookArgs),
     /// Writes or reads a synthetic roster (used by bench/run).
+    #[cfg(feature = "bench")]
     #[command(hide = true)]
     BenchRoster(bench::RosterArgs),
     /// Checks acknowledged submissions are stored (used by bench/run).
+    #[cfg(feature = "bench")]
     #[command(hide = true)]
     BenchCheck(bench::CheckArgs),
 }
@@ -159,10 +165,15 @@ async fn main() -> ExitCode {
         Some(Command::Course { command }) => course::run(cli.database, config, command).await,
         Some(Command::Stats { command }) => stats::run(cli.database, config, command).await,
         Some(Command::Import { command }) => import::run(cli.database, config, command).await,
+        #[cfg(feature = "bench")]
         Some(Command::BenchReference(args)) => bench::reference(args).await,
+        #[cfg(feature = "bench")]
         Some(Command::BenchFixture(args)) => bench::fixture(cli.database, config, args).await,
+        #[cfg(feature = "bench")]
         Some(Command::BenchCheck(args)) => bench::check(cli.database, config, args).await,
+        #[cfg(feature = "bench")]
         Some(Command::BenchHandbook(args)) => bench::handbook(cli.database, config, args).await,
+        #[cfg(feature = "bench")]
         Some(Command::BenchRoster(args)) => bench::roster(cli.database, config, args).await,
     };
     match result {

@@ -19,13 +19,12 @@ use hocvuso_import::stream::SheetNotes;
 use hocvuso_import::RowError;
 use sha2::Digest;
 
+use crate::services::shared::imports;
 use crate::services::Internal;
 use crate::state::AppState;
 
 /// Rows per round of lookups.
 const CHUNK: usize = 2_000;
-/// Errors kept for showing (all are counted).
-pub const ERRORS_SHOWN: usize = 500;
 /// Unknown people named in a report (all are counted).
 const SKIPPED_SHOWN: usize = 200;
 
@@ -68,10 +67,7 @@ pub struct Report {
 
 impl Report {
     fn error(&mut self, e: RowError) {
-        self.error_count += 1;
-        if self.errors.len() < ERRORS_SHOWN {
-            self.errors.push(e);
-        }
+        imports::note_error(&mut self.errors, &mut self.error_count, e);
     }
 
     pub fn is_ok(&self) -> bool {

@@ -16,6 +16,7 @@ use hocvuso_import::stream::{Row, SheetNotes};
 use hocvuso_import::RowError;
 use sha2::Digest;
 
+use crate::services::shared::imports;
 use crate::services::Internal;
 use crate::state::AppState;
 
@@ -27,8 +28,6 @@ const WRITE_ROWS: usize = 20_000;
 const PLANS_WAITING: usize = 10;
 /// Rows added or moved beyond which the planner's statistics are refreshed after an import.
 const BIG_IMPORT: usize = 10_000;
-/// Errors kept for showing (all are counted).
-pub const ERRORS_SHOWN: usize = 500;
 
 /// Whose rights an import runs with: a unit (the province for the province admin and the
 /// command line) and everything under it.
@@ -58,7 +57,7 @@ pub struct Report {
     pub updated: usize,
     pub moved: usize,
     pub unchanged: usize,
-    /// The first [`ERRORS_SHOWN`] errors, in file order; `error_count` counts them all.
+    /// The first [`ERRORS_SHOWN`](imports::ERRORS_SHOWN) errors, in file order; `error_count` counts them all.
     pub errors: Vec<RowError>,
     pub error_count: usize,
     pub ignored_columns: Vec<String>,
@@ -69,10 +68,7 @@ pub struct Report {
 
 impl Report {
     fn error(&mut self, e: RowError) {
-        self.error_count += 1;
-        if self.errors.len() < ERRORS_SHOWN {
-            self.errors.push(e);
-        }
+        imports::note_error(&mut self.errors, &mut self.error_count, e);
     }
 
     pub fn is_ok(&self) -> bool {

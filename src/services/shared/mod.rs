@@ -1,10 +1,11 @@
 //! Shared pieces that no single area owns: the group-commit writer, live content replaced
-//! whole when authors change it, rate limits, Markdown, media checks and QR codes.
+//! whole when authors change it, what every file import shares (the capped error list, the
+//! stash between dry run and import), rate limits, Markdown, media checks and QR codes.
 
+pub mod imports;
 pub mod limits;
 pub mod live;
 pub mod markdown;
 pub mod media;
 pub mod qr;
-pub mod stash;
 pub mod writer;

@@ -13,14 +13,7 @@ use crate::web::cookies;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
 use crate::web::page::{render, see_other, Chrome};
-use crate::web::pages::{local_path, Errors};
-
-/// One commune in the registration list.
-pub struct CommuneOption {
-    pub code: String,
-    pub name: String,
-    pub selected: bool,
-}
+use crate::web::pages::{local_path, Choice, Errors};
 
 #[derive(Template)]
 #[template(path = "accounts/sign_in/register.html")]
@@ -46,7 +39,7 @@ pub struct RegisterPage {
     pub phone: String,
     pub full_name: String,
     pub birth_year: String,
-    pub communes: Vec<CommuneOption>,
+    pub communes: Vec<Choice>,
 }
 
 #[derive(Default, Deserialize)]
@@ -82,14 +75,14 @@ pub struct PhoneQuery {
 }
 
 /// Communes sorted by name as a Vietnamese reader expects (ignoring "Xã"/"Phường" and tones).
-async fn commune_options(state: &AppState, selected: &str) -> Result<Vec<CommuneOption>, WebError> {
+async fn commune_options(state: &AppState, selected: &str) -> Result<Vec<Choice>, WebError> {
     let units = crate::services::people::org::communes_by_name(state.db.read()).await?;
     Ok(units
         .into_iter()
-        .map(|u| CommuneOption {
+        .map(|u| Choice {
             selected: u.code == selected,
-            code: u.code,
-            name: u.name,
+            value: u.code,
+            label: u.name,
         })
         .collect())
 }

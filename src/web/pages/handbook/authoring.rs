@@ -17,7 +17,7 @@ use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
 use crate::web::page::{render, see_other, Chrome};
-use crate::web::pages::Errors;
+use crate::web::pages::{Choice, Errors};
 
 fn author(ctx: &Ctx) -> Result<&SessionUser, WebError> {
     let user = ctx.user()?;
@@ -75,11 +75,6 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, W
     Ok(render(&ctx, StatusCode::OK, &page))
 }
 
-pub struct ChapterOption {
-    pub slug: String,
-    pub title: String,
-}
-
 #[derive(Template)]
 #[template(path = "handbook/authoring/edit.html")]
 pub struct EditPage {
@@ -88,7 +83,7 @@ pub struct EditPage {
     /// `None` for a new article.
     pub id: Option<i64>,
     pub input: ArticleInput,
-    pub chapters: Vec<ChapterOption>,
+    pub chapters: Vec<Choice>,
     pub published: Option<i32>,
     pub latest: i32,
     pub preview: String,
@@ -96,13 +91,15 @@ pub struct EditPage {
     pub saved: bool,
 }
 
-async fn chapter_options(state: &AppState) -> Result<Vec<ChapterOption>, WebError> {
+/// Every chapter, the one whose slug is `selected` marked.
+async fn chapter_options(state: &AppState, selected: &str) -> Result<Vec<Choice>, WebError> {
     Ok(desk::chapters(state.db.read())
         .await?
         .into_iter()
-        .map(|c| ChapterOption {
-            slug: c.slug,
-            title: c.title,
+        .map(|c| Choice {
+            selected: c.slug == selected,
+            value: c.slug,
+            label: c.title,
         })
         .collect())
 }
@@ -114,7 +111,7 @@ pub async fn new_form(State(state): State<AppState>, ctx: Ctx) -> Result<Respons
         errors: Errors::default(),
         id: None,
         input: ArticleInput::default(),
-        chapters: chapter_options(&state).await?,
+        chapters: chapter_options(&state, "").await?,
         published: None,
         latest: 0,
         preview: String::new(),
@@ -142,12 +139,13 @@ pub async fn create(
     match articles::create(&state, user, &form.data.input, publish).await {
         Ok(id) => Ok(see_other(&format!("/bien-tap/so-tay/{id}?da-luu=1"))),
         Err(FormError::Invalid(errors)) => {
+            let chapters = chapter_options(&state, &form.data.input.chapter).await?;
             let page = EditPage {
                 l: ctx.chrome("Viết bài mới"),
                 errors: errors.into(),
                 id: None,
                 input: form.data.input,
-                chapters: chapter_options(&state).await?,
+                chapters,
                 published: None,
                 latest: 0,
                 preview: String::new(),
@@ -175,6 +173,7 @@ pub async fn edit_form(
         .find(|c| c.id == article.chapter_id)
         .map(|c| c.slug.clone())
         .unwrap_or_default();
+    let chapter_choices = chapter_options(&state, &chapter).await?;
     let page = EditPage {
         l: ctx.chrome(format!("Sửa bài: {}", rev.title)),
         errors: Errors::default(),
@@ -189,7 +188,7 @@ pub async fn edit_form(
             related: rev.related,
             body: rev.body_md,
         },
-        chapters: chapter_options(&state).await?,
+        chapters: chapter_choices,
         published: article.published_revision,
         latest: article.latest_revision,
         saved: ctx.path.ends_with("?da-luu=1"),
@@ -213,12 +212,13 @@ pub async fn update(
                 .ok_or(WebError::NotFound)?;
             let mut input = form.data.input;
             input.slug = article.slug;
+            let chapters = chapter_options(&state, &input.chapter).await?;
             let page = EditPage {
                 l: ctx.chrome("Sửa bài"),
                 errors: errors.into(),
                 id: Some(id),
                 input,
-                chapters: chapter_options(&state).await?,
+                chapters,
                 published: article.published_revision,
                 latest: article.latest_revision,
                 preview: String::new(),

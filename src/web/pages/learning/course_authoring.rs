@@ -22,7 +22,7 @@ use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
 use crate::web::page::{render, see_other, Chrome};
 use crate::web::pages::accounts::sign_in::Empty;
-use crate::web::pages::Errors;
+use crate::web::pages::{Choice, Errors};
 
 fn author(ctx: &Ctx) -> Result<&SessionUser, WebError> {
     let user = ctx.user()?;
@@ -68,7 +68,7 @@ pub struct CoursesPage {
     pub rows: Vec<CourseRow>,
     pub errors: Errors,
     pub input: NewCourseInput,
-    pub levels: [&'static str; 2],
+    pub levels: Vec<Choice>,
 }
 
 pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
@@ -115,12 +115,20 @@ async fn courses_page(
             questions: e.doc.questions.len(),
         });
     }
+    let levels = course_edit::LEVELS
+        .iter()
+        .map(|v| Choice {
+            value: (*v).to_owned(),
+            label: (*v).to_owned(),
+            selected: *v == input.level,
+        })
+        .collect();
     Ok(CoursesPage {
         l: ctx.chrome("Biên tập khóa học"),
         rows,
         errors,
         input,
-        levels: course_edit::LEVELS,
+        levels,
     })
 }
 

@@ -3,7 +3,7 @@
 //! (every row error in Vietnamese, with its line; what would be added) → confirm → all or
 //! nothing. The file waits in the database between the two steps. Province admin only.
 
-use crate::services::shared::stash::{self, ImportKind};
+use crate::services::shared::imports::{self, ImportKind};
 use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
@@ -39,12 +39,6 @@ fn province_admin(ctx: &Ctx) -> Result<i64, WebError> {
     }
 }
 
-pub struct CourseOption {
-    pub slug: String,
-    pub title: String,
-    pub selected: bool,
-}
-
 pub struct ImportView {
     pub at: String,
     pub course: String,
@@ -60,7 +54,7 @@ pub struct ImportView {
 #[template(path = "monitoring/completions/index.html")]
 pub struct IndexPage {
     pub l: Chrome,
-    pub courses: Vec<CourseOption>,
+    pub courses: Vec<crate::web::pages::Choice>,
     pub max_mb: usize,
     pub imports: Vec<ImportView>,
     pub done: Option<ReportView>,
@@ -133,10 +127,10 @@ async fn index_page(
     let courses = completions::importable_courses(state)
         .into_iter()
         .enumerate()
-        .map(|(i, (slug, title))| CourseOption {
+        .map(|(i, (slug, title))| crate::web::pages::Choice {
             selected: slug == chosen || (chosen.is_empty() && i == 0),
-            slug,
-            title,
+            value: slug,
+            label: title,
         })
         .collect();
     Ok(IndexPage {
@@ -208,7 +202,7 @@ pub async fn upload(
     .await?;
     let mut token = String::new();
     if report.is_ok() {
-        token = stash::put(
+        token = imports::stash(
             &state.db,
             state.clock.now(),
             actor,
@@ -252,8 +246,9 @@ pub async fn confirm(
 ) -> Result<Response, WebError> {
     let actor = province_admin(&ctx)?;
     let f = &form.data;
-    let Some(upload) = stash::find(&state.db, &f.ma, actor, ImportKind::Completions).await? else {
-        return Err(WebError::BadRequest(stash::GONE.into()));
+    let Some(upload) = imports::stashed(&state.db, &f.ma, actor, ImportKind::Completions).await?
+    else {
+        return Err(WebError::BadRequest(imports::GONE.into()));
     };
     let req = Request {
         course_slug: &f.khoa,
@@ -276,7 +271,7 @@ pub async fn confirm(
         };
         return Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page));
     }
-    stash::forget(&state.db, &upload.token).await?;
+    imports::forget(&state.db, &upload.token).await?;
     let page = index_page(&state, &ctx, &f.khoa, Some(ReportView::of(&report))).await?;
     Ok(render(&ctx, StatusCode::OK, &page))
 }

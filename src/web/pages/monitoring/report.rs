@@ -29,17 +29,11 @@ pub struct ReportQuery {
     chi_so: String,
 }
 
-pub struct UnitOption {
-    pub code: String,
-    pub name: String,
-    pub selected: bool,
-}
-
 #[derive(Template)]
 #[template(path = "monitoring/report/report.html")]
 pub struct ReportPage {
     pub l: Chrome,
-    pub units: Vec<UnitOption>,
+    pub units: Vec<crate::web::pages::Choice>,
     pub from: String,
     pub to: String,
     pub groups: Vec<crate::web::pages::Choice>,
@@ -54,20 +48,20 @@ async fn units_for(
     state: &AppState,
     user: &crate::services::accounts::sign_in::SessionUser,
     chosen: &str,
-) -> Result<Vec<UnitOption>, WebError> {
-    let out: Vec<UnitOption> = report::reportable_units(state.db.read(), user)
+) -> Result<Vec<crate::web::pages::Choice>, WebError> {
+    let out: Vec<crate::web::pages::Choice> = report::reportable_units(state.db.read(), user)
         .await?
         .into_iter()
         .map(|u| match u {
-            None => UnitOption {
-                code: String::new(),
-                name: "Toàn tỉnh".to_owned(),
+            None => crate::web::pages::Choice {
+                value: String::new(),
+                label: "Toàn tỉnh".to_owned(),
                 selected: chosen.is_empty(),
             },
-            Some(u) => UnitOption {
+            Some(u) => crate::web::pages::Choice {
                 selected: u.code == chosen,
-                code: u.code,
-                name: u.name,
+                value: u.code,
+                label: u.name,
             },
         })
         .collect();

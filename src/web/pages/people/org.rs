@@ -16,7 +16,7 @@ use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
 use crate::web::page::{render, see_other, Chrome};
-use crate::web::pages::Errors;
+use crate::web::pages::{Choice, Errors};
 
 fn admin(ctx: &Ctx) -> Result<(), WebError> {
     if ctx.user()?.is_province_admin() {
@@ -57,7 +57,7 @@ pub struct UnitPage {
     pub merged_into: Option<(String, String)>,
     pub movable: bool,
     pub children: Vec<UnitLink>,
-    pub kinds: Vec<(&'static str, &'static str)>,
+    pub kinds: Vec<Choice>,
     pub grants: Vec<GrantView>,
     pub history: Vec<ChangeView>,
     pub errors: Errors,
@@ -150,7 +150,11 @@ async fn unit_page(
         children: o.children.iter().map(link).collect(),
         kinds: kinds_under(&unit)
             .iter()
-            .map(|k| (k.code, k.name))
+            .map(|k| Choice {
+                value: k.code.to_owned(),
+                label: k.name.to_owned(),
+                selected: false,
+            })
             .collect(),
         parent: by_id(unit.parent_id),
         merged_into: by_id(unit.merged_into_id),

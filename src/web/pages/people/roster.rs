@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use crate::clock::format_date_time;
 use crate::services::people::roster::{self, Mode, Report, Scope};
-use crate::services::shared::stash::{self, ImportKind};
+use crate::services::shared::imports::{self, ImportKind};
 use crate::services::Internal;
 use crate::state::AppState;
 use crate::web::error::WebError;
@@ -160,7 +160,7 @@ pub async fn upload(
     .await?;
     let mut token = String::new();
     if report.is_ok() {
-        token = stash::put(
+        token = imports::stash(
             &state.db,
             state.clock.now(),
             user.person_id,
@@ -201,9 +201,9 @@ pub async fn confirm(
     let scope = scope(&state, &ctx).await?;
     let user = ctx.user()?;
     let Some(pending) =
-        stash::find(&state.db, &form.data.ma, user.person_id, ImportKind::Roster).await?
+        imports::stashed(&state.db, &form.data.ma, user.person_id, ImportKind::Roster).await?
     else {
-        return Err(WebError::BadRequest(stash::GONE.into()));
+        return Err(WebError::BadRequest(imports::GONE.into()));
     };
     let report = roster::run(
         &state,
@@ -226,7 +226,7 @@ pub async fn confirm(
         };
         return Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page));
     }
-    stash::forget(&state.db, &pending.token).await?;
+    imports::forget(&state.db, &pending.token).await?;
     let page = index_page(&state, &ctx, &scope, Some(ReportView::of(&report))).await?;
     Ok(render(&ctx, StatusCode::OK, &page))
 }

@@ -17,7 +17,7 @@ use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
 use crate::web::page::{render, see_other, Chrome};
-use crate::web::pages::Errors;
+use crate::web::pages::{Choice, Errors};
 
 async fn commune(state: &AppState, ctx: &Ctx) -> Result<OrgUnit, WebError> {
     let user = ctx.user()?;
@@ -44,8 +44,7 @@ fn errors_of(e: FormError) -> Result<Errors, WebError> {
 pub struct HubPage {
     pub l: Chrome,
     pub commune: String,
-    /// (topic, selected)
-    pub topics: Vec<(&'static str, bool)>,
+    pub topics: Vec<Choice>,
     pub errors: Errors,
     pub topic: String,
     pub place: String,
@@ -73,7 +72,14 @@ async fn hub_page(
     Ok(HubPage {
         l: ctx.chrome("Hỗ trợ người dân"),
         commune: commune.name.clone(),
-        topics: TOPICS.iter().map(|t| (*t, *t == input.topic)).collect(),
+        topics: TOPICS
+            .iter()
+            .map(|t| Choice {
+                value: (*t).to_owned(),
+                label: (*t).to_owned(),
+                selected: *t == input.topic,
+            })
+            .collect(),
         errors,
         topic: input.topic,
         place: input.place,

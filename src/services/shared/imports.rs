@@ -1,14 +1,30 @@
-//! The one stash every file import keeps between its dry run and the officer's "Nhập": the
-//! uploaded file, kept in the database so that any server process can apply it, named by a
-//! random token and bound to the person who uploaded it and to the kind of import. It is
-//! forgotten when applied, after [`HOURS`], or when the person stashes more than
-//! [`PENDING_PER_PERSON`](hocvuso_db::repo::roster::PENDING_PER_PERSON) files.
+//! What every file import shares (rosters, completions; the readers' bounds are in
+//! `hocvuso_import`):
+//! - the capped error list: every error counted, the first [`ERRORS_SHOWN`] kept for showing;
+//! - the stash between the dry run and the officer's "Nhập": the uploaded file, kept in the
+//!   database so that any server process can apply it, named by a random token and bound to
+//!   the person who uploaded it and to the kind of import. It is forgotten when applied,
+//!   after [`HOURS`], or when the person stashes more than
+//!   [`PENDING_PER_PERSON`](hocvuso_db::repo::roster::PENDING_PER_PERSON) files.
 
 use chrono::{DateTime, Utc};
 use hocvuso_db::repo::roster as repo;
 use hocvuso_db::Db;
 
+use hocvuso_import::RowError;
+
 use crate::services::{hex, random_bytes, Internal};
+
+/// Errors kept for showing in an import's report (all are counted).
+pub const ERRORS_SHOWN: usize = 500;
+
+/// Counts an error and keeps it when fewer than [`ERRORS_SHOWN`] are kept already.
+pub fn note_error(shown: &mut Vec<RowError>, count: &mut usize, e: RowError) {
+    *count += 1;
+    if shown.len() < ERRORS_SHOWN {
+        shown.push(e);
+    }
+}
 
 /// How long a dry run may wait for its confirmation.
 pub const HOURS: i64 = 24;
@@ -41,7 +57,7 @@ pub struct Stashed {
 }
 
 /// Keeps a file whose dry run passed; returns the token the confirmation form carries.
-pub async fn put(
+pub async fn stash(
     db: &Db,
     now: DateTime<Utc>,
     actor_id: i64,
@@ -57,7 +73,7 @@ pub async fn put(
 }
 
 /// The stashed file named by `token`, if this person stashed it for this kind of import.
-pub async fn find(
+pub async fn stashed(
     db: &Db,
     token: &str,
     actor_id: i64,
