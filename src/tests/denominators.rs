@@ -50,19 +50,14 @@ async fn confirm(br: &mut Browser<'_>, preview: &Page) -> Page {
             .next()
             .unwrap_or_default()
     };
-    let (nam, nhom, nguon, du_lieu) = (
-        field("nam"),
-        field("nhom"),
-        field("nguon"),
-        field("du_lieu"),
-    );
+    let (nam, nhom, nguon, ma) = (field("nam"), field("nhom"), field("nguon"), field("ma"));
     br.post(
         "/thong-ke/mau-so/nhap",
         &[
             ("nam", &nam),
             ("nhom", &nhom),
             ("nguon", &nguon),
-            ("du_lieu", &du_lieu),
+            ("ma", &ma),
         ],
     )
     .await
@@ -209,19 +204,37 @@ async fn xlsx_and_the_edit_form_and_all_or_nothing(b: TestBackend) {
     confirm(&mut admin, &edited).await;
     assert_eq!(stored(&app, COMMUNE_B).await, Some(9000));
 
-    // A tampered confirm with one unknown unit writes nothing at all.
-    let tampered = admin
+    // A confirmation applies only rows its own dry run stashed: a forged token, a token
+    // already used, or one confirmed for another year writes nothing at all.
+    let forged = admin
         .post(
             "/thong-ke/mau-so/nhap",
             &[
                 ("nam", "2026"),
                 ("nhom", "adults"),
                 ("nguon", "x"),
-                ("du_lieu", &format!("1,{COMMUNE_A},1\n2,00000,2")),
+                ("ma", "00000000000000000000000000000000"),
             ],
         )
         .await;
-    assert_eq!(tampered.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(forged.status, StatusCode::BAD_REQUEST);
+    let again = confirm(&mut admin, &edited).await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST, "a token is used once");
+    let csv = format!("ma don vi,so nguoi\n{COMMUNE_A},1\n");
+    let preview = upload(&mut admin, "x", "a.csv", csv.as_bytes()).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    let token = preview
+        .attrs("form#nhap input[name=ma]", "value")
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    let other_year = admin
+        .post(
+            "/thong-ke/mau-so/nhap",
+            &[("nam", "2025"), ("nhom", "adults"), ("nguon", "x"), ("ma", &token)],
+        )
+        .await;
+    assert_eq!(other_year.status, StatusCode::BAD_REQUEST);
     assert_eq!(stored(&app, COMMUNE_A).await, Some(12345), "all or nothing");
 
     let template = admin
@@ -258,7 +271,7 @@ async fn only_the_province_admin(b: TestBackend) {
                     ("nam", "2026"),
                     ("nhom", "adults"),
                     ("nguon", "x"),
-                    ("du_lieu", "1,22918,5"),
+                    ("ma", "00000000000000000000000000000000"),
                 ],
             )
             .await;

@@ -36,7 +36,7 @@ async fn confirm(br: &mut Browser<'_>, preview: &Page) -> Page {
         ("nhom", field("nhom")),
         ("ngay", field("ngay")),
         ("nguon", field("nguon")),
-        ("du_lieu", field("du_lieu")),
+        ("ma", field("ma")),
     ];
     let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     br.post("/thong-ke/vneid/nhap", &refs).await
@@ -172,7 +172,7 @@ async fn only_the_province_admin_imports(b: TestBackend) {
                 ("nhom", "adults"),
                 ("ngay", "30/09/2026"),
                 ("nguon", "x"),
-                ("du_lieu", "1,22918,5"),
+                ("ma", "00000000000000000000000000000000"),
             ],
         )
         .await;

@@ -12,6 +12,7 @@ use hocvuso_domain::TargetGroup;
 use hocvuso_import::denominators::{DenominatorRow, RowError};
 
 use crate::services::accounts::sign_in::SessionUser;
+use crate::services::shared::imports;
 use crate::services::Internal;
 use crate::state::AppState;
 
@@ -179,14 +180,46 @@ pub async fn apply(
 }
 
 /// Rows as carried from the dry run to the import (`line,code,people` per line).
-pub fn encode_rows(rows: &[DenominatorRow]) -> String {
+fn encode_rows(rows: &[DenominatorRow]) -> String {
     rows.iter()
         .filter_map(|r| r.people.map(|p| format!("{},{},{p}", r.line, r.code)))
         .collect::<Vec<_>>()
         .join("\n")
 }
 
-pub fn decode_rows(text: &str) -> Option<Vec<DenominatorRow>> {
+/// Keeps the checked rows of a dry run (denominators or counts) in the one stash, bound to the
+/// person, the kind of import and `key` (what they are for: year and group, or group and
+/// date); returns the token the confirmation form carries.
+pub async fn stash_rows(
+    db: &hocvuso_db::Db,
+    now: chrono::DateTime<chrono::Utc>,
+    actor_id: i64,
+    kind: imports::ImportKind,
+    key: &str,
+    rows: &[DenominatorRow],
+) -> Result<String, Internal> {
+    imports::stash(db, now, actor_id, kind, key, encode_rows(rows).into_bytes()).await
+}
+
+/// The rows a dry run stashed under `token`, if this person stashed them for this kind of
+/// import and this `key`; `None` for anything else (applied already, too old, forged).
+pub async fn stashed_rows(
+    db: &hocvuso_db::Db,
+    token: &str,
+    actor_id: i64,
+    kind: imports::ImportKind,
+    key: &str,
+) -> Result<Option<Vec<DenominatorRow>>, Internal> {
+    let Some(s) = imports::stashed(db, token, actor_id, kind).await? else {
+        return Ok(None);
+    };
+    if s.file_name != key {
+        return Ok(None);
+    }
+    Ok(std::str::from_utf8(&s.bytes).ok().and_then(decode_rows))
+}
+
+fn decode_rows(text: &str) -> Option<Vec<DenominatorRow>> {
     text.lines()
         .filter(|l| !l.trim().is_empty())
         .map(|l| {

@@ -1,5 +1,5 @@
-//! What every file import shares (rosters, completions; the readers' bounds are in
-//! `hocvuso_import`):
+//! What every file import shares (rosters, completions, denominators, counts confirmed on
+//! VNeID; the readers' bounds are in `hocvuso_import`):
 //! - the capped error list: every error counted, the first [`ERRORS_SHOWN`] kept for showing;
 //! - the stash between the dry run and the officer's "Nhập": the uploaded file, kept in the
 //!   database so that any server process can apply it, named by a random token and bound to
@@ -38,6 +38,9 @@ pub const GONE: &str =
 pub enum ImportKind {
     Roster,
     Completions,
+    Denominators,
+    /// Counts confirmed on VNeID.
+    Vneid,
 }
 
 impl ImportKind {
@@ -45,6 +48,8 @@ impl ImportKind {
         match self {
             ImportKind::Roster => "roster",
             ImportKind::Completions => "completions",
+            ImportKind::Denominators => "denominators",
+            ImportKind::Vneid => "vneid",
         }
     }
 }

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use crate::clock::format_date_time;
 use crate::services::accounts::sign_in::SessionUser;
 use crate::services::monitoring::denominators::{self, Checked, ImportError, Outcome, Plan, YEARS};
+use crate::services::shared::imports::{self, ImportKind};
 use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
@@ -132,8 +133,8 @@ pub struct PreviewPage {
     pub changes: Vec<ChangeRow>,
     pub unchanged: usize,
     pub skipped: usize,
-    /// The rows to import, carried to the confirm form.
-    pub data: String,
+    /// The stash token of the checked rows, carried by the confirm form.
+    pub token: String,
 }
 
 /// What a preview page is about and where its confirm form goes.
@@ -147,24 +148,35 @@ pub struct PreviewTarget {
     /// `None`: "Nhập N thay đổi".
     pub button: Option<String>,
     pub confirm_unchanged: bool,
+    /// Which import, and what its rows are for (year and group, or group and date): the
+    /// checked rows are stashed under both, so a confirmation applies exactly them.
+    pub kind: ImportKind,
+    pub key: String,
 }
 
 /// The dry run's page: every error, or every change with the confirm form (shared by the
-/// imports of denominators and of counts).
-pub fn preview_page(
+/// imports of denominators and of counts). Checked rows wait in the stash for the
+/// confirmation.
+pub async fn preview_page(
+    state: &AppState,
     ctx: &Ctx,
     target: PreviewTarget,
     source: String,
     outcome: Outcome,
-) -> Response {
-    let (errors, changes, unchanged, skipped, data) = match outcome {
-        Ok(c) => (
-            Vec::new(),
-            c.changes,
-            c.unchanged,
-            c.skipped,
-            denominators::encode_rows(&c.rows),
-        ),
+) -> Result<Response, WebError> {
+    let (errors, changes, unchanged, skipped, token) = match outcome {
+        Ok(c) => {
+            let token = denominators::stash_rows(
+                &state.db,
+                state.clock.now(),
+                ctx.user()?.person_id,
+                target.kind,
+                &target.key,
+                &c.rows,
+            )
+            .await?;
+            (Vec::new(), c.changes, c.unchanged, c.skipped, token)
+        }
         Err(errors) => (errors, Vec::new(), 0, 0, String::new()),
     };
     let status = if errors.is_empty() {
@@ -197,9 +209,9 @@ pub fn preview_page(
             .collect(),
         unchanged,
         skipped,
-        data,
+        token,
     };
-    render(ctx, status, &page)
+    Ok(render(ctx, status, &page))
 }
 
 fn denominator_target(year: i32, group: TargetGroup) -> PreviewTarget {
@@ -212,7 +224,14 @@ fn denominator_target(year: i32, group: TargetGroup) -> PreviewTarget {
         note: String::new(),
         button: None,
         confirm_unchanged: false,
+        kind: ImportKind::Denominators,
+        key: denominator_key(year, group),
     }
+}
+
+/// What stashed denominators are for.
+fn denominator_key(year: i32, group: TargetGroup) -> String {
+    format!("{year}/{}", group.code())
 }
 
 fn plan_outcome(outcome: Result<(Plan, Vec<DenominatorRow>), Vec<RowError>>) -> Outcome {
@@ -249,12 +268,14 @@ async fn dry_run(
         e.sort_by_key(|r| r.line);
         e
     });
-    Ok(preview_page(
+    preview_page(
+        state,
         ctx,
         denominator_target(year, group),
         source,
         plan_outcome(outcome),
-    ))
+    )
+    .await
 }
 
 /// Upload (multipart: `csrf_token`, `nam`, `nhom`, `nguon`, `tep`) → dry run.
@@ -318,8 +339,9 @@ pub struct ConfirmForm {
     nhom: String,
     #[serde(default)]
     nguon: String,
+    /// The stash token of the dry run's rows.
     #[serde(default)]
-    du_lieu: String,
+    ma: String,
 }
 
 /// The import itself, after the dry run: all or nothing.
@@ -331,21 +353,32 @@ pub async fn confirm(
     let user = province_admin(&ctx)?;
     let f = form.data;
     let (year, group) = which(&state, &f.nam, &f.nhom)?;
-    let rows = denominators::decode_rows(&f.du_lieu).ok_or_else(|| {
-        WebError::BadRequest("Dữ liệu nhập không hợp lệ; hãy tải tệp lại.".into())
-    })?;
+    let key = denominator_key(year, group);
+    let kind = ImportKind::Denominators;
+    let Some(rows) =
+        denominators::stashed_rows(&state.db, &f.ma, user.person_id, kind, &key).await?
+    else {
+        return Err(WebError::BadRequest(imports::GONE.into()));
+    };
     match denominators::apply(&state, user, year, group, &rows, &f.nguon).await {
-        Ok(plan) => Ok(see_other(&format!(
-            "/thong-ke/mau-so?nam={year}&nhom={}&da-nhap={}",
-            group.code(),
-            plan.changes.len()
-        ))),
-        Err(ImportError::Rows(errors)) => Ok(preview_page(
-            &ctx,
-            denominator_target(year, group),
-            f.nguon,
-            Err(errors),
-        )),
+        Ok(plan) => {
+            imports::forget(&state.db, &f.ma).await?;
+            Ok(see_other(&format!(
+                "/thong-ke/mau-so?nam={year}&nhom={}&da-nhap={}",
+                group.code(),
+                plan.changes.len()
+            )))
+        }
+        Err(ImportError::Rows(errors)) => {
+            preview_page(
+                &state,
+                &ctx,
+                denominator_target(year, group),
+                f.nguon,
+                Err(errors),
+            )
+            .await
+        }
         Err(ImportError::Internal(e)) => Err(e.into()),
     }
 }

@@ -7,12 +7,13 @@ use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use hocvuso_domain::{format, Indicator, TargetGroup};
-use hocvuso_import::denominators::{DenominatorRow, RowError};
+use hocvuso_import::denominators::RowError;
 use serde::Deserialize;
 
 use crate::clock::format_date_time;
 use crate::services::monitoring::denominators::{check_source, Checked, ImportError};
 use crate::services::monitoring::outside_counts::{self, format_day, parse_date};
+use crate::services::shared::imports::{self, ImportKind};
 use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
@@ -100,7 +101,14 @@ fn target(group: TargetGroup, day: &str, replaces: bool) -> PreviewTarget {
         },
         button: Some(format!("Nhập số liệu ngày {day}")),
         confirm_unchanged: true,
+        kind: ImportKind::Vneid,
+        key: count_key(group, day),
     }
+}
+
+/// What stashed counts are for.
+fn count_key(group: TargetGroup, day: &str) -> String {
+    format!("{}/{day}", group.code())
 }
 
 /// Upload (multipart: `csrf_token`, `nhom`, `ngay`, `nguon`, `tep`) → dry run.
@@ -152,12 +160,7 @@ pub async fn upload(
         e.sort_by_key(|r| r.line);
         e
     });
-    Ok(preview_page(
-        &ctx,
-        target(group, &day, replaces),
-        source,
-        outcome,
-    ))
+    preview_page(&state, &ctx, target(group, &day, replaces), source, outcome).await
 }
 
 #[derive(Deserialize)]
@@ -168,8 +171,9 @@ pub struct ConfirmForm {
     ngay: String,
     #[serde(default)]
     nguon: String,
+    /// The stash token of the dry run's rows.
     #[serde(default)]
-    du_lieu: String,
+    ma: String,
 }
 
 pub async fn confirm(
@@ -183,22 +187,37 @@ pub async fn confirm(
     let group = crate::web::pages::group_of(&f.nhom).ok_or(WebError::NotFound)?;
     let as_of = parse_date(&f.ngay)
         .ok_or_else(|| WebError::BadRequest("Ngày của số liệu không hợp lệ.".into()))?;
-    let rows: Vec<DenominatorRow> =
-        crate::services::monitoring::denominators::decode_rows(&f.du_lieu).ok_or_else(|| {
-            WebError::BadRequest("Dữ liệu nhập không hợp lệ; hãy tải tệp lại.".into())
-        })?;
+    let key = count_key(group, &format_day(as_of));
+    let Some(rows) = crate::services::monitoring::denominators::stashed_rows(
+        &state.db,
+        &f.ma,
+        user.person_id,
+        ImportKind::Vneid,
+        &key,
+    )
+    .await?
+    else {
+        return Err(WebError::BadRequest(imports::GONE.into()));
+    };
     match outside_counts::apply(&state, user, INDICATOR, group, as_of, &rows, &f.nguon).await {
-        Ok(_) => Ok(see_other(&format!(
-            "/thong-ke/vneid?nhom={}&da-nhap={}",
-            group.code(),
-            format_day(as_of)
-        ))),
-        Err(ImportError::Rows(errors)) => Ok(preview_page(
-            &ctx,
-            target(group, &format_day(as_of), false),
-            f.nguon,
-            Err(errors),
-        )),
+        Ok(_) => {
+            imports::forget(&state.db, &f.ma).await?;
+            Ok(see_other(&format!(
+                "/thong-ke/vneid?nhom={}&da-nhap={}",
+                group.code(),
+                format_day(as_of)
+            )))
+        }
+        Err(ImportError::Rows(errors)) => {
+            preview_page(
+                &state,
+                &ctx,
+                target(group, &format_day(as_of), false),
+                f.nguon,
+                Err(errors),
+            )
+            .await
+        }
         Err(ImportError::Internal(e)) => Err(e.into()),
     }
 }
