@@ -219,7 +219,11 @@ async fn xlsx_and_the_edit_form_and_all_or_nothing(b: TestBackend) {
         .await;
     assert_eq!(forged.status, StatusCode::BAD_REQUEST);
     let again = confirm(&mut admin, &edited).await;
-    assert_eq!(again.status, StatusCode::BAD_REQUEST, "a token is used once");
+    assert_eq!(
+        again.status,
+        StatusCode::BAD_REQUEST,
+        "a token is used once"
+    );
     let csv = format!("ma don vi,so nguoi\n{COMMUNE_A},1\n");
     let preview = upload(&mut admin, "x", "a.csv", csv.as_bytes()).await;
     assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
@@ -231,7 +235,12 @@ async fn xlsx_and_the_edit_form_and_all_or_nothing(b: TestBackend) {
     let other_year = admin
         .post(
             "/thong-ke/mau-so/nhap",
-            &[("nam", "2025"), ("nhom", "adults"), ("nguon", "x"), ("ma", &token)],
+            &[
+                ("nam", "2025"),
+                ("nhom", "adults"),
+                ("nguon", "x"),
+                ("ma", &token),
+            ],
         )
         .await;
     assert_eq!(other_year.status, StatusCode::BAD_REQUEST);

@@ -424,6 +424,26 @@ fn refusal(e: EditError, field: &'static str) -> Result<(StatusCode, Errors), We
     }
 }
 
+/// After saving a lesson or a question into the draft: back to the course, or the form again
+/// with why (`field` takes a conflict's message).
+async fn saved_or_again<T, P: Template>(
+    state: &AppState,
+    ctx: &Ctx,
+    slug: &str,
+    saved: Result<T, EditError>,
+    field: &'static str,
+    page: impl FnOnce(&Editing, Errors) -> P,
+) -> Result<Response, WebError> {
+    match saved {
+        Ok(_) => Ok(see_other(&format!("/bien-tap/khoa-hoc/{slug}?da-luu=1"))),
+        Err(e) => {
+            let (status, errors) = refusal(e, field)?;
+            let editing = course_edit::editing(state, slug).await.map_err(web_error)?;
+            Ok(render(ctx, status, &page(&editing, errors)))
+        }
+    }
+}
+
 pub async fn save_lesson(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -432,17 +452,11 @@ pub async fn save_lesson(
 ) -> Result<Response, WebError> {
     let user = author(&ctx)?;
     let number = place(&n)?;
-    match course_edit::save_lesson(&state, user, &slug, number, &form.data).await {
-        Ok(_) => Ok(see_other(&format!("/bien-tap/khoa-hoc/{slug}?da-luu=1"))),
-        Err(e) => {
-            let (status, errors) = refusal(e, "title")?;
-            let editing = course_edit::editing(&state, &slug)
-                .await
-                .map_err(web_error)?;
-            let page = lesson_page(&ctx, &editing, number, form.data, errors);
-            Ok(render(&ctx, status, &page))
-        }
-    }
+    let saved = course_edit::save_lesson(&state, user, &slug, number, &form.data).await;
+    saved_or_again(&state, &ctx, &slug, saved, "title", |editing, errors| {
+        lesson_page(&ctx, editing, number, form.data, errors)
+    })
+    .await
 }
 
 async fn remove(
@@ -526,17 +540,11 @@ pub async fn save_question(
 ) -> Result<Response, WebError> {
     let user = author(&ctx)?;
     let number = place(&n)?;
-    match course_edit::save_question(&state, user, &slug, number, &form.data).await {
-        Ok(_) => Ok(see_other(&format!("/bien-tap/khoa-hoc/{slug}?da-luu=1"))),
-        Err(e) => {
-            let (status, errors) = refusal(e, "prompt")?;
-            let editing = course_edit::editing(&state, &slug)
-                .await
-                .map_err(web_error)?;
-            let page = question_page(&ctx, &editing, number, form.data, errors);
-            Ok(render(&ctx, status, &page))
-        }
-    }
+    let saved = course_edit::save_question(&state, user, &slug, number, &form.data).await;
+    saved_or_again(&state, &ctx, &slug, saved, "prompt", |editing, errors| {
+        question_page(&ctx, editing, number, form.data, errors)
+    })
+    .await
 }
 
 pub async fn remove_question(

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use hocvuso_domain::format;
+use hocvuso_domain::{format, Indicator, TargetGroup};
 use serde::Deserialize;
 
 use crate::services::monitoring::dashboard::{self, Figures};
@@ -90,19 +90,40 @@ pub struct OverviewLine {
     pub row: Row,
 }
 
+/// What a dashboard page shows (year, group, indicator) and the choices of its filters
+/// (`monitoring/dashboard/_filters.html`).
+pub struct Filters {
+    pub year: i32,
+    pub years: Vec<crate::web::pages::Choice>,
+    pub group: &'static str,
+    pub group_name: &'static str,
+    pub groups: Vec<crate::web::pages::Choice>,
+    pub indicator: &'static str,
+    pub indicator_name: &'static str,
+    pub indicators: Vec<crate::web::pages::Choice>,
+}
+
+impl Filters {
+    fn new(year: i32, years: &[i32], group: TargetGroup, indicator: Indicator) -> Self {
+        Filters {
+            year,
+            years: crate::web::pages::Choice::years(years, year),
+            group: group.code(),
+            group_name: group.name_vi(),
+            groups: crate::web::pages::group_options(group),
+            indicator: indicator.code(),
+            indicator_name: indicator.name_vi(),
+            indicators: crate::web::pages::indicator_options(indicator),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "monitoring/dashboard/province.html")]
 pub struct ProvincePage {
     pub l: Chrome,
-    pub year: i32,
-    pub group: &'static str,
-    pub groups: Vec<crate::web::pages::Choice>,
-    pub indicator: &'static str,
-    pub indicators: Vec<crate::web::pages::Choice>,
-    pub years: Vec<crate::web::pages::Choice>,
+    pub f: Filters,
     pub sorts: Vec<crate::web::pages::Choice>,
-    pub group_name: String,
-    pub indicator_name: String,
     pub total: Row,
     pub rows: Vec<Row>,
     pub communes_met: usize,
@@ -211,12 +232,7 @@ pub async fn province(
     sort_rows(&mut board.rows, sort);
     let page = ProvincePage {
         l: ctx.chrome(format!("Thống kê toàn tỉnh năm {year}")),
-        year,
-        group: group.code(),
-        groups: crate::web::pages::group_options(group),
-        indicator: indicator.code(),
-        indicators: crate::web::pages::indicator_options(indicator),
-        years: crate::web::pages::Choice::years(&board.years, year),
+        f: Filters::new(year, &board.years, group, indicator),
         sorts: SORTS
             .iter()
             .map(|(value, label)| crate::web::pages::Choice {
@@ -225,8 +241,6 @@ pub async fn province(
                 selected: *value == sort,
             })
             .collect(),
-        group_name: board.group.name_vi().to_owned(),
-        indicator_name: board.indicator.name_vi().to_owned(),
         communes_met: board.rows.iter().filter(|r| r.met() == Some(true)).count(),
         total: Row::from(&board.total),
         rows: board.rows.iter().map(Row::from).collect(),
@@ -240,14 +254,7 @@ pub async fn province(
 #[template(path = "monitoring/dashboard/unit.html")]
 pub struct UnitPage {
     pub l: Chrome,
-    pub year: i32,
-    pub group: &'static str,
-    pub groups: Vec<crate::web::pages::Choice>,
-    pub indicator: &'static str,
-    pub indicators: Vec<crate::web::pages::Choice>,
-    pub years: Vec<crate::web::pages::Choice>,
-    pub group_name: String,
-    pub indicator_name: String,
+    pub f: Filters,
     pub row: Row,
     pub trend: TrendView,
     /// The units directly under this one, each with everything below it.
@@ -297,14 +304,7 @@ pub async fn unit(
         .collect();
     let page = UnitPage {
         l: ctx.chrome(format!("{} — năm {year}", f.name)),
-        year,
-        years: crate::web::pages::Choice::years(&years, year),
-        group_name: group.name_vi().to_owned(),
-        group: group.code(),
-        groups: crate::web::pages::group_options(group),
-        indicator: indicator.code(),
-        indicators: crate::web::pages::indicator_options(indicator),
-        indicator_name: indicator.name_vi().to_owned(),
+        f: Filters::new(year, &years, group, indicator),
         row: Row::from(&f),
         trend,
         sub_units,
@@ -336,14 +336,7 @@ pub struct LegendItem {
 #[template(path = "monitoring/dashboard/map.html")]
 pub struct MapPage {
     pub l: Chrome,
-    pub year: i32,
-    pub group: &'static str,
-    pub groups: Vec<crate::web::pages::Choice>,
-    pub indicator: &'static str,
-    pub indicators: Vec<crate::web::pages::Choice>,
-    pub years: Vec<crate::web::pages::Choice>,
-    pub group_name: String,
-    pub indicator_name: String,
+    pub f: Filters,
     pub width: i64,
     pub height: i64,
     pub areas: Vec<MapArea>,
@@ -415,14 +408,7 @@ pub async fn map(
         .collect();
     let page = MapPage {
         l: ctx.chrome(format!("Bản đồ năm {year}")),
-        year,
-        group: group.code(),
-        groups: crate::web::pages::group_options(group),
-        indicator: indicator.code(),
-        indicators: crate::web::pages::indicator_options(indicator),
-        years: crate::web::pages::Choice::years(&board.years, year),
-        group_name: board.group.name_vi().to_owned(),
-        indicator_name: board.indicator.name_vi().to_owned(),
+        f: Filters::new(year, &board.years, group, indicator),
         width: state.map.width,
         height: state.map.height,
         areas,
