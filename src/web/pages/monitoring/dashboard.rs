@@ -161,6 +161,16 @@ fn year_of(state: &AppState, q: &BoardQuery) -> Result<i32, WebError> {
     }
 }
 
+/// The year, group and indicator a dashboard query asks for (this year, adults and digital
+/// skills when it names none); 404 for anything unknown.
+fn asked(state: &AppState, q: &BoardQuery) -> Result<(i32, TargetGroup, Indicator), WebError> {
+    Ok((
+        year_of(state, q)?,
+        crate::web::pages::group_of(&q.nhom).ok_or(WebError::NotFound)?,
+        crate::web::pages::indicator_of(&q.chi_so).ok_or(WebError::NotFound)?,
+    ))
+}
+
 fn sort_rows(rows: &mut [Figures], by: &str) {
     match by {
         "ten" => rows.sort_by_cached_key(|r| hocvuso_domain::text::fold(&r.name)),
@@ -199,9 +209,7 @@ pub async fn province(
     if !user.is_province_admin() {
         return officer_home(&state, user).await;
     }
-    let year = year_of(&state, &q)?;
-    let group = crate::web::pages::group_of(&q.nhom).ok_or(WebError::NotFound)?;
-    let indicator = crate::web::pages::indicator_of(&q.chi_so).ok_or(WebError::NotFound)?;
+    let (year, group, indicator) = asked(&state, &q)?;
     let snapshot = dashboard::Snapshot::load(&state, year).await?;
     let mut board = snapshot.board(&state, group, indicator).await?;
     let overview = snapshot
@@ -275,9 +283,7 @@ pub async fn unit(
     if !dashboard::may_view(&state, user, &code).await? {
         return Err(WebError::Forbidden);
     }
-    let year = year_of(&state, &q)?;
-    let group = crate::web::pages::group_of(&q.nhom).ok_or(WebError::NotFound)?;
-    let indicator = crate::web::pages::indicator_of(&q.chi_so).ok_or(WebError::NotFound)?;
+    let (year, group, indicator) = asked(&state, &q)?;
     let Some(dashboard::UnitFigures {
         unit,
         ids,
@@ -368,9 +374,7 @@ pub async fn map(
     if !user.is_province_admin() {
         return officer_home(&state, user).await;
     }
-    let year = year_of(&state, &q)?;
-    let group = crate::web::pages::group_of(&q.nhom).ok_or(WebError::NotFound)?;
-    let indicator = crate::web::pages::indicator_of(&q.chi_so).ok_or(WebError::NotFound)?;
+    let (year, group, indicator) = asked(&state, &q)?;
     let board = dashboard::province_board(&state, year, group, indicator).await?;
     let areas: Vec<MapArea> = state
         .map
@@ -458,9 +462,7 @@ pub async fn export_csv(
     if !ctx.user()?.is_province_admin() {
         return Err(WebError::Forbidden);
     }
-    let year = year_of(&state, &q)?;
-    let group = crate::web::pages::group_of(&q.nhom).ok_or(WebError::NotFound)?;
-    let indicator = crate::web::pages::indicator_of(&q.chi_so).ok_or(WebError::NotFound)?;
+    let (year, group, indicator) = asked(&state, &q)?;
     let mut b = dashboard::province_board(&state, year, group, indicator).await?;
     sort_rows(&mut b.rows, "ty-le");
     Ok(crate::web::pages::download(
