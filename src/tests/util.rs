@@ -32,6 +32,13 @@ pub struct TestApp {
     _db: TestDatabase,
 }
 
+/// The moment every test starts at (2026-11-25 10:00 in Vietnam).
+fn test_start() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 25, 3, 0, 0)
+        .single()
+        .unwrap_or_else(|| panic!("valid date"))
+}
+
 impl TestApp {
     /// The app on a fresh database, or None when PostgreSQL is unavailable outside CI.
     pub async fn new(backend: TestBackend) -> Option<Self> {
@@ -43,18 +50,28 @@ impl TestApp {
         backend: TestBackend,
         change: impl FnOnce(&mut Config),
     ) -> Option<Self> {
-        let db = TestDatabase::new(backend).await?;
+        let db = TestDatabase::from_template(backend, |url| async move {
+            // Migrations and the seed, once per test process and backend (the same seed every
+            // test would make: it is stamped with the tests' fixed clock).
+            let db = hocvuso_db::Db::connect(&url, hocvuso_db::dialect::PoolSizes { readers: 1 })
+                .await
+                .unwrap_or_else(|e| panic!("template {url}: {e}"));
+            hocvuso_db::migrate(&db)
+                .await
+                .unwrap_or_else(|e| panic!("migrate the template: {e}"));
+            crate::services::setup::seed::ensure_seeded(&db, test_start())
+                .await
+                .unwrap_or_else(|e| panic!("seed the template: {e}"));
+            db.close().await;
+        })
+        .await?;
         let mut config = Config {
             database_url: db.url.clone(),
             database_readers: 2,
             ..Config::default()
         };
         change(&mut config);
-        let clock = Arc::new(FixedClock::at(
-            Utc.with_ymd_and_hms(2026, 11, 25, 3, 0, 0)
-                .single()
-                .unwrap_or_else(|| panic!("valid date")),
-        ));
+        let clock = Arc::new(FixedClock::at(test_start()));
         let state = crate::open(config, clock.clone())
             .await
             .unwrap_or_else(|e| panic!("open {}: {e}", db.url));
