@@ -131,7 +131,8 @@ impl TestDatabase {
 
 /// The database every test of this process copies, per backend: a file on SQLite, a database
 /// name on PostgreSQL. `None` inside when PostgreSQL is not reachable.
-static SQLITE_TEMPLATE: tokio::sync::OnceCell<std::path::PathBuf> = tokio::sync::OnceCell::const_new();
+static SQLITE_TEMPLATE: tokio::sync::OnceCell<std::path::PathBuf> =
+    tokio::sync::OnceCell::const_new();
 static PG_TEMPLATE: tokio::sync::OnceCell<Option<String>> = tokio::sync::OnceCell::const_new();
 
 impl TestDatabase {
