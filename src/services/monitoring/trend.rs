@@ -1,7 +1,8 @@
 //! The trend of an indicator: how many had achieved it, week by week (learning on this
 //! platform, from the weekly counts the spine keeps), or import by import (counts from
 //! outside, e.g. VNeID confirmations), for the province or one unit and everything below it;
-//! and the chart of it as server-side SVG (no JavaScript).
+//! and the chart of it ([`Chart`]: coordinates that the dashboard template draws as SVG and
+//! the report draws in its PDF; no JavaScript).
 
 use std::collections::BTreeMap;
 
@@ -113,14 +114,6 @@ pub async fn trend(
     })
 }
 
-/// Escapes text for SVG/XML.
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// A round upper bound for the axis: 1, 2 or 5 × 10ⁿ at or above `n`.
 fn nice_max(n: i64) -> i64 {
     let mut step = 1;
@@ -209,78 +202,6 @@ impl Chart {
     }
 }
 
-/// The trend as an SVG chart: the running total as a line over a light area, the number of
-/// people the target needs as a dashed line, the axes labelled in Vietnamese. `id` makes the
-/// title's id unique on the page. Plain attributes only (no inline styles, no scripts), so it
-/// passes the strict CSP and prints.
-pub fn svg(trend: &Trend, target_people: Option<i64>, title: &str, id: &str) -> String {
-    let c = Chart::of(trend, target_people);
-    let mut s = format!(
-        "<svg class=\"chart\" viewBox=\"0 0 {} {}\" width=\"100%\" role=\"img\" aria-labelledby=\"{id}-title\" xmlns=\"http://www.w3.org/2000/svg\">\
-         <title id=\"{id}-title\">{}</title>",
-        c.width,
-        c.height,
-        esc(title)
-    );
-    for (yy, label) in &c.grid {
-        s.push_str(&format!(
-            "<line x1=\"{}\" y1=\"{yy:.1}\" x2=\"{}\" y2=\"{yy:.1}\" stroke=\"#d0d0d0\" stroke-width=\"1\"/>\
-             <text x=\"{}\" y=\"{:.1}\" font-size=\"22\" text-anchor=\"end\" fill=\"#333\">{label}</text>",
-            c.left,
-            c.right,
-            c.left - 6.0,
-            yy + 7.0,
-        ));
-    }
-    let (Some(first), Some(last)) = (c.line.first(), c.line.last()) else {
-        s.push_str(&format!(
-            "<text x=\"{}\" y=\"{}\" font-size=\"24\" text-anchor=\"middle\" fill=\"#333\">Chưa có số liệu</text></svg>",
-            c.width / 2.0,
-            c.height / 2.0
-        ));
-        return s;
-    };
-    if let Some((yy, label)) = &c.target {
-        s.push_str(&format!(
-            "<line x1=\"{}\" y1=\"{yy:.1}\" x2=\"{}\" y2=\"{yy:.1}\" stroke=\"#b00020\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>\
-             <text x=\"{}\" y=\"{:.1}\" font-size=\"22\" text-anchor=\"end\" fill=\"#b00020\">{label}</text>",
-            c.left,
-            c.right,
-            c.right,
-            yy - 5.0,
-        ));
-    }
-    let line: Vec<String> = c
-        .line
-        .iter()
-        .map(|(x, y)| format!("{x:.1},{y:.1}"))
-        .collect();
-    s.push_str(&format!(
-        "<polygon points=\"{:.1},{:.1} {} {:.1},{:.1}\" fill=\"#cfe3f5\"/>\
-         <polyline points=\"{}\" fill=\"none\" stroke=\"#1d70b8\" stroke-width=\"3\"/>",
-        first.0,
-        c.base,
-        line.join(" "),
-        last.0,
-        c.base,
-        line.join(" ")
-    ));
-    if c.line.len() == 1 {
-        s.push_str(&format!(
-            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\" fill=\"#1d70b8\"/>",
-            first.0, first.1
-        ));
-    }
-    for (x, label, anchor) in &c.dates {
-        s.push_str(&format!(
-            "<text x=\"{x:.1}\" y=\"{}\" font-size=\"22\" text-anchor=\"{anchor}\" fill=\"#333\">{label}</text>",
-            c.date_y
-        ));
-    }
-    s.push_str("</svg>");
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -303,19 +224,21 @@ mod tests {
     }
 
     #[test]
-    fn the_chart_draws_the_total_the_target_and_dates() {
+    fn the_chart_places_the_total_the_target_and_dates() {
         let t = Trend {
             points: vec![p(2, 3, 3), p(9, 0, 3), p(16, 4, 7)],
             weekly: true,
         };
-        let s = svg(&t, Some(8), "Người dân <đạt>", "xu-huong");
-        assert!(s.starts_with("<svg") && s.ends_with("</svg>"));
-        assert!(s.contains("<title id=\"xu-huong-title\">Người dân &lt;đạt&gt;</title>"));
-        assert!(s.contains("Chỉ tiêu: 8"));
-        assert!(s.contains("02/11/2026") && s.contains("16/11/2026"));
-        assert_eq!(s.matches("<polyline").count(), 1);
-        assert!(!s.contains("style="), "no inline styles (CSP)");
-        let empty = svg(&Trend::default(), None, "x", "y");
-        assert!(empty.contains("Chưa có số liệu"));
+        let c = Chart::of(&t, Some(8));
+        assert_eq!(c.line.len(), 3);
+        assert_eq!(c.target.as_ref().map(|t| t.1.as_str()), Some("Chỉ tiêu: 8"));
+        let dates: Vec<&str> = c.dates.iter().map(|d| d.1.as_str()).collect();
+        assert_eq!(dates, ["02/11/2026", "16/11/2026"]);
+        assert!(c
+            .line
+            .iter()
+            .all(|(x, y)| *x >= c.left && *x <= c.right && *y <= c.base));
+        let empty = Chart::of(&Trend::default(), Some(8));
+        assert!(empty.line.is_empty() && empty.target.is_none());
     }
 }

@@ -54,16 +54,94 @@ impl Row {
 
 /// The trend chart and its figures, for the page (the table is the chart's text version).
 pub struct TrendView {
-    pub svg: String,
+    /// The chart, drawn by `monitoring/dashboard/_trend.html`.
+    pub chart: ChartView,
     pub weekly: bool,
     /// `(week or date, added, total)`, formatted.
     pub rows: Vec<(String, String, String)>,
 }
 
+/// A trend chart's coordinates as the SVG template writes them (one decimal).
+pub struct ChartView {
+    pub title: String,
+    pub width: String,
+    pub height: String,
+    /// `(y, label's y, label)` of each grid line.
+    pub grid: Vec<(String, String, String)>,
+    pub left: String,
+    pub right: String,
+    /// Where grid labels end (just left of the axis).
+    pub label_x: String,
+    /// `(y, label's y, label)` of the target line.
+    pub target: Option<(String, String, String)>,
+    /// The running total as `x,y x,y …`; empty when there is no point yet.
+    pub points: String,
+    /// The area under the line (the points closed on the baseline).
+    pub area: String,
+    /// The one point, marked, when there is only one.
+    pub dot: Option<(String, String)>,
+    /// `(x, label, anchor)` of the dates under the axis.
+    pub dates: Vec<(String, String, &'static str)>,
+    pub date_y: String,
+    pub middle: (String, String),
+}
+
+impl ChartView {
+    fn of(c: &trend::Chart, title: &str) -> Self {
+        let n = |v: f64| format!("{v:.1}");
+        let points: Vec<String> = c
+            .line
+            .iter()
+            .map(|(x, y)| format!("{},{}", n(*x), n(*y)))
+            .collect();
+        let area = match (c.line.first(), c.line.last()) {
+            (Some(first), Some(last)) => format!(
+                "{},{} {} {},{}",
+                n(first.0),
+                n(c.base),
+                points.join(" "),
+                n(last.0),
+                n(c.base)
+            ),
+            _ => String::new(),
+        };
+        ChartView {
+            title: title.to_owned(),
+            width: c.width.to_string(),
+            height: c.height.to_string(),
+            grid: c
+                .grid
+                .iter()
+                .map(|(y, label)| (n(*y), n(y + 7.0), label.clone()))
+                .collect(),
+            left: c.left.to_string(),
+            right: c.right.to_string(),
+            label_x: (c.left - 6.0).to_string(),
+            target: c
+                .target
+                .as_ref()
+                .map(|(y, label)| (n(*y), n(y - 5.0), label.clone())),
+            dot: match c.line.as_slice() {
+                [(x, y)] => Some((n(*x), n(*y))),
+                _ => None,
+            },
+            points: points.join(" "),
+            area,
+            dates: c
+                .dates
+                .iter()
+                .map(|(x, label, anchor)| (n(*x), label.clone(), *anchor))
+                .collect(),
+            date_y: c.date_y.to_string(),
+            middle: ((c.width / 2.0).to_string(), (c.height / 2.0).to_string()),
+        }
+    }
+}
+
 impl TrendView {
     fn of(t: &trend::Trend, f: &Figures, title: &str) -> Self {
         TrendView {
-            svg: trend::svg(t, f.needed(), title, "xu-huong"),
+            chart: ChartView::of(&trend::Chart::of(t, f.needed()), title),
             weekly: t.weekly,
             rows: t
                 .points
