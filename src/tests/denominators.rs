@@ -218,6 +218,11 @@ async fn xlsx_and_the_edit_form_and_all_or_nothing(b: TestBackend) {
         )
         .await;
     assert_eq!(forged.status, StatusCode::BAD_REQUEST);
+    assert!(
+        forged.body.contains("Không còn tệp chờ nhập"),
+        "{}",
+        forged.body
+    );
     let again = confirm(&mut admin, &edited).await;
     assert_eq!(
         again.status,

@@ -20,9 +20,14 @@ pub enum WebError {
     /// A form arrived without a valid CSRF token.
     #[error("bad csrf token")]
     Csrf,
-    /// A request that is not a page form (e.g. a malformed body).
+    /// A request that is not a page form (e.g. a malformed body): logged, and the visitor sees
+    /// a general message.
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// A request refused for a reason the visitor can act on (a file too large, a dry run that
+    /// is no longer waiting, …): 400 with this message, written in Vietnamese for them.
+    #[error("refused: {0}")]
+    Refused(String),
     /// Too many tries from this client or for this phone number: wait this many seconds.
     #[error("too many requests, retry after {0} s")]
     TooMany(u64),
@@ -104,6 +109,9 @@ impl IntoResponse for WebError {
                     "Yêu cầu không hợp lệ",
                     "Dữ liệu gửi lên không đúng. Hãy quay lại trang trước và thử lại.",
                 )
+            }
+            WebError::Refused(why) => {
+                error_page(StatusCode::BAD_REQUEST, "Không thực hiện được", &why)
             }
             WebError::TooMany(seconds) => {
                 let mut res = error_page(

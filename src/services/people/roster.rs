@@ -1102,10 +1102,8 @@ pub async fn scope_of<C: ConnectionTrait>(
 
 /// The province's scope (everything).
 pub async fn province_scope<C: ConnectionTrait>(conn: &C) -> Result<Option<Scope>, Internal> {
-    Ok(org::of_kind(conn, org::KIND_PROVINCE)
+    Ok(crate::services::people::org::province(conn)
         .await?
-        .into_iter()
-        .next()
         .map(|u| Scope {
             unit_id: u.id,
             path: u.path,

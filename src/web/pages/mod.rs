@@ -47,7 +47,7 @@ impl Upload {
     ) -> Result<Self, crate::web::error::WebError> {
         use crate::web::error::WebError;
         let broken = || {
-            WebError::BadRequest(format!(
+            WebError::Refused(format!(
                 "Tệp quá lớn hoặc bị hỏng khi gửi (tối đa {max_mb} MB)."
             ))
         };

@@ -328,7 +328,7 @@ pub async fn publish(
         "" => None,
         n => Some(
             n.parse::<i32>()
-                .map_err(|_| WebError::BadRequest("Số phiên bản không hợp lệ.".into()))?,
+                .map_err(|_| WebError::Refused("Số phiên bản không hợp lệ.".into()))?,
         ),
     };
     if !articles::set_published(&state, id, number).await? {

@@ -183,7 +183,7 @@ pub async fn vote(
     let helpful = match form.data.huu_ich.as_str() {
         "co" => true,
         "khong" => false,
-        _ => return Err(WebError::BadRequest("Hãy chọn Có hoặc Không.".into())),
+        _ => return Err(WebError::Refused("Hãy chọn Có hoặc Không.".into())),
     };
     let mut voted = articles::voted_ids(cookies::get(&headers, VOTED));
     if !voted.contains(&a.id) {

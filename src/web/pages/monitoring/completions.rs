@@ -25,7 +25,7 @@ impl From<CompletionError> for WebError {
     fn from(e: CompletionError) -> Self {
         match e {
             CompletionError::Internal(i) => i.into(),
-            other => WebError::BadRequest(other.to_string()),
+            other => WebError::Refused(other.to_string()),
         }
     }
 }
@@ -248,7 +248,7 @@ pub async fn confirm(
     let f = &form.data;
     let Some(upload) = imports::stashed(&state.db, &f.ma, actor, ImportKind::Completions).await?
     else {
-        return Err(WebError::BadRequest(imports::GONE.into()));
+        return Err(WebError::Refused(imports::GONE.into()));
     };
     let req = Request {
         course_slug: &f.khoa,

@@ -344,6 +344,20 @@ pub struct ConfirmForm {
     ma: String,
 }
 
+/// The rows a dry run stashed for this confirmation (shared by the imports of denominators and
+/// of counts); a token that names nothing waiting is refused in Vietnamese.
+pub async fn stashed_rows(
+    state: &AppState,
+    user: &SessionUser,
+    token: &str,
+    kind: ImportKind,
+    key: &str,
+) -> Result<Vec<DenominatorRow>, WebError> {
+    denominators::stashed_rows(&state.db, token, user.person_id, kind, key)
+        .await?
+        .ok_or_else(|| WebError::Refused(imports::GONE.into()))
+}
+
 /// The import itself, after the dry run: all or nothing.
 pub async fn confirm(
     State(state): State<AppState>,
@@ -354,12 +368,7 @@ pub async fn confirm(
     let f = form.data;
     let (year, group) = which(&state, &f.nam, &f.nhom)?;
     let key = denominator_key(year, group);
-    let kind = ImportKind::Denominators;
-    let Some(rows) =
-        denominators::stashed_rows(&state.db, &f.ma, user.person_id, kind, &key).await?
-    else {
-        return Err(WebError::BadRequest(imports::GONE.into()));
-    };
+    let rows = stashed_rows(&state, user, &f.ma, ImportKind::Denominators, &key).await?;
     match denominators::apply(&state, user, year, group, &rows, &f.nguon).await {
         Ok(plan) => {
             imports::forget(&state.db, &f.ma).await?;

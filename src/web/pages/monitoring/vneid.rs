@@ -18,7 +18,7 @@ use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
 use crate::web::page::{render, see_other, Chrome};
-use crate::web::pages::monitoring::denominators::{preview_page, PreviewTarget};
+use crate::web::pages::monitoring::denominators::{preview_page, stashed_rows, PreviewTarget};
 use crate::web::pages::{group_options, Choice};
 
 const INDICATOR: Indicator = Indicator::VneidConfirmed;
@@ -186,19 +186,9 @@ pub async fn confirm(
     let f = form.data;
     let group = crate::web::pages::group_of(&f.nhom).ok_or(WebError::NotFound)?;
     let as_of = parse_date(&f.ngay)
-        .ok_or_else(|| WebError::BadRequest("Ngày của số liệu không hợp lệ.".into()))?;
+        .ok_or_else(|| WebError::Refused("Ngày của số liệu không hợp lệ.".into()))?;
     let key = count_key(group, &format_day(as_of));
-    let Some(rows) = crate::services::monitoring::denominators::stashed_rows(
-        &state.db,
-        &f.ma,
-        user.person_id,
-        ImportKind::Vneid,
-        &key,
-    )
-    .await?
-    else {
-        return Err(WebError::BadRequest(imports::GONE.into()));
-    };
+    let rows = stashed_rows(&state, user, &f.ma, ImportKind::Vneid, &key).await?;
     match outside_counts::apply(&state, user, INDICATOR, group, as_of, &rows, &f.nguon).await {
         Ok(_) => {
             imports::forget(&state.db, &f.ma).await?;

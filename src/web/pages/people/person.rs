@@ -103,7 +103,7 @@ pub async fn erase(
     let user = ctx.user()?;
     match person::erase(&state, user, id).await? {
         EraseOutcome::Erased => Ok(see_other(&format!("/nguoi/{id}?da-xoa=1"))),
-        EraseOutcome::IsStaff => Err(WebError::BadRequest(
+        EraseOutcome::IsStaff => Err(WebError::Refused(
             "Người này là cán bộ của hệ thống: hãy bỏ quyền cán bộ trước khi xoá dữ liệu.".into(),
         )),
         EraseOutcome::NotAllowed => Err(WebError::Forbidden),

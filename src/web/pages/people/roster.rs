@@ -203,7 +203,7 @@ pub async fn confirm(
     let Some(pending) =
         imports::stashed(&state.db, &form.data.ma, user.person_id, ImportKind::Roster).await?
     else {
-        return Err(WebError::BadRequest(imports::GONE.into()));
+        return Err(WebError::Refused(imports::GONE.into()));
     };
     let report = roster::run(
         &state,
