@@ -352,9 +352,21 @@ step('3b. a direct edit in the page: only the changed cell is listed, then impor
   const changes = await table(admin, 'table#thay-doi');
   assert.ok(changes, 'no table#thay-doi after a direct edit');
   assert.deepEqual(changes.rows.map((r) => r.cells), [[XUAN_HUONG.code, XUAN_HUONG.name, '2', '3']], 'the one change');
+  // Keep a copy of the confirm form, as a second tab would, to send it again after the import.
+  await admin.exec("sessionStorage.setItem('again', document.querySelector('form#nhap').outerHTML);");
   await p.press(admin, 'form#nhap', 'Nhập 1 thay đổi');
   await p.arrive(admin, /^\/thong-ke\/mau-so$/, 'imported');
   assert.ok(norm(await admin.text('.notice')).includes('Đã nhập 1 thay đổi'), 'notice after the direct edit');
+  // The same confirmation again: refused in Vietnamese, nothing applied twice (the history
+  // below still has 3 rows).
+  await admin.exec(
+    "document.body.insertAdjacentHTML('beforeend', sessionStorage.getItem('again'));"
+    + "var forms = document.querySelectorAll('form#nhap'); forms[forms.length - 1].submit();",
+  );
+  await p.arrive(admin, /^\/thong-ke\/mau-so\/nhap$/, 'confirmed twice');
+  assert.equal(norm(await admin.text('h1')), 'Không thực hiện được', 'the refusal page');
+  assert.ok(norm(await admin.text('main')).includes('Không còn tệp chờ nhập'), 'why the second confirmation is refused');
+  await p.open(admin, `/thong-ke/mau-so?nam=${year}&nhom=adults`);
   assert.equal(await valueOf(admin, `#d_${XUAN_HUONG.code}`), '3');
   assert.equal(await valueOf(admin, `#d_${MUI_NE.code}`), '1000', 'an untouched cell stays');
 
