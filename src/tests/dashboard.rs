@@ -72,6 +72,53 @@ async fn province_admin_sees_every_commune_with_live_figures(b: TestBackend) {
     assert_eq!(commune.text("dd[data-field=\"achieved\"]"), "1");
 }
 
+/// Some communes without a denominator: the province still shows what it knows — the
+/// achieved count, the rate over the communes that have one, and how many lack one.
+async fn a_province_with_missing_denominators_shows_what_it_knows(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    app.set_denominator(COMMUNE_A, "adults", 2026, 10).await;
+    app.set_denominator(COMMUNE_B, "adults", 2026, 30).await;
+    let mut learner = app.learner("0912345678", COMMUNE_A).await;
+    let attempt = learner.start_quiz().await;
+    let _ = learner.answer_all(attempt, true).await;
+    let mut admin = app.staff("0900000001", Role::ProvinceAdmin, "68").await;
+    let page = admin.get("/thong-ke?nhom=adults").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let denominator = page.text("#tinh-mau-so");
+    assert!(denominator.starts_with("40 ở 2/124"), "{denominator}");
+    assert!(
+        denominator.contains("122 xã, phường chưa có mẫu số"),
+        "{denominator}"
+    );
+    assert_eq!(page.text("#tinh-da-dat"), "1");
+    let rate = page.text("#tinh-ty-le");
+    assert!(rate.starts_with("2,5%"), "1 of 40: {rate}");
+    assert!(
+        !page.text("dl.cert").contains("— người"),
+        "{}",
+        page.text("dl.cert")
+    );
+    assert!(page
+        .text("#tinh-phan-co-mau-so")
+        .contains("2 xã, phường có mẫu số"));
+    // The overview line of the group says the same.
+    let line =
+        page.text("#tong-quan-bang tr[data-group=\"adults\"][data-indicator=\"digital_skills\"]");
+    assert!(
+        line.contains("2/124 xã có") && line.contains("2,5%"),
+        "{line}"
+    );
+
+    let csv = admin.get("/thong-ke/xuat.csv?nam=2026&nhom=adults").await;
+    let total = csv.body.lines().last().unwrap_or_default().to_owned();
+    assert!(
+        total.contains("Thiếu mẫu số ở 122/124 xã, phường; ở 2 xã, phường có mẫu số: đạt 1 trên 40 người (2,5%)"),
+        "{total}"
+    );
+}
+
 async fn a_commune_officer_sees_only_their_commune(b: TestBackend) {
     let Some(app) = TestApp::new(b).await else {
         return;
@@ -884,6 +931,7 @@ test_both!(
     the_map_colours_communes_against_the_target,
     province_admin_sees_every_commune_with_live_figures,
     a_commune_officer_sees_only_their_commune,
+    a_province_with_missing_denominators_shows_what_it_knows,
     learners_and_visitors_see_no_figures,
     stats_verify_names_a_tampered_count,
     the_demo_gives_communes_different_figures,

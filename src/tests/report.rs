@@ -116,6 +116,32 @@ async fn the_report_follows_the_period_and_the_scope(b: TestBackend) {
         assert!(!text.contains("Xếp hạng"));
     }
 
+    // The chart covers the period asked for: its first date is the week of 01/01/2026, not a
+    // year back from today.
+    let (status, pdf) = admin
+        .get_bytes(&url(COMMUNE_A, "01/01/2026", "05/12/2026"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    if let Some(text) = pdf_text(&pdf) {
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            flat.contains("29/12/2025"),
+            "the Monday of 01/01/2026: {flat}"
+        );
+        assert!(
+            flat.contains("30/11/2026"),
+            "the Monday of 05/12/2026: {flat}"
+        );
+        assert!(
+            !flat.contains("/2024") && !flat.contains("01/12/2025"),
+            "{flat}"
+        );
+        assert!(
+            flat.contains("từ ngày 01/01/2026 đến ngày 05/12/2026"),
+            "{flat}"
+        );
+    }
+
     // Bad input: a message next to the form, no PDF.
     for (from, to, says) in [
         ("31/13/2026", "30/11/2026", "ngày bắt đầu"),

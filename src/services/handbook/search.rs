@@ -453,10 +453,20 @@ pub fn snippet(text: &str, marks: &HashSet<String>, len: usize) -> String {
 
 /// Plain text of Markdown (for indexing and snippets).
 pub fn plain_text(markdown: &str) -> String {
-    use pulldown_cmark::{Event, Parser, TagEnd};
+    use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
     let mut out = String::with_capacity(markdown.len());
+    // Inside a lesson's check block (its question, options and the right answer): never
+    // indexed nor shown in a snippet, so that search does not give the answers away.
+    let mut in_check = false;
     for event in Parser::new(markdown) {
         match event {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
+                if info.trim() == crate::services::shared::markdown::CHECK_INFO =>
+            {
+                in_check = true;
+            }
+            Event::End(TagEnd::CodeBlock) => in_check = false,
+            _ if in_check => {}
             Event::Text(t) | Event::Code(t) => out.push_str(&t),
             Event::SoftBreak | Event::HardBreak => out.push(' '),
             Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => {
@@ -541,6 +551,23 @@ mod tests {
             highlight("<a> & b", &marks),
             "&lt;<mark>a</mark>&gt; &amp; b"
         );
+    }
+
+    #[test]
+    fn check_blocks_never_reach_the_index_or_a_snippet() {
+        let t = plain_text(
+            "Đọc kỹ tin nhắn.\n\n```kiem-tra\nTin nhắn trúng thưởng?\n- [ ] Bấm link\n- [x] Xoá tin nhắn\n> Lừa đảo.\n```\n\nHết bài.\n",
+        );
+        assert!(
+            t.contains("Đọc kỹ tin nhắn") && t.contains("Hết bài"),
+            "{t}"
+        );
+        for leaked in ["[x]", "Xoá tin nhắn", "Bấm link", "trúng thưởng", "Lừa đảo"] {
+            assert!(!t.contains(leaked), "{leaked} leaked into {t}");
+        }
+        // An unclosed check block hides the rest too (never its answers).
+        let t = plain_text("Mở đầu.\n\n```kiem-tra\nHỏi?\n- [x] đúng\n");
+        assert!(!t.contains("đúng"), "{t}");
     }
 
     #[test]

@@ -80,6 +80,8 @@ pub struct Board {
     pub indicator: Indicator,
     pub target_percent: Option<i32>,
     pub total: Figures,
+    /// The province over the communes with a denominator, when some lack one.
+    pub known: Option<KnownPart>,
     pub rows: Vec<Figures>,
 }
 
@@ -139,11 +141,74 @@ pub(crate) fn province_denominator(
         .then(|| communes.iter().flatten().sum())
 }
 
+/// The province's figures over only the communes that have a denominator, shown when some
+/// lack one (the whole province's rate is then unknown, but the achieved count never is).
+#[derive(Debug, Clone)]
+pub struct KnownPart {
+    /// Denominator: the sum over those communes; achieved: the people of those communes.
+    pub figures: Figures,
+    pub communes_with: usize,
+    pub communes: usize,
+}
+
+impl KnownPart {
+    pub fn communes_without(&self) -> usize {
+        self.communes - self.communes_with
+    }
+}
+
+/// `None` when the province's denominator is known (its own, or every commune's); else the
+/// figures over the communes that have one (`counts`: `unit_id → count`, any unit).
+pub(crate) fn known_part(
+    units: &[org::OrgUnit],
+    denominators: &BTreeMap<i64, i64>,
+    counts: &BTreeMap<i64, i64>,
+    target_percent: Option<i32>,
+) -> Option<KnownPart> {
+    if province_denominator(units, denominators).is_some() {
+        return None;
+    }
+    let communes: Vec<&org::OrgUnit> = units
+        .iter()
+        .filter(|u| u.kind == org::KIND_COMMUNE && u.merged_into_id.is_none())
+        .collect();
+    let known: HashMap<&str, i64> = communes
+        .iter()
+        .filter_map(|c| denominators.get(&c.id).map(|d| (c.code.as_str(), *d)))
+        .collect();
+    let path_of: HashMap<i64, &str> = units.iter().map(|u| (u.id, u.path.as_str())).collect();
+    let achieved = counts
+        .iter()
+        .filter(|(unit, _)| {
+            path_of
+                .get(unit)
+                .and_then(|p| commune_of(p))
+                .is_some_and(|c| known.contains_key(c))
+        })
+        .map(|(_, n)| n)
+        .sum();
+    let province = units.iter().find(|u| u.kind == org::KIND_PROVINCE);
+    Some(KnownPart {
+        figures: Figures {
+            code: province.map(|p| p.code.clone()).unwrap_or_default(),
+            name: province.map(|p| p.name.clone()).unwrap_or_default(),
+            denominator: (!known.is_empty()).then(|| known.values().sum()),
+            achieved,
+            unconfirmed: 0,
+            target_percent,
+        },
+        communes_with: known.len(),
+        communes: communes.len(),
+    })
+}
+
 /// One line of the province overview.
 pub struct OverviewRow {
     pub group: TargetGroup,
     pub indicator: Indicator,
     pub figures: Figures,
+    /// Over the communes with a denominator, when some lack one.
+    pub known: Option<KnownPart>,
 }
 
 /// Everything the province's pages read, loaded with a few queries of small tables (the org
@@ -265,7 +330,8 @@ impl Snapshot {
             let denominators = self.denominators(group);
             for &indicator in Indicator::ALL {
                 let target_percent = self.target(group, indicator);
-                let achieved: i64 = self.counts(state, group, indicator).await?.values().sum();
+                let counts = self.counts(state, group, indicator).await?;
+                let achieved: i64 = counts.values().sum();
                 if indicator != Indicator::DigitalSkills
                     && target_percent.is_none()
                     && achieved == 0
@@ -275,6 +341,7 @@ impl Snapshot {
                 out.push(OverviewRow {
                     group,
                     indicator,
+                    known: known_part(&self.units, &denominators, &counts, target_percent),
                     figures: Figures {
                         code: province.map(|p| p.code.clone()).unwrap_or_default(),
                         name: format!("{} — {}", group.name_vi(), indicator.name_vi()),
@@ -346,6 +413,7 @@ impl Snapshot {
             target_percent,
         };
         Ok(Board {
+            known: known_part(units, &denominators, &counts, target_percent),
             year: self.year,
             years: self.years.clone(),
             group,

@@ -4,7 +4,7 @@
 
 use rust_xlsxwriter::{Format, FormatAlign, Workbook};
 
-use crate::services::monitoring::dashboard::{Board, Figures, OverviewRow};
+use crate::services::monitoring::dashboard::{Board, Figures, KnownPart, OverviewRow};
 use crate::services::Internal;
 use hocvuso_domain::TargetGroup;
 
@@ -40,6 +40,25 @@ fn verdict(f: &Figures) -> &'static str {
         Some(true) => "Đạt",
         Some(false) => "Chưa đạt",
         None => "Chưa có mẫu số",
+    }
+}
+
+/// The province's verdict: when some communes lack a denominator, how many, and the rate
+/// over those that have one (the whole province's rate is then unknown).
+fn province_verdict(f: &Figures, known: Option<&KnownPart>) -> String {
+    match known {
+        Some(k) => format!(
+            "Thiếu mẫu số ở {}/{} xã, phường; ở {} xã, phường có mẫu số: đạt {} trên {} người ({})",
+            k.communes_without(),
+            k.communes,
+            k.communes_with,
+            hocvuso_domain::format::number(k.figures.achieved),
+            k.figures
+                .denominator
+                .map_or_else(|| "0".to_owned(), hocvuso_domain::format::number),
+            k.figures.percent_text(),
+        ),
+        None => verdict(f).to_owned(),
     }
 }
 
@@ -85,9 +104,10 @@ pub fn ranking_xlsx(
                 .map_err(xlsx_err)?;
         }
         for (i, o) in overview.iter().enumerate() {
+            let row = 4 + i as u32;
             write_row(
                 sheet,
-                4 + i as u32,
+                row,
                 Some(i + 1),
                 &o.figures,
                 &count,
@@ -95,6 +115,11 @@ pub fn ranking_xlsx(
                 &target,
                 None,
             )?;
+            if o.known.is_some() {
+                sheet
+                    .write_string(row, 8, province_verdict(&o.figures, o.known.as_ref()))
+                    .map_err(xlsx_err)?;
+            }
         }
         for (c, w) in [6.0, 10.0, 60.0, 14.0, 14.0, 11.0, 10.0, 14.0, 16.0]
             .iter()
@@ -140,6 +165,16 @@ pub fn ranking_xlsx(
             &target,
             Some(&bold),
         )?;
+        if b.known.is_some() {
+            sheet
+                .write_string_with_format(
+                    row,
+                    8,
+                    province_verdict(&b.total, b.known.as_ref()),
+                    &bold,
+                )
+                .map_err(xlsx_err)?;
+        }
         for (c, w) in [6.0, 10.0, 34.0, 14.0, 14.0, 11.0, 10.0, 14.0, 16.0, 18.0]
             .iter()
             .enumerate()
@@ -229,7 +264,7 @@ pub fn ranking_csv(b: &Board) -> String {
     let mut out = String::from("\u{feff}");
     out.push_str(&CSV_HEADERS.join(","));
     out.push_str("\r\n");
-    let line = |n: String, f: &Figures| {
+    let line = |n: String, f: &Figures, verdict: String| {
         let rate = f
             .per_mille()
             .map(|pm| format!("{}.{}", pm / 10, pm % 10))
@@ -243,16 +278,20 @@ pub fn ranking_csv(b: &Board) -> String {
             rate,
             f.target_percent.map(|t| t.to_string()).unwrap_or_default(),
             f.gap().map(|g| g.to_string()).unwrap_or_default(),
-            verdict(f).to_owned(),
+            csv_field(&verdict),
             f.unconfirmed.to_string(),
         ]
         .join(",")
     };
     for (i, f) in b.rows.iter().enumerate() {
-        out.push_str(&line((i + 1).to_string(), f));
+        out.push_str(&line((i + 1).to_string(), f, verdict(f).to_owned()));
         out.push_str("\r\n");
     }
-    out.push_str(&line(String::new(), &b.total));
+    out.push_str(&line(
+        String::new(),
+        &b.total,
+        province_verdict(&b.total, b.known.as_ref()),
+    ));
     out.push_str("\r\n");
     out
 }

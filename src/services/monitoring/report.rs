@@ -91,8 +91,8 @@ async fn spans(
         }
         return Ok(out);
     }
-    let first_week = week_start(from);
-    let last_week = week_start(to);
+    let first_week = trend::week_start(from);
+    let last_week = trend::week_start(to);
     for (unit, week, n) in stats::week_counts(db, group.code(), indicator.code()).await? {
         let Ok(w) = NaiveDate::parse_from_str(&week, "%Y-%m-%d") else {
             continue;
@@ -106,12 +106,6 @@ async fn spans(
         }
     }
     Ok(out)
-}
-
-/// The Monday of a day's week.
-fn week_start(d: NaiveDate) -> NaiveDate {
-    use chrono::Datelike;
-    d - Duration::days(i64::from(d.weekday().num_days_from_monday()))
 }
 
 fn day(d: NaiveDate) -> String {
@@ -342,8 +336,8 @@ pub async fn pdf(
     };
     use chrono::Datelike;
     let year = req.to.year();
-    let first_week = week_start(req.from);
-    let last_sunday = week_start(req.to) + Duration::days(6);
+    let first_week = trend::week_start(req.from);
+    let last_sunday = trend::week_start(req.to) + Duration::days(6);
     let targets: BTreeMap<(String, String), i32> = stats::targets_of_year(db, year)
         .await?
         .into_iter()
@@ -448,16 +442,23 @@ pub async fn pdf(
         text: format!("2. Tiến độ: {} — {}", g.name_vi(), i.name_vi()),
     });
     let ids = org::ids_under(db, &unit.path).await?;
-    let mut t = trend::trend(state, (!is_province).then_some(ids.as_slice()), g, i).await?;
-    t.points.retain(|p| p.day <= req.to);
+    let t = trend::trend(
+        state,
+        (!is_province).then_some(ids.as_slice()),
+        g,
+        i,
+        Some((req.from, req.to)),
+    )
+    .await?;
     let chart = Chart::of(&t, unit_figures.needed());
     blocks.push(Block::Figure {
         view: (chart.width as f32, chart.height as f32),
         width_pt: 480.0,
         shapes: chart_shapes(&chart),
         caption: format!(
-            "Hình 1. Tổng số người đạt {}, đến ngày {}. Đường đỏ đứt nét: số người cần đạt để đủ chỉ tiêu năm {year}.",
+            "Hình 1. Tổng số người đạt {}, từ ngày {} đến ngày {}. Đường đỏ đứt nét: số người cần đạt để đủ chỉ tiêu năm {year}.",
             if t.weekly { "theo tuần" } else { "theo từng lần nhập số liệu" },
+            day(req.from),
             day(req.to)
         ),
     });

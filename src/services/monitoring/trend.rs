@@ -32,13 +32,16 @@ pub struct Trend {
 }
 
 /// The trend of a group and indicator for the given units (`None`: the whole province).
-/// Weekly points run from the first week with an achievement to this week, at most
-/// [`MAX_POINTS`] (the totals still count everything before).
+/// Without a period, weekly points run from the first week with an achievement to this week,
+/// at most [`MAX_POINTS`]; with a period `(from, to)` (a report's, at most about three years),
+/// they run from the week of `from` to the week of `to`, and dated imports are those dated in
+/// it. The totals always count everything before the first point.
 pub async fn trend(
     state: &AppState,
     units: Option<&[i64]>,
     group: TargetGroup,
     indicator: Indicator,
+    period: Option<(NaiveDate, NaiveDate)>,
 ) -> Result<Trend, Internal> {
     let db = state.db.read();
     let under: Option<std::collections::HashSet<i64>> =
@@ -73,6 +76,21 @@ pub async fn trend(
                 total,
             });
         }
+        if let Some((from, to)) = period {
+            points.retain(|p| from <= p.day && p.day <= to);
+            // The first point's "added" is since the last figure before the period.
+            if let Some(first) = points.first_mut() {
+                let before: i64 = by_unit
+                    .values()
+                    .filter_map(|v| v.range(..from).next_back().map(|(_, n)| *n))
+                    .sum();
+                first.added = first.total - before;
+            }
+            return Ok(Trend {
+                points,
+                weekly: false,
+            });
+        }
         let skip = points.len().saturating_sub(MAX_POINTS);
         return Ok(Trend {
             points: points.split_off(skip),
@@ -87,20 +105,32 @@ pub async fn trend(
     }
     let this_week = NaiveDate::parse_from_str(&stats::week_of(state.clock.now()), "%Y-%m-%d")
         .map_err(|e| Internal::Other(format!("week: {e}")))?;
-    let Some(first) = by_week.keys().next().copied() else {
-        return Ok(Trend {
-            points: Vec::new(),
-            weekly: true,
-        });
+    let (first, last) = match period {
+        Some((from, to)) => (week_start(from), week_start(to)),
+        None => match by_week.keys().next().copied() {
+            Some(first) => (first, this_week.max(first)),
+            None => {
+                return Ok(Trend {
+                    points: Vec::new(),
+                    weekly: true,
+                })
+            }
+        },
     };
     let mut points = Vec::new();
-    let mut total = 0;
+    let mut total: i64 = by_week.range(..first).map(|(_, n)| n).sum();
     let mut day = first;
-    while day <= this_week.max(first) {
+    while day <= last {
         let added = by_week.get(&day).copied().unwrap_or(0);
         total += added;
         points.push(Point { day, added, total });
         day += Duration::weeks(1);
+    }
+    if period.is_some() {
+        return Ok(Trend {
+            points,
+            weekly: true,
+        });
     }
     // Weeks after this one (achievements dated ahead, e.g. an import's clock) still count.
     total += by_week.range(day..).map(|(_, n)| n).sum::<i64>();
@@ -112,6 +142,12 @@ pub async fn trend(
         points: points.split_off(skip),
         weekly: true,
     })
+}
+
+/// The Monday of a day's week.
+pub fn week_start(d: NaiveDate) -> NaiveDate {
+    use chrono::Datelike;
+    d - Duration::days(i64::from(d.weekday().num_days_from_monday()))
 }
 
 /// A round upper bound for the axis: 1, 2 or 5 × 10ⁿ at or above `n`.

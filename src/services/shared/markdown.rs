@@ -210,6 +210,8 @@ pub enum Part {
     Check(Check),
 }
 
+/// The info string of a check block's opening fence.
+pub const CHECK_INFO: &str = "kiem-tra";
 const CHECK_FENCE: &str = "```kiem-tra";
 
 /// Reads one check block's lines (between the fences). The error is in Vietnamese, for authors.

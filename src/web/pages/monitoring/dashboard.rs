@@ -52,6 +52,32 @@ impl Row {
     }
 }
 
+/// The province over the communes that have a denominator, when some lack one, formatted.
+pub struct KnownView {
+    pub denominator: String,
+    pub achieved: String,
+    pub percent: String,
+    pub gap: String,
+    pub communes_with: usize,
+    pub communes: usize,
+    pub communes_without: usize,
+}
+
+impl KnownView {
+    fn of(k: &dashboard::KnownPart) -> Self {
+        let row = Row::from(&k.figures);
+        KnownView {
+            denominator: row.denominator,
+            achieved: row.achieved,
+            percent: row.percent,
+            gap: row.gap,
+            communes_with: k.communes_with,
+            communes: k.communes,
+            communes_without: k.communes_without(),
+        }
+    }
+}
+
 /// The trend chart and its figures, for the page (the table is the chart's text version).
 pub struct TrendView {
     /// The chart, drawn by `monitoring/dashboard/_trend.html`.
@@ -166,6 +192,7 @@ pub struct OverviewLine {
     pub group_name: &'static str,
     pub indicator_name: &'static str,
     pub row: Row,
+    pub known: Option<KnownView>,
 }
 
 /// What a dashboard page shows (year, group, indicator) and the choices of its filters
@@ -203,6 +230,8 @@ pub struct ProvincePage {
     pub f: Filters,
     pub sorts: Vec<crate::web::pages::Choice>,
     pub total: Row,
+    /// The province over the communes with a denominator, when some lack one.
+    pub known: Option<KnownView>,
     pub rows: Vec<Row>,
     pub communes_met: usize,
     pub overview: Vec<OverviewLine>,
@@ -300,9 +329,10 @@ pub async fn province(
             group_name: o.group.name_vi(),
             indicator_name: o.indicator.name_vi(),
             row: Row::from(&o.figures),
+            known: o.known.as_ref().map(KnownView::of),
         })
         .collect();
-    let t = trend::trend(&state, None, group, indicator).await?;
+    let t = trend::trend(&state, None, group, indicator, None).await?;
     let trend = TrendView::of(
         &t,
         &board.total,
@@ -329,6 +359,7 @@ pub async fn province(
             .collect(),
         communes_met: board.rows.iter().filter(|r| r.met() == Some(true)).count(),
         total: Row::from(&board.total),
+        known: board.known.as_ref().map(KnownView::of),
         rows: board.rows.iter().map(Row::from).collect(),
         overview,
         trend,
@@ -371,7 +402,7 @@ pub async fn unit(
     else {
         return Err(WebError::NotFound);
     };
-    let t = trend::trend(&state, Some(&ids), group, indicator).await?;
+    let t = trend::trend(&state, Some(&ids), group, indicator, None).await?;
     let trend = TrendView::of(
         &t,
         &f,
