@@ -138,6 +138,20 @@ async fn dry_run_then_import_then_the_same_file_changes_nothing(b: TestBackend) 
     );
     let preview = upload(&mut admin, "sua.csv", fixed.as_bytes()).await;
     assert_eq!(preview.text("#cap-nhat"), "2", "{}", preview.body);
+    // The dry run names who changes and how, the phone masked as in the lists.
+    let changes = preview.texts("#thay-doi li");
+    assert_eq!(changes.len(), 2, "{changes:?}");
+    assert!(
+        changes[0].starts_with(
+            "Dòng 2: Nguyễn Thị Hoa (0912***678): họ tên: Nguyễn Thị Hoa → Nguyễn Thị Hoà"
+        ),
+        "{changes:?}"
+    );
+    assert!(
+        changes[1] == "Dòng 3: Lê Thị Cúc (********0111): số điện thoại: — → 0356***111",
+        "{changes:?}"
+    );
+    assert!(!preview.body.contains("0356000111") && !preview.body.contains("068308000111"));
     confirm(&mut admin, &preview).await;
     let cuc = people::person_by_phone(db, "0356000111")
         .await
@@ -337,16 +351,42 @@ async fn files_excel_and_older_tools_write_are_read(b: TestBackend) {
         .unwrap_or_else(|| panic!("imported"));
     assert_eq!(hoa.full_name, "Nguyễn Thị Hoa", "stored in NFC");
 
-    // The Excel template downloads, and a filled-in copy imports.
+    // The templates download with no sample people: uploaded as they are, they change nobody
+    // (a sample phone once matched a real learner and would have renamed her).
+    let before = people_count(&app).await;
     let (status, bytes) = admin.get_bytes("/danh-sach/mau.xlsx").await;
     assert_eq!(status, StatusCode::OK);
+    {
+        use calamine::{Reader, Xlsx};
+        let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(&bytes))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(book.sheet_names(), vec!["Danh sách", "Hướng dẫn"]);
+        let list = book
+            .worksheet_range("Danh sách")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(list.rows().count(), 1, "the header only");
+    }
     let page = upload(&mut admin, "mau.xlsx", &bytes).await;
-    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    assert_eq!(page.text("#them-moi"), "1", "Trần Văn Bình is new");
-    assert_eq!(page.text("#cap-nhat"), "1", "Nguyễn Thị Hoa gets her ID");
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
+    assert!(page.text(".error-summary").contains("không có dòng nào"));
     let (status, csv) = admin.get_bytes("/danh-sach/mau.csv").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(String::from_utf8_lossy(&csv).contains("Họ và tên,Ngày sinh"));
+    let csv = String::from_utf8_lossy(&csv).into_owned();
+    assert!(csv.contains("Họ và tên,Ngày sinh"));
+    assert_eq!(csv.trim_end().lines().count(), 1, "{csv}");
+    let page = upload(&mut admin, "mau.csv", csv.as_bytes()).await;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
+    assert_eq!(people_count(&app).await, before, "nobody added or changed");
 }
 
 async fn officers_import_only_into_their_own_unit(b: TestBackend) {
@@ -414,6 +454,11 @@ async fn a_change_of_commune_moves_the_counts(b: TestBackend) {
     let csv = format!("{HEADER}\n1,Nguyễn Thị Hoa,1960,Nữ,0912345678,,{COMMUNE_B},Người dân\n");
     let preview = upload(&mut admin, "b.csv", csv.as_bytes()).await;
     assert_eq!(preview.text("#chuyen"), "1", "{}", preview.body);
+    assert!(
+        preview.text("#thay-doi").contains("Phường Mũi Né → "),
+        "{}",
+        preview.text("#thay-doi")
+    );
     assert_eq!(app.achieved(COMMUNE_A).await, 1, "a dry run moves nothing");
     confirm(&mut admin, &preview).await;
     assert_eq!(app.achieved(COMMUNE_A).await, 0);

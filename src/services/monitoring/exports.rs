@@ -296,11 +296,12 @@ pub fn ranking_csv(b: &Board) -> String {
     out
 }
 
-/// The roster template: the header, example rows, and the phone and citizen-ID columns
-/// formatted as text so that Excel keeps their leading 0.
+/// The roster template: the header on the first sheet (the one imports read), its phone and
+/// citizen-ID columns formatted as text so that Excel keeps their leading 0; what each column
+/// takes on a second sheet, "Hướng dẫn". No sample people.
 pub fn roster_template<const N: usize>(
     header: &[&str; N],
-    examples: &[[&str; N]],
+    guide: &[[&str; 2]],
 ) -> Result<Vec<u8>, Internal> {
     let mut book = Workbook::new();
     let head = Format::new().set_bold().set_text_wrap();
@@ -316,13 +317,19 @@ pub fn roster_template<const N: usize>(
         sheet.set_column_width(c, width).map_err(xlsx_err)?;
         sheet.set_column_format(c, &text).map_err(xlsx_err)?;
     }
-    for (r, row) in examples.iter().enumerate() {
-        for (c, v) in row.iter().enumerate() {
-            sheet
-                .write_string_with_format(r as u32 + 1, c as u16, *v, &text)
-                .map_err(xlsx_err)?;
-        }
-    }
     sheet.set_freeze_panes(1, 0).map_err(xlsx_err)?;
+    let help = book.add_worksheet();
+    help.set_name("Hướng dẫn").map_err(xlsx_err)?;
+    help.write_string_with_format(0, 0, "Cột", &head)
+        .map_err(xlsx_err)?;
+    help.write_string_with_format(0, 1, "Cách ghi", &head)
+        .map_err(xlsx_err)?;
+    for (r, [column, how]) in guide.iter().enumerate() {
+        help.write_string(r as u32 + 1, 0, *column)
+            .map_err(xlsx_err)?;
+        help.write_string(r as u32 + 1, 1, *how).map_err(xlsx_err)?;
+    }
+    help.set_column_width(0, 22.0).map_err(xlsx_err)?;
+    help.set_column_width(1, 80.0).map_err(xlsx_err)?;
     book.save_to_buffer().map_err(xlsx_err)
 }

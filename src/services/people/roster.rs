@@ -64,11 +64,40 @@ pub struct Report {
     pub encoding: &'static str,
     /// True when the import was written.
     pub applied: bool,
+    /// Who would change and how (the first [`ERRORS_SHOWN`](imports::ERRORS_SHOWN), phone and
+    /// citizen ID masked as in the lists); `change_count` counts them all.
+    pub changes: Vec<RowError>,
+    pub change_count: usize,
 }
 
 impl Report {
     fn error(&mut self, e: RowError) {
         imports::note_error(&mut self.errors, &mut self.error_count, e);
+    }
+
+    /// Notes how a known person would change (`what` empty: nothing to say).
+    fn change(&mut self, line: usize, who: &people::Person, what: &[String]) {
+        let what: Vec<&str> = what
+            .iter()
+            .map(String::as_str)
+            .filter(|s| !s.is_empty())
+            .collect();
+        if what.is_empty() {
+            return;
+        }
+        let contact = match (who.phone.as_deref(), who.citizen_id.as_deref()) {
+            (Some(p), _) => format!(" ({})", hocvuso_domain::mask::phone(p)),
+            (None, Some(c)) => format!(" ({})", hocvuso_domain::mask::citizen_id(c)),
+            (None, None) => String::new(),
+        };
+        imports::note_error(
+            &mut self.changes,
+            &mut self.change_count,
+            RowError {
+                line,
+                message: format!("{}{contact}: {}", who.full_name, what.join("; ")),
+            },
+        );
     }
 
     pub fn is_ok(&self) -> bool {
@@ -730,6 +759,11 @@ impl Job<'_> {
             let membership = memberships
                 .iter()
                 .find(|m| m.person_id == pid && m.group_code == group);
+            let mut described = vec![if same_person {
+                String::new()
+            } else {
+                changes(current, &wanted, &unit_name, true)
+            }];
             match membership {
                 Some(m) if m.unit_id == r.member_unit_id => {
                     if same_person {
@@ -749,9 +783,20 @@ impl Job<'_> {
                             unit_name(r.member_unit_id)
                         ),
                     ));
+                    described.push(format!(
+                        "chuyển {}: {} → {}",
+                        row.group.name_vi(),
+                        unit_name(m.unit_id),
+                        unit_name(r.member_unit_id)
+                    ));
                     self.report.moved += 1;
                 }
                 None => {
+                    described.push(format!(
+                        "thêm vào nhóm {} ở {}",
+                        row.group.name_vi(),
+                        unit_name(r.member_unit_id)
+                    ));
                     joins.push((pid, group.to_owned(), r.member_unit_id));
                     audit.push((
                         "roster_join".to_owned(),
@@ -761,6 +806,7 @@ impl Job<'_> {
                     self.report.updated += 1;
                 }
             }
+            self.report.change(row.line, current, &described);
             if row.citizen_id.is_some() {
                 confirm.push(pid);
             }
@@ -768,7 +814,7 @@ impl Job<'_> {
                 audit.push((
                     "roster_update".to_owned(),
                     pid.to_string(),
-                    changes(current, &wanted, &unit_name),
+                    changes(current, &wanted, &unit_name, false),
                 ));
                 updates.push((pid, wanted));
             }
@@ -805,39 +851,63 @@ impl Job<'_> {
 }
 
 /// The fields a roster row changes of a person, each with its old value (audit log).
+/// What changes, field by field: in full for the audit log, or with the phone and citizen ID
+/// masked and the birth date not shown (`masked`, for the dry run's list).
 fn changes(
     old: &people::Person,
     new: &roster::RosterPerson,
     unit_name: &dyn Fn(i64) -> String,
+    masked: bool,
 ) -> String {
+    use hocvuso_domain::mask;
     let show = |v: Option<&str>| v.unwrap_or("—").to_owned();
+    let shown = |v: Option<&str>, hide: fn(&str) -> String| match v {
+        Some(v) if masked => hide(v),
+        other => show(other),
+    };
     let mut out = Vec::new();
     let mut field = |name: &str, before: String, after: String| {
-        if before != after {
+        if before.is_empty() && !after.is_empty() {
+            out.push(format!("{name}: {after}"));
+        } else if before != after {
             out.push(format!("{name}: {before} → {after}"));
         }
     };
     field("họ tên", old.full_name.clone(), new.full_name.clone());
     field(
         "số điện thoại",
-        show(old.phone.as_deref()),
-        show(new.phone.as_deref()),
+        shown(old.phone.as_deref(), mask::phone),
+        shown(new.phone.as_deref(), mask::phone),
     );
     field(
         "số định danh",
-        show(old.citizen_id.as_deref()),
-        show(new.citizen_id.as_deref()),
+        shown(old.citizen_id.as_deref(), mask::citizen_id),
+        shown(new.citizen_id.as_deref(), mask::citizen_id),
     );
     field(
         "giới tính",
         show(old.gender.as_deref()),
         show(new.gender.as_deref()),
     );
-    field(
-        "ngày sinh",
-        show(old.birth_date.as_deref()),
-        new.birth_date.clone(),
-    );
+    if masked {
+        // The dates themselves stay out of the list: only that one changes.
+        let changed = old.birth_date.as_deref() != Some(new.birth_date.as_str());
+        field(
+            "ngày sinh",
+            String::new(),
+            if changed {
+                "sửa".to_owned()
+            } else {
+                String::new()
+            },
+        );
+    } else {
+        field(
+            "ngày sinh",
+            show(old.birth_date.as_deref()),
+            new.birth_date.clone(),
+        );
+    }
     field(
         "nơi ở",
         old.residence_unit_id

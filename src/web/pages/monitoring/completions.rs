@@ -276,11 +276,11 @@ pub async fn confirm(
     Ok(render(&ctx, StatusCode::OK, &page))
 }
 
-/// The header row and an example, as CSV (UTF-8 with a byte-order mark, which Excel needs).
+/// The header row alone, as CSV (UTF-8 with a byte-order mark, which Excel needs): no sample
+/// person, whose ID could be a real one.
 pub async fn template_csv(ctx: Ctx) -> Result<Response, WebError> {
     province_admin(&ctx)?;
-    let text = "\u{feff}STT,Họ và tên,Số định danh cá nhân,Ngày hoàn thành\r\n\
-                1,Nguyễn Thị Hoa,068162001234,15/08/2025\r\n";
+    let text = "\u{feff}STT,Họ và tên,Số định danh cá nhân,Ngày hoàn thành\r\n";
     Ok(crate::web::pages::download(
         text.as_bytes().to_vec(),
         "text/csv; charset=utf-8",

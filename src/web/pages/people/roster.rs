@@ -70,12 +70,18 @@ pub struct ReportView {
     pub errors: Vec<(String, String)>,
     pub more_errors: String,
     pub error_count: String,
+    /// Who would change and how, `(line text, what)`; and how many more.
+    pub changes: Vec<(String, String)>,
+    pub more_changes: String,
+    /// Written already (else a dry run).
+    pub applied: bool,
 }
 
 impl ReportView {
     fn of(r: &Report) -> Self {
         let n = |x: usize| format::number(x as i64);
         let listed = crate::web::pages::ErrorList::of(&r.errors, r.error_count);
+        let changed = crate::web::pages::ErrorList::of(&r.changes, r.change_count);
         Self {
             encoding: r.encoding,
             rows: n(r.rows),
@@ -88,6 +94,9 @@ impl ReportView {
             errors: listed.errors,
             more_errors: listed.more,
             error_count: listed.count,
+            changes: changed.errors,
+            more_changes: changed.more,
+            applied: r.applied,
         }
     }
 }
@@ -231,7 +240,8 @@ pub async fn confirm(
     Ok(render(&ctx, StatusCode::OK, &page))
 }
 
-/// The header row and an example, as CSV (UTF-8 with a byte-order mark, which Excel needs).
+/// The header row alone, as CSV (UTF-8 with a byte-order mark, which Excel needs): no sample
+/// people, so that the template uploaded as it is changes nobody.
 pub async fn template_csv(ctx: Ctx) -> Result<Response, WebError> {
     ctx.user()?;
     let mut out = String::from('\u{feff}');
@@ -247,10 +257,8 @@ pub async fn template_csv(ctx: Ctx) -> Result<Response, WebError> {
 /// The same as an Excel workbook whose phone and ID columns are text (Excel keeps the 0).
 pub async fn template_xlsx(ctx: Ctx) -> Result<Response, WebError> {
     ctx.user()?;
-    let bytes = crate::services::monitoring::exports::roster_template(
-        &TEMPLATE_HEADER,
-        &TEMPLATE_EXAMPLES,
-    )?;
+    let bytes =
+        crate::services::monitoring::exports::roster_template(&TEMPLATE_HEADER, &TEMPLATE_GUIDE)?;
     Ok(crate::web::pages::download(
         bytes,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -270,34 +278,36 @@ pub const TEMPLATE_HEADER: [&str; 9] = [
     "Mã đơn vị",
 ];
 
-pub const TEMPLATE_EXAMPLES: [[&str; 9]; 2] = [
+/// What each column takes, for the template's "Hướng dẫn" sheet. The template carries no
+/// sample people: a template uploaded as it is must change nobody (a sample phone once matched
+/// a real learner and would have renamed her).
+pub const TEMPLATE_GUIDE: [[&str; 2]; 9] = [
+    ["STT", "Số thứ tự (không bắt buộc)."],
+    ["Họ và tên", "Bắt buộc, viết có dấu, ví dụ: Nguyễn Thị Hoa."],
     [
-        "1",
-        "Nguyễn Thị Hoa",
-        "05/03/1962",
-        "Nữ",
-        "0912345678",
-        "068162001234",
-        "24781",
-        "Người dân",
-        "",
+        "Ngày sinh",
+        "Ngày/tháng/năm (05/03/1962) hoặc chỉ năm sinh (1962).",
+    ],
+    ["Giới tính", "Nam hoặc Nữ (không bắt buộc)."],
+    [
+        "Số điện thoại",
+        "10 chữ số, bắt đầu bằng 0. Cần số điện thoại hoặc số định danh.",
+    ],
+    ["Số định danh cá nhân", "12 chữ số trên căn cước công dân."],
+    [
+        "Mã xã",
+        "Mã 5 chữ số của xã, phường (xem trang Tổ chức); có thể ghi tên xã.",
     ],
     [
-        "2",
-        "Trần Văn Bình",
-        "1970",
-        "Nam",
-        "0987654321",
-        "",
-        "24781",
-        "Người dân",
-        "",
+        "Nhóm",
+        "Người dân, Học sinh, sinh viên, Cán bộ, công chức, viên chức, …",
+    ],
+    [
+        "Mã đơn vị",
+        "Trường, cơ quan, thôn của người đó (không bắt buộc).",
     ],
 ];
 
 fn template_rows() -> Vec<String> {
-    std::iter::once(TEMPLATE_HEADER)
-        .chain(TEMPLATE_EXAMPLES)
-        .map(|r| r.join(","))
-        .collect()
+    vec![TEMPLATE_HEADER.join(",")]
 }
