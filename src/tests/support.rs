@@ -54,11 +54,44 @@ async fn a_helper_registers_a_resident(b: TestBackend) {
     let twice = helper.post("/ho-tro/dang-ky", &with_consent).await;
     assert!(twice.body.contains("đã được đăng ký"), "{}", twice.body);
 
-    // The resident logs in with the slip and is asked for a password of their own.
+    // The resident logs in with the slip and is asked for a password of their own — before
+    // anything else: every other page and form leads back to the change.
     let mut resident = app.browser();
     assert_eq!(
         resident.login("0912345678", &temporary).await.location(),
         "/doi-mat-khau"
+    );
+    for path in ["/hoc", "/hoc/nang-luc", "/khoa-hoc/ky-nang-so-co-ban/bai/1"] {
+        let page = resident.get(path).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(page.location(), "/doi-mat-khau", "{path}");
+    }
+    let start = resident
+        .post("/khoa-hoc/ky-nang-so-co-ban/kiem-tra", &[])
+        .await;
+    assert_eq!(start.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        start.location(),
+        "/doi-mat-khau",
+        "no quiz before the change"
+    );
+    assert_eq!(resident.get("/doi-mat-khau").await.status, StatusCode::OK);
+    let changed = resident
+        .post(
+            "/doi-mat-khau",
+            &[
+                ("current", temporary.as_str()),
+                ("password", "hoa-tu-dat-2026"),
+                ("repeat", "hoa-tu-dat-2026"),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.body);
+    assert_eq!(changed.location(), "/hoc?da-doi-mat-khau=1");
+    assert_eq!(
+        resident.get("/hoc").await.status,
+        StatusCode::OK,
+        "open now"
     );
 
     // The help is in the log; the commune's page shows the team's activity.

@@ -17,6 +17,9 @@ pub enum WebError {
     /// Not logged in; go to the login page and come back to this path.
     #[error("login required")]
     LoginRequired { back_to: String },
+    /// The user's password is a temporary one: they go to its change first.
+    #[error("a temporary password must be changed first")]
+    PasswordChangeRequired,
     /// A form arrived without a valid CSRF token.
     #[error("bad csrf token")]
     Csrf,
@@ -97,6 +100,7 @@ impl IntoResponse for WebError {
             WebError::LoginRequired { back_to } => {
                 see_other(&format!("/dang-nhap?tiep={}", encode(&back_to)))
             }
+            WebError::PasswordChangeRequired => see_other("/doi-mat-khau"),
             WebError::Csrf => error_page(
                 StatusCode::FORBIDDEN,
                 "Biểu mẫu đã hết hạn",

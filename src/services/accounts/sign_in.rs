@@ -421,6 +421,9 @@ pub struct SessionUser {
     pub full_name: String,
     /// (role, unit it is scoped to; None = no unit).
     pub roles: Vec<(Role, Option<i64>)>,
+    /// The password is a temporary one (a staff reset, an assisted registration): nothing but
+    /// its change and logging out is open until it is replaced.
+    pub must_change_password: bool,
 }
 
 impl SessionUser {
@@ -447,17 +450,19 @@ pub async fn session_user(state: &AppState, raw_id: &str) -> Result<Option<Sessi
     if let Some(user) = state.sessions.get(&hash, now) {
         return Ok(Some(user));
     }
-    let Some((person, grants)) = state.session_lookup.get(hash.clone()).await? else {
+    let Some(login) = state.session_lookup.get(hash.clone()).await? else {
         return Ok(None);
     };
-    let roles = grants
+    let roles = login
+        .grants
         .into_iter()
         .filter_map(|(role, unit)| Role::from_code(&role).map(|r| (r, unit)))
         .collect();
     let user = SessionUser {
-        person_id: person.id,
-        full_name: person.full_name,
+        person_id: login.person.id,
+        full_name: login.person.full_name,
         roles,
+        must_change_password: login.must_change_password,
     };
     state.sessions.put(hash, user.clone(), now);
     Ok(Some(user))

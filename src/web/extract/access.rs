@@ -72,6 +72,9 @@ pub async fn guard(
             }
             .into_response()
         }
+        Some(_) if ctx.held_for_password_change() => {
+            return WebError::PasswordChangeRequired.into_response()
+        }
         Some(u) if !access.allows(u) => return WebError::Forbidden.into_response(),
         Some(_) => {}
     }

@@ -31,11 +31,26 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    /// The logged-in user, or a redirect to the login page.
+    /// The logged-in user, or a redirect to the login page — or to the change of a temporary
+    /// password, which comes before anything else.
     pub fn user(&self) -> Result<&SessionUser, WebError> {
-        self.user.as_ref().ok_or_else(|| WebError::LoginRequired {
+        let user = self.user.as_ref().ok_or_else(|| WebError::LoginRequired {
             back_to: self.path.clone(),
-        })
+        })?;
+        if self.held_for_password_change() {
+            return Err(WebError::PasswordChangeRequired);
+        }
+        Ok(user)
+    }
+
+    /// Paths open while a temporary password waits to be replaced.
+    const OPEN_BEFORE_CHANGE: [&'static str; 2] = ["/doi-mat-khau", "/dang-xuat"];
+
+    /// True when the user has a temporary password and asks for anything but its change or
+    /// logging out.
+    pub fn held_for_password_change(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.must_change_password)
+            && !Self::OPEN_BEFORE_CHANGE.contains(&self.path.as_str())
     }
 
     pub fn chrome(&self, title: impl Into<String>) -> Chrome {

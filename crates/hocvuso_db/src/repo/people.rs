@@ -361,8 +361,14 @@ pub async fn memberships_of<C: ConnectionTrait>(
     Ok(out)
 }
 
-/// A live session's person and role grants `(role, unit)`.
-pub type SessionLogin = (Person, Vec<(String, Option<i64>)>);
+/// A live session's person, role grants `(role, unit)`, and whether the account's password is
+/// a temporary one that must be replaced before anything else.
+#[derive(Debug, Clone)]
+pub struct SessionLogin {
+    pub person: Person,
+    pub grants: Vec<(String, Option<i64>)>,
+    pub must_change_password: bool,
+}
 
 /// Who holds each of these live sessions (by session hash), with their role grants, in ONE
 /// query: a burst of page views with cold session caches costs one round trip, not one each.
@@ -389,11 +395,17 @@ pub async fn sessions_login<C: ConnectionTrait>(
             .column((person::Entity, person::Column::ConfirmedAt))
             .column((role_grant::Entity, role_grant::Column::Role))
             .column((role_grant::Entity, role_grant::Column::UnitId))
+            .column((account::Entity, account::Column::MustChangePassword))
             .from(session::Entity)
             .inner_join(
                 person::Entity,
                 Expr::col((person::Entity, person::Column::Id))
                     .equals((session::Entity, session::Column::PersonId)),
+            )
+            .left_join(
+                account::Entity,
+                Expr::col((account::Entity, account::Column::PersonId))
+                    .equals((person::Entity, person::Column::Id)),
             )
             .left_join(
                 role_grant::Entity,
@@ -413,8 +425,11 @@ pub async fn sessions_login<C: ConnectionTrait>(
             let hash: String = r.try_get("", "id_hash")?;
             let entry = match out.entry(hash) {
                 std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::hash_map::Entry::Vacant(e) => e.insert((
-                    Person {
+                std::collections::hash_map::Entry::Vacant(e) => e.insert(SessionLogin {
+                    must_change_password: r
+                        .try_get::<Option<bool>>("", "must_change_password")?
+                        .unwrap_or(false),
+                    person: Person {
                         id: r.try_get("", "id")?,
                         full_name: r.try_get("", "full_name")?,
                         phone: r.try_get("", "phone")?,
@@ -427,11 +442,11 @@ pub async fn sessions_login<C: ConnectionTrait>(
                         confirmed_via: r.try_get("", "confirmed_via")?,
                         confirmed_at: r.try_get("", "confirmed_at")?,
                     },
-                    Vec::new(),
-                )),
+                    grants: Vec::new(),
+                }),
             };
             if let Some(role) = r.try_get::<Option<String>>("", "role")? {
-                entry.1.push((role, r.try_get("", "unit_id")?));
+                entry.grants.push((role, r.try_get("", "unit_id")?));
             }
         }
     }
