@@ -133,7 +133,24 @@ async fn a_learner_downloads_a_pdf_and_a_credential_that_verifies(b: TestBackend
         .text("#tep-khong-hop-le")
         .contains("Chữ ký số không khớp"));
     let junk = check_file(&mut anyone, b"{not json").await;
-    assert!(junk.text("#tep-khong-hop-le").contains("JSON"));
+    let why = junk.text("#tep-khong-hop-le");
+    assert!(
+        why.contains("không đọc được JSON") && why.contains("dòng 1, cột 2"),
+        "{why}"
+    );
+    assert!(
+        !why.contains("expected") && !why.contains(" at line "),
+        "in Vietnamese: {why}"
+    );
+    // The certificate's own PDF is recognised and explained, never called invalid.
+    let page = check_file(&mut anyone, &pdf).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!page.has("#tep-khong-hop-le"), "{}", page.body);
+    let why = page.text("#tep-khac-loai");
+    assert!(
+        why.contains("tệp PDF của giấy chứng nhận") && why.contains("quét mã QR"),
+        "{why}"
+    );
     // Pasted instead of uploaded.
     let token = anyone.csrf().await;
     let pasted = anyone

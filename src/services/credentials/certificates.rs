@@ -157,6 +157,8 @@ pub fn pdf(owned: &Owned) -> Result<Vec<u8>, Internal> {
 
 /// What an uploaded credential turned out to be.
 pub enum Checked {
+    /// Plainly another kind of file (the certificate's PDF, a photo): what to do instead.
+    NotACredential(&'static str),
     /// Not a valid credential (the reason).
     Invalid(VerifyError),
     /// Validly signed, but not by a key of this installation.
@@ -176,6 +178,9 @@ pub async fn issuer_dids(state: &AppState) -> Result<Vec<String>, Internal> {
 
 /// Checks an uploaded credential: the signature offline, then (for ours) revocation.
 pub async fn check(state: &AppState, raw: &[u8]) -> Result<Checked, Internal> {
+    if let Some(why) = credential::not_a_credential(raw) {
+        return Ok(Checked::NotACredential(why));
+    }
     let verified = match credential::verify(raw) {
         Ok(v) => v,
         Err(e) => return Ok(Checked::Invalid(e)),

@@ -255,10 +255,9 @@ fn has_type(v: &Value, wanted: &str) -> bool {
 pub fn verify(raw: &[u8]) -> Result<Verified, VerifyError> {
     // serde_json keeps the last of two equal keys; a reader that keeps the first would see
     // another credential than the one whose signature was checked.
-    no_duplicate_keys(raw)
-        .map_err(|e| VerifyError::Format(format!("không đọc được JSON ({e})")))?;
-    let value: Value = serde_json::from_slice(raw)
-        .map_err(|e| VerifyError::Format(format!("không đọc được JSON ({e})")))?;
+    no_duplicate_keys(raw).map_err(VerifyError::Format)?;
+    let value: Value =
+        serde_json::from_slice(raw).map_err(|e| VerifyError::Format(json_error(&e)))?;
     let Value::Object(mut doc) = value else {
         return Err(VerifyError::Format(
             "nội dung không phải một đối tượng JSON".into(),
@@ -382,8 +381,53 @@ pub fn no_duplicate_keys(raw: &[u8]) -> Result<(), String> {
     }
 
     let mut de = serde_json::Deserializer::from_slice(raw);
-    Checked::deserialize(&mut de).map_err(|e| e.to_string())?;
-    de.end().map_err(|e| e.to_string())
+    Checked::deserialize(&mut de).map_err(|e| json_error(&e))?;
+    de.end().map_err(|e| json_error(&e))
+}
+
+/// A JSON reading error in Vietnamese, with where it is (serde's own words are English).
+fn json_error(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let what = match e.classify() {
+        Category::Eof => "nội dung bị cắt ngang".to_owned(),
+        Category::Syntax | Category::Io => "nội dung không đúng cú pháp JSON".to_owned(),
+        // Our own messages (a repeated key), without serde's English position.
+        Category::Data => {
+            let text = e.to_string();
+            text.rsplit_once(" at line ")
+                .map_or(text.clone(), |(m, _)| m.to_owned())
+        }
+    };
+    format!(
+        "không đọc được JSON: {what} (dòng {}, cột {})",
+        e.line(),
+        e.column()
+    )
+}
+
+/// What a file is when it is plainly not a credential (a PDF, a picture, an office document):
+/// the explanation to give instead of calling it invalid.
+pub fn not_a_credential(raw: &[u8]) -> Option<&'static str> {
+    macro_rules! explain {
+        ($what:literal) => {
+            concat!(
+                $what,
+                ", không phải tệp chứng nhận số (.json). Để kiểm tra giấy chứng nhận: quét mã QR in \
+                 trên giấy bằng camera điện thoại, hoặc nhập mã chứng nhận ở trang Tra cứu chứng \
+                 nhận (/chung-nhan); hoặc tải lên tệp chứng nhận số (.json) tải về từ trang chứng nhận."
+            )
+        };
+    }
+    let start = raw.trim_ascii_start();
+    if start.starts_with(b"%PDF-") {
+        Some(explain!("Đây là tệp PDF của giấy chứng nhận (bản để in)"))
+    } else if start.starts_with(b"\x89PNG") || start.starts_with(b"\xFF\xD8\xFF") {
+        Some(explain!("Đây là một tấm ảnh"))
+    } else if start.starts_with(b"PK\x03\x04") {
+        Some(explain!("Đây là một tệp nén hoặc văn bản Word, Excel"))
+    } else {
+        None
+    }
 }
 
 /// What an offline check of a credential file concludes, given the issuer trusted (the

@@ -181,6 +181,8 @@ pub struct CheckPage {
     pub checked: bool,
     /// Why the file is not valid ("" when it is).
     pub invalid: String,
+    /// Another kind of file (the certificate's PDF, a photo): what to do instead.
+    pub other_file: String,
     /// Signed validly but by another issuer: its did.
     pub other_issuer: String,
     pub learner_name: String,
@@ -201,6 +203,7 @@ impl CheckPage {
             l: ctx.chrome("Kiểm tra tệp chứng nhận số"),
             checked: false,
             invalid: String::new(),
+            other_file: String::new(),
             other_issuer: String::new(),
             learner_name: String::new(),
             course_title: String::new(),
@@ -242,6 +245,10 @@ pub async fn check(
         return Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page));
     }
     let status = match certificates::check(&state, &raw).await? {
+        Checked::NotACredential(why) => {
+            page.other_file = why.to_owned();
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
         Checked::Invalid(e) => {
             page.invalid = e.to_string();
             StatusCode::UNPROCESSABLE_ENTITY
