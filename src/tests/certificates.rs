@@ -188,6 +188,12 @@ async fn the_province_revokes_a_certificate_with_a_reason(b: TestBackend) {
         return;
     };
     let (mut learner, code) = passed(&app, "0912000003").await;
+    assert!(learner
+        .get("/khoa-hoc/ky-nang-so-co-ban")
+        .await
+        .body
+        .contains("đã hoàn thành khóa học này"));
+    assert!(learner.get("/hoc").await.body.contains("Đã hoàn thành."));
     let (_, raw) = learner
         .get_bytes(&format!("/chung-nhan/{code}/chung-nhan.json"))
         .await;
@@ -214,25 +220,61 @@ async fn the_province_revokes_a_certificate_with_a_reason(b: TestBackend) {
         .get(&format!("/chung-nhan/{code}"))
         .await
         .has("form#thu-hoi"));
-    let empty = admin.post(&path, &[("ly_do", "  ")]).await;
+    let confirmed = |reason: &'static str| vec![("ly_do", reason), ("xac_nhan", "1")];
+    let empty = admin.post(&path, &confirmed("  ")).await;
     assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(empty.text("#ly_do-loi").contains("lý do"));
+    assert!(empty.text("#thu-hoi-loi").contains("lý do"));
     assert!(empty.has("#chung-nhan-hop-le"), "nothing changed");
-
-    let done = admin
+    // It asks for confirmation.
+    let unconfirmed = admin
         .post(&path, &[("ly_do", "Gian lận khi làm bài kiểm tra")])
         .await;
+    assert_eq!(unconfirmed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unconfirmed.text("#thu-hoi-loi").contains("xác nhận"));
+    assert!(unconfirmed.has("#chung-nhan-hop-le"), "nothing changed");
+    assert_eq!(app.achieved(COMMUNE_A).await, achieved);
+
+    let done = admin
+        .post(&path, &confirmed("Gian lận khi làm bài kiểm tra"))
+        .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    // The reason is private: the public sees the revocation, not why; the learner sees why.
     let public = app.browser().get(&format!("/chung-nhan/{code}")).await;
     assert!(public.has("#chung-nhan-bi-thu-hoi"));
-    assert!(public.body.contains("Gian lận khi làm bài kiểm tra"));
-    let twice = admin.post(&path, &[("ly_do", "lần nữa")]).await;
+    assert!(!public.body.contains("Gian lận"), "{}", public.body);
+    let own = learner.get(&format!("/chung-nhan/{code}")).await;
+    assert!(own
+        .text("#chung-nhan-bi-thu-hoi")
+        .contains("Gian lận khi làm bài kiểm tra"));
+    let twice = admin.post(&path, &confirmed("lần nữa")).await;
     assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(twice.text("#ly_do-loi").contains("đã bị thu hồi"));
+
+    // The achievement is taken back in the same transaction: the commune counts one less, the
+    // learner no longer shows it, and stats verify agrees.
+    assert_eq!(app.achieved(COMMUNE_A).await, achieved - 1, "taken back");
+    app.verify_ok().await;
+    let course = learner.get("/khoa-hoc/ky-nang-so-co-ban").await;
+    assert!(
+        !course.body.contains("đã hoàn thành khóa học này"),
+        "{}",
+        course.body
+    );
+    let mine = learner.get("/hoc").await;
+    assert!(!mine.body.contains("Đã hoàn thành."), "{}", mine.body);
+    // No new attempt while revoked.
+    let again = learner
+        .post("/khoa-hoc/ky-nang-so-co-ban/kiem-tra", &[])
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+    assert!(again.body.contains("đã bị thu hồi"));
 
     // The file still carries a good signature, and the check says it was revoked.
     let checked = check_file(&mut app.browser(), &raw).await;
     assert!(checked.has("#tep-bi-thu-hoi"), "{}", checked.body);
+    assert!(
+        !checked.body.contains("Gian lận"),
+        "the reason stays private"
+    );
     // The learner can no longer download it.
     let (status, _) = learner
         .get_bytes(&format!("/chung-nhan/{code}/tai-ve.pdf"))
@@ -244,15 +286,73 @@ async fn the_province_revokes_a_certificate_with_a_reason(b: TestBackend) {
     assert!(entries
         .iter()
         .any(|e| e.action == "revoke_certificate" && e.subject == code));
-    assert_eq!(
-        app.achieved(COMMUNE_A).await,
-        achieved,
-        "the course stays completed: the counts do not move"
+    let log = admin.get("/thong-ke/nhat-ky").await;
+    assert!(
+        log.body.contains("Thu hồi chứng nhận"),
+        "named in the audit log"
     );
+
+    // Undone, with a reason: valid again, counted again, in the week it was first counted.
+    let reinstate = format!("/chung-nhan/{code}/khoi-phuc");
+    assert_eq!(
+        learner
+            .post(&reinstate, &[("ly_do_khoi_phuc", "x")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let no_reason = admin.post(&reinstate, &[("ly_do_khoi_phuc", " ")]).await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let back = admin
+        .post(&reinstate, &[("ly_do_khoi_phuc", "Thu hồi nhầm người")])
+        .await;
+    assert_eq!(back.status, StatusCode::SEE_OTHER, "{}", back.body);
+    assert!(app
+        .browser()
+        .get(&format!("/chung-nhan/{code}"))
+        .await
+        .has("#chung-nhan-hop-le"));
+    assert_eq!(app.achieved(COMMUNE_A).await, achieved);
     app.verify_ok().await;
+    let log = admin.get("/thong-ke/nhat-ky").await;
+    assert!(log.body.contains("Khôi phục chứng nhận"));
+
+    // Revoked again with the reason published: the public sees it.
+    let published = admin
+        .post(
+            &path,
+            &[
+                ("ly_do", "Cấp nhầm người"),
+                ("xac_nhan", "1"),
+                ("cong_khai", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(published.status, StatusCode::SEE_OTHER);
+    let public = app.browser().get(&format!("/chung-nhan/{code}")).await;
+    assert!(public
+        .text("#chung-nhan-bi-thu-hoi")
+        .contains("Cấp nhầm người"));
+    app.verify_ok().await;
+}
+
+/// The owner sees their own full name on their certificate page; everyone else a masked one.
+async fn the_owner_sees_their_own_name(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let (mut learner, code) = passed(&app, "0912000006").await;
+    let own = learner.get(&format!("/chung-nhan/{code}")).await;
+    let public = app.browser().get(&format!("/chung-nhan/{code}")).await;
+    let full = own.text("#nguoi-duoc-cap");
+    let masked = public.text("#nguoi-duoc-cap");
+    assert!(full.split_whitespace().count() >= 2, "{full}");
+    assert_ne!(full, masked);
+    assert!(masked.contains(". "), "{masked}");
 }
 
 test_both!(
     a_learner_downloads_a_pdf_and_a_credential_that_verifies,
     the_province_revokes_a_certificate_with_a_reason,
+    the_owner_sees_their_own_name,
 );

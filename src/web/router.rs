@@ -194,6 +194,7 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/nguoi/{id}/sua", get(people::edit_form).post(people::edit))
         .route("/chung-nhan/{code}/thu-hoi", post(certificate::revoke))
+        .route("/chung-nhan/{code}/khoi-phuc", post(certificate::reinstate))
         .route_layer(guard(&state, Access::Province));
 
     // Authors and the province administrator: the handbook's text and images, and courses.

@@ -196,8 +196,12 @@ pub async fn check(state: &AppState, raw: &[u8]) -> Result<Checked, Internal> {
     Ok(Checked::Ours {
         found: certificate.is_some(),
         revoked: certificate.and_then(|c| {
-            c.revoked_at
-                .map(|at| (format_date(at), c.revoke_reason.clone()))
+            c.revoked_at.map(|at| {
+                (
+                    format_date(at),
+                    c.revoke_reason.clone().filter(|_| c.revoke_reason_public),
+                )
+            })
         }),
         verified,
     })
@@ -216,14 +220,17 @@ pub enum RevokeError {
     Internal(#[from] Internal),
 }
 
-/// Revokes a certificate (the province administrator), with the reason, audited. The count of
-/// people who achieved the indicator does not change: the certificate is a document; the
-/// achievement is the completed course.
+/// Revokes a certificate (the province administrator), with the reason (kept private unless
+/// `publish`), audited, and — in the same transaction — takes back what it attested: the
+/// completion moves aside (`withdrawn_completion`) and the spine takes back the achievements it
+/// no longer earns, off the live counts (`stats verify` agrees). The learner may not start the
+/// course's quiz again until the revocation is undone.
 pub async fn revoke(
     state: &AppState,
     actor_id: i64,
     code: &str,
     reason: &str,
+    publish: bool,
 ) -> Result<(), RevokeError> {
     let reason = reason.trim();
     if reason.is_empty() {
@@ -235,15 +242,110 @@ pub async fn revoke(
         .map_err(Internal::from)?
         .ok_or(RevokeError::NotFound)?;
     let now = state.clock.now();
-    if !learning::revoke_certificate(&txn, c.id, reason, actor_id, now)
+    if !learning::revoke_certificate(&txn, c.id, reason, publish, actor_id, now)
         .await
         .map_err(Internal::from)?
     {
         return Err(RevokeError::AlreadyRevoked);
     }
-    audit::record(&txn, actor_id, "revoke_certificate", code, reason, now)
+    learning::withdraw_completion(&txn, &c)
+        .await
+        .map_err(Internal::from)?;
+    let taken = crate::services::learning::progress::withdraw_achievements(
+        &txn,
+        &state.catalog.current(),
+        c.person_id,
+    )
+    .await
+    .map_err(Internal::from)?;
+    audit::record(
+        &txn,
+        actor_id,
+        "revoke_certificate",
+        code,
+        &format!(
+            "{reason}{}{}",
+            if publish { " (lý do công khai)" } else { "" },
+            if taken.is_empty() {
+                String::new()
+            } else {
+                format!("; trừ khỏi số người đạt: {}", group_names(&taken))
+            }
+        ),
+        now,
+    )
+    .await
+    .map_err(Internal::from)?;
+    txn.commit().await.map_err(Internal::from)?;
+    Ok(())
+}
+
+/// Why undoing a revocation was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ReinstateError {
+    #[error("not found")]
+    NotFound,
+    #[error("Hãy ghi lý do khôi phục (ví dụ: thu hồi nhầm, đã xác minh lại).")]
+    NoReason,
+    #[error("Chứng nhận này không ở trạng thái bị thu hồi.")]
+    NotRevoked,
+    #[error(transparent)]
+    Internal(#[from] Internal),
+}
+
+/// Undoes a revocation (the province administrator), with a reason, audited: the certificate is
+/// valid again, its completion comes back as it was, and the spine counts the achievements it
+/// earns again, in the week of the completion.
+pub async fn reinstate(
+    state: &AppState,
+    actor_id: i64,
+    code: &str,
+    reason: &str,
+) -> Result<(), ReinstateError> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(ReinstateError::NoReason);
+    }
+    let txn = state.db.write().begin().await.map_err(Internal::from)?;
+    let c = learning::certificate_by_code(&txn, code)
+        .await
+        .map_err(Internal::from)?
+        .ok_or(ReinstateError::NotFound)?;
+    if !learning::reinstate_certificate(&txn, c.id)
+        .await
+        .map_err(Internal::from)?
+    {
+        return Err(ReinstateError::NotRevoked);
+    }
+    if let Some(completed_at) = learning::restore_completion(&txn, c.id)
+        .await
+        .map_err(Internal::from)?
+    {
+        crate::services::learning::progress::record_achievements(
+            &txn,
+            &state.catalog.current(),
+            &[c.person_id],
+            |_| completed_at,
+        )
+        .await
+        .map_err(Internal::from)?;
+    }
+    let now = state.clock.now();
+    audit::record(&txn, actor_id, "reinstate_certificate", code, reason, now)
         .await
         .map_err(Internal::from)?;
     txn.commit().await.map_err(Internal::from)?;
     Ok(())
+}
+
+/// Groups by their Vietnamese names, for the audit log.
+fn group_names(codes: &[String]) -> String {
+    codes
+        .iter()
+        .map(|g| match hocvuso_domain::TargetGroup::from_code(g) {
+            Some(group) => group.name_vi().to_owned(),
+            None => g.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }

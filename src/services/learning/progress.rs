@@ -35,6 +35,10 @@ pub enum LearnError {
     /// The quiz opens once every lesson is read; how many are left.
     #[error("Khóa học này yêu cầu học hết các bài trước khi làm bài kiểm tra. Bạn còn {0} bài chưa học.")]
     LessonsFirst(usize),
+    /// The learner's certificate of this course was revoked: no new attempt until the province
+    /// undoes it.
+    #[error("Chứng nhận khóa học này của bạn đã bị thu hồi nên chưa làm lại bài kiểm tra được. Hãy liên hệ cán bộ xã, phường hoặc Sở Khoa học và Công nghệ.")]
+    CertificateRevoked,
     #[error(transparent)]
     Internal(#[from] Internal),
 }
@@ -164,7 +168,10 @@ pub async fn course_progress<'a>(
     let db = state.db.read();
     let c = course(catalog, slug)?;
     let lessons = lessons_read(state, person_id, c).await?;
-    let certificate = learning::certificate_of(db, person_id, c.course.id).await?;
+    // A revoked certificate no longer says the course was completed.
+    let certificate = learning::certificate_of(db, person_id, c.course.id)
+        .await?
+        .filter(|c| c.revoked_at.is_none());
     let completed_at = learning::completion_of(db, person_id, c.course.id).await?;
     let attempts_used = learning::attempt_counts(db, &[person_id], c.course.id)
         .await?
@@ -379,6 +386,7 @@ impl BatchHandler for StartHandler {
             let catalog = self.catalog.current();
             let mut found: HashMap<(i64, i64), i64> = HashMap::new();
             let mut used_up: HashMap<(i64, i64), i32> = HashMap::new();
+            let mut revoked: BTreeSet<(i64, i64)> = BTreeSet::new();
             let courses: BTreeSet<i64> = requests.iter().map(|(_, c)| *c).collect();
             for course_id in courses {
                 let Some(c) = catalog.by_id(course_id) else {
@@ -402,11 +410,16 @@ impl BatchHandler for StartHandler {
                     *e = (*e).max(a.id);
                 }
                 learning::submit_many(txn, &expired, now).await?;
-                let needing: Vec<i64> = persons
+                let mut needing: Vec<i64> = persons
                     .iter()
                     .copied()
                     .filter(|p| !found.contains_key(&(*p, course_id)))
                     .collect();
+                if !needing.is_empty() {
+                    let held = learning::revoked_holders(txn, &needing, course_id).await?;
+                    needing.retain(|p| !held.contains(p));
+                    revoked.extend(held.into_iter().map(|p| (p, course_id)));
+                }
                 if let Some(limit) = c.course.quiz_attempts {
                     for (p, n) in learning::attempt_counts(txn, &needing, course_id).await? {
                         if n >= i64::from(limit) {
@@ -427,6 +440,7 @@ impl BatchHandler for StartHandler {
                 .iter()
                 .map(|key| match (found.get(key), used_up.get(key)) {
                     (Some(id), _) => Ok(*id),
+                    (None, _) if revoked.contains(key) => Err(LearnError::CertificateRevoked),
                     (None, Some(limit)) => Err(LearnError::NoAttemptsLeft(*limit)),
                     (None, None) => Err(LearnError::NotFound),
                 })
@@ -553,7 +567,9 @@ pub async fn attempt_view<'a>(
         })
         .collect();
     let certificate = if attempt.passed == Some(true) {
-        learning::certificate_of(db, person_id, c.course.id).await?
+        learning::certificate_of(db, person_id, c.course.id)
+            .await?
+            .filter(|c| c.revoked_at.is_none())
     } else {
         None
     };
@@ -919,6 +935,55 @@ pub async fn record_achievements<C: ConnectionTrait>(
     Ok(())
 }
 
+/// The other half of the spine: takes back one person's `digital_skills` achievements that
+/// their completions no longer earn (after a revoked certificate withdrew a completion), and
+/// takes each off the live counts of the person's units in that group, in the week it had been
+/// counted — in the caller's transaction. Returns the groups taken back.
+pub async fn withdraw_achievements<C: ConnectionTrait>(
+    conn: &C,
+    catalog: &Catalog,
+    person_id: i64,
+) -> Result<Vec<String>, DbErr> {
+    let ids = [person_id];
+    let memberships = people::memberships_of(conn, &ids).await?;
+    let completed: BTreeSet<i64> = learning::completions_of(conn, &ids)
+        .await?
+        .into_iter()
+        .map(|(_, c)| c)
+        .collect();
+    let indicator = Indicator::DigitalSkills.code();
+    let held: Vec<String> = stats::achievements_of_person(conn, person_id)
+        .await?
+        .into_iter()
+        .filter(|a| a.indicator_code == indicator)
+        .map(|a| a.group_code)
+        .collect();
+    let lost: Vec<String> = held
+        .into_iter()
+        .filter(|g| !catalog.meets(g, |c| completed.contains(&c)))
+        .collect();
+    let taken = stats::delete_achievements(conn, person_id, &lost).await?;
+    if taken.is_empty() {
+        return Ok(Vec::new());
+    }
+    let confirmed = people::unconfirmed_among(conn, &ids).await?.is_empty();
+    for (group, achieved_at) in &taken {
+        let week = stats::week_of(*achieved_at);
+        for m in memberships.iter().filter(|m| m.group_code == *group) {
+            stats::add_to_count(
+                conn,
+                m.unit_id,
+                group,
+                indicator,
+                &week,
+                stats::Delta::of(confirmed, -1),
+            )
+            .await?;
+        }
+    }
+    Ok(taken.into_iter().map(|(g, _)| g).collect())
+}
+
 /// Confirms people's identity (`via`: `roster`, `assisted`, `staff`): those who were not
 /// confirmed become so, and — in the caller's transaction — their achievements move from the
 /// unconfirmed counts of their units to the confirmed ones (week by week), so that the
@@ -980,8 +1045,12 @@ pub struct PublicCertificate {
     pub issued_at: chrono::DateTime<chrono::Utc>,
     pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
     pub revoke_reason: Option<String>,
+    /// Whether the province published the reason (else only the owner and the province see it).
+    pub revoke_reason_public: bool,
     /// Whose it is (never shown; lets the owner see the download links).
     pub person_id: i64,
+    /// The full name, for the owner's own eyes only.
+    pub full_name: String,
 }
 
 /// A certificate as the public verify page shows it (name masked).
@@ -1006,7 +1075,9 @@ pub async fn public_certificate(
         issued_at: c.issued_at,
         revoked_at: c.revoked_at,
         revoke_reason: c.revoke_reason,
+        revoke_reason_public: c.revoke_reason_public,
         person_id: c.person_id,
+        full_name: person.full_name,
     }))
 }
 

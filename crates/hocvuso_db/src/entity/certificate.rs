@@ -12,9 +12,10 @@ pub struct Model {
     pub course_id: i64,
     pub issued_at: DateTimeUtc,
     pub revoked_at: Option<DateTimeUtc>,
-    /// Why the province revoked it (shown on the verify page).
+    /// Why the province revoked it (on the verify page only when `revoke_reason_public`).
     pub revoke_reason: Option<String>,
     pub revoked_by: Option<i64>,
+    pub revoke_reason_public: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -46,3 +46,4 @@ pub mod target;
 pub mod target_change;
 pub mod target_group;
 pub mod transfer_request;
+pub mod withdrawn_completion;

@@ -26,6 +26,7 @@ mod m20261205_000003_question_kinds;
 mod m20261205_000004_draw_by_competence;
 mod m20261206_000001_security;
 mod m20261206_000002_media_parts;
+mod m20261206_000003_revocation;
 
 use m20261124_000001_initial::Initial;
 use m20261125_000001_handbook::Handbook;
@@ -44,6 +45,7 @@ use m20261205_000003_question_kinds::QuestionKinds;
 use m20261205_000004_draw_by_competence::DrawByCompetence;
 use m20261206_000001_security::Security;
 use m20261206_000002_media_parts::MediaParts;
+use m20261206_000003_revocation::Revocation;
 
 pub struct Migrator;
 
@@ -68,6 +70,7 @@ impl MigratorTrait for Migrator {
             Box::new(DrawByCompetence),
             Box::new(Security),
             Box::new(MediaParts),
+            Box::new(Revocation),
         ]
     }
 }

@@ -906,3 +906,31 @@ pub async fn achievements_of_person<C: ConnectionTrait>(
         .all(conn)
         .await
 }
+
+/// Takes back `digital_skills` achievements of one person in these groups; returns each taken
+/// back with when it had been achieved (to take it off the counts of that week).
+pub async fn delete_achievements<C: ConnectionTrait>(
+    conn: &C,
+    person_id: i64,
+    groups: &[String],
+) -> Result<Vec<(String, DateTime<Utc>)>, DbErr> {
+    if groups.is_empty() {
+        return Ok(Vec::new());
+    }
+    let found = achievement::Entity::find()
+        .filter(achievement::Column::PersonId.eq(person_id))
+        .filter(achievement::Column::IndicatorCode.eq("digital_skills"))
+        .filter(achievement::Column::GroupCode.is_in(groups.iter().cloned()))
+        .all(conn)
+        .await?;
+    achievement::Entity::delete_many()
+        .filter(achievement::Column::PersonId.eq(person_id))
+        .filter(achievement::Column::IndicatorCode.eq("digital_skills"))
+        .filter(achievement::Column::GroupCode.is_in(groups.iter().cloned()))
+        .exec(conn)
+        .await?;
+    Ok(found
+        .into_iter()
+        .map(|a| (a.group_code, a.achieved_at))
+        .collect())
+}

@@ -10,7 +10,9 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use crate::clock::format_date;
-use crate::services::credentials::certificates::{self, CertificateError, Checked, RevokeError};
+use crate::services::credentials::certificates::{
+    self, CertificateError, Checked, ReinstateError, RevokeError,
+};
 use crate::services::learning::progress;
 use crate::state::AppState;
 use crate::web::error::WebError;
@@ -22,18 +24,22 @@ use crate::web::page::{render, see_other, Chrome};
 pub struct VerifyPage {
     pub l: Chrome,
     pub code: String,
-    pub masked_name: String,
+    /// Masked, except for the learner looking at their own certificate.
+    pub name: String,
     pub course_title: String,
     pub issued_on: String,
     pub issuer: String,
     pub revoked: bool,
     pub revoked_on: String,
+    /// Shown when the province published it, and always to the owner and the province.
     pub revoke_reason: String,
+    pub reason_public: bool,
     /// The learner looking at their own certificate: links to the files.
     pub is_owner: bool,
-    /// The province administrator: the revoke form.
+    /// The province administrator: the revoke form, or the undo form.
     pub may_revoke: bool,
     pub revoke_error: String,
+    pub reinstate_error: String,
 }
 
 #[derive(Template)]
@@ -76,39 +82,46 @@ pub async fn verify(
     ctx: Ctx,
     Path(code): Path<String>,
 ) -> Result<Response, WebError> {
-    verify_page(&state, &ctx, &code, String::new()).await
+    verify_page(&state, &ctx, &code, (String::new(), String::new())).await
 }
 
 async fn verify_page(
     state: &AppState,
     ctx: &Ctx,
     code: &str,
-    revoke_error: String,
+    (revoke_error, reinstate_error): (String, String),
 ) -> Result<Response, WebError> {
     let code = clean_code(code);
     match progress::public_certificate(state, &code).await? {
         Some(c) => {
-            let status = if revoke_error.is_empty() {
+            let status = if revoke_error.is_empty() && reinstate_error.is_empty() {
                 StatusCode::OK
             } else {
                 StatusCode::UNPROCESSABLE_ENTITY
             };
+            let is_owner = ctx
+                .user
+                .as_ref()
+                .is_some_and(|u| u.person_id == c.person_id);
+            let may_revoke = ctx.user.as_ref().is_some_and(|u| u.is_province_admin());
             let page = VerifyPage {
                 l: ctx.chrome("Chứng nhận hoàn thành khóa học"),
                 code: c.code,
-                masked_name: c.masked_name,
+                name: if is_owner { c.full_name } else { c.masked_name },
                 course_title: c.course_title,
                 issued_on: format_date(c.issued_at),
                 issuer: state.config.issuer.clone(),
                 revoked: c.revoked_at.is_some(),
                 revoked_on: c.revoked_at.map(format_date).unwrap_or_default(),
-                revoke_reason: c.revoke_reason.unwrap_or_default(),
-                is_owner: ctx
-                    .user
-                    .as_ref()
-                    .is_some_and(|u| u.person_id == c.person_id),
-                may_revoke: ctx.user.as_ref().is_some_and(|u| u.is_province_admin()),
+                revoke_reason: c
+                    .revoke_reason
+                    .filter(|_| c.revoke_reason_public || is_owner || may_revoke)
+                    .unwrap_or_default(),
+                reason_public: c.revoke_reason_public,
+                is_owner,
+                may_revoke,
                 revoke_error,
+                reinstate_error,
             };
             Ok(render(ctx, status, &page))
         }
@@ -287,9 +300,15 @@ pub async fn check(
 pub struct RevokeForm {
     #[serde(default)]
     ly_do: String,
+    /// "1": the reason is shown on the public page.
+    #[serde(default)]
+    cong_khai: String,
+    /// "1": the administrator confirmed what a revocation does.
+    #[serde(default)]
+    xac_nhan: String,
 }
 
-/// The province administrator revokes a certificate.
+/// The province administrator revokes a certificate (after confirming what it does).
 pub async fn revoke(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -301,12 +320,45 @@ pub async fn revoke(
         return Err(WebError::Forbidden);
     }
     let code = clean_code(&code);
-    match certificates::revoke(&state, user.person_id, &code, &form.ly_do).await {
-        Ok(()) => Ok(see_other(&format!("/chung-nhan/{code}"))),
+    if form.xac_nhan != "1" {
+        let why = "Hãy đánh dấu ô xác nhận: thu hồi sẽ trừ người này khỏi số người đạt.";
+        return verify_page(&state, &ctx, &code, (why.to_owned(), String::new())).await;
+    }
+    let publish = form.cong_khai == "1";
+    match certificates::revoke(&state, user.person_id, &code, &form.ly_do, publish).await {
+        Ok(()) => Ok(see_other(&format!("/chung-nhan/{code}?da-thu-hoi=1"))),
         Err(RevokeError::NotFound) => Err(WebError::NotFound),
         Err(RevokeError::Internal(e)) => Err(e.into()),
         Err(e @ (RevokeError::NoReason | RevokeError::AlreadyRevoked)) => {
-            verify_page(&state, &ctx, &code, e.to_string()).await
+            verify_page(&state, &ctx, &code, (e.to_string(), String::new())).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ReinstateForm {
+    #[serde(default)]
+    ly_do_khoi_phuc: String,
+}
+
+/// The province administrator undoes a revocation, with a reason.
+pub async fn reinstate(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    CsrfForm { data: form, .. }: CsrfForm<ReinstateForm>,
+) -> Result<Response, WebError> {
+    let user = ctx.user()?;
+    if !user.is_province_admin() {
+        return Err(WebError::Forbidden);
+    }
+    let code = clean_code(&code);
+    match certificates::reinstate(&state, user.person_id, &code, &form.ly_do_khoi_phuc).await {
+        Ok(()) => Ok(see_other(&format!("/chung-nhan/{code}?da-khoi-phuc=1"))),
+        Err(ReinstateError::NotFound) => Err(WebError::NotFound),
+        Err(ReinstateError::Internal(e)) => Err(e.into()),
+        Err(e @ (ReinstateError::NoReason | ReinstateError::NotRevoked)) => {
+            verify_page(&state, &ctx, &code, (String::new(), e.to_string())).await
         }
     }
 }

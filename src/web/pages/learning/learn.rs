@@ -20,9 +20,10 @@ impl From<LearnError> for WebError {
     fn from(e: LearnError) -> Self {
         match e {
             LearnError::NotFound => WebError::NotFound,
-            LearnError::NoAttemptsLeft(_) | LearnError::Locked(_) | LearnError::LessonsFirst(_) => {
-                WebError::Forbidden
-            }
+            LearnError::NoAttemptsLeft(_)
+            | LearnError::Locked(_)
+            | LearnError::LessonsFirst(_)
+            | LearnError::CertificateRevoked => WebError::Forbidden,
             LearnError::Internal(i) => WebError::Internal(i),
         }
     }
@@ -494,7 +495,11 @@ pub async fn start_quiz(
     let catalog = state.catalog.current();
     match progress::start_attempt(&state, user.person_id, &slug).await {
         Ok(id) => Ok(see_other(&format!("/bai-lam/{id}"))),
-        Err(e @ (LearnError::NoAttemptsLeft(_) | LearnError::LessonsFirst(_))) => {
+        Err(
+            e @ (LearnError::NoAttemptsLeft(_)
+            | LearnError::LessonsFirst(_)
+            | LearnError::CertificateRevoked),
+        ) => {
             let c = progress::course_progress(&state, &catalog, user.person_id, &slug).await?;
             let page = quiz_page(&ctx, &c, Some(e.to_string()));
             Ok(render(&ctx, StatusCode::CONFLICT, &page))

@@ -184,6 +184,7 @@ pub async fn insert_certificates<C: ConnectionTrait>(
                 revoked_at: Set(None),
                 revoke_reason: Set(None),
                 revoked_by: Set(None),
+                revoke_reason_public: Set(false),
                 ..Default::default()
             }
         }))

@@ -9,6 +9,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Que
 use crate::entity::{
     attempt_question, certificate, course, course_completion, course_version, group_course,
     issuer_key, lesson, lesson_progress, question, question_option, quiz_attempt,
+    withdrawn_completion,
 };
 
 pub use attempt_question::Model as AttemptQuestion;
