@@ -24,6 +24,11 @@ async fn passed<'a>(app: &'a TestApp, phone: &str) -> (Browser<'a>, String) {
         vec![format!("{}/tai-ve.pdf", link[0])]
     );
     let code = link[0].trim_start_matches("/chung-nhan/").to_owned();
+    assert_eq!(
+        result.text("#ma-chung-nhan"),
+        code,
+        "the pass page shows its code"
+    );
     (br, code)
 }
 

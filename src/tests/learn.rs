@@ -441,7 +441,15 @@ async fn attempts_draw_their_own_questions_and_option_order(b: TestBackend) {
         let attempt = br.start_quiz().await;
         let page = br.get(&format!("/bai-lam/{attempt}")).await;
         let again = br.get(&format!("/bai-lam/{attempt}")).await;
-        assert_eq!(page.body, again.body, "a reload shows the same attempt");
+        assert_eq!(
+            page.text("form#bai-lam"),
+            again.text("form#bai-lam"),
+            "a reload shows the same attempt"
+        );
+        assert_eq!(
+            page.attrs("form#bai-lam input", "id"),
+            again.attrs("form#bai-lam input", "id")
+        );
         let questions = page.attrs("fieldset.question input", "name");
         let mut names: Vec<String> = questions.clone();
         names.dedup();
@@ -713,7 +721,13 @@ async fn a_sequential_course_opens_lessons_in_order_and_the_quiz_after_them(b: T
     );
 
     let read = br.post(&format!("{AI}/bai/1"), &[]).await;
-    assert_eq!(read.location(), format!("{AI}/bai/2"));
+    assert_eq!(read.location(), format!("{AI}/bai/2?da-hoc=1"));
+    let next = br.get(read.location()).await;
+    assert_eq!(
+        next.text("#da-ghi-nhan"),
+        "Đã ghi nhận: bạn đã học xong bài 1.",
+        "marking a lesson done confirms it"
+    );
     assert_eq!(br.get(&format!("{AI}/bai/2")).await.status, StatusCode::OK);
     let course = br.get(AI).await;
     assert_eq!(
@@ -884,6 +898,15 @@ async fn a_check_question_inside_a_lesson_answers_without_javascript(b: TestBack
     assert!(
         page.body.contains("Giả danh công an"),
         "the lesson text is around it"
+    );
+    // "Kiểm tra" with nothing chosen says so.
+    let blank = br.get(&format!("{path}?da-kiem-tra=kt1")).await;
+    assert!(
+        blank
+            .text("#kt1 .phan-hoi")
+            .contains("chưa chọn phương án nào"),
+        "{}",
+        blank.text("#kt1")
     );
     let wrong = br.get(&format!("{path}?kt1=0")).await;
     let said = wrong.text(".phan-hoi");

@@ -289,6 +289,8 @@ pub struct LessonPage<'a> {
     pub title: &'a str,
     pub minutes: i32,
     pub parts: Vec<PartView<'a>>,
+    /// The lesson just marked as read (`?da-hoc=N`), confirmed at the top.
+    pub done_lesson: Option<i32>,
 }
 
 /// A piece of a lesson: safe HTML, or a check question.
@@ -306,6 +308,8 @@ pub struct CheckView<'a> {
     pub options: Vec<(usize, &'a str, bool)>,
     /// After an answer: right or not, the right option, and why.
     pub feedback: Option<(bool, &'a str, &'a str)>,
+    /// "Kiểm tra" was pressed with no option chosen.
+    pub unanswered: bool,
 }
 
 fn part_views<'a>(
@@ -338,6 +342,8 @@ fn part_views<'a>(
                             .enumerate()
                             .map(|(i, o)| (i, o.as_str(), chosen == Some(i)))
                             .collect(),
+                        unanswered: chosen.is_none()
+                            && query.get("da-kiem-tra").is_some_and(|v| *v == name),
                         feedback: chosen.map(|i| {
                             (
                                 i == c.right,
@@ -376,8 +382,14 @@ pub async fn lesson(
         parts: part_views(&p.lesson.parts, &query),
         title: &lesson.title,
         minutes: lesson.minutes,
+        done_lesson: done_lesson(&query),
     };
     Ok(render(&ctx, StatusCode::OK, &page))
+}
+
+/// The lesson just marked as read, from `?da-hoc=N`.
+fn done_lesson(query: &HashMap<String, String>) -> Option<i32> {
+    query.get("da-hoc").and_then(|v| v.parse().ok())
 }
 
 /// "Đã học xong": marks the lesson and goes on to the next one, or to the quiz after the last.
@@ -396,8 +408,8 @@ pub async fn finish_lesson(
         Err(e) => return Err(e.into()),
     };
     Ok(match next {
-        Some(p) => see_other(&format!("/khoa-hoc/{slug}/bai/{p}")),
-        None => see_other(&format!("/khoa-hoc/{slug}/kiem-tra")),
+        Some(p) => see_other(&format!("/khoa-hoc/{slug}/bai/{p}?da-hoc={n}")),
+        None => see_other(&format!("/khoa-hoc/{slug}/kiem-tra?da-hoc={n}")),
     })
 }
 
@@ -441,6 +453,8 @@ pub struct QuizPage {
     pub attempts: Option<(i32, i64)>,
     /// Why the learner may not start (shown at the top).
     pub error: Option<String>,
+    /// The lesson just marked as read (`?da-hoc=N`), confirmed at the top.
+    pub done_lesson: Option<i32>,
     /// Attempts are left (or unlimited), and the lessons the quiz needs are read.
     pub can_start: bool,
     /// The quiz opens once every lesson is read.
@@ -466,6 +480,7 @@ fn quiz_page(ctx: &Ctx, c: &progress::CourseProgress, error: Option<String>) -> 
         can_start: c.attempts_left() != Some(0) && !(k.require_lessons && c.unread() > 0),
         require_lessons: k.require_lessons,
         error,
+        done_lesson: None,
     }
 }
 
@@ -473,6 +488,7 @@ pub async fn quiz(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(slug): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
     let catalog = state.catalog.current();
@@ -480,7 +496,9 @@ pub async fn quiz(
     if c.course.course.external_url.is_some() {
         return Err(WebError::NotFound);
     }
-    Ok(render(&ctx, StatusCode::OK, &quiz_page(&ctx, &c, None)))
+    let mut page = quiz_page(&ctx, &c, None);
+    page.done_lesson = done_lesson(&query);
+    Ok(render(&ctx, StatusCode::OK, &page))
 }
 
 /// Starts an attempt (or goes back to the open one). With the attempts used up, the quiz page
@@ -537,9 +555,13 @@ pub struct AttemptPage {
     pub questions: Vec<QuestionView>,
     /// The deadline in Vietnam time ("14:35, 04/12/2026") and the minutes allowed.
     pub deadline: Option<(String, i32)>,
+    /// Seconds left until the deadline, for the countdown (JavaScript; the text above says it
+    /// without).
+    pub seconds_left: i64,
 }
 
 fn attempt_page(
+    now: chrono::DateTime<chrono::Utc>,
     ctx: &Ctx,
     view: progress::AttemptView,
     chosen: &HashMap<i64, Vec<i64>>,
@@ -581,6 +603,7 @@ fn attempt_page(
         course_title: view.course.title.clone(),
         errors,
         questions,
+        seconds_left: view.deadline.map_or(0, |d| (d - now).num_seconds().max(0)),
         deadline: view.deadline.zip(view.course.quiz_minutes).map(|(d, m)| {
             (
                 crate::clock::vietnam_time(d)
@@ -603,7 +626,14 @@ pub async fn attempt(
     if view.attempt.submitted_at.is_some() {
         return Ok(see_other(&format!("/bai-lam/{}/ket-qua", view.attempt.id)));
     }
-    let page = attempt_page(&ctx, view, &HashMap::new(), Errors::default(), &[]);
+    let page = attempt_page(
+        state.clock.now(),
+        &ctx,
+        view,
+        &HashMap::new(),
+        Errors::default(),
+        &[],
+    );
     Ok(render(&ctx, StatusCode::OK, &page))
 }
 
@@ -680,7 +710,7 @@ pub async fn submit(
     let view = progress::attempt_view(&state, &catalog, user.person_id, attempt_id).await?;
     let mut errors = Errors::default();
     errors.push("bai-lam", message);
-    let page = attempt_page(&ctx, view, &chosen, errors, &unanswered);
+    let page = attempt_page(state.clock.now(), &ctx, view, &chosen, errors, &unanswered);
     Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
 
