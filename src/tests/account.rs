@@ -175,6 +175,21 @@ async fn login_logout_and_revoked_sessions(b: TestBackend) {
         wrong.text(".field-error"),
         "Số điện thoại hoặc mật khẩu không đúng."
     );
+    // The message stands by the password; the phone field is not marked wrong and keeps what
+    // was typed.
+    assert_eq!(
+        wrong.attrs("#password", "aria-describedby"),
+        vec!["password-loi".to_owned()]
+    );
+    assert!(wrong.attrs("#phone", "aria-describedby").is_empty());
+    assert_eq!(
+        wrong.attrs("#phone", "value"),
+        vec!["0911111111".to_owned()]
+    );
+    assert!(
+        wrong.body.contains("Hiện mật khẩu"),
+        "a show-password control"
+    );
     let unknown = br.login("0933333333", PASSWORD).await;
     assert_eq!(
         unknown.text(".field-error"),

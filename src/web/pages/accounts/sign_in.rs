@@ -402,8 +402,10 @@ pub async fn login(
         }
         Err(LoginError::Internal(e)) => Err(e.into()),
         Err(e) => {
+            // Which of the two was wrong is not said (nor guessable); the password is what to
+            // type again, so the message stands by it and the phone number stays as typed.
             let mut errors = Errors::default();
-            errors.push("phone", e.to_string());
+            errors.push("password", e.to_string());
             let page = LoginPage {
                 l: ctx.chrome("Đăng nhập"),
                 errors,
