@@ -850,9 +850,15 @@ async fn people_lists_are_scoped_masked_and_audited(b: TestBackend) {
     );
     let log = admin.get("/thong-ke/nhat-ky").await;
     assert_eq!(log.texts("table#nhat-ky-bang tbody tr").len(), 4);
-    assert!(log
-        .text("table#nhat-ky-bang tbody tr")
-        .contains("Xem danh sách"));
+    // In words: what, which unit by name, the details without codes or key=value pairs.
+    let row = log.texts("table#nhat-ky-bang tbody tr td");
+    assert!(row.contains(&"Xem danh sách người".to_owned()), "{row:?}");
+    assert!(row.contains(&"Phường Mũi Né".to_owned()), "{row:?}");
+    assert!(
+        !row.iter().any(|c| c.contains('=') || c == COMMUNE_A),
+        "{row:?}"
+    );
+    assert!(row.iter().any(|c| c.contains("nhóm Người dân")), "{row:?}");
     assert_eq!(
         officer.get("/thong-ke/nhat-ky").await.status,
         StatusCode::FORBIDDEN

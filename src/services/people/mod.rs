@@ -1,7 +1,8 @@
 //! People: rosters imported from Excel or CSV, one person's page and data, the org tree the
-//! province manages, the community digital technology teams' tools, account recovery and
-//! transfers between units.
+//! province manages, the community digital technology teams' tools, account recovery,
+//! transfers between units, and the audit log of who saw or changed personal data.
 
+pub mod audit_log;
 pub mod org;
 pub mod person;
 pub mod recovery;

@@ -3,8 +3,6 @@
 //! keeps about them; and erasure (anonymisation) that leaves the indicator counts as they are.
 //! Every view, export and erasure is written to the audit log (Decree 13/2023/NĐ-CP).
 
-use std::collections::BTreeMap;
-
 use hocvuso_db::repo::{audit, org, people};
 use hocvuso_db::TransactionTrait;
 use hocvuso_domain::{Gender, Indicator, Role, TargetGroup};
@@ -357,27 +355,4 @@ pub async fn author_name<C: hocvuso_db::ConnectionTrait>(
             .map_or_else(|| format!("#{pid}"), |p| p.full_name),
         None => "Nội dung có sẵn của hocvuso".to_owned(),
     })
-}
-
-/// The latest `limit` views and exports of personal data, each with the name of who made it.
-pub async fn audit_trail<C: hocvuso_db::ConnectionTrait>(
-    conn: &C,
-    limit: u64,
-) -> Result<Vec<(audit::AuditEntry, String)>, Internal> {
-    let mut names: BTreeMap<i64, String> = BTreeMap::new();
-    let mut out = Vec::new();
-    for e in audit::recent(conn, limit).await? {
-        let who = match names.get(&e.actor_id) {
-            Some(n) => n.clone(),
-            None => {
-                let n = people::person_by_id(conn, e.actor_id)
-                    .await?
-                    .map_or_else(|| format!("#{}", e.actor_id), |p| p.full_name);
-                names.insert(e.actor_id, n.clone());
-                n
-            }
-        };
-        out.push((e, who));
-    }
-    Ok(out)
 }

@@ -712,19 +712,11 @@ pub async fn people_csv(
     ))
 }
 
-pub struct AuditRow {
-    pub at: String,
-    pub who: String,
-    pub action: &'static str,
-    pub subject: String,
-    pub detail: String,
-}
-
 #[derive(Template)]
 #[template(path = "monitoring/dashboard/audit.html")]
 pub struct AuditPage {
     pub l: Chrome,
-    pub rows: Vec<AuditRow>,
+    pub rows: Vec<crate::services::people::audit_log::AuditLine>,
 }
 
 /// The last 500 views and exports of personal data (province admin).
@@ -732,28 +724,7 @@ pub async fn audit(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
     if !ctx.user()?.is_province_admin() {
         return Err(WebError::Forbidden);
     }
-    let mut rows = Vec::new();
-    for (e, who) in crate::services::people::person::audit_trail(state.db.read(), 500).await? {
-        rows.push(AuditRow {
-            at: crate::clock::format_date_time(e.at),
-            who,
-            action: match e.action.as_str() {
-                "view_people" => "Xem danh sách",
-                "export_people" => "Tải danh sách",
-                "view_person" => "Xem thông tin một người",
-                "export_person" => "Tải dữ liệu của một người",
-                "erase_person" => "Xoá dữ liệu cá nhân",
-                "import_roster" => "Nhập danh sách",
-                "reset_password" => "Đặt lại mật khẩu",
-                "reset_password_sms" => "Tự đặt lại mật khẩu (mã SMS)",
-                "revoke_certificate" => "Thu hồi chứng nhận",
-                "reinstate_certificate" => "Khôi phục chứng nhận",
-                _ => "Khác",
-            },
-            subject: e.subject,
-            detail: e.detail,
-        });
-    }
+    let rows = crate::services::people::audit_log::recent(state.db.read(), 500).await?;
     let page = AuditPage {
         l: ctx.chrome("Nhật ký truy cập dữ liệu cá nhân"),
         rows,
