@@ -19,6 +19,11 @@ pub fn vietnam_time(t: DateTime<Utc>) -> DateTime<FixedOffset> {
     t.with_timezone(&offset)
 }
 
+/// The start of a day in Vietnam time, as an instant.
+pub fn start_of_vietnam_day(day: chrono::NaiveDate) -> DateTime<Utc> {
+    (day.and_time(chrono::NaiveTime::MIN) - chrono::Duration::hours(7)).and_utc()
+}
+
 /// `dd/mm/yyyy` in Vietnam time, as officials write dates.
 pub fn format_date(t: DateTime<Utc>) -> String {
     vietnam_time(t).format("%d/%m/%Y").to_string()

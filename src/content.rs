@@ -393,6 +393,9 @@ pub struct ArticleFront {
     pub keywords: Vec<String>,
     #[serde(default)]
     pub related: Vec<String>,
+    /// The day the content last changed (`"2026-11-25"`): what "Cập nhật ngày" says, never the
+    /// day a database was made from it.
+    pub updated: String,
 }
 
 /// One shipped article: `handbook/<chapter>/<NN>-<slug>.md`.
@@ -402,6 +405,8 @@ pub struct ArticleContent {
     pub slug: String,
     pub position: i32,
     pub front: ArticleFront,
+    /// `front.updated`, read.
+    pub updated: chrono::NaiveDate,
     pub body: String,
 }
 
@@ -484,6 +489,8 @@ pub fn shipped_handbook() -> Result<HandbookContent, ContentError> {
         let (front, body) =
             split_front_matter(text).ok_or_else(|| err(path, "missing +++ front matter"))?;
         let front: ArticleFront = toml::from_str(front).map_err(|e| err(path, e.to_string()))?;
+        let updated = chrono::NaiveDate::parse_from_str(&front.updated, "%Y-%m-%d")
+            .map_err(|_| err(path, "updated must be a date written YYYY-MM-DD"))?;
         if body.contains('<') {
             return Err(err(path, "raw HTML (a '<') is not allowed"));
         }
@@ -495,6 +502,7 @@ pub fn shipped_handbook() -> Result<HandbookContent, ContentError> {
             slug: slug.to_owned(),
             position,
             front,
+            updated,
             body: body.trim().to_owned(),
         });
     }

@@ -35,6 +35,36 @@ async fn reading_printing_images_and_pdf(b: TestBackend) {
     let article = br.get("/so-tay/cai-dat-vneid").await;
     assert_eq!(article.status, StatusCode::OK);
     assert_eq!(article.text("h1"), "Cài đặt ứng dụng VNeID");
+    // "Cập nhật ngày" is the day the content last changed (its `updated`), not the day the
+    // database was made: every shipped revision carries its content's date.
+    let shipped = crate::content::shipped_handbook().unwrap_or_else(|e| panic!("{e}"));
+    let vneid = shipped
+        .articles
+        .iter()
+        .find(|a| a.slug == "cai-dat-vneid")
+        .unwrap_or_else(|| panic!("shipped"));
+    assert!(article.text("p.hint").contains(&format!(
+        "Cập nhật ngày {}",
+        vneid.updated.format("%d/%m/%Y")
+    )));
+    let revisions = hocvuso_db::repo::handbook::published_revisions(app.state.db.read())
+        .await
+        .unwrap_or_default();
+    assert_eq!(revisions.len(), shipped.articles.len());
+    for r in &revisions {
+        assert!(
+            shipped
+                .articles
+                .iter()
+                .any(
+                    |a| crate::clock::start_of_vietnam_day(a.updated) == r.created_at
+                        && a.front.title == r.title
+                ),
+            "{} is dated {} — not its content's day",
+            r.title,
+            r.created_at
+        );
+    }
     assert!(article.has("article ol li"), "numbered steps");
     let images = article.attrs("article img", "src");
     assert!(!images.is_empty(), "the guide has an illustration");

@@ -379,7 +379,8 @@ pub async fn seed(txn: &DatabaseTransaction, now: DateTime<Utc>) -> Result<(), I
                 body_md: &a.body,
                 author_id: None,
             },
-            now,
+            // The day the content last changed, which "Cập nhật ngày" shows.
+            crate::clock::start_of_vietnam_day(a.updated),
         )
         .await?;
         repo::set_published(txn, article.id, Some(rev.number), now).await?;
