@@ -758,6 +758,53 @@ async fn every_figure_matches_an_independent_recount(b: TestBackend) {
     );
 }
 
+/// Names in Vietnamese alphabetical order on both databases: "Hồ" before "Huỳnh", "Dương"
+/// before "Đào", tones after letters.
+async fn people_are_listed_in_vietnamese_order(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let names = [
+        "Huỳnh Văn Nam",
+        "Đào Thị Mai",
+        "Hồ Thị Lan",
+        "Dương Văn Tú",
+        "Ông Văn Bảy",
+        "Ong Văn Ba",
+    ];
+    for (i, name) in names.iter().enumerate() {
+        let mut br = app.browser();
+        let page = br
+            .register(&format!("09120001{i:02}"), name, "1970", COMMUNE_A)
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    }
+    let mut admin = app.staff("0900000001", Role::ProvinceAdmin, "68").await;
+    let list = admin.get(&format!("/thong-ke/{COMMUNE_A}/nguoi")).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    let shown: Vec<String> = list
+        .texts("table#danh-sach tbody tr")
+        .iter()
+        .filter_map(|r| {
+            names
+                .iter()
+                .find(|n| r.contains(**n))
+                .map(|n| (*n).to_owned())
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            "Dương Văn Tú",
+            "Đào Thị Mai",
+            "Hồ Thị Lan",
+            "Huỳnh Văn Nam",
+            "Ong Văn Ba",
+            "Ông Văn Bảy",
+        ]
+    );
+}
+
 /// The list of people behind the figures: scoped like the unit's page, phone and birth year
 /// masked on the page, the follow-up export with phones; every view and export audited.
 async fn people_lists_are_scoped_masked_and_audited(b: TestBackend) {
@@ -931,6 +978,7 @@ test_both!(
     the_overview_trend_and_sub_units_follow_a_pass,
     weekly_counts_and_imported_figures_are_verified_too,
     people_lists_are_scoped_masked_and_audited,
+    people_are_listed_in_vietnamese_order,
     every_figure_matches_an_independent_recount,
     the_tables_export_to_xlsx_and_csv,
     the_board_is_per_group,

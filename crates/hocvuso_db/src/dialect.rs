@@ -144,7 +144,9 @@ async fn connect_sqlite(url: &str, sizes: PoolSizes) -> Result<Db, DbError> {
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(10))
         .pragma("temp_store", "memory")
-        .pragma("cache_size", "-32000");
+        .pragma("cache_size", "-32000")
+        // Names sort in Vietnamese alphabetical order (see `vietnamese_order`).
+        .collation(SQLITE_VI, hocvuso_domain::text::vietnamese_cmp);
     let write = SqlitePoolOptions::new()
         .max_connections(1)
         .min_connections(1)
@@ -188,6 +190,34 @@ fn sqlx_err(e: sqlx::Error) -> DbError {
 
 /// An auto-increment 64-bit primary key. SQLite only allows AUTOINCREMENT on a column declared
 /// `INTEGER` (which is 64-bit there); PostgreSQL wants `BIGINT`.
+/// The SQLite collation `vi`, registered on every connection.
+const SQLITE_VI: &str = "vi";
+
+/// The PostgreSQL collation made by the migration `m20261206_000004_vietnamese_order`: ICU's
+/// Vietnamese where the server has ICU, else bytewise.
+const POSTGRES_VI: &str = "hocvuso_vi";
+
+/// `column COLLATE …`: the column in Vietnamese alphabetical order ("Hồ" before "Huỳnh"), for
+/// ORDER BY. `column` is a trusted, qualified column name written by the caller.
+pub fn vietnamese_order(backend: DbBackend, column: &str) -> sea_orm::sea_query::SimpleExpr {
+    let collation = match backend {
+        DbBackend::Postgres => format!("\"{POSTGRES_VI}\""),
+        _ => SQLITE_VI.to_owned(),
+    };
+    sea_orm::sea_query::Expr::cust(format!("{column} COLLATE {collation}"))
+}
+
+/// Makes the PostgreSQL collation of [`vietnamese_order`] (a migration's step).
+pub fn create_vietnamese_collation_sql() -> String {
+    format!(
+        "DO $$ BEGIN \
+           CREATE COLLATION IF NOT EXISTS \"{POSTGRES_VI}\" (provider = icu, locale = 'vi-VN'); \
+         EXCEPTION WHEN OTHERS THEN \
+           CREATE COLLATION IF NOT EXISTS \"{POSTGRES_VI}\" FROM \"C\"; \
+         END $$;"
+    )
+}
+
 pub fn pk_auto<T: IntoIden>(backend: DbBackend, name: T) -> ColumnDef {
     let mut def = ColumnDef::new(name);
     match backend {

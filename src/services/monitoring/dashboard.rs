@@ -481,9 +481,7 @@ pub async fn sub_units(
             name: c.name,
         })
         .collect();
-    out.sort_by(|a, b| {
-        hocvuso_domain::text::fold(&a.name).cmp(&hocvuso_domain::text::fold(&b.name))
-    });
+    out.sort_by(|a, b| hocvuso_domain::text::vietnamese_cmp(&a.name, &b.name));
     Ok(out)
 }
 

@@ -475,7 +475,7 @@ pub async fn pdf(
             .filter(|u| u.parent_id == Some(unit.id) && u.merged_into_id.is_none())
             .map(figures_of)
             .collect();
-        children.sort_by_cached_key(|(f, _)| hocvuso_domain::text::fold(&f.name));
+        children.sort_by_cached_key(|(f, _)| hocvuso_domain::text::vietnamese_key(&f.name));
         children
     };
     let bands: BTreeMap<String, usize> = if is_province {

@@ -172,8 +172,8 @@ pub async fn province<C: ConnectionTrait>(conn: &C) -> Result<Option<org::OrgUni
         .next())
 }
 
-/// Every commune, sorted by name as a Vietnamese reader expects (ignoring "Xã"/"Phường"/"Đặc
-/// khu" and tones).
+/// Every commune, sorted by name as a Vietnamese reader expects (in Vietnamese alphabetical
+/// order, ignoring "Xã"/"Phường"/"Đặc khu").
 pub async fn communes_by_name<C: ConnectionTrait>(conn: &C) -> Result<Vec<org::OrgUnit>, Internal> {
     let mut units = org::of_kind(conn, org::KIND_COMMUNE).await?;
     let key = |name: &str| {
@@ -181,7 +181,7 @@ pub async fn communes_by_name<C: ConnectionTrait>(conn: &C) -> Result<Vec<org::O
             .iter()
             .find_map(|p| name.strip_prefix(p))
             .unwrap_or(name);
-        hocvuso_domain::text::fold(bare)
+        hocvuso_domain::text::vietnamese_key(bare)
     };
     units.sort_by_cached_key(|u| key(&u.name));
     Ok(units)

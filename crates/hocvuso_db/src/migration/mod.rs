@@ -27,6 +27,7 @@ mod m20261205_000004_draw_by_competence;
 mod m20261206_000001_security;
 mod m20261206_000002_media_parts;
 mod m20261206_000003_revocation;
+mod m20261206_000004_vietnamese_order;
 
 use m20261124_000001_initial::Initial;
 use m20261125_000001_handbook::Handbook;
@@ -46,6 +47,7 @@ use m20261205_000004_draw_by_competence::DrawByCompetence;
 use m20261206_000001_security::Security;
 use m20261206_000002_media_parts::MediaParts;
 use m20261206_000003_revocation::Revocation;
+use m20261206_000004_vietnamese_order::VietnameseOrder;
 
 pub struct Migrator;
 
@@ -71,6 +73,7 @@ impl MigratorTrait for Migrator {
             Box::new(Security),
             Box::new(MediaParts),
             Box::new(Revocation),
+            Box::new(VietnameseOrder),
         ]
     }
 }

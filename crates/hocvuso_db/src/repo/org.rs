@@ -77,7 +77,10 @@ pub async fn children<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Vec<OrgUn
     org_unit::Entity::find()
         .filter(org_unit::Column::ParentId.eq(id))
         .filter(org_unit::Column::MergedIntoId.is_null())
-        .order_by_asc(org_unit::Column::Name)
+        .order_by(
+            crate::dialect::vietnamese_order(conn.get_database_backend(), "\"org_unit\".\"name\""),
+            sea_orm::Order::Asc,
+        )
         .all(conn)
         .await
 }

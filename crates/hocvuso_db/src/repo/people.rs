@@ -516,7 +516,10 @@ pub async fn members_under<C: ConnectionTrait>(
         )
         .and_where(c(&m, "group_code").eq(group_code))
         .and_where(super::org::path_under(c(&u, "path").into(), path))
-        .order_by((p.clone(), Alias::new("full_name")), Order::Asc)
+        .order_by_expr(
+            crate::dialect::vietnamese_order(conn.get_database_backend(), "\"p\".\"full_name\""),
+            Order::Asc,
+        )
         .order_by((p.clone(), Alias::new("id")), Order::Asc)
         .limit(limit)
         .offset(offset);

@@ -280,7 +280,7 @@ fn asked(state: &AppState, q: &BoardQuery) -> Result<(i32, TargetGroup, Indicato
 
 fn sort_rows(rows: &mut [Figures], by: &str) {
     match by {
-        "ten" => rows.sort_by_cached_key(|r| hocvuso_domain::text::fold(&r.name)),
+        "ten" => rows.sort_by_cached_key(|r| hocvuso_domain::text::vietnamese_key(&r.name)),
         "ma" => rows.sort_by(|a, b| a.code.cmp(&b.code)),
         "con-thieu" => {
             rows.sort_by_key(|r| (std::cmp::Reverse(r.gap().unwrap_or(-1)), r.code.clone()))
