@@ -224,6 +224,7 @@ const ROUTES: &[(&str, &str, Level)] = &[
     ("/nguoi/{id}/xoa", "GP", Level::Province),
     ("/nguoi/{id}/sua", "GP", Level::Province),
     ("/chung-nhan/{code}/thu-hoi", "P", Level::Province),
+    ("/chung-nhan/{code}/khoi-phuc", "P", Level::Province),
     ("/bien-tap/so-tay", "G", Level::Author),
     ("/bien-tap/so-tay/moi", "GP", Level::Author),
     ("/bien-tap/so-tay/{id}", "GP", Level::Author),
