@@ -77,7 +77,7 @@ def main():
         _, page = fetch(loc, name="/dang-ky/thong-tin")
         loc, _ = fetch(loc, {"csrf_token": csrf(page), "full_name": "Nguyễn Thị Hoa",
                              "birth_year": "1960", "commune_code": "22918",
-                             "password": "mat-khau-rat-dai"})
+                             "password": "mat-khau-rat-dai", "consent": "1"})
         assert loc == "/hoc", loc
         fetch("/hoc", name="/hoc")
         fetch("/khoa-hoc/ky-nang-so-co-ban", name="/khoa-hoc/ky-nang-so-co-ban")
@@ -92,6 +92,7 @@ def main():
         for m in re.finditer(r'<legend>(.*?)</legend>(.*?)</fieldset>', page, re.S):
             prompt = html.unescape(re.sub(r"<[^>]+>", "", m.group(1))).strip()
             prompt = prompt.removesuffix("(chọn tất cả phương án đúng)").strip()
+            prompt = re.sub(r"^Câu \d+\.\s*", "", prompt)
             for o in re.finditer(r'<input type="(?:radio|checkbox)" name="(q\d+)" value="(\d+)" id="([^"]+)"[^>]*>\s*<label for="\3">(.*?)</label>', m.group(2), re.S):
                 if html.unescape(o.group(4)).strip() in right.get(prompt, set()):
                     fields.append((o.group(1), o.group(2)))

@@ -9,9 +9,11 @@
 //      on one line: one line of client rects per word; a path or a document number may break
 //      right after one of its hyphens, nowhere else);
 //   3. every visible link, button and summary is at least 24 px tall (WCAG 2.5.8; a link inline
-//      in a sentence of other text is exempt), the header's navigation at least 44 px. The
-//      map's SVG areas are not checked: half of them are smaller at these widths, which only a
-//      list of the communes' links on the map page would answer (a template change);
+//      in a sentence of other text is exempt), the header's navigation at least 44 px. A link
+//      drawn in SVG (a commune on the map) is at least 24 × 24 px or has an equivalent (WCAG
+//      2.5.8's "Equivalent" exception): a link with the same href in #danh-sach-xa, the list of
+//      communes under the map, at least 24 px tall once the <details> around it are opened
+//      (each by its summary, itself checked as above);
 //   4. every id is unique on the page.
 // A failure lists each problem with the page's URL, the width and the element (tag#id.class
 // "text"), so that a person can find it.
@@ -176,11 +178,47 @@ function inSentence(el) {
   var all = (block.textContent || '').replace(/\s+/g, '');
   return /[\p{L}\p{N}]/u.test(all.replace(own, ''));
 }
+// A small link drawn in SVG (a commune on the map): the problem with its equivalent in the list
+// of communes #danh-sach-xa (the link with the same href), or null when that one is a 24 px tap
+// target. Closed <details> around the equivalent are opened to measure it, then closed again.
+var communeList = document.getElementById('danh-sach-xa');
+function equivalentProblem(el) {
+  var href = el.getAttribute('href');
+  var same = communeList && Array.prototype.find.call(communeList.querySelectorAll('a[href]'), function (a) {
+    return !(a instanceof SVGElement) && a.getAttribute('href') === href;
+  });
+  if (!same) return 'has no link with the same href in #danh-sach-xa';
+  var opened = [];
+  for (var d = same.parentElement; d && d !== document.body; d = d.parentElement) {
+    if (d.tagName !== 'DETAILS' || d.open) continue;
+    var summary = d.querySelector(':scope > summary');
+    if (!summary || !rendered(summary)) {
+      opened.forEach(function (o) { o.open = false; });
+      return 'has its link in #danh-sach-xa inside a <details> with no visible summary to open it';
+    }
+    d.open = true;
+    opened.push(d);
+  }
+  var h = rendered(same) ? same.getBoundingClientRect().height : 0;
+  var text = describe(same);
+  opened.forEach(function (o) { o.open = false; });
+  if (h + 0.01 >= 24) return null;
+  return 'has its link in #danh-sach-xa ' + text + ' only ' + (Math.round(h * 10) / 10) + ' px tall (at least 24)';
+}
 document.querySelectorAll('a[href], button, input[type=submit], input[type=button], summary').forEach(function (el) {
-  if (el instanceof SVGElement || !rendered(el)) return; // the map's areas: see the header
+  if (!rendered(el)) return;
   if (el.closest('.visually-hidden')) return;
   var r = el.getBoundingClientRect();
   if (r.right <= 0 || r.bottom <= 0 || r.width === 0) return; // off screen (the skip link until focused)
+  if (el instanceof SVGElement) {
+    if (r.width + 0.01 >= 24 && r.height + 0.01 >= 24) return;
+    var why = equivalentProblem(el);
+    if (why) {
+      problems.push('map area ' + describe(el) + ' is ' + (Math.round(r.width * 10) / 10) + ' × ' +
+        (Math.round(r.height * 10) / 10) + ' px (at least 24 × 24) and ' + why);
+    }
+    return;
+  }
   var header = el.closest('header nav');
   var min = header ? 44 : 24;
   if (r.height + 0.01 >= min) return;

@@ -146,6 +146,9 @@ step('2. a new learner proves the phone by SMS, registers and lands on /hoc', as
   await b.type(`${f} input[name="birth_year"]`, LEARNER.birthYear);
   await b.select(`${f} select[name="commune_code"]`, COMMUNE);
   await b.type(`${f} input[name="password"]`, LEARNER.password);
+  // The short privacy notice, and the consent it asks for.
+  assert.match(norm(await b.text('#ve-du-lieu')), /dữ liệu cá nhân/);
+  await b.click(`${f} input#consent`);
   await p.press(b, f, 'Đăng ký');
   await p.arrive(b, /^\/hoc$/);
   console.log(`  registered ${JSON.stringify(LEARNER.phoneTyped)}`);

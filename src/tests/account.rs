@@ -37,6 +37,38 @@ async fn registers_and_normalises_the_phone(b: TestBackend) {
         125,
         "124 communes + the empty choice"
     );
+    // People who know only their commune's old name find it.
+    let labels = details.texts("select#commune_code option");
+    assert!(
+        labels
+            .iter()
+            .any(|l| l.starts_with("Phường Mũi Né (trước đây:") && l.contains("Xã Thiện Nghiệp")),
+        "{labels:?}"
+    );
+    // Without the consent under the privacy notice, nothing is stored.
+    let refused = br
+        .post(
+            "/dang-ky/thong-tin",
+            &[
+                ("full_name", "Nguyễn Thị Hoa"),
+                ("birth_year", "1960"),
+                ("commune_code", COMMUNE_A),
+                ("password", "mat-khau-rat-dai"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.text("#consent-loi").contains("đồng ý"),
+        "{}",
+        refused.body
+    );
+    assert!(refused.text("#ve-du-lieu").contains("dữ liệu cá nhân"));
+    assert!(people::person_by_phone(app.state.db.read(), "0912345678")
+        .await
+        .ok()
+        .flatten()
+        .is_none());
     let mut br = app.browser();
     let page = br
         .register("+84 912 345 678", "Nguyễn Thị Hoa", "1960", COMMUNE_A)
@@ -65,6 +97,16 @@ async fn registers_and_normalises_the_phone(b: TestBackend) {
     let home = br.get("/hoc").await;
     assert_eq!(home.status, StatusCode::OK);
     assert!(home.body.contains("Nguyễn Thị Hoa"));
+    // The consent is recorded, by the person themselves, with the text they agreed to.
+    let consents = hocvuso_db::repo::support::consents_of(db, person.id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(consents.len(), 1);
+    assert_eq!(consents[0].recorded_by, person.id);
+    assert_eq!(
+        consents[0].text,
+        crate::services::accounts::sign_in::SELF_CONSENT_TEXT
+    );
 }
 
 async fn rejects_bad_and_duplicate_registrations(b: TestBackend) {

@@ -7,35 +7,7 @@ use axum::http::StatusCode;
 use hocvuso_domain::Role;
 use hocvuso_test_utils::{test_both, TestBackend};
 
-use super::util::{TestApp, COMMUNE_A, COMMUNE_B};
-
-/// The PDF's text (`pdftotext -layout`), or None when poppler is missing outside CI.
-fn pdf_text(bytes: &[u8]) -> Option<String> {
-    let dir = std::env::temp_dir().join(format!("hocvuso-report-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).ok()?;
-    let path = dir.join(format!(
-        "{}.pdf",
-        crate::services::hex(&crate::services::random_bytes::<6>())
-    ));
-    std::fs::write(&path, bytes).ok()?;
-    let out = std::process::Command::new("pdftotext")
-        .arg("-layout")
-        .arg(&path)
-        .arg("-")
-        .output();
-    let _ = std::fs::remove_file(&path);
-    match out {
-        Ok(o) if o.status.success() => Some(String::from_utf8_lossy(&o.stdout).into_owned()),
-        _ => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "pdftotext (poppler-utils) is needed under CI"
-            );
-            eprintln!("!!!!!!!!!! pdftotext missing: report read-back SKIPPED !!!!!!!!!!");
-            None
-        }
-    }
-}
+use super::util::{pdf_text, TestApp, COMMUNE_A, COMMUNE_B};
 
 /// The line of the communes' table for a commune code.
 fn line_of<'a>(text: &'a str, code: &str) -> &'a str {

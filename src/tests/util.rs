@@ -524,6 +524,7 @@ impl Browser<'_> {
                 ("birth_year", birth),
                 ("commune_code", commune),
                 ("password", password),
+                ("consent", "1"),
             ],
         )
         .await
@@ -592,5 +593,33 @@ impl Browser<'_> {
             .map(|(a, b)| (a.as_str(), b.as_str()))
             .collect();
         self.post(&format!("/bai-lam/{attempt}"), &refs).await
+    }
+}
+
+/// The PDF's text (`pdftotext -layout`), or None when poppler is missing outside CI.
+pub fn pdf_text(bytes: &[u8]) -> Option<String> {
+    let dir = std::env::temp_dir().join(format!("hocvuso-report-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).ok()?;
+    let path = dir.join(format!(
+        "{}.pdf",
+        crate::services::hex(&crate::services::random_bytes::<6>())
+    ));
+    std::fs::write(&path, bytes).ok()?;
+    let out = std::process::Command::new("pdftotext")
+        .arg("-layout")
+        .arg(&path)
+        .arg("-")
+        .output();
+    let _ = std::fs::remove_file(&path);
+    match out {
+        Ok(o) if o.status.success() => Some(String::from_utf8_lossy(&o.stdout).into_owned()),
+        _ => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "pdftotext (poppler-utils) is needed under CI"
+            );
+            eprintln!("!!!!!!!!!! pdftotext missing: report read-back SKIPPED !!!!!!!!!!");
+            None
+        }
     }
 }

@@ -46,7 +46,16 @@ pub struct RegisterInput {
     pub birth_year: String,
     pub commune_code: String,
     pub password: String,
+    /// The person agreed to [`SELF_CONSENT_TEXT`] (a self-registration must; an assisted one
+    /// records the consent the helper read out instead).
+    pub consent: bool,
 }
+
+/// What a person agrees to when registering themselves (kept with the consent), under the
+/// short privacy notice of the registration page.
+pub const SELF_CONSENT_TEXT: &str =
+    "Tôi đồng ý để hệ thống Học vụ số lưu họ tên, số điện thoại, năm sinh, xã nơi tôi sống và \
+     kết quả học của tôi để theo dõi phong trào Bình dân học vụ số (Nghị định 13/2023/NĐ-CP).";
 
 /// Hashes a password with argon2id on a blocking thread (it is slow on purpose), under the
 /// semaphore that bounds how many hashes run at once ([`Internal::Busy`] when saturated).
@@ -146,6 +155,15 @@ pub async fn register_as(
     let password = Password::parse(&input.password)
         .map_err(|e| errors.push(("password", e.to_string())))
         .ok();
+    if assisted.is_none() && !input.consent {
+        errors.push((
+            "consent",
+            "Hãy đọc thông báo về dữ liệu cá nhân và đánh dấu ô đồng ý để đăng ký.".to_owned(),
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(FormError::Invalid(errors));
+    }
     let (Some(phone), Some(name), Some(birth), Some(commune), Some(password)) =
         (phone, name, birth, commune, password)
     else {
@@ -203,10 +221,22 @@ pub async fn register_as(
         people::add_membership(&txn, person_id, TargetGroup::Adults.code(), commune.id, now)
             .await?;
     }
-    if let Some(a) = assisted {
-        people::set_password(&txn, person_id, &hash, true).await?;
-        hocvuso_db::repo::support::record_consent(&txn, person_id, a.helper_id, a.consent, now)
+    match assisted {
+        Some(a) => {
+            people::set_password(&txn, person_id, &hash, true).await?;
+            hocvuso_db::repo::support::record_consent(&txn, person_id, a.helper_id, a.consent, now)
+                .await?;
+        }
+        None => {
+            hocvuso_db::repo::support::record_consent(
+                &txn,
+                person_id,
+                person_id,
+                SELF_CONSENT_TEXT,
+                now,
+            )
             .await?;
+        }
     }
     txn.commit().await?;
     Ok(person_id)

@@ -56,6 +56,9 @@ async fn signing_key<C: ConnectionTrait>(db: &C) -> Result<SigningKey, Internal>
 pub struct Owned {
     pub certificate: learning::Certificate,
     pub claim: Claim,
+    /// The course asks for every lesson before its quiz: only then does the certificate say
+    /// the lessons were all learnt.
+    pub lessons_required: bool,
 }
 
 /// The person's own certificate (anyone else's is "not found"), as of `site`.
@@ -101,6 +104,7 @@ pub async fn owned(
     Ok(Owned {
         certificate: c,
         claim,
+        lessons_required: course.course.require_lessons,
     })
 }
 
@@ -126,12 +130,25 @@ pub fn pdf(owned: &Owned) -> Result<Vec<u8>, Internal> {
             Block::Subtitle("Phong trào “Bình dân học vụ số”".into()),
             Block::Spacer(14.0),
             Block::Title("CHỨNG NHẬN".into()),
-            Block::Subtitle("hoàn thành khóa học".into()),
+            Block::Subtitle(
+                if owned.lessons_required {
+                    "hoàn thành khóa học"
+                } else {
+                    "đạt bài kiểm tra cuối khóa học"
+                }
+                .into(),
+            ),
             Block::Spacer(10.0),
             Block::Title(c.learner_name.clone()),
             Block::Spacer(6.0),
+            // What happened, exactly: the lessons are claimed only when the course required
+            // them before its quiz.
             Block::Paragraph(vec![
-                Run::plain("đã học hết các bài và đạt bài kiểm tra cuối khóa "),
+                Run::plain(if owned.lessons_required {
+                    "đã học hết các bài và đạt bài kiểm tra cuối khóa "
+                } else {
+                    "đã đạt bài kiểm tra cuối khóa học "
+                }),
                 Run::bold(format!("“{}”", c.course_title)),
                 Run::plain(format!(", ngày {}.", format_date(c.issued_at))),
             ]),

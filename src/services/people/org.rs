@@ -187,6 +187,34 @@ pub async fn communes_by_name<C: ConnectionTrait>(conn: &C) -> Result<Vec<org::O
     Ok(units)
 }
 
+/// Every commune as [`communes_by_name`] sorts them, each with the names of the communes and
+/// wards merged into it in 2025 (people who know only the old name find theirs).
+pub async fn communes_with_old_names<C: ConnectionTrait>(
+    conn: &C,
+) -> Result<Vec<(org::OrgUnit, Vec<String>)>, Internal> {
+    let old =
+        hocvuso_import::communes::parse_populations(crate::services::setup::seed::POPULATION_CSV)
+            .map_err(|e| Internal::Other(e.to_string()))?;
+    Ok(communes_by_name(conn)
+        .await?
+        .into_iter()
+        .map(|u| {
+            let before = old
+                .iter()
+                .find(|c| c.code == u.code)
+                .map(|c| {
+                    c.predecessors
+                        .iter()
+                        .filter(|p| **p != u.name)
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default();
+            (u, before)
+        })
+        .collect())
+}
+
 /// Whether a unit is a commune (the level whose helpers keep a support log).
 pub fn is_commune(unit: &org::OrgUnit) -> bool {
     unit.kind == org::KIND_COMMUNE

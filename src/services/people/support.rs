@@ -91,6 +91,8 @@ pub async fn register_resident(
         birth_year: input.birth_year.clone(),
         commune_code: commune.code.clone(),
         password: password.clone(),
+        // Checked above, as the helper read it out (recorded with the assisted registration).
+        consent: input.consent,
     };
     if !errors.is_empty() {
         // Check the other fields too, so every error shows at once (nothing is written).

@@ -29,6 +29,19 @@ pub async fn record_consent<C: ConnectionTrait>(
     Ok(())
 }
 
+/// The consents a person gave (oldest first).
+pub async fn consents_of<C: ConnectionTrait>(
+    conn: &C,
+    person_id: i64,
+) -> Result<Vec<consent::Model>, DbErr> {
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    consent::Entity::find()
+        .filter(consent::Column::PersonId.eq(person_id))
+        .order_by_asc(consent::Column::Id)
+        .all(conn)
+        .await
+}
+
 /// One entry of the support log.
 pub struct NewEntry<'a> {
     pub helper_id: i64,

@@ -66,6 +66,9 @@ pub struct RegisterForm {
     commune_code: String,
     #[serde(default)]
     password: String,
+    /// "1": the person agreed to the privacy notice.
+    #[serde(default)]
+    consent: String,
 }
 
 #[derive(Default, Deserialize)]
@@ -74,15 +77,20 @@ pub struct PhoneQuery {
     so: String,
 }
 
-/// Communes sorted by name as a Vietnamese reader expects (ignoring "Xã"/"Phường" and tones).
+/// Communes sorted by name as a Vietnamese reader expects (ignoring "Xã"/"Phường"), each with
+/// the old communes merged into it in 2025 ("Phường Mũi Né (trước đây: …)").
 async fn commune_options(state: &AppState, selected: &str) -> Result<Vec<Choice>, WebError> {
-    let units = crate::services::people::org::communes_by_name(state.db.read()).await?;
+    let units = crate::services::people::org::communes_with_old_names(state.db.read()).await?;
     Ok(units
         .into_iter()
-        .map(|u| Choice {
+        .map(|(u, before)| Choice {
             selected: u.code == selected,
+            label: if before.is_empty() {
+                u.name
+            } else {
+                format!("{} (trước đây: {})", u.name, before.join(", "))
+            },
             value: u.code,
-            label: u.name,
         })
         .collect())
 }
@@ -233,6 +241,7 @@ pub async fn register(
         birth_year: f.birth_year.clone(),
         commune_code: f.commune_code.clone(),
         password: f.password,
+        consent: f.consent == "1",
     };
     match sign_in::register(&state, &input).await {
         Ok(person_id) => {

@@ -485,7 +485,8 @@ pub async fn map(
     }
     let (year, group, indicator) = asked(&state, &q)?;
     let board = dashboard::province_board(&state, year, group, indicator).await?;
-    let areas: Vec<MapArea> = state
+    // In Vietnamese alphabetical order: the list under the map reads in it.
+    let mut areas: Vec<MapArea> = state
         .map
         .shapes
         .iter()
@@ -511,6 +512,7 @@ pub async fn map(
             })
         })
         .collect();
+    areas.sort_by_cached_key(|a| hocvuso_domain::text::vietnamese_key(&a.label));
     let legend = BANDS
         .iter()
         .map(|(class, label)| LegendItem {
