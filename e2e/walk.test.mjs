@@ -65,7 +65,10 @@ async function answerAll(correctly) {
   const seen = new Set();
   for (const fs of fieldsets) {
     // A question where every right option must be chosen says so after its prompt.
-    const legend = norm(await (await fs.find('legend')).text()).replace(/ \(chọn tất cả phương án đúng\)$/, '');
+    // Each question is numbered "Câu N." as the messages name it.
+    const shown = norm(await (await fs.find('legend')).text());
+    assert.match(shown, /^Câu \d+\. /, `question not numbered: ${shown}`);
+    const legend = shown.replace(/^Câu \d+\. /, '').replace(/ \(chọn tất cả phương án đúng\)$/, '');
     const q = quiz.find((x) => norm(x.prompt) === legend);
     assert.ok(q, `legend ${JSON.stringify(legend)} matches no prompt in quiz.toml`);
     assert.ok(!seen.has(legend), `question shown twice: ${legend}`);

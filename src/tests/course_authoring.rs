@@ -43,6 +43,20 @@ async fn an_author_publishes_a_version_and_learners_keep_their_place(b: TestBack
     let bank_before = bank(&app);
 
     let mut author = app.staff("0912000011", Role::Author, "68").await;
+    // The preview of a lesson shows it as learners see it: its check question as a form,
+    // never the raw block with the right option marked.
+    let edit = author.get(&format!("{BASIC}/bai/2")).await;
+    assert_eq!(edit.status, StatusCode::OK, "{}", edit.body);
+    assert!(
+        edit.has("section.preview form.kiem-tra-nhanh fieldset legend"),
+        "{}",
+        edit.text("section.preview")
+    );
+    let preview = edit.text("section.preview");
+    assert!(
+        !preview.contains("[x]") && !preview.contains("kiem-tra"),
+        "{preview}"
+    );
     let list = author.get("/bien-tap/khoa-hoc").await;
     assert_eq!(list.status, StatusCode::OK);
     assert!(list

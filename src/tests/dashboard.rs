@@ -804,6 +804,30 @@ async fn people_are_listed_in_vietnamese_order(b: TestBackend) {
             "Ông Văn Bảy",
         ]
     );
+    assert!(
+        list.text("#tong-so").starts_with("6 người"),
+        "{}",
+        list.text("#tong-so")
+    );
+    // A name search: part of a name, any case; `%` and `_` are taken literally.
+    let found = admin
+        .get(&format!("/thong-ke/{COMMUNE_A}/nguoi?ten=h%E1%BB%93"))
+        .await;
+    assert_eq!(
+        found.texts("table#danh-sach tbody tr td a"),
+        vec!["Hồ Thị Lan".to_owned()]
+    );
+    assert!(found.text("#tong-so").contains("1 người có tên chứa “hồ”"));
+    let van = admin
+        .get(&format!("/thong-ke/{COMMUNE_A}/nguoi?ten=V%C4%83n"))
+        .await;
+    assert_eq!(van.texts("table#danh-sach tbody tr").len(), 4);
+    let wild = admin
+        .get(&format!("/thong-ke/{COMMUNE_A}/nguoi?ten=%25"))
+        .await;
+    assert_eq!(wild.status, StatusCode::OK);
+    assert!(wild.texts("table#danh-sach tbody tr").is_empty());
+    assert!(wild.text("#tong-so").starts_with("0 người"));
 }
 
 /// The list of people behind the figures: scoped like the unit's page, phone and birth year

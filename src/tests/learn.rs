@@ -982,8 +982,15 @@ async fn the_catalogue_narrows_to_a_target_group(b: TestBackend) {
     let mut br = app.learner("0912345671", COMMUNE_A).await;
     let all = br.get("/hoc").await;
     assert_eq!(all.status, StatusCode::OK);
-    let titles = all.texts("section h2");
+    let titles = all.texts("section.khoa-hoc h3");
     assert_eq!(titles.len(), 3, "{titles:?}");
+    // The learner's group's courses first, each with a clear way in.
+    assert_eq!(all.texts("h2#danh-cho-ban").len(), 1);
+    assert!(titles[0].contains("Kỹ năng số cơ bản"), "{titles:?}");
+    assert!(all
+        .attrs("section.khoa-hoc a.button", "href")
+        .contains(&"/khoa-hoc/ky-nang-so-co-ban/bai/1".to_owned()));
+    assert!(all.body.contains("Bắt đầu học"));
     let filters = all.texts("#loc-nhom a");
     assert_eq!(
         filters,
@@ -993,7 +1000,7 @@ async fn the_catalogue_narrows_to_a_target_group(b: TestBackend) {
         ]
     );
     let basic = all
-        .texts("section")
+        .texts("section.khoa-hoc")
         .into_iter()
         .find(|t| t.contains("Kỹ năng số cơ bản"))
         .unwrap_or_default();
@@ -1002,11 +1009,14 @@ async fn the_catalogue_narrows_to_a_target_group(b: TestBackend) {
         "{basic}"
     );
     assert!(
-        basic.contains("Năng lực 1.1, 1.2, 1.3, 2.2, 2.3, 2.6, 4.1, 4.2, 5.1"),
-        "{basic}"
+        basic.contains(
+            "Học được: Khai thác dữ liệu và thông tin; Giao tiếp và hợp tác trong môi trường số"
+        ),
+        "plain words, not bare codes: {basic}"
     );
+    assert!(!basic.contains("1.1"), "{basic}");
     let adults = br.get("/hoc?nhom=adults").await;
-    let titles = adults.texts("section h2");
+    let titles = adults.texts("section.khoa-hoc h3");
     assert!(
         titles.iter().all(|t| !t.contains("trí tuệ nhân tạo")),
         "the AI course is for officials: {titles:?}"
@@ -1019,7 +1029,7 @@ async fn the_catalogue_narrows_to_a_target_group(b: TestBackend) {
     assert_eq!(
         br.get("/hoc?nhom=officials")
             .await
-            .texts("section h2")
+            .texts("section.khoa-hoc h3")
             .len(),
         3
     );

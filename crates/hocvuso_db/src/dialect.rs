@@ -207,6 +207,28 @@ pub fn vietnamese_order(backend: DbBackend, column: &str) -> sea_orm::sea_query:
     sea_orm::sea_query::Expr::cust(format!("{column} COLLATE {collation}"))
 }
 
+/// `column` holds `text`, ignoring case (`ILIKE` on PostgreSQL; on SQLite `LIKE`, which
+/// ignores the case of ASCII letters only), `%` and `_` in `text` taken literally.
+pub fn name_contains(
+    backend: DbBackend,
+    column: &str,
+    text: &str,
+) -> sea_orm::sea_query::SimpleExpr {
+    let escaped: String = text
+        .chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    let pattern = format!("%{escaped}%");
+    let sql = match backend {
+        DbBackend::Postgres => format!("{column} ILIKE $1 ESCAPE '\\'"),
+        _ => format!("{column} LIKE ? ESCAPE '\\'"),
+    };
+    sea_orm::sea_query::Expr::cust_with_values(sql, [pattern])
+}
+
 /// Makes the PostgreSQL collation of [`vietnamese_order`] (a migration's step).
 pub fn create_vietnamese_collation_sql() -> String {
     format!(

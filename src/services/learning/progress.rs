@@ -199,6 +199,18 @@ pub async fn my_courses<'a>(
     Ok(out)
 }
 
+/// The target groups a person belongs to (their group codes, each once).
+pub async fn groups_of_person(state: &AppState, person_id: i64) -> Result<Vec<String>, Internal> {
+    let mut codes: Vec<String> = people::memberships(state.db.read(), person_id)
+        .await?
+        .into_iter()
+        .map(|m| m.group_code)
+        .collect();
+    codes.sort();
+    codes.dedup();
+    Ok(codes)
+}
+
 /// One competence of the framework in a learner's profile.
 pub struct CompetenceLine {
     pub code: &'static str,

@@ -583,7 +583,9 @@ pub struct PeoplePage {
     pub unit_code: String,
     pub unit_name: String,
     pub rows: Vec<hocvuso_db::repo::people::MemberRow>,
-    pub has_more: bool,
+    /// How many people the list holds in all (every page).
+    pub total: u64,
+    pub pages: u64,
 }
 
 /// People shown per page.
@@ -597,6 +599,7 @@ pub async fn people_of_unit(
     code: &str,
     group: TargetGroup,
     only_unfinished: bool,
+    name: &str,
     page: u64,
 ) -> Result<Option<PeoplePage>, Internal> {
     if !may_view(state, user, code).await? {
@@ -606,27 +609,38 @@ pub async fn people_of_unit(
     let Some(unit) = org::by_code(db, code).await? else {
         return Ok(None);
     };
-    let mut rows = hocvuso_db::repo::people::members_under(
-        db,
-        &unit.path,
-        group.code(),
-        Indicator::DigitalSkills.code(),
+    // A name searched for is at most a name's length.
+    let name: String = name.trim().chars().take(100).collect();
+    let filter = hocvuso_db::repo::people::MemberFilter {
+        path: &unit.path,
+        group_code: group.code(),
+        indicator_code: Indicator::DigitalSkills.code(),
         only_unfinished,
-        PEOPLE_PER_PAGE + 1,
-        (page.max(1) - 1) * PEOPLE_PER_PAGE,
+        name: Some(name.as_str()).filter(|n| !n.is_empty()),
+    };
+    let total = hocvuso_db::repo::people::count_members_under(db, &filter).await?;
+    let pages = total.div_ceil(PEOPLE_PER_PAGE).max(1);
+    let rows = hocvuso_db::repo::people::members_under(
+        db,
+        &filter,
+        PEOPLE_PER_PAGE,
+        (page.clamp(1, pages) - 1) * PEOPLE_PER_PAGE,
     )
     .await?;
-    let has_more = rows.len() as u64 > PEOPLE_PER_PAGE;
-    rows.truncate(PEOPLE_PER_PAGE as usize);
     hocvuso_db::repo::audit::record(
         state.db.write(),
         user.person_id,
         "view_people",
         &unit.code,
         &format!(
-            "group={} unfinished={only_unfinished} page={page} rows={}",
+            "group={} unfinished={only_unfinished} page={page} rows={}{}",
             group.code(),
-            rows.len()
+            rows.len(),
+            if name.is_empty() {
+                String::new()
+            } else {
+                format!(" name={name}")
+            }
         ),
         state.clock.now(),
     )
@@ -635,7 +649,8 @@ pub async fn people_of_unit(
         unit_code: unit.code,
         unit_name: unit.name,
         rows,
-        has_more,
+        total,
+        pages,
     }))
 }
 
@@ -656,10 +671,13 @@ pub async fn unfinished_export(
     };
     let rows = hocvuso_db::repo::people::members_under(
         db,
-        &unit.path,
-        group.code(),
-        Indicator::DigitalSkills.code(),
-        true,
+        &hocvuso_db::repo::people::MemberFilter {
+            path: &unit.path,
+            group_code: group.code(),
+            indicator_code: Indicator::DigitalSkills.code(),
+            only_unfinished: true,
+            name: None,
+        },
         u64::MAX >> 1,
         0,
     )

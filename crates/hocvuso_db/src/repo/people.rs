@@ -465,18 +465,23 @@ pub struct MemberRow {
     pub achieved_at: Option<DateTime<Utc>>,
 }
 
-/// Members of a group whose unit lies under `path`, by name, a page at a time; with
-/// `only_unfinished`, those who have not achieved the indicator yet.
-pub async fn members_under<C: ConnectionTrait>(
-    conn: &C,
-    path: &str,
-    group_code: &str,
-    indicator_code: &str,
-    only_unfinished: bool,
-    limit: u64,
-    offset: u64,
-) -> Result<Vec<MemberRow>, DbErr> {
-    use sea_orm::sea_query::{Alias, Condition, Expr, JoinType, Order, Query};
+/// Which members of a group a list shows: those whose unit lies under `path`; with
+/// `only_unfinished`, those who have not achieved the indicator yet; with `name`, those whose
+/// name holds it (case-insensitive; as typed, with its accents).
+pub struct MemberFilter<'a> {
+    pub path: &'a str,
+    pub group_code: &'a str,
+    pub indicator_code: &'a str,
+    pub only_unfinished: bool,
+    pub name: Option<&'a str>,
+}
+
+/// The FROM and WHERE of a member list (aliases `m`, `p`, `u`, `a`).
+fn members_query(
+    f: &MemberFilter<'_>,
+    backend: sea_orm::DbBackend,
+) -> sea_orm::sea_query::SelectStatement {
+    use sea_orm::sea_query::{Alias, Condition, Expr, JoinType, Query};
     let (m, p, u, a) = (
         Alias::new("m"),
         Alias::new("p"),
@@ -485,14 +490,7 @@ pub async fn members_under<C: ConnectionTrait>(
     );
     let c = |t: &Alias, n: &'static str| Expr::col((t.clone(), Alias::new(n)));
     let mut q = Query::select();
-    q.expr_as(c(&p, "id"), Alias::new("person_id"))
-        .expr_as(c(&p, "full_name"), Alias::new("full_name"))
-        .expr_as(c(&p, "phone"), Alias::new("phone"))
-        .expr_as(c(&p, "birth_year"), Alias::new("birth_year"))
-        .expr_as(c(&p, "citizen_id"), Alias::new("citizen_id"))
-        .expr_as(c(&u, "name"), Alias::new("unit_name"))
-        .expr_as(c(&a, "achieved_at"), Alias::new("achieved_at"))
-        .from_as(Alias::new("membership"), m.clone())
+    q.from_as(Alias::new("membership"), m.clone())
         .join_as(
             JoinType::InnerJoin,
             Alias::new("person"),
@@ -512,24 +510,69 @@ pub async fn members_under<C: ConnectionTrait>(
             Condition::all()
                 .add(c(&a, "person_id").equals((m.clone(), Alias::new("person_id"))))
                 .add(c(&a, "group_code").equals((m.clone(), Alias::new("group_code"))))
-                .add(c(&a, "indicator_code").eq(indicator_code)),
+                .add(c(&a, "indicator_code").eq(f.indicator_code)),
         )
-        .and_where(c(&m, "group_code").eq(group_code))
-        .and_where(super::org::path_under(c(&u, "path").into(), path))
-        .order_by_expr(
-            crate::dialect::vietnamese_order(conn.get_database_backend(), "\"p\".\"full_name\""),
-            Order::Asc,
-        )
-        .order_by((p.clone(), Alias::new("id")), Order::Asc)
-        .limit(limit)
-        .offset(offset);
-    if only_unfinished {
+        .and_where(c(&m, "group_code").eq(f.group_code))
+        .and_where(super::org::path_under(c(&u, "path").into(), f.path));
+    if f.only_unfinished {
         q.and_where(c(&a, "person_id").is_null());
     }
-    let stmt = conn.get_database_backend().build(&q);
+    if let Some(name) = f.name.map(str::trim).filter(|n| !n.is_empty()) {
+        q.and_where(crate::dialect::name_contains(
+            backend,
+            "\"p\".\"full_name\"",
+            name,
+        ));
+    }
+    q
+}
+
+/// Members matching a filter, by name in Vietnamese order, a page at a time.
+pub async fn members_under<C: ConnectionTrait>(
+    conn: &C,
+    f: &MemberFilter<'_>,
+    limit: u64,
+    offset: u64,
+) -> Result<Vec<MemberRow>, DbErr> {
+    use sea_orm::sea_query::{Alias, Expr, Order};
+    let backend = conn.get_database_backend();
+    let c = |t: &str, n: &'static str| Expr::col((Alias::new(t), Alias::new(n)));
+    let mut q = members_query(f, backend);
+    q.expr_as(c("p", "id"), Alias::new("person_id"))
+        .expr_as(c("p", "full_name"), Alias::new("full_name"))
+        .expr_as(c("p", "phone"), Alias::new("phone"))
+        .expr_as(c("p", "birth_year"), Alias::new("birth_year"))
+        .expr_as(c("p", "citizen_id"), Alias::new("citizen_id"))
+        .expr_as(c("u", "name"), Alias::new("unit_name"))
+        .expr_as(c("a", "achieved_at"), Alias::new("achieved_at"))
+        .order_by_expr(
+            crate::dialect::vietnamese_order(backend, "\"p\".\"full_name\""),
+            Order::Asc,
+        )
+        .order_by((Alias::new("p"), Alias::new("id")), Order::Asc)
+        .limit(limit)
+        .offset(offset);
+    let stmt = backend.build(&q);
     <MemberRow as sea_orm::FromQueryResult>::find_by_statement(stmt)
         .all(conn)
         .await
+}
+
+/// How many members match a filter (for "trang 2/15 · 1.234 người").
+pub async fn count_members_under<C: ConnectionTrait>(
+    conn: &C,
+    f: &MemberFilter<'_>,
+) -> Result<u64, DbErr> {
+    use sea_orm::sea_query::{Alias, Expr};
+    let backend = conn.get_database_backend();
+    let mut q = members_query(f, backend);
+    q.expr_as(Expr::cust("COUNT(*)"), Alias::new("n"));
+    let row = conn.query_one(backend.build(&q)).await?;
+    let n: i64 = match row {
+        Some(r) => r.try_get("", "n")?,
+        None => 0,
+    };
+    Ok(u64::try_from(n).unwrap_or(0))
 }
 
 /// Replaces a person's identifying data with a label (name) and nothing (phone, citizen ID,

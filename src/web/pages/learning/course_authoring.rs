@@ -358,9 +358,19 @@ pub struct LessonPage {
     /// `None` for a new lesson.
     pub number: Option<usize>,
     pub input: LessonInput,
-    pub preview: String,
+    /// The lesson cut into its parts, as learners will see it (check questions as forms).
+    pub preview: Vec<crate::services::shared::markdown::Part>,
     /// The course's module titles so far (offered while typing).
     pub modules: Vec<String>,
+    /// Empty: the preview's check questions cannot be sent.
+    pub check_action: String,
+}
+
+impl LessonPage {
+    /// The preview's parts as the lesson page shows them (nothing answered).
+    pub fn preview_parts(&self) -> Vec<crate::web::pages::learning::learn::PartView<'_>> {
+        crate::web::pages::learning::learn::part_views(&self.preview, &Default::default())
+    }
 }
 
 fn lesson_page(
@@ -379,7 +389,8 @@ fn lesson_page(
         slug: e.course.slug.clone(),
         course_title: e.doc.title.clone(),
         number,
-        preview: markdown::to_html(&input.body),
+        preview: markdown::lesson_parts(&input.body),
+        check_action: String::new(),
         input,
         modules: e.doc.lessons.iter().fold(Vec::new(), |mut v, l| {
             if !l.module.is_empty() && !v.contains(&l.module) {

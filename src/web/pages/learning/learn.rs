@@ -50,10 +50,15 @@ pub struct CourseCard {
     pub level: String,
     /// Estimated minutes for all lessons (0 for a course taught elsewhere).
     pub minutes: i32,
-    /// The competence codes its lessons build, e.g. "1.1, 2.6, 4.2".
-    pub competences: String,
+    /// What its lessons teach, in words (the areas of the national digital-competence
+    /// framework its lessons build).
+    pub competences: Vec<&'static str>,
     /// The target groups that need it (empty: open to everyone, required of no group).
     pub groups: Vec<&'static str>,
+    /// Required of a group the learner belongs to: shown first, under "Dành cho bạn".
+    pub for_you: bool,
+    /// The lesson "Bắt đầu học" / "Học tiếp" opens.
+    pub start_at: i32,
 }
 
 /// A target group the catalogue can be narrowed to.
@@ -101,8 +106,9 @@ pub async fn my_courses(
                 .code(),
         ),
     };
+    let mine = progress::groups_of_person(&state, user.person_id).await?;
     let mut offered: Vec<&'static str> = Vec::new();
-    let courses = progress::my_courses(&state, &catalog, user.person_id)
+    let mut courses: Vec<CourseCard> = progress::my_courses(&state, &catalog, user.person_id)
         .await?
         .into_iter()
         .filter_map(|c| {
@@ -125,8 +131,23 @@ pub async fn my_courses(
                     .collect();
                 codes.sort_by_key(|c| hocvuso_domain::competence::order_of(c));
                 codes.dedup();
-                codes.join(", ")
+                // The framework's areas, in words (a few plain names, not nine codes).
+                let mut areas: Vec<&'static str> = Vec::new();
+                for code in codes {
+                    let number = code.split('.').next().and_then(|n| n.parse::<u8>().ok());
+                    if let Some(d) = hocvuso_domain::competence::FRAMEWORK
+                        .iter()
+                        .find(|d| Some(d.number) == number)
+                    {
+                        if !areas.contains(&d.name) {
+                            areas.push(d.name);
+                        }
+                    }
+                }
+                areas
             },
+            for_you: groups.iter().any(|g| mine.iter().any(|m| m == g)),
+            start_at: c.resume_at().unwrap_or(1),
             groups: groups
                 .iter()
                 .filter_map(|g| hocvuso_domain::TargetGroup::from_code(g))
@@ -143,6 +164,9 @@ pub async fn my_courses(
             summary: c.course.course.summary.clone(),
         })
         .collect();
+    // The courses the learner's groups need come first (the sort keeps the catalogue's order
+    // otherwise).
+    courses.sort_by_key(|c| !c.for_you);
     let page = MyCoursesPage {
         l: ctx.chrome("Khóa học của tôi"),
         courses,
@@ -291,6 +315,8 @@ pub struct LessonPage<'a> {
     pub parts: Vec<PartView<'a>>,
     /// The lesson just marked as read (`?da-hoc=N`), confirmed at the top.
     pub done_lesson: Option<i32>,
+    /// Where a check question's answer goes (this lesson's address).
+    pub check_action: String,
 }
 
 /// A piece of a lesson: safe HTML, or a check question.
@@ -300,7 +326,8 @@ pub struct PartView<'a> {
 }
 
 /// A check question inside a lesson, answered with a GET form (nothing is stored; the right
-/// option is named only after the learner has chosen).
+/// option is named only after the learner has chosen). Rendered by
+/// `templates/learning/_check_form.html`, for learners and in an author's preview.
 pub struct CheckView<'a> {
     /// `kt1`, `kt2`, … (the query parameter and the anchor).
     pub name: String,
@@ -312,7 +339,8 @@ pub struct CheckView<'a> {
     pub unanswered: bool,
 }
 
-fn part_views<'a>(
+/// A lesson's parts as the lesson page shows them, answers from `query` (`kt1=2`).
+pub(crate) fn part_views<'a>(
     parts: &'a [crate::services::shared::markdown::Part],
     query: &HashMap<String, String>,
 ) -> Vec<PartView<'a>> {
@@ -383,6 +411,7 @@ pub async fn lesson(
         title: &lesson.title,
         minutes: lesson.minutes,
         done_lesson: done_lesson(&query),
+        check_action: format!("/khoa-hoc/{}/bai/{}", k.slug, lesson.position),
     };
     Ok(render(&ctx, StatusCode::OK, &page))
 }

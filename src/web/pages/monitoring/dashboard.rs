@@ -603,9 +603,15 @@ pub struct PeoplePageView {
     pub group: &'static str,
     pub groups: Vec<crate::web::pages::Choice>,
     pub unfinished: bool,
+    /// The name searched for (as typed).
+    pub name: String,
     pub page: u64,
+    pub pages: u64,
+    /// How many people match, formatted.
+    pub total: String,
     pub rows: Vec<PersonRow>,
-    pub has_more: bool,
+    /// The query of this list without its page (`nhom=…&loc=…&ten=…`, escaped).
+    pub query: String,
 }
 
 #[derive(Default, Deserialize)]
@@ -616,6 +622,9 @@ pub struct PeopleQuery {
     loc: String,
     #[serde(default)]
     trang: String,
+    /// Part of a name to look for.
+    #[serde(default)]
+    ten: String,
 }
 
 /// `1962` → `196x`: enough to tell people apart in a list, not their exact age.
@@ -635,10 +644,21 @@ pub async fn people(
     let group = crate::web::pages::group_of(&q.nhom).ok_or(WebError::NotFound)?;
     let unfinished = q.loc == "chua-dat";
     let page = q.trang.parse::<u64>().unwrap_or(1).clamp(1, 100_000);
-    let Some(p) = dashboard::people_of_unit(&state, user, &code, group, unfinished, page).await?
+    let Some(p) =
+        dashboard::people_of_unit(&state, user, &code, group, unfinished, &q.ten, page).await?
     else {
         return Err(WebError::Forbidden);
     };
+    let mut query = format!("nhom={}", group.code());
+    if unfinished {
+        query.push_str("&loc=chua-dat");
+    }
+    if !q.ten.trim().is_empty() {
+        query.push_str("&ten=");
+        query.push_str(
+            &&form_urlencoded::byte_serialize(q.ten.trim().as_bytes()).collect::<String>(),
+        );
+    }
     let view = PeoplePageView {
         l: ctx.chrome(format!("Danh sách: {}", p.unit_name)),
         code: p.unit_code,
@@ -646,8 +666,11 @@ pub async fn people(
         group: group.code(),
         groups: crate::web::pages::group_options(group),
         unfinished,
-        page,
-        has_more: p.has_more,
+        name: q.ten.trim().to_owned(),
+        page: page.min(p.pages),
+        pages: p.pages,
+        total: format::number(i64::try_from(p.total).unwrap_or(i64::MAX)),
+        query,
         rows: p
             .rows
             .into_iter()
