@@ -656,7 +656,7 @@ pub async fn people(
     if !q.ten.trim().is_empty() {
         query.push_str("&ten=");
         query.push_str(
-            &&form_urlencoded::byte_serialize(q.ten.trim().as_bytes()).collect::<String>(),
+            &form_urlencoded::byte_serialize(q.ten.trim().as_bytes()).collect::<String>(),
         );
     }
     let view = PeoplePageView {
