@@ -59,6 +59,12 @@ pub struct CourseCard {
     pub for_you: bool,
     /// The lesson "Bắt đầu học" / "Học tiếp" opens.
     pub start_at: i32,
+    /// Courses elsewhere that count as this one (the national platform's), shown inside this
+    /// card rather than as cards of their own: `(slug, title, address there, completed on)`.
+    pub alternatives: Vec<(String, String, String, Option<String>)>,
+    /// The course's id, and the one it counts as (for folding alternatives in).
+    id: i64,
+    counts_as: Option<i64>,
 }
 
 /// A target group the catalogue can be narrowed to.
@@ -148,6 +154,9 @@ pub async fn my_courses(
             },
             for_you: groups.iter().any(|g| mine.iter().any(|m| m == g)),
             start_at: c.resume_at().unwrap_or(1),
+            alternatives: Vec::new(),
+            id: c.course.course.id,
+            counts_as: c.course.course.counts_as_id,
             groups: groups
                 .iter()
                 .filter_map(|g| hocvuso_domain::TargetGroup::from_code(g))
@@ -164,6 +173,22 @@ pub async fn my_courses(
             summary: c.course.course.summary.clone(),
         })
         .collect();
+    // One card per course to take: a course that counts as another one listed goes inside
+    // that one's card ("or learn it on the national platform").
+    let ids: Vec<i64> = courses.iter().map(|c| c.id).collect();
+    let (folded, mut courses): (Vec<CourseCard>, Vec<CourseCard>) = courses
+        .into_iter()
+        .partition(|c| c.counts_as.is_some_and(|id| ids.contains(&id)));
+    for alt in folded {
+        if let Some(main) = courses.iter_mut().find(|c| Some(c.id) == alt.counts_as) {
+            main.alternatives.push((
+                alt.slug,
+                alt.title,
+                alt.external_url.unwrap_or_default(),
+                alt.completed,
+            ));
+        }
+    }
     // The courses the learner's groups need come first (the sort keeps the catalogue's order
     // otherwise).
     courses.sort_by_key(|c| !c.for_you);
