@@ -114,7 +114,7 @@ pub async fn my_courses(
     };
     let mine = progress::groups_of_person(&state, user.person_id).await?;
     let mut offered: Vec<&'static str> = Vec::new();
-    let mut courses: Vec<CourseCard> = progress::my_courses(&state, &catalog, user.person_id)
+    let courses: Vec<CourseCard> = progress::my_courses(&state, &catalog, user.person_id)
         .await?
         .into_iter()
         .filter_map(|c| {
