@@ -109,6 +109,33 @@ async fn a_learner_fails_then_passes_and_the_commune_counts_once(b: TestBackend)
         link[0],
         "a typed code in capitals finds it"
     );
+    // The short code printed on the certificate (groups of four, a check character) finds it
+    // too, typed as people type it; one character wrong is caught as a typo.
+    let code = link[0].trim_start_matches("/chung-nhan/");
+    let short = crate::services::credentials::credential::short_code(code);
+    assert_eq!(cert.text("#ma-ngan"), short);
+    let typed_short = anonymous
+        .get(&format!(
+            "/chung-nhan?ma={}",
+            short.to_lowercase().replace('-', "+")
+        ))
+        .await;
+    assert_eq!(typed_short.location(), link[0]);
+    let last = short.chars().last().unwrap_or('0');
+    let other = if last == 'A' { 'B' } else { 'A' };
+    let mut wrong = short.clone();
+    wrong.pop();
+    wrong.push(other);
+    let typo = anonymous.get(&format!("/chung-nhan?ma={wrong}")).await;
+    assert_eq!(typo.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(typo.text("#go-nham").contains("gõ nhầm"));
+    let unknown = anonymous
+        .get(&format!(
+            "/chung-nhan?ma={}",
+            crate::services::credentials::credential::short_code("zzzzzzzzzzzz")
+        ))
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     assert_eq!(
         anonymous.get("/chung-nhan/abcdef").await.status,
         StatusCode::NOT_FOUND

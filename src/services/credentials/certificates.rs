@@ -153,14 +153,20 @@ pub fn pdf(owned: &Owned) -> Result<Vec<u8>, Internal> {
                 Run::plain(format!(", ngày {}.", format_date(c.issued_at))),
             ]),
             Block::Spacer(8.0),
+            // The short code, large, for reading and typing; the whole code stays in the QR
+            // code and the link.
+            Block::Subtitle(format!(
+                "Mã chứng nhận: {}",
+                credential::short_code(&owned.certificate.code)
+            )),
             Block::Qr {
                 data: c.id.clone(),
                 size_pt: 96.0,
                 caption: format!(
-                    "Kiểm tra chứng nhận: quét mã QR hoặc vào {} — mã {}",
+                    "Kiểm tra chứng nhận: quét mã QR, hoặc vào {} và nhập mã {}",
                     c.id.trim_end_matches(&owned.certificate.code)
                         .trim_end_matches('/'),
-                    owned.certificate.code
+                    credential::short_code(&owned.certificate.code)
                 ),
             },
         ],

@@ -468,6 +468,82 @@ pub fn code_of(id: &str) -> Option<&str> {
     (!code.is_empty() && code.chars().all(|c| c.is_ascii_alphanumeric())).then_some(code)
 }
 
+/// The alphabet of certificate codes (Crockford's base 32: no I, L, O or U, which look like
+/// 1, 1, 0 and V).
+const CODE_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// How many characters of a certificate's code the short code keeps (55 bits: unguessable at
+/// the lookup's rate limits, unique in practice among millions).
+const SHORT_LEN: usize = 11;
+
+/// The check character of a short code's characters (Luhn mod 32: any one character mistyped,
+/// and most neighbours swapped, are caught).
+fn check_char(values: &[usize]) -> char {
+    let n = CODE_ALPHABET.len();
+    let mut factor = 2;
+    let mut sum = 0;
+    for v in values.iter().rev() {
+        let addend = factor * v;
+        sum += addend / n + addend % n;
+        factor = if factor == 2 { 1 } else { 2 };
+    }
+    CODE_ALPHABET[(n - sum % n) % n] as char
+}
+
+/// The code people type and read aloud: the first 11 characters of a certificate's code and a
+/// check character, in capitals, in groups of four (`7K3M-PQX9-T2AB`). The whole code stays in
+/// the link and the QR code.
+pub fn short_code(code: &str) -> String {
+    let values: Vec<usize> = code
+        .chars()
+        .take(SHORT_LEN)
+        .filter_map(|c| {
+            CODE_ALPHABET
+                .iter()
+                .position(|a| *a as char == c.to_ascii_uppercase())
+        })
+        .collect();
+    let mut chars: Vec<char> = values.iter().map(|v| CODE_ALPHABET[*v] as char).collect();
+    chars.push(check_char(&values));
+    chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// A short code as typed (any case, spaces or dashes; O read as 0, I and L as 1): the start of
+/// the certificate's code it names, in lower case. `None` when it is not a short code — and
+/// `Some(Err)` when it has the length of one but its check character does not match (a
+/// character mistyped).
+pub fn parse_short_code(typed: &str) -> Option<Result<String, ()>> {
+    let cleaned: Vec<char> = typed
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| match c.to_ascii_uppercase() {
+            'O' => '0',
+            'I' | 'L' => '1',
+            other => other,
+        })
+        .collect();
+    if cleaned.len() != SHORT_LEN + 1 {
+        return None;
+    }
+    let values: Option<Vec<usize>> = cleaned
+        .iter()
+        .map(|c| CODE_ALPHABET.iter().position(|a| *a as char == *c))
+        .collect();
+    let values = values?;
+    let (body, check) = values.split_at(SHORT_LEN);
+    if check_char(body) != CODE_ALPHABET[check[0]] as char {
+        return Some(Err(()));
+    }
+    Some(Ok(body
+        .iter()
+        .map(|v| (CODE_ALPHABET[*v] as char).to_ascii_lowercase())
+        .collect()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -694,5 +770,44 @@ mod tests {
             canonical(&v),
             "{\"a\":{\"A\":2,\"z\":1},\"b\":[1,\"é\\n\\\"\",null,true],\"€\":0,\"\u{1F600}\":0}"
         );
+    }
+
+    #[test]
+    fn short_codes_read_well_and_catch_typos() {
+        let code = "7k3mpqx9t2abcdefghjkmnpqrstvwxyz";
+        let short = super::short_code(code);
+        assert_eq!(short.len(), 14, "{short}");
+        assert!(short.starts_with("7K3M-PQX9-T2A"), "{short}");
+        assert_eq!(
+            super::parse_short_code(&short),
+            Some(Ok("7k3mpqx9t2a".to_owned()))
+        );
+        // Typed in lower case, with spaces, O for 0 and l for 1: the same code.
+        let typed = short.to_lowercase().replace('-', " ");
+        assert_eq!(
+            super::parse_short_code(&typed),
+            Some(Ok("7k3mpqx9t2a".to_owned()))
+        );
+        let with_o = super::short_code("0000000000000000");
+        assert_eq!(
+            super::parse_short_code(&with_o.replace('0', "O")),
+            Some(Ok("00000000000".to_owned()))
+        );
+        // Any single character changed is caught by the check character.
+        let plain: Vec<char> = short.chars().filter(|c| *c != '-').collect();
+        for i in 0..plain.len() {
+            for a in super::CODE_ALPHABET.iter().map(|b| *b as char) {
+                if a == plain[i] {
+                    continue;
+                }
+                let mut wrong = plain.clone();
+                wrong[i] = a;
+                let wrong: String = wrong.into_iter().collect();
+                assert_eq!(super::parse_short_code(&wrong), Some(Err(())), "{wrong}");
+            }
+        }
+        // Not a short code at all: the whole code, or too short.
+        assert_eq!(super::parse_short_code(code), None);
+        assert_eq!(super::parse_short_code("ABC"), None);
     }
 }

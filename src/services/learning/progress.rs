@@ -1065,6 +1065,46 @@ pub struct PublicCertificate {
     pub full_name: String,
 }
 
+/// What a code typed on the lookup page names.
+pub enum TypedCode {
+    /// The certificate's whole code (to open its page).
+    Found(String),
+    /// A short code whose check character does not match: a character was mistyped.
+    Mistyped,
+    /// Nothing has this code.
+    Unknown,
+}
+
+/// Resolves a code typed on the lookup page: a short code (`7K3M-PQX9-T2AB`, as printed) or
+/// the whole code of a link.
+pub async fn find_typed_code(state: &AppState, typed: &str) -> Result<TypedCode, Internal> {
+    use crate::services::credentials::credential::parse_short_code;
+    match parse_short_code(typed) {
+        Some(Err(())) => Ok(TypedCode::Mistyped),
+        Some(Ok(prefix)) => {
+            let found = learning::certificates_by_prefix(state.db.read(), &prefix).await?;
+            Ok(match found.as_slice() {
+                [one] => TypedCode::Found(one.code.clone()),
+                _ => TypedCode::Unknown,
+            })
+        }
+        None => {
+            let whole: String = typed
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .map(|c| c.to_ascii_lowercase())
+                .take(64)
+                .collect();
+            Ok(
+                match learning::certificate_by_code(state.db.read(), &whole).await? {
+                    Some(c) => TypedCode::Found(c.code),
+                    None => TypedCode::Unknown,
+                },
+            )
+        }
+    }
+}
+
 /// A certificate as the public verify page shows it (name masked).
 pub async fn public_certificate(
     state: &AppState,

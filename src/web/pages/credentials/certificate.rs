@@ -24,6 +24,8 @@ use crate::web::page::{render, see_other, Chrome};
 pub struct VerifyPage {
     pub l: Chrome,
     pub code: String,
+    /// The code printed on the certificate, to read and type (`7K3M-PQX9-T2AB`).
+    pub short_code: String,
     /// Masked, except for the learner looking at their own certificate.
     pub name: String,
     pub course_title: String,
@@ -48,6 +50,8 @@ pub struct LookupPage {
     pub l: Chrome,
     pub code: String,
     pub not_found: bool,
+    /// A short code whose check character does not match.
+    pub mistyped: bool,
 }
 
 #[derive(Default, Deserialize)]
@@ -64,17 +68,35 @@ fn clean_code(raw: &str) -> String {
         .collect()
 }
 
-pub async fn lookup(ctx: Ctx, Query(q): Query<LookupQuery>) -> Response {
-    let code = clean_code(&q.ma);
-    if !code.is_empty() {
-        return see_other(&format!("/chung-nhan/{code}"));
+/// The lookup form; a code typed in it (the short one printed on the certificate, or the
+/// whole one of a link) opens the certificate's page.
+pub async fn lookup(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<LookupQuery>,
+) -> Result<Response, WebError> {
+    let typed: String = q.ma.trim().chars().take(100).collect();
+    if typed.is_empty() {
+        let page = LookupPage {
+            l: ctx.chrome("Kiểm tra chứng nhận"),
+            code: String::new(),
+            not_found: false,
+            mistyped: false,
+        };
+        return Ok(render(&ctx, StatusCode::OK, &page));
     }
-    let page = LookupPage {
-        l: ctx.chrome("Kiểm tra chứng nhận"),
-        code: String::new(),
-        not_found: false,
+    let (status, mistyped) = match progress::find_typed_code(&state, &typed).await? {
+        progress::TypedCode::Found(code) => return Ok(see_other(&format!("/chung-nhan/{code}"))),
+        progress::TypedCode::Mistyped => (StatusCode::UNPROCESSABLE_ENTITY, true),
+        progress::TypedCode::Unknown => (StatusCode::NOT_FOUND, false),
     };
-    render(&ctx, StatusCode::OK, &page)
+    let page = LookupPage {
+        l: ctx.chrome("Không tìm thấy chứng nhận"),
+        code: typed,
+        not_found: !mistyped,
+        mistyped,
+    };
+    Ok(render(&ctx, status, &page))
 }
 
 pub async fn verify(
@@ -106,6 +128,7 @@ async fn verify_page(
             let may_revoke = ctx.user.as_ref().is_some_and(|u| u.is_province_admin());
             let page = VerifyPage {
                 l: ctx.chrome("Chứng nhận hoàn thành khóa học"),
+                short_code: crate::services::credentials::credential::short_code(&c.code),
                 code: c.code,
                 name: if is_owner { c.full_name } else { c.masked_name },
                 course_title: c.course_title,
@@ -130,6 +153,7 @@ async fn verify_page(
                 l: ctx.chrome("Không tìm thấy chứng nhận"),
                 code,
                 not_found: true,
+                mistyped: false,
             };
             Ok(render(ctx, StatusCode::NOT_FOUND, &page))
         }

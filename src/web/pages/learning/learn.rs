@@ -787,6 +787,8 @@ pub struct ResultPage {
     pub pass_percent: i32,
     pub wrong: Vec<WrongAnswer>,
     pub certificate: Option<String>,
+    /// The certificate's short code, as printed on it (`7K3M-PQX9-T2AB`).
+    pub short_code: String,
     /// The answers came after the deadline: nothing was graded.
     pub late: bool,
     /// Attempts left under the quiz's limit (`None`: no limit).
@@ -839,6 +841,11 @@ pub async fn result(
         total: view.attempt.question_count,
         pass_percent: view.course.pass_percent,
         wrong,
+        short_code: view
+            .certificate
+            .as_ref()
+            .map(|c| crate::services::credentials::credential::short_code(&c.code))
+            .unwrap_or_default(),
         certificate: view.certificate.map(|c| c.code),
         late: view.late,
         attempts_left: progress.attempts_left(),

@@ -12,6 +12,21 @@ pub async fn certificate_by_code<C: ConnectionTrait>(
         .await
 }
 
+/// The certificates whose code starts with `prefix` (at most two: one is the answer, two say
+/// the short code is not enough). A range on the unique index, on both databases.
+pub async fn certificates_by_prefix<C: ConnectionTrait>(
+    conn: &C,
+    prefix: &str,
+) -> Result<Vec<Certificate>, DbErr> {
+    use sea_orm::QuerySelect;
+    certificate::Entity::find()
+        .filter(certificate::Column::Code.gte(prefix))
+        .filter(certificate::Column::Code.lt(format!("{prefix}~")))
+        .limit(2)
+        .all(conn)
+        .await
+}
+
 pub async fn certificate_of<C: ConnectionTrait>(
     conn: &C,
     person_id: i64,
