@@ -477,6 +477,20 @@ async fn attempts_draw_their_own_questions_and_option_order(b: TestBackend) {
             page.attrs("form#bai-lam input", "id"),
             again.attrs("form#bai-lam input", "id")
         );
+        // Never two questions that ask nearly the same thing in one attempt.
+        let prompts: Vec<String> = page
+            .texts("fieldset.question legend")
+            .iter()
+            .map(|l| l.split_once(". ").map_or(l.clone(), |(_, p)| p.to_owned()))
+            .collect();
+        for (i, a) in prompts.iter().enumerate() {
+            for b in &prompts[i + 1..] {
+                assert!(
+                    !hocvuso_domain::text::near_duplicates(a, b),
+                    "near-duplicates in one attempt: {a} / {b}"
+                );
+            }
+        }
         let questions = page.attrs("fieldset.question input", "name");
         let mut names: Vec<String> = questions.clone();
         names.dedup();

@@ -16,6 +16,32 @@ pub fn fold(s: &str) -> String {
         .collect()
 }
 
+/// Words that carry little meaning in a question ("bạn", "nào", "gì", "chọn tất cả phương án
+/// đúng", …), left out when telling whether two questions ask the same thing. Folded.
+const QUESTION_STOP_WORDS: &[&str] = &[
+    "ban", "nao", "la", "cua", "mot", "nhung", "cac", "khi", "de", "co", "va", "thi", "gi", "nen",
+    "lam", "hay", "duoc", "cho", "chon", "tat", "ca", "phuong", "an", "dung", "trong", "tren",
+    "nay", "do", "sai", "the", "nhu", "voi", "vao", "ra", "cung", "khong",
+];
+
+/// Whether two questions ask nearly the same thing: more than half of their meaningful words
+/// (folded, [`QUESTION_STOP_WORDS`] left out) are shared. "Khi trả tiền bằng mã QR, bạn cần
+/// kiểm tra gì…" and "Trước khi xác nhận trả tiền bằng mã QR, bạn cần xem lại những gì?" are;
+/// two questions on VNeID accounts that ask different things are not.
+pub fn near_duplicates(a: &str, b: &str) -> bool {
+    let words = |s: &str| -> std::collections::BTreeSet<String> {
+        fold(s)
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty() && !QUESTION_STOP_WORDS.contains(w))
+            .map(str::to_owned)
+            .collect()
+    };
+    let (a, b) = (words(a), words(b));
+    let shared = a.intersection(&b).count();
+    let all = a.union(&b).count();
+    all > 0 && shared * 2 > all
+}
+
 /// Vietnamese alphabetical order, as a Vietnamese reader sorts names: letters first — in the
 /// Vietnamese alphabet, where ă, â, đ, ê, ô, ơ, ư are letters of their own (`Hồ` before `Huỳnh`,
 /// `Dung` before `Đào`) — then, between words with the same letters, the tones (ngang, huyền,
@@ -151,6 +177,26 @@ mod tests {
         // Composed and decomposed forms have the same letters and tones.
         assert!(letters("Hồ").eq(letters("Ho\u{0302}\u{0300}")));
         assert!(!letters("Hồ").eq(letters("Hổ")));
+    }
+
+    #[test]
+    fn near_duplicate_questions() {
+        assert!(near_duplicates(
+            "Khi trả tiền bằng mã QR, bạn cần kiểm tra gì trước khi bấm xác nhận?",
+            "Trước khi xác nhận trả tiền bằng mã QR, bạn cần xem lại những gì? Chọn tất cả phương án đúng."
+        ));
+        assert!(near_duplicates(
+            "Dấu hiệu nào cho thấy một cuộc gọi rất có thể là lừa đảo?",
+            "Những dấu hiệu nào cho thấy một cuộc gọi tự xưng công an là lừa đảo? Chọn tất cả phương án đúng."
+        ));
+        assert!(!near_duplicates(
+            "Muốn có tài khoản VNeID mức 2, bạn cần làm gì?",
+            "Khi bạn đăng ký tài khoản mức 2, cán bộ công an làm gì?"
+        ));
+        assert!(!near_duplicates(
+            "Người xưng là nhân viên ngân hàng gọi điện xin mã OTP để mở khóa tài khoản. Bạn nên làm gì?",
+            "Người gọi xưng là nhân viên điện lực, dọa cắt điện và bảo chuyển tiền vào tài khoản cá nhân. Bạn nên làm gì?"
+        ));
     }
 
     #[test]

@@ -31,6 +31,9 @@ pub struct CatalogCourse {
     pub lessons: Vec<CatalogLesson>,
     /// Every question the course ever had (see [`CatalogCourse::bank_questions`]).
     pub questions: Vec<CatalogQuestion>,
+    /// Pairs of bank questions that ask nearly the same thing
+    /// (`hocvuso_domain::text::near_duplicates`): an attempt draws at most one of each pair.
+    pub twins: Vec<(i64, i64)>,
 }
 
 impl CatalogCourse {
@@ -63,8 +66,31 @@ impl CatalogCourse {
             .collect();
         let quotas =
             hocvuso_domain::competence::parse_quotas(&self.course.quiz_draw_by).unwrap_or_default();
-        crate::services::learning::progress::draw_questions(&bank, self.course.quiz_draw, &quotas)
+        crate::services::learning::progress::draw_questions(
+            &bank,
+            self.course.quiz_draw,
+            &quotas,
+            &self.twins,
+        )
     }
+}
+
+/// The pairs of current questions that ask nearly the same thing (once, when the catalogue
+/// loads: the draw only looks them up).
+fn twins_of(questions: &[CatalogQuestion]) -> Vec<(i64, i64)> {
+    let bank: Vec<&CatalogQuestion> = questions
+        .iter()
+        .filter(|q| q.question.retired_at.is_none())
+        .collect();
+    let mut out = Vec::new();
+    for (i, a) in bank.iter().enumerate() {
+        for b in &bank[i + 1..] {
+            if hocvuso_domain::text::near_duplicates(&a.question.prompt, &b.question.prompt) {
+                out.push((a.question.id, b.question.id));
+            }
+        }
+    }
+    out
 }
 
 #[derive(Default)]
@@ -92,17 +118,19 @@ impl Catalog {
             for o in learning::options_of(conn, &ids).await? {
                 options.entry(o.question_id).or_default().push(o);
             }
-            let questions = questions
+            let questions: Vec<CatalogQuestion> = questions
                 .into_iter()
                 .map(|question| CatalogQuestion {
                     options: options.remove(&question.id).unwrap_or_default(),
                     question,
                 })
                 .collect();
+            let twins = twins_of(&questions);
             courses.push(CatalogCourse {
                 course,
                 lessons,
                 questions,
+                twins,
             });
         }
         Ok(Catalog {

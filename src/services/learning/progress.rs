@@ -469,6 +469,7 @@ pub fn draw_questions(
     bank: &[(i64, &str)],
     draw: Option<i32>,
     quotas: &[(String, usize)],
+    twins: &[(i64, i64)],
 ) -> Vec<i64> {
     use rand::seq::SliceRandom;
     let mut rng = rand::rngs::OsRng;
@@ -478,25 +479,54 @@ pub fn draw_questions(
     if total == bank.len() && quotas.is_empty() {
         return bank.iter().map(|(id, _)| *id).collect();
     }
+    // A question whose near-duplicate is drawn already is passed over while others remain.
+    let clashes = |id: i64, chosen: &[i64]| {
+        twins
+            .iter()
+            .any(|(a, b)| (*a == id && chosen.contains(b)) || (*b == id && chosen.contains(a)))
+    };
     let mut chosen: Vec<i64> = Vec::with_capacity(total);
     for (code, n) in quotas {
-        let tagged: Vec<i64> = bank
+        let mut tagged: Vec<i64> = bank
             .iter()
             .filter(|(id, codes)| {
                 !chosen.contains(id) && codes.split_whitespace().any(|c| c == code)
             })
             .map(|(id, _)| *id)
             .collect();
-        let room = total.saturating_sub(chosen.len());
-        chosen.extend(tagged.choose_multiple(&mut rng, (*n).min(room)).copied());
+        tagged.shuffle(&mut rng);
+        let want = (*n).min(total.saturating_sub(chosen.len()));
+        let mut taken = 0;
+        for id in tagged {
+            if taken == want {
+                break;
+            }
+            if !clashes(id, &chosen) {
+                chosen.push(id);
+                taken += 1;
+            }
+        }
     }
-    let rest: Vec<i64> = bank
+    let mut rest: Vec<i64> = bank
         .iter()
         .map(|(id, _)| *id)
         .filter(|id| !chosen.contains(id))
         .collect();
+    rest.shuffle(&mut rng);
+    let mut passed_over = Vec::new();
+    for id in rest {
+        if chosen.len() == total {
+            break;
+        }
+        if clashes(id, &chosen) {
+            passed_over.push(id);
+        } else {
+            chosen.push(id);
+        }
+    }
+    // A draw as large as the bank allows: near-duplicates only when nothing else is left.
     let room = total.saturating_sub(chosen.len());
-    chosen.extend(rest.choose_multiple(&mut rng, room).copied());
+    chosen.extend(passed_over.into_iter().take(room));
     chosen.shuffle(&mut rng);
     chosen
 }
@@ -1135,6 +1165,20 @@ pub async fn public_certificate(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_attempt_never_draws_two_near_duplicates_while_others_remain() {
+        let bank = [(1, ""), (2, ""), (3, ""), (4, "")];
+        let twins = [(1, 2)];
+        for _ in 0..200 {
+            let drawn = super::draw_questions(&bank, Some(3), &[], &twins);
+            assert_eq!(drawn.len(), 3);
+            assert!(!(drawn.contains(&1) && drawn.contains(&2)), "{drawn:?}");
+        }
+        // Asked for more than the bank holds without them: both, rather than a short attempt.
+        let all = super::draw_questions(&bank, Some(4), &[("x".to_owned(), 1)], &twins);
+        assert_eq!(all.len(), 4);
+    }
+
     #[test]
     fn certificate_codes_are_long_and_distinct() {
         let a = super::certificate_code();
