@@ -49,8 +49,9 @@ impl Ctx {
     /// True when the user has a temporary password and asks for anything but its change or
     /// logging out.
     pub fn held_for_password_change(&self) -> bool {
+        let path = self.path.split('?').next().unwrap_or_default();
         self.user.as_ref().is_some_and(|u| u.must_change_password)
-            && !Self::OPEN_BEFORE_CHANGE.contains(&self.path.as_str())
+            && !Self::OPEN_BEFORE_CHANGE.contains(&path)
     }
 
     pub fn chrome(&self, title: impl Into<String>) -> Chrome {
