@@ -94,7 +94,7 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, Sta
     let map = services::monitoring::map::CommuneMap::shipped().map_err(Internal::Other)?;
     let session_lookup =
         services::accounts::sign_in::SessionLookup::start(db.clone(), clock.clone());
-    let state = AppState {
+    let state = AppState::new(state::AppStateInner {
         config: Arc::new(config),
         db,
         clock,
@@ -111,6 +111,6 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, Sta
         session_lookup,
         limits: Arc::new(services::shared::limits::Limits::default()),
         sms: Arc::new(services::people::recovery::LogSms::default()),
-    };
+    });
     Ok(state)
 }

@@ -471,7 +471,7 @@ async fn authors_draft_publish_and_keep_revisions(b: TestBackend) {
             .map(|a| a.title.clone()),
         Some("Cách cập nhật VNeID lên bản mới".to_owned())
     );
-    other.db.close().await;
+    other.db.clone().close().await;
 
     // The shipped content is loaded once: a restart does not undo or duplicate anything.
     crate::services::setup::seed::ensure_seeded(&app.state.db, app.clock.now())

@@ -119,7 +119,7 @@ pub async fn fixture(
         }
     }
     std::fs::write(&args.out, out)?;
-    state.db.close().await;
+    state.db.clone().close().await;
     println!(
         "{} learners, requests in {}",
         learners.len(),
@@ -146,7 +146,7 @@ pub async fn check(
     ids.dedup();
     let state = crate::open_existing(database, config).await?;
     let stored = submitted_count(&state, &ids).await?;
-    state.db.close().await;
+    state.db.clone().close().await;
     println!("RESULT acknowledged={} stored={stored}", ids.len());
     Ok(if stored == ids.len() {
         ExitCode::SUCCESS
@@ -169,7 +169,7 @@ pub async fn handbook(
 ) -> anyhow::Result<ExitCode> {
     let state = crate::open(database, config, None).await?;
     let made = hocvuso::services::setup::bench::synthetic_articles(&state, args.articles).await?;
-    state.db.close().await;
+    state.db.clone().close().await;
     println!("{made} articles added");
     Ok(ExitCode::SUCCESS)
 }
@@ -221,7 +221,7 @@ pub async fn roster(
             .into_iter()
             .map(|u| u.code)
             .collect();
-    state.db.close().await;
+    state.db.clone().close().await;
     let bytes = synthetic_roster(args.rows, &communes)?;
     std::fs::write(&out, bytes)?;
     println!("{} rows written to {}", args.rows, out.display());

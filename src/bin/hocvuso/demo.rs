@@ -26,7 +26,7 @@ pub async fn run(
         seed: args.seed,
     };
     let report = demo::run(&state, &opts, &mut |line| println!("{line}")).await?;
-    state.db.close().await;
+    state.db.clone().close().await;
     println!("Demo accounts (password \"{DEMO_PASSWORD}\"):");
     for (phone, name, role, unit, _) in DEMO_ACCOUNTS {
         println!("  {phone}  {:<28} {} ({unit})", name, role.name_vi());

@@ -91,7 +91,7 @@ pub async fn run(
             let mode = if dry_run { Mode::DryRun } else { Mode::Apply };
             let started = std::time::Instant::now();
             let report = roster::run(&state, &scope, None, &file_name(&file), bytes, mode).await?;
-            state.db.close().await;
+            state.db.clone().close().await;
             print_report(&report);
             Ok(verdict(report.is_ok(), report.applied, started))
         }
@@ -118,7 +118,7 @@ pub async fn run(
             };
             let started = std::time::Instant::now();
             let result = completions::run(&state, None, &req, bytes, mode).await;
-            state.db.close().await;
+            state.db.clone().close().await;
             let r = match result {
                 Ok(r) => r,
                 Err(completions::CompletionError::Internal(e)) => return Err(e.into()),

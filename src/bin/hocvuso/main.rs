@@ -11,6 +11,11 @@ mod stats;
 mod user;
 mod verify;
 
+/// mimalloc rather than glibc's malloc: the server's threads no longer wait on each other's
+/// allocator locks (docs/PERFORMANCE.md, issue 23's round).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -154,7 +159,7 @@ async fn main() -> ExitCode {
                     "Database ready ({}): schema up to date, seed data loaded.",
                     state.db.backend().name()
                 );
-                state.db.close().await;
+                state.db.clone().close().await;
                 Ok(ExitCode::SUCCESS)
             }
             Err(e) => Err(e),

@@ -51,7 +51,7 @@ pub async fn run(
     for (person, group) in &report.unbacked_achievements {
         println!("UNBACKED achievement: person {person} counted in group {group} without the required completions or membership");
     }
-    state.db.close().await;
+    state.db.clone().close().await;
     if report.is_ok() {
         println!(
             "OK: {} live counts, {} weekly counts and {} imported figures agree with the raw records.",

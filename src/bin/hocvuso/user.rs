@@ -73,7 +73,7 @@ pub async fn run(
     };
     let state = crate::open(database, config, None).await?;
     let result = create_staff(&state, &phone, &name, &password, role, PROVINCE_CODE, None).await;
-    state.db.close().await;
+    state.db.clone().close().await;
     match result {
         Ok(_) => {
             println!("{who} ready: log in with {phone}.");
