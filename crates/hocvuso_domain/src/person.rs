@@ -32,7 +32,20 @@ pub enum PersonError {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PhoneNumber(String);
 
+/// Characters that show nothing (zero-width spaces and joiners, the byte-order mark, the soft
+/// hyphen): text pasted from Word or a web page carries them, and nobody can see them to remove
+/// them, so they are dropped.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}'
+    )
+}
+
 impl PhoneNumber {
+    /// Reads a Vietnamese mobile number as people write and paste it: spaces of any kind
+    /// (non-breaking ones from Word or a web page too), dots, dashes, brackets and invisible
+    /// characters between the digits; `+84` or `84` for the leading 0.
     pub fn parse(input: &str) -> Result<Self, PersonError> {
         let trimmed = input.trim();
         if trimmed.is_empty() {
@@ -43,7 +56,8 @@ impl PhoneNumber {
             match c {
                 '0'..='9' => digits.push(c),
                 '+' if i == 0 => {}
-                ' ' | '.' | '-' | '(' | ')' => {}
+                '.' | '-' | '(' | ')' => {}
+                c if c.is_whitespace() || is_invisible(c) => {}
                 _ => return Err(PersonError::PhoneInvalid),
             }
         }
@@ -88,7 +102,8 @@ impl FullName {
                 unicode_normalization::IsNormalized::Yes => input.into(),
                 _ => input.nfc().collect::<String>().into(),
             };
-        let collapsed = nfc.split_whitespace().collect::<Vec<_>>().join(" ");
+        let visible: String = nfc.chars().filter(|c| !is_invisible(*c)).collect();
+        let collapsed = visible.split_whitespace().collect::<Vec<_>>().join(" ");
         if collapsed.is_empty() {
             return Err(PersonError::NameEmpty);
         }
@@ -276,6 +291,11 @@ mod tests {
             "84912345678",
             "091.234.5678",
             " 0912-345-678 ",
+            // Pasted from Word or a web page: non-breaking, narrow and thin spaces, invisible
+            // characters.
+            "0912\u{a0}345\u{a0}678",
+            "0912\u{202f}345\u{2009}678",
+            "\u{feff}0912\u{200b}345678",
         ] {
             assert_eq!(
                 PhoneNumber::parse(input).map(|p| p.as_str().to_owned()),
@@ -307,6 +327,18 @@ mod tests {
                 "{input}"
             );
         }
+    }
+
+    #[test]
+    fn invisible_characters_leave_a_name() {
+        assert_eq!(
+            FullName::parse("Nguyễn\u{200b} Thị\u{a0}Hoa\u{feff}").map(|n| n.as_str().to_owned()),
+            Ok("Nguyễn Thị Hoa".to_owned())
+        );
+        assert_eq!(
+            FullName::parse("\u{200b}\u{200d}"),
+            Err(PersonError::NameEmpty)
+        );
     }
 
     #[test]
