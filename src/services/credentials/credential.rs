@@ -512,6 +512,16 @@ pub fn short_code(code: &str) -> String {
         .join("-")
 }
 
+/// A certificate's whole code as it may arrive in a URL or a form: letters and digits only,
+/// in lower case, at most 64 of them (the code has 32).
+pub fn clean_code(raw: &str) -> String {
+    raw.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .take(64)
+        .collect()
+}
+
 /// A short code as typed (any case, spaces or dashes; O read as 0, I and L as 1): the start of
 /// the certificate's code it names, in lower case. `None` when it is not a short code — and
 /// `Some(Err)` when it has the length of one but its check character does not match (a

@@ -1119,12 +1119,7 @@ pub async fn find_typed_code(state: &AppState, typed: &str) -> Result<TypedCode,
             })
         }
         None => {
-            let whole: String = typed
-                .chars()
-                .filter(char::is_ascii_alphanumeric)
-                .map(|c| c.to_ascii_lowercase())
-                .take(64)
-                .collect();
+            let whole = crate::services::credentials::credential::clean_code(typed);
             Ok(
                 match learning::certificate_by_code(state.db.read(), &whole).await? {
                     Some(c) => TypedCode::Found(c.code),

@@ -60,14 +60,6 @@ pub struct LookupQuery {
     ma: String,
 }
 
-/// Codes are typed by people: ignore spaces, dashes and case.
-fn clean_code(raw: &str) -> String {
-    raw.chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
-}
-
 /// The lookup form; a code typed in it (the short one printed on the certificate, or the
 /// whole one of a link) opens the certificate's page.
 pub async fn lookup(
@@ -113,7 +105,7 @@ async fn verify_page(
     code: &str,
     (revoke_error, reinstate_error): (String, String),
 ) -> Result<Response, WebError> {
-    let code = clean_code(code);
+    let code = crate::services::credentials::credential::clean_code(code);
     match progress::public_certificate(state, &code).await? {
         Some(c) => {
             let status = if revoke_error.is_empty() && reinstate_error.is_empty() {
@@ -178,7 +170,13 @@ async fn own_certificate(
 ) -> Result<certificates::Owned, WebError> {
     let user = ctx.user()?;
     let site = state.config.site_url();
-    Ok(certificates::owned(state, user.person_id, &clean_code(code), &site).await?)
+    Ok(certificates::owned(
+        state,
+        user.person_id,
+        &crate::services::credentials::credential::clean_code(code),
+        &site,
+    )
+    .await?)
 }
 
 /// The learner's certificate to print (A4 landscape PDF).
@@ -343,7 +341,7 @@ pub async fn revoke(
     if !user.is_province_admin() {
         return Err(WebError::Forbidden);
     }
-    let code = clean_code(&code);
+    let code = crate::services::credentials::credential::clean_code(&code);
     if form.xac_nhan != "1" {
         let why = "Hãy đánh dấu ô xác nhận: thu hồi sẽ trừ người này khỏi số người đạt.";
         return verify_page(&state, &ctx, &code, (why.to_owned(), String::new())).await;
@@ -376,7 +374,7 @@ pub async fn reinstate(
     if !user.is_province_admin() {
         return Err(WebError::Forbidden);
     }
-    let code = clean_code(&code);
+    let code = crate::services::credentials::credential::clean_code(&code);
     match certificates::reinstate(&state, user.person_id, &code, &form.ly_do_khoi_phuc).await {
         Ok(()) => Ok(see_other(&format!("/chung-nhan/{code}?da-khoi-phuc=1"))),
         Err(ReinstateError::NotFound) => Err(WebError::NotFound),
