@@ -103,7 +103,7 @@ async fn completions_of_course(app: &TestApp) -> usize {
         .await
         .unwrap_or_else(|e| panic!("{e}"))
         .into_iter()
-        .filter(|(_, c)| *c == course.id)
+        .filter(|(_, c, _)| *c == course.id)
         .count()
 }
 
@@ -192,6 +192,99 @@ async fn results_count_through_the_spine_and_again_change_nothing(b: TestBackend
     // The audit log names the import.
     let audit = admin.get("/thong-ke/nhat-ky").await;
     assert!(audit.body.contains("ket-qua.csv"), "{}", audit.body);
+}
+
+/// An official who passed the AI course here and then has an older national-platform basic
+/// course imported achieves on the day of the AI pass (the last course the group needed), not
+/// on the imported date: the week, the period report and the year count it then.
+async fn an_achievement_is_dated_by_its_last_required_course(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut admin = app.staff("0900000001", Role::ProvinceAdmin, "68").await;
+    let roster = format!(
+        "Họ và tên,Ngày sinh,Giới tính,Số điện thoại,Số định danh cá nhân,Mã xã,Nhóm\n\
+         Phạm Thị Lan,1985,Nữ,0912345678,068185001234,{COMMUNE_B},\"Cán bộ, công chức\"\n\
+         Đỗ Văn Tư,1970,Nam,,068070004321,{COMMUNE_B},Người dân\n\
+         Hồ Thị Năm,1972,Nữ,,068172004321,{COMMUNE_B},Người dân\n"
+    );
+    let token = admin.csrf().await;
+    let preview = admin
+        .post_file(
+            "/danh-sach/nhap",
+            &[("csrf_token", &token)],
+            "tep",
+            "r.csv",
+            roster.as_bytes(),
+        )
+        .await;
+    let ma = preview
+        .attrs("form#nhap input[name=ma]", "value")
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("roster refused:\n{}", preview.body));
+    admin.post("/danh-sach/nhap/xac-nhan", &[("ma", &ma)]).await;
+    let mut lan = app.learner("0912345678", COMMUNE_B).await;
+    lan.read_all_lessons_of("ung-dung-tri-tue-nhan-tao").await;
+    let attempt = lan.start_quiz_of("ung-dung-tri-tue-nhan-tao").await;
+    lan.answer_all(attempt, true).await;
+    assert_eq!(
+        app.achieved_in(COMMUNE_B, "officials").await,
+        0,
+        "the basic course is missing"
+    );
+    let passed_at = app.state.clock.now();
+    app.clock.advance(chrono::Duration::days(10));
+
+    // Two adults in the week that spans the new year: the last day of 2025 and the first of 2026.
+    let results = "STT,Họ và tên,Số định danh cá nhân,Ngày hoàn thành\n\
+                   1,Phạm Thị Lan,068185001234,15/08/2025\n\
+                   2,Đỗ Văn Tư,068070004321,31/12/2025\n\
+                   3,Hồ Thị Năm,068172004321,01/01/2026\n";
+    let preview = upload(&mut admin, results.as_bytes(), false).await;
+    let done = confirm(&mut admin, &preview).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert_eq!(app.achieved_in(COMMUNE_B, "officials").await, 1);
+    let db = app.state.db.read();
+    let person = hocvuso_db::repo::roster::people_by_keys(db, &["068185001234".to_owned()], &[])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("on the roster"));
+    let official = hocvuso_db::repo::stats::achievements_of_person(db, person.id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .find(|a| a.group_code == "officials")
+        .unwrap_or_else(|| panic!("achieved as an official"));
+    assert_eq!(
+        official.achieved_at, passed_at,
+        "dated by the AI pass, not 15/08/2025"
+    );
+    app.verify_ok().await;
+    // The 2025 figures do not count her: she achieved in November 2026.
+    let year_2025 = admin.get("/thong-ke?nam=2025&nhom=officials").await;
+    assert_eq!(
+        year_2025.text(&format!(
+            "table#xep-hang tr[data-code=\"{COMMUNE_B}\"] td[data-field=achieved]"
+        )),
+        "0",
+        "{}",
+        year_2025.body
+    );
+    // As 2025 ended: Lan (an adult too, by the basic course alone, in August) and the adult of
+    // 31/12/2025, not the one of 1 January, though both fall in the same week; this year's
+    // figures count all three.
+    let cell = format!("table#xep-hang tr[data-code=\"{COMMUNE_B}\"] td[data-field=achieved]");
+    let adults_2025 = admin.get("/thong-ke?nam=2025&nhom=adults").await;
+    assert_eq!(adults_2025.text(&cell), "2", "{}", adults_2025.body);
+    let adults_2026 = admin.get("/thong-ke?nam=2026&nhom=adults").await;
+    assert_eq!(adults_2026.text(&cell), "3");
+    let commune_2025 = admin
+        .get(&format!("/thong-ke/{COMMUNE_B}?nam=2025&nhom=adults"))
+        .await;
+    assert_eq!(commune_2025.text("#so-lieu [data-field=achieved]"), "2");
 }
 
 async fn bad_files_are_refused_with_their_lines_and_nothing_is_written(b: TestBackend) {
@@ -395,6 +488,7 @@ async fn the_national_course_is_a_deep_link_without_a_quiz_here(b: TestBackend) 
 }
 
 test_both!(
+    an_achievement_is_dated_by_its_last_required_course,
     results_count_through_the_spine_and_again_change_nothing,
     bad_files_are_refused_with_their_lines_and_nothing_is_written,
     an_error_in_the_last_row_keeps_nothing,

@@ -406,6 +406,45 @@ async fn the_demo_gives_communes_different_figures(b: TestBackend) {
     app.verify_ok().await;
 }
 
+/// `hocvuso demo --seed S` makes the same people, memberships and passes every time, even on
+/// another day (only the dates stretch with the clock).
+async fn the_demo_is_the_same_for_the_same_seed(b: TestBackend) {
+    use hocvuso_db::{sea_query_statement, ConnectionTrait};
+    let opts = crate::services::setup::demo::DemoOptions {
+        people: 1500,
+        seed: 7,
+    };
+    let mut seen = Vec::new();
+    for later in [0, 3 * 24 * 3600 + 17] {
+        let Some(app) = TestApp::new(b).await else {
+            return;
+        };
+        app.clock.advance(chrono::Duration::seconds(later));
+        let report = crate::services::setup::demo::run(&app.state, &opts, &mut |_| {})
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let db = app.state.db.read();
+        let sql = "SELECT p.full_name || '|' || CAST(p.birth_year AS TEXT) || '|' || \
+                   COALESCE((SELECT CAST(COUNT(*) AS TEXT) FROM course_completion c WHERE c.person_id = p.id), '0') || '|' || \
+                   COALESCE((SELECT CAST(COUNT(*) AS TEXT) FROM membership m WHERE m.person_id = p.id), '0') AS line \
+                   FROM person p ORDER BY p.id";
+        let lines: Vec<String> = db
+            .query_all(sea_query_statement(db.get_database_backend(), sql))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .iter()
+            .map(|r| {
+                r.try_get::<String>("", "line")
+                    .unwrap_or_else(|e| panic!("{e}"))
+            })
+            .collect();
+        app.verify_ok().await;
+        seen.push((report.passed, lines));
+    }
+    assert_eq!(seen[0].1.len(), seen[1].1.len());
+    assert_eq!(seen[0], seen[1], "two runs with --seed 7 differ");
+}
+
 /// The map: every commune drawn and linked to its page, coloured by how far it is from the
 /// target, live; only the province admin sees it.
 async fn the_map_colours_communes_against_the_target(b: TestBackend) {
@@ -1014,4 +1053,5 @@ test_both!(
     learners_and_visitors_see_no_figures,
     stats_verify_names_a_tampered_count,
     the_demo_gives_communes_different_figures,
+    the_demo_is_the_same_for_the_same_seed,
 );

@@ -51,6 +51,9 @@ pub async fn run(
     for (person, group) in &report.unbacked_achievements {
         println!("UNBACKED achievement: person {person} counted in group {group} without the required completions or membership");
     }
+    for (person, group) in &report.early_achievements {
+        println!("EARLY achievement: person {person} counted in group {group} before the last required course was completed");
+    }
     state.db.clone().close().await;
     if report.is_ok() {
         println!(

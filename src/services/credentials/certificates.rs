@@ -340,15 +340,16 @@ pub async fn reinstate(
     {
         return Err(ReinstateError::NotRevoked);
     }
-    if let Some(completed_at) = learning::restore_completion(&txn, c.id)
+    if learning::restore_completion(&txn, c.id)
         .await
         .map_err(Internal::from)?
+        .is_some()
     {
         crate::services::learning::progress::record_achievements(
             &txn,
             &state.catalog.current(),
             &[c.person_id],
-            |_| completed_at,
+            |_| None,
         )
         .await
         .map_err(Internal::from)?;

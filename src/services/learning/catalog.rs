@@ -182,15 +182,30 @@ impl Catalog {
     /// requirement of a group (a course taught elsewhere meets the requirement of the course it
     /// counts as). False for a group that requires nothing.
     pub fn meets(&self, group: &str, completed: impl Fn(i64) -> bool) -> bool {
+        self.met_at(group, |c| completed(c).then_some(())).is_some()
+    }
+
+    /// When someone met every requirement of a group, given `done(course)`: when they completed
+    /// a course, if they did. Each requirement is met at the earliest completion of the course
+    /// or of a course that counts as it; the group's at the **latest** of its requirements
+    /// (an achievement is dated by the last course it needed). None if a requirement is unmet
+    /// or the group requires nothing.
+    pub fn met_at<T: Ord + Copy>(&self, group: &str, done: impl Fn(i64) -> Option<T>) -> Option<T> {
         let needed = self.required_for(group);
-        !needed.is_empty()
-            && needed.iter().all(|&c| {
-                completed(c)
-                    || self
-                        .courses
+        let mut last: Option<T> = None;
+        for c in needed {
+            let earliest = std::iter::once(c)
+                .chain(
+                    self.courses
                         .iter()
-                        .any(|k| k.course.counts_as_id == Some(c) && completed(k.course.id))
-            })
+                        .filter(|k| k.course.counts_as_id == Some(c))
+                        .map(|k| k.course.id),
+                )
+                .filter_map(&done)
+                .min()?;
+            last = last.max(Some(earliest));
+        }
+        last
     }
 }
 

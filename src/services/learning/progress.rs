@@ -900,7 +900,7 @@ impl BatchHandler for SubmitHandler {
                 .collect::<BTreeSet<_>>()
                 .into_iter()
                 .collect();
-            record_achievements(txn, &catalog, &people, |_| now).await?;
+            record_achievements(txn, &catalog, &people, |_| Some(now)).await?;
 
             for g in &graded {
                 results[g.index] = Some(if submitted.contains(&g.attempt_id) {
@@ -924,32 +924,44 @@ impl BatchHandler for SubmitHandler {
     }
 }
 
-/// The spine, for a batch of people who just completed a course: for every group a person
-/// belongs to whose required courses are now all completed, record `digital_skills` once
-/// (dated `at(person)`) and add one to the live count of each of the person's units in that
-/// group. Runs inside the caller's transaction; counts only achievements that are new.
+/// The spine, for a batch of people who just completed a course or joined a group: for every
+/// group a person belongs to whose required courses are now all completed, record
+/// `digital_skills` once and add one to the live count of each of the person's units in that
+/// group, in the week of the achievement. The achievement is dated when its **last** required
+/// course was completed ([`Catalog::met_at`]), and not before `not_before(person)` when given
+/// (someone who joins a group today counts in it from today). Runs inside the caller's
+/// transaction; counts only achievements that are new.
 pub async fn record_achievements<C: ConnectionTrait>(
     conn: &C,
     catalog: &Catalog,
     person_ids: &[i64],
-    at: impl Fn(i64) -> chrono::DateTime<chrono::Utc>,
+    not_before: impl Fn(i64) -> Option<chrono::DateTime<chrono::Utc>>,
 ) -> Result<(), DbErr> {
     if person_ids.is_empty() {
         return Ok(());
     }
     let memberships = people::memberships_of(conn, person_ids).await?;
-    let completed: BTreeSet<(i64, i64)> = learning::completions_of(conn, person_ids)
-        .await?
-        .into_iter()
-        .collect();
+    let completed: BTreeMap<(i64, i64), chrono::DateTime<chrono::Utc>> =
+        learning::completions_of(conn, person_ids)
+            .await?
+            .into_iter()
+            .map(|(p, c, at)| ((p, c), at))
+            .collect();
     let indicator = Indicator::DigitalSkills.code();
     let candidates: Vec<(i64, String, String, chrono::DateTime<chrono::Utc>)> = memberships
         .iter()
         .map(|m| (m.person_id, m.group_code.as_str()))
         .collect::<BTreeSet<_>>()
         .into_iter()
-        .filter(|(p, g)| catalog.meets(g, |c| completed.contains(&(*p, c))))
-        .map(|(p, g)| (p, g.to_owned(), indicator.to_owned(), at(p)))
+        .filter_map(|(p, g)| {
+            let met = catalog.met_at(g, |c| completed.get(&(p, c)).copied())?;
+            Some((
+                p,
+                g.to_owned(),
+                indicator.to_owned(),
+                met.max(not_before(p).unwrap_or(met)),
+            ))
+        })
         .collect();
     let new = stats::insert_achievements(conn, &candidates).await?;
     if new.is_empty() {
@@ -959,8 +971,15 @@ pub async fn record_achievements<C: ConnectionTrait>(
     let achievers: Vec<i64> = new.iter().map(|(p, ..)| *p).collect();
     let unconfirmed = people::unconfirmed_among(conn, &achievers).await?;
     let mut deltas: BTreeMap<(i64, &str, String), stats::Delta> = BTreeMap::new();
+    let dated: BTreeMap<(i64, &str), chrono::DateTime<chrono::Utc>> = candidates
+        .iter()
+        .map(|(p, g, _, at)| ((*p, g.as_str()), *at))
+        .collect();
     for (person, group, _) in &new {
-        let week = stats::week_of(at(*person));
+        let Some(at) = dated.get(&(*person, group.as_str())) else {
+            continue;
+        };
+        let week = stats::week_of(*at);
         let one = stats::Delta::of(!unconfirmed.contains(person), 1);
         for m in memberships
             .iter()
@@ -991,7 +1010,7 @@ pub async fn withdraw_achievements<C: ConnectionTrait>(
     let completed: BTreeSet<i64> = learning::completions_of(conn, &ids)
         .await?
         .into_iter()
-        .map(|(_, c)| c)
+        .map(|(_, c, _)| c)
         .collect();
     let indicator = Indicator::DigitalSkills.code();
     let held: Vec<String> = stats::achievements_of_person(conn, person_id)

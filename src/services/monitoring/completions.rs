@@ -8,7 +8,7 @@
 //! A person already recorded as having completed the course is left as they are, so importing
 //! the same file again (or a later export that repeats earlier rows) changes nothing.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use hocvuso_db::repo::{learning, roster};
@@ -296,13 +296,14 @@ pub async fn run(
         report.unchanged = unchanged;
         report.added = added.len();
     }
-    let when: BTreeMap<i64, DateTime<Utc>> = new.into_iter().collect();
+    // Dated by each person's last required completion (an older imported one never dates an
+    // achievement before a course completed here since).
     let people: Vec<i64> = added.iter().map(|(p, _)| *p).collect();
     crate::services::learning::progress::record_achievements(
         &txn,
         &state.catalog.current(),
         &people,
-        |p| when.get(&p).copied().unwrap_or(now),
+        |_| None,
     )
     .await?;
     if let Some(actor) = actor_id {
@@ -355,8 +356,8 @@ async fn classify<C: ConnectionTrait>(
         let done: std::collections::BTreeSet<i64> = learning::completions_of(conn, &person_ids)
             .await?
             .into_iter()
-            .filter(|(_, c)| *c == course_id)
-            .map(|(p, _)| p)
+            .filter(|(_, c, _)| *c == course_id)
+            .map(|(p, ..)| p)
             .collect();
         for r in chunk {
             let Some((person_id, known_name)) = people.get(r.citizen_id.as_str()) else {

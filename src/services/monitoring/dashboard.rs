@@ -4,6 +4,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+
 use hocvuso_db::repo::{org, stats};
 use hocvuso_domain::{format, Indicator, TargetGroup};
 
@@ -99,24 +101,116 @@ fn commune_of(path: &str) -> Option<&str> {
     path.split('/').filter(|s| !s.is_empty()).nth(1)
 }
 
-/// `unit_id → count` of a group and indicator: the live counters for learning on this
-/// platform, the latest imported counts for indicators counted outside (VNeID confirmations).
+/// The moment a year's figures are read at: None for this year and later (the live counts);
+/// for a past year, its end (1 January after it, 00:00 Vietnam time), so that `nam=2025` shows
+/// the figures as they stood on 31/12/2025.
+pub fn year_end(state: &AppState, year: i32) -> Option<DateTime<Utc>> {
+    if year >= state.clock.year() {
+        return None;
+    }
+    let midnight = NaiveDate::from_ymd_opt(year.checked_add(1)?, 1, 1)?.and_hms_opt(0, 0, 0)?;
+    Some(midnight.and_utc() - Duration::hours(7))
+}
+
+/// Every live count `(unit, group, indicator)` with its unconfirmed people, as it stood at
+/// `until` (None: now): the weekly counts of the weeks before the one `until` falls in, plus
+/// the achievements of that week before `until`, counted in their people's units (exact to
+/// the second without reading every achievement).
+async fn counts_at<C: hocvuso_db::ConnectionTrait>(
+    db: &C,
+    until: Option<DateTime<Utc>>,
+) -> Result<Vec<stats::CountRow>, hocvuso_db::DbErr> {
+    let Some(until) = until else {
+        return stats::stored_counts(db).await;
+    };
+    let week = stats::week_of(until - Duration::seconds(1));
+    let Some(monday) = NaiveDate::parse_from_str(&week, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+    else {
+        return Ok(Vec::new());
+    };
+    let week_start = monday.and_utc() - Duration::hours(7);
+    let mut sums: BTreeMap<(i64, String, String), (i64, i64)> =
+        stats::counts_before_week(db, &week)
+            .await?
+            .into_iter()
+            .map(|r| {
+                (
+                    (r.unit_id, r.group_code, r.indicator_code),
+                    (r.achieved, r.unconfirmed),
+                )
+            })
+            .collect();
+    let partial = stats::achievements_between(db, week_start, until).await?;
+    let mut people: Vec<i64> = partial.iter().map(|(p, ..)| *p).collect();
+    people.sort_unstable();
+    people.dedup();
+    let memberships = hocvuso_db::repo::people::memberships_of(db, &people).await?;
+    let unconfirmed = hocvuso_db::repo::people::unconfirmed_among(db, &people).await?;
+    for (person, group, indicator) in partial {
+        for m in memberships
+            .iter()
+            .filter(|m| m.person_id == person && m.group_code == group)
+        {
+            let n = sums
+                .entry((m.unit_id, group.clone(), indicator.clone()))
+                .or_default();
+            if unconfirmed.contains(&person) {
+                n.1 += 1;
+            } else {
+                n.0 += 1;
+            }
+        }
+    }
+    Ok(sums
+        .into_iter()
+        .filter(|(_, (a, u))| *a != 0 || *u != 0)
+        .map(
+            |((unit_id, group_code, indicator_code), (achieved, unconfirmed))| stats::CountRow {
+                unit_id,
+                group_code,
+                indicator_code,
+                achieved,
+                unconfirmed,
+            },
+        )
+        .collect())
+}
+
+/// `unit_id → (achieved, unconfirmed)` of a group and indicator at `until` (None: now): the
+/// live counters for learning on this platform, the latest imported counts up to that day for
+/// indicators counted outside (VNeID confirmations; nobody unconfirmed there).
 async fn counts_of<C: hocvuso_db::ConnectionTrait>(
     db: &C,
     group: TargetGroup,
     indicator: Indicator,
-) -> Result<BTreeMap<i64, i64>, hocvuso_db::DbErr> {
+    until: Option<DateTime<Utc>>,
+) -> Result<BTreeMap<i64, (i64, i64)>, hocvuso_db::DbErr> {
     if crate::services::monitoring::outside_counts::is_imported(indicator) {
-        Ok(
-            crate::services::monitoring::outside_counts::latest_counts(db, indicator, group)
-                .await?
-                .into_iter()
-                .map(|(unit, (n, _))| (unit, n))
-                .collect(),
+        let day = until.map(|t| (t + Duration::hours(7) - Duration::seconds(1)).date_naive());
+        return Ok(crate::services::monitoring::outside_counts::latest_counts(
+            db, indicator, group, day,
         )
-    } else {
-        stats::counts(db, group.code(), indicator.code()).await
+        .await?
+        .into_iter()
+        .map(|(unit, (n, _))| (unit, (n, 0)))
+        .collect());
     }
+    if until.is_none() {
+        let unconfirmed = stats::unconfirmed_counts(db, group.code(), indicator.code()).await?;
+        return Ok(stats::counts(db, group.code(), indicator.code())
+            .await?
+            .into_iter()
+            .map(|(unit, n)| (unit, (n, unconfirmed.get(&unit).copied().unwrap_or(0))))
+            .collect());
+    }
+    Ok(counts_at(db, until)
+        .await?
+        .into_iter()
+        .filter(|r| r.group_code == group.code() && r.indicator_code == indicator.code())
+        .map(|r| (r.unit_id, (r.achieved, r.unconfirmed)))
+        .collect())
 }
 
 /// The province's denominator: its own when set, else the communes' sum when every commune
@@ -216,6 +310,8 @@ pub struct OverviewRow {
 /// figures), so that the ranking and the overview share them.
 pub struct Snapshot {
     pub year: i32,
+    /// The end of a past year whose figures are shown as they stood then (None: live).
+    until: Option<DateTime<Utc>>,
     pub units: Vec<org::OrgUnit>,
     /// `(group, indicator) → unit → count` of the live counters.
     live: BTreeMap<(String, String), BTreeMap<i64, i64>>,
@@ -234,10 +330,11 @@ pub struct Snapshot {
 impl Snapshot {
     pub async fn load(state: &AppState, year: i32) -> Result<Self, Internal> {
         let db = state.db.read();
+        let until = year_end(state, year);
         let units = org::all(db).await?;
         let mut live: BTreeMap<(String, String), BTreeMap<i64, i64>> = BTreeMap::new();
         let mut unconfirmed: BTreeMap<(String, String), BTreeMap<i64, i64>> = BTreeMap::new();
-        for r in stats::stored_counts(db).await? {
+        for r in counts_at(db, until).await? {
             let key = (r.group_code, r.indicator_code);
             if r.unconfirmed != 0 {
                 unconfirmed
@@ -266,6 +363,7 @@ impl Snapshot {
         }
         Ok(Snapshot {
             year,
+            until,
             units,
             live,
             unconfirmed,
@@ -304,7 +402,11 @@ impl Snapshot {
             if !has {
                 return Ok(BTreeMap::new());
             }
-            return Ok(counts_of(state.db.read(), group, indicator).await?);
+            return Ok(counts_of(state.db.read(), group, indicator, self.until)
+                .await?
+                .into_iter()
+                .map(|(unit, (n, _))| (unit, n))
+                .collect());
         }
         Ok(self
             .live
@@ -458,8 +560,7 @@ pub async fn sub_units(
         return Ok(Vec::new());
     }
     let units = org::all(db).await?;
-    let counts = counts_of(db, group, indicator).await?;
-    let unconfirmed = stats::unconfirmed_counts(db, group.code(), indicator.code()).await?;
+    let counts = counts_of(db, group, indicator, year_end(state, year)).await?;
     let denominators = stats::denominators(db, year, group.code()).await?;
     let target_percent = stats::target(db, year, group.code(), indicator.code()).await?;
     let mut out: Vec<Figures> = children
@@ -469,11 +570,13 @@ pub async fn sub_units(
                 .iter()
                 .filter(|u| hocvuso_db::repo::org::is_under(&u.path, &c.path))
                 .filter_map(|u| counts.get(&u.id))
+                .map(|(n, _)| n)
                 .sum(),
             unconfirmed: units
                 .iter()
                 .filter(|u| hocvuso_db::repo::org::is_under(&u.path, &c.path))
-                .filter_map(|u| unconfirmed.get(&u.id))
+                .filter_map(|u| counts.get(&u.id))
+                .map(|(_, n)| n)
                 .sum(),
             denominator: denominators.get(&c.id).copied(),
             target_percent,
@@ -509,12 +612,11 @@ pub async fn unit_figures(
         return Ok(None);
     };
     let ids = org::ids_under(db, &unit.path).await?;
-    let achieved = if crate::services::monitoring::outside_counts::is_imported(indicator) {
-        let counts = counts_of(db, group, indicator).await?;
-        ids.iter().filter_map(|id| counts.get(id)).sum()
-    } else {
-        stats::achieved_in(db, &ids, group.code(), indicator.code()).await?
-    };
+    let counts = counts_of(db, group, indicator, year_end(state, year)).await?;
+    let (achieved, unconfirmed) = ids
+        .iter()
+        .filter_map(|id| counts.get(id))
+        .fold((0, 0), |(a, u), (n, m)| (a + n, u + m));
     let targets = stats::all_targets(db).await?;
     let years = years_with(&targets, year);
     let target_percent = targets
@@ -523,12 +625,6 @@ pub async fn unit_figures(
             t.year == year && t.group_code == group.code() && t.indicator_code == indicator.code()
         })
         .map(|t| t.percent);
-    let unconfirmed = stats::unconfirmed_counts(db, group.code(), indicator.code())
-        .await?
-        .iter()
-        .filter(|(id, _)| ids.contains(id))
-        .map(|(_, n)| n)
-        .sum();
     let figures = Figures {
         achieved,
         unconfirmed,

@@ -37,13 +37,18 @@ pub fn format_day(d: NaiveDate) -> String {
     d.format("%d/%m/%Y").to_string()
 }
 
-/// `unit_id → (count, date)` from the latest import that has the unit.
+/// `unit_id → (count, date)` from the latest import that has the unit (dated on or before
+/// `until`, when given: the figures as they stood on that day).
 pub async fn latest_counts<C: ConnectionTrait>(
     conn: &C,
     indicator: Indicator,
     group: TargetGroup,
+    until: Option<NaiveDate>,
 ) -> Result<BTreeMap<i64, (i64, NaiveDate)>, DbErr> {
-    let list = imports::imports_of(conn, indicator.code(), group.code()).await?;
+    let mut list = imports::imports_of(conn, indicator.code(), group.code()).await?;
+    if let Some(day) = until {
+        list.retain(|i| i.as_of <= day);
+    }
     let dates: BTreeMap<i64, NaiveDate> = list.iter().map(|i| (i.id, i.as_of)).collect();
     let ids: Vec<i64> = list.iter().map(|i| i.id).collect();
     let mut out: BTreeMap<i64, (i64, NaiveDate)> = BTreeMap::new();
@@ -77,7 +82,7 @@ pub async fn plan<C: ConnectionTrait>(
     rows: &[DenominatorRow],
 ) -> Result<Result<ImportPlan, Vec<RowError>>, DbErr> {
     let units = org::all(conn).await?;
-    let latest: BTreeMap<i64, i64> = latest_counts(conn, indicator, group)
+    let latest: BTreeMap<i64, i64> = latest_counts(conn, indicator, group, None)
         .await?
         .into_iter()
         .map(|(unit, (n, _))| (unit, n))

@@ -14,6 +14,8 @@ pub struct VerifyReport {
     pub count_differences: Vec<(i64, String, String, i64, i64)>,
     pub missing_achievements: Vec<(i64, String)>,
     pub unbacked_achievements: Vec<(i64, String)>,
+    /// Achievements dated before their last required completion.
+    pub early_achievements: Vec<(i64, String)>,
     pub counts_checked: usize,
     /// (unit_id, group, indicator, week, stored, recomputed) where the weekly counts differ.
     pub week_differences: Vec<(i64, String, String, String, i64, i64)>,
@@ -29,6 +31,7 @@ impl VerifyReport {
         self.count_differences.is_empty()
             && self.missing_achievements.is_empty()
             && self.unbacked_achievements.is_empty()
+            && self.early_achievements.is_empty()
             && self.week_differences.is_empty()
             && self.imported_differences.is_empty()
     }
@@ -101,9 +104,10 @@ pub async fn verify(state: &AppState) -> Result<VerifyReport, Internal> {
         .filter(|i| crate::services::monitoring::outside_counts::is_imported(**i))
     {
         for &group in TargetGroup::ALL {
-            let shown =
-                crate::services::monitoring::outside_counts::latest_counts(db, indicator, group)
-                    .await?;
+            let shown = crate::services::monitoring::outside_counts::latest_counts(
+                db, indicator, group, None,
+            )
+            .await?;
             let mut units: Vec<i64> = shown.keys().copied().collect();
             units.extend(
                 recounted
@@ -136,6 +140,11 @@ pub async fn verify(state: &AppState) -> Result<VerifyReport, Internal> {
         .map(|m| (m.person_id, m.group_code))
         .collect();
     report.unbacked_achievements = stats::unbacked_achievements(db)
+        .await?
+        .into_iter()
+        .map(|m| (m.person_id, m.group_code))
+        .collect();
+    report.early_achievements = stats::early_achievements(db)
         .await?
         .into_iter()
         .map(|m| (m.person_id, m.group_code))

@@ -1048,7 +1048,7 @@ impl Writer {
             txn,
             &self.state.catalog.current(),
             &joined,
-            |_| self.now,
+            |_| Some(self.now),
         )
         .await?;
         // Matched by citizen ID: confirmed from now on; their achievements move to the

@@ -278,7 +278,7 @@ pub async fn decide(
                     &txn,
                     &state.catalog.current(),
                     &[person.id],
-                    |_| now,
+                    |_| Some(now),
                 )
                 .await?;
             }

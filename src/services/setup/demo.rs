@@ -136,10 +136,13 @@ const WORKER_SHARE_OF_WORKING_ADULTS: f64 = 0.22;
 /// People per transaction: memory stays flat whatever `--people` is.
 const BATCH_PEOPLE: u64 = 5_000;
 
-/// A day between the campaign's start (1 March 2025) and `now`.
+/// A moment between `from` and `now`. Takes exactly one number from the generator whatever the
+/// span (an integer range would draw a varying count), so that the same seed makes the same
+/// people, courses and passes on any day; only the dates stretch with `now`.
 fn random_time(rng: &mut StdRng, from: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
-    let span = (now - from).num_seconds().max(1);
-    from + Duration::seconds(rng.gen_range(0..span))
+    let span = (now - from).num_seconds().max(1) as f64;
+    let fraction: f64 = rng.gen();
+    from + Duration::seconds((span * fraction) as i64)
 }
 
 /// One commune's share of the generated people and how far its campaign has come.

@@ -28,6 +28,7 @@ mod m20261206_000001_security;
 mod m20261206_000002_media_parts;
 mod m20261206_000003_revocation;
 mod m20261206_000004_vietnamese_order;
+mod m20261207_000001_achievement_dates;
 
 use m20261124_000001_initial::Initial;
 use m20261125_000001_handbook::Handbook;
@@ -48,6 +49,7 @@ use m20261206_000001_security::Security;
 use m20261206_000002_media_parts::MediaParts;
 use m20261206_000003_revocation::Revocation;
 use m20261206_000004_vietnamese_order::VietnameseOrder;
+use m20261207_000001_achievement_dates::AchievementDates;
 
 pub struct Migrator;
 
@@ -74,6 +76,7 @@ impl MigratorTrait for Migrator {
             Box::new(MediaParts),
             Box::new(Revocation),
             Box::new(VietnameseOrder),
+            Box::new(AchievementDates),
         ]
     }
 }

@@ -720,6 +720,48 @@ pub async fn stored_counts<C: ConnectionTrait>(conn: &C) -> Result<Vec<CountRow>
     .await
 }
 
+/// The weekly counts summed per `(unit, group, indicator)` over the weeks before `week`
+/// (a Monday as [`week_of`] writes it): the live counts as they stood when that week began.
+pub async fn counts_before_week<C: ConnectionTrait>(
+    conn: &C,
+    week: &str,
+) -> Result<Vec<CountRow>, DbErr> {
+    use sea_orm::QuerySelect;
+    indicator_week::Entity::find()
+        .select_only()
+        .column(indicator_week::Column::UnitId)
+        .column(indicator_week::Column::GroupCode)
+        .column(indicator_week::Column::IndicatorCode)
+        .column_as(Expr::cust("CAST(SUM(achieved) AS BIGINT)"), "achieved")
+        .column_as(
+            Expr::cust("CAST(SUM(unconfirmed) AS BIGINT)"),
+            "unconfirmed",
+        )
+        .filter(indicator_week::Column::Week.lt(week))
+        .group_by(indicator_week::Column::UnitId)
+        .group_by(indicator_week::Column::GroupCode)
+        .group_by(indicator_week::Column::IndicatorCode)
+        .into_model::<CountRow>()
+        .all(conn)
+        .await
+}
+
+/// `(person, group, indicator)` of the achievements dated in `[from, until)`.
+pub async fn achievements_between<C: ConnectionTrait>(
+    conn: &C,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<(i64, String, String)>, DbErr> {
+    Ok(achievement::Entity::find()
+        .filter(achievement::Column::AchievedAt.gte(from))
+        .filter(achievement::Column::AchievedAt.lt(until))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|a| (a.person_id, a.group_code, a.indicator_code))
+        .collect())
+}
+
 /// The counts recomputed from raw records: each membership whose person achieved the
 /// indicator in that group counts once, as confirmed or not by the person's record.
 pub async fn recomputed_counts<C: ConnectionTrait>(conn: &C) -> Result<Vec<CountRow>, DbErr> {
@@ -818,6 +860,27 @@ pub async fn unbacked_achievements<C: ConnectionTrait>(
     .await
 }
 
+/// `digital_skills` achievements dated before the last course they needed was completed
+/// (each requirement met at the earliest completion of the course or of a course that counts
+/// as it): such an achievement would count in a week, a report period or a year too early.
+pub async fn early_achievements<C: ConnectionTrait>(
+    conn: &C,
+) -> Result<Vec<AchievementMismatch>, DbErr> {
+    super::query_rows(
+        conn,
+        "SELECT a.person_id AS person_id, a.group_code AS group_code \
+         FROM achievement a \
+         WHERE a.indicator_code = 'digital_skills' \
+           AND EXISTS (SELECT 1 FROM group_course g WHERE g.group_code = a.group_code \
+                 AND (SELECT MIN(c.completed_at) FROM course_completion c \
+                      WHERE c.person_id = a.person_id AND (c.course_id = g.course_id \
+                        OR c.course_id IN (SELECT k.id FROM course k WHERE k.counts_as_id = g.course_id))) \
+                     > a.achieved_at) \
+         ORDER BY person_id, group_code",
+    )
+    .await
+}
+
 /// Records achievements `(person, group, indicator, at)`; returns `(person, group, indicator)`
 /// of those that are new, so the caller counts each exactly once.
 pub async fn insert_achievements<C: ConnectionTrait>(
@@ -855,28 +918,6 @@ pub async fn insert_achievements<C: ConnectionTrait>(
         }
     }
     Ok(new)
-}
-
-/// Achieved count of a group and indicator summed over the given units.
-pub async fn achieved_in<C: ConnectionTrait>(
-    conn: &C,
-    unit_ids: &[i64],
-    group_code: &str,
-    indicator_code: &str,
-) -> Result<i64, DbErr> {
-    let mut total = 0;
-    for chunk in unit_ids.chunks(500) {
-        total += indicator_count::Entity::find()
-            .filter(indicator_count::Column::UnitId.is_in(chunk.iter().copied()))
-            .filter(indicator_count::Column::GroupCode.eq(group_code))
-            .filter(indicator_count::Column::IndicatorCode.eq(indicator_code))
-            .all(conn)
-            .await?
-            .iter()
-            .map(|c| c.achieved)
-            .sum::<i64>();
-    }
-    Ok(total)
 }
 
 /// The number of people of a group in a unit for a year, if known.

@@ -208,11 +208,11 @@ pub async fn completion_of<C: ConnectionTrait>(
     )
 }
 
-/// `(person, course)` of every completion of these people.
+/// `(person, course, when)` of every completion of these people.
 pub async fn completions_of<C: ConnectionTrait>(
     conn: &C,
     person_ids: &[i64],
-) -> Result<Vec<(i64, i64)>, DbErr> {
+) -> Result<Vec<(i64, i64, DateTime<Utc>)>, DbErr> {
     let mut out = Vec::new();
     for chunk in person_ids.chunks(CHUNK) {
         out.extend(
@@ -221,7 +221,7 @@ pub async fn completions_of<C: ConnectionTrait>(
                 .all(conn)
                 .await?
                 .into_iter()
-                .map(|c| (c.person_id, c.course_id)),
+                .map(|c| (c.person_id, c.course_id, c.completed_at)),
         );
     }
     Ok(out)
