@@ -214,12 +214,6 @@ pub fn parse_course(
             },
         });
     }
-    if course.counts_as.is_some() {
-        return Err(err(
-            path,
-            "only a course taught elsewhere may have counts_as",
-        ));
-    }
     if course.lessons.is_empty() {
         return Err(err(path, "a course needs at least one lesson"));
     }
@@ -350,17 +344,28 @@ pub fn shipped_courses() -> Result<Vec<CourseContent>, ContentError> {
         let read = |rel: &str| file(&format!("courses/{dir}/{rel}")).map(str::to_owned);
         out.push(parse_course(dir, &format!("courses/{dir}"), &read)?);
     }
-    // Courses taught here first, so that `counts_as` names a course already loaded.
-    out.sort_by_key(|c| c.course.external_url.is_some());
-    for c in out.iter().filter(|c| c.course.external_url.is_some()) {
+    // Courses that count as no other first, so that `counts_as` names a course already loaded;
+    // then the other courses taught here (a primary pupils' course that counts as the students'
+    // course), then those taught elsewhere.
+    out.sort_by_key(|c| {
+        (
+            c.course.external_url.is_some(),
+            c.course.counts_as.is_some(),
+        )
+    });
+    for c in &out {
         if let Some(target) = &c.course.counts_as {
-            let ok = out
-                .iter()
-                .any(|o| &o.course.slug == target && o.course.external_url.is_none());
+            let ok = out.iter().any(|o| {
+                &o.course.slug == target
+                    && o.course.external_url.is_none()
+                    && o.course.counts_as.is_none()
+            });
             if !ok {
                 return Err(err(
                     &format!("courses/{}/course.toml", c.course.slug),
-                    format!("counts_as \"{target}\" must name a course taught here"),
+                    format!(
+                        "counts_as \"{target}\" must name a course taught here that counts as no other"
+                    ),
                 ));
             }
         }
@@ -545,8 +550,30 @@ mod tests {
         assert!(basic.quiz.questions.len() >= 5);
         assert_eq!(
             basic.course.required_for,
-            vec!["adults".to_owned(), "officials".to_owned()]
+            vec![
+                "adults".to_owned(),
+                "officials".to_owned(),
+                "armed_forces".to_owned()
+            ]
         );
+        // Every group of the plan can reach its target: some course taught here is required.
+        for g in hocvuso_domain::TargetGroup::ALL {
+            assert!(
+                courses.iter().any(|c| c.course.external_url.is_none()
+                    && c.course.required_for.iter().any(|r| r == g.code())),
+                "no course is required for {}",
+                g.code()
+            );
+        }
+        // Every course has its own bank of at least 40 questions (issue 24).
+        for c in courses.iter().filter(|c| c.course.external_url.is_none()) {
+            assert!(
+                c.quiz.questions.len() >= 40,
+                "{} has {} questions",
+                c.course.slug,
+                c.quiz.questions.len()
+            );
+        }
         for (_, body) in &basic.lessons {
             assert!(!body.contains('<'), "lessons are Markdown without raw HTML");
         }

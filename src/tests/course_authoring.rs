@@ -973,7 +973,7 @@ async fn a_course_goes_out_to_a_folder_and_back(b: TestBackend) {
         "{course_toml}"
     );
     assert!(
-        course_toml.contains("required_for = [\"adults\", \"officials\"]"),
+        course_toml.contains("required_for = [\"adults\", \"officials\", \"armed_forces\"]"),
         "{course_toml}"
     );
     assert!(files[1].1.contains("correct = [0, 1]"), "{}", files[1].1);

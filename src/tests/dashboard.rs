@@ -398,6 +398,29 @@ async fn the_demo_gives_communes_different_figures(b: TestBackend) {
     percents.sort();
     percents.dedup();
     assert!(percents.len() > 20, "communes differ: {percents:?}");
+    // Every group of the plan has people who achieved, and every level of the drill-down has
+    // figures: a commune's villages, schools, cooperative, union branch and team.
+    for group in hocvuso_domain::TargetGroup::ALL {
+        let row = format!(
+            "#tong-quan-bang tr[data-group=\"{}\"][data-indicator=\"digital_skills\"] td[data-field=achieved]",
+            group.code()
+        );
+        let achieved: i64 = page.text(&row).replace('.', "").parse().unwrap_or(0);
+        assert!(achieved > 0, "{}: {achieved}", group.code());
+    }
+    let commune = admin
+        .get(&format!(
+            "/thong-ke/{}?nhom=students",
+            crate::services::setup::demo::DEMO_COMMUNE
+        ))
+        .await;
+    let schools = commune.texts("table tr[data-code] td:first-child");
+    assert!(
+        schools
+            .iter()
+            .any(|s| s.starts_with("Trường Trung học cơ sở")),
+        "{schools:?}"
+    );
     // Running the demo again adds nothing.
     let again = crate::services::setup::demo::run(&app.state, &opts, &mut |_| {})
         .await

@@ -1025,8 +1025,15 @@ async fn the_catalogue_narrows_to_a_target_group(b: TestBackend) {
     assert_eq!(all.status, StatusCode::OK);
     let titles = all.texts("section.khoa-hoc h3");
     // One card per course to take: the national platform's course, which counts as the basic
-    // one, is offered inside the basic course's card.
-    assert_eq!(titles.len(), 2, "{titles:?}");
+    // one, is offered inside the basic course's card; every course taught here has its own
+    // (the school levels' courses too).
+    let taught_here = crate::content::shipped_courses()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .iter()
+        .filter(|c| c.course.external_url.is_none())
+        .count();
+    assert_eq!(titles.len(), taught_here, "{titles:?}");
+    assert!(titles.iter().any(|t| t.contains("tiểu học")), "{titles:?}");
     assert!(all
         .text("section.khoa-hoc .thay-the")
         .contains("nền tảng quốc gia"));
@@ -1037,14 +1044,21 @@ async fn the_catalogue_narrows_to_a_target_group(b: TestBackend) {
         .attrs("section.khoa-hoc a.button", "href")
         .contains(&"/khoa-hoc/ky-nang-so-co-ban/bai/1".to_owned()));
     assert!(all.body.contains("Bắt đầu học"));
+    // Every group of the plan has its path, so every group is offered as a filter.
     let filters = all.texts("#loc-nhom a");
     assert_eq!(
         filters,
-        vec![
-            "Cán bộ, công chức, viên chức, người lao động trong cơ quan".to_owned(),
-            "Người dân trong độ tuổi trưởng thành".to_owned()
-        ]
+        hocvuso_domain::TargetGroup::ALL
+            .iter()
+            .map(|g| g.name_vi().to_owned())
+            .collect::<Vec<_>>()
     );
+    // A student sees the three school levels' courses, each of which counts.
+    let students = br
+        .get("/hoc?nhom=students")
+        .await
+        .texts("section.khoa-hoc h3");
+    assert_eq!(students.len(), 3, "{students:?}");
     let basic = all
         .texts("section.khoa-hoc")
         .into_iter()

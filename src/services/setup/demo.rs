@@ -2,7 +2,7 @@
 //! learners with progress spread over the real 124 communes (weights from the rough population
 //! file, which is fine for demo data and NOT for official denominators).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
@@ -133,8 +133,26 @@ pub async fn run(
 const STUDENT_SHARE: f64 = 0.22;
 const OFFICIAL_SHARE_OF_WORKING_ADULTS: f64 = 0.06;
 const WORKER_SHARE_OF_WORKING_ADULTS: f64 = 0.22;
+const ARMED_FORCES_SHARE_OF_WORKING_ADULTS: f64 = 0.03;
+/// Share of people aged 16 to 30 who are youth-union members, and of those who serve in the
+/// commune's community technology team rather than a union branch.
+const YOUTH_SHARE: f64 = 0.35;
+const TEAM_SHARE_OF_YOUTH: f64 = 0.2;
 /// People per transaction: memory stays flat whatever `--people` is.
 const BATCH_PEOPLE: u64 = 5_000;
+
+/// The units the demo makes under each commune: (code suffix, name, kind).
+const SUB_UNITS: &[(&str, &str, &str)] = &[
+    ("T1", "Thôn 1", "village"),
+    ("T2", "Thôn 2", "village"),
+    ("TH", "Trường Tiểu học", "school"),
+    ("THCS", "Trường Trung học cơ sở", "school"),
+    ("THPT", "Trường Trung học phổ thông", "school"),
+    ("HTX", "Hợp tác xã nông nghiệp", "cooperative"),
+    ("DN", "Công ty TNHH Du lịch", "enterprise"),
+    ("DTN", "Đoàn Thanh niên", "youth_branch"),
+    ("TCN", "Tổ Công nghệ số cộng đồng", "digital_team"),
+];
 
 /// A moment between `from` and `now`. Takes exactly one number from the generator whatever the
 /// span (an integer range would draw a varying count), so that the same seed makes the same
@@ -148,12 +166,55 @@ fn random_time(rng: &mut StdRng, from: DateTime<Utc>, now: DateTime<Utc>) -> Dat
 /// One commune's share of the generated people and how far its campaign has come.
 struct CommunePlan {
     unit_id: i64,
+    /// `code suffix → unit id` of the units made under it.
+    sub: BTreeMap<&'static str, i64>,
     people: u64,
-    /// Share of people who started the course, and of those who passed it.
+    /// Share of people who started learning, and the chance of passing each course.
     participation: f64,
     pass_rate: f64,
     /// Share of the commune's real population that the generated people are (for denominators).
     coverage: f64,
+}
+
+impl CommunePlan {
+    fn unit(&self, suffix: &str) -> i64 {
+        self.sub.get(suffix).copied().unwrap_or(self.unit_id)
+    }
+}
+
+/// A course the demo's learners take: its id and lessons.
+struct DemoCourse {
+    id: i64,
+    lessons: Vec<i64>,
+}
+
+/// The courses each group's people take (for students, the course of their school level,
+/// which counts as the students' course), in the order they take them.
+fn courses_for(
+    catalog: &crate::services::learning::catalog::Catalog,
+    group: &str,
+    age: i32,
+) -> Vec<DemoCourse> {
+    let demo = |c: &crate::services::learning::catalog::CatalogCourse| DemoCourse {
+        id: c.course.id,
+        lessons: c.lessons.iter().map(|l| l.lesson.id).collect(),
+    };
+    let mut out: Vec<DemoCourse> = catalog
+        .required_for(group)
+        .into_iter()
+        .filter_map(|id| catalog.by_id(id).map(demo))
+        .collect();
+    if group == TargetGroup::Students.code() {
+        let level = match age {
+            ..=10 => "ky-nang-so-hoc-sinh-tieu-hoc",
+            11..=14 => "ky-nang-so-hoc-sinh-thcs",
+            _ => "ky-nang-so-hoc-sinh-thpt-sinh-vien",
+        };
+        if let Some(c) = catalog.by_slug(level) {
+            out = vec![demo(c)];
+        }
+    }
+    out
 }
 
 async fn generate_people(
@@ -180,17 +241,47 @@ async fn generate_people(
         .map(|u| (u.code.clone(), u))
         .collect();
     let catalog = state.catalog.current();
-    let course = catalog
-        .by_slug("ky-nang-so-co-ban")
-        .ok_or_else(|| Internal::Other("the basic course is missing".into()))?;
-    let lessons: Vec<i64> = course.lessons.iter().map(|l| l.lesson.id).collect();
-    let course = &course.course;
-    // Groups for which this course is the whole requirement achieve `digital_skills` with it.
-    let achieving: BTreeSet<&'static str> = TargetGroup::ALL
-        .iter()
-        .map(|g| g.code())
-        .filter(|g| catalog.required_for(g) == vec![course.id])
-        .collect();
+
+    // Villages, schools, a cooperative, an enterprise, a union branch and a community
+    // technology team under every commune, so that every level of the drill-down has figures.
+    let txn = state.db.write().begin().await?;
+    let mut sub_units: BTreeMap<i64, BTreeMap<&'static str, i64>> = BTreeMap::new();
+    for commune in communes.values() {
+        let place = commune
+            .name
+            .split_once(' ')
+            .map(|(_, rest)| rest)
+            .unwrap_or(&commune.name);
+        for (suffix, name, kind) in SUB_UNITS {
+            let code = format!("{}-{suffix}", commune.code);
+            let unit = match org::by_code(&txn, &code).await? {
+                Some(u) => u,
+                None => {
+                    org::insert(
+                        &txn,
+                        org::NewUnit {
+                            code: &code,
+                            name: &format!("{name} {place}"),
+                            kind,
+                            commune_type: None,
+                            parent: Some(commune),
+                        },
+                        now,
+                    )
+                    .await?
+                }
+            };
+            sub_units
+                .entry(commune.id)
+                .or_default()
+                .insert(suffix, unit.id);
+        }
+    }
+    txn.commit().await?;
+    progress(&format!(
+        "{} units made under the communes",
+        communes.len() * SUB_UNITS.len()
+    ));
 
     let total_pop: u64 = pops.iter().map(|p| p.population).sum::<u64>().max(1);
     let mut plan = Vec::new();
@@ -207,9 +298,10 @@ async fn generate_people(
         assigned += n;
         plan.push(CommunePlan {
             unit_id: unit.id,
+            sub: sub_units.remove(&unit.id).unwrap_or_default(),
             people: n,
             participation: rng.gen_range(0.35..0.95),
-            pass_rate: rng.gen_range(0.3..0.9),
+            pass_rate: rng.gen_range(0.45..0.95),
             coverage: rng.gen_range(0.55..0.95),
         });
     }
@@ -251,51 +343,93 @@ async fn generate_people(
                 residence_unit_id: c.unit_id,
                 created_at: joined,
             });
-            let mut groups: Vec<&'static str> = Vec::with_capacity(3);
+            // (group, the unit the person belongs to in it)
+            let mut groups: Vec<(&'static str, i64)> = Vec::with_capacity(3);
             if student {
-                groups.push(TargetGroup::Students.code());
+                let school = match age {
+                    ..=10 => c.unit("TH"),
+                    11..=14 => c.unit("THCS"),
+                    15..=17 => c.unit("THPT"),
+                    // University students are counted where they live.
+                    _ => c.unit_id,
+                };
+                groups.push((TargetGroup::Students.code(), school));
             }
             if age >= ADULT_AGE {
-                groups.push(TargetGroup::Adults.code());
+                let village = if rng.gen_bool(0.5) { "T1" } else { "T2" };
+                groups.push((TargetGroup::Adults.code(), c.unit(village)));
             }
             if !student && age <= 60 {
                 let r: f64 = rng.gen();
-                if r < OFFICIAL_SHARE_OF_WORKING_ADULTS {
-                    groups.push(TargetGroup::Officials.code());
-                } else if r < OFFICIAL_SHARE_OF_WORKING_ADULTS + WORKER_SHARE_OF_WORKING_ADULTS {
-                    groups.push(TargetGroup::EnterpriseWorkers.code());
+                let officials = OFFICIAL_SHARE_OF_WORKING_ADULTS;
+                let workers = officials + WORKER_SHARE_OF_WORKING_ADULTS;
+                let armed = workers + ARMED_FORCES_SHARE_OF_WORKING_ADULTS;
+                if r < officials {
+                    groups.push((TargetGroup::Officials.code(), c.unit_id));
+                } else if r < workers {
+                    let employer = if rng.gen_bool(0.6) { "HTX" } else { "DN" };
+                    groups.push((TargetGroup::EnterpriseWorkers.code(), c.unit(employer)));
+                } else if r < armed && age <= 45 {
+                    groups.push((TargetGroup::ArmedForces.code(), c.unit_id));
                 }
             }
-            for g in &groups {
-                batch.memberships.push((id, g, c.unit_id, joined));
-                *members.entry((c.unit_id, g)).or_default() += 1;
+            if (16..=30).contains(&age) && rng.gen_bool(YOUTH_SHARE) {
+                let branch = if rng.gen_bool(TEAM_SHARE_OF_YOUTH) {
+                    "TCN"
+                } else {
+                    "DTN"
+                };
+                groups.push((TargetGroup::YouthMembers.code(), c.unit(branch)));
+            }
+            for (g, unit) in &groups {
+                batch.memberships.push((id, g, *unit, joined));
+                *members.entry((*unit, g)).or_default() += 1;
             }
             if !rng.gen_bool(c.participation) {
                 continue;
             }
-            let passed = rng.gen_bool(c.pass_rate);
-            let read = if passed {
-                lessons.len()
-            } else {
-                rng.gen_range(1..=lessons.len().max(1))
-            };
-            let mut at = random_time(&mut rng, joined, now);
-            for l in lessons.iter().take(read) {
-                batch.lessons_finished.push((id, *l, at));
-                at = (at + Duration::minutes(rng.gen_range(5..3 * 24 * 60))).min(now);
+            // The courses the person's groups need, each once, in order.
+            let mut courses: Vec<DemoCourse> = Vec::new();
+            for (g, _) in &groups {
+                for k in courses_for(&catalog, g, age) {
+                    if !courses.iter().any(|x| x.id == k.id) {
+                        courses.push(k);
+                    }
+                }
             }
-            if passed {
+            let mut at = random_time(&mut rng, joined, now);
+            let mut completed: BTreeMap<i64, DateTime<Utc>> = BTreeMap::new();
+            for course in &courses {
+                let passed = rng.gen_bool(c.pass_rate);
+                let read = if passed {
+                    course.lessons.len()
+                } else {
+                    rng.gen_range(1..=course.lessons.len().max(1))
+                };
+                for l in course.lessons.iter().take(read) {
+                    batch.lessons_finished.push((id, *l, at));
+                    at = (at + Duration::minutes(rng.gen_range(5..3 * 24 * 60))).min(now);
+                }
+                if !passed {
+                    break;
+                }
                 let code: String = (0..32)
                     .map(|_| b"0123456789abcdefghjkmnpqrstvwxyz"[rng.gen_range(0..32)] as char)
                     .collect();
                 batch.completions.push((id, course.id, at, code));
-                for g in groups.iter().filter(|g| achieving.contains(*g)) {
-                    batch.achievements.push((id, g, indicator, at));
-                    *counts
-                        .entry((c.unit_id, g, stats::week_of(at)))
-                        .or_default() += 1;
+                completed.insert(course.id, at);
+                at = (at + Duration::minutes(rng.gen_range(5..7 * 24 * 60))).min(now);
+            }
+            if completed.is_empty() {
+                continue;
+            }
+            report.passed += 1;
+            // The spine: each group whose courses are all done, dated by the last of them.
+            for (g, unit) in &groups {
+                if let Some(met) = catalog.met_at(g, |k| completed.get(&k).copied()) {
+                    batch.achievements.push((id, g, indicator, met));
+                    *counts.entry((*unit, g, stats::week_of(met))).or_default() += 1;
                 }
-                report.passed += 1;
             }
         }
     }
@@ -306,7 +440,8 @@ async fn generate_people(
     progress(&progress_line(done, opts.people, rows_written, started));
 
     // Live counts for what was loaded, and denominators as if the generated people were the
-    // registered share (`coverage`) of each commune's real population.
+    // registered share (`coverage`) of each commune's real population: for every unit that has
+    // members, and for the commune as a whole.
     let txn = state.db.write().begin().await?;
     sync_id_sequence(&txn, "person").await?;
     for ((unit, group, week), n) in &counts {
@@ -321,17 +456,21 @@ async fn generate_people(
         .await?;
     }
     for c in &plan {
-        for ((unit, group), n) in members.range((c.unit_id, "")..) {
-            if *unit != c.unit_id {
-                break;
+        let mut commune_total: BTreeMap<&'static str, i64> = BTreeMap::new();
+        let units = std::iter::once(c.unit_id).chain(c.sub.values().copied());
+        for unit in units {
+            for ((_, group), n) in members
+                .range((unit, "")..)
+                .take_while(|((u, _), _)| *u == unit)
+            {
+                *commune_total.entry(group).or_default() += *n;
+                if unit != c.unit_id {
+                    set_demo_denominators(&txn, year, unit, group, *n, c.coverage, now).await?;
+                }
             }
-            let real = ((*n as f64) / c.coverage).round() as i64;
-            for y in [year - 1, year] {
-                // The population grows a little from one year to the next.
-                let people_in_year = if y == year { real + real / 100 } else { real };
-                stats::set_denominator(&txn, y, *unit, group, people_in_year, DEMO_SOURCE, now)
-                    .await?;
-            }
+        }
+        for (group, n) in commune_total {
+            set_demo_denominators(&txn, year, c.unit_id, group, n, c.coverage, now).await?;
         }
     }
     settings::set(&txn, "demo_people", &opts.people.to_string()).await?;
@@ -340,6 +479,25 @@ async fn generate_people(
         "live counts and denominators written; {:.1} s in all",
         started.elapsed().as_secs_f64()
     ));
+    Ok(())
+}
+
+/// A unit's demo denominators for last year and this one: its generated members as the
+/// registered share `coverage` of its real people (who grow a little from year to year).
+async fn set_demo_denominators<C: hocvuso_db::ConnectionTrait>(
+    conn: &C,
+    year: i32,
+    unit: i64,
+    group: &str,
+    members: i64,
+    coverage: f64,
+    now: DateTime<Utc>,
+) -> Result<(), Internal> {
+    let real = ((members as f64) / coverage).round() as i64;
+    for y in [year - 1, year] {
+        let people_in_year = if y == year { real + real / 100 } else { real };
+        stats::set_denominator(conn, y, unit, group, people_in_year, DEMO_SOURCE, now).await?;
+    }
     Ok(())
 }
 

@@ -122,7 +122,9 @@ pub async fn my_courses(
             offered.extend(groups.iter().copied());
             let shown = match only {
                 None => true,
-                Some(g) => groups.is_empty() || groups.contains(&g),
+                // Narrowed to a group: what that group needs (an optional course shows in the
+                // whole catalogue only).
+                Some(g) => groups.contains(&g),
             };
             shown.then_some((c, groups))
         })
@@ -173,12 +175,13 @@ pub async fn my_courses(
             summary: c.course.course.summary.clone(),
         })
         .collect();
-    // One card per course to take: a course that counts as another one listed goes inside
-    // that one's card ("or learn it on the national platform").
+    // One card per course to take: a course taught elsewhere that counts as one listed goes
+    // inside that one's card ("or learn it on the national platform"); a course taught here
+    // that counts as another (one per school level) keeps its own card.
     let ids: Vec<i64> = courses.iter().map(|c| c.id).collect();
     let (folded, mut courses): (Vec<CourseCard>, Vec<CourseCard>) = courses
         .into_iter()
-        .partition(|c| c.counts_as.is_some_and(|id| ids.contains(&id)));
+        .partition(|c| c.external_url.is_some() && c.counts_as.is_some_and(|id| ids.contains(&id)));
     for alt in folded {
         if let Some(main) = courses.iter_mut().find(|c| Some(c.id) == alt.counts_as) {
             main.alternatives.push((
