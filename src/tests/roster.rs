@@ -276,6 +276,51 @@ fn malformed() -> Vec<Bad> {
             expect: "Bảng có ô chứa công thức (A3)",
         },
         Bad {
+            what: "a formula where the birth date goes: one message, not two",
+            name: "a.xlsx",
+            bytes: xlsx(|s| {
+                s.write_formula(2, 2, "=DATE(1962,3,5)")
+                    .unwrap_or_else(|e| panic!("{e}"));
+            }),
+            expect: "Bảng có ô chứa công thức (C3)",
+        },
+        Bad {
+            what: "a damaged workbook, in Vietnamese",
+            name: "a.xlsx",
+            bytes: b"PK\x03\x04 this is not a whole zip archive".to_vec(),
+            expect: "Không đọc được tệp Excel: tệp bị hỏng, chưa tải về hết",
+        },
+        Bad {
+            what: "an 11-digit citizen ID that starts with 0 lacks a digit",
+            name: "a.csv",
+            bytes: line(&format!(
+                "1,Nguyễn Thị Hoa,1962,Nữ,,06816200123,{COMMUNE_B},Người dân"
+            )),
+            expect: "có 11 chữ số, thiếu 1 chữ số",
+        },
+        Bad {
+            what: "an 11-digit citizen ID that does not fit with a 0 put back lacks a digit",
+            name: "a.csv",
+            bytes: line(&format!(
+                "1,Nguyễn Thị Hoa,1970,Nữ,,68162001123,{COMMUNE_B},Người dân"
+            )),
+            expect: "có 11 chữ số, thiếu 1 chữ số",
+        },
+        Bad {
+            what: "an old 9-digit identity card number",
+            name: "a.csv",
+            bytes: line(&format!(
+                "1,Nguyễn Thị Hoa,1962,Nữ,,250123456,{COMMUNE_B},Người dân"
+            )),
+            expect: "số chứng minh nhân dân cũ",
+        },
+        Bad {
+            what: "an empty file",
+            name: "a.csv",
+            bytes: Vec::new(),
+            expect: "Tệp trống.",
+        },
+        Bad {
             what: "old .xls",
             name: "a.xls",
             bytes: vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1],
@@ -305,6 +350,19 @@ async fn malformed_files_are_refused_and_nothing_is_written(b: TestBackend) {
             bad.expect
         );
         assert!(!page.has("form#nhap"), "{}: no confirm button", bad.what);
+        // A refused file adds nobody: the page does not say how many "would be added".
+        assert!(!page.has("#them-moi"), "{}: no would-be figures", bad.what);
+        assert!(
+            !page.body.contains("theo mã .") && !page.body.contains("theo mã  "),
+            "{}: no blank encoding",
+            bad.what
+        );
+        if bad.what.starts_with("a formula") {
+            assert_eq!(page.texts(".error-summary li").len(), 1, "{}", bad.what);
+        }
+        for english in ["invalid", "Invalid", "zip", "archive", "EOF"] {
+            assert!(!errors.contains(english), "{}: {errors}", bad.what);
+        }
     }
     assert_eq!(people_count(&app).await, 0);
     assert!(people::person_by_phone(app.state.db.read(), "0912345678")
@@ -709,7 +767,76 @@ async fn the_bulk_load_keeps_text_exactly_and_all_or_nothing(b: TestBackend) {
     app.verify_ok().await;
 }
 
+/// What officers really send: a workbook whose first sheet (last year's list) is hidden, a
+/// CSV with a line break inside a cell, an ID whose leading zero Excel dropped.
+async fn files_as_officers_send_them(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut admin = app.staff("0900000001", Role::ProvinceAdmin, "68").await;
+
+    // The hidden first sheet holds someone else; the visible second one is read.
+    let mut book = Workbook::new();
+    let rows = |sheet: &mut rust_xlsxwriter::Worksheet, person: [&str; 8]| {
+        for (c, h) in HEADER.split(',').enumerate() {
+            sheet
+                .write_string(0, c as u16, h)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        for (c, v) in person.iter().enumerate() {
+            sheet
+                .write_string(1, c as u16, *v)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+    };
+    let last_year = book.add_worksheet();
+    last_year.set_name("Năm 2025").unwrap_or_else(|e| panic!("{e}"));
+    rows(
+        last_year,
+        ["1", "Người Năm Ngoái", "1970", "Nam", "0987654321", "", COMMUNE_B, "Người dân"],
+    );
+    last_year.set_hidden(true);
+    let this_year = book.add_worksheet();
+    this_year.set_name("Năm 2026").unwrap_or_else(|e| panic!("{e}"));
+    rows(
+        this_year,
+        // Excel dropped the ID's leading zero (a number cell): read back as 068162001234.
+        ["1", "Nguyễn Thị Hoa", "1962", "Nữ", "0912345678", "68162001234", COMMUNE_B, "Người dân"],
+    );
+    this_year.set_active(true);
+    let bytes = book.save_to_buffer().unwrap_or_else(|e| panic!("{e}"));
+    let page = upload(&mut admin, "danh-sach.xlsx", &bytes).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(page.text("#them-moi"), "1");
+    confirm(&mut admin, &page).await;
+    let hoa = people::person_by_phone(app.state.db.read(), "0912345678")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("the visible sheet's person"));
+    assert_eq!(hoa.citizen_id.as_deref(), Some("068162001234"));
+    assert!(people::person_by_phone(app.state.db.read(), "0987654321")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .is_none());
+
+    // A cell with a line break is one row in Excel: the next row's error names Excel's row.
+    let csv = format!(
+        "{HEADER}
+1,\"Trần Văn Bình\",1970,Nam,0987654321,,{COMMUNE_B},\"Người dân\"
+         2,\"Lê Thị Cúc\",1958,Nữ,0356000111,,\"{COMMUNE_B}\n(thôn 2)\",Người dân
+         3,Phạm Văn Dũng,1965,Nam,0356000222,,{COMMUNE_B},Không có nhóm này
+"
+    );
+    let page = upload(&mut admin, "a.csv", csv.as_bytes()).await;
+    let errors = page.texts(".error-summary li");
+    assert!(
+        errors.iter().any(|e| e.starts_with("Dòng 4: cột H (Nhóm)")),
+        "{errors:?}"
+    );
+}
+
 test_both!(
+    files_as_officers_send_them,
     the_bulk_load_keeps_text_exactly_and_all_or_nothing,
     joining_a_group_counts_what_was_already_achieved,
     old_commune_names_find_the_new_commune,

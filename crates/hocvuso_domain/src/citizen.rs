@@ -10,6 +10,9 @@
 pub enum CitizenError {
     #[error("Số định danh cá nhân gồm đúng 12 chữ số (ví dụ 068190001234).")]
     IdShape,
+    /// Only digits, but not 12 of them: how many are missing or too many.
+    #[error("{}", id_length_message(*.0))]
+    IdLength(usize),
     #[error("3 chữ số đầu của số định danh ({0}) không phải mã tỉnh, thành phố nào.")]
     IdProvince(String),
     #[error(
@@ -29,6 +32,21 @@ pub enum CitizenError {
     BirthNoSuchDay(String),
     #[error("Năm sinh phải từ 1900 đến {max}.")]
     BirthYearRange { max: i32 },
+}
+
+/// What to say of a number of `found` digits where 12 are needed.
+fn id_length_message(found: usize) -> String {
+    match found {
+        9 => "Số này có 9 chữ số: đó là số chứng minh nhân dân cũ. Hãy ghi số định danh cá nhân 12 chữ số (in trên thẻ căn cước).".to_owned(),
+        0..=11 => format!(
+            "Số định danh cá nhân có {found} chữ số, thiếu {} chữ số: đủ là 12 chữ số (ví dụ 068190001234). Hãy xem lại thẻ căn cước.",
+            12 - found
+        ),
+        _ => format!(
+            "Số định danh cá nhân có {found} chữ số, thừa {} chữ số: đủ là 12 chữ số (ví dụ 068190001234). Hãy xem lại thẻ căn cước.",
+            found - 12
+        ),
+    }
 }
 
 /// Province codes of birth registration (the 63 provinces before the 2025 merger; numbers
@@ -96,8 +114,11 @@ impl CitizenId {
             .chars()
             .filter(|c| !matches!(c, ' ' | '.' | '-'))
             .collect();
-        if digits.len() != 12 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        if !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(CitizenError::IdShape);
+        }
+        if digits.len() != 12 {
+            return Err(CitizenError::IdLength(digits.len()));
         }
         let province: u16 = digits[..3].parse().map_err(|_| CitizenError::IdShape)?;
         if !PROVINCE_CODES.contains(&province) {
@@ -229,7 +250,11 @@ mod tests {
         assert_eq!(id.as_str(), "068090001234");
         assert_eq!(id.key(), 68_090_001_234);
         assert_eq!(id.encoded(), (Gender::Male, 1990));
-        assert_eq!(CitizenId::parse("06819000123"), Err(CitizenError::IdShape));
+        assert_eq!(CitizenId::parse("06819000123"), Err(CitizenError::IdLength(11)));
+        assert!(CitizenError::IdLength(11)
+            .to_string()
+            .contains("có 11 chữ số, thiếu 1 chữ số"));
+        assert!(CitizenError::IdLength(9).to_string().contains("chứng minh nhân dân"));
         assert_eq!(CitizenId::parse("06819000123a"), Err(CitizenError::IdShape));
         assert_eq!(
             CitizenId::parse("003190001234"),

@@ -71,7 +71,7 @@ fn cap_of(name: &str) -> u64 {
 /// entry that cannot be inflated refuses the file (calamine could not read it either).
 pub fn check(bytes: &[u8]) -> Result<SheetScan, TableError> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|e| TableError::Xlsx(format!("tệp nén .xlsx bị hỏng ({e})")))?;
+        .map_err(|_| TableError::Xlsx(DAMAGED.to_owned()))?;
     if archive.len() > MAX_ENTRIES {
         return Err(refused(format!(
             "tệp có {} phần nén, nhiều hơn mức cho phép ({MAX_ENTRIES})",
@@ -96,7 +96,7 @@ pub fn check(bytes: &[u8]) -> Result<SheetScan, TableError> {
     for i in 0..archive.len() {
         let mut file = archive
             .by_index(i)
-            .map_err(|e| TableError::Xlsx(format!("không giải nén được một phần của tệp ({e})")))?;
+            .map_err(|_| TableError::Xlsx(DAMAGED.to_owned()))?;
         let name = file.name().to_owned();
         let normal = normal(&name);
         let cap = cap_of(&normal);
@@ -136,7 +136,7 @@ pub fn check(bytes: &[u8]) -> Result<SheetScan, TableError> {
                 Ok(n) => n,
                 Err(e) => {
                     return Err(TableError::Xlsx(format!(
-                        "không giải nén được phần “{name}” ({e})"
+                        "không giải nén được phần “{name}”; {DAMAGED}"
                     )))
                 }
             };
@@ -193,11 +193,15 @@ fn entry<'a, 'b>(
     archive
         .by_index(i)
         .map(Some)
-        .map_err(|e| TableError::Xlsx(format!("không giải nén được phần “{want}” ({e})")))
+        .map_err(|_| TableError::Xlsx(format!("không giải nén được phần “{want}”; {DAMAGED}")))
 }
 
-fn xml_error(e: impl std::fmt::Display) -> TableError {
-    TableError::Xlsx(format!("nội dung XML hỏng ({e})"))
+/// What a damaged workbook is told, in the officer's words (the zip and XML libraries' own
+/// messages are English and technical).
+pub const DAMAGED: &str = "tệp bị hỏng, chưa tải về hết, hoặc không phải tệp Excel .xlsx (một tệp .xls hay .csv đổi tên thành .xlsx)";
+
+fn xml_error(_: impl std::fmt::Display) -> TableError {
+    TableError::Xlsx(format!("nội dung bên trong tệp bị hỏng; {DAMAGED}"))
 }
 
 /// The value of the attribute whose local name is `name` (any prefix).
@@ -235,12 +239,17 @@ fn first_in<T>(
     }
 }
 
-/// The path of the workbook's first worksheet, as a [`normal`] entry name.
+/// The path of the workbook's first visible sheet (the one the officer sees on opening it; a
+/// hidden one is often last year's list), as a [`normal`] entry name.
 fn first_sheet_path(
     archive: &mut zip::ZipArchive<Cursor<&[u8]>>,
 ) -> Result<Option<String>, TableError> {
     let first_id = first_in(archive, "xl/workbook.xml", |e| {
-        (e.local_name().as_ref() == b"sheet").then(|| attribute(e, b"id"))
+        let visible = !matches!(
+            attribute(e, b"state").as_deref(),
+            Some(b"hidden" | b"veryHidden")
+        );
+        (e.local_name().as_ref() == b"sheet" && visible).then(|| attribute(e, b"id"))
     })?
     .flatten();
     let Some(first_id) = first_id else {
@@ -284,7 +293,7 @@ pub fn cell_ref(r: &[u8]) -> Option<(usize, usize)> {
     within.then_some((line, col))
 }
 
-/// The formula cells of the workbook's first worksheet, `(line, column)` from 1: the first
+/// The formula cells of the workbook's first visible sheet, `(line, column)` from 1: the first
 /// `keep` of them and how many there are in all. Read here rather than with calamine's formula
 /// reader, which grows a vector to a shared formula's index (`si`) and fills a map across its
 /// range (`ref`), both as the file says, without a bound.
@@ -294,7 +303,7 @@ pub fn formula_cells(
 ) -> Result<(Vec<(usize, usize)>, usize), TableError> {
     use quick_xml::events::Event;
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|e| TableError::Xlsx(format!("tệp nén .xlsx bị hỏng ({e})")))?;
+        .map_err(|_| TableError::Xlsx(DAMAGED.to_owned()))?;
     let Some(path) = first_sheet_path(&mut archive)? else {
         return Ok((Vec::new(), 0));
     };

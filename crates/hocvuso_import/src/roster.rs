@@ -4,7 +4,9 @@
 //! units against the database is the service's work.
 
 use hocvuso_domain::text::fold;
-use hocvuso_domain::{BirthDate, CitizenId, FullName, Gender, PhoneNumber, TargetGroup};
+use hocvuso_domain::{
+    BirthDate, CitizenError, CitizenId, FullName, Gender, PhoneNumber, TargetGroup,
+};
 
 use crate::stream::{column_name, Row};
 use crate::RowError;
@@ -246,23 +248,40 @@ pub fn parse_row(cols: &Columns, row: &Row, current_year: i32) -> Result<RosterR
     };
     let citizen_id = match cols.citizen_id.map(|c| (c, cell(c))) {
         Some((c, text)) if !text.is_empty() => {
-            // Every ID starts with 0 (province codes 001–096): Excel drops it in number cells.
-            let text = match digits(text) {
-                Some(d) if d.len() == 10 || d.len() == 11 => format!("{d:0>12}"),
-                _ => text.to_owned(),
+            // Every ID starts with 0 (province codes 001–096): Excel drops it in number cells,
+            // so 10 or 11 digits not starting with 0 are read with the zeros put back. When
+            // the number so read does not hold together (no such province, another birth
+            // year), the cell more likely lacks a digit: say so, not what the padding implies.
+            let dropped_zeros = digits(text)
+                .filter(|d| matches!(d.len(), 10 | 11) && !d.starts_with('0'))
+                .map(str::len);
+            let text = match dropped_zeros {
+                Some(_) => format!("{text:0>12}"),
+                None => text.to_owned(),
             };
-            match CitizenId::parse(&text) {
-                Ok(id) => {
-                    if let Some(b) = birth {
-                        if let Err(e) = id.check(b.year, gender) {
-                            fail(c, "Số định danh cá nhân", e.to_string());
-                        }
-                    }
-                    Some(id)
-                }
-                Err(e) => {
-                    fail(c, "Số định danh cá nhân", e.to_string());
+            let read = CitizenId::parse(&text).and_then(|id| match birth {
+                Some(b) => id.check(b.year, gender).map(|()| id),
+                None => Ok(id),
+            });
+            match (read, dropped_zeros) {
+                (Ok(id), _) => Some(id),
+                (Err(e), Some(found)) => {
+                    let missing = CitizenError::IdLength(found).to_string();
+                    let message = match e {
+                        // Well formed with the zeros put back, but not this person's.
+                        CitizenError::IdYear { .. } | CitizenError::IdGender { .. } => format!(
+                            "{missing} Thêm số 0 ở đầu (Excel bỏ mất khi ô là ô số) cũng không khớp: {e}"
+                        ),
+                        _ => missing,
+                    };
+                    fail(c, "Số định danh cá nhân", message);
                     None
+                }
+                (Err(e), None) => {
+                    fail(c, "Số định danh cá nhân", e.to_string());
+                    // A number that is well formed but disagrees with the birth year or gender
+                    // is still this person's key for the other checks.
+                    CitizenId::parse(&text).ok()
                 }
             }
         }

@@ -76,7 +76,7 @@ impl SheetNotes {
             out.push(crate::RowError {
                 line: 0,
                 message: format!(
-                    "Bảng có ô gộp ({}{}): mỗi người một dòng, mỗi ô một giá trị. Hãy bỏ gộp ô (Merge & Center) rồi ghi đủ giá trị vào từng ô.",
+                    "Bảng có ô gộp ({}{}): mỗi người một dòng, mỗi ô một giá trị. Hãy bỏ gộp ô (Merge & Center), ghi đủ giá trị vào từng ô, rồi kiểm tra lại tệp (các lỗi khác, nếu có, sẽ hiện khi đó).",
                     named.join(", "),
                     if more > 0 { format!(" và {more} vùng khác") } else { String::new() }
                 ),
@@ -93,7 +93,7 @@ impl SheetNotes {
             out.push(crate::RowError {
                 line: 0,
                 message: format!(
-                    "Bảng có ô chứa công thức ({}{}): hãy chép cả bảng rồi dán dạng giá trị (Paste Special → Values) trước khi nhập.",
+                    "Bảng có ô chứa công thức ({}{}): hãy chép cả bảng rồi dán dạng giá trị (Paste Special → Values), rồi kiểm tra lại tệp (các lỗi khác, nếu có, sẽ hiện khi đó).",
                     formulas.join(", "),
                     if more > 0 { format!(" và {more} ô khác") } else { String::new() }
                 ),
@@ -228,16 +228,18 @@ pub fn read_rows(
         .from_reader(text.as_bytes());
     let mut batch = Vec::with_capacity(chunk);
     let mut record = csv::StringRecord::new();
-    // Line numbers counted from the records' byte offsets (a quoted cell may span lines).
-    let (mut line, mut counted_to) = (1usize, 0usize);
+    // Line numbers as Excel shows the file: the text's lines counted from the records' byte
+    // offsets (blank lines count), less the line breaks inside quoted cells before the record
+    // (Excel shows such a cell on one row).
+    let (mut text_line, mut counted_to, mut inside_cells) = (1usize, 0usize, 0usize);
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
                 return Err(TableError::Csv {
-                    line,
-                    message: e.to_string(),
+                    line: text_line - inside_cells,
+                    message: csv_problem(&e),
                 })
             }
         }
@@ -249,11 +251,16 @@ pub fn read_rows(
         if text.as_bytes().get(start) == Some(&b'\n') {
             start += 1;
         }
-        line += text.as_bytes()[counted_to.min(start)..start]
+        text_line += text.as_bytes()[counted_to.min(start)..start]
             .iter()
             .filter(|b| **b == b'\n')
             .count();
         counted_to = start;
+        let line = text_line - inside_cells;
+        inside_cells += record
+            .iter()
+            .map(|c| memchr::memchr_iter(b'\n', c.as_bytes()).count())
+            .sum::<usize>();
         let mut cells = Vec::with_capacity(record.len().min(MAX_COLUMNS));
         for (i, c) in record.iter().enumerate() {
             let c = c.trim();
@@ -343,6 +350,16 @@ pub fn decode_text(bytes: &[u8]) -> Result<(Cow<'_, str>, &'static str), TableEr
     Ok((text, name))
 }
 
+/// A CSV reading error in the officer's words (the library's own are English).
+fn csv_problem(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::Utf8 { .. } => {
+            "có chữ không đọc được (tệp không lưu bằng mã UTF-8)".to_owned()
+        }
+        _ => "dòng không đúng dạng CSV (có thể thiếu dấu ngoặc kép đóng)".to_owned(),
+    }
+}
+
 fn read_xlsx(
     bytes: &[u8],
     scan: crate::archive::SheetScan,
@@ -350,12 +367,15 @@ fn read_xlsx(
     notes: impl FnOnce(SheetNotes),
     mut rows: impl FnMut(Vec<Row>) -> bool,
 ) -> Result<(), TableError> {
-    let broken = |e: calamine::XlsxError| TableError::Xlsx(e.to_string());
+    let broken = |_: calamine::XlsxError| TableError::Xlsx(crate::archive::DAMAGED.to_owned());
     let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(broken)?;
+    // The first visible sheet, as `archive::formula_cells` picks it: a hidden first sheet is
+    // often last year's list, kept out of sight.
     let sheet = book
-        .sheet_names()
-        .first()
-        .cloned()
+        .sheets_metadata()
+        .iter()
+        .find(|s| s.visible == calamine::SheetVisible::Visible)
+        .map(|s| s.name.clone())
         .ok_or(TableError::Empty)?;
     let mut merged = Vec::new();
     if scan.may_merge {

@@ -128,33 +128,52 @@ pub async fn run(
                 }
             };
             println!(
-                "Khóa “{}”. Tệp {}: {} dòng kết quả, {} dòng trống bỏ qua.",
-                r.course_title, r.encoding, r.rows, r.blank
+                "Khóa “{}”. {}{} dòng kết quả, {} dòng trống bỏ qua.",
+                r.course_title,
+                read_as(r.encoding),
+                r.rows,
+                r.blank
             );
             if !r.ignored_columns.is_empty() {
                 println!("Các cột không dùng: {}", r.ignored_columns.join(", "));
             }
-            println!(
-                "Hoàn thành mới {}, đã có từ trước {}, bỏ qua (chưa có trong danh sách) {}.",
-                r.added, r.unchanged, r.skipped
-            );
+            if r.is_ok() {
+                println!(
+                    "Hoàn thành mới {}, đã có từ trước {}, bỏ qua (chưa có trong danh sách) {}.",
+                    r.added, r.unchanged, r.skipped
+                );
+            }
             print_errors(&r.errors, r.error_count);
             Ok(verdict(r.is_ok(), r.applied, started))
         }
     }
 }
 
+/// "Tệp UTF-8: " — or nothing when the file could not be read that far (an empty file).
+fn read_as(encoding: &str) -> String {
+    if encoding.is_empty() {
+        String::new()
+    } else {
+        format!("Tệp {encoding}: ")
+    }
+}
+
 fn print_report(r: &Report) {
     println!(
-        "Tệp {}: {} dòng người, {} dòng trống bỏ qua.",
-        r.encoding, r.rows, r.blank
+        "{}{} dòng người, {} dòng trống bỏ qua.",
+        read_as(r.encoding),
+        r.rows,
+        r.blank
     );
     if !r.ignored_columns.is_empty() {
         println!("Các cột không dùng: {}", r.ignored_columns.join(", "));
     }
-    println!(
-        "Thêm mới {}, cập nhật {}, chuyển đơn vị {}, không đổi {}.",
-        r.added, r.updated, r.moved, r.unchanged
-    );
+    // A refused file changes nobody: its would-be figures are not printed.
+    if r.is_ok() {
+        println!(
+            "Thêm mới {}, cập nhật {}, chuyển đơn vị {}, không đổi {}.",
+            r.added, r.updated, r.moved, r.unchanged
+        );
+    }
     print_errors(&r.errors, r.error_count);
 }

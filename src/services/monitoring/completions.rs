@@ -162,8 +162,14 @@ fn read_file(bytes: &[u8], today: (i32, u32, u32)) -> FileRows {
     );
     out.report.encoding = notes.encoding;
     if let Some(line) = header_line {
-        for e in notes.errors_below(line) {
-            out.report.error(e);
+        let refusals = notes.errors_below(line);
+        if !refusals.is_empty() {
+            // The rows' values are not what the officer sees (a formula's stored result, the
+            // blank cells of a merged range): their own errors would mislead.
+            out.report.errors.clear();
+            out.report.error_count = 0;
+            out.rows.clear();
+            refusals.into_iter().for_each(|e| out.report.error(e));
         }
     }
     if let Err(e) = result {

@@ -144,6 +144,10 @@ struct FileReader {
     columns: Option<Columns>,
     /// A header with missing columns was found: rows cannot be read.
     broken_header: bool,
+    /// Merged cells or formulas below the header refuse the file: the values read from the
+    /// rows are not what the officer sees, so their own errors would mislead (a formula's
+    /// stored result, the blank cells of a merged range); only those refusals are reported.
+    values_unreliable: bool,
 }
 
 impl FileReader {
@@ -175,7 +179,9 @@ impl FileReader {
             match parse::parse_row(cols, &row, self.current_year) {
                 Ok(r) => out.push(Item::Person(r)),
                 Err(errors) => {
-                    out.extend(errors.into_iter().map(Item::Error));
+                    if !self.values_unreliable {
+                        out.extend(errors.into_iter().map(Item::Error));
+                    }
                     out.push(Item::Invalid);
                 }
             }
@@ -184,13 +190,10 @@ impl FileReader {
     }
 
     /// Refuses merged cells and formulas below the header.
-    fn refuse_merged_and_formulas(&self, cols: &Columns, out: &mut Vec<Item>) {
-        out.extend(
-            self.notes
-                .errors_below(cols.line)
-                .into_iter()
-                .map(Item::Error),
-        );
+    fn refuse_merged_and_formulas(&mut self, cols: &Columns, out: &mut Vec<Item>) {
+        let refusals = self.notes.errors_below(cols.line);
+        self.values_unreliable = !refusals.is_empty();
+        out.extend(refusals.into_iter().map(Item::Error));
     }
 }
 
@@ -230,6 +233,7 @@ pub async fn run(
             notes: SheetNotes::default(),
             columns: None,
             broken_header: false,
+            values_unreliable: false,
         });
         let notes_tx = tx.clone();
         let result = hocvuso_import::stream::read_rows(

@@ -75,6 +75,8 @@ pub struct ReportView {
     pub more_changes: String,
     /// Written already (else a dry run).
     pub applied: bool,
+    /// No errors: what the import does is shown (a refused file does nothing).
+    pub ok: bool,
 }
 
 impl ReportView {
@@ -97,6 +99,7 @@ impl ReportView {
             changes: changed.errors,
             more_changes: changed.more,
             applied: r.applied,
+            ok: r.is_ok(),
         }
     }
 }
