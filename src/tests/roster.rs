@@ -790,18 +790,40 @@ async fn files_as_officers_send_them(b: TestBackend) {
         }
     };
     let last_year = book.add_worksheet();
-    last_year.set_name("Năm 2025").unwrap_or_else(|e| panic!("{e}"));
+    last_year
+        .set_name("Năm 2025")
+        .unwrap_or_else(|e| panic!("{e}"));
     rows(
         last_year,
-        ["1", "Người Năm Ngoái", "1970", "Nam", "0987654321", "", COMMUNE_B, "Người dân"],
+        [
+            "1",
+            "Người Năm Ngoái",
+            "1970",
+            "Nam",
+            "0987654321",
+            "",
+            COMMUNE_B,
+            "Người dân",
+        ],
     );
     last_year.set_hidden(true);
     let this_year = book.add_worksheet();
-    this_year.set_name("Năm 2026").unwrap_or_else(|e| panic!("{e}"));
+    this_year
+        .set_name("Năm 2026")
+        .unwrap_or_else(|e| panic!("{e}"));
     rows(
         this_year,
         // Excel dropped the ID's leading zero (a number cell): read back as 068162001234.
-        ["1", "Nguyễn Thị Hoa", "1962", "Nữ", "0912345678", "68162001234", COMMUNE_B, "Người dân"],
+        [
+            "1",
+            "Nguyễn Thị Hoa",
+            "1962",
+            "Nữ",
+            "0912345678",
+            "68162001234",
+            COMMUNE_B,
+            "Người dân",
+        ],
     );
     this_year.set_active(true);
     let bytes = book.save_to_buffer().unwrap_or_else(|e| panic!("{e}"));

@@ -250,11 +250,16 @@ mod tests {
         assert_eq!(id.as_str(), "068090001234");
         assert_eq!(id.key(), 68_090_001_234);
         assert_eq!(id.encoded(), (Gender::Male, 1990));
-        assert_eq!(CitizenId::parse("06819000123"), Err(CitizenError::IdLength(11)));
+        assert_eq!(
+            CitizenId::parse("06819000123"),
+            Err(CitizenError::IdLength(11))
+        );
         assert!(CitizenError::IdLength(11)
             .to_string()
             .contains("có 11 chữ số, thiếu 1 chữ số"));
-        assert!(CitizenError::IdLength(9).to_string().contains("chứng minh nhân dân"));
+        assert!(CitizenError::IdLength(9)
+            .to_string()
+            .contains("chứng minh nhân dân"));
         assert_eq!(CitizenId::parse("06819000123a"), Err(CitizenError::IdShape));
         assert_eq!(
             CitizenId::parse("003190001234"),

@@ -134,7 +134,7 @@ pub fn check(bytes: &[u8]) -> Result<SheetScan, TableError> {
             let n = match file.read(&mut buf[kept..]) {
                 Ok(0) => break,
                 Ok(n) => n,
-                Err(e) => {
+                Err(_) => {
                     return Err(TableError::Xlsx(format!(
                         "không giải nén được phần “{name}”; {DAMAGED}"
                     )))

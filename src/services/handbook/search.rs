@@ -6,7 +6,9 @@
 //! words one edit away (substitution, insertion, deletion or swap of neighbours), at a lower
 //! score; two query words that stand next to each other in a text (most Vietnamese words have
 //! two syllables) score extra. Scores are tf-idf-like, weighted by field (title ≫ keywords ≫ summary ≫ body), and
-//! multiplied by the share of query words a text matches. See docs/decisions/0003-search.md.
+//! multiplied by the share of query words a text matches. Short forms people type ("cccd",
+//! "mk", "tk") are searched as the words they stand for ([`SHORT_FORMS`]). See
+//! docs/decisions/0003-search.md.
 
 use std::collections::{HashMap, HashSet};
 
@@ -95,6 +97,55 @@ const PAIR_FACTOR: f32 = 1.5;
 const RELATIVE_FLOOR: f32 = 0.2;
 /// Words this long (in characters) or longer may carry one typo.
 const TYPO_MIN_CHARS: usize = 5;
+
+/// Short forms people type, folded, and the words they stand for. A short form is searched as
+/// its words (so it keeps its weight beside other words, and its words pair up with theirs);
+/// texts that write the short form itself match it too.
+const SHORT_FORMS: &[(&str, &str)] = &[
+    ("cccd", "căn cước công dân"),
+    ("cmnd", "chứng minh nhân dân"),
+    ("cmt", "chứng minh nhân dân"),
+    ("vsid", "vssid"),
+    ("ck", "chuyển khoản"),
+    ("mk", "mật khẩu"),
+    ("tk", "tài khoản"),
+    ("stk", "số tài khoản"),
+    ("sdt", "số điện thoại"),
+    ("dt", "điện thoại"),
+    ("dvc", "dịch vụ công"),
+    ("bhxh", "bảo hiểm xã hội"),
+    ("bhyt", "bảo hiểm y tế"),
+    ("gplx", "giấy phép lái xe"),
+    ("ttdt", "thanh toán điện tử"),
+    ("hddt", "hóa đơn điện tử"),
+    ("cks", "chữ ký số"),
+    ("cntt", "công nghệ thông tin"),
+    ("dmst", "đổi mới sáng tạo"),
+];
+
+/// The query's words `(lower-cased, folded)` with each short form replaced by its words, and
+/// the short form itself kept after them (see [`SHORT_FORMS`]).
+fn expand_short_forms(tokens: impl Iterator<Item = (String, String)>) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut kept = Vec::new();
+    for (lower, f) in tokens {
+        match SHORT_FORMS.iter().find(|(short, _)| *short == f) {
+            Some((_, long)) => {
+                out.extend(words(long).map(|(s, e)| {
+                    let w = long[s..e].to_owned();
+                    let folded = fold(&w);
+                    (w, folded)
+                }));
+                if fold(long) != f {
+                    kept.push((lower, f));
+                }
+            }
+            None => out.push((lower, f)),
+        }
+    }
+    out.extend(kept);
+    out
+}
 
 /// The words of a text with their byte ranges (letters and digits; everything else separates).
 pub fn words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
@@ -258,14 +309,15 @@ impl SearchIndex {
     /// The best `limit` results for a query, best first.
     pub fn search(&self, query: &str, limit: usize) -> Results<'_> {
         let query = hocvuso_domain::text::nfc(query);
-        let tokens: Vec<(String, String)> = words(&query)
-            .map(|(s, e)| {
-                let lower = query[s..e].to_lowercase();
-                let f = fold(&lower);
-                (lower, f)
-            })
-            .take(12)
-            .collect();
+        let tokens = expand_short_forms(
+            words(&query)
+                .map(|(s, e)| {
+                    let lower = query[s..e].to_lowercase();
+                    let f = fold(&lower);
+                    (lower, f)
+                })
+                .take(12),
+        );
         if tokens.is_empty() || self.docs.is_empty() {
             return Results::default();
         }
