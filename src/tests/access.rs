@@ -43,6 +43,11 @@ const MATRIX: &[(&str, [u16; 6])] = &[
     ("/thong-ke/mau-so/lich-su", [303, 403, 403, 403, 403, 200]),
     ("/thong-ke/vneid", [303, 403, 403, 403, 403, 200]),
     ("/thong-ke/chi-tieu", [303, 403, 403, 403, 403, 200]),
+    ("/thong-ke/khoa-bat-buoc", [303, 403, 403, 403, 403, 200]),
+    (
+        "/thong-ke/khoa-bat-buoc/officials",
+        [303, 403, 403, 403, 403, 200],
+    ),
     ("/thong-ke/hoan-thanh", [303, 403, 403, 403, 403, 200]),
     (
         "/thong-ke/hoan-thanh/mau.csv",
@@ -218,6 +223,13 @@ const ROUTES: &[(&str, &str, Level)] = &[
     ("/thong-ke/hoan-thanh/nhap", "P", Level::Province),
     ("/thong-ke/hoan-thanh/mau.csv", "G", Level::Province),
     ("/thong-ke/chi-tieu", "GP", Level::Province),
+    ("/thong-ke/khoa-bat-buoc", "G", Level::Province),
+    ("/thong-ke/khoa-bat-buoc/{group}", "GP", Level::Province),
+    (
+        "/thong-ke/khoa-bat-buoc/{group}/ap-dung",
+        "P",
+        Level::Province,
+    ),
     ("/to-chuc", "G", Level::Province),
     ("/to-chuc/{code}", "G", Level::Province),
     ("/to-chuc/{code}/{action}", "P", Level::Province),
@@ -364,7 +376,8 @@ async fn every_route_and_method_by_role(b: TestBackend) {
             .replace("{slug}", "ky-nang-so-co-ban")
             .replace("{n}", "1")
             .replace("{name}", "khong-co.png")
-            .replace("{action}", "doi-ten");
+            .replace("{action}", "doi-ten")
+            .replace("{group}", "officials");
         for method in methods.chars() {
             for (who, br) in roles.iter().zip(browsers.iter_mut()) {
                 let page = if method == 'G' {

@@ -18,6 +18,7 @@ mod people;
 mod public;
 mod recovery;
 mod report;
+mod requirements;
 mod roster;
 mod security;
 mod support;

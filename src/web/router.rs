@@ -14,7 +14,7 @@ use super::page::style_css;
 use super::pages::accounts::sign_in as account;
 use super::pages::credentials::certificate;
 use super::pages::handbook::{authoring, reading as handbook};
-use super::pages::learning::{course_authoring, learn};
+use super::pages::learning::{course_authoring, learn, requirements};
 use super::pages::monitoring::{completions, dashboard, denominators, report, targets, vneid};
 use super::pages::people::{org, person as people, recovery, roster, support, transfer};
 use super::pages::site::{health, home};
@@ -184,6 +184,15 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/thong-ke/chi-tieu",
             get(targets::index).post(targets::save),
+        )
+        .route("/thong-ke/khoa-bat-buoc", get(requirements::index))
+        .route(
+            "/thong-ke/khoa-bat-buoc/{group}",
+            get(requirements::edit_form).post(requirements::preview),
+        )
+        .route(
+            "/thong-ke/khoa-bat-buoc/{group}/ap-dung",
+            post(requirements::apply),
         )
         .route("/to-chuc", get(org::index))
         .route("/to-chuc/{code}", get(org::unit))

@@ -27,6 +27,7 @@ enum Subject {
     Unit,
     File,
     Certificate,
+    Group,
 }
 
 /// The action in words, and what its subject names.
@@ -52,6 +53,7 @@ fn action(code: &str) -> (&'static str, Subject) {
         "transfer_refuse" => ("Từ chối chuyển đơn vị", Subject::Person),
         "revoke_certificate" => ("Thu hồi chứng nhận", Subject::Certificate),
         "reinstate_certificate" => ("Khôi phục chứng nhận", Subject::Certificate),
+        "change_requirements" => ("Đổi khóa học bắt buộc của một nhóm", Subject::Group),
         _ => ("Việc khác", Subject::File),
     }
 }
@@ -118,6 +120,11 @@ fn detail_in_words(detail: &str, unit: &mut String) -> String {
             "errors" => format!("{v} lỗi"),
             "course" => n("khóa học"),
             "source" => n("nguồn"),
+            "before" => n("khóa bắt buộc trước đây:"),
+            "after" => n("nay:"),
+            "gained" => n("thêm người đạt"),
+            "lost" => n("bớt người đạt"),
+            "redated" => n("tính đạt muộn hơn"),
             "unit" => {
                 *unit = v;
                 continue;
@@ -186,6 +193,8 @@ pub async fn recent<C: hocvuso_db::ConnectionTrait>(
             Subject::File if e.subject.is_empty() => String::new(),
             Subject::File => format!("tệp “{}”", e.subject),
             Subject::Certificate => format!("chứng nhận {}", e.subject),
+            Subject::Group => TargetGroup::from_code(&e.subject)
+                .map_or_else(|| e.subject.clone(), |g| format!("nhóm {}", g.name_vi())),
         };
         let detail = detail_in_words(&e.detail, &mut unit);
         out.push(AuditLine {

@@ -37,6 +37,7 @@ pub mod phone_code;
 pub mod question;
 pub mod question_option;
 pub mod quiz_attempt;
+pub mod requirement_change;
 pub mod role_grant;
 pub mod roster_import;
 pub mod session;

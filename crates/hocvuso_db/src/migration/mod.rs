@@ -29,6 +29,7 @@ mod m20261206_000002_media_parts;
 mod m20261206_000003_revocation;
 mod m20261206_000004_vietnamese_order;
 mod m20261207_000001_achievement_dates;
+mod m20261207_000002_requirement_history;
 
 use m20261124_000001_initial::Initial;
 use m20261125_000001_handbook::Handbook;
@@ -50,6 +51,7 @@ use m20261206_000002_media_parts::MediaParts;
 use m20261206_000003_revocation::Revocation;
 use m20261206_000004_vietnamese_order::VietnameseOrder;
 use m20261207_000001_achievement_dates::AchievementDates;
+use m20261207_000002_requirement_history::RequirementHistory;
 
 pub struct Migrator;
 
@@ -77,6 +79,7 @@ impl MigratorTrait for Migrator {
             Box::new(Revocation),
             Box::new(VietnameseOrder),
             Box::new(AchievementDates),
+            Box::new(RequirementHistory),
         ]
     }
 }

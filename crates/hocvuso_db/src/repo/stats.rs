@@ -948,6 +948,73 @@ pub async fn achievements_of_person<C: ConnectionTrait>(
         .await
 }
 
+/// Takes back the `digital_skills` achievements in one group of these people; returns each
+/// taken back `(person, achieved_at)`, to take it off the counts of that week.
+pub async fn delete_group_achievements<C: ConnectionTrait>(
+    conn: &C,
+    group_code: &str,
+    person_ids: &[i64],
+) -> Result<Vec<(i64, DateTime<Utc>)>, DbErr> {
+    let mut out = Vec::new();
+    for chunk in person_ids.chunks(500) {
+        let of_chunk = || {
+            achievement::Column::PersonId
+                .is_in(chunk.iter().copied())
+                .and(achievement::Column::GroupCode.eq(group_code))
+                .and(achievement::Column::IndicatorCode.eq("digital_skills"))
+        };
+        let found = achievement::Entity::find()
+            .filter(of_chunk())
+            .all(conn)
+            .await?;
+        achievement::Entity::delete_many()
+            .filter(of_chunk())
+            .exec(conn)
+            .await?;
+        out.extend(found.into_iter().map(|a| (a.person_id, a.achieved_at)));
+    }
+    Ok(out)
+}
+
+/// `(person, achieved_at)` of the `digital_skills` achievements in one group of these people.
+pub async fn group_achievements_of<C: ConnectionTrait>(
+    conn: &C,
+    group_code: &str,
+    person_ids: &[i64],
+) -> Result<Vec<(i64, DateTime<Utc>)>, DbErr> {
+    let mut out = Vec::new();
+    for chunk in person_ids.chunks(500) {
+        out.extend(
+            achievement::Entity::find()
+                .filter(achievement::Column::PersonId.is_in(chunk.iter().copied()))
+                .filter(achievement::Column::GroupCode.eq(group_code))
+                .filter(achievement::Column::IndicatorCode.eq("digital_skills"))
+                .all(conn)
+                .await?
+                .into_iter()
+                .map(|a| (a.person_id, a.achieved_at)),
+        );
+    }
+    Ok(out)
+}
+
+/// Dates one person's `digital_skills` achievement in a group anew.
+pub async fn redate_achievement<C: ConnectionTrait>(
+    conn: &C,
+    person_id: i64,
+    group_code: &str,
+    at: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    achievement::Entity::update_many()
+        .col_expr(achievement::Column::AchievedAt, Expr::value(at))
+        .filter(achievement::Column::PersonId.eq(person_id))
+        .filter(achievement::Column::GroupCode.eq(group_code))
+        .filter(achievement::Column::IndicatorCode.eq("digital_skills"))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
 /// Takes back `digital_skills` achievements of one person in these groups; returns each taken
 /// back with when it had been achieved (to take it off the counts of that week).
 pub async fn delete_achievements<C: ConnectionTrait>(

@@ -403,6 +403,69 @@ pub async fn require_course_for_group<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Makes `course_ids` the courses a group requires (in the caller's transaction).
+pub async fn set_group_courses<C: ConnectionTrait>(
+    conn: &C,
+    group_code: &str,
+    course_ids: &[i64],
+) -> Result<(), DbErr> {
+    group_course::Entity::delete_many()
+        .filter(group_course::Column::GroupCode.eq(group_code))
+        .exec(conn)
+        .await?;
+    for id in course_ids {
+        require_course_for_group(conn, group_code, *id).await?;
+    }
+    Ok(())
+}
+
+/// One change of a group's required courses, for the history.
+pub struct NewRequirementChange<'a> {
+    pub group_code: &'a str,
+    pub courses_before: &'a str,
+    pub courses_after: &'a str,
+    pub reason: &'a str,
+    pub gained: i64,
+    pub lost: i64,
+    pub redated: i64,
+    pub changed_by: Option<i64>,
+    pub changed_at: DateTime<Utc>,
+}
+
+pub async fn insert_requirement_change<C: ConnectionTrait>(
+    conn: &C,
+    c: NewRequirementChange<'_>,
+) -> Result<(), DbErr> {
+    requirement_change::Entity::insert(requirement_change::ActiveModel {
+        group_code: Set(c.group_code.to_owned()),
+        courses_before: Set(c.courses_before.to_owned()),
+        courses_after: Set(c.courses_after.to_owned()),
+        reason: Set(c.reason.to_owned()),
+        gained: Set(c.gained),
+        lost: Set(c.lost),
+        redated: Set(c.redated),
+        changed_by: Set(c.changed_by),
+        changed_at: Set(c.changed_at),
+        ..Default::default()
+    })
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+/// The latest `limit` changes of the groups' required courses, newest first.
+pub async fn requirement_changes<C: ConnectionTrait>(
+    conn: &C,
+    limit: u64,
+) -> Result<Vec<RequirementChange>, DbErr> {
+    use sea_orm::QuerySelect;
+    requirement_change::Entity::find()
+        .order_by_desc(requirement_change::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await
+}
+
 /// `(group_code, course_id)` for every course a group requires.
 pub async fn required_courses<C: ConnectionTrait>(conn: &C) -> Result<Vec<(String, i64)>, DbErr> {
     Ok(group_course::Entity::find()

@@ -9,7 +9,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Que
 use crate::entity::{
     attempt_question, certificate, course, course_completion, course_version, group_course,
     issuer_key, lesson, lesson_progress, question, question_option, quiz_attempt,
-    withdrawn_completion,
+    requirement_change, withdrawn_completion,
 };
 
 pub use attempt_question::Model as AttemptQuestion;
@@ -34,6 +34,7 @@ pub use lesson::Model as Lesson;
 pub use question::Model as Question;
 pub use question_option::Model as QuestionOption;
 pub use quiz_attempt::Model as QuizAttempt;
+pub use requirement_change::Model as RequirementChange;
 
 mod batched;
 mod certificates;

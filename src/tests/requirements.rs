@@ -1,0 +1,219 @@
+//! /thong-ke/khoa-bat-buoc: the province decides which courses a group requires. A change is
+//! previewed (nothing kept), then applied with its reason, recounted through the spine in the
+//! same transaction (gained from the change, lost in the week counted, dated later when the
+//! last course needed is a later one), kept in the history and the audit log; `stats verify`
+//! agrees after each change.
+
+use axum::http::StatusCode;
+use hocvuso_domain::Role;
+use hocvuso_test_utils::{test_both, TestBackend};
+
+use super::util::{Browser, Page, TestApp, COMMUNE_B};
+
+const BASIC: &str = "ky-nang-so-co-ban";
+const AI: &str = "ung-dung-tri-tue-nhan-tao";
+const INNOVATION: &str = "doi-moi-sang-tao-cho-can-bo";
+
+fn course_id(app: &TestApp, slug: &str) -> String {
+    app.state
+        .catalog
+        .current()
+        .by_slug(slug)
+        .unwrap_or_else(|| panic!("no course {slug}"))
+        .course
+        .id
+        .to_string()
+}
+
+async fn pass(learner: &mut Browser<'_>, slug: &str) {
+    learner.read_all_lessons_of(slug).await;
+    let attempt = learner.start_quiz_of(slug).await;
+    let result = learner.answer_all(attempt, true).await;
+    assert!(result.status.is_success() || result.status.is_redirection());
+}
+
+/// Posts the officials' rule: the preview, or (`apply`) the change itself.
+async fn officials_rule(
+    admin: &mut Browser<'_>,
+    courses: &[&str],
+    reason: &str,
+    apply: bool,
+) -> Page {
+    let mut fields: Vec<(&str, &str)> = courses.iter().map(|c| ("khoa-hoc", *c)).collect();
+    fields.push(("ly-do", reason));
+    let path = if apply {
+        "/thong-ke/khoa-bat-buoc/officials/ap-dung"
+    } else {
+        "/thong-ke/khoa-bat-buoc/officials"
+    };
+    admin.post(path, &fields).await
+}
+
+async fn achieved_at(app: &TestApp, phone: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    let db = app.state.db.read();
+    let person = hocvuso_db::repo::people::person_by_phone(db, phone)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("no {phone}"));
+    hocvuso_db::repo::stats::achievements_of_person(db, person.id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .find(|a| a.group_code == "officials")
+        .map(|a| a.achieved_at)
+}
+
+async fn a_changed_rule_is_previewed_applied_recounted_and_kept(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut admin = app.staff("0900000001", Role::ProvinceAdmin, "68").await;
+    let roster = format!(
+        "Họ và tên,Ngày sinh,Giới tính,Số điện thoại,Mã xã,Nhóm\n\
+         Phạm Thị Lan,1985,Nữ,0912345678,{COMMUNE_B},\"Cán bộ, công chức\"\n\
+         Lê Văn Minh,1980,Nam,0987654321,{COMMUNE_B},\"Cán bộ, công chức\"\n"
+    );
+    let token = admin.csrf().await;
+    let preview = admin
+        .post_file(
+            "/danh-sach/nhap",
+            &[("csrf_token", &token)],
+            "tep",
+            "r.csv",
+            roster.as_bytes(),
+        )
+        .await;
+    let ma = preview
+        .attrs("form#nhap input[name=ma]", "value")
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("roster refused:\n{}", preview.body));
+    admin.post("/danh-sach/nhap/xac-nhan", &[("ma", &ma)]).await;
+    let (basic, ai, innovation) = (
+        course_id(&app, BASIC),
+        course_id(&app, AI),
+        course_id(&app, INNOVATION),
+    );
+
+    // As shipped, officials need the basic course and the AI course: Lan passes both, Minh
+    // only the basic one.
+    let mut lan = app.learner("0912345678", COMMUNE_B).await;
+    pass(&mut lan, BASIC).await;
+    pass(&mut lan, AI).await;
+    let mut minh = app.learner("0987654321", COMMUNE_B).await;
+    pass(&mut minh, BASIC).await;
+    assert_eq!(app.achieved_in(COMMUNE_B, "officials").await, 1);
+    let lan_first = achieved_at(&app, "0912345678").await;
+    assert!(lan_first.is_some());
+
+    let index = admin.get("/thong-ke/khoa-bat-buoc").await;
+    assert_eq!(index.status, StatusCode::OK);
+    let officials = index.text("#bang-quy-dinh tr[data-group=officials]");
+    assert!(
+        officials.contains("Kỹ năng số cơ bản") && officials.contains("trí tuệ nhân tạo"),
+        "{officials}"
+    );
+    let form = admin.get("/thong-ke/khoa-bat-buoc/officials").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert_eq!(
+        form.attrs("input[name=khoa-hoc][checked]", "value").len(),
+        2
+    );
+
+    // Refused, and nothing kept: no reason; nothing changed; a course taught elsewhere.
+    let no_reason = officials_rule(&mut admin, &[&basic], "  ", false).await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(no_reason.text(".error-summary").contains("Hãy ghi lý do"));
+    let same = officials_rule(&mut admin, &[&basic, &ai], "Không đổi", true).await;
+    assert_eq!(same.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(same.text(".error-summary").contains("không có gì thay đổi"));
+    let national = app
+        .state
+        .catalog
+        .current()
+        .courses()
+        .find(|c| c.course.external_url.is_some())
+        .map(|c| c.course.id.to_string())
+        .unwrap_or_else(|| panic!("the national platform's course"));
+    let elsewhere = officials_rule(&mut admin, &[&national], "Thử", true).await;
+    assert_eq!(elsewhere.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(elsewhere.text(".error-summary").contains("không chọn được"));
+
+    // 1. The basic course alone: the preview says Minh would achieve, and changes nothing.
+    app.clock.advance(chrono::Duration::days(1));
+    let preview = officials_rule(&mut admin, &[&basic], "Quyết định 12/QĐ-UBND", false).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    assert_eq!(preview.text("#them-dat"), "1");
+    assert_eq!(preview.text("#bot-dat"), "0");
+    assert_eq!(preview.text("#doi-ngay"), "0");
+    assert_eq!(app.achieved_in(COMMUNE_B, "officials").await, 1);
+    assert!(achieved_at(&app, "0987654321").await.is_none());
+    let applied = officials_rule(&mut admin, &[&basic], "Quyết định 12/QĐ-UBND", true).await;
+    assert_eq!(applied.status, StatusCode::SEE_OTHER, "{}", applied.body);
+    assert_eq!(
+        applied.location(),
+        "/thong-ke/khoa-bat-buoc?da-doi=officials"
+    );
+    assert_eq!(app.achieved_in(COMMUNE_B, "officials").await, 2);
+    assert_eq!(
+        achieved_at(&app, "0987654321").await,
+        Some(app.state.clock.now()),
+        "achieved from the change, as when joining a group"
+    );
+    assert_eq!(achieved_at(&app, "0912345678").await, lan_first);
+    app.verify_ok().await;
+
+    // 2. Lan passes the innovation course a fortnight later; the rule becomes basic +
+    // innovation: Minh loses his achievement, Lan's moves to the day she passed it.
+    app.clock.advance(chrono::Duration::days(14));
+    pass(&mut lan, INNOVATION).await;
+    let innovation_passed = app.state.clock.now();
+    app.clock.advance(chrono::Duration::days(1));
+    let preview = officials_rule(
+        &mut admin,
+        &[&basic, &innovation],
+        "Kế hoạch năm 2027, nhiệm vụ 4.2",
+        false,
+    )
+    .await;
+    assert_eq!(preview.text("#them-dat"), "0");
+    assert_eq!(preview.text("#bot-dat"), "1");
+    assert_eq!(preview.text("#doi-ngay"), "1");
+    let applied = officials_rule(
+        &mut admin,
+        &[&basic, &innovation],
+        "Kế hoạch năm 2027, nhiệm vụ 4.2",
+        true,
+    )
+    .await;
+    assert_eq!(applied.status, StatusCode::SEE_OTHER, "{}", applied.body);
+    assert_eq!(app.achieved_in(COMMUNE_B, "officials").await, 1);
+    assert!(achieved_at(&app, "0987654321").await.is_none());
+    assert_eq!(
+        achieved_at(&app, "0912345678").await,
+        Some(innovation_passed)
+    );
+    app.verify_ok().await;
+
+    // Kept: the rule as it stands, the history with reasons and recounts, the audit log.
+    let index = admin.get("/thong-ke/khoa-bat-buoc?da-doi=officials").await;
+    assert!(index.text("[role=status]").contains("Cán bộ"));
+    let officials = index.text("#bang-quy-dinh tr[data-group=officials]");
+    assert!(
+        officials.contains("Đổi mới sáng tạo") || officials.contains("đổi mới sáng tạo"),
+        "{officials}"
+    );
+    let history = index.texts("#lich-su tbody tr");
+    assert_eq!(history.len(), 2, "{history:?}");
+    assert!(history[0].contains("Kế hoạch năm 2027") && history[0].contains("bớt 1 người đạt"));
+    assert!(
+        history[1].contains("Quyết định 12/QĐ-UBND") && history[1].contains("thêm 1 người đạt")
+    );
+    let audit = admin.get("/thong-ke/nhat-ky").await;
+    assert!(audit.body.contains("Đổi khóa học bắt buộc của một nhóm"));
+    // The catalogue follows at once: an official is now offered the innovation course.
+    let catalogue = lan.get("/hoc?nhom=officials").await;
+    assert!(catalogue.body.contains(INNOVATION), "{}", catalogue.body);
+}
+
+test_both!(a_changed_rule_is_previewed_applied_recounted_and_kept);
