@@ -357,6 +357,8 @@ pagesAs(admin, [
   '/thong-ke/mau-so?nhom=adults',
   '/thong-ke/mau-so/lich-su?nhom=adults',
   '/thong-ke/chi-tieu',
+  '/thong-ke/khoa-bat-buoc',
+  '/thong-ke/khoa-bat-buoc/officials',
   '/thong-ke/bao-cao',
   '/thong-ke/vneid',
   '/thong-ke/hoan-thanh',
@@ -373,6 +375,27 @@ test('admin: a person\'s page', { timeout: 120_000 }, async () => {
   assert.ok(person, `no person listed at /thong-ke/${XUAN_HUONG}/nguoi`);
   await checkPage(admin, person);
   await checkPage(admin, `${person}/sua`);
+});
+
+test('admin: a group\'s required courses changed, previewed first', { timeout: 120_000 }, async () => {
+  const preview = async () => {
+    await go(admin, '/thong-ke/khoa-bat-buoc/officials');
+    await admin.exec(`
+      document.querySelectorAll('input[name="khoa-hoc"]').forEach(function (i) {
+        var label = document.querySelector('label[for="' + i.id + '"]').textContent;
+        i.checked = label.indexOf('cơ bản') >= 0;
+      });
+      document.getElementById('ly-do').value = 'Thử trên điện thoại';
+    `);
+    await p.press(admin, 'form#doi-quy-dinh', 'Xem trước thay đổi');
+    await admin.waitForPath(/^\/thong-ke\/khoa-bat-buoc\/officials$/);
+  };
+  await checkPage(admin, '/thong-ke/khoa-bat-buoc/officials (preview)', preview);
+  assert.ok(await admin.has('#them-dat'), 'the preview says who would achieve');
+  await p.press(admin, 'form#ap-dung', 'Áp dụng quy định mới');
+  await admin.waitForPath(/^\/thong-ke\/khoa-bat-buoc$/);
+  assert.ok(await admin.has('#lich-su'), 'the change is in the history');
+  await checkPage(admin, '/thong-ke/khoa-bat-buoc?da-doi=officials');
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -126,6 +126,23 @@ pub async fn run(
         return Ok(report);
     }
     generate_people(state, opts, progress, &mut report).await?;
+    // The planner learns the new sizes now, not when autovacuum gets round to it (a commune
+    // page right after a 4-million-person load was planned as if the tables were empty).
+    hocvuso_db::dialect::refresh_statistics(
+        state.db.write(),
+        &[
+            "person",
+            "membership",
+            "lesson_progress",
+            "course_completion",
+            "achievement",
+            "org_unit",
+            "denominator",
+            "indicator_count",
+            "indicator_week",
+        ],
+    )
+    .await?;
     Ok(report)
 }
 
