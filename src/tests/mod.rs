@@ -14,6 +14,7 @@ mod hostile;
 mod layering;
 mod learn;
 mod org;
+mod paths;
 mod people;
 mod public;
 mod recovery;
