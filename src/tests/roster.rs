@@ -705,7 +705,7 @@ async fn the_bulk_load_keeps_text_exactly_and_all_or_nothing(b: TestBackend) {
     );
     assert_eq!(rows.len(), 2);
     repo::insert_people(&txn, rows).await.unwrap_or_else(ok);
-    let members = [(reserved[0], TargetGroup::Adults.code(), commune.id)];
+    let members = [(reserved[0], TargetGroup::Adults.code(), commune.id, None)];
     repo::insert_memberships(&txn, repo::membership_rows(backend, members, now))
         .await
         .unwrap_or_else(ok);
@@ -857,7 +857,103 @@ async fn files_as_officers_send_them(b: TestBackend) {
     );
 }
 
+/// A school's officer (a teacher) imports the class lists of the school: pupils who live in
+/// several communes, each with their class; the school's page shows the classes; the same
+/// list again changes nothing, a pupil moved to another class is updated, and a class named
+/// for an adult is refused.
+async fn a_school_imports_its_class_lists_and_sees_each_class(b: TestBackend) {
+    use crate::clock::Clock;
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    {
+        let db = app.state.db.write();
+        let commune = org::by_code(db, COMMUNE_B)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|| panic!("no commune"));
+        org::insert(
+            db,
+            org::NewUnit {
+                code: "THCS-TEST",
+                name: "Trường THCS Thử",
+                kind: "school",
+                commune_type: None,
+                parent: Some(&commune),
+            },
+            app.clock.now(),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let mut teacher = app.staff("0900000002", Role::UnitOfficer, "THCS-TEST").await;
+    let list = |six_b: &str| {
+        format!(
+            "Họ và tên,Ngày sinh,Số điện thoại,Mã xã,Nhóm,Mã đơn vị,Lớp\n\
+             Nguyễn Văn An,2014,0911000001,{COMMUNE_B},Học sinh,THCS-TEST,6A1\n\
+             Trần Thị Bình,2014,0911000002,{COMMUNE_A},Học sinh,THCS-TEST,6A1\n\
+             Lê Văn Cường,2013,0911000003,{COMMUNE_B},Học sinh,THCS-TEST,{six_b}\n\
+             Phạm Thị Dung,2011,0911000004,{COMMUNE_B},Học sinh,THCS-TEST,10A1\n"
+        )
+    };
+    let page = upload(&mut teacher, "lop.csv", list("7B").as_bytes()).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(page.text("#them-moi"), "4");
+    confirm(&mut teacher, &page).await;
+
+    let school = teacher.get("/thong-ke/THCS-TEST?nhom=students").await;
+    assert_eq!(school.status, StatusCode::OK);
+    let classes = school.texts("table#lop tbody tr td:first-child");
+    assert_eq!(
+        classes,
+        vec!["6A1", "7B", "10A1"],
+        "classes in the school's order"
+    );
+    assert_eq!(
+        school.text("table#lop tr[data-class=\"6A1\"] td[data-field=pupils]"),
+        "2"
+    );
+
+    // The same list again changes nobody; a pupil moved to another class is updated.
+    let again = upload(&mut teacher, "lop.csv", list("7B").as_bytes()).await;
+    assert_eq!(again.text("#khong-doi"), "4");
+    let moved = upload(&mut teacher, "lop.csv", list("7A").as_bytes()).await;
+    assert_eq!(moved.text("#cap-nhat"), "1");
+    assert!(
+        moved.text("#thay-doi").contains("lớp 7B → 7A"),
+        "{}",
+        moved.body
+    );
+    confirm(&mut teacher, &moved).await;
+    let school = teacher.get("/thong-ke/THCS-TEST?nhom=students").await;
+    assert_eq!(
+        school.texts("table#lop tbody tr td:first-child"),
+        vec!["6A1", "7A", "10A1"]
+    );
+
+    // A class is for pupils of a school.
+    let adult = format!(
+        "Họ và tên,Ngày sinh,Số điện thoại,Mã xã,Nhóm,Mã đơn vị,Lớp\n\
+         Võ Văn Em,1980,0911000009,{COMMUNE_B},Người dân,THCS-TEST,6A1\n"
+    );
+    let refused = upload(&mut teacher, "lop.csv", adult.as_bytes()).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused
+        .text(".error-summary")
+        .contains("chỉ ghi lớp cho học sinh"));
+    // A teacher's list is of their school: a row without the school's code is refused.
+    let outside = format!(
+        "Họ và tên,Ngày sinh,Số điện thoại,Mã xã,Nhóm\n\
+         Võ Văn Em,1980,0911000009,{COMMUNE_B},Người dân\n"
+    );
+    let refused = upload(&mut teacher, "ds.csv", outside.as_bytes()).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text(".error-summary").contains("không thuộc"));
+    app.verify_ok().await;
+}
+
 test_both!(
+    a_school_imports_its_class_lists_and_sees_each_class,
     files_as_officers_send_them,
     the_bulk_load_keeps_text_exactly_and_all_or_nothing,
     joining_a_group_counts_what_was_already_achieved,

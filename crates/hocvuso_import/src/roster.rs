@@ -24,6 +24,8 @@ pub struct Columns {
     pub commune: usize,
     pub group: usize,
     pub unit: Option<usize>,
+    /// The pupil's class (lớp), for a school's lists.
+    pub class: Option<usize>,
     /// Header cells that are not roster columns (kept out of the import, named in the dry run).
     pub ignored: Vec<String>,
 }
@@ -39,6 +41,7 @@ enum Field {
     Commune,
     Group,
     Unit,
+    Class,
     RowNumber,
 }
 
@@ -56,6 +59,7 @@ fn field_of(header: &str) -> Option<Field> {
         }
         "nhom" | "nhom doi tuong" | "doi tuong" => Field::Group,
         "ma don vi" | "ma co quan don vi" | "ma truong" | "ma don vi cong tac" => Field::Unit,
+        "lop" | "lop hoc" | "ten lop" | "lop sinh hoat" => Field::Class,
         "stt" | "so thu tu" | "tt" => Field::RowNumber,
         _ => return None,
     };
@@ -133,9 +137,13 @@ pub fn header(row: &Row) -> Result<Option<Columns>, RowError> {
         commune,
         group,
         unit: find(Field::Unit)?,
+        class: find(Field::Class)?,
         ignored,
     }))
 }
+
+/// Longest class name (“10A1 chuyên Tin” is 15).
+pub const MAX_CLASS_CHARS: usize = 30;
 
 /// The message when no header was found.
 pub fn no_header_message() -> String {
@@ -159,6 +167,8 @@ pub struct RosterRow {
     pub group: TargetGroup,
     /// The unit of the group when it is not the commune itself (an agency, a school …).
     pub unit_code: Option<String>,
+    /// A pupil's class at that school (“6A1”), as written.
+    pub class_name: Option<String>,
 }
 
 /// A group from what officers write: the code, the plan's name, or its usual short forms.
@@ -315,6 +325,32 @@ pub fn parse_row(cols: &Columns, row: &Row, current_year: i32) -> Result<RosterR
         .map(cell)
         .filter(|u| !u.is_empty())
         .map(str::to_owned);
+    let class_name = cols
+        .class
+        .map(cell)
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned);
+    if let (Some(c), Some(class)) = (cols.class, &class_name) {
+        if class.chars().count() > MAX_CLASS_CHARS {
+            fail(
+                c,
+                "Lớp",
+                format!("tên lớp dài quá {MAX_CLASS_CHARS} ký tự (ví dụ 6A1)."),
+            );
+        } else if group.is_some_and(|g| g != TargetGroup::Students) {
+            fail(
+                c,
+                "Lớp",
+                "chỉ ghi lớp cho học sinh; để trống ô này với nhóm khác.".to_owned(),
+            );
+        } else if unit_code.is_none() {
+            fail(
+                c,
+                "Lớp",
+                "lớp thuộc một trường: hãy ghi Mã đơn vị (mã trường) ở cùng dòng.".to_owned(),
+            );
+        }
+    }
     let has_key = cols.citizen_id.is_some_and(|c| !cell(c).is_empty())
         || cols.phone.is_some_and(|c| !cell(c).is_empty());
     if !has_key {
@@ -336,6 +372,7 @@ pub fn parse_row(cols: &Columns, row: &Row, current_year: i32) -> Result<RosterR
             commune_code,
             group,
             unit_code,
+            class_name,
         }),
         _ => Err(errors),
     }

@@ -545,6 +545,44 @@ pub async fn province_board(
         .await
 }
 
+/// A school's students class by class, as they stand now: `(class, pupils, achieved)`, classes
+/// in the order a school numbers them ("6A1" before "10A1"), pupils without a class last
+/// (`None`). Empty when no class was ever named (a unit that is not a school).
+pub async fn classes(
+    state: &AppState,
+    unit_id: i64,
+) -> Result<Vec<(Option<String>, i64, i64)>, Internal> {
+    let found = hocvuso_db::repo::roster::class_progress(state.db.read(), unit_id).await?;
+    if found.keys().all(Option::is_none) {
+        return Ok(Vec::new());
+    }
+    let mut out: Vec<(Option<String>, i64, i64)> = found
+        .into_iter()
+        .map(|(class, p)| (class, p.pupils, p.achieved))
+        .collect();
+    out.sort_by(|(a, ..), (b, ..)| match (a, b) {
+        (Some(a), Some(b)) => class_order(a, b),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    });
+    Ok(out)
+}
+
+/// Class names as schools number them: by the grade in front ("6A1" < "10A1"), then the rest
+/// in Vietnamese order.
+fn class_order(a: &str, b: &str) -> std::cmp::Ordering {
+    let grade = |s: &str| -> (u32, String) {
+        let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
+        let rest = s[digits.len()..].to_owned();
+        (digits.parse().unwrap_or(u32::MAX), rest)
+    };
+    let ((ga, ra), (gb, rb)) = (grade(a), grade(b));
+    ga.cmp(&gb)
+        .then_with(|| hocvuso_domain::text::vietnamese_cmp(&ra, &rb))
+        .then_with(|| a.cmp(b))
+}
+
 /// The figures of the units directly under a unit (schools, agencies, villages under a
 /// commune; communes under the province), each with everything below it, by name.
 pub async fn sub_units(

@@ -477,6 +477,8 @@ struct Plan {
     updates: Vec<(i64, roster::RosterPerson)>,
     /// `(membership, old unit, new unit, group)`.
     moves: Vec<(i64, i64, i64, String)>,
+    /// `(membership, class)`: a known pupil's class named anew.
+    classes: Vec<(i64, String)>,
     /// The known people's memberships before the import.
     memberships: Vec<people::Membership>,
     /// Known people a row names with their citizen ID: confirmed (a roster match).
@@ -493,6 +495,7 @@ impl Plan {
         self.joins.extend(next.joins);
         self.updates.extend(next.updates);
         self.moves.extend(next.moves);
+        self.classes.extend(next.classes);
         self.memberships.extend(next.memberships);
         self.confirm.extend(next.confirm);
         self.audit.extend(next.audit);
@@ -575,14 +578,6 @@ impl Job<'_> {
                 }
             }
         };
-        if let Some(c) = commune {
-            if !hocvuso_db::repo::org::is_under(&c.path, &self.scope.path) {
-                errors.push(format!(
-                    "Xã có mã {commune_code} không thuộc {}: bạn chỉ nhập được người của đơn vị mình phụ trách.",
-                    self.scope.name
-                ));
-            }
-        }
         let member = match &r.unit_code {
             None => commune,
             Some(code) => match self.units.get(code).map(|u| self.current(u)) {
@@ -600,6 +595,18 @@ impl Job<'_> {
                 }
             },
         };
+        // The commune is where the person lives. It must be the importer's, unless the row
+        // names a unit of theirs: a school's officer imports the school's pupils, who live in
+        // the communes around it.
+        let member_is_theirs = r.unit_code.is_some() && member.is_some();
+        if let Some(c) = commune {
+            if !member_is_theirs && !hocvuso_db::repo::org::is_under(&c.path, &self.scope.path) {
+                errors.push(format!(
+                    "Xã có mã {commune_code} không thuộc {}: bạn chỉ nhập được người của đơn vị mình phụ trách.",
+                    self.scope.name
+                ));
+            }
+        }
         if !errors.is_empty() {
             for message in errors {
                 self.report.error(RowError { line, message });
@@ -676,6 +683,9 @@ impl Job<'_> {
         let mut updates: Vec<(i64, roster::RosterPerson)> = Vec::new();
         let mut moves: Vec<(i64, i64, i64, String)> = Vec::new(); // membership, old unit, new unit, group
         let mut joins: Vec<(i64, String, i64)> = Vec::new();
+        // The class of each join (same order), and of each new member.
+        let mut join_classes: Vec<Option<String>> = Vec::new();
+        let mut classes: Vec<(i64, String)> = Vec::new();
         for r in ready {
             let row = &r.row;
             let cid = row.citizen_id.as_ref().map(|c| c.as_str());
@@ -720,7 +730,11 @@ impl Job<'_> {
             };
             let Some(pid) = matched else {
                 new_people.push(person_of(&r, None));
-                new_members.push((r.row.group.code(), r.member_unit_id));
+                new_members.push((
+                    r.row.group.code(),
+                    r.member_unit_id,
+                    r.row.class_name.clone(),
+                ));
                 self.report.added += 1;
                 continue;
             };
@@ -768,9 +782,21 @@ impl Job<'_> {
             } else {
                 changes(current, &wanted, &unit_name, true)
             }];
+            // A class named in the row is the pupil's class now (a blank cell keeps the old).
+            let new_class = match (membership, &row.class_name) {
+                (Some(m), Some(class)) if m.class_name.as_deref() != Some(class.as_str()) => {
+                    classes.push((m.id, class.clone()));
+                    described.push(format!(
+                        "lớp {} → {class}",
+                        m.class_name.as_deref().unwrap_or("(chưa ghi)")
+                    ));
+                    true
+                }
+                _ => false,
+            };
             match membership {
                 Some(m) if m.unit_id == r.member_unit_id => {
-                    if same_person {
+                    if same_person && !new_class {
                         self.report.unchanged += 1;
                     } else {
                         self.report.updated += 1;
@@ -802,6 +828,7 @@ impl Job<'_> {
                         unit_name(r.member_unit_id)
                     ));
                     joins.push((pid, group.to_owned(), r.member_unit_id));
+                    join_classes.push(row.class_name.clone());
                     audit.push((
                         "roster_join".to_owned(),
                         pid.to_string(),
@@ -837,8 +864,13 @@ impl Job<'_> {
             backend,
             joins
                 .iter()
-                .map(|(p, g, u)| (*p, g.as_str(), *u))
-                .chain(ids.iter().zip(&new_members).map(|(p, (g, u))| (*p, *g, *u))),
+                .zip(&join_classes)
+                .map(|((p, g, u), c)| (*p, g.as_str(), *u, c.as_deref()))
+                .chain(
+                    ids.iter()
+                        .zip(&new_members)
+                        .map(|(p, (g, u, c))| (*p, *g, *u, c.as_deref())),
+                ),
             self.now,
         );
         Ok(Some(Plan {
@@ -847,6 +879,7 @@ impl Job<'_> {
             joins,
             updates,
             moves,
+            classes,
             memberships,
             confirm,
             audit,
@@ -966,6 +999,7 @@ impl Writer {
             joins,
             updates,
             moves,
+            classes,
             memberships,
             confirm,
             audit,
@@ -980,6 +1014,9 @@ impl Writer {
         roster::insert_memberships(txn, new_members).await?;
         for (membership_id, _, to, _) in &moves {
             roster::move_membership(txn, *membership_id, *to).await?;
+        }
+        for (membership_id, class) in &classes {
+            roster::set_class(txn, *membership_id, class).await?;
         }
         // The live counts follow memberships: a joined or moved member's achievements in
         // that group count in the new unit (and no longer in the old one).

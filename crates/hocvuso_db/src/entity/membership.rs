@@ -11,6 +11,8 @@ pub struct Model {
     pub group_code: String,
     pub unit_id: i64,
     pub created_at: DateTimeUtc,
+    /// A pupil's class at the school (`unit_id`), from the school's class list.
+    pub class_name: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -30,6 +30,7 @@ mod m20261206_000003_revocation;
 mod m20261206_000004_vietnamese_order;
 mod m20261207_000001_achievement_dates;
 mod m20261207_000002_requirement_history;
+mod m20261207_000003_classes;
 
 use m20261124_000001_initial::Initial;
 use m20261125_000001_handbook::Handbook;
@@ -52,6 +53,7 @@ use m20261206_000003_revocation::Revocation;
 use m20261206_000004_vietnamese_order::VietnameseOrder;
 use m20261207_000001_achievement_dates::AchievementDates;
 use m20261207_000002_requirement_history::RequirementHistory;
+use m20261207_000003_classes::Classes;
 
 pub struct Migrator;
 
@@ -80,6 +82,7 @@ impl MigratorTrait for Migrator {
             Box::new(VietnameseOrder),
             Box::new(AchievementDates),
             Box::new(RequirementHistory),
+            Box::new(Classes),
         ]
     }
 }

@@ -126,25 +126,92 @@ pub async fn update_person<C: ConnectionTrait>(
     Ok(())
 }
 
-const MEMBERSHIP_COLUMNS: [&str; 4] = ["person_id", "group_code", "unit_id", "created_at"];
+const MEMBERSHIP_COLUMNS: [&str; 5] = [
+    "person_id",
+    "group_code",
+    "unit_id",
+    "created_at",
+    "class_name",
+];
 
-/// Memberships `(person, group, unit)` as rows for [`insert_memberships`].
+/// Memberships `(person, group, unit, class)` as rows for [`insert_memberships`].
 pub fn membership_rows<'a>(
     backend: DbBackend,
-    members: impl IntoIterator<Item = (i64, &'a str, i64)>,
+    members: impl IntoIterator<Item = (i64, &'a str, i64, Option<&'a str>)>,
     now: DateTime<Utc>,
 ) -> BulkRows {
     let at = stored_time(now);
     let mut rows = BulkRows::new(backend, &MEMBERSHIP_COLUMNS);
-    for (person, group, unit) in members {
+    for (person, group, unit, class) in members {
         rows.push(&[
             BulkValue::Int(person),
             BulkValue::Text(group),
             BulkValue::Int(unit),
             BulkValue::Text(&at),
+            class.into(),
         ]);
     }
     rows
+}
+
+/// Names a pupil's class (on their membership of the school).
+pub async fn set_class<C: ConnectionTrait>(
+    conn: &C,
+    membership_id: i64,
+    class: &str,
+) -> Result<(), DbErr> {
+    membership::Entity::update_many()
+        .col_expr(membership::Column::ClassName, Expr::value(class))
+        .filter(membership::Column::Id.eq(membership_id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// A class of a school: how many pupils, how many achieved digital skills.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClassProgress {
+    pub pupils: i64,
+    pub achieved: i64,
+}
+
+/// The students of a unit (a school) class by class (`None`: no class named).
+pub async fn class_progress<C: ConnectionTrait>(
+    conn: &C,
+    unit_id: i64,
+) -> Result<std::collections::BTreeMap<Option<String>, ClassProgress>, DbErr> {
+    use sea_orm::sea_query::Query;
+    use sea_orm::QuerySelect;
+    let counted = |achieved: bool| {
+        let mut q = membership::Entity::find()
+            .select_only()
+            .column(membership::Column::ClassName)
+            .column_as(membership::Column::Id.count(), "n")
+            .filter(membership::Column::UnitId.eq(unit_id))
+            .filter(membership::Column::GroupCode.eq("students"))
+            .group_by(membership::Column::ClassName);
+        if achieved {
+            q = q.filter(
+                membership::Column::PersonId.in_subquery(
+                    Query::select()
+                        .column(achievement::Column::PersonId)
+                        .from(achievement::Entity)
+                        .and_where(achievement::Column::GroupCode.eq("students"))
+                        .and_where(achievement::Column::IndicatorCode.eq("digital_skills"))
+                        .to_owned(),
+                ),
+            );
+        }
+        q.into_tuple::<(Option<String>, i64)>().all(conn)
+    };
+    let mut out: std::collections::BTreeMap<Option<String>, ClassProgress> = Default::default();
+    for (class, n) in counted(false).await? {
+        out.entry(class).or_default().pupils = n;
+    }
+    for (class, n) in counted(true).await? {
+        out.entry(class).or_default().achieved = n;
+    }
+    Ok(out)
 }
 
 /// Adds the memberships of [`membership_rows`].

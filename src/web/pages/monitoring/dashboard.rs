@@ -379,6 +379,15 @@ pub struct UnitPage {
     pub is_province_admin: bool,
     /// The community digital technology team's last 30 days (communes only).
     pub activity: Option<crate::services::people::support::Activity>,
+    /// A school's students class by class (students' digital skills only).
+    pub classes: Vec<ClassView>,
+}
+
+pub struct ClassView {
+    pub name: String,
+    pub pupils: String,
+    pub achieved: String,
+    pub percent: String,
 }
 
 pub async fn unit(
@@ -428,6 +437,20 @@ pub async fn unit(
             Some(crate::services::people::support::activity(&state, unit.id).await?)
         } else {
             None
+        },
+        classes: if group == TargetGroup::Students && indicator == Indicator::DigitalSkills {
+            dashboard::classes(&state, unit.id)
+                .await?
+                .into_iter()
+                .map(|(name, pupils, achieved)| ClassView {
+                    name: name.unwrap_or_else(|| "Chưa ghi lớp".to_owned()),
+                    pupils: format::number(pupils),
+                    achieved: format::number(achieved),
+                    percent: format::percent(achieved, pupils).unwrap_or_default(),
+                })
+                .collect()
+        } else {
+            Vec::new()
         },
     };
     Ok(render(&ctx, StatusCode::OK, &page))

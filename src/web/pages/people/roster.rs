@@ -269,7 +269,7 @@ pub async fn template_xlsx(ctx: Ctx) -> Result<Response, WebError> {
     ))
 }
 
-pub const TEMPLATE_HEADER: [&str; 9] = [
+pub const TEMPLATE_HEADER: [&str; 10] = [
     "STT",
     "Họ và tên",
     "Ngày sinh",
@@ -279,12 +279,13 @@ pub const TEMPLATE_HEADER: [&str; 9] = [
     "Mã xã",
     "Nhóm",
     "Mã đơn vị",
+    "Lớp",
 ];
 
 /// What each column takes, for the template's "Hướng dẫn" sheet. The template carries no
 /// sample people: a template uploaded as it is must change nobody (a sample phone once matched
 /// a real learner and would have renamed her).
-pub const TEMPLATE_GUIDE: [[&str; 2]; 9] = [
+pub const TEMPLATE_GUIDE: [[&str; 2]; 10] = [
     ["STT", "Số thứ tự (không bắt buộc)."],
     ["Họ và tên", "Bắt buộc, viết có dấu, ví dụ: Nguyễn Thị Hoa."],
     [
@@ -308,6 +309,10 @@ pub const TEMPLATE_GUIDE: [[&str; 2]; 9] = [
     [
         "Mã đơn vị",
         "Trường, cơ quan, thôn của người đó (không bắt buộc).",
+    ],
+    [
+        "Lớp",
+        "Lớp của học sinh ở trường ghi trong Mã đơn vị, ví dụ 6A1 (không bắt buộc; chỉ cho học sinh).",
     ],
 ];
 
