@@ -886,7 +886,9 @@ async fn a_school_imports_its_class_lists_and_sees_each_class(b: TestBackend) {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     }
-    let mut teacher = app.staff("0900000002", Role::UnitOfficer, "THCS-TEST").await;
+    let mut teacher = app
+        .staff("0900000002", Role::UnitOfficer, "THCS-TEST")
+        .await;
     let list = |six_b: &str| {
         format!(
             "Họ và tên,Ngày sinh,Số điện thoại,Mã xã,Nhóm,Mã đơn vị,Lớp\n\
