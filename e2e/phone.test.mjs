@@ -329,7 +329,7 @@ async function rosterDryRun(file) {
 // ---------------------------------------------------------------------------------------------
 // The visitor (the learner's browser before logging in)
 
-pagesAs(learner, ['/', '/dang-nhap', '/dang-ky', '/chung-nhan', '/so-tay', `/so-tay/${ARTICLE}`, '/tim-kiem?q=vneid']);
+pagesAs(learner, ['/', '/dang-nhap', '/dang-ky', '/vao-lop', '/chung-nhan', '/so-tay', `/so-tay/${ARTICLE}`, '/tim-kiem?q=vneid']);
 
 test('everyone logs in', { timeout: 120_000 }, async () => {
   await p.login(admin, ADMIN);
@@ -426,6 +426,14 @@ pagesAs(officer, [
   '/ho-tro/dang-ky',
   '/ho-tro/mat-khau',
 ]);
+
+test('officer: the classes of the commune\'s schools, and one class', { timeout: 120_000 }, async () => {
+  await checkPage(officer, '/lop');
+  await go(officer, '/lop');
+  const first = await officer.exec('var a = document.querySelector("table#cac-lop a[href^=\\"/lop/\\"]"); return a && a.getAttribute("href");');
+  assert.ok(first, 'the demo has classes in the officer\'s schools');
+  await checkPage(officer, first);
+});
 
 test('officer: the person\'s page the admin saw', { timeout: 120_000 }, async () => {
   assert.ok(person, 'no person found by the admin above');

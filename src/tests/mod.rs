@@ -5,6 +5,7 @@
 mod access;
 mod account;
 mod certificates;
+mod classes;
 mod completions;
 mod course_authoring;
 mod dashboard;

@@ -11,12 +11,13 @@ use tower_http::compression::CompressionLayer;
 use super::error::not_found;
 use super::extract::access::{self, Access};
 use super::page::style_css;
+use super::pages::accounts::class_sign_in;
 use super::pages::accounts::sign_in as account;
 use super::pages::credentials::certificate;
 use super::pages::handbook::{authoring, reading as handbook};
 use super::pages::learning::{course_authoring, learn, requirements};
 use super::pages::monitoring::{completions, dashboard, denominators, report, targets, vneid};
-use super::pages::people::{org, person as people, recovery, roster, support, transfer};
+use super::pages::people::{classes, org, person as people, recovery, roster, support, transfer};
 use super::pages::site::{health, home};
 use crate::state::AppState;
 
@@ -44,6 +45,10 @@ pub fn app(state: AppState) -> Router {
             get(account::register_details_form).post(account::register),
         )
         .route("/dang-nhap", get(account::login_form).post(account::login))
+        .route(
+            "/vao-lop",
+            get(class_sign_in::door).post(class_sign_in::sign_in),
+        )
         .route(
             "/quen-mat-khau",
             get(recovery::forgot_form).post(recovery::forgot),
@@ -144,6 +149,11 @@ pub fn app(state: AppState) -> Router {
         .route("/thong-ke/{code}/nguoi", get(dashboard::people))
         .route("/thong-ke/{code}/nang-luc", get(dashboard::competences))
         .route("/thong-ke/{code}/nguoi.csv", get(dashboard::people_csv))
+        .route("/lop", get(classes::index))
+        .route("/lop/{code}", get(classes::class))
+        .route("/lop/{code}/ma", post(classes::new_code))
+        .route("/lop/{code}/so", post(classes::new_pins))
+        .route("/lop/{code}/dong-y", post(classes::consents))
         .route_layer(guard(&state, Access::Officer));
 
     // The province admin only.

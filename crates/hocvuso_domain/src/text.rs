@@ -42,6 +42,43 @@ pub fn near_duplicates(a: &str, b: &str) -> bool {
     all > 0 && shared * 2 > all
 }
 
+/// Class names as schools number them: numbers by their value wherever they stand ("6A2"
+/// before "6A10" before "10A1"), the letters between in Vietnamese order.
+pub fn class_order(a: &str, b: &str) -> std::cmp::Ordering {
+    fn runs(s: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        let mut digit = None;
+        for (i, c) in s.char_indices() {
+            let d = c.is_ascii_digit();
+            if digit.is_some_and(|was| was != d) {
+                out.push(&s[start..i]);
+                start = i;
+            }
+            digit = Some(d);
+        }
+        if start < s.len() {
+            out.push(&s[start..]);
+        }
+        out
+    }
+    let (ra, rb) = (runs(a), runs(b));
+    for (x, y) in ra.iter().zip(&rb) {
+        let numbers = (x.parse::<u64>(), y.parse::<u64>());
+        let order = match numbers {
+            (Ok(n), Ok(m)) => n.cmp(&m),
+            // A number before letters: "6A" before "Lá".
+            (Ok(_), Err(_)) => std::cmp::Ordering::Less,
+            (Err(_), Ok(_)) => std::cmp::Ordering::Greater,
+            (Err(_), Err(_)) => vietnamese_cmp(x, y),
+        };
+        if order.is_ne() {
+            return order;
+        }
+    }
+    ra.len().cmp(&rb.len()).then_with(|| a.cmp(b))
+}
+
 /// Vietnamese alphabetical order, as a Vietnamese reader sorts names: letters first — in the
 /// Vietnamese alphabet, where ă, â, đ, ê, ô, ơ, ư are letters of their own (`Hồ` before `Huỳnh`,
 /// `Dung` before `Đào`) — then, between words with the same letters, the tones (ngang, huyền,
@@ -197,6 +234,16 @@ mod tests {
             "Người xưng là nhân viên ngân hàng gọi điện xin mã OTP để mở khóa tài khoản. Bạn nên làm gì?",
             "Người gọi xưng là nhân viên điện lực, dọa cắt điện và bảo chuyển tiền vào tài khoản cá nhân. Bạn nên làm gì?"
         ));
+    }
+
+    #[test]
+    fn classes_in_the_order_schools_number_them() {
+        let mut classes = vec!["10A1", "6B", "Lá", "6A2", "9A", "6A10", "Chồi"];
+        classes.sort_by(|a, b| class_order(a, b));
+        assert_eq!(
+            classes,
+            vec!["6A2", "6A10", "6B", "9A", "10A1", "Chồi", "Lá"]
+        );
     }
 
     #[test]

@@ -290,28 +290,44 @@ impl From<hocvuso_db::DbErr> for LoginError {
 }
 
 /// Checks a phone number and password from `client` (a device id for a browser that logged in
-/// to this number before, else the client's address). Returns the person's id.
-///
-/// Each try is claimed before the password is checked, by adding one to the failures of
-/// `(phone, client)` in one statement, so that thirty tries sent at once count like thirty
-/// sent one after another: past [`MAX_FAILED_LOGINS`] they are refused unchecked and that
-/// client is locked out of that number, with a back-off that doubles. A phone number without
-/// an account goes through the same steps (a throw-away hash, the same counting), so the
-/// answer and its time do not tell whether it has one.
+/// to this number before, else the client's address). Returns the person's id. The tries of
+/// `(phone, client)` are throttled by [`check_throttled`]: a client who guesses locks only
+/// itself out of that number; a number without an account goes through the same steps.
 pub async fn login(
     state: &AppState,
     phone: &str,
     password: &str,
     client: &str,
 ) -> Result<i64, LoginError> {
-    let now = state.clock.now();
     let parsed = PhoneNumber::parse(phone).ok();
     let typed: String = match &parsed {
         Some(p) => p.as_str().to_owned(),
         None => phone.trim().chars().take(20).collect(),
     };
     let key = format!("{typed}|{client}");
-    let claim = people::claim_login_try(state.db.write(), &key, now).await?;
+    let found = match &parsed {
+        Some(p) => people::login_by_phone(state.db.read(), p.as_str()).await?,
+        None => None,
+    };
+    let found = found.map(|(person, account)| (person.id, account.password_hash));
+    check_throttled(state, &key, password, found).await
+}
+
+/// Checks a secret (a password, a pupil's sign-in number) against the hash of what it should
+/// be, behind the throttle of `key` (who is guessing what). Each try is claimed before the
+/// secret is checked, by adding one to the failures of `key` in one statement, so that thirty
+/// tries sent at once count like thirty sent one after another: past [`MAX_FAILED_LOGINS`]
+/// they are refused unchecked and `key` is locked, with a back-off that doubles. Without
+/// `found` the same steps run against a throw-away hash, so the answer and its time do not
+/// tell whether there was anything to find. Returns what `found` held when the secret is right.
+pub async fn check_throttled<T>(
+    state: &AppState,
+    key: &str,
+    secret: &str,
+    found: Option<(T, String)>,
+) -> Result<T, LoginError> {
+    let now = state.clock.now();
+    let claim = people::claim_login_try(state.db.write(), key, now).await?;
     if let Some(until) = claim.locked_until.filter(|u| *u > now) {
         return Err(LoginError::Locked {
             minutes: minutes_left(until, now),
@@ -320,35 +336,31 @@ pub async fn login(
     let allowed = (claim.locks + 1) * MAX_FAILED_LOGINS;
     if claim.failures > allowed {
         let until = lock_until(claim.locks, now);
-        people::lock_login(state.db.write(), &key, claim.locks, until).await?;
+        people::lock_login(state.db.write(), key, claim.locks, until).await?;
         return Err(LoginError::Locked {
             minutes: minutes_left(until, now),
         });
     }
-    let found = match &parsed {
-        Some(p) => people::login_by_phone(state.db.read(), p.as_str()).await?,
-        None => None,
-    };
     let hash = found
         .as_ref()
-        .map_or_else(|| DUMMY_HASH.to_owned(), |(_, a)| a.password_hash.clone());
-    let right = match verify_password(state, password.to_owned(), hash).await {
+        .map_or_else(|| DUMMY_HASH.to_owned(), |(_, h)| h.clone());
+    let right = match verify_password(state, secret.to_owned(), hash).await {
         Ok(right) => right,
         Err(e) => {
             // Not checked: the try does not count.
-            people::release_login_try(state.db.write(), &key).await?;
+            people::release_login_try(state.db.write(), key).await?;
             return Err(e.into());
         }
     };
     match found {
-        Some((person, _)) if right => {
-            people::clear_login_tries(state.db.write(), &key).await?;
-            Ok(person.id)
+        Some((value, _)) if right => {
+            people::clear_login_tries(state.db.write(), key).await?;
+            Ok(value)
         }
         _ => {
             if claim.failures >= allowed {
                 let until = lock_until(claim.locks, now);
-                people::lock_login(state.db.write(), &key, claim.locks, until).await?;
+                people::lock_login(state.db.write(), key, claim.locks, until).await?;
                 return Err(LoginError::Locked {
                     minutes: minutes_left(until, now),
                 });
@@ -375,8 +387,17 @@ pub fn session_hash(raw_id: &str) -> String {
     hex(&Sha256::digest(raw_id.as_bytes()))
 }
 
-/// Starts a session; returns the raw id for the cookie.
+/// Starts a session of [`SESSION_DAYS`]; returns the raw id for the cookie.
 pub async fn start_session(state: &AppState, person_id: i64) -> Result<String, Internal> {
+    start_session_for(state, person_id, Duration::days(SESSION_DAYS)).await
+}
+
+/// Starts a session that lasts `length` (a pupil's on a shared device: a lesson's time).
+pub async fn start_session_for(
+    state: &AppState,
+    person_id: i64,
+    length: Duration,
+) -> Result<String, Internal> {
     let now = state.clock.now();
     let raw = hex(&random_bytes::<32>());
     people::insert_session(
@@ -384,7 +405,7 @@ pub async fn start_session(state: &AppState, person_id: i64) -> Result<String, I
         &session_hash(&raw),
         person_id,
         now,
-        now + Duration::days(SESSION_DAYS),
+        now + length,
     )
     .await?;
     Ok(raw)

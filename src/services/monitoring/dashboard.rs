@@ -561,26 +561,12 @@ pub async fn classes(
         .map(|(class, p)| (class, p.pupils, p.achieved))
         .collect();
     out.sort_by(|(a, ..), (b, ..)| match (a, b) {
-        (Some(a), Some(b)) => class_order(a, b),
+        (Some(a), Some(b)) => hocvuso_domain::text::class_order(a, b),
         (Some(_), None) => std::cmp::Ordering::Less,
         (None, Some(_)) => std::cmp::Ordering::Greater,
         (None, None) => std::cmp::Ordering::Equal,
     });
     Ok(out)
-}
-
-/// Class names as schools number them: by the grade in front ("6A1" < "10A1"), then the rest
-/// in Vietnamese order.
-fn class_order(a: &str, b: &str) -> std::cmp::Ordering {
-    let grade = |s: &str| -> (u32, String) {
-        let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
-        let rest = s[digits.len()..].to_owned();
-        (digits.parse().unwrap_or(u32::MAX), rest)
-    };
-    let ((ga, ra), (gb, rb)) = (grade(a), grade(b));
-    ga.cmp(&gb)
-        .then_with(|| hocvuso_domain::text::vietnamese_cmp(&ra, &rb))
-        .then_with(|| a.cmp(b))
 }
 
 /// The figures of the units directly under a unit (schools, agencies, villages under a

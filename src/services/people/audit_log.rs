@@ -54,6 +54,9 @@ fn action(code: &str) -> (&'static str, Subject) {
         "revoke_certificate" => ("Thu hồi chứng nhận", Subject::Certificate),
         "reinstate_certificate" => ("Khôi phục chứng nhận", Subject::Certificate),
         "change_requirements" => ("Đổi khóa học bắt buộc của một nhóm", Subject::Group),
+        "class_code" => ("Tạo mã lớp", Subject::Unit),
+        "class_pins" => ("Tạo mã đăng nhập cho học sinh", Subject::Unit),
+        "parent_consent" => ("Ghi nhận đồng ý của cha mẹ", Subject::Person),
         _ => ("Việc khác", Subject::File),
     }
 }
@@ -125,6 +128,8 @@ fn detail_in_words(detail: &str, unit: &mut String) -> String {
             "gained" => n("thêm người đạt"),
             "lost" => n("bớt người đạt"),
             "redated" => n("tính đạt muộn hơn"),
+            "class" => n("lớp"),
+            "pupils" => format!("{v} học sinh"),
             "unit" => {
                 *unit = v;
                 continue;

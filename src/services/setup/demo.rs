@@ -362,6 +362,7 @@ async fn generate_people(
             });
             // (group, the unit the person belongs to in it)
             let mut groups: Vec<(&'static str, i64)> = Vec::with_capacity(3);
+            let mut class: Option<String> = None;
             if student {
                 let school = match age {
                     ..=10 => c.unit("TH"),
@@ -371,6 +372,12 @@ async fn generate_people(
                     _ => c.unit_id,
                 };
                 groups.push((TargetGroup::Students.code(), school));
+                // A pupil's class: the grade from the age, the letter from the id (no draw
+                // from the generator, so the rest of the data stays as it was).
+                if age <= 17 {
+                    let letter = if id % 2 == 0 { 'A' } else { 'B' };
+                    class = Some(format!("{}{letter}", (age - 5).clamp(1, 12)));
+                }
             }
             if age >= ADULT_AGE {
                 let village = if rng.gen_bool(0.5) { "T1" } else { "T2" };
@@ -399,7 +406,10 @@ async fn generate_people(
                 groups.push((TargetGroup::YouthMembers.code(), c.unit(branch)));
             }
             for (g, unit) in &groups {
-                batch.memberships.push((id, g, *unit, joined));
+                let class = (*g == TargetGroup::Students.code())
+                    .then(|| class.clone())
+                    .flatten();
+                batch.memberships.push((id, g, *unit, joined, class));
                 *members.entry((*unit, g)).or_default() += 1;
             }
             if !rng.gen_bool(c.participation) {

@@ -31,6 +31,7 @@ mod m20261206_000004_vietnamese_order;
 mod m20261207_000001_achievement_dates;
 mod m20261207_000002_requirement_history;
 mod m20261207_000003_classes;
+mod m20261207_000004_class_sign_in;
 
 use m20261124_000001_initial::Initial;
 use m20261125_000001_handbook::Handbook;
@@ -54,6 +55,7 @@ use m20261206_000004_vietnamese_order::VietnameseOrder;
 use m20261207_000001_achievement_dates::AchievementDates;
 use m20261207_000002_requirement_history::RequirementHistory;
 use m20261207_000003_classes::Classes;
+use m20261207_000004_class_sign_in::ClassSignIn;
 
 pub struct Migrator;
 
@@ -83,6 +85,7 @@ impl MigratorTrait for Migrator {
             Box::new(AchievementDates),
             Box::new(RequirementHistory),
             Box::new(Classes),
+            Box::new(ClassSignIn),
         ]
     }
 }

@@ -10,6 +10,9 @@ use crate::entity::{achievement, course_completion, lesson_progress, membership,
 /// Rows per INSERT statement (well under SQLite's and PostgreSQL's bound-parameter limits).
 const ROWS_PER_STATEMENT: usize = 500;
 
+/// A membership to load: (person, group, unit, since, a pupil's class).
+pub type BulkMembership = (i64, &'static str, i64, DateTime<Utc>, Option<String>);
+
 pub struct BulkPerson {
     pub id: i64,
     pub full_name: String,
@@ -22,8 +25,7 @@ pub struct BulkPerson {
 #[derive(Default)]
 pub struct Batch {
     pub people: Vec<BulkPerson>,
-    /// (person, group, unit, since)
-    pub memberships: Vec<(i64, &'static str, i64, DateTime<Utc>)>,
+    pub memberships: Vec<BulkMembership>,
     /// (person, lesson, completed at)
     pub lessons_finished: Vec<(i64, i64, DateTime<Utc>)>,
     /// (person, course, completed at, certificate code)
@@ -61,12 +63,13 @@ pub async fn insert_batch<C: ConnectionTrait>(conn: &C, b: &Batch) -> Result<(),
         .await?;
     }
     for chunk in b.memberships.chunks(ROWS_PER_STATEMENT) {
-        membership::Entity::insert_many(chunk.iter().map(|(p, g, u, at)| {
+        membership::Entity::insert_many(chunk.iter().map(|(p, g, u, at, class)| {
             membership::ActiveModel {
                 person_id: Set(*p),
                 group_code: Set((*g).to_owned()),
                 unit_id: Set(*u),
                 created_at: Set(*at),
+                class_name: Set(class.clone()),
                 ..Default::default()
             }
         }))

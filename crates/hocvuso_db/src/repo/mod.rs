@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod bulk;
+pub mod classes;
 pub mod handbook;
 pub mod imports;
 pub mod learning;

@@ -274,6 +274,16 @@ pub async fn register(
 /// A redirect that carries the new session cookie and a new CSRF token (a token seen before
 /// the login is not trusted after it).
 fn logged_in(state: &AppState, raw_session: &str, to: &str) -> Response {
+    logged_in_for(state, raw_session, to, sign_in::SESSION_DAYS * 24 * 3600)
+}
+
+/// [`logged_in`] with a session cookie that lasts `seconds` (a pupil's, on a shared device).
+pub(crate) fn logged_in_for(
+    state: &AppState,
+    raw_session: &str,
+    to: &str,
+    seconds: i64,
+) -> Response {
     let mut res = see_other(to);
     let key = state.cookie_key.as_ref();
     let secure = state.config.https();
@@ -282,7 +292,7 @@ fn logged_in(state: &AppState, raw_session: &str, to: &str) -> Response {
         res.headers_mut(),
         cookies::SESSION,
         &signed,
-        Some(sign_in::SESSION_DAYS * 24 * 3600),
+        Some(seconds),
         secure,
     );
     let csrf = crate::services::hex(&crate::services::random_bytes::<16>());

@@ -1,6 +1,8 @@
 //! Pages of people: roster imports and transfers, one person's page, the org tree, the
-//! community teams' hub and account recovery (`services::people::person`).
+//! community teams' hub, account recovery (`services::people::person`), and a school's classes
+//! (`classes`).
 
+pub mod classes;
 pub mod org;
 pub mod person;
 pub mod recovery;
