@@ -3,7 +3,10 @@
 // that are strings ("basic", 'literal', """multi-line"""), integers, booleans and (multi-line)
 // arrays of those. Anything else is an error, so a surprise in the file fails loudly.
 
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+
+import { norm } from './server.mjs';
 
 /** Parse quiz.toml text into [{ prompt, options: [..], correct: [indexes], multiple }]. */
 export function parseQuiz(text) {
@@ -178,4 +181,46 @@ export function parseToml(text) {
     }
     endOfLine();
   }
+}
+
+/**
+ * Answers every question on the attempt page `b` shows, all correctly or all wrongly, from the
+ * key `quiz` (readQuiz). Returns how many questions there were.
+ */
+export async function answerQuiz(b, quiz, correctly) {
+  const fieldsets = await b.findAll('form#bai-lam fieldset.question');
+  assert.ok(fieldsets.length > 0, 'no fieldset.question in form#bai-lam');
+  const seen = new Set();
+  for (const fs of fieldsets) {
+    // A question where every right option must be chosen says so after its prompt.
+    // Each question is numbered "Câu N." as the messages name it.
+    const shown = norm(await (await fs.find('legend')).text());
+    assert.match(shown, /^Câu \d+\. /, `question not numbered: ${shown}`);
+    const legend = shown.replace(/^Câu \d+\. /, '').replace(/ \(chọn tất cả phương án đúng\)$/, '');
+    const q = quiz.find((x) => norm(x.prompt) === legend);
+    assert.ok(q, `legend ${JSON.stringify(legend)} matches no prompt in quiz.toml`);
+    assert.ok(!seen.has(legend), `question shown twice: ${legend}`);
+    seen.add(legend);
+
+    const labels = await fs.findAll('label');
+    const texts = [];
+    for (const l of labels) texts.push(norm(await l.text()));
+    assert.deepEqual([...texts].sort(), q.options.map(norm).sort(), `options of "${legend}"`);
+
+    // All right options, or one wrong one.
+    const picks = correctly
+      ? q.correct
+      : [q.options.findIndex((_, i) => !q.correct.includes(i))];
+    for (const pick of picks) {
+      const want = norm(q.options[pick]);
+      const label = labels[texts.indexOf(want)];
+      await label.click();
+      const checked = await b.exec(
+        'var i = document.getElementById(arguments[0].htmlFor); return !!i && i.type === arguments[1] && i.checked;',
+        [label, q.multiple ? 'checkbox' : 'radio'],
+      );
+      assert.ok(checked, `clicking label "${want}" of "${legend}" did not check its ${q.multiple ? 'checkbox' : 'radio'}`);
+    }
+  }
+  return fieldsets.length;
 }
