@@ -4,36 +4,16 @@
 //! wrong numbers are throttled per pupil; another unit's officer reaches nothing.
 
 use axum::http::StatusCode;
-use hocvuso_db::repo::org;
 use hocvuso_domain::Role;
 use hocvuso_test_utils::{test_both, TestBackend};
 
 use super::util::{Browser, TestApp, COMMUNE_A, COMMUNE_B};
-use crate::clock::Clock;
 
 const CLASS_PAGE: &str = "/lop/THCS-TEST?ten=6A1";
 
 async fn school_with_classes(app: &TestApp) -> Browser<'_> {
-    {
-        let db = app.state.db.write();
-        let commune = org::by_code(db, COMMUNE_B)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"))
-            .unwrap_or_else(|| panic!("no commune"));
-        org::insert(
-            db,
-            org::NewUnit {
-                code: "THCS-TEST",
-                name: "Trường THCS Thử",
-                kind: "school",
-                commune_type: None,
-                parent: Some(&commune),
-            },
-            app.clock.now(),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    }
+    app.add_unit(COMMUNE_B, "THCS-TEST", "Trường THCS Thử", "school")
+        .await;
     let mut teacher = app
         .staff("0900000002", Role::UnitOfficer, "THCS-TEST")
         .await;
@@ -43,24 +23,7 @@ async fn school_with_classes(app: &TestApp) -> Browser<'_> {
          Trần Thị Bình,2014,Nữ,068314000002,{COMMUNE_B},Học sinh,THCS-TEST,6A1\n\
          Lê Văn Cường,2014,Nam,068214000003,{COMMUNE_B},Học sinh,THCS-TEST,6A2\n"
     );
-    let token = teacher.csrf().await;
-    let preview = teacher
-        .post_file(
-            "/danh-sach/nhap",
-            &[("csrf_token", &token)],
-            "tep",
-            "lop.csv",
-            list.as_bytes(),
-        )
-        .await;
-    let ma = preview
-        .attrs("form#nhap input[name=ma]", "value")
-        .into_iter()
-        .next()
-        .unwrap_or_else(|| panic!("class list refused:\n{}", preview.body));
-    teacher
-        .post("/danh-sach/nhap/xac-nhan", &[("ma", &ma)])
-        .await;
+    teacher.import_roster("lop.csv", &list).await;
     teacher
 }
 

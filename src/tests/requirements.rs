@@ -25,13 +25,6 @@ fn course_id(app: &TestApp, slug: &str) -> String {
         .to_string()
 }
 
-async fn pass(learner: &mut Browser<'_>, slug: &str) {
-    learner.read_all_lessons_of(slug).await;
-    let attempt = learner.start_quiz_of(slug).await;
-    let result = learner.answer_all(attempt, true).await;
-    assert!(result.status.is_success() || result.status.is_redirection());
-}
-
 /// Posts the officials' rule: the preview, or (`apply`) the change itself.
 async fn officials_rule(
     admin: &mut Browser<'_>,
@@ -73,22 +66,7 @@ async fn a_changed_rule_is_previewed_applied_recounted_and_kept(b: TestBackend) 
          Phạm Thị Lan,1985,Nữ,0912345678,{COMMUNE_B},\"Cán bộ, công chức\"\n\
          Lê Văn Minh,1980,Nam,0987654321,{COMMUNE_B},\"Cán bộ, công chức\"\n"
     );
-    let token = admin.csrf().await;
-    let preview = admin
-        .post_file(
-            "/danh-sach/nhap",
-            &[("csrf_token", &token)],
-            "tep",
-            "r.csv",
-            roster.as_bytes(),
-        )
-        .await;
-    let ma = preview
-        .attrs("form#nhap input[name=ma]", "value")
-        .into_iter()
-        .next()
-        .unwrap_or_else(|| panic!("roster refused:\n{}", preview.body));
-    admin.post("/danh-sach/nhap/xac-nhan", &[("ma", &ma)]).await;
+    admin.import_roster("r.csv", &roster).await;
     let (basic, ai, innovation) = (
         course_id(&app, BASIC),
         course_id(&app, AI),
@@ -98,10 +76,10 @@ async fn a_changed_rule_is_previewed_applied_recounted_and_kept(b: TestBackend) 
     // As shipped, officials need the basic course and the AI course: Lan passes both, Minh
     // only the basic one.
     let mut lan = app.learner("0912345678", COMMUNE_B).await;
-    pass(&mut lan, BASIC).await;
-    pass(&mut lan, AI).await;
+    lan.pass_course(BASIC).await;
+    lan.pass_course(AI).await;
     let mut minh = app.learner("0987654321", COMMUNE_B).await;
-    pass(&mut minh, BASIC).await;
+    minh.pass_course(BASIC).await;
     assert_eq!(app.achieved_in(COMMUNE_B, "officials").await, 1);
     let lan_first = achieved_at(&app, "0912345678").await;
     assert!(lan_first.is_some());
@@ -166,7 +144,7 @@ async fn a_changed_rule_is_previewed_applied_recounted_and_kept(b: TestBackend) 
     // 2. Lan passes the innovation course a fortnight later; the rule becomes basic +
     // innovation: Minh loses his achievement, Lan's moves to the day she passed it.
     app.clock.advance(chrono::Duration::days(14));
-    pass(&mut lan, INNOVATION).await;
+    lan.pass_course(INNOVATION).await;
     let innovation_passed = app.state.clock.now();
     app.clock.advance(chrono::Duration::days(1));
     let preview = officials_rule(

@@ -862,30 +862,11 @@ async fn files_as_officers_send_them(b: TestBackend) {
 /// list again changes nothing, a pupil moved to another class is updated, and a class named
 /// for an adult is refused.
 async fn a_school_imports_its_class_lists_and_sees_each_class(b: TestBackend) {
-    use crate::clock::Clock;
     let Some(app) = TestApp::new(b).await else {
         return;
     };
-    {
-        let db = app.state.db.write();
-        let commune = org::by_code(db, COMMUNE_B)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"))
-            .unwrap_or_else(|| panic!("no commune"));
-        org::insert(
-            db,
-            org::NewUnit {
-                code: "THCS-TEST",
-                name: "Trường THCS Thử",
-                kind: "school",
-                commune_type: None,
-                parent: Some(&commune),
-            },
-            app.clock.now(),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    }
+    app.add_unit(COMMUNE_B, "THCS-TEST", "Trường THCS Thử", "school")
+        .await;
     let mut teacher = app
         .staff("0900000002", Role::UnitOfficer, "THCS-TEST")
         .await;

@@ -228,6 +228,29 @@ impl TestApp {
             .collect()
     }
 
+    /// Adds a unit (a school, an enterprise, a union branch …) under a commune (test set-up).
+    pub async fn add_unit(&self, under: &str, code: &str, name: &str, kind: &str) {
+        use crate::clock::Clock;
+        let db = self.state.db.write();
+        let parent = org::by_code(db, under)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|| panic!("no unit {under}"));
+        org::insert(
+            db,
+            org::NewUnit {
+                code,
+                name,
+                kind,
+                commune_type: None,
+                parent: Some(&parent),
+            },
+            self.clock.now(),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    }
+
     pub async fn verify_ok(&self) {
         let report = crate::services::monitoring::stats::verify(&self.state)
             .await
@@ -584,6 +607,39 @@ impl Browser<'_> {
         let key = self.app.answer_key(attempt).await;
         let fields = answer_fields(&key, right);
         self.submit_answers(attempt, &fields).await
+    }
+
+    /// Reads every lesson of a course, starts its quiz and answers every question right.
+    pub async fn pass_course(&mut self, slug: &str) {
+        self.read_all_lessons_of(slug).await;
+        let attempt = self.start_quiz_of(slug).await;
+        let result = self.answer_all(attempt, true).await;
+        assert!(
+            result.status.is_success() || result.status.is_redirection(),
+            "{slug}: {}",
+            result.status
+        );
+    }
+
+    /// Imports a roster file through the page (upload, dry run, confirmation); panics when it
+    /// is refused. Returns the confirmation's page.
+    pub async fn import_roster(&mut self, name: &str, text: &str) -> Page {
+        let token = self.csrf().await;
+        let preview = self
+            .post_file(
+                "/danh-sach/nhap",
+                &[("csrf_token", &token)],
+                "tep",
+                name,
+                text.as_bytes(),
+            )
+            .await;
+        let ma = preview
+            .attrs("form#nhap input[name=ma]", "value")
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("{name} refused:\n{}", preview.body));
+        self.post("/danh-sach/nhap/xac-nhan", &[("ma", &ma)]).await
     }
 
     /// Submits an answer sheet of `q{question}=option` fields.
