@@ -583,7 +583,8 @@ pub async fn sub_units(
     if children.is_empty() {
         return Ok(Vec::new());
     }
-    let units = org::all(db).await?;
+    // Only the units under this one (a commune's dozen, not the province's every unit).
+    let units = org::units_under(db, &unit.path).await?;
     let counts = counts_of(db, group, indicator, year_end(state, year)).await?;
     let denominators = stats::denominators(db, year, group.code()).await?;
     let target_percent = stats::target(db, year, group.code(), indicator.code()).await?;

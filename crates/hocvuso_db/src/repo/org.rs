@@ -202,6 +202,17 @@ pub async fn count<C: ConnectionTrait>(conn: &C) -> Result<u64, DbErr> {
     org_unit::Entity::find().count(conn).await
 }
 
+/// A unit and every unit below it (its path is a prefix of theirs).
+pub async fn units_under<C: ConnectionTrait>(conn: &C, path: &str) -> Result<Vec<OrgUnit>, DbErr> {
+    org_unit::Entity::find()
+        .filter(path_under(
+            sea_orm::sea_query::Expr::col(org_unit::Column::Path).into(),
+            path,
+        ))
+        .all(conn)
+        .await
+}
+
 /// Ids of a unit and every unit below it (its path is a prefix of theirs).
 pub async fn ids_under<C: ConnectionTrait>(conn: &C, path: &str) -> Result<Vec<i64>, DbErr> {
     use sea_orm::QuerySelect;

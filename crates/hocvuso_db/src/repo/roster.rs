@@ -191,16 +191,20 @@ pub async fn class_progress<C: ConnectionTrait>(
             .filter(membership::Column::GroupCode.eq("students"))
             .group_by(membership::Column::ClassName);
         if achieved {
-            q = q.filter(
-                membership::Column::PersonId.in_subquery(
-                    Query::select()
-                        .column(achievement::Column::PersonId)
-                        .from(achievement::Entity)
-                        .and_where(achievement::Column::GroupCode.eq("students"))
-                        .and_where(achievement::Column::IndicatorCode.eq("digital_skills"))
-                        .to_owned(),
-                ),
-            );
+            // Per member, one lookup of the achievement's primary key (person, group,
+            // indicator), not a scan of every student's achievement.
+            q = q.filter(Expr::exists(
+                Query::select()
+                    .expr(Expr::val(1))
+                    .from(achievement::Entity)
+                    .and_where(
+                        Expr::col((achievement::Entity, achievement::Column::PersonId))
+                            .equals((membership::Entity, membership::Column::PersonId)),
+                    )
+                    .and_where(achievement::Column::GroupCode.eq("students"))
+                    .and_where(achievement::Column::IndicatorCode.eq("digital_skills"))
+                    .to_owned(),
+            ));
         }
         q.into_tuple::<(Option<String>, i64)>().all(conn)
     };

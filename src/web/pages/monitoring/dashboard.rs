@@ -438,7 +438,10 @@ pub async fn unit(
         } else {
             None
         },
-        classes: if group == TargetGroup::Students && indicator == Indicator::DigitalSkills {
+        classes: if group == TargetGroup::Students
+            && indicator == Indicator::DigitalSkills
+            && unit.kind == "school"
+        {
             dashboard::classes(&state, unit.id)
                 .await?
                 .into_iter()
