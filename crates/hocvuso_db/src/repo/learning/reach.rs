@@ -1,6 +1,30 @@
 //! What the people of a part of the org tree have read and how many they are.
+//!
+//! Both queries pick the memberships by `unit_id IN (the units under the path)`, so that the
+//! database starts from the membership index of those few units and looks each person's
+//! lessons up by key. Joined to `org_unit` instead, SQLite (planning without statistics) began
+//! from every lesson read in the province: 7–27 s for a commune of the 4 M dataset, now well
+//! under a second.
 
 use super::*;
+
+/// `m.unit_id IN (SELECT id FROM org_unit WHERE path under `path`)`.
+fn member_of_units_under(
+    m: &sea_orm::sea_query::Alias,
+    path: &str,
+) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{Alias, Query};
+    Expr::col((m.clone(), Alias::new("unit_id"))).in_subquery(
+        Query::select()
+            .column(Alias::new("id"))
+            .from(Alias::new("org_unit"))
+            .and_where(crate::repo::org::path_under(
+                Expr::col(Alias::new("path")).into(),
+                path,
+            ))
+            .to_owned(),
+    )
+}
 
 /// `(person, lesson)` for every lesson read by someone who belongs to a unit under `path`
 /// (the unit and everything below it), each pair once.
@@ -15,7 +39,7 @@ pub async fn lessons_read_under<C: ConnectionTrait>(
         person_id: i64,
         lesson_id: i64,
     }
-    let (m, u, lp) = (Alias::new("m"), Alias::new("u"), Alias::new("lp"));
+    let (m, lp) = (Alias::new("m"), Alias::new("lp"));
     let c = |t: &Alias, n: &'static str| Expr::col((t.clone(), Alias::new(n)));
     let mut q = Query::select();
     q.distinct()
@@ -24,17 +48,11 @@ pub async fn lessons_read_under<C: ConnectionTrait>(
         .from_as(Alias::new("membership"), m.clone())
         .join_as(
             JoinType::InnerJoin,
-            Alias::new("org_unit"),
-            u.clone(),
-            c(&u, "id").equals((m.clone(), Alias::new("unit_id"))),
-        )
-        .join_as(
-            JoinType::InnerJoin,
             Alias::new("lesson_progress"),
             lp.clone(),
             c(&lp, "person_id").equals((m.clone(), Alias::new("person_id"))),
         )
-        .and_where(crate::repo::org::path_under(c(&u, "path").into(), path));
+        .and_where(member_of_units_under(&m, path));
     let stmt = conn.get_database_backend().build(&q);
     Ok(Row::find_by_statement(stmt)
         .all(conn)
@@ -46,24 +64,20 @@ pub async fn lessons_read_under<C: ConnectionTrait>(
 
 /// How many people belong to a unit under `path` (the unit and everything below it).
 pub async fn people_under<C: ConnectionTrait>(conn: &C, path: &str) -> Result<i64, DbErr> {
-    use sea_orm::sea_query::{Alias, Func, JoinType, Query};
+    use sea_orm::sea_query::{Alias, Func, Query};
     use sea_orm::FromQueryResult;
     #[derive(FromQueryResult)]
     struct Row {
         n: i64,
     }
-    let (m, u) = (Alias::new("m"), Alias::new("u"));
-    let c = |t: &Alias, n: &'static str| Expr::col((t.clone(), Alias::new(n)));
+    let m = Alias::new("m");
     let mut q = Query::select();
-    q.expr_as(Func::count_distinct(c(&m, "person_id")), Alias::new("n"))
-        .from_as(Alias::new("membership"), m.clone())
-        .join_as(
-            JoinType::InnerJoin,
-            Alias::new("org_unit"),
-            u.clone(),
-            c(&u, "id").equals((m.clone(), Alias::new("unit_id"))),
-        )
-        .and_where(crate::repo::org::path_under(c(&u, "path").into(), path));
+    q.expr_as(
+        Func::count_distinct(Expr::col((m.clone(), Alias::new("person_id")))),
+        Alias::new("n"),
+    )
+    .from_as(Alias::new("membership"), m.clone())
+    .and_where(member_of_units_under(&m, path));
     let stmt = conn.get_database_backend().build(&q);
     Ok(Row::find_by_statement(stmt)
         .one(conn)
