@@ -464,6 +464,9 @@ pub async fn week_counts<C: ConnectionTrait>(
         .collect())
 }
 
+/// Up to this many units, [`week_totals`] reads each unit's weeks by its key.
+const FEW_UNITS: usize = 64;
+
 /// `(week, achieved)` of a group and indicator summed over the given units (`None`: every
 /// unit), oldest week first. Summed by the database: a province has thousands of weekly rows.
 pub async fn week_totals<C: ConnectionTrait>(
@@ -482,7 +485,10 @@ pub async fn week_totals<C: ConnectionTrait>(
             .filter(indicator_week::Column::GroupCode.eq(group_code))
             .filter(indicator_week::Column::IndicatorCode.eq(indicator_code));
         if let Some(ids) = ids {
-            q = q.filter(indicator_week::Column::UnitId.is_in(ids.iter().copied()));
+            q = match ids {
+                [one] => q.filter(indicator_week::Column::UnitId.eq(*one)),
+                _ => q.filter(indicator_week::Column::UnitId.is_in(ids.iter().copied())),
+            };
         }
         q.group_by(indicator_week::Column::Week)
             .order_by_asc(indicator_week::Column::Week)
@@ -493,6 +499,16 @@ pub async fn week_totals<C: ConnectionTrait>(
         None => {
             for (w, n) in query(None).all(conn).await? {
                 *totals.entry(w).or_default() += n;
+            }
+        }
+        // A few units (a commune and what is under it): one lookup each on the primary key
+        // (unit, group, indicator, week). With `unit_id IN (…)` SQLite picks the (group,
+        // indicator, week) index and reads every unit's weeks of the group to keep a few.
+        Some(ids) if ids.len() <= FEW_UNITS => {
+            for id in ids {
+                for (w, n) in query(Some(std::slice::from_ref(id))).all(conn).await? {
+                    *totals.entry(w).or_default() += n;
+                }
             }
         }
         Some(ids) => {
