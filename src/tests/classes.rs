@@ -208,6 +208,24 @@ async fn wrong_numbers_lock_the_pupil_and_a_new_code_closes_the_old(b: TestBacke
         StatusCode::UNPROCESSABLE_ENTITY,
         "still locked"
     );
+    // The teacher gives the whole class new numbers: the lock is lifted, the new number works.
+    let renewed = teacher
+        .post("/lop/THCS-TEST/so?ten=6A1", &[("tat-ca", "1")])
+        .await;
+    let new_pins = renewed.texts("#phieu code.pin");
+    assert_eq!(
+        new_pins.len(),
+        2,
+        "every pupil of the class: {}",
+        renewed.body
+    );
+    let signed = device
+        .post(
+            "/vao-lop",
+            &[("ma", &old_code), ("hoc-sinh", &an), ("so", &new_pins[0])],
+        )
+        .await;
+    assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.body);
     // A new class code: the old one opens nothing.
     teacher.post("/lop/THCS-TEST/ma?ten=6A1", &[]).await;
     let new_code = teacher.get(CLASS_PAGE).await.text("#ma-lop code");

@@ -84,19 +84,16 @@ pub async fn door(state: &AppState, typed: &str) -> Result<Option<ClassDoor>, In
 }
 
 /// Checks a pupil's number; returns the raw session id for the cookie. The pupil must be one
-/// the class's door lists (consent recorded, number set).
+/// the class's door (as [`door`] just read it) lists: consent recorded, number set.
 pub async fn sign_in(
     state: &AppState,
-    typed_code: &str,
+    class: &ClassDoor,
     person_id: i64,
     pin: &str,
 ) -> Result<String, LoginError> {
-    let listed = door(state, typed_code)
-        .await?
-        .is_some_and(|d| d.pupils.iter().any(|(id, _)| *id == person_id));
     // Someone the class's door does not list is refused before any try is counted: a wrong
     // code or id must not lock a pupil out.
-    if !listed {
+    if !class.pupils.iter().any(|(id, _)| *id == person_id) {
         return Err(LoginError::Invalid);
     }
     let found = classes::pin_hash(state.db.read(), person_id)

@@ -127,7 +127,7 @@ pub async fn sign_in(
     } else if f.so.trim().is_empty() {
         errors.push("so", "Hãy gõ mã đăng nhập thầy cô đưa cho em.");
     } else {
-        match class_sign_in::sign_in(&state, &typed, chosen, &f.so).await {
+        match class_sign_in::sign_in(&state, &door, chosen, &f.so).await {
             Ok(raw) => {
                 return Ok(logged_in_for(
                     &state,

@@ -191,12 +191,19 @@ pub async fn edit_form(
     Ok(render(&ctx, StatusCode::OK, &p))
 }
 
+/// Most courses a rule form may tick.
+const MAX_COURSES: usize = 100;
+
 /// The courses ticked (`khoa-hoc`, once per course) and the reason (`ly-do`).
 fn read_form(pairs: &[(String, String)]) -> Result<(Vec<i64>, String), WebError> {
     let mut ids = Vec::new();
     let mut reason = String::new();
     for (k, v) in pairs {
         match k.as_str() {
+            // A form has a handful of courses; more is not a form of ours.
+            "khoa-hoc" if ids.len() >= MAX_COURSES => {
+                return Err(WebError::BadRequest("too many courses".into()))
+            }
             "khoa-hoc" => ids.push(
                 v.parse()
                     .map_err(|_| WebError::BadRequest(format!("course id {v:?}")))?,
@@ -204,10 +211,6 @@ fn read_form(pairs: &[(String, String)]) -> Result<(Vec<i64>, String), WebError>
             "ly-do" => reason = v.clone(),
             _ => {}
         }
-    }
-    // A form has a handful of courses; more is not a form of ours.
-    if ids.len() > 100 {
-        return Err(WebError::BadRequest("too many courses".into()));
     }
     Ok((ids, reason))
 }

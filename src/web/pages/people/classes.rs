@@ -217,14 +217,14 @@ pub async fn consents(
     let mut named = Vec::new();
     for (k, v) in &form.pairs {
         if let Some(id) = k.strip_prefix("cha-me-") {
+            // A class has a few dozen pupils; more is not a form of ours.
+            if named.len() >= 500 {
+                return Err(WebError::BadRequest("too many pupils".into()));
+            }
             let id = id
                 .parse()
                 .map_err(|_| WebError::BadRequest(format!("field {k:?}")))?;
             named.push((id, v.clone()));
-        }
-        // A class has a few dozen pupils; more is not a form of ours.
-        if named.len() > 500 {
-            return Err(WebError::BadRequest("too many pupils".into()));
         }
     }
     match classes::record_consents(&state, user, &unit, &q.ten, &named).await {
