@@ -111,6 +111,12 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, Sta
         session_lookup,
         limits: Arc::new(services::shared::limits::Limits::default()),
         sms: Arc::new(services::people::recovery::LogSms::default()),
+        org_tree: services::shared::versioned::Versioned::new(
+            hocvuso_db::repo::settings::ORG_VERSION,
+        ),
+        denominators: services::shared::versioned::Versioned::new(
+            hocvuso_db::repo::settings::DENOMINATORS_VERSION,
+        ),
     });
     Ok(state)
 }

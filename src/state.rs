@@ -1,5 +1,6 @@
 //! Everything a request or a command needs, passed explicitly (no globals).
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use hocvuso_db::Db;
@@ -11,6 +12,7 @@ use crate::services::handbook::articles::HandbookStore;
 use crate::services::learning::catalog::CatalogStore;
 use crate::services::learning::progress::{StartHandler, SubmitHandler};
 use crate::services::monitoring::map::CommuneMap;
+use crate::services::shared::versioned::Versioned;
 use crate::services::shared::writer::Batcher;
 
 /// Everything a request or a command needs, behind ONE reference count: handlers and layers
@@ -57,4 +59,8 @@ pub struct AppStateInner {
     pub limits: Arc<crate::services::shared::limits::Limits>,
     /// Text messages (one-time codes); the development adapter only logs them.
     pub sms: Arc<dyn crate::services::people::recovery::SmsSender>,
+    /// The org tree in memory, checked against its version on every read.
+    pub org_tree: Versioned<Vec<hocvuso_db::repo::org::OrgUnit>>,
+    /// Each year's denominators (`group → unit → people`), the same way.
+    pub denominators: Versioned<BTreeMap<String, BTreeMap<i64, i64>>>,
 }

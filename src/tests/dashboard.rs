@@ -73,6 +73,61 @@ async fn province_admin_sees_every_commune_with_live_figures(b: TestBackend) {
     assert_eq!(commune.text("dd[data-field=\"achieved\"]"), "1");
 }
 
+/// Two server processes on one database: what one changes in the org tree or the denominators
+/// shows on the other's very next page, though each keeps these tables in memory.
+async fn another_process_sees_new_units_and_denominators_at_once(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let other = app.another_process().await;
+    app.set_denominator(COMMUNE_A, "adults", 2026, 1234).await;
+    let mut here = app.staff("0900000001", Role::ProvinceAdmin, "68").await;
+    let mut there = other.staff("0900000002", Role::ProvinceAdmin, "68").await;
+    let cell = |p: &super::util::Page, f: &str| {
+        p.text(&format!(
+            "tr[data-code=\"{COMMUNE_A}\"] td[data-field=\"{f}\"]"
+        ))
+    };
+    let page = there.get("/thong-ke?nhom=adults").await;
+    assert_eq!(cell(&page, "denominator"), "1.234");
+    let _ = here.get("/thong-ke?nhom=adults").await;
+
+    app.set_denominator(COMMUNE_A, "adults", 2026, 2000).await;
+    let page = there.get("/thong-ke?nhom=adults").await;
+    assert_eq!(cell(&page, "denominator"), "2.000", "the other process's copy is not kept");
+
+    let renamed = here
+        .post(
+            &format!("/to-chuc/{COMMUNE_A}/doi-ten"),
+            &[("name", "Phường Mũi Né Mới")],
+        )
+        .await;
+    assert_eq!(renamed.status, StatusCode::SEE_OTHER, "{}", renamed.body);
+    let page = there.get("/thong-ke?nhom=adults").await;
+    assert_eq!(
+        page.text(&format!("tr[data-code=\"{COMMUNE_A}\"] td a")),
+        "Phường Mũi Né Mới"
+    );
+    let page = here.get("/thong-ke?nhom=adults").await;
+    assert_eq!(
+        page.text(&format!("tr[data-code=\"{COMMUNE_A}\"] td a")),
+        "Phường Mũi Né Mới",
+        "nor this process's"
+    );
+
+    // A unit added on one process: its people count on the other's page of the commune.
+    let added = here
+        .post(
+            &format!("/to-chuc/{COMMUNE_A}/them"),
+            &[("kind", "village"), ("name", "Thôn Mới"), ("code", "T-MOI")],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    assert_eq!(there.get("/thong-ke/T-MOI").await.status, StatusCode::OK);
+    let commune = there.get(&format!("/thong-ke/{COMMUNE_A}")).await;
+    assert!(commune.body.contains("Thôn Mới"), "{}", commune.body);
+}
+
 /// Some communes without a denominator: the province still shows what it knows — the
 /// achieved count, the rate over the communes that have one, and how many lack one.
 async fn a_province_with_missing_denominators_shows_what_it_knows(b: TestBackend) {
@@ -1071,6 +1126,7 @@ test_both!(
     the_board_is_per_group,
     the_map_colours_communes_against_the_target,
     province_admin_sees_every_commune_with_live_figures,
+    another_process_sees_new_units_and_denominators_at_once,
     a_commune_officer_sees_only_their_commune,
     a_province_with_missing_denominators_shows_what_it_knows,
     learners_and_visitors_see_no_figures,

@@ -29,7 +29,7 @@ pub struct TestApp {
     pub state: AppState,
     pub clock: Arc<FixedClock>,
     router: Router,
-    _db: TestDatabase,
+    _db: Arc<TestDatabase>,
 }
 
 /// The moment every test starts at (2026-11-25 10:00 in Vietnam).
@@ -79,8 +79,23 @@ impl TestApp {
             router: crate::web::app(state.clone()),
             state,
             clock,
-            _db: db,
+            _db: Arc::new(db),
         })
+    }
+
+    /// A second server process on the same database (its own pools, caches and writers, the
+    /// same clock), as when several `hocvuso serve` run behind one proxy.
+    pub async fn another_process(&self) -> TestApp {
+        let config = (*self.state.config).clone();
+        let state = crate::open(config, self.clock.clone())
+            .await
+            .unwrap_or_else(|e| panic!("open a second process: {e}"));
+        TestApp {
+            router: crate::web::app(state.clone()),
+            state,
+            clock: self.clock.clone(),
+            _db: self._db.clone(),
+        }
     }
 
     /// A new browser, on its own client address (as people on different phones are).

@@ -3,6 +3,7 @@
 //! so it stays fast at province scale.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
@@ -186,6 +187,7 @@ async fn counts_of<C: hocvuso_db::ConnectionTrait>(
     group: TargetGroup,
     indicator: Indicator,
     until: Option<DateTime<Utc>>,
+    units: Option<&[i64]>,
 ) -> Result<BTreeMap<i64, (i64, i64)>, hocvuso_db::DbErr> {
     if crate::services::monitoring::outside_counts::is_imported(indicator) {
         let day = until.map(|t| (t + Duration::hours(7) - Duration::seconds(1)).date_naive());
@@ -198,12 +200,9 @@ async fn counts_of<C: hocvuso_db::ConnectionTrait>(
         .collect());
     }
     if until.is_none() {
-        let unconfirmed = stats::unconfirmed_counts(db, group.code(), indicator.code()).await?;
-        return Ok(stats::counts(db, group.code(), indicator.code())
-            .await?
-            .into_iter()
-            .map(|(unit, n)| (unit, (n, unconfirmed.get(&unit).copied().unwrap_or(0))))
-            .collect());
+        // A few units by the primary key; many (the province's) by one pass over the pair.
+        let units = units.filter(|ids| ids.len() <= MAX_UNITS_BY_KEY);
+        return stats::pair_counts(db, group.code(), indicator.code(), units).await;
     }
     Ok(counts_at(db, until)
         .await?
@@ -212,6 +211,9 @@ async fn counts_of<C: hocvuso_db::ConnectionTrait>(
         .map(|r| (r.unit_id, (r.achieved, r.unconfirmed)))
         .collect())
 }
+
+/// Up to this many units, a unit's live counts are read unit by unit through the primary key.
+const MAX_UNITS_BY_KEY: usize = 200;
 
 /// The province's denominator: its own when set, else the communes' sum when every commune
 /// has one.
@@ -312,7 +314,7 @@ pub struct Snapshot {
     pub year: i32,
     /// The end of a past year whose figures are shown as they stood then (None: live).
     until: Option<DateTime<Utc>>,
-    pub units: Vec<org::OrgUnit>,
+    pub units: Arc<Vec<org::OrgUnit>>,
     /// `(group, indicator) → unit → count` of the live counters.
     live: BTreeMap<(String, String), BTreeMap<i64, i64>>,
     /// The same of people not confirmed (self-registered).
@@ -322,7 +324,7 @@ pub struct Snapshot {
     /// Years that have targets, plus the year asked for.
     pub years: Vec<i32>,
     /// `group → unit → people` of the year.
-    denominators: BTreeMap<String, BTreeMap<i64, i64>>,
+    denominators: Arc<BTreeMap<String, BTreeMap<i64, i64>>>,
     /// Groups with imports of an imported indicator.
     imported: BTreeMap<String, Vec<String>>,
 }
@@ -331,7 +333,7 @@ impl Snapshot {
     pub async fn load(state: &AppState, year: i32) -> Result<Self, Internal> {
         let db = state.db.read();
         let until = year_end(state, year);
-        let units = org::all(db).await?;
+        let units = crate::services::people::org::tree(state).await?;
         let mut live: BTreeMap<(String, String), BTreeMap<i64, i64>> = BTreeMap::new();
         let mut unconfirmed: BTreeMap<(String, String), BTreeMap<i64, i64>> = BTreeMap::new();
         for r in counts_at(db, until).await? {
@@ -369,7 +371,7 @@ impl Snapshot {
             unconfirmed,
             targets,
             years,
-            denominators: stats::denominators_of_year(db, year).await?,
+            denominators: crate::services::monitoring::denominators::of_year(state, year).await?,
             imported,
         })
     }
@@ -402,7 +404,7 @@ impl Snapshot {
             if !has {
                 return Ok(BTreeMap::new());
             }
-            return Ok(counts_of(state.db.read(), group, indicator, self.until)
+            return Ok(counts_of(state.db.read(), group, indicator, self.until, None)
                 .await?
                 .into_iter()
                 .map(|(unit, (n, _))| (unit, n))
@@ -579,14 +581,23 @@ pub async fn sub_units(
     indicator: Indicator,
 ) -> Result<Vec<Figures>, Internal> {
     let db = state.db.read();
-    let children = org::children(db, unit.id).await?;
+    let tree = crate::services::people::org::tree(state).await?;
+    let children: Vec<&org::OrgUnit> = tree
+        .iter()
+        .filter(|u| u.parent_id == Some(unit.id) && u.merged_into_id.is_none())
+        .collect();
     if children.is_empty() {
         return Ok(Vec::new());
     }
     // Only the units under this one (a commune's dozen, not the province's every unit).
-    let units = org::units_under(db, &unit.path).await?;
-    let counts = counts_of(db, group, indicator, year_end(state, year)).await?;
-    let denominators = stats::denominators(db, year, group.code()).await?;
+    let units: Vec<&org::OrgUnit> = tree
+        .iter()
+        .filter(|u| org::is_under(&u.path, &unit.path))
+        .collect();
+    let ids: Vec<i64> = units.iter().map(|u| u.id).collect();
+    let counts = counts_of(db, group, indicator, year_end(state, year), Some(&ids)).await?;
+    let denominators = crate::services::monitoring::denominators::of_year(state, year).await?;
+    let denominators = denominators.get(group.code());
     let target_percent = stats::target(db, year, group.code(), indicator.code()).await?;
     let mut out: Vec<Figures> = children
         .into_iter()
@@ -603,10 +614,10 @@ pub async fn sub_units(
                 .filter_map(|u| counts.get(&u.id))
                 .map(|(_, n)| n)
                 .sum(),
-            denominator: denominators.get(&c.id).copied(),
+            denominator: denominators.and_then(|d| d.get(&c.id)).copied(),
             target_percent,
-            code: c.code,
-            name: c.name,
+            code: c.code.clone(),
+            name: c.name.clone(),
         })
         .collect();
     out.sort_by(|a, b| hocvuso_domain::text::vietnamese_cmp(&a.name, &b.name));
@@ -633,11 +644,16 @@ pub async fn unit_figures(
     indicator: Indicator,
 ) -> Result<Option<UnitFigures>, Internal> {
     let db = state.db.read();
-    let Some(unit) = org::by_code(db, code).await? else {
+    let tree = crate::services::people::org::tree(state).await?;
+    let Some(unit) = tree.iter().find(|u| u.code == code).cloned() else {
         return Ok(None);
     };
-    let ids = org::ids_under(db, &unit.path).await?;
-    let counts = counts_of(db, group, indicator, year_end(state, year)).await?;
+    let ids: Vec<i64> = tree
+        .iter()
+        .filter(|u| org::is_under(&u.path, &unit.path))
+        .map(|u| u.id)
+        .collect();
+    let counts = counts_of(db, group, indicator, year_end(state, year), Some(&ids)).await?;
     let (achieved, unconfirmed) = ids
         .iter()
         .filter_map(|id| counts.get(id))
@@ -653,7 +669,11 @@ pub async fn unit_figures(
     let figures = Figures {
         achieved,
         unconfirmed,
-        denominator: stats::denominator(db, year, unit.id, group.code()).await?,
+        denominator: crate::services::monitoring::denominators::of_year(state, year)
+            .await?
+            .get(group.code())
+            .and_then(|d| d.get(&unit.id))
+            .copied(),
         target_percent,
         code: unit.code.clone(),
         name: unit.name.clone(),
@@ -672,18 +692,14 @@ pub async fn may_view(state: &AppState, user: &SessionUser, code: &str) -> Resul
     if user.is_province_admin() {
         return Ok(true);
     }
-    let db = state.db.read();
-    let Some(target) = org::by_code(db, code).await? else {
+    let tree = crate::services::people::org::tree(state).await?;
+    let Some(target) = tree.iter().find(|u| u.code == code) else {
         return Ok(false);
     };
-    for unit_id in user.officer_units() {
-        if let Some(scope) = org::by_id(db, unit_id).await? {
-            if hocvuso_db::repo::org::is_under(&target.path, &scope.path) {
-                return Ok(true);
-            }
-        }
-    }
-    Ok(false)
+    Ok(user.officer_units().any(|unit_id| {
+        tree.iter()
+            .any(|scope| scope.id == unit_id && org::is_under(&target.path, &scope.path))
+    }))
 }
 
 /// The commune a unit officer looks after first (for redirecting to their page).

@@ -50,6 +50,19 @@ pub type Outcome = Result<Checked, Vec<RowError>>;
 /// Years the province may set figures for.
 pub const YEARS: std::ops::RangeInclusive<i32> = 2020..=2100;
 
+/// `group → unit → people` of a year: the copy in memory, as of the last change any process
+/// made (`services::shared::versioned`).
+pub async fn of_year(
+    state: &AppState,
+    year: i32,
+) -> Result<std::sync::Arc<BTreeMap<String, BTreeMap<i64, i64>>>, Internal> {
+    let db = state.db.read();
+    Ok(state
+        .denominators
+        .get(db, i64::from(year), || stats::denominators_of_year(db, year))
+        .await?)
+}
+
 /// Checks rows against the org tree and the stored values.
 pub async fn plan<C: ConnectionTrait>(
     conn: &C,

@@ -315,7 +315,7 @@ pub async fn pdf(
         return Err(ReportError::TooLong);
     }
     let db = state.db.read();
-    let units = org::all(db).await?;
+    let units = crate::services::people::org::tree(state).await?;
     let province = units
         .iter()
         .find(|u| u.kind == org::KIND_PROVINCE)

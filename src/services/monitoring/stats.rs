@@ -154,9 +154,9 @@ pub async fn verify(state: &AppState) -> Result<VerifyReport, Internal> {
 
 /// `unit id → government code`, to name units in reports.
 pub async fn unit_codes(state: &AppState) -> Result<BTreeMap<i64, String>, Internal> {
-    Ok(hocvuso_db::repo::org::all(state.db.read())
+    Ok(crate::services::people::org::tree(state)
         .await?
-        .into_iter()
-        .map(|u| (u.id, u.code))
+        .iter()
+        .map(|u| (u.id, u.code.clone()))
         .collect())
 }

@@ -156,6 +156,14 @@ pub async fn overview<C: ConnectionTrait>(
     }))
 }
 
+/// Every unit of the tree (merged ones too), by id: the copy in memory, as of the last change
+/// any process made (`services::shared::versioned`). For pages that read the whole tree on every
+/// request (dashboards); writes read the table inside their own transaction instead.
+pub async fn tree(state: &AppState) -> Result<std::sync::Arc<Vec<org::OrgUnit>>, Internal> {
+    let db = state.db.read();
+    Ok(state.org_tree.get(db, 0, || org::all(db)).await?)
+}
+
 /// The unit with this code.
 pub async fn unit_by_code<C: ConnectionTrait>(
     conn: &C,

@@ -71,7 +71,7 @@ async fn visible(
 
 async fn view_of(state: &AppState, person: people::Person) -> Result<PersonView, Internal> {
     let db = state.db.read();
-    let units = org::all(db).await?;
+    let units = crate::services::people::org::tree(state).await?;
     let unit_name = |id: i64| {
         units
             .iter()

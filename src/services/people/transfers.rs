@@ -154,10 +154,10 @@ fn group_name(code: &str) -> String {
 /// (the province admin decides any).
 pub async fn incoming(state: &AppState, user: &SessionUser) -> Result<Vec<Incoming>, Internal> {
     let db = state.db.read();
-    let units: BTreeMap<i64, String> = org::all(db)
+    let units: BTreeMap<i64, String> = crate::services::people::org::tree(state)
         .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
+        .iter()
+        .map(|u| (u.id, u.name.clone()))
         .collect();
     let mut out = Vec::new();
     for r in transfer::pending(db).await? {
@@ -194,10 +194,10 @@ pub async fn incoming(state: &AppState, user: &SessionUser) -> Result<Vec<Incomi
 /// The requests this user made.
 pub async fn outgoing(state: &AppState, user: &SessionUser) -> Result<Vec<Outgoing>, Internal> {
     let db = state.db.read();
-    let units: BTreeMap<i64, String> = org::all(db)
+    let units: BTreeMap<i64, String> = crate::services::people::org::tree(state)
         .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
+        .iter()
+        .map(|u| (u.id, u.name.clone()))
         .collect();
     Ok(transfer::made_by(db, user.person_id)
         .await?

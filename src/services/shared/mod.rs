@@ -8,4 +8,5 @@ pub mod live;
 pub mod markdown;
 pub mod media;
 pub mod qr;
+pub mod versioned;
 pub mod writer;

@@ -1,4 +1,5 @@
-//! The org tree (đơn vị).
+//! The org tree (đơn vị). Every change [`bump`](crate::repo::settings::bump)s
+//! [`ORG_VERSION`](crate::repo::settings::ORG_VERSION) in its transaction: servers keep the tree in memory.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -57,7 +58,7 @@ pub async fn insert<C: ConnectionTrait>(
         Some(p) => format!("{}{}/", p.path, unit.code),
         None => format!("/{}/", unit.code),
     };
-    org_unit::Entity::insert(org_unit::ActiveModel {
+    let unit = org_unit::Entity::insert(org_unit::ActiveModel {
         code: Set(unit.code.to_owned()),
         name: Set(unit.name.to_owned()),
         kind: Set(unit.kind.to_owned()),
@@ -69,7 +70,9 @@ pub async fn insert<C: ConnectionTrait>(
         ..Default::default()
     })
     .exec_with_returning(conn)
-    .await
+    .await?;
+    crate::repo::settings::bump(conn, crate::repo::settings::ORG_VERSION).await?;
+    Ok(unit)
 }
 
 /// Units directly under a unit (merged ones left out), by name.
@@ -93,7 +96,7 @@ pub async fn rename<C: ConnectionTrait>(conn: &C, id: i64, name: &str) -> Result
     })
     .exec(conn)
     .await?;
-    Ok(())
+    crate::repo::settings::bump(conn, crate::repo::settings::ORG_VERSION).await
 }
 
 /// Puts a unit under a new parent; the paths of the unit and of everything below it follow.
@@ -122,7 +125,7 @@ pub async fn reparent<C: ConnectionTrait>(
         }
         org_unit::Entity::update(m).exec(conn).await?;
     }
-    Ok(())
+    crate::repo::settings::bump(conn, crate::repo::settings::ORG_VERSION).await
 }
 
 pub async fn set_merged<C: ConnectionTrait>(conn: &C, id: i64, into: i64) -> Result<(), DbErr> {
@@ -133,7 +136,7 @@ pub async fn set_merged<C: ConnectionTrait>(conn: &C, id: i64, into: i64) -> Res
     })
     .exec(conn)
     .await?;
-    Ok(())
+    crate::repo::settings::bump(conn, crate::repo::settings::ORG_VERSION).await
 }
 
 pub async fn record_change<C: ConnectionTrait>(

@@ -46,3 +46,31 @@ pub async fn set<C: ConnectionTrait>(conn: &C, key: &str, value: &str) -> Result
     .await?;
     Ok(())
 }
+
+/// The version of the org tree: [`bump`]ed by every change of a unit, in the same transaction.
+pub const ORG_VERSION: &str = "org_tree_version";
+/// The version of the denominators: [`bump`]ed by every change of one.
+pub const DENOMINATORS_VERSION: &str = "denominators_version";
+
+/// Adds one to the counter stored under `key` (1 when absent), in one statement, so that two
+/// transactions changing the same table at once never write the same version (PostgreSQL takes
+/// the row's lock; SQLite has one writer). Servers keep copies of small tables in memory and
+/// compare this counter on every read (`services::shared::versioned`).
+pub async fn bump<C: ConnectionTrait>(conn: &C, key: &str) -> Result<(), DbErr> {
+    use sea_orm::sea_query::Expr;
+    setting::Entity::insert(setting::ActiveModel {
+        key: Set(key.to_owned()),
+        value: Set("1".to_owned()),
+    })
+    .on_conflict(
+        OnConflict::column(setting::Column::Key)
+            .value(
+                setting::Column::Value,
+                Expr::cust(r#"CAST(CAST("setting"."value" AS BIGINT) + 1 AS TEXT)"#),
+            )
+            .to_owned(),
+    )
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}

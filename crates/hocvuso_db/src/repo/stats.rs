@@ -224,7 +224,7 @@ pub async fn set_denominator<C: ConnectionTrait>(
     )
     .exec_without_returning(conn)
     .await?;
-    Ok(())
+    crate::repo::settings::bump(conn, crate::repo::settings::DENOMINATORS_VERSION).await
 }
 
 pub use crate::entity::denominator_change::Model as DenominatorChange;
@@ -695,6 +695,34 @@ pub async fn counts<C: ConnectionTrait>(
         .await?
         .into_iter()
         .map(|c| (c.unit_id, c.achieved))
+        .collect())
+}
+
+/// `unit_id → (achieved, unconfirmed)` (direct counts) for a group and indicator, in one read:
+/// of the units in `units` only when given (a commune's dozen units, read by the primary key),
+/// else of every unit.
+pub async fn pair_counts<C: ConnectionTrait>(
+    conn: &C,
+    group_code: &str,
+    indicator_code: &str,
+    units: Option<&[i64]>,
+) -> Result<BTreeMap<i64, (i64, i64)>, DbErr> {
+    use sea_orm::QuerySelect;
+    let mut q = indicator_count::Entity::find()
+        .select_only()
+        .column(indicator_count::Column::UnitId)
+        .column(indicator_count::Column::Achieved)
+        .column(indicator_count::Column::Unconfirmed)
+        .filter(indicator_count::Column::GroupCode.eq(group_code))
+        .filter(indicator_count::Column::IndicatorCode.eq(indicator_code));
+    if let Some(ids) = units {
+        q = q.filter(indicator_count::Column::UnitId.is_in(ids.iter().copied()));
+    }
+    Ok(q.into_tuple::<(i64, i64, i64)>()
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|(u, a, n)| (u, (a, n)))
         .collect())
 }
 
