@@ -170,11 +170,12 @@ pub async fn apply(
         .into_iter()
         .map(|u| (u.code, u.id))
         .collect();
+    let mut set: Vec<(i32, i64, &str, i64)> = Vec::with_capacity(plan.changes.len());
     for c in &plan.changes {
         let Some(&unit_id) = ids.get(&c.code) else {
             continue;
         };
-        stats::set_denominator(&txn, year, unit_id, group.code(), c.new, &source, now).await?;
+        set.push((year, unit_id, group.code(), c.new));
         stats::record_denominator_change(
             &txn,
             year,
@@ -188,6 +189,7 @@ pub async fn apply(
         )
         .await?;
     }
+    stats::set_denominators(&txn, &set, &source, now).await?;
     txn.commit().await?;
     Ok(plan)
 }

@@ -482,6 +482,7 @@ async fn generate_people(
         )
         .await?;
     }
+    let mut denominators = Vec::new();
     for c in &plan {
         let mut commune_total: BTreeMap<&'static str, i64> = BTreeMap::new();
         let units = std::iter::once(c.unit_id).chain(c.sub.values().copied());
@@ -492,14 +493,15 @@ async fn generate_people(
             {
                 *commune_total.entry(group).or_default() += *n;
                 if unit != c.unit_id {
-                    set_demo_denominators(&txn, year, unit, group, *n, c.coverage, now).await?;
+                    demo_denominators(&mut denominators, year, unit, group, *n, c.coverage);
                 }
             }
         }
         for (group, n) in commune_total {
-            set_demo_denominators(&txn, year, c.unit_id, group, n, c.coverage, now).await?;
+            demo_denominators(&mut denominators, year, c.unit_id, group, n, c.coverage);
         }
     }
+    stats::set_denominators(&txn, &denominators, DEMO_SOURCE, now).await?;
     settings::set(&txn, "demo_people", &opts.people.to_string()).await?;
     txn.commit().await?;
     progress(&format!(
@@ -511,21 +513,19 @@ async fn generate_people(
 
 /// A unit's demo denominators for last year and this one: its generated members as the
 /// registered share `coverage` of its real people (who grow a little from year to year).
-async fn set_demo_denominators<C: hocvuso_db::ConnectionTrait>(
-    conn: &C,
+fn demo_denominators(
+    out: &mut Vec<(i32, i64, &'static str, i64)>,
     year: i32,
     unit: i64,
-    group: &str,
+    group: &'static str,
     members: i64,
     coverage: f64,
-    now: DateTime<Utc>,
-) -> Result<(), Internal> {
+) {
     let real = ((members as f64) / coverage).round() as i64;
     for y in [year - 1, year] {
         let people_in_year = if y == year { real + real / 100 } else { real };
-        stats::set_denominator(conn, y, unit, group, people_in_year, DEMO_SOURCE, now).await?;
+        out.push((y, unit, group, people_in_year));
     }
-    Ok(())
 }
 
 async fn write_batch(state: &AppState, batch: &mut Batch) -> Result<usize, Internal> {

@@ -201,29 +201,48 @@ pub async fn set_denominator<C: ConnectionTrait>(
     source: &str,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    denominator::Entity::insert(denominator::ActiveModel {
-        year: Set(year),
-        unit_id: Set(unit_id),
-        group_code: Set(group_code.to_owned()),
-        people: Set(people),
-        source: Set(source.to_owned()),
-        updated_at: Set(now),
-    })
-    .on_conflict(
-        OnConflict::columns([
-            denominator::Column::Year,
-            denominator::Column::UnitId,
-            denominator::Column::GroupCode,
-        ])
-        .update_columns([
-            denominator::Column::People,
-            denominator::Column::Source,
-            denominator::Column::UpdatedAt,
-        ])
-        .to_owned(),
-    )
-    .exec_without_returning(conn)
-    .await?;
+    set_denominators(conn, &[(year, unit_id, group_code, people)], source, now).await
+}
+
+/// Sets many denominators `(year, unit, group, people)` at once, and bumps their version once
+/// (PostgreSQL keeps every version of a row a transaction updates: thousands of bumps of the
+/// one counter row in one transaction would make each read of it walk them until vacuum).
+pub async fn set_denominators<C: ConnectionTrait>(
+    conn: &C,
+    rows: &[(i32, i64, &str, i64)],
+    source: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    for chunk in rows.chunks(500) {
+        denominator::Entity::insert_many(chunk.iter().map(|&(year, unit_id, group, people)| {
+            denominator::ActiveModel {
+                year: Set(year),
+                unit_id: Set(unit_id),
+                group_code: Set(group.to_owned()),
+                people: Set(people),
+                source: Set(source.to_owned()),
+                updated_at: Set(now),
+            }
+        }))
+        .on_conflict(
+            OnConflict::columns([
+                denominator::Column::Year,
+                denominator::Column::UnitId,
+                denominator::Column::GroupCode,
+            ])
+            .update_columns([
+                denominator::Column::People,
+                denominator::Column::Source,
+                denominator::Column::UpdatedAt,
+            ])
+            .to_owned(),
+        )
+        .exec_without_returning(conn)
+        .await?;
+    }
     crate::repo::settings::bump(conn, crate::repo::settings::DENOMINATORS_VERSION).await
 }
 
