@@ -117,6 +117,8 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, Sta
         denominators: services::shared::versioned::Versioned::new(
             hocvuso_db::repo::settings::DENOMINATORS_VERSION,
         ),
+        province_snapshots: Default::default(),
+        province_trends: Default::default(),
     });
     Ok(state)
 }

@@ -12,6 +12,7 @@ use crate::services::handbook::articles::HandbookStore;
 use crate::services::learning::catalog::CatalogStore;
 use crate::services::learning::progress::{StartHandler, SubmitHandler};
 use crate::services::monitoring::map::CommuneMap;
+use crate::services::shared::coalesce::Coalesce;
 use crate::services::shared::versioned::Versioned;
 use crate::services::shared::writer::Batcher;
 
@@ -63,4 +64,9 @@ pub struct AppStateInner {
     pub org_tree: Versioned<Vec<hocvuso_db::repo::org::OrgUnit>>,
     /// Each year's denominators (`group → unit → people`), the same way.
     pub denominators: Versioned<BTreeMap<String, BTreeMap<i64, i64>>>,
+    /// Province snapshots (by year) and trends (by group and indicator) being computed, shared
+    /// by the requests that ask at the same moment.
+    pub province_snapshots: Coalesce<i32, crate::services::monitoring::dashboard::Snapshot>,
+    pub province_trends:
+        Coalesce<(&'static str, &'static str), crate::services::monitoring::trend::Trend>,
 }

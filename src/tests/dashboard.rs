@@ -94,7 +94,11 @@ async fn another_process_sees_new_units_and_denominators_at_once(b: TestBackend)
 
     app.set_denominator(COMMUNE_A, "adults", 2026, 2000).await;
     let page = there.get("/thong-ke?nhom=adults").await;
-    assert_eq!(cell(&page, "denominator"), "2.000", "the other process's copy is not kept");
+    assert_eq!(
+        cell(&page, "denominator"),
+        "2.000",
+        "the other process's copy is not kept"
+    );
 
     let renamed = here
         .post(

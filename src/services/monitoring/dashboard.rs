@@ -404,11 +404,13 @@ impl Snapshot {
             if !has {
                 return Ok(BTreeMap::new());
             }
-            return Ok(counts_of(state.db.read(), group, indicator, self.until, None)
-                .await?
-                .into_iter()
-                .map(|(unit, (n, _))| (unit, n))
-                .collect());
+            return Ok(
+                counts_of(state.db.read(), group, indicator, self.until, None)
+                    .await?
+                    .into_iter()
+                    .map(|(unit, (n, _))| (unit, n))
+                    .collect(),
+            );
         }
         Ok(self
             .live
@@ -527,6 +529,15 @@ impl Snapshot {
             rows,
         })
     }
+}
+
+/// The province's snapshot of a year for a page, computed once for the requests that ask at
+/// the same moment (`services::shared::coalesce`: nothing is kept after).
+pub async fn province_snapshot(state: &AppState, year: i32) -> Result<Arc<Snapshot>, Internal> {
+    state
+        .province_snapshots
+        .run(year, || Snapshot::load(state, year))
+        .await
 }
 
 /// The province's figures for every group and indicator of a year.

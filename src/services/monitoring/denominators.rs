@@ -59,7 +59,9 @@ pub async fn of_year(
     let db = state.db.read();
     Ok(state
         .denominators
-        .get(db, i64::from(year), || stats::denominators_of_year(db, year))
+        .get(db, i64::from(year), || {
+            stats::denominators_of_year(db, year)
+        })
         .await?)
 }
 

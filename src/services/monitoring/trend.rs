@@ -31,6 +31,21 @@ pub struct Trend {
     pub weekly: bool,
 }
 
+/// The whole province's trend of a group and indicator (no period), computed once for the
+/// requests that ask at the same moment (`services::shared::coalesce`: nothing is kept after).
+pub async fn province_trend(
+    state: &AppState,
+    group: TargetGroup,
+    indicator: Indicator,
+) -> Result<std::sync::Arc<Trend>, Internal> {
+    state
+        .province_trends
+        .run((group.code(), indicator.code()), || {
+            trend(state, None, group, indicator, None)
+        })
+        .await
+}
+
 /// The trend of a group and indicator for the given units (`None`: the whole province).
 /// Without a period, weekly points run from the first week with an achievement to this week,
 /// at most [`MAX_POINTS`]; with a period `(from, to)` (a report's, at most about three years),

@@ -2,6 +2,7 @@
 //! whole when authors change it, what every file import shares (the capped error list, the
 //! stash between dry run and import), rate limits, Markdown, media checks and QR codes.
 
+pub mod coalesce;
 pub mod imports;
 pub mod limits;
 pub mod live;

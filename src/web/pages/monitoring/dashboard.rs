@@ -317,7 +317,7 @@ pub async fn province(
         return officer_home(&state, user).await;
     }
     let (year, group, indicator) = asked(&state, &q)?;
-    let snapshot = dashboard::Snapshot::load(&state, year).await?;
+    let snapshot = dashboard::province_snapshot(&state, year).await?;
     let mut board = snapshot.board(&state, group, indicator).await?;
     let overview = snapshot
         .overview(&state)
@@ -332,7 +332,7 @@ pub async fn province(
             known: o.known.as_ref().map(KnownView::of),
         })
         .collect();
-    let t = trend::trend(&state, None, group, indicator, None).await?;
+    let t = trend::province_trend(&state, group, indicator).await?;
     let trend = TrendView::of(
         &t,
         &board.total,
@@ -570,7 +570,7 @@ pub async fn export_xlsx(
     }
     let year = year_of(&state, &q)?;
     let indicator = crate::web::pages::indicator_of(&q.chi_so).ok_or(WebError::NotFound)?;
-    let snapshot = dashboard::Snapshot::load(&state, year).await?;
+    let snapshot = dashboard::province_snapshot(&state, year).await?;
     let mut boards = Vec::new();
     for g in hocvuso_domain::TargetGroup::ALL {
         let mut b = snapshot.board(&state, *g, indicator).await?;
