@@ -520,10 +520,14 @@ pub async fn week_totals<C: ConnectionTrait>(
                 *totals.entry(w).or_default() += n;
             }
         }
-        // A few units (a commune and what is under it): one lookup each on the primary key
-        // (unit, group, indicator, week). With `unit_id IN (…)` SQLite picks the (group,
-        // indicator, week) index and reads every unit's weeks of the group to keep a few.
-        Some(ids) if ids.len() <= FEW_UNITS => {
+        // A few units (a commune and what is under it) on SQLite: one lookup each on the
+        // primary key (unit, group, indicator, week). With `unit_id IN (…)` SQLite picks the
+        // (group, indicator, week) index and reads every unit's weeks of the group to keep a
+        // few; PostgreSQL's planner reads the primary key for the list, in one round trip.
+        Some(ids)
+            if ids.len() <= FEW_UNITS
+                && conn.get_database_backend() == sea_orm::DatabaseBackend::Sqlite =>
+        {
             for id in ids {
                 for (w, n) in query(Some(std::slice::from_ref(id))).all(conn).await? {
                     *totals.entry(w).or_default() += n;
