@@ -583,56 +583,36 @@ pub async fn classes(
 }
 
 /// The figures of the units directly under a unit (schools, agencies, villages under a
-/// commune; communes under the province), each with everything below it, by name.
-pub async fn sub_units(
-    state: &AppState,
-    year: i32,
-    unit: &org::OrgUnit,
-    group: TargetGroup,
-    indicator: Indicator,
-) -> Result<Vec<Figures>, Internal> {
-    let db = state.db.read();
-    let tree = crate::services::people::org::tree(state).await?;
-    let children: Vec<&org::OrgUnit> = tree
-        .iter()
-        .filter(|u| u.parent_id == Some(unit.id) && u.merged_into_id.is_none())
-        .collect();
-    if children.is_empty() {
-        return Ok(Vec::new());
-    }
-    // Only the units under this one (a commune's dozen, not the province's every unit).
-    let units: Vec<&org::OrgUnit> = tree
+/// commune; communes under the province), each with everything below it, by name: from what
+/// [`unit_figures`] read (no further query).
+pub fn sub_units(of: &UnitFigures) -> Vec<Figures> {
+    let unit = &of.unit;
+    let units: Vec<&org::OrgUnit> = of
+        .tree
         .iter()
         .filter(|u| org::is_under(&u.path, &unit.path))
         .collect();
-    let ids: Vec<i64> = units.iter().map(|u| u.id).collect();
-    let counts = counts_of(db, group, indicator, year_end(state, year), Some(&ids)).await?;
-    let denominators = crate::services::monitoring::denominators::of_year(state, year).await?;
-    let denominators = denominators.get(group.code());
-    let target_percent = stats::target(db, year, group.code(), indicator.code()).await?;
-    let mut out: Vec<Figures> = children
-        .into_iter()
-        .map(|c| Figures {
-            achieved: units
+    let mut out: Vec<Figures> = units
+        .iter()
+        .filter(|u| u.parent_id == Some(unit.id) && u.merged_into_id.is_none())
+        .map(|c| {
+            let (achieved, unconfirmed) = units
                 .iter()
-                .filter(|u| hocvuso_db::repo::org::is_under(&u.path, &c.path))
-                .filter_map(|u| counts.get(&u.id))
-                .map(|(n, _)| n)
-                .sum(),
-            unconfirmed: units
-                .iter()
-                .filter(|u| hocvuso_db::repo::org::is_under(&u.path, &c.path))
-                .filter_map(|u| counts.get(&u.id))
-                .map(|(_, n)| n)
-                .sum(),
-            denominator: denominators.and_then(|d| d.get(&c.id)).copied(),
-            target_percent,
-            code: c.code.clone(),
-            name: c.name.clone(),
+                .filter(|u| org::is_under(&u.path, &c.path))
+                .filter_map(|u| of.counts.get(&u.id))
+                .fold((0, 0), |(a, n), (x, y)| (a + x, n + y));
+            Figures {
+                achieved,
+                unconfirmed,
+                denominator: of.denominators.as_ref().and_then(|d| d.get(&c.id)).copied(),
+                target_percent: of.figures.target_percent,
+                code: c.code.clone(),
+                name: c.name.clone(),
+            }
         })
         .collect();
     out.sort_by(|a, b| hocvuso_domain::text::vietnamese_cmp(&a.name, &b.name));
-    Ok(out)
+    out
 }
 
 /// A unit's figures as its page shows them.
@@ -643,6 +623,11 @@ pub struct UnitFigures {
     pub figures: Figures,
     /// Years that have targets, plus the year asked for.
     pub years: Vec<i32>,
+    /// What the figures were made from, for [`sub_units`]: the org tree, the direct counts of
+    /// `ids`, and the group's denominators of the year.
+    tree: Arc<Vec<org::OrgUnit>>,
+    counts: BTreeMap<i64, (i64, i64)>,
+    denominators: Option<BTreeMap<i64, i64>>,
 }
 
 /// One unit's figures (its own count and everything below it), with the years that have
@@ -677,14 +662,14 @@ pub async fn unit_figures(
             t.year == year && t.group_code == group.code() && t.indicator_code == indicator.code()
         })
         .map(|t| t.percent);
+    let denominators = crate::services::monitoring::denominators::of_year(state, year)
+        .await?
+        .get(group.code())
+        .cloned();
     let figures = Figures {
         achieved,
         unconfirmed,
-        denominator: crate::services::monitoring::denominators::of_year(state, year)
-            .await?
-            .get(group.code())
-            .and_then(|d| d.get(&unit.id))
-            .copied(),
+        denominator: denominators.as_ref().and_then(|d| d.get(&unit.id)).copied(),
         target_percent,
         code: unit.code.clone(),
         name: unit.name.clone(),
@@ -694,6 +679,9 @@ pub async fn unit_figures(
         ids,
         figures,
         years,
+        tree,
+        counts,
+        denominators,
     }))
 }
 

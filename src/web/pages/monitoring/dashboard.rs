@@ -402,15 +402,21 @@ pub async fn unit(
         return Err(WebError::Forbidden);
     }
     let (year, group, indicator) = asked(&state, &q)?;
-    let Some(dashboard::UnitFigures {
+    let Some(figures) = dashboard::unit_figures(&state, year, &code, group, indicator).await?
+    else {
+        return Err(WebError::NotFound);
+    };
+    let sub_units = dashboard::sub_units(&figures)
+        .iter()
+        .map(Row::from)
+        .collect();
+    let dashboard::UnitFigures {
         unit,
         ids,
         figures: f,
         years,
-    }) = dashboard::unit_figures(&state, year, &code, group, indicator).await?
-    else {
-        return Err(WebError::NotFound);
-    };
+        ..
+    } = figures;
     let t = trend::trend(&state, Some(&ids), group, indicator, None).await?;
     let trend = TrendView::of(
         &t,
@@ -421,11 +427,6 @@ pub async fn unit(
             group.name_vi()
         ),
     );
-    let sub_units = dashboard::sub_units(&state, year, &unit, group, indicator)
-        .await?
-        .iter()
-        .map(Row::from)
-        .collect();
     let page = UnitPage {
         l: ctx.chrome(format!("{} — năm {year}", f.name)),
         f: Filters::new(year, &years, group, indicator),
