@@ -109,6 +109,103 @@ async fn registers_and_normalises_the_phone(b: TestBackend) {
     );
 }
 
+/// A child under 16 who registers themselves needs a parent's or guardian's name and consent
+/// (children's data, Nghị định 13/2023/NĐ-CP Điều 20): without them nothing is written; with
+/// them the parent's consent is kept beside the child's own.
+async fn a_child_registers_only_with_a_parents_consent(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let before = person_count(&app).await;
+    let mut br = app.browser();
+    let sent = br.post("/dang-ky", &[("phone", "0912345678")]).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER);
+    let code = app.last_code("0912345678");
+    br.post("/dang-ky/ma", &[("phone", "0912345678"), ("code", &code)])
+        .await;
+    let form = br.get("/dang-ky/thong-tin").await;
+    assert!(
+        form.has("fieldset#cha-me input#parent_name"),
+        "{}",
+        form.body
+    );
+    let child = |parent: &'static str, agreed: &'static str| {
+        vec![
+            ("full_name", "Phạm Minh An"),
+            ("birth_year", "2013"),
+            ("commune_code", COMMUNE_A),
+            ("password", "mat-khau-rat-dai"),
+            ("consent", "1"),
+            ("parent_name", parent),
+            ("parent_consent", agreed),
+        ]
+    };
+    let refused = br.post("/dang-ky/thong-tin", &child(" ", "")).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.text("#parent_name-loi").contains("dưới 16 tuổi"),
+        "{}",
+        refused.body
+    );
+    assert!(refused.text("#parent_consent-loi").contains("cha, mẹ"));
+    let refused = br
+        .post("/dang-ky/thong-tin", &child("Phạm Thị Lan", ""))
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        refused.attrs("input#parent_name", "value"),
+        vec!["Phạm Thị Lan".to_owned()],
+        "what was typed stays"
+    );
+    assert_eq!(person_count(&app).await, before, "nothing written");
+
+    let ok = br
+        .post("/dang-ky/thong-tin", &child("Phạm Thị Lan", "1"))
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let db = app.state.db.read();
+    let person = people::person_by_phone(db, "0912345678")
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("registered"));
+    let consent = hocvuso_db::repo::classes::parent_consent_of(db, person.id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("the parent's consent is recorded"));
+    assert_eq!(consent.parent_name, "Phạm Thị Lan");
+    assert_eq!(consent.recorded_by, person.id);
+    assert_eq!(
+        consent.text,
+        crate::services::accounts::sign_in::PARENT_CONSENT_TEXT
+    );
+
+    // Someone of 16 or more is not asked.
+    let mut older = app.browser();
+    let page = older
+        .register_with(
+            "0912345679",
+            "Lê Văn Lớn",
+            "2010",
+            COMMUNE_A,
+            "mat-khau-rat-dai",
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let older = people::person_by_phone(db, "0912345679")
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("registered"));
+    assert!(
+        hocvuso_db::repo::classes::parent_consent_of(db, older.id)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .is_none(),
+        "a parent's fields sent by a 16-year-old are not recorded"
+    );
+}
+
 async fn rejects_bad_and_duplicate_registrations(b: TestBackend) {
     let Some(app) = TestApp::new(b).await else {
         return;
@@ -331,6 +428,7 @@ async fn login_returns_only_to_local_pages(b: TestBackend) {
 }
 
 test_both!(
+    a_child_registers_only_with_a_parents_consent,
     registers_and_normalises_the_phone,
     rejects_bad_and_duplicate_registrations,
     a_form_without_a_valid_csrf_token_is_refused,

@@ -563,6 +563,9 @@ impl Browser<'_> {
                 ("commune_code", commune),
                 ("password", password),
                 ("consent", "1"),
+                // Read only for a child under 16 (a parent's consent); adults' forms ignore it.
+                ("parent_name", "Trần Thị Mẹ"),
+                ("parent_consent", "1"),
             ],
         )
         .await

@@ -49,7 +49,23 @@ pub struct RegisterInput {
     /// The person agreed to [`SELF_CONSENT_TEXT`] (a self-registration must; an assisted one
     /// records the consent the helper read out instead).
     pub consent: bool,
+    /// For a child registering themselves (under [`CHILD_AGE`]): the parent's or guardian's
+    /// name, and whether that parent agreed to [`PARENT_CONSENT_TEXT`].
+    pub parent_name: String,
+    pub parent_consent: bool,
 }
+
+/// Under this age (in the year of registration) a person is a child: their data are processed
+/// only with a parent's or guardian's consent (Nghị định 13/2023/NĐ-CP, Điều 20; a child is
+/// under 16 under the Law on Children).
+pub const CHILD_AGE: i32 = 16;
+
+/// What the parent of a child who registers themselves agrees to (kept in `parent_consent`,
+/// recorded by the child's own account).
+pub const PARENT_CONSENT_TEXT: &str =
+    "Tôi là cha, mẹ hoặc người giám hộ của em và đồng ý để hệ thống Học vụ số lưu họ tên, số \
+     điện thoại, năm sinh, xã nơi em sống và kết quả học của em để theo dõi phong trào Bình dân \
+     học vụ số (Nghị định 13/2023/NĐ-CP, Điều 20).";
 
 /// What a person agrees to when registering themselves (kept with the consent), under the
 /// short privacy notice of the registration page.
@@ -161,6 +177,30 @@ pub async fn register_as(
             "Hãy đọc thông báo về dữ liệu cá nhân và đánh dấu ô đồng ý để đăng ký.".to_owned(),
         ));
     }
+    // A child registering themselves: a parent's name and consent, or nothing is written.
+    let child = assisted.is_none() && birth.is_some_and(|b| b.age_in(year) < CHILD_AGE);
+    let parent = if child {
+        let parent = FullName::parse(&input.parent_name)
+            .map_err(|_| {
+                errors.push((
+                    "parent_name",
+                    format!(
+                        "Bạn dưới {CHILD_AGE} tuổi: hãy ghi họ và tên của cha, mẹ hoặc người \
+                         giám hộ."
+                    ),
+                ))
+            })
+            .ok();
+        if !input.parent_consent {
+            errors.push((
+                "parent_consent",
+                "Hãy nhờ cha, mẹ hoặc người giám hộ đọc thông báo và đánh dấu ô đồng ý.".to_owned(),
+            ));
+        }
+        parent
+    } else {
+        None
+    };
     if !errors.is_empty() {
         return Err(FormError::Invalid(errors));
     }
@@ -236,6 +276,17 @@ pub async fn register_as(
                 now,
             )
             .await?;
+            if let Some(parent) = &parent {
+                hocvuso_db::repo::classes::record_parent_consent(
+                    &txn,
+                    person_id,
+                    parent.as_str(),
+                    PARENT_CONSENT_TEXT,
+                    person_id,
+                    now,
+                )
+                .await?;
+            }
         }
     }
     txn.commit().await?;

@@ -93,6 +93,8 @@ pub async fn register_resident(
         password: password.clone(),
         // Checked above, as the helper read it out (recorded with the assisted registration).
         consent: input.consent,
+        parent_name: String::new(),
+        parent_consent: false,
     };
     if !errors.is_empty() {
         // Check the other fields too, so every error shows at once (nothing is written).

@@ -211,6 +211,16 @@ pub async fn record_parent_consent<C: ConnectionTrait>(
     Ok(())
 }
 
+/// The parent's consent recorded for a child, if any.
+pub async fn parent_consent_of<C: ConnectionTrait>(
+    conn: &C,
+    person_id: i64,
+) -> Result<Option<parent_consent::Model>, DbErr> {
+    parent_consent::Entity::find_by_id(person_id)
+        .one(conn)
+        .await
+}
+
 /// Whether a parent's consent was recorded for this pupil.
 pub async fn has_parent_consent<C: ConnectionTrait>(
     conn: &C,

@@ -39,6 +39,7 @@ pub struct RegisterPage {
     pub phone: String,
     pub full_name: String,
     pub birth_year: String,
+    pub parent_name: String,
     pub communes: Vec<Choice>,
 }
 
@@ -69,6 +70,11 @@ pub struct RegisterForm {
     /// "1": the person agreed to the privacy notice.
     #[serde(default)]
     consent: String,
+    /// A child's parent or guardian, and "1" when that parent agreed.
+    #[serde(default)]
+    parent_name: String,
+    #[serde(default)]
+    parent_consent: String,
 }
 
 #[derive(Default, Deserialize)]
@@ -221,6 +227,7 @@ pub async fn register_details_form(
         phone,
         full_name: String::new(),
         birth_year: String::new(),
+        parent_name: String::new(),
         communes: commune_options(&state, "").await?,
     };
     Ok(render(&ctx, StatusCode::OK, &page))
@@ -242,6 +249,8 @@ pub async fn register(
         commune_code: f.commune_code.clone(),
         password: f.password,
         consent: f.consent == "1",
+        parent_name: f.parent_name.clone(),
+        parent_consent: f.parent_consent == "1",
     };
     match sign_in::register(&state, &input).await {
         Ok(person_id) => {
@@ -263,6 +272,7 @@ pub async fn register(
                 phone,
                 full_name: f.full_name,
                 birth_year: f.birth_year,
+                parent_name: f.parent_name,
                 communes: commune_options(&state, f.commune_code.trim()).await?,
             };
             Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page))
