@@ -393,14 +393,14 @@ async fn self_registrations_count_apart_until_confirmed(b: TestBackend) {
         .ok()
         .flatten()
         .unwrap_or_else(|| panic!("commune"));
-    let apart = hocvuso_db::repo::stats::unconfirmed_counts(
-        app.state.db.read(),
-        "adults",
-        "digital_skills",
-    )
-    .await
-    .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(apart.get(&unit.id), Some(&1));
+    let apart =
+        hocvuso_db::repo::stats::pair_counts(app.state.db.read(), "adults", "digital_skills", None)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        apart.get(&unit.id).map(|(_, unconfirmed)| *unconfirmed),
+        Some(1)
+    );
     app.verify_ok().await;
     // The dashboard shows them beside the figures, and the export too.
     let mut admin = app.staff("0900000001", Role::ProvinceAdmin, "68").await;

@@ -203,12 +203,11 @@ impl TestApp {
             .await
             .unwrap_or_else(|e| panic!("{e}"))
             .unwrap_or_else(|| panic!("no unit {commune}"));
-        stats::counts(db, group, "digital_skills")
+        stats::pair_counts(db, group, "digital_skills", Some(&[unit.id]))
             .await
             .unwrap_or_else(|e| panic!("{e}"))
             .get(&unit.id)
-            .copied()
-            .unwrap_or(0)
+            .map_or(0, |(achieved, _)| *achieved)
     }
 
     /// `question id → (every right option id, a wrong option id)` for an attempt, read from

@@ -705,22 +705,6 @@ pub async fn insert_weeks<C: ConnectionTrait>(
     Ok(())
 }
 
-/// `unit_id → achieved` (direct counts, not rolled up) for a group and indicator.
-pub async fn counts<C: ConnectionTrait>(
-    conn: &C,
-    group_code: &str,
-    indicator_code: &str,
-) -> Result<BTreeMap<i64, i64>, DbErr> {
-    Ok(indicator_count::Entity::find()
-        .filter(indicator_count::Column::GroupCode.eq(group_code))
-        .filter(indicator_count::Column::IndicatorCode.eq(indicator_code))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|c| (c.unit_id, c.achieved))
-        .collect())
-}
-
 /// `unit_id → (achieved, unconfirmed)` (direct counts) for a group and indicator, in one read:
 /// of the units in `units` only when given (a commune's dozen units, read by the primary key),
 /// else of every unit.
@@ -746,24 +730,6 @@ pub async fn pair_counts<C: ConnectionTrait>(
         .await?
         .into_iter()
         .map(|(u, a, n)| (u, (a, n)))
-        .collect())
-}
-
-/// `unit_id → unconfirmed people` (direct counts) for a group and indicator: people who
-/// registered themselves and achieved it, not confirmed yet (shown beside the figures).
-pub async fn unconfirmed_counts<C: ConnectionTrait>(
-    conn: &C,
-    group_code: &str,
-    indicator_code: &str,
-) -> Result<BTreeMap<i64, i64>, DbErr> {
-    Ok(indicator_count::Entity::find()
-        .filter(indicator_count::Column::GroupCode.eq(group_code))
-        .filter(indicator_count::Column::IndicatorCode.eq(indicator_code))
-        .filter(indicator_count::Column::Unconfirmed.ne(0))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|c| (c.unit_id, c.unconfirmed))
         .collect())
 }
 
