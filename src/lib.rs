@@ -49,6 +49,9 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, Sta
         },
     )
     .await?;
+    // Several processes may start on one database at once (servers behind a proxy, a
+    // `migrate` beside them): one migrates and seeds while the others wait, then find it done.
+    let lock = db.startup_lock().await?;
     hocvuso_db::migrate(&db)
         .await
         .map_err(StartError::Migrate)?;
@@ -57,6 +60,7 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, Sta
     let stored = settings::get_or_insert(db.write(), "cookie_key", &fresh_key)
         .await
         .map_err(Internal::from)?;
+    lock.release().await;
     // A key that is not 64 hex digits (edited by hand) is refused rather than half-used.
     let key: [u8; 32] = services::unhex(&stored)
         .and_then(|b| b.try_into().ok())

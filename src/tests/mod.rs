@@ -14,6 +14,7 @@ mod handbook;
 mod hostile;
 mod layering;
 mod learn;
+mod operations;
 mod org;
 mod paths;
 mod people;

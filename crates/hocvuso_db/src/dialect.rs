@@ -51,6 +51,48 @@ pub struct Db {
     write: DatabaseConnection,
     /// PostgreSQL: the pool under `read` and `write`, for bulk loads with `COPY`.
     pg_pool: Option<sqlx::PgPool>,
+    /// SQLite: the database file (`None` in memory).
+    sqlite_file: Option<std::path::PathBuf>,
+}
+
+/// Held while one process migrates and seeds the database: another process starting at the
+/// same moment (several servers, or a `hocvuso migrate` beside a running one) waits for it
+/// instead of applying the same migration twice. PostgreSQL: a session advisory lock on a
+/// connection of its own, released by [`StartupLock::release`] or, if the process dies, by
+/// the connection closing. SQLite: an exclusive lock on the file `<database>.lock` beside
+/// the database, released the same ways (the kernel drops it with the process).
+#[must_use = "the lock is released when this is dropped"]
+pub struct StartupLock {
+    held: HeldLock,
+}
+
+enum HeldLock {
+    Postgres(sqlx::PgConnection),
+    File(std::fs::File),
+    Nothing,
+}
+
+/// The advisory lock's key: any fixed 64-bit number, the same in every process
+/// (`hocvuso` in ASCII).
+const STARTUP_LOCK_KEY: i64 = 0x686f_6376_7573_6f;
+
+impl StartupLock {
+    pub async fn release(self) {
+        match self.held {
+            HeldLock::Postgres(mut conn) => {
+                use sqlx::Connection;
+                let _ = sqlx::query("SELECT pg_advisory_unlock($1)")
+                    .bind(STARTUP_LOCK_KEY)
+                    .execute(&mut conn)
+                    .await;
+                let _ = conn.close().await;
+            }
+            HeldLock::File(file) => {
+                let _ = file.unlock();
+            }
+            HeldLock::Nothing => {}
+        }
+    }
 }
 
 /// Pool sizes; defaults suit a 2-core machine.
@@ -95,6 +137,49 @@ impl Db {
             ))),
             None => Ok(BulkTxn::Orm(self.write.begin().await?)),
         }
+    }
+
+    /// Waits until no other process is migrating or seeding this database, then holds it
+    /// off until the returned lock is released (see [`StartupLock`]).
+    pub async fn startup_lock(&self) -> Result<StartupLock, DbError> {
+        if let Some(pool) = &self.pg_pool {
+            let mut conn = pool.acquire().await.map_err(sqlx_err)?.detach();
+            sqlx::query("SELECT pg_advisory_lock($1)")
+                .bind(STARTUP_LOCK_KEY)
+                .execute(&mut conn)
+                .await
+                .map_err(sqlx_err)?;
+            return Ok(StartupLock {
+                held: HeldLock::Postgres(conn),
+            });
+        }
+        let Some(file) = &self.sqlite_file else {
+            return Ok(StartupLock {
+                held: HeldLock::Nothing,
+            });
+        };
+        let path = std::path::PathBuf::from(format!("{}.lock", file.display()));
+        let folder_error = |source| DbError::Folder {
+            path: path.display().to_string(),
+            source,
+        };
+        let lock_file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(folder_error)?;
+        // `lock` blocks the thread until the other process lets go.
+        let lock_file = tokio::task::spawn_blocking(move || lock_file.lock().map(|()| lock_file))
+            .await
+            .map_err(|e| DbError::Db(sea_orm::DbErr::Custom(e.to_string())))?
+            .map_err(|source| DbError::Folder {
+                path: format!("{}.lock", file.display()),
+                source,
+            })?;
+        Ok(StartupLock {
+            held: HeldLock::File(lock_file),
+        })
     }
 
     pub async fn close(self) {
@@ -165,6 +250,7 @@ async fn connect_sqlite(url: &str, sizes: PoolSizes) -> Result<Db, DbError> {
         read: SqlxSqliteConnector::from_sqlx_sqlite_pool(read),
         write: SqlxSqliteConnector::from_sqlx_sqlite_pool(write),
         pg_pool: None,
+        sqlite_file: (path != ":memory:").then(|| std::path::PathBuf::from(path)),
     })
 }
 
@@ -181,6 +267,7 @@ async fn connect_postgres(url: &str, sizes: PoolSizes) -> Result<Db, DbError> {
         read: conn.clone(),
         write: conn,
         pg_pool: Some(pool),
+        sqlite_file: None,
     })
 }
 
