@@ -83,6 +83,25 @@ impl TestApp {
         })
     }
 
+    /// The app on a database made outside the harness (a restored backup, a moved
+    /// database), with the given clock.
+    pub async fn on(db: TestDatabase, clock: Arc<FixedClock>) -> TestApp {
+        let config = Config {
+            database_url: db.url.clone(),
+            database_readers: 2,
+            ..Config::default()
+        };
+        let state = crate::open(config, clock.clone())
+            .await
+            .unwrap_or_else(|e| panic!("open {}: {e}", db.url));
+        TestApp {
+            router: crate::web::app(state.clone()),
+            state,
+            clock,
+            _db: Arc::new(db),
+        }
+    }
+
     /// A second server process on the same database (its own pools, caches and writers, the
     /// same clock), as when several `hocvuso serve` run behind one proxy.
     pub async fn another_process(&self) -> TestApp {

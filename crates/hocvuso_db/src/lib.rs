@@ -1,6 +1,7 @@
 //! Database access for hocvuso: one schema, one migration source and one data-access path for
 //! SQLite and PostgreSQL. Everything that differs between the two lives in [`dialect`].
 
+pub mod copy;
 pub mod dialect;
 pub mod entity;
 pub mod migration;

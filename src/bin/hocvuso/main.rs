@@ -4,6 +4,7 @@
 #[cfg(feature = "bench")]
 mod bench;
 mod course;
+mod database;
 mod demo;
 mod import;
 mod serve;
@@ -66,6 +67,15 @@ enum Command {
         #[command(subcommand)]
         command: course::Command,
     },
+    /// Write a consistent copy of the database to a new SQLite file, while servers run.
+    Backup(database::BackupArgs),
+    /// Load a backup into the configured database, which must be empty.
+    Restore(database::RestoreArgs),
+    /// Move a whole database: `hocvuso db copy --from URL --to URL`.
+    Db {
+        #[command(subcommand)]
+        command: database::DbCommand,
+    },
     /// Check the live figures.
     Stats {
         #[command(subcommand)]
@@ -110,6 +120,21 @@ pub async fn open(
     }
     let state = hocvuso::open(config, Arc::new(SystemClock)).await?;
     Ok(state)
+}
+
+/// The configured database's URL (command line, environment, configuration file, default),
+/// without opening it.
+pub fn database_url(
+    cli_database: Option<String>,
+    config_file: Option<&std::path::Path>,
+) -> anyhow::Result<String> {
+    let env: Vec<(String, String)> = std::env::vars().collect();
+    let overrides = Overrides {
+        database_url: cli_database,
+        listen: None,
+    };
+    let (config, _) = Config::load(config_file, &env, &overrides)?;
+    Ok(config.database_url)
 }
 
 /// Like [`open`], but refuses to create a database that does not exist yet (for commands that
@@ -168,6 +193,9 @@ async fn main() -> ExitCode {
         Some(Command::User { command }) => user::run(cli.database, config, command).await,
         Some(Command::Verify(args)) => verify::run(args, config),
         Some(Command::Course { command }) => course::run(cli.database, config, command).await,
+        Some(Command::Backup(args)) => database::backup(cli.database, config, args).await,
+        Some(Command::Restore(args)) => database::restore(cli.database, config, args).await,
+        Some(Command::Db { command }) => database::run(command).await,
         Some(Command::Stats { command }) => stats::run(cli.database, config, command).await,
         Some(Command::Import { command }) => import::run(cli.database, config, command).await,
         #[cfg(feature = "bench")]

@@ -62,6 +62,16 @@ fn province_verdict(f: &Figures, known: Option<&KnownPart>) -> String {
     }
 }
 
+/// A new workbook stamped with the app's clock (not the machine's): the same figures give the
+/// same file, byte for byte, whenever and wherever they are exported.
+fn workbook(now: chrono::DateTime<chrono::Utc>) -> Result<Workbook, Internal> {
+    let created =
+        rust_xlsxwriter::ExcelDateTime::from_timestamp(now.timestamp()).map_err(xlsx_err)?;
+    let mut book = Workbook::new();
+    book.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&created));
+    Ok(book)
+}
+
 fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> Internal {
     Internal::Other(format!("xlsx: {e}"))
 }
@@ -72,8 +82,9 @@ pub fn ranking_xlsx(
     overview: &[OverviewRow],
     boards: &[Board],
     issuer: &str,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<u8>, Internal> {
-    let mut book = Workbook::new();
+    let mut book = workbook(now)?;
     let bold = Format::new().set_bold();
     let title = Format::new().set_bold().set_font_size(13);
     let head = Format::new()
@@ -302,8 +313,9 @@ pub fn ranking_csv(b: &Board) -> String {
 pub fn roster_template<const N: usize>(
     header: &[&str; N],
     guide: &[[&str; 2]],
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<u8>, Internal> {
-    let mut book = Workbook::new();
+    let mut book = workbook(now)?;
     let head = Format::new().set_bold().set_text_wrap();
     let text = Format::new().set_num_format("@");
     let sheet = book.add_worksheet();

@@ -583,6 +583,7 @@ pub async fn export_xlsx(
         &overview,
         &boards,
         &state.config.issuer,
+        state.clock.now(),
     )?;
     Ok(crate::web::pages::download(
         bytes,

@@ -258,10 +258,13 @@ pub async fn template_csv(ctx: Ctx) -> Result<Response, WebError> {
 }
 
 /// The same as an Excel workbook whose phone and ID columns are text (Excel keeps the 0).
-pub async fn template_xlsx(ctx: Ctx) -> Result<Response, WebError> {
+pub async fn template_xlsx(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
     ctx.user()?;
-    let bytes =
-        crate::services::monitoring::exports::roster_template(&TEMPLATE_HEADER, &TEMPLATE_GUIDE)?;
+    let bytes = crate::services::monitoring::exports::roster_template(
+        &TEMPLATE_HEADER,
+        &TEMPLATE_GUIDE,
+        state.clock.now(),
+    )?;
     Ok(crate::web::pages::download(
         bytes,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
