@@ -30,6 +30,12 @@ pub struct Config {
     /// Reverse proxies whose `X-Forwarded-For` is believed (the client address for rate
     /// limits); from anyone else the header is ignored.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// `GET /metrics` answers a request carrying `Authorization: Bearer <token>`
+    /// (`[metrics] token`, or `HOCVUSO_METRICS__TOKEN`) …
+    pub metrics_token: Option<String>,
+    /// … or one from these client addresses (`[metrics] allow`). With neither, `/metrics`
+    /// is not there (404).
+    pub metrics_allow: Vec<std::net::IpAddr>,
 }
 
 impl Default for Config {
@@ -42,6 +48,8 @@ impl Default for Config {
             issuer_did: None,
             public_url: None,
             trusted_proxies: Vec::new(),
+            metrics_token: None,
+            metrics_allow: Vec::new(),
         }
     }
 }
@@ -55,6 +63,15 @@ struct FileConfig {
     database: FileDatabase,
     #[serde(default)]
     certificate: FileCertificate,
+    #[serde(default)]
+    metrics: FileMetrics,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileMetrics {
+    token: Option<String>,
+    allow: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -104,7 +121,10 @@ const KNOWN_ENV: &[&str] = &[
     "HOCVUSO_DATABASE__READERS",
     "HOCVUSO_CERTIFICATE__ISSUER",
     "HOCVUSO_CERTIFICATE__ISSUER_DID",
+    "HOCVUSO_METRICS__TOKEN",
+    "HOCVUSO_METRICS__ALLOW",
     "HOCVUSO_LOG",
+    "HOCVUSO_LOG_FORMAT",
     // Read by `hocvuso user create-admin` / `create-author` (clap), not by the config.
     "HOCVUSO_ADMIN_PASSWORD",
     "HOCVUSO_AUTHOR_PASSWORD",
@@ -164,6 +184,21 @@ impl Config {
             if let Some(v) = f.certificate.issuer_did {
                 cfg.issuer_did = Some(v);
             }
+            if let Some(v) = f.metrics.token {
+                cfg.metrics_token = Some(parse_metrics_token(&v)?);
+            }
+            if let Some(v) = f.metrics.allow {
+                cfg.metrics_allow = parse_addresses("metrics.allow", v.iter().map(String::as_str))?;
+            }
+        }
+        if let Some(v) = get("HOCVUSO_METRICS__TOKEN") {
+            cfg.metrics_token = Some(parse_metrics_token(&v)?);
+        }
+        if let Some(v) = get("HOCVUSO_METRICS__ALLOW") {
+            cfg.metrics_allow = parse_addresses(
+                "HOCVUSO_METRICS__ALLOW",
+                v.split(',').filter(|p| !p.trim().is_empty()),
+            )?;
         }
 
         if let Some(v) = get("HOCVUSO_SERVER__TRUSTED_PROXIES") {
@@ -250,6 +285,18 @@ impl Config {
     }
 }
 
+/// A metrics token long enough not to be guessed (at least 32 characters, no spaces).
+fn parse_metrics_token(v: &str) -> Result<String, ConfigError> {
+    let v = v.trim();
+    if v.chars().count() < 32 || v.chars().any(char::is_whitespace) {
+        return Err(ConfigError::Value {
+            name: "metrics.token".into(),
+            message: "at least 32 characters without spaces (e.g. `openssl rand -hex 32`)".into(),
+        });
+    }
+    Ok(v.to_owned())
+}
+
 /// `http(s)://host[:port]` with no path, query, user or spaces; the trailing `/` dropped.
 fn parse_public_url(v: &str) -> Result<String, ConfigError> {
     let v = v.trim().trim_end_matches('/');
@@ -276,10 +323,17 @@ fn parse_public_url(v: &str) -> Result<String, ConfigError> {
 fn parse_proxies<'a>(
     items: impl Iterator<Item = &'a str>,
 ) -> Result<Vec<std::net::IpAddr>, ConfigError> {
+    parse_addresses("trusted_proxies", items)
+}
+
+fn parse_addresses<'a>(
+    name: &str,
+    items: impl Iterator<Item = &'a str>,
+) -> Result<Vec<std::net::IpAddr>, ConfigError> {
     items
         .map(|p| {
             p.trim().parse().map_err(|_| ConfigError::Value {
-                name: "trusted_proxies".into(),
+                name: name.into(),
                 message: format!("not an IP address: {p}"),
             })
         })

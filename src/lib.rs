@@ -123,6 +123,7 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, Sta
         ),
         province_snapshots: Default::default(),
         province_trends: Default::default(),
+        metrics: Default::default(),
     });
     Ok(state)
 }

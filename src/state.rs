@@ -69,4 +69,6 @@ pub struct AppStateInner {
     pub province_snapshots: Coalesce<i32, crate::services::monitoring::dashboard::Snapshot>,
     pub province_trends:
         Coalesce<(&'static str, &'static str), crate::services::monitoring::trend::Trend>,
+    /// This process's counters for `/metrics`.
+    pub metrics: Arc<crate::services::shared::metrics::Metrics>,
 }

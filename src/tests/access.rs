@@ -160,6 +160,9 @@ enum Level {
 const ROUTES: &[(&str, &str, Level)] = &[
     ("/", "G", Level::Public),
     ("/healthz", "G", Level::Public),
+    ("/readyz", "G", Level::Public),
+    // 404 for everyone unless a token or addresses are configured (tests::operations).
+    ("/metrics", "G", Level::Public),
     ("/static/style.css", "G", Level::Public),
     ("/dang-ky", "GP", Level::Public),
     ("/dang-ky/ma", "GP", Level::Public),

@@ -154,3 +154,122 @@ async fn a_backup_restored_or_moved_reads_the_same_to_the_byte(backend: TestBack
 static NEXT_FILE: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
 
 test_both!(a_backup_restored_or_moved_reads_the_same_to_the_byte);
+
+const METRICS_TOKEN: &str = "0123456789abcdef0123456789abcdef-metrics";
+
+/// `/metrics` is there only with the configured token or from a configured address; it counts
+/// requests by route template, the writers' batches and waits, the pools and the imports.
+/// `/readyz` says ready.
+async fn metrics_show_requests_writers_pools_and_imports_to_the_operator_only(
+    backend: TestBackend,
+) {
+    let monitor: std::net::IpAddr = [10, 9, 8, 7].into();
+    let Some(app) = TestApp::with_config(backend, |c| {
+        c.metrics_token = Some(METRICS_TOKEN.to_owned());
+        c.metrics_allow = vec![monitor];
+    })
+    .await
+    else {
+        return;
+    };
+    let mut anyone = app.browser();
+    assert_eq!(anyone.get("/readyz").await.status, StatusCode::OK);
+    assert_eq!(anyone.get("/metrics").await.status, StatusCode::NOT_FOUND);
+    let wrong = "Bearer 0123456789abcdef0123456789abcdef-wrong!!";
+    let (status, _, _) = anyone
+        .get_with("/metrics", &[("authorization", wrong)])
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // A client cannot claim the monitor's address through a header it sends itself.
+    let (status, _, _) = anyone
+        .get_with("/metrics", &[("x-forwarded-for", "10.9.8.7")])
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Some traffic: a pass (a quiz start and a submission through the writers), a commune's
+    // page, a roster import.
+    let mut learner = app.learner("0912000111", COMMUNE_A).await;
+    learner.pass_course("ky-nang-so-co-ban").await;
+    let mut admin = app.staff(ADMIN, Role::ProvinceAdmin, "68").await;
+    assert_eq!(
+        admin.get(&format!("/thong-ke/{COMMUNE_A}")).await.status,
+        StatusCode::OK
+    );
+    admin
+        .import_roster(
+            "danh-sach.csv",
+            &format!(
+                "STT,Họ và tên,Ngày sinh,Giới tính,Số điện thoại,Số định danh cá nhân,Mã xã,Nhóm\n\
+                 1,Nguyễn Thị Hoa,05/03/1962,Nữ,0912345678,068162001234,{COMMUNE_A},Người dân\n"
+            ),
+        )
+        .await;
+
+    let bearer = format!("Bearer {METRICS_TOKEN}");
+    let (status, headers, body) = anyone
+        .get_with("/metrics", &[("authorization", &bearer)])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain; version=0.0.4")));
+    let text = String::from_utf8(body).unwrap_or_default();
+    let value = |line_start: &str| -> f64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(line_start))
+            .and_then(|rest| rest.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {line_start} in:\n{text}"))
+    };
+    assert_eq!(
+        value(
+            "hocvuso_http_requests_total{route=\"/thong-ke/{code}\",method=\"GET\",status=\"200\"}"
+        ),
+        1.0
+    );
+    assert!(
+        value("hocvuso_http_request_duration_seconds_count{route=\"/thong-ke/{code}\",method=\"GET\"}")
+            >= 1.0
+    );
+    assert!(value("hocvuso_writer_batch_size_count{writer=\"quiz_submissions\"}") >= 1.0);
+    assert!(value("hocvuso_writer_wait_seconds_count{writer=\"quiz_starts\"}") >= 1.0);
+    assert_eq!(
+        value("hocvuso_writer_queue_depth{writer=\"quiz_submissions\"}"),
+        0.0
+    );
+    let pool = match backend {
+        TestBackend::Sqlite => "read",
+        TestBackend::Postgres => "all",
+    };
+    assert!(
+        value(&format!(
+            "hocvuso_db_connections{{pool=\"{pool}\",state=\"max\"}}"
+        )) >= 2.0
+    );
+    // A dry run and its confirmation.
+    assert_eq!(
+        value("hocvuso_import_duration_seconds_count{kind=\"roster\"}"),
+        2.0
+    );
+    // Every metric's lines together, each family announced once.
+    let mut seen = std::collections::BTreeSet::new();
+    let mut last = String::new();
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let name = line.split(['{', ' ']).next().unwrap_or_default();
+        let family = ["_bucket", "_sum", "_count"]
+            .iter()
+            .fold(name, |n, s| n.strip_suffix(s).unwrap_or(n))
+            .to_owned();
+        if family != last {
+            assert!(seen.insert(family.clone()), "{family} is split in two");
+            last = family;
+        }
+    }
+
+    // From the configured address, without a token.
+    let mut monitor_browser = app.browser();
+    monitor_browser.peer = std::net::SocketAddr::from((monitor, 50_000));
+    assert_eq!(monitor_browser.get("/metrics").await.status, StatusCode::OK);
+}
+
+test_both!(metrics_show_requests_writers_pools_and_imports_to_the_operator_only);

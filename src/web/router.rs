@@ -31,6 +31,8 @@ pub fn app(state: AppState) -> Router {
     let public = Router::new()
         .route("/", get(home::home))
         .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::metrics))
         .route("/static/style.css", get(style_css))
         .route(
             "/dang-ky",
@@ -289,6 +291,12 @@ pub fn app(state: AppState) -> Router {
         .merge(staff)
         .merge(officers)
         .merge(province)
+        // Every routed request counted by its route template (before the fallback: a 404
+        // for an unknown path has no route to count it under).
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            count_request,
+        ))
         .fallback(not_found)
         .layer(axum::middleware::map_response_with_state(
             state.clone(),
@@ -309,6 +317,28 @@ fn compressible() -> impl tower_http::compression::Predicate {
         .and(NotForContentType::const_new("application/pdf"))
         .and(NotForContentType::const_new("application/vnd."))
         .and(NotForContentType::const_new("application/zip"))
+}
+
+/// Counts a request in `/metrics`: its route template, method, status and time taken.
+async fn count_request(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let started = std::time::Instant::now();
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or_else(|| "?".to_owned(), |p| p.as_str().to_owned());
+    let method = req.method().clone();
+    let res = next.run(req).await;
+    state.metrics.request(
+        &route,
+        method.as_str(),
+        res.status().as_u16(),
+        started.elapsed(),
+    );
+    res
 }
 
 /// HSTS on every answer when the public address is HTTPS (`Config::https`).

@@ -54,6 +54,8 @@ pub struct Db {
     pg_pool: Option<sqlx::PgPool>,
     /// SQLite: the database file (`None` in memory).
     sqlite_file: Option<std::path::PathBuf>,
+    /// SQLite: the pools under `read` and `write` (for their use in `/metrics`).
+    sqlite_pools: Option<[sqlx::SqlitePool; 2]>,
 }
 
 /// Held while one process migrates and seeds the database: another process starting at the
@@ -92,6 +94,26 @@ impl StartupLock {
                 let _ = file.unlock();
             }
             HeldLock::Nothing => {}
+        }
+    }
+}
+
+/// One connection pool's use (see [`Db::pool_use`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoolUse {
+    pub name: &'static str,
+    pub open: u32,
+    pub idle: usize,
+    pub max: u32,
+}
+
+impl PoolUse {
+    fn of<DB: sqlx::Database>(name: &'static str, pool: &sqlx::Pool<DB>) -> Self {
+        PoolUse {
+            name,
+            open: pool.size(),
+            idle: pool.num_idle(),
+            max: pool.options().get_max_connections(),
         }
     }
 }
@@ -138,6 +160,20 @@ impl Db {
             ))),
             None => Ok(BulkTxn::Orm(self.write.begin().await?)),
         }
+    }
+
+    /// Each pool's connections (`/metrics`): name, open, idle, and the most it may open.
+    pub fn pool_use(&self) -> Vec<PoolUse> {
+        let mut out = Vec::new();
+        if let Some(pool) = &self.pg_pool {
+            out.push(PoolUse::of("all", pool));
+            return out;
+        }
+        if let Some([read, write]) = &self.sqlite_pools {
+            out.push(PoolUse::of("read", read));
+            out.push(PoolUse::of("write", write));
+        }
+        out
     }
 
     /// Waits until no other process is migrating or seeding this database, then holds it
@@ -248,8 +284,9 @@ async fn connect_sqlite(url: &str, sizes: PoolSizes) -> Result<Db, DbError> {
         .map_err(sqlx_err)?;
     Ok(Db {
         backend: Backend::Sqlite,
-        read: SqlxSqliteConnector::from_sqlx_sqlite_pool(read),
-        write: SqlxSqliteConnector::from_sqlx_sqlite_pool(write),
+        read: SqlxSqliteConnector::from_sqlx_sqlite_pool(read.clone()),
+        write: SqlxSqliteConnector::from_sqlx_sqlite_pool(write.clone()),
+        sqlite_pools: Some([read, write]),
         pg_pool: None,
         sqlite_file: (path != ":memory:").then(|| std::path::PathBuf::from(path)),
     })
@@ -269,6 +306,7 @@ async fn connect_postgres(url: &str, sizes: PoolSizes) -> Result<Db, DbError> {
         write: conn,
         pg_pool: Some(pool),
         sqlite_file: None,
+        sqlite_pools: None,
     })
 }
 

@@ -41,3 +41,10 @@ pub async fn migrate(db: &Db) -> Result<(), DbErr> {
 pub async fn ping(db: &Db) -> Result<(), DbErr> {
     db.read().ping().await
 }
+
+/// Answers whether both the read and the write connections answer (for `/readyz`: on SQLite
+/// the one writer connection is busy while a long transaction holds it).
+pub async fn ping_both(db: &Db) -> Result<(), DbErr> {
+    db.read().ping().await?;
+    db.write().ping().await
+}

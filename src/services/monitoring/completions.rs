@@ -196,6 +196,9 @@ pub async fn run(
     bytes: Vec<u8>,
     mode: Mode,
 ) -> Result<Report, CompletionError> {
+    let _timer = state
+        .metrics
+        .time_import(crate::services::shared::imports::ImportKind::Completions);
     let catalog = state.catalog.current();
     let course = catalog
         .by_slug(req.course_slug)

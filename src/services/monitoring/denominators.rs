@@ -161,6 +161,9 @@ pub async fn apply(
     rows: &[DenominatorRow],
     source: &str,
 ) -> Result<Plan, ImportError> {
+    let _timer = state
+        .metrics
+        .time_import(crate::services::shared::imports::ImportKind::Denominators);
     let source = check_source(source).map_err(|e| ImportError::Rows(vec![e]))?;
     let txn = state.db.write().begin().await?;
     let plan = plan(&txn, year, group, rows)

@@ -104,6 +104,9 @@ pub async fn apply(
     rows: &[DenominatorRow],
     source: &str,
 ) -> Result<ImportPlan, ImportError> {
+    let _timer = state
+        .metrics
+        .time_import(crate::services::shared::imports::ImportKind::Vneid);
     let source = check_source(source).map_err(|e| ImportError::Rows(vec![e]))?;
     let txn = state.db.write().begin().await?;
     let plan = plan(&txn, indicator, group, as_of, rows)

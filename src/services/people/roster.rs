@@ -206,6 +206,9 @@ pub async fn run(
     bytes: Vec<u8>,
     mode: Mode,
 ) -> Result<Report, Internal> {
+    let _timer = state
+        .metrics
+        .time_import(crate::services::shared::imports::ImportKind::Roster);
     let sha256 = crate::services::hex(&sha2::Sha256::digest(&bytes));
     let units: HashMap<String, UnitRef> = org::all(state.db.read())
         .await?

@@ -44,7 +44,7 @@ pub enum ImportKind {
 }
 
 impl ImportKind {
-    fn code(self) -> &'static str {
+    pub fn code(self) -> &'static str {
         match self {
             ImportKind::Roster => "roster",
             ImportKind::Completions => "completions",

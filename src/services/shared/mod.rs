@@ -8,6 +8,7 @@ pub mod limits;
 pub mod live;
 pub mod markdown;
 pub mod media;
+pub mod metrics;
 pub mod qr;
 pub mod versioned;
 pub mod writer;

@@ -13,6 +13,8 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use hocvuso_db::{DatabaseTransaction, Db, DbErr, TransactionTrait};
+
+use crate::services::shared::metrics::WriterStats;
 use tokio::sync::{mpsc, oneshot};
 
 /// Most requests in one transaction (bounds the time a batch holds the write lock).
@@ -55,12 +57,14 @@ type Reply<H> =
 
 pub struct Batcher<H: BatchHandler> {
     queue: mpsc::Sender<(H::Request, Reply<H>)>,
+    stats: Arc<WriterStats>,
 }
 
 impl<H: BatchHandler> Clone for Batcher<H> {
     fn clone(&self) -> Self {
         Batcher {
             queue: self.queue.clone(),
+            stats: self.stats.clone(),
         }
     }
 }
@@ -69,19 +73,34 @@ impl<H: BatchHandler> Batcher<H> {
     /// Starts the writer task for this handler on the current runtime.
     pub fn start(db: Db, handler: H) -> Self {
         let (tx, rx) = mpsc::channel(8192);
-        tokio::spawn(run(db, Arc::new(handler), rx));
-        Batcher { queue: tx }
+        let stats = Arc::new(WriterStats::default());
+        tokio::spawn(run(db, Arc::new(handler), rx, stats.clone()));
+        Batcher { queue: tx, stats }
+    }
+
+    /// Batch sizes and waits (for `/metrics`).
+    pub fn stats(&self) -> &WriterStats {
+        &self.stats
+    }
+
+    /// Requests waiting for their batch.
+    pub fn queued(&self) -> usize {
+        self.queue.max_capacity() - self.queue.capacity()
     }
 
     /// Queues a request; answers once its batch has committed (or failed).
     pub async fn submit(&self, request: H::Request) -> Result<H::Output, WriteError<H::Refusal>> {
         let (tx, rx) = oneshot::channel();
+        let started = std::time::Instant::now();
         self.queue
             .send((request, tx))
             .await
             .map_err(|_| WriteError::Db("the writer has stopped".into()))?;
-        rx.await
-            .map_err(|_| WriteError::Db("the write was abandoned".into()))?
+        let answer = rx
+            .await
+            .map_err(|_| WriteError::Db("the write was abandoned".into()))?;
+        self.stats.waited(started.elapsed());
+        answer
     }
 }
 
@@ -89,6 +108,7 @@ async fn run<H: BatchHandler>(
     db: Db,
     handler: Arc<H>,
     mut rx: mpsc::Receiver<(H::Request, Reply<H>)>,
+    stats: Arc<WriterStats>,
 ) {
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
@@ -98,6 +118,7 @@ async fn run<H: BatchHandler>(
                 Err(_) => break,
             }
         }
+        stats.batch(batch.len());
         let (requests, replies): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
         match write(&db, handler.as_ref(), &requests).await {
             Ok(results) => {

@@ -13,16 +13,20 @@ use crate::config::Config;
 /// The client's address as a rate-limit key: an IPv4 address, or the /64 network of an IPv6
 /// address (one household or phone holds a whole /64).
 pub fn client_key(parts: &Parts, config: &Config) -> String {
+    key_of(client_ip(parts, config))
+}
+
+/// The client's address, as above (`0.0.0.0` when the server set no peer address).
+pub fn client_ip(parts: &Parts, config: &Config) -> IpAddr {
     let peer = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip());
-    let ip = match peer {
+    match peer {
         Some(p) if config.trusted_proxies.contains(&p) => forwarded(parts, config).unwrap_or(p),
         Some(p) => p,
         None => IpAddr::from([0, 0, 0, 0]),
-    };
-    key_of(ip)
+    }
 }
 
 fn forwarded(parts: &Parts, config: &Config) -> Option<IpAddr> {

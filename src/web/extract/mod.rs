@@ -6,6 +6,6 @@ mod client;
 mod ctx;
 mod form;
 
-pub use client::client_key;
+pub use client::{client_ip, client_key};
 pub use ctx::Ctx;
 pub use form::CsrfForm;
