@@ -155,7 +155,11 @@ pub async fn open_existing(
     open(cli_database, config_file, None).await
 }
 
+/// Logs go to standard error: plain text (coloured only on a terminal, so files and the
+/// journal get no escape codes), or one JSON object per line with `HOCVUSO_LOG_FORMAT=json`
+/// (for a log collector). `HOCVUSO_LOG` sets the level.
 fn init_logging() {
+    use std::io::IsTerminal;
     let filter = std::env::var("HOCVUSO_LOG").unwrap_or_else(|_| "info".to_owned());
     let level = match filter.as_str() {
         "error" => tracing::Level::ERROR,
@@ -164,10 +168,15 @@ fn init_logging() {
         "trace" => tracing::Level::TRACE,
         _ => tracing::Level::INFO,
     };
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_max_level(level)
         .with_writer(std::io::stderr)
-        .init();
+        .with_ansi(std::io::stderr().is_terminal());
+    if std::env::var("HOCVUSO_LOG_FORMAT").is_ok_and(|v| v == "json") {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
 }
 
 #[tokio::main]
