@@ -96,6 +96,9 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, Sta
         },
     );
     let map = services::monitoring::map::CommuneMap::shipped().map_err(Internal::Other)?;
+    let sessions = Arc::new(services::accounts::sign_in::SessionCache::default());
+    let stop_listening =
+        services::accounts::sign_in::listen_for_forgotten(&db, sessions.clone()).await?;
     let session_lookup =
         services::accounts::sign_in::SessionLookup::start(db.clone(), clock.clone());
     let state = AppState::new(state::AppStateInner {
@@ -111,7 +114,7 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, Sta
         map: Arc::new(map),
         starts,
         submits,
-        sessions: Arc::new(services::accounts::sign_in::SessionCache::default()),
+        sessions,
         session_lookup,
         limits: Arc::new(services::shared::limits::Limits::default()),
         sms: Arc::new(services::people::recovery::LogSms::default()),
@@ -123,6 +126,7 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, Sta
         ),
         province_snapshots: Default::default(),
         province_trends: Default::default(),
+        _stop_listening: stop_listening,
         metrics: Default::default(),
     });
     Ok(state)

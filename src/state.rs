@@ -69,6 +69,9 @@ pub struct AppStateInner {
     pub province_snapshots: Coalesce<i32, crate::services::monitoring::dashboard::Snapshot>,
     pub province_trends:
         Coalesce<(&'static str, &'static str), crate::services::monitoring::trend::Trend>,
+    /// Dropped with the state, it stops the task that hears which sessions other processes
+    /// forgot (PostgreSQL; `None` on SQLite).
+    pub _stop_listening: Option<tokio::sync::oneshot::Sender<()>>,
     /// This process's counters for `/metrics`.
     pub metrics: Arc<crate::services::shared::metrics::Metrics>,
 }

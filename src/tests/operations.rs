@@ -273,3 +273,72 @@ async fn metrics_show_requests_writers_pools_and_imports_to_the_operator_only(
 }
 
 test_both!(metrics_show_requests_writers_pools_and_imports_to_the_operator_only);
+
+/// Asks `check` again for up to two seconds (a notice between processes takes a moment).
+async fn soon(mut check: impl AsyncFnMut() -> bool) -> bool {
+    for _ in 0..100 {
+        if check().await {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    false
+}
+
+/// Two server processes on one PostgreSQL behind a proxy: a logout in one, or a right taken
+/// away in one, holds in the other on the next request, though the other had the session in
+/// its cache (the tests' clock stands still, so without the notice the cache never expires).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_logout_or_a_withdrawn_right_holds_in_every_process_at_once() {
+    let Some(app) = TestApp::new(TestBackend::Postgres).await else {
+        return;
+    };
+    let other = app.another_process().await;
+    let page = format!("/thong-ke/{COMMUNE_A}");
+
+    let mut here = app.staff("0912555001", Role::UnitOfficer, COMMUNE_A).await;
+    let mut there = here.on(&other);
+    assert_eq!(there.get(&page).await.status, StatusCode::OK);
+    assert_eq!(
+        here.post("/dang-xuat", &[]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert!(
+        soon(async || there.get(&page).await.status != StatusCode::OK).await,
+        "the other process still serves a logged-out session"
+    );
+
+    let mut here = app.browser();
+    here.login("0912555001", PASSWORD).await;
+    let mut there = here.on(&other);
+    assert_eq!(there.get(&page).await.status, StatusCode::OK);
+    let unit = crate::services::people::org::unit_by_code(app.state.db.read(), COMMUNE_A)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("no commune"));
+    let grants = hocvuso_db::repo::people::grants_in(app.state.db.read(), unit.id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    drop(app.staff(ADMIN, Role::ProvinceAdmin, "68").await);
+    let admin_id = hocvuso_db::repo::people::person_by_phone(app.state.db.read(), ADMIN)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("no admin"))
+        .id;
+    let admin = crate::services::accounts::sign_in::SessionUser {
+        person_id: admin_id,
+        full_name: "Quản trị".to_owned(),
+        roles: vec![(Role::ProvinceAdmin, None)],
+        must_change_password: false,
+    };
+    for g in grants.into_iter().filter(|g| g.person_id != admin_id) {
+        let revoked = crate::services::people::org::revoke(&app.state, &admin, &unit, g.id)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(revoked);
+    }
+    assert!(
+        soon(async || there.get(&page).await.status == StatusCode::FORBIDDEN).await,
+        "the other process still grants a withdrawn right"
+    );
+}

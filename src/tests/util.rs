@@ -364,6 +364,16 @@ pub struct Browser<'a> {
 }
 
 impl Browser<'_> {
+    /// The same browser (its cookies and address) sent to another server process, as a
+    /// proxy in front of several servers does.
+    pub fn on<'b>(&self, app: &'b TestApp) -> Browser<'b> {
+        Browser {
+            app,
+            cookies: self.cookies.clone(),
+            peer: self.peer,
+        }
+    }
+
     async fn send(&mut self, mut req: Request<Body>) -> Page {
         req.extensions_mut()
             .insert(axum::extract::ConnectInfo(self.peer));

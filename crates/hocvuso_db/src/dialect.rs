@@ -98,6 +98,34 @@ impl StartupLock {
     }
 }
 
+/// A `LISTEN`ing connection (see [`Db::listen`]).
+pub struct Listener(sqlx::postgres::PgListener);
+
+/// What a [`Listener`] heard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Heard {
+    /// A notification's payload.
+    Message(String),
+    /// The connection was lost (and is made again on the next [`Listener::next`]):
+    /// notifications sent meanwhile are lost, so the listener should assume anything changed.
+    Lost,
+}
+
+impl Listener {
+    pub async fn next(&mut self) -> Heard {
+        match self.0.try_recv().await {
+            Ok(Some(n)) => Heard::Message(n.payload().to_owned()),
+            Ok(None) => Heard::Lost,
+            Err(e) => {
+                tracing::warn!("listening to the database: {e}");
+                // Do not spin while the server is away.
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                Heard::Lost
+            }
+        }
+    }
+}
+
 /// One connection pool's use (see [`Db::pool_use`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PoolUse {
@@ -160,6 +188,33 @@ impl Db {
             ))),
             None => Ok(BulkTxn::Orm(self.write.begin().await?)),
         }
+    }
+
+    /// Tells every process listening on `channel` (PostgreSQL `NOTIFY`; delivered to the
+    /// listeners of every server on this database). SQLite: nothing to do (see [`Db::listen`]).
+    pub async fn notify(&self, channel: &str, payload: &str) -> Result<(), sea_orm::DbErr> {
+        if let Some(pool) = &self.pg_pool {
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(channel)
+                .bind(payload)
+                .execute(pool)
+                .await
+                .map_err(query_err)?;
+        }
+        Ok(())
+    }
+
+    /// Listens to `channel` on a connection of its own (PostgreSQL `LISTEN`). `None` on
+    /// SQLite, where one server process owns the database file and there is no one to hear.
+    pub async fn listen(&self, channel: &str) -> Result<Option<Listener>, sea_orm::DbErr> {
+        let Some(pool) = &self.pg_pool else {
+            return Ok(None);
+        };
+        let mut listener = sqlx::postgres::PgListener::connect_with(pool)
+            .await
+            .map_err(query_err)?;
+        listener.listen(channel).await.map_err(query_err)?;
+        Ok(Some(Listener(listener)))
     }
 
     /// Each pool's connections (`/metrics`): name, open, idle, and the most it may open.

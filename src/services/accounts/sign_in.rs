@@ -465,13 +465,84 @@ pub async fn start_session_for(
 pub async fn end_session(state: &AppState, raw_id: &str) -> Result<(), Internal> {
     let hash = session_hash(raw_id);
     people::delete_session(state.db.write(), &hash).await?;
-    state.sessions.forget(&hash);
+    forget_everywhere(state, Forget::Session(hash)).await;
     Ok(())
 }
 
-/// How long a looked-up session is trusted without asking the database again. Logout in this
-/// process forgets it at once; another server process sharing the database sees a revocation
-/// within this many seconds.
+/// Cached sessions to forget after their database rows changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Forget {
+    /// One session (by its hash): a logout.
+    Session(String),
+    /// Every session of a person: their rights, password or unit changed.
+    Person(i64),
+}
+
+/// The channel on which server processes tell each other which cached sessions to forget.
+const SESSIONS_CHANNEL: &str = "hocvuso_sessions";
+
+impl Forget {
+    fn payload(&self) -> String {
+        match self {
+            Forget::Session(hash) => format!("s:{hash}"),
+            Forget::Person(id) => format!("p:{id}"),
+        }
+    }
+
+    fn from_payload(payload: &str) -> Option<Self> {
+        match payload.split_once(':')? {
+            ("s", hash) => Some(Forget::Session(hash.to_owned())),
+            ("p", id) => id.parse().ok().map(Forget::Person),
+            _ => None,
+        }
+    }
+}
+
+/// Forgets cached sessions here AND in every other server process on this database
+/// (PostgreSQL `NOTIFY`, heard by [`listen_for_forgotten`]) before the caller answers, so a
+/// logout or a withdrawn right holds on the very next request whichever server takes it. Called
+/// after the change is committed; if the notice cannot be sent, the other processes still drop
+/// the session within [`SESSION_CACHE_SECONDS`] (logged).
+pub async fn forget_everywhere(state: &AppState, what: Forget) {
+    state.sessions.forget_here(&what);
+    if let Err(e) = state.db.notify(SESSIONS_CHANNEL, &what.payload()).await {
+        tracing::error!("cannot tell the other servers to forget {what:?}: {e}");
+    }
+}
+
+/// Keeps this process's session cache in step with the other processes': every session they
+/// forget is forgotten here too; if the listening connection is lost, everything cached is
+/// dropped (a notice may have been missed). Returns the sender whose drop stops the listening
+/// (held by the app state), or `None` on SQLite.
+pub async fn listen_for_forgotten(
+    db: &hocvuso_db::Db,
+    cache: std::sync::Arc<SessionCache>,
+) -> Result<Option<tokio::sync::oneshot::Sender<()>>, Internal> {
+    let Some(mut listener) = db.listen(SESSIONS_CHANNEL).await? else {
+        return Ok(None);
+    };
+    let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = &mut stopped => break,
+                heard = listener.next() => match heard {
+                    hocvuso_db::dialect::Heard::Message(payload) => {
+                        if let Some(what) = Forget::from_payload(&payload) {
+                            cache.forget_here(&what);
+                        }
+                    }
+                    hocvuso_db::dialect::Heard::Lost => cache.clear(),
+                },
+            }
+        }
+    });
+    Ok(Some(stop))
+}
+
+/// How long a looked-up session is trusted without asking the database again. A logout or a
+/// change of rights is forgotten at once in every process (see [`forget_everywhere`]); this
+/// bounds the wait only if that notice is lost.
 pub const SESSION_CACHE_SECONDS: i64 = 10;
 const SESSION_CACHE_MAX: usize = 200_000;
 
@@ -480,6 +551,9 @@ const SESSION_CACHE_MAX: usize = 200_000;
 #[derive(Default)]
 pub struct SessionCache {
     entries: std::sync::Mutex<std::collections::HashMap<String, (SessionUser, DateTime<Utc>)>>,
+    /// Counts the forgettings: a lookup that began before one is not cached (it may have read
+    /// the row just before it changed).
+    generation: std::sync::atomic::AtomicU64,
 }
 
 impl SessionCache {
@@ -489,8 +563,16 @@ impl SessionCache {
         (now - *seen < Duration::seconds(SESSION_CACHE_SECONDS)).then(|| user.clone())
     }
 
-    fn put(&self, hash: String, user: SessionUser, now: DateTime<Utc>) {
+    fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Caches a lookup that began at `generation`, unless something was forgotten since.
+    fn put(&self, hash: String, user: SessionUser, now: DateTime<Utc>, generation: u64) {
         if let Ok(mut entries) = self.entries.lock() {
+            if self.generation() != generation {
+                return;
+            }
             if entries.len() >= SESSION_CACHE_MAX {
                 entries
                     .retain(|_, (_, seen)| now - *seen < Duration::seconds(SESSION_CACHE_SECONDS));
@@ -502,16 +584,27 @@ impl SessionCache {
         }
     }
 
-    pub fn forget(&self, hash: &str) {
+    /// Forgets in this process only; callers use [`forget_everywhere`].
+    fn forget_here(&self, what: &Forget) {
         if let Ok(mut entries) = self.entries.lock() {
-            entries.remove(hash);
+            self.generation
+                .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+            match what {
+                Forget::Session(hash) => {
+                    entries.remove(hash);
+                }
+                Forget::Person(person_id) => {
+                    entries.retain(|_, (user, _)| user.person_id != *person_id);
+                }
+            }
         }
     }
 
-    /// Forgets every cached session of a person (their sessions were just revoked).
-    pub fn forget_person(&self, person_id: i64) {
+    fn clear(&self) {
         if let Ok(mut entries) = self.entries.lock() {
-            entries.retain(|_, (user, _)| user.person_id != person_id);
+            self.generation
+                .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+            entries.clear();
         }
     }
 }
@@ -552,6 +645,7 @@ pub async fn session_user(state: &AppState, raw_id: &str) -> Result<Option<Sessi
     if let Some(user) = state.sessions.get(&hash, now) {
         return Ok(Some(user));
     }
+    let generation = state.sessions.generation();
     let Some(login) = state.session_lookup.get(hash.clone()).await? else {
         return Ok(None);
     };
@@ -566,7 +660,7 @@ pub async fn session_user(state: &AppState, raw_id: &str) -> Result<Option<Sessi
         roles,
         must_change_password: login.must_change_password,
     };
-    state.sessions.put(hash, user.clone(), now);
+    state.sessions.put(hash, user.clone(), now, generation);
     Ok(Some(user))
 }
 

@@ -508,7 +508,11 @@ pub async fn merge(
     .await?;
     txn.commit().await?;
     for person in officers {
-        state.sessions.forget_person(person);
+        crate::services::accounts::sign_in::forget_everywhere(
+            state,
+            crate::services::accounts::sign_in::Forget::Person(person),
+        )
+        .await;
     }
     Ok(Ok(()))
 }
@@ -557,7 +561,11 @@ pub async fn assign(
     )
     .await?;
     txn.commit().await?;
-    state.sessions.forget_person(person.id);
+    crate::services::accounts::sign_in::forget_everywhere(
+        state,
+        crate::services::accounts::sign_in::Forget::Person(person.id),
+    )
+    .await;
     Ok(Ok(()))
 }
 
@@ -592,6 +600,10 @@ pub async fn revoke(
     )
     .await?;
     txn.commit().await?;
-    state.sessions.forget_person(g.person_id);
+    crate::services::accounts::sign_in::forget_everywhere(
+        state,
+        crate::services::accounts::sign_in::Forget::Person(g.person_id),
+    )
+    .await;
     Ok(true)
 }

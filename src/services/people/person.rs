@@ -229,7 +229,11 @@ pub async fn erase(
     )
     .await?;
     txn.commit().await?;
-    state.sessions.forget_person(person_id);
+    crate::services::accounts::sign_in::forget_everywhere(
+        state,
+        crate::services::accounts::sign_in::Forget::Person(person_id),
+    )
+    .await;
     Ok(EraseOutcome::Erased)
 }
 
@@ -338,7 +342,11 @@ pub async fn edit_identity(
     .await?;
     txn.commit().await?;
     if login_phone_changed {
-        state.sessions.forget_person(person_id);
+        crate::services::accounts::sign_in::forget_everywhere(
+            state,
+            crate::services::accounts::sign_in::Forget::Person(person_id),
+        )
+        .await;
     }
     Ok(Some(Ok(())))
 }

@@ -200,7 +200,11 @@ pub async fn reset_by_staff(
     )
     .await?;
     txn.commit().await?;
-    state.sessions.forget_person(person.id);
+    crate::services::accounts::sign_in::forget_everywhere(
+        state,
+        crate::services::accounts::sign_in::Forget::Person(person.id),
+    )
+    .await;
     Ok(Ok(TemporaryPassword {
         person_id: person.id,
         full_name: person.full_name,
@@ -368,7 +372,11 @@ pub async fn reset_with_code(
     )
     .await?;
     txn.commit().await?;
-    state.sessions.forget_person(person.id);
+    crate::services::accounts::sign_in::forget_everywhere(
+        state,
+        crate::services::accounts::sign_in::Forget::Person(person.id),
+    )
+    .await;
     Ok(Ok(()))
 }
 
@@ -427,6 +435,10 @@ pub async fn change_password(
     )
     .await?;
     txn.commit().await?;
-    state.sessions.forget_person(person_id);
+    crate::services::accounts::sign_in::forget_everywhere(
+        state,
+        crate::services::accounts::sign_in::Forget::Person(person_id),
+    )
+    .await;
     Ok(Ok(()))
 }
