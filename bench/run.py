@@ -13,6 +13,11 @@ Scenarios (DESIGN §7, issue 3):
          only reading the file through the same streaming reader (same run)
   CRASH  SIGKILL the server at random moments during submissions (>= 20 times), restart,
          check every acknowledged submission is stored and `stats verify` agrees
+  SOAK   P1's load for a long time (--soak-seconds, default 3600; on demand only, never in
+         the default run): the server's RSS every minute must stay flat, and 0 errors
+  MULTI  two servers on one PostgreSQL behind nginx (started here) take P2's submissions;
+         one is killed with SIGKILL mid-load and started again while the other writes;
+         every acknowledged submission stored, `stats verify` agrees
 
 Only 127.0.0.1 is used. Every step is bounded in time.
 """
@@ -343,6 +348,123 @@ def crash_test(label, db, kills, work):
                                      "connection_errors": r["errors"], "verify": "ok" if verify.returncode == 0 else "FAILED"})
 
 
+NGINX_CONF = """
+worker_processes 1;
+daemon off;
+pid {work}/nginx.pid;
+error_log {work}/nginx-error.log warn;
+events {{ worker_connections 2048; }}
+http {{
+  access_log off;
+  client_body_temp_path {work}/nginx-body;
+  proxy_temp_path {work}/nginx-proxy;
+  fastcgi_temp_path {work}/nginx-fastcgi;
+  uwsgi_temp_path {work}/nginx-uwsgi;
+  scgi_temp_path {work}/nginx-scgi;
+  upstream hocvuso {{
+    server 127.0.0.1:{a} max_fails=1 fail_timeout=2s;
+    server 127.0.0.1:{b} max_fails=1 fail_timeout=2s;
+    keepalive 64;
+  }}
+  server {{
+    listen 127.0.0.1:{port};
+    location / {{
+      proxy_pass http://hocvuso;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $host;
+      proxy_set_header X-Forwarded-For $remote_addr;
+      # A POST already sent is never sent again (non_idempotent is not set): a submission
+      # whose server died answers 502 and is not acknowledged; nothing is applied twice.
+      proxy_next_upstream error timeout;
+    }}
+  }}
+}}
+"""
+
+
+def multi_test(seconds, work):
+    log("MULTI: two servers on one PostgreSQL behind nginx; one killed with SIGKILL mid-load")
+    nginx = "/usr/sbin/nginx"
+    if not os.path.exists(nginx):
+        sys.exit("MULTI needs nginx (apt-get install nginx-light)")
+    db = fresh_pg("hocvuso_bench_multi")
+    reqs = os.path.join(work, "multi.tsv")
+    acks = os.path.join(work, "multi-acks.txt")
+    fixture(db, "submit", 60000, reqs)
+    a, b, port = 18096, 18097, 18098
+    conf = os.path.join(work, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(NGINX_CONF.format(work=work, a=a, b=b, port=port))
+    proxy = subprocess.Popen([nginx, "-p", work, "-c", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    one, two = serve(db, a), serve(db, b)
+    try:
+        deadline = time.time() + 10
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1)
+                break
+            except Exception:
+                if time.time() > deadline:
+                    sys.exit("nginx did not answer in 10 s")
+                time.sleep(0.05)
+        loader = subprocess.Popen([LOAD, "replay", "--addr", f"127.0.0.1:{port}", "--file", reqs, "--connections", "32",
+                                   "--seconds", str(seconds), "--acks", acks, "--name", "multi"],
+                                  stdout=subprocess.PIPE, text=True)
+        time.sleep(seconds / 3)
+        one.kill(signal.SIGKILL)
+        killed_during = loader.poll() is None
+        time.sleep(1)
+        # Started again while the other server writes (the startup lock, migrations done).
+        one = serve(db, a)
+        out, _ = loader.communicate(timeout=600)
+    finally:
+        one.kill()
+        two.kill()
+        proxy.terminate()
+        proxy.wait(timeout=30)
+    r = parse_result(out)
+    check = parse_result(run([BIN, "bench-check", "--database", db, "--acks", acks], check=False).stdout)
+    verify = run([BIN, "stats", "verify", "--database", db], check=False)
+    ok = verify.returncode == 0 and check["stored"] == check["acknowledged"] and killed_during
+    rec = record("MULTI 2 servers PostgreSQL", dict(r, killed_during_load=killed_during, acknowledged=check["acknowledged"],
+                                                   stored=check["stored"], verify="ok" if verify.returncode == 0 else "FAILED"))
+    if not ok:
+        sys.exit(f"MULTI failed: {rec}\n{verify.stdout}")
+    return rec
+
+
+def soak_test(seconds, conns, work):
+    log(f"SOAK: P1 load for {seconds:.0f} s; RSS sampled every minute")
+    db = f"sqlite://{os.path.join(work, 'soak')}.db"
+    reqs = os.path.join(work, "soak.tsv")
+    fixture(db, "lesson", 1000, reqs)
+    srv = serve(db, 18099)
+    samples = []
+    try:
+        loader = subprocess.Popen([LOAD, "replay", "--addr", "127.0.0.1:18099", "--file", reqs, "--repeat",
+                                   "--connections", str(conns), "--seconds", str(seconds), "--name", "soak"],
+                                  stdout=subprocess.PIPE, text=True)
+        started = time.time()
+        while loader.poll() is None:
+            time.sleep(min(60, max(1, seconds / 10)))
+            if loader.poll() is None:
+                samples.append((time.time() - started, srv.rss_kib() / 1024))
+                log(f"  {samples[-1][0]:.0f} s: RSS {samples[-1][1]:.1f} MiB")
+        out, _ = loader.communicate(timeout=60)
+    finally:
+        srv.kill()
+    r = parse_result(out)
+    # Flat: the last third's mean within 10% of the second third's (the first third warms up).
+    third = max(1, len(samples) // 3)
+    mid = [m for _, m in samples[third:2 * third]] or [0]
+    last = [m for _, m in samples[2 * third:]] or [0]
+    growth = (sum(last) / len(last)) / max(1e-9, sum(mid) / len(mid)) - 1
+    return record("SOAK P1", dict(r, rss_first_mib=f"{samples[0][1]:.1f}" if samples else "?",
+                                  rss_last_mib=f"{samples[-1][1]:.1f}" if samples else "?",
+                                  rss_growth_last_third=f"{growth * 100:.1f}%"))
+
+
 def timed(args, timeout=1800):
     """Runs a command under /usr/bin/time: (seconds, peak RSS in MiB, stdout)."""
     p = run(["/usr/bin/time", "-f", "TIME %e %M", *args], timeout=timeout)
@@ -388,7 +510,8 @@ def main():
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--kills", type=int, default=20)
-    ap.add_argument("--only", default="", help="comma-separated: ref,p1,p2,p3,p4,crash,search,roster")
+    ap.add_argument("--soak-seconds", type=float, default=3600)
+    ap.add_argument("--only", default="", help="comma-separated: ref,p1,p2,p3,p4,crash,multi,search,roster; soak only when named")
     ap.add_argument("--roster-rows", type=int, default=1_000_000)
     ap.add_argument("--articles", type=int, default=10_000, help="handbook size for the search benchmark")
     a = ap.parse_args()
@@ -428,8 +551,13 @@ def main():
     if want("crash"):
         crash_test("SQLite", fresh_sqlite("crash"), a.kills, work)
         crash_test("PostgreSQL", fresh_pg("hocvuso_bench_crash"), a.kills, work)
+    if want("multi"):
+        multi_test(a.seconds, work)
+    if "soak" in only:
+        soak_test(a.soak_seconds, a.connections, work)
 
-    for name in ("hocvuso_bench_p2", "hocvuso_bench_p3", "hocvuso_bench_crash", "hocvuso_bench_roster"):
+    for name in ("hocvuso_bench_p2", "hocvuso_bench_p3", "hocvuso_bench_crash", "hocvuso_bench_roster",
+                 "hocvuso_bench_multi"):
         psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
     out = os.path.join(ROOT, "bench", "results", time.strftime("%Y%m%d-%H%M%S") + ".txt")
