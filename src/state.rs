@@ -27,6 +27,21 @@ impl AppState {
     pub fn new(inner: AppStateInner) -> Self {
         AppState(Arc::new(inner))
     }
+
+    /// A handle that does not keep the state alive (for background tasks that should end with
+    /// it).
+    pub fn downgrade(&self) -> WeakAppState {
+        WeakAppState(Arc::downgrade(&self.0))
+    }
+}
+
+/// See [`AppState::downgrade`].
+pub struct WeakAppState(std::sync::Weak<AppStateInner>);
+
+impl WeakAppState {
+    pub fn upgrade(&self) -> Option<AppState> {
+        self.0.upgrade().map(AppState)
+    }
 }
 
 impl std::ops::Deref for AppState {

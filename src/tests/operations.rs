@@ -342,3 +342,83 @@ async fn a_logout_or_a_withdrawn_right_holds_in_every_process_at_once() {
         "the other process still grants a withdrawn right"
     );
 }
+
+/// An author publishes an article on one server; a reader on the other server sees it at
+/// once (within two seconds: the periodic check alone would take up to five).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn published_content_shows_on_every_server_at_once() {
+    let Some(app) = TestApp::new(TestBackend::Postgres).await else {
+        return;
+    };
+    let other = app.another_process().await;
+    crate::services::shared::live::spawn_refresh(other.state.clone());
+    // The refresher listens before the change is made.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let mut author = app.staff("0912555003", Role::Author, "68").await;
+    let created = author
+        .post(
+            "/bien-tap/so-tay/moi",
+            &[
+                ("title", "Gọi video cho con cháu"),
+                ("chapter", "vneid"),
+                ("summary", "Cách gọi video bằng Zalo."),
+                ("keywords", "zalo, gọi video"),
+                ("related", "cai-dat-vneid"),
+                (
+                    "body",
+                    "Mở Zalo, chọn người thân, chạm biểu tượng máy quay.",
+                ),
+                ("luu", "xuat_ban"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let mut reader = other.browser();
+    assert!(
+        soon(async || reader.get("/so-tay/goi-video-cho-con-chau").await.status == StatusCode::OK)
+            .await,
+        "the other server does not show the published article"
+    );
+}
+
+async fn sessions_in_the_database(app: &TestApp) -> i64 {
+    use hocvuso_db::ConnectionTrait;
+    let db = app.state.db.read();
+    let row = db
+        .query_one(hocvuso_db::sea_query_statement(
+            db.get_database_backend(),
+            "SELECT COUNT(*) FROM session",
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("no row"));
+    row.try_get_by_index::<i64>(0)
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The server's hourly housekeeping deletes sessions that have expired (they log no one in,
+/// but the table would otherwise grow with every login for ever) and keeps live ones.
+async fn expired_sessions_are_deleted(backend: TestBackend) {
+    let Some(app) = TestApp::new(backend).await else {
+        return;
+    };
+    drop(app.learner("0912555004", COMMUNE_A).await);
+    crate::services::shared::live::spawn_refresh(app.state.clone());
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(
+        sessions_in_the_database(&app).await,
+        1,
+        "a live session is kept"
+    );
+
+    app.clock.advance(chrono::Duration::days(
+        crate::services::accounts::sign_in::SESSION_DAYS + 1,
+    ));
+    crate::services::shared::live::spawn_refresh(app.state.clone());
+    assert!(
+        soon(async || sessions_in_the_database(&app).await == 0).await,
+        "an expired session is still stored"
+    );
+}
+
+test_both!(expired_sessions_are_deleted);

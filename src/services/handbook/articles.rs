@@ -313,8 +313,16 @@ async fn mark_changed<C: ConnectionTrait>(conn: &C) -> Result<(), DbErr> {
     crate::services::shared::live::mark_changed(conn, VERSION_KEY).await
 }
 
-/// Rebuilds the in-memory handbook from the database.
+/// Rebuilds the in-memory handbook from the database after a change made here, and tells the
+/// other server processes (they rebuild at once, see [`crate::services::shared::live`]).
 pub async fn reload(state: &AppState) -> Result<(), Internal> {
+    rebuild(state).await?;
+    crate::services::shared::live::announce(state).await;
+    Ok(())
+}
+
+/// Rebuilds the in-memory handbook from the database.
+pub async fn rebuild(state: &AppState) -> Result<(), Internal> {
     let conn = state.db.read();
     let version = stored_version(conn).await?;
     let h = Handbook::load(conn, &state.catalog.current()).await?;
@@ -328,7 +336,7 @@ pub async fn refresh_if_changed(state: &AppState) -> Result<bool, Internal> {
     if stored_version(state.db.read()).await? == state.handbook.version() {
         return Ok(false);
     }
-    reload(state).await?;
+    rebuild(state).await?;
     Ok(true)
 }
 

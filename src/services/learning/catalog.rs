@@ -228,11 +228,19 @@ pub async fn mark_changed<C: ConnectionTrait>(conn: &C) -> Result<(), DbErr> {
 
 /// Rebuilds the in-memory curriculum from the database, then the handbook (its search index
 /// holds the courses' outlines).
+/// Then tells the other server processes (see [`crate::services::shared::live`]).
 pub async fn reload(state: &AppState) -> Result<(), Internal> {
+    rebuild(state).await?;
+    crate::services::shared::live::announce(state).await;
+    Ok(())
+}
+
+/// Rebuilds the curriculum and the handbook from the database.
+async fn rebuild(state: &AppState) -> Result<(), Internal> {
     let conn = state.db.read();
     let version = stored_version(conn).await?;
     state.catalog.replace(Catalog::load(conn).await?, version);
-    crate::services::handbook::articles::reload(state).await
+    crate::services::handbook::articles::rebuild(state).await
 }
 
 /// Rebuilds the curriculum if another process changed it since this copy was built.
@@ -240,6 +248,6 @@ pub async fn refresh_if_changed(state: &AppState) -> Result<bool, Internal> {
     if stored_version(state.db.read()).await? == state.catalog.version() {
         return Ok(false);
     }
-    reload(state).await?;
+    rebuild(state).await?;
     Ok(true)
 }

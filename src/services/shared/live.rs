@@ -1,7 +1,10 @@
 //! Content kept in memory and replaced whole when authors change it: the curriculum
 //! ([`Catalog`](crate::services::learning::catalog::Catalog)) and the handbook. Each has a version string in the
-//! `setting` table that every change rewrites in its own transaction; a server process compares
-//! it with its copy every [`REFRESH_EVERY`] and rebuilds when another process changed it.
+//! `setting` table that every change rewrites in its own transaction. The process that made
+//! the change rebuilds its copy and [`announce`]s it (PostgreSQL `NOTIFY hocvuso_content`);
+//! every other server process hears it and rebuilds at once, and also compares the versions
+//! every [`REFRESH_EVERY`] in case a notice was lost (or on SQLite, where there is no one to
+//! tell).
 
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -69,22 +72,68 @@ impl<T> Live<T> {
     }
 }
 
-/// Checks every [`REFRESH_EVERY`] whether another server process changed the curriculum or
-/// the handbook (the web server starts this; one-off commands do not need it).
-/// Also forgets, about once an hour, the failed logins of clients not seen for two days.
+/// The channel on which a process tells the others that authors changed the content.
+const CONTENT_CHANNEL: &str = "hocvuso_content";
+
+/// Tells the other server processes that the curriculum or the handbook changed (after the
+/// change is committed). If the notice cannot be sent they still see it within
+/// [`REFRESH_EVERY`] (logged).
+pub async fn announce(state: &AppState) {
+    if let Err(e) = state.db.notify(CONTENT_CHANNEL, "").await {
+        tracing::warn!("cannot tell the other servers that the content changed: {e}");
+    }
+}
+
+/// Rebuilds the curriculum or the handbook when another server process changed them: at once
+/// when it [`announce`]s it, and every [`REFRESH_EVERY`] in any case (the web server starts
+/// this; one-off commands do not need it). Also forgets, about once an hour, the failed logins
+/// of clients not seen for two days and the sessions that have expired. Ends when the app
+/// state is dropped.
 pub fn spawn_refresh(state: AppState) {
+    let weak = state.downgrade();
+    let db = state.db.clone();
+    drop(state);
     tokio::spawn(async move {
+        let mut listener = match db.listen(CONTENT_CHANNEL).await {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::warn!(
+                    "cannot listen for content changes (checking every {REFRESH_EVERY:?}): {e}"
+                );
+                None
+            }
+        };
         let mut tick = tokio::time::interval(REFRESH_EVERY);
         let mut ticks: u64 = 0;
         loop {
-            tick.tick().await;
-            ticks += 1;
-            if ticks % 720 == 1 {
+            let heard = async {
+                match listener.as_mut() {
+                    Some(l) => l.next().await,
+                    None => std::future::pending().await,
+                }
+            };
+            let ticked = tokio::select! {
+                _ = tick.tick() => true,
+                _ = heard => false,
+            };
+            let Some(state) = weak.upgrade() else {
+                break;
+            };
+            if ticked {
+                ticks += 1;
+            }
+            if ticked && ticks % 720 == 1 {
                 let before = state.clock.now() - chrono::Duration::days(2);
                 if let Err(e) =
                     hocvuso_db::repo::people::forget_login_tries(state.db.write(), before).await
                 {
                     tracing::warn!("forgetting old login tries: {e}");
+                }
+                let now = state.clock.now();
+                if let Err(e) =
+                    hocvuso_db::repo::people::delete_expired_sessions(state.db.write(), now).await
+                {
+                    tracing::warn!("deleting expired sessions: {e}");
                 }
             }
             if let Err(e) = crate::services::learning::catalog::refresh_if_changed(&state).await {

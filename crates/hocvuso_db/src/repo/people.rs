@@ -267,6 +267,18 @@ pub async fn delete_session<C: ConnectionTrait>(conn: &C, id_hash: &str) -> Resu
     Ok(())
 }
 
+/// Deletes the sessions that expired before `now` (they no longer log anyone in).
+pub async fn delete_expired_sessions<C: ConnectionTrait>(
+    conn: &C,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    Ok(session::Entity::delete_many()
+        .filter(session::Column::ExpiresAt.lt(now))
+        .exec(conn)
+        .await?
+        .rows_affected)
+}
+
 /// Revokes every session of a person (e.g. after a password reset).
 pub async fn delete_sessions_of<C: ConnectionTrait>(
     conn: &C,
