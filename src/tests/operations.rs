@@ -422,3 +422,33 @@ async fn expired_sessions_are_deleted(backend: TestBackend) {
 }
 
 test_both!(expired_sessions_are_deleted);
+
+/// A periodic job is claimed by exactly one of the processes that ask at the same moment, and
+/// is due again only when its time comes.
+async fn a_periodic_job_is_claimed_once_among_processes(backend: TestBackend) {
+    let Some(app) = TestApp::new(backend).await else {
+        return;
+    };
+    let other = app.another_process().await;
+    let third = app.another_process().await;
+    let claim = |state: crate::state::AppState, now: i64| async move {
+        hocvuso_db::repo::settings::claim_due(state.db.write(), "job_test_due", now, now + 3600)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let now = 1_800_000_000;
+    let (a, b, c) = tokio::join!(
+        claim(app.state.clone(), now),
+        claim(other.state.clone(), now),
+        claim(third.state.clone(), now)
+    );
+    assert_eq!([a, b, c].iter().filter(|x| **x).count(), 1, "{a} {b} {c}");
+    assert!(!claim(other.state.clone(), now + 3599).await, "not due yet");
+    let (a, b) = tokio::join!(
+        claim(app.state.clone(), now + 3600),
+        claim(other.state.clone(), now + 3600)
+    );
+    assert!(a ^ b, "due again: one of the two");
+}
+
+test_both!(a_periodic_job_is_claimed_once_among_processes);

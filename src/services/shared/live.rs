@@ -72,6 +72,40 @@ impl<T> Live<T> {
     }
 }
 
+/// The `setting` under which the next housekeeping's time is kept.
+const HOUSEKEEPING_DUE: &str = "housekeeping_due";
+/// How often the housekeeping runs (in one process of all those on the database).
+const HOUSEKEEPING_EVERY: i64 = 3600;
+
+/// Forgets the failed logins of clients not seen for two days and deletes the sessions that
+/// have expired — in whichever server process claims it first this hour
+/// (`repo::settings::claim_due`); the others skip it.
+async fn housekeeping(state: &AppState) {
+    let now = state.clock.now();
+    let due = hocvuso_db::repo::settings::claim_due(
+        state.db.write(),
+        HOUSEKEEPING_DUE,
+        now.timestamp(),
+        now.timestamp() + HOUSEKEEPING_EVERY,
+    )
+    .await;
+    match due {
+        Ok(true) => {}
+        Ok(false) => return,
+        Err(e) => {
+            tracing::warn!("claiming the housekeeping: {e}");
+            return;
+        }
+    }
+    let before = now - chrono::Duration::days(2);
+    if let Err(e) = hocvuso_db::repo::people::forget_login_tries(state.db.write(), before).await {
+        tracing::warn!("forgetting old login tries: {e}");
+    }
+    if let Err(e) = hocvuso_db::repo::people::delete_expired_sessions(state.db.write(), now).await {
+        tracing::warn!("deleting expired sessions: {e}");
+    }
+}
+
 /// The channel on which a process tells the others that authors changed the content.
 const CONTENT_CHANNEL: &str = "hocvuso_content";
 
@@ -86,9 +120,8 @@ pub async fn announce(state: &AppState) {
 
 /// Rebuilds the curriculum or the handbook when another server process changed them: at once
 /// when it [`announce`]s it, and every [`REFRESH_EVERY`] in any case (the web server starts
-/// this; one-off commands do not need it). Also forgets, about once an hour, the failed logins
-/// of clients not seen for two days and the sessions that have expired. Ends when the app
-/// state is dropped.
+/// this; one-off commands do not need it). Also runs the hourly [`housekeeping`] when this
+/// process claims it. Ends when the app state is dropped.
 pub fn spawn_refresh(state: AppState) {
     let weak = state.downgrade();
     let db = state.db.clone();
@@ -122,19 +155,9 @@ pub fn spawn_refresh(state: AppState) {
             if ticked {
                 ticks += 1;
             }
-            if ticked && ticks % 720 == 1 {
-                let before = state.clock.now() - chrono::Duration::days(2);
-                if let Err(e) =
-                    hocvuso_db::repo::people::forget_login_tries(state.db.write(), before).await
-                {
-                    tracing::warn!("forgetting old login tries: {e}");
-                }
-                let now = state.clock.now();
-                if let Err(e) =
-                    hocvuso_db::repo::people::delete_expired_sessions(state.db.write(), now).await
-                {
-                    tracing::warn!("deleting expired sessions: {e}");
-                }
+            // Once a minute each process asks; once an hour one of them gets the housekeeping.
+            if ticked && ticks % 12 == 1 {
+                housekeeping(&state).await;
             }
             if let Err(e) = crate::services::learning::catalog::refresh_if_changed(&state).await {
                 tracing::warn!("curriculum refresh: {e}");

@@ -1,7 +1,7 @@
 //! Installation settings (key/value).
 
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
 
 use crate::entity::setting;
 
@@ -73,4 +73,25 @@ pub async fn bump<C: ConnectionTrait>(conn: &C, key: &str) -> Result<(), DbErr> 
     .exec_without_returning(conn)
     .await?;
     Ok(())
+}
+
+/// Claims a periodic job for this process: when the time stored under `key` (seconds since
+/// 1970, as text; none yet counts as due) is at or before `now`, moves it to `next` and returns
+/// true. One statement, so of several server processes asking at the same moment exactly one
+/// gets it (the others' updates match no row once the first has moved the time).
+pub async fn claim_due<C: ConnectionTrait>(
+    conn: &C,
+    key: &str,
+    now: i64,
+    next: i64,
+) -> Result<bool, DbErr> {
+    use sea_orm::sea_query::Expr;
+    get_or_insert(conn, key, "0").await?;
+    let claimed = setting::Entity::update_many()
+        .col_expr(setting::Column::Value, Expr::value(next.to_string()))
+        .filter(setting::Column::Key.eq(key))
+        .filter(Expr::expr(Expr::cust(r#"CAST("setting"."value" AS BIGINT)"#)).lte(now))
+        .exec(conn)
+        .await?;
+    Ok(claimed.rows_affected == 1)
 }
