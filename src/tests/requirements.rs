@@ -195,3 +195,69 @@ async fn a_changed_rule_is_previewed_applied_recounted_and_kept(b: TestBackend) 
 }
 
 test_both!(a_changed_rule_is_previewed_applied_recounted_and_kept);
+
+/// An installation made before a group had a required course (the armed forces, which this
+/// version's content gives the basic course): at the next start the group gets the shipped
+/// rule, the people who passed already count, and the history says why; starting again
+/// changes nothing more.
+async fn an_upgrade_gives_a_group_left_without_courses_its_shipped_rule(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut admin = app.staff("0900000001", Role::ProvinceAdmin, "68").await;
+    let roster = format!(
+        "Họ và tên,Ngày sinh,Giới tính,Số điện thoại,Mã xã,Nhóm\n\
+         Đinh Văn Hùng,1990,Nam,0912345670,{COMMUNE_B},Lực lượng vũ trang\n"
+    );
+    admin.import_roster("r.csv", &roster).await;
+    // As an older installation had it: no required course for the armed forces.
+    hocvuso_db::repo::learning::set_group_courses(app.state.db.write(), "armed_forces", &[])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    crate::services::learning::catalog::reload(&app.state)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut hung = app.learner("0912345670", COMMUNE_B).await;
+    hung.pass_course(BASIC).await;
+    assert_eq!(app.achieved_in(COMMUNE_B, "armed_forces").await, 0);
+
+    // The new version starts.
+    let upgraded = app.another_process().await;
+    assert_eq!(upgraded.achieved_in(COMMUNE_B, "armed_forces").await, 1);
+    let history = hocvuso_db::repo::learning::requirement_changes(upgraded.state.db.read(), 10)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let armed: Vec<_> = history
+        .iter()
+        .filter(|c| c.group_code == "armed_forces")
+        .collect();
+    assert_eq!(armed.len(), 1, "{history:?}");
+    assert_eq!(armed[0].courses_after, BASIC);
+    assert_eq!(armed[0].gained, 1);
+    assert_eq!(
+        armed[0].reason,
+        crate::services::setup::seed::UPGRADE_RULE_REASON
+    );
+    upgraded.verify_ok().await;
+
+    // Starting again: nothing more.
+    let again = app.another_process().await;
+    let history = hocvuso_db::repo::learning::requirement_changes(again.state.db.read(), 10)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        history
+            .iter()
+            .filter(|c| c.group_code == "armed_forces")
+            .count(),
+        1
+    );
+    // The page of the rules shows it to the province.
+    let page = admin.get("/thong-ke/khoa-bat-buoc").await;
+    assert!(
+        page.body.contains("Nâng cấp phiên bản"),
+        "the history shows the upgrade's change"
+    );
+}
+
+test_both!(an_upgrade_gives_a_group_left_without_courses_its_shipped_rule);

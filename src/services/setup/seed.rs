@@ -86,6 +86,10 @@ pub async fn ensure_seeded(db: &Db, now: DateTime<Utc>) -> Result<(), Internal> 
     }
 
     let courses = content::shipped_courses().map_err(|e| Internal::Other(e.to_string()))?;
+    let shipped_rules: Vec<(String, Vec<String>)> = courses
+        .iter()
+        .map(|c| (c.course.slug.clone(), c.course.required_for.clone()))
+        .collect();
     for c in courses {
         if learning::course_by_slug(&txn, &c.course.slug)
             .await?
@@ -160,9 +164,78 @@ pub async fn ensure_seeded(db: &Db, now: DateTime<Utc>) -> Result<(), Internal> 
             learning::require_course_for_group(&txn, g, course.id).await?;
         }
     }
+    rule_groups_left_without_courses(&txn, &shipped_rules, now).await?;
     crate::services::handbook::articles::seed(&txn, now).await?;
     crate::services::credentials::certificates::ensure_issuer_key(&txn, now).await?;
     txn.commit().await?;
+    Ok(())
+}
+
+/// The reason written in the history when an upgrade gives a group its shipped rule.
+pub const UPGRADE_RULE_REASON: &str =
+    "Nâng cấp phiên bản: nhóm chưa có khóa học bắt buộc nào, áp dụng quy định đi kèm nội dung.";
+
+/// An installation made by an earlier version has its courses already, so the loop above
+/// skips them, with their rules: a group that the shipped content now gives required courses
+/// (armed forces → the basic course, say) would stay with none, and its people could never
+/// count. Such a group — no required course here, and never ruled by hand (nothing in its
+/// history: a province that chose "none" on purpose keeps it) — gets the shipped rule now, its
+/// people are recounted under it through the spine (`requirements::recount`), and the change
+/// goes into the history like any other, in this one transaction.
+async fn rule_groups_left_without_courses(
+    txn: &hocvuso_db::DatabaseTransaction,
+    shipped_rules: &[(String, Vec<String>)],
+    now: DateTime<Utc>,
+) -> Result<(), Internal> {
+    let ruled: std::collections::BTreeSet<String> = learning::required_courses(txn)
+        .await?
+        .into_iter()
+        .map(|(group, _)| group)
+        .collect();
+    for group in TargetGroup::ALL {
+        let slugs: Vec<&str> = shipped_rules
+            .iter()
+            .filter(|(_, groups)| groups.iter().any(|g| g == group.code()))
+            .map(|(slug, _)| slug.as_str())
+            .collect();
+        if slugs.is_empty()
+            || ruled.contains(group.code())
+            || learning::requirements_ever_changed(txn, group.code()).await?
+        {
+            continue;
+        }
+        for slug in &slugs {
+            if let Some(course) = learning::course_by_slug(txn, slug).await? {
+                learning::require_course_for_group(txn, group.code(), course.id).await?;
+            }
+        }
+        let catalog = crate::services::learning::catalog::Catalog::load(txn).await?;
+        let effect =
+            crate::services::learning::requirements::recount(txn, &catalog, *group, now).await?;
+        let n = |x: usize| i64::try_from(x).unwrap_or(i64::MAX);
+        learning::insert_requirement_change(
+            txn,
+            learning::NewRequirementChange {
+                group_code: group.code(),
+                courses_before: "",
+                courses_after: &slugs.join(","),
+                reason: UPGRADE_RULE_REASON,
+                gained: n(effect.gained),
+                lost: n(effect.lost),
+                redated: n(effect.redated),
+                changed_by: None,
+                changed_at: now,
+            },
+        )
+        .await?;
+        crate::services::learning::catalog::mark_changed(txn).await?;
+        tracing::info!(
+            "group {}: no required course yet; the shipped rule ({}) applied, {} people counted",
+            group.code(),
+            slugs.join(", "),
+            effect.gained
+        );
+    }
     Ok(())
 }
 

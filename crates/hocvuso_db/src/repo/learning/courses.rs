@@ -453,6 +453,18 @@ pub async fn insert_requirement_change<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Whether a group's required courses were ever changed (by the province, or by an upgrade).
+pub async fn requirements_ever_changed<C: ConnectionTrait>(
+    conn: &C,
+    group_code: &str,
+) -> Result<bool, DbErr> {
+    Ok(requirement_change::Entity::find()
+        .filter(requirement_change::Column::GroupCode.eq(group_code))
+        .one(conn)
+        .await?
+        .is_some())
+}
+
 /// The latest `limit` changes of the groups' required courses, newest first.
 pub async fn requirement_changes<C: ConnectionTrait>(
     conn: &C,
