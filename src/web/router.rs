@@ -326,14 +326,15 @@ async fn count_request(
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     let started = std::time::Instant::now();
+    // A clone of the matched path is a reference count, not a copy of the text.
     let route = req
         .extensions()
         .get::<axum::extract::MatchedPath>()
-        .map_or_else(|| "?".to_owned(), |p| p.as_str().to_owned());
+        .cloned();
     let method = req.method().clone();
     let res = next.run(req).await;
     state.metrics.request(
-        &route,
+        route.as_ref().map_or("?", |p| p.as_str()),
         method.as_str(),
         res.status().as_u16(),
         started.elapsed(),

@@ -4,7 +4,7 @@
 //! this process only (each server is scraped on its own, as Prometheus expects); nothing here
 //! touches the database.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -82,15 +82,16 @@ struct RouteStats {
 /// This process's counters.
 #[derive(Debug)]
 pub struct Metrics {
-    /// (route template, method) → statuses and latency.
-    http: Mutex<BTreeMap<(String, String), RouteStats>>,
+    /// route template → method → statuses and latency. Keyed so that counting a request
+    /// allocates nothing once its route and method have been seen (a lookup by `&str`).
+    http: Mutex<HashMap<String, BTreeMap<String, RouteStats>>>,
     imports: Mutex<BTreeMap<&'static str, Histogram>>,
 }
 
 impl Default for Metrics {
     fn default() -> Self {
         Metrics {
-            http: Mutex::new(BTreeMap::new()),
+            http: Mutex::new(HashMap::new()),
             imports: Mutex::new(BTreeMap::new()),
         }
     }
@@ -103,12 +104,24 @@ impl Metrics {
         let Ok(mut http) = self.http.lock() else {
             return;
         };
-        let stats = http
-            .entry((route.to_owned(), method.to_owned()))
-            .or_insert_with(|| RouteStats {
-                statuses: BTreeMap::new(),
-                latency: Histogram::new(SECONDS),
-            });
+        if !http.contains_key(route) {
+            http.insert(route.to_owned(), BTreeMap::new());
+        }
+        let Some(methods) = http.get_mut(route) else {
+            return;
+        };
+        if !methods.contains_key(method) {
+            methods.insert(
+                method.to_owned(),
+                RouteStats {
+                    statuses: BTreeMap::new(),
+                    latency: Histogram::new(SECONDS),
+                },
+            );
+        }
+        let Some(stats) = methods.get_mut(method) else {
+            return;
+        };
         *stats.statuses.entry(status).or_default() += 1;
         stats.latency.observe(took.as_secs_f64());
     }
@@ -135,6 +148,15 @@ impl Metrics {
     /// The requests and imports, in the text format.
     pub fn render_counters(&self, out: &mut String) {
         if let Ok(http) = self.http.lock() {
+            // Routes in a stable order.
+            let http: BTreeMap<(&str, &str), &RouteStats> = http
+                .iter()
+                .flat_map(|(route, methods)| {
+                    methods
+                        .iter()
+                        .map(move |(method, stats)| ((route.as_str(), method.as_str()), stats))
+                })
+                .collect();
             header(
                 out,
                 "hocvuso_http_requests_total",
