@@ -153,3 +153,42 @@ fn logs_are_plain_text_off_a_terminal_or_json_when_asked() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn rotating_the_cookie_key_logs_everyone_out_and_the_issuer_key_keeps_old_ones() {
+    let dir = folder("keys");
+    let made = hocvuso(&dir, &["--database", "sqlite://a.db", "migrate"], &[]);
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    let cookie = hocvuso(
+        &dir,
+        &["--database", "sqlite://a.db", "keys", "rotate-cookie"],
+        &[],
+    );
+    assert!(cookie.status.success(), "{}", text(&cookie.stderr));
+    assert!(text(&cookie.stdout).contains("everyone is logged out"));
+    let issuer = hocvuso(
+        &dir,
+        &["--database", "sqlite://a.db", "keys", "rotate-issuer"],
+        &[],
+    );
+    assert!(issuer.status.success(), "{}", text(&issuer.stderr));
+    assert!(
+        text(&issuer.stdout).starts_with("New signing key: did:key:z"),
+        "{}",
+        text(&issuer.stdout)
+    );
+    // The database still opens and checks (the new cookie key is well formed).
+    let verified = hocvuso(
+        &dir,
+        &["--database", "sqlite://a.db", "stats", "verify"],
+        &[],
+    );
+    assert!(verified.status.success(), "{}", text(&verified.stderr));
+    let nothing = hocvuso(
+        &dir,
+        &["--database", "sqlite://none.db", "keys", "rotate-issuer"],
+        &[],
+    );
+    assert_eq!(nothing.status.code(), Some(1));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -367,8 +367,40 @@ async fn the_owner_sees_their_own_name(b: TestBackend) {
     assert!(masked.contains(". "), "{masked}");
 }
 
+/// `hocvuso keys rotate-issuer`: a file downloaded before still checks as this province's;
+/// one downloaded after is signed by the new key, which the check page knows too.
+async fn a_rotated_signing_key_keeps_old_files_valid(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let (mut br, code) = passed(&app, "0912000001").await;
+    let json = format!("/chung-nhan/{code}/chung-nhan.json");
+    let (_, before) = br.get_bytes(&json).await;
+    let old = credential::verify(&before).unwrap_or_else(|e| panic!("{e}"));
+    let new_did = crate::services::credentials::certificates::rotate_issuer_key(
+        &app.state.db,
+        crate::clock::Clock::now(app.clock.as_ref()),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_ne!(new_did, old.issuer);
+    let (_, after) = br.get_bytes(&json).await;
+    let new = credential::verify(&after).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(new.issuer, new_did, "signed by the new key at once");
+    let mut anyone = app.browser();
+    for raw in [&before, &after] {
+        let page = check_file(&mut anyone, raw).await;
+        assert!(page.has("#tep-hop-le"), "{}", page.body);
+    }
+    let dids = crate::services::credentials::certificates::issuer_dids(&app.state)
+        .await
+        .unwrap_or_default();
+    assert_eq!(dids, vec![new_did, old.issuer]);
+}
+
 test_both!(
     a_learner_downloads_a_pdf_and_a_credential_that_verifies,
     the_province_revokes_a_certificate_with_a_reason,
     the_owner_sees_their_own_name,
+    a_rotated_signing_key_keeps_old_files_valid,
 );

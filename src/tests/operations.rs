@@ -452,3 +452,24 @@ async fn a_periodic_job_is_claimed_once_among_processes(backend: TestBackend) {
 }
 
 test_both!(a_periodic_job_is_claimed_once_among_processes);
+
+/// `hocvuso keys rotate-cookie`: every session ends and, once the servers start again with
+/// the new key, a browser's old cookies log no one in.
+async fn a_rotated_cookie_key_logs_everyone_out(backend: TestBackend) {
+    let Some(app) = TestApp::new(backend).await else {
+        return;
+    };
+    let mut officer = app.staff("0912555006", Role::UnitOfficer, COMMUNE_A).await;
+    let page = format!("/thong-ke/{COMMUNE_A}");
+    assert_eq!(officer.get(&page).await.status, StatusCode::OK);
+    let ended = crate::services::accounts::sign_in::rotate_cookie_key(&app.state.db)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(ended, 1);
+    let restarted = app.another_process().await;
+    assert_ne!(*restarted.state.cookie_key, *app.state.cookie_key);
+    let mut same_browser = officer.on(&restarted);
+    assert_eq!(same_browser.get(&page).await.status, StatusCode::SEE_OTHER);
+}
+
+test_both!(a_rotated_cookie_key_logs_everyone_out);

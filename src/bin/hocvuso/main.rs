@@ -7,6 +7,7 @@ mod course;
 mod database;
 mod demo;
 mod import;
+mod keys;
 mod serve;
 mod stats;
 mod user;
@@ -71,6 +72,11 @@ enum Command {
     Backup(database::BackupArgs),
     /// Load a backup into the configured database, which must be empty.
     Restore(database::RestoreArgs),
+    /// Replace the installation's keys (certificate signing, cookies).
+    Keys {
+        #[command(subcommand)]
+        command: keys::Command,
+    },
     /// Move a whole database: `hocvuso db copy --from URL --to URL`.
     Db {
         #[command(subcommand)]
@@ -205,6 +211,7 @@ async fn main() -> ExitCode {
         Some(Command::Backup(args)) => database::backup(cli.database, config, args).await,
         Some(Command::Restore(args)) => database::restore(cli.database, config, args).await,
         Some(Command::Db { command }) => database::run(command).await,
+        Some(Command::Keys { command }) => keys::run(cli.database, config, command).await,
         Some(Command::Stats { command }) => stats::run(cli.database, config, command).await,
         Some(Command::Import { command }) => import::run(cli.database, config, command).await,
         #[cfg(feature = "bench")]

@@ -462,6 +462,18 @@ pub async fn start_session_for(
     Ok(raw)
 }
 
+/// `hocvuso keys rotate-cookie`: a new key for signing cookies, and every session ended, in
+/// one transaction: everyone is logged out and every cookie signed before is refused. Servers
+/// read the key when they start: they must be stopped before and started after. Returns how
+/// many sessions were ended.
+pub async fn rotate_cookie_key(db: &hocvuso_db::Db) -> Result<u64, Internal> {
+    let txn = db.write().begin().await?;
+    hocvuso_db::repo::settings::set(&txn, "cookie_key", &hex(&random_bytes::<32>())).await?;
+    let ended = people::delete_all_sessions(&txn).await?;
+    txn.commit().await?;
+    Ok(ended)
+}
+
 pub async fn end_session(state: &AppState, raw_id: &str) -> Result<(), Internal> {
     let hash = session_hash(raw_id);
     people::delete_session(state.db.write(), &hash).await?;

@@ -36,10 +36,34 @@ pub async fn ensure_issuer_key<C: ConnectionTrait>(
     if learning::current_issuer_key(conn).await?.is_some() {
         return Ok(());
     }
+    new_issuer_key(conn, now).await.map(|_| ())
+}
+
+/// Makes a new signing key; returns its did:key.
+async fn new_issuer_key<C: ConnectionTrait>(
+    conn: &C,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<String, hocvuso_db::DbErr> {
     let secret = crate::services::random_bytes::<32>();
     let key = SigningKey::from_bytes(&secret);
     let did = credential::did_key(&key.verifying_key());
-    learning::insert_issuer_key(conn, &did, &crate::services::hex(&secret), now).await
+    learning::insert_issuer_key(conn, &did, &crate::services::hex(&secret), now).await?;
+    Ok(did)
+}
+
+/// `hocvuso keys rotate-issuer`: retires the signing key and makes a new one, in one
+/// transaction. Files signed by the old key stay valid and this installation's (its did:key
+/// is kept); files downloaded from now on are signed by the new key, in every running server
+/// at once (the key is read at each download). Returns the new did:key.
+pub async fn rotate_issuer_key(
+    db: &hocvuso_db::Db,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<String, Internal> {
+    let txn = db.write().begin().await?;
+    learning::retire_issuer_keys(&txn, now).await?;
+    let did = new_issuer_key(&txn, now).await?;
+    txn.commit().await?;
+    Ok(did)
 }
 
 async fn signing_key<C: ConnectionTrait>(db: &C) -> Result<SigningKey, Internal> {

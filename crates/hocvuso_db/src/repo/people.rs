@@ -267,6 +267,14 @@ pub async fn delete_session<C: ConnectionTrait>(conn: &C, id_hash: &str) -> Resu
     Ok(())
 }
 
+/// Ends every session (everyone logged out).
+pub async fn delete_all_sessions<C: ConnectionTrait>(conn: &C) -> Result<u64, DbErr> {
+    Ok(session::Entity::delete_many()
+        .exec(conn)
+        .await?
+        .rows_affected)
+}
+
 /// Deletes the sessions that expired before `now` (they no longer log anyone in).
 pub async fn delete_expired_sessions<C: ConnectionTrait>(
     conn: &C,

@@ -192,6 +192,20 @@ pub async fn issuer_dids<C: ConnectionTrait>(conn: &C) -> Result<Vec<String>, Db
         .collect())
 }
 
+/// Retires every key that signs (they stay this installation's for checking old files).
+pub async fn retire_issuer_keys<C: ConnectionTrait>(
+    conn: &C,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    use sea_orm::sea_query::Expr;
+    Ok(issuer_key::Entity::update_many()
+        .col_expr(issuer_key::Column::RetiredAt, Expr::value(Some(now)))
+        .filter(issuer_key::Column::RetiredAt.is_null())
+        .exec(conn)
+        .await?
+        .rows_affected)
+}
+
 pub async fn insert_issuer_key<C: ConnectionTrait>(
     conn: &C,
     did: &str,
