@@ -34,7 +34,9 @@ use hocvuso::state::AppState;
 )]
 struct Cli {
     /// Database URL: sqlite://PATH (default ./data/hocvuso.db) or postgres://USER@HOST/DB.
-    #[arg(long, global = true, env = "DATABASE_URL")]
+    /// (`DATABASE_URL` and `HOCVUSO_DATABASE__URL` are read with the other settings, in their
+    /// layer: a flag beats them, they beat the configuration file.)
+    #[arg(long, global = true)]
     database: Option<String>,
     /// Configuration file (default: ./hocvuso.toml if present).
     #[arg(long, global = true)]
