@@ -34,7 +34,9 @@ pub fn format_date_time(t: DateTime<Utc>) -> String {
     vietnam_time(t).format("%d/%m/%Y %H:%M").to_string()
 }
 
-/// The real clock.
+/// The real clock, to the microsecond: PostgreSQL keeps time to the microsecond, so SQLite is
+/// given no finer time than that, and a database moved between the two (`hocvuso db copy`)
+/// holds the very same values.
 pub struct SystemClock;
 
 impl Clock for SystemClock {
@@ -43,7 +45,8 @@ impl Clock for SystemClock {
         reason = "the one place that reads the system time"
     )]
     fn now(&self) -> DateTime<Utc> {
-        Utc::now()
+        use chrono::SubsecRound;
+        Utc::now().trunc_subsecs(6)
     }
 }
 
@@ -86,5 +89,11 @@ mod tests {
         assert_eq!(format_date(t), "01/01/2026");
         clock.advance(Duration::days(-1));
         assert_eq!(clock.year(), 2025);
+    }
+
+    #[test]
+    fn the_system_clock_keeps_microseconds_as_postgresql_does() {
+        let now = SystemClock.now();
+        assert_eq!(now.timestamp_subsec_nanos() % 1_000, 0, "{now:?}");
     }
 }
