@@ -16,8 +16,9 @@ Scenarios (DESIGN §7, issue 3):
   SOAK   P1's load for a long time (--soak-seconds, default 3600; on demand only, never in
          the default run): the server's RSS every minute must stay flat, and 0 errors
   MULTI  two servers on one PostgreSQL behind nginx (started here) take P2's submissions;
-         one is killed with SIGKILL mid-load and started again while the other writes;
-         every acknowledged submission stored, `stats verify` agrees
+         one is killed with SIGKILL mid-load and started again while the other writes, then
+         `hocvuso backup` runs while both write; every acknowledged submission stored,
+         `stats verify` agrees on the database and on the backup
 
 Only 127.0.0.1 is used. Every step is bounded in time.
 """
@@ -417,6 +418,10 @@ def multi_test(seconds, work):
         time.sleep(1)
         # Started again while the other server writes (the startup lock, migrations done).
         one = serve(db, a)
+        # A backup taken while both servers write must be consistent on its own.
+        backup = os.path.join(work, "multi-backup.db")
+        backed_during = loader.poll() is None
+        run([BIN, "--database", db, "backup", backup], timeout=600)
         out, _ = loader.communicate(timeout=600)
     finally:
         one.kill()
@@ -426,9 +431,13 @@ def multi_test(seconds, work):
     r = parse_result(out)
     check = parse_result(run([BIN, "bench-check", "--database", db, "--acks", acks], check=False).stdout)
     verify = run([BIN, "stats", "verify", "--database", db], check=False)
-    ok = verify.returncode == 0 and check["stored"] == check["acknowledged"] and killed_during
+    backup_verify = run([BIN, "stats", "verify", "--database", f"sqlite://{backup}"], check=False)
+    ok = (verify.returncode == 0 and backup_verify.returncode == 0 and check["stored"] == check["acknowledged"]
+          and killed_during)
     rec = record("MULTI 2 servers PostgreSQL", dict(r, killed_during_load=killed_during, acknowledged=check["acknowledged"],
-                                                   stored=check["stored"], verify="ok" if verify.returncode == 0 else "FAILED"))
+                                                   stored=check["stored"], verify="ok" if verify.returncode == 0 else "FAILED",
+                                                   backup_during_load=backed_during,
+                                                   backup_verify="ok" if backup_verify.returncode == 0 else "FAILED"))
     if not ok:
         sys.exit(f"MULTI failed: {rec}\n{verify.stdout}")
     return rec
