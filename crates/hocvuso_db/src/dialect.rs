@@ -250,25 +250,7 @@ impl Db {
                 held: HeldLock::Nothing,
             });
         };
-        let path = std::path::PathBuf::from(format!("{}.lock", file.display()));
-        let folder_error = |source| DbError::Folder {
-            path: path.display().to_string(),
-            source,
-        };
-        let lock_file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(folder_error)?;
-        // `lock` blocks the thread until the other process lets go.
-        let lock_file = tokio::task::spawn_blocking(move || lock_file.lock().map(|()| lock_file))
-            .await
-            .map_err(|e| DbError::Db(sea_orm::DbErr::Custom(e.to_string())))?
-            .map_err(|source| DbError::Folder {
-                path: format!("{}.lock", file.display()),
-                source,
-            })?;
+        let lock_file = lock_sqlite_file(file).await?;
         Ok(StartupLock {
             held: HeldLock::File(lock_file),
         })
@@ -293,6 +275,29 @@ pub fn database_exists(url: &str) -> Result<bool, DbError> {
         }
         Backend::Postgres => true,
     })
+}
+
+/// Takes the exclusive lock on `<database>.lock` beside a SQLite file, waiting (on a blocking
+/// thread) until another process lets go.
+async fn lock_sqlite_file(database: &std::path::Path) -> Result<std::fs::File, DbError> {
+    let path = std::path::PathBuf::from(format!("{}.lock", database.display()));
+    let folder_error = |source| DbError::Folder {
+        path: path.display().to_string(),
+        source,
+    };
+    let lock_file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(folder_error)?;
+    tokio::task::spawn_blocking(move || lock_file.lock().map(|()| lock_file))
+        .await
+        .map_err(|e| DbError::Db(sea_orm::DbErr::Custom(e.to_string())))?
+        .map_err(|source| DbError::Folder {
+            path: path.display().to_string(),
+            source,
+        })
 }
 
 fn sqlite_path(url: &str) -> &str {
@@ -324,6 +329,13 @@ async fn connect_sqlite(url: &str, sizes: PoolSizes) -> Result<Db, DbError> {
         .pragma("cache_size", "-32000")
         // Names sort in Vietnamese alphabetical order (see `vietnamese_order`).
         .collation(SQLITE_VI, hocvuso_domain::text::vietnamese_cmp);
+    // Opening a new file switches it to WAL, which needs the file to itself: processes
+    // connecting at the same moment take turns (the lock of `Db::startup_lock`, held only for
+    // the opening here).
+    let opening = match path {
+        ":memory:" => None,
+        p => Some(lock_sqlite_file(std::path::Path::new(p)).await?),
+    };
     let write = SqlitePoolOptions::new()
         .max_connections(1)
         .min_connections(1)
@@ -337,6 +349,9 @@ async fn connect_sqlite(url: &str, sizes: PoolSizes) -> Result<Db, DbError> {
         .connect_with(options.read_only(true))
         .await
         .map_err(sqlx_err)?;
+    if let Some(lock) = opening {
+        let _ = lock.unlock();
+    }
     Ok(Db {
         backend: Backend::Sqlite,
         read: SqlxSqliteConnector::from_sqlx_sqlite_pool(read.clone()),

@@ -68,7 +68,7 @@ impl TestDatabase {
                     panic!("cannot create {}: {e}", dir.display());
                 }
                 let file = dir.join(format!("t-{pid}-{n}.db"));
-                let files = ["", "-wal", "-shm"]
+                let files = ["", "-wal", "-shm", ".lock"]
                     .iter()
                     .map(|s| std::path::PathBuf::from(format!("{}{s}", file.display())))
                     .collect::<Vec<_>>();
