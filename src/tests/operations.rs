@@ -473,3 +473,39 @@ async fn a_rotated_cookie_key_logs_everyone_out(backend: TestBackend) {
 }
 
 test_both!(a_rotated_cookie_key_logs_everyone_out);
+
+/// Made-up method names sent to a routed path are counted under one label: a client cannot
+/// grow `/metrics` (and the server's memory) by inventing methods.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invented_methods_do_not_grow_the_metrics() {
+    let Some(app) = TestApp::with_config(TestBackend::Sqlite, |c| {
+        c.metrics_token = Some(METRICS_TOKEN.to_owned());
+    })
+    .await
+    else {
+        return;
+    };
+    for i in 0..50 {
+        let method = axum::http::Method::from_bytes(format!("X{i}").as_bytes())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let req = axum::http::Request::builder()
+            .method(method)
+            .uri("/healthz")
+            .body(axum::body::Body::empty())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let _ = tower::ServiceExt::oneshot(crate::web::app(app.state.clone()), req).await;
+    }
+    let bearer = format!("Bearer {METRICS_TOKEN}");
+    let (_, _, body) = app
+        .browser()
+        .get_with("/metrics", &[("authorization", &bearer)])
+        .await;
+    let text = String::from_utf8(body).unwrap_or_default();
+    assert!(!text.contains("method=\"X1\""), "{text}");
+    assert!(
+        text.contains(
+            "hocvuso_http_requests_total{route=\"/healthz\",method=\"other\",status=\"405\"} 50"
+        ),
+        "{text}"
+    );
+}

@@ -335,7 +335,18 @@ async fn count_request(
     let res = next.run(req).await;
     state.metrics.request(
         route.as_ref().map_or("?", |p| p.as_str()),
-        method.as_str(),
+        // A client may send any method name to a routed path (it is answered 405): only the
+        // standard ones are labels, so no client can add series to /metrics.
+        match method {
+            axum::http::Method::GET
+            | axum::http::Method::HEAD
+            | axum::http::Method::POST
+            | axum::http::Method::PUT
+            | axum::http::Method::DELETE
+            | axum::http::Method::OPTIONS
+            | axum::http::Method::PATCH => method.as_str(),
+            _ => "other",
+        },
         res.status().as_u16(),
         started.elapsed(),
     );
