@@ -42,6 +42,22 @@ fn main() {
         );
     }
     code.push_str("];\n");
+    // A fingerprint of the whole content (FNV-1a over every file's path and text), so that a
+    // start can tell the shipped content was already seeded into this database.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for f in &files {
+        let rel = f
+            .strip_prefix(&content)
+            .unwrap_or(f)
+            .to_string_lossy()
+            .replace('\\', "/");
+        let text = std::fs::read(f).unwrap_or_default();
+        for b in rel.bytes().chain([0]).chain(text).chain([0]) {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    let _ = writeln!(code, "pub const FINGERPRINT: &str = \"{hash:016x}\";");
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default()).join("content_files.rs");
     if let Err(e) = std::fs::write(&out, code) {
         panic!("cannot write {}: {e}", out.display());

@@ -7,6 +7,10 @@ mod embedded {
     include!(concat!(env!("OUT_DIR"), "/content_files.rs"));
 }
 
+/// A fingerprint of the shipped content (computed at build time): the seed records it, and a
+/// start whose content was already seeded skips reading it again.
+pub const FINGERPRINT: &str = embedded::FINGERPRINT;
+
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CourseFile {

@@ -210,10 +210,18 @@ async fn an_upgrade_gives_a_group_left_without_courses_its_shipped_rule(b: TestB
          Đinh Văn Hùng,1990,Nam,0912345670,{COMMUNE_B},Lực lượng vũ trang\n"
     );
     admin.import_roster("r.csv", &roster).await;
-    // As an older installation had it: no required course for the armed forces.
+    // As an older installation had it: no required course for the armed forces, and the
+    // content of an earlier version seeded.
     hocvuso_db::repo::learning::set_group_courses(app.state.db.write(), "armed_forces", &[])
         .await
         .unwrap_or_else(|e| panic!("{e}"));
+    hocvuso_db::repo::settings::set(
+        app.state.db.write(),
+        crate::services::setup::seed::SHIPPED_CONTENT,
+        "an earlier version",
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
     crate::services::learning::catalog::reload(&app.state)
         .await
         .unwrap_or_else(|e| panic!("{e}"));

@@ -210,7 +210,13 @@ impl Db {
         let Some(pool) = &self.pg_pool else {
             return Ok(None);
         };
-        let mut listener = sqlx::postgres::PgListener::connect_with(pool)
+        // A pool of its own (one connection, made again if lost): a listening connection taken
+        // from the shared pool would never go back to it, and closing the shared pool waits for
+        // every connection it lent out.
+        let own = PgPoolOptions::new()
+            .max_connections(1)
+            .connect_lazy_with((*pool.connect_options()).clone());
+        let mut listener = sqlx::postgres::PgListener::connect_with(&own)
             .await
             .map_err(query_err)?;
         listener.listen(channel).await.map_err(query_err)?;

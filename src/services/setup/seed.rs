@@ -85,24 +85,45 @@ pub async fn ensure_seeded(db: &Db, now: DateTime<Utc>) -> Result<(), Internal> 
             .await?;
     }
 
+    // The shipped courses, handbook and rules: read and applied only when this database has
+    // not had this very content yet (a new installation, or a new version's content). Every
+    // step below only adds what is missing, so a change of content runs them all again.
+    let seeded = hocvuso_db::repo::settings::get(&txn, SHIPPED_CONTENT).await?;
+    if seeded.as_deref() != Some(content::FINGERPRINT) {
+        seed_content(&txn, now).await?;
+        hocvuso_db::repo::settings::set(&txn, SHIPPED_CONTENT, content::FINGERPRINT).await?;
+    }
+    crate::services::credentials::certificates::ensure_issuer_key(&txn, now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The `setting` under which the fingerprint of the last content seeded is kept.
+pub const SHIPPED_CONTENT: &str = "shipped_content";
+
+/// Adds the shipped courses, the handbook and the groups' rules that this database lacks.
+async fn seed_content(
+    txn: &hocvuso_db::DatabaseTransaction,
+    now: DateTime<Utc>,
+) -> Result<(), Internal> {
     let courses = content::shipped_courses().map_err(|e| Internal::Other(e.to_string()))?;
     let shipped_rules: Vec<(String, Vec<String>)> = courses
         .iter()
         .map(|c| (c.course.slug.clone(), c.course.required_for.clone()))
         .collect();
     for c in courses {
-        if learning::course_by_slug(&txn, &c.course.slug)
+        if learning::course_by_slug(txn, &c.course.slug)
             .await?
             .is_some()
         {
             continue;
         }
         let counts_as_id = match &c.course.counts_as {
-            Some(slug) => learning::course_by_slug(&txn, slug).await?.map(|k| k.id),
+            Some(slug) => learning::course_by_slug(txn, slug).await?.map(|k| k.id),
             None => None,
         };
         let course = learning::insert_course(
-            &txn,
+            txn,
             learning::NewCourse {
                 slug: &c.course.slug,
                 title: &c.course.title,
@@ -131,7 +152,7 @@ pub async fn ensure_seeded(db: &Db, now: DateTime<Utc>) -> Result<(), Internal> 
         .await?;
         for (i, (entry, body)) in c.lessons.iter().enumerate() {
             learning::insert_lesson(
-                &txn,
+                txn,
                 course.id,
                 learning::LessonContent {
                     position: i as i32 + 1,
@@ -146,7 +167,7 @@ pub async fn ensure_seeded(db: &Db, now: DateTime<Utc>) -> Result<(), Internal> 
         }
         for (i, q) in c.quiz.questions.iter().enumerate() {
             learning::insert_question(
-                &txn,
+                txn,
                 learning::NewQuestion {
                     course_id: course.id,
                     position: i as i32 + 1,
@@ -161,13 +182,11 @@ pub async fn ensure_seeded(db: &Db, now: DateTime<Utc>) -> Result<(), Internal> 
             .await?;
         }
         for g in &c.course.required_for {
-            learning::require_course_for_group(&txn, g, course.id).await?;
+            learning::require_course_for_group(txn, g, course.id).await?;
         }
     }
-    rule_groups_left_without_courses(&txn, &shipped_rules, now).await?;
-    crate::services::handbook::articles::seed(&txn, now).await?;
-    crate::services::credentials::certificates::ensure_issuer_key(&txn, now).await?;
-    txn.commit().await?;
+    rule_groups_left_without_courses(txn, &shipped_rules, now).await?;
+    crate::services::handbook::articles::seed(txn, now).await?;
     Ok(())
 }
 
