@@ -329,7 +329,7 @@ async function rosterDryRun(file) {
 // ---------------------------------------------------------------------------------------------
 // The visitor (the learner's browser before logging in)
 
-pagesAs(learner, ['/', '/dang-nhap', '/dang-ky', '/vao-lop', '/chung-nhan', '/so-tay', `/so-tay/${ARTICLE}`, '/tim-kiem?q=vneid']);
+pagesAs(learner, ['/', '/dang-nhap', '/dang-ky', '/vao-lop', '/chung-nhan', '/so-tay', `/so-tay/${ARTICLE}`, '/tim-kiem?q=vneid', '/ton-vinh']);
 
 test('everyone logs in', { timeout: 120_000 }, async () => {
   await p.login(admin, ADMIN);
@@ -415,6 +415,10 @@ test('officer: the roster\'s dry run, with mistakes and without, then the import
 });
 
 pagesAs(officer, [
+  '/ton-vinh/de-xuat',
+  '/ton-vinh/de-xuat/moi',
+  '/lop-hoc/quan-ly',
+  '/lop-hoc/quan-ly/moi',
   `/thong-ke/${XUAN_HUONG}`,
   `/thong-ke/${XUAN_HUONG}/nguoi?nhom=adults`,
   `/thong-ke/${XUAN_HUONG}/nguoi?nhom=adults&loc=chua-dat`,
@@ -446,6 +450,8 @@ test('officer: the person\'s page the admin saw', { timeout: 120_000 }, async ()
 pagesAs(learner, [
   '/hoc',
   '/hoc/nang-luc',
+  '/lop-hoc',
+  '/diem-danh?ma=ABC234',
   `/khoa-hoc/${COURSE}`,
   `/khoa-hoc/${COURSE}/bai/1`,
   `/khoa-hoc/${COURSE}/kiem-tra`,

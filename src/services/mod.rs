@@ -1,17 +1,19 @@
 //! Use cases that span several tables, grouped by area. Handlers call these; these call the
-//! repositories. Each area (`accounts`, `credentials`, `handbook`, `learning`, `monitoring`,
-//! `people`) has the same folder under `web/pages/` and `templates/`; `shared` holds the pieces
+//! repositories. Each area (`accounts`, `credentials`, `handbook`, `honours`, `learning`, `monitoring`,
+//! `people`, `training`) has the same folder under `web/pages/` and `templates/`; `shared` holds the pieces
 //! no single area owns and `setup` what an installation is made from (seed, demo, bench
 //! fixtures). See docs/ARCHITECTURE.md for who may call whom.
 
 pub mod accounts;
 pub mod credentials;
 pub mod handbook;
+pub mod honours;
 pub mod learning;
 pub mod monitoring;
 pub mod people;
 pub mod setup;
 pub mod shared;
+pub mod training;
 
 /// A failure the user cannot fix (logged, shown as a generic error page).
 #[derive(Debug, thiserror::Error)]

@@ -55,6 +55,13 @@ const MATRIX: &[(&str, [u16; 6])] = &[
     ),
     ("/danh-sach/nhap", [303, 403, 403, 200, 200, 200]),
     ("/lop", [303, 403, 403, 200, 200, 200]),
+    ("/ton-vinh", [200, 200, 200, 200, 200, 200]),
+    ("/lop-hoc", [303, 200, 200, 200, 200, 200]),
+    ("/diem-danh", [303, 200, 200, 200, 200, 200]),
+    ("/lop-hoc/quan-ly", [303, 403, 403, 200, 200, 200]),
+    ("/lop-hoc/quan-ly/moi", [303, 403, 403, 200, 200, 200]),
+    ("/ton-vinh/de-xuat", [303, 403, 403, 200, 200, 200]),
+    ("/ton-vinh/de-xuat/moi", [303, 403, 403, 200, 200, 200]),
     ("/vao-lop", [200, 200, 200, 200, 200, 200]),
     ("/danh-sach/mau.csv", [303, 403, 403, 200, 200, 200]),
     ("/danh-sach/mau.xlsx", [303, 403, 403, 200, 200, 200]),
@@ -209,6 +216,28 @@ const ROUTES: &[(&str, &str, Level)] = &[
     ("/danh-sach/mau.csv", "G", Level::Officer),
     ("/danh-sach/mau.xlsx", "G", Level::Officer),
     ("/lop", "G", Level::Officer),
+    ("/ton-vinh", "G", Level::Public),
+    ("/lop-hoc", "G", Level::LoggedIn),
+    ("/lop-hoc/{id}/dang-ky", "P", Level::LoggedIn),
+    ("/lop-hoc/{id}/huy", "P", Level::LoggedIn),
+    ("/diem-danh", "GP", Level::LoggedIn),
+    ("/lop-hoc/quan-ly", "G", Level::Officer),
+    ("/lop-hoc/quan-ly/moi", "GP", Level::Officer),
+    ("/lop-hoc/quan-ly/{id}", "G", Level::Officer),
+    ("/lop-hoc/quan-ly/{id}/ghi-danh", "P", Level::Officer),
+    ("/lop-hoc/quan-ly/{id}/buoi/{session}", "P", Level::Officer),
+    (
+        "/lop-hoc/quan-ly/{id}/buoi/{session}/ma",
+        "G",
+        Level::Officer,
+    ),
+    ("/ton-vinh/de-xuat", "G", Level::Officer),
+    ("/ton-vinh/de-xuat/moi", "GP", Level::Officer),
+    ("/ton-vinh/de-xuat/{id}", "G", Level::Officer),
+    ("/ton-vinh/de-xuat/{id}/sua", "P", Level::Officer),
+    ("/ton-vinh/de-xuat/{id}/tep", "P", Level::Officer),
+    ("/ton-vinh/de-xuat/{id}/tep/{file}", "G", Level::Officer),
+    ("/ton-vinh/de-xuat/{id}/xet", "P", Level::Province),
     ("/lop/{code}", "G", Level::Officer),
     ("/lop/{code}/ma", "P", Level::Officer),
     ("/lop/{code}/so", "P", Level::Officer),
@@ -388,7 +417,9 @@ async fn every_route_and_method_by_role(b: TestBackend) {
             .replace("{n}", "1")
             .replace("{name}", "khong-co.png")
             .replace("{action}", "doi-ten")
-            .replace("{group}", "officials");
+            .replace("{group}", "officials")
+            .replace("{file}", "1")
+            .replace("{session}", "1");
         for method in methods.chars() {
             for (who, br) in roles.iter().zip(browsers.iter_mut()) {
                 let page = if method == 'G' {

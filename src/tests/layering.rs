@@ -108,9 +108,11 @@ fn areas_are_mirrored() -> TestResult {
         "accounts",
         "credentials",
         "handbook",
+        "honours",
         "learning",
         "monitoring",
         "people",
+        "training",
     ];
     for (folder, extra) in [
         ("src/services", &["setup", "shared"][..]),

@@ -15,10 +15,12 @@ use super::pages::accounts::class_sign_in;
 use super::pages::accounts::sign_in as account;
 use super::pages::credentials::certificate;
 use super::pages::handbook::{authoring, reading as handbook};
+use super::pages::honours::{proposals as honours, roll as honour_roll};
 use super::pages::learning::{course_authoring, learn, requirements};
 use super::pages::monitoring::{completions, dashboard, denominators, report, targets, vneid};
 use super::pages::people::{classes, org, person as people, recovery, roster, support, transfer};
 use super::pages::site::{health, home};
+use super::pages::training::{classes as training, learner as training_learner};
 use crate::state::AppState;
 
 /// Largest request body for an image upload (the image itself may be 2 MB).
@@ -73,6 +75,7 @@ pub fn app(state: AppState) -> Router {
         .route("/so-tay/{slug}/ma-qr.svg", get(handbook::qr_code))
         .route("/so-tay/{slug}/danh-gia", post(handbook::vote))
         .route("/tim-kiem", get(handbook::search))
+        .route("/ton-vinh", get(honour_roll::roll))
         .route("/anh/{name}", get(handbook::image))
         .route("/phuong-tien/{name}", get(handbook::av))
         .route("/static/handbook.js", get(handbook::handbook_js))
@@ -101,6 +104,13 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/doi-mat-khau",
             get(recovery::change_form).post(recovery::change),
+        )
+        .route("/lop-hoc", get(training_learner::index))
+        .route("/lop-hoc/{id}/dang-ky", post(training_learner::register))
+        .route("/lop-hoc/{id}/huy", post(training_learner::cancel))
+        .route(
+            "/diem-danh",
+            get(training_learner::check_in_form).post(training_learner::check_in),
         )
         .route_layer(guard(&state, Access::LoggedIn));
 
@@ -156,6 +166,32 @@ pub fn app(state: AppState) -> Router {
         .route("/lop/{code}/ma", post(classes::new_code))
         .route("/lop/{code}/so", post(classes::new_pins))
         .route("/lop/{code}/dong-y", post(classes::consents))
+        .route("/lop-hoc/quan-ly", get(training::index))
+        .route(
+            "/lop-hoc/quan-ly/moi",
+            get(training::new_form).post(training::create),
+        )
+        .route("/lop-hoc/quan-ly/{id}", get(training::class))
+        .route("/lop-hoc/quan-ly/{id}/ghi-danh", post(training::enrol))
+        .route("/lop-hoc/quan-ly/{id}/buoi/{session}", post(training::mark))
+        .route(
+            "/lop-hoc/quan-ly/{id}/buoi/{session}/ma",
+            get(training::code),
+        )
+        .route("/ton-vinh/de-xuat", get(honours::index))
+        .route(
+            "/ton-vinh/de-xuat/moi",
+            get(honours::new_form)
+                .post(honours::create)
+                .layer(DefaultBodyLimit::max(honours::BODY_LIMIT)),
+        )
+        .route("/ton-vinh/de-xuat/{id}", get(honours::proposal))
+        .route("/ton-vinh/de-xuat/{id}/sua", post(honours::resubmit))
+        .route(
+            "/ton-vinh/de-xuat/{id}/tep",
+            post(honours::add_file).layer(DefaultBodyLimit::max(honours::BODY_LIMIT)),
+        )
+        .route("/ton-vinh/de-xuat/{id}/tep/{file}", get(honours::file))
         .route_layer(guard(&state, Access::Officer));
 
     // The province admin only.
@@ -216,6 +252,7 @@ pub fn app(state: AppState) -> Router {
         .route("/nguoi/{id}/sua", get(people::edit_form).post(people::edit))
         .route("/chung-nhan/{code}/thu-hoi", post(certificate::revoke))
         .route("/chung-nhan/{code}/khoi-phuc", post(certificate::reinstate))
+        .route("/ton-vinh/de-xuat/{id}/xet", post(honours::review))
         .route_layer(guard(&state, Access::Province));
 
     // Authors and the province administrator: the handbook's text and images, and courses.

@@ -82,6 +82,8 @@ pub struct Limits {
     /// Class codes typed and pupils' sign-ins per client (a school's computer room shares one
     /// address; each pupil's number is throttled on its own).
     pub class_client: RateLimit,
+    /// Attendance codes typed per person (a guesser of codes is slowed down).
+    pub attendance_person: RateLimit,
     /// Password hashes running at once, at most (about the number of cores).
     pub hashing: tokio::sync::Semaphore,
     /// Stored files (video, audio, images) being sent at once, at most: each holds one part
@@ -103,6 +105,7 @@ impl Default for Limits {
             sms_phone: RateLimit::new(5, Duration::hours(1)),
             code_client: RateLimit::new(20, Duration::minutes(10)),
             class_client: RateLimit::new(120, Duration::minutes(1)),
+            attendance_person: RateLimit::new(10, Duration::minutes(1)),
             hashing: tokio::sync::Semaphore::new(cores),
             media_streams: std::sync::Arc::new(tokio::sync::Semaphore::new(MEDIA_STREAMS)),
         }

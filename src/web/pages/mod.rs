@@ -5,10 +5,12 @@
 pub mod accounts;
 pub mod credentials;
 pub mod handbook;
+pub mod honours;
 pub mod learning;
 pub mod monitoring;
 pub mod people;
 pub mod site;
+pub mod training;
 
 /// A file to save (`attachment`), never cached.
 pub fn download(

@@ -32,6 +32,8 @@ mod m20261207_000001_achievement_dates;
 mod m20261207_000002_requirement_history;
 mod m20261207_000003_classes;
 mod m20261207_000004_class_sign_in;
+mod m20261208_000001_honours;
+mod m20261208_000002_training;
 
 use m20261124_000001_initial::Initial;
 use m20261125_000001_handbook::Handbook;
@@ -56,6 +58,8 @@ use m20261207_000001_achievement_dates::AchievementDates;
 use m20261207_000002_requirement_history::RequirementHistory;
 use m20261207_000003_classes::Classes;
 use m20261207_000004_class_sign_in::ClassSignIn;
+use m20261208_000001_honours::Honours;
+use m20261208_000002_training::Training;
 
 pub struct Migrator;
 
@@ -86,6 +90,8 @@ impl MigratorTrait for Migrator {
             Box::new(RequirementHistory),
             Box::new(Classes),
             Box::new(ClassSignIn),
+            Box::new(Honours),
+            Box::new(Training),
         ]
     }
 }

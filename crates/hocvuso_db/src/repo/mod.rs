@@ -6,6 +6,7 @@ pub mod audit;
 pub mod bulk;
 pub mod classes;
 pub mod handbook;
+pub mod honours;
 pub mod imports;
 pub mod learning;
 pub mod org;
@@ -14,6 +15,7 @@ pub mod roster;
 pub mod settings;
 pub mod stats;
 pub mod support;
+pub mod training;
 pub mod transfer;
 
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement};

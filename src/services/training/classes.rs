@@ -1,0 +1,925 @@
+//! Classes: created by a unit's officer (or the province) for its people, with sessions;
+//! places taken by the learners themselves or given by the unit (a waiting list when full,
+//! the first waiting moving up when someone cancels); attendance by the session's changing code
+//! or on the trainer's list; completion through the spine once a learner attended enough
+//! sessions. An officer reaches only the classes of their units and those below, and every id
+//! from an address is looked up inside that class.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use hocvuso_db::repo::training::{self, NewClass};
+use hocvuso_db::repo::{audit, learning, org, people};
+use hocvuso_db::{ConnectionTrait, TransactionTrait};
+use hocvuso_domain::{PhoneNumber, TargetGroup};
+
+use super::code;
+use crate::services::accounts::sign_in::{FieldErrors, FormError, SessionUser};
+use crate::services::Internal;
+use crate::state::AppState;
+
+/// The most sessions one class may have.
+pub const MAX_SESSIONS: usize = 40;
+/// The most places one class may have.
+pub const MAX_CAPACITY: i32 = 2_000;
+/// Attendance by code is open this long before a session starts and after it ends.
+pub const CHECK_IN_MARGIN_MINUTES: i64 = 15;
+
+/// What the new-class form sends.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+pub struct ClassInput {
+    #[serde(default)]
+    pub don_vi: String,
+    #[serde(default)]
+    pub khoa_hoc: String,
+    #[serde(default)]
+    pub ten: String,
+    #[serde(default)]
+    pub nhom: String,
+    #[serde(default)]
+    pub suc_chua: String,
+    #[serde(default)]
+    pub giang_vien: String,
+    #[serde(default)]
+    pub ty_le: String,
+    /// One session a line: `dd/mm/yyyy hh:mm-hh:mm place`.
+    #[serde(default)]
+    pub buoi: String,
+}
+
+/// A session as read from one line of the form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionLine {
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub place: String,
+}
+
+/// Reads the sessions, one a line (`12/12/2026 08:00-11:00 Hội trường UBND xã`). The error
+/// names the line.
+pub fn parse_sessions(text: &str) -> Result<Vec<SessionLine>, String> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let n = i + 1;
+        let bad = || {
+            format!(
+                "Dòng {n}: hãy ghi theo mẫu “12/12/2026 08:00-11:00 Hội trường UBND xã” (ngày, giờ bắt đầu-giờ kết thúc, nơi học hoặc đường dẫn học trực tuyến)."
+            )
+        };
+        let mut parts = line.splitn(3, char::is_whitespace);
+        let (Some(day), Some(times)) = (parts.next(), parts.next()) else {
+            return Err(bad());
+        };
+        let place = parts.next().unwrap_or("").trim();
+        let day = NaiveDate::parse_from_str(day, "%d/%m/%Y").map_err(|_| bad())?;
+        let (from, to) = times.split_once('-').ok_or_else(bad)?;
+        let from = NaiveTime::parse_from_str(from.trim(), "%H:%M").map_err(|_| bad())?;
+        let to = NaiveTime::parse_from_str(to.trim(), "%H:%M").map_err(|_| bad())?;
+        if place.is_empty() {
+            return Err(format!(
+                "Dòng {n}: hãy ghi nơi học (hoặc đường dẫn học trực tuyến)."
+            ));
+        }
+        if to <= from {
+            return Err(format!("Dòng {n}: giờ kết thúc phải sau giờ bắt đầu."));
+        }
+        let at = |t: NaiveTime| crate::clock::start_of_vietnam_day(day) + (t - NaiveTime::MIN);
+        out.push(SessionLine {
+            starts_at: at(from),
+            ends_at: at(to),
+            place: place.chars().take(300).collect(),
+        });
+        if out.len() > MAX_SESSIONS {
+            return Err(format!("Một lớp có nhiều nhất {MAX_SESSIONS} buổi học."));
+        }
+    }
+    if out.is_empty() {
+        return Err(
+            "Hãy ghi ít nhất một buổi học, mỗi buổi một dòng: ngày, giờ, nơi học.".to_owned(),
+        );
+    }
+    out.sort_by_key(|s| s.starts_at);
+    Ok(out)
+}
+
+/// The units whose classes this user manages: `None` for every unit (the province admin).
+async fn scope(
+    state: &AppState,
+    user: &SessionUser,
+) -> Result<Option<Vec<org::OrgUnit>>, Internal> {
+    if user.is_province_admin() {
+        return Ok(None);
+    }
+    let tree = crate::services::people::org::tree(state).await?;
+    let mine: Vec<&org::OrgUnit> = tree
+        .iter()
+        .filter(|u| user.officer_units().any(|id| id == u.id))
+        .collect();
+    Ok(Some(
+        tree.iter()
+            .filter(|u| {
+                mine.iter()
+                    .any(|m| m.id == u.id || org::is_under(&u.path, &m.path))
+            })
+            .cloned()
+            .collect(),
+    ))
+}
+
+/// The units this user may organise a class for (units still in use).
+pub async fn units_for(
+    state: &AppState,
+    user: &SessionUser,
+) -> Result<Vec<org::OrgUnit>, Internal> {
+    let units = match scope(state, user).await? {
+        Some(units) => units,
+        None => crate::services::people::org::tree(state).await?.to_vec(),
+    };
+    Ok(units
+        .into_iter()
+        .filter(|u| u.merged_into_id.is_none())
+        .collect())
+}
+
+/// The class, if this user manages it.
+async fn managed(
+    state: &AppState,
+    user: &SessionUser,
+    id: i64,
+) -> Result<Option<training::Class>, Internal> {
+    let Some(c) = training::class_by_id(state.db.read(), id).await? else {
+        return Ok(None);
+    };
+    let ok = scope(state, user)
+        .await?
+        .is_none_or(|units| units.iter().any(|u| u.id == c.unit_id));
+    Ok(ok.then_some(c))
+}
+
+/// The courses a class may teach: `(slug, title)` of every published course.
+pub fn courses(state: &AppState) -> Vec<(String, String)> {
+    state
+        .catalog
+        .current()
+        .courses()
+        .filter(|c| c.course.external_url.is_none())
+        .map(|c| (c.course.slug.clone(), c.course.title.clone()))
+        .collect()
+}
+
+/// Creates a class and its sessions; nothing is written unless every field is right.
+pub async fn create(
+    state: &AppState,
+    user: &SessionUser,
+    input: &ClassInput,
+) -> Result<i64, FormError> {
+    let mut errors: FieldErrors = Vec::new();
+    let units = units_for(state, user).await?;
+    let unit = units.iter().find(|u| u.code == input.don_vi.trim());
+    if unit.is_none() {
+        errors.push(("don_vi", "Hãy chọn đơn vị tổ chức.".to_owned()));
+    }
+    let catalog = state.catalog.current();
+    let course = catalog
+        .courses()
+        .find(|c| c.course.slug == input.khoa_hoc && c.course.external_url.is_none());
+    if course.is_none() {
+        errors.push(("khoa_hoc", "Hãy chọn khóa học lớp này dạy.".to_owned()));
+    }
+    let title = input.ten.trim();
+    if !(5..=200).contains(&title.chars().count()) {
+        errors.push(("ten", "Hãy ghi tên lớp (5 đến 200 ký tự).".to_owned()));
+    }
+    let group = input.nhom.trim();
+    if !group.is_empty() && TargetGroup::from_code(group).is_none() {
+        errors.push((
+            "nhom",
+            "Hãy chọn nhóm đối tượng trong danh sách.".to_owned(),
+        ));
+    }
+    let capacity = input.suc_chua.trim().parse::<i32>().ok();
+    if !capacity.is_some_and(|c| (1..=MAX_CAPACITY).contains(&c)) {
+        errors.push((
+            "suc_chua",
+            format!("Số chỗ phải là một số từ 1 đến {MAX_CAPACITY}."),
+        ));
+    }
+    let trainer = input.giang_vien.trim();
+    if !(2..=200).contains(&trainer.chars().count()) {
+        errors.push((
+            "giang_vien",
+            "Hãy ghi tên giảng viên, báo cáo viên.".to_owned(),
+        ));
+    }
+    let min_attendance = input
+        .ty_le
+        .trim()
+        .trim_end_matches('%')
+        .trim()
+        .parse::<i32>()
+        .ok();
+    if !min_attendance.is_some_and(|p| (1..=100).contains(&p)) {
+        errors.push((
+            "ty_le",
+            "Tỷ lệ buổi phải dự để hoàn thành là một số từ 1 đến 100 (%).".to_owned(),
+        ));
+    }
+    let sessions = match parse_sessions(&input.buoi) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            errors.push(("buoi", e));
+            None
+        }
+    };
+    let (Some(unit), Some(course), Some(capacity), Some(min_attendance), Some(sessions)) =
+        (unit, course, capacity, min_attendance, sessions)
+    else {
+        return Err(FormError::Invalid(errors));
+    };
+    if !errors.is_empty() {
+        return Err(FormError::Invalid(errors));
+    }
+    let now = state.clock.now();
+    let txn = state.db.write().begin().await?;
+    let id = training::insert_class(
+        &txn,
+        &NewClass {
+            unit_id: unit.id,
+            course_id: course.course.id,
+            title,
+            groups: group,
+            capacity,
+            trainer,
+            min_attendance,
+        },
+        user.person_id,
+        now,
+    )
+    .await?;
+    for s in &sessions {
+        let secret = crate::services::hex(&crate::services::random_bytes::<16>());
+        training::insert_session(&txn, id, s.starts_at, s.ends_at, &s.place, &secret).await?;
+    }
+    audit::record(
+        &txn,
+        user.person_id,
+        "training_class_create",
+        &id.to_string(),
+        &format!("{title} ({} buổi, {capacity} chỗ)", sessions.len()),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// A class in a list.
+pub struct ClassLine {
+    pub id: i64,
+    pub title: String,
+    pub course: String,
+    pub unit: String,
+    pub first: String,
+    pub sessions: usize,
+    pub capacity: i32,
+    pub registered: usize,
+    pub waiting: usize,
+    pub completed: usize,
+    /// The learner's own place (learners' list): "" when none.
+    pub mine: &'static str,
+}
+
+fn place_label(status: &str) -> &'static str {
+    match status {
+        training::REGISTERED => "Đã đăng ký",
+        training::WAITING => "Trong danh sách chờ",
+        _ => "",
+    }
+}
+
+async fn line(
+    state: &AppState,
+    c: &training::Class,
+    names: &BTreeMap<i64, String>,
+    mine: &'static str,
+) -> Result<ClassLine, Internal> {
+    let db = state.db.read();
+    let sessions = training::sessions(db, c.id).await?;
+    let places = training::places(db, c.id).await?;
+    let catalog = state.catalog.current();
+    Ok(ClassLine {
+        id: c.id,
+        title: c.title.clone(),
+        course: catalog
+            .by_id(c.course_id)
+            .map(|k| k.course.title.clone())
+            .unwrap_or_default(),
+        unit: names.get(&c.unit_id).cloned().unwrap_or_default(),
+        first: sessions
+            .first()
+            .map(|s| crate::clock::format_date_time(s.starts_at))
+            .unwrap_or_default(),
+        sessions: sessions.len(),
+        capacity: c.capacity,
+        registered: places
+            .iter()
+            .filter(|p| p.status == training::REGISTERED)
+            .count(),
+        waiting: places
+            .iter()
+            .filter(|p| p.status == training::WAITING)
+            .count(),
+        completed: places.iter().filter(|p| p.completed_at.is_some()).count(),
+        mine,
+    })
+}
+
+fn unit_names(tree: &[org::OrgUnit]) -> BTreeMap<i64, String> {
+    tree.iter().map(|u| (u.id, u.name.clone())).collect()
+}
+
+/// The classes this user manages, newest first.
+pub async fn managed_list(
+    state: &AppState,
+    user: &SessionUser,
+) -> Result<Vec<ClassLine>, Internal> {
+    let tree = crate::services::people::org::tree(state).await?;
+    let names = unit_names(&tree);
+    let ids: Option<Vec<i64>> = scope(state, user)
+        .await?
+        .map(|units| units.iter().map(|u| u.id).collect());
+    let mut out = Vec::new();
+    for c in training::classes(state.db.read(), ids.as_deref()).await? {
+        out.push(line(state, &c, &names, "").await?);
+    }
+    Ok(out)
+}
+
+/// Whether a person may take a place in a class: they live or belong under its unit, and are in
+/// its group when it has one.
+async fn eligible(
+    state: &AppState,
+    person: &people::Person,
+    c: &training::Class,
+    tree: &[org::OrgUnit],
+) -> Result<bool, Internal> {
+    let Some(unit) = tree.iter().find(|u| u.id == c.unit_id) else {
+        return Ok(false);
+    };
+    if !crate::services::accounts::sign_in::lives_or_belongs_under(state, person, &unit.path)
+        .await?
+    {
+        return Ok(false);
+    }
+    if c.groups.is_empty() {
+        return Ok(true);
+    }
+    let groups = crate::services::learning::progress::groups_of_person(state, person.id).await?;
+    Ok(c.groups.split(',').any(|g| groups.iter().any(|m| m == g)))
+}
+
+/// The classes a learner may join that have not ended, and the ones they have a place in.
+pub async fn open_to(state: &AppState, user: &SessionUser) -> Result<Vec<ClassLine>, Internal> {
+    let db = state.db.read();
+    let Some(person) = people::person_by_id(db, user.person_id).await? else {
+        return Ok(Vec::new());
+    };
+    let tree = crate::services::people::org::tree(state).await?;
+    let names = unit_names(&tree);
+    let mine: BTreeMap<i64, String> = training::places_of_person(db, person.id)
+        .await?
+        .into_iter()
+        .filter(|p| p.status != training::CANCELLED)
+        .map(|p| (p.class_id, p.status))
+        .collect();
+    let now = state.clock.now();
+    let mut out = Vec::new();
+    for c in training::classes(db, None).await? {
+        let status = mine.get(&c.id).map_or("", |s| place_label(s));
+        if status.is_empty() {
+            let ended = training::sessions(db, c.id)
+                .await?
+                .last()
+                .is_none_or(|s| s.ends_at < now);
+            if ended || !eligible(state, &person, &c, &tree).await? {
+                continue;
+            }
+        }
+        out.push(line(state, &c, &names, status).await?);
+    }
+    Ok(out)
+}
+
+/// What taking a place came to.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Taken {
+    Registered,
+    Waiting,
+    /// Already registered or waiting.
+    Already,
+    /// Not a class this person may join (or it does not exist, or it has ended).
+    NotOpen,
+}
+
+/// Takes a place for `person` in class `c` (registered while places are left, else waiting),
+/// by `by` (the person, or an officer enrolling them).
+async fn take(
+    state: &AppState,
+    c: &training::Class,
+    person_id: i64,
+    by: i64,
+) -> Result<Taken, Internal> {
+    let now = state.clock.now();
+    let txn = state.db.write().begin().await?;
+    // Holds the class until commit, so that two people taking the last place at once do not
+    // both get it.
+    training::lock_class(&txn, c.id).await?;
+    if let Some(p) = training::place_of(&txn, c.id, person_id).await? {
+        if p.status != training::CANCELLED {
+            return Ok(Taken::Already);
+        }
+    }
+    let full =
+        training::registered_count(&txn, c.id).await? >= u64::try_from(c.capacity).unwrap_or(0);
+    let status = if full {
+        training::WAITING
+    } else {
+        training::REGISTERED
+    };
+    training::take_place(&txn, c.id, person_id, status, by, now).await?;
+    audit::record(
+        &txn,
+        by,
+        "training_place",
+        &person_id.to_string(),
+        &format!("lớp {} ({}): {status}", c.id, c.title),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(if full {
+        Taken::Waiting
+    } else {
+        Taken::Registered
+    })
+}
+
+/// A learner registers for a class.
+pub async fn register(state: &AppState, user: &SessionUser, id: i64) -> Result<Taken, Internal> {
+    let db = state.db.read();
+    let (Some(c), Some(person)) = (
+        training::class_by_id(db, id).await?,
+        people::person_by_id(db, user.person_id).await?,
+    ) else {
+        return Ok(Taken::NotOpen);
+    };
+    let tree = crate::services::people::org::tree(state).await?;
+    let ended = training::sessions(db, c.id)
+        .await?
+        .last()
+        .is_none_or(|s| s.ends_at < state.clock.now());
+    if ended || !eligible(state, &person, &c, &tree).await? {
+        return Ok(Taken::NotOpen);
+    }
+    take(state, &c, person.id, user.person_id).await
+}
+
+/// What enrolling by phone came to.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Enrolled {
+    Taken(Taken),
+    /// The class is not this officer's (answered as a missing page).
+    NotFound,
+    /// The phone number is not a person this class is for: the message says so.
+    Refused(String),
+}
+
+/// A unit's officer enrols a person (by the phone number in their file) in one of its classes.
+pub async fn enrol(
+    state: &AppState,
+    user: &SessionUser,
+    id: i64,
+    phone: &str,
+) -> Result<Enrolled, Internal> {
+    let Some(c) = managed(state, user, id).await? else {
+        return Ok(Enrolled::NotFound);
+    };
+    let Ok(phone) = PhoneNumber::parse(phone) else {
+        return Ok(Enrolled::Refused(
+            "Hãy ghi số điện thoại của người cần ghi danh (10 chữ số).".to_owned(),
+        ));
+    };
+    let tree = crate::services::people::org::tree(state).await?;
+    let person = people::person_by_phone(state.db.read(), phone.as_str()).await?;
+    // One answer whether the number is unknown or someone the class is not for: an officer
+    // learns nothing about people outside their units.
+    let Some(person) = person else {
+        return Ok(Enrolled::Refused(not_for_class()));
+    };
+    if !eligible(state, &person, &c, &tree).await? {
+        return Ok(Enrolled::Refused(not_for_class()));
+    }
+    Ok(Enrolled::Taken(
+        take(state, &c, person.id, user.person_id).await?,
+    ))
+}
+
+fn not_for_class() -> String {
+    "Không ghi danh được: số điện thoại này không thuộc người trong đơn vị (và nhóm) mà lớp dành cho.".to_owned()
+}
+
+/// A learner gives up their place (or leaves the waiting list); the first waiting takes it.
+/// Returns whether there was a place to give up.
+pub async fn cancel(state: &AppState, user: &SessionUser, id: i64) -> Result<bool, Internal> {
+    let Some(c) = training::class_by_id(state.db.read(), id).await? else {
+        return Ok(false);
+    };
+    let now = state.clock.now();
+    let txn = state.db.write().begin().await?;
+    training::lock_class(&txn, c.id).await?;
+    let Some(p) = training::place_of(&txn, c.id, user.person_id).await? else {
+        return Ok(false);
+    };
+    if p.status == training::CANCELLED {
+        return Ok(false);
+    }
+    training::set_place_status(&txn, p.id, training::CANCELLED).await?;
+    if p.status == training::REGISTERED {
+        if let Some(next) = training::first_waiting(&txn, c.id).await? {
+            training::set_place_status(&txn, next.id, training::REGISTERED).await?;
+        }
+    }
+    audit::record(
+        &txn,
+        user.person_id,
+        "training_cancel",
+        &user.person_id.to_string(),
+        &format!("lớp {} ({})", c.id, c.title),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(true)
+}
+
+/// What a code typed by a learner came to.
+#[derive(Debug, PartialEq, Eq)]
+pub enum CheckIn {
+    /// Marked present at this class's session.
+    Present { class: String, session: String },
+    /// Marked before.
+    Already { class: String },
+    /// No session of the learner's classes is on now.
+    NoSession,
+    /// Not the code of a session of theirs now (wrong, old, or another session's).
+    Wrong,
+    /// Too many tries: wait this many seconds.
+    TooMany(u64),
+}
+
+/// A learner marks themselves present with the code on the trainer's screen (scanned or typed).
+pub async fn check_in(
+    state: &AppState,
+    user: &SessionUser,
+    typed: &str,
+) -> Result<CheckIn, Internal> {
+    let now = state.clock.now();
+    if let Err(wait) = state
+        .limits
+        .attendance_person
+        .check(&user.person_id.to_string(), now)
+    {
+        return Ok(CheckIn::TooMany(wait));
+    }
+    let typed = code::normalise(typed);
+    let db = state.db.read();
+    let places: Vec<training::Place> = training::places_of_person(db, user.person_id)
+        .await?
+        .into_iter()
+        .filter(|p| p.status == training::REGISTERED)
+        .collect();
+    let class_ids: Vec<i64> = places.iter().map(|p| p.class_id).collect();
+    let margin = Duration::minutes(CHECK_IN_MARGIN_MINUTES);
+    let on_now: Vec<training::Session> = training::sessions_of_classes(db, &class_ids)
+        .await?
+        .into_iter()
+        .filter(|s| s.starts_at - margin <= now && now <= s.ends_at + margin)
+        .collect();
+    if on_now.is_empty() {
+        return Ok(CheckIn::NoSession);
+    }
+    let Some(session) = on_now
+        .into_iter()
+        .find(|s| code::matches(&s.secret, &typed, now))
+    else {
+        return Ok(CheckIn::Wrong);
+    };
+    let Some(c) = training::class_by_id(db, session.class_id).await? else {
+        return Ok(CheckIn::Wrong);
+    };
+    let txn = state.db.write().begin().await?;
+    if !training::attend(
+        &txn,
+        session.id,
+        user.person_id,
+        training::BY_QR,
+        user.person_id,
+        now,
+    )
+    .await?
+    {
+        return Ok(CheckIn::Already { class: c.title });
+    }
+    audit::record(
+        &txn,
+        user.person_id,
+        "training_present",
+        &user.person_id.to_string(),
+        &format!("lớp {} buổi {} (mã)", c.id, session.id),
+        now,
+    )
+    .await?;
+    complete_if_met(state, &txn, &c, &[user.person_id], now).await?;
+    txn.commit().await?;
+    Ok(CheckIn::Present {
+        class: c.title,
+        session: crate::clock::format_date_time(session.starts_at),
+    })
+}
+
+/// Completes the class — and its course, through the spine, with a certificate — for each of
+/// `people` (registered in `c`) who attended at least the class's share of its sessions. In the
+/// caller's transaction.
+async fn complete_if_met<C: ConnectionTrait>(
+    state: &AppState,
+    conn: &C,
+    c: &training::Class,
+    people: &[i64],
+    now: DateTime<Utc>,
+) -> Result<(), Internal> {
+    let sessions = training::sessions(conn, c.id).await?;
+    if sessions.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = sessions.iter().map(|s| s.id).collect();
+    let marks = training::attendance(conn, &ids).await?;
+    let places = training::places(conn, c.id).await?;
+    let total = i64::try_from(sessions.len()).unwrap_or(i64::MAX);
+    let mut done = Vec::new();
+    for p in places.iter().filter(|p| {
+        p.status == training::REGISTERED
+            && p.completed_at.is_none()
+            && people.contains(&p.person_id)
+    }) {
+        let attended =
+            i64::try_from(marks.iter().filter(|m| m.person_id == p.person_id).count()).unwrap_or(0);
+        if attended * 100 >= i64::from(c.min_attendance) * total {
+            training::set_completed(conn, p.id, now).await?;
+            done.push(p.person_id);
+        }
+    }
+    if done.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<(i64, i64, Option<i64>, DateTime<Utc>)> =
+        done.iter().map(|p| (*p, c.course_id, None, now)).collect();
+    let added = learning::insert_completions(conn, &rows, None).await?;
+    let certificates: Vec<(String, i64, i64, DateTime<Utc>)> = added
+        .iter()
+        .map(|(p, course)| {
+            (
+                crate::services::learning::progress::certificate_code(),
+                *p,
+                *course,
+                now,
+            )
+        })
+        .collect();
+    learning::insert_certificates(conn, &certificates).await?;
+    let completed: Vec<i64> = added.iter().map(|(p, _)| *p).collect();
+    crate::services::learning::progress::record_achievements(
+        conn,
+        &state.catalog.current(),
+        &completed,
+        |_| None,
+    )
+    .await?;
+    Ok(())
+}
+
+/// One registered person on the class's page.
+pub struct Learner {
+    pub person_id: i64,
+    pub name: String,
+    /// Present at each session, in session order.
+    pub present: Vec<bool>,
+    pub attended: usize,
+    pub completed: bool,
+}
+
+impl Learner {
+    /// Present at the session at this index (a template's loop index).
+    pub fn was_at(&self, i: &usize) -> bool {
+        self.present.get(*i).copied().unwrap_or(false)
+    }
+}
+
+pub struct SessionRow {
+    pub id: i64,
+    pub when: String,
+    pub place: String,
+    /// Attendance by code is open now.
+    pub on_now: bool,
+    pub present: usize,
+}
+
+/// A class as its organiser sees it.
+pub struct ClassPage {
+    pub line: ClassLine,
+    pub trainer: String,
+    pub group: String,
+    pub min_attendance: i32,
+    pub sessions: Vec<SessionRow>,
+    pub learners: Vec<Learner>,
+    /// Waiting, in order: names.
+    pub waiting: Vec<String>,
+}
+
+/// A class with its sessions, places and attendance, if this user manages it.
+pub async fn class_page(
+    state: &AppState,
+    user: &SessionUser,
+    id: i64,
+) -> Result<Option<ClassPage>, Internal> {
+    let Some(c) = managed(state, user, id).await? else {
+        return Ok(None);
+    };
+    let db = state.db.read();
+    let tree = crate::services::people::org::tree(state).await?;
+    let names = unit_names(&tree);
+    let sessions = training::sessions(db, c.id).await?;
+    let ids: Vec<i64> = sessions.iter().map(|s| s.id).collect();
+    let marks: BTreeSet<(i64, i64)> = training::attendance(db, &ids)
+        .await?
+        .into_iter()
+        .map(|m| (m.session_id, m.person_id))
+        .collect();
+    let places = training::places(db, c.id).await?;
+    let now = state.clock.now();
+    let margin = Duration::minutes(CHECK_IN_MARGIN_MINUTES);
+    let mut learners = Vec::new();
+    let mut waiting = Vec::new();
+    for p in &places {
+        let name = people::person_by_id(db, p.person_id)
+            .await?
+            .map(|x| x.full_name)
+            .unwrap_or_default();
+        match p.status.as_str() {
+            training::REGISTERED => {
+                let present: Vec<bool> = sessions
+                    .iter()
+                    .map(|s| marks.contains(&(s.id, p.person_id)))
+                    .collect();
+                learners.push(Learner {
+                    person_id: p.person_id,
+                    name,
+                    attended: present.iter().filter(|x| **x).count(),
+                    present,
+                    completed: p.completed_at.is_some(),
+                });
+            }
+            training::WAITING => waiting.push(name),
+            _ => {}
+        }
+    }
+    Ok(Some(ClassPage {
+        line: line(state, &c, &names, "").await?,
+        trainer: c.trainer.clone(),
+        group: TargetGroup::from_code(&c.groups).map_or_else(
+            || "Mọi người trong đơn vị".to_owned(),
+            |g| g.name_vi().to_owned(),
+        ),
+        min_attendance: c.min_attendance,
+        sessions: sessions
+            .iter()
+            .map(|s| SessionRow {
+                id: s.id,
+                when: format!(
+                    "{}–{}",
+                    crate::clock::format_date_time(s.starts_at),
+                    crate::clock::vietnam_time(s.ends_at).format("%H:%M")
+                ),
+                place: s.place.clone(),
+                on_now: s.starts_at - margin <= now && now <= s.ends_at + margin,
+                present: marks.iter().filter(|(sid, _)| *sid == s.id).count(),
+            })
+            .collect(),
+        learners,
+        waiting,
+    }))
+}
+
+/// The trainer's screen of a session: its code now, and for how many more seconds.
+pub struct CodeScreen {
+    pub class: String,
+    pub session: String,
+    pub code: String,
+    pub seconds_left: i64,
+    /// Attendance by code is open now (else the screen says so and shows no code).
+    pub on_now: bool,
+}
+
+/// The code of a session of a class this user manages (looked up within that class).
+pub async fn code_screen(
+    state: &AppState,
+    user: &SessionUser,
+    id: i64,
+    session_id: i64,
+) -> Result<Option<CodeScreen>, Internal> {
+    let Some(c) = managed(state, user, id).await? else {
+        return Ok(None);
+    };
+    let Some(s) = training::sessions(state.db.read(), c.id)
+        .await?
+        .into_iter()
+        .find(|s| s.id == session_id)
+    else {
+        return Ok(None);
+    };
+    let now = state.clock.now();
+    let margin = Duration::minutes(CHECK_IN_MARGIN_MINUTES);
+    let on_now = s.starts_at - margin <= now && now <= s.ends_at + margin;
+    Ok(Some(CodeScreen {
+        class: c.title,
+        session: crate::clock::format_date_time(s.starts_at),
+        code: if on_now {
+            code::current(&s.secret, now)
+        } else {
+            String::new()
+        },
+        seconds_left: code::seconds_left(now),
+        on_now,
+    }))
+}
+
+/// The trainer ticks who was present at one session on the list: exactly `present` (of the
+/// registered people) are marked; each change is audited; those who now meet the rule
+/// complete. `false` when the class or session is not this user's.
+pub async fn mark(
+    state: &AppState,
+    user: &SessionUser,
+    id: i64,
+    session_id: i64,
+    present: &BTreeSet<i64>,
+) -> Result<bool, Internal> {
+    let Some(c) = managed(state, user, id).await? else {
+        return Ok(false);
+    };
+    let db = state.db.read();
+    let Some(s) = training::sessions(db, c.id)
+        .await?
+        .into_iter()
+        .find(|s| s.id == session_id)
+    else {
+        return Ok(false);
+    };
+    let registered: Vec<i64> = training::places(db, c.id)
+        .await?
+        .into_iter()
+        .filter(|p| p.status == training::REGISTERED)
+        .map(|p| p.person_id)
+        .collect();
+    let now = state.clock.now();
+    let txn = state.db.write().begin().await?;
+    let mut changed = Vec::new();
+    for person in &registered {
+        let (did, what) = if present.contains(person) {
+            (
+                training::attend(&txn, s.id, *person, training::BY_LIST, user.person_id, now)
+                    .await?,
+                "có mặt",
+            )
+        } else {
+            (training::unattend(&txn, s.id, *person).await?, "vắng")
+        };
+        if did {
+            audit::record(
+                &txn,
+                user.person_id,
+                "training_mark",
+                &person.to_string(),
+                &format!("lớp {} buổi {}: {what}", c.id, s.id),
+                now,
+            )
+            .await?;
+            changed.push(*person);
+        }
+    }
+    complete_if_met(state, &txn, &c, &changed, now).await?;
+    txn.commit().await?;
+    Ok(true)
+}

@@ -1,0 +1,268 @@
+//! /lop-hoc/quan-ly: a unit's classes — create one with its sessions, enrol people, tick
+//! attendance, show a session's changing code as a QR code (`services::training::classes`).
+
+use std::collections::BTreeSet;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+
+use crate::services::accounts::sign_in::FormError;
+use crate::services::training::classes::{
+    self, ClassInput, ClassLine, ClassPage, CodeScreen, Enrolled, Taken,
+};
+use crate::state::AppState;
+use crate::web::error::WebError;
+use crate::web::extract::{CsrfForm, Ctx};
+use crate::web::page::{render, see_other, Chrome};
+use crate::web::pages::{Choice, Errors};
+
+#[derive(Template)]
+#[template(path = "training/classes/list.html")]
+pub struct ListPage {
+    pub l: Chrome,
+    pub classes: Vec<ClassLine>,
+}
+
+#[derive(Template)]
+#[template(path = "training/classes/new.html")]
+pub struct NewPage {
+    pub l: Chrome,
+    pub errors: Errors,
+    pub units: Vec<Choice>,
+    pub courses: Vec<Choice>,
+    pub groups: Vec<Choice>,
+    pub input: ClassInput,
+}
+
+#[derive(Template)]
+#[template(path = "training/classes/class.html")]
+pub struct ClassView {
+    pub l: Chrome,
+    pub done: Option<&'static str>,
+    pub refused: Option<String>,
+    pub c: ClassPage,
+    pub phone: String,
+}
+
+#[derive(Template)]
+#[template(path = "training/classes/code.html")]
+pub struct CodeView {
+    pub l: Chrome,
+    pub s: CodeScreen,
+    pub class_id: i64,
+    /// The QR code (SVG) of the check-in address with the code.
+    pub qr: String,
+}
+
+pub async fn index(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let user = ctx.user()?;
+    let page = ListPage {
+        l: ctx.chrome("Lớp học của đơn vị"),
+        classes: classes::managed_list(&state, user).await?,
+    };
+    Ok(render(&ctx, StatusCode::OK, &page))
+}
+
+async fn new_page(
+    state: &AppState,
+    ctx: &Ctx,
+    input: ClassInput,
+    errors: Errors,
+) -> Result<NewPage, WebError> {
+    let user = ctx.user()?;
+    let units = classes::units_for(state, user).await?;
+    Ok(NewPage {
+        l: ctx.chrome("Mở lớp học mới"),
+        errors,
+        units: units
+            .iter()
+            .map(|u| Choice {
+                value: u.code.clone(),
+                label: u.name.clone(),
+                selected: u.code == input.don_vi || units.len() == 1,
+            })
+            .collect(),
+        courses: classes::courses(state)
+            .into_iter()
+            .map(|(slug, title)| Choice {
+                selected: slug == input.khoa_hoc,
+                value: slug,
+                label: title,
+            })
+            .collect(),
+        groups: hocvuso_domain::TargetGroup::ALL
+            .iter()
+            .map(|g| Choice {
+                value: g.code().to_owned(),
+                label: g.name_vi().to_owned(),
+                selected: g.code() == input.nhom,
+            })
+            .collect(),
+        input,
+    })
+}
+
+pub async fn new_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let input = ClassInput {
+        suc_chua: "40".to_owned(),
+        ty_le: "80".to_owned(),
+        ..ClassInput::default()
+    };
+    let page = new_page(&state, &ctx, input, Errors::default()).await?;
+    Ok(render(&ctx, StatusCode::OK, &page))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm { data: input, .. }: CsrfForm<ClassInput>,
+) -> Result<Response, WebError> {
+    let user = ctx.user()?;
+    match classes::create(&state, user, &input).await {
+        Ok(id) => Ok(see_other(&format!("/lop-hoc/quan-ly/{id}?xong=da-mo"))),
+        Err(FormError::Invalid(errors)) => {
+            let page = new_page(&state, &ctx, input, errors.into()).await?;
+            Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(FormError::Internal(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Default, Deserialize)]
+pub struct DoneQuery {
+    #[serde(default)]
+    xong: String,
+}
+
+fn done_message(code: &str) -> Option<&'static str> {
+    match code {
+        "da-mo" => Some("Đã mở lớp. Người học đăng ký tại “Lớp học”, hoặc bạn ghi danh họ ở dưới."),
+        "da-ghi-danh" => Some("Đã ghi danh."),
+        "da-vao-danh-sach-cho" => Some("Lớp đã đủ chỗ: người này vào danh sách chờ."),
+        "da-co" => Some("Người này đã đăng ký (hoặc đang chờ) lớp này rồi."),
+        "da-diem-danh" => Some("Đã lưu điểm danh."),
+        _ => None,
+    }
+}
+
+async fn class_view(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    done: Option<&'static str>,
+    refused: Option<String>,
+    phone: String,
+) -> Result<Response, WebError> {
+    let user = ctx.user()?;
+    let Some(c) = classes::class_page(state, user, id).await? else {
+        return Err(WebError::NotFound);
+    };
+    let status = if refused.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = ClassView {
+        l: ctx.chrome(c.line.title.clone()),
+        done,
+        refused,
+        c,
+        phone,
+    };
+    Ok(render(ctx, status, &page))
+}
+
+pub async fn class(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response, WebError> {
+    class_view(&state, &ctx, id, done_message(&q.xong), None, String::new()).await
+}
+
+#[derive(Default, Deserialize)]
+pub struct EnrolForm {
+    #[serde(default)]
+    dien_thoai: String,
+}
+
+pub async fn enrol(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    CsrfForm { data: f, .. }: CsrfForm<EnrolForm>,
+) -> Result<Response, WebError> {
+    let user = ctx.user()?;
+    let done = match classes::enrol(&state, user, id, &f.dien_thoai).await? {
+        Enrolled::NotFound => return Err(WebError::NotFound),
+        Enrolled::Refused(why) => {
+            return class_view(&state, &ctx, id, None, Some(why), f.dien_thoai).await
+        }
+        Enrolled::Taken(Taken::Registered) => "da-ghi-danh",
+        Enrolled::Taken(Taken::Waiting) => "da-vao-danh-sach-cho",
+        Enrolled::Taken(Taken::Already) => "da-co",
+        Enrolled::Taken(Taken::NotOpen) => return Err(WebError::NotFound),
+    };
+    Ok(see_other(&format!("/lop-hoc/quan-ly/{id}?xong={done}")))
+}
+
+/// Most people one attendance list may tick.
+const MAX_TICKS: usize = 5_000;
+
+pub async fn mark(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, session_id)): Path<(i64, i64)>,
+    form: CsrfForm<crate::web::pages::accounts::sign_in::Empty>,
+) -> Result<Response, WebError> {
+    let user = ctx.user()?;
+    let mut present = BTreeSet::new();
+    for (k, v) in &form.pairs {
+        if k == "co-mat" {
+            if present.len() >= MAX_TICKS {
+                return Err(WebError::BadRequest("too many ticks".into()));
+            }
+            present.insert(
+                v.parse::<i64>()
+                    .map_err(|_| WebError::BadRequest(format!("person id {v:?}")))?,
+            );
+        }
+    }
+    if !classes::mark(&state, user, id, session_id, &present).await? {
+        return Err(WebError::NotFound);
+    }
+    Ok(see_other(&format!(
+        "/lop-hoc/quan-ly/{id}?xong=da-diem-danh#buoi-{session_id}"
+    )))
+}
+
+pub async fn code(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, session_id)): Path<(i64, i64)>,
+) -> Result<Response, WebError> {
+    let user = ctx.user()?;
+    let Some(s) = classes::code_screen(&state, user, id, session_id).await? else {
+        return Err(WebError::NotFound);
+    };
+    let qr = if s.on_now {
+        crate::services::shared::qr::svg(
+            &format!("{}/diem-danh?ma={}", state.config.site_url(), s.code),
+            &format!("Mã QR điểm danh: {}", s.code),
+        )
+        .unwrap_or_default()
+    } else {
+        String::new()
+    };
+    let page = CodeView {
+        l: ctx.chrome(format!("Điểm danh: {}", s.class)),
+        s,
+        class_id: id,
+        qr,
+    };
+    Ok(render(&ctx, StatusCode::OK, &page))
+}
