@@ -92,6 +92,9 @@ step('4. the learner finds the class under “Lớp học” and registers', asy
 
 step('5. the learner scans the QR code on the trainer’s screen and the ward’s figure moves', async () => {
   await p.open(officer, classPath, 'one registered');
+  // The screen reloads itself when its code changes (every 30 s, on the clock's half-minutes):
+  // open it early in a window so that the accessibility scan is done before.
+  while (Date.now() / 1000 % 30 > 18) await new Promise((r) => setTimeout(r, 500));
   await p.follow(officer, 'main', 'Hiện mã QR điểm danh');
   await p.arrive(officer, /^\/lop-hoc\/quan-ly\/\d+\/buoi\/\d+\/ma$/);
   const code = norm(await officer.text('#ma-diem-danh'));

@@ -225,6 +225,7 @@ const ROUTES: &[(&str, &str, Level)] = &[
     ("/lop-hoc/quan-ly/moi", "GP", Level::Officer),
     ("/lop-hoc/quan-ly/{id}", "G", Level::Officer),
     ("/lop-hoc/quan-ly/{id}/ghi-danh", "P", Level::Officer),
+    ("/lop-hoc/quan-ly/{id}/danh-sach.xlsx", "G", Level::Officer),
     ("/lop-hoc/quan-ly/{id}/buoi/{session}", "P", Level::Officer),
     (
         "/lop-hoc/quan-ly/{id}/buoi/{session}/ma",

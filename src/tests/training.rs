@@ -154,6 +154,18 @@ async fn a_class_counts_in_the_live_figures(b: TestBackend) {
         StatusCode::NOT_FOUND
     );
 
+    // The class's list as a workbook, for its organiser only.
+    let (status, xlsx) = officer_b.get_bytes(&format!("{path}/danh-sach.xlsx")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(xlsx.starts_with(b"PK"), "an XLSX (zip) file");
+    assert_eq!(
+        officer_a
+            .get_bytes(&format!("{path}/danh-sach.xlsx"))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+
     // Two days on, no session is on: a code is refused whatever it is.
     app.clock.advance(chrono::Duration::days(2));
     let late = second.post("/diem-danh", &[("ma", &code)]).await;

@@ -173,6 +173,10 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/lop-hoc/quan-ly/{id}", get(training::class))
         .route("/lop-hoc/quan-ly/{id}/ghi-danh", post(training::enrol))
+        .route(
+            "/lop-hoc/quan-ly/{id}/danh-sach.xlsx",
+            get(training::list_xlsx),
+        )
         .route("/lop-hoc/quan-ly/{id}/buoi/{session}", post(training::mark))
         .route(
             "/lop-hoc/quan-ly/{id}/buoi/{session}/ma",

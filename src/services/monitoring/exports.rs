@@ -310,6 +310,38 @@ pub fn ranking_csv(b: &Board) -> String {
 /// The roster template: the header on the first sheet (the one imports read), its phone and
 /// citizen-ID columns formatted as text so that Excel keeps their leading 0; what each column
 /// takes on a second sheet, "Hướng dẫn". No sample people.
+/// One sheet with a bold header row (frozen) and rows of text: a list for officials to print or
+/// file (e.g. a class's attendance).
+pub fn simple_table(
+    sheet_name: &str,
+    header: &[String],
+    rows: &[Vec<String>],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<u8>, Internal> {
+    let mut book = workbook(now)?;
+    let head = Format::new().set_bold().set_text_wrap();
+    let sheet = book.add_worksheet();
+    sheet.set_name(sheet_name).map_err(xlsx_err)?;
+    for (c, h) in header.iter().enumerate() {
+        let c = u16::try_from(c).map_err(|_| Internal::Other("too many columns".into()))?;
+        sheet
+            .write_string_with_format(0, c, h.as_str(), &head)
+            .map_err(xlsx_err)?;
+        sheet
+            .set_column_width(c, if c == 1 { 28.0 } else { 12.0 })
+            .map_err(xlsx_err)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        let r = u32::try_from(r + 1).map_err(|_| Internal::Other("too many rows".into()))?;
+        for (c, v) in row.iter().enumerate() {
+            let c = u16::try_from(c).map_err(|_| Internal::Other("too many columns".into()))?;
+            sheet.write_string(r, c, v.as_str()).map_err(xlsx_err)?;
+        }
+    }
+    sheet.set_freeze_panes(1, 0).map_err(xlsx_err)?;
+    book.save_to_buffer().map_err(xlsx_err)
+}
+
 pub fn roster_template<const N: usize>(
     header: &[&str; N],
     guide: &[[&str; 2]],

@@ -396,9 +396,33 @@ pub async fn open_to(state: &AppState, user: &SessionUser) -> Result<Vec<ClassLi
         .filter(|p| p.status != training::CANCELLED)
         .map(|p| (p.class_id, p.status))
         .collect();
+    // Only classes of the units above (or at) where the person lives or belongs, and those they
+    // have a place in, are read.
+    let mut own: Vec<i64> = people::memberships(db, person.id)
+        .await?
+        .into_iter()
+        .map(|m| m.unit_id)
+        .collect();
+    own.extend(person.residence_unit_id);
+    let above: Vec<i64> = tree
+        .iter()
+        .filter(|u| {
+            own.iter().any(|id| {
+                tree.iter()
+                    .any(|o| o.id == *id && (o.id == u.id || org::is_under(&o.path, &u.path)))
+            })
+        })
+        .map(|u| u.id)
+        .collect();
+    let mut candidates = training::classes(db, Some(&above)).await?;
+    for id in mine.keys() {
+        if !candidates.iter().any(|c| c.id == *id) {
+            candidates.extend(training::class_by_id(db, *id).await?);
+        }
+    }
     let now = state.clock.now();
     let mut out = Vec::new();
-    for c in training::classes(db, None).await? {
+    for c in candidates {
         let status = mine.get(&c.id).map_or("", |s| place_label(s));
         if status.is_empty() {
             let ended = training::sessions(db, c.id)
@@ -825,6 +849,7 @@ pub async fn class_page(
 
 /// The trainer's screen of a session: its code now, and for how many more seconds.
 pub struct CodeScreen {
+    pub session_id: i64,
     pub class: String,
     pub session: String,
     pub code: String,
@@ -854,6 +879,7 @@ pub async fn code_screen(
     let margin = Duration::minutes(CHECK_IN_MARGIN_MINUTES);
     let on_now = s.starts_at - margin <= now && now <= s.ends_at + margin;
     Ok(Some(CodeScreen {
+        session_id: s.id,
         class: c.title,
         session: crate::clock::format_date_time(s.starts_at),
         code: if on_now {
@@ -922,4 +948,57 @@ pub async fn mark(
     complete_if_met(state, &txn, &c, &changed, now).await?;
     txn.commit().await?;
     Ok(true)
+}
+
+/// A class's list as a workbook (registered learners, attendance at each session, result), for
+/// the organiser to print or file; the export is audited. `None` when the class is not this
+/// user's.
+pub async fn list_xlsx(
+    state: &AppState,
+    user: &SessionUser,
+    id: i64,
+) -> Result<Option<Vec<u8>>, Internal> {
+    let Some(c) = class_page(state, user, id).await? else {
+        return Ok(None);
+    };
+    let mut header = vec!["STT".to_owned(), "Họ và tên".to_owned()];
+    header.extend((1..=c.sessions.len()).map(|n| format!("Buổi {n}")));
+    header.push("Số buổi dự".to_owned());
+    header.push("Kết quả".to_owned());
+    let rows: Vec<Vec<String>> = c
+        .learners
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let mut row = vec![(i + 1).to_string(), p.name.clone()];
+            row.extend(
+                p.present
+                    .iter()
+                    .map(|x| if *x { "có mặt" } else { "vắng" }.to_owned()),
+            );
+            row.push(format!("{}/{}", p.attended, c.sessions.len()));
+            row.push(
+                if p.completed {
+                    "Hoàn thành"
+                } else {
+                    "Chưa hoàn thành"
+                }
+                .to_owned(),
+            );
+            row
+        })
+        .collect();
+    let now = state.clock.now();
+    let bytes =
+        crate::services::monitoring::exports::simple_table("Danh sách lớp", &header, &rows, now)?;
+    audit::record(
+        state.db.write(),
+        user.person_id,
+        "training_list_export",
+        &id.to_string(),
+        &format!("{} người", rows.len()),
+        now,
+    )
+    .await?;
+    Ok(Some(bytes))
 }

@@ -266,3 +266,19 @@ pub async fn code(
     };
     Ok(render(&ctx, StatusCode::OK, &page))
 }
+
+pub async fn list_xlsx(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let user = ctx.user()?;
+    let Some(bytes) = classes::list_xlsx(&state, user, id).await? else {
+        return Err(WebError::NotFound);
+    };
+    Ok(crate::web::pages::download(
+        bytes,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &format!("lop-hoc-{id}.xlsx"),
+    ))
+}
