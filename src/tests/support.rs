@@ -218,3 +218,66 @@ test_both!(
     a_helper_registers_a_resident,
     a_resident_from_the_roster_is_not_duplicated
 );
+
+/// A child registered by a helper: nothing is written without the consent of the parent or
+/// guardian who is there; with it, the consent is kept, recorded by the helper.
+async fn a_helper_registers_a_child_only_with_a_parents_consent(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut helper = app.staff("0900000003", Role::Helper, COMMUNE_B).await;
+    let child = [
+        ("full_name", "Lê Minh Khôi"),
+        ("phone", "0912 345 679"),
+        ("birth_year", "2015"),
+        ("consent", "yes"),
+    ];
+    let refused = helper.post("/ho-tro/dang-ky", &child).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let errors = refused.texts(".error-summary li");
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(errors[0].contains("dưới 16 tuổi"), "{errors:?}");
+    assert!(
+        errors[1].contains("cha, mẹ hoặc người giám hộ"),
+        "{errors:?}"
+    );
+    assert!(people::person_by_phone(app.state.db.read(), "0912345679")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .is_none());
+
+    let mut with_parent = child.to_vec();
+    with_parent.push(("parent_name", "Lê Văn Tâm"));
+    with_parent.push(("parent_consent", "yes"));
+    let slip = helper.post("/ho-tro/dang-ky", &with_parent).await;
+    assert_eq!(slip.status, StatusCode::OK, "{}", slip.body);
+    assert_eq!(slip.text("#so-dang-nhap"), "0912345679");
+    let person = people::person_by_phone(app.state.db.read(), "0912345679")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("registered"));
+    let consent = hocvuso_db::repo::classes::parent_consent_of(app.state.db.read(), person.id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("the parent's consent is kept"));
+    assert_eq!(consent.parent_name, "Lê Văn Tâm");
+    let helper_id = people::person_by_phone(app.state.db.read(), "0900000003")
+        .await
+        .ok()
+        .flatten()
+        .map(|p| p.id);
+    assert_eq!(Some(consent.recorded_by), helper_id);
+    // An adult registered the same way needs no parent.
+    let adult = [
+        ("full_name", "Lê Thị Thu"),
+        ("phone", "0912 345 680"),
+        ("birth_year", "1975"),
+        ("consent", "yes"),
+    ];
+    assert_eq!(
+        helper.post("/ho-tro/dang-ky", &adult).await.status,
+        StatusCode::OK
+    );
+}
+
+test_both!(a_helper_registers_a_child_only_with_a_parents_consent);

@@ -49,8 +49,9 @@ pub struct RegisterInput {
     /// The person agreed to [`SELF_CONSENT_TEXT`] (a self-registration must; an assisted one
     /// records the consent the helper read out instead).
     pub consent: bool,
-    /// For a child registering themselves (under [`CHILD_AGE`]): the parent's or guardian's
-    /// name, and whether that parent agreed to [`PARENT_CONSENT_TEXT`].
+    /// For a child (under [`CHILD_AGE`]), registering themselves or registered by a helper:
+    /// the parent's or guardian's name, and whether that parent agreed to
+    /// [`PARENT_CONSENT_TEXT`].
     pub parent_name: String,
     pub parent_consent: bool,
 }
@@ -177,24 +178,37 @@ pub async fn register_as(
             "Hãy đọc thông báo về dữ liệu cá nhân và đánh dấu ô đồng ý để đăng ký.".to_owned(),
         ));
     }
-    // A child registering themselves: a parent's name and consent, or nothing is written.
-    let child = assisted.is_none() && birth.is_some_and(|b| b.age_in(year) < CHILD_AGE);
+    // A child, registering themselves or registered by a helper: a parent's name and consent,
+    // or nothing is written.
+    let child = birth.is_some_and(|b| b.age_in(year) < CHILD_AGE);
     let parent = if child {
         let parent = FullName::parse(&input.parent_name)
             .map_err(|_| {
                 errors.push((
                     "parent_name",
-                    format!(
-                        "Bạn dưới {CHILD_AGE} tuổi: hãy ghi họ và tên của cha, mẹ hoặc người \
-                         giám hộ."
-                    ),
+                    if assisted.is_some() {
+                        format!(
+                            "Người này dưới {CHILD_AGE} tuổi: hãy ghi họ và tên của cha, mẹ \
+                             hoặc người giám hộ đang có mặt."
+                        )
+                    } else {
+                        format!(
+                            "Bạn dưới {CHILD_AGE} tuổi: hãy ghi họ và tên của cha, mẹ hoặc \
+                             người giám hộ."
+                        )
+                    },
                 ))
             })
             .ok();
         if !input.parent_consent {
             errors.push((
                 "parent_consent",
-                "Hãy nhờ cha, mẹ hoặc người giám hộ đọc thông báo và đánh dấu ô đồng ý.".to_owned(),
+                if assisted.is_some() {
+                    "Hãy đọc cho cha, mẹ hoặc người giám hộ nghe và đánh dấu khi họ đồng ý."
+                } else {
+                    "Hãy nhờ cha, mẹ hoặc người giám hộ đọc thông báo và đánh dấu ô đồng ý."
+                }
+                .to_owned(),
             ));
         }
         parent
@@ -266,6 +280,17 @@ pub async fn register_as(
             people::set_password(&txn, person_id, &hash, true).await?;
             hocvuso_db::repo::support::record_consent(&txn, person_id, a.helper_id, a.consent, now)
                 .await?;
+            if let Some(parent) = &parent {
+                hocvuso_db::repo::classes::record_parent_consent(
+                    &txn,
+                    person_id,
+                    parent.as_str(),
+                    PARENT_CONSENT_TEXT,
+                    a.helper_id,
+                    now,
+                )
+                .await?;
+            }
         }
         None => {
             hocvuso_db::repo::support::record_consent(

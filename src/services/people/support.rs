@@ -64,6 +64,10 @@ pub struct AssistedInput {
     pub birth_year: String,
     pub place: String,
     pub consent: bool,
+    /// For a child (under `sign_in::CHILD_AGE`): the parent or guardian present, and whether
+    /// they agreed to `sign_in::PARENT_CONSENT_TEXT` as the helper read it out.
+    pub parent_name: String,
+    pub parent_consent: bool,
 }
 
 /// Registers a resident of the helper's commune with a temporary password (changed at their
@@ -93,8 +97,8 @@ pub async fn register_resident(
         password: password.clone(),
         // Checked above, as the helper read it out (recorded with the assisted registration).
         consent: input.consent,
-        parent_name: String::new(),
-        parent_consent: false,
+        parent_name: input.parent_name.clone(),
+        parent_consent: input.parent_consent,
     };
     if !errors.is_empty() {
         // Check the other fields too, so every error shows at once (nothing is written).

@@ -156,11 +156,13 @@ pub struct RegisterPage {
     pub l: Chrome,
     pub commune: String,
     pub consent_text: &'static str,
+    pub parent_text: &'static str,
     pub errors: Errors,
     pub full_name: String,
     pub phone: String,
     pub birth_year: String,
     pub place: String,
+    pub parent_name: String,
     pub slip: Option<Slip>,
 }
 
@@ -170,11 +172,13 @@ pub async fn register_form(State(state): State<AppState>, ctx: Ctx) -> Result<Re
         l: ctx.chrome("Đăng ký giúp người dân"),
         commune: commune.name,
         consent_text: CONSENT_TEXT,
+        parent_text: crate::services::accounts::sign_in::PARENT_CONSENT_TEXT,
         errors: Errors::default(),
         full_name: String::new(),
         phone: String::new(),
         birth_year: String::new(),
         place: String::new(),
+        parent_name: String::new(),
         slip: None,
     };
     Ok(render(&ctx, StatusCode::OK, &page))
@@ -192,6 +196,10 @@ pub struct RegisterForm {
     place: String,
     #[serde(default)]
     consent: String,
+    #[serde(default)]
+    parent_name: String,
+    #[serde(default)]
+    parent_consent: String,
 }
 
 pub async fn register(
@@ -207,6 +215,8 @@ pub async fn register(
         birth_year: f.birth_year.clone(),
         place: f.place.clone(),
         consent: f.consent == "yes",
+        parent_name: f.parent_name.clone(),
+        parent_consent: f.parent_consent == "yes",
     };
     let (status, errors, slip) =
         match support::register_resident(&state, user, &commune, &input).await {
@@ -217,11 +227,13 @@ pub async fn register(
         l: ctx.chrome("Đăng ký giúp người dân"),
         commune: commune.name,
         consent_text: CONSENT_TEXT,
+        parent_text: crate::services::accounts::sign_in::PARENT_CONSENT_TEXT,
         errors,
         full_name: f.full_name,
         phone: f.phone,
         birth_year: f.birth_year,
         place: f.place,
+        parent_name: f.parent_name,
         slip,
     };
     Ok(render(&ctx, status, &page))
