@@ -50,7 +50,9 @@ async fn a_pupil_signs_in_with_the_class_code_once_a_parent_consented(b: TestBac
 
     // An unknown code opens nothing.
     let mut device = app.browser();
-    let unknown = device.get("/vao-lop?ma=ABCD-EFGH").await;
+    let unknown = device
+        .post("/vao-lop", &[("buoc", "ma"), ("ma", "ABCD-EFGH")])
+        .await;
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(unknown.text(".error-summary").contains("Không có lớp nào"));
 
@@ -74,9 +76,12 @@ async fn a_pupil_signs_in_with_the_class_code_once_a_parent_consented(b: TestBac
     let (an_pin, binh_pin) = (pin_of("Nguyễn Văn An"), pin_of("Trần Thị Bình"));
     assert!(an_pin.len() == 4 && an_pin.chars().all(|c| c.is_ascii_digit()));
     // Nobody is listed before a parent consented.
-    let door = device.get(&format!("/vao-lop?ma={code}")).await;
+    let door = device
+        .post("/vao-lop", &[("buoc", "ma"), ("ma", &code)])
+        .await;
     assert_eq!(door.status, StatusCode::OK);
     assert!(!door.has("form#vao-lop"));
+    assert!(door.body.contains("Lớp 6A1"), "{}", door.body);
     let none = teacher.post("/lop/THCS-TEST/dong-y?ten=6A1", &[]).await;
     assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
     let field = format!("cha-me-{an}");
@@ -92,8 +97,12 @@ async fn a_pupil_signs_in_with_the_class_code_once_a_parent_consented(b: TestBac
     // On the shared device: the code typed loosely, An listed by given name and initials,
     // Bình (no consent) not at all.
     let loose = format!("{}-{}", &code[..4], code[4..].to_lowercase());
+    // A code in the address opens nothing (it would stay in a shared device's history).
+    let in_address = device.get(&format!("/vao-lop?ma={code}")).await;
+    assert_eq!(in_address.status, StatusCode::OK);
+    assert!(!in_address.body.contains("Lớp 6A1"));
     let door = device
-        .get(&format!("/vao-lop?ma={}", loose.replace(' ', "+")))
+        .post("/vao-lop", &[("buoc", "ma"), ("ma", &loose)])
         .await;
     assert_eq!(door.status, StatusCode::OK, "{}", door.body);
     assert_eq!(
@@ -231,7 +240,10 @@ async fn wrong_numbers_lock_the_pupil_and_a_new_code_closes_the_old(b: TestBacke
     let new_code = teacher.get(CLASS_PAGE).await.text("#ma-lop code");
     assert_ne!(new_code, old_code);
     assert_eq!(
-        device.get(&format!("/vao-lop?ma={old_code}")).await.status,
+        device
+            .post("/vao-lop", &[("buoc", "ma"), ("ma", &old_code)])
+            .await
+            .status,
         StatusCode::UNPROCESSABLE_ENTITY
     );
 }

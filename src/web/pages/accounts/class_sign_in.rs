@@ -2,7 +2,7 @@
 //! name in the class list and their sign-in number (`services::accounts::class_sign_in`).
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
@@ -27,12 +27,6 @@ pub struct DoorPage {
     pub chosen: i64,
 }
 
-#[derive(Default, Deserialize)]
-pub struct CodeQuery {
-    #[serde(default)]
-    ma: String,
-}
-
 fn page(
     ctx: &Ctx,
     errors: Errors,
@@ -49,30 +43,32 @@ fn page(
     }
 }
 
-/// The code form; with `?ma=`, the class's pupils to choose from.
-pub async fn door(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<CodeQuery>,
-) -> Result<Response, WebError> {
-    let typed: String = q.ma.trim().chars().take(32).collect();
+/// The code form. A class code is never read from the address (it would stay in the browser's
+/// history on a shared device, and in logs): it is posted (`buoc=ma`, see [`sign_in`]).
+pub async fn door(ctx: Ctx) -> Result<Response, WebError> {
+    Ok(render(
+        &ctx,
+        StatusCode::OK,
+        &page(&ctx, Errors::default(), String::new(), None, 0),
+    ))
+}
+
+/// The class of a typed code with its pupils to choose from, or the code form with an error.
+async fn door_of(state: &AppState, ctx: &Ctx, typed: String) -> Result<Response, WebError> {
     if typed.is_empty() {
+        let mut errors = Errors::default();
+        errors.push("ma", "Hãy gõ mã lớp thầy cô ghi trên bảng.");
         return Ok(render(
-            &ctx,
-            StatusCode::OK,
-            &page(&ctx, Errors::default(), typed, None, 0),
+            ctx,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &page(ctx, errors, typed, None, 0),
         ));
     }
-    state
-        .limits
-        .class_client
-        .check(&ctx.client, state.clock.now())
-        .map_err(WebError::TooMany)?;
-    match class_sign_in::door(&state, &typed).await? {
+    match class_sign_in::door(state, &typed).await? {
         Some(door) => Ok(render(
-            &ctx,
+            ctx,
             StatusCode::OK,
-            &page(&ctx, Errors::default(), typed, Some(door), 0),
+            &page(ctx, Errors::default(), typed, Some(door), 0),
         )),
         None => {
             let mut errors = Errors::default();
@@ -81,9 +77,9 @@ pub async fn door(
                 "Không có lớp nào có mã này. Hãy xem lại mã thầy cô ghi (8 chữ và số, không có chữ O, I, L).",
             );
             Ok(render(
-                &ctx,
+                ctx,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &page(&ctx, errors, typed, None, 0),
+                &page(ctx, errors, typed, None, 0),
             ))
         }
     }
@@ -97,6 +93,9 @@ pub struct SignInForm {
     hoc_sinh: String,
     #[serde(default, rename = "so")]
     so: String,
+    /// `ma`: the first step, the class code typed (then the pupils are shown).
+    #[serde(default)]
+    buoc: String,
 }
 
 /// Signs the pupil in for [`PUPIL_SESSION_HOURS`] and opens their courses.
@@ -111,6 +110,9 @@ pub async fn sign_in(
         .check(&ctx.client, state.clock.now())
         .map_err(WebError::TooMany)?;
     let typed: String = f.ma.trim().chars().take(32).collect();
+    if f.buoc == "ma" {
+        return door_of(&state, &ctx, typed).await;
+    }
     let Some(door) = class_sign_in::door(&state, &typed).await? else {
         let mut errors = Errors::default();
         errors.push("ma", "Không có lớp nào có mã này. Hãy gõ lại mã lớp.");
