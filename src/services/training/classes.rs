@@ -9,11 +9,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use hocvuso_db::repo::training::{self, NewClass};
-use hocvuso_db::repo::{audit, learning, org, people};
-use hocvuso_db::{ConnectionTrait, TransactionTrait};
-use hocvuso_domain::{PhoneNumber, TargetGroup};
+use hocvuso_db::repo::{audit, org, people};
+use hocvuso_db::TransactionTrait;
+use hocvuso_domain::TargetGroup;
 
-use super::code;
 use crate::services::accounts::sign_in::{FieldErrors, FormError, SessionUser};
 use crate::services::Internal;
 use crate::state::AppState;
@@ -107,7 +106,7 @@ pub fn parse_sessions(text: &str) -> Result<Vec<SessionLine>, String> {
 }
 
 /// The units whose classes this user manages: `None` for every unit (the province admin).
-async fn scope(
+pub(super) async fn scope(
     state: &AppState,
     user: &SessionUser,
 ) -> Result<Option<Vec<org::OrgUnit>>, Internal> {
@@ -146,7 +145,7 @@ pub async fn units_for(
 }
 
 /// The class, if this user manages it.
-async fn managed(
+pub(super) async fn managed(
     state: &AppState,
     user: &SessionUser,
     id: i64,
@@ -293,7 +292,7 @@ pub struct ClassLine {
     pub mine: &'static str,
 }
 
-fn place_label(status: &str) -> &'static str {
+pub(super) fn place_label(status: &str) -> &'static str {
     match status {
         training::REGISTERED => "Đã đăng ký",
         training::WAITING => "Trong danh sách chờ",
@@ -301,7 +300,7 @@ fn place_label(status: &str) -> &'static str {
     }
 }
 
-async fn line(
+pub(super) async fn line(
     state: &AppState,
     c: &training::Class,
     names: &BTreeMap<i64, String>,
@@ -338,7 +337,7 @@ async fn line(
     })
 }
 
-fn unit_names(tree: &[org::OrgUnit]) -> BTreeMap<i64, String> {
+pub(super) fn unit_names(tree: &[org::OrgUnit]) -> BTreeMap<i64, String> {
     tree.iter().map(|u| (u.id, u.name.clone())).collect()
 }
 
@@ -357,382 +356,6 @@ pub async fn managed_list(
         out.push(line(state, &c, &names, "").await?);
     }
     Ok(out)
-}
-
-/// Whether a person may take a place in a class: they live or belong under its unit, and are in
-/// its group when it has one.
-async fn eligible(
-    state: &AppState,
-    person: &people::Person,
-    c: &training::Class,
-    tree: &[org::OrgUnit],
-) -> Result<bool, Internal> {
-    let Some(unit) = tree.iter().find(|u| u.id == c.unit_id) else {
-        return Ok(false);
-    };
-    if !crate::services::accounts::sign_in::lives_or_belongs_under(state, person, &unit.path)
-        .await?
-    {
-        return Ok(false);
-    }
-    if c.groups.is_empty() {
-        return Ok(true);
-    }
-    let groups = crate::services::learning::progress::groups_of_person(state, person.id).await?;
-    Ok(c.groups.split(',').any(|g| groups.iter().any(|m| m == g)))
-}
-
-/// The classes a learner may join that have not ended, and the ones they have a place in.
-pub async fn open_to(state: &AppState, user: &SessionUser) -> Result<Vec<ClassLine>, Internal> {
-    let db = state.db.read();
-    let Some(person) = people::person_by_id(db, user.person_id).await? else {
-        return Ok(Vec::new());
-    };
-    let tree = crate::services::people::org::tree(state).await?;
-    let names = unit_names(&tree);
-    let mine: BTreeMap<i64, String> = training::places_of_person(db, person.id)
-        .await?
-        .into_iter()
-        .filter(|p| p.status != training::CANCELLED)
-        .map(|p| (p.class_id, p.status))
-        .collect();
-    // Only classes of the units above (or at) where the person lives or belongs, and those they
-    // have a place in, are read.
-    let mut own: Vec<i64> = people::memberships(db, person.id)
-        .await?
-        .into_iter()
-        .map(|m| m.unit_id)
-        .collect();
-    own.extend(person.residence_unit_id);
-    let above: Vec<i64> = tree
-        .iter()
-        .filter(|u| {
-            own.iter().any(|id| {
-                tree.iter()
-                    .any(|o| o.id == *id && (o.id == u.id || org::is_under(&o.path, &u.path)))
-            })
-        })
-        .map(|u| u.id)
-        .collect();
-    let mut candidates = training::classes(db, Some(&above)).await?;
-    for id in mine.keys() {
-        if !candidates.iter().any(|c| c.id == *id) {
-            candidates.extend(training::class_by_id(db, *id).await?);
-        }
-    }
-    let now = state.clock.now();
-    let mut out = Vec::new();
-    for c in candidates {
-        let status = mine.get(&c.id).map_or("", |s| place_label(s));
-        if status.is_empty() {
-            let ended = training::sessions(db, c.id)
-                .await?
-                .last()
-                .is_none_or(|s| s.ends_at < now);
-            if ended || !eligible(state, &person, &c, &tree).await? {
-                continue;
-            }
-        }
-        out.push(line(state, &c, &names, status).await?);
-    }
-    Ok(out)
-}
-
-/// What taking a place came to.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Taken {
-    Registered,
-    Waiting,
-    /// Already registered or waiting.
-    Already,
-    /// Not a class this person may join (or it does not exist, or it has ended).
-    NotOpen,
-}
-
-/// Takes a place for `person` in class `c` (registered while places are left, else waiting),
-/// by `by` (the person, or an officer enrolling them).
-async fn take(
-    state: &AppState,
-    c: &training::Class,
-    person_id: i64,
-    by: i64,
-) -> Result<Taken, Internal> {
-    let now = state.clock.now();
-    let txn = state.db.write().begin().await?;
-    // Holds the class until commit, so that two people taking the last place at once do not
-    // both get it.
-    training::lock_class(&txn, c.id).await?;
-    if let Some(p) = training::place_of(&txn, c.id, person_id).await? {
-        if p.status != training::CANCELLED {
-            return Ok(Taken::Already);
-        }
-    }
-    let full =
-        training::registered_count(&txn, c.id).await? >= u64::try_from(c.capacity).unwrap_or(0);
-    let status = if full {
-        training::WAITING
-    } else {
-        training::REGISTERED
-    };
-    training::take_place(&txn, c.id, person_id, status, by, now).await?;
-    audit::record(
-        &txn,
-        by,
-        "training_place",
-        &person_id.to_string(),
-        &format!("lớp {} ({}): {status}", c.id, c.title),
-        now,
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(if full {
-        Taken::Waiting
-    } else {
-        Taken::Registered
-    })
-}
-
-/// A learner registers for a class.
-pub async fn register(state: &AppState, user: &SessionUser, id: i64) -> Result<Taken, Internal> {
-    let db = state.db.read();
-    let (Some(c), Some(person)) = (
-        training::class_by_id(db, id).await?,
-        people::person_by_id(db, user.person_id).await?,
-    ) else {
-        return Ok(Taken::NotOpen);
-    };
-    let tree = crate::services::people::org::tree(state).await?;
-    let ended = training::sessions(db, c.id)
-        .await?
-        .last()
-        .is_none_or(|s| s.ends_at < state.clock.now());
-    if ended || !eligible(state, &person, &c, &tree).await? {
-        return Ok(Taken::NotOpen);
-    }
-    take(state, &c, person.id, user.person_id).await
-}
-
-/// What enrolling by phone came to.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Enrolled {
-    Taken(Taken),
-    /// The class is not this officer's (answered as a missing page).
-    NotFound,
-    /// The phone number is not a person this class is for: the message says so.
-    Refused(String),
-}
-
-/// A unit's officer enrols a person (by the phone number in their file) in one of its classes.
-pub async fn enrol(
-    state: &AppState,
-    user: &SessionUser,
-    id: i64,
-    phone: &str,
-) -> Result<Enrolled, Internal> {
-    let Some(c) = managed(state, user, id).await? else {
-        return Ok(Enrolled::NotFound);
-    };
-    let Ok(phone) = PhoneNumber::parse(phone) else {
-        return Ok(Enrolled::Refused(
-            "Hãy ghi số điện thoại của người cần ghi danh (10 chữ số).".to_owned(),
-        ));
-    };
-    let tree = crate::services::people::org::tree(state).await?;
-    let person = people::person_by_phone(state.db.read(), phone.as_str()).await?;
-    // One answer whether the number is unknown or someone the class is not for: an officer
-    // learns nothing about people outside their units.
-    let Some(person) = person else {
-        return Ok(Enrolled::Refused(not_for_class()));
-    };
-    if !eligible(state, &person, &c, &tree).await? {
-        return Ok(Enrolled::Refused(not_for_class()));
-    }
-    Ok(Enrolled::Taken(
-        take(state, &c, person.id, user.person_id).await?,
-    ))
-}
-
-fn not_for_class() -> String {
-    "Không ghi danh được: số điện thoại này không thuộc người trong đơn vị (và nhóm) mà lớp dành cho.".to_owned()
-}
-
-/// A learner gives up their place (or leaves the waiting list); the first waiting takes it.
-/// Returns whether there was a place to give up.
-pub async fn cancel(state: &AppState, user: &SessionUser, id: i64) -> Result<bool, Internal> {
-    let Some(c) = training::class_by_id(state.db.read(), id).await? else {
-        return Ok(false);
-    };
-    let now = state.clock.now();
-    let txn = state.db.write().begin().await?;
-    training::lock_class(&txn, c.id).await?;
-    let Some(p) = training::place_of(&txn, c.id, user.person_id).await? else {
-        return Ok(false);
-    };
-    if p.status == training::CANCELLED {
-        return Ok(false);
-    }
-    training::set_place_status(&txn, p.id, training::CANCELLED).await?;
-    if p.status == training::REGISTERED {
-        if let Some(next) = training::first_waiting(&txn, c.id).await? {
-            training::set_place_status(&txn, next.id, training::REGISTERED).await?;
-        }
-    }
-    audit::record(
-        &txn,
-        user.person_id,
-        "training_cancel",
-        &user.person_id.to_string(),
-        &format!("lớp {} ({})", c.id, c.title),
-        now,
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(true)
-}
-
-/// What a code typed by a learner came to.
-#[derive(Debug, PartialEq, Eq)]
-pub enum CheckIn {
-    /// Marked present at this class's session.
-    Present { class: String, session: String },
-    /// Marked before.
-    Already { class: String },
-    /// No session of the learner's classes is on now.
-    NoSession,
-    /// Not the code of a session of theirs now (wrong, old, or another session's).
-    Wrong,
-    /// Too many tries: wait this many seconds.
-    TooMany(u64),
-}
-
-/// A learner marks themselves present with the code on the trainer's screen (scanned or typed).
-pub async fn check_in(
-    state: &AppState,
-    user: &SessionUser,
-    typed: &str,
-) -> Result<CheckIn, Internal> {
-    let now = state.clock.now();
-    if let Err(wait) = state
-        .limits
-        .attendance_person
-        .check(&user.person_id.to_string(), now)
-    {
-        return Ok(CheckIn::TooMany(wait));
-    }
-    let typed = code::normalise(typed);
-    let db = state.db.read();
-    let places: Vec<training::Place> = training::places_of_person(db, user.person_id)
-        .await?
-        .into_iter()
-        .filter(|p| p.status == training::REGISTERED)
-        .collect();
-    let class_ids: Vec<i64> = places.iter().map(|p| p.class_id).collect();
-    let margin = Duration::minutes(CHECK_IN_MARGIN_MINUTES);
-    let on_now: Vec<training::Session> = training::sessions_of_classes(db, &class_ids)
-        .await?
-        .into_iter()
-        .filter(|s| s.starts_at - margin <= now && now <= s.ends_at + margin)
-        .collect();
-    if on_now.is_empty() {
-        return Ok(CheckIn::NoSession);
-    }
-    let Some(session) = on_now
-        .into_iter()
-        .find(|s| code::matches(&s.secret, &typed, now))
-    else {
-        return Ok(CheckIn::Wrong);
-    };
-    let Some(c) = training::class_by_id(db, session.class_id).await? else {
-        return Ok(CheckIn::Wrong);
-    };
-    let txn = state.db.write().begin().await?;
-    if !training::attend(
-        &txn,
-        session.id,
-        user.person_id,
-        training::BY_QR,
-        user.person_id,
-        now,
-    )
-    .await?
-    {
-        return Ok(CheckIn::Already { class: c.title });
-    }
-    audit::record(
-        &txn,
-        user.person_id,
-        "training_present",
-        &user.person_id.to_string(),
-        &format!("lớp {} buổi {} (mã)", c.id, session.id),
-        now,
-    )
-    .await?;
-    complete_if_met(state, &txn, &c, &[user.person_id], now).await?;
-    txn.commit().await?;
-    Ok(CheckIn::Present {
-        class: c.title,
-        session: crate::clock::format_date_time(session.starts_at),
-    })
-}
-
-/// Completes the class — and its course, through the spine, with a certificate — for each of
-/// `people` (registered in `c`) who attended at least the class's share of its sessions. In the
-/// caller's transaction.
-async fn complete_if_met<C: ConnectionTrait>(
-    state: &AppState,
-    conn: &C,
-    c: &training::Class,
-    people: &[i64],
-    now: DateTime<Utc>,
-) -> Result<(), Internal> {
-    let sessions = training::sessions(conn, c.id).await?;
-    if sessions.is_empty() {
-        return Ok(());
-    }
-    let ids: Vec<i64> = sessions.iter().map(|s| s.id).collect();
-    let marks = training::attendance(conn, &ids).await?;
-    let places = training::places(conn, c.id).await?;
-    let total = i64::try_from(sessions.len()).unwrap_or(i64::MAX);
-    let mut done = Vec::new();
-    for p in places.iter().filter(|p| {
-        p.status == training::REGISTERED
-            && p.completed_at.is_none()
-            && people.contains(&p.person_id)
-    }) {
-        let attended =
-            i64::try_from(marks.iter().filter(|m| m.person_id == p.person_id).count()).unwrap_or(0);
-        if attended * 100 >= i64::from(c.min_attendance) * total {
-            training::set_completed(conn, p.id, now).await?;
-            done.push(p.person_id);
-        }
-    }
-    if done.is_empty() {
-        return Ok(());
-    }
-    let rows: Vec<(i64, i64, Option<i64>, DateTime<Utc>)> =
-        done.iter().map(|p| (*p, c.course_id, None, now)).collect();
-    let added = learning::insert_completions(conn, &rows, None).await?;
-    let certificates: Vec<(String, i64, i64, DateTime<Utc>)> = added
-        .iter()
-        .map(|(p, course)| {
-            (
-                crate::services::learning::progress::certificate_code(),
-                *p,
-                *course,
-                now,
-            )
-        })
-        .collect();
-    learning::insert_certificates(conn, &certificates).await?;
-    let completed: Vec<i64> = added.iter().map(|(p, _)| *p).collect();
-    crate::services::learning::progress::record_achievements(
-        conn,
-        &state.catalog.current(),
-        &completed,
-        |_| None,
-    )
-    .await?;
-    Ok(())
 }
 
 /// One registered person on the class's page.
@@ -845,109 +468,6 @@ pub async fn class_page(
         learners,
         waiting,
     }))
-}
-
-/// The trainer's screen of a session: its code now, and for how many more seconds.
-pub struct CodeScreen {
-    pub session_id: i64,
-    pub class: String,
-    pub session: String,
-    pub code: String,
-    pub seconds_left: i64,
-    /// Attendance by code is open now (else the screen says so and shows no code).
-    pub on_now: bool,
-}
-
-/// The code of a session of a class this user manages (looked up within that class).
-pub async fn code_screen(
-    state: &AppState,
-    user: &SessionUser,
-    id: i64,
-    session_id: i64,
-) -> Result<Option<CodeScreen>, Internal> {
-    let Some(c) = managed(state, user, id).await? else {
-        return Ok(None);
-    };
-    let Some(s) = training::sessions(state.db.read(), c.id)
-        .await?
-        .into_iter()
-        .find(|s| s.id == session_id)
-    else {
-        return Ok(None);
-    };
-    let now = state.clock.now();
-    let margin = Duration::minutes(CHECK_IN_MARGIN_MINUTES);
-    let on_now = s.starts_at - margin <= now && now <= s.ends_at + margin;
-    Ok(Some(CodeScreen {
-        session_id: s.id,
-        class: c.title,
-        session: crate::clock::format_date_time(s.starts_at),
-        code: if on_now {
-            code::current(&s.secret, now)
-        } else {
-            String::new()
-        },
-        seconds_left: code::seconds_left(now),
-        on_now,
-    }))
-}
-
-/// The trainer ticks who was present at one session on the list: exactly `present` (of the
-/// registered people) are marked; each change is audited; those who now meet the rule
-/// complete. `false` when the class or session is not this user's.
-pub async fn mark(
-    state: &AppState,
-    user: &SessionUser,
-    id: i64,
-    session_id: i64,
-    present: &BTreeSet<i64>,
-) -> Result<bool, Internal> {
-    let Some(c) = managed(state, user, id).await? else {
-        return Ok(false);
-    };
-    let db = state.db.read();
-    let Some(s) = training::sessions(db, c.id)
-        .await?
-        .into_iter()
-        .find(|s| s.id == session_id)
-    else {
-        return Ok(false);
-    };
-    let registered: Vec<i64> = training::places(db, c.id)
-        .await?
-        .into_iter()
-        .filter(|p| p.status == training::REGISTERED)
-        .map(|p| p.person_id)
-        .collect();
-    let now = state.clock.now();
-    let txn = state.db.write().begin().await?;
-    let mut changed = Vec::new();
-    for person in &registered {
-        let (did, what) = if present.contains(person) {
-            (
-                training::attend(&txn, s.id, *person, training::BY_LIST, user.person_id, now)
-                    .await?,
-                "có mặt",
-            )
-        } else {
-            (training::unattend(&txn, s.id, *person).await?, "vắng")
-        };
-        if did {
-            audit::record(
-                &txn,
-                user.person_id,
-                "training_mark",
-                &person.to_string(),
-                &format!("lớp {} buổi {}: {what}", c.id, s.id),
-                now,
-            )
-            .await?;
-            changed.push(*person);
-        }
-    }
-    complete_if_met(state, &txn, &c, &changed, now).await?;
-    txn.commit().await?;
-    Ok(true)
 }
 
 /// A class's list as a workbook (registered learners, attendance at each session, result), for

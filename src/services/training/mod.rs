@@ -6,5 +6,7 @@
 //! class shows in the live figures at once, with a certificate. Owns the `training_*` tables;
 //! pages in `web/pages/training/`, templates in `templates/training/`.
 
+pub mod attendance;
 pub mod classes;
 pub mod code;
+pub mod places;

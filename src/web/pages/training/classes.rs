@@ -10,9 +10,9 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use crate::services::accounts::sign_in::FormError;
-use crate::services::training::classes::{
-    self, ClassInput, ClassLine, ClassPage, CodeScreen, Enrolled, Taken,
-};
+use crate::services::training::attendance::{self, CodeScreen};
+use crate::services::training::classes::{self, ClassInput, ClassLine, ClassPage};
+use crate::services::training::places::{self, Enrolled, Taken};
 use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
@@ -197,7 +197,7 @@ pub async fn enrol(
     CsrfForm { data: f, .. }: CsrfForm<EnrolForm>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    let done = match classes::enrol(&state, user, id, &f.dien_thoai).await? {
+    let done = match places::enrol(&state, user, id, &f.dien_thoai).await? {
         Enrolled::NotFound => return Err(WebError::NotFound),
         Enrolled::Refused(why) => {
             return class_view(&state, &ctx, id, None, Some(why), f.dien_thoai).await
@@ -232,7 +232,7 @@ pub async fn mark(
             );
         }
     }
-    if !classes::mark(&state, user, id, session_id, &present).await? {
+    if !attendance::mark(&state, user, id, session_id, &present).await? {
         return Err(WebError::NotFound);
     }
     Ok(see_other(&format!(
@@ -246,7 +246,7 @@ pub async fn code(
     Path((id, session_id)): Path<(i64, i64)>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    let Some(s) = classes::code_screen(&state, user, id, session_id).await? else {
+    let Some(s) = attendance::code_screen(&state, user, id, session_id).await? else {
         return Err(WebError::NotFound);
     };
     let qr = if s.on_now {

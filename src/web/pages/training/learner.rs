@@ -7,7 +7,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use crate::services::training::classes::{self, CheckIn, ClassLine, Taken};
+use crate::services::training::attendance::{self, CheckIn};
+use crate::services::training::classes::ClassLine;
+use crate::services::training::places::{self, Taken};
 use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
@@ -57,7 +59,7 @@ pub async fn index(
     let page = ClassesPage {
         l: ctx.chrome("Lớp học"),
         done: done_message(&q.xong),
-        classes: classes::open_to(&state, user).await?,
+        classes: places::open_to(&state, user).await?,
     };
     Ok(render(&ctx, StatusCode::OK, &page))
 }
@@ -69,7 +71,7 @@ pub async fn register(
     _form: CsrfForm<crate::web::pages::accounts::sign_in::Empty>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    let done = match classes::register(&state, user, id).await? {
+    let done = match places::register(&state, user, id).await? {
         Taken::Registered => "da-dang-ky",
         Taken::Waiting => "danh-sach-cho",
         Taken::Already => "da-co",
@@ -85,7 +87,7 @@ pub async fn cancel(
     _form: CsrfForm<crate::web::pages::accounts::sign_in::Empty>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    if !classes::cancel(&state, user, id).await? {
+    if !places::cancel(&state, user, id).await? {
         return Err(WebError::NotFound);
     }
     Ok(see_other("/lop-hoc?xong=da-huy"))
@@ -117,7 +119,7 @@ pub async fn check_in(
     let user = ctx.user()?;
     let typed: String = q.ma.chars().take(20).collect();
     let mut errors = Errors::default();
-    let present = match classes::check_in(&state, user, &typed).await? {
+    let present = match attendance::check_in(&state, user, &typed).await? {
         CheckIn::Present { class, session } => Some(format!(
             "Đã điểm danh: bạn có mặt ở buổi học {session} của lớp “{class}”."
         )),
