@@ -135,23 +135,7 @@ async fn scope(
     state: &AppState,
     user: &SessionUser,
 ) -> Result<Option<Vec<org::OrgUnit>>, Internal> {
-    let tree = crate::services::people::org::tree(state).await?;
-    if user.is_province_admin() {
-        return Ok(None);
-    }
-    let mine: Vec<&org::OrgUnit> = tree
-        .iter()
-        .filter(|u| user.officer_units().any(|id| id == u.id))
-        .collect();
-    Ok(Some(
-        tree.iter()
-            .filter(|u| {
-                mine.iter()
-                    .any(|m| m.id == u.id || org::is_under(&u.path, &m.path))
-            })
-            .cloned()
-            .collect(),
-    ))
+    crate::services::people::org::managed_units(state, user).await
 }
 
 fn in_scope(scope: &Option<Vec<org::OrgUnit>>, unit_id: i64) -> bool {
@@ -166,14 +150,7 @@ pub async fn units_for(
     state: &AppState,
     user: &SessionUser,
 ) -> Result<Vec<org::OrgUnit>, Internal> {
-    let units = match scope(state, user).await? {
-        Some(units) => units,
-        None => crate::services::people::org::tree(state).await?.to_vec(),
-    };
-    Ok(units
-        .into_iter()
-        .filter(|u| u.merged_into_id.is_none())
-        .collect())
+    crate::services::people::org::units_to_act_for(state, user).await
 }
 
 fn unit_names(tree: &[org::OrgUnit]) -> BTreeMap<i64, String> {

@@ -156,6 +156,47 @@ pub async fn overview<C: ConnectionTrait>(
     }))
 }
 
+/// The units a staff member manages: an officer's units and every unit below them; `None` for
+/// the province admin (every unit). Honours and classes look up what an officer may reach here.
+pub async fn managed_units(
+    state: &AppState,
+    user: &SessionUser,
+) -> Result<Option<Vec<org::OrgUnit>>, Internal> {
+    if user.is_province_admin() {
+        return Ok(None);
+    }
+    let tree = tree(state).await?;
+    let mine: Vec<&org::OrgUnit> = tree
+        .iter()
+        .filter(|u| user.officer_units().any(|id| id == u.id))
+        .collect();
+    Ok(Some(
+        tree.iter()
+            .filter(|u| {
+                mine.iter()
+                    .any(|m| m.id == u.id || org::is_under(&u.path, &m.path))
+            })
+            .cloned()
+            .collect(),
+    ))
+}
+
+/// The units a staff member may act for (propose, organise): [`managed_units`] still in use
+/// (merged ones left out), in the tree's order.
+pub async fn units_to_act_for(
+    state: &AppState,
+    user: &SessionUser,
+) -> Result<Vec<org::OrgUnit>, Internal> {
+    let units = match managed_units(state, user).await? {
+        Some(units) => units,
+        None => tree(state).await?.to_vec(),
+    };
+    Ok(units
+        .into_iter()
+        .filter(|u| u.merged_into_id.is_none())
+        .collect())
+}
+
 /// Every unit of the tree (merged ones too), by id: the copy in memory, as of the last change
 /// any process made (`services::shared::versioned`). For pages that read the whole tree on every
 /// request (dashboards); writes read the table inside their own transaction instead.

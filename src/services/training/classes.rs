@@ -110,23 +110,7 @@ pub(super) async fn scope(
     state: &AppState,
     user: &SessionUser,
 ) -> Result<Option<Vec<org::OrgUnit>>, Internal> {
-    if user.is_province_admin() {
-        return Ok(None);
-    }
-    let tree = crate::services::people::org::tree(state).await?;
-    let mine: Vec<&org::OrgUnit> = tree
-        .iter()
-        .filter(|u| user.officer_units().any(|id| id == u.id))
-        .collect();
-    Ok(Some(
-        tree.iter()
-            .filter(|u| {
-                mine.iter()
-                    .any(|m| m.id == u.id || org::is_under(&u.path, &m.path))
-            })
-            .cloned()
-            .collect(),
-    ))
+    crate::services::people::org::managed_units(state, user).await
 }
 
 /// The units this user may organise a class for (units still in use).
@@ -134,14 +118,7 @@ pub async fn units_for(
     state: &AppState,
     user: &SessionUser,
 ) -> Result<Vec<org::OrgUnit>, Internal> {
-    let units = match scope(state, user).await? {
-        Some(units) => units,
-        None => crate::services::people::org::tree(state).await?.to_vec(),
-    };
-    Ok(units
-        .into_iter()
-        .filter(|u| u.merged_into_id.is_none())
-        .collect())
+    crate::services::people::org::units_to_act_for(state, user).await
 }
 
 /// The class, if this user manages it.
