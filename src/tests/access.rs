@@ -60,6 +60,10 @@ const MATRIX: &[(&str, [u16; 6])] = &[
     ("/diem-danh", [303, 200, 200, 200, 200, 200]),
     ("/lop-hoc/quan-ly", [303, 403, 403, 200, 200, 200]),
     ("/lop-hoc/quan-ly/moi", [303, 403, 403, 200, 200, 200]),
+    (
+        "/lop-hoc/quan-ly/bao-cao.xlsx",
+        [303, 403, 403, 200, 200, 200],
+    ),
     ("/ton-vinh/de-xuat", [303, 403, 403, 200, 200, 200]),
     ("/ton-vinh/de-xuat/moi", [303, 403, 403, 200, 200, 200]),
     ("/vao-lop", [200, 200, 200, 200, 200, 200]),
@@ -222,6 +226,7 @@ const ROUTES: &[(&str, &str, Level)] = &[
     ("/lop-hoc/{id}/huy", "P", Level::LoggedIn),
     ("/diem-danh", "GP", Level::LoggedIn),
     ("/lop-hoc/quan-ly", "G", Level::Officer),
+    ("/lop-hoc/quan-ly/bao-cao.xlsx", "G", Level::Officer),
     ("/lop-hoc/quan-ly/moi", "GP", Level::Officer),
     ("/lop-hoc/quan-ly/{id}", "G", Level::Officer),
     ("/lop-hoc/quan-ly/{id}/ghi-danh", "P", Level::Officer),

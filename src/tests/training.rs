@@ -154,6 +154,22 @@ async fn a_class_counts_in_the_live_figures(b: TestBackend) {
         StatusCode::NOT_FOUND
     );
 
+    // The report per organising unit: one class, two sessions, one place taken now, two people
+    // present once at least, two completed (the one who gave up the place kept the completion).
+    let list = officer_b.get("/lop-hoc/quan-ly").await;
+    assert_eq!(
+        list.texts("#theo-don-vi tbody td"),
+        vec!["Phường Xuân Hương - Đà Lạt", "1", "2", "1", "2", "2"]
+    );
+    let (status, report) = officer_b.get_bytes("/lop-hoc/quan-ly/bao-cao.xlsx").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(report.starts_with(b"PK"));
+    assert!(officer_a
+        .get("/lop-hoc/quan-ly")
+        .await
+        .texts("#theo-don-vi tbody td")
+        .is_empty());
+
     // The class's list as a workbook, for its organiser only.
     let (status, xlsx) = officer_b.get_bytes(&format!("{path}/danh-sach.xlsx")).await;
     assert_eq!(status, StatusCode::OK);

@@ -167,6 +167,7 @@ pub fn app(state: AppState) -> Router {
         .route("/lop/{code}/so", post(classes::new_pins))
         .route("/lop/{code}/dong-y", post(classes::consents))
         .route("/lop-hoc/quan-ly", get(training::index))
+        .route("/lop-hoc/quan-ly/bao-cao.xlsx", get(training::report_xlsx))
         .route(
             "/lop-hoc/quan-ly/moi",
             get(training::new_form).post(training::create),

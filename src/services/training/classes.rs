@@ -335,6 +335,110 @@ pub async fn managed_list(
     Ok(out)
 }
 
+/// One organising unit's classes, summed (the report per unit).
+pub struct UnitReportRow {
+    pub unit: String,
+    pub classes: usize,
+    pub sessions: usize,
+    /// Places taken now (registered).
+    pub registered: usize,
+    /// People present at one session at least.
+    pub attended: usize,
+    /// People who completed a class.
+    pub completed: usize,
+}
+
+/// The classes this user manages, summed per organising unit (in the org tree's order).
+pub async fn unit_report(
+    state: &AppState,
+    user: &SessionUser,
+) -> Result<Vec<UnitReportRow>, Internal> {
+    let tree = crate::services::people::org::tree(state).await?;
+    let ids: Option<Vec<i64>> = scope(state, user)
+        .await?
+        .map(|units| units.iter().map(|u| u.id).collect());
+    let db = state.db.read();
+    let mut by_unit: BTreeMap<i64, UnitReportRow> = BTreeMap::new();
+    for c in training::classes(db, ids.as_deref()).await? {
+        let sessions = training::sessions(db, c.id).await?;
+        let session_ids: Vec<i64> = sessions.iter().map(|s| s.id).collect();
+        let present: BTreeSet<i64> = training::attendance(db, &session_ids)
+            .await?
+            .into_iter()
+            .map(|m| m.person_id)
+            .collect();
+        let places = training::places(db, c.id).await?;
+        let row = by_unit.entry(c.unit_id).or_insert_with(|| UnitReportRow {
+            unit: tree
+                .iter()
+                .find(|u| u.id == c.unit_id)
+                .map(|u| u.name.clone())
+                .unwrap_or_default(),
+            classes: 0,
+            sessions: 0,
+            registered: 0,
+            attended: 0,
+            completed: 0,
+        });
+        row.classes += 1;
+        row.sessions += sessions.len();
+        row.registered += places
+            .iter()
+            .filter(|p| p.status == training::REGISTERED)
+            .count();
+        row.attended += present.len();
+        row.completed += places.iter().filter(|p| p.completed_at.is_some()).count();
+    }
+    Ok(tree.iter().filter_map(|u| by_unit.remove(&u.id)).collect())
+}
+
+/// [`unit_report`] as a workbook (audited: it is a report, not personal data, but what left the
+/// system is on record).
+pub async fn unit_report_xlsx(state: &AppState, user: &SessionUser) -> Result<Vec<u8>, Internal> {
+    let rows: Vec<Vec<String>> = unit_report(state, user)
+        .await?
+        .into_iter()
+        .map(|r| {
+            vec![
+                r.unit,
+                r.classes.to_string(),
+                r.sessions.to_string(),
+                r.registered.to_string(),
+                r.attended.to_string(),
+                r.completed.to_string(),
+            ]
+        })
+        .collect();
+    let header: Vec<String> = [
+        "Đơn vị tổ chức",
+        "Số lớp",
+        "Số buổi",
+        "Đang đăng ký",
+        "Đã dự ít nhất 1 buổi",
+        "Đã hoàn thành",
+    ]
+    .iter()
+    .map(|h| (*h).to_owned())
+    .collect();
+    let now = state.clock.now();
+    let bytes = crate::services::monitoring::exports::simple_table(
+        "Lớp học theo đơn vị",
+        &header,
+        &rows,
+        now,
+    )?;
+    audit::record(
+        state.db.write(),
+        user.person_id,
+        "training_report_export",
+        "",
+        &format!("{} đơn vị", rows.len()),
+        now,
+    )
+    .await?;
+    Ok(bytes)
+}
+
 /// One registered person on the class's page.
 pub struct Learner {
     pub person_id: i64,

@@ -24,6 +24,7 @@ use crate::web::pages::{Choice, Errors};
 pub struct ListPage {
     pub l: Chrome,
     pub classes: Vec<ClassLine>,
+    pub by_unit: Vec<classes::UnitReportRow>,
 }
 
 #[derive(Template)]
@@ -62,6 +63,7 @@ pub async fn index(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
     let page = ListPage {
         l: ctx.chrome("Lớp học của đơn vị"),
         classes: classes::managed_list(&state, user).await?,
+        by_unit: classes::unit_report(&state, user).await?,
     };
     Ok(render(&ctx, StatusCode::OK, &page))
 }
@@ -280,5 +282,14 @@ pub async fn list_xlsx(
         bytes,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         &format!("lop-hoc-{id}.xlsx"),
+    ))
+}
+
+pub async fn report_xlsx(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let user = ctx.user()?;
+    Ok(crate::web::pages::download(
+        classes::unit_report_xlsx(&state, user).await?,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "lop-hoc-theo-don-vi.xlsx",
     ))
 }
