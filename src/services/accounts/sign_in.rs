@@ -275,22 +275,13 @@ pub async fn register_as(
         people::add_membership(&txn, person_id, TargetGroup::Adults.code(), commune.id, now)
             .await?;
     }
-    match assisted {
+    // Who recorded the consents: the helper who read them out, or the person themselves.
+    let recorded_by = match &assisted {
         Some(a) => {
             people::set_password(&txn, person_id, &hash, true).await?;
             hocvuso_db::repo::support::record_consent(&txn, person_id, a.helper_id, a.consent, now)
                 .await?;
-            if let Some(parent) = &parent {
-                hocvuso_db::repo::classes::record_parent_consent(
-                    &txn,
-                    person_id,
-                    parent.as_str(),
-                    PARENT_CONSENT_TEXT,
-                    a.helper_id,
-                    now,
-                )
-                .await?;
-            }
+            a.helper_id
         }
         None => {
             hocvuso_db::repo::support::record_consent(
@@ -301,18 +292,19 @@ pub async fn register_as(
                 now,
             )
             .await?;
-            if let Some(parent) = &parent {
-                hocvuso_db::repo::classes::record_parent_consent(
-                    &txn,
-                    person_id,
-                    parent.as_str(),
-                    PARENT_CONSENT_TEXT,
-                    person_id,
-                    now,
-                )
-                .await?;
-            }
+            person_id
         }
+    };
+    if let Some(parent) = &parent {
+        hocvuso_db::repo::classes::record_parent_consent(
+            &txn,
+            person_id,
+            parent.as_str(),
+            PARENT_CONSENT_TEXT,
+            recorded_by,
+            now,
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(person_id)
