@@ -277,17 +277,17 @@ pub(super) fn place_label(status: &str) -> &'static str {
     }
 }
 
-pub(super) async fn line(
+/// A class's line from its sessions and places (as its caller read them).
+pub(super) fn line(
     state: &AppState,
     c: &training::Class,
+    sessions: &[training::Session],
+    places: &[training::Place],
     names: &BTreeMap<i64, String>,
     mine: &'static str,
-) -> Result<ClassLine, Internal> {
-    let db = state.db.read();
-    let sessions = training::sessions(db, c.id).await?;
-    let places = training::places(db, c.id).await?;
+) -> ClassLine {
     let catalog = state.catalog.current();
-    Ok(ClassLine {
+    ClassLine {
         id: c.id,
         title: c.title.clone(),
         course: catalog
@@ -311,7 +311,7 @@ pub(super) async fn line(
             .count(),
         completed: places.iter().filter(|p| p.completed_at.is_some()).count(),
         mine,
-    })
+    }
 }
 
 pub(super) fn unit_names(tree: &[org::OrgUnit]) -> BTreeMap<i64, String> {
@@ -328,9 +328,12 @@ pub async fn managed_list(
     let ids: Option<Vec<i64>> = scope(state, user)
         .await?
         .map(|units| units.iter().map(|u| u.id).collect());
+    let db = state.db.read();
     let mut out = Vec::new();
-    for c in training::classes(state.db.read(), ids.as_deref()).await? {
-        out.push(line(state, &c, &names, "").await?);
+    for c in training::classes(db, ids.as_deref()).await? {
+        let sessions = training::sessions(db, c.id).await?;
+        let places = training::places(db, c.id).await?;
+        out.push(line(state, &c, &sessions, &places, &names, ""));
     }
     Ok(out)
 }
@@ -525,7 +528,7 @@ pub async fn class_page(
         }
     }
     Ok(Some(ClassPage {
-        line: line(state, &c, &names, "").await?,
+        line: line(state, &c, &sessions, &places, &names, ""),
         trainer: c.trainer.clone(),
         group: TargetGroup::from_code(&c.groups).map_or_else(
             || "Mọi người trong đơn vị".to_owned(),

@@ -79,16 +79,15 @@ pub async fn open_to(state: &AppState, user: &SessionUser) -> Result<Vec<ClassLi
     let mut out = Vec::new();
     for c in candidates {
         let status = mine.get(&c.id).map_or("", |s| place_label(s));
+        let sessions = training::sessions(db, c.id).await?;
         if status.is_empty() {
-            let ended = training::sessions(db, c.id)
-                .await?
-                .last()
-                .is_none_or(|s| s.ends_at < now);
+            let ended = sessions.last().is_none_or(|s| s.ends_at < now);
             if ended || !eligible(state, &person, &c, &tree).await? {
                 continue;
             }
         }
-        out.push(line(state, &c, &names, status).await?);
+        let places = training::places(db, c.id).await?;
+        out.push(line(state, &c, &sessions, &places, &names, status));
     }
     Ok(out)
 }
