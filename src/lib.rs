@@ -95,6 +95,20 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, Sta
             clock: clock.clone(),
         },
     );
+    let contest_starts = Batcher::start(
+        db.clone(),
+        services::contests::play::StartHandler {
+            catalog: catalog.clone(),
+            clock: clock.clone(),
+        },
+    );
+    let contest_submits = Batcher::start(
+        db.clone(),
+        services::contests::play::SubmitHandler {
+            catalog: catalog.clone(),
+            clock: clock.clone(),
+        },
+    );
     let map = services::monitoring::map::CommuneMap::shipped().map_err(Internal::Other)?;
     let sessions = Arc::new(services::accounts::sign_in::SessionCache::default());
     let stop_listening =
@@ -114,6 +128,10 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, Sta
         map: Arc::new(map),
         starts,
         submits,
+        contest_starts,
+        contest_submits,
+        contest_rankings: Default::default(),
+        contest_ranking_runs: Default::default(),
         sessions,
         session_lookup,
         limits: Arc::new(services::shared::limits::Limits::default()),

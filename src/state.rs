@@ -67,6 +67,12 @@ pub struct AppStateInner {
     /// Group commit of quiz starts and quiz submissions.
     pub starts: Batcher<StartHandler>,
     pub submits: Batcher<SubmitHandler>,
+    /// Group commit of contest entries started and submitted.
+    pub contest_starts: Batcher<crate::services::contests::play::StartHandler>,
+    pub contest_submits: Batcher<crate::services::contests::play::SubmitHandler>,
+    /// Rankings of closed contest rounds kept in memory, and those being computed.
+    pub contest_rankings: crate::services::contests::ranking::RankingCache,
+    pub contest_ranking_runs: Coalesce<i64, crate::services::contests::ranking::RoundRanking>,
     /// Recently seen sessions (a few seconds; logout removes at once).
     pub sessions: Arc<SessionCache>,
     /// Batched lookups of sessions missing from the cache.

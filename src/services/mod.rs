@@ -5,6 +5,7 @@
 //! fixtures). See docs/ARCHITECTURE.md for who may call whom.
 
 pub mod accounts;
+pub mod contests;
 pub mod credentials;
 pub mod handbook;
 pub mod honours;

@@ -106,6 +106,7 @@ fn areas_are_mirrored() -> TestResult {
     };
     let areas = [
         "accounts",
+        "contests",
         "credentials",
         "handbook",
         "honours",

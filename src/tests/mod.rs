@@ -7,6 +7,7 @@ mod account;
 mod certificates;
 mod classes;
 mod completions;
+mod contests;
 mod course_authoring;
 mod dashboard;
 mod denominators;

@@ -13,6 +13,9 @@ use super::extract::access::{self, Access};
 use super::page::style_css;
 use super::pages::accounts::class_sign_in;
 use super::pages::accounts::sign_in as account;
+use super::pages::contests::{
+    organise as contests_organise, play as contest_play, public as contests,
+};
 use super::pages::credentials::certificate;
 use super::pages::handbook::{authoring, reading as handbook};
 use super::pages::honours::{proposals as honours, roll as honour_roll};
@@ -76,6 +79,9 @@ pub fn app(state: AppState) -> Router {
         .route("/so-tay/{slug}/danh-gia", post(handbook::vote))
         .route("/tim-kiem", get(handbook::search))
         .route("/ton-vinh", get(honour_roll::roll))
+        .route("/cuoc-thi", get(contests::list))
+        .route("/cuoc-thi/{id}", get(contests::contest))
+        .route("/cuoc-thi/{id}/xep-hang", get(contests::board))
         .route("/anh/{name}", get(handbook::image))
         .route("/phuong-tien/{name}", get(handbook::av))
         .route("/static/handbook.js", get(handbook::handbook_js))
@@ -111,6 +117,15 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/diem-danh",
             get(training_learner::check_in_form).post(training_learner::check_in),
+        )
+        .route("/cuoc-thi/{id}/tham-gia", post(contest_play::join))
+        .route(
+            "/cuoc-thi/{id}/vong/{number}/bat-dau",
+            post(contest_play::start),
+        )
+        .route(
+            "/cuoc-thi/bai/{id}",
+            get(contest_play::entry).post(contest_play::submit),
         )
         .route_layer(guard(&state, Access::LoggedIn));
 
@@ -182,6 +197,32 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/lop-hoc/quan-ly/{id}/buoi/{session}/ma",
             get(training::code),
+        )
+        .route("/cuoc-thi/quan-ly", get(contests_organise::index))
+        .route(
+            "/cuoc-thi/quan-ly/moi",
+            get(contests_organise::new_form).post(contests_organise::create),
+        )
+        .route("/cuoc-thi/quan-ly/{id}", get(contests_organise::contest))
+        .route(
+            "/cuoc-thi/quan-ly/{id}/vong",
+            post(contests_organise::add_round),
+        )
+        .route(
+            "/cuoc-thi/quan-ly/{id}/giai",
+            post(contests_organise::prizes),
+        )
+        .route(
+            "/cuoc-thi/quan-ly/{id}/trao-giai",
+            post(contests_organise::confirm),
+        )
+        .route(
+            "/cuoc-thi/quan-ly/{id}/quyet-dinh.xlsx",
+            get(contests_organise::decision_xlsx),
+        )
+        .route(
+            "/cuoc-thi/quan-ly/{id}/quyet-dinh.pdf",
+            get(contests_organise::decision_pdf),
         )
         .route("/ton-vinh/de-xuat", get(honours::index))
         .route(

@@ -3,6 +3,7 @@
 
 #[cfg(feature = "bench")]
 mod bench;
+mod contest;
 mod course;
 mod database;
 mod demo;
@@ -83,6 +84,11 @@ enum Command {
     Db {
         #[command(subcommand)]
         command: database::DbCommand,
+    },
+    /// Contests: recompute a round's ranking from its raw entries (`contest verify ROUND`).
+    Contest {
+        #[command(subcommand)]
+        command: contest::Command,
     },
     /// Check the live figures.
     Stats {
@@ -215,6 +221,7 @@ async fn main() -> ExitCode {
         Some(Command::Db { command }) => database::run(command).await,
         Some(Command::Keys { command }) => keys::run(cli.database, config, command).await,
         Some(Command::Stats { command }) => stats::run(cli.database, config, command).await,
+        Some(Command::Contest { command }) => contest::run(cli.database, config, command).await,
         Some(Command::Import { command }) => import::run(cli.database, config, command).await,
         #[cfg(feature = "bench")]
         Some(Command::BenchReference(args)) => bench::reference(args).await,

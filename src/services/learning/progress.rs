@@ -534,7 +534,10 @@ pub fn draw_questions(
 /// A question's options in the order one attempt shows them: shuffled per attempt (the same
 /// order every time that attempt is shown, so a reload moves nothing), except two-option
 /// questions such as "Đúng" / "Sai", which keep their order.
-fn shuffled_options(attempt_id: i64, options: &[learning::QuestionOption]) -> Vec<(i64, String)> {
+pub(crate) fn shuffled_options(
+    attempt_id: i64,
+    options: &[learning::QuestionOption],
+) -> Vec<(i64, String)> {
     use std::hash::{Hash, Hasher};
     let mut out: Vec<(u64, i64, String)> = options
         .iter()

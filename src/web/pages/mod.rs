@@ -3,6 +3,7 @@
 //! errors, the group and indicator choices) serve every area.
 
 pub mod accounts;
+pub mod contests;
 pub mod credentials;
 pub mod handbook;
 pub mod honours;

@@ -34,6 +34,7 @@ mod m20261207_000003_classes;
 mod m20261207_000004_class_sign_in;
 mod m20261208_000001_honours;
 mod m20261208_000002_training;
+mod m20261209_000001_contests;
 
 use m20261124_000001_initial::Initial;
 use m20261125_000001_handbook::Handbook;
@@ -60,6 +61,7 @@ use m20261207_000003_classes::Classes;
 use m20261207_000004_class_sign_in::ClassSignIn;
 use m20261208_000001_honours::Honours;
 use m20261208_000002_training::Training;
+use m20261209_000001_contests::Contests;
 
 pub struct Migrator;
 
@@ -92,6 +94,7 @@ impl MigratorTrait for Migrator {
             Box::new(ClassSignIn),
             Box::new(Honours),
             Box::new(Training),
+            Box::new(Contests),
         ]
     }
 }

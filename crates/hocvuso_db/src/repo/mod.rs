@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod bulk;
 pub mod classes;
+pub mod contests;
 pub mod handbook;
 pub mod honours;
 pub mod imports;

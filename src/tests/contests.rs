@@ -1,0 +1,331 @@
+//! /cuoc-thi: a unit's officer creates a contest with a round drawn from a course's bank;
+//! people of the unit join and play (one entry per attempt, the best counting), others may not;
+//! the answer key never reaches the page before the close, late answers are refused; after the
+//! close the ranking follows the rule (right answers, then the prediction, then time, then
+//! submission), is recorded and recomputes to the same digest; the organiser sets prizes,
+//! confirms the proposed winners and downloads the decision; winners see their prize; other
+//! units reach nothing; bad input writes nothing.
+
+use std::collections::BTreeMap;
+
+use axum::http::StatusCode;
+use chrono::Duration;
+use hocvuso_db::repo::{contests, learning};
+use hocvuso_domain::Role;
+use hocvuso_test_utils::{test_both, TestBackend};
+
+use super::util::{Browser, TestApp, COMMUNE_A, COMMUNE_B};
+
+const COURSE: &str = "ky-nang-so-co-ban";
+
+/// `question → (right options, a wrong option)` of an entry, read from the database.
+async fn entry_key(app: &TestApp, entry_id: i64) -> BTreeMap<i64, (Vec<i64>, i64)> {
+    let db = app.state.db.read();
+    let entry = contests::entry_by_id(db, entry_id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("no entry {entry_id}"));
+    let ids = crate::services::contests::play::question_ids(&entry);
+    let options = learning::options_of(db, &ids)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    ids.iter()
+        .map(|q| {
+            let of_q: Vec<_> = options.iter().filter(|o| o.question_id == *q).collect();
+            let right = of_q.iter().filter(|o| o.is_correct).map(|o| o.id).collect();
+            let wrong = of_q
+                .iter()
+                .find(|o| !o.is_correct)
+                .map(|o| o.id)
+                .unwrap_or_else(|| panic!("question {q} has no wrong option"));
+            (*q, (right, wrong))
+        })
+        .collect()
+}
+
+async fn play(
+    app: &TestApp,
+    b: &mut Browser<'_>,
+    contest: i64,
+    right: bool,
+    prediction: &str,
+) -> i64 {
+    let started = b
+        .post(&format!("/cuoc-thi/{contest}/vong/1/bat-dau"), &[])
+        .await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
+    let entry: i64 = started
+        .location()
+        .trim_start_matches("/cuoc-thi/bai/")
+        .parse()
+        .unwrap_or_else(|_| panic!("{}", started.location()));
+    let page = b.get(&format!("/cuoc-thi/bai/{entry}")).await;
+    assert!(page.has("#bai-thi"), "{}", page.body);
+    assert!(
+        !page.body.contains("đáp án đúng"),
+        "no key before the close"
+    );
+    let key = entry_key(app, entry).await;
+    let mut fields: Vec<(String, String)> = super::util::answer_fields(&key, right);
+    fields.push(("du_doan".to_owned(), prediction.to_owned()));
+    let refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let sent = b.post(&format!("/cuoc-thi/bai/{entry}"), &refs).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    entry
+}
+
+async fn contest_count(app: &TestApp) -> usize {
+    contests::contests(app.state.db.read(), None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .len()
+}
+
+async fn a_round_is_played_ranked_and_awarded(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut officer = app.staff("0900000002", Role::UnitOfficer, COMMUNE_B).await;
+    let mut other_officer = app.staff("0900000006", Role::UnitOfficer, COMMUNE_A).await;
+    let mut an = app.browser();
+    an.register("0911111111", "Lê Văn An", "1990", COMMUNE_B)
+        .await;
+    let mut binh = app.browser();
+    binh.register("0922222222", "Phạm Thị Bình", "1985", COMMUNE_B)
+        .await;
+    let mut late = app.browser();
+    late.register("0944444444", "Đỗ Văn Chậm", "1970", COMMUNE_B)
+        .await;
+    let mut elsewhere = app.browser();
+    elsewhere
+        .register("0933333333", "Trần Văn Xa", "1980", COMMUNE_A)
+        .await;
+
+    // The tests' clock: 25/11/2026 10:00 in Vietnam. A round open 09:00–12:00.
+    let mut contest = vec![
+        ("ten", "Cuộc thi tìm hiểu kỹ năng số xã B"),
+        ("don_vi", COMMUNE_B),
+        ("mo_ta", "Dành cho người dân trong xã."),
+        ("pham_vi", "don-vi"),
+        ("nhom", ""),
+        ("vong_ten", ""),
+        ("mo", "25/11/2026 12:00"),
+        ("dong", "25/11/2026 09:00"),
+        ("khoa_hoc", COURSE),
+        ("so_cau", "5"),
+        ("theo_nang_luc", ""),
+        ("phut", "20"),
+        ("luot", "2"),
+        ("du_doan", "Có bao nhiêu người trả lời đúng tất cả các câu?"),
+    ];
+    // A round that closes before it opens: a clear message, nothing written.
+    let refused = officer.post("/cuoc-thi/quan-ly/moi", &contest).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("Vòng thi phải đóng sau khi mở"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(contest_count(&app).await, 0);
+    contest[6].1 = "25/11/2026 09:00";
+    contest[7].1 = "25/11/2026 12:00";
+    let created = officer.post("/cuoc-thi/quan-ly/moi", &contest).await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let admin_path = created
+        .location()
+        .trim_end_matches("?xong=da-tao")
+        .to_owned();
+    let id: i64 = admin_path
+        .rsplit('/')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("{admin_path}"));
+    // Another commune's officer reaches nothing of it.
+    assert_eq!(
+        other_officer.get(&admin_path).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let foreign = other_officer
+        .post(&format!("{admin_path}/trao-giai"), &[])
+        .await;
+    assert_eq!(foreign.status, StatusCode::NOT_FOUND);
+
+    // The public page states the rule; someone of another commune may not join.
+    let public = elsewhere.get(&format!("/cuoc-thi/{id}")).await;
+    assert!(
+        public.text("#the-le").contains("dự đoán"),
+        "{}",
+        public.body
+    );
+    assert!(public.has("#khong-duoc"), "{}", public.body);
+    let joined = elsewhere
+        .post(
+            &format!("/cuoc-thi/{id}/tham-gia"),
+            &[("don_vi", COMMUNE_A)],
+        )
+        .await;
+    assert_eq!(joined.status, StatusCode::BAD_REQUEST);
+    let start = elsewhere
+        .post(&format!("/cuoc-thi/{id}/vong/1/bat-dau"), &[])
+        .await;
+    assert_eq!(start.location(), format!("/cuoc-thi/{id}?tb=chua-tham-gia"));
+
+    for b in [&mut an, &mut binh, &mut late] {
+        let j = b
+            .post(
+                &format!("/cuoc-thi/{id}/tham-gia"),
+                &[("don_vi", COMMUNE_B)],
+            )
+            .await;
+        assert_eq!(j.location(), format!("/cuoc-thi/{id}?tb=da-tham-gia"));
+    }
+
+    // An: all right, predicts 1. Bình: all wrong, then (second attempt) all right, predicts 2.
+    let an_entry = play(&app, &mut an, id, true, "1").await;
+    let again = an
+        .post(&format!("/cuoc-thi/bai/{an_entry}"), &[("du_doan", "3")])
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.body.contains("đã được nộp"), "{}", again.body);
+    play(&app, &mut binh, id, false, "5").await;
+    play(&app, &mut binh, id, true, "2").await;
+    let third = binh
+        .post(&format!("/cuoc-thi/{id}/vong/1/bat-dau"), &[])
+        .await;
+    assert_eq!(third.location(), format!("/cuoc-thi/{id}?tb=het-luot"));
+    // The database itself refuses a second entry with the same attempt number.
+    let round = contests::rounds_of(app.state.db.read(), &[id])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .remove(0);
+    let an_id = contests::entry_by_id(app.state.db.read(), an_entry)
+        .await
+        .ok()
+        .flatten()
+        .map(|e| e.person_id)
+        .unwrap_or_else(|| panic!("entry"));
+    let twin = contests::insert_entries(
+        app.state.db.write(),
+        &[contests::NewEntry {
+            round_id: round.id,
+            person_id: an_id,
+            attempt_no: 1,
+            questions: vec![1],
+            deadline_at: round.closes_at,
+        }],
+        round.opens_at,
+    )
+    .await;
+    assert!(twin.is_err(), "one entry per person and attempt");
+
+    // Chậm starts but does not submit in time.
+    let slow = late
+        .post(&format!("/cuoc-thi/{id}/vong/1/bat-dau"), &[])
+        .await;
+    let slow_entry = slow.location().to_owned();
+    // Before the close: no board, no scores.
+    let board = an.get(&format!("/cuoc-thi/{id}/xep-hang?vong=1")).await;
+    assert!(board.has("#chua-cong-bo"), "{}", board.body);
+
+    app.clock.advance(Duration::hours(3));
+    let key = {
+        let entry: i64 = slow_entry
+            .trim_start_matches("/cuoc-thi/bai/")
+            .parse()
+            .unwrap_or_else(|_| panic!("{slow_entry}"));
+        entry_key(&app, entry).await
+    };
+    let mut fields = super::util::answer_fields(&key, true);
+    fields.push(("du_doan".to_owned(), "2".to_owned()));
+    let refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let too_late = late.post(&slow_entry, &refs).await;
+    assert_eq!(too_late.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(too_late.body.contains("hết giờ"), "{}", too_late.body);
+
+    // After the close: two answered everything right; Bình predicted it exactly.
+    let board = elsewhere
+        .get(&format!("/cuoc-thi/{id}/xep-hang?vong=1"))
+        .await;
+    assert_eq!(board.text("#dung-het"), "2", "{}", board.body);
+    let names = board.texts("#xep-hang-ca-nhan tbody tr td:nth-child(2)");
+    assert_eq!(names, vec!["P. T. Bình", "L. V. An"], "{}", board.body);
+    assert!(!board.body.contains("Phạm Thị Bình"), "names are masked");
+    let mine = an.get(&format!("/cuoc-thi/{id}/xep-hang?vong=1")).await;
+    assert!(mine.text("#hang-cua-toi").contains('2'), "{}", mine.body);
+    assert_eq!(board.texts("#xep-hang-don-vi tbody tr").len(), 1);
+    // The entrant reviews their answers with the key.
+    let review = an.get(&format!("/cuoc-thi/bai/{an_entry}")).await;
+    assert!(review.has("#ket-qua"), "{}", review.body);
+    assert!(review.body.contains("đáp án đúng"));
+    // The recorded ranking recomputes to the same digest.
+    let v = crate::services::contests::ranking::verify(app.state.db.read(), round.id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("round"));
+    assert!(v.agrees(), "{v:?}");
+    assert_eq!(v.all_right, 2);
+
+    // Prizes: a bad line is refused; then set, proposed, confirmed once.
+    let bad = officer
+        .post(
+            &format!("{admin_path}/giai"),
+            &[("ca_nhan", "Giải Nhất"), ("tap_the", "")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("Giải Nhất: 1"), "{}", bad.body);
+    let set = officer
+        .post(
+            &format!("{admin_path}/giai"),
+            &[
+                ("ca_nhan", "Giải Nhất: 1\nGiải Nhì: 1"),
+                ("tap_the", "Giải tập thể: 1"),
+            ],
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::SEE_OTHER, "{}", set.body);
+    let page = officer.get(&admin_path).await;
+    let proposed = page.texts("#de-xuat tbody tr td:nth-child(3)");
+    assert_eq!(proposed[0], "Phạm Thị Bình", "{}", page.body);
+    assert_eq!(proposed[1], "Lê Văn An");
+    let confirmed = officer.post(&format!("{admin_path}/trao-giai"), &[]).await;
+    assert_eq!(
+        confirmed.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        confirmed.body
+    );
+    let twice = officer.post(&format!("{admin_path}/trao-giai"), &[]).await;
+    assert_eq!(twice.status, StatusCode::CONFLICT);
+    let (status, xlsx) = officer
+        .get_bytes(&format!("{admin_path}/quyet-dinh.xlsx"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(xlsx.starts_with(b"PK"));
+    let (status, pdf) = officer
+        .get_bytes(&format!("{admin_path}/quyet-dinh.pdf"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    if let Some(text) = super::util::pdf_text(&pdf) {
+        assert!(text.contains("Phạm Thị Bình"), "{text}");
+    }
+    let (status, _) = other_officer
+        .get_bytes(&format!("{admin_path}/quyet-dinh.xlsx"))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // The winner sees her prize.
+    let hers = binh.get(&format!("/cuoc-thi/{id}")).await;
+    assert!(
+        hers.text("#giai-cua-toi").contains("Giải Nhất"),
+        "{}",
+        hers.body
+    );
+    assert!(binh.get("/cuoc-thi").await.has("#giai-cua-toi"));
+}
+test_both!(a_round_is_played_ranked_and_awarded);
