@@ -329,3 +329,138 @@ async fn a_round_is_played_ranked_and_awarded(b: TestBackend) {
     assert!(binh.get("/cuoc-thi").await.has("#giai-cua-toi"));
 }
 test_both!(a_round_is_played_ranked_and_awarded);
+
+/// Creates a contest of commune B with one round open 09:00–12:00 (the tests' clock is 10:00);
+/// returns its id.
+async fn a_contest(officer: &mut Browser<'_>) -> i64 {
+    let created = officer
+        .post(
+            "/cuoc-thi/quan-ly/moi",
+            &[
+                ("ten", "Cuộc thi tìm hiểu kỹ năng số xã B"),
+                ("don_vi", COMMUNE_B),
+                ("pham_vi", "tat-ca"),
+                ("mo", "25/11/2026 09:00"),
+                ("dong", "25/11/2026 12:00"),
+                ("khoa_hoc", COURSE),
+                ("so_cau", "5"),
+                ("phut", "20"),
+                ("luot", "1"),
+                ("du_doan", "Có bao nhiêu người trả lời đúng tất cả các câu?"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    created
+        .location()
+        .trim_end_matches("?xong=da-tao")
+        .rsplit('/')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("{}", created.location()))
+}
+
+async fn a_newcomer_registers_from_the_contest_and_the_organiser_ends_the_round(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut officer = app.staff("0900000002", Role::UnitOfficer, COMMUNE_B).await;
+    let id = a_contest(&mut officer).await;
+
+    // From the contest page: phone, the SMS code, the details — and back to the contest.
+    let mut new = app.browser();
+    let back = format!("/cuoc-thi/{id}");
+    let sent = new
+        .post("/dang-ky", &[("phone", "0955555555"), ("tiep", &back)])
+        .await;
+    assert_eq!(
+        sent.location(),
+        format!("/dang-ky/ma?so=0955555555&tiep=%2Fcuoc-thi%2F{id}")
+    );
+    let code = app.last_code("0955555555");
+    let proved = new
+        .post(
+            "/dang-ky/ma",
+            &[("phone", "0955555555"), ("code", &code), ("tiep", &back)],
+        )
+        .await;
+    assert_eq!(
+        proved.location(),
+        format!("/dang-ky/thong-tin?tiep=%2Fcuoc-thi%2F{id}")
+    );
+    let details = new
+        .get(&format!("/dang-ky/thong-tin?tiep=%2Fcuoc-thi%2F{id}"))
+        .await;
+    assert_eq!(
+        details.attrs("input[name='tiep']", "value"),
+        vec![back.clone()]
+    );
+    let done = new
+        .post(
+            "/dang-ky/thong-tin",
+            &[
+                ("tiep", back.as_str()),
+                ("full_name", "Vũ Thị Mới"),
+                ("birth_year", "1975"),
+                ("commune_code", COMMUNE_B),
+                ("password", super::util::PASSWORD),
+                ("consent", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(done.location(), back);
+    // A return address off the site is ignored.
+    let mut other = app.browser();
+    let sent = other
+        .post(
+            "/dang-ky",
+            &[("phone", "0966666666"), ("tiep", "//evil.example/")],
+        )
+        .await;
+    assert_eq!(sent.location(), "/dang-ky/ma?so=0966666666");
+
+    let j = new
+        .post(
+            &format!("/cuoc-thi/{id}/tham-gia"),
+            &[("don_vi", COMMUNE_B)],
+        )
+        .await;
+    assert_eq!(j.location(), format!("/cuoc-thi/{id}?tb=da-tham-gia"));
+    let started = new
+        .post(&format!("/cuoc-thi/{id}/vong/1/bat-dau"), &[])
+        .await;
+    let entry = started.location().to_owned();
+    assert!(entry.starts_with("/cuoc-thi/bai/"), "{entry}");
+
+    // The organiser ends the round at once: nobody starts after it, and a minute later the
+    // answers still out are refused and the board is published.
+    let ended = officer
+        .post(&format!("/cuoc-thi/quan-ly/{id}/vong/1/ket-thuc"), &[])
+        .await;
+    assert_eq!(
+        ended.location(),
+        format!("/cuoc-thi/quan-ly/{id}?xong=da-ket-thuc")
+    );
+    let again = officer
+        .post(&format!("/cuoc-thi/quan-ly/{id}/vong/1/ket-thuc"), &[])
+        .await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST);
+    let mut late = app.browser();
+    late.register("0977777777", "Hồ Văn Muộn", "1980", COMMUNE_B)
+        .await;
+    late.post(
+        &format!("/cuoc-thi/{id}/tham-gia"),
+        &[("don_vi", COMMUNE_B)],
+    )
+    .await;
+    let refused = late
+        .post(&format!("/cuoc-thi/{id}/vong/1/bat-dau"), &[])
+        .await;
+    assert_eq!(refused.location(), format!("/cuoc-thi/{id}?tb=da-dong"));
+    app.clock.advance(Duration::seconds(61));
+    let sent = new.post(&entry, &[("du_doan", "1")]).await;
+    assert_eq!(sent.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let board = new.get(&format!("/cuoc-thi/{id}/xep-hang?vong=1")).await;
+    assert_eq!(board.text("#dung-het"), "0", "{}", board.body);
+}
+test_both!(a_newcomer_registers_from_the_contest_and_the_organiser_ends_the_round);

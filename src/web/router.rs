@@ -209,6 +209,10 @@ pub fn app(state: AppState) -> Router {
             post(contests_organise::add_round),
         )
         .route(
+            "/cuoc-thi/quan-ly/{id}/vong/{number}/ket-thuc",
+            post(contests_organise::end_round),
+        )
+        .route(
             "/cuoc-thi/quan-ly/{id}/giai",
             post(contests_organise::prizes),
         )

@@ -594,3 +594,30 @@ pub async fn names_of<C: ConnectionTrait>(
     }
     Ok(out)
 }
+
+/// Ends an open round now: its closing time and the deadline of every entry still running
+/// become `now`. `false` when the round was not open.
+pub async fn end_round<C: ConnectionTrait>(
+    conn: &C,
+    round_id: i64,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let ended = contest_round::Entity::update_many()
+        .col_expr(contest_round::Column::ClosesAt, Expr::value(now))
+        .filter(contest_round::Column::Id.eq(round_id))
+        .filter(contest_round::Column::OpensAt.lte(now))
+        .filter(contest_round::Column::ClosesAt.gt(now))
+        .exec(conn)
+        .await?;
+    if ended.rows_affected == 0 {
+        return Ok(false);
+    }
+    contest_entry::Entity::update_many()
+        .col_expr(contest_entry::Column::DeadlineAt, Expr::value(now))
+        .filter(contest_entry::Column::RoundId.eq(round_id))
+        .filter(contest_entry::Column::DeadlineAt.gt(now))
+        .filter(contest_entry::Column::SubmittedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(true)
+}

@@ -21,6 +21,8 @@ pub struct RegisterPhonePage {
     pub l: Chrome,
     pub errors: Errors,
     pub phone: String,
+    /// Where to go once registered (a local path, e.g. a contest's page), or "".
+    pub next: String,
 }
 
 #[derive(Template)]
@@ -29,6 +31,7 @@ pub struct RegisterCodePage {
     pub l: Chrome,
     pub errors: Errors,
     pub phone: String,
+    pub next: String,
 }
 
 #[derive(Template)]
@@ -41,12 +44,15 @@ pub struct RegisterPage {
     pub birth_year: String,
     pub parent_name: String,
     pub communes: Vec<Choice>,
+    pub next: String,
 }
 
 #[derive(Default, Deserialize)]
 pub struct PhoneForm {
     #[serde(default)]
     phone: String,
+    #[serde(default)]
+    tiep: String,
 }
 
 #[derive(Default, Deserialize)]
@@ -55,10 +61,14 @@ pub struct CodeForm {
     phone: String,
     #[serde(default)]
     code: String,
+    #[serde(default)]
+    tiep: String,
 }
 
 #[derive(Default, Deserialize)]
 pub struct RegisterForm {
+    #[serde(default)]
+    tiep: String,
     #[serde(default)]
     full_name: String,
     #[serde(default)]
@@ -81,6 +91,29 @@ pub struct RegisterForm {
 pub struct PhoneQuery {
     #[serde(default)]
     so: String,
+    #[serde(default)]
+    tiep: String,
+}
+
+/// Where a registration returns to (`?tiep=/cuoc-thi/5`).
+#[derive(Default, Deserialize)]
+pub struct NextQuery {
+    #[serde(default)]
+    tiep: String,
+}
+
+/// The return path if it is a local one, else "".
+fn next_of(tiep: &str) -> String {
+    local_path(tiep).unwrap_or_default().to_owned()
+}
+
+/// `&tiep=…` (or `?tiep=…` when `first`) for a return path, "" without one.
+fn next_param(next: &str, first: bool) -> String {
+    if next.is_empty() {
+        return String::new();
+    }
+    let encoded: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
+    format!("{}tiep={encoded}", if first { '?' } else { '&' })
 }
 
 /// Communes sorted by name as a Vietnamese reader expects (ignoring "Xã"/"Phường"), each with
@@ -114,11 +147,12 @@ fn proved_phone(state: &AppState, headers: &HeaderMap) -> Option<String> {
 }
 
 /// Step 1: the phone number.
-pub async fn register_form(ctx: Ctx) -> Response {
+pub async fn register_form(ctx: Ctx, Query(q): Query<NextQuery>) -> Response {
     let page = RegisterPhonePage {
         l: ctx.chrome("Đăng ký tài khoản"),
         errors: Errors::default(),
         phone: String::new(),
+        next: next_of(&q.tiep),
     };
     render(&ctx, StatusCode::OK, &page)
 }
@@ -135,7 +169,11 @@ pub async fn register_phone(
         .check(&ctx.client, state.clock.now())
         .map_err(WebError::TooMany)?;
     match recovery::send_code(&state, &f.phone, recovery::Purpose::Register, &ctx.client).await? {
-        Ok(phone) => Ok(see_other(&format!("/dang-ky/ma?so={}", phone.as_str()))),
+        Ok(phone) => Ok(see_other(&format!(
+            "/dang-ky/ma?so={}{}",
+            phone.as_str(),
+            next_param(&next_of(&f.tiep), false)
+        ))),
         Err(e) => {
             let mut errors = Errors::default();
             errors.push("phone", e.to_string());
@@ -143,6 +181,7 @@ pub async fn register_phone(
                 l: ctx.chrome("Đăng ký tài khoản"),
                 errors,
                 phone: f.phone,
+                next: next_of(&f.tiep),
             };
             Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
@@ -158,6 +197,7 @@ pub async fn register_code_form(ctx: Ctx, Query(q): Query<PhoneQuery>) -> Respon
         l: ctx.chrome("Nhập mã xác nhận"),
         errors: Errors::default(),
         phone,
+        next: next_of(&q.tiep),
     };
     render(&ctx, StatusCode::OK, &page)
 }
@@ -168,6 +208,7 @@ pub async fn register_code(
     ctx: Ctx,
     CsrfForm { data: f, .. }: CsrfForm<CodeForm>,
 ) -> Result<Response, WebError> {
+    let next = next_of(&f.tiep);
     let fail = |ctx: &Ctx, message: String, phone: String| {
         let mut errors = Errors::default();
         errors.push("code", message);
@@ -175,6 +216,7 @@ pub async fn register_code(
             l: ctx.chrome("Nhập mã xác nhận"),
             errors,
             phone,
+            next: next.clone(),
         };
         render(ctx, StatusCode::UNPROCESSABLE_ENTITY, &page)
     };
@@ -198,7 +240,7 @@ pub async fn register_code(
             let until = state.clock.now().timestamp() + PROVED_MINUTES * 60;
             let value = format!("{}-{until}", phone.as_str());
             let signed = cookies::sign(state.cookie_key.as_ref(), cookies::PHONE, &value);
-            let mut res = see_other("/dang-ky/thong-tin");
+            let mut res = see_other(&format!("/dang-ky/thong-tin{}", next_param(&next, true)));
             cookies::set(
                 res.headers_mut(),
                 cookies::PHONE,
@@ -217,6 +259,7 @@ pub async fn register_details_form(
     State(state): State<AppState>,
     ctx: Ctx,
     headers: HeaderMap,
+    Query(q): Query<NextQuery>,
 ) -> Result<Response, WebError> {
     let Some(phone) = proved_phone(&state, &headers) else {
         return Ok(see_other("/dang-ky"));
@@ -229,6 +272,7 @@ pub async fn register_details_form(
         birth_year: String::new(),
         parent_name: String::new(),
         communes: commune_options(&state, "").await?,
+        next: next_of(&q.tiep),
     };
     Ok(render(&ctx, StatusCode::OK, &page))
 }
@@ -255,7 +299,13 @@ pub async fn register(
     match sign_in::register(&state, &input).await {
         Ok(person_id) => {
             let raw = sign_in::start_session(&state, person_id).await?;
-            let mut res = logged_in(&state, &raw, "/hoc");
+            let next = next_of(&f.tiep);
+            let to = if next.is_empty() {
+                "/hoc"
+            } else {
+                next.as_str()
+            };
+            let mut res = logged_in(&state, &raw, to);
             cookies::set(
                 res.headers_mut(),
                 cookies::PHONE,
@@ -274,6 +324,7 @@ pub async fn register(
                 birth_year: f.birth_year,
                 parent_name: f.parent_name,
                 communes: commune_options(&state, f.commune_code.trim()).await?,
+                next: next_of(&f.tiep),
             };
             Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page))
         }

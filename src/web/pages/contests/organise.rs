@@ -141,6 +141,7 @@ fn done_message(code: &str) -> Option<&'static str> {
     Some(match code {
         "da-tao" => "Đã tạo cuộc thi. Trang cuộc thi cho mọi người: xem đường dẫn bên dưới.",
         "da-them-vong" => "Đã thêm vòng thi.",
+        "da-ket-thuc" => "Đã kết thúc vòng thi. Bài đang làm được nộp thêm trong một phút; sau đó bảng xếp hạng được công bố.",
         "da-luu-giai" => "Đã lưu cơ cấu giải.",
         "da-trao-giai" => {
             "Đã công bố danh sách đạt giải. Người đạt giải thấy giải trên trang cuộc thi."
@@ -241,6 +242,24 @@ pub async fn add_round(
             Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(FormError::Internal(e)) => Err(e.into()),
+    }
+}
+
+pub async fn end_round(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, number)): Path<(i64, i32)>,
+    _form: CsrfForm<Empty>,
+) -> Result<Response, WebError> {
+    let user = ctx.user()?;
+    match organise::end_round(&state, user, id, number).await? {
+        None => Err(WebError::NotFound),
+        Some(true) => Ok(see_other(&format!(
+            "/cuoc-thi/quan-ly/{id}?xong=da-ket-thuc"
+        ))),
+        Some(false) => Err(WebError::Refused(
+            "Vòng thi này không đang mở nên không kết thúc sớm được.".to_owned(),
+        )),
     }
 }
 
