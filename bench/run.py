@@ -15,6 +15,9 @@ Scenarios (DESIGN §7, issue 3):
          check every acknowledged submission is stored and `stats verify` agrees
   SOAK   P1's load for a long time (--soak-seconds, default 3600; on demand only, never in
          the default run): the server's RSS every minute must stay flat, and 0 errors
+  CONTEST  contests: 10,000 entrants start a round within one second (open loop, SQLite and
+         PostgreSQL); durable contest submissions (right answer sheets with a prediction,
+         128 connections); ranking a closed round of 1,000,000 entries from the raw entries
   MULTI  two servers on one PostgreSQL behind nginx (started here) take P2's submissions;
          one is killed with SIGKILL mid-load and started again while the other writes, then
          `hocvuso backup` runs while both write; every acknowledged submission stored,
@@ -188,6 +191,30 @@ def bench_storm(label, db, n, work):
     finally:
         srv.kill()
     return record(f"P3 start storm {label}", r)
+
+
+def bench_contest(label, db_storm, db_submit, db_rank, seconds, rank_entries, work):
+    log(f"CONTEST: start storm, submissions and ranking ({label})")
+    tag = label.lower()
+    reqs = os.path.join(work, f"contest-start-{tag}.tsv")
+    fixture(db_storm, "contest-start", 10000, reqs)
+    srv = serve(db_storm, 18097)
+    try:
+        r = load("storm", "--addr", "127.0.0.1:18097", "--file", reqs, "--within-ms", 1000, "--name", f"contest-storm-{tag}", timeout=300)
+    finally:
+        srv.kill()
+    record(f"CONTEST start storm {label}", r, budget="p99 <= 2000 ms, all served")
+    reqs = os.path.join(work, f"contest-submit-{tag}.tsv")
+    acks = os.path.join(work, f"contest-acks-{tag}.txt")
+    fixture(db_submit, "contest-submit", 30000, reqs)
+    srv = serve(db_submit, 18098)
+    try:
+        r = load("replay", "--addr", "127.0.0.1:18098", "--file", reqs, "--connections", 128, "--seconds", seconds, "--acks", acks, "--name", f"contest-submit-{tag}")
+    finally:
+        srv.kill()
+    record(f"CONTEST submissions {label}/128", r, budget="SQLite >= 2000/s")
+    p = run([BIN, "bench-contest-rank", "--database", db_rank, "--entries", str(rank_entries)], timeout=3600)
+    return record(f"CONTEST ranking {label}", parse_result(p.stdout), budget="rank_s <= 5 for 1,000,000 entries")
 
 
 def search_queries():
@@ -520,7 +547,8 @@ def main():
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--kills", type=int, default=20)
     ap.add_argument("--soak-seconds", type=float, default=3600)
-    ap.add_argument("--only", default="", help="comma-separated: ref,p1,p2,p3,p4,crash,multi,search,roster; soak only when named")
+    ap.add_argument("--only", default="", help="comma-separated: ref,p1,p2,p3,p4,contest,crash,multi,search,roster; soak only when named")
+    ap.add_argument("--contest-entries", type=int, default=1_000_000, help="entries of the round the contest ranking is timed on")
     ap.add_argument("--roster-rows", type=int, default=1_000_000)
     ap.add_argument("--articles", type=int, default=10_000, help="handbook size for the search benchmark")
     a = ap.parse_args()
@@ -548,6 +576,11 @@ def main():
     if want("p3"):
         bench_storm("SQLite", fresh_sqlite("p3"), 10000, work)
         bench_storm("PostgreSQL", fresh_pg("hocvuso_bench_p3"), 10000, work)
+    if want("contest"):
+        bench_contest("SQLite", fresh_sqlite("contest-storm"), fresh_sqlite("contest-submit"),
+                      fresh_sqlite("contest-rank"), a.seconds, a.contest_entries, work)
+        bench_contest("PostgreSQL", fresh_pg("hocvuso_bench_contest_storm"), fresh_pg("hocvuso_bench_contest_submit"),
+                      fresh_pg("hocvuso_bench_contest_rank"), a.seconds, a.contest_entries, work)
     if want("p4"):
         for label in ("SQLite", "PostgreSQL"):
             db = scale_dataset(label, a.people, cache)
@@ -566,7 +599,8 @@ def main():
         soak_test(a.soak_seconds, a.connections, work)
 
     for name in ("hocvuso_bench_p2", "hocvuso_bench_p3", "hocvuso_bench_crash", "hocvuso_bench_roster",
-                 "hocvuso_bench_multi"):
+                 "hocvuso_bench_multi", "hocvuso_bench_contest_storm", "hocvuso_bench_contest_submit",
+                 "hocvuso_bench_contest_rank"):
         psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
     out = os.path.join(ROOT, "bench", "results", time.strftime("%Y%m%d-%H%M%S") + ".txt")

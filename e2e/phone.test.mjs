@@ -329,7 +329,7 @@ async function rosterDryRun(file) {
 // ---------------------------------------------------------------------------------------------
 // The visitor (the learner's browser before logging in)
 
-pagesAs(learner, ['/', '/dang-nhap', '/dang-ky', '/vao-lop', '/chung-nhan', '/so-tay', `/so-tay/${ARTICLE}`, '/tim-kiem?q=vneid', '/ton-vinh']);
+pagesAs(learner, ['/', '/dang-nhap', '/dang-ky', '/vao-lop', '/chung-nhan', '/so-tay', `/so-tay/${ARTICLE}`, '/tim-kiem?q=vneid', '/ton-vinh', '/cuoc-thi']);
 
 test('everyone logs in', { timeout: 120_000 }, async () => {
   await p.login(admin, ADMIN);
@@ -419,6 +419,8 @@ pagesAs(officer, [
   '/ton-vinh/de-xuat/moi',
   '/lop-hoc/quan-ly',
   '/lop-hoc/quan-ly/moi',
+  '/cuoc-thi/quan-ly',
+  '/cuoc-thi/quan-ly/moi',
   `/thong-ke/${XUAN_HUONG}`,
   `/thong-ke/${XUAN_HUONG}/nguoi?nhom=adults`,
   `/thong-ke/${XUAN_HUONG}/nguoi?nhom=adults&loc=chua-dat`,
@@ -451,6 +453,7 @@ pagesAs(learner, [
   '/hoc',
   '/hoc/nang-luc',
   '/lop-hoc',
+  '/cuoc-thi',
   '/diem-danh?ma=ABC234',
   `/khoa-hoc/${COURSE}`,
   `/khoa-hoc/${COURSE}/bai/1`,

@@ -5,6 +5,8 @@
 //! * `bench-fixture --kind lesson|start|submit --learners N --commune CODE --out FILE` — N
 //!   logged-in learners and one prepared request each, in `hocvuso-load`'s request-file format;
 //! * `bench-check --acks FILE` — how many acknowledged submissions are stored;
+//! * `bench-contest-rank --entries N` — a closed contest round of N submitted entries (N new
+//!   people), then the time to rank it from the raw entries, as `hocvuso contest verify` does;
 //! * `bench-handbook --articles N` — fill the handbook up to N published articles;
 //! * `bench-roster --rows N --out FILE` — write a roster of N people as .xlsx (as an officer's
 //!   Excel file would be: text cells, shared strings); `bench-roster --read FILE` — only read
@@ -16,7 +18,8 @@ use std::process::ExitCode;
 
 use axum::routing::get;
 use hocvuso::services::setup::bench::{
-    grant_role, prepare_learners, submitted_count, BENCH_COURSE,
+    contest_ranking_dataset, grant_role, prepare_contest, prepare_learners, submitted_count,
+    BENCH_COURSE,
 };
 use hocvuso::web::cookies;
 
@@ -41,6 +44,10 @@ pub enum Kind {
     Start,
     /// POST a passing answer sheet for a prepared attempt.
     Submit,
+    /// POST "enter round 1" of a contest every learner joined.
+    ContestStart,
+    /// POST a right answer sheet and a prediction for a prepared contest entry.
+    ContestSubmit,
 }
 
 #[derive(clap::Args)]
@@ -70,6 +77,7 @@ pub async fn fixture(
 ) -> anyhow::Result<ExitCode> {
     let state = crate::open(database, config, None).await?;
     let submit = matches!(args.kind, Kind::Submit);
+    let contest_kind = matches!(args.kind, Kind::ContestStart | Kind::ContestSubmit);
     let learners = prepare_learners(&state, args.learners, &args.commune, submit, &mut |n| {
         if n % 5000 == 0 {
             eprintln!("{n} learners ready");
@@ -82,9 +90,22 @@ pub async fn fixture(
         let ids: Vec<i64> = learners.iter().map(|l| l.person_id).collect();
         grant_role(&state, &ids, role, &args.unit).await?;
     }
+    let contest = if contest_kind {
+        Some(
+            prepare_contest(
+                &state,
+                &args.commune,
+                &learners,
+                matches!(args.kind, Kind::ContestSubmit),
+            )
+            .await?,
+        )
+    } else {
+        None
+    };
     let key = state.cookie_key.as_ref();
     let mut out = String::new();
-    for l in &learners {
+    for (i, l) in learners.iter().enumerate() {
         let csrf = hocvuso::services::hex(&hocvuso::services::random_bytes::<16>());
         let cookie = format!(
             "{}={}; {}={}",
@@ -116,6 +137,27 @@ pub async fn fixture(
                 let _ = writeln!(out, "POST\t/bai-lam/{attempt}\t{cookie}\t{body}\t{attempt}");
             }
             (Kind::Submit, None) => anyhow::bail!("learner {} has no attempt", l.person_id),
+            (Kind::ContestStart, _) => {
+                let id = contest.as_ref().map_or(0, |c| c.contest_id);
+                let _ = writeln!(
+                    out,
+                    "POST\t/cuoc-thi/{id}/vong/1/bat-dau\t{cookie}\tcsrf_token={csrf}\t{}",
+                    l.person_id
+                );
+            }
+            (Kind::ContestSubmit, _) => {
+                let Some((entry, answers)) = contest.as_ref().and_then(|c| c.entries.get(i)) else {
+                    anyhow::bail!("learner {} has no contest entry", l.person_id);
+                };
+                let mut body = format!("csrf_token={csrf}&du_doan={}", i % 100);
+                for (q, o) in answers {
+                    let _ = write!(body, "&q{q}={o}");
+                }
+                let _ = writeln!(
+                    out,
+                    "POST\t/cuoc-thi/bai/{entry}\t{cookie}\t{body}\t{entry}"
+                );
+            }
         }
     }
     std::fs::write(&args.out, out)?;
@@ -305,4 +347,37 @@ fn synthetic_roster(rows: usize, communes: &[String]) -> anyhow::Result<Vec<u8>>
         sheet.write_string(r, 7, GROUPS[i % GROUPS.len()])?;
     }
     Ok(book.save_to_buffer()?)
+}
+
+#[derive(clap::Args)]
+pub struct ContestRankArgs {
+    #[arg(long, default_value_t = 1_000_000)]
+    entries: usize,
+    #[arg(long, default_value = "22918")]
+    commune: String,
+}
+
+/// Makes a closed round of `--entries` entries, ranks it from the raw entries (reading them
+/// and sorting, as `hocvuso contest verify` and the first board view do) and prints
+/// `RESULT entries=… load_s=… rank_s=…`.
+pub async fn contest_rank(
+    database: Option<String>,
+    config: Option<&Path>,
+    args: ContestRankArgs,
+) -> anyhow::Result<ExitCode> {
+    let state = crate::open(database, config, None).await?;
+    let started = std::time::Instant::now();
+    let round = contest_ranking_dataset(&state, &args.commune, args.entries).await?;
+    let load_s = started.elapsed().as_secs_f64();
+    let started = std::time::Instant::now();
+    let ranked = hocvuso::services::contests::ranking::compute(state.db.read(), round).await?;
+    let rank_s = started.elapsed().as_secs_f64();
+    state.db.clone().close().await;
+    println!(
+        "RESULT entries={} people={} all_right={} load_s={load_s:.1} rank_s={rank_s:.2}",
+        args.entries,
+        ranked.rows.len(),
+        ranked.all_right
+    );
+    Ok(ExitCode::SUCCESS)
 }

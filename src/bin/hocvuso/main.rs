@@ -115,6 +115,10 @@ enum Command {
     #[cfg(feature = "bench")]
     #[command(hide = true)]
     BenchCheck(bench::CheckArgs),
+    /// Times ranking a contest round of many entries (used by bench/run).
+    #[cfg(feature = "bench")]
+    #[command(hide = true)]
+    BenchContestRank(bench::ContestRankArgs),
 }
 
 /// Loads the configuration layers and opens the database (migrations and seed applied).
@@ -229,6 +233,10 @@ async fn main() -> ExitCode {
         Some(Command::BenchFixture(args)) => bench::fixture(cli.database, config, args).await,
         #[cfg(feature = "bench")]
         Some(Command::BenchCheck(args)) => bench::check(cli.database, config, args).await,
+        #[cfg(feature = "bench")]
+        Some(Command::BenchContestRank(args)) => {
+            bench::contest_rank(cli.database, config, args).await
+        }
         #[cfg(feature = "bench")]
         Some(Command::BenchHandbook(args)) => bench::handbook(cli.database, config, args).await,
         #[cfg(feature = "bench")]

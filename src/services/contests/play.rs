@@ -234,7 +234,7 @@ pub struct StartHandler {
 
 /// The questions of a new entry: the round's count drawn from its course's bank, with its
 /// competence quotas, never two near-duplicates while others remain.
-fn draw(catalog: &Catalog, round: &contests::Round) -> Option<Vec<i64>> {
+pub(crate) fn draw(catalog: &Catalog, round: &contests::Round) -> Option<Vec<i64>> {
     let c = catalog.by_id(round.course_id)?;
     let bank: Vec<(i64, &str)> = c
         .bank_questions()

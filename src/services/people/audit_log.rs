@@ -28,6 +28,8 @@ enum Subject {
     File,
     Certificate,
     Group,
+    /// A record of an area, named by its kind (“cuộc thi”, “lớp học”, “đề nghị”).
+    Record(&'static str),
 }
 
 /// The action in words, and what its subject names.
@@ -57,6 +59,27 @@ fn action(code: &str) -> (&'static str, Subject) {
         "class_code" => ("Tạo mã lớp", Subject::Unit),
         "class_pins" => ("Tạo mã đăng nhập cho học sinh", Subject::Unit),
         "parent_consent" => ("Ghi nhận đồng ý của cha mẹ", Subject::Person),
+        "contest_create" => ("Tạo cuộc thi", Subject::Record("cuộc thi")),
+        "contest_round_add" => ("Thêm vòng thi", Subject::Record("cuộc thi")),
+        "contest_round_end" => ("Kết thúc vòng thi sớm", Subject::Record("cuộc thi")),
+        "contest_prizes" => ("Đặt cơ cấu giải", Subject::Record("cuộc thi")),
+        "contest_awards" => ("Công bố danh sách đạt giải", Subject::Record("cuộc thi")),
+        "contest_awards_export" => ("Tải quyết định trao giải", Subject::Record("cuộc thi")),
+        "training_class_create" => ("Mở lớp học", Subject::Record("lớp học")),
+        "training_list_export" => ("Tải danh sách lớp học", Subject::Record("lớp học")),
+        "training_report_export" => ("Tải báo cáo lớp học theo đơn vị", Subject::File),
+        "honour_propose" => ("Đề nghị tôn vinh", Subject::Record("đề nghị")),
+        "honour_resubmit" => ("Gửi lại đề nghị tôn vinh", Subject::Record("đề nghị")),
+        "honour_return" => ("Trả lại đề nghị tôn vinh", Subject::Record("đề nghị")),
+        "honour_accept" => ("Công nhận đề nghị tôn vinh", Subject::Record("đề nghị")),
+        "honour_decline" => (
+            "Không công nhận đề nghị tôn vinh",
+            Subject::Record("đề nghị"),
+        ),
+        "training_place" => ("Ghi danh lớp học", Subject::Person),
+        "training_cancel" => ("Hủy đăng ký lớp học", Subject::Person),
+        "training_present" => ("Điểm danh bằng mã", Subject::Person),
+        "training_mark" => ("Điểm danh trên danh sách", Subject::Person),
         _ => ("Việc khác", Subject::File),
     }
 }
@@ -198,6 +221,7 @@ pub async fn recent<C: hocvuso_db::ConnectionTrait>(
             Subject::File if e.subject.is_empty() => String::new(),
             Subject::File => format!("tệp “{}”", e.subject),
             Subject::Certificate => format!("chứng nhận {}", e.subject),
+            Subject::Record(kind) => format!("{kind} số {}", e.subject),
             Subject::Group => TargetGroup::from_code(&e.subject)
                 .map_or_else(|| e.subject.clone(), |g| format!("nhóm {}", g.name_vi())),
         };

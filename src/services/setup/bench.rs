@@ -189,3 +189,201 @@ pub async fn synthetic_articles(state: &AppState, total: usize) -> Result<usize,
     }
     Ok(made)
 }
+
+/// A contest of a commune for benchmarks: one round of ten questions of the basic course, open
+/// from a minute ago to tomorrow, one attempt, an hour allowed; every one of `learners` joined.
+/// With `entries`, each has started the round: `(entry id, the right answers)` per learner.
+pub struct BenchContest {
+    pub contest_id: i64,
+    pub entries: Vec<(i64, Vec<(i64, i64)>)>,
+}
+
+pub async fn prepare_contest(
+    state: &AppState,
+    commune_code: &str,
+    learners: &[BenchLearner],
+    entries: bool,
+) -> Result<BenchContest, Internal> {
+    use hocvuso_db::repo::contests;
+    let now = state.clock.now();
+    let db = state.db.read();
+    let commune = org::by_code(db, commune_code)
+        .await?
+        .ok_or_else(|| Internal::Other(format!("no unit {commune_code}")))?;
+    let catalog = state.catalog.current();
+    let course = catalog
+        .by_slug(BENCH_COURSE)
+        .ok_or_else(|| Internal::Other("the basic course is missing".into()))?;
+    let creator = learners
+        .first()
+        .map(|l| l.person_id)
+        .ok_or_else(|| Internal::Other("no learners".into()))?;
+    let txn = state.db.write().begin().await?;
+    let contest_id = contests::insert_contest(
+        &txn,
+        &contests::NewContest {
+            unit_id: commune.id,
+            title: "Cuộc thi đo tải",
+            description: "",
+            audience_units: "",
+            audience_groups: "",
+        },
+        creator,
+        now,
+    )
+    .await?;
+    let round_id = contests::insert_round(
+        &txn,
+        &contests::NewRound {
+            contest_id,
+            number: 1,
+            title: "Vòng 1",
+            opens_at: now - Duration::minutes(1),
+            closes_at: now + Duration::days(1),
+            course_id: course.course.id,
+            question_count: 10,
+            draw_by: "",
+            minutes: 60,
+            attempts: 1,
+            prediction: crate::services::contests::organise::DEFAULT_PREDICTION,
+        },
+    )
+    .await?;
+    let joined: Vec<(i64, i64)> = learners.iter().map(|l| (l.person_id, commune.id)).collect();
+    contests::insert_entrants(&txn, contest_id, &joined, now).await?;
+    let mut out = Vec::new();
+    if entries {
+        let round = contests::round_by_id(&txn, round_id)
+            .await?
+            .ok_or_else(|| Internal::Other("round".into()))?;
+        let key: Vec<(i64, i64)> = course
+            .questions
+            .iter()
+            .flat_map(|q| q.options.iter().filter(|o| o.is_correct))
+            .map(|o| (o.question_id, o.id))
+            .collect();
+        let mut new = Vec::with_capacity(learners.len());
+        for l in learners {
+            let drawn = crate::services::contests::play::draw(&catalog, &round)
+                .ok_or_else(|| Internal::Other("empty bank".into()))?;
+            new.push(contests::NewEntry {
+                round_id,
+                person_id: l.person_id,
+                attempt_no: 1,
+                questions: drawn,
+                deadline_at: now + Duration::minutes(60),
+            });
+        }
+        for e in contests::insert_entries(&txn, &new, now).await? {
+            let drawn = crate::services::contests::play::question_ids(&e);
+            let answers = key
+                .iter()
+                .filter(|(q, _)| drawn.contains(q))
+                .copied()
+                .collect();
+            out.push((e.id, answers));
+        }
+    }
+    txn.commit().await?;
+    Ok(BenchContest {
+        contest_id,
+        entries: out,
+    })
+}
+
+/// A closed round with `n` submitted entries of `n` new people (made in bulk), for timing the
+/// ranking. Returns the round id. Right answers, predictions and times are spread
+/// deterministically so that every tie-break is used.
+pub async fn contest_ranking_dataset(
+    state: &AppState,
+    commune_code: &str,
+    n: usize,
+) -> Result<i64, Internal> {
+    use hocvuso_db::repo::{bulk, contests};
+    let now = state.clock.now();
+    let db = state.db.read();
+    let commune = org::by_code(db, commune_code)
+        .await?
+        .ok_or_else(|| Internal::Other(format!("no unit {commune_code}")))?;
+    let course = state
+        .catalog
+        .current()
+        .by_slug(BENCH_COURSE)
+        .map(|c| c.course.id)
+        .ok_or_else(|| Internal::Other("the basic course is missing".into()))?;
+    let first = people::max_person_id(db).await? + 1;
+    // People, in batches of 20,000.
+    for start in (0..n).step_by(20_000) {
+        let txn = state.db.write().begin().await?;
+        let batch = bulk::Batch {
+            people: (start..(start + 20_000).min(n))
+                .map(|i| bulk::BulkPerson {
+                    id: first + i as i64,
+                    full_name: format!("Người Dự Thi {}", i + 1),
+                    birth_year: 1970 + (i % 40) as i32,
+                    residence_unit_id: commune.id,
+                    created_at: now,
+                })
+                .collect(),
+            ..Default::default()
+        };
+        bulk::insert_batch(&txn, &batch).await?;
+        txn.commit().await?;
+    }
+    let txn = state.db.write().begin().await?;
+    let contest_id = contests::insert_contest(
+        &txn,
+        &contests::NewContest {
+            unit_id: commune.id,
+            title: "Cuộc thi đo thời gian xếp hạng",
+            description: "",
+            audience_units: "",
+            audience_groups: "",
+        },
+        first,
+        now,
+    )
+    .await?;
+    let round_id = contests::insert_round(
+        &txn,
+        &contests::NewRound {
+            contest_id,
+            number: 1,
+            title: "Vòng 1",
+            opens_at: now - Duration::hours(3),
+            closes_at: now - Duration::hours(1),
+            course_id: course,
+            question_count: 20,
+            draw_by: "",
+            minutes: 30,
+            attempts: 1,
+            prediction: crate::services::contests::organise::DEFAULT_PREDICTION,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    for start in (0..n).step_by(20_000) {
+        let txn = state.db.write().begin().await?;
+        let ids: Vec<(i64, i64)> = (start..(start + 20_000).min(n))
+            .map(|i| (first + i as i64, commune.id))
+            .collect();
+        contests::insert_entrants(&txn, contest_id, &ids, now).await?;
+        let rows: Vec<contests::LoadedEntry> = (start..(start + 20_000).min(n))
+            .map(|i| {
+                let h = (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                contests::LoadedEntry {
+                    round_id,
+                    person_id: first + i as i64,
+                    total: 20,
+                    right_count: (h % 21) as i32,
+                    prediction: ((h >> 8) % 5_000) as i64,
+                    started_at: now - Duration::hours(3) + Duration::seconds((i % 7_000) as i64),
+                    time_ms: 60_000 + ((h >> 20) % 1_740_000) as i64,
+                }
+            })
+            .collect();
+        contests::load_entries(&txn, &rows).await?;
+        txn.commit().await?;
+    }
+    Ok(round_id)
+}

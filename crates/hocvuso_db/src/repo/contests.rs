@@ -621,3 +621,64 @@ pub async fn end_round<C: ConnectionTrait>(
         .await?;
     Ok(true)
 }
+
+/// Joins many people at once (generators and benchmarks): `(person, unit)`.
+pub async fn insert_entrants<C: ConnectionTrait>(
+    conn: &C,
+    contest_id: i64,
+    rows: &[(i64, i64)],
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    for chunk in rows.chunks(CHUNK * 2) {
+        contest_entrant::Entity::insert_many(chunk.iter().map(|(p, u)| {
+            contest_entrant::ActiveModel {
+                contest_id: Set(contest_id),
+                person_id: Set(*p),
+                unit_id: Set(*u),
+                joined_at: Set(now),
+                ..Default::default()
+            }
+        }))
+        .exec_without_returning(conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A submitted entry loaded whole (generators and benchmarks).
+pub struct LoadedEntry {
+    pub round_id: i64,
+    pub person_id: i64,
+    pub total: i32,
+    pub right_count: i32,
+    pub prediction: i64,
+    pub started_at: DateTime<Utc>,
+    pub time_ms: i64,
+}
+
+/// Loads submitted entries in multi-row statements (generators and benchmarks).
+pub async fn load_entries<C: ConnectionTrait>(conn: &C, rows: &[LoadedEntry]) -> Result<(), DbErr> {
+    for chunk in rows.chunks(CHUNK) {
+        contest_entry::Entity::insert_many(chunk.iter().map(|e| {
+            let submitted = e.started_at + chrono::Duration::milliseconds(e.time_ms);
+            contest_entry::ActiveModel {
+                round_id: Set(e.round_id),
+                person_id: Set(e.person_id),
+                attempt_no: Set(1),
+                questions: Set(String::new()),
+                started_at: Set(e.started_at),
+                deadline_at: Set(submitted),
+                submitted_at: Set(Some(submitted)),
+                answers: Set(Some(String::new())),
+                right_count: Set(Some(e.right_count)),
+                total: Set(e.total),
+                prediction: Set(Some(e.prediction)),
+                time_ms: Set(Some(e.time_ms)),
+                ..Default::default()
+            }
+        }))
+        .exec_without_returning(conn)
+        .await?;
+    }
+    Ok(())
+}
