@@ -209,21 +209,29 @@ pub async fn join(
     Ok(())
 }
 
-/// Starts an attempt at a round (or returns the person's attempt still running). Returns the
-/// entry id.
-pub async fn start(state: &AppState, user: &SessionUser, round_id: i64) -> Result<i64, PlayError> {
+/// Starts an attempt at round number `number` of a contest (or returns the person's attempt
+/// still running). Returns the entry id. The round is read inside the batch (once for every
+/// request of the batch), not per request.
+pub async fn start(
+    state: &AppState,
+    user: &SessionUser,
+    contest_id: i64,
+    number: i32,
+) -> Result<i64, PlayError> {
     Ok(state
         .contest_starts
         .submit(StartRequest {
             person_id: user.person_id,
-            round_id,
+            contest_id,
+            number,
         })
         .await?)
 }
 
 pub struct StartRequest {
     pub person_id: i64,
-    pub round_id: i64,
+    pub contest_id: i64,
+    pub number: i32,
 }
 
 /// Starts entries in batches.
@@ -267,12 +275,19 @@ impl BatchHandler for StartHandler {
             let catalog = self.catalog.current();
             let mut results: Vec<Option<Result<i64, PlayError>>> =
                 requests.iter().map(|_| None).collect();
-            let round_ids: BTreeSet<i64> = requests.iter().map(|r| r.round_id).collect();
-            for round_id in round_ids {
+            let keys: BTreeSet<(i64, i32)> =
+                requests.iter().map(|r| (r.contest_id, r.number)).collect();
+            for (contest_id, number) in keys {
                 let mine: Vec<usize> = (0..requests.len())
-                    .filter(|i| requests[*i].round_id == round_id)
+                    .filter(|i| {
+                        (requests[*i].contest_id, requests[*i].number) == (contest_id, number)
+                    })
                     .collect();
-                let round = match contests::round_by_id(txn, round_id).await? {
+                let found = contests::rounds_of(txn, &[contest_id])
+                    .await?
+                    .into_iter()
+                    .find(|r| r.number == number);
+                let round = match found {
                     Some(r) if now < r.opens_at => {
                         Err(PlayError::NotOpen(format_date_time(r.opens_at)))
                     }

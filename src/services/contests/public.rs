@@ -446,15 +446,3 @@ pub async fn my_awards(
     }
     Ok(out)
 }
-
-/// Round number `number` of a contest.
-pub async fn round_of(
-    state: &AppState,
-    contest_id: i64,
-    number: i32,
-) -> Result<Option<contests::Round>, Internal> {
-    Ok(contests::rounds_of(state.db.read(), &[contest_id])
-        .await?
-        .into_iter()
-        .find(|r| r.number == number))
-}

@@ -140,10 +140,7 @@ pub async fn start(
     _form: CsrfForm<Empty>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    let round = crate::services::contests::public::round_of(&state, id, number)
-        .await?
-        .ok_or(WebError::NotFound)?;
-    match play::start(&state, user, round.id).await {
+    match play::start(&state, user, id, number).await {
         Ok(entry) => Ok(see_other(&format!("/cuoc-thi/bai/{entry}"))),
         Err(e) => refusal(id, e),
     }
