@@ -126,6 +126,8 @@ pub async fn run(
         return Ok(report);
     }
     generate_people(state, opts, progress, &mut report).await?;
+    demo_contest(state).await?;
+    progress("a demo contest: round 1 over (ranked), round 2 open this week");
     // The planner learns the new sizes now, not when autovacuum gets round to it (a commune
     // page right after a 4-million-person load was planned as if the tables were empty).
     hocvuso_db::dialect::refresh_statistics(
@@ -543,4 +545,103 @@ fn progress_line(done: u64, total: u64, rows: usize, started: std::time::Instant
         "{done}/{total} people, {rows} rows, {secs:.1} s ({:.0} rows/s)",
         rows as f64 / secs
     )
+}
+
+/// People who took part in the demo contest's first round (at most).
+const CONTEST_ENTRANTS: u64 = 3_000;
+
+/// A province-wide contest to show: round 1 last week with entries of the first generated
+/// people (scores, predictions and times spread deterministically), round 2 open this week,
+/// prizes set and not yet awarded (round 2 is not over).
+async fn demo_contest(state: &AppState) -> Result<(), Internal> {
+    use hocvuso_db::repo::contests;
+    let now = state.clock.now();
+    let db = state.db.read();
+    let province = org::by_code(db, "68")
+        .await?
+        .ok_or_else(|| Internal::Other("no province unit".into()))?;
+    let admin = people::person_by_phone(db, "0900000001")
+        .await?
+        .map(|p| p.id)
+        .ok_or_else(|| Internal::Other("no demo province admin".into()))?;
+    let catalog = state.catalog.current();
+    let Some(course) = catalog.by_slug("ky-nang-so-co-ban") else {
+        return Ok(());
+    };
+    let entrants = people::first_residents(db, CONTEST_ENTRANTS).await?;
+    let txn = state.db.write().begin().await?;
+    let contest_id = contests::insert_contest(
+        &txn,
+        &contests::NewContest {
+            unit_id: province.id,
+            title: "Cuộc thi tìm hiểu “Bình dân học vụ số” tỉnh Lâm Đồng (minh họa)",
+            description: "Cuộc thi trực tuyến hằng tuần về kỹ năng số cơ bản: dịch vụ công trực tuyến, định danh điện tử, thanh toán không dùng tiền mặt, phòng tránh lừa đảo.\nDữ liệu minh họa (hocvuso demo).",
+            audience_units: "",
+            audience_groups: "",
+        },
+        admin,
+        now,
+    )
+    .await?;
+    let week = chrono::Duration::days(7);
+    let mut round_ids = Vec::new();
+    for (number, opens) in [(1, now - week * 2), (2, now - chrono::Duration::days(1))] {
+        round_ids.push(
+            contests::insert_round(
+                &txn,
+                &contests::NewRound {
+                    contest_id,
+                    number,
+                    title: &format!("Vòng {number}"),
+                    opens_at: opens,
+                    closes_at: opens + week,
+                    course_id: course.course.id,
+                    question_count: 10,
+                    draw_by: "",
+                    minutes: 20,
+                    attempts: 1,
+                    prediction: crate::services::contests::organise::DEFAULT_PREDICTION,
+                },
+            )
+            .await?,
+        );
+    }
+    contests::insert_entrants(&txn, contest_id, &entrants, now - week * 2).await?;
+    let rows: Vec<contests::LoadedEntry> = entrants
+        .iter()
+        .enumerate()
+        .map(|(i, (person, _))| {
+            let h = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            contests::LoadedEntry {
+                round_id: round_ids[0],
+                person_id: *person,
+                total: 10,
+                right_count: (4 + h % 7) as i32,
+                prediction: ((h >> 8) % 600) as i64,
+                started_at: now - week * 2 + chrono::Duration::minutes((i % 9_000) as i64),
+                time_ms: 120_000 + ((h >> 20) % 1_000_000) as i64,
+            }
+        })
+        .collect();
+    contests::load_entries(&txn, &rows).await?;
+    let prize = |kind, position, label: &str, winners| contests::NewPrize {
+        kind,
+        position,
+        label: label.to_owned(),
+        winners,
+    };
+    contests::replace_prizes(
+        &txn,
+        contest_id,
+        &[
+            prize(contests::FOR_PERSON, 1, "Giải Nhất", 1),
+            prize(contests::FOR_PERSON, 2, "Giải Nhì", 2),
+            prize(contests::FOR_PERSON, 3, "Giải Ba", 3),
+            prize(contests::FOR_PERSON, 4, "Giải Khuyến khích", 5),
+            prize(contests::FOR_UNIT, 1, "Giải tập thể", 3),
+        ],
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
 }

@@ -879,3 +879,25 @@ pub async fn with_login_among<C: ConnectionTrait>(
     }
     Ok(out)
 }
+
+/// `(person, where they live)` of the first `limit` people with a residence, by id (sample data
+/// for demos).
+pub async fn first_residents<C: ConnectionTrait>(
+    conn: &C,
+    limit: u64,
+) -> Result<Vec<(i64, i64)>, DbErr> {
+    let rows: Vec<(i64, Option<i64>)> = person::Entity::find()
+        .select_only()
+        .column(person::Column::Id)
+        .column(person::Column::ResidenceUnitId)
+        .filter(person::Column::ResidenceUnitId.is_not_null())
+        .order_by_asc(person::Column::Id)
+        .limit(limit)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(p, u)| Some((p, u?)))
+        .collect())
+}
