@@ -253,10 +253,12 @@ const ROUTES: &[(&str, &str, Level)] = &[
     ("/diem-danh", "GP", Level::LoggedIn),
     ("/lop-hoc/quan-ly", "G", Level::Officer),
     ("/lop-hoc/quan-ly/bao-cao.xlsx", "G", Level::Officer),
+    ("/lop-hoc/quan-ly/bao-cao.pdf", "G", Level::Officer),
     ("/lop-hoc/quan-ly/moi", "GP", Level::Officer),
     ("/lop-hoc/quan-ly/{id}", "G", Level::Officer),
     ("/lop-hoc/quan-ly/{id}/ghi-danh", "P", Level::Officer),
     ("/lop-hoc/quan-ly/{id}/danh-sach.xlsx", "G", Level::Officer),
+    ("/lop-hoc/quan-ly/{id}/danh-sach.pdf", "G", Level::Officer),
     ("/lop-hoc/quan-ly/{id}/buoi/{session}", "P", Level::Officer),
     (
         "/lop-hoc/quan-ly/{id}/buoi/{session}/ma",

@@ -181,6 +181,25 @@ async fn a_class_counts_in_the_live_figures(b: TestBackend) {
             .0,
         StatusCode::NOT_FOUND
     );
+    // …and as a PDF to print, with the names and the result.
+    let (status, pdf) = officer_b.get_bytes(&format!("{path}/danh-sach.pdf")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(pdf.starts_with(b"%PDF-"));
+    if let Some(text) = super::util::pdf_text(&pdf) {
+        assert!(text.contains("Hoàn thành"), "{text}");
+    }
+    assert_eq!(
+        officer_a
+            .get_bytes(&format!("{path}/danh-sach.pdf"))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    let (status, report) = officer_b.get_bytes("/lop-hoc/quan-ly/bao-cao.pdf").await;
+    assert_eq!(status, StatusCode::OK);
+    if let Some(text) = super::util::pdf_text(&report) {
+        assert!(text.contains("Xuân Hương"), "{text}");
+    }
 
     // Two days on, no session is on: a code is refused whatever it is.
     app.clock.advance(chrono::Duration::days(2));

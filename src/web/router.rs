@@ -183,6 +183,7 @@ pub fn app(state: AppState) -> Router {
         .route("/lop/{code}/dong-y", post(classes::consents))
         .route("/lop-hoc/quan-ly", get(training::index))
         .route("/lop-hoc/quan-ly/bao-cao.xlsx", get(training::report_xlsx))
+        .route("/lop-hoc/quan-ly/bao-cao.pdf", get(training::report_pdf))
         .route(
             "/lop-hoc/quan-ly/moi",
             get(training::new_form).post(training::create),
@@ -192,6 +193,10 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/lop-hoc/quan-ly/{id}/danh-sach.xlsx",
             get(training::list_xlsx),
+        )
+        .route(
+            "/lop-hoc/quan-ly/{id}/danh-sach.pdf",
+            get(training::list_pdf),
         )
         .route("/lop-hoc/quan-ly/{id}/buoi/{session}", post(training::mark))
         .route(

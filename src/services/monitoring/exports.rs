@@ -307,9 +307,6 @@ pub fn ranking_csv(b: &Board) -> String {
     out
 }
 
-/// The roster template: the header on the first sheet (the one imports read), its phone and
-/// citizen-ID columns formatted as text so that Excel keeps their leading 0; what each column
-/// takes on a second sheet, "Hướng dẫn". No sample people.
 /// One sheet with a bold header row (frozen) and rows of text: a list for officials to print or
 /// file (e.g. a class's attendance).
 pub fn simple_table(
@@ -342,6 +339,51 @@ pub fn simple_table(
     book.save_to_buffer().map_err(xlsx_err)
 }
 
+/// The same kind of list as a PDF to print (landscape A4): a title, a line under it, the table
+/// with its header repeated on every page (column `wide`, a name, three times as wide as the
+/// others; the columns in `numeric` set flush right).
+pub async fn simple_table_pdf(
+    title: &str,
+    subtitle: &str,
+    header: &[String],
+    rows: Vec<Vec<String>>,
+    wide: usize,
+    numeric: &[usize],
+) -> Result<Vec<u8>, Internal> {
+    use hocvuso_pdf::{Block, Column, Document, Orientation};
+    let columns = header
+        .iter()
+        .enumerate()
+        .map(|(i, h)| Column {
+            header: h.clone(),
+            weight: if i == wide { 3.0 } else { 1.0 },
+            numeric: numeric.contains(&i),
+        })
+        .collect();
+    let doc = Document {
+        title: title.to_owned(),
+        author: "Học vụ số".to_owned(),
+        orientation: Orientation::Landscape,
+        footer: Some(title.to_owned()),
+        blocks: vec![
+            Block::Title(title.to_owned()),
+            Block::Subtitle(subtitle.to_owned()),
+            Block::Table {
+                columns,
+                rows,
+                total: None,
+            },
+        ],
+    };
+    tokio::task::spawn_blocking(move || hocvuso_pdf::render(&doc))
+        .await
+        .map_err(|e| Internal::Other(format!("table pdf: {e}")))?
+        .map_err(|e| Internal::Other(format!("table pdf: {e}")))
+}
+
+/// The roster template: the header on the first sheet (the one imports read), its phone and
+/// citizen-ID columns formatted as text so that Excel keeps their leading 0; what each column
+/// takes on a second sheet, "Hướng dẫn". No sample people.
 pub fn roster_template<const N: usize>(
     header: &[&str; N],
     guide: &[[&str; 2]],

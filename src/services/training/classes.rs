@@ -397,7 +397,19 @@ pub async fn unit_report(
 
 /// [`unit_report`] as a workbook (audited: it is a report, not personal data, but what left the
 /// system is on record).
-pub async fn unit_report_xlsx(state: &AppState, user: &SessionUser) -> Result<Vec<u8>, Internal> {
+/// A file format of the lists and reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileFormat {
+    Xlsx,
+    Pdf,
+}
+
+/// The report per organising unit as a file (audited).
+pub async fn unit_report_file(
+    state: &AppState,
+    user: &SessionUser,
+    format: FileFormat,
+) -> Result<Vec<u8>, Internal> {
     let rows: Vec<Vec<String>> = unit_report(state, user)
         .await?
         .into_iter()
@@ -424,18 +436,32 @@ pub async fn unit_report_xlsx(state: &AppState, user: &SessionUser) -> Result<Ve
     .map(|h| (*h).to_owned())
     .collect();
     let now = state.clock.now();
-    let bytes = crate::services::monitoring::exports::simple_table(
-        "Lớp học theo đơn vị",
-        &header,
-        &rows,
-        now,
-    )?;
+    let count = rows.len();
+    let bytes = match format {
+        FileFormat::Xlsx => crate::services::monitoring::exports::simple_table(
+            "Lớp học theo đơn vị",
+            &header,
+            &rows,
+            now,
+        )?,
+        FileFormat::Pdf => {
+            crate::services::monitoring::exports::simple_table_pdf(
+                "Lớp học “Bình dân học vụ số” theo đơn vị tổ chức",
+                &format!("Số liệu đến {}", crate::clock::format_date_time(now)),
+                &header,
+                rows,
+                0,
+                &[1, 2, 3, 4, 5],
+            )
+            .await?
+        }
+    };
     audit::record(
         state.db.write(),
         user.person_id,
         "training_report_export",
         "",
-        &format!("{} đơn vị", rows.len()),
+        &format!("{count} đơn vị, {format:?}"),
         now,
     )
     .await?;
@@ -557,10 +583,12 @@ pub async fn class_page(
 /// A class's list as a workbook (registered learners, attendance at each session, result), for
 /// the organiser to print or file; the export is audited. `None` when the class is not this
 /// user's.
-pub async fn list_xlsx(
+/// The class's list (each session's attendance, the result) as a file (audited).
+pub async fn list_file(
     state: &AppState,
     user: &SessionUser,
     id: i64,
+    format: FileFormat,
 ) -> Result<Option<Vec<u8>>, Internal> {
     let Some(c) = class_page(state, user, id).await? else {
         return Ok(None);
@@ -593,14 +621,39 @@ pub async fn list_xlsx(
         })
         .collect();
     let now = state.clock.now();
-    let bytes =
-        crate::services::monitoring::exports::simple_table("Danh sách lớp", &header, &rows, now)?;
+    let count = rows.len();
+    let bytes = match format {
+        FileFormat::Xlsx => crate::services::monitoring::exports::simple_table(
+            "Danh sách lớp",
+            &header,
+            &rows,
+            now,
+        )?,
+        FileFormat::Pdf => {
+            let numeric: Vec<usize> = vec![0, header.len() - 2];
+            crate::services::monitoring::exports::simple_table_pdf(
+                &format!("Danh sách lớp: {}", c.line.title),
+                &format!(
+                    "{} · giảng viên {} · {} buổi · in lúc {}",
+                    c.line.unit,
+                    c.trainer,
+                    c.sessions.len(),
+                    crate::clock::format_date_time(now)
+                ),
+                &header,
+                rows,
+                1,
+                &numeric,
+            )
+            .await?
+        }
+    };
     audit::record(
         state.db.write(),
         user.person_id,
         "training_list_export",
         &id.to_string(),
-        &format!("{} người", rows.len()),
+        &format!("{count} người, {format:?}"),
         now,
     )
     .await?;

@@ -274,22 +274,65 @@ pub async fn list_xlsx(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
+    list_file(state, ctx, id, classes::FileFormat::Xlsx).await
+}
+
+pub async fn list_pdf(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    list_file(state, ctx, id, classes::FileFormat::Pdf).await
+}
+
+async fn list_file(
+    state: AppState,
+    ctx: Ctx,
+    id: i64,
+    format: classes::FileFormat,
+) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    let Some(bytes) = classes::list_xlsx(&state, user, id).await? else {
+    let Some(bytes) = classes::list_file(&state, user, id, format).await? else {
         return Err(WebError::NotFound);
     };
+    let (kind, ext) = file_kind(format);
     Ok(crate::web::pages::download(
         bytes,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        &format!("lop-hoc-{id}.xlsx"),
+        kind,
+        &format!("lop-hoc-{id}.{ext}"),
     ))
 }
 
+/// The content type and the file name's extension of a format.
+fn file_kind(format: classes::FileFormat) -> (&'static str, &'static str) {
+    match format {
+        classes::FileFormat::Xlsx => (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+        classes::FileFormat::Pdf => ("application/pdf", "pdf"),
+    }
+}
+
 pub async fn report_xlsx(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    report_file(state, ctx, classes::FileFormat::Xlsx).await
+}
+
+pub async fn report_pdf(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    report_file(state, ctx, classes::FileFormat::Pdf).await
+}
+
+async fn report_file(
+    state: AppState,
+    ctx: Ctx,
+    format: classes::FileFormat,
+) -> Result<Response, WebError> {
     let user = ctx.user()?;
+    let bytes = classes::unit_report_file(&state, user, format).await?;
+    let (kind, ext) = file_kind(format);
     Ok(crate::web::pages::download(
-        classes::unit_report_xlsx(&state, user).await?,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "lop-hoc-theo-don-vi.xlsx",
+        bytes,
+        kind,
+        &format!("lop-hoc-theo-don-vi.{ext}"),
     ))
 }
