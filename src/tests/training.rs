@@ -270,3 +270,60 @@ async fn a_bad_class_gets_a_clear_message_and_writes_nothing(b: TestBackend) {
 }
 
 test_both!(a_bad_class_gets_a_clear_message_and_writes_nothing);
+
+/// A class whose rule also asks for the course's quiz: attending alone completes nothing; the
+/// pass (after the attendance) completes the class's place, and the course through the spine.
+async fn a_class_with_the_quiz_rule_completes_when_the_quiz_is_passed(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut officer = app.staff("0900000002", Role::UnitOfficer, COMMUNE_B).await;
+    let mut learner = app.learner("0911111111", COMMUNE_B).await;
+    let opened = officer
+        .post(
+            "/lop-hoc/quan-ly/moi",
+            &[
+                ("ten", "Lớp kỹ năng số có kiểm tra cuối khóa"),
+                ("don_vi", COMMUNE_B),
+                ("khoa_hoc", COURSE),
+                ("nhom", ""),
+                ("suc_chua", "10"),
+                ("giang_vien", "Trần Văn Bình"),
+                ("ty_le", "100"),
+                ("kiem_tra", "1"),
+                ("buoi", "25/11/2026 09:30-11:30 Nhà văn hoá tổ dân phố 5"),
+            ],
+        )
+        .await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.body);
+    let path = opened.location().trim_end_matches("?xong=da-mo").to_owned();
+    let id: i64 = path
+        .rsplit('/')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("{path}"));
+    assert!(officer
+        .get(&path)
+        .await
+        .body
+        .contains("đạt bài kiểm tra của khóa học"));
+    let r = learner.post(&format!("/lop-hoc/{id}/dang-ky"), &[]).await;
+    assert_eq!(r.location(), "/lop-hoc?xong=da-dang-ky");
+
+    // Present at the only session: not complete yet, the figure does not move.
+    let before = app.achieved(COMMUNE_B).await;
+    let screens = officer.get(&path).await.attrs("a[href$='/ma']", "href");
+    let screen = officer.get(&screens[0]).await;
+    let code = screen.text("#ma-diem-danh");
+    let present = learner.post("/diem-danh", &[("ma", &code)]).await;
+    assert_eq!(present.status, StatusCode::OK, "{}", present.body);
+    assert_eq!(app.achieved(COMMUNE_B).await, before);
+    assert_eq!(officer.get(&path).await.text("#so-hoan-thanh"), "0");
+
+    // The quiz passed: the class is complete and the commune's figure moves.
+    learner.pass_course(COURSE).await;
+    assert_eq!(officer.get(&path).await.text("#so-hoan-thanh"), "1");
+    assert_eq!(app.achieved(COMMUNE_B).await, before + 1);
+    app.verify_ok().await;
+}
+test_both!(a_class_with_the_quiz_rule_completes_when_the_quiz_is_passed);

@@ -904,6 +904,10 @@ impl BatchHandler for SubmitHandler {
                 .into_iter()
                 .collect();
             record_achievements(txn, &catalog, &people, |_| Some(now)).await?;
+            // Classes whose rule also asks for the quiz: a pass completes the place of whoever
+            // attended enough.
+            let passed: Vec<(i64, i64)> = passes.iter().map(|(p, c, ..)| (*p, *c)).collect();
+            crate::services::training::attendance::quiz_passed(txn, &passed, now).await?;
 
             for g in &graded {
                 results[g.index] = Some(if submitted.contains(&g.attempt_id) {

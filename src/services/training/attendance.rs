@@ -118,11 +118,19 @@ async fn complete_if_met<C: ConnectionTrait>(
     let marks = training::attendance(conn, &ids).await?;
     let places = training::places(conn, c.id).await?;
     let total = i64::try_from(sessions.len()).unwrap_or(i64::MAX);
+    // With the class's quiz rule, only people who passed the course's quiz complete it now
+    // (the others when they pass it: `quiz_passed`).
+    let passed: Option<Vec<i64>> = if c.needs_quiz {
+        Some(learning::passed_quiz_among(conn, c.course_id, people).await?)
+    } else {
+        None
+    };
     let mut done = Vec::new();
     for p in places.iter().filter(|p| {
         p.status == training::REGISTERED
             && p.completed_at.is_none()
             && people.contains(&p.person_id)
+            && passed.as_ref().is_none_or(|ok| ok.contains(&p.person_id))
     }) {
         let attended =
             i64::try_from(marks.iter().filter(|m| m.person_id == p.person_id).count()).unwrap_or(0);
@@ -157,6 +165,53 @@ async fn complete_if_met<C: ConnectionTrait>(
         |_| None,
     )
     .await?;
+    Ok(())
+}
+
+/// After quiz passes (`(person, course)`), in the same transaction: the places of classes that
+/// teach those courses with the quiz rule whose holders attended enough sessions are completed
+/// (the course itself was completed by the pass, through the spine). Called by
+/// `learning::progress::SubmitHandler`.
+pub async fn quiz_passed<C: ConnectionTrait>(
+    conn: &C,
+    passes: &[(i64, i64)],
+    now: DateTime<Utc>,
+) -> Result<(), hocvuso_db::DbErr> {
+    if passes.is_empty() {
+        return Ok(());
+    }
+    let courses: Vec<i64> = passes
+        .iter()
+        .map(|(_, c)| *c)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let classes = training::quiz_classes(conn, &courses).await?;
+    if classes.is_empty() {
+        return Ok(());
+    }
+    let people: Vec<i64> = passes.iter().map(|(p, _)| *p).collect();
+    let class_ids: Vec<i64> = classes.iter().map(|c| c.id).collect();
+    for place in training::open_places_of(conn, &class_ids, &people).await? {
+        let Some(c) = classes.iter().find(|c| c.id == place.class_id) else {
+            continue;
+        };
+        if !passes.contains(&(place.person_id, c.course_id)) {
+            continue;
+        }
+        let sessions = training::sessions(conn, c.id).await?;
+        let ids: Vec<i64> = sessions.iter().map(|s| s.id).collect();
+        let attended = training::attendance(conn, &ids)
+            .await?
+            .iter()
+            .filter(|m| m.person_id == place.person_id)
+            .count();
+        if !sessions.is_empty()
+            && attended * 100 >= c.min_attendance.max(0) as usize * sessions.len()
+        {
+            training::set_completed(conn, place.id, now).await?;
+        }
+    }
     Ok(())
 }
 

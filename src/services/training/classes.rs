@@ -44,6 +44,9 @@ pub struct ClassInput {
     /// One session a line: `dd/mm/yyyy hh:mm-hh:mm place`.
     #[serde(default)]
     pub buoi: String,
+    /// "1": completing the class also needs the course's quiz passed.
+    #[serde(default)]
+    pub kiem_tra: String,
 }
 
 /// A session as read from one line of the form.
@@ -231,6 +234,7 @@ pub async fn create(
             capacity,
             trainer,
             min_attendance,
+            needs_quiz: input.kiem_tra == "1",
         },
         user.person_id,
         now,
@@ -500,6 +504,8 @@ pub struct ClassPage {
     pub trainer: String,
     pub group: String,
     pub min_attendance: i32,
+    /// Completion also needs the course's quiz passed.
+    pub needs_quiz: bool,
     pub sessions: Vec<SessionRow>,
     pub learners: Vec<Learner>,
     /// Waiting, in order: names.
@@ -561,6 +567,7 @@ pub async fn class_page(
             |g| g.name_vi().to_owned(),
         ),
         min_attendance: c.min_attendance,
+        needs_quiz: c.needs_quiz,
         sessions: sessions
             .iter()
             .map(|s| SessionRow {

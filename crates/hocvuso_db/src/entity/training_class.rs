@@ -21,6 +21,8 @@ pub struct Model {
     pub min_attendance: i32,
     pub created_by: i64,
     pub created_at: DateTimeUtc,
+    /// Completion also needs the course's quiz passed (not only the attendance).
+    pub needs_quiz: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -35,6 +35,7 @@ mod m20261207_000004_class_sign_in;
 mod m20261208_000001_honours;
 mod m20261208_000002_training;
 mod m20261209_000001_contests;
+mod m20261209_000002_class_quiz_rule;
 
 use m20261124_000001_initial::Initial;
 use m20261125_000001_handbook::Handbook;
@@ -62,6 +63,7 @@ use m20261207_000004_class_sign_in::ClassSignIn;
 use m20261208_000001_honours::Honours;
 use m20261208_000002_training::Training;
 use m20261209_000001_contests::Contests;
+use m20261209_000002_class_quiz_rule::ClassQuizRule;
 
 pub struct Migrator;
 
@@ -95,6 +97,7 @@ impl MigratorTrait for Migrator {
             Box::new(Honours),
             Box::new(Training),
             Box::new(Contests),
+            Box::new(ClassQuizRule),
         ]
     }
 }

@@ -29,6 +29,7 @@ pub struct NewClass<'a> {
     pub capacity: i32,
     pub trainer: &'a str,
     pub min_attendance: i32,
+    pub needs_quiz: bool,
 }
 
 pub async fn insert_class<C: ConnectionTrait>(
@@ -45,6 +46,7 @@ pub async fn insert_class<C: ConnectionTrait>(
         capacity: Set(c.capacity),
         trainer: Set(c.trainer.to_owned()),
         min_attendance: Set(c.min_attendance),
+        needs_quiz: Set(c.needs_quiz),
         created_by: Set(by),
         created_at: Set(now),
         ..Default::default()
@@ -298,4 +300,37 @@ pub async fn attendance<C: ConnectionTrait>(
         .filter(training_attendance::Column::SessionId.is_in(session_ids.iter().copied()))
         .all(conn)
         .await
+}
+
+/// Classes that teach one of these courses and ask for its quiz to be passed.
+pub async fn quiz_classes<C: ConnectionTrait>(
+    conn: &C,
+    course_ids: &[i64],
+) -> Result<Vec<Class>, DbErr> {
+    training_class::Entity::find()
+        .filter(training_class::Column::CourseId.is_in(course_ids.iter().copied()))
+        .filter(training_class::Column::NeedsQuiz.eq(true))
+        .all(conn)
+        .await
+}
+
+/// These people's registered places not completed yet in these classes.
+pub async fn open_places_of<C: ConnectionTrait>(
+    conn: &C,
+    class_ids: &[i64],
+    person_ids: &[i64],
+) -> Result<Vec<Place>, DbErr> {
+    let mut out = Vec::new();
+    for chunk in person_ids.chunks(500) {
+        out.extend(
+            training_place::Entity::find()
+                .filter(training_place::Column::ClassId.is_in(class_ids.iter().copied()))
+                .filter(training_place::Column::PersonId.is_in(chunk.iter().copied()))
+                .filter(training_place::Column::Status.eq(REGISTERED))
+                .filter(training_place::Column::CompletedAt.is_null())
+                .all(conn)
+                .await?,
+        );
+    }
+    Ok(out)
 }

@@ -105,3 +105,27 @@ pub(super) fn rows_from_list(a: &QuizAttempt) -> Vec<AttemptQuestion> {
         })
         .collect()
 }
+
+/// Which of these people passed the course's quiz (a submitted attempt graded as passed).
+pub async fn passed_quiz_among<C: ConnectionTrait>(
+    conn: &C,
+    course_id: i64,
+    person_ids: &[i64],
+) -> Result<Vec<i64>, DbErr> {
+    let mut out = Vec::new();
+    for chunk in person_ids.chunks(500) {
+        use sea_orm::QuerySelect;
+        let rows: Vec<i64> = quiz_attempt::Entity::find()
+            .select_only()
+            .column(quiz_attempt::Column::PersonId)
+            .filter(quiz_attempt::Column::CourseId.eq(course_id))
+            .filter(quiz_attempt::Column::PersonId.is_in(chunk.iter().copied()))
+            .filter(quiz_attempt::Column::Passed.eq(true))
+            .distinct()
+            .into_tuple()
+            .all(conn)
+            .await?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
