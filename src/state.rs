@@ -73,6 +73,8 @@ pub struct AppStateInner {
     /// Rankings of closed contest rounds kept in memory, and those being computed.
     pub contest_rankings: crate::services::contests::ranking::RankingCache,
     pub contest_ranking_runs: Coalesce<i64, crate::services::contests::ranking::RoundRanking>,
+    /// Leaderboards of the contests looked at last.
+    pub contest_boards: crate::services::contests::boards::BoardCache,
     /// Recently seen sessions (a few seconds; logout removes at once).
     pub sessions: Arc<SessionCache>,
     /// Batched lookups of sessions missing from the cache.

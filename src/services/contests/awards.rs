@@ -5,11 +5,13 @@
 //! rounds can no longer change, and winners see their prize on the contest page.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use hocvuso_db::repo::audit;
 use hocvuso_db::repo::contests::{self, NewAward, NewPrize, FOR_PERSON, FOR_UNIT};
 use hocvuso_db::TransactionTrait;
 
+use super::boards::{self, Boards};
 use super::organise::managed;
 use super::ranking::{self, OverallRow, UnitRow};
 use crate::services::accounts::sign_in::{FieldErrors, FormError, SessionUser};
@@ -158,52 +160,15 @@ pub struct Winner {
 pub struct Standings {
     pub people: Vec<OverallRow>,
     pub units: Vec<UnitRow>,
-    pub unit_of: HashMap<i64, i64>,
 }
 
 pub async fn standings(
     state: &AppState,
     contest: &contests::Contest,
-) -> Result<Option<Standings>, Internal> {
-    let db = state.db.read();
-    let rounds = contests::rounds_of(db, &[contest.id]).await?;
-    let now = state.clock.now();
-    if rounds.is_empty() || rounds.iter().any(|r| !ranking::is_final(r, now)) {
-        return Ok(None);
-    }
-    let mut rankings = Vec::new();
-    for r in &rounds {
-        if let Some(k) = ranking::of_round(state, r).await? {
-            rankings.push(k);
-        }
-    }
-    let refs: Vec<&ranking::RoundRanking> = rankings.iter().map(|r| r.as_ref()).collect();
-    let people = ranking::rank_overall(&refs);
-    let unit_of: HashMap<i64, i64> = contests::entrant_units(db, contest.id)
-        .await?
-        .into_iter()
-        .collect();
-    let year = crate::clock::vietnam_time(
-        rounds
-            .iter()
-            .map(|r| r.closes_at)
-            .max()
-            .unwrap_or_else(|| state.clock.now()),
-    );
-    let denominators = ranking::denominators(state, chrono::Datelike::year(&year)).await?;
-    let tree = crate::services::people::org::tree(state).await?;
-    let names = ranking::unit_names(&tree);
-    let units = ranking::unit_board(
-        people.iter().map(|o| (o.person_id, o.right, o.entries)),
-        &unit_of,
-        &denominators,
-        &names,
-    );
-    Ok(Some(Standings {
-        people,
-        units,
-        unit_of,
-    }))
+) -> Result<Option<Arc<Boards>>, Internal> {
+    let rounds = contests::rounds_of(state.db.read(), &[contest.id]).await?;
+    let b = boards::of_contest(state, contest, &rounds).await?;
+    Ok(b.overall.is_some().then_some(b))
 }
 
 /// `12,5` — one decimal, Vietnamese comma.
@@ -216,16 +181,28 @@ pub async fn proposal(
     state: &AppState,
     contest: &contests::Contest,
 ) -> Result<Option<Vec<Winner>>, Internal> {
-    let Some(s) = standings(state, contest).await? else {
+    let Some(b) = standings(state, contest).await? else {
+        return Ok(None);
+    };
+    let Some((people, units)) = &b.overall else {
         return Ok(None);
     };
     let db = state.db.read();
     let prizes = contests::prizes_of(db, contest.id).await?;
-    let tree = crate::services::people::org::tree(state).await?;
-    let unit_names = ranking::unit_names(&tree);
+    let winners: i64 = prizes
+        .iter()
+        .filter(|p| p.kind == FOR_PERSON)
+        .map(|p| i64::from(p.winners))
+        .sum();
+    let first: Vec<i64> = people
+        .iter()
+        .take(usize::try_from(winners).unwrap_or(0))
+        .map(|o| o.person_id)
+        .collect();
+    let unit_of = boards::units_of(state, contest.id, &first).await?;
     let mut out = Vec::new();
-    let mut people = s.people.iter();
-    let mut units = s.units.iter();
+    let mut people = people.iter();
+    let mut units = units.iter();
     for p in &prizes {
         for _ in 0..p.winners {
             if p.kind == FOR_PERSON {
@@ -238,12 +215,7 @@ pub async fn proposal(
                     person_id: Some(o.person_id),
                     unit_id: None,
                     name: String::new(),
-                    unit: s
-                        .unit_of
-                        .get(&o.person_id)
-                        .and_then(|u| unit_names.get(u))
-                        .cloned()
-                        .unwrap_or_default(),
+                    unit: unit_of.get(&o.person_id).cloned().unwrap_or_default(),
                     score: format!("{} câu đúng", o.right),
                 });
             } else {
@@ -359,10 +331,12 @@ pub async fn confirmed(
     }
     let prizes = contests::prizes_of(db, contest.id).await?;
     let standings = standings(state, contest).await?;
+    let overall = standings.as_ref().and_then(|b| b.overall.as_ref());
     let tree = crate::services::people::org::tree(state).await?;
     let unit_names = ranking::unit_names(&tree);
     let ids: Vec<i64> = awards.iter().filter_map(|a| a.person_id).collect();
     let names: HashMap<i64, String> = contests::names_of(db, &ids).await?.into_iter().collect();
+    let unit_of = boards::units_of(state, contest.id, &ids).await?;
     let mut out: Vec<(usize, Winner)> = awards
         .iter()
         .filter_map(|a| {
@@ -373,24 +347,17 @@ pub async fn confirmed(
             let place = u32::try_from(a.place).unwrap_or(0);
             let (name, unit, score) = match (a.person_id, a.unit_id) {
                 (Some(p), _) => {
-                    let unit_id = standings.as_ref().and_then(|s| s.unit_of.get(&p).copied());
-                    let right = standings
-                        .as_ref()
-                        .and_then(|s| s.people.iter().find(|o| o.person_id == p))
+                    let right = overall
+                        .and_then(|(people, _)| people.iter().find(|o| o.person_id == p))
                         .map_or(0, |o| o.right);
                     (
                         names.get(&p).cloned().unwrap_or_default(),
-                        unit_id
-                            .and_then(|u| unit_names.get(&u))
-                            .cloned()
-                            .unwrap_or_default(),
+                        unit_of.get(&p).cloned().unwrap_or_default(),
                         format!("{right} câu đúng"),
                     )
                 }
                 (None, Some(u)) => {
-                    let row = standings
-                        .as_ref()
-                        .and_then(|s| s.units.iter().find(|r| r.unit_id == u));
+                    let row = overall.and_then(|(_, units)| units.iter().find(|r| r.unit_id == u));
                     let name = unit_names.get(&u).cloned().unwrap_or_default();
                     let score = match row.and_then(|r| r.per_thousand) {
                         Some(x) => format!("{} người dự thi/1.000 dân", decimal(x)),

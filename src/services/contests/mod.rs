@@ -10,10 +10,12 @@
 //! - [`organise`]: contests and rounds, for their organisers.
 //! - [`play`]: joining, starting and submitting entries (group commit), the entry page.
 //! - [`ranking`]: the ranking rule, leaderboards, the cache of closed rounds' rankings.
+//! - [`boards`]: a contest's leaderboards, computed once per set of closed rounds.
 //! - [`awards`]: prizes, proposed and confirmed winners, the decision files.
 //! - [`public`]: the list, a contest's page and its leaderboards, for everyone.
 
 pub mod awards;
+pub mod boards;
 pub mod organise;
 pub mod play;
 pub mod public;

@@ -358,6 +358,19 @@ impl BatchHandler for StartHandler {
                 for e in contests::insert_entries(txn, &new, now).await? {
                     found.insert(e.person_id, Ok(e.id));
                 }
+                // Someone whose entry another process started at the same moment gets that one.
+                let raced: Vec<i64> = new
+                    .iter()
+                    .map(|e| e.person_id)
+                    .filter(|p| !found.contains_key(p))
+                    .collect();
+                if !raced.is_empty() {
+                    for e in contests::entries_of(txn, round.id, &raced).await? {
+                        if e.submitted_at.is_none() {
+                            found.insert(e.person_id, Ok(e.id));
+                        }
+                    }
+                }
                 for i in mine {
                     results[i] = Some(match found.get(&requests[i].person_id) {
                         Some(Ok(id)) => Ok(*id),

@@ -321,80 +321,72 @@ pub async fn board(
         },
         None => None,
     };
-    let tree = crate::services::people::org::tree(state).await?;
-    let unit_names = ranking::unit_names(&tree);
-    let unit_of: HashMap<i64, i64> = contests::entrant_units(db, contest.id)
-        .await?
-        .into_iter()
-        .collect();
+    let boards = super::boards::of_contest(state, &contest, &rounds).await?;
     let me = user.map(|u| u.person_id);
-    // (place, person, right, distance, time) in order, and the unit board.
-    let (order, units, all_right): (Vec<Placed>, Vec<UnitRow>, Option<i64>) = match &chosen {
+    let placed_round = |k: &ranking::Ranked| -> Placed {
+        (
+            k.place,
+            k.person_id,
+            i64::from(k.right),
+            k.distance,
+            k.time_ms,
+        )
+    };
+    let placed_overall = |o: &ranking::OverallRow| -> Placed {
+        (o.place, o.person_id, o.right, o.distance, o.time_ms)
+    };
+    // The first people and the viewer's own line, without copying the whole ranking.
+    let (shown, mine, total, units, all_right): (
+        Vec<Placed>,
+        Option<Placed>,
+        usize,
+        Vec<UnitRow>,
+        Option<i64>,
+    ) = match &chosen {
         Some(r) => {
-            let Some(k) = ranking::of_round(state, r).await? else {
+            let Some(b) = boards.rounds.get(&r.id) else {
                 return Ok(Some(Board::pending(contest, chosen, rounds_over)));
             };
-            let year = chrono::Datelike::year(&crate::clock::vietnam_time(r.closes_at));
-            let denominators = ranking::denominators(state, year).await?;
-            let units = ranking::unit_board(
-                k.rows
-                    .iter()
-                    .map(|x| (x.person_id, i64::from(x.right), u64::from(x.entries))),
-                &unit_of,
-                &denominators,
-                &unit_names,
-            );
+            let rows = &b.ranking.rows;
             (
-                k.rows
-                    .iter()
-                    .map(|x| {
-                        (
-                            x.place,
-                            x.person_id,
-                            i64::from(x.right),
-                            x.distance,
-                            x.time_ms,
-                        )
-                    })
-                    .collect(),
-                units,
-                Some(k.all_right),
+                rows.iter().take(BOARD_SIZE).map(placed_round).collect(),
+                me.and_then(|p| rows.iter().find(|x| x.person_id == p))
+                    .map(placed_round),
+                rows.len(),
+                b.units.clone(),
+                Some(b.ranking.all_right),
             )
         }
         None => {
-            let Some(s) = awards::standings(state, &contest).await? else {
+            let Some((people, units)) = &boards.overall else {
                 return Ok(Some(Board::pending(contest, chosen, rounds_over)));
             };
             (
-                s.people
-                    .iter()
-                    .map(|o| (o.place, o.person_id, o.right, o.distance, o.time_ms))
-                    .collect(),
-                s.units,
+                people.iter().take(BOARD_SIZE).map(placed_overall).collect(),
+                me.and_then(|p| people.iter().find(|o| o.person_id == p))
+                    .map(placed_overall),
+                people.len(),
+                units.clone(),
                 None,
             )
         }
     };
-    let mut shown: Vec<i64> = order.iter().take(BOARD_SIZE).map(|x| x.1).collect();
-    let mine_row = me.and_then(|p| order.iter().find(|x| x.1 == p).copied());
-    shown.extend(mine_row.map(|x| x.1));
-    let names: HashMap<i64, String> = contests::names_of(db, &shown).await?.into_iter().collect();
-    let line = |(place, person, right, distance, time): (u32, i64, i64, i64, i64)| PersonLine {
+    let mut ids: Vec<i64> = shown.iter().map(|x| x.1).collect();
+    ids.extend(mine.map(|x| x.1));
+    let names: HashMap<i64, String> = contests::names_of(db, &ids).await?.into_iter().collect();
+    let unit_of = super::boards::units_of(state, contest.id, &ids).await?;
+    let line = |(place, person, right, distance, time): Placed| PersonLine {
         place,
         name: hocvuso_domain::mask::full_name(names.get(&person).map_or("", String::as_str)),
-        unit: unit_of
-            .get(&person)
-            .and_then(|u| unit_names.get(u))
-            .cloned()
-            .unwrap_or_default(),
+        unit: unit_of.get(&person).cloned().unwrap_or_default(),
         right,
         distance,
         time: minutes_seconds(time),
     };
     Ok(Some(Board {
-        people: order.iter().take(BOARD_SIZE).copied().map(line).collect(),
-        total_people: order.len(),
-        mine: mine_row.map(line),
+        people: shown.into_iter().map(line).collect(),
+        total_people: total,
+        mine: mine.map(line),
         units,
         all_right,
         pending: false,

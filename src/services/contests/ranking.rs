@@ -286,15 +286,16 @@ pub fn is_final(round: &contests::Round, now: DateTime<Utc>) -> bool {
     now > round.closes_at + chrono::Duration::seconds(GRACE_SECONDS)
 }
 
-/// Rankings of closed rounds, kept in memory (a closed round's entries no longer change), the
-/// most recently used few.
+/// Rankings of closed rounds, kept in memory (a closed round's entries no longer change): the
+/// most recently used, up to [`KEPT_ROWS`] ranked people in all (about 64 bytes each), and
+/// always the last one.
 #[derive(Default)]
 pub struct RankingCache {
     kept: Mutex<Vec<(i64, Arc<RoundRanking>)>>,
 }
 
-/// Rounds whose rankings stay in memory at once.
-const KEPT: usize = 8;
+/// Ranked people kept in memory at most, over every round kept (≈ 200 MB).
+const KEPT_ROWS: usize = 3_000_000;
 
 impl RankingCache {
     fn get(&self, round_id: i64) -> Option<Arc<RoundRanking>> {
@@ -310,7 +311,9 @@ impl RankingCache {
         if let Ok(mut kept) = self.kept.lock() {
             kept.retain(|(id, _)| *id != round_id);
             kept.push((round_id, r));
-            if kept.len() > KEPT {
+            while kept.len() > 1
+                && kept.iter().map(|(_, r)| r.rows.len()).sum::<usize>() > KEPT_ROWS
+            {
                 kept.remove(0);
             }
         }

@@ -286,8 +286,9 @@ pub struct NewEntry {
     pub deadline_at: DateTime<Utc>,
 }
 
-/// Starts entries in few statements; returns them in id order. A second entry with the same
-/// round, person and attempt number fails the statement (the unique index).
+/// Starts entries in few statements; returns those inserted, in id order. An entry whose round,
+/// person and attempt number exist already (another process started it a moment before) is
+/// not inserted and not returned: the unique index keeps one.
 pub async fn insert_entries<C: ConnectionTrait>(
     conn: &C,
     rows: &[NewEntry],
@@ -317,6 +318,15 @@ pub async fn insert_entries<C: ConnectionTrait>(
                 ..Default::default()
             }
         }))
+        .on_conflict(
+            OnConflict::columns([
+                contest_entry::Column::RoundId,
+                contest_entry::Column::PersonId,
+                contest_entry::Column::AttemptNo,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
         .exec_with_returning_many(conn)
         .await?;
         inserted.sort_by_key(|e| e.id);
