@@ -12,6 +12,7 @@ pub mod honours;
 pub mod learning;
 pub mod monitoring;
 pub mod people;
+pub mod plan;
 pub mod setup;
 pub mod shared;
 pub mod training;

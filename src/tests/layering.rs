@@ -113,6 +113,7 @@ fn areas_are_mirrored() -> TestResult {
         "learning",
         "monitoring",
         "people",
+        "plan",
         "training",
     ];
     for (folder, extra) in [

@@ -20,6 +20,7 @@ mod operations;
 mod org;
 mod paths;
 mod people;
+mod plan;
 mod public;
 mod recovery;
 mod report;

@@ -22,6 +22,7 @@ use super::pages::honours::{proposals as honours, roll as honour_roll};
 use super::pages::learning::{course_authoring, learn, requirements};
 use super::pages::monitoring::{completions, dashboard, denominators, report, targets, vneid};
 use super::pages::people::{classes, org, person as people, recovery, roster, support, transfer};
+use super::pages::plan::tasks as plan_tasks;
 use super::pages::site::{health, home};
 use super::pages::training::{classes as training, learner as training_learner};
 use crate::state::AppState;
@@ -247,6 +248,13 @@ pub fn app(state: AppState) -> Router {
             post(honours::add_file).layer(DefaultBodyLimit::max(honours::BODY_LIMIT)),
         )
         .route("/ton-vinh/de-xuat/{id}/tep/{file}", get(honours::file))
+        .route("/ke-hoach", get(plan_tasks::board))
+        .route("/ke-hoach/{id}", get(plan_tasks::task))
+        .route(
+            "/ke-hoach/{id}/cap-nhat",
+            post(plan_tasks::record).layer(DefaultBodyLimit::max(plan_tasks::BODY_LIMIT)),
+        )
+        .route("/ke-hoach/{id}/tep/{file}", get(plan_tasks::file))
         .route_layer(guard(&state, Access::Officer));
 
     // The province admin only.
@@ -308,6 +316,11 @@ pub fn app(state: AppState) -> Router {
         .route("/chung-nhan/{code}/thu-hoi", post(certificate::revoke))
         .route("/chung-nhan/{code}/khoi-phuc", post(certificate::reinstate))
         .route("/ton-vinh/de-xuat/{id}/xet", post(honours::review))
+        .route(
+            "/ke-hoach/moi",
+            get(plan_tasks::new_form).post(plan_tasks::create),
+        )
+        .route("/ke-hoach/{id}/don-vi", post(plan_tasks::set_lead_unit))
         .route_layer(guard(&state, Access::Province));
 
     // Authors and the province administrator: the handbook's text and images, and courses.

@@ -3,5 +3,4 @@
 //! accepts or declines it; accepted ones are on the public honour roll by year. Owns the
 //! `honour_*` tables; pages in `web/pages/honours/`, templates in `templates/honours/`.
 
-pub mod evidence;
 pub mod proposals;

@@ -10,8 +10,8 @@ use hocvuso_db::repo::honours::{self, Content};
 use hocvuso_db::repo::{audit, org, people};
 use hocvuso_db::TransactionTrait;
 
-use super::evidence;
 use crate::services::accounts::sign_in::{FieldErrors, FormError, SessionUser};
+use crate::services::shared::evidence;
 use crate::services::Internal;
 use crate::state::AppState;
 

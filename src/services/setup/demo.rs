@@ -128,6 +128,8 @@ pub async fn run(
     generate_people(state, opts, progress, &mut report).await?;
     demo_contest(state).await?;
     progress("a demo contest: round 1 over (ranked), round 2 open this week");
+    demo_plan(state).await?;
+    progress("progress notes on four of the plan's tasks");
     // The planner learns the new sizes now, not when autovacuum gets round to it (a commune
     // page right after a 4-million-person load was planned as if the tables were empty).
     hocvuso_db::dialect::refresh_statistics(
@@ -642,6 +644,56 @@ async fn demo_contest(state: &AppState) -> Result<(), Internal> {
         ],
     )
     .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Progress notes on a few of the plan's tasks (as the province would have written them), so
+/// the board of `/ke-hoach` shows tasks on track, done and late.
+async fn demo_plan(state: &AppState) -> Result<(), Internal> {
+    use hocvuso_db::repo::plan;
+    let now = state.clock.now();
+    let today = crate::clock::vietnam_time(now).date_naive();
+    let db = state.db.read();
+    let admin = people::person_by_phone(db, "0900000001")
+        .await?
+        .map(|p| p.id)
+        .ok_or_else(|| Internal::Other("no demo province admin".into()))?;
+    let tasks = plan::tasks(db).await?;
+    let notes: [(&str, &str, i64, &str); 4] = [
+        (
+            "1",
+            plan::ON_TRACK,
+            20,
+            "Đã phát hành 12 tin, bài trên Cổng thông tin điện tử tỉnh và ứng dụng Công dân số Lâm Đồng; tổ chức 2 tọa đàm chuyên đề.",
+        ),
+        (
+            "3",
+            plan::ON_TRACK,
+            9,
+            "Nền tảng học tập và Sổ tay điện tử đã vận hành; số liệu theo dõi trực tiếp trên trang Thống kê.",
+        ),
+        (
+            "4.1",
+            plan::BEHIND,
+            35,
+            "Đã mở 3 lớp AI cho cán bộ cấp tỉnh; các xã chưa bố trí được giảng viên, đề nghị Sở Nội vụ hỗ trợ.",
+        ),
+        (
+            "2",
+            plan::DONE,
+            60,
+            "Đã có văn bản của Ủy ban nhân dân tỉnh yêu cầu cán bộ, công chức, viên chức tự học qua nền tảng.",
+        ),
+    ];
+    let txn = state.db.write().begin().await?;
+    for (code, status, days_ago, note) in notes {
+        let Some(task) = tasks.iter().find(|t| t.code == code) else {
+            continue;
+        };
+        let day = today - chrono::Duration::days(days_ago);
+        plan::insert_update(&txn, task.id, status, note, day, admin, now).await?;
+    }
     txn.commit().await?;
     Ok(())
 }

@@ -93,6 +93,7 @@ pub async fn ensure_seeded(db: &Db, now: DateTime<Utc>) -> Result<(), Internal> 
         seed_content(&txn, now).await?;
         hocvuso_db::repo::settings::set(&txn, SHIPPED_CONTENT, content::FINGERPRINT).await?;
     }
+    crate::services::plan::tasks::seed(&txn, now).await?;
     crate::services::credentials::certificates::ensure_issuer_key(&txn, now).await?;
     txn.commit().await?;
     Ok(())

@@ -1,8 +1,10 @@
 //! Shared pieces that no single area owns: the group-commit writer, live content replaced
 //! whole when authors change it, what every file import shares (the capped error list, the
-//! stash between dry run and import), rate limits, Markdown, media checks and QR codes.
+//! stash between dry run and import), rate limits, Markdown, media checks, evidence files
+//! (PDF or photos checked to be what their names say) and QR codes.
 
 pub mod coalesce;
+pub mod evidence;
 pub mod imports;
 pub mod limits;
 pub mod live;

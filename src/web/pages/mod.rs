@@ -10,6 +10,7 @@ pub mod honours;
 pub mod learning;
 pub mod monitoring;
 pub mod people;
+pub mod plan;
 pub mod site;
 pub mod training;
 

@@ -36,6 +36,7 @@ mod m20261208_000001_honours;
 mod m20261208_000002_training;
 mod m20261209_000001_contests;
 mod m20261209_000002_class_quiz_rule;
+mod m20261209_000003_plan_tasks;
 
 use m20261124_000001_initial::Initial;
 use m20261125_000001_handbook::Handbook;
@@ -64,6 +65,7 @@ use m20261208_000001_honours::Honours;
 use m20261208_000002_training::Training;
 use m20261209_000001_contests::Contests;
 use m20261209_000002_class_quiz_rule::ClassQuizRule;
+use m20261209_000003_plan_tasks::PlanTasks;
 
 pub struct Migrator;
 
@@ -98,6 +100,7 @@ impl MigratorTrait for Migrator {
             Box::new(Training),
             Box::new(Contests),
             Box::new(ClassQuizRule),
+            Box::new(PlanTasks),
         ]
     }
 }

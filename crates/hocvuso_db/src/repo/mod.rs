@@ -12,6 +12,7 @@ pub mod imports;
 pub mod learning;
 pub mod org;
 pub mod people;
+pub mod plan;
 pub mod roster;
 pub mod settings;
 pub mod stats;

@@ -9,8 +9,8 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use crate::services::accounts::sign_in::FormError;
-use crate::services::honours::evidence;
 use crate::services::honours::proposals::{self, Decision, Detail, Done, Input, Summary};
+use crate::services::shared::evidence;
 use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};

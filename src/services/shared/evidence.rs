@@ -1,6 +1,6 @@
-//! Evidence files of an honour proposal: a PDF or a photo (PNG, JPEG, WebP), checked to be
-//! what its name says before a byte is stored. The type stored (and later sent) is the one the
-//! bytes prove, never the one the browser claimed.
+//! Evidence files (of an honour proposal, of a plan task's progress): a PDF or a photo (PNG,
+//! JPEG, WebP), checked to be what its name says before a byte is stored. The type stored (and
+//! later sent) is the one the bytes prove, never the one the browser claimed.
 
 /// The largest evidence file.
 pub const MAX_BYTES: usize = 5 * 1024 * 1024;

@@ -1,0 +1,4 @@
+//! Pages of the plan and its loop (`services::plan`): the plan's tasks and their progress
+//! (`tasks`).
+
+pub mod tasks;
