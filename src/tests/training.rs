@@ -205,6 +205,17 @@ async fn a_class_counts_in_the_live_figures(b: TestBackend) {
     app.clock.advance(chrono::Duration::days(2));
     let late = second.post("/diem-danh", &[("ma", &code)]).await;
     assert!(late.text("#ma-loi").contains("không có buổi học"));
+
+    // Registering and cancelling in a loop is slowed down (20 an hour per person); another
+    // learner is not.
+    for _ in 0..20 {
+        let r = first.post(&format!("/lop-hoc/{id}/huy"), &[]).await;
+        assert_ne!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    }
+    let looped = first.post(&format!("/lop-hoc/{id}/dang-ky"), &[]).await;
+    assert_eq!(looped.status, StatusCode::TOO_MANY_REQUESTS);
+    let other = second.post(&format!("/lop-hoc/{id}/huy"), &[]).await;
+    assert_ne!(other.status, StatusCode::TOO_MANY_REQUESTS);
     app.verify_ok().await;
 }
 

@@ -84,6 +84,9 @@ pub struct Limits {
     pub class_client: RateLimit,
     /// Attendance codes typed per person (a guesser of codes is slowed down).
     pub attendance_person: RateLimit,
+    /// Registrations and cancellations of class places per person (each is a write and an
+    /// audit row: a loop of them is slowed down, a real learner never meets the limit).
+    pub place_person: RateLimit,
     /// Password hashes running at once, at most (about the number of cores).
     pub hashing: tokio::sync::Semaphore,
     /// Stored files (video, audio, images) being sent at once, at most: each holds one part
@@ -106,6 +109,7 @@ impl Default for Limits {
             code_client: RateLimit::new(20, Duration::minutes(10)),
             class_client: RateLimit::new(120, Duration::minutes(1)),
             attendance_person: RateLimit::new(10, Duration::minutes(1)),
+            place_person: RateLimit::new(20, Duration::hours(1)),
             hashing: tokio::sync::Semaphore::new(cores),
             media_streams: std::sync::Arc::new(tokio::sync::Semaphore::new(MEDIA_STREAMS)),
         }

@@ -37,6 +37,7 @@ mod m20261208_000002_training;
 mod m20261209_000001_contests;
 mod m20261209_000002_class_quiz_rule;
 mod m20261209_000003_plan_tasks;
+mod m20261209_000004_session_expiry_index;
 
 use m20261124_000001_initial::Initial;
 use m20261125_000001_handbook::Handbook;
@@ -66,6 +67,7 @@ use m20261208_000002_training::Training;
 use m20261209_000001_contests::Contests;
 use m20261209_000002_class_quiz_rule::ClassQuizRule;
 use m20261209_000003_plan_tasks::PlanTasks;
+use m20261209_000004_session_expiry_index::SessionExpiryIndex;
 
 pub struct Migrator;
 
@@ -101,6 +103,7 @@ impl MigratorTrait for Migrator {
             Box::new(Contests),
             Box::new(ClassQuizRule),
             Box::new(PlanTasks),
+            Box::new(SessionExpiryIndex),
         ]
     }
 }

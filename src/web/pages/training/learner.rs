@@ -71,6 +71,11 @@ pub async fn register(
     _form: CsrfForm<crate::web::pages::accounts::sign_in::Empty>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
+    state
+        .limits
+        .place_person
+        .check(&user.person_id.to_string(), state.clock.now())
+        .map_err(WebError::TooMany)?;
     let done = match places::register(&state, user, id).await? {
         Taken::Registered => "da-dang-ky",
         Taken::Waiting => "danh-sach-cho",
@@ -87,6 +92,11 @@ pub async fn cancel(
     _form: CsrfForm<crate::web::pages::accounts::sign_in::Empty>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
+    state
+        .limits
+        .place_person
+        .check(&user.person_id.to_string(), state.clock.now())
+        .map_err(WebError::TooMany)?;
     if !places::cancel(&state, user, id).await? {
         return Err(WebError::NotFound);
     }
