@@ -130,6 +130,8 @@ pub async fn run(
     progress("a demo contest: round 1 over (ranked), round 2 open this week");
     demo_plan(state).await?;
     progress("progress notes on four of the plan's tasks");
+    demo_honours(state).await?;
+    progress("two initiatives on the honour roll, one waiting for review");
     // The planner learns the new sizes now, not when autovacuum gets round to it (a commune
     // page right after a 4-million-person load was planned as if the tables were empty).
     hocvuso_db::dialect::refresh_statistics(
@@ -693,6 +695,72 @@ async fn demo_plan(state: &AppState) -> Result<(), Internal> {
         };
         let day = today - chrono::Duration::days(days_ago);
         plan::insert_update(&txn, task.id, status, note, day, admin, now).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Initiatives on the honour roll (two accepted by the province this year) and one waiting for
+/// its review, so `/ton-vinh` and the proposals' list have something to show.
+async fn demo_honours(state: &AppState) -> Result<(), Internal> {
+    use hocvuso_db::repo::honours;
+    let now = state.clock.now();
+    let year = chrono::Datelike::year(&crate::clock::vietnam_time(now));
+    let db = state.db.read();
+    let person = |phone: &'static str| async move {
+        people::person_by_phone(db, phone)
+            .await?
+            .map(|p| p.id)
+            .ok_or_else(|| Internal::Other(format!("no demo account {phone}")))
+    };
+    let (admin, officer) = (person("0900000001").await?, person("0900000002").await?);
+    let Some(ward) = org::by_code(db, "24781").await? else {
+        return Ok(());
+    };
+    let proposals: [(&str, &str, &str, &str, bool); 3] = [
+        (
+            honours::COLLECTIVE,
+            "Tổ công nghệ số cộng đồng tổ dân phố 3",
+            "“Cà phê số” sáng chủ nhật",
+            "Mỗi sáng chủ nhật, tổ mở quán cà phê của tổ dân phố để hướng dẫn bà con cài VNeID, nộp hồ sơ dịch vụ công trực tuyến và nhận biết tin nhắn lừa đảo; sau sáu tháng, 412 người đã được hướng dẫn.",
+            true,
+        ),
+        (
+            honours::INDIVIDUAL,
+            "Nguyễn Thị Hạnh",
+            "Góc “Hỏi nhanh – Làm ngay” ở chợ Đà Lạt",
+            "Tiểu thương ở chợ Đà Lạt; mỗi sáng thứ bảy đặt một bàn ở cổng chợ hướng dẫn các tiểu thương khác mở tài khoản thanh toán và nhận tiền bằng mã QR: 186 tiểu thương đã dùng mã QR.",
+            true,
+        ),
+        (
+            honours::COLLECTIVE,
+            "Chi đoàn thanh niên phường Xuân Hương",
+            "Thanh niên tình nguyện hướng dẫn người cao tuổi dùng điện thoại",
+            "Đoàn viên đến từng nhà người cao tuổi, hướng dẫn gọi video, dùng VNeID và cảnh giác với cuộc gọi giả danh công an.",
+            false,
+        ),
+    ];
+    let txn = state.db.write().begin().await?;
+    for (kind, nominee, title, description, accepted) in proposals {
+        let id = honours::insert(
+            &txn,
+            ward.id,
+            &honours::Content {
+                kind,
+                nominee,
+                title,
+                description,
+                year,
+            },
+            officer,
+            now,
+        )
+        .await?;
+        honours::add_step(&txn, id, honours::SUBMITTED, "", officer, now).await?;
+        if accepted {
+            honours::set_status(&txn, id, honours::SUBMITTED, honours::ACCEPTED, now).await?;
+            honours::add_step(&txn, id, honours::ACCEPTED, "", admin, now).await?;
+        }
     }
     txn.commit().await?;
     Ok(())
