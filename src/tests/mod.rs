@@ -20,6 +20,7 @@ mod operations;
 mod org;
 mod paths;
 mod people;
+mod period_reports;
 mod plan;
 mod public;
 mod recovery;

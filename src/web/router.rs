@@ -22,7 +22,7 @@ use super::pages::honours::{proposals as honours, roll as honour_roll};
 use super::pages::learning::{course_authoring, learn, requirements};
 use super::pages::monitoring::{completions, dashboard, denominators, report, targets, vneid};
 use super::pages::people::{classes, org, person as people, recovery, roster, support, transfer};
-use super::pages::plan::tasks as plan_tasks;
+use super::pages::plan::{reports as plan_reports, tasks as plan_tasks};
 use super::pages::site::{health, home};
 use super::pages::training::{classes as training, learner as training_learner};
 use crate::state::AppState;
@@ -255,6 +255,10 @@ pub fn app(state: AppState) -> Router {
             post(plan_tasks::record).layer(DefaultBodyLimit::max(plan_tasks::BODY_LIMIT)),
         )
         .route("/ke-hoach/{id}/tep/{file}", get(plan_tasks::file))
+        .route("/bao-cao-dinh-ky", get(plan_reports::index))
+        .route("/bao-cao-dinh-ky/{id}", get(plan_reports::period))
+        .route("/bao-cao-dinh-ky/{id}/{code}", get(plan_reports::report))
+        .route("/bao-cao-dinh-ky/{id}/{code}/luu", post(plan_reports::save))
         .route_layer(guard(&state, Access::Officer));
 
     // The province admin only.
@@ -321,6 +325,14 @@ pub fn app(state: AppState) -> Router {
             get(plan_tasks::new_form).post(plan_tasks::create),
         )
         .route("/ke-hoach/{id}/don-vi", post(plan_tasks::set_lead_unit))
+        .route(
+            "/bao-cao-dinh-ky/moi",
+            get(plan_reports::new_form).post(plan_reports::create),
+        )
+        .route(
+            "/bao-cao-dinh-ky/{id}/{code}/xet",
+            post(plan_reports::review),
+        )
         .route_layer(guard(&state, Access::Province));
 
     // Authors and the province administrator: the handbook's text and images, and courses.

@@ -301,6 +301,77 @@ fn map_shapes(
     ((map.width as f32, legend_top + 5.0 * 34.0), shapes)
 }
 
+/// One line of a unit's summary: a group and indicator with its figures at the end of a
+/// period, as printed (`cells`: the line's name, denominator, achieved at the end, added in
+/// the period, %, target, gap — numbers written the Vietnamese way).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SummaryLine {
+    pub cells: Vec<String>,
+}
+
+/// The column headers of [`SummaryLine::cells`].
+pub const SUMMARY_HEADER: [&str; 7] = [
+    "Nhóm đối tượng, chỉ số",
+    "Mẫu số",
+    "Đã đạt cuối kỳ",
+    "Tăng trong kỳ",
+    "Tỷ lệ",
+    "Chỉ tiêu",
+    "Còn thiếu",
+];
+
+/// Every group and indicator of a unit (and the units under it) at the end of the period
+/// `from`..=`to`: the lines a period's report starts with. Indicators with no target and no
+/// figure are left out (digital skills always shown). Denominators and targets of `to`'s year.
+pub async fn summary(
+    state: &AppState,
+    units: &[org::OrgUnit],
+    unit: &org::OrgUnit,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<SummaryLine>, Internal> {
+    use chrono::Datelike;
+    let db = state.db.read();
+    let year = to.year();
+    let targets: BTreeMap<(String, String), i32> = stats::targets_of_year(db, year)
+        .await?
+        .into_iter()
+        .map(|t| ((t.group_code, t.indicator_code), t.percent))
+        .collect();
+    let is_province = unit.kind == org::KIND_PROVINCE;
+    let mut lines = Vec::new();
+    for &g in TargetGroup::ALL {
+        let denominators = stats::denominators(db, year, g.code()).await?;
+        let denominator = if is_province {
+            crate::services::monitoring::dashboard::province_denominator(units, &denominators)
+        } else {
+            denominators.get(&unit.id).copied()
+        };
+        for &i in Indicator::ALL {
+            let target = targets
+                .get(&(g.code().to_owned(), i.code().to_owned()))
+                .copied();
+            let spans = spans(state, g, i, from, to).await?;
+            let s = sum_under(units, &spans, &unit.path);
+            if i != Indicator::DigitalSkills && target.is_none() && s.end == 0 {
+                continue;
+            }
+            let f = Figures {
+                code: unit.code.clone(),
+                name: String::new(),
+                denominator,
+                achieved: s.end,
+                unconfirmed: 0,
+                target_percent: target,
+            };
+            let mut cells = vec![format!("{}: {}", g.name_vi(), i.name_vi())];
+            cells.extend(figure_cells(&f, s.end - s.start));
+            lines.push(SummaryLine { cells });
+        }
+    }
+    Ok(lines)
+}
+
 /// The report as PDF bytes, after the scope check (`Forbidden` when the user may not see the
 /// unit).
 pub async fn pdf(
@@ -377,28 +448,11 @@ pub async fn pdf(
             text: "1. Tổng hợp theo nhóm đối tượng".into(),
         },
     ];
-    let mut summary = Vec::new();
-    for &g in TargetGroup::ALL {
-        let denominators = stats::denominators(db, year, g.code()).await?;
-        for &i in Indicator::ALL {
-            let spans = spans(state, g, i, req.from, req.to).await?;
-            let s = sum_under(&units, &spans, &unit.path);
-            if i != Indicator::DigitalSkills && target_of(g, i).is_none() && s.end == 0 {
-                continue;
-            }
-            let f = Figures {
-                code: unit.code.clone(),
-                name: String::new(),
-                denominator: denominator_of(&denominators, &unit),
-                achieved: s.end,
-                unconfirmed: 0,
-                target_percent: target_of(g, i),
-            };
-            let mut row = vec![format!("{}: {}", g.name_vi(), i.name_vi())];
-            row.extend(figure_cells(&f, s.end - s.start));
-            summary.push(row);
-        }
-    }
+    let summary: Vec<Vec<String>> = summary(state, &units, &unit, req.from, req.to)
+        .await?
+        .into_iter()
+        .map(|l| l.cells)
+        .collect();
     let figure_columns = || {
         vec![
             col("Mẫu số", 1.2, true),

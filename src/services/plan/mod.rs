@@ -2,4 +2,5 @@
 //! progress notes with evidence, and the board of what is late (`tasks`). Owns the `plan_*`
 //! tables; pages in `web/pages/plan/`, templates in `templates/plan/`.
 
+pub mod reports;
 pub mod tasks;

@@ -38,6 +38,7 @@ mod m20261209_000001_contests;
 mod m20261209_000002_class_quiz_rule;
 mod m20261209_000003_plan_tasks;
 mod m20261209_000004_session_expiry_index;
+mod m20261209_000005_period_reports;
 
 use m20261124_000001_initial::Initial;
 use m20261125_000001_handbook::Handbook;
@@ -68,6 +69,7 @@ use m20261209_000001_contests::Contests;
 use m20261209_000002_class_quiz_rule::ClassQuizRule;
 use m20261209_000003_plan_tasks::PlanTasks;
 use m20261209_000004_session_expiry_index::SessionExpiryIndex;
+use m20261209_000005_period_reports::PeriodReports;
 
 pub struct Migrator;
 
@@ -104,6 +106,7 @@ impl MigratorTrait for Migrator {
             Box::new(ClassQuizRule),
             Box::new(PlanTasks),
             Box::new(SessionExpiryIndex),
+            Box::new(PeriodReports),
         ]
     }
 }

@@ -13,6 +13,7 @@ pub mod learning;
 pub mod org;
 pub mod people;
 pub mod plan;
+pub mod reports;
 pub mod roster;
 pub mod settings;
 pub mod stats;

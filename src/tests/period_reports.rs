@@ -1,0 +1,308 @@
+//! /bao-cao-dinh-ky: the province schedules a period; a commune's officer writes the report
+//! (figures frozen at the first saving), sends it late, gets it back with a comment, sends it
+//! again, and the province approves it; the completeness page says who reported and when;
+//! another commune's officer reaches none of it; bad input writes nothing.
+
+use axum::http::StatusCode;
+use hocvuso_db::repo::reports;
+use hocvuso_domain::Role;
+use hocvuso_test_utils::{test_both, TestBackend};
+
+use super::util::{TestApp, COMMUNE_A, COMMUNE_B};
+
+async fn count(app: &TestApp) -> usize {
+    let db = app.state.db.read();
+    let mut n = 0;
+    for p in reports::periods(db).await.unwrap_or_else(|e| panic!("{e}")) {
+        n += 1 + reports::reports_of_period(db, p.id)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .len();
+    }
+    n
+}
+
+fn id_of(location: &str) -> String {
+    location
+        .trim_start_matches("/bao-cao-dinh-ky/")
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn a_report_goes_from_the_commune_to_approval(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut admin = app.staff("0900000001", Role::ProvinceAdmin, "68").await;
+    let mut officer_b = app.staff("0900000002", Role::UnitOfficer, COMMUNE_B).await;
+    let mut officer_a = app.staff("0900000006", Role::UnitOfficer, COMMUNE_A).await;
+    app.set_denominator(COMMUNE_B, "adults", 2026, 5_000).await;
+
+    // October 2026, due 5 November: over and past due on the tests' day (25 November).
+    let made = admin
+        .post(
+            "/bao-cao-dinh-ky/moi",
+            &[
+                ("loai", "month"),
+                ("nam", "2026"),
+                ("so", "10"),
+                ("han", "05/11/2026"),
+                ("don_vi", "commune"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let october = id_of(made.location());
+    let page = admin.get(&format!("/bao-cao-dinh-ky/{october}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text("h1").contains("Tháng 10/2026"));
+    assert_eq!(page.attrs("#don-vi tbody tr", "data-code").len(), 124);
+    assert!(page.text("#tom-tat").starts_with("0/124 đơn vị đã gửi"));
+
+    // The officer sees their commune only.
+    let list = officer_b.get("/bao-cao-dinh-ky").await;
+    assert_eq!(list.status, StatusCode::OK);
+    let mine = list.attrs("#cac-ky a", "href");
+    assert!(
+        mine.contains(&format!("/bao-cao-dinh-ky/{october}/{COMMUNE_B}")),
+        "{mine:?}"
+    );
+    assert_eq!(
+        officer_b
+            .get(&format!("/bao-cao-dinh-ky/{october}"))
+            .await
+            .attrs("#don-vi tbody tr", "data-code"),
+        [COMMUNE_B]
+    );
+    let path = format!("/bao-cao-dinh-ky/{october}/{COMMUNE_B}");
+    let report = officer_b.get(&path).await;
+    assert_eq!(report.status, StatusCode::OK);
+    assert_eq!(report.text("#trang-thai"), "Chưa có");
+    let adults = report
+        .texts("#bang-so-lieu tbody tr")
+        .into_iter()
+        .find(|r| r.starts_with("Người dân"))
+        .unwrap_or_else(|| panic!("{}", report.body));
+    assert!(adults.contains("5.000"), "{adults}");
+    // Another commune's report is not this officer's, nor is the other way round.
+    assert_eq!(officer_a.get(&path).await.status, StatusCode::NOT_FOUND);
+    let other = officer_a
+        .post(
+            &format!("{path}/luu"),
+            &[("da_lam", "Không phải của tôi."), ("gui", "1")],
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+
+    // Sending with nothing written is refused; a draft is saved and its figures frozen.
+    let empty = officer_b
+        .post(&format!("{path}/luu"), &[("gui", "1")])
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.text("#da_lam-loi").contains("Hãy ghi kết quả"));
+    assert_eq!(count(&app).await, 1, "nothing written");
+    let done = "Đã mở 4 lớp kỹ năng số cơ bản cho 160 người dân; Tổ công nghệ số hỗ trợ 312 lượt.";
+    let draft = officer_b
+        .post(&format!("{path}/luu"), &[("da_lam", done), ("gui", "0")])
+        .await;
+    assert_eq!(draft.status, StatusCode::SEE_OTHER, "{}", draft.body);
+    app.set_denominator(COMMUNE_B, "adults", 2026, 9_999).await;
+    let report = officer_b.get(&path).await;
+    assert_eq!(report.text("#trang-thai"), "Đang soạn");
+    let adults = report
+        .texts("#bang-so-lieu tbody tr")
+        .into_iter()
+        .find(|r| r.starts_with("Người dân"))
+        .unwrap_or_default();
+    assert!(
+        adults.contains("5.000") && !adults.contains("9.999"),
+        "frozen: {adults}"
+    );
+    assert_eq!(report.attrs("#da_lam", "id").len(), 1);
+
+    // Sent (late: after 5 November).
+    let sent = officer_b
+        .post(
+            &format!("{path}/luu"),
+            &[
+                ("da_lam", done),
+                ("kho_khan", "Thiếu máy tính ở thôn xa."),
+                ("gui", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let report = officer_b.get(&path).await;
+    assert_eq!(report.text("#trang-thai"), "Đã gửi, chờ duyệt");
+    assert!(report.text("#gui-luc").contains("trễ hạn"));
+    assert!(!report.has("#viet-bao-cao"), "a sent report is not edited");
+    assert!(
+        !report.has("#duyet-bao-cao"),
+        "the commune does not approve its own report"
+    );
+    let again = officer_b
+        .post(
+            &format!("{path}/luu"),
+            &[("da_lam", "Sửa sau khi gửi."), ("gui", "0")],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.text("#khong-duoc").contains("không sửa được"));
+    let decide = officer_b
+        .post(&format!("{path}/xet"), &[("quyet", "duyet")])
+        .await;
+    assert_eq!(decide.status, StatusCode::FORBIDDEN);
+
+    let page = admin.get(&format!("/bao-cao-dinh-ky/{october}")).await;
+    assert!(page
+        .text("#tom-tat")
+        .starts_with("1/124 đơn vị đã gửi (0 đúng hạn, 1 trễ hạn)"));
+    assert_eq!(
+        page.attrs("#don-vi tbody tr[data-timeliness=tre-han]", "data-code"),
+        [COMMUNE_B]
+    );
+
+    // Returned with a comment (none: refused), sent again, approved.
+    let bare = admin
+        .post(&format!("{path}/xet"), &[("quyet", "tra-lai")])
+        .await;
+    assert_eq!(bare.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bare.text("#nhan_xet-loi").contains("Hãy ghi"));
+    let back = admin
+        .post(
+            &format!("{path}/xet"),
+            &[
+                ("quyet", "tra-lai"),
+                ("nhan_xet", "Bổ sung số người được hỗ trợ theo thôn."),
+            ],
+        )
+        .await;
+    assert_eq!(back.status, StatusCode::SEE_OTHER, "{}", back.body);
+    let report = officer_b.get(&path).await;
+    assert_eq!(report.text("#trang-thai"), "Bị trả lại để sửa");
+    assert!(report.text("#cac-buoc").contains("Bổ sung số người"));
+    let resent = officer_b
+        .post(
+            &format!("{path}/luu"),
+            &[
+                (
+                    "da_lam",
+                    &format!("{done} Thôn 1: 120 lượt; thôn 2: 192 lượt."),
+                ),
+                ("gui", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(resent.status, StatusCode::SEE_OTHER, "{}", resent.body);
+    let ok = admin
+        .post(&format!("{path}/xet"), &[("quyet", "duyet")])
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let report = admin.get(&path).await;
+    assert_eq!(report.text("#trang-thai"), "Đã duyệt");
+    assert!(report.text("#da-lam").contains("thôn 2: 192 lượt"));
+    assert_eq!(report.texts("#cac-buoc li").len(), 5);
+    assert!(!report.has("#duyet-bao-cao"));
+    let twice = admin
+        .post(&format!("{path}/xet"), &[("quyet", "duyet")])
+        .await;
+    assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let list = admin.get("/bao-cao-dinh-ky").await;
+    assert!(list.text("#cac-ky").contains("Tháng 10/2026"));
+}
+
+test_both!(a_report_goes_from_the_commune_to_approval);
+
+async fn bad_periods_and_early_reports_are_refused(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut admin = app.staff("0900000001", Role::ProvinceAdmin, "68").await;
+    let mut officer_b = app.staff("0900000002", Role::UnitOfficer, COMMUNE_B).await;
+
+    let wrong = admin
+        .post(
+            "/bao-cao-dinh-ky/moi",
+            &[
+                ("loai", "tuan"),
+                ("nam", "1999"),
+                ("so", "13"),
+                ("han", "mai"),
+                ("don_vi", "village"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(wrong.texts(".error-summary li").len(), 4, "{}", wrong.body);
+    let early_due = admin
+        .post(
+            "/bao-cao-dinh-ky/moi",
+            &[
+                ("loai", "quarter"),
+                ("nam", "2026"),
+                ("so", "4"),
+                ("han", "30/12/2026"),
+                ("don_vi", "commune"),
+            ],
+        )
+        .await;
+    assert_eq!(early_due.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(early_due.text("#han-loi").contains("sau ngày cuối"));
+    assert_eq!(count(&app).await, 0, "nothing written");
+
+    // November is not over on the 25th: no report yet.
+    let november = admin
+        .post(
+            "/bao-cao-dinh-ky/moi",
+            &[
+                ("loai", "month"),
+                ("nam", "2026"),
+                ("so", "11"),
+                ("han", "05/12/2026"),
+                ("don_vi", "commune"),
+                ("don_vi", "school"),
+            ],
+        )
+        .await;
+    assert_eq!(november.status, StatusCode::SEE_OTHER, "{}", november.body);
+    let id = id_of(november.location());
+    let twice = admin
+        .post(
+            "/bao-cao-dinh-ky/moi",
+            &[
+                ("loai", "month"),
+                ("nam", "2026"),
+                ("so", "11"),
+                ("han", "05/12/2026"),
+                ("don_vi", "commune"),
+            ],
+        )
+        .await;
+    assert!(twice.text("#so-loi").contains("đã có"));
+    let path = format!("/bao-cao-dinh-ky/{id}/{COMMUNE_B}");
+    let page = officer_b.get(&path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.has("#chua-mo"));
+    let early = officer_b
+        .post(
+            &format!("{path}/luu"),
+            &[("da_lam", "Viết trước khi hết kỳ."), ("gui", "1")],
+        )
+        .await;
+    assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(early.text("#khong-duoc").contains("chưa kết thúc"));
+    assert_eq!(count(&app).await, 1);
+    // A unit that is not of the reporting kinds, and a made-up period, are not found.
+    assert_eq!(
+        admin.get(&format!("/bao-cao-dinh-ky/{id}/68")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        admin.get("/bao-cao-dinh-ky/99999/24781").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+test_both!(bad_periods_and_early_reports_are_refused);
