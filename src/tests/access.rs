@@ -290,6 +290,8 @@ const ROUTES: &[(&str, &str, Level)] = &[
     ("/bao-cao-dinh-ky/{id}/{code}/luu", "P", Level::Officer),
     ("/bao-cao-dinh-ky/moi", "GP", Level::Province),
     ("/bao-cao-dinh-ky/{id}/{code}/xet", "P", Level::Province),
+    ("/bao-cao-dinh-ky/{id}/tong-hop.pdf", "G", Level::Province),
+    ("/bao-cao-dinh-ky/{id}/tong-hop.docx", "G", Level::Province),
     ("/lop/{code}", "G", Level::Officer),
     ("/lop/{code}/ma", "P", Level::Officer),
     ("/lop/{code}/so", "P", Level::Officer),

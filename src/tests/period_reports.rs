@@ -191,6 +191,7 @@ async fn a_report_goes_from_the_commune_to_approval(b: TestBackend) {
                     "da_lam",
                     &format!("{done} Thôn 1: 120 lượt; thôn 2: 192 lượt."),
                 ),
+                ("kho_khan", "Thiếu máy tính ở thôn xa."),
                 ("gui", "1"),
             ],
         )
@@ -211,6 +212,48 @@ async fn a_report_goes_from_the_commune_to_approval(b: TestBackend) {
     assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY);
     let list = admin.get("/bao-cao-dinh-ky").await;
     assert!(list.text("#cac-ky").contains("Tháng 10/2026"));
+
+    // The consolidated report, as Word and as PDF: the administrative layout, the province's
+    // figures, who reported, what the approved report says.
+    let page = admin.get(&format!("/bao-cao-dinh-ky/{october}")).await;
+    let links = page.attrs("#tong-hop a", "href");
+    assert_eq!(links.len(), 2);
+    let (status, docx) = admin.get_bytes(&links[0]).await;
+    assert_eq!(status, StatusCode::OK);
+    let mut archive =
+        zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap_or_else(|e| panic!("{e}"));
+    let mut xml = String::new();
+    std::io::Read::read_to_string(
+        &mut archive
+            .by_name("word/document.xml")
+            .unwrap_or_else(|e| panic!("{e}")),
+        &mut xml,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    for want in [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "SỞ KHOA HỌC VÀ CÔNG NGHỆ",
+        "/BC-SKHCN",
+        "Lâm Đồng, ngày 25 tháng 11 năm 2026",
+        "Tháng 10/2026",
+        "đã duyệt: 1 báo cáo; chưa gửi: 123 đơn vị",
+        "thôn 2: 192 lượt",
+        "Thiếu máy tính ở thôn xa.",
+        "Nơi nhận:",
+    ] {
+        assert!(xml.contains(want), "{want} not in the .docx");
+    }
+    let (status, pdf) = admin.get_bytes(&links[1]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(pdf.starts_with(b"%PDF-"));
+    if let Some(text) = super::util::pdf_text(&pdf) {
+        assert!(text.contains("BÁO CÁO"), "{text}");
+        assert!(text.contains("192 lượt"), "{text}");
+    }
+    assert_eq!(
+        officer_b.get_bytes(&links[0]).await.0,
+        StatusCode::FORBIDDEN
+    );
 }
 
 test_both!(a_report_goes_from_the_commune_to_approval);

@@ -333,6 +333,14 @@ pub fn app(state: AppState) -> Router {
             "/bao-cao-dinh-ky/{id}/{code}/xet",
             post(plan_reports::review),
         )
+        .route(
+            "/bao-cao-dinh-ky/{id}/tong-hop.pdf",
+            get(plan_reports::consolidated_pdf),
+        )
+        .route(
+            "/bao-cao-dinh-ky/{id}/tong-hop.docx",
+            get(plan_reports::consolidated_docx),
+        )
         .route_layer(guard(&state, Access::Province));
 
     // Authors and the province administrator: the handbook's text and images, and courses.

@@ -1,9 +1,10 @@
 //! Shared pieces that no single area owns: the group-commit writer, live content replaced
 //! whole when authors change it, what every file import shares (the capped error list, the
 //! stash between dry run and import), rate limits, Markdown, media checks, evidence files
-//! (PDF or photos checked to be what their names say) and QR codes.
+//! (PDF or photos checked to be what their names say), QR codes and Word documents (`docx`).
 
 pub mod coalesce;
+pub mod docx;
 pub mod evidence;
 pub mod imports;
 pub mod limits;

@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use crate::services::accounts::sign_in::FormError;
 use crate::services::people::org::kind_name;
+use crate::services::plan::consolidated;
 use crate::services::plan::reports::{
     self, Done, PeriodInput, PeriodLine, PeriodPage, ReportPage, WrittenInput, KINDS,
     REPORTER_KINDS,
@@ -337,4 +338,30 @@ pub async fn review(
     let result = reports::review(&state, user, id, &code, approve, &f.nhan_xet).await;
     let done = if approve { "da-duyet" } else { "da-tra-lai" };
     after(&state, &ctx, (id, &code), result, None, done).await
+}
+
+/// The consolidated report of a period (the province): PDF.
+pub async fn consolidated_pdf(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let Some((name, bytes)) = consolidated::pdf(&state, id).await? else {
+        return Err(WebError::NotFound);
+    };
+    Ok(crate::web::pages::download(bytes, "application/pdf", &name))
+}
+
+/// The consolidated report of a period (the province): .docx to edit in Word.
+pub async fn consolidated_docx(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let Some((name, bytes)) = consolidated::docx(&state, id).await? else {
+        return Err(WebError::NotFound);
+    };
+    Ok(crate::web::pages::download(
+        bytes,
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        &name,
+    ))
 }
