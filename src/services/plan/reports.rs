@@ -135,50 +135,58 @@ pub struct PeriodLine {
 
 /// Every period, with its completeness among the units this user sees.
 pub async fn periods(state: &AppState, user: &SessionUser) -> Result<Vec<PeriodLine>, Internal> {
-    let db = state.db.read();
     let mut out = Vec::new();
-    for period in reports::periods(db).await? {
-        let units = reporting_units(state, user, &period).await?;
-        let reports = reports::reports_of_period(db, period.id).await?;
-        let of = |u: &org::OrgUnit| reports.iter().find(|r| r.unit_id == u.id);
-        let sent: Vec<&reports::Report> = units
-            .iter()
-            .filter_map(of)
-            .filter(|r| r.submitted_at.is_some())
-            .collect();
-        let on = sent
-            .iter()
-            .filter(|r| r.submitted_at.is_some_and(|t| on_time(&period, t)))
-            .count();
-        out.push(PeriodLine {
-            kind: kind_words(&period.kind),
-            due: day(period.due_on),
-            expected: units.len(),
-            sent: sent.len(),
-            approved: sent
-                .iter()
-                .filter(|r| r.status == reports::APPROVED)
-                .count(),
-            on_time: on,
-            late: sent.len() - on,
-            mine: if user.is_province_admin() {
-                Vec::new()
-            } else {
-                units
-                    .iter()
-                    .map(|u| {
-                        (
-                            u.code.clone(),
-                            u.name.clone(),
-                            status_words(of(u).map(|r| r.status.as_str())),
-                        )
-                    })
-                    .collect()
-            },
-            period,
-        });
+    for period in reports::periods(state.db.read()).await? {
+        out.push(line_of(state, user, period).await?);
     }
     Ok(out)
+}
+
+/// A period's completeness among the units this user sees.
+async fn line_of(
+    state: &AppState,
+    user: &SessionUser,
+    period: reports::Period,
+) -> Result<PeriodLine, Internal> {
+    let units = reporting_units(state, user, &period).await?;
+    let reports = reports::reports_of_period(state.db.read(), period.id).await?;
+    let of = |u: &org::OrgUnit| reports.iter().find(|r| r.unit_id == u.id);
+    let sent: Vec<&reports::Report> = units
+        .iter()
+        .filter_map(of)
+        .filter(|r| r.submitted_at.is_some())
+        .collect();
+    let on = sent
+        .iter()
+        .filter(|r| r.submitted_at.is_some_and(|t| on_time(&period, t)))
+        .count();
+    Ok(PeriodLine {
+        kind: kind_words(&period.kind),
+        due: day(period.due_on),
+        expected: units.len(),
+        sent: sent.len(),
+        approved: sent
+            .iter()
+            .filter(|r| r.status == reports::APPROVED)
+            .count(),
+        on_time: on,
+        late: sent.len() - on,
+        mine: if user.is_province_admin() {
+            Vec::new()
+        } else {
+            units
+                .iter()
+                .map(|u| {
+                    (
+                        u.code.clone(),
+                        u.name.clone(),
+                        status_words(of(u).map(|r| r.status.as_str())),
+                    )
+                })
+                .collect()
+        },
+        period,
+    })
 }
 
 /// A unit's line on a period's completeness page.
@@ -246,7 +254,7 @@ pub async fn period_page(
         .map(crate::services::people::org::kind_name)
         .collect::<Vec<_>>()
         .join(", ");
-    let line = periods_line(state, user, period).await?;
+    let line = line_of(state, user, period).await?;
     Ok(Some(PeriodPage {
         starts: day(line.period.starts_on),
         ends: day(line.period.ends_on),
@@ -255,19 +263,6 @@ pub async fn period_page(
         missing,
         line,
     }))
-}
-
-async fn periods_line(
-    state: &AppState,
-    user: &SessionUser,
-    period: reports::Period,
-) -> Result<PeriodLine, Internal> {
-    let id = period.id;
-    periods(state, user)
-        .await?
-        .into_iter()
-        .find(|l| l.period.id == id)
-        .ok_or_else(|| Internal::Other(format!("period {id} vanished")))
 }
 
 /// A period the province schedules, as the form sends it.
