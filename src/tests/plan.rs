@@ -117,9 +117,21 @@ async fn the_lead_unit_records_progress_and_the_board_shows_it(b: TestBackend) {
     assert!(page.text("#cac-bao-cao").contains("96 thành viên"));
     let files = page.attrs("#cac-bao-cao a", "href");
     assert_eq!(files.len(), 1);
-    let (status, bytes) = officer_b.get_bytes(&files[0]).await;
+    let (status, headers, bytes) = officer_b.get_with(&files[0], &[]).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(bytes, PDF);
+    // Whatever a file holds, it is saved, not shown: never sniffed, never run.
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(header("content-type"), "application/pdf");
+    assert_eq!(header("x-content-type-options"), "nosniff");
+    assert!(header("content-security-policy").starts_with("sandbox"));
+    assert!(header("content-disposition").starts_with("attachment; filename=\"ke-hoach-"));
     // A file is reached only through its own task.
     let three = task_id(&app, "3").await;
     let wrong = files[0].replace(

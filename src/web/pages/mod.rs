@@ -33,6 +33,33 @@ pub fn download(
     res
 }
 
+/// An evidence file sent back (`services::shared::evidence`): an attachment named
+/// `{stem}.{ext}` (ASCII), typed as its bytes proved at upload; whatever it holds, the browser
+/// neither guesses its type nor runs it (`nosniff`, `Content-Security-Policy: sandbox`).
+pub fn evidence_download(
+    bytes: Vec<u8>,
+    stored_type: &str,
+    stem: &str,
+) -> axum::response::Response {
+    use crate::services::shared::evidence;
+    use axum::http::{HeaderName, HeaderValue};
+    let mut res = download(
+        bytes,
+        evidence::content_type(stored_type),
+        &format!("{stem}.{}", evidence::ext(stored_type)),
+    );
+    let h = res.headers_mut();
+    h.insert(
+        HeaderName::from_static("x-content-type-options"),
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        axum::http::header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox; default-src 'none'"),
+    );
+    res
+}
+
 /// A `multipart/form-data` form with one file: its text fields, the file's name and bytes.
 /// Accepted only when its `csrf_token` matches the CSRF cookie (as `CsrfForm` does for
 /// urlencoded forms).

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
@@ -315,25 +315,11 @@ pub async fn file(
     let Some(f) = proposals::file(&state, user, id, file_id).await? else {
         return Err(WebError::NotFound);
     };
-    let mut res = crate::web::pages::download(
+    Ok(crate::web::pages::evidence_download(
         f.bytes,
-        evidence::content_type(&f.content_type),
-        &format!(
-            "minh-chung-{id}-{file_id}.{}",
-            evidence::ext(&f.content_type)
-        ),
-    );
-    // Whatever the file holds, the browser neither guesses its type nor runs it.
-    let h = res.headers_mut();
-    h.insert(
-        HeaderName::from_static("x-content-type-options"),
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        axum::http::header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("sandbox; default-src 'none'"),
-    );
-    Ok(res)
+        &f.content_type,
+        &format!("minh-chung-{id}-{file_id}"),
+    ))
 }
 
 #[derive(Default, Deserialize)]
