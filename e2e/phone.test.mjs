@@ -329,7 +329,7 @@ async function rosterDryRun(file) {
 // ---------------------------------------------------------------------------------------------
 // The visitor (the learner's browser before logging in)
 
-pagesAs(learner, ['/', '/dang-nhap', '/dang-ky', '/vao-lop', '/chung-nhan', '/so-tay', `/so-tay/${ARTICLE}`, '/tim-kiem?q=vneid', '/ton-vinh', '/cuoc-thi']);
+pagesAs(learner, ['/', '/dang-nhap', '/dang-ky', '/vao-lop', '/chung-nhan', '/so-tay', `/so-tay/${ARTICLE}`, '/tim-kiem?q=vneid', '/ton-vinh', '/cuoc-thi', '/tin-tuc']);
 
 test('everyone logs in', { timeout: 120_000 }, async () => {
   await p.login(admin, ADMIN);
@@ -425,6 +425,8 @@ pagesAs(officer, [
   '/cuoc-thi/quan-ly/moi',
   '/ke-hoach',
   '/bao-cao-dinh-ky',
+  '/tin-tuc/quan-ly',
+  '/tin-tuc/quan-ly/moi',
   `/thong-ke/${XUAN_HUONG}`,
   `/thong-ke/${XUAN_HUONG}/nguoi?nhom=adults`,
   `/thong-ke/${XUAN_HUONG}/nguoi?nhom=adults&loc=chua-dat`,

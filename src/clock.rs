@@ -34,6 +34,12 @@ pub fn format_date_time(t: DateTime<Utc>) -> String {
     vietnam_time(t).format("%d/%m/%Y %H:%M").to_string()
 }
 
+/// Reads `dd/mm/yyyy HH:MM` written in Vietnam time (the forms' format, [`format_date_time`]).
+pub fn parse_date_time(s: &str) -> Option<DateTime<Utc>> {
+    let t = chrono::NaiveDateTime::parse_from_str(s.trim(), "%d/%m/%Y %H:%M").ok()?;
+    Some(start_of_vietnam_day(t.date()) + (t.time() - chrono::NaiveTime::MIN))
+}
+
 /// The real clock, to the microsecond: PostgreSQL keeps time to the microsecond, so SQLite is
 /// given no finer time than that, and a database moved between the two (`hocvuso db copy`)
 /// holds the very same values.

@@ -11,6 +11,7 @@ pub mod handbook;
 pub mod honours;
 pub mod learning;
 pub mod monitoring;
+pub mod news;
 pub mod people;
 pub mod plan;
 pub mod setup;

@@ -112,6 +112,7 @@ fn areas_are_mirrored() -> TestResult {
         "honours",
         "learning",
         "monitoring",
+        "news",
         "people",
         "plan",
         "training",

@@ -16,6 +16,7 @@ mod honours;
 mod hostile;
 mod layering;
 mod learn;
+mod news;
 mod operations;
 mod org;
 mod paths;

@@ -21,6 +21,7 @@ use super::pages::handbook::{authoring, reading as handbook};
 use super::pages::honours::{proposals as honours, roll as honour_roll};
 use super::pages::learning::{course_authoring, learn, requirements};
 use super::pages::monitoring::{completions, dashboard, denominators, report, targets, vneid};
+use super::pages::news::{desk as news_desk, reading as news};
 use super::pages::people::{classes, org, person as people, recovery, roster, support, transfer};
 use super::pages::plan::{reports as plan_reports, tasks as plan_tasks};
 use super::pages::site::{health, home};
@@ -80,6 +81,10 @@ pub fn app(state: AppState) -> Router {
         .route("/so-tay/{slug}/danh-gia", post(handbook::vote))
         .route("/tim-kiem", get(handbook::search))
         .route("/ton-vinh", get(honour_roll::roll))
+        .route("/tin-tuc", get(news::list))
+        .route("/tin-tuc.atom", get(news::atom))
+        .route("/tin-tuc/{id}", get(news::item))
+        .route("/tin-tuc/{id}/anh", get(news::picture))
         .route("/cuoc-thi", get(contests::list))
         .route("/cuoc-thi/{id}", get(contests::contest))
         .route("/cuoc-thi/{id}/xep-hang", get(contests::board))
@@ -255,6 +260,20 @@ pub fn app(state: AppState) -> Router {
             post(plan_tasks::record).layer(DefaultBodyLimit::max(plan_tasks::BODY_LIMIT)),
         )
         .route("/ke-hoach/{id}/tep/{file}", get(plan_tasks::file))
+        .route("/tin-tuc/quan-ly", get(news_desk::index))
+        .route(
+            "/tin-tuc/quan-ly/moi",
+            get(news_desk::new_form)
+                .post(news_desk::create)
+                .layer(DefaultBodyLimit::max(news_desk::BODY_LIMIT)),
+        )
+        .route(
+            "/tin-tuc/quan-ly/{id}",
+            get(news_desk::edit_form)
+                .post(news_desk::update)
+                .layer(DefaultBodyLimit::max(news_desk::BODY_LIMIT)),
+        )
+        .route("/tin-tuc/quan-ly/{id}/go", post(news_desk::withdraw))
         .route("/bao-cao-dinh-ky", get(plan_reports::index))
         .route("/bao-cao-dinh-ky/{id}", get(plan_reports::period))
         .route("/bao-cao-dinh-ky/{id}/{code}", get(plan_reports::report))

@@ -3,7 +3,7 @@
 //! how many joined and played. An officer reaches only the contests of their units and those
 //! below, and every id from an address is looked up inside them.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use hocvuso_db::repo::contests::{self, NewContest, NewRound};
 use hocvuso_db::repo::{audit, org};
 use hocvuso_db::TransactionTrait;
@@ -84,19 +84,6 @@ pub struct ContestInput {
     pub round: RoundInput,
 }
 
-/// Reads `dd/mm/yyyy hh:mm` (Vietnam time).
-pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
-    let t = NaiveDateTime::parse_from_str(s.trim(), "%d/%m/%Y %H:%M").ok()?;
-    Some(crate::clock::start_of_vietnam_day(t.date()) + (t.time() - chrono::NaiveTime::MIN))
-}
-
-/// `dd/mm/yyyy hh:mm` in Vietnam time (the forms' format).
-pub fn form_time(t: DateTime<Utc>) -> String {
-    crate::clock::vietnam_time(t)
-        .format("%d/%m/%Y %H:%M")
-        .to_string()
-}
-
 /// A round read from a form, every field right.
 pub struct ValidRound {
     pub title: String,
@@ -126,14 +113,14 @@ pub fn check_round(
         "" => format!("Vòng {number}"),
         t => t.chars().take(200).collect(),
     };
-    let opens = parse_time(&input.mo);
+    let opens = crate::clock::parse_date_time(&input.mo);
     if opens.is_none() {
         errors.push((
             "mo",
             "Hãy ghi thời gian mở vòng thi theo mẫu 12/12/2026 08:00 (giờ Việt Nam).".to_owned(),
         ));
     }
-    let closes = parse_time(&input.dong);
+    let closes = crate::clock::parse_date_time(&input.dong);
     if closes.is_none() {
         errors.push((
             "dong",

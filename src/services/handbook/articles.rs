@@ -16,8 +16,9 @@ use hocvuso_domain::Role;
 
 use crate::content;
 use crate::services::accounts::sign_in::{FieldErrors, FormError, SessionUser};
-use crate::services::handbook::search::{plain_text, snippet, DocKind, SearchDoc, SearchIndex};
+use crate::services::handbook::search::{snippet, DocKind, SearchDoc, SearchIndex};
 use crate::services::learning::catalog::Catalog;
+use crate::services::shared::markdown::plain_text;
 use crate::services::shared::media;
 use crate::services::Internal;
 use crate::state::AppState;

@@ -197,6 +197,21 @@ pub async fn units_to_act_for(
         .collect())
 }
 
+/// These units and every unit above them (ids, from the tree in memory): where a person lives
+/// or belongs, widened to everything addressed to them (classes, news).
+pub async fn with_units_above(state: &AppState, own: &[i64]) -> Result<Vec<i64>, Internal> {
+    let tree = tree(state).await?;
+    let own: Vec<&org::OrgUnit> = tree.iter().filter(|u| own.contains(&u.id)).collect();
+    Ok(tree
+        .iter()
+        .filter(|u| {
+            own.iter()
+                .any(|o| o.id == u.id || org::is_under(&o.path, &u.path))
+        })
+        .map(|u| u.id)
+        .collect())
+}
+
 /// Every unit of the tree (merged ones too), by id: the copy in memory, as of the last change
 /// any process made (`services::shared::versioned`). For pages that read the whole tree on every
 /// request (dashboards); writes read the table inside their own transaction instead.

@@ -132,6 +132,8 @@ pub async fn run(
     progress("progress notes on four of the plan's tasks");
     demo_honours(state).await?;
     progress("two initiatives on the honour roll, one waiting for review");
+    demo_news(state).await?;
+    progress("three news items (two public from the province, one for the ward's people)");
     // The planner learns the new sizes now, not when autovacuum gets round to it (a commune
     // page right after a 4-million-person load was planned as if the tables were empty).
     hocvuso_db::dialect::refresh_statistics(
@@ -761,6 +763,73 @@ async fn demo_honours(state: &AppState) -> Result<(), Internal> {
             honours::set_status(&txn, id, honours::SUBMITTED, honours::ACCEPTED, now).await?;
             honours::add_step(&txn, id, honours::ACCEPTED, "", admin, now).await?;
         }
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// News: two public items of the province and one for the demo ward's people only (the demo
+/// learner sees it on their home page), so `/tin-tuc` and the feed have something to show.
+async fn demo_news(state: &AppState) -> Result<(), Internal> {
+    use hocvuso_db::repo::news;
+    let now = state.clock.now();
+    let db = state.db.read();
+    let (Some(admin), Some(officer)) = (
+        people::person_by_phone(db, "0900000001").await?,
+        people::person_by_phone(db, "0900000002").await?,
+    ) else {
+        return Ok(());
+    };
+    let (Some(province), Some(ward)) = (
+        org::by_code(db, "68").await?,
+        org::by_code(db, DEMO_COMMUNE).await?,
+    ) else {
+        return Ok(());
+    };
+    let items: [(i64, i64, &str, &str, bool, i64); 3] = [
+        (
+            province.id,
+            admin.id,
+            "Phát động phong trào “Bình dân học vụ số” trên toàn tỉnh",
+            "Ủy ban nhân dân tỉnh phát động phong trào **“Bình dân học vụ số”**: mỗi người dân học kỹ năng số cơ bản, miễn phí, ngay trên điện thoại.\n\n## Học ở đâu?\n\n- Trên trang này: mục [Học tập](/hoc).\n- Tại các lớp của Tổ công nghệ số cộng đồng ở xã, phường.\n\nHọc xong và làm bài kiểm tra đạt, bạn nhận chứng nhận có mã QR.",
+            true,
+            6,
+        ),
+        (
+            province.id,
+            admin.id,
+            "Hội thi tìm hiểu kỹ năng số: vòng 2 mở tuần này",
+            "Vòng 2 của hội thi mở cả tuần. Mỗi người được thi một lần; xếp hạng theo số câu đúng, rồi dự đoán gần nhất, rồi thời gian làm bài. Xem thể lệ và tham gia tại mục [Cuộc thi](/cuoc-thi).",
+            true,
+            1,
+        ),
+        (
+            ward.id,
+            officer.id,
+            "“Cà phê số” sáng chủ nhật tại tổ dân phố 3",
+            "Sáng chủ nhật này, từ 7 giờ 30, Tổ công nghệ số cộng đồng hướng dẫn bà con cài VNeID, nộp hồ sơ dịch vụ công trực tuyến và nhận biết tin nhắn lừa đảo. Mang theo điện thoại và căn cước.",
+            false,
+            0,
+        ),
+    ];
+    let txn = state.db.write().begin().await?;
+    for (unit_id, by, title, body, public, days_ago) in items {
+        news::insert(
+            &txn,
+            &news::NewItem {
+                unit_id,
+                title,
+                body,
+                groups: "",
+                public,
+                publish_at: now - chrono::Duration::days(days_ago),
+                expires_at: None,
+                image_alt: "",
+            },
+            by,
+            now,
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(())

@@ -356,6 +356,39 @@ pub fn check_errors(source: &str) -> Vec<String> {
     errors
 }
 
+/// Plain text of Markdown (for indexing and snippets).
+pub fn plain_text(markdown: &str) -> String {
+    use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
+    let mut out = String::with_capacity(markdown.len());
+    // Inside a lesson's check block (its question, options and the right answer): never
+    // indexed nor shown in a snippet, so that search does not give the answers away.
+    let mut in_check = false;
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
+                if info.trim() == CHECK_INFO =>
+            {
+                in_check = true;
+            }
+            Event::End(TagEnd::CodeBlock) => in_check = false,
+            _ if in_check => {}
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => {
+                // End each block like a sentence, so a snippet does not run blocks together.
+                let trimmed = out.trim_end();
+                if !trimmed.is_empty() && !trimmed.ends_with(['.', '!', '?', ':', ';']) {
+                    out.truncate(trimmed.len());
+                    out.push('.');
+                }
+                out.push(' ');
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::to_html;

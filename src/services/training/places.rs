@@ -59,16 +59,7 @@ pub async fn open_to(state: &AppState, user: &SessionUser) -> Result<Vec<ClassLi
         .map(|m| m.unit_id)
         .collect();
     own.extend(person.residence_unit_id);
-    let above: Vec<i64> = tree
-        .iter()
-        .filter(|u| {
-            own.iter().any(|id| {
-                tree.iter()
-                    .any(|o| o.id == *id && (o.id == u.id || org::is_under(&o.path, &u.path)))
-            })
-        })
-        .map(|u| u.id)
-        .collect();
+    let above = crate::services::people::org::with_units_above(state, &own).await?;
     let mut candidates = training::classes(db, Some(&above)).await?;
     for id in mine.keys() {
         if !candidates.iter().any(|c| c.id == *id) {

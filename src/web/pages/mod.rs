@@ -9,6 +9,7 @@ pub mod handbook;
 pub mod honours;
 pub mod learning;
 pub mod monitoring;
+pub mod news;
 pub mod people;
 pub mod plan;
 pub mod site;

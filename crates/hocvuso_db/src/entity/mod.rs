@@ -38,6 +38,8 @@ pub mod login_throttle;
 pub mod media;
 pub mod media_part;
 pub mod membership;
+pub mod news_image;
+pub mod news_item;
 pub mod org_change;
 pub mod org_unit;
 pub mod otp_code;

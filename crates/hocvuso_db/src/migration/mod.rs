@@ -39,6 +39,7 @@ mod m20261209_000002_class_quiz_rule;
 mod m20261209_000003_plan_tasks;
 mod m20261209_000004_session_expiry_index;
 mod m20261209_000005_period_reports;
+mod m20261210_000001_news;
 
 use m20261124_000001_initial::Initial;
 use m20261125_000001_handbook::Handbook;
@@ -70,6 +71,7 @@ use m20261209_000002_class_quiz_rule::ClassQuizRule;
 use m20261209_000003_plan_tasks::PlanTasks;
 use m20261209_000004_session_expiry_index::SessionExpiryIndex;
 use m20261209_000005_period_reports::PeriodReports;
+use m20261210_000001_news::News;
 
 pub struct Migrator;
 
@@ -107,6 +109,7 @@ impl MigratorTrait for Migrator {
             Box::new(PlanTasks),
             Box::new(SessionExpiryIndex),
             Box::new(PeriodReports),
+            Box::new(News),
         ]
     }
 }

@@ -10,6 +10,7 @@ pub mod handbook;
 pub mod honours;
 pub mod imports;
 pub mod learning;
+pub mod news;
 pub mod org;
 pub mod people;
 pub mod plan;

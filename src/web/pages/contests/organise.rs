@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::services::accounts::sign_in::FormError;
 use crate::services::contests::awards::{self, ConfirmError, PrizeInput, Winner};
 use crate::services::contests::organise::{
-    self, form_time, ContestAdmin, ContestInput, ManagedLine, RoundInput,
+    self, ContestAdmin, ContestInput, ManagedLine, RoundInput,
 };
 use crate::state::AppState;
 use crate::web::error::WebError;
@@ -173,8 +173,8 @@ async fn contest_page(
         let mut r = RoundInput::with_defaults();
         if let Some(last) = c.rounds.last() {
             let week = chrono::Duration::days(7);
-            r.mo = form_time(last.round.opens_at + week);
-            r.dong = form_time(last.round.closes_at + week);
+            r.mo = crate::clock::format_date_time(last.round.opens_at + week);
+            r.dong = crate::clock::format_date_time(last.round.closes_at + week);
             r.so_cau = last.round.question_count.to_string();
             r.phut = last.round.minutes.to_string();
             r.luot = last.round.attempts.to_string();

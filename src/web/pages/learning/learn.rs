@@ -78,6 +78,8 @@ pub struct GroupFilter {
 #[template(path = "learning/learn/my_courses.html")]
 pub struct MyCoursesPage {
     pub l: Chrome,
+    /// The newest news addressed to the learner.
+    pub news: Vec<crate::services::news::items::Card>,
     pub courses: Vec<CourseCard>,
     pub groups: Vec<GroupFilter>,
     /// Nothing narrowed: every course.
@@ -197,6 +199,7 @@ pub async fn my_courses(
     courses.sort_by_key(|c| !c.for_you);
     let page = MyCoursesPage {
         l: ctx.chrome("Khóa học của tôi"),
+        news: crate::services::news::items::for_home(&state, user).await?,
         courses,
         groups: hocvuso_domain::TargetGroup::ALL
             .iter()
