@@ -2,7 +2,8 @@
 // account 0900000001), on a phone-sized window, schedules last month's report for the
 // communes; the officer of Phường Xuân Hương (0900000002) tries to send it empty (refused),
 // then writes and sends it; the province returns it with a comment; the officer adds to it and
-// sends it again; the province approves it, sees it counted on time, and downloads the
+// sends it again with the minutes attached as a PDF; the province approves it (and opens the
+// file), sees it counted on time, and downloads the
 // consolidated report as .docx — the test opens the file (a zip of Word XML, parsed) and
 // checks its heading, a figure and the commune's words. axe-core on every page state.
 // Run: ./run   (or: node --test reports.test.mjs, with chromium, chromium-driver, node_modules)
@@ -81,6 +82,14 @@ step('3. the province returns it with a comment; the officer adds to it and send
 
   await p.open(officer, reportPath, 'returned');
   assert.match(norm(await officer.text('#cac-buoc')), new RegExp(COMMENT.replace(/[.]/g, '\\.')));
+  // The minutes go with it, as a PDF.
+  const pdf = join(srv.tmp, 'bien-ban-ho-tro.pdf');
+  writeFileSync(pdf, '%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
+  await (await officer.find('form#dinh-kem #tep')).type(pdf); // WebDriver file upload
+  await p.press(officer, 'form#dinh-kem', 'Đính kèm');
+  await p.arrive(officer, new RegExp(`^/bao-cao-dinh-ky/\\d+/${XUAN_HUONG}$`), 'file attached');
+  assert.match(norm(await officer.text('#xong')), /Đã đính kèm tệp/);
+  assert.match(norm(await officer.text('#cac-tep')), /bien-ban-ho-tro\.pdf/);
   await officer.exec('document.querySelector("#da_lam").focus();');
   await officer.exec(`const t = document.querySelector("#da_lam"); t.value = t.value + ${JSON.stringify(ADDED)};`);
   await p.press(officer, 'form#viet-bao-cao', 'Gửi báo cáo');
@@ -93,6 +102,12 @@ step('4. the province approves it and downloads the consolidated .docx', async (
   await p.press(admin, 'form#duyet-bao-cao', 'Duyệt');
   await p.arrive(admin, new RegExp(`^/bao-cao-dinh-ky/\\d+/${XUAN_HUONG}$`), 'approved');
   assert.equal(norm(await admin.text('#trang-thai')), 'Đã duyệt');
+  const [file] = await admin.exec('return [...document.querySelectorAll("#cac-tep a")].map(a => a.getAttribute("href"));');
+  const got = await p.fetchAs(admin, file);
+  assert.equal(got.status, 200);
+  assert.equal(got.type, 'application/pdf');
+  assert.match(got.text, /^%PDF-/);
+  assert.equal(await admin.has('form#dinh-kem'), false, 'an approved report takes no files');
   assert.equal((await p.texts(admin, '#cac-buoc li')).length, 4);
 
   await p.open(admin, periodPath, 'approved');

@@ -301,6 +301,17 @@ const ROUTES: &[(&str, &str, Level)] = &[
     ("/bao-cao-dinh-ky/{id}", "G", Level::Officer),
     ("/bao-cao-dinh-ky/{id}/{code}", "G", Level::Officer),
     ("/bao-cao-dinh-ky/{id}/{code}/luu", "P", Level::Officer),
+    ("/bao-cao-dinh-ky/{id}/{code}/tep", "P", Level::Officer),
+    (
+        "/bao-cao-dinh-ky/{id}/{code}/tep/{file}",
+        "G",
+        Level::Officer,
+    ),
+    (
+        "/bao-cao-dinh-ky/{id}/{code}/tep/{file}/bo",
+        "P",
+        Level::Officer,
+    ),
     ("/bao-cao-dinh-ky/moi", "GP", Level::Province),
     ("/bao-cao-dinh-ky/{id}/{code}/xet", "P", Level::Province),
     ("/bao-cao-dinh-ky/{id}/tong-hop.pdf", "G", Level::Province),

@@ -349,3 +349,135 @@ async fn bad_periods_and_early_reports_are_refused(b: TestBackend) {
 }
 
 test_both!(bad_periods_and_early_reports_are_refused);
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+
+/// Sends one file to a report (`/tep`).
+async fn attach(
+    br: &mut super::util::Browser<'_>,
+    path: &str,
+    name: &str,
+    bytes: &[u8],
+) -> super::util::Page {
+    let token = br.csrf().await;
+    br.post_file(
+        &format!("{path}/tep"),
+        &[("csrf_token", token.as_str())],
+        "tep",
+        name,
+        bytes,
+    )
+    .await
+}
+
+async fn files_go_with_a_report_while_it_can_be_edited(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut admin = app.staff("0900000001", Role::ProvinceAdmin, "68").await;
+    let mut officer_b = app.staff("0900000002", Role::UnitOfficer, COMMUNE_B).await;
+    let mut officer_a = app.staff("0900000006", Role::UnitOfficer, COMMUNE_A).await;
+    let made = admin
+        .post(
+            "/bao-cao-dinh-ky/moi",
+            &[
+                ("loai", "month"),
+                ("nam", "2026"),
+                ("so", "10"),
+                ("han", "05/11/2026"),
+                ("don_vi", "commune"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let path = format!("/bao-cao-dinh-ky/{}/{COMMUNE_B}", id_of(made.location()));
+
+    // Not before the report is saved once.
+    let early = officer_b.get(&path).await;
+    assert!(early.has("#luu-truoc") && !early.has("#dinh-kem"));
+    let refused = attach(&mut officer_b, &path, "bien-ban.pdf", PDF).await;
+    assert!(
+        refused.text("#khong-duoc").contains("lưu bản nháp"),
+        "{}",
+        refused.body
+    );
+    let draft = officer_b
+        .post(
+            &format!("{path}/luu"),
+            &[("da_lam", "Đã mở 4 lớp kỹ năng số cơ bản."), ("gui", "0")],
+        )
+        .await;
+    assert_eq!(draft.status, StatusCode::SEE_OTHER, "{}", draft.body);
+
+    // A PDF goes in; one that only claims to be a PDF does not.
+    let added = attach(&mut officer_b, &path, "Biên bản lớp học.pdf", PDF).await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    let fake = attach(&mut officer_b, &path, "anh.pdf", b"<html>not a pdf</html>").await;
+    assert_eq!(fake.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(fake.text("#tep-loi").contains("không phải là tệp PDF"));
+    let page = officer_b.get(&path).await;
+    let links = page.attrs("#cac-tep a", "href");
+    assert_eq!(links.len(), 1);
+    assert!(page.text("#cac-tep").contains("Biên bản lớp học.pdf"));
+
+    // The province reads it; another commune's officer reaches neither it nor its removal.
+    let (status, headers, bytes) = admin.get_with(&links[0], &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(bytes, PDF);
+    let disposition = headers
+        .get("content-disposition")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    assert!(
+        disposition.starts_with("attachment; filename=\"bao-cao-"),
+        "{disposition}"
+    );
+    assert_eq!(
+        officer_a.get_bytes(&links[0]).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let theirs = officer_a.post(&format!("{}/bo", links[0]), &[]).await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+    let into = attach(&mut officer_a, &path, "x.pdf", PDF).await;
+    assert_eq!(into.status, StatusCode::NOT_FOUND);
+
+    // At most five.
+    for i in 2..=5 {
+        let more = attach(&mut officer_b, &path, &format!("anh-{i}.pdf"), PDF).await;
+        assert_eq!(more.status, StatusCode::SEE_OTHER, "{}", more.body);
+    }
+    let sixth = attach(&mut officer_b, &path, "anh-6.pdf", PDF).await;
+    assert_eq!(sixth.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(sixth.text("#tep-loi").contains("tối đa 5 tệp"));
+    // One removed makes room.
+    let gone = officer_b.post(&format!("{}/bo", links[0]), &[]).await;
+    assert_eq!(gone.status, StatusCode::SEE_OTHER, "{}", gone.body);
+    assert_eq!(
+        officer_b.get(&path).await.attrs("#cac-tep a", "href").len(),
+        4
+    );
+    assert_eq!(admin.get_bytes(&links[0]).await.0, StatusCode::NOT_FOUND);
+
+    // Sent: no more files in or out.
+    let sent = officer_b
+        .post(
+            &format!("{path}/luu"),
+            &[("da_lam", "Đã mở 4 lớp kỹ năng số cơ bản."), ("gui", "1")],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let late = attach(&mut officer_b, &path, "muon.pdf", PDF).await;
+    assert!(late.text("#khong-duoc").contains("không thêm tệp"));
+    let kept = officer_b.get(&path).await;
+    let links = kept.attrs("#cac-tep a", "href");
+    assert_eq!(links.len(), 4);
+    assert!(!kept.has("#dinh-kem"));
+    let out = officer_b.post(&format!("{}/bo", links[0]), &[]).await;
+    assert!(out.text("#khong-duoc").contains("không bỏ tệp"));
+    assert_eq!(
+        officer_b.get(&path).await.attrs("#cac-tep a", "href").len(),
+        4
+    );
+}
+
+test_both!(files_go_with_a_report_while_it_can_be_edited);

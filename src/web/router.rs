@@ -278,6 +278,18 @@ pub fn app(state: AppState) -> Router {
         .route("/bao-cao-dinh-ky/{id}", get(plan_reports::period))
         .route("/bao-cao-dinh-ky/{id}/{code}", get(plan_reports::report))
         .route("/bao-cao-dinh-ky/{id}/{code}/luu", post(plan_reports::save))
+        .route(
+            "/bao-cao-dinh-ky/{id}/{code}/tep",
+            post(plan_reports::attach).layer(DefaultBodyLimit::max(plan_reports::BODY_LIMIT)),
+        )
+        .route(
+            "/bao-cao-dinh-ky/{id}/{code}/tep/{file}",
+            get(plan_reports::file),
+        )
+        .route(
+            "/bao-cao-dinh-ky/{id}/{code}/tep/{file}/bo",
+            post(plan_reports::remove_file),
+        )
         .route_layer(guard(&state, Access::Officer));
 
     // The province admin only.

@@ -80,6 +80,11 @@ fn action(code: &str) -> (&'static str, Subject) {
         "period_report_save" => ("Lưu bản nháp báo cáo định kỳ", Subject::Record("báo cáo")),
         "period_report_submit" => ("Gửi báo cáo định kỳ", Subject::Record("báo cáo")),
         "period_report_return" => ("Trả lại báo cáo định kỳ", Subject::Record("báo cáo")),
+        "period_report_file" => (
+            "Đính kèm tệp vào báo cáo định kỳ",
+            Subject::Record("báo cáo"),
+        ),
+        "period_report_file_remove" => ("Bỏ tệp khỏi báo cáo định kỳ", Subject::Record("báo cáo")),
         "period_report_approve" => ("Duyệt báo cáo định kỳ", Subject::Record("báo cáo")),
         "news_create" => ("Đăng tin", Subject::Record("tin")),
         "news_edit" => ("Sửa tin", Subject::Record("tin")),

@@ -403,10 +403,12 @@ pub struct ReportPage {
     pub may_review: bool,
     /// First sent: when, and whether on time.
     pub sent: Option<(String, bool)>,
+    /// The files attached (`report_files`).
+    pub files: Vec<crate::services::plan::report_files::FileLine>,
 }
 
 /// The period and unit of a report, if this user may see them.
-async fn scope(
+pub(super) async fn scope(
     state: &AppState,
     user: &SessionUser,
     period_id: i64,
@@ -469,6 +471,10 @@ pub async fn report_page(
         }
     }
     let status = report.as_ref().map(|r| r.status.clone());
+    let files = match &report {
+        Some(r) => crate::services::plan::report_files::files(state, r.id).await?,
+        None => Vec::new(),
+    };
     let figures = match &report {
         Some(r) => parse_figures(&r.figures),
         None => live_figures(state, &period, &unit).await?,
@@ -502,6 +508,7 @@ pub async fn report_page(
             .as_ref()
             .and_then(|r| r.submitted_at)
             .map(|t| (crate::clock::format_date_time(t), on_time(&period, t))),
+        files,
         unit_code: unit.code,
         unit_name: unit.name,
         period,

@@ -46,6 +46,7 @@ pub mod otp_code;
 pub mod parent_consent;
 pub mod pending_upload;
 pub mod period_report;
+pub mod period_report_file;
 pub mod period_report_step;
 pub mod person;
 pub mod phone_code;

@@ -40,6 +40,7 @@ mod m20261209_000003_plan_tasks;
 mod m20261209_000004_session_expiry_index;
 mod m20261209_000005_period_reports;
 mod m20261210_000001_news;
+mod m20261210_000002_report_files;
 
 use m20261124_000001_initial::Initial;
 use m20261125_000001_handbook::Handbook;
@@ -72,6 +73,7 @@ use m20261209_000003_plan_tasks::PlanTasks;
 use m20261209_000004_session_expiry_index::SessionExpiryIndex;
 use m20261209_000005_period_reports::PeriodReports;
 use m20261210_000001_news::News;
+use m20261210_000002_report_files::ReportFiles;
 
 pub struct Migrator;
 
@@ -110,6 +112,7 @@ impl MigratorTrait for Migrator {
             Box::new(SessionExpiryIndex),
             Box::new(PeriodReports),
             Box::new(News),
+            Box::new(ReportFiles),
         ]
     }
 }

@@ -4,12 +4,14 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 
-use crate::entity::{period_report, period_report_step, report_period};
+use crate::entity::{period_report, period_report_file, period_report_step, report_period};
 
 pub use period_report::Model as Report;
+pub use period_report_file::Model as ReportFile;
 pub use period_report_step::Model as Step;
 pub use report_period::Model as Period;
 
@@ -228,4 +230,77 @@ pub async fn steps<C: ConnectionTrait>(conn: &C, report_id: i64) -> Result<Vec<S
         .order_by_asc(period_report_step::Column::Id)
         .all(conn)
         .await
+}
+
+/// A file to attach to a report.
+pub struct NewFile<'a> {
+    pub file_name: &'a str,
+    pub content_type: &'a str,
+    pub bytes: &'a [u8],
+}
+
+pub async fn insert_file<C: ConnectionTrait>(
+    conn: &C,
+    report_id: i64,
+    f: &NewFile<'_>,
+    by: i64,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    period_report_file::Entity::insert(period_report_file::ActiveModel {
+        report_id: Set(report_id),
+        file_name: Set(f.file_name.to_owned()),
+        content_type: Set(f.content_type.to_owned()),
+        size: Set(i64::try_from(f.bytes.len()).unwrap_or(i64::MAX)),
+        bytes: Set(f.bytes.to_vec()),
+        by_id: Set(by),
+        at: Set(now),
+        ..Default::default()
+    })
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+/// `(id, name, type, size)` of a report's files (without their bytes), in the order added.
+pub async fn files_of<C: ConnectionTrait>(
+    conn: &C,
+    report_id: i64,
+) -> Result<Vec<(i64, String, String, i64)>, DbErr> {
+    period_report_file::Entity::find()
+        .select_only()
+        .column(period_report_file::Column::Id)
+        .column(period_report_file::Column::FileName)
+        .column(period_report_file::Column::ContentType)
+        .column(period_report_file::Column::Size)
+        .filter(period_report_file::Column::ReportId.eq(report_id))
+        .order_by_asc(period_report_file::Column::Id)
+        .into_tuple()
+        .all(conn)
+        .await
+}
+
+/// A file, only if it belongs to this report.
+pub async fn file_of_report<C: ConnectionTrait>(
+    conn: &C,
+    report_id: i64,
+    file_id: i64,
+) -> Result<Option<ReportFile>, DbErr> {
+    period_report_file::Entity::find_by_id(file_id)
+        .filter(period_report_file::Column::ReportId.eq(report_id))
+        .one(conn)
+        .await
+}
+
+/// Removes a file of this report; whether there was one.
+pub async fn delete_file<C: ConnectionTrait>(
+    conn: &C,
+    report_id: i64,
+    file_id: i64,
+) -> Result<bool, DbErr> {
+    let res = period_report_file::Entity::delete_many()
+        .filter(period_report_file::Column::Id.eq(file_id))
+        .filter(period_report_file::Column::ReportId.eq(report_id))
+        .exec(conn)
+        .await?;
+    Ok(res.rows_affected > 0)
 }

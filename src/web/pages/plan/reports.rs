@@ -3,23 +3,27 @@
 //! write their units' reports.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
 use crate::services::accounts::sign_in::FormError;
 use crate::services::people::org::kind_name;
-use crate::services::plan::consolidated;
 use crate::services::plan::reports::{
     self, Done, PeriodInput, PeriodLine, PeriodPage, ReportPage, WrittenInput, KINDS,
     REPORTER_KINDS,
 };
+use crate::services::plan::{consolidated, report_files};
+use crate::services::shared::evidence;
 use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
 use crate::web::page::{render, see_other, Chrome};
-use crate::web::pages::{Choice, Errors};
+use crate::web::pages::{Choice, Errors, Upload};
+
+/// Largest request body of a file attached to a report.
+pub const BODY_LIMIT: usize = evidence::MAX_BYTES + 64 * 1024;
 
 #[derive(Template)]
 #[template(path = "plan/reports/list.html")]
@@ -76,6 +80,8 @@ fn done_message(code: &str) -> Option<&'static str> {
         "da-gui" => Some("Đã gửi báo cáo. Cấp tỉnh sẽ duyệt; kết quả hiện ở đây."),
         "da-tra-lai" => Some("Đã trả lại báo cáo để đơn vị sửa."),
         "da-duyet" => Some("Đã duyệt báo cáo."),
+        "da-dinh-kem" => Some("Đã đính kèm tệp."),
+        "da-bo-tep" => Some("Đã bỏ tệp."),
         _ => None,
     }
 }
@@ -338,6 +344,54 @@ pub async fn review(
     let result = reports::review(&state, user, id, &code, approve, &f.nhan_xet).await;
     let done = if approve { "da-duyet" } else { "da-tra-lai" };
     after(&state, &ctx, (id, &code), result, None, done).await
+}
+
+/// Attaches a file (a PDF or a photo) to the report while it can be edited.
+pub async fn attach(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, code)): Path<(i64, String)>,
+    multipart: Multipart,
+) -> Result<Response, WebError> {
+    let user = ctx.user()?;
+    let upload = Upload::read(&ctx, multipart, "tep", evidence::MAX_BYTES / 1024 / 1024).await?;
+    match report_files::attach(&state, user, id, &code, &upload.file_name, &upload.bytes).await? {
+        Ok(done) => after(&state, &ctx, (id, &code), Ok(done), None, "da-dinh-kem").await,
+        Err(why) => {
+            let mut errors = Errors::default();
+            errors.push("tep", why);
+            report_view(&state, &ctx, (id, &code), errors, None, None, None).await
+        }
+    }
+}
+
+/// Removes an attached file while the report can be edited.
+pub async fn remove_file(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, code, file)): Path<(i64, String, i64)>,
+    CsrfForm { .. }: CsrfForm<DoneQuery>,
+) -> Result<Response, WebError> {
+    let user = ctx.user()?;
+    let result = report_files::remove(&state, user, id, &code, file).await?;
+    after(&state, &ctx, (id, &code), Ok(result), None, "da-bo-tep").await
+}
+
+/// A file attached to a report, to whoever may read the report.
+pub async fn file(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, code, file)): Path<(i64, String, i64)>,
+) -> Result<Response, WebError> {
+    let user = ctx.user()?;
+    let Some(f) = report_files::file(&state, user, id, &code, file).await? else {
+        return Err(WebError::NotFound);
+    };
+    Ok(crate::web::pages::evidence_download(
+        f.bytes,
+        &f.content_type,
+        &format!("bao-cao-{id}-{code}-{file}"),
+    ))
 }
 
 /// The consolidated report of a period (the province): PDF.
