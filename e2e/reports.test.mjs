@@ -3,9 +3,9 @@
 // communes; the officer of Phường Xuân Hương (0900000002) tries to send it empty (refused),
 // then writes and sends it; the province returns it with a comment; the officer adds to it and
 // sends it again with the minutes attached as a PDF; the province approves it (and opens the
-// file), sees it counted on time, and downloads the
-// consolidated report as .docx — the test opens the file (a zip of Word XML, parsed) and
-// checks its heading, a figure and the commune's words. axe-core on every page state.
+// file), sees it counted on time, and downloads the consolidated report as .docx — the test
+// opens the file (a zip of Word XML, parsed) and checks its heading, a figure and the
+// commune's words. axe-core on every page state.
 // Run: ./run   (or: node --test reports.test.mjs, with chromium, chromium-driver, node_modules)
 
 import assert from 'node:assert/strict';
@@ -102,8 +102,8 @@ step('4. the province approves it and downloads the consolidated .docx', async (
   await p.press(admin, 'form#duyet-bao-cao', 'Duyệt');
   await p.arrive(admin, new RegExp(`^/bao-cao-dinh-ky/\\d+/${XUAN_HUONG}$`), 'approved');
   assert.equal(norm(await admin.text('#trang-thai')), 'Đã duyệt');
-  const [file] = await admin.exec('return [...document.querySelectorAll("#cac-tep a")].map(a => a.getAttribute("href"));');
-  const got = await p.fetchAs(admin, file);
+  const [attached] = await admin.exec('return [...document.querySelectorAll("#cac-tep a")].map(a => a.getAttribute("href"));');
+  const got = await p.fetchAs(admin, attached);
   assert.equal(got.status, 200);
   assert.equal(got.type, 'application/pdf');
   assert.match(got.text, /^%PDF-/);

@@ -43,7 +43,7 @@ async fn entry_key(app: &TestApp, entry_id: i64) -> BTreeMap<i64, (Vec<i64>, i64
         .collect()
 }
 
-async fn play(
+pub(super) async fn play(
     app: &TestApp,
     b: &mut Browser<'_>,
     contest: i64,
@@ -338,7 +338,7 @@ test_both!(a_round_is_played_ranked_and_awarded);
 
 /// Creates a contest of commune B with one round open 09:00–12:00 (the tests' clock is 10:00);
 /// returns its id.
-async fn a_contest(officer: &mut Browser<'_>) -> i64 {
+pub(super) async fn a_contest(officer: &mut Browser<'_>) -> i64 {
     let created = officer
         .post(
             "/cuoc-thi/quan-ly/moi",

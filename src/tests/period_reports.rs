@@ -239,6 +239,8 @@ async fn a_report_goes_from_the_commune_to_approval(b: TestBackend) {
         "đã duyệt: 1 báo cáo; chưa gửi: 123 đơn vị",
         "thôn 2: 192 lượt",
         "Thiếu máy tính ở thôn xa.",
+        "Hoạt động trong kỳ trên toàn tỉnh. Lớp học: 0 lớp, 0 buổi học",
+        "Hoạt động trong kỳ: Lớp học: 0 lớp",
         "Nơi nhận:",
     ] {
         assert!(xml.contains(want), "{want} not in the .docx");
@@ -481,3 +483,138 @@ async fn files_go_with_a_report_while_it_can_be_edited(b: TestBackend) {
 }
 
 test_both!(files_go_with_a_report_while_it_can_be_edited);
+
+/// A report keeps what its unit did in the period — a class's sessions and who came, contest
+/// entries, help logged — frozen with its figures; another commune's report counts none of it.
+async fn a_report_keeps_what_was_done_in_the_period(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut officer = app.staff("0900000002", Role::UnitOfficer, COMMUNE_B).await;
+    let mut helper = app.staff("0900000003", Role::Helper, COMMUNE_B).await;
+    let mut learner = app.learner("0911111111", COMMUNE_B).await;
+
+    // The tests' clock: 25/11/2026 10:00. A class with a session on now and one tomorrow.
+    let opened = officer
+        .post(
+            "/lop-hoc/quan-ly/moi",
+            &[
+                ("ten", "Lớp kỹ năng số cho người cao tuổi"),
+                ("don_vi", COMMUNE_B),
+                ("khoa_hoc", "ky-nang-so-co-ban"),
+                ("nhom", ""),
+                ("suc_chua", "20"),
+                ("giang_vien", "Trần Văn Bình"),
+                ("ty_le", "100"),
+                (
+                    "buoi",
+                    "25/11/2026 09:30-11:30 Nhà văn hoá tổ dân phố 5\n26/11/2026 08:00-10:00 Nhà văn hoá tổ dân phố 5",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.body);
+    let class = opened.location().trim_end_matches("?xong=da-mo").to_owned();
+    let id = class.rsplit('/').next().unwrap_or_default().to_owned();
+    let joined = learner.post(&format!("/lop-hoc/{id}/dang-ky"), &[]).await;
+    assert_eq!(joined.location(), "/lop-hoc?xong=da-dang-ky");
+    let screens = officer.get(&class).await.attrs("a[href$='/ma']", "href");
+    let code = officer.get(&screens[0]).await.text("#ma-diem-danh");
+    let present = learner.post("/diem-danh", &[("ma", &code)]).await;
+    assert_eq!(present.status, StatusCode::OK, "{}", present.body);
+
+    // A contest entry and a visit of the community team.
+    let contest = super::contests::a_contest(&mut officer).await;
+    let j = learner
+        .post(
+            &format!("/cuoc-thi/{contest}/tham-gia"),
+            &[("don_vi", COMMUNE_B)],
+        )
+        .await;
+    assert_eq!(j.status, StatusCode::SEE_OTHER, "{}", j.body);
+    super::contests::play(&app, &mut learner, contest, true, "1").await;
+    let logged = helper
+        .post(
+            "/ho-tro/nhat-ky",
+            &[
+                ("topic", "Cài đặt và kích hoạt VNeID"),
+                ("place", "Tại nhà người dân"),
+                ("day", "24/11/2026"),
+                ("phone", "0911111111"),
+            ],
+        )
+        .await;
+    assert_eq!(logged.location(), "/ho-tro?da-ghi=1", "{}", logged.body);
+
+    // November's report, written in December.
+    let mut admin = app.staff("0900000001", Role::ProvinceAdmin, "68").await;
+    let made = admin
+        .post(
+            "/bao-cao-dinh-ky/moi",
+            &[
+                ("loai", "month"),
+                ("nam", "2026"),
+                ("so", "11"),
+                ("han", "05/12/2026"),
+                ("don_vi", "commune"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let november = id_of(made.location());
+    app.clock.advance(chrono::Duration::days(6));
+    let mut officer = app.staff("0900000012", Role::UnitOfficer, COMMUNE_B).await;
+    let mut officer_a = app.staff("0900000016", Role::UnitOfficer, COMMUNE_A).await;
+    let path = format!("/bao-cao-dinh-ky/{november}/{COMMUNE_B}");
+    let page = officer.get(&path).await;
+    let done = page.text("#hoat-dong");
+    // Both sessions (25 and 26 November) are in November; one person came.
+    assert!(
+        done.contains("1 lớp, 2 buổi học; 1 người dự ít nhất một buổi"),
+        "{done}"
+    );
+    assert!(done.contains("1 lượt bài thi đã nộp của 1 người"), "{done}");
+    assert!(
+        done.contains("1 lượt hỗ trợ của Tổ công nghệ số cộng đồng; 1 người được ghi tên"),
+        "{done}"
+    );
+    let other = officer_a
+        .get(&format!("/bao-cao-dinh-ky/{november}/{COMMUNE_A}"))
+        .await;
+    assert!(
+        other.text("#hoat-dong").contains("0 lớp, 0 buổi học"),
+        "{}",
+        other.body
+    );
+
+    // Frozen at the first saving: help logged afterwards for a November day is not added.
+    let saved = officer
+        .post(
+            &format!("{path}/luu"),
+            &[("da_lam", "Mở một lớp cho người cao tuổi."), ("gui", "0")],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let mut helper = app.staff("0900000013", Role::Helper, COMMUNE_B).await;
+    let later = helper
+        .post(
+            "/ho-tro/nhat-ky",
+            &[
+                ("topic", "Thanh toán không dùng tiền mặt, mã QR"),
+                ("place", "Chợ Đà Lạt"),
+                ("day", "30/11/2026"),
+            ],
+        )
+        .await;
+    assert_eq!(later.location(), "/ho-tro?da-ghi=1", "{}", later.body);
+    let kept = officer.get(&path).await.text("#hoat-dong");
+    assert!(kept.contains("1 lượt hỗ trợ"), "{kept}");
+    // The province's view of the period counts the province's activity in the consolidated
+    // report's first section.
+    let pdf = admin
+        .get_bytes(&format!("/bao-cao-dinh-ky/{november}/tong-hop.pdf"))
+        .await;
+    assert_eq!(pdf.0, StatusCode::OK);
+}
+
+test_both!(a_report_keeps_what_was_done_in_the_period);

@@ -8,6 +8,7 @@ use hocvuso_db::repo::{org, reports};
 use hocvuso_pdf::{Anchor, Block, Column, Document, Orientation, Rgb, Run, Shape};
 
 use crate::services::monitoring::report::{self as figures, SUMMARY_HEADER};
+use crate::services::plan::activity;
 use crate::services::shared::docx::{self, Align, Para, Part};
 use crate::services::Internal;
 use crate::state::AppState;
@@ -58,6 +59,11 @@ async fn content(state: &AppState, period: &reports::Period) -> Result<Content, 
     let day = |d: chrono::NaiveDate| d.format("%d/%m/%Y").to_string();
     let province_lines =
         figures::summary(state, &tree, province, period.starts_on, period.ends_on).await?;
+    let province_activity = activity::lines(&activity::of_period(state, period, province).await?)
+        .into_iter()
+        .map(|(what, words)| format!("{what}: {words}."))
+        .collect::<Vec<_>>()
+        .join(" ");
 
     let kinds: Vec<&str> = period.reporters.split(',').collect();
     let expected: Vec<&org::OrgUnit> = tree
@@ -121,14 +127,22 @@ async fn content(state: &AppState, period: &reports::Period) -> Result<Content, 
                     t.trim().to_owned()
                 }
             };
-            (
-                u.name.clone(),
-                vec![
-                    format!("Kết quả: {}", or_none(&r.done_text)),
-                    format!("Khó khăn, vướng mắc: {}", or_none(&r.difficulties)),
-                    format!("Đề xuất, kiến nghị: {}", or_none(&r.proposals)),
-                ],
-            )
+            let mut lines = vec![format!("Kết quả: {}", or_none(&r.done_text))];
+            if let Some(a) = activity::parse(&r.activity) {
+                lines.push(format!(
+                    "Hoạt động trong kỳ: {}.",
+                    activity::lines(&a)
+                        .into_iter()
+                        .map(|(what, words)| format!("{what}: {words}"))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ));
+            }
+            lines.extend([
+                format!("Khó khăn, vướng mắc: {}", or_none(&r.difficulties)),
+                format!("Đề xuất, kiến nghị: {}", or_none(&r.proposals)),
+            ]);
+            (u.name.clone(), lines)
         })
         .collect();
     Ok(Content {
@@ -148,11 +162,14 @@ async fn content(state: &AppState, period: &reports::Period) -> Result<Content, 
         sections: vec![
             Section {
                 heading: "I. KẾT QUẢ TOÀN TỈNH".into(),
-                paragraphs: vec![format!(
-                    "Số liệu đến hết ngày {}, lấy trực tiếp từ hệ thống Học vụ số (số người đạt tính theo tuần; mẫu số và chỉ tiêu của năm {}):",
-                    day(period.ends_on),
-                    chrono::Datelike::year(&period.ends_on)
-                )],
+                paragraphs: vec![
+                    format!("Hoạt động trong kỳ trên toàn tỉnh. {province_activity}"),
+                    format!(
+                        "Số liệu đến hết ngày {}, lấy trực tiếp từ hệ thống Học vụ số (số người đạt tính theo tuần; mẫu số và chỉ tiêu của năm {}):",
+                        day(period.ends_on),
+                        chrono::Datelike::year(&period.ends_on)
+                    ),
+                ],
                 table: Some(province_lines.into_iter().map(|l| l.cells).collect()),
                 units: Vec::new(),
             },

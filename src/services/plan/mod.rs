@@ -5,6 +5,7 @@
 //! (`consolidated`). Owns the `plan_*`, `report_period` and
 //! `period_report*` tables; pages in `web/pages/plan/`, templates in `templates/plan/`.
 
+pub mod activity;
 pub mod consolidated;
 pub mod report_files;
 pub mod reports;

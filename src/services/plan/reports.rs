@@ -14,6 +14,7 @@ use hocvuso_db::TransactionTrait;
 
 use crate::services::accounts::sign_in::{FieldErrors, FormError, SessionUser};
 use crate::services::monitoring::report::{self as figures, SummaryLine};
+use crate::services::plan::activity;
 use crate::services::Internal;
 use crate::state::AppState;
 
@@ -403,6 +404,9 @@ pub struct ReportPage {
     pub may_review: bool,
     /// First sent: when, and whether on time.
     pub sent: Option<(String, bool)>,
+    /// What was done in the period (`activity::lines`); empty for a report saved before
+    /// activities were kept.
+    pub activity: Vec<(&'static str, String)>,
     /// The files attached (`report_files`).
     pub files: Vec<crate::services::plan::report_files::FileLine>,
 }
@@ -435,6 +439,19 @@ async fn live_figures(
 ) -> Result<Vec<SummaryLine>, Internal> {
     let tree = crate::services::people::org::tree(state).await?;
     figures::summary(state, &tree, unit, period.starts_on, period.ends_on).await
+}
+
+/// The figures and the activity of the period as a report keeps them (JSON).
+async fn freeze(
+    state: &AppState,
+    period: &reports::Period,
+    unit: &org::OrgUnit,
+) -> Result<(String, String), Internal> {
+    let figures = serde_json::to_string(&live_figures(state, period, unit).await?)
+        .map_err(|e| Internal::Other(e.to_string()))?;
+    let activity = serde_json::to_string(&activity::of_period(state, period, unit).await?)
+        .map_err(|e| Internal::Other(e.to_string()))?;
+    Ok((figures, activity))
 }
 
 pub async fn report_page(
@@ -479,6 +496,12 @@ pub async fn report_page(
         Some(r) => parse_figures(&r.figures),
         None => live_figures(state, &period, &unit).await?,
     };
+    let activity = match &report {
+        Some(r) => activity::parse(&r.activity),
+        None => Some(activity::of_period(state, &period, &unit).await?),
+    }
+    .map(|a| activity::lines(&a))
+    .unwrap_or_default();
     let may_edit = open
         && status
             .as_deref()
@@ -509,6 +532,7 @@ pub async fn report_page(
             .and_then(|r| r.submitted_at)
             .map(|t| (crate::clock::format_date_time(t), on_time(&period, t))),
         files,
+        activity,
         unit_code: unit.code,
         unit_name: unit.name,
         period,
@@ -580,15 +604,12 @@ pub async fn save(
         return Err(FormError::Invalid(errors));
     }
     let now = state.clock.now();
-    let figures_json = match reports::report_of(state.db.read(), period.id, unit.id)
+    let frozen = match reports::report_of(state.db.read(), period.id, unit.id)
         .await
         .map_err(Internal::from)?
     {
         Some(_) => None,
-        None => Some(
-            serde_json::to_string(&live_figures(state, &period, &unit).await?)
-                .map_err(|e| Internal::Other(e.to_string()))?,
-        ),
+        None => Some(freeze(state, &period, &unit).await?),
     };
     let txn = state.db.write().begin().await.map_err(Internal::from)?;
     let report = match reports::report_of(&txn, period.id, unit.id)
@@ -597,12 +618,11 @@ pub async fn save(
     {
         Some(r) => r,
         None => {
-            let json = match figures_json {
-                Some(j) => j,
-                None => serde_json::to_string(&live_figures(state, &period, &unit).await?)
-                    .map_err(|e| Internal::Other(e.to_string()))?,
+            let (figures_json, activity_json) = match frozen {
+                Some(f) => f,
+                None => freeze(state, &period, &unit).await?,
             };
-            reports::insert_report(&txn, period.id, unit.id, &json, now)
+            reports::insert_report(&txn, period.id, unit.id, &figures_json, &activity_json, now)
                 .await
                 .map_err(Internal::from)?;
             reports::report_of(&txn, period.id, unit.id)

@@ -12,6 +12,8 @@ pub struct Model {
     pub unit_id: i64,
     pub status: String,
     pub figures: String,
+    /// What was done in the period (JSON), frozen with the figures; "" for older reports.
+    pub activity: String,
     pub done_text: String,
     pub difficulties: String,
     pub proposals: String,

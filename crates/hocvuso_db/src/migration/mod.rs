@@ -41,6 +41,7 @@ mod m20261209_000004_session_expiry_index;
 mod m20261209_000005_period_reports;
 mod m20261210_000001_news;
 mod m20261210_000002_report_files;
+mod m20261210_000003_report_activity;
 
 use m20261124_000001_initial::Initial;
 use m20261125_000001_handbook::Handbook;
@@ -74,6 +75,7 @@ use m20261209_000004_session_expiry_index::SessionExpiryIndex;
 use m20261209_000005_period_reports::PeriodReports;
 use m20261210_000001_news::News;
 use m20261210_000002_report_files::ReportFiles;
+use m20261210_000003_report_activity::ReportActivity;
 
 pub struct Migrator;
 
@@ -113,6 +115,7 @@ impl MigratorTrait for Migrator {
             Box::new(PeriodReports),
             Box::new(News),
             Box::new(ReportFiles),
+            Box::new(ReportActivity),
         ]
     }
 }

@@ -2,6 +2,7 @@
 //! (`C: ConnectionTrait`) so that a service can run several of them in one transaction.
 //! SQL here is portable; anything that differs per backend is in `crate::dialect`.
 
+pub mod activity;
 pub mod audit;
 pub mod bulk;
 pub mod classes;

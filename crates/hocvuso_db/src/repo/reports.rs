@@ -128,6 +128,7 @@ pub async fn insert_report<C: ConnectionTrait>(
     period_id: i64,
     unit_id: i64,
     figures: &str,
+    activity: &str,
     now: DateTime<Utc>,
 ) -> Result<i64, DbErr> {
     let res = period_report::Entity::insert(period_report::ActiveModel {
@@ -135,6 +136,7 @@ pub async fn insert_report<C: ConnectionTrait>(
         unit_id: Set(unit_id),
         status: Set(DRAFT.to_owned()),
         figures: Set(figures.to_owned()),
+        activity: Set(activity.to_owned()),
         done_text: Set(String::new()),
         difficulties: Set(String::new()),
         proposals: Set(String::new()),
