@@ -5,22 +5,10 @@
 //! does, so that the database starts from those units' rows.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Alias, Expr, Func, JoinType, Query, SelectStatement, SimpleExpr};
+use sea_orm::sea_query::{Alias, Expr, Func, JoinType, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 
-/// `t.column IN (SELECT id FROM org_unit WHERE path under `path`)`.
-fn of_units_under(t: &Alias, column: &'static str, path: &str) -> SimpleExpr {
-    Expr::col((t.clone(), Alias::new(column))).in_subquery(
-        Query::select()
-            .column(Alias::new("id"))
-            .from(Alias::new("org_unit"))
-            .and_where(crate::repo::org::path_under(
-                Expr::col(Alias::new("path")).into(),
-                path,
-            ))
-            .to_owned(),
-    )
-}
+use crate::repo::org::of_units_under;
 
 fn c(t: &Alias, n: &'static str) -> Expr {
     Expr::col((t.clone(), Alias::new(n)))
@@ -40,6 +28,26 @@ async fn pair<C: ConnectionTrait>(conn: &C, q: &SelectStatement) -> Result<(i64,
         .map_or((0, 0), |r| (r.a, r.b)))
 }
 
+/// Keeps the sessions `s` starting in `[from, to)` of classes organised by a unit under `path`.
+fn sessions_of(
+    q: &mut SelectStatement,
+    s: &Alias,
+    path: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) {
+    let k = Alias::new("k");
+    q.join_as(
+        JoinType::InnerJoin,
+        Alias::new("training_class"),
+        k.clone(),
+        c(&k, "id").equals((s.clone(), Alias::new("class_id"))),
+    )
+    .and_where(of_units_under(&k, "unit_id", path))
+    .and_where(c(s, "starts_at").gte(from))
+    .and_where(c(s, "starts_at").lt(to));
+}
+
 /// The classes that held a session starting in `[from, to)` and how many sessions: classes
 /// organised by a unit under `path`.
 pub async fn class_sessions<C: ConnectionTrait>(
@@ -48,20 +56,12 @@ pub async fn class_sessions<C: ConnectionTrait>(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<(i64, i64), DbErr> {
-    let (s, k) = (Alias::new("s"), Alias::new("k"));
+    let s = Alias::new("s");
     let mut q = Query::select();
     q.expr_as(Func::count_distinct(c(&s, "class_id")), Alias::new("a"))
         .expr_as(Func::count(c(&s, "id")), Alias::new("b"))
-        .from_as(Alias::new("training_session"), s.clone())
-        .join_as(
-            JoinType::InnerJoin,
-            Alias::new("training_class"),
-            k.clone(),
-            c(&k, "id").equals((s.clone(), Alias::new("class_id"))),
-        )
-        .and_where(of_units_under(&k, "unit_id", path))
-        .and_where(c(&s, "starts_at").gte(from))
-        .and_where(c(&s, "starts_at").lt(to));
+        .from_as(Alias::new("training_session"), s.clone());
+    sessions_of(&mut q, &s, path, from, to);
     pair(conn, &q).await
 }
 
@@ -72,7 +72,7 @@ pub async fn class_attendance<C: ConnectionTrait>(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<(i64, i64), DbErr> {
-    let (a, s, k) = (Alias::new("a"), Alias::new("s"), Alias::new("k"));
+    let (a, s) = (Alias::new("a"), Alias::new("s"));
     let mut q = Query::select();
     q.expr_as(Func::count_distinct(c(&a, "person_id")), Alias::new("a"))
         .expr_as(Func::count(c(&a, "id")), Alias::new("b"))
@@ -82,16 +82,8 @@ pub async fn class_attendance<C: ConnectionTrait>(
             Alias::new("training_session"),
             s.clone(),
             c(&s, "id").equals((a.clone(), Alias::new("session_id"))),
-        )
-        .join_as(
-            JoinType::InnerJoin,
-            Alias::new("training_class"),
-            k.clone(),
-            c(&k, "id").equals((s.clone(), Alias::new("class_id"))),
-        )
-        .and_where(of_units_under(&k, "unit_id", path))
-        .and_where(c(&s, "starts_at").gte(from))
-        .and_where(c(&s, "starts_at").lt(to));
+        );
+    sessions_of(&mut q, &s, path, from, to);
     pair(conn, &q).await
 }
 

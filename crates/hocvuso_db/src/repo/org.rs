@@ -39,6 +39,24 @@ pub fn is_under(path: &str, scope: &str) -> bool {
     scope.ends_with('/') && path.starts_with(scope)
 }
 
+/// `t.column IN (SELECT id FROM org_unit WHERE path under `scope`)`: rows of the units under
+/// a part of the tree, picked so that the database starts from those units' rows (see
+/// `learning::reach`).
+pub(crate) fn of_units_under(
+    t: &sea_orm::sea_query::Alias,
+    column: &'static str,
+    scope: &str,
+) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{Alias, Expr, Query};
+    Expr::col((t.clone(), Alias::new(column))).in_subquery(
+        Query::select()
+            .column(Alias::new("id"))
+            .from(Alias::new("org_unit"))
+            .and_where(path_under(Expr::col(Alias::new("path")).into(), scope))
+            .to_owned(),
+    )
+}
+
 /// A unit to insert under `parent` (None for the province).
 pub struct NewUnit<'a> {
     pub code: &'a str,

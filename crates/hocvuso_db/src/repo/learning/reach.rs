@@ -8,24 +8,6 @@
 
 use super::*;
 
-/// `m.unit_id IN (SELECT id FROM org_unit WHERE path under `path`)`.
-fn member_of_units_under(
-    m: &sea_orm::sea_query::Alias,
-    path: &str,
-) -> sea_orm::sea_query::SimpleExpr {
-    use sea_orm::sea_query::{Alias, Query};
-    Expr::col((m.clone(), Alias::new("unit_id"))).in_subquery(
-        Query::select()
-            .column(Alias::new("id"))
-            .from(Alias::new("org_unit"))
-            .and_where(crate::repo::org::path_under(
-                Expr::col(Alias::new("path")).into(),
-                path,
-            ))
-            .to_owned(),
-    )
-}
-
 /// `(person, lesson)` for every lesson read by someone who belongs to a unit under `path`
 /// (the unit and everything below it), each pair once.
 pub async fn lessons_read_under<C: ConnectionTrait>(
@@ -52,7 +34,7 @@ pub async fn lessons_read_under<C: ConnectionTrait>(
             lp.clone(),
             c(&lp, "person_id").equals((m.clone(), Alias::new("person_id"))),
         )
-        .and_where(member_of_units_under(&m, path));
+        .and_where(crate::repo::org::of_units_under(&m, "unit_id", path));
     let stmt = conn.get_database_backend().build(&q);
     Ok(Row::find_by_statement(stmt)
         .all(conn)
@@ -77,7 +59,7 @@ pub async fn people_under<C: ConnectionTrait>(conn: &C, path: &str) -> Result<i6
         Alias::new("n"),
     )
     .from_as(Alias::new("membership"), m.clone())
-    .and_where(member_of_units_under(&m, path));
+    .and_where(crate::repo::org::of_units_under(&m, "unit_id", path));
     let stmt = conn.get_database_backend().build(&q);
     Ok(Row::find_by_statement(stmt)
         .one(conn)
