@@ -34,9 +34,23 @@ pub fn format_date_time(t: DateTime<Utc>) -> String {
     vietnam_time(t).format("%d/%m/%Y %H:%M").to_string()
 }
 
+/// The years a date typed in a form may have: anything else is a typing mistake (and chrono
+/// reads a year of any length, whose arithmetic would overflow).
+pub const FORM_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
+/// Reads `dd/mm/yyyy` as officials write dates (a year in [`FORM_YEARS`]).
+pub fn parse_day(s: &str) -> Option<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(s.trim(), "%d/%m/%Y")
+        .ok()
+        .filter(|d| FORM_YEARS.contains(&d.year()))
+}
+
 /// Reads `dd/mm/yyyy HH:MM` written in Vietnam time (the forms' format, [`format_date_time`]).
 pub fn parse_date_time(s: &str) -> Option<DateTime<Utc>> {
     let t = chrono::NaiveDateTime::parse_from_str(s.trim(), "%d/%m/%Y %H:%M").ok()?;
+    if !FORM_YEARS.contains(&t.date().year()) {
+        return None;
+    }
     Some(start_of_vietnam_day(t.date()) + (t.time() - chrono::NaiveTime::MIN))
 }
 

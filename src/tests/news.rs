@@ -11,7 +11,13 @@ use hocvuso_test_utils::{test_both, TestBackend};
 
 use super::util::{Browser, Page, TestApp, COMMUNE_A, COMMUNE_B};
 
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x10\0\0\0\x10\x08\x02\0\0\0";
+/// A valid 12 × 8 PNG, one blue colour.
+const PNG: &[u8] = &[
+    137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 12, 0, 0, 0, 8, 8, 2, 0,
+    0, 0, 66, 134, 137, 166, 0, 0, 0, 17, 73, 68, 65, 84, 120, 218, 99, 144, 207, 223, 66, 16, 49,
+    140, 42, 2, 0, 156, 83, 120, 193, 17, 130, 154, 180, 0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96,
+    130,
+];
 
 /// Sends the news form (new, or `/tin-tuc/quan-ly/{id}` to edit) with a picture or none.
 async fn send(br: &mut Browser<'_>, path: &str, fields: &[(&str, &str)], picture: &[u8]) -> Page {
@@ -193,7 +199,10 @@ async fn readers_see_what_is_public_or_for_them(b: TestBackend) {
     );
     let (status, headers, bytes) = learner.get_with(&picture[0], &[]).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(bytes, PNG);
+    // Drawn again on upload (nothing beside the picture is kept): still a 12 × 8 PNG.
+    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"));
+    assert_eq!(&bytes[16..24], &[0, 0, 0, 12, 0, 0, 0, 8]);
+    assert_eq!(page.attrs("#tin img", "width"), ["12"]);
     let header = |name: &str| {
         headers
             .get(name)
@@ -402,6 +411,69 @@ async fn bad_news_gets_clear_messages_and_writes_nothing(b: TestBackend) {
     assert_eq!(far.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(far.text("#dang_luc-loi").contains("một năm"));
     assert_eq!(items(&app).await, 0, "nothing was written");
+    // Years no one means (and whose arithmetic would overflow), a control character pasted
+    // into the title: messages, not a failure.
+    let odd = send(
+        &mut officer,
+        "/tin-tuc/quan-ly/moi",
+        &[
+            ("don_vi", COMMUNE_A),
+            ("tieu_de", "Tin có ký tự lạ \u{7}"),
+            ("noi_dung", "Một nội dung đủ dài \u{1b}[31m."),
+            ("dang_luc", "01/01/-262143 00:00"),
+            ("het_han", "31/12/+262142"),
+        ],
+        b"",
+    )
+    .await;
+    assert_eq!(odd.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", odd.body);
+    assert_eq!(odd.texts(".error-summary li").len(), 4, "{}", odd.body);
+    assert!(odd.text("#tieu_de-loi").contains("ký tự điều khiển"));
+    assert_eq!(items(&app).await, 0, "nothing was written");
+
+    // An item published long ago can still be corrected, its time kept.
+    let old = publish(
+        &mut officer,
+        &[
+            ("don_vi", COMMUNE_A),
+            ("tieu_de", "Lịch trực hỗ trợ năm 2026"),
+            ("noi_dung", "Trực tại nhà văn hóa mỗi sáng thứ Bảy."),
+            ("dang_luc", NOW),
+        ],
+        b"",
+    )
+    .await;
+    app.clock.advance(chrono::Duration::days(400));
+    let mut officer = app.staff("0900000016", Role::UnitOfficer, COMMUNE_A).await;
+    let fixed = send(
+        &mut officer,
+        &format!("/tin-tuc/quan-ly/{old}"),
+        &[
+            ("don_vi", COMMUNE_A),
+            ("tieu_de", "Lịch trực hỗ trợ năm 2026 (đã sửa)"),
+            ("noi_dung", "Trực tại nhà văn hóa mỗi sáng thứ Bảy."),
+            ("dang_luc", NOW),
+        ],
+        b"",
+    )
+    .await;
+    assert_eq!(fixed.status, StatusCode::SEE_OTHER, "{}", fixed.body);
+    let form = officer.get(&format!("/tin-tuc/quan-ly/{old}")).await;
+    assert_eq!(form.attrs("#dang_luc", "value"), [NOW]);
+    // A new time that far back is still refused.
+    let moved = send(
+        &mut officer,
+        &format!("/tin-tuc/quan-ly/{old}"),
+        &[
+            ("don_vi", COMMUNE_A),
+            ("tieu_de", "Lịch trực hỗ trợ năm 2026 (đã sửa)"),
+            ("noi_dung", "Trực tại nhà văn hóa mỗi sáng thứ Bảy."),
+            ("dang_luc", "24/11/2026 09:00"),
+        ],
+        b"",
+    )
+    .await;
+    assert_eq!(moved.status, StatusCode::UNPROCESSABLE_ENTITY);
 
     // Pages past the end and ids that are not numbers are simply not there.
     let mut visitor = app.browser();

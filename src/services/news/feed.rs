@@ -4,12 +4,26 @@
 
 use hocvuso_db::repo::news::{self, Readers};
 
-use crate::services::shared::markdown::{self, escape_into};
+use crate::services::shared::markdown;
 use crate::services::Internal;
 use crate::state::AppState;
 
 /// Entries in the feed.
 pub const FEED_ITEMS: u64 = 50;
+
+/// Appends `s` escaped for XML text and attribute values, leaving out the characters XML 1.0
+/// does not allow (control characters but tab and line breaks, U+FFFE, U+FFFF): one of them
+/// would make the whole feed unreadable.
+fn escape_into(out: &mut String, s: &str) {
+    let allowed: String = s
+        .chars()
+        .filter(|c| {
+            matches!(c, '\t' | '\n' | '\r')
+                || !(c.is_control() || matches!(c, '\u{FFFE}' | '\u{FFFF}'))
+        })
+        .collect();
+    markdown::escape_into(out, &allowed);
+}
 
 fn element(out: &mut String, name: &str, text: &str) {
     out.push('<');
@@ -94,4 +108,14 @@ pub async fn atom(state: &AppState) -> Result<String, Internal> {
     }
     out.push_str("</feed>\n");
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn characters_xml_does_not_allow_are_left_out() {
+        let mut out = String::new();
+        super::escape_into(&mut out, "a\u{1}b\u{1b}[31m\tc\n<d>&\u{FFFF}");
+        assert_eq!(out, "ab[31m\tc\n&lt;d&gt;&amp;");
+    }
 }

@@ -3,7 +3,7 @@
 //! taken down) that are public or addressed to them: a unit they live or belong in or a unit
 //! above it, and (when the item names groups) a group they are counted in.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Utc};
 use hocvuso_db::repo::news::{self, Audience, NewItem, Picture, Readers};
 use hocvuso_db::repo::{audit, org, people};
 use hocvuso_db::TransactionTrait;
@@ -378,6 +378,7 @@ async fn check(
     input: &NewsInput,
     upload: Option<&[u8]>,
     had_picture: bool,
+    published_at: Option<DateTime<Utc>>,
 ) -> Result<
     (
         org::OrgUnit,
@@ -396,12 +397,25 @@ async fn check(
     let title = input.title.trim();
     if !(5..=200).contains(&title.chars().count()) {
         errors.push(("tieu_de", "Hãy ghi tiêu đề (5 đến 200 ký tự).".to_owned()));
+    } else if title.chars().any(char::is_control) {
+        errors.push((
+            "tieu_de",
+            "Tiêu đề có ký tự điều khiển không in được. Hãy gõ lại tiêu đề.".to_owned(),
+        ));
     }
     let body = input.body.trim();
     if !(10..=MAX_BODY).contains(&body.chars().count()) {
         errors.push((
             "noi_dung",
             "Hãy ghi nội dung tin (10 đến 20.000 ký tự).".to_owned(),
+        ));
+    } else if body
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        errors.push((
+            "noi_dung",
+            "Nội dung có ký tự điều khiển không in được (thường do dán từ tệp khác). Hãy dán lại dưới dạng chữ thường.".to_owned(),
         ));
     }
     if input
@@ -412,8 +426,13 @@ async fn check(
         errors.push(("nhom", "Có nhóm đối tượng không đúng.".to_owned()));
     }
     let now = state.clock.now();
-    let publish_at = crate::clock::parse_date_time(&input.publish_at);
+    // An item being edited keeps its time when the form sends it back unchanged (to the
+    // minute), however long ago it was published.
+    let kept =
+        published_at.filter(|t| crate::clock::format_date_time(*t) == input.publish_at.trim());
+    let publish_at = kept.or_else(|| crate::clock::parse_date_time(&input.publish_at));
     match publish_at {
+        Some(_) if kept.is_some() => {}
         None => errors.push((
             "dang_luc",
             "Hãy ghi thời điểm đăng theo mẫu 05/12/2026 08:00.".to_owned(),
@@ -430,8 +449,8 @@ async fn check(
     }
     let expires_at = match input.expires_on.trim() {
         "" => None,
-        s => match NaiveDate::parse_from_str(s, "%d/%m/%Y") {
-            Ok(day) => {
+        s => match crate::clock::parse_day(s) {
+            Some(day) => {
                 let end = crate::clock::start_of_vietnam_day(day + Duration::days(1));
                 if publish_at.is_some_and(|p| end <= p) {
                     errors.push((
@@ -441,7 +460,7 @@ async fn check(
                 }
                 Some(end)
             }
-            Err(_) => {
+            None => {
                 errors.push((
                     "het_han",
                     "Hãy ghi ngày hết hạn theo mẫu 31/12/2026, hoặc để trống.".to_owned(),
@@ -454,7 +473,9 @@ async fn check(
         Some(u) if !u.is_empty() => match media::sniff(u) {
             Ok(kind) => {
                 let bytes = u.to_vec();
-                match tokio::task::spawn_blocking(move || media::fit_for_phones(&bytes, kind))
+                // Always drawn again (not only when too big): what the camera wrote beside the
+                // picture (the place it was taken, the phone) does not reach a public page.
+                match tokio::task::spawn_blocking(move || media::redraw(&bytes, kind))
                     .await
                     .map_err(|e| Internal::Other(format!("news picture: {e}")))?
                 {
@@ -507,7 +528,8 @@ pub async fn create(
     input: &NewsInput,
     upload: Option<&[u8]>,
 ) -> Result<i64, FormError> {
-    let (unit, fitted, publish_at, expires_at) = check(state, user, input, upload, false).await?;
+    let (unit, fitted, publish_at, expires_at) =
+        check(state, user, input, upload, false, None).await?;
     let now = state.clock.now();
     let groups = groups_field(&input.groups);
     let txn = state.db.write().begin().await.map_err(Internal::from)?;
@@ -636,7 +658,8 @@ pub async fn update(
         return Ok(None);
     };
     let had = item.image_type.is_some();
-    let (unit, fitted, publish_at, expires_at) = check(state, user, input, upload, had).await?;
+    let (unit, fitted, publish_at, expires_at) =
+        check(state, user, input, upload, had, Some(item.publish_at)).await?;
     let keeps = fitted.is_some() || (had && !input.remove_picture);
     let now = state.clock.now();
     let groups = groups_field(&input.groups);

@@ -26,11 +26,6 @@ pub async fn files(state: &AppState, report_id: i64) -> Result<Vec<FileLine>, In
         .collect())
 }
 
-/// Whether a report in this status takes changes.
-fn editable(status: &str) -> bool {
-    status == reports::DRAFT || status == reports::RETURNED
-}
-
 /// Attaches a file. `Err(message)`: the file was refused (nothing written).
 pub async fn attach(
     state: &AppState,
@@ -49,13 +44,14 @@ pub async fn attach(
     };
     let now = state.clock.now();
     let txn = state.db.write().begin().await?;
-    // Read again inside the transaction: a report sent meanwhile takes no more files.
     let Some(report) = reports::report_of(&txn, period.id, unit.id).await? else {
         return Ok(Ok(Done::Refused(
             "Hãy lưu bản nháp báo cáo trước khi đính kèm tệp.",
         )));
     };
-    if !editable(&report.status) {
+    // Holds the report (a send at the same moment waits; so does another file) and checks
+    // that it can still be changed, in one statement.
+    if !reports::touch_if_editable(&txn, report.id, now).await? {
         return Ok(Ok(Done::Refused(
             "Báo cáo đã gửi hoặc đã được duyệt nên không thêm tệp được nữa.",
         )));
@@ -107,7 +103,7 @@ pub async fn remove(
     let Some(report) = reports::report_of(&txn, period.id, unit.id).await? else {
         return Ok(Done::NotFound);
     };
-    if !editable(&report.status) {
+    if !reports::touch_if_editable(&txn, report.id, now).await? {
         return Ok(Done::Refused(
             "Báo cáo đã gửi hoặc đã được duyệt nên không bỏ tệp được nữa.",
         ));

@@ -311,7 +311,7 @@ pub async fn create_period(
             "Hãy ghi tháng (1–12), quý (1–4) hoặc nửa năm (1–2) của kỳ.".to_owned(),
         ));
     }
-    let due = NaiveDate::parse_from_str(input.due.trim(), "%d/%m/%Y").ok();
+    let due = crate::clock::parse_day(&input.due);
     match (due, &span) {
         (None, _) => errors.push(("han", "Hãy ghi hạn nộp theo mẫu 05/01/2027.".to_owned())),
         (Some(d), Some((_, end, _))) if d <= *end => errors.push((

@@ -389,7 +389,7 @@ pub async fn record(
         errors.push(("trang_thai", "Hãy chọn tình trạng của nhiệm vụ.".to_owned()));
     }
     let today = crate::clock::vietnam_time(state.clock.now()).date_naive();
-    let day = NaiveDate::parse_from_str(input.day.trim(), "%d/%m/%Y").ok();
+    let day = crate::clock::parse_day(&input.day);
     match day {
         None => errors.push(("ngay", "Hãy ghi ngày theo mẫu 05/12/2026.".to_owned())),
         Some(d) if d > today => errors.push((
@@ -569,7 +569,7 @@ pub async fn create(
             "Cơ quan phối hợp dài nhất 1.000 ký tự.".to_owned(),
         ));
     }
-    let starts = NaiveDate::parse_from_str(input.bat_dau.trim(), "%d/%m/%Y").ok();
+    let starts = crate::clock::parse_day(&input.bat_dau);
     if starts.is_none() {
         errors.push((
             "bat_dau",
@@ -578,9 +578,9 @@ pub async fn create(
     }
     let due = match input.han.trim() {
         "" => None,
-        d => match NaiveDate::parse_from_str(d, "%d/%m/%Y") {
-            Ok(d) => Some(d),
-            Err(_) => {
+        d => match crate::clock::parse_day(d) {
+            Some(d) => Some(d),
+            None => {
                 errors.push((
                     "han",
                     "Hãy ghi hạn theo mẫu 31/12/2027, hoặc để trống nếu thực hiện thường xuyên."

@@ -83,12 +83,25 @@ pub const MAX_SIDE: u32 = 1280;
 /// WebP encoder here): the message says to send it as JPEG or PNG. CPU-bound: call it on a
 /// blocking thread.
 pub fn fit_for_phones(bytes: &[u8], kind: ImageKind) -> Result<(Vec<u8>, ImageKind), &'static str> {
+    fit(bytes, kind, false)
+}
+
+/// As [`fit_for_phones`], but a PNG or JPEG is always decoded and encoded again, whatever its
+/// size: nothing the camera wrote beside the picture (the place it was taken, the phone's
+/// make) is kept. For pictures shown to the public (news). A WebP is kept as it came (no WebP
+/// encoder here) when it is small enough.
+pub fn redraw(bytes: &[u8], kind: ImageKind) -> Result<(Vec<u8>, ImageKind), &'static str> {
+    fit(bytes, kind, true)
+}
+
+fn fit(bytes: &[u8], kind: ImageKind, always: bool) -> Result<(Vec<u8>, ImageKind), &'static str> {
     use image::{ImageFormat, ImageReader, Limits};
     let longest = kind
         .width
         .max(kind.height)
         .and_then(|s| u32::try_from(s).ok());
-    if longest.is_some_and(|s| s <= MAX_SIDE) {
+    let small = longest.is_some_and(|s| s <= MAX_SIDE);
+    if small && (!always || kind.ext == "webp") {
         return Ok((bytes.to_vec(), kind));
     }
     let format = match kind.ext {
@@ -110,7 +123,11 @@ pub fn fit_for_phones(bytes: &[u8], kind: ImageKind) -> Result<(Vec<u8>, ImageKi
     limits.max_alloc = Some(256 * 1024 * 1024);
     reader.limits(limits);
     let img = reader.decode().map_err(|_| UNREADABLE)?;
-    let small = img.resize(MAX_SIDE, MAX_SIDE, image::imageops::FilterType::Triangle);
+    let small = if small {
+        img
+    } else {
+        img.resize(MAX_SIDE, MAX_SIDE, image::imageops::FilterType::Triangle)
+    };
     let mut out = Vec::new();
     match format {
         ImageFormat::Jpeg => {

@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Duration, NaiveTime, Utc};
 use hocvuso_db::repo::training::{self, NewClass};
 use hocvuso_db::repo::{audit, org, people};
 use hocvuso_db::TransactionTrait;
@@ -77,7 +77,7 @@ pub fn parse_sessions(text: &str) -> Result<Vec<SessionLine>, String> {
             return Err(bad());
         };
         let place = parts.next().unwrap_or("").trim();
-        let day = NaiveDate::parse_from_str(day, "%d/%m/%Y").map_err(|_| bad())?;
+        let day = crate::clock::parse_day(day).ok_or_else(bad)?;
         let (from, to) = times.split_once('-').ok_or_else(bad)?;
         let from = NaiveTime::parse_from_str(from.trim(), "%H:%M").map_err(|_| bad())?;
         let to = NaiveTime::parse_from_str(to.trim(), "%H:%M").map_err(|_| bad())?;

@@ -1,7 +1,7 @@
 //! News items and their pictures (`news_item`, `news_image`).
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, LikeExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
@@ -176,7 +176,18 @@ pub struct Audience<'a> {
 fn for_audience(a: &Audience<'_>) -> Condition {
     let mut groups = Condition::any().add(news_item::Column::Groups.eq(""));
     for g in a.groups {
-        groups = groups.add(news_item::Column::Groups.contains(format!(",{g},")));
+        // The code whole between commas, `_` and `%` taken literally.
+        let code: String = g
+            .chars()
+            .flat_map(|c| match c {
+                '\\' | '%' | '_' => vec!['\\', c],
+                c => vec![c],
+            })
+            .collect();
+        groups = groups.add(
+            Expr::col((news_item::Entity, news_item::Column::Groups))
+                .like(LikeExpr::new(format!("%,{code},%")).escape('\\')),
+        );
     }
     Condition::all()
         .add(news_item::Column::UnitId.is_in(a.units.iter().copied()))

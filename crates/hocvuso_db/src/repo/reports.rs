@@ -306,3 +306,21 @@ pub async fn delete_file<C: ConnectionTrait>(
         .await?;
     Ok(res.rows_affected > 0)
 }
+
+/// Marks a report changed only while it is a draft or returned; whether it was. Inside a
+/// transaction this holds the report's row until the end (PostgreSQL: the row lock; SQLite:
+/// the one writer), so a report sent at the same moment waits, and two changes to its files
+/// happen one after the other.
+pub async fn touch_if_editable<C: ConnectionTrait>(
+    conn: &C,
+    report_id: i64,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let res = period_report::Entity::update_many()
+        .col_expr(period_report::Column::UpdatedAt, Expr::value(now))
+        .filter(period_report::Column::Id.eq(report_id))
+        .filter(period_report::Column::Status.is_in([DRAFT, RETURNED]))
+        .exec(conn)
+        .await?;
+    Ok(res.rows_affected == 1)
+}

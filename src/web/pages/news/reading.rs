@@ -87,7 +87,8 @@ pub async fn item(
 }
 
 /// An item's picture, only to those who may read the item. A public item's may be kept by any
-/// cache for a day (its address changes with the item); another's only by the reader's browser.
+/// cache for 5 minutes (taken down, it is gone from shared caches by then; its address changes
+/// when the item does); another's only by the reader's browser.
 pub async fn picture(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -106,7 +107,7 @@ pub async fn picture(
     h.insert(
         CACHE_CONTROL,
         HeaderValue::from_static(if public {
-            "public, max-age=86400"
+            "public, max-age=300"
         } else {
             "private, max-age=86400"
         }),
