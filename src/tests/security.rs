@@ -646,3 +646,54 @@ async fn a_person_who_moved_is_transferred_by_request(b: TestBackend) {
 }
 
 test_both!(a_person_who_moved_is_transferred_by_request);
+
+/// Forms with a file are counted per person before the body is read: a loop of uploads stops
+/// at the hour's limit with 429; another officer is not held back; an hour later it goes on.
+async fn forms_with_a_file_are_limited_per_person(b: TestBackend) {
+    use crate::services::shared::limits::UPLOADS_PER_HOUR;
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut officer = app.staff("0900000006", Role::UnitOfficer, COMMUNE_A).await;
+    let token = officer.csrf().await;
+    let fields = [("csrf_token", token.as_str())];
+    for i in 0..UPLOADS_PER_HOUR {
+        let page = officer
+            .post_file("/tin-tuc/quan-ly/moi", &fields, "anh", "", b"")
+            .await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "upload {i}");
+    }
+    let stopped = officer
+        .post_file("/tin-tuc/quan-ly/moi", &fields, "anh", "", b"")
+        .await;
+    assert_eq!(stopped.status, StatusCode::TOO_MANY_REQUESTS);
+    let report_file = officer
+        .post_file("/ke-hoach/1/cap-nhat", &fields, "tep", "", b"")
+        .await;
+    assert_eq!(
+        report_file.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "every form with a file"
+    );
+
+    let mut other = app.staff("0900000002", Role::UnitOfficer, COMMUNE_B).await;
+    let token = other.csrf().await;
+    let page = other
+        .post_file(
+            "/tin-tuc/quan-ly/moi",
+            &[("csrf_token", token.as_str())],
+            "anh",
+            "",
+            b"",
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    app.clock.advance(chrono::Duration::minutes(61));
+    let again = officer
+        .post_file("/tin-tuc/quan-ly/moi", &fields, "anh", "", b"")
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+test_both!(forms_with_a_file_are_limited_per_person);

@@ -87,12 +87,19 @@ pub struct Limits {
     /// Registrations and cancellations of class places per person (each is a write and an
     /// audit row: a loop of them is slowed down, a real learner never meets the limit).
     pub place_person: RateLimit,
+    /// Forms with a file (imports, evidence, pictures, a credential to check) per person, or
+    /// per client for a visitor: each may be megabytes read and stored, so a loop of them is
+    /// stopped; no one at work sends 200 files an hour.
+    pub upload: RateLimit,
     /// Password hashes running at once, at most (about the number of cores).
     pub hashing: tokio::sync::Semaphore,
     /// Stored files (video, audio, images) being sent at once, at most: each holds one part
     /// ([`hocvuso_db::repo::handbook::MEDIA_PART`]) in memory while it is sent.
     pub media_streams: std::sync::Arc<tokio::sync::Semaphore>,
 }
+
+/// Forms with a file a person (or a visitor's client) may send in an hour.
+pub const UPLOADS_PER_HOUR: u32 = 200;
 
 /// Files sent at once, at most: 64 × 256 KB = 16 MB of parts in memory.
 pub const MEDIA_STREAMS: usize = 64;
@@ -110,6 +117,7 @@ impl Default for Limits {
             class_client: RateLimit::new(120, Duration::minutes(1)),
             attendance_person: RateLimit::new(10, Duration::minutes(1)),
             place_person: RateLimit::new(20, Duration::hours(1)),
+            upload: RateLimit::new(UPLOADS_PER_HOUR, Duration::hours(1)),
             hashing: tokio::sync::Semaphore::new(cores),
             media_streams: std::sync::Arc::new(tokio::sync::Semaphore::new(MEDIA_STREAMS)),
         }

@@ -71,13 +71,25 @@ pub struct Upload {
 }
 
 impl Upload {
+    /// Reads the form, counted against the sender's uploads of the hour
+    /// ([`crate::services::shared::limits::UPLOADS_PER_HOUR`]) before a byte of it is read.
     pub async fn read(
+        state: &crate::state::AppState,
         ctx: &crate::web::extract::Ctx,
         mut multipart: axum::extract::Multipart,
         file_field: &str,
         max_mb: usize,
     ) -> Result<Self, crate::web::error::WebError> {
         use crate::web::error::WebError;
+        let key = ctx.user.as_ref().map_or_else(
+            || format!("client:{}", ctx.client),
+            |u| format!("person:{}", u.person_id),
+        );
+        state
+            .limits
+            .upload
+            .check(&key, state.clock.now())
+            .map_err(WebError::TooMany)?;
         let broken = || {
             WebError::Refused(format!(
                 "Tệp quá lớn hoặc bị hỏng khi gửi (tối đa {max_mb} MB)."

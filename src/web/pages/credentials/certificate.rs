@@ -267,7 +267,8 @@ pub async fn check(
     ctx: Ctx,
     multipart: Multipart,
 ) -> Result<Response, WebError> {
-    let upload = crate::web::pages::Upload::read(&ctx, multipart, "tep", MAX_CREDENTIAL_MB).await?;
+    let upload =
+        crate::web::pages::Upload::read(&state, &ctx, multipart, "tep", MAX_CREDENTIAL_MB).await?;
     let raw: Vec<u8> = if upload.bytes.is_empty() {
         upload.field("noi-dung").as_bytes().to_vec()
     } else {

@@ -435,7 +435,7 @@ pub async fn upload_av(
     multipart: Multipart,
 ) -> Result<Response, WebError> {
     let user = author(&ctx)?;
-    let upload = crate::web::pages::Upload::read(&ctx, multipart, "av_file", 51).await?;
+    let upload = crate::web::pages::Upload::read(&state, &ctx, multipart, "av_file", 51).await?;
     let alt = upload.field("av_alt").to_owned();
     match articles::upload_av(
         &state,
@@ -470,7 +470,7 @@ pub async fn upload(
     multipart: Multipart,
 ) -> Result<Response, WebError> {
     let user = author(&ctx)?;
-    let upload = crate::web::pages::Upload::read(&ctx, multipart, "file", 2).await?;
+    let upload = crate::web::pages::Upload::read(&state, &ctx, multipart, "file", 2).await?;
     let alt = upload.field("alt").to_owned();
     match articles::upload_image(&state, user, &upload.file_name, &upload.bytes, &alt).await {
         Ok(name) => Ok(see_other(&format!("/bien-tap/anh?anh={name}"))),

@@ -173,7 +173,14 @@ pub async fn create(
     multipart: Multipart,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    let upload = Upload::read(&ctx, multipart, "tep", evidence::MAX_BYTES / 1024 / 1024).await?;
+    let upload = Upload::read(
+        &state,
+        &ctx,
+        multipart,
+        "tep",
+        evidence::MAX_BYTES / 1024 / 1024,
+    )
+    .await?;
     let input = input_of(&upload);
     match proposals::create(
         &state,
@@ -301,7 +308,14 @@ pub async fn add_file(
     multipart: Multipart,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    let upload = Upload::read(&ctx, multipart, "tep", evidence::MAX_BYTES / 1024 / 1024).await?;
+    let upload = Upload::read(
+        &state,
+        &ctx,
+        multipart,
+        "tep",
+        evidence::MAX_BYTES / 1024 / 1024,
+    )
+    .await?;
     let result = proposals::add_file(&state, user, id, &upload.file_name, &upload.bytes).await;
     after(&state, &ctx, id, result, None, "da-them-tep").await
 }

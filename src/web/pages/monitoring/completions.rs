@@ -176,7 +176,7 @@ pub async fn upload(
     multipart: Multipart,
 ) -> Result<Response, WebError> {
     let actor = province_admin(&ctx)?;
-    let upload = crate::web::pages::Upload::read(&ctx, multipart, "tep", MAX_MB).await?;
+    let upload = crate::web::pages::Upload::read(&state, &ctx, multipart, "tep", MAX_MB).await?;
     let file_name = upload.file_name.chars().take(200).collect::<String>();
     let course = upload.field("khoa").to_owned();
     let source = upload

@@ -285,7 +285,7 @@ pub async fn upload(
     multipart: Multipart,
 ) -> Result<Response, WebError> {
     province_admin(&ctx)?;
-    let upload = crate::web::pages::Upload::read(&ctx, multipart, "tep", 2).await?;
+    let upload = crate::web::pages::Upload::read(&state, &ctx, multipart, "tep", 2).await?;
     let (year, group) = which(&state, upload.field("nam"), upload.field("nhom"))?;
     let source = upload.field("nguon").to_owned();
     let rows = upload.count_rows();

@@ -118,7 +118,7 @@ pub async fn upload(
     multipart: Multipart,
 ) -> Result<Response, WebError> {
     province_admin(&ctx)?;
-    let upload = crate::web::pages::Upload::read(&ctx, multipart, "tep", 2).await?;
+    let upload = crate::web::pages::Upload::read(&state, &ctx, multipart, "tep", 2).await?;
     let group = crate::web::pages::group_of(upload.field("nhom")).ok_or(WebError::NotFound)?;
     let (day, source) = (
         upload.field("ngay").to_owned(),

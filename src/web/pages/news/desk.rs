@@ -188,7 +188,14 @@ pub async fn create(
     multipart: Multipart,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    let upload = Upload::read(&ctx, multipart, "anh", media::MAX_IMAGE_BYTES / 1024 / 1024).await?;
+    let upload = Upload::read(
+        &state,
+        &ctx,
+        multipart,
+        "anh",
+        media::MAX_IMAGE_BYTES / 1024 / 1024,
+    )
+    .await?;
     let input = input_of(&upload);
     let picture = (!upload.bytes.is_empty()).then_some(&upload.bytes[..]);
     match items::create(&state, user, &input, picture).await {
@@ -240,7 +247,14 @@ pub async fn update(
 ) -> Result<Response, WebError> {
     let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
     let user = ctx.user()?;
-    let upload = Upload::read(&ctx, multipart, "anh", media::MAX_IMAGE_BYTES / 1024 / 1024).await?;
+    let upload = Upload::read(
+        &state,
+        &ctx,
+        multipart,
+        "anh",
+        media::MAX_IMAGE_BYTES / 1024 / 1024,
+    )
+    .await?;
     let input = input_of(&upload);
     let picture = (!upload.bytes.is_empty()).then_some(&upload.bytes[..]);
     match items::update(&state, user, id, &input, picture).await {

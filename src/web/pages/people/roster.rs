@@ -159,7 +159,7 @@ pub async fn upload(
 ) -> Result<Response, WebError> {
     let scope = scope(&state, &ctx).await?;
     let user = ctx.user()?;
-    let upload = crate::web::pages::Upload::read(&ctx, multipart, "tep", MAX_MB).await?;
+    let upload = crate::web::pages::Upload::read(&state, &ctx, multipart, "tep", MAX_MB).await?;
     let file_name = upload.file_name.chars().take(200).collect::<String>();
     let report = roster::run(
         &state,

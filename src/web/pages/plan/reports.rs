@@ -354,7 +354,14 @@ pub async fn attach(
     multipart: Multipart,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    let upload = Upload::read(&ctx, multipart, "tep", evidence::MAX_BYTES / 1024 / 1024).await?;
+    let upload = Upload::read(
+        &state,
+        &ctx,
+        multipart,
+        "tep",
+        evidence::MAX_BYTES / 1024 / 1024,
+    )
+    .await?;
     match report_files::attach(&state, user, id, &code, &upload.file_name, &upload.bytes).await? {
         Ok(done) => after(&state, &ctx, (id, &code), Ok(done), None, "da-dinh-kem").await,
         Err(why) => {

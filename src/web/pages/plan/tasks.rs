@@ -159,7 +159,14 @@ pub async fn record(
     multipart: Multipart,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    let upload = Upload::read(&ctx, multipart, "tep", evidence::MAX_BYTES / 1024 / 1024).await?;
+    let upload = Upload::read(
+        &state,
+        &ctx,
+        multipart,
+        "tep",
+        evidence::MAX_BYTES / 1024 / 1024,
+    )
+    .await?;
     let input = NoteInput {
         status: upload.field("trang_thai").to_owned(),
         day: upload.field("ngay").to_owned(),
