@@ -104,6 +104,7 @@ def main():
         fetch("/khoa-hoc/ky-nang-so-co-ban/bai/5?kt1=0", name="/khoa-hoc/ky-nang-so-co-ban/bai/5?kt1=0 (check answered)")
         fetch("/hoc?nhom=adults", name="/hoc?nhom=adults")
         fetch("/chung-nhan/kiem-tra-tep", name="/chung-nhan/kiem-tra-tep")
+        fetch("/tin-tuc", name="/tin-tuc")
         assets = {}
         for name, (_, body) in sizes.items():
             for ref in re.findall(r'(?:href|src)="(/static/[^"]+\.(?:css|js))"', body):
