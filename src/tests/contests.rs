@@ -90,6 +90,8 @@ async fn a_round_is_played_ranked_and_awarded(b: TestBackend) {
     };
     let mut officer = app.staff("0900000002", Role::UnitOfficer, COMMUNE_B).await;
     let mut other_officer = app.staff("0900000006", Role::UnitOfficer, COMMUNE_A).await;
+    // 1,000 people to reach in the commune this year: its entrants per 1,000 are its entrants.
+    app.set_denominator(COMMUNE_B, "adults", 2026, 1_000).await;
     let mut an = app.browser();
     an.register("0911111111", "Lê Văn An", "1990", COMMUNE_B)
         .await;
@@ -265,6 +267,9 @@ async fn a_round_is_played_ranked_and_awarded(b: TestBackend) {
     let mine = an.get(&format!("/cuoc-thi/{id}/xep-hang?vong=1")).await;
     assert!(mine.text("#hang-cua-toi").contains('2'), "{}", mine.body);
     assert_eq!(board.texts("#xep-hang-don-vi tbody tr").len(), 1);
+    let unit = board.texts("#xep-hang-don-vi tbody tr td");
+    assert_eq!(unit[3], "2", "entrants who sent an entry: {unit:?}");
+    assert_eq!(unit[4], "2,0", "per 1,000 of the denominator: {unit:?}");
     // The entrant reviews their answers with the key.
     let review = an.get(&format!("/cuoc-thi/bai/{an_entry}")).await;
     assert!(review.has("#ket-qua"), "{}", review.body);
@@ -333,6 +338,13 @@ async fn a_round_is_played_ranked_and_awarded(b: TestBackend) {
         hers.body
     );
     assert!(binh.get("/cuoc-thi").await.has("#giai-cua-toi"));
+    // …and on her own learning page.
+    let home = binh.get("/hoc").await;
+    assert!(
+        home.text("#giai-cua-toi").contains("Giải Nhất"),
+        "{}",
+        home.body
+    );
 }
 test_both!(a_round_is_played_ranked_and_awarded);
 
