@@ -338,3 +338,104 @@ async fn a_class_with_the_quiz_rule_completes_when_the_quiz_is_passed(b: TestBac
     app.verify_ok().await;
 }
 test_both!(a_class_with_the_quiz_rule_completes_when_the_quiz_is_passed);
+
+/// An officer enrols a list of people at once: every line is checked first (one wrong line
+/// and nobody is enrolled, each wrong line named); the class fills, then the waiting list;
+/// people already in the class are counted as such.
+async fn an_officer_enrols_a_list_of_people(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut officer_b = app.staff("0900000002", Role::UnitOfficer, COMMUNE_B).await;
+    for phone in ["0911111111", "0922222222", "0933333333"] {
+        drop(app.learner(phone, COMMUNE_B).await);
+    }
+    drop(app.learner("0944444444", COMMUNE_A).await);
+    let opened = officer_b
+        .post(
+            "/lop-hoc/quan-ly/moi",
+            &[
+                ("ten", "Lớp kỹ năng số cho cán bộ tổ dân phố"),
+                ("don_vi", COMMUNE_B),
+                ("khoa_hoc", COURSE),
+                ("nhom", ""),
+                ("suc_chua", "2"),
+                ("giang_vien", "Trần Văn Bình"),
+                ("ty_le", "100"),
+                ("buoi", "26/11/2026 08:00-10:00 Nhà văn hoá tổ dân phố 5"),
+            ],
+        )
+        .await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.body);
+    let path = opened.location().trim_end_matches("?xong=da-mo").to_owned();
+    let id: i64 = path
+        .rsplit('/')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("{path}"));
+    let places = |app: &TestApp| {
+        let db = app.state.db.read().clone();
+        async move {
+            training::places(&db, id)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .len()
+        }
+    };
+
+    // A number not in the file and a person of another commune: nobody is enrolled.
+    let wrong = officer_b
+        .post(
+            &format!("{path}/ghi-danh"),
+            &[("dien_thoai", "0911111111\n0999999999\n0944444444\nabc")],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let why = wrong.text("#khong-duoc");
+    assert!(why.starts_with("Chưa ghi danh ai."), "{why}");
+    assert!(
+        why.contains("Dòng 2 (0999999999)") && why.contains("Dòng 3 (0944444444)"),
+        "{why}"
+    );
+    assert!(why.contains("Dòng 4: «abc»"), "{why}");
+    assert!(!why.contains("Dòng 1"), "{why}");
+    assert_eq!(places(&app).await, 0);
+    // What was typed comes back to be corrected.
+    assert!(wrong.text("#dien_thoai").contains("0999999999"));
+
+    // Three people (one twice) for two places.
+    let done = officer_b
+        .post(
+            &format!("{path}/ghi-danh"),
+            &[(
+                "dien_thoai",
+                "0911111111\n 0922222222 \n\n0933333333\n0911111111",
+            )],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let page = officer_b.get(done.location()).await;
+    assert_eq!(
+        page.text("#xong"),
+        "Đã ghi danh 2 người; 1 người vào danh sách chờ (lớp đã đủ chỗ)."
+    );
+    assert_eq!(places(&app).await, 3);
+    let again = officer_b
+        .post(&format!("{path}/ghi-danh"), &[("dien_thoai", "0922222222")])
+        .await;
+    let page = officer_b.get(again.location()).await;
+    assert_eq!(
+        page.text("#xong"),
+        "Đã ghi danh 0 người; 1 người đã có trong lớp từ trước."
+    );
+
+    // At most 200 lines at once.
+    let long = vec!["0911111111"; 201].join("\n");
+    let refused = officer_b
+        .post(&format!("{path}/ghi-danh"), &[("dien_thoai", &long)])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text("#khong-duoc").contains("tối đa 200"));
+}
+
+test_both!(an_officer_enrols_a_list_of_people);

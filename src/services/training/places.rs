@@ -157,44 +157,96 @@ pub async fn register(state: &AppState, user: &SessionUser, id: i64) -> Result<T
     take(state, &c, person.id, user.person_id).await
 }
 
-/// What enrolling by phone came to.
+/// Most people one enrolment list may name.
+pub const MAX_ENROL: usize = 200;
+
+/// What enrolling a list of phone numbers came to.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Enrolled {
-    Taken(Taken),
+    /// How many took a place, went on the waiting list, and were in the class already.
+    Done {
+        registered: usize,
+        waiting: usize,
+        already: usize,
+    },
     /// The class is not this officer's (answered as a missing page).
     NotFound,
-    /// The phone number is not a person this class is for: the message says so.
+    /// Some line is not a person this class is for: nobody was enrolled; the message says
+    /// which lines.
     Refused(String),
 }
 
-/// A unit's officer enrols a person (by the phone number in their file) in one of its classes.
+/// A unit's officer enrols people (by the phone numbers in their files, one a line, at most
+/// [`MAX_ENROL`]) in one of its classes: every line is checked first, and if one is not a
+/// person the class is for, nobody is enrolled.
 pub async fn enrol(
     state: &AppState,
     user: &SessionUser,
     id: i64,
-    phone: &str,
+    phones: &str,
 ) -> Result<Enrolled, Internal> {
     let Some(c) = managed(state, user, id).await? else {
         return Ok(Enrolled::NotFound);
     };
-    let Ok(phone) = PhoneNumber::parse(phone) else {
+    let lines: Vec<(usize, &str)> = phones
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim()))
+        .filter(|(_, l)| !l.is_empty())
+        .collect();
+    if lines.is_empty() {
         return Ok(Enrolled::Refused(
-            "Hãy ghi số điện thoại của người cần ghi danh (10 chữ số).".to_owned(),
+            "Hãy ghi số điện thoại của người cần ghi danh (10 chữ số), mỗi dòng một số.".to_owned(),
         ));
-    };
-    let tree = crate::services::people::org::tree(state).await?;
-    let person = people::person_by_phone(state.db.read(), phone.as_str()).await?;
-    // One answer whether the number is unknown or someone the class is not for: an officer
-    // learns nothing about people outside their units.
-    let Some(person) = person else {
-        return Ok(Enrolled::Refused(not_for_class()));
-    };
-    if !eligible(state, &person, &c, &tree).await? {
-        return Ok(Enrolled::Refused(not_for_class()));
     }
-    Ok(Enrolled::Taken(
-        take(state, &c, person.id, user.person_id).await?,
-    ))
+    if lines.len() > MAX_ENROL {
+        return Ok(Enrolled::Refused(format!(
+            "Mỗi lần ghi danh tối đa {MAX_ENROL} người; danh sách có {} dòng.",
+            lines.len()
+        )));
+    }
+    let tree = crate::services::people::org::tree(state).await?;
+    let mut people: Vec<i64> = Vec::new();
+    let mut problems: Vec<String> = Vec::new();
+    for (n, line) in lines {
+        let shown: String = line.chars().take(20).collect();
+        let Ok(phone) = PhoneNumber::parse(line) else {
+            problems.push(format!(
+                "Dòng {n}: «{shown}» không phải số điện thoại (10 chữ số)."
+            ));
+            continue;
+        };
+        // One answer whether the number is unknown or someone the class is not for: an
+        // officer learns nothing about people outside their units.
+        match people::person_by_phone(state.db.read(), phone.as_str()).await? {
+            Some(p) if eligible(state, &p, &c, &tree).await? => {
+                if !people.contains(&p.id) {
+                    people.push(p.id);
+                }
+            }
+            _ => problems.push(format!("Dòng {n} ({shown}): {}", not_for_class())),
+        }
+    }
+    if !problems.is_empty() {
+        return Ok(Enrolled::Refused(format!(
+            "Chưa ghi danh ai. {}",
+            problems.join(" ")
+        )));
+    }
+    let (mut registered, mut waiting, mut already) = (0, 0, 0);
+    for person in people {
+        match take(state, &c, person, user.person_id).await? {
+            Taken::Registered => registered += 1,
+            Taken::Waiting => waiting += 1,
+            Taken::Already => already += 1,
+            Taken::NotOpen => return Ok(Enrolled::NotFound),
+        }
+    }
+    Ok(Enrolled::Done {
+        registered,
+        waiting,
+        already,
+    })
 }
 
 fn not_for_class() -> String {

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use crate::services::accounts::sign_in::FormError;
 use crate::services::training::attendance::{self, CodeScreen};
 use crate::services::training::classes::{self, ClassInput, ClassLine, ClassPage};
-use crate::services::training::places::{self, Enrolled, Taken};
+use crate::services::training::places::{self, Enrolled};
 use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
@@ -42,7 +42,7 @@ pub struct NewPage {
 #[template(path = "training/classes/class.html")]
 pub struct ClassView {
     pub l: Chrome,
-    pub done: Option<&'static str>,
+    pub done: Option<String>,
     pub refused: Option<String>,
     pub c: ClassPage,
     pub phone: String,
@@ -137,6 +137,25 @@ pub async fn create(
 pub struct DoneQuery {
     #[serde(default)]
     xong: String,
+    /// After an enrolment: `registered-waiting-already`.
+    #[serde(default)]
+    so: String,
+}
+
+/// What an enrolment came to, in words (`so` = `registered-waiting-already`).
+fn enrolled_message(so: &str) -> Option<String> {
+    let n: Vec<usize> = so.split('-').filter_map(|x| x.parse().ok()).collect();
+    let [registered, waiting, already] = n[..] else {
+        return None;
+    };
+    let mut parts = vec![format!("Đã ghi danh {registered} người")];
+    if waiting > 0 {
+        parts.push(format!("{waiting} người vào danh sách chờ (lớp đã đủ chỗ)"));
+    }
+    if already > 0 {
+        parts.push(format!("{already} người đã có trong lớp từ trước"));
+    }
+    Some(format!("{}.", parts.join("; ")))
 }
 
 fn done_message(code: &str) -> Option<&'static str> {
@@ -154,7 +173,7 @@ async fn class_view(
     state: &AppState,
     ctx: &Ctx,
     id: i64,
-    done: Option<&'static str>,
+    done: Option<String>,
     refused: Option<String>,
     phone: String,
 ) -> Result<Response, WebError> {
@@ -183,7 +202,8 @@ pub async fn class(
     Path(id): Path<i64>,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, WebError> {
-    class_view(&state, &ctx, id, done_message(&q.xong), None, String::new()).await
+    let done = enrolled_message(&q.so).or_else(|| done_message(&q.xong).map(str::to_owned));
+    class_view(&state, &ctx, id, done, None, String::new()).await
 }
 
 #[derive(Default, Deserialize)]
@@ -199,17 +219,17 @@ pub async fn enrol(
     CsrfForm { data: f, .. }: CsrfForm<EnrolForm>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    let done = match places::enrol(&state, user, id, &f.dien_thoai).await? {
-        Enrolled::NotFound => return Err(WebError::NotFound),
-        Enrolled::Refused(why) => {
-            return class_view(&state, &ctx, id, None, Some(why), f.dien_thoai).await
-        }
-        Enrolled::Taken(Taken::Registered) => "da-ghi-danh",
-        Enrolled::Taken(Taken::Waiting) => "da-vao-danh-sach-cho",
-        Enrolled::Taken(Taken::Already) => "da-co",
-        Enrolled::Taken(Taken::NotOpen) => return Err(WebError::NotFound),
-    };
-    Ok(see_other(&format!("/lop-hoc/quan-ly/{id}?xong={done}")))
+    match places::enrol(&state, user, id, &f.dien_thoai).await? {
+        Enrolled::NotFound => Err(WebError::NotFound),
+        Enrolled::Refused(why) => class_view(&state, &ctx, id, None, Some(why), f.dien_thoai).await,
+        Enrolled::Done {
+            registered,
+            waiting,
+            already,
+        } => Ok(see_other(&format!(
+            "/lop-hoc/quan-ly/{id}?so={registered}-{waiting}-{already}#ghi-danh"
+        ))),
+    }
 }
 
 /// Most people one attendance list may tick.
