@@ -482,3 +482,80 @@ async fn a_newcomer_registers_from_the_contest_and_the_organiser_ends_the_round(
     assert_eq!(board.text("#dung-het"), "0", "{}", board.body);
 }
 test_both!(a_newcomer_registers_from_the_contest_and_the_organiser_ends_the_round);
+
+/// The server's clock decides: answers sent within the minute of grace after an entry's
+/// deadline count; 61 seconds after it they are refused and nothing is stored.
+async fn answers_count_within_the_minute_of_grace(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut officer = app.staff("0900000002", Role::UnitOfficer, COMMUNE_B).await;
+    let id = a_contest(&mut officer).await;
+    let mut on_time = app.browser();
+    on_time
+        .register("0911111111", "Lê Văn An", "1990", COMMUNE_B)
+        .await;
+    let mut too_late = app.browser();
+    too_late
+        .register("0922222222", "Phạm Thị Bình", "1985", COMMUNE_B)
+        .await;
+    let mut entries = Vec::new();
+    for b in [&mut on_time, &mut too_late] {
+        b.post(
+            &format!("/cuoc-thi/{id}/tham-gia"),
+            &[("don_vi", COMMUNE_B)],
+        )
+        .await;
+        let started = b.post(&format!("/cuoc-thi/{id}/vong/1/bat-dau"), &[]).await;
+        let entry: i64 = started
+            .location()
+            .trim_start_matches("/cuoc-thi/bai/")
+            .parse()
+            .unwrap_or_else(|_| panic!("{}", started.location()));
+        entries.push(entry);
+    }
+    let answers = |key: &BTreeMap<i64, (Vec<i64>, i64)>| {
+        let mut f = super::util::answer_fields(key, true);
+        f.push(("du_doan".to_owned(), "1".to_owned()));
+        f
+    };
+    // 20 minutes allowed: 30 seconds past the deadline is within the grace.
+    app.clock
+        .advance(Duration::minutes(20) + Duration::seconds(30));
+    let fields = answers(&entry_key(&app, entries[0]).await);
+    let refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let sent = on_time
+        .post(&format!("/cuoc-thi/bai/{}", entries[0]), &refs)
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    // 61 seconds past it: refused, the entry stays unsent.
+    app.clock.advance(Duration::seconds(31));
+    let fields = answers(&entry_key(&app, entries[1]).await);
+    let refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let late = too_late
+        .post(&format!("/cuoc-thi/bai/{}", entries[1]), &refs)
+        .await;
+    assert_eq!(
+        late.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        late.body
+    );
+    let db = app.state.db.read();
+    let stored = |id: i64| async move {
+        contests::entry_by_id(db, id)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .and_then(|e| e.submitted_at)
+    };
+    assert!(stored(entries[0]).await.is_some());
+    assert!(stored(entries[1]).await.is_none());
+}
+
+test_both!(answers_count_within_the_minute_of_grace);

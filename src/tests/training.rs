@@ -143,6 +143,16 @@ async fn a_class_counts_in_the_live_figures(b: TestBackend) {
         .await;
     assert_eq!(ticked.status, StatusCode::SEE_OTHER, "{}", ticked.body);
     assert_eq!(app.achieved(COMMUNE_B).await, before + 1);
+    // Every change of the list is in the audit log, by whom and for whom.
+    let audit = hocvuso_db::repo::audit::recent(app.state.db.read(), 50)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.action == "training_mark" && e.subject == second_id.to_string()),
+        "{audit:?}"
+    );
     // Another class's session (or a made-up one) is not found under this class.
     let other = officer_b.post(&format!("{path}/buoi/999999"), &[]).await;
     assert_eq!(other.status, StatusCode::NOT_FOUND);
