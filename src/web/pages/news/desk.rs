@@ -162,6 +162,23 @@ pub async fn new_form(State(state): State<AppState>, ctx: Ctx) -> Result<Respons
     .await
 }
 
+/// Reads the item's form: its fields and the picture sent with it.
+async fn read_form(
+    state: &AppState,
+    ctx: &Ctx,
+    multipart: Multipart,
+) -> Result<(NewsInput, Upload), WebError> {
+    let upload = Upload::read(
+        state,
+        ctx,
+        multipart,
+        "anh",
+        media::MAX_IMAGE_BYTES / 1024 / 1024,
+    )
+    .await?;
+    Ok((input_of(&upload), upload))
+}
+
 /// The form's fields read from the multipart body (the groups are tick boxes `nhom_<code>`).
 fn input_of(upload: &Upload) -> NewsInput {
     NewsInput {
@@ -188,15 +205,7 @@ pub async fn create(
     multipart: Multipart,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    let upload = Upload::read(
-        &state,
-        &ctx,
-        multipart,
-        "anh",
-        media::MAX_IMAGE_BYTES / 1024 / 1024,
-    )
-    .await?;
-    let input = input_of(&upload);
+    let (input, upload) = read_form(&state, &ctx, multipart).await?;
     let picture = (!upload.bytes.is_empty()).then_some(&upload.bytes[..]);
     match items::create(&state, user, &input, picture).await {
         Ok(id) => Ok(see_other(&format!("/tin-tuc/quan-ly/{id}?xong=da-dang"))),
@@ -247,15 +256,7 @@ pub async fn update(
 ) -> Result<Response, WebError> {
     let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
     let user = ctx.user()?;
-    let upload = Upload::read(
-        &state,
-        &ctx,
-        multipart,
-        "anh",
-        media::MAX_IMAGE_BYTES / 1024 / 1024,
-    )
-    .await?;
-    let input = input_of(&upload);
+    let (input, upload) = read_form(&state, &ctx, multipart).await?;
     let picture = (!upload.bytes.is_empty()).then_some(&upload.bytes[..]);
     match items::update(&state, user, id, &input, picture).await {
         Ok(Some(())) => Ok(see_other(&format!("/tin-tuc/quan-ly/{id}?xong=da-dang"))),
