@@ -559,3 +559,140 @@ async fn answers_count_within_the_minute_of_grace(b: TestBackend) {
 }
 
 test_both!(answers_count_within_the_minute_of_grace);
+
+/// The fields of a contest for `units` and `groups` ticked, open now for two hours.
+fn audience_form<'a>(
+    organiser: &'a str,
+    scope: &'a str,
+    ticks: &[&'a str],
+) -> Vec<(String, String)> {
+    let mut form: Vec<(String, String)> = [
+        ("ten", "Hội thi kỹ năng số liên xã"),
+        ("don_vi", organiser),
+        ("mo_ta", ""),
+        ("pham_vi", scope),
+        ("vong_ten", ""),
+        ("mo", "25/11/2026 09:00"),
+        ("dong", "25/11/2026 12:00"),
+        ("khoa_hoc", COURSE),
+        ("so_cau", "5"),
+        ("theo_nang_luc", ""),
+        ("phut", "20"),
+        ("luot", "1"),
+        ("du_doan", "Có bao nhiêu người trả lời đúng tất cả các câu?"),
+    ]
+    .iter()
+    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+    .collect();
+    form.extend(ticks.iter().map(|t| ((*t).to_owned(), "1".to_owned())));
+    form
+}
+
+async fn create_contest(b: &mut Browser<'_>, form: &[(String, String)]) -> super::util::Page {
+    let refs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    b.post("/cuoc-thi/quan-ly/moi", &refs).await
+}
+
+fn id_of(created: &super::util::Page) -> i64 {
+    created
+        .location()
+        .trim_end_matches("?xong=da-tao")
+        .rsplit('/')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("{}", created.location()))
+}
+
+/// Who may enter: the units and the groups ticked. An officer may tick only the units they
+/// manage; a code from elsewhere is refused and nothing is written.
+async fn chosen_units_and_groups_decide_who_may_enter(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut admin = app.staff("0900000001", Role::ProvinceAdmin, "68").await;
+    let mut officer_b = app.staff("0900000002", Role::UnitOfficer, COMMUNE_B).await;
+    let mut of_a = app.browser();
+    of_a.register("0911111111", "Lê Văn An", "1990", COMMUNE_A)
+        .await;
+    let mut of_b = app.browser();
+    of_b.register("0922222222", "Phạm Thị Bình", "1985", COMMUNE_B)
+        .await;
+
+    let form = admin.get("/cuoc-thi/quan-ly/moi").await;
+    assert!(form.has(&format!("#dv_{COMMUNE_A}")), "{}", form.body);
+    assert!(form.has("#nhom_students"), "{}", form.body);
+
+    // An officer of B ticks commune A: refused, nothing written.
+    let dv_a = format!("dv_{COMMUNE_A}");
+    let dv_b = format!("dv_{COMMUNE_B}");
+    let foreign = create_contest(&mut officer_b, &audience_form(COMMUNE_B, "chon", &[&dv_a])).await;
+    assert_eq!(foreign.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        foreign.body.contains("không thuộc phạm vi bạn quản lý"),
+        "{}",
+        foreign.body
+    );
+    // "Chosen units" with none ticked, and a group that does not exist: refused.
+    let none = create_contest(&mut admin, &audience_form("68", "chon", &["nhom_khong-co"])).await;
+    assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(none.body.contains("ít nhất một đơn vị"), "{}", none.body);
+    assert!(
+        none.body.contains("nhóm đối tượng trong danh sách"),
+        "{}",
+        none.body
+    );
+    assert_eq!(contest_count(&app).await, 0);
+
+    // Commune A only, adults only: A's adult joins, B's is told why not.
+    let created = create_contest(
+        &mut admin,
+        &audience_form("68", "chon", &[&dv_a, "nhom_adults"]),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let only_a = id_of(&created);
+    let stored = contests::contest_by_id(app.state.db.read(), only_a)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("no contest"));
+    assert_eq!(stored.audience_units, COMMUNE_A);
+    assert_eq!(stored.audience_groups, "adults");
+    let joined = of_a
+        .post(
+            &format!("/cuoc-thi/{only_a}/tham-gia"),
+            &[("don_vi", COMMUNE_A)],
+        )
+        .await;
+    assert_eq!(joined.status, StatusCode::SEE_OTHER, "{}", joined.body);
+    let page = of_b.get(&format!("/cuoc-thi/{only_a}")).await;
+    assert!(page.has("#khong-duoc"), "{}", page.body);
+    let refused = of_b
+        .post(
+            &format!("/cuoc-thi/{only_a}/tham-gia"),
+            &[("don_vi", COMMUNE_B)],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+
+    // Both communes, students only: an adult of A is told the group it is for.
+    let created = create_contest(
+        &mut admin,
+        &audience_form("68", "chon", &[&dv_a, &dv_b, "nhom_students"]),
+    )
+    .await;
+    let students = id_of(&created);
+    let page = of_a.get(&format!("/cuoc-thi/{students}")).await;
+    assert!(
+        page.text("#khong-duoc").contains("Học sinh, sinh viên"),
+        "{}",
+        page.body
+    );
+    let admin_page = admin.get(&format!("/cuoc-thi/quan-ly/{students}")).await;
+    assert!(
+        admin_page.body.contains("nhóm Học sinh, sinh viên"),
+        "{}",
+        admin_page.body
+    );
+}
+
+test_both!(chosen_units_and_groups_decide_who_may_enter);

@@ -75,11 +75,16 @@ pub struct ContestInput {
     pub ten: String,
     #[serde(default)]
     pub mo_ta: String,
-    /// `tat-ca` (anyone who registers) or `don-vi` (the organising unit's people).
+    /// `tat-ca` (anyone who registers), `don-vi` (the organising unit's people) or `chon`
+    /// (the people of the units in `chosen_units`).
     #[serde(default)]
     pub pham_vi: String,
-    #[serde(default)]
-    pub nhom: String,
+    /// Codes of the units ticked for `chon` (tick boxes `dv_<code>`, read by the page).
+    #[serde(skip)]
+    pub chosen_units: Vec<String>,
+    /// Codes of the target groups ticked (tick boxes `nhom_<code>`); none ticked: every group.
+    #[serde(skip)]
+    pub groups: Vec<String>,
     #[serde(flatten)]
     pub round: RoundInput,
 }
@@ -301,24 +306,59 @@ pub async fn create(
     if description.chars().count() > 5_000 {
         errors.push(("mo_ta", "Phần giới thiệu dài nhất 5.000 ký tự.".to_owned()));
     }
-    let only_unit = match input.pham_vi.as_str() {
-        "tat-ca" => false,
-        "don-vi" => true,
+    let audience_units = match (input.pham_vi.as_str(), unit) {
+        ("tat-ca", _) => String::new(),
+        ("don-vi", Some(unit)) => unit.code.clone(),
+        ("chon", _) => {
+            // Only units this officer may act for count; any other code is refused, not
+            // silently dropped.
+            let mut codes: Vec<&str> = Vec::new();
+            for code in &input.chosen_units {
+                match units.iter().find(|u| u.code == code.trim()) {
+                    Some(u) if !codes.contains(&u.code.as_str()) => codes.push(&u.code),
+                    Some(_) => {}
+                    None => {
+                        errors.push((
+                            "pham_vi",
+                            "Có đơn vị được chọn không thuộc phạm vi bạn quản lý.".to_owned(),
+                        ));
+                        break;
+                    }
+                }
+            }
+            if codes.is_empty() && errors.iter().all(|(f, _)| *f != "pham_vi") {
+                errors.push((
+                    "pham_vi",
+                    "Hãy đánh dấu ít nhất một đơn vị được dự thi.".to_owned(),
+                ));
+            }
+            codes.join(",")
+        }
+        ("don-vi", None) => String::new(),
         _ => {
             errors.push((
                 "pham_vi",
-                "Hãy chọn ai được dự thi: mọi người, hay người của đơn vị tổ chức.".to_owned(),
+                "Hãy chọn ai được dự thi: mọi người, người của đơn vị tổ chức, hay các đơn vị bạn chọn."
+                    .to_owned(),
             ));
-            false
+            String::new()
         }
     };
-    let group = input.nhom.trim();
-    if !group.is_empty() && TargetGroup::from_code(group).is_none() {
-        errors.push((
-            "nhom",
-            "Hãy chọn nhóm đối tượng trong danh sách.".to_owned(),
-        ));
+    let mut groups: Vec<&str> = Vec::new();
+    for code in &input.groups {
+        match TargetGroup::from_code(code.trim()) {
+            Some(g) if !groups.contains(&g.code()) => groups.push(g.code()),
+            Some(_) => {}
+            None => {
+                errors.push((
+                    "nhom",
+                    "Hãy chọn nhóm đối tượng trong danh sách.".to_owned(),
+                ));
+                break;
+            }
+        }
     }
+    let audience_groups = groups.join(",");
     let round = check_round(state, &input.round, 1, &mut errors);
     let (Some(unit), Some(round), true) = (unit, round, errors.is_empty()) else {
         return Err(FormError::Invalid(errors));
@@ -331,8 +371,8 @@ pub async fn create(
             unit_id: unit.id,
             title,
             description,
-            audience_units: if only_unit { &unit.code } else { "" },
-            audience_groups: group,
+            audience_units: &audience_units,
+            audience_groups: &audience_groups,
         },
         user.person_id,
         now,

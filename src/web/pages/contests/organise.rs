@@ -35,6 +35,8 @@ pub struct NewPage {
     pub units: Vec<Choice>,
     pub courses: Vec<Choice>,
     pub groups: Vec<Choice>,
+    /// The units that may be ticked for "chosen units" (every unit the officer acts for).
+    pub audience: Vec<Choice>,
     pub input: ContestInput,
 }
 
@@ -98,7 +100,15 @@ async fn new_page(
             .map(|g| Choice {
                 value: g.code().to_owned(),
                 label: g.name_vi().to_owned(),
-                selected: g.code() == input.nhom,
+                selected: input.groups.iter().any(|c| c == g.code()),
+            })
+            .collect(),
+        audience: units
+            .iter()
+            .map(|u| Choice {
+                value: u.code.clone(),
+                label: u.name.clone(),
+                selected: input.chosen_units.contains(&u.code),
             })
             .collect(),
         input,
@@ -118,9 +128,24 @@ pub async fn new_form(State(state): State<AppState>, ctx: Ctx) -> Result<Respons
 pub async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
-    CsrfForm { data: input, .. }: CsrfForm<ContestInput>,
+    CsrfForm {
+        data: mut input,
+        pairs,
+    }: CsrfForm<ContestInput>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
+    // Tick boxes `dv_<code>` and `nhom_<code>`, bounded: no officer acts for more units than
+    // the province has, and there are few groups.
+    let ticked = |prefix: &str, limit: usize| -> Vec<String> {
+        pairs
+            .iter()
+            .filter_map(|(k, _)| k.strip_prefix(prefix))
+            .take(limit)
+            .map(str::to_owned)
+            .collect()
+    };
+    input.chosen_units = ticked("dv_", 5_000);
+    input.groups = ticked("nhom_", hocvuso_domain::TargetGroup::ALL.len() + 1);
     match organise::create(&state, user, &input).await {
         Ok(id) => Ok(see_other(&format!("/cuoc-thi/quan-ly/{id}?xong=da-tao"))),
         Err(FormError::Invalid(errors)) => {
