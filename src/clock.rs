@@ -78,6 +78,12 @@ impl FixedClock {
         Self(Mutex::new(t))
     }
 
+    pub fn set(&self, to: DateTime<Utc>) {
+        if let Ok(mut t) = self.0.lock() {
+            *t = to;
+        }
+    }
+
     pub fn advance(&self, by: Duration) {
         if let Ok(mut t) = self.0.lock() {
             *t += by;

@@ -36,6 +36,11 @@ pub struct Config {
     /// … or one from these client addresses (`[metrics] allow`). With neither, `/metrics`
     /// is not there (404).
     pub metrics_allow: Vec<std::net::IpAddr>,
+    /// The SMS gateway (`[sms] gateway_url`, `http://…`) and its key (`[sms] gateway_key`);
+    /// without a gateway, messages go to the log (development).
+    pub sms_gateway: Option<(String, String)>,
+    /// Reminder messages each server process sends per second at most (`[sms] per_second`).
+    pub sms_per_second: u32,
 }
 
 impl Default for Config {
@@ -50,6 +55,8 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             metrics_token: None,
             metrics_allow: Vec::new(),
+            sms_gateway: None,
+            sms_per_second: 20,
         }
     }
 }
@@ -65,6 +72,16 @@ struct FileConfig {
     certificate: FileCertificate,
     #[serde(default)]
     metrics: FileMetrics,
+    #[serde(default)]
+    sms: FileSms,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSms {
+    gateway_url: Option<String>,
+    gateway_key: Option<String>,
+    per_second: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -123,6 +140,9 @@ const KNOWN_ENV: &[&str] = &[
     "HOCVUSO_CERTIFICATE__ISSUER_DID",
     "HOCVUSO_METRICS__TOKEN",
     "HOCVUSO_METRICS__ALLOW",
+    "HOCVUSO_SMS__GATEWAY_URL",
+    "HOCVUSO_SMS__GATEWAY_KEY",
+    "HOCVUSO_SMS__PER_SECOND",
     "HOCVUSO_LOG",
     "HOCVUSO_LOG_FORMAT",
     // Read by `hocvuso user create-admin` / `create-author` (clap), not by the config.
@@ -149,6 +169,7 @@ impl Config {
                 p.exists().then(|| p.to_path_buf())
             });
         let mut listen = None;
+        let (mut sms_url, mut sms_key): (Option<String>, Option<String>) = (None, None);
         if let Some(path) = file {
             let text = std::fs::read_to_string(&path).map_err(|e| ConfigError::File {
                 path: path.display().to_string(),
@@ -190,6 +211,39 @@ impl Config {
             if let Some(v) = f.metrics.allow {
                 cfg.metrics_allow = parse_addresses("metrics.allow", v.iter().map(String::as_str))?;
             }
+            sms_url = f.sms.gateway_url;
+            sms_key = f.sms.gateway_key;
+            if let Some(v) = f.sms.per_second {
+                cfg.sms_per_second = v;
+            }
+        }
+        if let Some(v) = get("HOCVUSO_SMS__GATEWAY_URL") {
+            sms_url = Some(v);
+        }
+        if let Some(v) = get("HOCVUSO_SMS__GATEWAY_KEY") {
+            sms_key = Some(v);
+        }
+        if let Some(v) = get("HOCVUSO_SMS__PER_SECOND") {
+            cfg.sms_per_second = v.trim().parse().map_err(|_| ConfigError::Value {
+                name: "HOCVUSO_SMS__PER_SECOND".into(),
+                message: format!("not a whole number: {v}"),
+            })?;
+        }
+        if !(1..=1_000).contains(&cfg.sms_per_second) {
+            return Err(ConfigError::Value {
+                name: "sms.per_second".into(),
+                message: format!("must be 1 to 1000, not {}", cfg.sms_per_second),
+            });
+        }
+        if let Some(url) = sms_url.filter(|u| !u.trim().is_empty()) {
+            let key = sms_key.unwrap_or_default();
+            crate::services::shared::sms::HttpSms::new(url.trim(), &key).map_err(|message| {
+                ConfigError::Value {
+                    name: "sms.gateway_url".into(),
+                    message,
+                }
+            })?;
+            cfg.sms_gateway = Some((url.trim().to_owned(), key));
         }
         if let Some(v) = get("HOCVUSO_METRICS__TOKEN") {
             cfg.metrics_token = Some(parse_metrics_token(&v)?);
@@ -427,6 +481,30 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn the_sms_gateway_and_the_shipped_example() {
+        let load = |pairs: &[(&str, &str)]| Config::load(None, &env(pairs), &Overrides::default());
+        let (c, _) = load(&[
+            ("HOCVUSO_SMS__GATEWAY_URL", "http://127.0.0.1:8081/sms"),
+            ("HOCVUSO_SMS__GATEWAY_KEY", "k"),
+            ("HOCVUSO_SMS__PER_SECOND", "50"),
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            c.sms_gateway,
+            Some(("http://127.0.0.1:8081/sms".to_owned(), "k".to_owned()))
+        );
+        assert_eq!(c.sms_per_second, 50);
+        assert!(load(&[("HOCVUSO_SMS__GATEWAY_URL", "https://sms.example.vn")]).is_err());
+        assert!(load(&[("HOCVUSO_SMS__PER_SECOND", "0")]).is_err());
+        assert!(load(&[("HOCVUSO_SMS__PER_SECOND", "nhiều")]).is_err());
+        // The example shipped in deploy/ is a configuration this program accepts.
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/hocvuso.toml.example");
+        let (c, _) = Config::load(Some(&example), &[], &Overrides::default())
+            .unwrap_or_else(|e| panic!("{}: {e}", example.display()));
+        assert_eq!(c.sms_per_second, 20);
     }
 
     #[test]

@@ -115,6 +115,12 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, Sta
         services::accounts::sign_in::listen_for_forgotten(&db, sessions.clone()).await?;
     let session_lookup =
         services::accounts::sign_in::SessionLookup::start(db.clone(), clock.clone());
+    let sms: Arc<dyn services::shared::sms::SmsSender> = match &config.sms_gateway {
+        Some((url, key)) => {
+            Arc::new(services::shared::sms::HttpSms::new(url, key).map_err(Internal::Other)?)
+        }
+        None => Arc::new(services::shared::sms::LogSms::default()),
+    };
     let state = AppState::new(state::AppStateInner {
         config: Arc::new(config),
         db,
@@ -136,7 +142,7 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, Sta
         sessions,
         session_lookup,
         limits: Arc::new(services::shared::limits::Limits::default()),
-        sms: Arc::new(services::people::recovery::LogSms::default()),
+        sms,
         org_tree: services::shared::versioned::Versioned::new(
             hocvuso_db::repo::settings::ORG_VERSION,
         ),

@@ -82,7 +82,7 @@ pub struct AppStateInner {
     /// Rate limits of the public forms and the bound on password hashes running at once.
     pub limits: Arc<crate::services::shared::limits::Limits>,
     /// Text messages (one-time codes); the development adapter only logs them.
-    pub sms: Arc<dyn crate::services::people::recovery::SmsSender>,
+    pub sms: Arc<dyn crate::services::shared::sms::SmsSender>,
     /// The org tree in memory, checked against its version on every read.
     pub org_tree: Versioned<Vec<hocvuso_db::repo::org::OrgUnit>>,
     /// Each year's denominators (`group → unit → people`), the same way.

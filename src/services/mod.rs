@@ -14,6 +14,7 @@ pub mod monitoring;
 pub mod news;
 pub mod people;
 pub mod plan;
+pub mod reminders;
 pub mod setup;
 pub mod shared;
 pub mod training;

@@ -115,6 +115,7 @@ fn areas_are_mirrored() -> TestResult {
         "news",
         "people",
         "plan",
+        "reminders",
         "training",
     ];
     for (folder, extra) in [

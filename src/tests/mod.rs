@@ -25,6 +25,7 @@ mod period_reports;
 mod plan;
 mod public;
 mod recovery;
+mod reminders;
 mod report;
 mod requirements;
 mod roster;

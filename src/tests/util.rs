@@ -105,7 +105,13 @@ impl TestApp {
     /// A second server process on the same database (its own pools, caches and writers, the
     /// same clock), as when several `hocvuso serve` run behind one proxy.
     pub async fn another_process(&self) -> TestApp {
-        let config = (*self.state.config).clone();
+        self.another_process_with(|_| {}).await
+    }
+
+    /// The same with its configuration changed by `change` (e.g. a real SMS gateway).
+    pub async fn another_process_with(&self, change: impl FnOnce(&mut Config)) -> TestApp {
+        let mut config = (*self.state.config).clone();
+        change(&mut config);
         let state = crate::open(config, self.clock.clone())
             .await
             .unwrap_or_else(|e| panic!("open a second process: {e}"));

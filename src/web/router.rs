@@ -24,6 +24,7 @@ use super::pages::monitoring::{completions, dashboard, denominators, report, tar
 use super::pages::news::{desk as news_desk, reading as news};
 use super::pages::people::{classes, org, person as people, recovery, roster, support, transfer};
 use super::pages::plan::{reports as plan_reports, tasks as plan_tasks};
+use super::pages::reminders::{desk as reminders_desk, inbox as notices};
 use super::pages::site::{health, home};
 use super::pages::training::{classes as training, learner as training_learner};
 use crate::state::AppState;
@@ -125,6 +126,8 @@ pub fn app(state: AppState) -> Router {
             get(training_learner::check_in_form).post(training_learner::check_in),
         )
         .route("/cuoc-thi/{id}/tham-gia", post(contest_play::join))
+        .route("/thong-bao", get(notices::index))
+        .route("/thong-bao/nhac-nho", post(notices::choose))
         .route(
             "/cuoc-thi/{id}/vong/{number}/bat-dau",
             post(contest_play::start),
@@ -260,6 +263,18 @@ pub fn app(state: AppState) -> Router {
             post(plan_tasks::record).layer(DefaultBodyLimit::max(plan_tasks::BODY_LIMIT)),
         )
         .route("/ke-hoach/{id}/tep/{file}", get(plan_tasks::file))
+        .route("/nhac-nho", get(reminders_desk::index))
+        .route("/nhac-nho/xem-truoc", post(reminders_desk::preview))
+        .route("/nhac-nho/gui", post(reminders_desk::send))
+        .route(
+            "/nhac-nho/hang-tuan",
+            get(reminders_desk::weekly).post(reminders_desk::create_schedule),
+        )
+        .route(
+            "/nhac-nho/hang-tuan/{id}/{action}",
+            post(reminders_desk::schedule_action),
+        )
+        .route("/nhac-nho/{id}", get(reminders_desk::log))
         .route("/tin-tuc/quan-ly", get(news_desk::index))
         .route(
             "/tin-tuc/quan-ly/moi",

@@ -16,6 +16,19 @@ pub fn fold(s: &str) -> String {
         .collect()
 }
 
+/// Vietnamese text without its marks, case kept (`"Đà Lạt"` → `"Da Lat"`): what a text
+/// message carries, since one with marks holds 70 characters instead of 160.
+pub fn strip_marks(s: &str) -> String {
+    s.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .map(|c| match c {
+            'đ' => 'd',
+            'Đ' => 'D',
+            other => other,
+        })
+        .collect()
+}
+
 /// Words that carry little meaning in a question ("bạn", "nào", "gì", "chọn tất cả phương án
 /// đúng", …), left out when telling whether two questions ask the same thing. Folded.
 const QUESTION_STOP_WORDS: &[&str] = &[

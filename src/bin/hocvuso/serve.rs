@@ -20,6 +20,7 @@ pub async fn run(
     let state = crate::open(database, config, args.listen).await?;
     state.config.check_for_serving()?;
     hocvuso::services::shared::live::spawn_refresh(state.clone());
+    hocvuso::services::reminders::sender::spawn(state.clone());
     let addr = state.config.listen;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(

@@ -13,50 +13,6 @@ use crate::services::accounts::sign_in::{hash_password, verify_password, Session
 use crate::services::{hex, Internal};
 use crate::state::AppState;
 
-/// Sends text messages. The development adapter ([`LogSms`]) writes them to the log; a
-/// province plugs its SMS gateway in behind this trait. `send` must only queue the message
-/// (never wait for the gateway): the page's answer must take the same time whether a message
-/// goes out or not, so that timing does not tell who has an account.
-pub trait SmsSender: Send + Sync {
-    fn send(&self, phone: &str, text: &str) -> Result<(), String>;
-    /// The last message sent to a number, when the adapter keeps them (development only;
-    /// a real gateway returns `None`).
-    fn last_sent_to(&self, _phone: &str) -> Option<String> {
-        None
-    }
-}
-
-/// Development adapter: logs every message (with the code: never use it in production) and
-/// keeps the last few for the tests.
-#[derive(Default)]
-pub struct LogSms {
-    sent: std::sync::Mutex<std::collections::VecDeque<(String, String)>>,
-}
-
-impl SmsSender for LogSms {
-    fn send(&self, phone: &str, text: &str) -> Result<(), String> {
-        tracing::warn!(
-            "SMS to {} (development adapter, not sent): {text}",
-            hocvuso_domain::mask::phone(phone)
-        );
-        if let Ok(mut sent) = self.sent.lock() {
-            if sent.len() >= 100 {
-                sent.pop_front();
-            }
-            sent.push_back((phone.to_owned(), text.to_owned()));
-        }
-        Ok(())
-    }
-
-    fn last_sent_to(&self, phone: &str) -> Option<String> {
-        let sent = self.sent.lock().ok()?;
-        sent.iter()
-            .rev()
-            .find(|(p, _)| p == phone)
-            .map(|(_, t)| t.clone())
-    }
-}
-
 /// Codes a number may be sent per hour (for any purpose, with or without an account).
 pub const CODES_PER_HOUR: u64 = 3;
 /// Wrong tries before a code stops working.
@@ -276,11 +232,18 @@ pub async fn send_code(
         (Purpose::Reset, None) => None,
     };
     if let Some(text) = text {
-        // Adapters hand the message over without waiting for the network (SmsSender), so
-        // the answer takes the same time whether a message goes out or not.
-        if let Err(e) = state.sms.send(phone.as_str(), &text) {
-            tracing::error!("SMS not sent: {e}");
-        }
+        // The network part is not waited for (SmsSender), so the answer takes the same time
+        // whether a message goes out or not.
+        let sending = state.sms.send(crate::services::shared::sms::Sms {
+            phone: phone.as_str().to_owned(),
+            text,
+            key: String::new(),
+        });
+        tokio::spawn(async move {
+            if let Err(e) = sending.await {
+                tracing::error!("SMS not sent: {e}");
+            }
+        });
     }
     Ok(Ok(phone))
 }

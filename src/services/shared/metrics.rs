@@ -1,8 +1,9 @@
 //! What an operator watches (`GET /metrics`, Prometheus text format 0.0.4): requests by
 //! route, method and status with latency histograms, the group-commit writers' batch sizes,
-//! waits and queue depths, the database pools' use, and import durations. Counters live in
-//! this process only (each server is scraped on its own, as Prometheus expects); nothing here
-//! touches the database.
+//! waits and queue depths, the database pools' use, import durations, the messages this
+//! process sent and the send queue's depth. Counters live in this process only (each server
+//! is scraped on its own, as Prometheus expects); the queue's depth is the database's (all
+//! processes share the queue) and is counted by the caller.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
@@ -86,6 +87,9 @@ pub struct Metrics {
     /// allocates nothing once its route and method have been seen (a lookup by `&str`).
     http: Mutex<HashMap<String, BTreeMap<String, RouteStats>>>,
     imports: Mutex<BTreeMap<&'static str, Histogram>>,
+    /// Messages this process handed to the gateway: sent, retried later, failed for good,
+    /// skipped.
+    messages: [std::sync::atomic::AtomicU64; 4],
 }
 
 impl Default for Metrics {
@@ -93,11 +97,20 @@ impl Default for Metrics {
         Metrics {
             http: Mutex::new(HashMap::new()),
             imports: Mutex::new(BTreeMap::new()),
+            messages: Default::default(),
         }
     }
 }
 
 impl Metrics {
+    /// One round of the reminder sender.
+    pub fn messages(&self, sent: usize, retried: usize, failed: usize, skipped: usize) {
+        use std::sync::atomic::Ordering;
+        for (counter, n) in self.messages.iter().zip([sent, retried, failed, skipped]) {
+            counter.fetch_add(n as u64, Ordering::Relaxed);
+        }
+    }
+
     /// One answered request: its route template (`/thong-ke/{code}`, never the raw path, so
     /// the number of series stays bounded), method, status and time taken.
     pub fn request(&self, route: &str, method: &str, status: u16, took: Duration) {
@@ -257,8 +270,9 @@ impl WriterStats {
     }
 }
 
-/// Everything `/metrics` shows, in the text format.
-pub fn render(state: &crate::state::AppState) -> String {
+/// Everything `/metrics` shows, in the text format; `queue` is the send queue's depth
+/// (messages waiting, being sent), when the database told it.
+pub fn render(state: &crate::state::AppState, queue: Option<(u64, u64)>) -> String {
     let mut out = String::with_capacity(16 * 1024);
     header(
         &mut out,
@@ -330,6 +344,35 @@ pub fn render(state: &crate::state::AppState) -> String {
                 pool.name
             );
         }
+    }
+    header(
+        &mut out,
+        "hocvuso_messages_total",
+        "counter",
+        "Reminder messages this process handled, by outcome.",
+    );
+    for (outcome, counter) in ["sent", "retried", "failed", "skipped"]
+        .iter()
+        .zip(&state.metrics.messages)
+    {
+        let _ = writeln!(
+            out,
+            "hocvuso_messages_total{{outcome=\"{outcome}\"}} {}",
+            counter.load(std::sync::atomic::Ordering::Relaxed)
+        );
+    }
+    if let Some((queued, sending)) = queue {
+        header(
+            &mut out,
+            "hocvuso_job_queue_depth",
+            "gauge",
+            "Messages of the durable send queue (all processes), by state.",
+        );
+        let _ = writeln!(out, "hocvuso_job_queue_depth{{state=\"queued\"}} {queued}");
+        let _ = writeln!(
+            out,
+            "hocvuso_job_queue_depth{{state=\"sending\"}} {sending}"
+        );
     }
     out
 }

@@ -1,7 +1,8 @@
 //! Shared pieces that no single area owns: the group-commit writer, live content replaced
 //! whole when authors change it, what every file import shares (the capped error list, the
 //! stash between dry run and import), rate limits, Markdown, media checks, evidence files
-//! (PDF or photos checked to be what their names say), QR codes and Word documents (`docx`).
+//! (PDF or photos checked to be what their names say), QR codes, Word documents (`docx`) and
+//! text messages (`sms`).
 
 pub mod coalesce;
 pub mod docx;
@@ -13,5 +14,6 @@ pub mod markdown;
 pub mod media;
 pub mod metrics;
 pub mod qr;
+pub mod sms;
 pub mod versioned;
 pub mod writer;

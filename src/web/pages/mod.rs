@@ -12,6 +12,7 @@ pub mod monitoring;
 pub mod news;
 pub mod people;
 pub mod plan;
+pub mod reminders;
 pub mod site;
 pub mod training;
 

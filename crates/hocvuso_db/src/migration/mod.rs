@@ -42,6 +42,7 @@ mod m20261209_000005_period_reports;
 mod m20261210_000001_news;
 mod m20261210_000002_report_files;
 mod m20261210_000003_report_activity;
+mod m20261211_000001_reminders;
 
 use m20261124_000001_initial::Initial;
 use m20261125_000001_handbook::Handbook;
@@ -76,6 +77,7 @@ use m20261209_000005_period_reports::PeriodReports;
 use m20261210_000001_news::News;
 use m20261210_000002_report_files::ReportFiles;
 use m20261210_000003_report_activity::ReportActivity;
+use m20261211_000001_reminders::Reminders;
 
 pub struct Migrator;
 
@@ -116,6 +118,7 @@ impl MigratorTrait for Migrator {
             Box::new(News),
             Box::new(ReportFiles),
             Box::new(ReportActivity),
+            Box::new(Reminders),
         ]
     }
 }

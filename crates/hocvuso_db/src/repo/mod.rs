@@ -15,6 +15,7 @@ pub mod news;
 pub mod org;
 pub mod people;
 pub mod plan;
+pub mod reminders;
 pub mod reports;
 pub mod roster;
 pub mod settings;

@@ -488,6 +488,7 @@ pub struct MemberRow {
 /// Which members of a group a list shows: those whose unit lies under `path`; with
 /// `only_unfinished`, those who have not achieved the indicator yet; with `name`, those whose
 /// name holds it (case-insensitive; as typed, with its accents).
+#[derive(Clone, Copy)]
 pub struct MemberFilter<'a> {
     pub path: &'a str,
     pub group_code: &'a str,
@@ -497,7 +498,7 @@ pub struct MemberFilter<'a> {
 }
 
 /// The FROM and WHERE of a member list (aliases `m`, `p`, `u`, `a`).
-fn members_query(
+pub(crate) fn members_query(
     f: &MemberFilter<'_>,
     backend: sea_orm::DbBackend,
 ) -> sea_orm::sea_query::SelectStatement {

@@ -80,6 +80,8 @@ pub struct MyCoursesPage {
     pub l: Chrome,
     /// The newest news addressed to the learner.
     pub news: Vec<crate::services::news::items::Card>,
+    /// Notifications (reminders) the learner has not seen.
+    pub unread: u64,
     /// The contest prizes the learner won: `(contest id, contest, prize)`.
     pub awards: Vec<(i64, String, String)>,
     pub courses: Vec<CourseCard>,
@@ -202,6 +204,7 @@ pub async fn my_courses(
     let page = MyCoursesPage {
         l: ctx.chrome("Khóa học của tôi"),
         news: crate::services::news::items::for_home(&state, user).await?,
+        unread: crate::services::reminders::inbox::unread(&state, user.person_id).await?,
         awards: crate::services::contests::public::my_awards(&state, user).await?,
         courses,
         groups: hocvuso_domain::TargetGroup::ALL

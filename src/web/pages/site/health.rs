@@ -42,7 +42,12 @@ pub async fn metrics(State(state): State<AppState>, parts: Parts) -> Response {
     if !may_read_metrics(&state, &parts) {
         return StatusCode::NOT_FOUND.into_response();
     }
-    let body = crate::services::shared::metrics::render(&state);
+    // One count on the index of the send queue (shared by every process).
+    let queue = crate::services::reminders::sender::queue_depth(&state)
+        .await
+        .inspect_err(|e| tracing::warn!("metrics: the send queue's depth: {e}"))
+        .ok();
+    let body = crate::services::shared::metrics::render(&state, queue);
     let mut res = body.into_response();
     res.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -1,0 +1,348 @@
+//! An officer reminds the people of their unit who have not finished: the text, who it goes
+//! to, a preview with the number of people it reaches (and why the others are left out),
+//! then the send, queued in the database in one statement and audited. The officer then
+//! follows its delivery log.
+
+use chrono::{DateTime, Duration, Utc};
+use hocvuso_db::repo::people::MemberFilter;
+use hocvuso_db::repo::reminders::{self, NewReminder, Reach};
+use hocvuso_db::repo::{audit, org};
+use hocvuso_db::TransactionTrait;
+use hocvuso_domain::{Indicator, TargetGroup};
+use serde::Deserialize;
+
+use crate::services::accounts::sign_in::{FieldErrors, FormError, SessionUser};
+use crate::services::Internal;
+use crate::state::AppState;
+
+/// A person gets at most one reminder in this time.
+pub const ONE_A_WEEK: i64 = 7;
+/// The longest reminder: what fits one text message of 160 characters beside the signature,
+/// once the marks are taken off.
+pub const MAX_TEXT: usize = 160 - SIGNATURE.len();
+/// What every text message starts with, so that people know who writes.
+pub const SIGNATURE: &str = "Hoc vu so: ";
+
+/// The form.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ReminderInput {
+    #[serde(default)]
+    pub don_vi: String,
+    #[serde(default)]
+    pub nhom: String,
+    #[serde(default)]
+    pub noi_dung: String,
+    /// `dd/mm/yyyy hh:mm` (Vietnam time), or empty for now.
+    #[serde(default)]
+    pub gui_luc: String,
+}
+
+/// A reminder checked and counted, before it is sent.
+pub struct Preview {
+    pub unit: org::OrgUnit,
+    pub group: TargetGroup,
+    pub body: String,
+    /// The text message as the phone shows it.
+    pub sms: String,
+    pub send_after: DateTime<Utc>,
+    pub reach: Reach,
+    /// When the text messages will go: later than `send_after` when it falls in the quiet
+    /// hours.
+    pub sms_from: DateTime<Utc>,
+}
+
+/// The text message of a reminder: the signature and the text without marks.
+pub fn sms_text(body: &str) -> String {
+    format!(
+        "{SIGNATURE}{}",
+        hocvuso_domain::text::strip_marks(body.trim())
+    )
+}
+
+/// Units this officer may remind (the province admin: every unit).
+pub async fn units_for(
+    state: &AppState,
+    user: &SessionUser,
+) -> Result<Vec<org::OrgUnit>, Internal> {
+    crate::services::people::org::units_to_act_for(state, user).await
+}
+
+fn filter<'a>(unit: &'a org::OrgUnit, group: TargetGroup) -> MemberFilter<'a> {
+    MemberFilter {
+        path: &unit.path,
+        group_code: group.code(),
+        indicator_code: Indicator::DigitalSkills.code(),
+        only_unfinished: true,
+        name: None,
+    }
+}
+
+/// Checks the form and counts who it would reach; nothing is written.
+pub async fn preview(
+    state: &AppState,
+    user: &SessionUser,
+    input: &ReminderInput,
+) -> Result<Preview, FormError> {
+    let mut errors: FieldErrors = Vec::new();
+    let units = units_for(state, user).await?;
+    let unit = units.iter().find(|u| u.code == input.don_vi.trim());
+    if unit.is_none() {
+        errors.push(("don_vi", "Hãy chọn đơn vị trong danh sách.".to_owned()));
+    }
+    let group = TargetGroup::from_code(input.nhom.trim());
+    if group.is_none() {
+        errors.push(("nhom", "Hãy chọn nhóm đối tượng.".to_owned()));
+    }
+    let body = input.noi_dung.trim();
+    let length = sms_text(body).chars().count() - SIGNATURE.len();
+    if body.chars().count() < 10 || length > MAX_TEXT {
+        errors.push((
+            "noi_dung",
+            format!("Hãy viết lời nhắc từ 10 đến {MAX_TEXT} ký tự (vừa một tin nhắn)."),
+        ));
+    } else if body.chars().any(char::is_control) {
+        errors.push((
+            "noi_dung",
+            "Lời nhắc viết trên một dòng, không có ký tự điều khiển.".to_owned(),
+        ));
+    }
+    let now = state.clock.now();
+    let send_after = if input.gui_luc.trim().is_empty() {
+        Some(now)
+    } else {
+        match crate::clock::parse_date_time(input.gui_luc.trim()) {
+            Some(t) if t >= now - Duration::minutes(1) && t <= now + Duration::days(60) => Some(t),
+            Some(_) => {
+                errors.push((
+                    "gui_luc",
+                    "Thời điểm gửi phải từ bây giờ đến 60 ngày tới.".to_owned(),
+                ));
+                None
+            }
+            None => {
+                errors.push((
+                    "gui_luc",
+                    "Hãy ghi thời điểm gửi dạng ngày/tháng/năm giờ:phút, ví dụ 14/12/2026 08:00, hoặc để trống để gửi ngay.".to_owned(),
+                ));
+                None
+            }
+        }
+    };
+    let (Some(unit), Some(group), Some(send_after), true) =
+        (unit, group, send_after, errors.is_empty())
+    else {
+        return Err(FormError::Invalid(errors));
+    };
+    let reach = reminders::reach(
+        state.db.read(),
+        &filter(unit, group),
+        now - Duration::days(ONE_A_WEEK),
+    )
+    .await
+    .map_err(Internal::from)?;
+    Ok(Preview {
+        unit: unit.clone(),
+        group,
+        body: body.to_owned(),
+        sms: sms_text(body),
+        send_after,
+        reach,
+        sms_from: super::sender::after_quiet_hours(send_after),
+    })
+}
+
+/// Queues the reminder for everyone it reaches (checked again, counted again) and records
+/// it in the audit log. Returns the reminder's id and how many it was queued for.
+pub async fn send(
+    state: &AppState,
+    user: &SessionUser,
+    input: &ReminderInput,
+) -> Result<(i64, u64), FormError> {
+    let p = preview(state, user, input).await?;
+    let now = state.clock.now();
+    let txn = state.db.write().begin().await.map_err(Internal::from)?;
+    let (id, queued) = reminders::queue(
+        &txn,
+        &NewReminder {
+            unit_id: p.unit.id,
+            group_code: p.group.code(),
+            body: &p.body,
+            send_after: p.send_after,
+            schedule_id: None,
+            created_by: user.person_id,
+        },
+        &filter(&p.unit, p.group),
+        now - Duration::days(ONE_A_WEEK),
+        now,
+    )
+    .await
+    .map_err(Internal::from)?;
+    audit::record(
+        &txn,
+        user.person_id,
+        "reminder_queue",
+        &id.to_string(),
+        &format!(
+            "{} ({}) group={} recipients={queued}",
+            p.unit.name,
+            p.unit.code,
+            p.group.code()
+        ),
+        now,
+    )
+    .await
+    .map_err(Internal::from)?;
+    txn.commit().await.map_err(Internal::from)?;
+    Ok((id, queued))
+}
+
+/// A reminder in the officer's list, with how its messages stand.
+pub struct ReminderLine {
+    pub id: i64,
+    pub unit: String,
+    pub group: String,
+    pub body: String,
+    pub send_after: DateTime<Utc>,
+    pub from_schedule: bool,
+    pub counts: Counts,
+}
+
+/// How many messages of a reminder are in each state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub waiting: i64,
+    pub sent: i64,
+    pub failed: i64,
+    pub skipped: i64,
+}
+
+impl Counts {
+    pub fn total(&self) -> i64 {
+        self.waiting + self.sent + self.failed + self.skipped
+    }
+}
+
+async fn counts(state: &AppState, id: i64) -> Result<Counts, Internal> {
+    let mut c = Counts::default();
+    for (status, n) in reminders::status_counts(state.db.read(), id).await? {
+        match status.as_str() {
+            reminders::SENT => c.sent += n,
+            reminders::FAILED => c.failed += n,
+            reminders::SKIPPED => c.skipped += n,
+            _ => c.waiting += n,
+        }
+    }
+    Ok(c)
+}
+
+/// The reminder, if this user may see it (it is for a unit they manage).
+async fn visible(
+    state: &AppState,
+    user: &SessionUser,
+    id: i64,
+) -> Result<Option<(reminders::Reminder, org::OrgUnit)>, Internal> {
+    let Some(r) = reminders::reminder_by_id(state.db.read(), id).await? else {
+        return Ok(None);
+    };
+    let units = units_for(state, user).await?;
+    Ok(units
+        .into_iter()
+        .find(|u| u.id == r.unit_id)
+        .map(|u| (r, u)))
+}
+
+fn line(r: reminders::Reminder, unit: String, counts: Counts) -> ReminderLine {
+    ReminderLine {
+        id: r.id,
+        unit,
+        group: TargetGroup::from_code(&r.group_code)
+            .map(|g| g.name_vi().to_owned())
+            .unwrap_or(r.group_code),
+        body: r.body,
+        send_after: r.send_after,
+        from_schedule: r.schedule_id.is_some(),
+        counts,
+    }
+}
+
+/// The latest reminders of the units this user manages (newest first).
+pub async fn recent(state: &AppState, user: &SessionUser) -> Result<Vec<ReminderLine>, Internal> {
+    let managed = crate::services::people::org::managed_units(state, user).await?;
+    let ids: Option<Vec<i64>> = managed.map(|units| units.iter().map(|u| u.id).collect());
+    let tree = crate::services::people::org::tree(state).await?;
+    let mut out = Vec::new();
+    for r in reminders::reminders_of(state.db.read(), ids.as_deref(), 30).await? {
+        let unit = tree
+            .iter()
+            .find(|u| u.id == r.unit_id)
+            .map(|u| u.name.clone())
+            .unwrap_or_default();
+        let c = counts(state, r.id).await?;
+        out.push(line(r, unit, c));
+    }
+    Ok(out)
+}
+
+/// One line of a delivery log that did not go out, personal data masked.
+pub struct Problem {
+    pub name: String,
+    pub phone: String,
+    pub state: &'static str,
+    pub attempts: i32,
+    pub why: String,
+}
+
+/// A reminder's delivery log.
+pub struct DeliveryLog {
+    pub reminder: ReminderLine,
+    pub problems: Vec<Problem>,
+}
+
+/// Lines of a delivery log shown.
+pub const LOG_LINES: u64 = 200;
+
+/// A reminder's delivery log, if this user may see it; the view is audited (it names
+/// people).
+pub async fn log(
+    state: &AppState,
+    user: &SessionUser,
+    id: i64,
+) -> Result<Option<DeliveryLog>, Internal> {
+    let Some((r, unit)) = visible(state, user, id).await? else {
+        return Ok(None);
+    };
+    let c = counts(state, r.id).await?;
+    let problems = reminders::problems(state.db.read(), r.id, LOG_LINES)
+        .await?
+        .into_iter()
+        .map(|l| Problem {
+            name: l.full_name,
+            phone: l
+                .phone
+                .as_deref()
+                .map(hocvuso_domain::mask::phone)
+                .unwrap_or_default(),
+            state: match l.status.as_str() {
+                reminders::FAILED => "Không gửi được",
+                reminders::SKIPPED => "Bỏ qua",
+                reminders::SENT => "Đã gửi (sau khi thử lại)",
+                _ => "Đang chờ gửi lại",
+            },
+            attempts: l.attempts,
+            why: l.error.unwrap_or_default(),
+        })
+        .collect::<Vec<_>>();
+    audit::record(
+        state.db.write(),
+        user.person_id,
+        "reminder_log_view",
+        &r.id.to_string(),
+        &format!("rows={}", problems.len()),
+        state.clock.now(),
+    )
+    .await?;
+    Ok(Some(DeliveryLog {
+        reminder: line(r, unit.name, c),
+        problems,
+    }))
+}

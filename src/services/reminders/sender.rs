@@ -1,0 +1,224 @@
+//! The sender: every second each server process claims the messages that are due (at most
+//! `[sms] per_second` of them, through `dialect::claim_outbox`, so that two processes never
+//! take the same one), sends them through the SMS gateway and writes how each went: sent;
+//! tried again later with a growing wait (1, 2, 4, 8 minutes) when the gateway fails; failed
+//! for good after [`MAX_TRIES`]; skipped when the person has no phone or stopped reminders
+//! after it was queued. No text message leaves between 21:00 and 07:00 (Vietnam time): they
+//! wait for the morning. A process killed mid-send leaves its messages claimed for
+//! [`LEASE_SECONDS`]; then any process queues them again (`release_expired`). The gateway is
+//! given each message's id as its idempotency key, so a message sent again after a crash
+//! reaches the phone once when the gateway honours the key.
+
+use chrono::{DateTime, Duration, Timelike, Utc};
+use hocvuso_db::repo::reminders;
+
+use crate::services::shared::sms::Sms;
+use crate::services::Internal;
+use crate::state::AppState;
+
+/// How long a claim holds before another process may take the message again.
+pub const LEASE_SECONDS: i64 = 120;
+/// Tries before a message is given up.
+pub const MAX_TRIES: i32 = 5;
+/// No text messages from this hour (Vietnam time) …
+pub const QUIET_FROM: u32 = 21;
+/// … until this one.
+pub const QUIET_UNTIL: u32 = 7;
+
+/// Whether `t` falls in the quiet hours.
+pub fn quiet(t: DateTime<Utc>) -> bool {
+    let hour = crate::clock::vietnam_time(t).hour();
+    !(QUIET_UNTIL..QUIET_FROM).contains(&hour)
+}
+
+/// When a text message due at `t` may go: `t`, or 07:00 after the quiet hours it falls in.
+pub fn after_quiet_hours(t: DateTime<Utc>) -> DateTime<Utc> {
+    if !quiet(t) {
+        return t;
+    }
+    let local = crate::clock::vietnam_time(t);
+    let day = if local.hour() >= QUIET_FROM {
+        local.date_naive() + Duration::days(1)
+    } else {
+        local.date_naive()
+    };
+    day.and_hms_opt(QUIET_UNTIL, 0, 0)
+        .map(|n| n.and_utc() - Duration::hours(7))
+        .unwrap_or(t)
+}
+
+/// The wait before try `attempts + 1`: 1, 2, 4, 8 … minutes.
+pub fn backoff(attempts: i32) -> Duration {
+    Duration::minutes(1_i64 << attempts.clamp(1, 10).saturating_sub(1))
+}
+
+/// What one round of the sender did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Round {
+    pub sent: usize,
+    pub retried: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    /// Messages another process had claimed first (its claim ran out meanwhile).
+    pub lost: usize,
+}
+
+/// One round: frees claims that ran out, then (outside the quiet hours) claims and sends up
+/// to `[sms] per_second` messages that are due.
+pub async fn round(state: &AppState) -> Result<Round, Internal> {
+    let now = state.clock.now();
+    let db = state.db.write();
+    reminders::release_expired(db, now).await?;
+    let mut out = Round::default();
+    if quiet(now) {
+        return Ok(out);
+    }
+    let claimed = hocvuso_db::dialect::claim_outbox(
+        db,
+        now,
+        now + Duration::seconds(LEASE_SECONDS),
+        u64::from(state.config.sms_per_second),
+    )
+    .await?;
+    if claimed.is_empty() {
+        return Ok(out);
+    }
+    let ids: Vec<i64> = claimed.iter().map(|c| c.id).collect();
+    let deliveries = reminders::deliveries(db, &ids).await?;
+    let sends = claimed.iter().map(|c| {
+        let d = deliveries.iter().find(|d| d.id == c.id);
+        async move {
+            let outcome = match d {
+                None => Err("tin nhắn không còn".to_owned()),
+                Some(d) if d.opted_out => Err(String::new()),
+                Some(d) if d.phone.is_none() => Err(String::new()),
+                Some(d) => {
+                    state
+                        .sms
+                        .send(Sms {
+                            phone: d.phone.clone().unwrap_or_default(),
+                            text: super::compose::sms_text(&d.body),
+                            key: format!("hocvuso-{}", c.id),
+                        })
+                        .await
+                }
+            };
+            (c, d, outcome)
+        }
+    });
+    for (c, d, outcome) in futures_util::future::join_all(sends).await {
+        let done_at = state.clock.now();
+        let kept = match (outcome, d) {
+            (Ok(()), _) => {
+                out.sent += 1;
+                reminders::finish(db, c.id, reminders::SENT, None, done_at).await?
+            }
+            (Err(_), Some(d)) if d.opted_out => {
+                out.skipped += 1;
+                let why = "Người nhận đã chọn không nhận lời nhắc";
+                reminders::finish(db, c.id, reminders::SKIPPED, Some(why), done_at).await?
+            }
+            (Err(_), Some(d)) if d.phone.is_none() => {
+                out.skipped += 1;
+                let why = "Không có số điện thoại: chỉ báo trên trang Thông báo của người nhận";
+                reminders::finish(db, c.id, reminders::SKIPPED, Some(why), done_at).await?
+            }
+            (Err(e), _) if c.attempts >= MAX_TRIES => {
+                out.failed += 1;
+                let why = format!("Đã thử {} lần; lần cuối: {e}", c.attempts);
+                reminders::finish(db, c.id, reminders::FAILED, Some(&why), done_at).await?
+            }
+            (Err(e), _) => {
+                out.retried += 1;
+                let next = after_quiet_hours(done_at + backoff(c.attempts));
+                reminders::retry_later(db, c.id, &e, next).await?
+            }
+        };
+        if !kept {
+            out.lost += 1;
+        }
+    }
+    state
+        .metrics
+        .messages(out.sent, out.retried, out.failed, out.skipped);
+    Ok(out)
+}
+
+/// How many messages wait and are being sent, over every process (for `/metrics`).
+pub async fn queue_depth(state: &AppState) -> Result<(u64, u64), Internal> {
+    Ok(reminders::queue_depth(state.db.read()).await?)
+}
+
+/// How often a process looks for messages that are due.
+const EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+/// How often it looks for weekly reminders whose time has come (in rounds).
+const SCHEDULES_EVERY: u64 = 30;
+
+/// Starts the sender and the weekly reminders in this process (the web server starts it).
+/// Ends when the app state is dropped.
+pub fn spawn(state: AppState) {
+    let weak = state.downgrade();
+    drop(state);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut rounds: u64 = 0;
+        loop {
+            tick.tick().await;
+            let Some(state) = weak.upgrade() else {
+                break;
+            };
+            rounds += 1;
+            if rounds % SCHEDULES_EVERY == 1 {
+                if let Err(e) = super::schedules::run_due(&state).await {
+                    tracing::warn!("weekly reminders: {e}");
+                }
+            }
+            if let Err(e) = round(&state).await {
+                tracing::warn!("sending reminders: {e}");
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::{after_quiet_hours, backoff, quiet};
+
+    #[test]
+    fn quiet_hours_are_vietnam_time() {
+        // 14:00 UTC is 21:00 in Vietnam: quiet; 23:59 UTC is 06:59: quiet; 00:00 UTC 07:00.
+        let at = |h, m| {
+            Utc.with_ymd_and_hms(2026, 12, 7, h, m, 0)
+                .single()
+                .unwrap_or_default()
+        };
+        assert!(!quiet(at(13, 59)));
+        assert!(quiet(at(14, 0)));
+        assert!(quiet(at(23, 59)));
+        assert!(!quiet(
+            Utc.with_ymd_and_hms(2026, 12, 8, 0, 0, 0)
+                .single()
+                .unwrap_or_default()
+        ));
+        // 21:30 Vietnam → 07:00 the next day (00:00 UTC on the 8th).
+        assert_eq!(
+            after_quiet_hours(at(14, 30)),
+            Utc.with_ymd_and_hms(2026, 12, 8, 0, 0, 0)
+                .single()
+                .unwrap_or_default()
+        );
+        // 05:00 Vietnam on the 8th (22:00 UTC on the 7th) → 07:00 on the 8th.
+        assert_eq!(
+            after_quiet_hours(at(22, 0)),
+            Utc.with_ymd_and_hms(2026, 12, 8, 0, 0, 0)
+                .single()
+                .unwrap_or_default()
+        );
+        assert_eq!(after_quiet_hours(at(3, 0)), at(3, 0));
+        assert_eq!(backoff(1).num_minutes(), 1);
+        assert_eq!(backoff(4).num_minutes(), 8);
+    }
+}

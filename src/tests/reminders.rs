@@ -1,0 +1,546 @@
+//! /nhac-nho and the send queue: an officer previews a reminder to the people of their unit
+//! who have not finished (how many, why the others are left out, how the text message reads),
+//! sends it, and follows its delivery log; each person gets at most one a week, none after
+//! opting out, and none at night; the queue is claimed once however many processes send, a
+//! sender killed mid-send loses nothing, a failing gateway is retried with backoff then given
+//! up; the province's weekly reminder goes to the communes below target once; learners see
+//! their reminders on /thong-bao. Bad input writes nothing; other units reach nothing.
+
+use std::sync::{Arc, Mutex};
+
+use axum::http::StatusCode;
+use chrono::{Duration, TimeZone, Utc};
+use hocvuso_db::repo::reminders;
+use hocvuso_domain::Role;
+use hocvuso_test_utils::{test_both, TestBackend};
+
+use super::util::{TestApp, COMMUNE_A, COMMUNE_B};
+use crate::services::reminders::sender;
+
+async fn reminder_count(app: &TestApp) -> usize {
+    reminders::reminders_of(app.state.db.read(), None, 1_000)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .len()
+}
+
+async fn statuses(app: &TestApp, id: i64) -> Vec<(String, i64)> {
+    let mut s = reminders::status_counts(app.state.db.read(), id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    s.sort();
+    s
+}
+
+fn reminder_form<'a>(unit: &'a str, body: &'a str, when: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("don_vi", unit),
+        ("nhom", "adults"),
+        ("noi_dung", body),
+        ("gui_luc", when),
+    ]
+}
+
+const TEXT: &str =
+    "Bà con chưa học xong bài kỹ năng số cơ bản, mời đến nhà văn hoá thôn sáng thứ Bảy.";
+
+async fn an_officer_reminds_those_who_have_not_finished(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut officer = app.staff("0900000002", Role::UnitOfficer, COMMUNE_B).await;
+    let mut other = app.staff("0900000006", Role::UnitOfficer, COMMUNE_A).await;
+    let mut finished = app.learner("0911000001", COMMUNE_B).await;
+    finished.pass_course("ky-nang-so-co-ban").await;
+    let mut hoa = app.learner("0911000002", COMMUNE_B).await;
+    let mut lan = app.learner("0911000003", COMMUNE_B).await;
+    let mut quiet = app.learner("0911000004", COMMUNE_B).await;
+    let _elsewhere = app.learner("0911000005", COMMUNE_A).await;
+
+    // One of them stops reminders from their own page.
+    let inbox = quiet.get("/thong-bao").await;
+    assert!(inbox.has("#tat-nhac"), "{}", inbox.body);
+    let off = quiet.post("/thong-bao/nhac-nho", &[("nhan", "0")]).await;
+    assert_eq!(off.location(), "/thong-bao?xong=da-tat");
+    assert!(quiet.get("/thong-bao").await.has("#da-tat"));
+
+    // The people list leads to the form for that unit and group.
+    let list = officer
+        .get(&format!(
+            "/thong-ke/{COMMUNE_B}/nguoi?nhom=adults&loc=chua-dat"
+        ))
+        .await;
+    let link = list.attrs("#nhac-chua-dat", "href");
+    assert_eq!(
+        link,
+        vec![format!("/nhac-nho?don_vi={COMMUNE_B}&nhom=adults")]
+    );
+
+    // Bad input: a clear message, nothing written.
+    for (form, message) in [
+        (reminder_form(COMMUNE_B, "Ngắn", ""), "từ 10 đến"),
+        (
+            reminder_form(COMMUNE_B, &"Quá dài ".repeat(30), ""),
+            "từ 10 đến",
+        ),
+        (
+            reminder_form(COMMUNE_B, TEXT, "31/02/2026 08:00"),
+            "ngày/tháng/năm",
+        ),
+        (
+            reminder_form(COMMUNE_B, TEXT, "01/01/2020 08:00"),
+            "60 ngày tới",
+        ),
+        // Another commune's unit: not in this officer's list.
+        (reminder_form(COMMUNE_A, TEXT, ""), "Hãy chọn đơn vị"),
+    ] {
+        for path in ["/nhac-nho/xem-truoc", "/nhac-nho/gui"] {
+            let refused = officer.post(path, &form).await;
+            assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+            assert!(
+                refused.body.contains(message),
+                "{message}: {}",
+                refused.body
+            );
+        }
+    }
+    assert_eq!(reminder_count(&app).await, 0);
+
+    // The preview: three have not finished, one asked for none: two will receive it.
+    let preview = officer
+        .post("/nhac-nho/xem-truoc", &reminder_form(COMMUNE_B, TEXT, ""))
+        .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    assert_eq!(preview.text("#nguoi-nhan"), "2");
+    assert!(
+        preview.text("#tin-nhan").contains(
+            "Hoc vu so: Ba con chua hoc xong bai ky nang so co ban, moi den nha van hoa thon sang thu Bay."
+        ),
+        "{}",
+        preview.body
+    );
+    assert_eq!(reminder_count(&app).await, 0, "a preview writes nothing");
+    let sent = officer
+        .post("/nhac-nho/gui", &reminder_form(COMMUNE_B, TEXT, ""))
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let log_path = sent.location().trim_end_matches("?xong=da-gui").to_owned();
+    let id: i64 = log_path
+        .trim_start_matches("/nhac-nho/")
+        .parse()
+        .unwrap_or_else(|_| panic!("{log_path}"));
+    assert_eq!(statuses(&app, id).await, vec![("queued".to_owned(), 2)]);
+    // Another commune's officer reaches nothing of it.
+    assert_eq!(other.get(&log_path).await.status, StatusCode::NOT_FOUND);
+
+    // The sender sends both; the text message reads as previewed.
+    let round = sender::round(&app.state)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(round.sent, 2, "{round:?}");
+    let text = app.state.sms.last_sent_to("0911000002").unwrap_or_default();
+    assert!(
+        text.starts_with("Hoc vu so: Ba con chua hoc xong"),
+        "{text}"
+    );
+    // The others' last message is still their registration code.
+    for (phone, who) in [
+        ("0911000004", "opted out"),
+        ("0911000001", "finished"),
+        ("0911000005", "elsewhere"),
+    ] {
+        let last = app.state.sms.last_sent_to(phone).unwrap_or_default();
+        assert!(!last.starts_with("Hoc vu so:"), "{who}: {last}");
+    }
+    let log = officer.get(&log_path).await;
+    assert_eq!(log.text("#da-gui"), "2");
+    assert_eq!(log.text("#dang-cho"), "0");
+
+    // The learner sees it as new on their page, then on /thong-bao, then no longer new.
+    let home = hoa.get("/hoc").await;
+    assert!(
+        home.text("#thong-bao-moi").contains("1 thông báo mới"),
+        "{}",
+        home.body
+    );
+    let inbox = hoa.get("/thong-bao").await;
+    assert!(
+        inbox.text("#thong-bao").contains("nhà văn hoá thôn"),
+        "{}",
+        inbox.body
+    );
+    assert!(!hoa.get("/hoc").await.has("#thong-bao-moi"));
+
+    // A week between two reminders to one person: the same send again reaches nobody.
+    app.clock.advance(Duration::days(3));
+    let again = officer
+        .post("/nhac-nho/xem-truoc", &reminder_form(COMMUNE_B, TEXT, ""))
+        .await;
+    assert_eq!(again.text("#nguoi-nhan"), "0");
+    assert!(again.has("#khong-ai"));
+    // Eight days later they may be reminded again (Lan stops them meanwhile).
+    let off = lan.post("/thong-bao/nhac-nho", &[("nhan", "0")]).await;
+    assert_eq!(off.status, StatusCode::SEE_OTHER);
+    app.clock.advance(Duration::days(5));
+    let later = officer
+        .post("/nhac-nho/xem-truoc", &reminder_form(COMMUNE_B, TEXT, ""))
+        .await;
+    assert_eq!(later.text("#nguoi-nhan"), "1");
+    // The one who stopped them first turns them back on: counted again.
+    let on = quiet.post("/thong-bao/nhac-nho", &[("nhan", "1")]).await;
+    assert_eq!(on.location(), "/thong-bao?xong=da-bat");
+    let later = officer
+        .post("/nhac-nho/xem-truoc", &reminder_form(COMMUNE_B, TEXT, ""))
+        .await;
+    assert_eq!(later.text("#nguoi-nhan"), "2");
+
+    // Every send and every look at the delivery log is in the audit log.
+    let audit = hocvuso_db::repo::audit::recent(app.state.db.read(), 100)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(audit.iter().any(|a| a.action == "reminder_queue"));
+    assert!(audit.iter().any(|a| a.action == "reminder_log_view"));
+    assert!(audit.iter().any(|a| a.action == "reminder_opt_out"));
+}
+
+test_both!(an_officer_reminds_those_who_have_not_finished);
+
+/// Queues a reminder for `n` learners of commune B through the page; returns its id.
+async fn queue_for(app: &TestApp, n: usize, first_phone: u32) -> i64 {
+    for i in 0..n {
+        let _ = app
+            .learner(&format!("09{:08}", first_phone + i as u32), COMMUNE_B)
+            .await;
+    }
+    let mut officer = app
+        .staff(
+            &format!("0900{:06}", first_phone / 1_000),
+            Role::UnitOfficer,
+            COMMUNE_B,
+        )
+        .await;
+    let sent = officer
+        .post("/nhac-nho/gui", &reminder_form(COMMUNE_B, TEXT, ""))
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    sent.location()
+        .trim_start_matches("/nhac-nho/")
+        .trim_end_matches("?xong=da-gui")
+        .parse()
+        .unwrap_or_else(|_| panic!("{}", sent.location()))
+}
+
+/// Two processes claim side by side: each message goes to exactly one of them. A sender
+/// killed after claiming loses nothing: once its claim runs out, the messages go out.
+async fn the_queue_is_claimed_once_and_survives_a_killed_sender(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let id = queue_for(&app, 30, 11_000_000).await;
+    let second = app.another_process().await;
+    let now = app.state.clock.now();
+    let lease = now + Duration::seconds(sender::LEASE_SECONDS);
+    let (a, b2) = tokio::join!(
+        hocvuso_db::dialect::claim_outbox(app.state.db.write(), now, lease, 20),
+        hocvuso_db::dialect::claim_outbox(second.state.db.write(), now, lease, 20),
+    );
+    let (a, b2) = (
+        a.unwrap_or_else(|e| panic!("{e}")),
+        b2.unwrap_or_else(|e| panic!("{e}")),
+    );
+    let mut ids: Vec<i64> = a.iter().chain(b2.iter()).map(|c| c.id).collect();
+    assert_eq!(ids.len(), 30, "{} + {}", a.len(), b2.len());
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 30, "no message claimed twice");
+    // Both "processes" die here: nothing is sent, every message stays claimed.
+    assert_eq!(statuses(&app, id).await, vec![("sending".to_owned(), 30)]);
+    let early = sender::round(&app.state)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(early, sender::Round::default(), "claims still hold");
+    // The claims run out: the next rounds send every message, each once.
+    app.clock
+        .advance(Duration::seconds(sender::LEASE_SECONDS + 1));
+    let mut sent = 0;
+    for _ in 0..3 {
+        sent += sender::round(&second.state)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .sent;
+    }
+    assert_eq!(sent, 30);
+    assert_eq!(statuses(&app, id).await, vec![("sent".to_owned(), 30)]);
+}
+
+test_both!(the_queue_is_claimed_once_and_survives_a_killed_sender);
+
+/// The rate cap: one round sends at most `[sms] per_second` messages. Quiet hours: nothing
+/// leaves between 21:00 and 07:00.
+async fn rate_cap_and_quiet_hours(b: TestBackend) {
+    let Some(app) = TestApp::with_config(b, |c| c.sms_per_second = 4).await else {
+        return;
+    };
+    // 21:30 in Vietnam.
+    app.clock.set(
+        Utc.with_ymd_and_hms(2026, 11, 25, 14, 30, 0)
+            .single()
+            .unwrap_or_default(),
+    );
+    let id = queue_for(&app, 10, 12_000_000).await;
+    let night = sender::round(&app.state)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(night.sent, 0);
+    assert_eq!(statuses(&app, id).await, vec![("queued".to_owned(), 10)]);
+    // 07:00 the next morning: four a round.
+    app.clock.set(
+        Utc.with_ymd_and_hms(2026, 11, 26, 0, 0, 0)
+            .single()
+            .unwrap_or_default(),
+    );
+    let mut rounds = Vec::new();
+    for _ in 0..3 {
+        rounds.push(
+            sender::round(&app.state)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .sent,
+        );
+    }
+    assert_eq!(rounds, vec![4, 4, 2]);
+}
+
+test_both!(rate_cap_and_quiet_hours);
+
+/// A fake SMS gateway on a real socket: answers 503 to the first `failures` requests, then
+/// 200, and keeps what it was sent (idempotency key, body).
+struct Gateway {
+    url: String,
+    seen: Arc<Mutex<Vec<(String, String)>>>,
+}
+
+async fn gateway(failures: usize) -> Gateway {
+    use axum::routing::post;
+    let seen: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+    let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let app = axum::Router::new().route(
+        "/gui",
+        post({
+            let seen = seen.clone();
+            move |headers: axum::http::HeaderMap, body: String| {
+                let seen = seen.clone();
+                let count = count.clone();
+                async move {
+                    let auth = headers
+                        .get("authorization")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default()
+                        .to_owned();
+                    if auth != "Bearer khoa-bi-mat" {
+                        return StatusCode::UNAUTHORIZED;
+                    }
+                    let key = headers
+                        .get("idempotency-key")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default()
+                        .to_owned();
+                    let n = count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    if n < failures {
+                        return StatusCode::SERVICE_UNAVAILABLE;
+                    }
+                    if let Ok(mut s) = seen.lock() {
+                        s.push((key, body));
+                    }
+                    StatusCode::OK
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Gateway {
+        url: format!("http://{addr}/gui"),
+        seen,
+    }
+}
+
+/// Through a real HTTP gateway: failures are retried after 1, 2, 4 … minutes and written in
+/// the delivery log; a message given up after five tries is marked failed with the reason.
+async fn a_failing_gateway_is_retried_then_given_up(b: TestBackend) {
+    let Some(setup) = TestApp::new(b).await else {
+        return;
+    };
+    // Two messages queued (the people registered with the development adapter, which keeps
+    // their codes); then a process whose gateway fails the first 3 requests sends them.
+    let id = queue_for(&setup, 2, 13_000_000).await;
+    let gw = gateway(3).await;
+    let url = gw.url.clone();
+    let app = setup
+        .another_process_with(move |c| c.sms_gateway = Some((url, "khoa-bi-mat".to_owned())))
+        .await;
+    let first = sender::round(&app.state)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(first.retried, 2, "{first:?}");
+    // Not before the backoff.
+    let none = sender::round(&app.state)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(none, sender::Round::default());
+    let mut officer = app.staff("0900000003", Role::UnitOfficer, COMMUNE_B).await;
+    let log = officer.get(&format!("/nhac-nho/{id}")).await;
+    assert!(
+        log.text("#tin-loi").contains("cổng SMS trả lời mã 503"),
+        "{}",
+        log.body
+    );
+    app.clock.advance(Duration::minutes(1));
+    let second = sender::round(&app.state)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((second.sent, second.retried), (1, 1), "{second:?}");
+    app.clock.advance(Duration::minutes(2));
+    let third = sender::round(&app.state)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(third.sent, 1, "{third:?}");
+    assert_eq!(statuses(&app, id).await, vec![("sent".to_owned(), 2)]);
+    let seen = gw.seen.lock().map(|s| s.clone()).unwrap_or_default();
+    assert_eq!(seen.len(), 2);
+    for (key, body) in &seen {
+        assert!(key.starts_with("hocvuso-"), "{key}");
+        let json: serde_json::Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            json["text"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("Hoc vu so: Ba con"),
+            "{body}"
+        );
+        assert!(json["to"].as_str().unwrap_or_default().starts_with("0913"));
+    }
+
+    // A gateway that never answers well: five tries, then failed with the reason.
+    let id = queue_for(&setup, 1, 14_000_000).await;
+    let bad = gateway(usize::MAX).await;
+    let url = bad.url.clone();
+    let app = setup
+        .another_process_with(move |c| c.sms_gateway = Some((url, "khoa-bi-mat".to_owned())))
+        .await;
+    for _ in 0..sender::MAX_TRIES {
+        let _ = sender::round(&app.state)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        app.clock.advance(Duration::minutes(20));
+    }
+    assert_eq!(statuses(&app, id).await, vec![("failed".to_owned(), 1)]);
+    let log = officer.get(&format!("/nhac-nho/{id}")).await;
+    assert_eq!(log.text("#that-bai"), "1");
+    assert!(
+        log.text("#tin-loi").contains("Đã thử 5 lần"),
+        "{}",
+        log.body
+    );
+    assert!(!log.body.contains("0914000000"), "phone masked in the log");
+}
+
+test_both!(a_failing_gateway_is_retried_then_given_up);
+
+/// The province's weekly reminder: sent at its hour to the communes below target only, once
+/// however many processes look; paused, it sends nothing.
+async fn a_weekly_reminder_goes_to_communes_below_target(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut admin = app.staff("0900000001", Role::ProvinceAdmin, "68").await;
+    let mut officer_a = app.staff("0900000006", Role::UnitOfficer, COMMUNE_A).await;
+    // Commune A: 1 person to reach, who finished: at target. Commune B: 100, nobody yet.
+    app.set_denominator(COMMUNE_A, "adults", 2026, 1).await;
+    app.set_denominator(COMMUNE_B, "adults", 2026, 100).await;
+    let mut done = app.learner("0915000001", COMMUNE_A).await;
+    done.pass_course("ky-nang-so-co-ban").await;
+    let _ = app.learner("0915000002", COMMUNE_A).await;
+    let _ = app.learner("0915000003", COMMUNE_B).await;
+
+    let form = [
+        ("don_vi", "68"),
+        ("nhom", "adults"),
+        ("noi_dung", TEXT),
+        ("thu", "1"),
+        ("gio", "22"),
+        ("duoi_chi_tieu", "1"),
+    ];
+    let refused = admin.post("/nhac-nho/hang-tuan", &form).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("từ 7 đến 20"), "{}", refused.body);
+    let mut form = form;
+    form[4].1 = "8";
+    let made = admin.post("/nhac-nho/hang-tuan", &form).await;
+    assert_eq!(made.location(), "/nhac-nho/hang-tuan?xong=da-dat-lich");
+    let page = admin.get("/nhac-nho/hang-tuan").await;
+    // The tests' clock is Wednesday 25/11/2026: next Monday is 30/11.
+    assert!(
+        page.text("#cac-lich").contains("30/11/2026 08:00"),
+        "{}",
+        page.body
+    );
+    // An officer of a commune sees none of the province's schedules and cannot pause them.
+    assert!(officer_a.get("/nhac-nho/hang-tuan").await.has("#chua-co"));
+    let schedules = reminders::schedules(app.state.db.read(), None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let sid = schedules[0].id;
+    let foreign = officer_a
+        .post(&format!("/nhac-nho/hang-tuan/{sid}/tam-dung"), &[])
+        .await;
+    assert_eq!(foreign.status, StatusCode::NOT_FOUND);
+
+    // Before its time: nothing. At Monday 08:00, two processes look: one reminder, for B.
+    let crate_run = crate::services::reminders::schedules::run_due;
+    assert_eq!(
+        crate_run(&app.state)
+            .await
+            .unwrap_or_else(|e| panic!("{e}")),
+        0
+    );
+    app.clock.set(
+        Utc.with_ymd_and_hms(2026, 11, 30, 1, 0, 0)
+            .single()
+            .unwrap_or_default(),
+    );
+    let second = app.another_process().await;
+    let (x, y) = tokio::join!(crate_run(&app.state), crate_run(&second.state));
+    let runs = x.unwrap_or_else(|e| panic!("{e}")) + y.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(runs, 1, "one commune below target, sent once");
+    let all = reminders::reminders_of(app.state.db.read(), None, 10)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].recipients, 1);
+    let b_unit = hocvuso_db::repo::org::by_code(app.state.db.read(), COMMUNE_B)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("B"));
+    assert_eq!(all[0].unit_id, b_unit.id);
+
+    // Paused: next Monday sends nothing.
+    let paused = admin
+        .post(&format!("/nhac-nho/hang-tuan/{sid}/tam-dung"), &[])
+        .await;
+    assert_eq!(paused.location(), "/nhac-nho/hang-tuan?xong=da-tam-dung");
+    app.clock.advance(Duration::days(7));
+    assert_eq!(
+        crate_run(&app.state)
+            .await
+            .unwrap_or_else(|e| panic!("{e}")),
+        0
+    );
+}
+
+test_both!(a_weekly_reminder_goes_to_communes_below_target);
