@@ -8,6 +8,7 @@ Scenarios (DESIGN §7, issue 3):
   P3   10,000 learners start the same quiz within one second (open loop)
   P4   province dashboard and one commune's page on the scale dataset; freshness of a pass
   GEN  generating the scale dataset (when not cached) and `stats verify` afterwards
+  REMINDERS  a reminder to every adult non-finisher of the province queued (copy of the scale dataset)
   ROSTER  import a 1,000,000-row roster (.xlsx) with `hocvuso import roster`: dry run, import,
          the same file again; wall time and peak RSS of the process, and the ratio against
          only reading the file through the same streaming reader (same run)
@@ -30,6 +31,7 @@ import argparse
 import os
 import random
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -282,6 +284,27 @@ def scale_dataset(label, people, cache_dir):
     if v.returncode != 0:
         log(v.stdout[-2000:])
     return db
+
+
+def bench_reminders(label, db, work):
+    """Queueing a reminder to every adult of the province who has not finished, on a copy of
+    the scale dataset (the cached one stays as generated)."""
+    log(f"REMINDERS: queueing on the scale dataset ({label})")
+    if label == "SQLite":
+        src = db[len("sqlite://"):]
+        copy = os.path.join(work, "reminders.db")
+        shutil.copyfile(src, copy)
+        target = f"sqlite://{copy}"
+    else:
+        name = "hocvuso_bench_reminders"
+        psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        psql(f'CREATE DATABASE "{name}" TEMPLATE "{db.rsplit("/", 1)[1]}"')
+        target = f"{PG}/{name}"
+    p = run([BIN, "bench-reminders", "--database", target, "--unit", "68", "--group", "adults"], timeout=1800)
+    r = parse_result(p.stdout)
+    queued = int(r.get("queued", "0"))
+    per_500k = float(r.get("queue_s", "0")) * 500_000 / queued if queued else float("nan")
+    return record(f"REMINDERS {label}", r, per_500k_s=f"{per_500k:.1f}", budget="queue 500,000 <= 30 s")
 
 
 def bench_dashboard(label, db, seconds, work, conns=8):
@@ -547,7 +570,7 @@ def main():
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--kills", type=int, default=20)
     ap.add_argument("--soak-seconds", type=float, default=3600)
-    ap.add_argument("--only", default="", help="comma-separated: ref,p1,p2,p3,p4,contest,crash,multi,search,roster; soak only when named")
+    ap.add_argument("--only", default="", help="comma-separated: ref,p1,p2,p3,p4,reminders,contest,crash,multi,search,roster; soak only when named")
     ap.add_argument("--contest-entries", type=int, default=1_000_000, help="entries of the round the contest ranking is timed on")
     ap.add_argument("--roster-rows", type=int, default=1_000_000)
     ap.add_argument("--articles", type=int, default=10_000, help="handbook size for the search benchmark")
@@ -585,6 +608,9 @@ def main():
         for label in ("SQLite", "PostgreSQL"):
             db = scale_dataset(label, a.people, cache)
             bench_dashboard(label, db, a.seconds, work)
+    if want("reminders"):
+        for label in ("SQLite", "PostgreSQL"):
+            bench_reminders(label, scale_dataset(label, a.people, cache), work)
     if want("search"):
         bench_search(fresh_sqlite("search"), a.articles, a.seconds, work)
     if want("roster"):
@@ -600,7 +626,7 @@ def main():
 
     for name in ("hocvuso_bench_p2", "hocvuso_bench_p3", "hocvuso_bench_crash", "hocvuso_bench_roster",
                  "hocvuso_bench_multi", "hocvuso_bench_contest_storm", "hocvuso_bench_contest_submit",
-                 "hocvuso_bench_contest_rank"):
+                 "hocvuso_bench_contest_rank", "hocvuso_bench_reminders"):
         psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
     out = os.path.join(ROOT, "bench", "results", time.strftime("%Y%m%d-%H%M%S") + ".txt")

@@ -139,6 +139,7 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, Sta
         contest_rankings: Default::default(),
         contest_ranking_runs: Default::default(),
         contest_boards: Default::default(),
+        unread_notices: Default::default(),
         sessions,
         session_lookup,
         limits: Arc::new(services::shared::limits::Limits::default()),

@@ -75,6 +75,8 @@ pub struct AppStateInner {
     pub contest_ranking_runs: Coalesce<i64, crate::services::contests::ranking::RoundRanking>,
     /// Leaderboards of the contests looked at last.
     pub contest_boards: crate::services::contests::boards::BoardCache,
+    /// Each person's count of new notifications, for the header (kept a minute).
+    pub unread_notices: crate::services::reminders::inbox::UnreadCache,
     /// Recently seen sessions (a few seconds; logout removes at once).
     pub sessions: Arc<SessionCache>,
     /// Batched lookups of sessions missing from the cache.

@@ -163,13 +163,23 @@ async fn an_officer_reminds_those_who_have_not_finished(b: TestBackend) {
         "{}",
         home.body
     );
+    // The header's count (kept a minute in memory, refreshed by /hoc) shows it too.
+    let home = hoa.get("/hoc").await;
+    assert_eq!(
+        home.text("#dau-thong-bao"),
+        "Thông báo (1 mới)",
+        "{}",
+        home.body
+    );
     let inbox = hoa.get("/thong-bao").await;
     assert!(
         inbox.text("#thong-bao").contains("nhà văn hoá thôn"),
         "{}",
         inbox.body
     );
-    assert!(!hoa.get("/hoc").await.has("#thong-bao-moi"));
+    let home = hoa.get("/hoc").await;
+    assert!(!home.has("#thong-bao-moi"));
+    assert_eq!(home.text("#dau-thong-bao"), "Thông báo", "read: no count");
 
     // A week between two reminders to one person: the same send again reaches nobody.
     app.clock.advance(Duration::days(3));

@@ -59,6 +59,7 @@ pub fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
         is_helper: false,
         is_author: false,
         show_account_links: false,
+        unread: 0,
         csrf: String::new(),
         nonce: String::new(),
     };

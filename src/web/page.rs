@@ -21,6 +21,8 @@ pub struct Chrome {
     /// Whether "Đăng nhập / Đăng ký" make sense here: false on error pages, which do not know
     /// who is asking (a logged-in officer on a 403 page must not be told to log in).
     pub show_account_links: bool,
+    /// New notifications of the logged-in person (a count beside "Thông báo").
+    pub unread: u64,
     pub csrf: String,
     pub nonce: String,
 }

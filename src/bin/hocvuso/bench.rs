@@ -7,6 +7,9 @@
 //! * `bench-check --acks FILE` — how many acknowledged submissions are stored;
 //! * `bench-contest-rank --entries N` — a closed contest round of N submitted entries (N new
 //!   people), then the time to rank it from the raw entries, as `hocvuso contest verify` does;
+//! * `bench-reminders --unit CODE --group G` — the preview's count and the queueing of a
+//!   reminder to every non-finisher of a group under a unit (the province: every commune), then
+//!   one sender round's claim of 1,000 messages; prints the times;
 //! * `bench-handbook --articles N` — fill the handbook up to N published articles;
 //! * `bench-roster --rows N --out FILE` — write a roster of N people as .xlsx (as an officer's
 //!   Excel file would be: text cells, shared strings); `bench-roster --read FILE` — only read
@@ -378,6 +381,73 @@ pub async fn contest_rank(
         args.entries,
         ranked.rows.len(),
         ranked.all_right
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(clap::Args)]
+pub struct RemindersArgs {
+    #[arg(long, default_value = "68")]
+    unit: String,
+    #[arg(long, default_value = "adults")]
+    group: String,
+}
+
+/// As the province admin: counts who a reminder reaches (the preview), queues it (the send)
+/// and claims 1,000 of its messages as a sender would; prints
+/// `RESULT unfinished=… queued=… reach_s=… queue_s=… claim_ms=…`.
+pub async fn reminders(
+    database: Option<String>,
+    config: Option<&Path>,
+    args: RemindersArgs,
+) -> anyhow::Result<ExitCode> {
+    use hocvuso::services::reminders::compose::{self, ReminderInput};
+    let state = crate::open(database, config, None).await?;
+    let unit = hocvuso_db::repo::org::by_code(state.db.read(), &args.unit)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no unit {}", args.unit))?;
+    let admin = hocvuso::services::accounts::sign_in::SessionUser {
+        // Someone to record as the sender (a person row the reminder and the audit point to).
+        person_id: prepare_learners(&state, 1, "22918", false, &mut |_| {})
+            .await?
+            .first()
+            .map(|l| l.person_id)
+            .ok_or_else(|| anyhow::anyhow!("no sender"))?,
+        full_name: "Quản trị đo".to_owned(),
+        roles: vec![(hocvuso_domain::Role::ProvinceAdmin, Some(unit.id))],
+        must_change_password: false,
+    };
+    let input = ReminderInput {
+        don_vi: args.unit.clone(),
+        nhom: args.group.clone(),
+        noi_dung: "Ba con chua hoc xong bai ky nang so co ban, moi den nha van hoa thon."
+            .to_owned(),
+        gui_luc: String::new(),
+    };
+    let form = |e: hocvuso::services::accounts::sign_in::FormError| anyhow::anyhow!("{e:?}");
+    let started = std::time::Instant::now();
+    let preview = compose::preview(&state, &admin, &input)
+        .await
+        .map_err(form)?;
+    let reach_s = started.elapsed().as_secs_f64();
+    let started = std::time::Instant::now();
+    let (_, queued) = compose::send(&state, &admin, &input).await.map_err(form)?;
+    let queue_s = started.elapsed().as_secs_f64();
+    let now = state.clock.now();
+    let started = std::time::Instant::now();
+    let claimed = hocvuso_db::dialect::claim_outbox(
+        state.db.write(),
+        now,
+        now + chrono::Duration::seconds(120),
+        1_000,
+    )
+    .await?;
+    let claim_ms = started.elapsed().as_secs_f64() * 1000.0;
+    state.db.clone().close().await;
+    println!(
+        "RESULT unfinished={} queued={queued} reach_s={reach_s:.2} queue_s={queue_s:.2} claimed={} claim_ms={claim_ms:.1}",
+        preview.reach.unfinished,
+        claimed.len()
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -111,6 +111,10 @@ enum Command {
     #[cfg(feature = "bench")]
     #[command(hide = true)]
     BenchRoster(bench::RosterArgs),
+    /// Times queueing a reminder to a province's non-finishers (used by bench/run).
+    #[cfg(feature = "bench")]
+    #[command(hide = true)]
+    BenchReminders(bench::RemindersArgs),
     /// Checks acknowledged submissions are stored (used by bench/run).
     #[cfg(feature = "bench")]
     #[command(hide = true)]
@@ -241,6 +245,8 @@ async fn main() -> ExitCode {
         Some(Command::BenchHandbook(args)) => bench::handbook(cli.database, config, args).await,
         #[cfg(feature = "bench")]
         Some(Command::BenchRoster(args)) => bench::roster(cli.database, config, args).await,
+        #[cfg(feature = "bench")]
+        Some(Command::BenchReminders(args)) => bench::reminders(cli.database, config, args).await,
     };
     match result {
         Ok(code) => code,

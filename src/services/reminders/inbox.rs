@@ -11,6 +11,57 @@ use crate::state::AppState;
 /// Notifications shown.
 pub const SHOWN: u64 = 50;
 
+/// How long a person's count of new notifications is kept in memory.
+const UNREAD_SECONDS: i64 = 60;
+/// People whose count is kept at most (then the memory is cleared and refilled).
+const UNREAD_PEOPLE: usize = 50_000;
+
+/// The counts of new notifications shown in the header of every page, kept for a minute per
+/// person so that pages (the lesson page among them) do not ask the database each time: a
+/// reminder shows in the header within a minute, and at once on `/hoc` and `/thong-bao`.
+#[derive(Default)]
+pub struct UnreadCache {
+    counts: std::sync::Mutex<std::collections::HashMap<i64, (u64, i64)>>,
+}
+
+impl UnreadCache {
+    fn get(&self, person_id: i64, now: i64) -> Option<u64> {
+        let counts = self.counts.lock().ok()?;
+        counts
+            .get(&person_id)
+            .filter(|(_, until)| *until > now)
+            .map(|(n, _)| *n)
+    }
+
+    fn put(&self, person_id: i64, n: u64, now: i64) {
+        if let Ok(mut counts) = self.counts.lock() {
+            if counts.len() >= UNREAD_PEOPLE {
+                counts.clear();
+            }
+            counts.insert(person_id, (n, now + UNREAD_SECONDS));
+        }
+    }
+}
+
+/// The header's count of new notifications (0 when the database cannot tell: the header
+/// never fails a page).
+pub async fn unread_for_header(state: &AppState, person_id: i64) -> u64 {
+    let now = state.clock.now().timestamp();
+    if let Some(n) = state.unread_notices.get(person_id, now) {
+        return n;
+    }
+    match reminders::unread(state.db.read(), person_id, state.clock.now()).await {
+        Ok(n) => {
+            state.unread_notices.put(person_id, n, now);
+            n
+        }
+        Err(e) => {
+            tracing::warn!("counting new notifications: {e}");
+            0
+        }
+    }
+}
+
 /// One notification.
 pub struct Notice {
     pub body: String,
@@ -36,6 +87,7 @@ pub async fn open(state: &AppState, person_id: i64) -> Result<Inbox, Internal> {
         .map(|n| n.id)
         .collect();
     reminders::mark_read(state.db.write(), person_id, &unread, now).await?;
+    state.unread_notices.put(person_id, 0, now.timestamp());
     Ok(Inbox {
         notices: rows
             .into_iter()
@@ -49,9 +101,13 @@ pub async fn open(state: &AppState, person_id: i64) -> Result<Inbox, Internal> {
     })
 }
 
-/// How many notifications the person has not seen.
+/// How many notifications the person has not seen (asked of the database, and kept for the
+/// header).
 pub async fn unread(state: &AppState, person_id: i64) -> Result<u64, Internal> {
-    Ok(reminders::unread(state.db.read(), person_id, state.clock.now()).await?)
+    let now = state.clock.now();
+    let n = reminders::unread(state.db.read(), person_id, now).await?;
+    state.unread_notices.put(person_id, n, now.timestamp());
+    Ok(n)
 }
 
 /// Stops (`true`) or restarts (`false`) reminders for this person, recorded in the audit log.

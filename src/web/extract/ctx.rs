@@ -23,6 +23,8 @@ pub struct Ctx {
     pub client: String,
     /// The raw value of a validly signed device cookie (set at a login on this browser).
     pub device: Option<String>,
+    /// The logged-in user's new notifications (the header's count).
+    pub unread: u64,
     /// The raw id of this browser's session, if its cookie is validly signed.
     session: Option<String>,
     new_csrf: bool,
@@ -71,6 +73,7 @@ impl Ctx {
                 .user
                 .as_ref()
                 .is_some_and(crate::services::handbook::articles::may_author),
+            unread: self.unread,
             csrf: self.csrf.clone(),
             nonce: self.nonce.clone(),
         }
@@ -126,7 +129,14 @@ impl FromRequestParts<AppState> for Ctx {
             .uri
             .path_and_query()
             .map_or_else(|| parts.uri.path().to_owned(), |p| p.as_str().to_owned());
+        let unread = match &user {
+            Some(u) if !u.must_change_password => {
+                crate::services::reminders::inbox::unread_for_header(state, u.person_id).await
+            }
+            _ => 0,
+        };
         Ok(Ctx {
+            unread,
             user,
             csrf,
             nonce: hex(&random_bytes::<12>()),
