@@ -54,6 +54,10 @@ pub struct RegisterInput {
     /// [`PARENT_CONSENT_TEXT`].
     pub parent_name: String,
     pub parent_consent: bool,
+    /// An empty password is allowed (registering to join a contest in one short step): the
+    /// account gets a long random one nobody knows, and the person keeps this browser's
+    /// session or sets a password later with a code by SMS ("Quên mật khẩu").
+    pub password_optional: bool,
 }
 
 /// Under this age (in the year of registration) a person is a child: their data are processed
@@ -169,9 +173,15 @@ pub async fn register_as(
             }
         }
     };
-    let password = Password::parse(&input.password)
-        .map_err(|e| errors.push(("password", e.to_string())))
-        .ok();
+    let password = if input.password.is_empty() && input.password_optional {
+        Password::parse(&crate::services::hex(&crate::services::random_bytes::<24>()))
+            .map_err(|e| errors.push(("password", e.to_string())))
+            .ok()
+    } else {
+        Password::parse(&input.password)
+            .map_err(|e| errors.push(("password", e.to_string())))
+            .ok()
+    };
     if assisted.is_none() && !input.consent {
         errors.push((
             "consent",

@@ -174,7 +174,7 @@ pub async fn refusal(
 /// nothing.
 pub async fn join(
     state: &AppState,
-    user: &SessionUser,
+    person_id: i64,
     contest_id: i64,
     unit_code: &str,
 ) -> Result<(), PlayError> {
@@ -182,7 +182,7 @@ pub async fn join(
     let contest = contests::contest_by_id(db, contest_id)
         .await?
         .ok_or(PlayError::NotFound)?;
-    let person = people::person_by_id(db, user.person_id)
+    let person = people::person_by_id(db, person_id)
         .await?
         .ok_or(PlayError::NotFound)?;
     if let Some(why) = refusal(state, &person, &contest).await? {

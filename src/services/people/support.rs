@@ -98,6 +98,7 @@ pub async fn register_resident(
         // Checked above, as the helper read it out (recorded with the assisted registration).
         consent: input.consent,
         parent_name: input.parent_name.clone(),
+        password_optional: false,
         parent_consent: input.parent_consent,
     };
     if !errors.is_empty() {

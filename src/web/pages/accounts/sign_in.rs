@@ -45,6 +45,14 @@ pub struct RegisterPage {
     pub parent_name: String,
     pub communes: Vec<Choice>,
     pub next: String,
+    /// Registering to join a contest: the password may be left empty.
+    pub for_contest: bool,
+}
+
+/// The contest a return path leads to (`/cuoc-thi/5` → 5): registering from a contest page
+/// joins it in the same step, and the password may wait.
+fn contest_of(next: &str) -> Option<i64> {
+    next.strip_prefix("/cuoc-thi/")?.parse().ok()
 }
 
 #[derive(Default, Deserialize)]
@@ -272,6 +280,7 @@ pub async fn register_details_form(
         birth_year: String::new(),
         parent_name: String::new(),
         communes: commune_options(&state, "").await?,
+        for_contest: contest_of(&next_of(&q.tiep)).is_some(),
         next: next_of(&q.tiep),
     };
     Ok(render(&ctx, StatusCode::OK, &page))
@@ -295,17 +304,28 @@ pub async fn register(
         consent: f.consent == "1",
         parent_name: f.parent_name.clone(),
         parent_consent: f.parent_consent == "1",
+        password_optional: contest_of(&next_of(&f.tiep)).is_some(),
     };
     match sign_in::register(&state, &input).await {
         Ok(person_id) => {
             let raw = sign_in::start_session(&state, person_id).await?;
             let next = next_of(&f.tiep);
-            let to = if next.is_empty() {
-                "/hoc"
-            } else {
-                next.as_str()
+            // From a contest: joined at once when the person may enter for one unit only
+            // (otherwise the contest page asks which, or says why not).
+            let joined = match contest_of(&next) {
+                Some(id) => crate::services::contests::play::join(&state, person_id, id, "")
+                    .await
+                    .is_ok(),
+                None => false,
             };
-            let mut res = logged_in(&state, &raw, to);
+            let to = if next.is_empty() {
+                "/hoc".to_owned()
+            } else if joined {
+                format!("{next}?tb=da-tham-gia")
+            } else {
+                next.clone()
+            };
+            let mut res = logged_in(&state, &raw, &to);
             cookies::set(
                 res.headers_mut(),
                 cookies::PHONE,
@@ -324,6 +344,7 @@ pub async fn register(
                 birth_year: f.birth_year,
                 parent_name: f.parent_name,
                 communes: commune_options(&state, f.commune_code.trim()).await?,
+                for_contest: contest_of(&next_of(&f.tiep)).is_some(),
                 next: next_of(&f.tiep),
             };
             Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page))
