@@ -434,6 +434,100 @@ http {{
 """
 
 
+class Gateway:
+    """A fake SMS gateway on 127.0.0.1: answers 200 after a few milliseconds and counts each
+    message by its Idempotency-Key (as a provider that honours the key would deliver once)."""
+
+    def __init__(self, port):
+        import http.server
+        import threading
+        self.keys = {}
+        lock = threading.Lock()
+        keys = self.keys
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                key = self.headers.get("Idempotency-Key", "")
+                time.sleep(0.005)
+                with lock:
+                    keys[key] = keys.get(key, 0) + 1
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                del body
+
+            def log_message(self, *args):
+                pass
+
+        class Server(http.server.ThreadingHTTPServer):
+            # The senders open up to `per_second` connections at once; Python's default
+            # backlog of 5 would make them wait for SYN retries.
+            request_queue_size = 512
+
+        self.server = Server(("127.0.0.1", port), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def received(self):
+        return sum(self.keys.values())
+
+    def stop(self):
+        self.server.shutdown()
+
+
+def queue_crash_test(people, work):
+    """Two servers send a reminder's messages through a fake gateway; one is killed with
+    SIGKILL mid-send and started again. Every message must reach the gateway, and none twice
+    by its key once the killed server's claims ran out."""
+    log("QUEUE-CRASH: two servers send a reminder; one SIGKILLed mid-send")
+    db = fresh_pg("hocvuso_bench_queue")
+    fixture(db, "lesson", people, os.path.join(work, "queue.tsv"))
+    # The fixture's learners have no phone numbers: give each one (a message needs one).
+    psql("UPDATE person SET phone = '09' || LPAD(id::text, 8, '0') WHERE phone IS NULL", "hocvuso_bench_queue")
+    gw_port, a, b = 18099, 18100, 18101
+    gw = Gateway(gw_port)
+    env = {"HOCVUSO_SMS__GATEWAY_URL": f"http://127.0.0.1:{gw_port}/sms", "HOCVUSO_SMS__PER_SECOND": "100",
+           "HOCVUSO_SMS__QUIET_HOURS": "false"}
+    one = Server([BIN, "serve", "--database", db], a, env)
+    two = Server([BIN, "serve", "--database", db], b, env)
+    try:
+        p = run([BIN, "bench-reminders", "--database", db, "--unit", "68", "--group", "adults", "--no-claim"])
+        queued = int(parse_result(p.stdout).get("queued", "0"))
+        t0 = time.time()
+        while gw.received() < queued // 3 and time.time() - t0 < 120:
+            time.sleep(0.05)
+        sent_before_kill = gw.received()
+        one.kill(signal.SIGKILL)
+        time.sleep(1)
+        one = Server([BIN, "serve", "--database", db], a, env)
+        left = None
+        while time.time() - t0 < 600:
+            left = psql("SELECT COUNT(*) FROM outbox WHERE status IN ('queued', 'sending')", "hocvuso_bench_queue").stdout.strip()
+            if left == "0":
+                break
+            time.sleep(1)
+        took = time.time() - t0
+        statuses = psql("SELECT status || '=' || COUNT(*) FROM outbox GROUP BY status", "hocvuso_bench_queue").stdout.split()
+    finally:
+        one.kill()
+        two.kill()
+        gw.stop()
+    twice = sum(1 for n in gw.keys.values() if n > 1)
+    # Everyone with a phone must have been sent their message (the sender of the reminder,
+    # made by bench-reminders, has none: skipped).
+    with_phone = int(psql("SELECT COUNT(*) FROM outbox o JOIN person p ON p.id = o.person_id WHERE p.phone IS NOT NULL",
+                          "hocvuso_bench_queue").stdout.strip() or "0")
+    ok = left == "0" and len(gw.keys) == with_phone
+    r = record("QUEUE-CRASH PostgreSQL", {"queued": queued, "with_phone": with_phone, "at_kill": sent_before_kill, "keys_received": len(gw.keys),
+                                          "posts": gw.received(), "keys_posted_twice": twice,
+                                          "statuses": ",".join(statuses), "seconds": f"{took:.0f}",
+                                          "verdict": "ok" if ok else "FAILED"})
+    if not ok:
+        sys.exit("QUEUE-CRASH: a message was lost")
+    return r
+
+
 def multi_test(seconds, work):
     log("MULTI: two servers on one PostgreSQL behind nginx; one killed with SIGKILL mid-load")
     nginx = "/usr/sbin/nginx"
@@ -570,7 +664,7 @@ def main():
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--kills", type=int, default=20)
     ap.add_argument("--soak-seconds", type=float, default=3600)
-    ap.add_argument("--only", default="", help="comma-separated: ref,p1,p2,p3,p4,reminders,contest,crash,multi,search,roster; soak only when named")
+    ap.add_argument("--only", default="", help="comma-separated: ref,p1,p2,p3,p4,reminders,contest,crash,multi,search,roster; soak and queue-crash only when named")
     ap.add_argument("--contest-entries", type=int, default=1_000_000, help="entries of the round the contest ranking is timed on")
     ap.add_argument("--roster-rows", type=int, default=1_000_000)
     ap.add_argument("--articles", type=int, default=10_000, help="handbook size for the search benchmark")
@@ -621,12 +715,14 @@ def main():
         crash_test("PostgreSQL", fresh_pg("hocvuso_bench_crash"), a.kills, work)
     if want("multi"):
         multi_test(a.seconds, work)
+    if "queue-crash" in only:
+        queue_crash_test(3000, work)
     if "soak" in only:
         soak_test(a.soak_seconds, a.connections, work)
 
     for name in ("hocvuso_bench_p2", "hocvuso_bench_p3", "hocvuso_bench_crash", "hocvuso_bench_roster",
                  "hocvuso_bench_multi", "hocvuso_bench_contest_storm", "hocvuso_bench_contest_submit",
-                 "hocvuso_bench_contest_rank", "hocvuso_bench_reminders"):
+                 "hocvuso_bench_contest_rank", "hocvuso_bench_reminders", "hocvuso_bench_queue"):
         psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
     out = os.path.join(ROOT, "bench", "results", time.strftime("%Y%m%d-%H%M%S") + ".txt")

@@ -41,6 +41,9 @@ pub struct Config {
     pub sms_gateway: Option<(String, String)>,
     /// Reminder messages each server process sends per second at most (`[sms] per_second`).
     pub sms_per_second: u32,
+    /// No reminder by text message between 21:00 and 07:00 (`[sms] quiet_hours`, on unless
+    /// set to `false` — for tests and benchmarks that run at night).
+    pub sms_quiet_hours: bool,
 }
 
 impl Default for Config {
@@ -57,6 +60,7 @@ impl Default for Config {
             metrics_allow: Vec::new(),
             sms_gateway: None,
             sms_per_second: 20,
+            sms_quiet_hours: true,
         }
     }
 }
@@ -82,6 +86,7 @@ struct FileSms {
     gateway_url: Option<String>,
     gateway_key: Option<String>,
     per_second: Option<u32>,
+    quiet_hours: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -143,6 +148,7 @@ const KNOWN_ENV: &[&str] = &[
     "HOCVUSO_SMS__GATEWAY_URL",
     "HOCVUSO_SMS__GATEWAY_KEY",
     "HOCVUSO_SMS__PER_SECOND",
+    "HOCVUSO_SMS__QUIET_HOURS",
     "HOCVUSO_LOG",
     "HOCVUSO_LOG_FORMAT",
     // Read by `hocvuso user create-admin` / `create-author` (clap), not by the config.
@@ -216,6 +222,9 @@ impl Config {
             if let Some(v) = f.sms.per_second {
                 cfg.sms_per_second = v;
             }
+            if let Some(v) = f.sms.quiet_hours {
+                cfg.sms_quiet_hours = v;
+            }
         }
         if let Some(v) = get("HOCVUSO_SMS__GATEWAY_URL") {
             sms_url = Some(v);
@@ -228,6 +237,18 @@ impl Config {
                 name: "HOCVUSO_SMS__PER_SECOND".into(),
                 message: format!("not a whole number: {v}"),
             })?;
+        }
+        if let Some(v) = get("HOCVUSO_SMS__QUIET_HOURS") {
+            cfg.sms_quiet_hours = match v.trim() {
+                "true" => true,
+                "false" => false,
+                _ => {
+                    return Err(ConfigError::Value {
+                        name: "HOCVUSO_SMS__QUIET_HOURS".into(),
+                        message: format!("true or false, not {v}"),
+                    })
+                }
+            };
         }
         if !(1..=1_000).contains(&cfg.sms_per_second) {
             return Err(ConfigError::Value {
@@ -499,6 +520,11 @@ mod tests {
         assert_eq!(c.sms_per_second, 50);
         assert!(load(&[("HOCVUSO_SMS__GATEWAY_URL", "https://sms.example.vn")]).is_err());
         assert!(load(&[("HOCVUSO_SMS__PER_SECOND", "0")]).is_err());
+        assert!(c.sms_quiet_hours, "quiet hours unless turned off");
+        let (c, _) =
+            load(&[("HOCVUSO_SMS__QUIET_HOURS", "false")]).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!c.sms_quiet_hours);
+        assert!(load(&[("HOCVUSO_SMS__QUIET_HOURS", "không")]).is_err());
         assert!(load(&[("HOCVUSO_SMS__PER_SECOND", "nhiều")]).is_err());
         // The example shipped in deploy/ is a configuration this program accepts.
         let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/hocvuso.toml.example");

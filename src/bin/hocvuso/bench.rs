@@ -391,6 +391,9 @@ pub struct RemindersArgs {
     unit: String,
     #[arg(long, default_value = "adults")]
     group: String,
+    /// Leave the queue to the servers (the crash test): no claim is timed.
+    #[arg(long)]
+    no_claim: bool,
 }
 
 /// As the province admin: counts who a reminder reaches (the preview), queues it (the send)
@@ -435,13 +438,17 @@ pub async fn reminders(
     let queue_s = started.elapsed().as_secs_f64();
     let now = state.clock.now();
     let started = std::time::Instant::now();
-    let claimed = hocvuso_db::dialect::claim_outbox(
-        state.db.write(),
-        now,
-        now + chrono::Duration::seconds(120),
-        1_000,
-    )
-    .await?;
+    let claimed = if args.no_claim {
+        Vec::new()
+    } else {
+        hocvuso_db::dialect::claim_outbox(
+            state.db.write(),
+            now,
+            now + chrono::Duration::seconds(120),
+            1_000,
+        )
+        .await?
+    };
     let claim_ms = started.elapsed().as_secs_f64() * 1000.0;
     state.db.clone().close().await;
     println!(

@@ -147,7 +147,7 @@ pub async fn preview(
         sms: sms_text(body),
         send_after,
         reach,
-        sms_from: super::sender::after_quiet_hours(send_after),
+        sms_from: super::sender::after_quiet_hours(state.config.sms_quiet_hours, send_after),
     })
 }
 

@@ -49,6 +49,15 @@ pub struct ScheduleInput {
     pub duoi_chi_tieu: String,
 }
 
+/// The hours a weekly reminder may be set at: outside the quiet hours.
+pub fn hours(state: &AppState) -> std::ops::Range<u32> {
+    if state.config.sms_quiet_hours {
+        super::sender::QUIET_UNTIL..super::sender::QUIET_FROM
+    } else {
+        0..24
+    }
+}
+
 /// The first time after `now` that falls on `weekday` (1 Monday … 7 Sunday) at `hour`:00,
 /// Vietnam time.
 pub fn next_run(now: DateTime<Utc>, weekday: i32, hour: i32) -> DateTime<Utc> {
@@ -102,15 +111,21 @@ pub async fn create(
     if weekday.is_none() {
         errors.push(("thu", "Hãy chọn ngày trong tuần.".to_owned()));
     }
-    let hour = input.gio.trim().parse::<i32>().ok().filter(|h| {
-        (i32::try_from(super::sender::QUIET_UNTIL).unwrap_or(7)
-            ..i32::try_from(super::sender::QUIET_FROM).unwrap_or(21))
-            .contains(h)
-    });
+    let hours = hours(state);
+    let hour = input
+        .gio
+        .trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|h| u32::try_from(*h).is_ok_and(|h| hours.contains(&h)));
     if hour.is_none() {
         errors.push((
             "gio",
-            "Hãy chọn giờ gửi từ 7 đến 20 (không nhắn tin từ 21 giờ đến 7 giờ sáng).".to_owned(),
+            if state.config.sms_quiet_hours {
+                "Hãy chọn giờ gửi từ 7 đến 20 (không nhắn tin từ 21 giờ đến 7 giờ sáng).".to_owned()
+            } else {
+                "Hãy chọn giờ gửi từ 0 đến 23.".to_owned()
+            },
         ));
     }
     let (Some(unit), Some(group), Some(weekday), Some(hour), true) =

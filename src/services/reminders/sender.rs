@@ -1,6 +1,7 @@
 //! The sender: every second each server process claims the messages that are due (at most
 //! `[sms] per_second` of them, through `dialect::claim_outbox`, so that two processes never
-//! take the same one), sends them through the SMS gateway and writes how each went: sent;
+//! take the same one), sends them through the SMS gateway ([`SIDE_BY_SIDE`] at a time) and
+//! writes how each went: sent;
 //! tried again later with a growing wait (1, 2, 4, 8 minutes) when the gateway fails; failed
 //! for good after [`MAX_TRIES`]; skipped when the person has no phone or stopped reminders
 //! after it was queued. No text message leaves between 21:00 and 07:00 (Vietnam time): they
@@ -18,6 +19,8 @@ use crate::state::AppState;
 
 /// How long a claim holds before another process may take the message again.
 pub const LEASE_SECONDS: i64 = 120;
+/// Messages a process has in flight to the gateway at once.
+pub const SIDE_BY_SIDE: usize = 16;
 /// Tries before a message is given up.
 pub const MAX_TRIES: i32 = 5;
 /// No text messages from this hour (Vietnam time) …
@@ -25,15 +28,16 @@ pub const QUIET_FROM: u32 = 21;
 /// … until this one.
 pub const QUIET_UNTIL: u32 = 7;
 
-/// Whether `t` falls in the quiet hours.
-pub fn quiet(t: DateTime<Utc>) -> bool {
+/// Whether `t` falls in the quiet hours (`kept`: `[sms] quiet_hours`, on unless a test or a
+/// benchmark turns it off).
+pub fn quiet(kept: bool, t: DateTime<Utc>) -> bool {
     let hour = crate::clock::vietnam_time(t).hour();
-    !(QUIET_UNTIL..QUIET_FROM).contains(&hour)
+    kept && !(QUIET_UNTIL..QUIET_FROM).contains(&hour)
 }
 
 /// When a text message due at `t` may go: `t`, or 07:00 after the quiet hours it falls in.
-pub fn after_quiet_hours(t: DateTime<Utc>) -> DateTime<Utc> {
-    if !quiet(t) {
+pub fn after_quiet_hours(kept: bool, t: DateTime<Utc>) -> DateTime<Utc> {
+    if !quiet(kept, t) {
         return t;
     }
     let local = crate::clock::vietnam_time(t);
@@ -70,7 +74,7 @@ pub async fn round(state: &AppState) -> Result<Round, Internal> {
     let db = state.db.write();
     reminders::release_expired(db, now).await?;
     let mut out = Round::default();
-    if quiet(now) {
+    if quiet(state.config.sms_quiet_hours, now) {
         return Ok(out);
     }
     let claimed = hocvuso_db::dialect::claim_outbox(
@@ -85,28 +89,36 @@ pub async fn round(state: &AppState) -> Result<Round, Internal> {
     }
     let ids: Vec<i64> = claimed.iter().map(|c| c.id).collect();
     let deliveries = reminders::deliveries(db, &ids).await?;
-    let sends = claimed.iter().map(|c| {
-        let d = deliveries.iter().find(|d| d.id == c.id);
-        async move {
-            let outcome = match d {
-                None => Err("tin nhắn không còn".to_owned()),
-                Some(d) if d.opted_out => Err(String::new()),
-                Some(d) if d.phone.is_none() => Err(String::new()),
-                Some(d) => {
-                    state
-                        .sms
-                        .send(Sms {
-                            phone: d.phone.clone().unwrap_or_default(),
-                            text: super::compose::sms_text(&d.body),
-                            key: format!("hocvuso-{}", c.id),
-                        })
-                        .await
+    // Each message's send as an owned future (the gateway's part runs when awaited), at most
+    // SIDE_BY_SIDE of them in flight at once.
+    let sends: Vec<_> = claimed
+        .iter()
+        .map(|c| {
+            let d = deliveries.iter().find(|d| d.id == c.id);
+            let sending: futures_util::future::BoxFuture<'static, Result<(), String>> = match d {
+                None => Box::pin(std::future::ready(Err("tin nhắn không còn".to_owned()))),
+                Some(d) if d.opted_out || d.phone.is_none() => {
+                    Box::pin(std::future::ready(Err(String::new())))
                 }
+                Some(d) => state.sms.send(Sms {
+                    phone: d.phone.clone().unwrap_or_default(),
+                    text: super::compose::sms_text(&d.body),
+                    key: format!("hocvuso-{}", c.id),
+                }),
             };
-            (c, d, outcome)
-        }
-    });
-    for (c, d, outcome) in futures_util::future::join_all(sends).await {
+            let id = c.id;
+            async move { (id, sending.await) }
+        })
+        .collect();
+    let done: Vec<(i64, Result<(), String>)> = futures_util::StreamExt::collect(
+        futures_util::StreamExt::buffer_unordered(futures_util::stream::iter(sends), SIDE_BY_SIDE),
+    )
+    .await;
+    for (id, outcome) in done {
+        let Some(c) = claimed.iter().find(|c| c.id == id) else {
+            continue;
+        };
+        let d = deliveries.iter().find(|d| d.id == id);
         let done_at = state.clock.now();
         let kept = match (outcome, d) {
             (Ok(()), _) => {
@@ -130,7 +142,8 @@ pub async fn round(state: &AppState) -> Result<Round, Internal> {
             }
             (Err(e), _) => {
                 out.retried += 1;
-                let next = after_quiet_hours(done_at + backoff(c.attempts));
+                let next =
+                    after_quiet_hours(state.config.sms_quiet_hours, done_at + backoff(c.attempts));
                 reminders::retry_later(db, c.id, &e, next).await?
             }
         };
@@ -195,29 +208,31 @@ mod tests {
                 .single()
                 .unwrap_or_default()
         };
-        assert!(!quiet(at(13, 59)));
-        assert!(quiet(at(14, 0)));
-        assert!(quiet(at(23, 59)));
+        assert!(!quiet(true, at(13, 59)));
+        assert!(quiet(true, at(14, 0)));
+        assert!(!quiet(false, at(14, 0)), "turned off");
+        assert!(quiet(true, at(23, 59)));
         assert!(!quiet(
+            true,
             Utc.with_ymd_and_hms(2026, 12, 8, 0, 0, 0)
                 .single()
                 .unwrap_or_default()
         ));
         // 21:30 Vietnam → 07:00 the next day (00:00 UTC on the 8th).
         assert_eq!(
-            after_quiet_hours(at(14, 30)),
+            after_quiet_hours(true, at(14, 30)),
             Utc.with_ymd_and_hms(2026, 12, 8, 0, 0, 0)
                 .single()
                 .unwrap_or_default()
         );
         // 05:00 Vietnam on the 8th (22:00 UTC on the 7th) → 07:00 on the 8th.
         assert_eq!(
-            after_quiet_hours(at(22, 0)),
+            after_quiet_hours(true, at(22, 0)),
             Utc.with_ymd_and_hms(2026, 12, 8, 0, 0, 0)
                 .single()
                 .unwrap_or_default()
         );
-        assert_eq!(after_quiet_hours(at(3, 0)), at(3, 0));
+        assert_eq!(after_quiet_hours(true, at(3, 0)), at(3, 0));
         assert_eq!(backoff(1).num_minutes(), 1);
         assert_eq!(backoff(4).num_minutes(), 8);
     }

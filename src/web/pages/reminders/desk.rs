@@ -31,6 +31,8 @@ pub struct IndexPage {
     pub input: ReminderInput,
     pub reminders: Vec<ReminderLine>,
     pub text_hint: String,
+    /// No text messages at night (`[sms] quiet_hours`).
+    pub quiet_hours: bool,
 }
 
 #[derive(Template)]
@@ -148,6 +150,7 @@ async fn index_page(
         units: choices(&units, &input.don_vi),
         groups: group_choices(&input.nhom),
         reminders: compose::recent(state, user).await?,
+        quiet_hours: state.config.sms_quiet_hours,
         input,
         text_hint: format!(
             "Ngắn gọn, dễ hiểu, tối đa {} ký tự. Tin nhắn gửi đi không dấu, bắt đầu bằng \"{}\". Ví dụ: Ba con chua hoc xong bai ky nang so co ban, moi den nha van hoa thon sang thu Bay de duoc huong dan.",
@@ -182,7 +185,7 @@ async fn weekly_page(
                 selected: input.thu == (i + 1).to_string(),
             })
             .collect(),
-        hours: (7..21)
+        hours: schedules::hours(state)
             .map(|h: u32| Choice {
                 value: h.to_string(),
                 label: format!("{h:02}:00"),

@@ -19,6 +19,8 @@ pub struct InboxPage {
     pub l: Chrome,
     pub done: Option<&'static str>,
     pub inbox: Inbox,
+    /// No text messages at night (`[sms] quiet_hours`).
+    pub quiet_hours: bool,
 }
 
 impl InboxPage {
@@ -47,6 +49,7 @@ pub async fn index(
             _ => None,
         },
         inbox: inbox::open(&state, user.person_id).await?,
+        quiet_hours: state.config.sms_quiet_hours,
     };
     Ok(render(&ctx, StatusCode::OK, &page))
 }
