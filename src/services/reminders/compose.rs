@@ -77,23 +77,29 @@ fn filter<'a>(unit: &'a org::OrgUnit, group: TargetGroup) -> MemberFilter<'a> {
     }
 }
 
-/// Checks the form and counts who it would reach; nothing is written.
-pub async fn preview(
+/// What a reminder and a weekly reminder share, checked: the unit (one this user acts for),
+/// the group and the text (10 characters to one text message, on one line). Each wrong part
+/// adds its message to `errors`.
+pub(super) async fn check_parts<'a>(
     state: &AppState,
     user: &SessionUser,
-    input: &ReminderInput,
-) -> Result<Preview, FormError> {
-    let mut errors: FieldErrors = Vec::new();
-    let units = units_for(state, user).await?;
-    let unit = units.iter().find(|u| u.code == input.don_vi.trim());
+    unit_code: &str,
+    group_code: &str,
+    text: &'a str,
+    errors: &mut FieldErrors,
+) -> Result<(Option<org::OrgUnit>, Option<TargetGroup>, &'a str), Internal> {
+    let unit = units_for(state, user)
+        .await?
+        .into_iter()
+        .find(|u| u.code == unit_code.trim());
     if unit.is_none() {
         errors.push(("don_vi", "Hãy chọn đơn vị trong danh sách.".to_owned()));
     }
-    let group = TargetGroup::from_code(input.nhom.trim());
+    let group = TargetGroup::from_code(group_code.trim());
     if group.is_none() {
         errors.push(("nhom", "Hãy chọn nhóm đối tượng.".to_owned()));
     }
-    let body = input.noi_dung.trim();
+    let body = text.trim();
     let length = sms_text(body).chars().count() - SIGNATURE.len();
     if body.chars().count() < 10 || length > MAX_TEXT {
         errors.push((
@@ -106,6 +112,25 @@ pub async fn preview(
             "Lời nhắc viết trên một dòng, không có ký tự điều khiển.".to_owned(),
         ));
     }
+    Ok((unit, group, body))
+}
+
+/// Checks the form and counts who it would reach; nothing is written.
+pub async fn preview(
+    state: &AppState,
+    user: &SessionUser,
+    input: &ReminderInput,
+) -> Result<Preview, FormError> {
+    let mut errors: FieldErrors = Vec::new();
+    let (unit, group, body) = check_parts(
+        state,
+        user,
+        &input.don_vi,
+        &input.nhom,
+        &input.noi_dung,
+        &mut errors,
+    )
+    .await?;
     let now = state.clock.now();
     let send_after = if input.gui_luc.trim().is_empty() {
         Some(now)
@@ -129,7 +154,7 @@ pub async fn preview(
         }
     };
     let (Some(unit), Some(group), Some(send_after), true) =
-        (unit, group, send_after, errors.is_empty())
+        (unit.as_ref(), group, send_after, errors.is_empty())
     else {
         return Err(FormError::Invalid(errors));
     };

@@ -81,27 +81,15 @@ pub async fn create(
     input: &ScheduleInput,
 ) -> Result<i64, FormError> {
     let mut errors: FieldErrors = Vec::new();
-    let units = compose::units_for(state, user).await?;
-    let unit = units.iter().find(|u| u.code == input.don_vi.trim());
-    if unit.is_none() {
-        errors.push(("don_vi", "Hãy chọn đơn vị trong danh sách.".to_owned()));
-    }
-    let group = TargetGroup::from_code(input.nhom.trim());
-    if group.is_none() {
-        errors.push(("nhom", "Hãy chọn nhóm đối tượng.".to_owned()));
-    }
-    let body = input.noi_dung.trim();
-    let length = compose::sms_text(body).chars().count() - compose::SIGNATURE.len();
-    if body.chars().count() < 10 || length > compose::MAX_TEXT || body.chars().any(char::is_control)
-    {
-        errors.push((
-            "noi_dung",
-            format!(
-                "Hãy viết lời nhắc trên một dòng, từ 10 đến {} ký tự (vừa một tin nhắn).",
-                compose::MAX_TEXT
-            ),
-        ));
-    }
+    let (unit, group, body) = compose::check_parts(
+        state,
+        user,
+        &input.don_vi,
+        &input.nhom,
+        &input.noi_dung,
+        &mut errors,
+    )
+    .await?;
     let weekday = input
         .thu
         .trim()
@@ -129,7 +117,7 @@ pub async fn create(
         ));
     }
     let (Some(unit), Some(group), Some(weekday), Some(hour), true) =
-        (unit, group, weekday, hour, errors.is_empty())
+        (unit.as_ref(), group, weekday, hour, errors.is_empty())
     else {
         return Err(FormError::Invalid(errors));
     };

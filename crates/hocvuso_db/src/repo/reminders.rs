@@ -442,22 +442,12 @@ pub struct Notice {
     pub read_at: Option<DateTime<Utc>>,
 }
 
-/// A person's notifications that are due (newest first).
-pub async fn inbox<C: ConnectionTrait>(
-    conn: &C,
-    person_id: i64,
-    now: DateTime<Utc>,
-    limit: u64,
-) -> Result<Vec<Notice>, DbErr> {
-    use sea_orm::sea_query::{JoinType, Order};
-    let backend = conn.get_database_backend();
+/// The FROM and WHERE of a person's due notifications (aliases `o` outbox, `r` reminder).
+fn due_notices(person_id: i64, now: DateTime<Utc>) -> sea_orm::sea_query::SelectStatement {
+    use sea_orm::sea_query::JoinType;
     let (o, r) = (Alias::new("o"), Alias::new("r"));
     let c = |t: &Alias, n: &'static str| Expr::col((t.clone(), Alias::new(n)));
-    let q = Query::select()
-        .expr_as(c(&o, "id"), Alias::new("id"))
-        .expr_as(c(&r, "body"), Alias::new("body"))
-        .expr_as(c(&r, "send_after"), Alias::new("at"))
-        .expr_as(c(&o, "read_at"), Alias::new("read_at"))
+    Query::select()
         .from_as(outbox::Entity, o.clone())
         .join_as(
             JoinType::InnerJoin,
@@ -467,6 +457,25 @@ pub async fn inbox<C: ConnectionTrait>(
         )
         .and_where(c(&o, "person_id").eq(person_id))
         .and_where(c(&r, "send_after").lte(now))
+        .to_owned()
+}
+
+/// A person's notifications that are due (newest first).
+pub async fn inbox<C: ConnectionTrait>(
+    conn: &C,
+    person_id: i64,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<Notice>, DbErr> {
+    use sea_orm::sea_query::Order;
+    let backend = conn.get_database_backend();
+    let (o, r) = (Alias::new("o"), Alias::new("r"));
+    let c = |t: &Alias, n: &'static str| Expr::col((t.clone(), Alias::new(n)));
+    let q = due_notices(person_id, now)
+        .expr_as(c(&o, "id"), Alias::new("id"))
+        .expr_as(c(&r, "body"), Alias::new("body"))
+        .expr_as(c(&r, "send_after"), Alias::new("at"))
+        .expr_as(c(&o, "read_at"), Alias::new("read_at"))
         .order_by((o.clone(), Alias::new("id")), Order::Desc)
         .limit(limit)
         .to_owned();
@@ -499,22 +508,10 @@ pub async fn unread<C: ConnectionTrait>(
     person_id: i64,
     now: DateTime<Utc>,
 ) -> Result<u64, DbErr> {
-    use sea_orm::sea_query::JoinType;
     let backend = conn.get_database_backend();
-    let (o, r) = (Alias::new("o"), Alias::new("r"));
-    let c = |t: &Alias, n: &'static str| Expr::col((t.clone(), Alias::new(n)));
-    let q = Query::select()
+    let q = due_notices(person_id, now)
         .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
-        .from_as(outbox::Entity, o.clone())
-        .join_as(
-            JoinType::InnerJoin,
-            reminder::Entity,
-            r.clone(),
-            c(&r, "id").equals((o.clone(), Alias::new("reminder_id"))),
-        )
-        .and_where(c(&o, "person_id").eq(person_id))
-        .and_where(c(&o, "read_at").is_null())
-        .and_where(c(&r, "send_after").lte(now))
+        .and_where(Expr::col((Alias::new("o"), Alias::new("read_at"))).is_null())
         .to_owned();
     let n: i64 = match conn.query_one(backend.build(&q)).await? {
         Some(row) => row.try_get("", "n")?,
