@@ -435,7 +435,8 @@ http {{
 
 
 class Gateway:
-    """A fake SMS gateway on 127.0.0.1: answers 200 after a few milliseconds and counts each
+    """A fake SMS gateway on 127.0.0.1: answers 200 after 0.2 s (so a server is always mid-send
+    when it is killed) and counts each
     message by its Idempotency-Key (as a provider that honours the key would deliver once)."""
 
     def __init__(self, port):
@@ -449,7 +450,7 @@ class Gateway:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 key = self.headers.get("Idempotency-Key", "")
-                time.sleep(0.005)
+                time.sleep(0.2)  # slow enough that a server is always mid-send
                 with lock:
                     keys[key] = keys.get(key, 0) + 1
                 self.send_response(200)
