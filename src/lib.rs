@@ -109,7 +109,6 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, Sta
             clock: clock.clone(),
         },
     );
-    let map = services::monitoring::map::CommuneMap::shipped().map_err(Internal::Other)?;
     let sessions = Arc::new(services::accounts::sign_in::SessionCache::default());
     let stop_listening =
         services::accounts::sign_in::listen_for_forgotten(&db, sessions.clone()).await?;
@@ -131,7 +130,7 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, Sta
             handbook,
             handbook_version,
         )),
-        map: Arc::new(map),
+        map: Default::default(),
         starts,
         submits,
         contest_starts,

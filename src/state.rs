@@ -11,7 +11,7 @@ use crate::services::accounts::sign_in::{SessionCache, SessionLookup};
 use crate::services::handbook::articles::HandbookStore;
 use crate::services::learning::catalog::CatalogStore;
 use crate::services::learning::progress::{StartHandler, SubmitHandler};
-use crate::services::monitoring::map::CommuneMap;
+use crate::services::monitoring::map::ShippedMap;
 use crate::services::shared::coalesce::Coalesce;
 use crate::services::shared::versioned::Versioned;
 use crate::services::shared::writer::Batcher;
@@ -62,8 +62,8 @@ pub struct AppStateInner {
     pub catalog: Arc<CatalogStore>,
     /// The published handbook and the search index, in memory (rebuilt when authors change it).
     pub handbook: Arc<HandbookStore>,
-    /// The communes' outlines for the dashboard map (projected once at start).
-    pub map: Arc<CommuneMap>,
+    /// The communes' outlines for the dashboard map (projected the first time one is drawn).
+    pub map: ShippedMap,
     /// Group commit of quiz starts and quiz submissions.
     pub starts: Batcher<StartHandler>,
     pub submits: Batcher<SubmitHandler>,

@@ -1,4 +1,5 @@
-//! The map of the province's communes as SVG paths, projected once at start from
+//! The map of the province's communes as SVG paths, projected once — the first time a map is
+//! drawn, not at start (it would hold memory in every idle server) — from
 //! `seed/lam-dong-communes.geojson` (the dashboard colours them per request).
 
 use hocvuso_import::geo::{parse_shapes, Shape};
@@ -20,6 +21,26 @@ pub struct CommuneMap {
     pub width: i64,
     pub height: i64,
     pub shapes: Vec<MapShape>,
+}
+
+/// The shipped map, projected on first use and kept.
+#[derive(Default)]
+pub struct ShippedMap(std::sync::OnceLock<CommuneMap>);
+
+impl ShippedMap {
+    pub fn get(&self) -> &CommuneMap {
+        self.0.get_or_init(|| {
+            CommuneMap::shipped().unwrap_or_else(|e| {
+                // The shipped file is checked by a test; an empty map is drawn if it breaks.
+                tracing::error!("{e}");
+                CommuneMap {
+                    width: 0,
+                    height: 0,
+                    shapes: Vec::new(),
+                }
+            })
+        })
+    }
 }
 
 impl CommuneMap {

@@ -263,7 +263,7 @@ fn map_shapes(
     bands: &BTreeMap<String, usize>,
     counts: bool,
 ) -> ((f32, f32), Vec<Shape>) {
-    let map = &state.map;
+    let map = state.map.get();
     let legend_top = map.height as f32 + 30.0;
     let mut shapes: Vec<Shape> = map
         .shapes

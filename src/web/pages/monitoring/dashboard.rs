@@ -513,8 +513,8 @@ pub async fn map(
     let (year, group, indicator) = asked(&state, &q)?;
     let board = dashboard::province_board(&state, year, group, indicator).await?;
     // In Vietnamese alphabetical order: the list under the map reads in it.
-    let mut areas: Vec<MapArea> = state
-        .map
+    let map = state.map.get();
+    let mut areas: Vec<MapArea> = map
         .shapes
         .iter()
         .filter_map(|s| {
@@ -551,8 +551,8 @@ pub async fn map(
     let page = MapPage {
         l: ctx.chrome(format!("Bản đồ năm {year}")),
         f: Filters::new(year, &board.years, group, indicator),
-        width: state.map.width,
-        height: state.map.height,
+        width: map.width,
+        height: map.height,
         areas,
         legend,
     };
