@@ -53,22 +53,24 @@ fn unfinished_people(
     let mut q = crate::repo::people::members_query(f, backend);
     q.distinct()
         .expr_as(p("id"), Alias::new("pid"))
-        .expr_as(
-            Expr::exists(
-                Query::select()
-                    .expr(Expr::val(1))
-                    .from(reminder_opt_out::Entity)
-                    .and_where(
-                        Expr::col((reminder_opt_out::Entity, reminder_opt_out::Column::PersonId))
-                            .equals((Alias::new("p"), Alias::new("id"))),
-                    )
-                    .to_owned(),
-            ),
-            Alias::new("opted"),
-        )
+        .expr_as(opted_out(), Alias::new("opted"))
         .expr_as(recently_reminded(week_ago), Alias::new("recent"))
         .expr_as(p("phone").is_not_null(), Alias::new("has_phone"));
     q
+}
+
+/// `EXISTS` an opt-out of person `p`.
+fn opted_out() -> sea_orm::sea_query::SimpleExpr {
+    Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(reminder_opt_out::Entity)
+            .and_where(
+                Expr::col((reminder_opt_out::Entity, reminder_opt_out::Column::PersonId))
+                    .equals((Alias::new("p"), Alias::new("id"))),
+            )
+            .to_owned(),
+    )
 }
 
 /// `EXISTS` a message queued for person `p` since `week_ago`.
@@ -171,19 +173,7 @@ pub async fn queue<C: ConnectionTrait>(
         .expr(Expr::val(0))
         .expr(Expr::val(r.send_after))
         .expr(Expr::val(now))
-        .and_where(
-            Expr::exists(
-                Query::select()
-                    .expr(Expr::val(1))
-                    .from(reminder_opt_out::Entity)
-                    .and_where(
-                        Expr::col((reminder_opt_out::Entity, reminder_opt_out::Column::PersonId))
-                            .equals((Alias::new("p"), Alias::new("id"))),
-                    )
-                    .to_owned(),
-            )
-            .not(),
-        )
+        .and_where(opted_out().not())
         .and_where(recently_reminded(week_ago).not());
     let insert = Query::insert()
         .into_table(outbox::Entity)
