@@ -554,3 +554,25 @@ async fn a_weekly_reminder_goes_to_communes_below_target(b: TestBackend) {
 }
 
 test_both!(a_weekly_reminder_goes_to_communes_below_target);
+
+/// A loop of previews is stopped (each counts a whole unit's people): the 61st in an hour
+/// gets 429 with a Vietnamese message; an hour later it works again.
+async fn a_loop_of_previews_is_stopped(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut officer = app.staff("0900000002", Role::UnitOfficer, COMMUNE_B).await;
+    let form = reminder_form(COMMUNE_B, TEXT, "");
+    for _ in 0..crate::services::shared::limits::REMINDER_FORMS_PER_HOUR {
+        let ok = officer.post("/nhac-nho/xem-truoc", &form).await;
+        assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    }
+    let stopped = officer.post("/nhac-nho/gui", &form).await;
+    assert_eq!(stopped.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(reminder_count(&app).await, 0, "nothing sent");
+    app.clock.advance(Duration::hours(1));
+    let again = officer.post("/nhac-nho/xem-truoc", &form).await;
+    assert_eq!(again.status, StatusCode::OK);
+}
+
+test_both!(a_loop_of_previews_is_stopped);

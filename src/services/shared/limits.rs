@@ -91,6 +91,10 @@ pub struct Limits {
     /// per client for a visitor: each may be megabytes read and stored, so a loop of them is
     /// stopped; no one at work sends 200 files an hour.
     pub upload: RateLimit,
+    /// Reminder previews and sends per officer (each counts the people of a unit, up to the
+    /// whole province: a loop of them would keep the database busy), and a person's reminder
+    /// opt-out switches (each an audit row).
+    pub reminder_person: RateLimit,
     /// Password hashes running at once, at most (about the number of cores).
     pub hashing: tokio::sync::Semaphore,
     /// Stored files (video, audio, images) being sent at once, at most: each holds one part
@@ -100,6 +104,9 @@ pub struct Limits {
 
 /// Forms with a file a person (or a visitor's client) may send in an hour.
 pub const UPLOADS_PER_HOUR: u32 = 200;
+
+/// Reminder previews and sends (or opt-out switches) a person may make in an hour.
+pub const REMINDER_FORMS_PER_HOUR: u32 = 60;
 
 /// Files sent at once, at most: 64 × 256 KB = 16 MB of parts in memory.
 pub const MEDIA_STREAMS: usize = 64;
@@ -118,6 +125,7 @@ impl Default for Limits {
             attendance_person: RateLimit::new(10, Duration::minutes(1)),
             place_person: RateLimit::new(20, Duration::hours(1)),
             upload: RateLimit::new(UPLOADS_PER_HOUR, Duration::hours(1)),
+            reminder_person: RateLimit::new(REMINDER_FORMS_PER_HOUR, Duration::hours(1)),
             hashing: tokio::sync::Semaphore::new(cores),
             media_streams: std::sync::Arc::new(tokio::sync::Semaphore::new(MEDIA_STREAMS)),
         }

@@ -200,6 +200,15 @@ async fn weekly_page(
     })
 }
 
+/// A loop of previews or sends is stopped (`Limits::reminder_person`).
+fn throttle(state: &AppState, person_id: i64) -> Result<(), WebError> {
+    state
+        .limits
+        .reminder_person
+        .check(&format!("gui-{person_id}"), state.clock.now())
+        .map_err(WebError::TooMany)
+}
+
 fn done_message(code: &str) -> Option<&'static str> {
     match code {
         "da-dat-lich" => Some("Đã đặt lời nhắc hằng tuần."),
@@ -260,6 +269,7 @@ pub async fn preview(
     CsrfForm { data: input, .. }: CsrfForm<ReminderInput>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
+    throttle(&state, user.person_id)?;
     match compose::preview(&state, user, &input).await {
         Ok(p) => {
             let page = PreviewPage {
@@ -286,6 +296,7 @@ pub async fn send(
     CsrfForm { data: input, .. }: CsrfForm<ReminderInput>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
+    throttle(&state, user.person_id)?;
     match compose::send(&state, user, &input).await {
         Ok((id, _)) => Ok(see_other(&format!("/nhac-nho/{id}?xong=da-gui"))),
         Err(FormError::Invalid(errors)) => {

@@ -67,6 +67,11 @@ pub async fn choose(
     CsrfForm { data: f, .. }: CsrfForm<ChoiceForm>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
+    state
+        .limits
+        .reminder_person
+        .check(&format!("nhan-{}", user.person_id), state.clock.now())
+        .map_err(WebError::TooMany)?;
     let out = match f.nhan.as_str() {
         "0" => true,
         "1" => false,
