@@ -44,6 +44,22 @@ pub struct Config {
     /// No reminder by text message between 21:00 and 07:00 (`[sms] quiet_hours`, on unless
     /// set to `false` — for tests and benchmarks that run at night).
     pub sms_quiet_hours: bool,
+    /// The SMTP relay reminders by email go through (`[email]`); without one, emails go to
+    /// the log (development).
+    pub email_relay: Option<EmailRelay>,
+    /// Reminder emails each server process sends per second at most (`[email] per_second`).
+    pub email_per_second: u32,
+}
+
+/// An SMTP relay: `[email] smtp_host`, `smtp_port` (25), `from` (the sender's address, e.g.
+/// `Học vụ số Lâm Đồng <hocvuso@lamdong.gov.vn>`), and `username`/`password` when the relay
+/// asks for a login.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailRelay {
+    pub host: String,
+    pub port: u16,
+    pub from: String,
+    pub login: Option<(String, String)>,
 }
 
 impl Default for Config {
@@ -61,6 +77,8 @@ impl Default for Config {
             sms_gateway: None,
             sms_per_second: 20,
             sms_quiet_hours: true,
+            email_relay: None,
+            email_per_second: 20,
         }
     }
 }
@@ -78,6 +96,19 @@ struct FileConfig {
     metrics: FileMetrics,
     #[serde(default)]
     sms: FileSms,
+    #[serde(default)]
+    email: FileEmail,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileEmail {
+    smtp_host: Option<String>,
+    smtp_port: Option<u16>,
+    from: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+    per_second: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -149,6 +180,12 @@ const KNOWN_ENV: &[&str] = &[
     "HOCVUSO_SMS__GATEWAY_KEY",
     "HOCVUSO_SMS__PER_SECOND",
     "HOCVUSO_SMS__QUIET_HOURS",
+    "HOCVUSO_EMAIL__SMTP_HOST",
+    "HOCVUSO_EMAIL__SMTP_PORT",
+    "HOCVUSO_EMAIL__FROM",
+    "HOCVUSO_EMAIL__USERNAME",
+    "HOCVUSO_EMAIL__PASSWORD",
+    "HOCVUSO_EMAIL__PER_SECOND",
     "HOCVUSO_LOG",
     "HOCVUSO_LOG_FORMAT",
     // Read by `hocvuso user create-admin` / `create-author` (clap), not by the config.
@@ -176,6 +213,7 @@ impl Config {
             });
         let mut listen = None;
         let (mut sms_url, mut sms_key): (Option<String>, Option<String>) = (None, None);
+        let mut email = FileEmail::default();
         if let Some(path) = file {
             let text = std::fs::read_to_string(&path).map_err(|e| ConfigError::File {
                 path: path.display().to_string(),
@@ -225,6 +263,7 @@ impl Config {
             if let Some(v) = f.sms.quiet_hours {
                 cfg.sms_quiet_hours = v;
             }
+            email = f.email;
         }
         if let Some(v) = get("HOCVUSO_SMS__GATEWAY_URL") {
             sms_url = Some(v);
@@ -266,6 +305,17 @@ impl Config {
             })?;
             cfg.sms_gateway = Some((url.trim().to_owned(), key));
         }
+        email_from_env(&mut email, &get)?;
+        if let Some(v) = email.per_second {
+            cfg.email_per_second = v;
+        }
+        if !(1..=1_000).contains(&cfg.email_per_second) {
+            return Err(ConfigError::Value {
+                name: "email.per_second".into(),
+                message: format!("must be 1 to 1000, not {}", cfg.email_per_second),
+            });
+        }
+        cfg.email_relay = email_relay(email)?;
         if let Some(v) = get("HOCVUSO_METRICS__TOKEN") {
             cfg.metrics_token = Some(parse_metrics_token(&v)?);
         }
@@ -323,6 +373,82 @@ impl Config {
         }
         Ok((cfg, warnings))
     }
+}
+
+/// The `HOCVUSO_EMAIL__*` variables over the file's `[email]`.
+fn email_from_env(
+    email: &mut FileEmail,
+    get: &dyn Fn(&str) -> Option<String>,
+) -> Result<(), ConfigError> {
+    let text = |name: &str, slot: &mut Option<String>| {
+        if let Some(v) = get(name) {
+            *slot = Some(v);
+        }
+    };
+    text("HOCVUSO_EMAIL__SMTP_HOST", &mut email.smtp_host);
+    text("HOCVUSO_EMAIL__FROM", &mut email.from);
+    text("HOCVUSO_EMAIL__USERNAME", &mut email.username);
+    text("HOCVUSO_EMAIL__PASSWORD", &mut email.password);
+    let number = |name: &str| -> Result<Option<u32>, ConfigError> {
+        get(name)
+            .map(|v| {
+                v.trim().parse::<u32>().map_err(|_| ConfigError::Value {
+                    name: name.into(),
+                    message: format!("not a whole number: {v}"),
+                })
+            })
+            .transpose()
+    };
+    if let Some(v) = number("HOCVUSO_EMAIL__SMTP_PORT")? {
+        email.smtp_port = Some(u16::try_from(v).map_err(|_| ConfigError::Value {
+            name: "HOCVUSO_EMAIL__SMTP_PORT".into(),
+            message: format!("not a port: {v}"),
+        })?);
+    }
+    if let Some(v) = number("HOCVUSO_EMAIL__PER_SECOND")? {
+        email.per_second = Some(v);
+    }
+    Ok(())
+}
+
+/// The relay, checked: a host needs a sender's address; a login needs both parts.
+fn email_relay(email: FileEmail) -> Result<Option<EmailRelay>, ConfigError> {
+    let Some(host) = email.smtp_host.filter(|h| !h.trim().is_empty()) else {
+        return Ok(None);
+    };
+    let bad = |name: &str, message: String| ConfigError::Value {
+        name: name.into(),
+        message,
+    };
+    let from = email
+        .from
+        .filter(|f| !f.trim().is_empty())
+        .ok_or_else(|| bad("email.from", "needed with email.smtp_host".to_owned()))?;
+    let login = match (email.username, email.password) {
+        (Some(u), Some(p)) if !u.is_empty() => Some((u, p)),
+        (None, None) => None,
+        (Some(u), None) if u.is_empty() => None,
+        _ => {
+            return Err(bad(
+                "email.username",
+                "email.username and email.password go together".to_owned(),
+            ))
+        }
+    };
+    let relay = EmailRelay {
+        host: host.trim().to_owned(),
+        port: email.smtp_port.unwrap_or(25),
+        from: from.trim().to_owned(),
+        login,
+    };
+    crate::services::shared::mail::SmtpMail::new(
+        &relay.host,
+        relay.port,
+        &relay.from,
+        relay.login.as_ref().map(|(u, p)| (u.as_str(), p.as_str())),
+    )
+    .map_err(|message| bad("email", message))?;
+    Ok(Some(relay))
 }
 
 impl Config {
@@ -526,6 +652,34 @@ mod tests {
         assert!(!c.sms_quiet_hours);
         assert!(load(&[("HOCVUSO_SMS__QUIET_HOURS", "không")]).is_err());
         assert!(load(&[("HOCVUSO_SMS__PER_SECOND", "nhiều")]).is_err());
+        // The SMTP relay: a host needs a sender; a login both parts.
+        let (c, _) = load(&[
+            ("HOCVUSO_EMAIL__SMTP_HOST", "127.0.0.1"),
+            ("HOCVUSO_EMAIL__SMTP_PORT", "2525"),
+            ("HOCVUSO_EMAIL__FROM", "Học vụ số <hocvuso@lamdong.gov.vn>"),
+            ("HOCVUSO_EMAIL__PER_SECOND", "5"),
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            c.email_relay.as_ref().map(|r| (r.host.as_str(), r.port)),
+            Some(("127.0.0.1", 2525))
+        );
+        assert_eq!(c.email_per_second, 5);
+        assert!(load(&[("HOCVUSO_EMAIL__SMTP_HOST", "127.0.0.1")]).is_err());
+        assert!(load(&[
+            ("HOCVUSO_EMAIL__SMTP_HOST", "127.0.0.1"),
+            ("HOCVUSO_EMAIL__FROM", "không phải thư"),
+        ])
+        .is_err());
+        assert!(load(&[
+            ("HOCVUSO_EMAIL__SMTP_HOST", "127.0.0.1"),
+            ("HOCVUSO_EMAIL__FROM", "a@b.vn"),
+            ("HOCVUSO_EMAIL__USERNAME", "u"),
+        ])
+        .is_err());
+        assert!(load(&[("HOCVUSO_EMAIL__SMTP_PORT", "cổng")]).is_err());
+        assert!(load(&[("HOCVUSO_EMAIL__PER_SECOND", "0")]).is_err());
+        assert_eq!(load(&[]).map(|(c, _)| c.email_relay).ok(), Some(None));
         // The example shipped in deploy/ is a configuration this program accepts.
         let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/hocvuso.toml.example");
         let (c, _) = Config::load(Some(&example), &[], &Overrides::default())

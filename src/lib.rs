@@ -120,6 +120,18 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, Sta
         }
         None => Arc::new(services::shared::sms::LogSms::default()),
     };
+    let mail: Arc<dyn services::shared::mail::MailSender> = match &config.email_relay {
+        Some(r) => Arc::new(
+            services::shared::mail::SmtpMail::new(
+                &r.host,
+                r.port,
+                &r.from,
+                r.login.as_ref().map(|(u, p)| (u.as_str(), p.as_str())),
+            )
+            .map_err(Internal::Other)?,
+        ),
+        None => Arc::new(services::shared::mail::LogMail),
+    };
     let state = AppState::new(state::AppStateInner {
         config: Arc::new(config),
         db,
@@ -143,6 +155,7 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, Sta
         session_lookup,
         limits: Arc::new(services::shared::limits::Limits::default()),
         sms,
+        mail,
         org_tree: services::shared::versioned::Versioned::new(
             hocvuso_db::repo::settings::ORG_VERSION,
         ),

@@ -85,6 +85,8 @@ pub struct AppStateInner {
     pub limits: Arc<crate::services::shared::limits::Limits>,
     /// Text messages (one-time codes); the development adapter only logs them.
     pub sms: Arc<dyn crate::services::shared::sms::SmsSender>,
+    /// Reminders by email; the development adapter only logs them.
+    pub mail: Arc<dyn crate::services::shared::mail::MailSender>,
     /// The org tree in memory, checked against its version on every read.
     pub org_tree: Versioned<Vec<hocvuso_db::repo::org::OrgUnit>>,
     /// Each year's denominators (`group → unit → people`), the same way.

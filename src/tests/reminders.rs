@@ -251,8 +251,8 @@ async fn the_queue_is_claimed_once_and_survives_a_killed_sender(b: TestBackend) 
     let now = app.state.clock.now();
     let lease = now + Duration::seconds(sender::LEASE_SECONDS);
     let (a, b2) = tokio::join!(
-        hocvuso_db::dialect::claim_outbox(app.state.db.write(), now, lease, 20),
-        hocvuso_db::dialect::claim_outbox(second.state.db.write(), now, lease, 20),
+        hocvuso_db::dialect::claim_outbox(app.state.db.write(), now, lease, "sms", 20),
+        hocvuso_db::dialect::claim_outbox(second.state.db.write(), now, lease, "sms", 20),
     );
     let (a, b2) = (
         a.unwrap_or_else(|e| panic!("{e}")),
@@ -576,3 +576,306 @@ async fn a_loop_of_previews_is_stopped(b: TestBackend) {
 }
 
 test_both!(a_loop_of_previews_is_stopped);
+
+/// One message an SMTP relay accepted: the envelope's recipients and the message as sent.
+#[derive(Debug, Clone)]
+struct Received {
+    rcpt: Vec<String>,
+    data: String,
+}
+
+impl Received {
+    fn header(&self, name: &str) -> String {
+        let head = self.data.split("\r\n\r\n").next().unwrap_or_default();
+        // Unfold continuation lines, then find the header.
+        let unfolded = head.replace("\r\n ", " ").replace("\r\n\t", " ");
+        unfolded
+            .split("\r\n")
+            .find_map(|l| {
+                let (n, v) = l.split_once(':')?;
+                n.eq_ignore_ascii_case(name).then(|| v.trim().to_owned())
+            })
+            .unwrap_or_default()
+    }
+
+    /// The body, decoded from the transfer encoding lettre chose.
+    fn body(&self) -> String {
+        let raw = self
+            .data
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b)
+            .unwrap_or_default();
+        let bytes = match self.header("Content-Transfer-Encoding").as_str() {
+            "base64" => base64_decode(&raw.replace("\r\n", "")),
+            "quoted-printable" => quoted_printable_decode(raw),
+            _ => raw.as_bytes().to_vec(),
+        };
+        String::from_utf8(bytes).unwrap_or_else(|e| panic!("{e}"))
+    }
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::new();
+    let (mut bits, mut n) = (0u32, 0u32);
+    for c in text.bytes().filter(|c| *c != b'=') {
+        let v = ALPHABET
+            .iter()
+            .position(|a| *a == c)
+            .unwrap_or_else(|| panic!("not base64: {c}"));
+        bits = (bits << 6) | v as u32;
+        n += 6;
+        if n >= 8 {
+            n -= 8;
+            out.push((bits >> n) as u8);
+            bits &= (1 << n) - 1;
+        }
+    }
+    out
+}
+
+fn quoted_printable_decode(text: &str) -> Vec<u8> {
+    let text = text.replace("=\r\n", "");
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'=' && i + 2 < b.len() {
+            let hex = std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or_default();
+            out.push(u8::from_str_radix(hex, 16).unwrap_or_else(|e| panic!("{hex}: {e}")));
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// A real SMTP server on a socket (RFC 5321's commands, one message per transaction): it
+/// refuses the first `refusals` messages with `451` and keeps the rest.
+struct Relay {
+    port: u16,
+    received: Arc<Mutex<Vec<Received>>>,
+}
+
+impl Relay {
+    fn received(&self) -> Vec<Received> {
+        self.received.lock().map(|r| r.clone()).unwrap_or_default()
+    }
+}
+
+async fn relay(refusals: usize) -> Relay {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let port = listener
+        .local_addr()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .port();
+    let received: Arc<Mutex<Vec<Received>>> = Arc::default();
+    let refused = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let keep = received.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let keep = keep.clone();
+            let refused = refused.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = stream.into_split();
+                let mut lines = BufReader::new(read);
+                let _ = write.write_all(b"220 relay.test ESMTP\r\n").await;
+                let mut rcpt = Vec::new();
+                let mut line = String::new();
+                loop {
+                    line.clear();
+                    if lines.read_line(&mut line).await.unwrap_or(0) == 0 {
+                        break;
+                    }
+                    let command = line.trim_end().to_ascii_uppercase();
+                    let answer: &[u8] = if command.starts_with("EHLO") {
+                        b"250-relay.test\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n"
+                    } else if command.starts_with("HELO")
+                        || command.starts_with("MAIL FROM:")
+                        || command.starts_with("NOOP")
+                    {
+                        b"250 OK\r\n"
+                    } else if command.starts_with("RSET") {
+                        rcpt.clear();
+                        b"250 OK\r\n"
+                    } else if command.starts_with("RCPT TO:") {
+                        let to = line.trim_end()[8..].trim();
+                        rcpt.push(to.trim_start_matches('<').trim_end_matches('>').to_owned());
+                        b"250 OK\r\n"
+                    } else if command == "DATA" {
+                        let _ = write.write_all(b"354 go on\r\n").await;
+                        let mut data = String::new();
+                        loop {
+                            line.clear();
+                            if lines.read_line(&mut line).await.unwrap_or(0) == 0 {
+                                return;
+                            }
+                            if line == ".\r\n" {
+                                break;
+                            }
+                            let l = line.strip_prefix('.').unwrap_or(&line);
+                            data.push_str(l);
+                        }
+                        let message = Received {
+                            rcpt: std::mem::take(&mut rcpt),
+                            data,
+                        };
+                        if refused.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < refusals {
+                            b"451 try again later\r\n"
+                        } else {
+                            if let Ok(mut k) = keep.lock() {
+                                k.push(message);
+                            }
+                            b"250 queued\r\n"
+                        }
+                    } else if command.starts_with("QUIT") {
+                        let _ = write.write_all(b"221 bye\r\n").await;
+                        break;
+                    } else {
+                        b"502 not implemented\r\n"
+                    };
+                    if write.write_all(answer).await.is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    Relay { port, received }
+}
+
+/// Reminders by email: a learner gives an address on /thong-bao (a bad one is refused with a
+/// clear message, nothing kept); the preview counts who gets email; the sender hands exactly
+/// those messages to a real SMTP relay — at night too, while text messages wait for the
+/// morning — with the reminder's text, the way to stop, and the same Message-ID on a retry
+/// after the relay refused; a learner who removes the address gets text messages again.
+async fn reminders_go_by_email_to_those_who_chose_it(b: TestBackend) {
+    let smtp = relay(1).await;
+    let port = smtp.port;
+    let Some(app) = TestApp::with_config(b, move |c| {
+        c.email_relay = Some(crate::config::EmailRelay {
+            host: "127.0.0.1".to_owned(),
+            port,
+            from: "Học vụ số Lâm Đồng <hocvuso@lamdong.gov.vn>".to_owned(),
+            login: None,
+        });
+    })
+    .await
+    else {
+        return;
+    };
+    // 21:30 in Vietnam: text messages wait, emails go.
+    app.clock.set(
+        Utc.with_ymd_and_hms(2026, 11, 25, 14, 30, 0)
+            .single()
+            .unwrap_or_default(),
+    );
+    let mut officer = app.staff("0900000002", Role::UnitOfficer, COMMUNE_B).await;
+    let mut hoa = app.learner("0915000001", COMMUNE_B).await;
+    let mut lan = app.learner("0915000002", COMMUNE_B).await;
+    let _an = app.learner("0915000003", COMMUNE_B).await;
+    let mut elsewhere = app.learner("0915000004", COMMUNE_A).await;
+
+    // A bad address: the form again with the message; nothing kept.
+    let bad = hoa
+        .post("/thong-bao/thu-dien-tu", &[("thu", "hoa ở gmail")])
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text("#thu-loi").contains("chưa đúng"), "{}", bad.body);
+    assert!(bad.has(".error-summary"));
+    let empty = hoa.post("/thong-bao/thu-dien-tu", &[("thu", " ")]).await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!hoa.get("/thong-bao").await.has("#thu-hien-tai"));
+    for (who, address) in [
+        (&mut hoa, "hoa.nguyen@example.vn"),
+        (&mut lan, "lan@example.vn"),
+    ] {
+        let saved = who
+            .post("/thong-bao/thu-dien-tu", &[("thu", address)])
+            .await;
+        assert_eq!(saved.location(), "/thong-bao?xong=da-luu-thu");
+        let page = who.get("/thong-bao").await;
+        assert!(
+            page.text("#thu-hien-tai").contains(address),
+            "{}",
+            page.body
+        );
+    }
+    let _ = elsewhere
+        .post("/thong-bao/thu-dien-tu", &[("thu", "xa@example.vn")])
+        .await;
+
+    let preview = officer
+        .post("/nhac-nho/xem-truoc", &reminder_form(COMMUNE_B, TEXT, ""))
+        .await;
+    assert_eq!(preview.text("#nguoi-nhan"), "3", "{}", preview.body);
+    assert_eq!(preview.text("#qua-thu"), "2");
+    let id = queue_for(&app, 0, 15_100_000).await;
+    // At night: the relay refuses the first message (451): retried; the other one goes.
+    let night = sender::round(&app.state)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((night.sent, night.retried), (1, 1), "{night:?}");
+    // The delivery log says how it goes and why it waits, without the address.
+    let log = officer.get(&format!("/nhac-nho/{id}")).await;
+    assert!(log.text("#tin-loi").contains("Thư điện tử"), "{}", log.body);
+    assert!(log.text("#tin-loi").contains("451"), "{}", log.body);
+    assert!(!log.body.contains("@example.vn"), "no address in the log");
+    app.clock.advance(Duration::minutes(1));
+    let again = sender::round(&app.state)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(again.sent, 1, "{again:?}");
+    let mut got: Vec<String> = smtp
+        .received()
+        .iter()
+        .flat_map(|m| m.rcpt.clone())
+        .collect();
+    got.sort();
+    assert_eq!(got, vec!["hoa.nguyen@example.vn", "lan@example.vn"]);
+    for m in smtp.received() {
+        assert!(
+            m.header("Message-ID").starts_with("<hocvuso-"),
+            "{}",
+            m.data
+        );
+        assert!(m.header("Message-ID").ends_with("@lamdong.gov.vn>"));
+        assert!(m.header("From").contains("hocvuso@lamdong.gov.vn"));
+        assert!(
+            m.header("Subject").to_lowercase().starts_with("=?utf-8?"),
+            "encoded: {}",
+            m.data
+        );
+        let body = m.body();
+        assert!(body.contains(TEXT), "{body}");
+        assert!(body.contains("/thong-bao"), "{body}");
+    }
+    // The text message to An waits for 07:00.
+    let counts = statuses(&app, id).await;
+    assert_eq!(
+        counts,
+        vec![("queued".to_owned(), 1), ("sent".to_owned(), 2)]
+    );
+
+    // Lan removes her address: her next reminder goes by text message.
+    let removed = lan.post("/thong-bao/thu-dien-tu", &[("bo", "1")]).await;
+    assert_eq!(removed.location(), "/thong-bao?xong=da-bo-thu");
+    assert!(!lan.get("/thong-bao").await.has("#thu-hien-tai"));
+    app.clock.advance(Duration::days(8));
+    let later = officer
+        .post("/nhac-nho/xem-truoc", &reminder_form(COMMUNE_B, TEXT, ""))
+        .await;
+    assert_eq!(later.text("#qua-thu"), "1", "{}", later.body);
+    let audit = hocvuso_db::repo::audit::recent(app.state.db.read(), 100)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(audit.iter().any(|a| a.action == "reminder_email_set"));
+    assert!(audit.iter().any(|a| a.action == "reminder_email_removed"));
+}
+
+test_both!(reminders_go_by_email_to_those_who_chose_it);

@@ -128,6 +128,7 @@ pub fn app(state: AppState) -> Router {
         .route("/cuoc-thi/{id}/tham-gia", post(contest_play::join))
         .route("/thong-bao", get(notices::index))
         .route("/thong-bao/nhac-nho", post(notices::choose))
+        .route("/thong-bao/thu-dien-tu", post(notices::email))
         .route(
             "/cuoc-thi/{id}/vong/{number}/bat-dau",
             post(contest_play::start),

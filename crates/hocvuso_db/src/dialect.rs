@@ -943,9 +943,12 @@ pub struct ClaimedMessage {
     pub reminder_id: i64,
     /// Tries so far, this one included.
     pub attempts: i32,
+    /// `sms` or `email`.
+    pub channel: String,
 }
 
-/// Claims up to `limit` queued messages whose time has come (`next_at <= now`), oldest first:
+/// Claims up to `limit` queued messages of `channel` (`sms`, `email`) whose time has come
+/// (`next_at <= now`), oldest first:
 /// each becomes `sending` until `lease_until` and counts one more try. Two senders never get
 /// the same message: PostgreSQL skips the rows another transaction is claiming
 /// (`FOR UPDATE SKIP LOCKED`), so several server processes claim side by side without
@@ -956,6 +959,7 @@ pub async fn claim_outbox<C: sea_orm::ConnectionTrait>(
     conn: &C,
     now: chrono::DateTime<chrono::Utc>,
     lease_until: chrono::DateTime<chrono::Utc>,
+    channel: &str,
     limit: u64,
 ) -> Result<Vec<ClaimedMessage>, sea_orm::DbErr> {
     use sea_orm::FromQueryResult;
@@ -965,20 +969,25 @@ pub async fn claim_outbox<C: sea_orm::ConnectionTrait>(
         DbBackend::Postgres => {
             "UPDATE outbox SET status = 'sending', lease_until = $1, attempts = attempts + 1 \
              WHERE id IN (SELECT id FROM outbox WHERE status = 'queued' AND next_at <= $2 \
-             ORDER BY next_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) \
-             RETURNING id, person_id, reminder_id, attempts"
+             AND channel = $3 ORDER BY next_at, id LIMIT $4 FOR UPDATE SKIP LOCKED) \
+             RETURNING id, person_id, reminder_id, attempts, channel"
         }
         _ => {
             "UPDATE outbox SET status = 'sending', lease_until = ?, attempts = attempts + 1 \
              WHERE id IN (SELECT id FROM outbox WHERE status = 'queued' AND next_at <= ? \
-             ORDER BY next_at, id LIMIT ?) \
-             RETURNING id, person_id, reminder_id, attempts"
+             AND channel = ? ORDER BY next_at, id LIMIT ?) \
+             RETURNING id, person_id, reminder_id, attempts, channel"
         }
     };
     let stmt = sea_orm::Statement::from_sql_and_values(
         backend,
         sql,
-        [lease_until.into(), now.into(), limit.into()],
+        [
+            lease_until.into(),
+            now.into(),
+            channel.to_owned().into(),
+            limit.into(),
+        ],
     );
     ClaimedMessage::find_by_statement(stmt).all(conn).await
 }

@@ -445,6 +445,7 @@ pub async fn reminders(
             state.db.write(),
             now,
             now + chrono::Duration::seconds(120),
+            hocvuso_db::repo::reminders::BY_SMS,
             1_000,
         )
         .await?

@@ -59,6 +59,20 @@ pub fn sms_text(body: &str) -> String {
     )
 }
 
+/// The subject of every reminder email.
+pub const EMAIL_SUBJECT: &str = "Lời nhắc từ Học vụ số";
+
+/// A reminder email's text: the reminder as written (with its marks), then where to read it
+/// and how to stop reminders, on `site` (the site's address).
+pub fn email_text(body: &str, site: &str) -> String {
+    format!(
+        "{}\n\n--\nLời nhắc này được gửi qua Học vụ số, vì bạn đã chọn nhận lời nhắc qua thư \
+         điện tử.\nXem các thông báo của bạn: {site}/thong-bao\nKhông muốn nhận lời nhắc nữa, \
+         hoặc muốn nhận bằng tin nhắn: vào {site}/thong-bao.\n",
+        body.trim()
+    )
+}
+
 /// Units this officer may remind (the province admin: every unit).
 pub async fn units_for(
     state: &AppState,
@@ -311,7 +325,8 @@ pub async fn recent(state: &AppState, user: &SessionUser) -> Result<Vec<Reminder
 /// One line of a delivery log that did not go out, personal data masked.
 pub struct Problem {
     pub name: String,
-    pub phone: String,
+    /// How it goes: "Thư điện tử", or "SMS" with the phone masked.
+    pub via: String,
     pub state: &'static str,
     pub attempts: i32,
     pub why: String,
@@ -342,11 +357,14 @@ pub async fn log(
         .into_iter()
         .map(|l| Problem {
             name: l.full_name,
-            phone: l
-                .phone
-                .as_deref()
-                .map(hocvuso_domain::mask::phone)
-                .unwrap_or_default(),
+            via: if l.channel == reminders::BY_EMAIL {
+                "Thư điện tử".to_owned()
+            } else {
+                match l.phone.as_deref() {
+                    Some(phone) => format!("SMS {}", hocvuso_domain::mask::phone(phone)),
+                    None => "SMS".to_owned(),
+                }
+            },
             state: match l.status.as_str() {
                 reminders::FAILED => "Không gửi được",
                 reminders::SKIPPED => "Bỏ qua",

@@ -1,5 +1,6 @@
 //! A person's own side: the reminders sent to them (their notifications page, read when
-//! seen) and the choice to receive none.
+//! seen), the choice to receive none, and the address to receive them by email instead of
+//! text messages.
 
 use chrono::{DateTime, Utc};
 use hocvuso_db::repo::{audit, reminders};
@@ -75,6 +76,8 @@ pub struct Notice {
 pub struct Inbox {
     pub notices: Vec<Notice>,
     pub opted_out: bool,
+    /// The address reminders go to by email, if the person gave one.
+    pub email: Option<String>,
 }
 
 pub async fn open(state: &AppState, person_id: i64) -> Result<Inbox, Internal> {
@@ -98,6 +101,7 @@ pub async fn open(state: &AppState, person_id: i64) -> Result<Inbox, Internal> {
             })
             .collect(),
         opted_out: reminders::is_opted_out(db, person_id).await?,
+        email: reminders::email_of(db, person_id).await?,
     })
 }
 
@@ -129,6 +133,45 @@ pub async fn set_opt_out(state: &AppState, person_id: i64, out: bool) -> Result<
         now,
     )
     .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Sets the address this person's reminders go to by email (`Some`, checked: a clear error
+/// for one that is not an address) or removes it (`None`: text messages again); recorded in
+/// the audit log without the address.
+pub async fn set_email(
+    state: &AppState,
+    person_id: i64,
+    email: Option<&str>,
+) -> Result<(), crate::services::accounts::sign_in::FormError> {
+    use crate::services::accounts::sign_in::FormError;
+    let email = email.map(str::trim).filter(|e| !e.is_empty());
+    if let Some(e) = email {
+        if !crate::services::shared::mail::valid_address(e) {
+            return Err(FormError::Invalid(vec![(
+                "thu",
+                "Địa chỉ thư điện tử chưa đúng. Ghi như ví dụ: ten@gmail.com".to_owned(),
+            )]));
+        }
+    }
+    let now = state.clock.now();
+    let txn = state.db.write().begin().await?;
+    reminders::set_email(&txn, person_id, email, now).await?;
+    audit::record(
+        &txn,
+        person_id,
+        if email.is_some() {
+            "reminder_email_set"
+        } else {
+            "reminder_email_removed"
+        },
+        &person_id.to_string(),
+        "",
+        now,
+    )
+    .await
+    .map_err(Internal::from)?;
     txn.commit().await?;
     Ok(())
 }

@@ -1,18 +1,22 @@
 //! The sender: every second each server process claims the messages that are due (at most
-//! `[sms] per_second` of them, through `dialect::claim_outbox`, so that two processes never
-//! take the same one), sends them through the SMS gateway ([`SIDE_BY_SIDE`] at a time) and
-//! writes how each went: sent;
-//! tried again later with a growing wait (1, 2, 4, 8 minutes) when the gateway fails; failed
-//! for good after [`MAX_TRIES`]; skipped when the person has no phone or stopped reminders
-//! after it was queued. No text message leaves between 21:00 and 07:00 (Vietnam time): they
-//! wait for the morning. A process killed mid-send leaves its messages claimed for
-//! [`LEASE_SECONDS`]; then any process queues them again (`release_expired`). The gateway is
-//! given each message's id as its idempotency key, so a message sent again after a crash
-//! reaches the phone once when the gateway honours the key.
+//! `[sms] per_second` text messages and `[email] per_second` emails, through
+//! `dialect::claim_outbox`, so that two processes never take the same one), sends them through
+//! the SMS gateway or the SMTP relay ([`SIDE_BY_SIDE`] at a time) and writes how each went:
+//! sent; tried again later with a growing wait (1, 2, 4, 8 minutes) when the gateway or relay
+//! fails; failed for good after [`MAX_TRIES`]; skipped when the person has no phone (or removed
+//! their email) or stopped reminders after it was queued. No text message leaves between
+//! 21:00 and 07:00 (Vietnam time): they wait for the morning; emails go at any hour. A
+//! process killed mid-send leaves its messages claimed for [`LEASE_SECONDS`]; then any process
+//! queues them again (`release_expired`). The gateway is given each message's id as its
+//! idempotency key, so a message sent again after a crash reaches the phone once when the
+//! gateway honours the key; an email carries it as its `Message-ID`, the same on every try.
 
 use chrono::{DateTime, Duration, Timelike, Utc};
 use hocvuso_db::repo::reminders;
 
+use futures_util::future::BoxFuture;
+
+use crate::services::shared::mail::Mail;
 use crate::services::shared::sms::Sms;
 use crate::services::Internal;
 use crate::state::AppState;
@@ -67,50 +71,80 @@ pub struct Round {
     pub lost: usize,
 }
 
-/// One round: frees claims that ran out, then (outside the quiet hours) claims and sends up
-/// to `[sms] per_second` messages that are due.
+/// One round: frees claims that ran out, then claims and sends the messages that are due:
+/// up to `[email] per_second` emails, and (outside the quiet hours) up to `[sms] per_second`
+/// text messages.
 pub async fn round(state: &AppState) -> Result<Round, Internal> {
     let now = state.clock.now();
     let db = state.db.write();
     reminders::release_expired(db, now).await?;
     let mut out = Round::default();
-    if quiet(state.config.sms_quiet_hours, now) {
-        return Ok(out);
-    }
-    let claimed = hocvuso_db::dialect::claim_outbox(
+    let lease = now + Duration::seconds(LEASE_SECONDS);
+    let mut claimed = hocvuso_db::dialect::claim_outbox(
         db,
         now,
-        now + Duration::seconds(LEASE_SECONDS),
-        u64::from(state.config.sms_per_second),
+        lease,
+        reminders::BY_EMAIL,
+        u64::from(state.config.email_per_second),
     )
     .await?;
+    if !quiet(state.config.sms_quiet_hours, now) {
+        claimed.extend(
+            hocvuso_db::dialect::claim_outbox(
+                db,
+                now,
+                lease,
+                reminders::BY_SMS,
+                u64::from(state.config.sms_per_second),
+            )
+            .await?,
+        );
+    }
     if claimed.is_empty() {
         return Ok(out);
     }
     let ids: Vec<i64> = claimed.iter().map(|c| c.id).collect();
     let deliveries = reminders::deliveries(db, &ids).await?;
-    // Each message's send as an owned future (the gateway's part runs when awaited), at most
-    // SIDE_BY_SIDE of them in flight at once.
+    let site = state.config.site_url();
+    // Each message's send as an owned future (the gateway's or relay's part runs when
+    // awaited), at most SIDE_BY_SIDE of them in flight at once; a message with nowhere to go
+    // is skipped with the reason.
     let sends: Vec<_> = claimed
         .iter()
         .map(|c| {
             let d = deliveries.iter().find(|d| d.id == c.id);
-            let sending: futures_util::future::BoxFuture<'static, Result<(), String>> = match d {
-                None => Box::pin(std::future::ready(Err("tin nhắn không còn".to_owned()))),
-                Some(d) if d.opted_out || d.phone.is_none() => {
-                    Box::pin(std::future::ready(Err(String::new())))
+            let sending: BoxFuture<'static, Outcome> = match (d, c.channel.as_str()) {
+                (None, _) => ready(Outcome::Tried(Err("tin nhắn không còn".to_owned()))),
+                (Some(d), _) if d.opted_out => {
+                    ready(Outcome::Skipped("Người nhận đã chọn không nhận lời nhắc"))
                 }
-                Some(d) => state.sms.send(Sms {
-                    phone: d.phone.clone().unwrap_or_default(),
-                    text: super::compose::sms_text(&d.body),
-                    key: format!("hocvuso-{}", c.id),
-                }),
+                (Some(d), reminders::BY_EMAIL) => match &d.email {
+                    None => ready(Outcome::Skipped(
+                        "Người nhận đã bỏ địa chỉ thư: chỉ báo trên trang Thông báo của người nhận",
+                    )),
+                    Some(to) => tried(state.mail.send(Mail {
+                        to: to.clone(),
+                        subject: super::compose::EMAIL_SUBJECT.to_owned(),
+                        text: super::compose::email_text(&d.body, &site),
+                        id: format!("hocvuso-{}", c.id),
+                    })),
+                },
+                (Some(d), _) => match &d.phone {
+                    None => ready(Outcome::Skipped(
+                        "Không có số điện thoại: chỉ báo trên trang Thông báo của người nhận",
+                    )),
+                    Some(phone) => tried(state.sms.send(Sms {
+                        phone: phone.clone(),
+                        text: super::compose::sms_text(&d.body),
+                        key: format!("hocvuso-{}", c.id),
+                    })),
+                },
             };
             let id = c.id;
             async move { (id, sending.await) }
         })
         .collect();
-    let done: Vec<(i64, Result<(), String>)> = futures_util::StreamExt::collect(
+    let done: Vec<(i64, Outcome)> = futures_util::StreamExt::collect(
         futures_util::StreamExt::buffer_unordered(futures_util::stream::iter(sends), SIDE_BY_SIDE),
     )
     .await;
@@ -118,32 +152,29 @@ pub async fn round(state: &AppState) -> Result<Round, Internal> {
         let Some(c) = claimed.iter().find(|c| c.id == id) else {
             continue;
         };
-        let d = deliveries.iter().find(|d| d.id == id);
         let done_at = state.clock.now();
-        let kept = match (outcome, d) {
-            (Ok(()), _) => {
+        let kept = match outcome {
+            Outcome::Tried(Ok(())) => {
                 out.sent += 1;
                 reminders::finish(db, c.id, reminders::SENT, None, done_at).await?
             }
-            (Err(_), Some(d)) if d.opted_out => {
+            Outcome::Skipped(why) => {
                 out.skipped += 1;
-                let why = "Người nhận đã chọn không nhận lời nhắc";
                 reminders::finish(db, c.id, reminders::SKIPPED, Some(why), done_at).await?
             }
-            (Err(_), Some(d)) if d.phone.is_none() => {
-                out.skipped += 1;
-                let why = "Không có số điện thoại: chỉ báo trên trang Thông báo của người nhận";
-                reminders::finish(db, c.id, reminders::SKIPPED, Some(why), done_at).await?
-            }
-            (Err(e), _) if c.attempts >= MAX_TRIES => {
+            Outcome::Tried(Err(e)) if c.attempts >= MAX_TRIES => {
                 out.failed += 1;
                 let why = format!("Đã thử {} lần; lần cuối: {e}", c.attempts);
                 reminders::finish(db, c.id, reminders::FAILED, Some(&why), done_at).await?
             }
-            (Err(e), _) => {
+            Outcome::Tried(Err(e)) => {
                 out.retried += 1;
-                let next =
-                    after_quiet_hours(state.config.sms_quiet_hours, done_at + backoff(c.attempts));
+                let next = done_at + backoff(c.attempts);
+                let next = if c.channel == reminders::BY_SMS {
+                    after_quiet_hours(state.config.sms_quiet_hours, next)
+                } else {
+                    next
+                };
                 reminders::retry_later(db, c.id, &e, next).await?
             }
         };
@@ -155,6 +186,22 @@ pub async fn round(state: &AppState) -> Result<Round, Internal> {
         .metrics
         .messages(out.sent, out.retried, out.failed, out.skipped);
     Ok(out)
+}
+
+/// How one claimed message went.
+enum Outcome {
+    /// Handed to the gateway or relay, or refused by it (why).
+    Tried(Result<(), String>),
+    /// Nowhere to send it (why, for the delivery log).
+    Skipped(&'static str),
+}
+
+fn ready(o: Outcome) -> BoxFuture<'static, Outcome> {
+    Box::pin(std::future::ready(o))
+}
+
+fn tried(send: BoxFuture<'static, Result<(), String>>) -> BoxFuture<'static, Outcome> {
+    Box::pin(async move { Outcome::Tried(send.await) })
 }
 
 /// How many messages wait and are being sent, over every process (for `/metrics`).

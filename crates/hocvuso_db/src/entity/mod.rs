@@ -59,6 +59,7 @@ pub mod question;
 pub mod question_option;
 pub mod quiz_attempt;
 pub mod reminder;
+pub mod reminder_email;
 pub mod reminder_opt_out;
 pub mod reminder_schedule;
 pub mod report_period;

@@ -23,6 +23,9 @@ pub struct Model {
     pub queued_at: DateTimeUtc,
     /// When the person saw it on their notifications page.
     pub read_at: Option<DateTimeUtc>,
+    /// How it goes: `sms` (a text message, when the person has a phone) or `email` (the
+    /// person gave an address for reminders); decided when queued.
+    pub channel: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -43,6 +43,7 @@ mod m20261210_000001_news;
 mod m20261210_000002_report_files;
 mod m20261210_000003_report_activity;
 mod m20261211_000001_reminders;
+mod m20261212_000001_reminder_email;
 
 use m20261124_000001_initial::Initial;
 use m20261125_000001_handbook::Handbook;
@@ -78,6 +79,7 @@ use m20261210_000001_news::News;
 use m20261210_000002_report_files::ReportFiles;
 use m20261210_000003_report_activity::ReportActivity;
 use m20261211_000001_reminders::Reminders;
+use m20261212_000001_reminder_email::ReminderEmail;
 
 pub struct Migrator;
 
@@ -119,6 +121,7 @@ impl MigratorTrait for Migrator {
             Box::new(ReportFiles),
             Box::new(ReportActivity),
             Box::new(Reminders),
+            Box::new(ReminderEmail),
         ]
     }
 }

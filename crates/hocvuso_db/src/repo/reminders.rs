@@ -9,7 +9,7 @@ use sea_orm::{
     QuerySelect, Set,
 };
 
-use crate::entity::{outbox, reminder, reminder_opt_out, reminder_schedule};
+use crate::entity::{outbox, reminder, reminder_email, reminder_opt_out, reminder_schedule};
 use crate::repo::people::MemberFilter;
 
 pub use reminder::Model as Reminder;
@@ -22,6 +22,12 @@ pub const SENT: &str = "sent";
 pub const FAILED: &str = "failed";
 pub const SKIPPED: &str = "skipped";
 
+/// How an `outbox` row goes: a text message, or an email (the person gave an address).
+pub const BY_SMS: &str = "sms";
+pub const BY_EMAIL: &str = "email";
+/// The longest email address kept (RFC 5321's limit on a path).
+pub const MAX_EMAIL: usize = 254;
+
 /// Who a reminder would reach, for the preview before it is sent.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, FromQueryResult)]
 pub struct Reach {
@@ -31,8 +37,11 @@ pub struct Reach {
     pub opted_out: i64,
     /// Of them, people already sent a reminder in the past week (and not opted out).
     pub recent: i64,
-    /// Of those left, people without a phone number (they see it on their page only).
+    /// Of those left, people without a phone number nor an email for reminders (they see it
+    /// on their page only).
     pub no_phone: i64,
+    /// Of those left, people who receive reminders by email.
+    pub by_email: i64,
 }
 
 impl Reach {
@@ -55,8 +64,23 @@ fn unfinished_people(
         .expr_as(p("id"), Alias::new("pid"))
         .expr_as(opted_out(), Alias::new("opted"))
         .expr_as(recently_reminded(week_ago), Alias::new("recent"))
-        .expr_as(p("phone").is_not_null(), Alias::new("has_phone"));
+        .expr_as(p("phone").is_not_null(), Alias::new("has_phone"))
+        .expr_as(has_email(), Alias::new("has_email"));
     q
+}
+
+/// `EXISTS` an email for reminders of person `p`.
+fn has_email() -> sea_orm::sea_query::SimpleExpr {
+    Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(reminder_email::Entity)
+            .and_where(
+                Expr::col((reminder_email::Entity, reminder_email::Column::PersonId))
+                    .equals((Alias::new("p"), Alias::new("id"))),
+            )
+            .to_owned(),
+    )
 }
 
 /// `EXISTS` an opt-out of person `p`.
@@ -112,9 +136,15 @@ pub async fn reach<C: ConnectionTrait>(
         )
         .expr_as(
             Expr::cust(
-                "COALESCE(SUM(CASE WHEN NOT t.has_phone AND NOT t.opted AND NOT t.recent THEN 1 ELSE 0 END), 0)",
+                "COALESCE(SUM(CASE WHEN NOT t.has_phone AND NOT t.has_email AND NOT t.opted AND NOT t.recent THEN 1 ELSE 0 END), 0)",
             ),
             Alias::new("no_phone"),
+        )
+        .expr_as(
+            Expr::cust(
+                "COALESCE(SUM(CASE WHEN t.has_email AND NOT t.opted AND NOT t.recent THEN 1 ELSE 0 END), 0)",
+            ),
+            Alias::new("by_email"),
         )
         .from_subquery(inner, Alias::new("t"))
         .to_owned();
@@ -173,6 +203,7 @@ pub async fn queue<C: ConnectionTrait>(
         .expr(Expr::val(0))
         .expr(Expr::val(r.send_after))
         .expr(Expr::val(now))
+        .expr(Expr::case(has_email(), Expr::val(BY_EMAIL)).finally(Expr::val(BY_SMS)))
         .and_where(opted_out().not())
         .and_where(recently_reminded(week_ago).not());
     let insert = Query::insert()
@@ -184,6 +215,7 @@ pub async fn queue<C: ConnectionTrait>(
             outbox::Column::Attempts,
             outbox::Column::NextAt,
             outbox::Column::QueuedAt,
+            outbox::Column::Channel,
         ])
         .select_from(select)
         .map_err(|e| DbErr::Custom(e.to_string()))?
@@ -222,27 +254,31 @@ pub async fn release_expired<C: ConnectionTrait>(
 pub struct Delivery {
     pub id: i64,
     pub phone: Option<String>,
+    /// The address for reminders, if the person gave one.
+    pub email: Option<String>,
     pub body: String,
     pub opted_out: bool,
 }
 
-/// The phone, text and opt-out of claimed messages.
+/// The phone, email, text and opt-out of claimed messages.
 pub async fn deliveries<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<Vec<Delivery>, DbErr> {
     use sea_orm::sea_query::JoinType;
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let backend = conn.get_database_backend();
-    let (o, p, r, x) = (
+    let (o, p, r, x, e) = (
         Alias::new("o"),
         Alias::new("p"),
         Alias::new("r"),
         Alias::new("x"),
+        Alias::new("e"),
     );
     let c = |t: &Alias, n: &'static str| Expr::col((t.clone(), Alias::new(n)));
     let q = Query::select()
         .expr_as(c(&o, "id"), Alias::new("id"))
         .expr_as(c(&p, "phone"), Alias::new("phone"))
+        .expr_as(c(&e, "email"), Alias::new("email"))
         .expr_as(c(&r, "body"), Alias::new("body"))
         .expr_as(c(&x, "person_id").is_not_null(), Alias::new("opted_out"))
         .from_as(outbox::Entity, o.clone())
@@ -263,6 +299,12 @@ pub async fn deliveries<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<Vec
             reminder_opt_out::Entity,
             x.clone(),
             c(&x, "person_id").equals((o.clone(), Alias::new("person_id"))),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            reminder_email::Entity,
+            e.clone(),
+            c(&e, "person_id").equals((o.clone(), Alias::new("person_id"))),
         )
         .and_where(c(&o, "id").is_in(ids.iter().copied()))
         .to_owned();
@@ -378,6 +420,8 @@ pub async fn status_counts<C: ConnectionTrait>(
 pub struct LogLine {
     pub full_name: String,
     pub phone: Option<String>,
+    /// `sms` or `email`.
+    pub channel: String,
     pub status: String,
     pub attempts: i32,
     pub error: Option<String>,
@@ -398,6 +442,7 @@ pub async fn problems<C: ConnectionTrait>(
     let q = Query::select()
         .expr_as(c(&p, "full_name"), Alias::new("full_name"))
         .expr_as(c(&p, "phone"), Alias::new("phone"))
+        .expr_as(c(&o, "channel"), Alias::new("channel"))
         .expr_as(c(&o, "status"), Alias::new("status"))
         .expr_as(c(&o, "attempts"), Alias::new("attempts"))
         .expr_as(c(&o, "error"), Alias::new("error"))
@@ -542,6 +587,40 @@ pub async fn set_opt_out<C: ConnectionTrait>(
         reminder_opt_out::Entity::delete_by_id(person_id)
             .exec(conn)
             .await?;
+    }
+    Ok(())
+}
+
+/// The address a person gave for reminders by email, if any.
+pub async fn email_of<C: ConnectionTrait>(
+    conn: &C,
+    person_id: i64,
+) -> Result<Option<String>, DbErr> {
+    Ok(reminder_email::Entity::find_by_id(person_id)
+        .one(conn)
+        .await?
+        .map(|r| r.email))
+}
+
+/// Sets (`Some`: reminders by email from now on) or removes (`None`: by text message again)
+/// the address a person gives for reminders. Messages already queued keep their channel.
+pub async fn set_email<C: ConnectionTrait>(
+    conn: &C,
+    person_id: i64,
+    email: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    reminder_email::Entity::delete_by_id(person_id)
+        .exec(conn)
+        .await?;
+    if let Some(email) = email {
+        reminder_email::Entity::insert(reminder_email::ActiveModel {
+            person_id: Set(person_id),
+            email: Set(email.to_owned()),
+            at: Set(now),
+        })
+        .exec(conn)
+        .await?;
     }
     Ok(())
 }

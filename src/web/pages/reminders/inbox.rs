@@ -1,5 +1,5 @@
-//! /thong-bao: a person's notifications (the reminders sent to them) and their choice to
-//! receive none (`services::reminders::inbox`).
+//! /thong-bao: a person's notifications (the reminders sent to them), their choice to
+//! receive none, and the address to receive them by email (`services::reminders::inbox`).
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -7,11 +7,13 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
+use crate::services::accounts::sign_in::FormError;
 use crate::services::reminders::inbox::{self, Inbox};
 use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
 use crate::web::page::{render, see_other, Chrome};
+use crate::web::pages::Errors;
 
 #[derive(Template)]
 #[template(path = "reminders/inbox/index.html")]
@@ -19,6 +21,9 @@ pub struct InboxPage {
     pub l: Chrome,
     pub done: Option<&'static str>,
     pub inbox: Inbox,
+    /// The email typed, shown again with its error.
+    pub email_typed: String,
+    pub errors: Errors,
     /// No text messages at night (`[sms] quiet_hours`).
     pub quiet_hours: bool,
 }
@@ -41,18 +46,92 @@ pub async fn index(
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
+    let done = match q.xong.as_str() {
+        "da-tat" => Some("Đã tắt lời nhắc học tập. Bạn có thể bật lại bất cứ lúc nào."),
+        "da-bat" => Some("Đã bật lại lời nhắc học tập."),
+        "da-luu-thu" => Some("Đã lưu: từ nay lời nhắc được gửi tới thư điện tử của bạn."),
+        "da-bo-thu" => Some("Đã bỏ địa chỉ thư: lời nhắc lại được gửi bằng tin nhắn."),
+        _ => None,
+    };
+    page(
+        &state,
+        &ctx,
+        user.person_id,
+        done,
+        String::new(),
+        Errors::default(),
+    )
+    .await
+}
+
+async fn page(
+    state: &AppState,
+    ctx: &Ctx,
+    person_id: i64,
+    done: Option<&'static str>,
+    email_typed: String,
+    errors: Errors,
+) -> Result<Response, WebError> {
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let page = InboxPage {
         l: ctx.chrome("Thông báo"),
-        done: match q.xong.as_str() {
-            "da-tat" => Some("Đã tắt lời nhắc học tập. Bạn có thể bật lại bất cứ lúc nào."),
-            "da-bat" => Some("Đã bật lại lời nhắc học tập."),
-            _ => None,
-        },
-        inbox: inbox::open(&state, user.person_id).await?,
+        done,
+        inbox: inbox::open(state, person_id).await?,
+        email_typed,
+        errors,
         quiet_hours: state.config.sms_quiet_hours,
     };
-    Ok(render(&ctx, StatusCode::OK, &page))
+    Ok(render(ctx, status, &page))
 }
+
+#[derive(Default, Deserialize)]
+pub struct EmailForm {
+    /// The address; empty with `bo=1` to remove it.
+    #[serde(default)]
+    thu: String,
+    #[serde(default)]
+    bo: String,
+}
+
+/// POST /thong-bao/thu-dien-tu: reminders by email to this address, or (`bo=1`) by text
+/// message again.
+pub async fn email(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm { data: f, .. }: CsrfForm<EmailForm>,
+) -> Result<Response, WebError> {
+    let user = ctx.user()?;
+    state
+        .limits
+        .reminder_person
+        .check(&format!("thu-{}", user.person_id), state.clock.now())
+        .map_err(WebError::TooMany)?;
+    let remove = f.bo == "1";
+    let typed: String = f.thu.chars().take(MAX_TYPED).collect();
+    let given = (!remove).then_some(typed.as_str());
+    if given.is_some_and(|t| t.trim().is_empty()) {
+        let errors = vec![("thu", "Hãy ghi địa chỉ thư điện tử.".to_owned())];
+        return page(&state, &ctx, user.person_id, None, typed, errors.into()).await;
+    }
+    match inbox::set_email(&state, user.person_id, given).await {
+        Ok(()) => Ok(see_other(if remove {
+            "/thong-bao?xong=da-bo-thu"
+        } else {
+            "/thong-bao?xong=da-luu-thu"
+        })),
+        Err(FormError::Invalid(errors)) => {
+            page(&state, &ctx, user.person_id, None, typed, errors.into()).await
+        }
+        Err(FormError::Internal(e)) => Err(e.into()),
+    }
+}
+
+/// The most of a typed address shown again (longer ones are refused anyway).
+const MAX_TYPED: usize = 300;
 
 #[derive(Default, Deserialize)]
 pub struct ChoiceForm {
