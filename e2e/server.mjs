@@ -22,9 +22,9 @@ export const BIN = process.env.HOCVUSO_BIN
 // Demo accounts (src/services/setup/demo.rs).
 export const DEMO_PASSWORD = 'hocvuso-demo';
 
-/** The server's environment: ours, less the test's own HOCVUSO_BIN, without log colours. */
-function serverEnv() {
-  const env = { ...process.env, NO_COLOR: '1' };
+/** The server's environment: ours (and `extra`), less the test's own HOCVUSO_BIN, without log colours. */
+function serverEnv(extra = {}) {
+  const env = { ...process.env, NO_COLOR: '1', ...extra };
   delete env.HOCVUSO_BIN;
   return env;
 }
@@ -40,12 +40,14 @@ export function runHocvuso(args, options = {}) {
 /**
  * Fills a fresh database (temporary SQLite, or E2E_DATABASE_URL) and serves it. By default with
  * the demo accounts (`hocvuso demo --people 0`: no learners); with `{ admin: {phone, name,
- * password} }` only that province admin (`hocvuso user create-admin`).
- * Returns { base, tmp, logPath, logTail, shutdown, stop }: `tmp` is a temporary directory for
- * the test's own files too, `shutdown()` stops the server (the log and `tmp` stay),
- * `stop()` stops it and deletes `tmp`.
+ * password} }` only that province admin (`hocvuso user create-admin`); `{ env }`: more
+ * environment for the server (e.g. HOCVUSO_EMAIL__SMTP_HOST).
+ * Returns { base, tmp, logPath, logTail, shutdown, stop, crash, restart }: `tmp` is a temporary
+ * directory for the test's own files too, `shutdown()` stops the server (the log and `tmp`
+ * stay), `stop()` stops it and deletes `tmp`, `crash()` SIGKILLs it, `restart()` starts it
+ * again on the same database and address.
  */
-export async function startHocvuso(prefix, { admin } = {}) {
+export async function startHocvuso(prefix, { admin, env } = {}) {
   assert.ok(existsSync(BIN), `hocvuso binary not found at ${BIN}: build it (cargo build --release) or set HOCVUSO_BIN`);
   const tmp = mkdtempSync(join(tmpdir(), prefix));
   const logPath = join(tmp, 'server.log');
@@ -63,9 +65,7 @@ export async function startHocvuso(prefix, { admin } = {}) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const fd = openSync(logPath, 'a');
-  const server = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--database', db], {
-    cwd: REPO_DIR, env: serverEnv(), stdio: ['ignore', fd, fd],
-  });
+  let server;
   const running = () => server.exitCode === null && server.signalCode === null;
   const kill = () => running() && server.kill('SIGKILL');
   process.once('exit', kill);
@@ -76,13 +76,28 @@ export async function startHocvuso(prefix, { admin } = {}) {
       return '(no server log)';
     }
   };
-  await pollUntil(`GET ${base}/healthz to answer 200`, async () => {
-    if (!running()) {
-      throw new GiveUp(`hocvuso serve exited (${server.exitCode ?? server.signalCode}):\n${logTail()}`);
+  /** Start `hocvuso serve` on the database and wait for /healthz. */
+  const launch = async () => {
+    server = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--database', db], {
+      cwd: REPO_DIR, env: serverEnv(env), stdio: ['ignore', fd, fd],
+    });
+    await pollUntil(`GET ${base}/healthz to answer 200`, async () => {
+      if (!running()) {
+        throw new GiveUp(`hocvuso serve exited (${server.exitCode ?? server.signalCode}):\n${logTail()}`);
+      }
+      const res = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(2000) });
+      return res.status === 200;
+    }, { timeoutMs: 30_000, intervalMs: 100 });
+  };
+  await launch();
+  /** SIGKILL the server (as a crash or the OOM killer would) and wait until it is gone. */
+  const crash = async () => {
+    if (running()) {
+      const gone = new Promise((r) => server.once('exit', r));
+      server.kill('SIGKILL');
+      await gone;
     }
-    const res = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(2000) });
-    return res.status === 200;
-  }, { timeoutMs: 30_000, intervalMs: 100 });
+  };
   /** SIGTERM the server and wait for it to exit (SIGKILL after 5 s). */
   const shutdown = async () => {
     if (running()) {
@@ -102,23 +117,23 @@ export async function startHocvuso(prefix, { admin } = {}) {
     closeSync(fd);
     rmSync(tmp, { recursive: true, force: true });
   };
-  return { base, tmp, logPath, logTail, shutdown, stop };
+  return { base, tmp, logPath, logTail, shutdown, stop, crash, restart: launch };
 }
 
 /**
  * What every walk sets up, as node:test hooks: before the first step, the server
- * (startHocvuso(prefix, { admin })), one browser per label, side by side ({ javascript } as for
+ * (startHocvuso(prefix, { admin, env })), one browser per label, side by side ({ javascript } as for
  * startBrowser), then `ready()` if given (the walk's own preparations: node:test runs a file's
  * `before` hooks side by side, so one that needs the server must be this one); after the last
  * step, the browsers quit and the server stops. Returns at once { srv, p, step, browsers }: `srv`
  * (filled in by the hook: base, tmp, logTail, …), the page helpers `p` for it, `step` (see
  * steps) and the Browsers in the order of `labels`.
  */
-export function setUpWalk(prefix, labels, { admin, javascript, ready } = {}) {
+export function setUpWalk(prefix, labels, { admin, env, javascript, ready } = {}) {
   const srv = {};
   const browsers = labels.map((label) => new Browser(label));
   before(async () => {
-    Object.assign(srv, await startHocvuso(prefix, { admin }));
+    Object.assign(srv, await startHocvuso(prefix, { admin, env }));
     await startAll(browsers, { javascript });
     await ready?.();
   });

@@ -846,6 +846,8 @@ async fn reminders_go_by_email_to_those_who_chose_it(b: TestBackend) {
         );
         assert!(m.header("Message-ID").ends_with("@lamdong.gov.vn>"));
         assert!(m.header("From").contains("hocvuso@lamdong.gov.vn"));
+        // Dated by the app's clock (21:30 in Vietnam, 14:30 UTC).
+        assert!(m.header("Date").contains("25 Nov 2026 14:3"), "{}", m.data);
         assert!(
             m.header("Subject").to_lowercase().starts_with("=?utf-8?"),
             "encoded: {}",

@@ -10,6 +10,9 @@
 //! * `bench-reminders --unit CODE --group G` — the preview's count and the queueing of a
 //!   reminder to every non-finisher of a group under a unit (the province: every commune), then
 //!   one sender round's claim of 1,000 messages; prints the times;
+//! * `bench-period --every N` — a monthly reporting period (last month) for communes and
+//!   departments, with every N-th unit's report written from the live figures and sent, as
+//!   the province's completeness page reads it; prints the period's id;
 //! * `bench-handbook --articles N` — fill the handbook up to N published articles;
 //! * `bench-roster --rows N --out FILE` — write a roster of N people as .xlsx (as an officer's
 //!   Excel file would be: text cells, shared strings); `bench-roster --read FILE` — only read
@@ -456,6 +459,89 @@ pub async fn reminders(
         "RESULT unfinished={} queued={queued} reach_s={reach_s:.2} queue_s={queue_s:.2} claimed={} claim_ms={claim_ms:.1}",
         preview.reach.unfinished,
         claimed.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(clap::Args)]
+pub struct PeriodArgs {
+    /// Every N-th reporting unit sends its report (the others are missing).
+    #[arg(long, default_value_t = 2)]
+    every: usize,
+}
+
+/// As the province admin: schedules last month's reporting period for communes and
+/// departments and sends every `--every`-th unit's report (figures frozen from the live ones,
+/// as a unit's save does); prints `RESULT period=… units=… sent=… seconds=…`.
+pub async fn period(
+    database: Option<String>,
+    config: Option<&Path>,
+    args: PeriodArgs,
+) -> anyhow::Result<ExitCode> {
+    use chrono::Datelike;
+    use hocvuso::services::plan::reports::{self, Done, PeriodInput, WrittenInput};
+    let state = crate::open(database, config, None).await?;
+    let province = hocvuso_db::repo::org::by_code(state.db.read(), "68")
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no province unit 68"))?;
+    let admin = hocvuso::services::accounts::sign_in::SessionUser {
+        person_id: prepare_learners(&state, 1, "22918", false, &mut |_| {})
+            .await?
+            .first()
+            .map(|l| l.person_id)
+            .ok_or_else(|| anyhow::anyhow!("no province admin"))?,
+        full_name: "Quản trị đo".to_owned(),
+        roles: vec![(hocvuso_domain::Role::ProvinceAdmin, Some(province.id))],
+        must_change_password: false,
+    };
+    let today = hocvuso::clock::vietnam_time(state.clock.now()).date_naive();
+    let last_month = today
+        .with_day(1)
+        .and_then(|d| d.pred_opt())
+        .unwrap_or(today);
+    let form = |e: hocvuso::services::accounts::sign_in::FormError| anyhow::anyhow!("{e:?}");
+    let started = std::time::Instant::now();
+    let id = reports::create_period(
+        &state,
+        &admin,
+        &PeriodInput {
+            kind: "month".to_owned(),
+            year: last_month.year().to_string(),
+            number: last_month.month().to_string(),
+            due: (today + chrono::Duration::days(7))
+                .format("%d/%m/%Y")
+                .to_string(),
+            reporters: vec!["commune".to_owned(), "department".to_owned()],
+        },
+    )
+    .await
+    .map_err(form)?;
+    let units: Vec<String> = hocvuso::services::people::org::tree(&state)
+        .await?
+        .iter()
+        .filter(|u| u.merged_into_id.is_none() && (u.kind == "commune" || u.kind == "department"))
+        .map(|u| u.code.clone())
+        .collect();
+    let written = WrittenInput {
+        da_lam: "Tổ chức 4 lớp bồi dưỡng kỹ năng số cho người dân tại nhà văn hoá thôn.".to_owned(),
+        kho_khan: "Sóng điện thoại yếu ở các thôn vùng cao.".to_owned(),
+        de_xuat: "Hỗ trợ thêm điện thoại thông minh cho hộ nghèo.".to_owned(),
+    };
+    let mut sent = 0;
+    for code in units.iter().step_by(args.every.max(1)) {
+        match reports::save(&state, &admin, id, code, &written, true)
+            .await
+            .map_err(form)?
+        {
+            Done::Done => sent += 1,
+            other => anyhow::bail!("report of {code}: {other:?}"),
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    state.db.clone().close().await;
+    println!(
+        "RESULT period={id} units={} sent={sent} seconds={seconds:.1}",
+        units.len()
     );
     Ok(ExitCode::SUCCESS)
 }

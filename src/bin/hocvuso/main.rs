@@ -115,6 +115,10 @@ enum Command {
     #[cfg(feature = "bench")]
     #[command(hide = true)]
     BenchReminders(bench::RemindersArgs),
+    /// A reporting period with half the reports sent (used by bench/run).
+    #[cfg(feature = "bench")]
+    #[command(hide = true)]
+    BenchPeriod(bench::PeriodArgs),
     /// Checks acknowledged submissions are stored (used by bench/run).
     #[cfg(feature = "bench")]
     #[command(hide = true)]
@@ -247,6 +251,8 @@ async fn main() -> ExitCode {
         Some(Command::BenchRoster(args)) => bench::roster(cli.database, config, args).await,
         #[cfg(feature = "bench")]
         Some(Command::BenchReminders(args)) => bench::reminders(cli.database, config, args).await,
+        #[cfg(feature = "bench")]
+        Some(Command::BenchPeriod(args)) => bench::period(cli.database, config, args).await,
     };
     match result {
         Ok(code) => code,

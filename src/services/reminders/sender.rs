@@ -71,24 +71,32 @@ pub struct Round {
     pub lost: usize,
 }
 
-/// One round: frees claims that ran out, then claims and sends the messages that are due:
+/// One round: frees claims that ran out, then claims and sends the messages that are due
+/// (when a reader sees none of either, nothing is written):
 /// up to `[email] per_second` emails, and (outside the quiet hours) up to `[sms] per_second`
 /// text messages.
 pub async fn round(state: &AppState) -> Result<Round, Internal> {
     let now = state.clock.now();
-    let db = state.db.write();
-    reminders::release_expired(db, now).await?;
     let mut out = Round::default();
+    // Asked of a reader first: an idle sender (most seconds of most days) writes nothing.
+    let due = reminders::due(state.db.read(), now).await?;
+    let db = state.db.write();
+    if due.expired {
+        reminders::release_expired(db, now).await?;
+    }
     let lease = now + Duration::seconds(LEASE_SECONDS);
-    let mut claimed = hocvuso_db::dialect::claim_outbox(
-        db,
-        now,
-        lease,
-        reminders::BY_EMAIL,
-        u64::from(state.config.email_per_second),
-    )
-    .await?;
-    if !quiet(state.config.sms_quiet_hours, now) {
+    let mut claimed = Vec::new();
+    if due.email || due.expired {
+        claimed = hocvuso_db::dialect::claim_outbox(
+            db,
+            now,
+            lease,
+            reminders::BY_EMAIL,
+            u64::from(state.config.email_per_second),
+        )
+        .await?;
+    }
+    if (due.sms || due.expired) && !quiet(state.config.sms_quiet_hours, now) {
         claimed.extend(
             hocvuso_db::dialect::claim_outbox(
                 db,
@@ -127,6 +135,7 @@ pub async fn round(state: &AppState) -> Result<Round, Internal> {
                         subject: super::compose::EMAIL_SUBJECT.to_owned(),
                         text: super::compose::email_text(&d.body, &site),
                         id: format!("hocvuso-{}", c.id),
+                        date: now,
                     })),
                 },
                 (Some(d), _) => match &d.phone {

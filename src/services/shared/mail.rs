@@ -18,6 +18,8 @@ pub struct Mail {
     /// Names the message (`Message-ID`, without the angle brackets): the same on every try, so
     /// that a message sent again after a crash mid-send can be told for the same one.
     pub id: String,
+    /// The `Date` header (the app's clock, not the system's).
+    pub date: chrono::DateTime<chrono::Utc>,
 }
 
 /// Sends emails; `send` returns the network part as a future that owns what it needs (as
@@ -110,6 +112,7 @@ impl MailSender for SmtpMail {
                     .to(to)
                     .subject(mail.subject)
                     .message_id(Some(format!("<{}@{}>", mail.id, self.domain)))
+                    .date(std::time::SystemTime::from(mail.date))
                     .header(ContentType::TEXT_PLAIN)
                     .body(mail.text)
                     .map_err(|e| format!("không tạo được thư: {e}"))

@@ -364,6 +364,36 @@ pub async fn retry_later<C: ConnectionTrait>(
         == 1)
 }
 
+/// What a sender's round would find, asked of a reader so that an idle sender writes
+/// nothing: whether claims ran out, and whether text messages and emails are due.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Due {
+    pub expired: bool,
+    pub sms: bool,
+    pub email: bool,
+}
+
+pub async fn due<C: ConnectionTrait>(conn: &C, now: DateTime<Utc>) -> Result<Due, DbErr> {
+    let any = |status: &'static str, channel: Option<&'static str>| async move {
+        let mut q = outbox::Entity::find()
+            .select_only()
+            .column(outbox::Column::Id)
+            .filter(outbox::Column::Status.eq(status));
+        q = match channel {
+            None => q.filter(outbox::Column::LeaseUntil.lt(now)),
+            Some(c) => q
+                .filter(outbox::Column::NextAt.lte(now))
+                .filter(outbox::Column::Channel.eq(c)),
+        };
+        Ok::<bool, DbErr>(q.limit(1).into_tuple::<i64>().one(conn).await?.is_some())
+    };
+    Ok(Due {
+        expired: any(SENDING, None).await?,
+        sms: any(QUEUED, Some(BY_SMS)).await?,
+        email: any(QUEUED, Some(BY_EMAIL)).await?,
+    })
+}
+
 /// How many messages wait (`queued`) and are being sent (`sending`), for `/metrics`.
 pub async fn queue_depth<C: ConnectionTrait>(conn: &C) -> Result<(u64, u64), DbErr> {
     let count = |status: &'static str| async move {
