@@ -67,8 +67,12 @@ async function waitFor(what, ok, seconds) {
 step('1. the officer imports 300 people with phone numbers', async () => {
   await p.login(officer, OFFICER);
   const lines = ['STT,Họ và tên,Ngày sinh,Giới tính,Số điện thoại,Số định danh cá nhân,Mã xã,Nhóm'];
+  const family = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Hoàng', 'Vũ'];
+  const middle = ['Văn', 'Thị', 'Hữu', 'Minh', 'Ngọc'];
+  const given = ['An', 'Bình', 'Cúc', 'Dũng', 'Hoa', 'Lan', 'Mai', 'Nam', 'Phúc', 'Tâm'];
   for (let i = 0; i < PEOPLE; i += 1) {
-    lines.push(`${i + 1},Người Học Số ${i + 1},1970,Nữ,097${String(1000000 + i).padStart(7, '0')},,${XUAN_HUONG},Người dân`);
+    const name = `${family[i % 6]} ${middle[Math.floor(i / 6) % 5]} ${given[Math.floor(i / 30) % 10]}`;
+    lines.push(`${i + 1},${name},1970,Nữ,097${String(1000000 + i).padStart(7, '0')},,${XUAN_HUONG},Người dân`);
   }
   const file = join(srv.tmp, 'lop.csv');
   writeFileSync(file, `\uFEFF${lines.join('\r\n')}\r\n`);
