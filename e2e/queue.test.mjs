@@ -5,8 +5,8 @@
 // real gateways take it) at 50 a second; a third of the way through, the server is killed
 // with SIGKILL — no chance to tidy up — and started again on the same database. Every person
 // must get their message once: the gateway sees every key, a key twice only for the
-// messages in flight at the kill (the gateway drops the repeat by its key, so no phone gets
-// two), and the delivery log ends with every message sent, none failed. Messages claimed by
+// messages in flight at the kill (at most 16; the gateway drops the repeat by its key, so no
+// phone gets two), and the delivery log ends with every message sent, none failed. Messages claimed by
 // the killed server wait for their claim to run out (2 minutes), then go.
 // Run: ./run   (or: node --test queue.test.mjs, with chromium, chromium-driver, node_modules)
 
@@ -111,7 +111,9 @@ step('3. killed with SIGKILL a third of the way, started again: every message on
   assert.equal(posts.size, expected, 'nothing more');
   const twice = [...posts.values()].filter((n) => n > 1).length;
   assert.ok([...posts.values()].every((n) => n <= 2), 'no key more than twice');
-  assert.ok(twice <= PER_SECOND, `only messages in flight at the kill were posted again (${twice})`);
+  // The sender writes each outcome as its send ends: only those in flight (16 at a time) at
+  // the kill can be posted again.
+  assert.ok(twice <= 16, `only messages in flight at the kill were posted again (${twice})`);
   // One message per phone: the repeats carry the same key, which the gateway drops.
   assert.equal(new Set(phones.values()).size, expected, 'every phone reached, by one key each');
   console.log(`queue: ${expected} messages, ${atKill} at the kill, ${twice} posted again with the same key`);

@@ -153,11 +153,12 @@ pub async fn round(state: &AppState) -> Result<Round, Internal> {
             async move { (id, sending.await) }
         })
         .collect();
-    let done: Vec<(i64, Outcome)> = futures_util::StreamExt::collect(
-        futures_util::StreamExt::buffer_unordered(futures_util::stream::iter(sends), SIDE_BY_SIDE),
-    )
-    .await;
-    for (id, outcome) in done {
+    // Each outcome is written as soon as its send ends, so that a process killed mid-round
+    // leaves claimed-but-handed-over only the messages in flight (at most SIDE_BY_SIDE), not
+    // the round's whole claim.
+    let mut done =
+        futures_util::StreamExt::buffer_unordered(futures_util::stream::iter(sends), SIDE_BY_SIDE);
+    while let Some((id, outcome)) = futures_util::StreamExt::next(&mut done).await {
         let Some(c) = claimed.iter().find(|c| c.id == id) else {
             continue;
         };
