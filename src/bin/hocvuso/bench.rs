@@ -10,9 +10,10 @@
 //! * `bench-reminders --unit CODE --group G` — the preview's count and the queueing of a
 //!   reminder to every non-finisher of a group under a unit (the province: every commune), then
 //!   one sender round's claim of 1,000 messages; prints the times;
-//! * `bench-period --every N` — a monthly reporting period (last month) for communes and
-//!   departments, with every N-th unit's report written from the live figures and sent, as
-//!   the province's completeness page reads it; prints the period's id;
+//! * `bench-period --every N [--reporters KINDS|all]` — a monthly reporting period (last month)
+//!   for communes and departments (or the kinds given), with every N-th unit's report written
+//!   from the live figures and sent, as the province's completeness page reads it; prints the
+//!   period's id;
 //! * `bench-handbook --articles N` — fill the handbook up to N published articles;
 //! * `bench-roster --rows N --out FILE` — write a roster of N people as .xlsx (as an officer's
 //!   Excel file would be: text cells, shared strings); `bench-roster --read FILE` — only read
@@ -468,10 +469,14 @@ pub struct PeriodArgs {
     /// Every N-th reporting unit sends its report (the others are missing).
     #[arg(long, default_value_t = 2)]
     every: usize,
+    /// The kinds of unit that report (comma-separated): the plan's "communes and departments"
+    /// by default; `all` for every kind that may report.
+    #[arg(long, default_value = "commune,department")]
+    reporters: String,
 }
 
-/// As the province admin: schedules last month's reporting period for communes and
-/// departments and sends every `--every`-th unit's report (figures frozen from the live ones,
+/// As the province admin: schedules last month's reporting period for `--reporters` (kinds of
+/// unit) and sends every `--every`-th unit's report (figures frozen from the live ones,
 /// as a unit's save does); prints `RESULT period=… units=… sent=… seconds=…`.
 pub async fn period(
     database: Option<String>,
@@ -494,6 +499,14 @@ pub async fn period(
         roles: vec![(hocvuso_domain::Role::ProvinceAdmin, Some(province.id))],
         must_change_password: false,
     };
+    let reporters: Vec<String> = if args.reporters == "all" {
+        reports::REPORTER_KINDS
+            .iter()
+            .map(|k| (*k).to_owned())
+            .collect()
+    } else {
+        args.reporters.split(',').map(str::to_owned).collect()
+    };
     let today = hocvuso::clock::vietnam_time(state.clock.now()).date_naive();
     let last_month = today
         .with_day(1)
@@ -511,7 +524,7 @@ pub async fn period(
             due: (today + chrono::Duration::days(7))
                 .format("%d/%m/%Y")
                 .to_string(),
-            reporters: vec!["commune".to_owned(), "department".to_owned()],
+            reporters: reporters.clone(),
         },
     )
     .await
@@ -519,7 +532,7 @@ pub async fn period(
     let units: Vec<String> = hocvuso::services::people::org::tree(&state)
         .await?
         .iter()
-        .filter(|u| u.merged_into_id.is_none() && (u.kind == "commune" || u.kind == "department"))
+        .filter(|u| u.merged_into_id.is_none() && reporters.contains(&u.kind))
         .map(|u| u.code.clone())
         .collect();
     let written = WrittenInput {

@@ -7,6 +7,8 @@
 //! sent again → approved; every step kept with who and when, and audited; an approved report
 //! is read-only. The province sees per period who reported, on time or late, and who not.
 
+use std::collections::HashMap;
+
 use chrono::{Datelike, NaiveDate};
 use hocvuso_db::repo::reports::{self, NewPeriod, Written};
 use hocvuso_db::repo::{audit, org, people};
@@ -150,9 +152,30 @@ async fn line_of(
     period: reports::Period,
 ) -> Result<PeriodLine, Internal> {
     let units = reporting_units(state, user, &period).await?;
-    let reports = reports::reports_of_period(state.db.read(), period.id).await?;
-    let of = |u: &org::OrgUnit| reports.iter().find(|r| r.unit_id == u.id);
-    let sent: Vec<&reports::Report> = units
+    let states = states_by_unit(state, &period).await?;
+    Ok(line_from(user, period, &units, &states))
+}
+
+/// Where each unit's report of the period stands, by unit id (the lean read: no figures).
+async fn states_by_unit(
+    state: &AppState,
+    period: &reports::Period,
+) -> Result<HashMap<i64, reports::ReportState>, Internal> {
+    Ok(reports::report_states_of_period(state.db.read(), period.id)
+        .await?
+        .into_iter()
+        .map(|r| (r.unit_id, r))
+        .collect())
+}
+
+fn line_from(
+    user: &SessionUser,
+    period: reports::Period,
+    units: &[org::OrgUnit],
+    states: &HashMap<i64, reports::ReportState>,
+) -> PeriodLine {
+    let of = |u: &org::OrgUnit| states.get(&u.id);
+    let sent: Vec<&reports::ReportState> = units
         .iter()
         .filter_map(of)
         .filter(|r| r.submitted_at.is_some())
@@ -161,7 +184,7 @@ async fn line_of(
         .iter()
         .filter(|r| r.submitted_at.is_some_and(|t| on_time(&period, t)))
         .count();
-    Ok(PeriodLine {
+    PeriodLine {
         kind: kind_words(&period.kind),
         due: day(period.due_on),
         expected: units.len(),
@@ -187,7 +210,7 @@ async fn line_of(
                 .collect()
         },
         period,
-    })
+    }
 }
 
 /// A unit's line on a period's completeness page.
@@ -220,11 +243,11 @@ pub async fn period_page(
         return Ok(None);
     };
     let units = reporting_units(state, user, &period).await?;
-    let reports = reports::reports_of_period(db, period.id).await?;
+    let states = states_by_unit(state, &period).await?;
     let mut lines: Vec<UnitLine> = units
         .iter()
         .map(|u| {
-            let r = reports.iter().find(|r| r.unit_id == u.id);
+            let r = states.get(&u.id);
             let sent = r.and_then(|r| r.submitted_at);
             UnitLine {
                 code: u.code.clone(),
@@ -255,7 +278,7 @@ pub async fn period_page(
         .map(crate::services::people::org::kind_name)
         .collect::<Vec<_>>()
         .join(", ");
-    let line = line_of(state, user, period).await?;
+    let line = line_from(user, period, &units, &states);
     Ok(Some(PeriodPage {
         starts: day(line.period.starts_on),
         ends: day(line.period.ends_on),

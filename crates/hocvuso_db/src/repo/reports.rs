@@ -4,8 +4,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 
 use crate::entity::{period_report, period_report_file, period_report_step, report_period};
@@ -79,6 +79,31 @@ pub async fn periods<C: ConnectionTrait>(conn: &C) -> Result<Vec<Period>, DbErr>
 
 pub async fn period_by_id<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<Period>, DbErr> {
     report_period::Entity::find_by_id(id).one(conn).await
+}
+
+/// Where a unit's report of a period stands: what the completeness pages read, without the
+/// frozen figures and the written parts.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct ReportState {
+    pub unit_id: i64,
+    pub status: String,
+    pub submitted_at: Option<DateTime<Utc>>,
+}
+
+/// Where every report of a period stands (one row per unit that has one).
+pub async fn report_states_of_period<C: ConnectionTrait>(
+    conn: &C,
+    period_id: i64,
+) -> Result<Vec<ReportState>, DbErr> {
+    period_report::Entity::find()
+        .select_only()
+        .column(period_report::Column::UnitId)
+        .column(period_report::Column::Status)
+        .column(period_report::Column::SubmittedAt)
+        .filter(period_report::Column::PeriodId.eq(period_id))
+        .into_model::<ReportState>()
+        .all(conn)
+        .await
 }
 
 /// The reports of a period (every unit's that has one).
