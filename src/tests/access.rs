@@ -252,6 +252,7 @@ const ROUTES: &[(&str, &str, Level)] = &[
     ("/nhac-nho/{id}", "G", Level::Officer),
     ("/thong-bao", "G", Level::LoggedIn),
     ("/thong-bao/nhac-nho", "P", Level::LoggedIn),
+    ("/thong-bao/thu-dien-tu", "P", Level::LoggedIn),
     ("/tin-tuc/quan-ly/moi", "GP", Level::Officer),
     ("/tin-tuc/quan-ly/{id}", "GP", Level::Officer),
     ("/tin-tuc/quan-ly/{id}/go", "P", Level::Officer),

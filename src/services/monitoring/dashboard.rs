@@ -861,6 +861,7 @@ pub async fn competence_coverage(
     user: &SessionUser,
     code: &str,
 ) -> Result<Option<Coverage>, Internal> {
+    use std::collections::BTreeSet;
     if !may_view(state, user, code).await? {
         return Ok(None);
     }
@@ -869,21 +870,22 @@ pub async fn competence_coverage(
         return Ok(None);
     };
     let catalog = state.catalog.current();
-    let builds: Vec<(i64, String)> = catalog
+    let builds: BTreeMap<i64, Vec<&str>> = catalog
         .courses()
         .flat_map(|c| c.lessons.iter())
-        .flat_map(|l| {
-            l.lesson
-                .competences
-                .split_whitespace()
-                .map(|code| (l.lesson.id, code.to_owned()))
+        .map(|l| {
+            (
+                l.lesson.id,
+                l.lesson.competences.split_whitespace().collect(),
+            )
         })
         .collect();
-    let learners: BTreeMap<String, i64> =
-        hocvuso_db::repo::learning::competence_reach_under(db, &unit.path, &builds)
-            .await?
-            .into_iter()
-            .collect();
+    let mut learners: BTreeMap<&str, BTreeSet<i64>> = BTreeMap::new();
+    for (person, lesson) in hocvuso_db::repo::learning::lessons_read_under(db, &unit.path).await? {
+        for code in builds.get(&lesson).into_iter().flatten() {
+            learners.entry(code).or_default().insert(person);
+        }
+    }
     let people = hocvuso_db::repo::learning::people_under(db, &unit.path).await?;
     let domains = hocvuso_domain::competence::FRAMEWORK
         .iter()
@@ -896,7 +898,7 @@ pub async fn competence_coverage(
                 .map(|&(code, name)| CoverageLine {
                     code,
                     name,
-                    learned: learners.get(code).copied().unwrap_or(0),
+                    learned: learners.get(code).map_or(0, |s| s.len() as i64),
                 })
                 .collect(),
         })

@@ -8,43 +8,25 @@
 
 use super::*;
 
-/// For each competence code of `builds` (`(lesson id, competence code)` pairs: which lessons
-/// build which competence), how many distinct people who belong to a unit under `path` (the
-/// unit and everything below it) read at least one lesson that builds it. Counted in the
-/// database (`COUNT(DISTINCT …)` grouped by code): the province's millions of lesson reads
-/// never come into the server's memory. Codes nobody reached are absent.
-pub async fn competence_reach_under<C: ConnectionTrait>(
+/// `(person, lesson)` for every lesson read by someone who belongs to a unit under `path`
+/// (the unit and everything below it), each pair once.
+pub async fn lessons_read_under<C: ConnectionTrait>(
     conn: &C,
     path: &str,
-    builds: &[(i64, String)],
-) -> Result<Vec<(String, i64)>, DbErr> {
-    use sea_orm::sea_query::{Alias, Func, JoinType, Query};
+) -> Result<Vec<(i64, i64)>, DbErr> {
+    use sea_orm::sea_query::{Alias, JoinType, Query};
     use sea_orm::FromQueryResult;
     #[derive(FromQueryResult)]
     struct Row {
-        code: String,
-        n: i64,
+        person_id: i64,
+        lesson_id: i64,
     }
-    if builds.is_empty() {
-        return Ok(Vec::new());
-    }
-    let (m, lp, b, bb) = (
-        Alias::new("m"),
-        Alias::new("lp"),
-        Alias::new("b"),
-        Alias::new("bb"),
-    );
+    let (m, lp) = (Alias::new("m"), Alias::new("lp"));
     let c = |t: &Alias, n: &'static str| Expr::col((t.clone(), Alias::new(n)));
-    // `(SELECT * FROM (VALUES (lesson, code), …) AS b) AS bb`: SQLite and PostgreSQL both
-    // name the columns `column1`, `column2`.
-    let mut pairs = Query::select();
-    pairs.expr(Expr::cust("*")).from_values(
-        builds.iter().map(|(lesson, code)| (*lesson, code.clone())),
-        b.clone(),
-    );
     let mut q = Query::select();
-    q.expr_as(c(&bb, "column2"), Alias::new("code"))
-        .expr_as(Func::count_distinct(c(&lp, "person_id")), Alias::new("n"))
+    q.distinct()
+        .expr_as(c(&lp, "person_id"), Alias::new("person_id"))
+        .expr_as(c(&lp, "lesson_id"), Alias::new("lesson_id"))
         .from_as(Alias::new("membership"), m.clone())
         .join_as(
             JoinType::InnerJoin,
@@ -52,20 +34,13 @@ pub async fn competence_reach_under<C: ConnectionTrait>(
             lp.clone(),
             c(&lp, "person_id").equals((m.clone(), Alias::new("person_id"))),
         )
-        .join_subquery(
-            JoinType::InnerJoin,
-            pairs,
-            bb.clone(),
-            c(&bb, "column1").equals((lp.clone(), Alias::new("lesson_id"))),
-        )
-        .and_where(crate::repo::org::of_units_under(&m, "unit_id", path))
-        .group_by_col((bb.clone(), Alias::new("column2")));
+        .and_where(crate::repo::org::of_units_under(&m, "unit_id", path));
     let stmt = conn.get_database_backend().build(&q);
     Ok(Row::find_by_statement(stmt)
         .all(conn)
         .await?
         .into_iter()
-        .map(|r| (r.code, r.n))
+        .map(|r| (r.person_id, r.lesson_id))
         .collect())
 }
 
