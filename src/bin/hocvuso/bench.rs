@@ -413,17 +413,7 @@ pub async fn reminders(
     let unit = hocvuso_db::repo::org::by_code(state.db.read(), &args.unit)
         .await?
         .ok_or_else(|| anyhow::anyhow!("no unit {}", args.unit))?;
-    let admin = hocvuso::services::accounts::sign_in::SessionUser {
-        // Someone to record as the sender (a person row the reminder and the audit point to).
-        person_id: prepare_learners(&state, 1, "22918", false, &mut |_| {})
-            .await?
-            .first()
-            .map(|l| l.person_id)
-            .ok_or_else(|| anyhow::anyhow!("no sender"))?,
-        full_name: "Quản trị đo".to_owned(),
-        roles: vec![(hocvuso_domain::Role::ProvinceAdmin, Some(unit.id))],
-        must_change_password: false,
-    };
+    let admin = province_admin(&state, unit.id).await?;
     let input = ReminderInput {
         don_vi: args.unit.clone(),
         nhom: args.group.clone(),
@@ -464,6 +454,24 @@ pub async fn reminders(
     Ok(ExitCode::SUCCESS)
 }
 
+/// A province administrator acting for unit `unit_id`, for the commands that act as one: a new
+/// person (made as a learner) that the rows they write and the audit log point to.
+async fn province_admin(
+    state: &hocvuso::state::AppState,
+    unit_id: i64,
+) -> anyhow::Result<hocvuso::services::accounts::sign_in::SessionUser> {
+    Ok(hocvuso::services::accounts::sign_in::SessionUser {
+        person_id: prepare_learners(state, 1, "22918", false, &mut |_| {})
+            .await?
+            .first()
+            .map(|l| l.person_id)
+            .ok_or_else(|| anyhow::anyhow!("no person to act as the province admin"))?,
+        full_name: "Quản trị đo".to_owned(),
+        roles: vec![(hocvuso_domain::Role::ProvinceAdmin, Some(unit_id))],
+        must_change_password: false,
+    })
+}
+
 #[derive(clap::Args)]
 pub struct PeriodArgs {
     /// Every N-th reporting unit sends its report (the others are missing).
@@ -489,16 +497,7 @@ pub async fn period(
     let province = hocvuso_db::repo::org::by_code(state.db.read(), "68")
         .await?
         .ok_or_else(|| anyhow::anyhow!("no province unit 68"))?;
-    let admin = hocvuso::services::accounts::sign_in::SessionUser {
-        person_id: prepare_learners(&state, 1, "22918", false, &mut |_| {})
-            .await?
-            .first()
-            .map(|l| l.person_id)
-            .ok_or_else(|| anyhow::anyhow!("no province admin"))?,
-        full_name: "Quản trị đo".to_owned(),
-        roles: vec![(hocvuso_domain::Role::ProvinceAdmin, Some(province.id))],
-        must_change_password: false,
-    };
+    let admin = province_admin(&state, province.id).await?;
     let reporters: Vec<String> = if args.reporters == "all" {
         reports::REPORTER_KINDS
             .iter()
