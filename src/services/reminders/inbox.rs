@@ -146,7 +146,13 @@ pub async fn set_email(
     email: Option<&str>,
 ) -> Result<(), crate::services::accounts::sign_in::FormError> {
     use crate::services::accounts::sign_in::FormError;
-    let email = email.map(str::trim).filter(|e| !e.is_empty());
+    let email = email.map(str::trim);
+    if email.is_some_and(str::is_empty) {
+        return Err(FormError::Invalid(vec![(
+            "thu",
+            "Hãy ghi địa chỉ thư điện tử.".to_owned(),
+        )]));
+    }
     if let Some(e) = email {
         if !crate::services::shared::mail::valid_address(e) {
             return Err(FormError::Invalid(vec![(

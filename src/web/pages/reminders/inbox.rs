@@ -113,10 +113,6 @@ pub async fn email(
     let remove = f.bo == "1";
     let typed: String = f.thu.chars().take(MAX_TYPED).collect();
     let given = (!remove).then_some(typed.as_str());
-    if given.is_some_and(|t| t.trim().is_empty()) {
-        let errors = vec![("thu", "Hãy ghi địa chỉ thư điện tử.".to_owned())];
-        return page(&state, &ctx, user.person_id, None, typed, errors.into()).await;
-    }
     match inbox::set_email(&state, user.person_id, given).await {
         Ok(()) => Ok(see_other(if remove {
             "/thong-bao?xong=da-bo-thu"
