@@ -29,6 +29,11 @@ pub fn format_date(t: DateTime<Utc>) -> String {
     vietnam_time(t).format("%d/%m/%Y").to_string()
 }
 
+/// A calendar day as `dd/mm/yyyy`.
+pub fn format_day(d: chrono::NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
 /// `dd/mm/yyyy HH:MM` in Vietnam time.
 pub fn format_date_time(t: DateTime<Utc>) -> String {
     vietnam_time(t).format("%d/%m/%Y %H:%M").to_string()
@@ -99,6 +104,19 @@ impl Clock for FixedClock {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn dates_as_officials_write_them() {
+        let d = super::parse_day("05/10/2026");
+        assert_eq!(d.map(super::format_day).as_deref(), Some("05/10/2026"));
+        assert!(super::parse_day("5/10/2026").is_some());
+        assert!(super::parse_day("31/02/2026").is_none());
+        assert!(super::parse_day("2026-10-05").is_none());
+        assert!(
+            super::parse_day("05/10/1999").is_none(),
+            "outside the forms' years"
+        );
+    }
+
     use super::*;
     use chrono::TimeZone;
 

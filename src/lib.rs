@@ -23,7 +23,8 @@ use hocvuso_db::{Db, DbError};
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::services::learning::progress::{StartHandler, SubmitHandler};
+use crate::services::learning::quiz::{StartHandler, SubmitHandler};
+use crate::services::runtime::Runtime;
 use crate::services::shared::writer::Batcher;
 use crate::services::Internal;
 use crate::state::AppState;
@@ -132,11 +133,10 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, Sta
         ),
         None => Arc::new(services::shared::mail::LogMail),
     };
-    let state = AppState::new(state::AppStateInner {
+    let runtime = Runtime::new(services::runtime::RuntimeInner {
         config: Arc::new(config),
         db,
         clock,
-        cookie_key: Arc::new(key),
         catalog,
         handbook: Arc::new(services::handbook::articles::HandbookStore::new(
             handbook,
@@ -167,5 +167,5 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, Sta
         _stop_listening: stop_listening,
         metrics: Default::default(),
     });
-    Ok(state)
+    Ok(AppState::new(runtime, Arc::new(key)))
 }

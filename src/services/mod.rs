@@ -15,6 +15,7 @@ pub mod news;
 pub mod people;
 pub mod plan;
 pub mod reminders;
+pub mod runtime;
 pub mod setup;
 pub mod shared;
 pub mod training;

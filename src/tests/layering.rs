@@ -145,3 +145,68 @@ fn areas_are_mirrored() -> TestResult {
     }
     Ok(())
 }
+
+/// The lines of `src` (comments skipped) that name one of `names`.
+fn naming(src: &str, names: &[&str]) -> Vec<String> {
+    src.lines()
+        .map(|l| l.split("//").next().unwrap_or(""))
+        .filter(|code| names.iter().any(|n| code.contains(n)))
+        .map(|code| code.trim().to_owned())
+        .collect()
+}
+
+#[test]
+fn services_never_see_the_web_layer() -> TestResult {
+    let mut files = Vec::new();
+    rust_files(Path::new("src/services"), &mut files)?;
+    let mut found = Vec::new();
+    for f in &files {
+        let src = std::fs::read_to_string(f)?;
+        for line in naming(&src, &["crate::web", "crate::state", "AppState"]) {
+            found.push(format!("{}: {line}", f.display()));
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "services naming the web layer (they take `&Runtime`):\n{}",
+        found.join("\n")
+    );
+    Ok(())
+}
+
+#[test]
+fn shared_pieces_know_no_area() -> TestResult {
+    let areas = [
+        "accounts::",
+        "contests::",
+        "credentials::",
+        "handbook::",
+        "honours::",
+        "learning::",
+        "monitoring::",
+        "news::",
+        "people::",
+        "plan::",
+        "reminders::",
+        "training::",
+    ];
+    let mut files = Vec::new();
+    rust_files(Path::new("src/services/shared"), &mut files)?;
+    let mut found = Vec::new();
+    for f in &files {
+        let src = std::fs::read_to_string(f)?;
+        for line in naming(&src, &areas) {
+            // The repositories of the same names are the database crate's, not the areas.
+            if line.contains("hocvuso_db::") {
+                continue;
+            }
+            found.push(format!("{}: {line}", f.display()));
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "shared pieces naming an area:\n{}",
+        found.join("\n")
+    );
+    Ok(())
+}

@@ -351,7 +351,7 @@ async fn published_content_shows_on_every_server_at_once() {
         return;
     };
     let other = app.another_process().await;
-    crate::services::shared::live::spawn_refresh(other.state.clone());
+    crate::services::runtime::spawn_refresh(other.state.runtime().clone());
     // The refresher listens before the change is made.
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let mut author = app.staff("0912555003", Role::Author, "68").await;
@@ -403,7 +403,7 @@ async fn expired_sessions_are_deleted(backend: TestBackend) {
         return;
     };
     drop(app.learner("0912555004", COMMUNE_A).await);
-    crate::services::shared::live::spawn_refresh(app.state.clone());
+    crate::services::runtime::spawn_refresh(app.state.runtime().clone());
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     assert_eq!(
         sessions_in_the_database(&app).await,
@@ -414,7 +414,7 @@ async fn expired_sessions_are_deleted(backend: TestBackend) {
     app.clock.advance(chrono::Duration::days(
         crate::services::accounts::sign_in::SESSION_DAYS + 1,
     ));
-    crate::services::shared::live::spawn_refresh(app.state.clone());
+    crate::services::runtime::spawn_refresh(app.state.runtime().clone());
     assert!(
         soon(async || sessions_in_the_database(&app).await == 0).await,
         "an expired session is still stored"

@@ -176,7 +176,7 @@ impl TestApp {
             .flatten()
             .map(|p| p.id)
             .unwrap_or_else(|| panic!("registered {phone}"));
-        crate::services::learning::progress::confirm_people(
+        crate::services::learning::spine::confirm_people(
             self.state.db.write(),
             &[id],
             "roster",

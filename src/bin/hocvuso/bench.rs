@@ -421,7 +421,7 @@ pub async fn reminders(
             .to_owned(),
         gui_luc: String::new(),
     };
-    let form = |e: hocvuso::services::accounts::sign_in::FormError| anyhow::anyhow!("{e:?}");
+    let form = |e: hocvuso::services::shared::form::FormError| anyhow::anyhow!("{e:?}");
     let started = std::time::Instant::now();
     let preview = compose::preview(&state, &admin, &input)
         .await
@@ -511,7 +511,7 @@ pub async fn period(
         .with_day(1)
         .and_then(|d| d.pred_opt())
         .unwrap_or(today);
-    let form = |e: hocvuso::services::accounts::sign_in::FormError| anyhow::anyhow!("{e:?}");
+    let form = |e: hocvuso::services::shared::form::FormError| anyhow::anyhow!("{e:?}");
     let started = std::time::Instant::now();
     let id = reports::create_period(
         &state,

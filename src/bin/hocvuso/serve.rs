@@ -19,8 +19,8 @@ pub async fn run(
 ) -> anyhow::Result<ExitCode> {
     let state = crate::open(database, config, args.listen).await?;
     state.config.check_for_serving()?;
-    hocvuso::services::shared::live::spawn_refresh(state.clone());
-    hocvuso::services::reminders::sender::spawn(state.clone());
+    hocvuso::services::runtime::spawn_refresh(state.runtime().clone());
+    hocvuso::services::reminders::sender::spawn(state.runtime().clone());
     let addr = state.config.listen;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(

@@ -5,8 +5,9 @@ use std::io::BufRead;
 use std::path::Path;
 use std::process::ExitCode;
 
-use hocvuso::services::accounts::sign_in::{create_staff, FormError};
+use hocvuso::services::accounts::sign_in::create_staff;
 use hocvuso::services::setup::seed::PROVINCE_CODE;
+use hocvuso::services::shared::form::FormError;
 use hocvuso_domain::Role;
 
 #[derive(clap::Subcommand)]

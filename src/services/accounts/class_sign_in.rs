@@ -10,8 +10,8 @@ use hocvuso_db::repo::{classes, org};
 
 use crate::services::accounts::sign_in::{self, LoginError};
 use crate::services::people::classes::{throttle_key, CODE_CHARS};
+use crate::services::runtime::Runtime;
 use crate::services::Internal;
-use crate::state::AppState;
 
 /// How long a pupil's session lasts.
 pub const PUPIL_SESSION_HOURS: i64 = 2;
@@ -55,7 +55,7 @@ pub fn shown_name(full: &str) -> String {
 }
 
 /// The class a code opens, with the pupils who may sign in; `None` for an unknown code.
-pub async fn door(state: &AppState, typed: &str) -> Result<Option<ClassDoor>, Internal> {
+pub async fn door(state: &Runtime, typed: &str) -> Result<Option<ClassDoor>, Internal> {
     let code = clean_code(typed);
     if code.len() != CODE_CHARS {
         return Ok(None);
@@ -86,7 +86,7 @@ pub async fn door(state: &AppState, typed: &str) -> Result<Option<ClassDoor>, In
 /// Checks a pupil's number; returns the raw session id for the cookie. The pupil must be one
 /// the class's door (as [`door`] just read it) lists: consent recorded, number set.
 pub async fn sign_in(
-    state: &AppState,
+    state: &Runtime,
     class: &ClassDoor,
     person_id: i64,
     pin: &str,

@@ -10,8 +10,9 @@ use hocvuso_domain::person::ADULT_AGE;
 use hocvuso_domain::{BirthYear, FullName, Password, PhoneNumber, Role, TargetGroup};
 use sha2::{Digest, Sha256};
 
+use crate::services::runtime::Runtime;
+use crate::services::shared::form::{FieldErrors, FormError};
 use crate::services::{hex, random_bytes, Internal};
-use crate::state::AppState;
 
 /// How long a session lasts.
 pub const SESSION_DAYS: i64 = 30;
@@ -21,23 +22,6 @@ pub const SESSION_DAYS: i64 = 30;
 pub const MAX_FAILED_LOGINS: i32 = 5;
 pub const LOCK_MINUTES: i64 = 15;
 const LONGEST_LOCK_MINUTES: i64 = 24 * 60;
-
-/// Errors attached to form fields (field name, Vietnamese message), in form order.
-pub type FieldErrors = Vec<(&'static str, String)>;
-
-#[derive(Debug, thiserror::Error)]
-pub enum FormError {
-    #[error("invalid input")]
-    Invalid(FieldErrors),
-    #[error(transparent)]
-    Internal(#[from] Internal),
-}
-
-impl From<hocvuso_db::DbErr> for FormError {
-    fn from(e: hocvuso_db::DbErr) -> Self {
-        FormError::Internal(e.into())
-    }
-}
 
 #[derive(Debug, Default, Clone)]
 pub struct RegisterInput {
@@ -80,7 +64,7 @@ pub const SELF_CONSENT_TEXT: &str =
 
 /// Hashes a password with argon2id on a blocking thread (it is slow on purpose), under the
 /// semaphore that bounds how many hashes run at once ([`Internal::Busy`] when saturated).
-pub async fn hash_password(state: &AppState, password: String) -> Result<String, Internal> {
+pub async fn hash_password(state: &Runtime, password: String) -> Result<String, Internal> {
     state
         .limits
         .hash(move || {
@@ -96,7 +80,7 @@ pub async fn hash_password(state: &AppState, password: String) -> Result<String,
 
 /// Checks a password against its hash, under the same semaphore as [`hash_password`].
 pub async fn verify_password(
-    state: &AppState,
+    state: &Runtime,
     password: String,
     hash: String,
 ) -> Result<bool, Internal> {
@@ -118,7 +102,7 @@ const DUMMY_HASH: &str =
 
 /// Registers a learner with a login. An adult (18 or older this year) becomes a member of the
 /// `adults` group in their commune of residence. Returns the new person's id.
-pub async fn register(state: &AppState, input: &RegisterInput) -> Result<i64, FormError> {
+pub async fn register(state: &Runtime, input: &RegisterInput) -> Result<i64, FormError> {
     register_as(state, input, None).await
 }
 
@@ -139,7 +123,7 @@ pub struct Assisted<'a> {
 /// record is kept, not duplicated. A self-registration is not confirmed: it counts apart
 /// until a roster matches it by citizen ID.
 pub async fn register_as(
-    state: &AppState,
+    state: &Runtime,
     input: &RegisterInput,
     assisted: Option<Assisted<'_>>,
 ) -> Result<i64, FormError> {
@@ -322,7 +306,7 @@ pub async fn register_as(
 
 /// Whether a person lives or is a member in the unit at `scope_path` or below it.
 pub async fn lives_or_belongs_under(
-    state: &AppState,
+    state: &Runtime,
     person: &people::Person,
     scope_path: &str,
 ) -> Result<bool, Internal> {
@@ -372,7 +356,7 @@ impl From<hocvuso_db::DbErr> for LoginError {
 /// `(phone, client)` are throttled by [`check_throttled`]: a client who guesses locks only
 /// itself out of that number; a number without an account goes through the same steps.
 pub async fn login(
-    state: &AppState,
+    state: &Runtime,
     phone: &str,
     password: &str,
     client: &str,
@@ -399,7 +383,7 @@ pub async fn login(
 /// `found` the same steps run against a throw-away hash, so the answer and its time do not
 /// tell whether there was anything to find. Returns what `found` held when the secret is right.
 pub async fn check_throttled<T>(
-    state: &AppState,
+    state: &Runtime,
     key: &str,
     secret: &str,
     found: Option<(T, String)>,
@@ -466,13 +450,13 @@ pub fn session_hash(raw_id: &str) -> String {
 }
 
 /// Starts a session of [`SESSION_DAYS`]; returns the raw id for the cookie.
-pub async fn start_session(state: &AppState, person_id: i64) -> Result<String, Internal> {
+pub async fn start_session(state: &Runtime, person_id: i64) -> Result<String, Internal> {
     start_session_for(state, person_id, Duration::days(SESSION_DAYS)).await
 }
 
 /// Starts a session that lasts `length` (a pupil's on a shared device: a lesson's time).
 pub async fn start_session_for(
-    state: &AppState,
+    state: &Runtime,
     person_id: i64,
     length: Duration,
 ) -> Result<String, Internal> {
@@ -501,7 +485,7 @@ pub async fn rotate_cookie_key(db: &hocvuso_db::Db) -> Result<u64, Internal> {
     Ok(ended)
 }
 
-pub async fn end_session(state: &AppState, raw_id: &str) -> Result<(), Internal> {
+pub async fn end_session(state: &Runtime, raw_id: &str) -> Result<(), Internal> {
     let hash = session_hash(raw_id);
     people::delete_session(state.db.write(), &hash).await?;
     forget_everywhere(state, Forget::Session(hash)).await;
@@ -542,7 +526,7 @@ impl Forget {
 /// logout or a withdrawn right holds on the very next request whichever server takes it. Called
 /// after the change is committed; if the notice cannot be sent, the other processes still drop
 /// the session within [`SESSION_CACHE_SECONDS`] (logged).
-pub async fn forget_everywhere(state: &AppState, what: Forget) {
+pub async fn forget_everywhere(state: &Runtime, what: Forget) {
     state.sessions.forget_here(&what);
     if let Err(e) = state.db.notify(SESSIONS_CHANNEL, &what.payload()).await {
         tracing::error!("cannot tell the other servers to forget {what:?}: {e}");
@@ -678,7 +662,7 @@ impl SessionUser {
     }
 }
 
-pub async fn session_user(state: &AppState, raw_id: &str) -> Result<Option<SessionUser>, Internal> {
+pub async fn session_user(state: &Runtime, raw_id: &str) -> Result<Option<SessionUser>, Internal> {
     let now = state.clock.now();
     let hash = session_hash(raw_id);
     if let Some(user) = state.sessions.get(&hash, now) {
@@ -706,7 +690,7 @@ pub async fn session_user(state: &AppState, raw_id: &str) -> Result<Option<Sessi
 /// Creates (or promotes) a person to a role scoped to a unit, with a login.
 /// Used by `hocvuso user create-admin` and the demo.
 pub async fn create_staff(
-    state: &AppState,
+    state: &Runtime,
     phone: &str,
     full_name: &str,
     password: &str,
@@ -769,7 +753,7 @@ pub async fn create_staff(
     } else {
         "staff"
     };
-    crate::services::learning::progress::confirm_people(&txn, &[person_id], via, now).await?;
+    crate::services::learning::spine::confirm_people(&txn, &[person_id], via, now).await?;
     txn.commit().await?;
     Ok(person_id)
 }

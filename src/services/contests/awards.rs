@@ -14,9 +14,10 @@ use hocvuso_db::TransactionTrait;
 use super::boards::{self, Boards};
 use super::organise::managed;
 use super::ranking::{self, OverallRow, UnitRow};
-use crate::services::accounts::sign_in::{FieldErrors, FormError, SessionUser};
+use crate::services::accounts::sign_in::SessionUser;
+use crate::services::runtime::Runtime;
+use crate::services::shared::form::{FieldErrors, FormError};
 use crate::services::Internal;
-use crate::state::AppState;
 
 /// The most prize lines of one kind.
 pub const MAX_PRIZES: usize = 20;
@@ -66,7 +67,7 @@ pub fn parse_prizes(text: &str, kind: &'static str) -> Result<Vec<NewPrize>, Str
 }
 
 /// The stored prizes as the form shows them.
-pub async fn prize_form(state: &AppState, contest_id: i64) -> Result<PrizeInput, Internal> {
+pub async fn prize_form(state: &Runtime, contest_id: i64) -> Result<PrizeInput, Internal> {
     let stored = contests::prizes_of(state.db.read(), contest_id).await?;
     Ok(PrizeInput {
         ca_nhan: prize_text(&stored, FOR_PERSON),
@@ -86,7 +87,7 @@ fn prize_text(prizes: &[contests::Prize], kind: &str) -> String {
 
 /// Sets a contest's prizes (`Ok(false)`: no such contest for this user).
 pub async fn set_prizes(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     contest_id: i64,
     input: &PrizeInput,
@@ -163,7 +164,7 @@ pub struct Standings {
 }
 
 pub async fn standings(
-    state: &AppState,
+    state: &Runtime,
     contest: &contests::Contest,
 ) -> Result<Option<Arc<Boards>>, Internal> {
     let rounds = contests::rounds_of(state.db.read(), &[contest.id]).await?;
@@ -178,7 +179,7 @@ pub fn decimal(x: f64) -> String {
 
 /// The winners the ranking gives for the contest's prizes, in prize order.
 pub async fn proposal(
-    state: &AppState,
+    state: &Runtime,
     contest: &contests::Contest,
 ) -> Result<Option<Vec<Winner>>, Internal> {
     let Some(b) = standings(state, contest).await? else {
@@ -269,7 +270,7 @@ impl From<hocvuso_db::DbErr> for ConfirmError {
 
 /// Confirms the proposed winners (once; all or nothing). Returns how many awards it made.
 pub async fn confirm(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     contest_id: i64,
 ) -> Result<usize, ConfirmError> {
@@ -321,7 +322,7 @@ pub async fn confirm(
 
 /// The confirmed winners, in prize order, with their names and scores.
 pub async fn confirmed(
-    state: &AppState,
+    state: &Runtime,
     contest: &contests::Contest,
 ) -> Result<Vec<Winner>, Internal> {
     let db = state.db.read();
@@ -422,7 +423,7 @@ fn table(winners: &[Winner]) -> (Vec<String>, Vec<Vec<String>>) {
 
 /// The award decision as a workbook (audited).
 pub async fn decision_xlsx(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     contest_id: i64,
 ) -> Result<Option<(String, Vec<u8>)>, Internal> {
@@ -458,7 +459,7 @@ pub async fn decision_xlsx(
 
 /// The award decision as a PDF (audited).
 pub async fn decision_pdf(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     contest_id: i64,
 ) -> Result<Option<(String, Vec<u8>)>, Internal> {

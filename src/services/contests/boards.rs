@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex};
 use hocvuso_db::repo::contests;
 
 use super::ranking::{self, OverallRow, RoundRanking, UnitRow};
+use crate::services::runtime::Runtime;
 use crate::services::Internal;
-use crate::state::AppState;
 
 /// A closed round's boards.
 pub struct RoundBoard {
@@ -58,7 +58,7 @@ impl BoardCache {
 
 /// The boards of a contest whose rounds are `rounds` (as read now).
 pub async fn of_contest(
-    state: &AppState,
+    state: &Runtime,
     contest: &contests::Contest,
     rounds: &[contests::Round],
 ) -> Result<Arc<Boards>, Internal> {
@@ -132,7 +132,7 @@ fn year_of(r: &contests::Round) -> i32 {
 
 /// The unit names these people entered the contest for.
 pub async fn units_of(
-    state: &AppState,
+    state: &Runtime,
     contest_id: i64,
     person_ids: &[i64],
 ) -> Result<HashMap<i64, String>, Internal> {

@@ -10,9 +10,10 @@ use hocvuso_db::TransactionTrait;
 use hocvuso_domain::TargetGroup;
 
 use super::play::{phase, Phase};
-use crate::services::accounts::sign_in::{FieldErrors, FormError, SessionUser};
+use crate::services::accounts::sign_in::SessionUser;
+use crate::services::runtime::Runtime;
+use crate::services::shared::form::{FieldErrors, FormError};
 use crate::services::Internal;
-use crate::state::AppState;
 
 /// The most rounds one contest may have.
 pub const MAX_ROUNDS: i32 = 52;
@@ -108,7 +109,7 @@ fn number_in(s: &str, range: std::ops::RangeInclusive<i32>) -> Option<i32> {
 
 /// Checks a round's fields; `number` names it when it has no title.
 pub fn check_round(
-    state: &AppState,
+    state: &Runtime,
     input: &RoundInput,
     number: i32,
     errors: &mut FieldErrors,
@@ -256,24 +257,18 @@ pub fn check_round(
 }
 
 /// The units whose contests this user manages: `None` for every unit (the province admin).
-async fn scope(
-    state: &AppState,
-    user: &SessionUser,
-) -> Result<Option<Vec<org::OrgUnit>>, Internal> {
+async fn scope(state: &Runtime, user: &SessionUser) -> Result<Option<Vec<org::OrgUnit>>, Internal> {
     crate::services::people::org::managed_units(state, user).await
 }
 
 /// The units this user may organise a contest for.
-pub async fn units_for(
-    state: &AppState,
-    user: &SessionUser,
-) -> Result<Vec<org::OrgUnit>, Internal> {
+pub async fn units_for(state: &Runtime, user: &SessionUser) -> Result<Vec<org::OrgUnit>, Internal> {
     crate::services::people::org::units_to_act_for(state, user).await
 }
 
 /// The contest, if this user manages it.
 pub async fn managed(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     id: i64,
 ) -> Result<Option<contests::Contest>, Internal> {
@@ -288,7 +283,7 @@ pub async fn managed(
 
 /// Creates a contest and its first round; nothing is written unless every field is right.
 pub async fn create(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     input: &ContestInput,
 ) -> Result<i64, FormError> {
@@ -421,7 +416,7 @@ async fn insert<C: hocvuso_db::ConnectionTrait>(
 
 /// Adds a round to a contest this user manages (`Ok(None)`: no such contest for them).
 pub async fn add_round(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     contest_id: i64,
     input: &RoundInput,
@@ -484,7 +479,7 @@ pub struct ManagedLine {
 
 /// The contests this user manages, newest first.
 pub async fn managed_list(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
 ) -> Result<Vec<ManagedLine>, Internal> {
     let db = state.db.read();
@@ -562,7 +557,7 @@ pub fn audience_words(contest: &contests::Contest, tree: &[org::OrgUnit]) -> Str
 
 /// The organiser's view of a contest they manage.
 pub async fn admin(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     id: i64,
 ) -> Result<Option<ContestAdmin>, Internal> {
@@ -612,7 +607,7 @@ pub async fn admin(
 }
 
 /// The courses a round may draw from: `(slug, title)` of every published course with a bank.
-pub fn courses(state: &AppState) -> Vec<(String, String)> {
+pub fn courses(state: &Runtime) -> Vec<(String, String)> {
     state
         .catalog
         .current()
@@ -626,7 +621,7 @@ pub fn courses(state: &AppState) -> Vec<(String, String)> {
 /// entry starts after it, answers are taken for one more minute. `Ok(None)`: no such contest
 /// or round for them; `Ok(Some(false))`: the round was not open.
 pub async fn end_round(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     contest_id: i64,
     number: i32,

@@ -17,10 +17,11 @@ use super::ranking::{self, GRACE_SECONDS};
 use crate::clock::{format_date_time, Clock};
 use crate::services::accounts::sign_in::SessionUser;
 use crate::services::learning::catalog::{Catalog, CatalogStore};
-use crate::services::learning::progress::{self, ShownQuestion};
+use crate::services::learning::progress;
+use crate::services::learning::quiz::ShownQuestion;
+use crate::services::runtime::Runtime;
 use crate::services::shared::writer::{BatchHandler, BoxFuture, WriteError};
 use crate::services::Internal;
-use crate::state::AppState;
 
 /// The largest prediction accepted (more than every person of the country).
 pub const MAX_PREDICTION: i64 = 200_000_000;
@@ -101,7 +102,7 @@ impl Phase {
 /// The units a person may enter for: where they live and the units of their memberships,
 /// within the contest's audience when it names units.
 pub async fn units_to_enter_for(
-    state: &AppState,
+    state: &Runtime,
     person: &people::Person,
     contest: &contests::Contest,
 ) -> Result<Vec<org::OrgUnit>, Internal> {
@@ -138,7 +139,7 @@ pub fn audience_units<'t>(
 
 /// Why this person may not enter, if they may not (in words for the page).
 pub async fn refusal(
-    state: &AppState,
+    state: &Runtime,
     person: &people::Person,
     contest: &contests::Contest,
 ) -> Result<Option<String>, Internal> {
@@ -173,7 +174,7 @@ pub async fn refusal(
 /// Joins the contest for one of the person's units (`unit_code`); joining twice changes
 /// nothing.
 pub async fn join(
-    state: &AppState,
+    state: &Runtime,
     person_id: i64,
     contest_id: i64,
     unit_code: &str,
@@ -213,7 +214,7 @@ pub async fn join(
 /// still running). Returns the entry id. The round is read inside the batch (once for every
 /// request of the batch), not per request.
 pub async fn start(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     contest_id: i64,
     number: i32,
@@ -252,7 +253,7 @@ pub(crate) fn draw(catalog: &Catalog, round: &contests::Round) -> Option<Vec<i64
         return None;
     }
     let quotas = hocvuso_domain::competence::parse_quotas(&round.draw_by).unwrap_or_default();
-    Some(progress::draw_questions(
+    Some(crate::services::learning::quiz::draw_questions(
         &bank,
         Some(round.question_count),
         &quotas,
@@ -454,7 +455,7 @@ pub struct SubmitRequest {
 /// Grades and stores an entry (unanswered questions count as wrong). The answer comes back
 /// only after the transaction that stored it has committed.
 pub async fn submit(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     entry_id: i64,
     answers: HashMap<i64, Vec<i64>>,
@@ -655,7 +656,7 @@ impl EntryView {
 
 /// One of this person's entries (anyone else's is "not found").
 pub async fn entry_view(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     entry_id: i64,
 ) -> Result<EntryView, PlayError> {
@@ -690,7 +691,7 @@ pub async fn entry_view(
                 question_id: id,
                 number: i32::try_from(i + 1).unwrap_or(i32::MAX),
                 prompt: q.question.prompt.clone(),
-                options: progress::shuffled_options(entry.id, &q.options),
+                options: crate::services::learning::quiz::shuffled_options(entry.id, &q.options),
                 multiple: q.question.kind == learning::KIND_MULTIPLE,
                 correct: review.then(|| {
                     q.options

@@ -14,8 +14,8 @@ use super::play::{self, phase, Phase};
 use super::ranking::{self, UnitRow};
 use crate::clock::format_date_time;
 use crate::services::accounts::sign_in::SessionUser;
+use crate::services::runtime::Runtime;
 use crate::services::Internal;
-use crate::state::AppState;
 
 /// People shown on a leaderboard.
 pub const BOARD_SIZE: usize = 100;
@@ -47,7 +47,7 @@ fn status(rounds: &[&contests::Round], now: chrono::DateTime<chrono::Utc>) -> St
 }
 
 /// Every contest, newest first.
-pub async fn list(state: &AppState) -> Result<Vec<ContestLine>, Internal> {
+pub async fn list(state: &Runtime) -> Result<Vec<ContestLine>, Internal> {
     let db = state.db.read();
     let all = contests::contests(db, None).await?;
     let ids: Vec<i64> = all.iter().map(|c| c.id).collect();
@@ -134,7 +134,7 @@ pub struct ContestPage {
 
 /// A contest as `user` (or an anonymous visitor) sees it.
 pub async fn contest_page(
-    state: &AppState,
+    state: &Runtime,
     user: Option<&SessionUser>,
     id: i64,
 ) -> Result<Option<ContestPage>, Internal> {
@@ -298,7 +298,7 @@ pub fn minutes_seconds(ms: i64) -> String {
 
 /// A contest's leaderboard: round number `round` (or overall with `None`).
 pub async fn board(
-    state: &AppState,
+    state: &Runtime,
     user: Option<&SessionUser>,
     contest_id: i64,
     round: Option<i32>,
@@ -418,7 +418,7 @@ impl Board {
 
 /// The awards a person won, over every contest: `(contest id, contest title, prize)`.
 pub async fn my_awards(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
 ) -> Result<Vec<(i64, String, String)>, Internal> {
     let db = state.db.read();

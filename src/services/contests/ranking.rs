@@ -12,8 +12,8 @@ use chrono::{DateTime, Utc};
 use hocvuso_db::repo::contests::{self, RankRow};
 use hocvuso_db::repo::org;
 
+use crate::services::runtime::Runtime;
 use crate::services::Internal;
-use crate::state::AppState;
 
 /// Answers are taken this long after a round's closing time (a request in flight at the
 /// close); its ranking is final only after it.
@@ -334,7 +334,7 @@ pub async fn compute<C: hocvuso_db::ConnectionTrait>(
 /// A closed round's ranking: from memory, or computed once (requests at the same moment share
 /// one computation) and its result recorded on the round the first time.
 pub async fn of_round(
-    state: &AppState,
+    state: &Runtime,
     round: &contests::Round,
 ) -> Result<Option<Arc<RoundRanking>>, Internal> {
     if !is_final(round, state.clock.now()) {
@@ -405,7 +405,7 @@ pub async fn verify<C: hocvuso_db::ConnectionTrait>(
 
 /// The largest denominator of each unit in a year (a commune's adults, an agency's officials):
 /// the people a unit's entrants are counted per 1,000 of.
-pub async fn denominators(state: &AppState, year: i32) -> Result<HashMap<i64, i64>, Internal> {
+pub async fn denominators(state: &Runtime, year: i32) -> Result<HashMap<i64, i64>, Internal> {
     let of_year = crate::services::monitoring::denominators::of_year(state, year).await?;
     let mut out: HashMap<i64, i64> = HashMap::new();
     for units in of_year.values() {

@@ -7,8 +7,8 @@ use hocvuso_db::{ConnectionTrait, TransactionTrait};
 
 use crate::clock::format_date;
 use crate::services::credentials::credential::{self, Claim, VerifyError};
+use crate::services::runtime::Runtime;
 use crate::services::Internal;
-use crate::state::AppState;
 
 /// Why a certificate file cannot be had.
 #[derive(Debug, thiserror::Error)]
@@ -87,7 +87,7 @@ pub struct Owned {
 
 /// The person's own certificate (anyone else's is "not found"), as of `site`.
 pub async fn owned(
-    state: &AppState,
+    state: &Runtime,
     person_id: i64,
     code: &str,
     site: &str,
@@ -133,7 +133,7 @@ pub async fn owned(
 }
 
 /// The signed credential (JSON), the same bytes every time it is asked for.
-pub async fn credential_json(state: &AppState, owned: &Owned) -> Result<Vec<u8>, Internal> {
+pub async fn credential_json(state: &Runtime, owned: &Owned) -> Result<Vec<u8>, Internal> {
     let key = signing_key(state.db.read()).await?;
     let unsigned = credential::credential(&owned.claim, &credential::did_key(&key.verifying_key()));
     let signed = credential::sign(unsigned, &key, owned.claim.issued_at);
@@ -219,12 +219,12 @@ pub enum Checked {
 }
 
 /// The did:key of every key this installation has signed with, newest first.
-pub async fn issuer_dids(state: &AppState) -> Result<Vec<String>, Internal> {
+pub async fn issuer_dids(state: &Runtime) -> Result<Vec<String>, Internal> {
     Ok(learning::issuer_dids(state.db.read()).await?)
 }
 
 /// Checks an uploaded credential: the signature offline, then (for ours) revocation.
-pub async fn check(state: &AppState, raw: &[u8]) -> Result<Checked, Internal> {
+pub async fn check(state: &Runtime, raw: &[u8]) -> Result<Checked, Internal> {
     if let Some(why) = credential::not_a_credential(raw) {
         return Ok(Checked::NotACredential(why));
     }
@@ -273,7 +273,7 @@ pub enum RevokeError {
 /// no longer earns, off the live counts (`stats verify` agrees). The learner may not start the
 /// course's quiz again until the revocation is undone.
 pub async fn revoke(
-    state: &AppState,
+    state: &Runtime,
     actor_id: i64,
     code: &str,
     reason: &str,
@@ -298,7 +298,7 @@ pub async fn revoke(
     learning::withdraw_completion(&txn, &c)
         .await
         .map_err(Internal::from)?;
-    let taken = crate::services::learning::progress::withdraw_achievements(
+    let taken = crate::services::learning::spine::withdraw_achievements(
         &txn,
         &state.catalog.current(),
         c.person_id,
@@ -344,7 +344,7 @@ pub enum ReinstateError {
 /// valid again, its completion comes back as it was, and the spine counts the achievements it
 /// earns again, in the week of the completion.
 pub async fn reinstate(
-    state: &AppState,
+    state: &Runtime,
     actor_id: i64,
     code: &str,
     reason: &str,
@@ -369,7 +369,7 @@ pub async fn reinstate(
         .map_err(Internal::from)?
         .is_some()
     {
-        crate::services::learning::progress::record_achievements(
+        crate::services::learning::spine::record_achievements(
             &txn,
             &state.catalog.current(),
             &[c.person_id],

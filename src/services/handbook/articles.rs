@@ -15,13 +15,14 @@ use hocvuso_domain::text::{fold, nfc};
 use hocvuso_domain::Role;
 
 use crate::content;
-use crate::services::accounts::sign_in::{FieldErrors, FormError, SessionUser};
+use crate::services::accounts::sign_in::SessionUser;
 use crate::services::handbook::search::{snippet, DocKind, SearchDoc, SearchIndex};
 use crate::services::learning::catalog::Catalog;
+use crate::services::runtime::Runtime;
+use crate::services::shared::form::{FieldErrors, FormError};
 use crate::services::shared::markdown::plain_text;
 use crate::services::shared::media;
 use crate::services::Internal;
-use crate::state::AppState;
 
 /// Where a searched text comes from (to make its snippet from its body).
 enum Source {
@@ -316,14 +317,14 @@ async fn mark_changed<C: ConnectionTrait>(conn: &C) -> Result<(), DbErr> {
 
 /// Rebuilds the in-memory handbook from the database after a change made here, and tells the
 /// other server processes (they rebuild at once, see [`crate::services::shared::live`]).
-pub async fn reload(state: &AppState) -> Result<(), Internal> {
+pub async fn reload(state: &Runtime) -> Result<(), Internal> {
     rebuild(state).await?;
     crate::services::shared::live::announce(state).await;
     Ok(())
 }
 
 /// Rebuilds the in-memory handbook from the database.
-pub async fn rebuild(state: &AppState) -> Result<(), Internal> {
+pub async fn rebuild(state: &Runtime) -> Result<(), Internal> {
     let conn = state.db.read();
     let version = stored_version(conn).await?;
     let h = Handbook::load(conn, &state.catalog.current()).await?;
@@ -333,7 +334,7 @@ pub async fn rebuild(state: &AppState) -> Result<(), Internal> {
 
 /// Rebuilds the handbook if another process changed it since this copy was built. Returns
 /// whether it did. The web server runs this every [`crate::services::shared::live::REFRESH_EVERY`].
-pub async fn refresh_if_changed(state: &AppState) -> Result<bool, Internal> {
+pub async fn refresh_if_changed(state: &Runtime) -> Result<bool, Internal> {
     if stored_version(state.db.read()).await? == state.handbook.version() {
         return Ok(false);
     }
@@ -563,7 +564,7 @@ async fn add_revision(
 
 /// Creates an article (a draft, or published at once). Returns its id.
 pub async fn create(
-    state: &AppState,
+    state: &Runtime,
     author: &SessionUser,
     input: &ArticleInput,
     publish: bool,
@@ -616,7 +617,7 @@ pub async fn create(
 /// Saves a new revision of an article (a draft, or published at once). Readers keep seeing the
 /// published revision until an author publishes another.
 pub async fn update(
-    state: &AppState,
+    state: &Runtime,
     author: &SessionUser,
     article_id: i64,
     input: &ArticleInput,
@@ -643,7 +644,7 @@ pub async fn update(
 
 /// Shows revision `number` to readers (`None` takes the article down).
 pub async fn set_published(
-    state: &AppState,
+    state: &Runtime,
     article_id: i64,
     number: Option<i32>,
 ) -> Result<bool, Internal> {
@@ -663,14 +664,14 @@ pub async fn set_published(
 }
 
 /// Counts a "was this helpful?" answer for a published article.
-pub async fn vote(state: &AppState, article_id: i64, helpful: bool) -> Result<bool, Internal> {
+pub async fn vote(state: &Runtime, article_id: i64, helpful: bool) -> Result<bool, Internal> {
     Ok(repo::vote(state.db.write(), article_id, helpful).await?)
 }
 
 /// Stores an uploaded image after checking its type and size. Returns its name (shown at
 /// `/anh/<name>`).
 pub async fn upload_image(
-    state: &AppState,
+    state: &Runtime,
     author: &SessionUser,
     file_name: &str,
     bytes: &[u8],
@@ -744,7 +745,7 @@ pub struct StoredAv {
 /// (both checked first; nothing is stored unless all of it is right). Served with range
 /// requests at `/phuong-tien/<name>`.
 pub async fn upload_av(
-    state: &AppState,
+    state: &Runtime,
     author: &SessionUser,
     file_name: &str,
     bytes: &[u8],
@@ -847,7 +848,7 @@ pub struct AuthorRow {
 }
 
 /// Every article with its latest revision, for the authors' list.
-pub async fn author_rows(state: &AppState) -> Result<Vec<AuthorRow>, Internal> {
+pub async fn author_rows(state: &Runtime) -> Result<Vec<AuthorRow>, Internal> {
     let conn = state.db.read();
     let chapters = repo::chapters(conn).await?;
     let latest = repo::latest_revisions(conn).await?;

@@ -10,10 +10,11 @@ use hocvuso_db::repo::honours::{self, Content};
 use hocvuso_db::repo::{audit, org, people};
 use hocvuso_db::TransactionTrait;
 
-use crate::services::accounts::sign_in::{FieldErrors, FormError, SessionUser};
+use crate::services::accounts::sign_in::SessionUser;
+use crate::services::runtime::Runtime;
 use crate::services::shared::evidence;
+use crate::services::shared::form::{FieldErrors, FormError};
 use crate::services::Internal;
-use crate::state::AppState;
 
 /// What the proposal form sends (field names as on the page).
 #[derive(Debug, Default, Clone, serde::Deserialize)]
@@ -131,10 +132,7 @@ const RESUBMITTED: &str = "resubmitted";
 const FILE_ADDED: &str = "file_added";
 
 /// The units whose proposals this user sees: `None` for every unit (the province admin).
-async fn scope(
-    state: &AppState,
-    user: &SessionUser,
-) -> Result<Option<Vec<org::OrgUnit>>, Internal> {
+async fn scope(state: &Runtime, user: &SessionUser) -> Result<Option<Vec<org::OrgUnit>>, Internal> {
     crate::services::people::org::managed_units(state, user).await
 }
 
@@ -146,10 +144,7 @@ fn in_scope(scope: &Option<Vec<org::OrgUnit>>, unit_id: i64) -> bool {
 
 /// The units this user may propose for (in the org tree's order): every unit still in use for
 /// the province admin; an officer's units and those below.
-pub async fn units_for(
-    state: &AppState,
-    user: &SessionUser,
-) -> Result<Vec<org::OrgUnit>, Internal> {
+pub async fn units_for(state: &Runtime, user: &SessionUser) -> Result<Vec<org::OrgUnit>, Internal> {
     crate::services::people::org::units_to_act_for(state, user).await
 }
 
@@ -159,7 +154,7 @@ fn unit_names(tree: &[org::OrgUnit]) -> BTreeMap<i64, String> {
 
 /// The proposal, if this user may see it (`None` otherwise, as for one that does not exist).
 async fn visible(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     id: i64,
 ) -> Result<Option<honours::Proposal>, Internal> {
@@ -236,14 +231,14 @@ fn validate<'a>(
     }
 }
 
-fn this_year(state: &AppState) -> i32 {
+fn this_year(state: &Runtime) -> i32 {
     crate::clock::vietnam_time(state.clock.now()).year()
 }
 
 /// A unit proposes (with an evidence file, optional here). Nothing is written unless all of it
 /// is right. Returns the new proposal's id.
 pub async fn create(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     input: &Input,
     file: Option<(&str, &[u8])>,
@@ -309,7 +304,7 @@ pub enum Done {
 
 /// The proposing unit changes a returned proposal and sends it again.
 pub async fn resubmit(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     id: i64,
     input: &Input,
@@ -353,7 +348,7 @@ pub async fn resubmit(
 
 /// The proposing unit adds an evidence file (while the proposal is not decided).
 pub async fn add_file(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     id: i64,
     file_name: &str,
@@ -425,7 +420,7 @@ impl Decision {
 /// The province admin decides a waiting proposal; returning it needs a comment saying what to
 /// add.
 pub async fn review(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     id: i64,
     decision: Decision,
@@ -495,7 +490,7 @@ fn summary(p: &honours::Proposal, units: &BTreeMap<i64, String>) -> Summary {
 
 /// The proposals this user sees, of one year (every year: `None`), newest change first.
 pub async fn list(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     year: Option<i32>,
 ) -> Result<Vec<Summary>, Internal> {
@@ -512,7 +507,7 @@ pub async fn list(
 
 /// A proposal with its files and history, if this user may see it.
 pub async fn detail(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     id: i64,
 ) -> Result<Option<Detail>, Internal> {
@@ -567,7 +562,7 @@ pub async fn detail(
 
 /// One evidence file of a proposal this user may see (looked up within that proposal only).
 pub async fn file(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     id: i64,
     file_id: i64,
@@ -588,7 +583,7 @@ pub struct Roll {
 }
 
 pub async fn roll(
-    state: &AppState,
+    state: &Runtime,
     year: Option<i32>,
     unit_code: Option<&str>,
 ) -> Result<Roll, Internal> {

@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 use hocvuso_db::repo::learning::{self, Course, Lesson, Question, QuestionOption};
 use hocvuso_db::{ConnectionTrait, DbErr};
 
+use crate::services::runtime::Runtime;
 use crate::services::shared::markdown;
 use crate::services::Internal;
-use crate::state::AppState;
 
 pub struct CatalogLesson {
     pub lesson: Lesson,
@@ -58,7 +58,7 @@ impl CatalogCourse {
         self.bank_questions().map(|q| q.question.id).collect()
     }
 
-    /// The questions of a new attempt (see [`crate::services::learning::progress::draw_questions`]).
+    /// The questions of a new attempt (see [`crate::services::learning::quiz::draw_questions`]).
     pub fn draw(&self) -> Vec<i64> {
         let bank: Vec<(i64, &str)> = self
             .bank_questions()
@@ -66,7 +66,7 @@ impl CatalogCourse {
             .collect();
         let quotas =
             hocvuso_domain::competence::parse_quotas(&self.course.quiz_draw_by).unwrap_or_default();
-        crate::services::learning::progress::draw_questions(
+        crate::services::learning::quiz::draw_questions(
             &bank,
             self.course.quiz_draw,
             &quotas,
@@ -229,14 +229,14 @@ pub async fn mark_changed<C: ConnectionTrait>(conn: &C) -> Result<(), DbErr> {
 /// Rebuilds the in-memory curriculum from the database, then the handbook (its search index
 /// holds the courses' outlines).
 /// Then tells the other server processes (see [`crate::services::shared::live`]).
-pub async fn reload(state: &AppState) -> Result<(), Internal> {
+pub async fn reload(state: &Runtime) -> Result<(), Internal> {
     rebuild(state).await?;
     crate::services::shared::live::announce(state).await;
     Ok(())
 }
 
 /// Rebuilds the curriculum and the handbook from the database.
-async fn rebuild(state: &AppState) -> Result<(), Internal> {
+async fn rebuild(state: &Runtime) -> Result<(), Internal> {
     let conn = state.db.read();
     let version = stored_version(conn).await?;
     state.catalog.replace(Catalog::load(conn).await?, version);
@@ -244,7 +244,7 @@ async fn rebuild(state: &AppState) -> Result<(), Internal> {
 }
 
 /// Rebuilds the curriculum if another process changed it since this copy was built.
-pub async fn refresh_if_changed(state: &AppState) -> Result<bool, Internal> {
+pub async fn refresh_if_changed(state: &Runtime) -> Result<bool, Internal> {
     if stored_version(state.db.read()).await? == state.catalog.version() {
         return Ok(false);
     }

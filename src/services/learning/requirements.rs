@@ -15,11 +15,11 @@ use hocvuso_db::repo::{audit, learning, people, stats};
 use hocvuso_db::{ConnectionTrait, DbErr, TransactionTrait};
 use hocvuso_domain::{Indicator, TargetGroup};
 
-use crate::services::accounts::sign_in::{FieldErrors, FormError, SessionUser};
+use crate::services::accounts::sign_in::SessionUser;
 use crate::services::learning::catalog::{self, Catalog};
-use crate::services::learning::progress;
+use crate::services::runtime::Runtime;
+use crate::services::shared::form::{FieldErrors, FormError};
 use crate::services::Internal;
-use crate::state::AppState;
 
 /// Longest reason kept with a change.
 pub const MAX_REASON_CHARS: usize = 500;
@@ -102,7 +102,7 @@ pub enum Mode {
 /// Changes the courses `group` requires to `wanted` (course ids), with the reason given; with
 /// [`Mode::DryRun`] nothing is kept. Only the province administrator may.
 pub async fn change(
-    state: &AppState,
+    state: &Runtime,
     actor: &SessionUser,
     group: TargetGroup,
     wanted: &[i64],
@@ -268,7 +268,8 @@ pub async fn recount<C: ConnectionTrait>(
     // Let through by the new rule: achieved from now, as when someone joins a group.
     let gained = of_group(stats::missing_achievements(conn).await?);
     effect.gained = gained.len();
-    progress::record_achievements(conn, ruled, &gained, |_| Some(now)).await?;
+    crate::services::learning::spine::record_achievements(conn, ruled, &gained, |_| Some(now))
+        .await?;
     Ok(effect)
 }
 
@@ -328,7 +329,7 @@ pub struct HistoryRow {
 }
 
 /// The latest changes, newest first, with course titles and the author's name.
-pub async fn history(state: &AppState) -> Result<Vec<HistoryRow>, Internal> {
+pub async fn history(state: &Runtime) -> Result<Vec<HistoryRow>, Internal> {
     let conn = state.db.read();
     let current = state.catalog.current();
     let title = |slug: &str| -> String {

@@ -2,7 +2,7 @@
 //! completed a course taught there, one person per row named by citizen ID, with the day. A dry
 //! run checks every row and says what would change; the import checks again while writing and
 //! keeps all of it or nothing. Each new completion goes through the spine
-//! ([`record_achievements`](crate::services::learning::progress::record_achievements)), so the people's groups count
+//! ([`record_achievements`](crate::services::learning::spine::record_achievements)), so the people's groups count
 //! them at once and `hocvuso stats verify` agrees.
 //!
 //! A person already recorded as having completed the course is left as they are, so importing
@@ -19,9 +19,9 @@ use hocvuso_import::stream::SheetNotes;
 use hocvuso_import::RowError;
 use sha2::Digest;
 
+use crate::services::runtime::Runtime;
 use crate::services::shared::imports;
 use crate::services::Internal;
-use crate::state::AppState;
 
 /// Rows per round of lookups.
 const CHUNK: usize = 2_000;
@@ -94,7 +94,7 @@ impl From<hocvuso_db::DbErr> for CompletionError {
 }
 
 /// The courses taught elsewhere, whose results can be imported: `(slug, title)`.
-pub fn importable_courses(state: &AppState) -> Vec<(String, String)> {
+pub fn importable_courses(state: &Runtime) -> Vec<(String, String)> {
     state
         .catalog
         .current()
@@ -190,7 +190,7 @@ fn moment((y, m, d): (i32, u32, u32)) -> Option<DateTime<Utc>> {
 
 /// Reads, checks and (with [`Mode::Apply`]) writes the results of a course taught elsewhere.
 pub async fn run(
-    state: &AppState,
+    state: &Runtime,
     actor_id: Option<i64>,
     req: &Request<'_>,
     bytes: Vec<u8>,
@@ -292,11 +292,14 @@ pub async fn run(
         now,
     )
     .await?;
-    let rows: Vec<(i64, i64, Option<i64>, DateTime<Utc>)> = new
-        .iter()
-        .map(|(p, at)| (*p, course_id, None, *at))
-        .collect();
-    let added = learning::insert_completions(&txn, &rows, Some(import_id)).await?;
+    let added = crate::services::learning::spine::complete_course(
+        &txn,
+        &state.catalog.current(),
+        course_id,
+        &new,
+        crate::services::learning::spine::CompletedBy::Import(import_id),
+    )
+    .await?;
     if added.len() != new.len() {
         // Someone completed the course between the lookups and the writes: say it plainly.
         let unchanged = report.unchanged + new.len() - added.len();
@@ -305,16 +308,6 @@ pub async fn run(
         report.unchanged = unchanged;
         report.added = added.len();
     }
-    // Dated by each person's last required completion (an older imported one never dates an
-    // achievement before a course completed here since).
-    let people: Vec<i64> = added.iter().map(|(p, _)| *p).collect();
-    crate::services::learning::progress::record_achievements(
-        &txn,
-        &state.catalog.current(),
-        &people,
-        |_| None,
-    )
-    .await?;
     if let Some(actor) = actor_id {
         hocvuso_db::repo::audit::record(
             &txn,
@@ -434,7 +427,7 @@ pub struct ImportLine {
 }
 
 /// The latest imports of results, newest first.
-pub async fn recent(state: &AppState) -> Result<Vec<ImportLine>, Internal> {
+pub async fn recent(state: &Runtime) -> Result<Vec<ImportLine>, Internal> {
     Ok(learning::recent_completion_imports(state.db.read(), 30)
         .await?
         .into_iter()

@@ -11,8 +11,8 @@ use hocvuso_db::repo::{org, stats};
 use hocvuso_domain::{format, Indicator, TargetGroup};
 
 use crate::services::accounts::sign_in::SessionUser;
+use crate::services::runtime::Runtime;
 use crate::services::Internal;
-use crate::state::AppState;
 
 /// One unit's figures for a group and indicator in a year.
 #[derive(Debug, Clone)]
@@ -105,7 +105,7 @@ fn commune_of(path: &str) -> Option<&str> {
 /// The moment a year's figures are read at: None for this year and later (the live counts);
 /// for a past year, its end (1 January after it, 00:00 Vietnam time), so that `nam=2025` shows
 /// the figures as they stood on 31/12/2025.
-pub fn year_end(state: &AppState, year: i32) -> Option<DateTime<Utc>> {
+pub fn year_end(state: &Runtime, year: i32) -> Option<DateTime<Utc>> {
     if year >= state.clock.year() {
         return None;
     }
@@ -330,7 +330,7 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    pub async fn load(state: &AppState, year: i32) -> Result<Self, Internal> {
+    pub async fn load(state: &Runtime, year: i32) -> Result<Self, Internal> {
         let db = state.db.read();
         let until = year_end(state, year);
         let units = crate::services::people::org::tree(state).await?;
@@ -392,7 +392,7 @@ impl Snapshot {
     /// `unit → count` of a pair: the live counters, or the latest imported figures.
     async fn counts(
         &self,
-        state: &AppState,
+        state: &Runtime,
         group: TargetGroup,
         indicator: Indicator,
     ) -> Result<BTreeMap<i64, i64>, Internal> {
@@ -429,7 +429,7 @@ impl Snapshot {
 
     /// The province's figures for every group and indicator of the year: each group's
     /// `digital_skills`, and every other indicator that has a target or figures.
-    pub async fn overview(&self, state: &AppState) -> Result<Vec<OverviewRow>, Internal> {
+    pub async fn overview(&self, state: &Runtime) -> Result<Vec<OverviewRow>, Internal> {
         let province = self.units.iter().find(|u| u.kind == org::KIND_PROVINCE);
         let mut out = Vec::new();
         for &group in TargetGroup::ALL {
@@ -465,7 +465,7 @@ impl Snapshot {
     /// Figures of every commune (and the province total) for a group and indicator.
     pub async fn board(
         &self,
-        state: &AppState,
+        state: &Runtime,
         group: TargetGroup,
         indicator: Indicator,
     ) -> Result<Board, Internal> {
@@ -533,7 +533,7 @@ impl Snapshot {
 
 /// The province's snapshot of a year for a page, computed once for the requests that ask at
 /// the same moment (`services::shared::coalesce`: nothing is kept after).
-pub async fn province_snapshot(state: &AppState, year: i32) -> Result<Arc<Snapshot>, Internal> {
+pub async fn province_snapshot(state: &Runtime, year: i32) -> Result<Arc<Snapshot>, Internal> {
     state
         .province_snapshots
         .run(year, || Snapshot::load(state, year))
@@ -541,13 +541,13 @@ pub async fn province_snapshot(state: &AppState, year: i32) -> Result<Arc<Snapsh
 }
 
 /// The province's figures for every group and indicator of a year.
-pub async fn overview(state: &AppState, year: i32) -> Result<Vec<OverviewRow>, Internal> {
+pub async fn overview(state: &Runtime, year: i32) -> Result<Vec<OverviewRow>, Internal> {
     Snapshot::load(state, year).await?.overview(state).await
 }
 
 /// Figures of every commune (and the province total) for a group and indicator.
 pub async fn province_board(
-    state: &AppState,
+    state: &Runtime,
     year: i32,
     group: TargetGroup,
     indicator: Indicator,
@@ -562,7 +562,7 @@ pub async fn province_board(
 /// in the order a school numbers them ("6A1" before "10A1"), pupils without a class last
 /// (`None`). Empty when no class was ever named (a unit that is not a school).
 pub async fn classes(
-    state: &AppState,
+    state: &Runtime,
     unit_id: i64,
 ) -> Result<Vec<(Option<String>, i64, i64)>, Internal> {
     let found = hocvuso_db::repo::roster::class_progress(state.db.read(), unit_id).await?;
@@ -633,7 +633,7 @@ pub struct UnitFigures {
 /// One unit's figures (its own count and everything below it), with the years that have
 /// targets; None if there is no such unit.
 pub async fn unit_figures(
-    state: &AppState,
+    state: &Runtime,
     year: i32,
     code: &str,
     group: TargetGroup,
@@ -687,7 +687,7 @@ pub async fn unit_figures(
 
 /// Whether this user may see a unit's figures: the province admin sees all; a unit officer sees
 /// their unit and everything under it.
-pub async fn may_view(state: &AppState, user: &SessionUser, code: &str) -> Result<bool, Internal> {
+pub async fn may_view(state: &Runtime, user: &SessionUser, code: &str) -> Result<bool, Internal> {
     if user.is_province_admin() {
         return Ok(true);
     }
@@ -703,7 +703,7 @@ pub async fn may_view(state: &AppState, user: &SessionUser, code: &str) -> Resul
 
 /// The commune a unit officer looks after first (for redirecting to their page).
 pub async fn home_unit_code(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
 ) -> Result<Option<String>, Internal> {
     for unit_id in user.officer_units() {
@@ -730,7 +730,7 @@ pub const PEOPLE_PER_PAGE: u64 = 50;
 /// One page of a unit's members of a group (`page` from 1), after the scope check, recording
 /// the view in the audit log. `None`: no such unit, or not allowed (the caller answers 403).
 pub async fn people_of_unit(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     code: &str,
     group: TargetGroup,
@@ -793,7 +793,7 @@ pub async fn people_of_unit(
 /// Everyone of a group in a unit who has not achieved yet, with their phone numbers, for
 /// follow-up; the export is recorded in the audit log. `None`: not allowed or no such unit.
 pub async fn unfinished_export(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     code: &str,
     group: TargetGroup,
@@ -857,7 +857,7 @@ pub struct Coverage {
 /// it — each person once per competence, whatever the course. `None`: no such unit, or not
 /// allowed. Lessons a newer course version retired no longer count.
 pub async fn competence_coverage(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     code: &str,
 ) -> Result<Option<Coverage>, Internal> {

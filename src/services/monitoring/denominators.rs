@@ -12,9 +12,9 @@ use hocvuso_domain::TargetGroup;
 use hocvuso_import::denominators::{DenominatorRow, RowError};
 
 use crate::services::accounts::sign_in::SessionUser;
+use crate::services::runtime::Runtime;
 use crate::services::shared::imports;
 use crate::services::Internal;
-use crate::state::AppState;
 
 /// One unit's value as the import would change it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,7 +53,7 @@ pub const YEARS: std::ops::RangeInclusive<i32> = 2020..=2100;
 /// `group → unit → people` of a year: the copy in memory, as of the last change any process
 /// made (`services::shared::versioned`).
 pub async fn of_year(
-    state: &AppState,
+    state: &Runtime,
     year: i32,
 ) -> Result<std::sync::Arc<BTreeMap<String, BTreeMap<i64, i64>>>, Internal> {
     let db = state.db.read();
@@ -154,7 +154,7 @@ pub fn check_source(source: &str) -> Result<String, RowError> {
 
 /// Applies rows in one transaction: every change with its history, or nothing.
 pub async fn apply(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     year: i32,
     group: TargetGroup,
@@ -266,7 +266,7 @@ pub struct HistoryRow {
 
 /// Who changed which denominator of a year and group, when and from what, newest first.
 pub async fn history(
-    state: &AppState,
+    state: &Runtime,
     year: i32,
     group: TargetGroup,
 ) -> Result<Vec<HistoryRow>, Internal> {
@@ -308,7 +308,7 @@ pub async fn history(
 
 /// Every commune with its stored value (for the edit form and the template file).
 pub async fn current(
-    state: &AppState,
+    state: &Runtime,
     year: i32,
     group: TargetGroup,
 ) -> Result<Vec<(org::OrgUnit, Option<i64>)>, Internal> {

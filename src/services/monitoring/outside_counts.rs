@@ -14,27 +14,11 @@ use hocvuso_import::denominators::{DenominatorRow, RowError};
 
 use crate::services::accounts::sign_in::SessionUser;
 use crate::services::monitoring::denominators::{check_source, compare, ImportError, Plan};
-use crate::state::AppState;
+use crate::services::runtime::Runtime;
 
 /// Whether an indicator's counts come from imports (not from learning on this platform).
 pub fn is_imported(indicator: Indicator) -> bool {
     indicator == Indicator::VneidConfirmed
-}
-
-/// `dd/mm/yyyy` as officials write dates (also `d/m/yyyy`).
-pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    let mut parts = s.trim().split('/');
-    let d = parts.next()?.trim().parse().ok()?;
-    let m = parts.next()?.trim().parse().ok()?;
-    let y = parts.next()?.trim().parse().ok()?;
-    if parts.next().is_some() {
-        return None;
-    }
-    NaiveDate::from_ymd_opt(y, m, d)
-}
-
-pub fn format_day(d: NaiveDate) -> String {
-    d.format("%d/%m/%Y").to_string()
 }
 
 /// `unit_id → (count, date)` from the latest import that has the unit (dated on or before
@@ -96,7 +80,7 @@ pub async fn plan<C: ConnectionTrait>(
 
 /// Stores the import in one transaction (replacing one of the same date), or nothing.
 pub async fn apply(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     indicator: Indicator,
     group: TargetGroup,
@@ -149,7 +133,7 @@ pub struct ImportInfo {
 
 /// The imports of an indicator and group, newest date first.
 pub async fn list(
-    state: &AppState,
+    state: &Runtime,
     indicator: Indicator,
     group: TargetGroup,
 ) -> Result<Vec<ImportInfo>, DbErr> {
@@ -176,16 +160,4 @@ pub async fn list(
         });
     }
     Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn dates_as_officials_write_them() {
-        let d = super::parse_date("05/10/2026");
-        assert_eq!(d.map(super::format_day).as_deref(), Some("05/10/2026"));
-        assert!(super::parse_date("5/10/2026").is_some());
-        assert!(super::parse_date("31/02/2026").is_none());
-        assert!(super::parse_date("2026-10-05").is_none());
-    }
 }

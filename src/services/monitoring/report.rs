@@ -14,8 +14,8 @@ use hocvuso_pdf::{Anchor, Block, Column, Document, Orientation, Rgb, Run, Shape}
 use crate::services::accounts::sign_in::SessionUser;
 use crate::services::monitoring::dashboard::Figures;
 use crate::services::monitoring::trend::{self, Chart};
+use crate::services::runtime::Runtime;
 use crate::services::Internal;
-use crate::state::AppState;
 
 /// What to report on.
 #[derive(Debug, Clone)]
@@ -60,7 +60,7 @@ struct Span {
 /// week, and up to its last week; imported: each unit's latest figure before `from`, and on or
 /// before `to`.
 async fn spans(
-    state: &AppState,
+    state: &Runtime,
     group: TargetGroup,
     indicator: Indicator,
     from: NaiveDate,
@@ -108,9 +108,7 @@ async fn spans(
     Ok(out)
 }
 
-fn day(d: NaiveDate) -> String {
-    d.format("%d/%m/%Y").to_string()
-}
+use crate::clock::format_day as day;
 
 /// Sums spans over the units under a path.
 fn sum_under(units: &[org::OrgUnit], spans: &BTreeMap<i64, Span>, path: &str) -> Span {
@@ -259,7 +257,7 @@ fn chart_shapes(c: &Chart) -> Vec<Shape> {
 /// The map: every commune in its band's colour (`bands`: code → band); with `only`, the other
 /// communes grey. A legend under it.
 fn map_shapes(
-    state: &AppState,
+    state: &Runtime,
     bands: &BTreeMap<String, usize>,
     counts: bool,
 ) -> ((f32, f32), Vec<Shape>) {
@@ -324,7 +322,7 @@ pub const SUMMARY_HEADER: [&str; 7] = [
 /// `from`..=`to`: the lines a period's report starts with. Indicators with no target and no
 /// figure are left out (digital skills always shown). Denominators and targets of `to`'s year.
 pub async fn summary(
-    state: &AppState,
+    state: &Runtime,
     units: &[org::OrgUnit],
     unit: &org::OrgUnit,
     from: NaiveDate,
@@ -375,7 +373,7 @@ pub async fn summary(
 /// The report as PDF bytes, after the scope check (`Forbidden` when the user may not see the
 /// unit).
 pub async fn pdf(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     req: &Request,
 ) -> Result<(String, Vec<u8>), ReportError> {

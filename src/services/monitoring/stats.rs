@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use hocvuso_db::repo::stats;
 use hocvuso_domain::{Indicator, TargetGroup};
 
+use crate::services::runtime::Runtime;
 use crate::services::Internal;
-use crate::state::AppState;
 
 #[derive(Debug, Default)]
 pub struct VerifyReport {
@@ -37,7 +37,7 @@ impl VerifyReport {
     }
 }
 
-pub async fn verify(state: &AppState) -> Result<VerifyReport, Internal> {
+pub async fn verify(state: &Runtime) -> Result<VerifyReport, Internal> {
     let db = state.db.read();
     let key = |r: &stats::CountRow| (r.unit_id, r.group_code.clone(), r.indicator_code.clone());
     // Confirmed people and, apart, unconfirmed ones (named "<indicator> (unconfirmed)").
@@ -153,7 +153,7 @@ pub async fn verify(state: &AppState) -> Result<VerifyReport, Internal> {
 }
 
 /// `unit id → government code`, to name units in reports.
-pub async fn unit_codes(state: &AppState) -> Result<BTreeMap<i64, String>, Internal> {
+pub async fn unit_codes(state: &Runtime) -> Result<BTreeMap<i64, String>, Internal> {
     Ok(crate::services::people::org::tree(state)
         .await?
         .iter()

@@ -7,9 +7,10 @@ use hocvuso_db::repo::{people, stats};
 use hocvuso_db::TransactionTrait;
 use hocvuso_domain::{Indicator, TargetGroup};
 
-use crate::services::accounts::sign_in::{FieldErrors, FormError, SessionUser};
+use crate::services::accounts::sign_in::SessionUser;
+use crate::services::runtime::Runtime;
+use crate::services::shared::form::{FieldErrors, FormError};
 use crate::services::Internal;
-use crate::state::AppState;
 
 /// One cell of the year's grid.
 pub struct Cell {
@@ -24,7 +25,7 @@ pub fn field_name(group: TargetGroup, indicator: Indicator) -> String {
 }
 
 /// Every group × indicator with the year's target (if any).
-pub async fn grid(state: &AppState, year: i32) -> Result<Vec<Cell>, Internal> {
+pub async fn grid(state: &Runtime, year: i32) -> Result<Vec<Cell>, Internal> {
     let stored: BTreeMap<(String, String), i32> = stats::targets_of_year(state.db.read(), year)
         .await?
         .into_iter()
@@ -60,7 +61,7 @@ fn parse_percent(s: &str) -> Result<Option<i32>, ()> {
 /// Saves the whole grid of a year from the form's fields: every cell valid, or nothing saved.
 /// Returns how many targets changed.
 pub async fn save(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     year: i32,
     fields: &[(String, String)],
@@ -131,7 +132,7 @@ pub struct HistoryRow {
     pub at: chrono::DateTime<chrono::Utc>,
 }
 
-pub async fn history(state: &AppState, year: i32) -> Result<Vec<HistoryRow>, Internal> {
+pub async fn history(state: &Runtime, year: i32) -> Result<Vec<HistoryRow>, Internal> {
     let conn = state.db.read();
     let mut out = Vec::new();
     for c in stats::target_changes(conn, year).await? {

@@ -10,8 +10,8 @@ use chrono::{Duration, NaiveDate};
 use hocvuso_db::repo::stats;
 use hocvuso_domain::{format, Indicator, TargetGroup};
 
+use crate::services::runtime::Runtime;
 use crate::services::Internal;
-use crate::state::AppState;
 
 /// Points shown at most (a year of weeks).
 pub const MAX_POINTS: usize = 53;
@@ -34,7 +34,7 @@ pub struct Trend {
 /// The whole province's trend of a group and indicator (no period), computed once for the
 /// requests that ask at the same moment (`services::shared::coalesce`: nothing is kept after).
 pub async fn province_trend(
-    state: &AppState,
+    state: &Runtime,
     group: TargetGroup,
     indicator: Indicator,
 ) -> Result<std::sync::Arc<Trend>, Internal> {
@@ -52,7 +52,7 @@ pub async fn province_trend(
 /// they run from the week of `from` to the week of `to`, and dated imports are those dated in
 /// it. The totals always count everything before the first point.
 pub async fn trend(
-    state: &AppState,
+    state: &Runtime,
     units: Option<&[i64]>,
     group: TargetGroup,
     indicator: Indicator,

@@ -4,9 +4,9 @@
 
 use hocvuso_db::repo::news::{self, Readers};
 
+use crate::services::runtime::Runtime;
 use crate::services::shared::markdown;
 use crate::services::Internal;
-use crate::state::AppState;
 
 /// Entries in the feed.
 pub const FEED_ITEMS: u64 = 50;
@@ -36,7 +36,7 @@ fn element(out: &mut String, name: &str, text: &str) {
 }
 
 /// The feed's XML.
-pub async fn atom(state: &AppState) -> Result<String, Internal> {
+pub async fn atom(state: &Runtime) -> Result<String, Internal> {
     let db = state.db.read();
     let now = state.clock.now();
     let items = news::live(db, &Readers::Public, now, 0, FEED_ITEMS).await?;

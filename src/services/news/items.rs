@@ -9,10 +9,11 @@ use hocvuso_db::repo::{audit, org, people};
 use hocvuso_db::TransactionTrait;
 use hocvuso_domain::TargetGroup;
 
-use crate::services::accounts::sign_in::{FieldErrors, FormError, SessionUser};
+use crate::services::accounts::sign_in::SessionUser;
+use crate::services::runtime::Runtime;
+use crate::services::shared::form::{FieldErrors, FormError};
 use crate::services::shared::{markdown, media};
 use crate::services::Internal;
-use crate::state::AppState;
 
 /// Items on one page of the list.
 pub const PAGE_SIZE: u64 = 20;
@@ -73,10 +74,7 @@ fn card(tree: &[org::OrgUnit], item: news::Item) -> Card {
 }
 
 /// The units a person lives or belongs in and above them, and the groups they are counted in.
-async fn audience_of(
-    state: &AppState,
-    person_id: i64,
-) -> Result<(Vec<i64>, Vec<String>), Internal> {
+async fn audience_of(state: &Runtime, person_id: i64) -> Result<(Vec<i64>, Vec<String>), Internal> {
     let db = state.db.read();
     let Some(person) = people::person_by_id(db, person_id).await? else {
         return Ok((Vec::new(), Vec::new()));
@@ -94,7 +92,7 @@ async fn audience_of(
 /// A page of the list: the items live now that this reader may read (anyone: the public ones),
 /// newest first, and whether there is a next page.
 pub async fn list(
-    state: &AppState,
+    state: &Runtime,
     user: Option<&SessionUser>,
     page: u64,
 ) -> Result<(Vec<Card>, bool), Internal> {
@@ -120,7 +118,7 @@ pub async fn list(
 }
 
 /// The newest items addressed to this learner (not every public one): their home page.
-pub async fn for_home(state: &AppState, user: &SessionUser) -> Result<Vec<Card>, Internal> {
+pub async fn for_home(state: &Runtime, user: &SessionUser) -> Result<Vec<Card>, Internal> {
     let (units, groups) = audience_of(state, user.person_id).await?;
     if units.is_empty() {
         return Ok(Vec::new());
@@ -163,7 +161,7 @@ pub fn state_words(item: &news::Item, now: DateTime<Utc>) -> String {
 }
 
 /// Whether this staff member manages items of this unit.
-async fn manages(state: &AppState, user: &SessionUser, unit_id: i64) -> Result<bool, Internal> {
+async fn manages(state: &Runtime, user: &SessionUser, unit_id: i64) -> Result<bool, Internal> {
     Ok(crate::services::people::org::managed_units(state, user)
         .await?
         .is_none_or(|units| units.iter().any(|u| u.id == unit_id)))
@@ -171,7 +169,7 @@ async fn manages(state: &AppState, user: &SessionUser, unit_id: i64) -> Result<b
 
 /// May this reader read the item now? Its managers always may.
 async fn may_read(
-    state: &AppState,
+    state: &Runtime,
     user: Option<&SessionUser>,
     item: &news::Item,
 ) -> Result<(bool, bool), Internal> {
@@ -240,7 +238,7 @@ fn audience_words(tree: &[org::OrgUnit], item: &news::Item) -> String {
 
 /// An item for this reader; `None` when there is no such item or it is not for them.
 pub async fn read(
-    state: &AppState,
+    state: &Runtime,
     user: Option<&SessionUser>,
     id: i64,
 ) -> Result<Option<ItemView>, Internal> {
@@ -274,7 +272,7 @@ pub async fn read(
 /// An item's picture for this reader: bytes, type, and whether it may be kept by shared caches
 /// (a public item's).
 pub async fn picture(
-    state: &AppState,
+    state: &Runtime,
     user: Option<&SessionUser>,
     id: i64,
 ) -> Result<Option<(Vec<u8>, String, bool)>, Internal> {
@@ -310,7 +308,7 @@ pub struct DeskLine {
 
 /// The items of the units this officer manages (the province: every item), newest first.
 pub async fn desk(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     page: u64,
 ) -> Result<(Vec<DeskLine>, bool), Internal> {
@@ -373,7 +371,7 @@ struct Fitted {
 
 /// Checks every field; nothing is written here.
 async fn check(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     input: &NewsInput,
     upload: Option<&[u8]>,
@@ -523,7 +521,7 @@ fn groups_field(groups: &[String]) -> String {
 
 /// Publishes (or schedules) an item; every field right or nothing written.
 pub async fn create(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     input: &NewsInput,
     upload: Option<&[u8]>,
@@ -595,7 +593,7 @@ pub struct Editing {
 
 /// An item of a unit this officer manages; `None` otherwise (or no such item).
 async fn managed_item(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     id: i64,
 ) -> Result<Option<news::Item>, Internal> {
@@ -606,7 +604,7 @@ async fn managed_item(
 }
 
 pub async fn editing(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     id: i64,
 ) -> Result<Option<Editing>, Internal> {
@@ -648,7 +646,7 @@ pub async fn editing(
 
 /// Writes an item again; `Ok(None)` when it is not this officer's to edit.
 pub async fn update(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     id: i64,
     input: &NewsInput,
@@ -700,7 +698,7 @@ pub async fn update(
 
 /// Takes an item down (`true`) or puts it back; `Ok(None)` when it is not this officer's.
 pub async fn set_withdrawn(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     id: i64,
     withdraw: bool,
@@ -730,7 +728,7 @@ pub async fn set_withdrawn(
 
 /// The units this officer may publish for: `(code, name)`.
 pub async fn units_for(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
 ) -> Result<Vec<(String, String)>, Internal> {
     Ok(crate::services::people::org::units_to_act_for(state, user)

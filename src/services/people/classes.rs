@@ -8,9 +8,10 @@
 use hocvuso_db::repo::org::OrgUnit;
 use hocvuso_db::repo::{audit, classes, org};
 
-use crate::services::accounts::sign_in::{hash_password, FieldErrors, FormError, SessionUser};
+use crate::services::accounts::sign_in::{hash_password, SessionUser};
+use crate::services::runtime::Runtime;
+use crate::services::shared::form::{FieldErrors, FormError};
 use crate::services::Internal;
-use crate::state::AppState;
 
 /// What the teacher confirms a parent agreed to (kept with the consent).
 pub const PARENT_CONSENT_TEXT: &str =
@@ -42,7 +43,7 @@ pub struct ClassSummary {
 }
 
 /// The units the user looks after (the province administrator: all).
-async fn units_of(state: &AppState, user: &SessionUser) -> Result<Vec<OrgUnit>, Internal> {
+async fn units_of(state: &Runtime, user: &SessionUser) -> Result<Vec<OrgUnit>, Internal> {
     let all = org::all(state.db.read()).await?;
     if user.is_province_admin() {
         return Ok(all);
@@ -60,7 +61,7 @@ async fn units_of(state: &AppState, user: &SessionUser) -> Result<Vec<OrgUnit>, 
 
 /// The named classes of every unit the user looks after, by unit then class.
 pub async fn classes_of(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
 ) -> Result<Vec<ClassSummary>, Internal> {
     let units = units_of(state, user).await?;
@@ -98,7 +99,7 @@ pub struct Class {
 /// A class of a unit the user looks after; `None` when the unit is not theirs or has no such
 /// class (the two are not told apart).
 pub async fn class(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     unit_code: &str,
     class: &str,
@@ -134,7 +135,7 @@ fn random_code() -> String {
 /// Gives the class a new code (the old one stops working); `None` when the class is not the
 /// user's.
 pub async fn new_code(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     unit_code: &str,
     class_name: &str,
@@ -176,7 +177,7 @@ pub async fn new_code(
 /// numbers stop working). Returns `(name, number)` to print once: only hashes are kept.
 /// `None` when the class is not the user's.
 pub async fn new_pins(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     unit_code: &str,
     class_name: &str,
@@ -214,7 +215,7 @@ pub async fn new_pins(
 /// Records the consents of the parents named, `(pupil, parent's name)` (a blank name: not
 /// recorded). Every pupil must be of the class. Returns how many were recorded.
 pub async fn record_consents(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     unit_code: &str,
     class_name: &str,

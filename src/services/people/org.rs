@@ -10,9 +10,10 @@ use hocvuso_db::repo::{org, people, roster, stats};
 use hocvuso_db::{ConnectionTrait, TransactionTrait};
 use hocvuso_domain::{PhoneNumber, Role};
 
-use crate::services::accounts::sign_in::{FieldErrors, SessionUser};
+use crate::services::accounts::sign_in::SessionUser;
+use crate::services::runtime::Runtime;
+use crate::services::shared::form::FieldErrors;
 use crate::services::Internal;
-use crate::state::AppState;
 
 /// A kind of unit: code, Vietnamese name, and whether it sits under the province or a commune.
 pub struct Kind {
@@ -159,7 +160,7 @@ pub async fn overview<C: ConnectionTrait>(
 /// The units a staff member manages: an officer's units and every unit below them; `None` for
 /// the province admin (every unit). Honours and classes look up what an officer may reach here.
 pub async fn managed_units(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
 ) -> Result<Option<Vec<org::OrgUnit>>, Internal> {
     if user.is_province_admin() {
@@ -184,7 +185,7 @@ pub async fn managed_units(
 /// The units a staff member may act for (propose, organise): [`managed_units`] still in use
 /// (merged ones left out), in the tree's order.
 pub async fn units_to_act_for(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
 ) -> Result<Vec<org::OrgUnit>, Internal> {
     let units = match managed_units(state, user).await? {
@@ -199,7 +200,7 @@ pub async fn units_to_act_for(
 
 /// These units and every unit above them (ids, from the tree in memory): where a person lives
 /// or belongs, widened to everything addressed to them (classes, news).
-pub async fn with_units_above(state: &AppState, own: &[i64]) -> Result<Vec<i64>, Internal> {
+pub async fn with_units_above(state: &Runtime, own: &[i64]) -> Result<Vec<i64>, Internal> {
     let tree = tree(state).await?;
     let own: Vec<&org::OrgUnit> = tree.iter().filter(|u| own.contains(&u.id)).collect();
     Ok(tree
@@ -215,7 +216,7 @@ pub async fn with_units_above(state: &AppState, own: &[i64]) -> Result<Vec<i64>,
 /// Every unit of the tree (merged ones too), by id: the copy in memory, as of the last change
 /// any process made (`services::shared::versioned`). For pages that read the whole tree on every
 /// request (dashboards); writes read the table inside their own transaction instead.
-pub async fn tree(state: &AppState) -> Result<std::sync::Arc<Vec<org::OrgUnit>>, Internal> {
+pub async fn tree(state: &Runtime) -> Result<std::sync::Arc<Vec<org::OrgUnit>>, Internal> {
     let db = state.db.read();
     Ok(state.org_tree.get(db, 0, || org::all(db)).await?)
 }
@@ -292,7 +293,7 @@ pub fn movable(unit: &org::OrgUnit) -> bool {
 /// Adds a unit under `parent`. An empty code gets one made from the parent's
 /// (`24781-3`); a given code is 2 to 30 letters, digits, `-`, `.` or `_`, unused.
 pub async fn create(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     parent: &org::OrgUnit,
     kind: &str,
@@ -365,7 +366,7 @@ pub async fn create(
 }
 
 pub async fn rename(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     unit: &org::OrgUnit,
     name: &str,
@@ -394,7 +395,7 @@ pub async fn rename(
 
 /// Moves a unit (not the province or a commune) under another parent that may hold its kind.
 pub async fn move_unit(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     unit: &org::OrgUnit,
     parent_code: &str,
@@ -451,7 +452,7 @@ pub async fn move_unit(
 /// Merges a unit into another of the same kind: its members (with their counts), officers and
 /// sub-units go to the other; it stays, marked merged, for history and old records.
 pub async fn merge(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     unit: &org::OrgUnit,
     into_code: &str,
@@ -575,7 +576,7 @@ pub async fn merge(
 
 /// Gives a person (by phone, with a login) a unit officer's or a helper's rights in a unit.
 pub async fn assign(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     unit: &org::OrgUnit,
     phone: &str,
@@ -627,7 +628,7 @@ pub async fn assign(
 
 /// Takes a grant of this unit away.
 pub async fn revoke(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     unit: &org::OrgUnit,
     grant_id: i64,

@@ -8,8 +8,8 @@ use hocvuso_db::TransactionTrait;
 use hocvuso_domain::{Gender, Indicator, Role, TargetGroup};
 
 use crate::services::accounts::sign_in::SessionUser;
+use crate::services::runtime::Runtime;
 use crate::services::Internal;
-use crate::state::AppState;
 
 /// Everything shown on a person's page.
 pub struct PersonView {
@@ -37,7 +37,7 @@ pub fn erased_name(id: i64) -> String {
 /// The person if this user may see them: the province admin sees everyone; a unit officer
 /// sees people who live or are members under their unit.
 async fn visible(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     person_id: i64,
 ) -> Result<Option<people::Person>, Internal> {
@@ -69,7 +69,7 @@ async fn visible(
     Ok(None)
 }
 
-async fn view_of(state: &AppState, person: people::Person) -> Result<PersonView, Internal> {
+async fn view_of(state: &Runtime, person: people::Person) -> Result<PersonView, Internal> {
     let db = state.db.read();
     let units = crate::services::people::org::tree(state).await?;
     let unit_name = |id: i64| {
@@ -132,7 +132,7 @@ async fn view_of(state: &AppState, person: people::Person) -> Result<PersonView,
 
 /// A person's page, recorded in the audit log. `None`: no such person, or not allowed.
 pub async fn view(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     person_id: i64,
 ) -> Result<Option<PersonView>, Internal> {
@@ -153,7 +153,7 @@ pub async fn view(
 
 /// Everything kept about a person, as JSON (the right of access), recorded in the audit log.
 pub async fn export(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     person_id: i64,
 ) -> Result<Option<String>, Internal> {
@@ -199,7 +199,7 @@ pub enum EraseOutcome {
 /// birth and gender removed, login account and sessions deleted. Memberships and achievements
 /// stay, so every count — and `stats verify` — is unchanged. Recorded in the audit log.
 pub async fn erase(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     person_id: i64,
 ) -> Result<EraseOutcome, Internal> {
@@ -253,18 +253,18 @@ pub struct IdentityInput {
 /// do). Recorded in the audit log with the old values; when the phone of a login changes,
 /// every session of that person ends. `Ok(Err)`: field errors in Vietnamese, nothing written.
 pub async fn edit_identity(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     person_id: i64,
     input: &IdentityInput,
-) -> Result<Option<Result<(), crate::services::accounts::sign_in::FieldErrors>>, Internal> {
+) -> Result<Option<Result<(), crate::services::shared::form::FieldErrors>>, Internal> {
     if !user.is_province_admin() {
         return Ok(None);
     }
     let Some(person) = visible(state, user, person_id).await? else {
         return Ok(None);
     };
-    let mut errors: crate::services::accounts::sign_in::FieldErrors = Vec::new();
+    let mut errors: crate::services::shared::form::FieldErrors = Vec::new();
     let name = hocvuso_domain::FullName::parse(&input.full_name)
         .map_err(|e| errors.push(("full_name", e.to_string())))
         .ok();

@@ -10,8 +10,8 @@ use hocvuso_domain::{Password, PhoneNumber, Role};
 use sha2::{Digest, Sha256};
 
 use crate::services::accounts::sign_in::{hash_password, verify_password, SessionUser};
+use crate::services::runtime::Runtime;
 use crate::services::{hex, Internal};
-use crate::state::AppState;
 
 /// Codes a number may be sent per hour (for any purpose, with or without an account).
 pub const CODES_PER_HOUR: u64 = 3;
@@ -88,7 +88,7 @@ pub enum ResetError {
 /// Whether a staff member may reset a person's password: the province admin anyone; a unit
 /// officer or helper people who live or are members under their unit.
 async fn may_reset(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     person: &people::Person,
 ) -> Result<bool, Internal> {
@@ -123,7 +123,7 @@ async fn may_reset(
 /// A staff member resets a learner's password: a temporary 8-digit password that must be
 /// changed at the next login; every session of the learner ends; audited.
 pub async fn reset_by_staff(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     phone: &str,
 ) -> Result<Result<TemporaryPassword, ResetError>, Internal> {
@@ -186,7 +186,7 @@ pub enum CodeError {
 /// - reset: a learner's number gets a code; a staff account's number gets a message that only
 ///   the province admin resets it; a number without an account gets nothing.
 pub async fn send_code(
-    state: &AppState,
+    state: &Runtime,
     phone: &str,
     purpose: Purpose,
     client: &str,
@@ -263,7 +263,7 @@ pub enum UseCodeError {
 /// Checks a code sent to a phone number for a purpose. Each try is claimed before the
 /// comparison (parallel guesses count like serial ones); the code is then used up.
 pub async fn check_code(
-    state: &AppState,
+    state: &Runtime,
     phone: &PhoneNumber,
     purpose: Purpose,
     code: &str,
@@ -297,7 +297,7 @@ pub async fn check_code(
 /// Sets a new password with a code from the SMS; ends every session; audited. A staff account
 /// is never reset this way (its number got no code).
 pub async fn reset_with_code(
-    state: &AppState,
+    state: &Runtime,
     phone: &str,
     code: &str,
     new_password: &str,
@@ -344,7 +344,7 @@ pub async fn reset_with_code(
 }
 
 /// Whether this person must replace a temporary password now.
-pub async fn must_change(state: &AppState, person_id: i64) -> Result<bool, Internal> {
+pub async fn must_change(state: &Runtime, person_id: i64) -> Result<bool, Internal> {
     Ok(people::account_of(state.db.read(), person_id)
         .await?
         .is_some_and(|a| a.must_change_password))
@@ -364,7 +364,7 @@ pub enum ChangeError {
 /// session of theirs ends (a stolen session does not outlive the change); `keep` is the
 /// session hash of the browser that made the change.
 pub async fn change_password(
-    state: &AppState,
+    state: &Runtime,
     person_id: i64,
     keep: Option<&str>,
     current: &str,

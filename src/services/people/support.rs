@@ -8,11 +8,10 @@ use chrono::{Duration, NaiveDate};
 use hocvuso_db::repo::{org, people, support};
 use hocvuso_domain::{PhoneNumber, Role};
 
-use crate::services::accounts::sign_in::{
-    self, FieldErrors, FormError, RegisterInput, SessionUser,
-};
+use crate::services::accounts::sign_in::{self, RegisterInput, SessionUser};
+use crate::services::runtime::Runtime;
+use crate::services::shared::form::{FieldErrors, FormError};
 use crate::services::Internal;
-use crate::state::AppState;
 
 /// What help is about (the handbook's chapters, in the words helpers use).
 pub const TOPICS: [&str; 9] = [
@@ -35,7 +34,7 @@ pub const CONSENT_TEXT: &str =
 
 /// The commune a helper (or a unit officer) works in, if they are one.
 pub async fn team_commune(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
 ) -> Result<Option<org::OrgUnit>, Internal> {
     for (role, unit) in &user.roles {
@@ -73,7 +72,7 @@ pub struct AssistedInput {
 /// Registers a resident of the helper's commune with a temporary password (changed at their
 /// first login), records their consent and a support-log entry.
 pub async fn register_resident(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     commune: &org::OrgUnit,
     input: &AssistedInput,
@@ -145,7 +144,7 @@ pub async fn register_resident(
 }
 
 /// The errors of the typed fields, without registering (shown with a missing consent).
-async fn dry_check(state: &AppState, reg: &RegisterInput) -> Result<(), FormError> {
+async fn dry_check(state: &Runtime, reg: &RegisterInput) -> Result<(), FormError> {
     let mut errors: FieldErrors = Vec::new();
     if let Err(e) = hocvuso_domain::FullName::parse(&reg.full_name) {
         errors.push(("full_name", e.to_string()));
@@ -172,7 +171,7 @@ pub struct LogInput {
 
 /// Adds an entry to the helper's support log.
 pub async fn log_help(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     commune: &org::OrgUnit,
     input: &LogInput,
@@ -191,7 +190,7 @@ pub async fn log_help(
         errors.push(("place", "Nơi hỗ trợ dài quá 200 ký tự.".to_owned()));
     }
     let today = crate::clock::vietnam_time(state.clock.now()).date_naive();
-    let day = match crate::services::monitoring::outside_counts::parse_date(&input.day) {
+    let day = match crate::clock::parse_day(&input.day) {
         Some(d) if d <= today && d > today - Duration::days(366) => Some(d),
         Some(_) => {
             errors.push((
@@ -257,12 +256,12 @@ pub struct EntryView {
 
 fn day_text(stored: &str) -> String {
     NaiveDate::parse_from_str(stored, "%Y-%m-%d")
-        .map(crate::services::monitoring::outside_counts::format_day)
+        .map(crate::clock::format_day)
         .unwrap_or_else(|_| stored.to_owned())
 }
 
 /// A helper's latest entries.
-pub async fn my_entries(state: &AppState, user: &SessionUser) -> Result<Vec<EntryView>, Internal> {
+pub async fn my_entries(state: &Runtime, user: &SessionUser) -> Result<Vec<EntryView>, Internal> {
     Ok(support::of_helper(state.db.read(), user.person_id, 20)
         .await?
         .into_iter()
@@ -284,7 +283,7 @@ pub struct Activity {
     pub latest: Vec<EntryView>,
 }
 
-pub async fn activity(state: &AppState, unit_id: i64) -> Result<Activity, Internal> {
+pub async fn activity(state: &Runtime, unit_id: i64) -> Result<Activity, Internal> {
     let today = crate::clock::vietnam_time(state.clock.now()).date_naive();
     let since = (today - Duration::days(29)).format("%Y-%m-%d").to_string();
     let entries = support::of_unit_since(state.db.read(), unit_id, &since).await?;

@@ -13,8 +13,8 @@ use hocvuso_db::TransactionTrait;
 use hocvuso_domain::{CitizenId, PhoneNumber, TargetGroup};
 
 use crate::services::accounts::sign_in::SessionUser;
+use crate::services::runtime::Runtime;
 use crate::services::Internal;
-use crate::state::AppState;
 
 /// What asking did, as the page says it.
 #[derive(Debug, PartialEq, Eq)]
@@ -50,7 +50,7 @@ pub struct Outgoing {
 
 /// The unit an officer asks for (their first unit), and its path.
 async fn officer_unit(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
 ) -> Result<Option<org::OrgUnit>, Internal> {
     match user.officer_units().next() {
@@ -62,7 +62,7 @@ async fn officer_unit(
 /// Whether a person lives or is a member under any unit this user is an officer of (the
 /// province admin: everyone).
 async fn looks_after(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     person: &people::Person,
 ) -> Result<bool, Internal> {
@@ -84,7 +84,7 @@ async fn looks_after(
 /// An officer asks for the person with this citizen ID or phone number to move into their
 /// unit, in a group.
 pub async fn ask(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     key: &str,
     group: TargetGroup,
@@ -152,7 +152,7 @@ fn group_name(code: &str) -> String {
 
 /// Pending requests this user may decide: for people they look after, asked by someone else
 /// (the province admin decides any).
-pub async fn incoming(state: &AppState, user: &SessionUser) -> Result<Vec<Incoming>, Internal> {
+pub async fn incoming(state: &Runtime, user: &SessionUser) -> Result<Vec<Incoming>, Internal> {
     let db = state.db.read();
     let units: BTreeMap<i64, String> = crate::services::people::org::tree(state)
         .await?
@@ -192,7 +192,7 @@ pub async fn incoming(state: &AppState, user: &SessionUser) -> Result<Vec<Incomi
 }
 
 /// The requests this user made.
-pub async fn outgoing(state: &AppState, user: &SessionUser) -> Result<Vec<Outgoing>, Internal> {
+pub async fn outgoing(state: &Runtime, user: &SessionUser) -> Result<Vec<Outgoing>, Internal> {
     let db = state.db.read();
     let units: BTreeMap<i64, String> = crate::services::people::org::tree(state)
         .await?
@@ -218,7 +218,7 @@ pub async fn outgoing(state: &AppState, user: &SessionUser) -> Result<Vec<Outgoi
 
 /// Approves or refuses a request. `false`: not this user's to decide (or decided already).
 pub async fn decide(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     id: i64,
     approve: bool,
@@ -274,7 +274,7 @@ pub async fn decide(
             }
             None => {
                 people::add_membership(&txn, person.id, &r.group_code, to.id, now).await?;
-                crate::services::learning::progress::record_achievements(
+                crate::services::learning::spine::record_achievements(
                     &txn,
                     &state.catalog.current(),
                     &[person.id],

@@ -6,8 +6,8 @@
 use chrono::Duration;
 use hocvuso_db::repo::{activity, org, reports};
 
+use crate::services::runtime::Runtime;
 use crate::services::Internal;
-use crate::state::AppState;
 
 /// The counts, as kept in a report.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -23,7 +23,7 @@ pub struct Activity {
 
 /// The activity of the unit and every unit below it in the period (its days in Vietnam time).
 pub async fn of_period(
-    state: &AppState,
+    state: &Runtime,
     period: &reports::Period,
     unit: &org::OrgUnit,
 ) -> Result<Activity, Internal> {

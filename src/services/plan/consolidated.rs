@@ -9,9 +9,9 @@ use hocvuso_pdf::{Anchor, Block, Column, Document, Orientation, Rgb, Run, Shape}
 
 use crate::services::monitoring::report::{self as figures, SUMMARY_HEADER};
 use crate::services::plan::activity;
+use crate::services::runtime::Runtime;
 use crate::services::shared::docx::{self, Align, Para, Part};
 use crate::services::Internal;
-use crate::state::AppState;
 
 /// What the document says, before it is laid out as PDF or .docx.
 struct Content {
@@ -43,7 +43,7 @@ const RECIPIENTS: [&str; 4] = [
 ];
 const SIGNER: &str = "GIÁM ĐỐC";
 
-async fn content(state: &AppState, period: &reports::Period) -> Result<Content, Internal> {
+async fn content(state: &Runtime, period: &reports::Period) -> Result<Content, Internal> {
     let db = state.db.read();
     let tree = crate::services::people::org::tree(state).await?;
     let province = tree
@@ -205,7 +205,7 @@ fn file_stem(period: &reports::Period) -> String {
 }
 
 /// The consolidated report as .docx: `(file name, bytes)`; `None`: no such period.
-pub async fn docx(state: &AppState, id: i64) -> Result<Option<(String, Vec<u8>)>, Internal> {
+pub async fn docx(state: &Runtime, id: i64) -> Result<Option<(String, Vec<u8>)>, Internal> {
     let Some(period) = reports::period_by_id(state.db.read(), id).await? else {
         return Ok(None);
     };
@@ -298,7 +298,7 @@ pub async fn docx(state: &AppState, id: i64) -> Result<Option<(String, Vec<u8>)>
 }
 
 /// The consolidated report as PDF: `(file name, bytes)`; `None`: no such period.
-pub async fn pdf(state: &AppState, id: i64) -> Result<Option<(String, Vec<u8>)>, Internal> {
+pub async fn pdf(state: &Runtime, id: i64) -> Result<Option<(String, Vec<u8>)>, Internal> {
     let Some(period) = reports::period_by_id(state.db.read(), id).await? else {
         return Ok(None);
     };

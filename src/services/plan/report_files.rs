@@ -10,15 +10,15 @@ use hocvuso_db::TransactionTrait;
 
 use crate::services::accounts::sign_in::SessionUser;
 use crate::services::plan::reports::{scope, Done};
+use crate::services::runtime::Runtime;
 use crate::services::shared::evidence;
 use crate::services::Internal;
-use crate::state::AppState;
 
 /// A file on the report's page: `(id, name, size in words)`.
 pub type FileLine = (i64, String, String);
 
 /// The files of a report.
-pub async fn files(state: &AppState, report_id: i64) -> Result<Vec<FileLine>, Internal> {
+pub async fn files(state: &Runtime, report_id: i64) -> Result<Vec<FileLine>, Internal> {
     Ok(reports::files_of(state.db.read(), report_id)
         .await?
         .into_iter()
@@ -28,7 +28,7 @@ pub async fn files(state: &AppState, report_id: i64) -> Result<Vec<FileLine>, In
 
 /// Attaches a file. `Err(message)`: the file was refused (nothing written).
 pub async fn attach(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     period_id: i64,
     unit_code: &str,
@@ -89,7 +89,7 @@ pub async fn attach(
 
 /// Removes a file while the report can still be edited.
 pub async fn remove(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     period_id: i64,
     unit_code: &str,
@@ -127,7 +127,7 @@ pub async fn remove(
 
 /// A file of a report this user may read.
 pub async fn file(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     period_id: i64,
     unit_code: &str,

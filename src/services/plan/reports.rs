@@ -14,11 +14,12 @@ use hocvuso_db::repo::reports::{self, NewPeriod, Written};
 use hocvuso_db::repo::{audit, org, people};
 use hocvuso_db::TransactionTrait;
 
-use crate::services::accounts::sign_in::{FieldErrors, FormError, SessionUser};
+use crate::services::accounts::sign_in::SessionUser;
 use crate::services::monitoring::report::{self as figures, SummaryLine};
 use crate::services::plan::activity;
+use crate::services::runtime::Runtime;
+use crate::services::shared::form::{FieldErrors, FormError};
 use crate::services::Internal;
-use crate::state::AppState;
 
 /// The kinds of period: `(code, words)`.
 pub const KINDS: &[(&str, &str)] = &[
@@ -89,9 +90,7 @@ fn kind_words(code: &str) -> &'static str {
         .map_or("Kỳ", |(_, w)| w)
 }
 
-fn day(d: NaiveDate) -> String {
-    d.format("%d/%m/%Y").to_string()
-}
+use crate::clock::format_day as day;
 
 /// Whether a report first sent at `sent` came by the period's due date (Vietnam time).
 fn on_time(period: &reports::Period, sent: chrono::DateTime<chrono::Utc>) -> bool {
@@ -101,7 +100,7 @@ fn on_time(period: &reports::Period, sent: chrono::DateTime<chrono::Utc>) -> boo
 /// The units expected to report for a period that this user sees: every such unit for the
 /// province; an officer's own units (and those below) of the period's kinds.
 async fn reporting_units(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     period: &reports::Period,
 ) -> Result<Vec<org::OrgUnit>, Internal> {
@@ -137,7 +136,7 @@ pub struct PeriodLine {
 }
 
 /// Every period, with its completeness among the units this user sees.
-pub async fn periods(state: &AppState, user: &SessionUser) -> Result<Vec<PeriodLine>, Internal> {
+pub async fn periods(state: &Runtime, user: &SessionUser) -> Result<Vec<PeriodLine>, Internal> {
     let mut out = Vec::new();
     for period in reports::periods(state.db.read()).await? {
         out.push(line_of(state, user, period).await?);
@@ -147,7 +146,7 @@ pub async fn periods(state: &AppState, user: &SessionUser) -> Result<Vec<PeriodL
 
 /// A period's completeness among the units this user sees.
 async fn line_of(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     period: reports::Period,
 ) -> Result<PeriodLine, Internal> {
@@ -158,7 +157,7 @@ async fn line_of(
 
 /// Where each unit's report of the period stands, by unit id (the lean read: no figures).
 async fn states_by_unit(
-    state: &AppState,
+    state: &Runtime,
     period: &reports::Period,
 ) -> Result<HashMap<i64, reports::ReportState>, Internal> {
     Ok(reports::report_states_of_period(state.db.read(), period.id)
@@ -234,7 +233,7 @@ pub struct PeriodPage {
 }
 
 pub async fn period_page(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     id: i64,
 ) -> Result<Option<PeriodPage>, Internal> {
@@ -302,7 +301,7 @@ pub struct PeriodInput {
 
 /// Schedules a period (the province only); nothing is written unless every field is right.
 pub async fn create_period(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     input: &PeriodInput,
 ) -> Result<i64, FormError> {
@@ -436,7 +435,7 @@ pub struct ReportPage {
 
 /// The period and unit of a report, if this user may see them.
 pub(super) async fn scope(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     period_id: i64,
     unit_code: &str,
@@ -456,7 +455,7 @@ fn parse_figures(json: &str) -> Vec<SummaryLine> {
 }
 
 async fn live_figures(
-    state: &AppState,
+    state: &Runtime,
     period: &reports::Period,
     unit: &org::OrgUnit,
 ) -> Result<Vec<SummaryLine>, Internal> {
@@ -466,7 +465,7 @@ async fn live_figures(
 
 /// The figures and the activity of the period as a report keeps them (JSON).
 async fn freeze(
-    state: &AppState,
+    state: &Runtime,
     period: &reports::Period,
     unit: &org::OrgUnit,
 ) -> Result<(String, String), Internal> {
@@ -478,7 +477,7 @@ async fn freeze(
 }
 
 pub async fn report_page(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     period_id: i64,
     unit_code: &str,
@@ -586,7 +585,7 @@ pub enum Done {
 /// Saves a unit's report (and sends it when `send`): its figures are frozen at the first
 /// saving; nothing is written unless every part is right.
 pub async fn save(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     period_id: i64,
     unit_code: &str,
@@ -701,7 +700,7 @@ pub async fn save(
 
 /// The province returns a sent report with a comment, or approves it.
 pub async fn review(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     period_id: i64,
     unit_code: &str,

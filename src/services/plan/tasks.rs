@@ -10,10 +10,11 @@ use hocvuso_db::repo::plan::{self, NewTask};
 use hocvuso_db::repo::{audit, org, people};
 use hocvuso_db::{ConnectionTrait, TransactionTrait};
 
-use crate::services::accounts::sign_in::{FieldErrors, FormError, SessionUser};
+use crate::services::accounts::sign_in::SessionUser;
+use crate::services::runtime::Runtime;
 use crate::services::shared::evidence;
+use crate::services::shared::form::{FieldErrors, FormError};
 use crate::services::Internal;
-use crate::state::AppState;
 
 /// An ongoing task with no progress note for this many days is flagged.
 pub const STALE_DAYS: i64 = 90;
@@ -205,7 +206,7 @@ pub fn overdue(task: &plan::Task, last: Option<&plan::Update>, today: NaiveDate)
 /// Whether this user records progress on the task: the province, or an officer of its lead
 /// unit (or of a unit above it).
 pub async fn may_record(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     task: &plan::Task,
 ) -> Result<bool, Internal> {
@@ -233,7 +234,7 @@ pub struct TaskLine {
 }
 
 /// The board: every task, with its last note and what is late.
-pub async fn board(state: &AppState) -> Result<Vec<TaskLine>, Internal> {
+pub async fn board(state: &Runtime) -> Result<Vec<TaskLine>, Internal> {
     let db = state.db.read();
     let tasks = plan::tasks(db).await?;
     let last = plan::last_updates(db).await?;
@@ -286,7 +287,7 @@ pub struct TaskPage {
 }
 
 pub async fn task_page(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     id: i64,
 ) -> Result<Option<TaskPage>, Internal> {
@@ -371,7 +372,7 @@ pub struct NoteInput {
 /// Records a progress note (and its evidence file, if any): all of it or nothing.
 /// `Ok(None)`: no such task, or not this user's to record.
 pub async fn record(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     id: i64,
     input: &NoteInput,
@@ -448,7 +449,7 @@ pub async fn record(
 
 /// An evidence file of a task's note (anyone who may see the board may read it).
 pub async fn file(
-    state: &AppState,
+    state: &Runtime,
     task_id: i64,
     file_id: i64,
 ) -> Result<Option<plan::PlanFile>, Internal> {
@@ -458,7 +459,7 @@ pub async fn file(
 /// Names the unit whose officers record the task's progress (the province only); "" clears it.
 /// `Ok(None)`: no such task.
 pub async fn set_lead_unit(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     id: i64,
     unit_code: &str,
@@ -519,7 +520,7 @@ pub struct TaskInput {
 /// Adds a task for a plan year (the province only); nothing is written unless every field is
 /// right.
 pub async fn create(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     input: &TaskInput,
 ) -> Result<i64, FormError> {

@@ -11,9 +11,10 @@ use hocvuso_db::TransactionTrait;
 use hocvuso_domain::{Indicator, TargetGroup};
 use serde::Deserialize;
 
-use crate::services::accounts::sign_in::{FieldErrors, FormError, SessionUser};
+use crate::services::accounts::sign_in::SessionUser;
+use crate::services::runtime::Runtime;
+use crate::services::shared::form::{FieldErrors, FormError};
 use crate::services::Internal;
-use crate::state::AppState;
 
 /// A person gets at most one reminder in this time.
 pub const ONE_A_WEEK: i64 = 7;
@@ -74,10 +75,7 @@ pub fn email_text(body: &str, site: &str) -> String {
 }
 
 /// Units this officer may remind (the province admin: every unit).
-pub async fn units_for(
-    state: &AppState,
-    user: &SessionUser,
-) -> Result<Vec<org::OrgUnit>, Internal> {
+pub async fn units_for(state: &Runtime, user: &SessionUser) -> Result<Vec<org::OrgUnit>, Internal> {
     crate::services::people::org::units_to_act_for(state, user).await
 }
 
@@ -95,7 +93,7 @@ fn filter<'a>(unit: &'a org::OrgUnit, group: TargetGroup) -> MemberFilter<'a> {
 /// the group and the text (10 characters to one text message, on one line). Each wrong part
 /// adds its message to `errors`.
 pub(super) async fn check_parts<'a>(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     unit_code: &str,
     group_code: &str,
@@ -131,7 +129,7 @@ pub(super) async fn check_parts<'a>(
 
 /// Checks the form and counts who it would reach; nothing is written.
 pub async fn preview(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     input: &ReminderInput,
 ) -> Result<Preview, FormError> {
@@ -193,7 +191,7 @@ pub async fn preview(
 /// Queues the reminder for everyone it reaches (checked again, counted again) and records
 /// it in the audit log. Returns the reminder's id and how many it was queued for.
 pub async fn send(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     input: &ReminderInput,
 ) -> Result<(i64, u64), FormError> {
@@ -261,7 +259,7 @@ impl Counts {
     }
 }
 
-async fn counts(state: &AppState, id: i64) -> Result<Counts, Internal> {
+async fn counts(state: &Runtime, id: i64) -> Result<Counts, Internal> {
     let mut c = Counts::default();
     for (status, n) in reminders::status_counts(state.db.read(), id).await? {
         match status.as_str() {
@@ -276,7 +274,7 @@ async fn counts(state: &AppState, id: i64) -> Result<Counts, Internal> {
 
 /// The reminder, if this user may see it (it is for a unit they manage).
 async fn visible(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     id: i64,
 ) -> Result<Option<(reminders::Reminder, org::OrgUnit)>, Internal> {
@@ -305,7 +303,7 @@ fn line(r: reminders::Reminder, unit: String, counts: Counts) -> ReminderLine {
 }
 
 /// The latest reminders of the units this user manages (newest first).
-pub async fn recent(state: &AppState, user: &SessionUser) -> Result<Vec<ReminderLine>, Internal> {
+pub async fn recent(state: &Runtime, user: &SessionUser) -> Result<Vec<ReminderLine>, Internal> {
     let managed = crate::services::people::org::managed_units(state, user).await?;
     let ids: Option<Vec<i64>> = managed.map(|units| units.iter().map(|u| u.id).collect());
     let tree = crate::services::people::org::tree(state).await?;
@@ -344,7 +342,7 @@ pub const LOG_LINES: u64 = 200;
 /// A reminder's delivery log, if this user may see it; the view is audited (it names
 /// people).
 pub async fn log(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     id: i64,
 ) -> Result<Option<DeliveryLog>, Internal> {

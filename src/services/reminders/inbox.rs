@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use hocvuso_db::repo::{audit, reminders};
 use hocvuso_db::TransactionTrait;
 
+use crate::services::runtime::Runtime;
 use crate::services::Internal;
-use crate::state::AppState;
 
 /// Notifications shown.
 pub const SHOWN: u64 = 50;
@@ -46,7 +46,7 @@ impl UnreadCache {
 
 /// The header's count of new notifications (0 when the database cannot tell: the header
 /// never fails a page).
-pub async fn unread_for_header(state: &AppState, person_id: i64) -> u64 {
+pub async fn unread_for_header(state: &Runtime, person_id: i64) -> u64 {
     let now = state.clock.now().timestamp();
     if let Some(n) = state.unread_notices.get(person_id, now) {
         return n;
@@ -80,7 +80,7 @@ pub struct Inbox {
     pub email: Option<String>,
 }
 
-pub async fn open(state: &AppState, person_id: i64) -> Result<Inbox, Internal> {
+pub async fn open(state: &Runtime, person_id: i64) -> Result<Inbox, Internal> {
     let now = state.clock.now();
     let db = state.db.read();
     let rows = reminders::inbox(db, person_id, now, SHOWN).await?;
@@ -107,7 +107,7 @@ pub async fn open(state: &AppState, person_id: i64) -> Result<Inbox, Internal> {
 
 /// How many notifications the person has not seen (asked of the database, and kept for the
 /// header).
-pub async fn unread(state: &AppState, person_id: i64) -> Result<u64, Internal> {
+pub async fn unread(state: &Runtime, person_id: i64) -> Result<u64, Internal> {
     let now = state.clock.now();
     let n = reminders::unread(state.db.read(), person_id, now).await?;
     state.unread_notices.put(person_id, n, now.timestamp());
@@ -116,7 +116,7 @@ pub async fn unread(state: &AppState, person_id: i64) -> Result<u64, Internal> {
 
 /// Stops (`true`) or restarts (`false`) reminders for this person, recorded in the audit log.
 /// Messages already queued are skipped by the sender.
-pub async fn set_opt_out(state: &AppState, person_id: i64, out: bool) -> Result<(), Internal> {
+pub async fn set_opt_out(state: &Runtime, person_id: i64, out: bool) -> Result<(), Internal> {
     let now = state.clock.now();
     let txn = state.db.write().begin().await?;
     reminders::set_opt_out(&txn, person_id, out, now).await?;
@@ -141,11 +141,11 @@ pub async fn set_opt_out(state: &AppState, person_id: i64, out: bool) -> Result<
 /// for one that is not an address) or removes it (`None`: text messages again); recorded in
 /// the audit log without the address.
 pub async fn set_email(
-    state: &AppState,
+    state: &Runtime,
     person_id: i64,
     email: Option<&str>,
-) -> Result<(), crate::services::accounts::sign_in::FormError> {
-    use crate::services::accounts::sign_in::FormError;
+) -> Result<(), crate::services::shared::form::FormError> {
+    use crate::services::shared::form::FormError;
     let email = email.map(str::trim);
     if email.is_some_and(str::is_empty) {
         return Err(FormError::Invalid(vec![(

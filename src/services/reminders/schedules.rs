@@ -12,9 +12,10 @@ use hocvuso_db::TransactionTrait;
 use hocvuso_domain::{Indicator, TargetGroup};
 use serde::Deserialize;
 
-use crate::services::accounts::sign_in::{FieldErrors, FormError, SessionUser};
+use crate::services::accounts::sign_in::SessionUser;
+use crate::services::runtime::Runtime;
+use crate::services::shared::form::{FieldErrors, FormError};
 use crate::services::Internal;
-use crate::state::AppState;
 
 use super::compose::{self, ONE_A_WEEK};
 
@@ -50,7 +51,7 @@ pub struct ScheduleInput {
 }
 
 /// The hours a weekly reminder may be set at: outside the quiet hours.
-pub fn hours(state: &AppState) -> std::ops::Range<u32> {
+pub fn hours(state: &Runtime) -> std::ops::Range<u32> {
     if state.config.sms_quiet_hours {
         super::sender::QUIET_UNTIL..super::sender::QUIET_FROM
     } else {
@@ -76,7 +77,7 @@ pub fn next_run(now: DateTime<Utc>, weekday: i32, hour: i32) -> DateTime<Utc> {
 
 /// Creates a weekly reminder; nothing is written unless every field is right.
 pub async fn create(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     input: &ScheduleInput,
 ) -> Result<i64, FormError> {
@@ -167,7 +168,7 @@ pub struct ScheduleLine {
 }
 
 /// The weekly reminders of the units this user manages.
-pub async fn list(state: &AppState, user: &SessionUser) -> Result<Vec<ScheduleLine>, Internal> {
+pub async fn list(state: &Runtime, user: &SessionUser) -> Result<Vec<ScheduleLine>, Internal> {
     let managed = crate::services::people::org::managed_units(state, user).await?;
     let ids: Option<Vec<i64>> = managed.map(|units| units.iter().map(|u| u.id).collect());
     let tree = crate::services::people::org::tree(state).await?;
@@ -202,7 +203,7 @@ pub async fn list(state: &AppState, user: &SessionUser) -> Result<Vec<ScheduleLi
 /// Pauses (`false`) or resumes (`true`) a weekly reminder of a unit this user manages.
 /// `false`: no such schedule for this user.
 pub async fn set_active(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     id: i64,
     active: bool,
@@ -237,7 +238,7 @@ pub async fn set_active(
 /// The units a schedule sends to this time: its unit, or the communes under it below their
 /// target (figures as the dashboards show them now).
 async fn targets_of(
-    state: &AppState,
+    state: &Runtime,
     s: &reminders::Schedule,
     group: TargetGroup,
     now: DateTime<Utc>,
@@ -269,7 +270,7 @@ async fn targets_of(
 
 /// Sends the weekly reminders whose time has come (each once, by whichever process claims
 /// it). Returns how many reminders were queued.
-pub async fn run_due(state: &AppState) -> Result<usize, Internal> {
+pub async fn run_due(state: &Runtime) -> Result<usize, Internal> {
     let now = state.clock.now();
     let mut queued = 0;
     for s in reminders::due_schedules(state.db.read(), now).await? {

@@ -16,10 +16,10 @@ use hocvuso_db::repo::reminders;
 
 use futures_util::future::BoxFuture;
 
+use crate::services::runtime::Runtime;
 use crate::services::shared::mail::Mail;
 use crate::services::shared::sms::Sms;
 use crate::services::Internal;
-use crate::state::AppState;
 
 /// How long a claim holds before another process may take the message again.
 pub const LEASE_SECONDS: i64 = 120;
@@ -75,7 +75,7 @@ pub struct Round {
 /// (when a reader sees none of either, nothing is written):
 /// up to `[email] per_second` emails, and (outside the quiet hours) up to `[sms] per_second`
 /// text messages.
-pub async fn round(state: &AppState) -> Result<Round, Internal> {
+pub async fn round(state: &Runtime) -> Result<Round, Internal> {
     let now = state.clock.now();
     let mut out = Round::default();
     // Asked of a reader first: an idle sender (most seconds of most days) writes nothing.
@@ -215,7 +215,7 @@ fn tried(send: BoxFuture<'static, Result<(), String>>) -> BoxFuture<'static, Out
 }
 
 /// How many messages wait and are being sent, over every process (for `/metrics`).
-pub async fn queue_depth(state: &AppState) -> Result<(u64, u64), Internal> {
+pub async fn queue_depth(state: &Runtime) -> Result<(u64, u64), Internal> {
     Ok(reminders::queue_depth(state.db.read()).await?)
 }
 
@@ -226,7 +226,7 @@ const SCHEDULES_EVERY: u64 = 30;
 
 /// Starts the sender and the weekly reminders in this process (the web server starts it).
 /// Ends when the app state is dropped.
-pub fn spawn(state: AppState) {
+pub fn spawn(state: Runtime) {
     let weak = state.downgrade();
     drop(state);
     tokio::spawn(async move {

@@ -8,8 +8,8 @@ use hocvuso_db::TransactionTrait;
 use hocvuso_domain::{Role, TargetGroup};
 
 use crate::services::accounts::sign_in::{hash_password, session_hash, SESSION_DAYS};
+use crate::services::runtime::Runtime;
 use crate::services::{hex, random_bytes, Internal};
-use crate::state::AppState;
 
 /// A ready learner: a raw session id for the cookie and, if asked, an open quiz attempt with
 /// its right answers as `(question id, option id)`.
@@ -24,7 +24,7 @@ pub const BENCH_COURSE: &str = "ky-nang-so-co-ban";
 /// Makes `n` adult learners of a commune, each logged in; with `attempts`, each has an open
 /// attempt at the basic course's quiz.
 pub async fn prepare_learners(
-    state: &AppState,
+    state: &Runtime,
     n: usize,
     commune_code: &str,
     attempts: bool,
@@ -107,7 +107,7 @@ pub async fn prepare_learners(
 }
 
 /// How many of these attempts are stored as submitted.
-pub async fn submitted_count(state: &AppState, attempt_ids: &[i64]) -> Result<usize, Internal> {
+pub async fn submitted_count(state: &Runtime, attempt_ids: &[i64]) -> Result<usize, Internal> {
     let mut stored = 0;
     for chunk in attempt_ids.chunks(500) {
         stored += learning::submitted_among(state.db.read(), chunk).await?;
@@ -117,7 +117,7 @@ pub async fn submitted_count(state: &AppState, attempt_ids: &[i64]) -> Result<us
 
 /// Grants a role scoped to a unit to each of these people.
 pub async fn grant_role(
-    state: &AppState,
+    state: &Runtime,
     person_ids: &[i64],
     role: Role,
     unit_code: &str,
@@ -136,7 +136,7 @@ pub async fn grant_role(
 /// Adds published articles until the handbook has `total`, made from the shipped ones (a title
 /// with a number, and paragraphs of two shipped articles interleaved), so that search runs over
 /// a realistic vocabulary at the size of a large national handbook. Deterministic.
-pub async fn synthetic_articles(state: &AppState, total: usize) -> Result<usize, Internal> {
+pub async fn synthetic_articles(state: &Runtime, total: usize) -> Result<usize, Internal> {
     use hocvuso_db::repo::handbook as repo;
     let shipped = crate::content::shipped_handbook().map_err(|e| Internal::Other(e.to_string()))?;
     let chapters = repo::chapters(state.db.read()).await?;
@@ -199,7 +199,7 @@ pub struct BenchContest {
 }
 
 pub async fn prepare_contest(
-    state: &AppState,
+    state: &Runtime,
     commune_code: &str,
     learners: &[BenchLearner],
     entries: bool,
@@ -295,7 +295,7 @@ pub async fn prepare_contest(
 /// ranking. Returns the round id. Right answers, predictions and times are spread
 /// deterministically so that every tie-break is used.
 pub async fn contest_ranking_dataset(
-    state: &AppState,
+    state: &Runtime,
     commune_code: &str,
     n: usize,
 ) -> Result<i64, Internal> {

@@ -16,9 +16,10 @@ use hocvuso_import::communes::parse_populations;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use crate::services::accounts::sign_in::{create_staff, FormError};
+use crate::services::accounts::sign_in::create_staff;
+use crate::services::runtime::Runtime;
+use crate::services::shared::form::FormError;
 use crate::services::Internal;
-use crate::state::AppState;
 
 pub const DEMO_PASSWORD: &str = "hocvuso-demo";
 /// The commune the demo officer, helper and learner belong to: Phường Xuân Hương - Đà Lạt.
@@ -86,7 +87,7 @@ pub struct DemoReport {
 }
 
 pub async fn run(
-    state: &AppState,
+    state: &Runtime,
     opts: &DemoOptions,
     progress: &mut dyn FnMut(&str),
 ) -> Result<DemoReport, Internal> {
@@ -243,7 +244,7 @@ fn courses_for(
 }
 
 async fn generate_people(
-    state: &AppState,
+    state: &Runtime,
     opts: &DemoOptions,
     progress: &mut dyn FnMut(&str),
     report: &mut DemoReport,
@@ -536,7 +537,7 @@ fn demo_denominators(
     }
 }
 
-async fn write_batch(state: &AppState, batch: &mut Batch) -> Result<usize, Internal> {
+async fn write_batch(state: &Runtime, batch: &mut Batch) -> Result<usize, Internal> {
     let rows = batch.rows();
     let txn = state.db.write().begin().await?;
     bulk::insert_batch(&txn, batch).await?;
@@ -559,7 +560,7 @@ const CONTEST_ENTRANTS: u64 = 3_000;
 /// A province-wide contest to show: round 1 last week with entries of the first generated
 /// people (scores, predictions and times spread deterministically), round 2 open this week,
 /// prizes set and not yet awarded (round 2 is not over).
-async fn demo_contest(state: &AppState) -> Result<(), Internal> {
+async fn demo_contest(state: &Runtime) -> Result<(), Internal> {
     use hocvuso_db::repo::contests;
     let now = state.clock.now();
     let db = state.db.read();
@@ -654,7 +655,7 @@ async fn demo_contest(state: &AppState) -> Result<(), Internal> {
 
 /// Progress notes on a few of the plan's tasks (as the province would have written them), so
 /// the board of `/ke-hoach` shows tasks on track, done and late.
-async fn demo_plan(state: &AppState) -> Result<(), Internal> {
+async fn demo_plan(state: &Runtime) -> Result<(), Internal> {
     use hocvuso_db::repo::plan;
     let now = state.clock.now();
     let today = crate::clock::vietnam_time(now).date_naive();
@@ -704,7 +705,7 @@ async fn demo_plan(state: &AppState) -> Result<(), Internal> {
 
 /// Initiatives on the honour roll (two accepted by the province this year) and one waiting for
 /// its review, so `/ton-vinh` and the proposals' list have something to show.
-async fn demo_honours(state: &AppState) -> Result<(), Internal> {
+async fn demo_honours(state: &Runtime) -> Result<(), Internal> {
     use hocvuso_db::repo::honours;
     let now = state.clock.now();
     let year = chrono::Datelike::year(&crate::clock::vietnam_time(now));
@@ -770,7 +771,7 @@ async fn demo_honours(state: &AppState) -> Result<(), Internal> {
 
 /// News: two public items of the province and one for the demo ward's people only (the demo
 /// learner sees it on their home page), so `/tin-tuc` and the feed have something to show.
-async fn demo_news(state: &AppState) -> Result<(), Internal> {
+async fn demo_news(state: &Runtime) -> Result<(), Internal> {
     use hocvuso_db::repo::news;
     let now = state.clock.now();
     let db = state.db.read();

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use hocvuso_db::repo::settings;
 use hocvuso_db::{ConnectionTrait, DbErr};
 
-use crate::state::AppState;
+use crate::services::runtime::Runtime;
 
 /// The content version stored under `key` (empty before the first change).
 pub async fn stored_version<C: ConnectionTrait>(conn: &C, key: &str) -> Result<String, DbErr> {
@@ -72,99 +72,14 @@ impl<T> Live<T> {
     }
 }
 
-/// The `setting` under which the next housekeeping's time is kept.
-const HOUSEKEEPING_DUE: &str = "housekeeping_due";
-/// How often the housekeeping runs (in one process of all those on the database).
-const HOUSEKEEPING_EVERY: i64 = 3600;
-
-/// Forgets the failed logins of clients not seen for two days and deletes the sessions that
-/// have expired — in whichever server process claims it first this hour
-/// (`repo::settings::claim_due`); the others skip it.
-async fn housekeeping(state: &AppState) {
-    let now = state.clock.now();
-    let due = hocvuso_db::repo::settings::claim_due(
-        state.db.write(),
-        HOUSEKEEPING_DUE,
-        now.timestamp(),
-        now.timestamp() + HOUSEKEEPING_EVERY,
-    )
-    .await;
-    match due {
-        Ok(true) => {}
-        Ok(false) => return,
-        Err(e) => {
-            tracing::warn!("claiming the housekeeping: {e}");
-            return;
-        }
-    }
-    let before = now - chrono::Duration::days(2);
-    if let Err(e) = hocvuso_db::repo::people::forget_login_tries(state.db.write(), before).await {
-        tracing::warn!("forgetting old login tries: {e}");
-    }
-    if let Err(e) = hocvuso_db::repo::people::delete_expired_sessions(state.db.write(), now).await {
-        tracing::warn!("deleting expired sessions: {e}");
-    }
-}
-
 /// The channel on which a process tells the others that authors changed the content.
-const CONTENT_CHANNEL: &str = "hocvuso_content";
+pub(crate) const CONTENT_CHANNEL: &str = "hocvuso_content";
 
 /// Tells the other server processes that the curriculum or the handbook changed (after the
 /// change is committed). If the notice cannot be sent they still see it within
 /// [`REFRESH_EVERY`] (logged).
-pub async fn announce(state: &AppState) {
+pub async fn announce(state: &Runtime) {
     if let Err(e) = state.db.notify(CONTENT_CHANNEL, "").await {
         tracing::warn!("cannot tell the other servers that the content changed: {e}");
     }
-}
-
-/// Rebuilds the curriculum or the handbook when another server process changed them: at once
-/// when it [`announce`]s it, and every [`REFRESH_EVERY`] in any case (the web server starts
-/// this; one-off commands do not need it). Also runs the hourly [`housekeeping`] when this
-/// process claims it. Ends when the app state is dropped.
-pub fn spawn_refresh(state: AppState) {
-    let weak = state.downgrade();
-    let db = state.db.clone();
-    drop(state);
-    tokio::spawn(async move {
-        let mut listener = match db.listen(CONTENT_CHANNEL).await {
-            Ok(l) => l,
-            Err(e) => {
-                tracing::warn!(
-                    "cannot listen for content changes (checking every {REFRESH_EVERY:?}): {e}"
-                );
-                None
-            }
-        };
-        let mut tick = tokio::time::interval(REFRESH_EVERY);
-        let mut ticks: u64 = 0;
-        loop {
-            let heard = async {
-                match listener.as_mut() {
-                    Some(l) => l.next().await,
-                    None => std::future::pending().await,
-                }
-            };
-            let ticked = tokio::select! {
-                _ = tick.tick() => true,
-                _ = heard => false,
-            };
-            let Some(state) = weak.upgrade() else {
-                break;
-            };
-            if ticked {
-                ticks += 1;
-            }
-            // Once a minute each process asks; once an hour one of them gets the housekeeping.
-            if ticked && ticks % 12 == 1 {
-                housekeeping(&state).await;
-            }
-            if let Err(e) = crate::services::learning::catalog::refresh_if_changed(&state).await {
-                tracing::warn!("curriculum refresh: {e}");
-            }
-            if let Err(e) = crate::services::handbook::articles::refresh_if_changed(&state).await {
-                tracing::warn!("handbook refresh: {e}");
-            }
-        }
-    });
 }

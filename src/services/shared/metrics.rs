@@ -272,7 +272,7 @@ impl WriterStats {
 
 /// Everything `/metrics` shows, in the text format; `queue` is the send queue's depth
 /// (messages waiting, being sent), when the database told it.
-pub fn render(state: &crate::state::AppState, queue: Option<(u64, u64)>) -> String {
+pub fn render(state: &crate::services::runtime::Runtime, queue: Option<(u64, u64)>) -> String {
     let mut out = String::with_capacity(16 * 1024);
     header(
         &mut out,

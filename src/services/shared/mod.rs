@@ -7,6 +7,7 @@
 pub mod coalesce;
 pub mod docx;
 pub mod evidence;
+pub mod form;
 pub mod imports;
 pub mod limits;
 pub mod live;

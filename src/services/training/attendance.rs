@@ -12,8 +12,8 @@ use hocvuso_db::{ConnectionTrait, TransactionTrait};
 use super::classes::{managed, CHECK_IN_MARGIN_MINUTES};
 use super::code;
 use crate::services::accounts::sign_in::SessionUser;
+use crate::services::runtime::Runtime;
 use crate::services::Internal;
-use crate::state::AppState;
 
 /// What a code typed by a learner came to.
 #[derive(Debug, PartialEq, Eq)]
@@ -32,7 +32,7 @@ pub enum CheckIn {
 
 /// A learner marks themselves present with the code on the trainer's screen (scanned or typed).
 pub async fn check_in(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     typed: &str,
 ) -> Result<CheckIn, Internal> {
@@ -104,7 +104,7 @@ pub async fn check_in(
 /// `people` (registered in `c`) who attended at least the class's share of its sessions. In the
 /// caller's transaction.
 async fn complete_if_met<C: ConnectionTrait>(
-    state: &AppState,
+    state: &Runtime,
     conn: &C,
     c: &training::Class,
     people: &[i64],
@@ -142,27 +142,13 @@ async fn complete_if_met<C: ConnectionTrait>(
     if done.is_empty() {
         return Ok(());
     }
-    let rows: Vec<(i64, i64, Option<i64>, DateTime<Utc>)> =
-        done.iter().map(|p| (*p, c.course_id, None, now)).collect();
-    let added = learning::insert_completions(conn, &rows, None).await?;
-    let certificates: Vec<(String, i64, i64, DateTime<Utc>)> = added
-        .iter()
-        .map(|(p, course)| {
-            (
-                crate::services::learning::progress::certificate_code(),
-                *p,
-                *course,
-                now,
-            )
-        })
-        .collect();
-    learning::insert_certificates(conn, &certificates).await?;
-    let completed: Vec<i64> = added.iter().map(|(p, _)| *p).collect();
-    crate::services::learning::progress::record_achievements(
+    let done: Vec<(i64, DateTime<Utc>)> = done.into_iter().map(|p| (p, now)).collect();
+    crate::services::learning::spine::complete_course(
         conn,
         &state.catalog.current(),
-        &completed,
-        |_| None,
+        c.course_id,
+        &done,
+        crate::services::learning::spine::CompletedBy::Class,
     )
     .await?;
     Ok(())
@@ -171,7 +157,7 @@ async fn complete_if_met<C: ConnectionTrait>(
 /// After quiz passes (`(person, course)`), in the same transaction: the places of classes that
 /// teach those courses with the quiz rule whose holders attended enough sessions are completed
 /// (the course itself was completed by the pass, through the spine). Called by
-/// `learning::progress::SubmitHandler`.
+/// `learning::quiz::SubmitHandler`.
 pub async fn quiz_passed<C: ConnectionTrait>(
     conn: &C,
     passes: &[(i64, i64)],
@@ -228,7 +214,7 @@ pub struct CodeScreen {
 
 /// The code of a session of a class this user manages (looked up within that class).
 pub async fn code_screen(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     id: i64,
     session_id: i64,
@@ -264,7 +250,7 @@ pub async fn code_screen(
 /// registered people) are marked; each change is audited; those who now meet the rule
 /// complete. `false` when the class or session is not this user's.
 pub async fn mark(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     id: i64,
     session_id: i64,

@@ -13,9 +13,10 @@ use hocvuso_db::repo::{audit, org, people};
 use hocvuso_db::TransactionTrait;
 use hocvuso_domain::TargetGroup;
 
-use crate::services::accounts::sign_in::{FieldErrors, FormError, SessionUser};
+use crate::services::accounts::sign_in::SessionUser;
+use crate::services::runtime::Runtime;
+use crate::services::shared::form::{FieldErrors, FormError};
 use crate::services::Internal;
-use crate::state::AppState;
 
 /// The most sessions one class may have.
 pub const MAX_SESSIONS: usize = 40;
@@ -110,23 +111,20 @@ pub fn parse_sessions(text: &str) -> Result<Vec<SessionLine>, String> {
 
 /// The units whose classes this user manages: `None` for every unit (the province admin).
 pub(super) async fn scope(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
 ) -> Result<Option<Vec<org::OrgUnit>>, Internal> {
     crate::services::people::org::managed_units(state, user).await
 }
 
 /// The units this user may organise a class for (units still in use).
-pub async fn units_for(
-    state: &AppState,
-    user: &SessionUser,
-) -> Result<Vec<org::OrgUnit>, Internal> {
+pub async fn units_for(state: &Runtime, user: &SessionUser) -> Result<Vec<org::OrgUnit>, Internal> {
     crate::services::people::org::units_to_act_for(state, user).await
 }
 
 /// The class, if this user manages it.
 pub(super) async fn managed(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     id: i64,
 ) -> Result<Option<training::Class>, Internal> {
@@ -140,7 +138,7 @@ pub(super) async fn managed(
 }
 
 /// The courses a class may teach: `(slug, title)` of every published course.
-pub fn courses(state: &AppState) -> Vec<(String, String)> {
+pub fn courses(state: &Runtime) -> Vec<(String, String)> {
     state
         .catalog
         .current()
@@ -152,7 +150,7 @@ pub fn courses(state: &AppState) -> Vec<(String, String)> {
 
 /// Creates a class and its sessions; nothing is written unless every field is right.
 pub async fn create(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     input: &ClassInput,
 ) -> Result<i64, FormError> {
@@ -283,7 +281,7 @@ pub(super) fn place_label(status: &str) -> &'static str {
 
 /// A class's line from its sessions and places (as its caller read them).
 pub(super) fn line(
-    state: &AppState,
+    state: &Runtime,
     c: &training::Class,
     sessions: &[training::Session],
     places: &[training::Place],
@@ -323,10 +321,7 @@ pub(super) fn unit_names(tree: &[org::OrgUnit]) -> BTreeMap<i64, String> {
 }
 
 /// The classes this user manages, newest first.
-pub async fn managed_list(
-    state: &AppState,
-    user: &SessionUser,
-) -> Result<Vec<ClassLine>, Internal> {
+pub async fn managed_list(state: &Runtime, user: &SessionUser) -> Result<Vec<ClassLine>, Internal> {
     let tree = crate::services::people::org::tree(state).await?;
     let names = unit_names(&tree);
     let ids: Option<Vec<i64>> = scope(state, user)
@@ -357,7 +352,7 @@ pub struct UnitReportRow {
 
 /// The classes this user manages, summed per organising unit (in the org tree's order).
 pub async fn unit_report(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
 ) -> Result<Vec<UnitReportRow>, Internal> {
     let tree = crate::services::people::org::tree(state).await?;
@@ -410,7 +405,7 @@ pub enum FileFormat {
 
 /// The report per organising unit as a file (audited).
 pub async fn unit_report_file(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     format: FileFormat,
 ) -> Result<Vec<u8>, Internal> {
@@ -514,7 +509,7 @@ pub struct ClassPage {
 
 /// A class with its sessions, places and attendance, if this user manages it.
 pub async fn class_page(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     id: i64,
 ) -> Result<Option<ClassPage>, Internal> {
@@ -592,7 +587,7 @@ pub async fn class_page(
 /// user's.
 /// The class's list (each session's attendance, the result) as a file (audited).
 pub async fn list_file(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     id: i64,
     format: FileFormat,

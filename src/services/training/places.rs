@@ -11,13 +11,13 @@ use hocvuso_domain::PhoneNumber;
 
 use super::classes::{line, managed, place_label, unit_names, ClassLine};
 use crate::services::accounts::sign_in::SessionUser;
+use crate::services::runtime::Runtime;
 use crate::services::Internal;
-use crate::state::AppState;
 
 /// Whether a person may take a place in a class: they live or belong under its unit, and are in
 /// its group when it has one.
 async fn eligible(
-    state: &AppState,
+    state: &Runtime,
     person: &people::Person,
     c: &training::Class,
     tree: &[org::OrgUnit],
@@ -38,7 +38,7 @@ async fn eligible(
 }
 
 /// The classes a learner may join that have not ended, and the ones they have a place in.
-pub async fn open_to(state: &AppState, user: &SessionUser) -> Result<Vec<ClassLine>, Internal> {
+pub async fn open_to(state: &Runtime, user: &SessionUser) -> Result<Vec<ClassLine>, Internal> {
     let db = state.db.read();
     let Some(person) = people::person_by_id(db, user.person_id).await? else {
         return Ok(Vec::new());
@@ -97,7 +97,7 @@ pub enum Taken {
 /// Takes a place for `person` in class `c` (registered while places are left, else waiting),
 /// by `by` (the person, or an officer enrolling them).
 async fn take(
-    state: &AppState,
+    state: &Runtime,
     c: &training::Class,
     person_id: i64,
     by: i64,
@@ -138,7 +138,7 @@ async fn take(
 }
 
 /// A learner registers for a class.
-pub async fn register(state: &AppState, user: &SessionUser, id: i64) -> Result<Taken, Internal> {
+pub async fn register(state: &Runtime, user: &SessionUser, id: i64) -> Result<Taken, Internal> {
     let db = state.db.read();
     let (Some(c), Some(person)) = (
         training::class_by_id(db, id).await?,
@@ -180,7 +180,7 @@ pub enum Enrolled {
 /// [`MAX_ENROL`]) in one of its classes: every line is checked first, and if one is not a
 /// person the class is for, nobody is enrolled.
 pub async fn enrol(
-    state: &AppState,
+    state: &Runtime,
     user: &SessionUser,
     id: i64,
     phones: &str,
@@ -255,7 +255,7 @@ fn not_for_class() -> String {
 
 /// A learner gives up their place (or leaves the waiting list); the first waiting takes it.
 /// Returns whether there was a place to give up.
-pub async fn cancel(state: &AppState, user: &SessionUser, id: i64) -> Result<bool, Internal> {
+pub async fn cancel(state: &Runtime, user: &SessionUser, id: i64) -> Result<bool, Internal> {
     let Some(c) = training::class_by_id(state.db.read(), id).await? else {
         return Ok(false);
     };

@@ -142,6 +142,14 @@ impl Upload {
     }
 }
 
+/// Where a form sent the person after it succeeded (`?xong=…`): each page turns the code into
+/// its sentence ("Đã lưu …"); an unknown code shows nothing.
+#[derive(Default, serde::Deserialize)]
+pub struct DoneQuery {
+    #[serde(default, rename = "xong")]
+    pub done: String,
+}
+
 /// One choice in a `<select>` (the `select` macro of `templates/_components.html`).
 pub struct Choice {
     pub value: String,

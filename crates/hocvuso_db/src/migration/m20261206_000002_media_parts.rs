@@ -46,33 +46,31 @@ impl MigrationTrait for MediaParts {
         // One file at a time, so the migration holds at most one file in memory.
         for id in ids {
             let Some(row) = conn
-                .query_one(sea_orm::Statement::from_sql_and_values(
-                    b,
-                    match b {
-                        sea_orm::DbBackend::Postgres => "SELECT bytes FROM media WHERE id = $1",
-                        _ => "SELECT bytes FROM media WHERE id = ?",
-                    },
-                    [id.into()],
-                ))
+                .query_one(
+                    b.build(
+                        &Query::select()
+                            .column(a("bytes"))
+                            .from(a("media"))
+                            .and_where(Expr::col(a("id")).eq(id))
+                            .to_owned(),
+                    ),
+                )
                 .await?
             else {
                 continue;
             };
             let bytes: Vec<u8> = row.try_get("", "bytes")?;
             crate::repo::handbook::insert_media_parts(conn, id, &bytes).await?;
-            conn.execute(sea_orm::Statement::from_sql_and_values(
-                b,
-                match b {
-                    sea_orm::DbBackend::Postgres => "UPDATE media SET size = $1 WHERE id = $2",
-                    _ => "UPDATE media SET size = ? WHERE id = ?",
-                },
-                [
-                    <i64 as TryFrom<usize>>::try_from(bytes.len())
-                        .unwrap_or(i64::MAX)
-                        .into(),
-                    id.into(),
-                ],
-            ))
+            let size = <i64 as TryFrom<usize>>::try_from(bytes.len()).unwrap_or(i64::MAX);
+            conn.execute(
+                b.build(
+                    &Query::update()
+                        .table(a("media"))
+                        .value(a("size"), size)
+                        .and_where(Expr::col(a("id")).eq(id))
+                        .to_owned(),
+                ),
+            )
             .await?;
         }
         m.alter_table(

@@ -6,10 +6,11 @@ use hocvuso_db::{DbErr, TransactionTrait};
 use hocvuso_domain::text::nfc;
 use serde::Deserialize;
 
-use crate::services::accounts::sign_in::{FieldErrors, SessionUser};
+use crate::services::accounts::sign_in::SessionUser;
 use crate::services::learning::catalog::{Catalog, CatalogCourse};
+use crate::services::runtime::Runtime;
+use crate::services::shared::form::FieldErrors;
 use crate::services::Internal;
-use crate::state::AppState;
 
 use super::draft::{CourseDoc, LessonDoc, QuestionDoc};
 
@@ -68,7 +69,7 @@ pub(super) fn editable_course<'a>(
         .ok_or(EditError::NotFound)
 }
 
-pub async fn editing(state: &AppState, slug: &str) -> Result<Editing, EditError> {
+pub async fn editing(state: &Runtime, slug: &str) -> Result<Editing, EditError> {
     let catalog = state.catalog.current();
     let c = editable_course(&catalog, slug)?;
     let conn = state.db.read();
@@ -94,7 +95,7 @@ pub async fn editing(state: &AppState, slug: &str) -> Result<Editing, EditError>
 
 /// One published version's content (for the history page).
 pub async fn version(
-    state: &AppState,
+    state: &Runtime,
     slug: &str,
     number: i32,
 ) -> Result<(Editing, CourseVersion, CourseDoc), EditError> {
@@ -112,7 +113,7 @@ pub async fn version(
 /// Applies `change` to the course's draft (made from the published version first if there is
 /// none) and saves it, all in one write transaction. `change` may refuse with field errors.
 pub(super) async fn change_draft<T>(
-    state: &AppState,
+    state: &Runtime,
     author: Option<i64>,
     slug: &str,
     change: impl FnOnce(&mut CourseDoc) -> Result<T, FieldErrors>,
@@ -194,7 +195,7 @@ pub const LEVELS: [&str; 2] = ["Cơ bản", "Nâng cao"];
 
 /// Creates an empty course, unseen by learners until an author publishes its first version.
 /// Returns its slug.
-pub async fn create(state: &AppState, input: &NewCourseInput) -> Result<String, EditError> {
+pub async fn create(state: &Runtime, input: &NewCourseInput) -> Result<String, EditError> {
     let mut errors = Vec::new();
     let title = text_field(&mut errors, "new_title", &input.title, 150, "tên khóa học");
     let slug = if input.slug.trim().is_empty() {
@@ -368,7 +369,7 @@ fn competence_codes(errors: &mut FieldErrors, field: &'static str, typed: &str) 
 }
 
 pub async fn save_settings(
-    state: &AppState,
+    state: &Runtime,
     author: &SessionUser,
     slug: &str,
     input: &SettingsInput,
@@ -478,7 +479,7 @@ fn move_to<T>(list: &mut Vec<T>, from: usize, to: Option<i32>) -> usize {
 /// Saves a lesson into the draft: `index` is its 1-based place, `None` adds one. Returns its
 /// place afterwards.
 pub async fn save_lesson(
-    state: &AppState,
+    state: &Runtime,
     author: &SessionUser,
     slug: &str,
     index: Option<usize>,
@@ -587,7 +588,7 @@ impl QuestionInput {
 
 /// Saves a question into the draft: `index` is its 1-based place, `None` adds one.
 pub async fn save_question(
-    state: &AppState,
+    state: &Runtime,
     author: &SessionUser,
     slug: &str,
     index: Option<usize>,
@@ -725,7 +726,7 @@ pub enum Part {
 
 /// Removes a lesson or question (1-based `index`) from the draft.
 pub async fn remove(
-    state: &AppState,
+    state: &Runtime,
     author: &SessionUser,
     slug: &str,
     part: Part,
@@ -756,7 +757,7 @@ pub async fn remove(
 }
 
 /// Throws the draft away: the published version stays as it is.
-pub async fn discard(state: &AppState, slug: &str) -> Result<bool, EditError> {
+pub async fn discard(state: &Runtime, slug: &str) -> Result<bool, EditError> {
     let catalog = state.catalog.current();
     let c = editable_course(&catalog, slug)?;
     let txn = state.db.write().begin().await?;

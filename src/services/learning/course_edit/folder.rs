@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 
 use hocvuso_db::repo::learning as repo;
 
+use crate::services::runtime::Runtime;
 use crate::services::Internal;
-use crate::state::AppState;
 
 use super::draft::{CourseDoc, LessonDoc, QuestionDoc};
 use super::editing::{change_draft, editable_course, editing, EditError};
@@ -109,7 +109,7 @@ mod erased {
 
 /// A course's published version (or its draft, when `draft` and there is one) as a folder.
 pub async fn export(
-    state: &AppState,
+    state: &Runtime,
     slug: &str,
     draft: bool,
 ) -> Result<Vec<(String, String)>, EditError> {
@@ -271,7 +271,7 @@ impl ImportPlan {
 /// The folder's name must be the slug of a course taught here; learners see the change only
 /// once an author publishes the draft.
 pub async fn import(
-    state: &AppState,
+    state: &Runtime,
     content: &crate::content::CourseContent,
     dry_run: bool,
 ) -> Result<ImportPlan, EditError> {

@@ -8,7 +8,7 @@ use hocvuso_db::{ConnectionTrait, DbErr, TransactionTrait};
 use hocvuso_domain::text::nfc;
 
 use crate::services::accounts::sign_in::SessionUser;
-use crate::state::AppState;
+use crate::services::runtime::Runtime;
 
 use super::draft::{codes, right_indexes, CourseDoc, QuestionDoc};
 use super::editing::{editable_course, EditError};
@@ -16,7 +16,7 @@ use super::editing::{editable_course, EditError};
 /// Publishes the draft as the next version (see the module's notes on what learners keep).
 /// Returns the new version's number.
 pub async fn publish(
-    state: &AppState,
+    state: &Runtime,
     author: &SessionUser,
     slug: &str,
     note: &str,

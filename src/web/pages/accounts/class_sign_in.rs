@@ -87,15 +87,15 @@ async fn door_of(state: &AppState, ctx: &Ctx, typed: String) -> Result<Response,
 
 #[derive(Default, Deserialize)]
 pub struct SignInForm {
-    #[serde(default)]
-    ma: String,
+    #[serde(default, rename = "ma")]
+    code: String,
     #[serde(default, rename = "hoc-sinh")]
-    hoc_sinh: String,
+    pupil: String,
     #[serde(default, rename = "so")]
-    so: String,
+    pin: String,
     /// `ma`: the first step, the class code typed (then the pupils are shown).
-    #[serde(default)]
-    buoc: String,
+    #[serde(default, rename = "buoc")]
+    step: String,
 }
 
 /// Signs the pupil in for [`PUPIL_SESSION_HOURS`] and opens their courses.
@@ -109,8 +109,8 @@ pub async fn sign_in(
         .class_client
         .check(&ctx.client, state.clock.now())
         .map_err(WebError::TooMany)?;
-    let typed: String = f.ma.trim().chars().take(32).collect();
-    if f.buoc == "ma" {
+    let typed: String = f.code.trim().chars().take(32).collect();
+    if f.step == "ma" {
         return door_of(&state, &ctx, typed).await;
     }
     let Some(door) = class_sign_in::door(&state, &typed).await? else {
@@ -122,14 +122,14 @@ pub async fn sign_in(
             &page(&ctx, errors, typed, None, 0),
         ));
     };
-    let chosen: i64 = f.hoc_sinh.parse().unwrap_or(0);
+    let chosen: i64 = f.pupil.parse().unwrap_or(0);
     let mut errors = Errors::default();
     if !door.pupils.iter().any(|(id, _)| *id == chosen) {
         errors.push("hoc-sinh", "Hãy chọn tên của em.");
-    } else if f.so.trim().is_empty() {
+    } else if f.pin.trim().is_empty() {
         errors.push("so", "Hãy gõ mã đăng nhập thầy cô đưa cho em.");
     } else {
-        match class_sign_in::sign_in(&state, &door, chosen, &f.so).await {
+        match class_sign_in::sign_in(&state, &door, chosen, &f.pin).await {
             Ok(raw) => {
                 return Ok(logged_in_for(
                     &state,

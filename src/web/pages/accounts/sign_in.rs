@@ -6,8 +6,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
 
-use crate::services::accounts::sign_in::{self, FormError, LoginError, RegisterInput};
+use crate::services::accounts::sign_in::{self, LoginError, RegisterInput};
 use crate::services::people::recovery;
+use crate::services::shared::form::FormError;
 use crate::state::AppState;
 use crate::web::cookies;
 use crate::web::error::WebError;
@@ -59,8 +60,8 @@ fn contest_of(next: &str) -> Option<i64> {
 pub struct PhoneForm {
     #[serde(default)]
     phone: String,
-    #[serde(default)]
-    tiep: String,
+    #[serde(default, rename = "tiep")]
+    next: String,
 }
 
 #[derive(Default, Deserialize)]
@@ -69,14 +70,14 @@ pub struct CodeForm {
     phone: String,
     #[serde(default)]
     code: String,
-    #[serde(default)]
-    tiep: String,
+    #[serde(default, rename = "tiep")]
+    next: String,
 }
 
 #[derive(Default, Deserialize)]
 pub struct RegisterForm {
-    #[serde(default)]
-    tiep: String,
+    #[serde(default, rename = "tiep")]
+    next: String,
     #[serde(default)]
     full_name: String,
     #[serde(default)]
@@ -97,17 +98,17 @@ pub struct RegisterForm {
 
 #[derive(Default, Deserialize)]
 pub struct PhoneQuery {
-    #[serde(default)]
-    so: String,
-    #[serde(default)]
-    tiep: String,
+    #[serde(default, rename = "so")]
+    phone: String,
+    #[serde(default, rename = "tiep")]
+    next: String,
 }
 
 /// Where a registration returns to (`?tiep=/cuoc-thi/5`).
 #[derive(Default, Deserialize)]
 pub struct NextQuery {
-    #[serde(default)]
-    tiep: String,
+    #[serde(default, rename = "tiep")]
+    next: String,
 }
 
 /// The return path if it is a local one, else "".
@@ -160,7 +161,7 @@ pub async fn register_form(ctx: Ctx, Query(q): Query<NextQuery>) -> Response {
         l: ctx.chrome("Đăng ký tài khoản"),
         errors: Errors::default(),
         phone: String::new(),
-        next: next_of(&q.tiep),
+        next: next_of(&q.next),
     };
     render(&ctx, StatusCode::OK, &page)
 }
@@ -180,7 +181,7 @@ pub async fn register_phone(
         Ok(phone) => Ok(see_other(&format!(
             "/dang-ky/ma?so={}{}",
             phone.as_str(),
-            next_param(&next_of(&f.tiep), false)
+            next_param(&next_of(&f.next), false)
         ))),
         Err(e) => {
             let mut errors = Errors::default();
@@ -189,7 +190,7 @@ pub async fn register_phone(
                 l: ctx.chrome("Đăng ký tài khoản"),
                 errors,
                 phone: f.phone,
-                next: next_of(&f.tiep),
+                next: next_of(&f.next),
             };
             Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
@@ -198,14 +199,14 @@ pub async fn register_phone(
 
 /// Step 2: the code from the SMS.
 pub async fn register_code_form(ctx: Ctx, Query(q): Query<PhoneQuery>) -> Response {
-    let phone = hocvuso_domain::PhoneNumber::parse(&q.so)
+    let phone = hocvuso_domain::PhoneNumber::parse(&q.phone)
         .map(|p| p.as_str().to_owned())
         .unwrap_or_default();
     let page = RegisterCodePage {
         l: ctx.chrome("Nhập mã xác nhận"),
         errors: Errors::default(),
         phone,
-        next: next_of(&q.tiep),
+        next: next_of(&q.next),
     };
     render(&ctx, StatusCode::OK, &page)
 }
@@ -216,7 +217,7 @@ pub async fn register_code(
     ctx: Ctx,
     CsrfForm { data: f, .. }: CsrfForm<CodeForm>,
 ) -> Result<Response, WebError> {
-    let next = next_of(&f.tiep);
+    let next = next_of(&f.next);
     let fail = |ctx: &Ctx, message: String, phone: String| {
         let mut errors = Errors::default();
         errors.push("code", message);
@@ -280,8 +281,8 @@ pub async fn register_details_form(
         birth_year: String::new(),
         parent_name: String::new(),
         communes: commune_options(&state, "").await?,
-        for_contest: contest_of(&next_of(&q.tiep)).is_some(),
-        next: next_of(&q.tiep),
+        for_contest: contest_of(&next_of(&q.next)).is_some(),
+        next: next_of(&q.next),
     };
     Ok(render(&ctx, StatusCode::OK, &page))
 }
@@ -304,12 +305,12 @@ pub async fn register(
         consent: f.consent == "1",
         parent_name: f.parent_name.clone(),
         parent_consent: f.parent_consent == "1",
-        password_optional: contest_of(&next_of(&f.tiep)).is_some(),
+        password_optional: contest_of(&next_of(&f.next)).is_some(),
     };
     match sign_in::register(&state, &input).await {
         Ok(person_id) => {
             let raw = sign_in::start_session(&state, person_id).await?;
-            let next = next_of(&f.tiep);
+            let next = next_of(&f.next);
             // From a contest: joined at once when the person may enter for one unit only
             // (otherwise the contest page asks which, or says why not).
             let joined = match contest_of(&next) {
@@ -344,8 +345,8 @@ pub async fn register(
                 birth_year: f.birth_year,
                 parent_name: f.parent_name,
                 communes: commune_options(&state, f.commune_code.trim()).await?,
-                for_contest: contest_of(&next_of(&f.tiep)).is_some(),
-                next: next_of(&f.tiep),
+                for_contest: contest_of(&next_of(&f.next)).is_some(),
+                next: next_of(&f.next),
             };
             Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
@@ -412,10 +413,10 @@ pub struct LoginPage {
 
 #[derive(Default, Deserialize)]
 pub struct LoginQuery {
-    #[serde(default)]
-    tiep: String,
+    #[serde(default, rename = "tiep")]
+    next: String,
     #[serde(default, rename = "da-doi")]
-    da_doi: String,
+    changed: String,
 }
 
 #[derive(Default, Deserialize)]
@@ -424,8 +425,8 @@ pub struct LoginForm {
     phone: String,
     #[serde(default)]
     password: String,
-    #[serde(default)]
-    tiep: String,
+    #[serde(default, rename = "tiep")]
+    next: String,
 }
 
 pub async fn login_form(ctx: Ctx, Query(q): Query<LoginQuery>) -> Response {
@@ -433,8 +434,8 @@ pub async fn login_form(ctx: Ctx, Query(q): Query<LoginQuery>) -> Response {
         l: ctx.chrome("Đăng nhập"),
         errors: Errors::default(),
         phone: String::new(),
-        next: local_path(&q.tiep).unwrap_or_default().to_owned(),
-        changed: !q.da_doi.is_empty(),
+        next: local_path(&q.next).unwrap_or_default().to_owned(),
+        changed: !q.changed.is_empty(),
     };
     render(&ctx, StatusCode::OK, &page)
 }
@@ -485,7 +486,7 @@ pub async fn login(
             let to = if crate::services::people::recovery::must_change(&state, person_id).await? {
                 "/doi-mat-khau"
             } else {
-                local_path(&f.tiep).unwrap_or(home)
+                local_path(&f.next).unwrap_or(home)
             };
             let mut res = logged_in(&state, &raw, to);
             let id = device
@@ -511,7 +512,7 @@ pub async fn login(
                 l: ctx.chrome("Đăng nhập"),
                 errors,
                 phone: f.phone,
-                next: local_path(&f.tiep).unwrap_or_default().to_owned(),
+                next: local_path(&f.next).unwrap_or_default().to_owned(),
                 changed: false,
             };
             Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page))

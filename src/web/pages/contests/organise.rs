@@ -6,18 +6,18 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde::Deserialize;
 
-use crate::services::accounts::sign_in::FormError;
 use crate::services::contests::awards::{self, ConfirmError, PrizeInput, Winner};
 use crate::services::contests::organise::{
     self, ContestAdmin, ContestInput, ManagedLine, RoundInput,
 };
+use crate::services::shared::form::FormError;
 use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
 use crate::web::page::{render, see_other, Chrome};
 use crate::web::pages::accounts::sign_in::Empty;
+use crate::web::pages::DoneQuery;
 use crate::web::pages::{Choice, Errors};
 
 #[derive(Template)]
@@ -156,12 +156,6 @@ pub async fn create(
     }
 }
 
-#[derive(Default, Deserialize)]
-pub struct DoneQuery {
-    #[serde(default)]
-    xong: String,
-}
-
 fn done_message(code: &str) -> Option<&'static str> {
     Some(match code {
         "da-tao" => "Đã tạo cuộc thi. Trang cuộc thi cho mọi người: xem đường dẫn bên dưới.",
@@ -243,7 +237,7 @@ pub async fn contest(
         None,
         None,
         Errors::default(),
-        done_message(&q.xong),
+        done_message(&q.done),
     )
     .await?;
     Ok(render(&ctx, StatusCode::OK, &page))

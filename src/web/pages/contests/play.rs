@@ -100,8 +100,8 @@ fn entry_page(
 
 #[derive(Default, Deserialize)]
 pub struct JoinForm {
-    #[serde(default)]
-    don_vi: String,
+    #[serde(default, rename = "don_vi")]
+    unit: String,
 }
 
 pub async fn join(
@@ -111,7 +111,7 @@ pub async fn join(
     CsrfForm { data: f, .. }: CsrfForm<JoinForm>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    match play::join(&state, user.person_id, id, &f.don_vi).await {
+    match play::join(&state, user.person_id, id, &f.unit).await {
         Ok(()) => Ok(see_other(&format!("/cuoc-thi/{id}?tb=da-tham-gia"))),
         Err(e) => refusal(id, e),
     }

@@ -66,8 +66,8 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, W
 
 #[derive(Default, Deserialize)]
 pub struct NoticeQuery {
-    #[serde(default)]
-    tb: String,
+    #[serde(default, rename = "tb")]
+    notice: String,
 }
 
 /// The messages a redirect to the contest page may carry (never text from the address).
@@ -96,7 +96,7 @@ pub async fn contest(
     };
     let page = ContestView {
         l: ctx.chrome(c.contest.title.clone()),
-        notice: notice(&q.tb),
+        notice: notice(&q.notice),
         logged_in: ctx.user.is_some(),
         c,
     };
@@ -105,8 +105,8 @@ pub async fn contest(
 
 #[derive(Default, Deserialize)]
 pub struct BoardQuery {
-    #[serde(default)]
-    vong: String,
+    #[serde(default, rename = "vong")]
+    round: String,
 }
 
 pub async fn board(
@@ -115,7 +115,7 @@ pub async fn board(
     Path(id): Path<i64>,
     Query(q): Query<BoardQuery>,
 ) -> Result<Response, WebError> {
-    let round = match q.vong.trim() {
+    let round = match q.round.trim() {
         "" => None,
         n => Some(n.parse::<i32>().map_err(|_| WebError::NotFound)?),
     };

@@ -13,7 +13,6 @@ use crate::clock::format_date;
 use crate::services::credentials::certificates::{
     self, CertificateError, Checked, ReinstateError, RevokeError,
 };
-use crate::services::learning::progress;
 use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
@@ -56,8 +55,8 @@ pub struct LookupPage {
 
 #[derive(Default, Deserialize)]
 pub struct LookupQuery {
-    #[serde(default)]
-    ma: String,
+    #[serde(default, rename = "ma")]
+    code: String,
 }
 
 /// The lookup form; a code typed in it (the short one printed on the certificate, or the
@@ -67,7 +66,7 @@ pub async fn lookup(
     ctx: Ctx,
     Query(q): Query<LookupQuery>,
 ) -> Result<Response, WebError> {
-    let typed: String = q.ma.trim().chars().take(100).collect();
+    let typed: String = q.code.trim().chars().take(100).collect();
     if typed.is_empty() {
         let page = LookupPage {
             l: ctx.chrome("Kiểm tra chứng nhận"),
@@ -77,11 +76,18 @@ pub async fn lookup(
         };
         return Ok(render(&ctx, StatusCode::OK, &page));
     }
-    let (status, mistyped) = match progress::find_typed_code(&state, &typed).await? {
-        progress::TypedCode::Found(code) => return Ok(see_other(&format!("/chung-nhan/{code}"))),
-        progress::TypedCode::Mistyped => (StatusCode::UNPROCESSABLE_ENTITY, true),
-        progress::TypedCode::Unknown => (StatusCode::NOT_FOUND, false),
-    };
+    let (status, mistyped) =
+        match crate::services::credentials::lookup::find_typed_code(&state, &typed).await? {
+            crate::services::credentials::lookup::TypedCode::Found(code) => {
+                return Ok(see_other(&format!("/chung-nhan/{code}")))
+            }
+            crate::services::credentials::lookup::TypedCode::Mistyped => {
+                (StatusCode::UNPROCESSABLE_ENTITY, true)
+            }
+            crate::services::credentials::lookup::TypedCode::Unknown => {
+                (StatusCode::NOT_FOUND, false)
+            }
+        };
     let page = LookupPage {
         l: ctx.chrome("Không tìm thấy chứng nhận"),
         code: typed,
@@ -106,7 +112,7 @@ async fn verify_page(
     (revoke_error, reinstate_error): (String, String),
 ) -> Result<Response, WebError> {
     let code = crate::services::credentials::credential::clean_code(code);
-    match progress::public_certificate(state, &code).await? {
+    match crate::services::credentials::lookup::public_certificate(state, &code).await? {
         Some(c) => {
             let status = if revoke_error.is_empty() && reinstate_error.is_empty() {
                 StatusCode::OK
@@ -321,14 +327,14 @@ pub async fn check(
 
 #[derive(Deserialize)]
 pub struct RevokeForm {
-    #[serde(default)]
-    ly_do: String,
+    #[serde(default, rename = "ly_do")]
+    reason: String,
     /// "1": the reason is shown on the public page.
-    #[serde(default)]
-    cong_khai: String,
+    #[serde(default, rename = "cong_khai")]
+    public: String,
     /// "1": the administrator confirmed what a revocation does.
-    #[serde(default)]
-    xac_nhan: String,
+    #[serde(default, rename = "xac_nhan")]
+    confirm: String,
 }
 
 /// The province administrator revokes a certificate (after confirming what it does).
@@ -343,12 +349,12 @@ pub async fn revoke(
         return Err(WebError::Forbidden);
     }
     let code = crate::services::credentials::credential::clean_code(&code);
-    if form.xac_nhan != "1" {
+    if form.confirm != "1" {
         let why = "Hãy đánh dấu ô xác nhận: thu hồi sẽ trừ người này khỏi số người đạt.";
         return verify_page(&state, &ctx, &code, (why.to_owned(), String::new())).await;
     }
-    let publish = form.cong_khai == "1";
-    match certificates::revoke(&state, user.person_id, &code, &form.ly_do, publish).await {
+    let publish = form.public == "1";
+    match certificates::revoke(&state, user.person_id, &code, &form.reason, publish).await {
         Ok(()) => Ok(see_other(&format!("/chung-nhan/{code}?da-thu-hoi=1"))),
         Err(RevokeError::NotFound) => Err(WebError::NotFound),
         Err(RevokeError::Internal(e)) => Err(e.into()),
@@ -360,8 +366,8 @@ pub async fn revoke(
 
 #[derive(Deserialize)]
 pub struct ReinstateForm {
-    #[serde(default)]
-    ly_do_khoi_phuc: String,
+    #[serde(default, rename = "ly_do_khoi_phuc")]
+    reason: String,
 }
 
 /// The province administrator undoes a revocation, with a reason.
@@ -376,7 +382,7 @@ pub async fn reinstate(
         return Err(WebError::Forbidden);
     }
     let code = crate::services::credentials::credential::clean_code(&code);
-    match certificates::reinstate(&state, user.person_id, &code, &form.ly_do_khoi_phuc).await {
+    match certificates::reinstate(&state, user.person_id, &code, &form.reason).await {
         Ok(()) => Ok(see_other(&format!("/chung-nhan/{code}?da-khoi-phuc=1"))),
         Err(ReinstateError::NotFound) => Err(WebError::NotFound),
         Err(ReinstateError::Internal(e)) => Err(e.into()),

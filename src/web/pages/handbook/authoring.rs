@@ -9,9 +9,10 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use crate::clock::format_date;
-use crate::services::accounts::sign_in::{FormError, SessionUser};
+use crate::services::accounts::sign_in::SessionUser;
 use crate::services::handbook::articles::{self, ArticleInput};
 use crate::services::handbook::desk;
+use crate::services::shared::form::FormError;
 use crate::services::shared::markdown;
 use crate::state::AppState;
 use crate::web::error::WebError;
@@ -125,8 +126,8 @@ pub struct EditForm {
     #[serde(flatten)]
     input: ArticleInput,
     /// Which button: `nhap` (save a draft) or `xuat_ban` (save and publish).
-    #[serde(default)]
-    luu: String,
+    #[serde(default, rename = "luu")]
+    save: String,
 }
 
 pub async fn create(
@@ -135,7 +136,7 @@ pub async fn create(
     form: CsrfForm<EditForm>,
 ) -> Result<Response, WebError> {
     let user = author(&ctx)?;
-    let publish = form.data.luu == "xuat_ban";
+    let publish = form.data.save == "xuat_ban";
     match articles::create(&state, user, &form.data.input, publish).await {
         Ok(id) => Ok(see_other(&format!("/bien-tap/so-tay/{id}?da-luu=1"))),
         Err(FormError::Invalid(errors)) => {
@@ -203,7 +204,7 @@ pub async fn update(
     form: CsrfForm<EditForm>,
 ) -> Result<Response, WebError> {
     let user = author(&ctx)?;
-    let publish = form.data.luu == "xuat_ban";
+    let publish = form.data.save == "xuat_ban";
     match articles::update(&state, user, id, &form.data.input, publish).await {
         Ok(_) => Ok(see_other(&format!("/bien-tap/so-tay/{id}?da-luu=1"))),
         Err(FormError::Invalid(errors)) => {
@@ -313,8 +314,8 @@ pub async fn revision(
 #[derive(Deserialize)]
 pub struct PublishForm {
     /// The revision to show; empty takes the article down.
-    #[serde(default)]
-    so: String,
+    #[serde(default, rename = "so")]
+    revision: String,
 }
 
 pub async fn publish(
@@ -324,7 +325,7 @@ pub async fn publish(
     form: CsrfForm<PublishForm>,
 ) -> Result<Response, WebError> {
     author(&ctx)?;
-    let number = match form.data.so.trim() {
+    let number = match form.data.revision.trim() {
         "" => None,
         n => Some(
             n.parse::<i32>()

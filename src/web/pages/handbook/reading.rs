@@ -168,8 +168,8 @@ pub async fn qr_code(
 
 #[derive(Deserialize)]
 pub struct VoteForm {
-    #[serde(default)]
-    huu_ich: String,
+    #[serde(default, rename = "huu_ich")]
+    helpful: String,
 }
 
 pub async fn vote(
@@ -180,7 +180,7 @@ pub async fn vote(
 ) -> Result<Response, WebError> {
     let h = state.handbook.current();
     let a = h.by_slug(&slug).ok_or(WebError::NotFound)?;
-    let helpful = match form.data.huu_ich.as_str() {
+    let helpful = match form.data.helpful.as_str() {
         "co" => true,
         "khong" => false,
         _ => return Err(WebError::Refused("Hãy chọn Có hoặc Không.".into())),

@@ -8,13 +8,14 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use crate::services::accounts::sign_in::FormError;
 use crate::services::honours::proposals::{self, Decision, Detail, Done, Input, Summary};
 use crate::services::shared::evidence;
+use crate::services::shared::form::FormError;
 use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
 use crate::web::page::{render, see_other, Chrome};
+use crate::web::pages::DoneQuery;
 use crate::web::pages::{Choice, Errors, Upload};
 
 /// Largest request body of a form with an evidence file.
@@ -91,10 +92,10 @@ impl FormValues {
 
 #[derive(Default, Deserialize)]
 pub struct ListQuery {
-    #[serde(default)]
-    nam: String,
-    #[serde(default)]
-    xong: String,
+    #[serde(default, rename = "nam")]
+    year: String,
+    #[serde(default, rename = "xong")]
+    done: String,
 }
 
 fn done_message(code: &str) -> Option<&'static str> {
@@ -115,11 +116,11 @@ pub async fn index(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    let year: Option<i32> = q.nam.trim().parse().ok();
+    let year: Option<i32> = q.year.trim().parse().ok();
     let this_year = chrono::Datelike::year(&crate::clock::vietnam_time(state.clock.now()));
     let page = ListPage {
         l: ctx.chrome("Đề nghị tôn vinh"),
-        done: done_message(&q.xong),
+        done: done_message(&q.done),
         is_province: user.is_province_admin(),
         years: (this_year - 3..=this_year + 1)
             .rev()
@@ -204,12 +205,6 @@ pub async fn create(
     }
 }
 
-#[derive(Default, Deserialize)]
-pub struct DoneQuery {
-    #[serde(default)]
-    xong: String,
-}
-
 /// The proposal's page, with `errors` and `refused` from a step that did not go through.
 async fn proposal_page(
     state: &AppState,
@@ -263,7 +258,7 @@ pub async fn proposal(
         Errors::default(),
         None,
         None,
-        done_message(&q.xong),
+        done_message(&q.done),
     )
     .await
 }
@@ -338,10 +333,10 @@ pub async fn file(
 
 #[derive(Default, Deserialize)]
 pub struct ReviewForm {
-    #[serde(default)]
-    quyet: String,
-    #[serde(default)]
-    ghi_chu: String,
+    #[serde(default, rename = "quyet")]
+    decision: String,
+    #[serde(default, rename = "ghi_chu")]
+    note: String,
 }
 
 pub async fn review(
@@ -351,12 +346,12 @@ pub async fn review(
     CsrfForm { data: f, .. }: CsrfForm<ReviewForm>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    let Some(decision) = Decision::from_code(&f.quyet) else {
+    let Some(decision) = Decision::from_code(&f.decision) else {
         let mut errors = Errors::default();
         errors.push("quyet", "Hãy chọn một kết quả xét.");
         return proposal_page(&state, &ctx, id, errors, None, None, None).await;
     };
-    let result = proposals::review(&state, user, id, decision, &f.ghi_chu).await;
+    let result = proposals::review(&state, user, id, decision, &f.note).await;
     let done = match decision {
         Decision::Return => "da-tra-lai",
         Decision::Accept => "da-chap-nhan",

@@ -27,10 +27,10 @@ pub struct RollPage {
 
 #[derive(Default, Deserialize)]
 pub struct RollQuery {
-    #[serde(default)]
-    nam: String,
-    #[serde(default)]
-    don_vi: String,
+    #[serde(default, rename = "nam")]
+    year: String,
+    #[serde(default, rename = "don_vi")]
+    unit: String,
 }
 
 pub async fn roll(
@@ -38,10 +38,10 @@ pub async fn roll(
     ctx: Ctx,
     Query(q): Query<RollQuery>,
 ) -> Result<Response, WebError> {
-    let unit = q.don_vi.trim();
+    let unit = q.unit.trim();
     let roll = proposals::roll(
         &state,
-        q.nam.trim().parse().ok(),
+        q.year.trim().parse().ok(),
         (!unit.is_empty()).then_some(unit),
     )
     .await?;

@@ -316,8 +316,8 @@ pub async fn save_settings(
 
 #[derive(Deserialize)]
 pub struct PublishForm {
-    #[serde(default)]
-    ghi_chu: String,
+    #[serde(default, rename = "ghi_chu")]
+    note: String,
 }
 
 pub async fn publish(
@@ -327,7 +327,7 @@ pub async fn publish(
     form: CsrfForm<PublishForm>,
 ) -> Result<Response, WebError> {
     let user = author(&ctx)?;
-    match course_edit::publish(&state, user, &slug, &form.data.ghi_chu).await {
+    match course_edit::publish(&state, user, &slug, &form.data.note).await {
         Ok(_) => Ok(see_other(&format!(
             "/bien-tap/khoa-hoc/{slug}?da-xuat-ban=1"
         ))),

@@ -8,7 +8,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use crate::services::learning::catalog::Catalog;
-use crate::services::learning::progress::{self, LearnError, SubmitError};
+use crate::services::learning::progress::{self, LearnError};
+use crate::services::learning::quiz::SubmitError;
 use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
@@ -577,7 +578,7 @@ pub async fn start_quiz(
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
     let catalog = state.catalog.current();
-    match progress::start_attempt(&state, user.person_id, &slug).await {
+    match crate::services::learning::quiz::start_attempt(&state, user.person_id, &slug).await {
         Ok(id) => Ok(see_other(&format!("/bai-lam/{id}"))),
         Err(
             e @ (LearnError::NoAttemptsLeft(_)
@@ -629,7 +630,7 @@ pub struct AttemptPage {
 fn attempt_page(
     now: chrono::DateTime<chrono::Utc>,
     ctx: &Ctx,
-    view: progress::AttemptView,
+    view: crate::services::learning::quiz::AttemptView,
     chosen: &HashMap<i64, Vec<i64>>,
     errors: Errors,
     unanswered: &[i32],
@@ -688,7 +689,13 @@ pub async fn attempt(
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
     let catalog = state.catalog.current();
-    let view = progress::attempt_view(&state, &catalog, user.person_id, number(&id)?).await?;
+    let view = crate::services::learning::quiz::attempt_view(
+        &state,
+        &catalog,
+        user.person_id,
+        number(&id)?,
+    )
+    .await?;
     if view.attempt.submitted_at.is_some() {
         return Ok(see_other(&format!("/bai-lam/{}/ket-qua", view.attempt.id)));
     }
@@ -741,7 +748,15 @@ pub async fn submit(
     let catalog = state.catalog.current();
     let attempt_id: i64 = number(&id)?;
     let result = match parse_answers(&form.pairs) {
-        Ok(answers) => progress::submit_attempt(&state, user.person_id, attempt_id, answers).await,
+        Ok(answers) => {
+            crate::services::learning::quiz::submit_attempt(
+                &state,
+                user.person_id,
+                attempt_id,
+                answers,
+            )
+            .await
+        }
         Err(e) => Err(e),
     };
     let (message, unanswered) = match result {
@@ -773,7 +788,9 @@ pub async fn submit(
     } else {
         parse_answers(&form.pairs).unwrap_or_default()
     };
-    let view = progress::attempt_view(&state, &catalog, user.person_id, attempt_id).await?;
+    let view =
+        crate::services::learning::quiz::attempt_view(&state, &catalog, user.person_id, attempt_id)
+            .await?;
     let mut errors = Errors::default();
     errors.push("bai-lam", message);
     let page = attempt_page(state.clock.now(), &ctx, view, &chosen, errors, &unanswered);
@@ -814,7 +831,13 @@ pub async fn result(
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
     let catalog = state.catalog.current();
-    let view = progress::attempt_view(&state, &catalog, user.person_id, number(&id)?).await?;
+    let view = crate::services::learning::quiz::attempt_view(
+        &state,
+        &catalog,
+        user.person_id,
+        number(&id)?,
+    )
+    .await?;
     if view.attempt.submitted_at.is_none() {
         return Ok(see_other(&format!("/bai-lam/{}", view.attempt.id)));
     }

@@ -10,8 +10,8 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use crate::clock::format_date_time;
-use crate::services::accounts::sign_in::FormError;
 use crate::services::learning::requirements::{self, Effect, Mode};
+use crate::services::shared::form::FormError;
 use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
@@ -78,7 +78,7 @@ pub struct PreviewPage {
 #[derive(Default, Deserialize)]
 pub struct ChangedQuery {
     #[serde(default, rename = "da-doi")]
-    da_doi: String,
+    changed: String,
 }
 
 fn titles(list: &[impl AsRef<str>]) -> String {
@@ -139,7 +139,7 @@ pub async fn index(
             by: h.by,
         })
         .collect();
-    let changed = TargetGroup::from_code(&q.da_doi).map(|g| g.name_vi());
+    let changed = TargetGroup::from_code(&q.changed).map(|g| g.name_vi());
     let p = IndexPage {
         l: ctx.chrome("Khóa học bắt buộc của từng nhóm".to_owned()),
         rules,

@@ -227,14 +227,14 @@ pub async fn upload(
 
 #[derive(Deserialize)]
 pub struct ConfirmForm {
-    #[serde(default)]
-    ma: String,
-    #[serde(default)]
-    khoa: String,
-    #[serde(default)]
-    nguon: String,
+    #[serde(default, rename = "ma")]
+    token: String,
+    #[serde(default, rename = "khoa")]
+    course: String,
+    #[serde(default, rename = "nguon")]
+    source: String,
     #[serde(default, rename = "bo-qua")]
-    bo_qua: String,
+    skip: String,
 }
 
 /// Confirm (`ma`: the upload's token; the course, source and choice carried over) → the
@@ -246,15 +246,16 @@ pub async fn confirm(
 ) -> Result<Response, WebError> {
     let actor = province_admin(&ctx)?;
     let f = &form.data;
-    let Some(upload) = imports::stashed(&state.db, &f.ma, actor, ImportKind::Completions).await?
+    let Some(upload) =
+        imports::stashed(&state.db, &f.token, actor, ImportKind::Completions).await?
     else {
         return Err(WebError::Refused(imports::GONE.into()));
     };
     let req = Request {
-        course_slug: &f.khoa,
-        source: &f.nguon,
+        course_slug: &f.course,
+        source: &f.source,
         file_name: &upload.file_name,
-        skip_unknown: !f.bo_qua.is_empty(),
+        skip_unknown: !f.skip.is_empty(),
     };
     let report = completions::run(&state, Some(actor), &req, upload.bytes, Mode::Apply).await?;
     if !report.is_ok() {
@@ -262,8 +263,8 @@ pub async fn confirm(
         let page = PreviewPage {
             l: ctx.chrome("Kiểm tra kết quả trước khi nhập"),
             file_name: upload.file_name.clone(),
-            course: f.khoa.clone(),
-            source: f.nguon.clone(),
+            course: f.course.clone(),
+            source: f.source.clone(),
             skip_unknown: req.skip_unknown,
             report: ReportView::of(&report),
             ok: false,
@@ -272,7 +273,7 @@ pub async fn confirm(
         return Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page));
     }
     imports::forget(&state.db, &upload.token).await?;
-    let page = index_page(&state, &ctx, &f.khoa, Some(ReportView::of(&report))).await?;
+    let page = index_page(&state, &ctx, &f.course, Some(ReportView::of(&report))).await?;
     Ok(render(&ctx, StatusCode::OK, &page))
 }
 

@@ -240,14 +240,14 @@ pub struct ProvincePage {
 
 #[derive(Default, Deserialize)]
 pub struct BoardQuery {
-    #[serde(default)]
-    nam: String,
-    #[serde(default)]
-    nhom: String,
+    #[serde(default, rename = "nam")]
+    year: String,
+    #[serde(default, rename = "nhom")]
+    group: String,
     #[serde(default, rename = "chi-so")]
-    chi_so: String,
+    indicator: String,
     #[serde(default, rename = "sap-xep")]
-    sap_xep: String,
+    sort: String,
 }
 
 const SORTS: &[(&str, &str)] = &[
@@ -259,10 +259,10 @@ const SORTS: &[(&str, &str)] = &[
 
 /// The year asked for, or this year (Vietnam time).
 fn year_of(state: &AppState, q: &BoardQuery) -> Result<i32, WebError> {
-    if q.nam.is_empty() {
+    if q.year.is_empty() {
         return Ok(state.clock.year());
     }
-    match q.nam.parse::<i32>() {
+    match q.year.parse::<i32>() {
         Ok(y) if (2000..=2100).contains(&y) => Ok(y),
         _ => Err(WebError::NotFound),
     }
@@ -273,8 +273,8 @@ fn year_of(state: &AppState, q: &BoardQuery) -> Result<i32, WebError> {
 fn asked(state: &AppState, q: &BoardQuery) -> Result<(i32, TargetGroup, Indicator), WebError> {
     Ok((
         year_of(state, q)?,
-        crate::web::pages::group_of(&q.nhom).ok_or(WebError::NotFound)?,
-        crate::web::pages::indicator_of(&q.chi_so).ok_or(WebError::NotFound)?,
+        crate::web::pages::group_of(&q.group).ok_or(WebError::NotFound)?,
+        crate::web::pages::indicator_of(&q.indicator).ok_or(WebError::NotFound)?,
     ))
 }
 
@@ -343,7 +343,7 @@ pub async fn province(
     );
     let sort = SORTS
         .iter()
-        .find(|(v, _)| *v == q.sap_xep)
+        .find(|(v, _)| *v == q.sort)
         .map_or("ty-le", |(v, _)| v);
     sort_rows(&mut board.rows, sort);
     let page = ProvincePage {
@@ -570,7 +570,7 @@ pub async fn export_xlsx(
         return Err(WebError::Forbidden);
     }
     let year = year_of(&state, &q)?;
-    let indicator = crate::web::pages::indicator_of(&q.chi_so).ok_or(WebError::NotFound)?;
+    let indicator = crate::web::pages::indicator_of(&q.indicator).ok_or(WebError::NotFound)?;
     let snapshot = dashboard::province_snapshot(&state, year).await?;
     let mut boards = Vec::new();
     for g in hocvuso_domain::TargetGroup::ALL {
@@ -644,15 +644,15 @@ pub struct PeoplePageView {
 
 #[derive(Default, Deserialize)]
 pub struct PeopleQuery {
-    #[serde(default)]
-    nhom: String,
-    #[serde(default)]
-    loc: String,
-    #[serde(default)]
-    trang: String,
+    #[serde(default, rename = "nhom")]
+    group: String,
+    #[serde(default, rename = "loc")]
+    filter: String,
+    #[serde(default, rename = "trang")]
+    page: String,
     /// Part of a name to look for.
-    #[serde(default)]
-    ten: String,
+    #[serde(default, rename = "ten")]
+    name: String,
 }
 
 /// `1962` → `196x`: enough to tell people apart in a list, not their exact age.
@@ -669,11 +669,11 @@ pub async fn people(
     Query(q): Query<PeopleQuery>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    let group = crate::web::pages::group_of(&q.nhom).ok_or(WebError::NotFound)?;
-    let unfinished = q.loc == "chua-dat";
-    let page = q.trang.parse::<u64>().unwrap_or(1).clamp(1, 100_000);
+    let group = crate::web::pages::group_of(&q.group).ok_or(WebError::NotFound)?;
+    let unfinished = q.filter == "chua-dat";
+    let page = q.page.parse::<u64>().unwrap_or(1).clamp(1, 100_000);
     let Some(p) =
-        dashboard::people_of_unit(&state, user, &code, group, unfinished, &q.ten, page).await?
+        dashboard::people_of_unit(&state, user, &code, group, unfinished, &q.name, page).await?
     else {
         return Err(WebError::Forbidden);
     };
@@ -681,10 +681,10 @@ pub async fn people(
     if unfinished {
         query.push_str("&loc=chua-dat");
     }
-    if !q.ten.trim().is_empty() {
+    if !q.name.trim().is_empty() {
         query.push_str("&ten=");
         query.push_str(
-            &form_urlencoded::byte_serialize(q.ten.trim().as_bytes()).collect::<String>(),
+            &form_urlencoded::byte_serialize(q.name.trim().as_bytes()).collect::<String>(),
         );
     }
     let view = PeoplePageView {
@@ -694,7 +694,7 @@ pub async fn people(
         group: group.code(),
         groups: crate::web::pages::group_options(group),
         unfinished,
-        name: q.ten.trim().to_owned(),
+        name: q.name.trim().to_owned(),
         page: page.min(p.pages),
         pages: p.pages,
         total: format::number(i64::try_from(p.total).unwrap_or(i64::MAX)),
@@ -737,7 +737,7 @@ pub async fn people_csv(
     Query(q): Query<PeopleQuery>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    let group = crate::web::pages::group_of(&q.nhom).ok_or(WebError::NotFound)?;
+    let group = crate::web::pages::group_of(&q.group).ok_or(WebError::NotFound)?;
     let Some((code, rows)) = dashboard::unfinished_export(&state, user, &code, group).await? else {
         return Err(WebError::Forbidden);
     };

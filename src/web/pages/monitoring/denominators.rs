@@ -31,12 +31,12 @@ fn province_admin(ctx: &Ctx) -> Result<&SessionUser, WebError> {
 
 #[derive(Default, Deserialize)]
 pub struct Which {
-    #[serde(default)]
-    nam: String,
-    #[serde(default)]
-    nhom: String,
+    #[serde(default, rename = "nam")]
+    year: String,
+    #[serde(default, rename = "nhom")]
+    group: String,
     #[serde(default, rename = "da-nhap")]
-    da_nhap: String,
+    imported: String,
 }
 
 /// The year and group asked for (this year and adults by default).
@@ -78,7 +78,7 @@ pub async fn index(
     Query(q): Query<Which>,
 ) -> Result<Response, WebError> {
     province_admin(&ctx)?;
-    let (year, group) = which(&state, &q.nam, &q.nhom)?;
+    let (year, group) = which(&state, &q.year, &q.group)?;
     let current = denominators::current(&state, year, group).await?;
     let page = IndexPage {
         l: ctx.chrome(format!("Mẫu số năm {year}")),
@@ -96,7 +96,7 @@ pub async fn index(
             })
             .collect(),
         imported: q
-            .da_nhap
+            .imported
             .parse::<usize>()
             .ok()
             .map(|n| format::number(n as i64)),
@@ -299,7 +299,7 @@ pub async fn edit(
     form: CsrfForm<Which>,
 ) -> Result<Response, WebError> {
     province_admin(&ctx)?;
-    let (year, group) = which(&state, &form.data.nam, &form.data.nhom)?;
+    let (year, group) = which(&state, &form.data.year, &form.data.group)?;
     let source = form
         .pairs
         .iter()
@@ -333,15 +333,15 @@ pub async fn edit(
 
 #[derive(Deserialize)]
 pub struct ConfirmForm {
-    #[serde(default)]
-    nam: String,
-    #[serde(default)]
-    nhom: String,
-    #[serde(default)]
-    nguon: String,
+    #[serde(default, rename = "nam")]
+    year: String,
+    #[serde(default, rename = "nhom")]
+    group: String,
+    #[serde(default, rename = "nguon")]
+    source: String,
     /// The stash token of the dry run's rows.
-    #[serde(default)]
-    ma: String,
+    #[serde(default, rename = "ma")]
+    token: String,
 }
 
 /// The rows a dry run stashed for this confirmation (shared by the imports of denominators and
@@ -366,12 +366,12 @@ pub async fn confirm(
 ) -> Result<Response, WebError> {
     let user = province_admin(&ctx)?;
     let f = form.data;
-    let (year, group) = which(&state, &f.nam, &f.nhom)?;
+    let (year, group) = which(&state, &f.year, &f.group)?;
     let key = denominator_key(year, group);
-    let rows = stashed_rows(&state, user, &f.ma, ImportKind::Denominators, &key).await?;
-    match denominators::apply(&state, user, year, group, &rows, &f.nguon).await {
+    let rows = stashed_rows(&state, user, &f.token, ImportKind::Denominators, &key).await?;
+    match denominators::apply(&state, user, year, group, &rows, &f.source).await {
         Ok(plan) => {
-            imports::forget(&state.db, &f.ma).await?;
+            imports::forget(&state.db, &f.token).await?;
             Ok(see_other(&format!(
                 "/thong-ke/mau-so?nam={year}&nhom={}&da-nhap={}",
                 group.code(),
@@ -383,7 +383,7 @@ pub async fn confirm(
                 &state,
                 &ctx,
                 denominator_target(year, group),
-                f.nguon,
+                f.source,
                 Err(errors),
             )
             .await
@@ -400,7 +400,7 @@ pub async fn template(
     Query(q): Query<Which>,
 ) -> Result<Response, WebError> {
     province_admin(&ctx)?;
-    let (year, group) = which(&state, &q.nam, &q.nhom)?;
+    let (year, group) = which(&state, &q.year, &q.group)?;
     let current = denominators::current(&state, year, group).await?;
     let mut out = String::from("\u{feff}Mã đơn vị,Tên đơn vị,Số người\r\n");
     for (u, v) in current {
@@ -444,7 +444,7 @@ pub async fn history(
     Query(q): Query<Which>,
 ) -> Result<Response, WebError> {
     province_admin(&ctx)?;
-    let (year, group) = which(&state, &q.nam, &q.nhom)?;
+    let (year, group) = which(&state, &q.year, &q.group)?;
     let rows = denominators::history(&state, year, group)
         .await?
         .into_iter()

@@ -8,7 +8,7 @@ use axum::response::Response;
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
-use crate::services::monitoring::outside_counts::parse_date;
+use crate::clock::parse_day;
 use crate::services::monitoring::report::{self, ReportError, Request};
 use crate::state::AppState;
 use crate::web::error::WebError;
@@ -18,15 +18,15 @@ use crate::web::page::{render, Chrome};
 #[derive(Default, Deserialize)]
 pub struct ReportQuery {
     #[serde(default, rename = "don-vi")]
-    don_vi: String,
-    #[serde(default)]
-    tu: String,
-    #[serde(default)]
-    den: String,
-    #[serde(default)]
-    nhom: String,
+    unit: String,
+    #[serde(default, rename = "tu")]
+    from: String,
+    #[serde(default, rename = "den")]
+    to: String,
+    #[serde(default, rename = "nhom")]
+    group: String,
     #[serde(default, rename = "chi-so")]
-    chi_so: String,
+    indicator: String,
 }
 
 #[derive(Template)]
@@ -88,17 +88,17 @@ async fn form(
     };
     let page = ReportPage {
         l: ctx.chrome("Báo cáo theo kỳ"),
-        units: units_for(state, user, &q.don_vi).await?,
+        units: units_for(state, user, &q.unit).await?,
         from: or(
-            &q.tu,
+            &q.from,
             NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today),
         ),
-        to: or(&q.den, today),
+        to: or(&q.to, today),
         groups: crate::web::pages::group_options(
-            crate::web::pages::group_of(&q.nhom).unwrap_or(hocvuso_domain::TargetGroup::Adults),
+            crate::web::pages::group_of(&q.group).unwrap_or(hocvuso_domain::TargetGroup::Adults),
         ),
         indicators: crate::web::pages::indicator_options(
-            crate::web::pages::indicator_of(&q.chi_so)
+            crate::web::pages::indicator_of(&q.indicator)
                 .unwrap_or(hocvuso_domain::Indicator::DigitalSkills),
         ),
         errors,
@@ -126,14 +126,14 @@ pub async fn pdf(
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
     let mut errors = Vec::new();
-    let from = parse_date(&q.tu);
+    let from = parse_day(&q.from);
     if from.is_none() {
         errors.push((
             "tu",
             "Hãy ghi ngày bắt đầu theo dạng ngày/tháng/năm, ví dụ 01/01/2026.".to_owned(),
         ));
     }
-    let to = parse_date(&q.den);
+    let to = parse_day(&q.to);
     if to.is_none() {
         errors.push((
             "den",
@@ -141,8 +141,8 @@ pub async fn pdf(
         ));
     }
     let (group, indicator) = (
-        crate::web::pages::group_of(&q.nhom),
-        crate::web::pages::indicator_of(&q.chi_so),
+        crate::web::pages::group_of(&q.group),
+        crate::web::pages::indicator_of(&q.indicator),
     );
     let (Some(from), Some(to), Some(group), Some(indicator)) = (from, to, group, indicator) else {
         if errors.is_empty() {
@@ -151,7 +151,7 @@ pub async fn pdf(
         return form(&state, &ctx, &q, errors).await;
     };
     let req = Request {
-        code: (!q.don_vi.is_empty()).then(|| q.don_vi.clone()),
+        code: (!q.unit.is_empty()).then(|| q.unit.clone()),
         from,
         to,
         group,

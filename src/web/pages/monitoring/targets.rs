@@ -8,9 +8,9 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use crate::clock::format_date_time;
-use crate::services::accounts::sign_in::FormError;
 use crate::services::monitoring::denominators::YEARS;
 use crate::services::monitoring::targets;
+use crate::services::shared::form::FormError;
 use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
@@ -19,10 +19,10 @@ use crate::web::pages::Errors;
 
 #[derive(Default, Deserialize)]
 pub struct YearQuery {
-    #[serde(default)]
-    nam: String,
+    #[serde(default, rename = "nam")]
+    year: String,
     #[serde(default, rename = "da-luu")]
-    da_luu: String,
+    saved: String,
 }
 
 fn year_of(state: &AppState, nam: &str) -> Result<i32, WebError> {
@@ -121,8 +121,8 @@ pub async fn index(
     if !ctx.user()?.is_province_admin() {
         return Err(WebError::Forbidden);
     }
-    let year = year_of(&state, &q.nam)?;
-    let saved = q.da_luu.parse::<usize>().ok().map(|n| n.to_string());
+    let year = year_of(&state, &q.year)?;
+    let saved = q.saved.parse::<usize>().ok().map(|n| n.to_string());
     let p = page(&state, &ctx, year, Errors::default(), None, saved).await?;
     Ok(render(&ctx, StatusCode::OK, &p))
 }
@@ -136,7 +136,7 @@ pub async fn save(
     if !user.is_province_admin() {
         return Err(WebError::Forbidden);
     }
-    let year = year_of(&state, &form.data.nam)?;
+    let year = year_of(&state, &form.data.year)?;
     match targets::save(&state, user, year, &form.pairs).await {
         Ok(n) => Ok(see_other(&format!(
             "/thong-ke/chi-tieu?nam={year}&da-luu={n}"

@@ -11,8 +11,9 @@ use hocvuso_import::denominators::RowError;
 use serde::Deserialize;
 
 use crate::clock::format_date_time;
+use crate::clock::{format_day, parse_day};
 use crate::services::monitoring::denominators::{check_source, Checked, ImportError};
-use crate::services::monitoring::outside_counts::{self, format_day, parse_date};
+use crate::services::monitoring::outside_counts;
 use crate::services::shared::imports::{self, ImportKind};
 use crate::state::AppState;
 use crate::web::error::WebError;
@@ -33,10 +34,10 @@ fn province_admin(ctx: &Ctx) -> Result<(), WebError> {
 
 #[derive(Default, Deserialize)]
 pub struct Which {
-    #[serde(default)]
-    nhom: String,
+    #[serde(default, rename = "nhom")]
+    group: String,
     #[serde(default, rename = "da-nhap")]
-    da_nhap: String,
+    imported: String,
 }
 
 pub struct ImportRow {
@@ -64,7 +65,7 @@ pub async fn index(
     Query(q): Query<Which>,
 ) -> Result<Response, WebError> {
     province_admin(&ctx)?;
-    let group = crate::web::pages::group_of(&q.nhom).ok_or(WebError::NotFound)?;
+    let group = crate::web::pages::group_of(&q.group).ok_or(WebError::NotFound)?;
     let imports = outside_counts::list(&state, INDICATOR, group)
         .await?
         .into_iter()
@@ -82,7 +83,7 @@ pub async fn index(
         group: group.code(),
         groups: group_options(group),
         imports,
-        imported: parse_date(&q.da_nhap).map(format_day),
+        imported: parse_day(&q.imported).map(format_day),
     };
     Ok(render(&ctx, StatusCode::OK, &page))
 }
@@ -128,7 +129,7 @@ pub async fn upload(
     if let Err(e) = check_source(&source) {
         errors.push(e);
     }
-    let as_of = parse_date(&day);
+    let as_of = parse_day(&day);
     if as_of.is_none() {
         errors.push(RowError {
             line: 0,
@@ -165,15 +166,15 @@ pub async fn upload(
 
 #[derive(Deserialize)]
 pub struct ConfirmForm {
-    #[serde(default)]
-    nhom: String,
-    #[serde(default)]
-    ngay: String,
-    #[serde(default)]
-    nguon: String,
+    #[serde(default, rename = "nhom")]
+    group: String,
+    #[serde(default, rename = "ngay")]
+    day: String,
+    #[serde(default, rename = "nguon")]
+    source: String,
     /// The stash token of the dry run's rows.
-    #[serde(default)]
-    ma: String,
+    #[serde(default, rename = "ma")]
+    token: String,
 }
 
 pub async fn confirm(
@@ -184,14 +185,14 @@ pub async fn confirm(
     province_admin(&ctx)?;
     let user = ctx.user()?;
     let f = form.data;
-    let group = crate::web::pages::group_of(&f.nhom).ok_or(WebError::NotFound)?;
-    let as_of = parse_date(&f.ngay)
+    let group = crate::web::pages::group_of(&f.group).ok_or(WebError::NotFound)?;
+    let as_of = parse_day(&f.day)
         .ok_or_else(|| WebError::Refused("Ngày của số liệu không hợp lệ.".into()))?;
     let key = count_key(group, &format_day(as_of));
-    let rows = stashed_rows(&state, user, &f.ma, ImportKind::Vneid, &key).await?;
-    match outside_counts::apply(&state, user, INDICATOR, group, as_of, &rows, &f.nguon).await {
+    let rows = stashed_rows(&state, user, &f.token, ImportKind::Vneid, &key).await?;
+    match outside_counts::apply(&state, user, INDICATOR, group, as_of, &rows, &f.source).await {
         Ok(_) => {
-            imports::forget(&state.db, &f.ma).await?;
+            imports::forget(&state.db, &f.token).await?;
             Ok(see_other(&format!(
                 "/thong-ke/vneid?nhom={}&da-nhap={}",
                 group.code(),
@@ -203,7 +204,7 @@ pub async fn confirm(
                 &state,
                 &ctx,
                 target(group, &format_day(as_of), false),
-                f.nguon,
+                f.source,
                 Err(errors),
             )
             .await

@@ -7,8 +7,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use crate::services::accounts::sign_in::FormError;
 use crate::services::news::items::{self, DeskLine, NewsInput, Standing};
+use crate::services::shared::form::FormError;
 use crate::services::shared::media;
 use crate::state::AppState;
 use crate::web::error::WebError;
@@ -52,10 +52,10 @@ pub struct FormPage {
 
 #[derive(Default, Deserialize)]
 pub struct DeskQuery {
-    #[serde(default)]
-    xong: String,
-    #[serde(default)]
-    trang: String,
+    #[serde(default, rename = "xong")]
+    done: String,
+    #[serde(default, rename = "trang")]
+    page: String,
 }
 
 fn done_message(code: &str) -> Option<&'static str> {
@@ -73,14 +73,14 @@ pub async fn index(
     Query(q): Query<DeskQuery>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    let page = q.trang.trim().parse::<u64>().unwrap_or(1).max(1);
+    let page = q.page.trim().parse::<u64>().unwrap_or(1).max(1);
     if page > items::MAX_PAGE {
         return Err(WebError::NotFound);
     }
     let (lines, more) = items::desk(&state, user, page).await?;
     let view = DeskPage {
         l: ctx.chrome("Đăng tin"),
-        done: done_message(&q.xong),
+        done: done_message(&q.done),
         lines,
         page,
         more,
@@ -242,7 +242,7 @@ pub async fn edit_form(
         Some(id),
         e.input,
         Errors::default(),
-        done_message(&q.xong),
+        done_message(&q.done),
         e.standing,
     )
     .await
@@ -282,8 +282,8 @@ pub async fn update(
 
 #[derive(Default, Deserialize)]
 pub struct WithdrawForm {
-    #[serde(default)]
-    go: String,
+    #[serde(default, rename = "go")]
+    withdraw: String,
 }
 
 pub async fn withdraw(
@@ -294,7 +294,7 @@ pub async fn withdraw(
 ) -> Result<Response, WebError> {
     let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
     let user = ctx.user()?;
-    let withdraw = f.go == "1";
+    let withdraw = f.withdraw == "1";
     match items::set_withdrawn(&state, user, id, withdraw).await? {
         Some(()) => Ok(see_other(&format!(
             "/tin-tuc/quan-ly/{id}?xong={}",

@@ -34,8 +34,8 @@ pub struct ItemPage {
 
 #[derive(Default, Deserialize)]
 pub struct PageQuery {
-    #[serde(default)]
-    trang: String,
+    #[serde(default, rename = "trang")]
+    page: String,
 }
 
 /// The reader: the signed-in person, unless a temporary password is still to be changed.
@@ -50,7 +50,7 @@ pub async fn list(
     ctx: Ctx,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    let page = q.trang.trim().parse::<u64>().unwrap_or(1).max(1);
+    let page = q.page.trim().parse::<u64>().unwrap_or(1).max(1);
     if page > items::MAX_PAGE {
         return Err(WebError::NotFound);
     }

@@ -9,8 +9,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use crate::services::accounts::sign_in::FormError;
 use crate::services::people::classes::{self, PARENT_CONSENT_TEXT};
+use crate::services::shared::form::FormError;
 use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
@@ -75,10 +75,10 @@ pub struct PinsPage {
 
 #[derive(Default, Deserialize)]
 pub struct ClassQuery {
-    #[serde(default)]
-    ten: String,
+    #[serde(default, rename = "ten")]
+    name: String,
     #[serde(default, rename = "da-ghi")]
-    da_ghi: String,
+    recorded: String,
 }
 
 fn encoded(class: &str) -> String {
@@ -151,8 +151,8 @@ pub async fn class(
     Path(unit): Path<String>,
     Query(q): Query<ClassQuery>,
 ) -> Result<Response, WebError> {
-    let saved = q.da_ghi.parse::<usize>().ok().map(|n| n.to_string());
-    let p = class_page(&state, &ctx, &unit, &q.ten, Errors::default(), saved).await?;
+    let saved = q.recorded.parse::<usize>().ok().map(|n| n.to_string());
+    let p = class_page(&state, &ctx, &unit, &q.name, Errors::default(), saved).await?;
     Ok(render(&ctx, StatusCode::OK, &p))
 }
 
@@ -165,17 +165,17 @@ pub async fn new_code(
     _form: CsrfForm<Empty>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    classes::new_code(&state, user, &unit, &q.ten)
+    classes::new_code(&state, user, &unit, &q.name)
         .await?
         .ok_or(WebError::NotFound)?;
-    Ok(see_other(&format!("/lop/{unit}?ten={}", encoded(&q.ten))))
+    Ok(see_other(&format!("/lop/{unit}?ten={}", encoded(&q.name))))
 }
 
 #[derive(Default, Deserialize)]
 pub struct PinsForm {
     /// "1": every pupil gets a new number (else only those without one).
     #[serde(default, rename = "tat-ca")]
-    tat_ca: String,
+    all: String,
 }
 
 /// Sign-in numbers for the pupils who have none (or all), shown once to print.
@@ -187,10 +187,10 @@ pub async fn new_pins(
     form: CsrfForm<PinsForm>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    let slips = classes::new_pins(&state, user, &unit, &q.ten, form.data.tat_ca == "1")
+    let slips = classes::new_pins(&state, user, &unit, &q.name, form.data.all == "1")
         .await?
         .ok_or(WebError::NotFound)?;
-    let c = classes::class(&state, user, &unit, &q.ten)
+    let c = classes::class(&state, user, &unit, &q.name)
         .await?
         .ok_or(WebError::NotFound)?;
     let p = PinsPage {
@@ -227,14 +227,14 @@ pub async fn consents(
             named.push((id, v.clone()));
         }
     }
-    match classes::record_consents(&state, user, &unit, &q.ten, &named).await {
+    match classes::record_consents(&state, user, &unit, &q.name, &named).await {
         Ok(Some(n)) => Ok(see_other(&format!(
             "/lop/{unit}?ten={}&da-ghi={n}",
-            encoded(&q.ten)
+            encoded(&q.name)
         ))),
         Ok(None) => Err(WebError::NotFound),
         Err(FormError::Invalid(errors)) => {
-            let p = class_page(&state, &ctx, &unit, &q.ten, errors.into(), None).await?;
+            let p = class_page(&state, &ctx, &unit, &q.name, errors.into(), None).await?;
             Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &p))
         }
         Err(FormError::Internal(e)) => Err(e.into()),

@@ -10,8 +10,8 @@ use hocvuso_db::repo::org::{OrgChange, OrgUnit};
 use hocvuso_domain::Role;
 use serde::Deserialize;
 
-use crate::services::accounts::sign_in::FieldErrors;
 use crate::services::people::org::{self as org_admin, kind_name, kinds_under};
+use crate::services::shared::form::FieldErrors;
 use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
@@ -66,8 +66,8 @@ pub struct UnitPage {
 
 #[derive(Default, Deserialize)]
 pub struct Done {
-    #[serde(default)]
-    xong: String,
+    #[serde(default, rename = "xong")]
+    done: String,
 }
 
 /// The banner after a form of the unit page, by the action's code; unknown codes show nothing.
@@ -185,7 +185,7 @@ pub async fn unit(
     Query(q): Query<Done>,
 ) -> Result<Response, WebError> {
     admin(&ctx)?;
-    let page = unit_page(&state, &ctx, &code, Errors::default(), &q.xong).await?;
+    let page = unit_page(&state, &ctx, &code, Errors::default(), &q.done).await?;
     Ok(render(&ctx, StatusCode::OK, &page))
 }
 

@@ -26,7 +26,7 @@ pub struct PersonPage {
 #[derive(Default, Deserialize)]
 pub struct Shown {
     #[serde(default, rename = "da-xoa")]
-    da_xoa: String,
+    erased: String,
 }
 
 pub async fn person(
@@ -42,7 +42,7 @@ pub async fn person(
     let page = PersonPage {
         l: ctx.chrome(p.full_name.clone()),
         can_erase: user.is_province_admin() && !p.is_staff && !p.erased,
-        just_erased: !q.da_xoa.is_empty(),
+        just_erased: !q.erased.is_empty(),
         p,
     };
     Ok(render(&ctx, StatusCode::OK, &page))

@@ -72,13 +72,13 @@ pub struct CodePage {
 
 #[derive(Default, Deserialize)]
 pub struct CodeQuery {
-    #[serde(default)]
-    so: String,
+    #[serde(default, rename = "so")]
+    phone: String,
 }
 
 pub async fn code_form(ctx: Ctx, Query(q): Query<CodeQuery>) -> Response {
     // Only a phone number goes back into the form, never other text from the address.
-    let phone = hocvuso_domain::PhoneNumber::parse(&q.so)
+    let phone = hocvuso_domain::PhoneNumber::parse(&q.phone)
         .map(|p| p.as_str().to_owned())
         .unwrap_or_default();
     let page = CodePage {

@@ -200,8 +200,8 @@ pub async fn upload(
 
 #[derive(Deserialize)]
 pub struct ConfirmForm {
-    #[serde(default)]
-    ma: String,
+    #[serde(default, rename = "ma")]
+    token: String,
 }
 
 /// Confirm (`ma`: the upload's token) → the import, all or nothing.
@@ -212,8 +212,13 @@ pub async fn confirm(
 ) -> Result<Response, WebError> {
     let scope = scope(&state, &ctx).await?;
     let user = ctx.user()?;
-    let Some(pending) =
-        imports::stashed(&state.db, &form.data.ma, user.person_id, ImportKind::Roster).await?
+    let Some(pending) = imports::stashed(
+        &state.db,
+        &form.data.token,
+        user.person_id,
+        ImportKind::Roster,
+    )
+    .await?
     else {
         return Err(WebError::Refused(imports::GONE.into()));
     };

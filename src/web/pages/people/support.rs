@@ -9,10 +9,10 @@ use axum::response::Response;
 use hocvuso_db::repo::org::OrgUnit;
 use serde::Deserialize;
 
-use crate::services::accounts::sign_in::FormError;
 use crate::services::people::support::{
     self, AssistedInput, EntryView, LogInput, Slip, CONSENT_TEXT, TOPICS,
 };
+use crate::services::shared::form::FormError;
 use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
@@ -57,7 +57,7 @@ pub struct HubPage {
 #[derive(Default, Deserialize)]
 pub struct HubQuery {
     #[serde(default, rename = "da-ghi")]
-    da_ghi: String,
+    recorded: String,
 }
 
 async fn hub_page(
@@ -109,7 +109,7 @@ pub async fn hub(
         &commune,
         Errors::default(),
         input,
-        !q.da_ghi.is_empty(),
+        !q.recorded.is_empty(),
     )
     .await?;
     Ok(render(&ctx, StatusCode::OK, &page))

@@ -12,6 +12,7 @@ use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
 use crate::web::page::{render, see_other, Chrome};
+use crate::web::pages::DoneQuery;
 use crate::web::pages::{group_options, Choice, Errors};
 
 #[derive(Template)]
@@ -26,12 +27,6 @@ pub struct TransfersPage {
     pub is_officer: bool,
     pub incoming: Vec<Incoming>,
     pub outgoing: Vec<Outgoing>,
-}
-
-#[derive(Default, Deserialize)]
-pub struct DoneQuery {
-    #[serde(default)]
-    xong: String,
 }
 
 fn done_message(code: &str) -> Option<&'static str> {
@@ -74,7 +69,7 @@ pub async fn index(
         &ctx,
         Errors::default(),
         String::new(),
-        done_message(&q.xong),
+        done_message(&q.done),
     )
     .await?;
     Ok(render(&ctx, StatusCode::OK, &p))
@@ -84,8 +79,8 @@ pub async fn index(
 pub struct AskForm {
     #[serde(default)]
     key: String,
-    #[serde(default)]
-    nhom: String,
+    #[serde(default, rename = "nhom")]
+    group: String,
 }
 
 pub async fn ask(
@@ -94,7 +89,7 @@ pub async fn ask(
     CsrfForm { data: f, .. }: CsrfForm<AskForm>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    let Some(group) = hocvuso_domain::TargetGroup::from_code(&f.nhom) else {
+    let Some(group) = hocvuso_domain::TargetGroup::from_code(&f.group) else {
         let mut errors = Errors::default();
         errors.push("nhom", "Hãy chọn nhóm đối tượng.");
         let p = page(&state, &ctx, errors, f.key, None).await?;
@@ -114,10 +109,10 @@ pub async fn ask(
 
 #[derive(Default, Deserialize)]
 pub struct DecideForm {
-    #[serde(default)]
-    quyet: String,
-    #[serde(default)]
-    ghi_chu: String,
+    #[serde(default, rename = "quyet")]
+    decision: String,
+    #[serde(default, rename = "ghi_chu")]
+    note: String,
 }
 
 pub async fn decide(
@@ -127,12 +122,12 @@ pub async fn decide(
     CsrfForm { data: f, .. }: CsrfForm<DecideForm>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    let approve = match f.quyet.as_str() {
+    let approve = match f.decision.as_str() {
         "dong-y" => true,
         "tu-choi" => false,
         _ => return Err(WebError::BadRequest("quyet".into())),
     };
-    if !transfers::decide(&state, user, id, approve, &f.ghi_chu).await? {
+    if !transfers::decide(&state, user, id, approve, &f.note).await? {
         return Err(WebError::Forbidden);
     }
     Ok(see_other(if approve {

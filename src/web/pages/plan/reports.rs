@@ -8,7 +8,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use crate::services::accounts::sign_in::FormError;
 use crate::services::people::org::kind_name;
 use crate::services::plan::reports::{
     self, Done, PeriodInput, PeriodLine, PeriodPage, ReportPage, WrittenInput, KINDS,
@@ -16,10 +15,12 @@ use crate::services::plan::reports::{
 };
 use crate::services::plan::{consolidated, report_files};
 use crate::services::shared::evidence;
+use crate::services::shared::form::FormError;
 use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
 use crate::web::page::{render, see_other, Chrome};
+use crate::web::pages::DoneQuery;
 use crate::web::pages::{Choice, Errors, Upload};
 
 /// Largest request body of a file attached to a report.
@@ -67,12 +68,6 @@ pub struct ReportView {
     pub header: [&'static str; 7],
 }
 
-#[derive(Default, Deserialize)]
-pub struct DoneQuery {
-    #[serde(default)]
-    xong: String,
-}
-
 fn done_message(code: &str) -> Option<&'static str> {
     match code {
         "da-tao" => Some("Đã tạo kỳ báo cáo. Các đơn vị viết báo cáo sau ngày cuối của kỳ."),
@@ -94,7 +89,7 @@ pub async fn index(
     let user = ctx.user()?;
     let page = ListPage {
         l: ctx.chrome("Báo cáo định kỳ"),
-        done: done_message(&q.xong),
+        done: done_message(&q.done),
         is_province: user.is_province_admin(),
         periods: reports::periods(&state, user).await?,
     };
@@ -194,7 +189,7 @@ pub async fn period(
     };
     let page = PeriodView {
         l: ctx.chrome(format!("Báo cáo định kỳ: {}", p.line.period.title)),
-        done: done_message(&q.xong),
+        done: done_message(&q.done),
         is_province: user.is_province_admin(),
         p,
     };
@@ -249,7 +244,7 @@ pub async fn report(
         Errors::default(),
         None,
         None,
-        done_message(&q.xong),
+        done_message(&q.done),
     )
     .await
 }
@@ -289,14 +284,14 @@ async fn after(
 
 #[derive(Default, Deserialize)]
 pub struct SaveForm {
-    #[serde(default)]
-    da_lam: String,
-    #[serde(default)]
-    kho_khan: String,
-    #[serde(default)]
-    de_xuat: String,
-    #[serde(default)]
-    gui: String,
+    #[serde(default, rename = "da_lam")]
+    done_work: String,
+    #[serde(default, rename = "kho_khan")]
+    difficulties: String,
+    #[serde(default, rename = "de_xuat")]
+    proposals: String,
+    #[serde(default, rename = "gui")]
+    send: String,
 }
 
 pub async fn save(
@@ -306,11 +301,11 @@ pub async fn save(
     CsrfForm { data: f, .. }: CsrfForm<SaveForm>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    let send = f.gui == "1";
+    let send = f.send == "1";
     let written = WrittenInput {
-        da_lam: f.da_lam,
-        kho_khan: f.kho_khan,
-        de_xuat: f.de_xuat,
+        da_lam: f.done_work,
+        kho_khan: f.difficulties,
+        de_xuat: f.proposals,
     };
     let result = reports::save(&state, user, id, &code, &written, send).await;
     let done = if send { "da-gui" } else { "da-luu" };
@@ -319,10 +314,10 @@ pub async fn save(
 
 #[derive(Default, Deserialize)]
 pub struct ReviewForm {
-    #[serde(default)]
-    quyet: String,
-    #[serde(default)]
-    nhan_xet: String,
+    #[serde(default, rename = "quyet")]
+    decision: String,
+    #[serde(default, rename = "nhan_xet")]
+    comment: String,
 }
 
 pub async fn review(
@@ -332,7 +327,7 @@ pub async fn review(
     CsrfForm { data: f, .. }: CsrfForm<ReviewForm>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    let approve = match f.quyet.as_str() {
+    let approve = match f.decision.as_str() {
         "duyet" => true,
         "tra-lai" => false,
         _ => {
@@ -341,7 +336,7 @@ pub async fn review(
             return report_view(&state, &ctx, (id, &code), errors, None, None, None).await;
         }
     };
-    let result = reports::review(&state, user, id, &code, approve, &f.nhan_xet).await;
+    let result = reports::review(&state, user, id, &code, approve, &f.comment).await;
     let done = if approve { "da-duyet" } else { "da-tra-lai" };
     after(&state, &ctx, (id, &code), result, None, done).await
 }

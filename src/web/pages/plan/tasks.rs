@@ -8,13 +8,14 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use crate::services::accounts::sign_in::FormError;
 use crate::services::plan::tasks::{self, NoteInput, TaskInput, TaskLine, TaskPage};
 use crate::services::shared::evidence;
+use crate::services::shared::form::FormError;
 use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
 use crate::web::page::{render, see_other, Chrome};
+use crate::web::pages::DoneQuery;
 use crate::web::pages::{Choice, Errors, Upload};
 
 /// Largest request body of a progress note with its evidence file.
@@ -51,12 +52,6 @@ pub struct NewPage {
     pub form: TaskInput,
 }
 
-#[derive(Default, Deserialize)]
-pub struct DoneQuery {
-    #[serde(default)]
-    xong: String,
-}
-
 fn done_message(code: &str) -> Option<&'static str> {
     match code {
         "da-ghi" => Some("Đã ghi báo cáo tiến độ."),
@@ -75,7 +70,7 @@ pub async fn board(
     let lines = tasks::board(&state).await?;
     let page = BoardPage {
         l: ctx.chrome("Nhiệm vụ của kế hoạch"),
-        done: done_message(&q.xong),
+        done: done_message(&q.done),
         is_province: user.is_province_admin(),
         overdue: lines.iter().filter(|t| t.overdue.is_some()).count(),
         tasks: lines,
@@ -147,7 +142,7 @@ pub async fn task(
         id,
         Errors::default(),
         None,
-        done_message(&q.xong),
+        done_message(&q.done),
     )
     .await
 }
@@ -201,8 +196,8 @@ pub async fn file(
 
 #[derive(Default, Deserialize)]
 pub struct LeadForm {
-    #[serde(default)]
-    don_vi: String,
+    #[serde(default, rename = "don_vi")]
+    unit: String,
 }
 
 pub async fn set_lead_unit(
@@ -212,7 +207,7 @@ pub async fn set_lead_unit(
     CsrfForm { data: f, .. }: CsrfForm<LeadForm>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    match tasks::set_lead_unit(&state, user, id, &f.don_vi).await? {
+    match tasks::set_lead_unit(&state, user, id, &f.unit).await? {
         None => Err(WebError::NotFound),
         Some(Ok(())) => Ok(see_other(&format!("/ke-hoach/{id}?xong=da-giao"))),
         Some(Err(why)) => {

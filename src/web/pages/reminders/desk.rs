@@ -8,16 +8,17 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use crate::services::accounts::sign_in::FormError;
 use crate::services::reminders::compose::{
     self, DeliveryLog, Preview, ReminderInput, ReminderLine,
 };
 use crate::services::reminders::schedules::{self, ScheduleInput, ScheduleLine, DAYS};
+use crate::services::shared::form::FormError;
 use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
 use crate::web::page::{render, see_other, Chrome};
 use crate::web::pages::accounts::sign_in::Empty;
+use crate::web::pages::DoneQuery;
 use crate::web::pages::{Choice, Errors};
 
 #[derive(Template)]
@@ -104,12 +105,12 @@ impl PreviewPage {
 
 #[derive(Default, Deserialize)]
 pub struct IndexQuery {
-    #[serde(default)]
-    don_vi: String,
-    #[serde(default)]
-    nhom: String,
-    #[serde(default)]
-    xong: String,
+    #[serde(default, rename = "don_vi")]
+    unit: String,
+    #[serde(default, rename = "nhom")]
+    group: String,
+    #[serde(default, rename = "xong")]
+    done: String,
 }
 
 fn choices(units: &[hocvuso_db::repo::org::OrgUnit], chosen: &str) -> Vec<Choice> {
@@ -225,8 +226,8 @@ pub async fn index(
     Query(q): Query<IndexQuery>,
 ) -> Result<Response, WebError> {
     let input = ReminderInput {
-        don_vi: q.don_vi,
-        nhom: q.nhom,
+        don_vi: q.unit,
+        nhom: q.group,
         ..ReminderInput::default()
     };
     let page = index_page(
@@ -234,7 +235,7 @@ pub async fn index(
         &ctx,
         input,
         Errors::default(),
-        done_message(&q.xong),
+        done_message(&q.done),
     )
     .await?;
     Ok(render(&ctx, StatusCode::OK, &page))
@@ -256,7 +257,7 @@ pub async fn weekly(
         &ctx,
         input,
         Errors::default(),
-        done_message(&q.xong),
+        done_message(&q.done),
     )
     .await?;
     Ok(render(&ctx, StatusCode::OK, &page))
@@ -307,12 +308,6 @@ pub async fn send(
     }
 }
 
-#[derive(Default, Deserialize)]
-pub struct DoneQuery {
-    #[serde(default)]
-    xong: String,
-}
-
 pub async fn log(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -325,7 +320,7 @@ pub async fn log(
         .ok_or(WebError::NotFound)?;
     let page = LogPage {
         l: ctx.chrome("Lời nhắc đã gửi"),
-        done: done_message(&q.xong),
+        done: done_message(&q.done),
         log,
     };
     Ok(render(&ctx, StatusCode::OK, &page))

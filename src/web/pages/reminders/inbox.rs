@@ -7,12 +7,13 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use crate::services::accounts::sign_in::FormError;
 use crate::services::reminders::inbox::{self, Inbox};
+use crate::services::shared::form::FormError;
 use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
 use crate::web::page::{render, see_other, Chrome};
+use crate::web::pages::DoneQuery;
 use crate::web::pages::Errors;
 
 #[derive(Template)]
@@ -34,19 +35,13 @@ impl InboxPage {
     }
 }
 
-#[derive(Default, Deserialize)]
-pub struct DoneQuery {
-    #[serde(default)]
-    xong: String,
-}
-
 pub async fn index(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    let done = match q.xong.as_str() {
+    let done = match q.done.as_str() {
         "da-tat" => Some("Đã tắt lời nhắc học tập. Bạn có thể bật lại bất cứ lúc nào."),
         "da-bat" => Some("Đã bật lại lời nhắc học tập."),
         "da-luu-thu" => Some("Đã lưu: từ nay lời nhắc được gửi tới thư điện tử của bạn."),
@@ -91,10 +86,10 @@ async fn page(
 #[derive(Default, Deserialize)]
 pub struct EmailForm {
     /// The address; empty with `bo=1` to remove it.
-    #[serde(default)]
-    thu: String,
-    #[serde(default)]
-    bo: String,
+    #[serde(default, rename = "thu")]
+    email: String,
+    #[serde(default, rename = "bo")]
+    remove: String,
 }
 
 /// POST /thong-bao/thu-dien-tu: reminders by email to this address, or (`bo=1`) by text
@@ -110,8 +105,8 @@ pub async fn email(
         .reminder_person
         .check(&format!("thu-{}", user.person_id), state.clock.now())
         .map_err(WebError::TooMany)?;
-    let remove = f.bo == "1";
-    let typed: String = f.thu.chars().take(MAX_TYPED).collect();
+    let remove = f.remove == "1";
+    let typed: String = f.email.chars().take(MAX_TYPED).collect();
     let given = (!remove).then_some(typed.as_str());
     match inbox::set_email(&state, user.person_id, given).await {
         Ok(()) => Ok(see_other(if remove {
@@ -132,8 +127,8 @@ const MAX_TYPED: usize = 300;
 #[derive(Default, Deserialize)]
 pub struct ChoiceForm {
     /// "1": receive reminders; "0": none.
-    #[serde(default)]
-    nhan: String,
+    #[serde(default, rename = "nhan")]
+    receive: String,
 }
 
 pub async fn choose(
@@ -147,7 +142,7 @@ pub async fn choose(
         .reminder_person
         .check(&format!("nhan-{}", user.person_id), state.clock.now())
         .map_err(WebError::TooMany)?;
-    let out = match f.nhan.as_str() {
+    let out = match f.receive.as_str() {
         "0" => true,
         "1" => false,
         _ => return Err(WebError::BadRequest("Lựa chọn không hợp lệ.".to_owned())),

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use crate::services::accounts::sign_in::FormError;
+use crate::services::shared::form::FormError;
 use crate::services::training::attendance::{self, CodeScreen};
 use crate::services::training::classes::{self, ClassInput, ClassLine, ClassPage};
 use crate::services::training::places::{self, Enrolled};
@@ -135,11 +135,11 @@ pub async fn create(
 
 #[derive(Default, Deserialize)]
 pub struct DoneQuery {
-    #[serde(default)]
-    xong: String,
+    #[serde(default, rename = "xong")]
+    done: String,
     /// After an enrolment: `registered-waiting-already`.
-    #[serde(default)]
-    so: String,
+    #[serde(default, rename = "so")]
+    enrolled: String,
 }
 
 /// What an enrolment came to, in words (`so` = `registered-waiting-already`).
@@ -202,14 +202,14 @@ pub async fn class(
     Path(id): Path<i64>,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, WebError> {
-    let done = enrolled_message(&q.so).or_else(|| done_message(&q.xong).map(str::to_owned));
+    let done = enrolled_message(&q.enrolled).or_else(|| done_message(&q.done).map(str::to_owned));
     class_view(&state, &ctx, id, done, None, String::new()).await
 }
 
 #[derive(Default, Deserialize)]
 pub struct EnrolForm {
-    #[serde(default)]
-    dien_thoai: String,
+    #[serde(default, rename = "dien_thoai")]
+    phone: String,
 }
 
 pub async fn enrol(
@@ -219,9 +219,9 @@ pub async fn enrol(
     CsrfForm { data: f, .. }: CsrfForm<EnrolForm>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    match places::enrol(&state, user, id, &f.dien_thoai).await? {
+    match places::enrol(&state, user, id, &f.phone).await? {
         Enrolled::NotFound => Err(WebError::NotFound),
-        Enrolled::Refused(why) => class_view(&state, &ctx, id, None, Some(why), f.dien_thoai).await,
+        Enrolled::Refused(why) => class_view(&state, &ctx, id, None, Some(why), f.phone).await,
         Enrolled::Done {
             registered,
             waiting,

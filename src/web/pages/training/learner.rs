@@ -14,6 +14,7 @@ use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
 use crate::web::page::{render, see_other, Chrome};
+use crate::web::pages::DoneQuery;
 use crate::web::pages::Errors;
 
 #[derive(Template)]
@@ -34,12 +35,6 @@ pub struct CheckInPage {
     pub present: Option<String>,
 }
 
-#[derive(Default, Deserialize)]
-pub struct DoneQuery {
-    #[serde(default)]
-    xong: String,
-}
-
 fn done_message(code: &str) -> Option<&'static str> {
     match code {
         "da-dang-ky" => Some("Đã đăng ký. Hãy đến đúng giờ; khi học, quét mã QR trên màn hình của giảng viên để điểm danh."),
@@ -58,7 +53,7 @@ pub async fn index(
     let user = ctx.user()?;
     let page = ClassesPage {
         l: ctx.chrome("Lớp học"),
-        done: done_message(&q.xong),
+        done: done_message(&q.done),
         classes: places::open_to(&state, user).await?,
     };
     Ok(render(&ctx, StatusCode::OK, &page))
@@ -105,8 +100,8 @@ pub async fn cancel(
 
 #[derive(Default, Deserialize)]
 pub struct CodeQuery {
-    #[serde(default)]
-    ma: String,
+    #[serde(default, rename = "ma")]
+    code: String,
 }
 
 /// The check-in form; a scanned QR code opens it with the code filled in (nothing is marked
@@ -115,7 +110,7 @@ pub async fn check_in_form(ctx: Ctx, Query(q): Query<CodeQuery>) -> Result<Respo
     let page = CheckInPage {
         l: ctx.chrome("Điểm danh lớp học"),
         errors: Errors::default(),
-        code: q.ma.chars().take(20).collect(),
+        code: q.code.chars().take(20).collect(),
         present: None,
     };
     Ok(render(&ctx, StatusCode::OK, &page))
@@ -127,7 +122,7 @@ pub async fn check_in(
     CsrfForm { data: q, .. }: CsrfForm<CodeQuery>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    let typed: String = q.ma.chars().take(20).collect();
+    let typed: String = q.code.chars().take(20).collect();
     let mut errors = Errors::default();
     let present = match attendance::check_in(&state, user, &typed).await? {
         CheckIn::Present { class, session } => Some(format!(
