@@ -20,7 +20,7 @@ use crate::services::learning::catalog::{Catalog, CatalogStore};
 use crate::services::learning::progress;
 use crate::services::learning::quiz::ShownQuestion;
 use crate::services::runtime::Runtime;
-use crate::services::shared::writer::{BatchHandler, BoxFuture, WriteError};
+use crate::services::shared::writer::{distinct, BatchHandler, BoxFuture, WriteError};
 use crate::services::Internal;
 
 /// The largest prediction accepted (more than every person of the country).
@@ -305,12 +305,7 @@ impl BatchHandler for StartHandler {
                         continue;
                     }
                 };
-                let persons: Vec<i64> = mine
-                    .iter()
-                    .map(|i| requests[*i].person_id)
-                    .collect::<BTreeSet<_>>()
-                    .into_iter()
-                    .collect();
+                let persons: Vec<i64> = distinct(mine.iter().map(|i| requests[*i].person_id));
                 let joined: BTreeSet<i64> =
                     contests::entrants_among(txn, round.contest_id, &persons)
                         .await?
@@ -568,12 +563,7 @@ impl BatchHandler for SubmitHandler {
         Box::pin(async move {
             let now = self.clock.now();
             let catalog = self.catalog.current();
-            let ids: Vec<i64> = requests
-                .iter()
-                .map(|r| r.entry_id)
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect();
+            let ids: Vec<i64> = distinct(requests.iter().map(|r| r.entry_id));
             let entries: HashMap<i64, contests::Entry> = contests::entries_by_ids(txn, &ids)
                 .await?
                 .into_iter()

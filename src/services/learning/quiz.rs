@@ -13,7 +13,7 @@ use hocvuso_db::{DatabaseTransaction, DbErr};
 use crate::clock::Clock;
 use crate::services::learning::catalog::{Catalog, CatalogStore};
 use crate::services::runtime::Runtime;
-use crate::services::shared::writer::{BatchHandler, BoxFuture, WriteError};
+use crate::services::shared::writer::{distinct, BatchHandler, BoxFuture, WriteError};
 use crate::services::Internal;
 
 use super::progress::{course, lessons_read, LearnError};
@@ -98,13 +98,12 @@ impl BatchHandler for StartHandler {
                 let Some(c) = catalog.by_id(course_id) else {
                     continue;
                 };
-                let persons: Vec<i64> = requests
-                    .iter()
-                    .filter(|(_, rc)| *rc == course_id)
-                    .map(|(p, _)| *p)
-                    .collect::<BTreeSet<_>>()
-                    .into_iter()
-                    .collect();
+                let persons: Vec<i64> = distinct(
+                    requests
+                        .iter()
+                        .filter(|(_, rc)| *rc == course_id)
+                        .map(|(p, _)| *p),
+                );
                 // An open attempt past its deadline is closed as timed out, not reused.
                 let mut expired = Vec::new();
                 for a in learning::open_attempts_of(txn, &persons, course_id).await? {
@@ -516,12 +515,7 @@ impl BatchHandler for SubmitHandler {
         Box::pin(async move {
             let now = self.clock.now();
             let catalog = self.catalog.current();
-            let ids: Vec<i64> = requests
-                .iter()
-                .map(|r| r.attempt_id)
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect();
+            let ids: Vec<i64> = distinct(requests.iter().map(|r| r.attempt_id));
             let found = learning::attempts_by_ids(txn, &ids).await?;
             let rows = learning::rows_of_attempts(txn, &found).await?;
             let attempts: HashMap<i64, learning::QuizAttempt> =
@@ -591,12 +585,7 @@ impl BatchHandler for SubmitHandler {
                 .map(|(p, c)| (certificate_code(), *p, *c, now))
                 .collect();
             learning::insert_certificates(txn, &certificates).await?;
-            let people: Vec<i64> = first
-                .iter()
-                .map(|(p, _)| *p)
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect();
+            let people: Vec<i64> = distinct(first.iter().map(|(p, _)| *p));
             record_achievements(txn, &catalog, &people, |_| Some(now)).await?;
             // Classes whose rule also asks for the quiz: a pass completes the place of whoever
             // attended enough.

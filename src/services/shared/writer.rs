@@ -153,3 +153,11 @@ async fn write<H: BatchHandler>(
     txn.commit().await?;
     Ok(results)
 }
+
+/// Each id once, in order: the keys a batch looks up (several requests may name the same one).
+pub fn distinct(ids: impl IntoIterator<Item = i64>) -> Vec<i64> {
+    ids.into_iter()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}

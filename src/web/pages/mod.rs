@@ -72,6 +72,17 @@ pub struct Upload {
 }
 
 impl Upload {
+    /// Reads a form whose file (field `tep`) is evidence: a PDF or a photo of at most
+    /// [`evidence::MAX_BYTES`](crate::services::shared::evidence::MAX_BYTES).
+    pub async fn read_evidence(
+        state: &crate::state::AppState,
+        ctx: &crate::web::extract::Ctx,
+        multipart: axum::extract::Multipart,
+    ) -> Result<Self, crate::web::error::WebError> {
+        let max_mb = crate::services::shared::evidence::MAX_BYTES / 1024 / 1024;
+        Self::read(state, ctx, multipart, "tep", max_mb).await
+    }
+
     /// Reads the form, counted against the sender's uploads of the hour
     /// ([`crate::services::shared::limits::UPLOADS_PER_HOUR`]) before a byte of it is read.
     pub async fn read(
@@ -148,6 +159,21 @@ impl Upload {
 pub struct DoneQuery {
     #[serde(default, rename = "xong")]
     pub done: String,
+}
+
+impl DoneQuery {
+    /// The sentence `done` names in the page's table (`(code, sentence)`), if any.
+    pub fn message(&self, table: &[(&str, &'static str)]) -> Option<&'static str> {
+        done_sentence(&self.done, table)
+    }
+}
+
+/// The sentence a `?xong=` code names in a page's table (`(code, sentence)`), if any.
+pub fn done_sentence(code: &str, table: &[(&str, &'static str)]) -> Option<&'static str> {
+    table
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, sentence)| *sentence)
 }
 
 /// One choice in a `<select>` (the `select` macro of `templates/_components.html`).

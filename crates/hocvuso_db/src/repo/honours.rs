@@ -136,14 +136,16 @@ pub async fn set_status<C: ConnectionTrait>(
     to: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
-    let res = honour_proposal::Entity::update_many()
-        .col_expr(honour_proposal::Column::Status, Expr::value(to))
-        .col_expr(honour_proposal::Column::UpdatedAt, Expr::value(now))
-        .filter(honour_proposal::Column::Id.eq(id))
-        .filter(honour_proposal::Column::Status.eq(from))
-        .exec(conn)
-        .await?;
-    Ok(res.rows_affected == 1)
+    use honour_proposal::Column;
+    super::move_status::<honour_proposal::Entity, C>(
+        conn,
+        [Column::Id, Column::Status, Column::UpdatedAt],
+        id,
+        from,
+        to,
+        now,
+    )
+    .await
 }
 
 pub async fn add_step<C: ConnectionTrait>(

@@ -219,14 +219,16 @@ pub async fn set_status<C: ConnectionTrait>(
     to: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
-    let res = period_report::Entity::update_many()
-        .col_expr(period_report::Column::Status, Expr::value(to))
-        .col_expr(period_report::Column::UpdatedAt, Expr::value(now))
-        .filter(period_report::Column::Id.eq(id))
-        .filter(period_report::Column::Status.eq(from))
-        .exec(conn)
-        .await?;
-    Ok(res.rows_affected == 1)
+    use period_report::Column;
+    super::move_status::<period_report::Entity, C>(
+        conn,
+        [Column::Id, Column::Status, Column::UpdatedAt],
+        id,
+        from,
+        to,
+        now,
+    )
+    .await
 }
 
 pub async fn add_step<C: ConnectionTrait>(

@@ -156,18 +156,14 @@ pub async fn create(
     }
 }
 
-fn done_message(code: &str) -> Option<&'static str> {
-    Some(match code {
-        "da-tao" => "Đã tạo cuộc thi. Trang cuộc thi cho mọi người: xem đường dẫn bên dưới.",
-        "da-them-vong" => "Đã thêm vòng thi.",
-        "da-ket-thuc" => "Đã kết thúc vòng thi. Bài đang làm được nộp thêm trong một phút; sau đó bảng xếp hạng được công bố.",
-        "da-luu-giai" => "Đã lưu cơ cấu giải.",
-        "da-trao-giai" => {
-            "Đã công bố danh sách đạt giải. Người đạt giải thấy giải trên trang cuộc thi."
-        }
-        _ => return None,
-    })
-}
+/// What `?xong=` says after each form of this page.
+const DONE: &[(&str, &str)] = &[
+    ("da-tao", "Đã tạo cuộc thi. Trang cuộc thi cho mọi người: xem đường dẫn bên dưới."),
+    ("da-them-vong", "Đã thêm vòng thi."),
+    ("da-ket-thuc", "Đã kết thúc vòng thi. Bài đang làm được nộp thêm trong một phút; sau đó bảng xếp hạng được công bố."),
+    ("da-luu-giai", "Đã lưu cơ cấu giải."),
+    ("da-trao-giai", "Đã công bố danh sách đạt giải. Người đạt giải thấy giải trên trang cuộc thi."),
+];
 
 /// The organiser's page, with the forms as sent (or empty) and their errors.
 async fn contest_page(
@@ -237,7 +233,7 @@ pub async fn contest(
         None,
         None,
         Errors::default(),
-        done_message(&q.done),
+        q.message(DONE),
     )
     .await?;
     Ok(render(&ctx, StatusCode::OK, &page))

@@ -98,17 +98,21 @@ pub struct ListQuery {
     done: String,
 }
 
-fn done_message(code: &str) -> Option<&'static str> {
-    match code {
-        "da-gui" => Some("Đã gửi đề nghị. Cấp tỉnh sẽ xem xét; kết quả hiện ở đây."),
-        "da-gui-lai" => Some("Đã gửi lại đề nghị sau khi bổ sung."),
-        "da-them-tep" => Some("Đã thêm tệp minh chứng."),
-        "da-tra-lai" => Some("Đã trả lại đề nghị để đơn vị bổ sung."),
-        "da-chap-nhan" => Some("Đã chấp nhận: đề nghị hiện trên trang tôn vinh."),
-        "da-khong-chap-nhan" => Some("Đã ghi kết quả: không chấp nhận."),
-        _ => None,
-    }
-}
+/// What `?xong=` says after each form of this page.
+const DONE: &[(&str, &str)] = &[
+    (
+        "da-gui",
+        "Đã gửi đề nghị. Cấp tỉnh sẽ xem xét; kết quả hiện ở đây.",
+    ),
+    ("da-gui-lai", "Đã gửi lại đề nghị sau khi bổ sung."),
+    ("da-them-tep", "Đã thêm tệp minh chứng."),
+    ("da-tra-lai", "Đã trả lại đề nghị để đơn vị bổ sung."),
+    (
+        "da-chap-nhan",
+        "Đã chấp nhận: đề nghị hiện trên trang tôn vinh.",
+    ),
+    ("da-khong-chap-nhan", "Đã ghi kết quả: không chấp nhận."),
+];
 
 pub async fn index(
     State(state): State<AppState>,
@@ -120,7 +124,7 @@ pub async fn index(
     let this_year = chrono::Datelike::year(&crate::clock::vietnam_time(state.clock.now()));
     let page = ListPage {
         l: ctx.chrome("Đề nghị tôn vinh"),
-        done: done_message(&q.done),
+        done: crate::web::pages::done_sentence(&q.done, DONE),
         is_province: user.is_province_admin(),
         years: (this_year - 3..=this_year + 1)
             .rev()
@@ -174,14 +178,7 @@ pub async fn create(
     multipart: Multipart,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    let upload = Upload::read(
-        &state,
-        &ctx,
-        multipart,
-        "tep",
-        evidence::MAX_BYTES / 1024 / 1024,
-    )
-    .await?;
+    let upload = Upload::read_evidence(&state, &ctx, multipart).await?;
     let input = input_of(&upload);
     match proposals::create(
         &state,
@@ -258,7 +255,7 @@ pub async fn proposal(
         Errors::default(),
         None,
         None,
-        done_message(&q.done),
+        q.message(DONE),
     )
     .await
 }
@@ -303,14 +300,7 @@ pub async fn add_file(
     multipart: Multipart,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    let upload = Upload::read(
-        &state,
-        &ctx,
-        multipart,
-        "tep",
-        evidence::MAX_BYTES / 1024 / 1024,
-    )
-    .await?;
+    let upload = Upload::read_evidence(&state, &ctx, multipart).await?;
     let result = proposals::add_file(&state, user, id, &upload.file_name, &upload.bytes).await;
     after(&state, &ctx, id, result, None, "da-them-tep").await
 }

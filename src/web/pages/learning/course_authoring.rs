@@ -373,6 +373,14 @@ impl LessonPage {
     }
 }
 
+/// "Sửa bài học 3" for a part being changed, "Thêm bài học" for a new one.
+fn editing_title(what: &str, number: Option<usize>) -> String {
+    match number {
+        Some(n) => format!("Sửa {what} {n}"),
+        None => format!("Thêm {what}"),
+    }
+}
+
 fn lesson_page(
     ctx: &Ctx,
     e: &Editing,
@@ -381,10 +389,7 @@ fn lesson_page(
     errors: Errors,
 ) -> LessonPage {
     LessonPage {
-        l: ctx.chrome(match number {
-            Some(n) => format!("Sửa bài học {n}"),
-            None => "Thêm bài học".to_owned(),
-        }),
+        l: ctx.chrome(editing_title("bài học", number)),
         errors,
         slug: e.course.slug.clone(),
         course_title: e.doc.title.clone(),
@@ -513,10 +518,7 @@ fn question_page(
     errors: Errors,
 ) -> QuestionPage {
     QuestionPage {
-        l: ctx.chrome(match number {
-            Some(n) => format!("Sửa câu hỏi {n}"),
-            None => "Thêm câu hỏi".to_owned(),
-        }),
+        l: ctx.chrome(editing_title("câu hỏi", number)),
         errors,
         slug: e.course.slug.clone(),
         course_title: e.doc.title.clone(),

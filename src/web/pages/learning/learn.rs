@@ -9,7 +9,7 @@ use axum::response::Response;
 
 use crate::services::learning::catalog::Catalog;
 use crate::services::learning::progress::{self, LearnError};
-use crate::services::learning::quiz::SubmitError;
+use crate::services::learning::quiz::{self, SubmitError};
 use crate::state::AppState;
 use crate::web::error::WebError;
 use crate::web::extract::{CsrfForm, Ctx};
@@ -578,7 +578,7 @@ pub async fn start_quiz(
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
     let catalog = state.catalog.current();
-    match crate::services::learning::quiz::start_attempt(&state, user.person_id, &slug).await {
+    match quiz::start_attempt(&state, user.person_id, &slug).await {
         Ok(id) => Ok(see_other(&format!("/bai-lam/{id}"))),
         Err(
             e @ (LearnError::NoAttemptsLeft(_)
@@ -630,7 +630,7 @@ pub struct AttemptPage {
 fn attempt_page(
     now: chrono::DateTime<chrono::Utc>,
     ctx: &Ctx,
-    view: crate::services::learning::quiz::AttemptView,
+    view: quiz::AttemptView,
     chosen: &HashMap<i64, Vec<i64>>,
     errors: Errors,
     unanswered: &[i32],
@@ -689,13 +689,7 @@ pub async fn attempt(
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
     let catalog = state.catalog.current();
-    let view = crate::services::learning::quiz::attempt_view(
-        &state,
-        &catalog,
-        user.person_id,
-        number(&id)?,
-    )
-    .await?;
+    let view = quiz::attempt_view(&state, &catalog, user.person_id, number(&id)?).await?;
     if view.attempt.submitted_at.is_some() {
         return Ok(see_other(&format!("/bai-lam/{}/ket-qua", view.attempt.id)));
     }
@@ -748,15 +742,7 @@ pub async fn submit(
     let catalog = state.catalog.current();
     let attempt_id: i64 = number(&id)?;
     let result = match parse_answers(&form.pairs) {
-        Ok(answers) => {
-            crate::services::learning::quiz::submit_attempt(
-                &state,
-                user.person_id,
-                attempt_id,
-                answers,
-            )
-            .await
-        }
+        Ok(answers) => quiz::submit_attempt(&state, user.person_id, attempt_id, answers).await,
         Err(e) => Err(e),
     };
     let (message, unanswered) = match result {
@@ -788,9 +774,7 @@ pub async fn submit(
     } else {
         parse_answers(&form.pairs).unwrap_or_default()
     };
-    let view =
-        crate::services::learning::quiz::attempt_view(&state, &catalog, user.person_id, attempt_id)
-            .await?;
+    let view = quiz::attempt_view(&state, &catalog, user.person_id, attempt_id).await?;
     let mut errors = Errors::default();
     errors.push("bai-lam", message);
     let page = attempt_page(state.clock.now(), &ctx, view, &chosen, errors, &unanswered);
@@ -831,13 +815,7 @@ pub async fn result(
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
     let catalog = state.catalog.current();
-    let view = crate::services::learning::quiz::attempt_view(
-        &state,
-        &catalog,
-        user.person_id,
-        number(&id)?,
-    )
-    .await?;
+    let view = quiz::attempt_view(&state, &catalog, user.person_id, number(&id)?).await?;
     if view.attempt.submitted_at.is_none() {
         return Ok(see_other(&format!("/bai-lam/{}", view.attempt.id)));
     }

@@ -58,14 +58,12 @@ pub struct DeskQuery {
     page: String,
 }
 
-fn done_message(code: &str) -> Option<&'static str> {
-    match code {
-        "da-dang" => Some("Đã lưu tin."),
-        "da-go" => Some("Đã gỡ tin: người đọc không còn thấy tin này."),
-        "da-dang-lai" => Some("Đã đăng lại tin."),
-        _ => None,
-    }
-}
+/// What `?xong=` says after each form of this page.
+const DONE: &[(&str, &str)] = &[
+    ("da-dang", "Đã lưu tin."),
+    ("da-go", "Đã gỡ tin: người đọc không còn thấy tin này."),
+    ("da-dang-lai", "Đã đăng lại tin."),
+];
 
 pub async fn index(
     State(state): State<AppState>,
@@ -80,7 +78,7 @@ pub async fn index(
     let (lines, more) = items::desk(&state, user, page).await?;
     let view = DeskPage {
         l: ctx.chrome("Đăng tin"),
-        done: done_message(&q.done),
+        done: crate::web::pages::done_sentence(&q.done, DONE),
         lines,
         page,
         more,
@@ -242,7 +240,7 @@ pub async fn edit_form(
         Some(id),
         e.input,
         Errors::default(),
-        done_message(&q.done),
+        crate::web::pages::done_sentence(&q.done, DONE),
         e.standing,
     )
     .await

@@ -29,15 +29,13 @@ pub struct TransfersPage {
     pub outgoing: Vec<Outgoing>,
 }
 
-fn done_message(code: &str) -> Option<&'static str> {
-    match code {
-        "da-gui" => Some("Đã gửi đề nghị. Nếu người này thuộc đơn vị khác, cán bộ đơn vị đó hoặc cấp tỉnh sẽ xem xét; khi được đồng ý, hãy nhập lại danh sách."),
-        "da-co" => Some("Người này đã thuộc đơn vị của bạn trong nhóm đó: hãy nhập danh sách như thường lệ."),
-        "da-dong-y" => Some("Đã đồng ý chuyển người này."),
-        "da-tu-choi" => Some("Đã từ chối đề nghị."),
-        _ => None,
-    }
-}
+/// What `?xong=` says after each form of this page.
+const DONE: &[(&str, &str)] = &[
+    ("da-gui", "Đã gửi đề nghị. Nếu người này thuộc đơn vị khác, cán bộ đơn vị đó hoặc cấp tỉnh sẽ xem xét; khi được đồng ý, hãy nhập lại danh sách."),
+    ("da-co", "Người này đã thuộc đơn vị của bạn trong nhóm đó: hãy nhập danh sách như thường lệ."),
+    ("da-dong-y", "Đã đồng ý chuyển người này."),
+    ("da-tu-choi", "Đã từ chối đề nghị."),
+];
 
 async fn page(
     state: &AppState,
@@ -69,7 +67,7 @@ pub async fn index(
         &ctx,
         Errors::default(),
         String::new(),
-        done_message(&q.done),
+        q.message(DONE),
     )
     .await?;
     Ok(render(&ctx, StatusCode::OK, &p))

@@ -68,18 +68,25 @@ pub struct ReportView {
     pub header: [&'static str; 7],
 }
 
-fn done_message(code: &str) -> Option<&'static str> {
-    match code {
-        "da-tao" => Some("Đã tạo kỳ báo cáo. Các đơn vị viết báo cáo sau ngày cuối của kỳ."),
-        "da-luu" => Some("Đã lưu bản nháp. Số liệu cuối kỳ đã được chốt vào báo cáo."),
-        "da-gui" => Some("Đã gửi báo cáo. Cấp tỉnh sẽ duyệt; kết quả hiện ở đây."),
-        "da-tra-lai" => Some("Đã trả lại báo cáo để đơn vị sửa."),
-        "da-duyet" => Some("Đã duyệt báo cáo."),
-        "da-dinh-kem" => Some("Đã đính kèm tệp."),
-        "da-bo-tep" => Some("Đã bỏ tệp."),
-        _ => None,
-    }
-}
+/// What `?xong=` says after each form of this page.
+const DONE: &[(&str, &str)] = &[
+    (
+        "da-tao",
+        "Đã tạo kỳ báo cáo. Các đơn vị viết báo cáo sau ngày cuối của kỳ.",
+    ),
+    (
+        "da-luu",
+        "Đã lưu bản nháp. Số liệu cuối kỳ đã được chốt vào báo cáo.",
+    ),
+    (
+        "da-gui",
+        "Đã gửi báo cáo. Cấp tỉnh sẽ duyệt; kết quả hiện ở đây.",
+    ),
+    ("da-tra-lai", "Đã trả lại báo cáo để đơn vị sửa."),
+    ("da-duyet", "Đã duyệt báo cáo."),
+    ("da-dinh-kem", "Đã đính kèm tệp."),
+    ("da-bo-tep", "Đã bỏ tệp."),
+];
 
 pub async fn index(
     State(state): State<AppState>,
@@ -89,7 +96,7 @@ pub async fn index(
     let user = ctx.user()?;
     let page = ListPage {
         l: ctx.chrome("Báo cáo định kỳ"),
-        done: done_message(&q.done),
+        done: q.message(DONE),
         is_province: user.is_province_admin(),
         periods: reports::periods(&state, user).await?,
     };
@@ -189,7 +196,7 @@ pub async fn period(
     };
     let page = PeriodView {
         l: ctx.chrome(format!("Báo cáo định kỳ: {}", p.line.period.title)),
-        done: done_message(&q.done),
+        done: q.message(DONE),
         is_province: user.is_province_admin(),
         p,
     };
@@ -244,7 +251,7 @@ pub async fn report(
         Errors::default(),
         None,
         None,
-        done_message(&q.done),
+        q.message(DONE),
     )
     .await
 }
@@ -349,14 +356,7 @@ pub async fn attach(
     multipart: Multipart,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    let upload = Upload::read(
-        &state,
-        &ctx,
-        multipart,
-        "tep",
-        evidence::MAX_BYTES / 1024 / 1024,
-    )
-    .await?;
+    let upload = Upload::read_evidence(&state, &ctx, multipart).await?;
     match report_files::attach(&state, user, id, &code, &upload.file_name, &upload.bytes).await? {
         Ok(done) => after(&state, &ctx, (id, &code), Ok(done), None, "da-dinh-kem").await,
         Err(why) => {

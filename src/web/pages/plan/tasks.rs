@@ -52,14 +52,12 @@ pub struct NewPage {
     pub form: TaskInput,
 }
 
-fn done_message(code: &str) -> Option<&'static str> {
-    match code {
-        "da-ghi" => Some("Đã ghi báo cáo tiến độ."),
-        "da-giao" => Some("Đã ghi đơn vị chủ trì."),
-        "da-them" => Some("Đã thêm nhiệm vụ."),
-        _ => None,
-    }
-}
+/// What `?xong=` says after each form of this page.
+const DONE: &[(&str, &str)] = &[
+    ("da-ghi", "Đã ghi báo cáo tiến độ."),
+    ("da-giao", "Đã ghi đơn vị chủ trì."),
+    ("da-them", "Đã thêm nhiệm vụ."),
+];
 
 pub async fn board(
     State(state): State<AppState>,
@@ -70,7 +68,7 @@ pub async fn board(
     let lines = tasks::board(&state).await?;
     let page = BoardPage {
         l: ctx.chrome("Nhiệm vụ của kế hoạch"),
-        done: done_message(&q.done),
+        done: q.message(DONE),
         is_province: user.is_province_admin(),
         overdue: lines.iter().filter(|t| t.overdue.is_some()).count(),
         tasks: lines,
@@ -136,15 +134,7 @@ pub async fn task(
     Path(id): Path<i64>,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, WebError> {
-    task_view(
-        &state,
-        &ctx,
-        id,
-        Errors::default(),
-        None,
-        done_message(&q.done),
-    )
-    .await
+    task_view(&state, &ctx, id, Errors::default(), None, q.message(DONE)).await
 }
 
 pub async fn record(
@@ -154,14 +144,7 @@ pub async fn record(
     multipart: Multipart,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    let upload = Upload::read(
-        &state,
-        &ctx,
-        multipart,
-        "tep",
-        evidence::MAX_BYTES / 1024 / 1024,
-    )
-    .await?;
+    let upload = Upload::read_evidence(&state, &ctx, multipart).await?;
     let input = NoteInput {
         status: upload.field("trang_thai").to_owned(),
         day: upload.field("ngay").to_owned(),

@@ -210,15 +210,16 @@ fn throttle(state: &AppState, person_id: i64) -> Result<(), WebError> {
         .map_err(WebError::TooMany)
 }
 
-fn done_message(code: &str) -> Option<&'static str> {
-    match code {
-        "da-dat-lich" => Some("Đã đặt lời nhắc hằng tuần."),
-        "da-tam-dung" => Some("Đã tạm dừng lời nhắc hằng tuần."),
-        "da-tiep-tuc" => Some("Lời nhắc hằng tuần chạy lại từ tuần này."),
-        "da-gui" => Some("Đã xếp lời nhắc vào hàng gửi. Trang này cho biết từng tin đã đi chưa."),
-        _ => None,
-    }
-}
+/// What `?xong=` says after each form of this page.
+const DONE: &[(&str, &str)] = &[
+    ("da-dat-lich", "Đã đặt lời nhắc hằng tuần."),
+    ("da-tam-dung", "Đã tạm dừng lời nhắc hằng tuần."),
+    ("da-tiep-tuc", "Lời nhắc hằng tuần chạy lại từ tuần này."),
+    (
+        "da-gui",
+        "Đã xếp lời nhắc vào hàng gửi. Trang này cho biết từng tin đã đi chưa.",
+    ),
+];
 
 pub async fn index(
     State(state): State<AppState>,
@@ -235,7 +236,7 @@ pub async fn index(
         &ctx,
         input,
         Errors::default(),
-        done_message(&q.done),
+        crate::web::pages::done_sentence(&q.done, DONE),
     )
     .await?;
     Ok(render(&ctx, StatusCode::OK, &page))
@@ -252,14 +253,7 @@ pub async fn weekly(
         duoi_chi_tieu: "1".to_owned(),
         ..ScheduleInput::default()
     };
-    let page = weekly_page(
-        &state,
-        &ctx,
-        input,
-        Errors::default(),
-        done_message(&q.done),
-    )
-    .await?;
+    let page = weekly_page(&state, &ctx, input, Errors::default(), q.message(DONE)).await?;
     Ok(render(&ctx, StatusCode::OK, &page))
 }
 
@@ -320,7 +314,7 @@ pub async fn log(
         .ok_or(WebError::NotFound)?;
     let page = LogPage {
         l: ctx.chrome("Lời nhắc đã gửi"),
-        done: done_message(&q.done),
+        done: q.message(DONE),
         log,
     };
     Ok(render(&ctx, StatusCode::OK, &page))

@@ -158,16 +158,20 @@ fn enrolled_message(so: &str) -> Option<String> {
     Some(format!("{}.", parts.join("; ")))
 }
 
-fn done_message(code: &str) -> Option<&'static str> {
-    match code {
-        "da-mo" => Some("Đã mở lớp. Người học đăng ký tại “Lớp học”, hoặc bạn ghi danh họ ở dưới."),
-        "da-ghi-danh" => Some("Đã ghi danh."),
-        "da-vao-danh-sach-cho" => Some("Lớp đã đủ chỗ: người này vào danh sách chờ."),
-        "da-co" => Some("Người này đã đăng ký (hoặc đang chờ) lớp này rồi."),
-        "da-diem-danh" => Some("Đã lưu điểm danh."),
-        _ => None,
-    }
-}
+/// What `?xong=` says after each form of this page.
+const DONE: &[(&str, &str)] = &[
+    (
+        "da-mo",
+        "Đã mở lớp. Người học đăng ký tại “Lớp học”, hoặc bạn ghi danh họ ở dưới.",
+    ),
+    ("da-ghi-danh", "Đã ghi danh."),
+    (
+        "da-vao-danh-sach-cho",
+        "Lớp đã đủ chỗ: người này vào danh sách chờ.",
+    ),
+    ("da-co", "Người này đã đăng ký (hoặc đang chờ) lớp này rồi."),
+    ("da-diem-danh", "Đã lưu điểm danh."),
+];
 
 async fn class_view(
     state: &AppState,
@@ -202,7 +206,8 @@ pub async fn class(
     Path(id): Path<i64>,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, WebError> {
-    let done = enrolled_message(&q.enrolled).or_else(|| done_message(&q.done).map(str::to_owned));
+    let done = enrolled_message(&q.enrolled)
+        .or_else(|| crate::web::pages::done_sentence(&q.done, DONE).map(str::to_owned));
     class_view(&state, &ctx, id, done, None, String::new()).await
 }
 

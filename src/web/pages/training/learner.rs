@@ -35,15 +35,13 @@ pub struct CheckInPage {
     pub present: Option<String>,
 }
 
-fn done_message(code: &str) -> Option<&'static str> {
-    match code {
-        "da-dang-ky" => Some("Đã đăng ký. Hãy đến đúng giờ; khi học, quét mã QR trên màn hình của giảng viên để điểm danh."),
-        "danh-sach-cho" => Some("Lớp đã đủ chỗ: bạn ở trong danh sách chờ. Khi có người hủy, bạn được vào lớp."),
-        "da-co" => Some("Bạn đã đăng ký lớp này rồi."),
-        "da-huy" => Some("Đã hủy đăng ký."),
-        _ => None,
-    }
-}
+/// What `?xong=` says after each form of this page.
+const DONE: &[(&str, &str)] = &[
+    ("da-dang-ky", "Đã đăng ký. Hãy đến đúng giờ; khi học, quét mã QR trên màn hình của giảng viên để điểm danh."),
+    ("danh-sach-cho", "Lớp đã đủ chỗ: bạn ở trong danh sách chờ. Khi có người hủy, bạn được vào lớp."),
+    ("da-co", "Bạn đã đăng ký lớp này rồi."),
+    ("da-huy", "Đã hủy đăng ký."),
+];
 
 pub async fn index(
     State(state): State<AppState>,
@@ -53,10 +51,22 @@ pub async fn index(
     let user = ctx.user()?;
     let page = ClassesPage {
         l: ctx.chrome("Lớp học"),
-        done: done_message(&q.done),
+        done: q.message(DONE),
         classes: places::open_to(&state, user).await?,
     };
     Ok(render(&ctx, StatusCode::OK, &page))
+}
+
+/// Registering and cancelling places count against the person's limit of the hour.
+fn limit_places(
+    state: &AppState,
+    user: &crate::services::accounts::sign_in::SessionUser,
+) -> Result<(), WebError> {
+    state
+        .limits
+        .place_person
+        .check(&user.person_id.to_string(), state.clock.now())
+        .map_err(WebError::TooMany)
 }
 
 pub async fn register(
@@ -66,11 +76,7 @@ pub async fn register(
     _form: CsrfForm<crate::web::pages::accounts::sign_in::Empty>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    state
-        .limits
-        .place_person
-        .check(&user.person_id.to_string(), state.clock.now())
-        .map_err(WebError::TooMany)?;
+    limit_places(&state, user)?;
     let done = match places::register(&state, user, id).await? {
         Taken::Registered => "da-dang-ky",
         Taken::Waiting => "danh-sach-cho",
@@ -87,11 +93,7 @@ pub async fn cancel(
     _form: CsrfForm<crate::web::pages::accounts::sign_in::Empty>,
 ) -> Result<Response, WebError> {
     let user = ctx.user()?;
-    state
-        .limits
-        .place_person
-        .check(&user.person_id.to_string(), state.clock.now())
-        .map_err(WebError::TooMany)?;
+    limit_places(&state, user)?;
     if !places::cancel(&state, user, id).await? {
         return Err(WebError::NotFound);
     }
