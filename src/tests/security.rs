@@ -322,7 +322,7 @@ async fn sibling_unit_codes_do_not_leak(b: TestBackend) {
             org::NewUnit {
                 code,
                 name: code,
-                kind: "village",
+                kind: hocvuso_domain::UnitKind::Village,
                 commune_type: None,
                 parent: Some(&commune),
             },

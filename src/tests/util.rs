@@ -280,7 +280,8 @@ impl TestApp {
             org::NewUnit {
                 code,
                 name,
-                kind,
+                kind: hocvuso_domain::UnitKind::from_code(kind)
+                    .unwrap_or_else(|| panic!("no unit kind {kind}")),
                 commune_type: None,
                 parent: Some(&parent),
             },

@@ -19,6 +19,7 @@
 //!   Excel file would be: text cells, shared strings); `bench-roster --read FILE` — only read
 //!   it through the streaming reader (the reference the import is compared with).
 
+use hocvuso_domain::UnitKind;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -264,12 +265,11 @@ pub async fn roster(
         anyhow::bail!("give --out FILE or --read FILE");
     };
     let state = crate::open(database, config, None).await?;
-    let communes: Vec<String> =
-        hocvuso_db::repo::org::of_kind(state.db.read(), hocvuso_db::repo::org::KIND_COMMUNE)
-            .await?
-            .into_iter()
-            .map(|u| u.code)
-            .collect();
+    let communes: Vec<String> = hocvuso_db::repo::org::of_kind(state.db.read(), UnitKind::Commune)
+        .await?
+        .into_iter()
+        .map(|u| u.code)
+        .collect();
     state.db.clone().close().await;
     let bytes = synthetic_roster(args.rows, &communes)?;
     std::fs::write(&out, bytes)?;
@@ -501,7 +501,7 @@ pub async fn period(
     let reporters: Vec<String> = if args.reporters == "all" {
         reports::REPORTER_KINDS
             .iter()
-            .map(|k| (*k).to_owned())
+            .map(|k| k.code().to_owned())
             .collect()
     } else {
         args.reporters.split(',').map(str::to_owned).collect()

@@ -7,7 +7,7 @@ use hocvuso_db::dialect::is_unique_violation;
 use hocvuso_db::repo::{org, people};
 use hocvuso_db::TransactionTrait;
 use hocvuso_domain::person::ADULT_AGE;
-use hocvuso_domain::{BirthYear, FullName, Password, PhoneNumber, Role, TargetGroup};
+use hocvuso_domain::{BirthYear, FullName, Password, PhoneNumber, Role, TargetGroup, UnitKind};
 use sha2::{Digest, Sha256};
 
 use crate::services::runtime::Runtime;
@@ -147,7 +147,7 @@ pub async fn register_as(
         None
     } else {
         match org::by_code(state.db.read(), input.commune_code.trim()).await? {
-            Some(u) if u.kind == org::KIND_COMMUNE => Some(u),
+            Some(u) if u.is(UnitKind::Commune) => Some(u),
             _ => {
                 errors.push((
                     "commune_code",
@@ -725,7 +725,7 @@ pub async fn create_staff(
             p.id
         }
         None => {
-            let residence = (unit.kind == org::KIND_COMMUNE).then_some(unit.id);
+            let residence = (unit.is(UnitKind::Commune)).then_some(unit.id);
             let p = people::insert_person(
                 &txn,
                 people::NewPerson {

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use hocvuso_db::repo::audit;
 use hocvuso_db::repo::contests::{self, NewAward, NewPrize, FOR_PERSON, FOR_UNIT};
 use hocvuso_db::TransactionTrait;
+use hocvuso_domain::AuditAction;
 
 use super::boards::{self, Boards};
 use super::organise::managed;
@@ -128,7 +129,7 @@ pub async fn set_prizes(
     audit::record(
         &txn,
         user.person_id,
-        "contest_prizes",
+        AuditAction::ContestPrizes,
         &contest.id.to_string(),
         &format!("{} giải", all.len()),
         state.clock.now(),
@@ -310,7 +311,7 @@ pub async fn confirm(
     audit::record(
         &txn,
         user.person_id,
-        "contest_awards",
+        AuditAction::ContestAwards,
         &contest.id.to_string(),
         &format!("{} — {} giải", contest.title, awards.len()),
         now,
@@ -445,7 +446,7 @@ pub async fn decision_xlsx(
     audit::record(
         state.db.write(),
         user.person_id,
-        "contest_awards_export",
+        AuditAction::ContestAwardsExport,
         &contest.id.to_string(),
         "xlsx",
         now,
@@ -531,7 +532,7 @@ pub async fn decision_pdf(
     audit::record(
         state.db.write(),
         user.person_id,
-        "contest_awards_export",
+        AuditAction::ContestAwardsExport,
         &contest.id.to_string(),
         "pdf",
         state.clock.now(),

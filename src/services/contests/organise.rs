@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use hocvuso_db::repo::contests::{self, NewContest, NewRound};
 use hocvuso_db::repo::{audit, org};
 use hocvuso_db::TransactionTrait;
+use hocvuso_domain::AuditAction;
 use hocvuso_domain::TargetGroup;
 
 use super::play::{phase, Phase};
@@ -378,7 +379,7 @@ pub async fn create(
     audit::record(
         &txn,
         user.person_id,
-        "contest_create",
+        AuditAction::ContestCreate,
         &id.to_string(),
         &format!("{title} ({})", unit.name),
         now,
@@ -457,7 +458,7 @@ pub async fn add_round(
     audit::record(
         &txn,
         user.person_id,
-        "contest_round_add",
+        AuditAction::ContestRoundAdd,
         &contest.id.to_string(),
         &format!("{} — {}", contest.title, round.title),
         state.clock.now(),
@@ -644,7 +645,7 @@ pub async fn end_round(
     audit::record(
         &txn,
         user.person_id,
-        "contest_round_end",
+        AuditAction::ContestRoundEnd,
         &contest.id.to_string(),
         &format!("{} — {}", contest.title, round.title),
         now,

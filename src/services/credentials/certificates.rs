@@ -4,6 +4,7 @@
 use ed25519_dalek::SigningKey;
 use hocvuso_db::repo::{audit, learning, people};
 use hocvuso_db::{ConnectionTrait, TransactionTrait};
+use hocvuso_domain::AuditAction;
 
 use crate::clock::format_date;
 use crate::services::credentials::credential::{self, Claim, VerifyError};
@@ -308,7 +309,7 @@ pub async fn revoke(
     audit::record(
         &txn,
         actor_id,
-        "revoke_certificate",
+        AuditAction::RevokeCertificate,
         code,
         &format!(
             "{reason}{}{}",
@@ -379,9 +380,16 @@ pub async fn reinstate(
         .map_err(Internal::from)?;
     }
     let now = state.clock.now();
-    audit::record(&txn, actor_id, "reinstate_certificate", code, reason, now)
-        .await
-        .map_err(Internal::from)?;
+    audit::record(
+        &txn,
+        actor_id,
+        AuditAction::ReinstateCertificate,
+        code,
+        reason,
+        now,
+    )
+    .await
+    .map_err(Internal::from)?;
     txn.commit().await.map_err(Internal::from)?;
     Ok(())
 }

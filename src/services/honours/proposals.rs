@@ -9,6 +9,7 @@ use chrono::Datelike;
 use hocvuso_db::repo::honours::{self, Content};
 use hocvuso_db::repo::{audit, org, people};
 use hocvuso_db::TransactionTrait;
+use hocvuso_domain::AuditAction;
 
 use crate::services::accounts::sign_in::SessionUser;
 use crate::services::runtime::Runtime;
@@ -282,7 +283,7 @@ pub async fn create(
     audit::record(
         &txn,
         user.person_id,
-        "honour_propose",
+        AuditAction::HonourPropose,
         &id.to_string(),
         content.title,
         now,
@@ -336,7 +337,7 @@ pub async fn resubmit(
     audit::record(
         &txn,
         user.person_id,
-        "honour_resubmit",
+        AuditAction::HonourResubmit,
         &id.to_string(),
         content.title,
         now,
@@ -456,9 +457,9 @@ pub async fn review(
         &txn,
         user.person_id,
         match decision {
-            Decision::Return => "honour_return",
-            Decision::Accept => "honour_accept",
-            Decision::Decline => "honour_decline",
+            Decision::Return => AuditAction::HonourReturn,
+            Decision::Accept => AuditAction::HonourAccept,
+            Decision::Decline => AuditAction::HonourDecline,
         },
         &p.id.to_string(),
         &comment,

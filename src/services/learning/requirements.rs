@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Utc};
 use hocvuso_db::repo::{audit, learning, people, stats};
 use hocvuso_db::{ConnectionTrait, DbErr, TransactionTrait};
+use hocvuso_domain::AuditAction;
 use hocvuso_domain::{Indicator, TargetGroup};
 
 use crate::services::accounts::sign_in::SessionUser;
@@ -194,7 +195,7 @@ pub async fn change(
     audit::record(
         &txn,
         actor.person_id,
-        "change_requirements",
+        AuditAction::ChangeRequirements,
         group.code(),
         &format!(
             "before={courses_before} after={courses_after} gained={} lost={} redated={}",

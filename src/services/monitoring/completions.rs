@@ -14,6 +14,7 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use hocvuso_db::repo::{learning, roster};
 use hocvuso_db::{ConnectionTrait, TransactionTrait};
 use hocvuso_domain::text::fold;
+use hocvuso_domain::AuditAction;
 use hocvuso_import::completions::{self as parse, CompletionRow, HEADER_SEARCH_LINES};
 use hocvuso_import::stream::SheetNotes;
 use hocvuso_import::RowError;
@@ -312,7 +313,7 @@ pub async fn run(
         hocvuso_db::repo::audit::record(
             &txn,
             actor,
-            "import_completions",
+            AuditAction::ImportCompletions,
             req.file_name,
             &format!(
                 "course={} source={} rows={} added={} unchanged={} skipped={}",

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use hocvuso_db::repo::{org, stats};
-use hocvuso_domain::{format, Indicator, TargetGroup};
+use hocvuso_domain::AuditAction;
+use hocvuso_domain::{format, Indicator, TargetGroup, UnitKind};
 
 use crate::services::accounts::sign_in::SessionUser;
 use crate::services::runtime::Runtime;
@@ -223,14 +224,14 @@ pub(crate) fn province_denominator(
 ) -> Option<i64> {
     if let Some(d) = units
         .iter()
-        .find(|u| u.kind == org::KIND_PROVINCE)
+        .find(|u| u.is(UnitKind::Province))
         .and_then(|p| denominators.get(&p.id))
     {
         return Some(*d);
     }
     let communes: Vec<Option<i64>> = units
         .iter()
-        .filter(|u| u.kind == org::KIND_COMMUNE && u.merged_into_id.is_none())
+        .filter(|u| u.is(UnitKind::Commune) && u.merged_into_id.is_none())
         .map(|u| denominators.get(&u.id).copied())
         .collect();
     (!communes.is_empty() && communes.iter().all(Option::is_some))
@@ -266,7 +267,7 @@ pub(crate) fn known_part(
     }
     let communes: Vec<&org::OrgUnit> = units
         .iter()
-        .filter(|u| u.kind == org::KIND_COMMUNE && u.merged_into_id.is_none())
+        .filter(|u| u.is(UnitKind::Commune) && u.merged_into_id.is_none())
         .collect();
     let known: HashMap<&str, i64> = communes
         .iter()
@@ -283,7 +284,7 @@ pub(crate) fn known_part(
         })
         .map(|(_, n)| n)
         .sum();
-    let province = units.iter().find(|u| u.kind == org::KIND_PROVINCE);
+    let province = units.iter().find(|u| u.is(UnitKind::Province));
     Some(KnownPart {
         figures: Figures {
             code: province.map(|p| p.code.clone()).unwrap_or_default(),
@@ -430,7 +431,7 @@ impl Snapshot {
     /// The province's figures for every group and indicator of the year: each group's
     /// `digital_skills`, and every other indicator that has a target or figures.
     pub async fn overview(&self, state: &Runtime) -> Result<Vec<OverviewRow>, Internal> {
-        let province = self.units.iter().find(|u| u.kind == org::KIND_PROVINCE);
+        let province = self.units.iter().find(|u| u.is(UnitKind::Province));
         let mut out = Vec::new();
         for &group in TargetGroup::ALL {
             let denominators = self.denominators(group);
@@ -493,7 +494,7 @@ impl Snapshot {
         // A commune merged into another is no longer ranked (its people and counts moved).
         let rows = units
             .iter()
-            .filter(|u| u.kind == org::KIND_COMMUNE && u.merged_into_id.is_none())
+            .filter(|u| u.is(UnitKind::Commune) && u.merged_into_id.is_none())
             .map(|u| Figures {
                 code: u.code.clone(),
                 name: u.name.clone(),
@@ -509,7 +510,7 @@ impl Snapshot {
                 target_percent,
             })
             .collect();
-        let province = units.iter().find(|u| u.kind == org::KIND_PROVINCE);
+        let province = units.iter().find(|u| u.is(UnitKind::Province));
         let total = Figures {
             code: province.map(|p| p.code.clone()).unwrap_or_default(),
             name: province.map(|p| p.name.clone()).unwrap_or_default(),
@@ -766,7 +767,7 @@ pub async fn people_of_unit(
     hocvuso_db::repo::audit::record(
         state.db.write(),
         user.person_id,
-        "view_people",
+        AuditAction::ViewPeople,
         &unit.code,
         &format!(
             "group={} unfinished={only_unfinished} page={page} rows={}{}",
@@ -821,7 +822,7 @@ pub async fn unfinished_export(
     hocvuso_db::repo::audit::record(
         state.db.write(),
         user.person_id,
-        "export_people",
+        AuditAction::ExportPeople,
         &unit.code,
         &format!("group={} unfinished=true rows={}", group.code(), rows.len()),
         state.clock.now(),

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use hocvuso_db::repo::{org, stats};
 use hocvuso_db::{ConnectionTrait, DbErr, TransactionTrait};
-use hocvuso_domain::TargetGroup;
+use hocvuso_domain::{TargetGroup, UnitKind};
 use hocvuso_import::denominators::{DenominatorRow, RowError};
 
 use crate::services::accounts::sign_in::SessionUser;
@@ -314,7 +314,7 @@ pub async fn current(
 ) -> Result<Vec<(org::OrgUnit, Option<i64>)>, Internal> {
     let conn = state.db.read();
     let stored = stats::denominators(conn, year, group.code()).await?;
-    Ok(org::of_kind(conn, org::KIND_COMMUNE)
+    Ok(org::of_kind(conn, UnitKind::Commune)
         .await?
         .into_iter()
         .map(|u| {

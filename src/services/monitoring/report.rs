@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDate};
 use hocvuso_db::repo::{org, stats};
-use hocvuso_domain::{format, Indicator, TargetGroup};
+use hocvuso_domain::{format, Indicator, TargetGroup, UnitKind};
 use hocvuso_pdf::{Anchor, Block, Column, Document, Orientation, Rgb, Run, Shape};
 
 use crate::services::accounts::sign_in::SessionUser;
@@ -336,7 +336,7 @@ pub async fn summary(
         .into_iter()
         .map(|t| ((t.group_code, t.indicator_code), t.percent))
         .collect();
-    let is_province = unit.kind == org::KIND_PROVINCE;
+    let is_province = unit.is(UnitKind::Province);
     let mut lines = Vec::new();
     for &g in TargetGroup::ALL {
         let denominators = stats::denominators(db, year, g.code()).await?;
@@ -387,7 +387,7 @@ pub async fn pdf(
     let units = crate::services::people::org::tree(state).await?;
     let province = units
         .iter()
-        .find(|u| u.kind == org::KIND_PROVINCE)
+        .find(|u| u.is(UnitKind::Province))
         .ok_or(ReportError::NotFound)?;
     let unit = match &req.code {
         None if user.is_province_admin() => province.clone(),
@@ -517,7 +517,7 @@ pub async fn pdf(
 
     let communes: Vec<&org::OrgUnit> = units
         .iter()
-        .filter(|u| u.kind == org::KIND_COMMUNE && u.merged_into_id.is_none())
+        .filter(|u| u.is(UnitKind::Commune) && u.merged_into_id.is_none())
         .collect();
     let mut rows: Vec<(Figures, i64)> = if is_province {
         communes.iter().map(|c| figures_of(c)).collect()
@@ -649,7 +649,7 @@ pub async fn reportable_units<C: hocvuso_db::ConnectionTrait>(
     if user.is_province_admin() {
         let communes = all
             .into_iter()
-            .filter(|u| u.kind == org::KIND_COMMUNE && u.merged_into_id.is_none())
+            .filter(|u| u.is(UnitKind::Commune) && u.merged_into_id.is_none())
             .map(Some);
         return Ok(std::iter::once(None).chain(communes).collect());
     }

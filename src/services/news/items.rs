@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use hocvuso_db::repo::news::{self, Audience, NewItem, Picture, Readers};
 use hocvuso_db::repo::{audit, org, people};
 use hocvuso_db::TransactionTrait;
+use hocvuso_domain::AuditAction;
 use hocvuso_domain::TargetGroup;
 
 use crate::services::accounts::sign_in::SessionUser;
@@ -557,7 +558,7 @@ pub async fn create(
     audit::record(
         &txn,
         user.person_id,
-        "news_create",
+        AuditAction::NewsCreate,
         &id.to_string(),
         &format!("{}: {}", unit.name, input.title.trim()),
         now,
@@ -686,7 +687,7 @@ pub async fn update(
     audit::record(
         &txn,
         user.person_id,
-        "news_edit",
+        AuditAction::NewsEdit,
         &id.to_string(),
         &format!("{}: {}", unit.name, input.title.trim()),
         now,
@@ -713,9 +714,9 @@ pub async fn set_withdrawn(
         &txn,
         user.person_id,
         if withdraw {
-            "news_withdraw"
+            AuditAction::NewsWithdraw
         } else {
-            "news_restore"
+            AuditAction::NewsRestore
         },
         &id.to_string(),
         &item.title,

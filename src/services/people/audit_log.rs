@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use hocvuso_db::repo::{audit, org, people};
-use hocvuso_domain::TargetGroup;
+use hocvuso_domain::{AuditAction, TargetGroup};
 
 use crate::services::Internal;
 
@@ -32,72 +32,76 @@ enum Subject {
     Record(&'static str),
 }
 
-/// The action in words, and what its subject names.
-fn action(code: &str) -> (&'static str, Subject) {
-    match code {
-        "view_people" => ("Xem danh sách người", Subject::Unit),
-        "export_people" => ("Tải danh sách người", Subject::Unit),
-        "view_person" => ("Xem thông tin một người", Subject::Person),
-        "export_person" => ("Tải dữ liệu của một người", Subject::Person),
-        "edit_person" => ("Sửa thông tin một người", Subject::Person),
-        "erase_person" => ("Xoá dữ liệu cá nhân", Subject::Person),
-        "import_roster" => ("Nhập danh sách", Subject::File),
-        "import_roster_dry_run" => ("Kiểm tra danh sách (chưa nhập)", Subject::File),
-        "roster_update" => ("Danh sách sửa thông tin", Subject::Person),
-        "roster_move" => ("Danh sách chuyển đơn vị", Subject::Person),
-        "roster_join" => ("Danh sách thêm vào nhóm", Subject::Person),
-        "import_completions" => ("Nhập kết quả từ nền tảng quốc gia", Subject::File),
-        "reset_password" => ("Đặt lại mật khẩu", Subject::Person),
-        "reset_password_sms" => ("Tự đặt lại mật khẩu (mã SMS)", Subject::Person),
-        "change_password" => ("Đổi mật khẩu", Subject::Person),
-        "transfer_ask" => ("Đề nghị chuyển đơn vị", Subject::Person),
-        "transfer_approve" => ("Đồng ý chuyển đơn vị", Subject::Person),
-        "transfer_refuse" => ("Từ chối chuyển đơn vị", Subject::Person),
-        "revoke_certificate" => ("Thu hồi chứng nhận", Subject::Certificate),
-        "reinstate_certificate" => ("Khôi phục chứng nhận", Subject::Certificate),
-        "change_requirements" => ("Đổi khóa học bắt buộc của một nhóm", Subject::Group),
-        "class_code" => ("Tạo mã lớp", Subject::Unit),
-        "class_pins" => ("Tạo mã đăng nhập cho học sinh", Subject::Unit),
-        "parent_consent" => ("Ghi nhận đồng ý của cha mẹ", Subject::Person),
-        "contest_create" => ("Tạo cuộc thi", Subject::Record("cuộc thi")),
-        "contest_round_add" => ("Thêm vòng thi", Subject::Record("cuộc thi")),
-        "contest_round_end" => ("Kết thúc vòng thi sớm", Subject::Record("cuộc thi")),
-        "contest_prizes" => ("Đặt cơ cấu giải", Subject::Record("cuộc thi")),
-        "contest_awards" => ("Công bố danh sách đạt giải", Subject::Record("cuộc thi")),
-        "contest_awards_export" => ("Tải quyết định trao giải", Subject::Record("cuộc thi")),
-        "training_class_create" => ("Mở lớp học", Subject::Record("lớp học")),
-        "training_list_export" => ("Tải danh sách lớp học", Subject::Record("lớp học")),
-        "training_report_export" => ("Tải báo cáo lớp học theo đơn vị", Subject::File),
-        "honour_propose" => ("Đề nghị tôn vinh", Subject::Record("đề nghị")),
-        "honour_resubmit" => ("Gửi lại đề nghị tôn vinh", Subject::Record("đề nghị")),
-        "honour_return" => ("Trả lại đề nghị tôn vinh", Subject::Record("đề nghị")),
-        "honour_accept" => ("Công nhận đề nghị tôn vinh", Subject::Record("đề nghị")),
-        "honour_decline" => (
-            "Không công nhận đề nghị tôn vinh",
-            Subject::Record("đề nghị"),
-        ),
-        "report_period_create" => ("Tạo kỳ báo cáo định kỳ", Subject::Record("kỳ báo cáo")),
-        "period_report_save" => ("Lưu bản nháp báo cáo định kỳ", Subject::Record("báo cáo")),
-        "period_report_submit" => ("Gửi báo cáo định kỳ", Subject::Record("báo cáo")),
-        "period_report_return" => ("Trả lại báo cáo định kỳ", Subject::Record("báo cáo")),
-        "period_report_file" => (
-            "Đính kèm tệp vào báo cáo định kỳ",
-            Subject::Record("báo cáo"),
-        ),
-        "period_report_file_remove" => ("Bỏ tệp khỏi báo cáo định kỳ", Subject::Record("báo cáo")),
-        "period_report_approve" => ("Duyệt báo cáo định kỳ", Subject::Record("báo cáo")),
-        "news_create" => ("Đăng tin", Subject::Record("tin")),
-        "news_edit" => ("Sửa tin", Subject::Record("tin")),
-        "news_withdraw" => ("Gỡ tin", Subject::Record("tin")),
-        "news_restore" => ("Đăng lại tin đã gỡ", Subject::Record("tin")),
-        "plan_progress" => ("Ghi tiến độ nhiệm vụ kế hoạch", Subject::Record("nhiệm vụ")),
-        "plan_lead_unit" => ("Giao đơn vị ghi tiến độ", Subject::Record("nhiệm vụ")),
-        "plan_task_create" => ("Thêm nhiệm vụ kế hoạch", Subject::Record("nhiệm vụ")),
-        "training_place" => ("Ghi danh lớp học", Subject::Person),
-        "training_cancel" => ("Hủy đăng ký lớp học", Subject::Person),
-        "training_present" => ("Điểm danh bằng mã", Subject::Person),
-        "training_mark" => ("Điểm danh trên danh sách", Subject::Person),
-        _ => ("Việc khác", Subject::File),
+/// What an action's subject names.
+fn subject_of(action: AuditAction) -> Subject {
+    use AuditAction as A;
+    match action {
+        A::ViewPeople => Subject::Unit,
+        A::ExportPeople => Subject::Unit,
+        A::ViewPerson => Subject::Person,
+        A::ExportPerson => Subject::Person,
+        A::EditPerson => Subject::Person,
+        A::ErasePerson => Subject::Person,
+        A::ImportRoster => Subject::File,
+        A::ImportRosterDryRun => Subject::File,
+        A::RosterUpdate => Subject::Person,
+        A::RosterMove => Subject::Person,
+        A::RosterJoin => Subject::Person,
+        A::ImportCompletions => Subject::File,
+        A::ResetPassword => Subject::Person,
+        A::ResetPasswordSms => Subject::Person,
+        A::ChangePassword => Subject::Person,
+        A::TransferAsk => Subject::Person,
+        A::TransferApprove => Subject::Person,
+        A::TransferRefuse => Subject::Person,
+        A::RevokeCertificate => Subject::Certificate,
+        A::ReinstateCertificate => Subject::Certificate,
+        A::ChangeRequirements => Subject::Group,
+        A::ClassCode => Subject::Unit,
+        A::ClassPins => Subject::Unit,
+        A::ParentConsent => Subject::Person,
+        A::ContestCreate => Subject::Record("cuộc thi"),
+        A::ContestRoundAdd => Subject::Record("cuộc thi"),
+        A::ContestRoundEnd => Subject::Record("cuộc thi"),
+        A::ContestPrizes => Subject::Record("cuộc thi"),
+        A::ContestAwards => Subject::Record("cuộc thi"),
+        A::ContestAwardsExport => Subject::Record("cuộc thi"),
+        A::TrainingClassCreate => Subject::Record("lớp học"),
+        A::TrainingListExport => Subject::Record("lớp học"),
+        A::TrainingReportExport => Subject::File,
+        A::HonourPropose => Subject::Record("đề nghị"),
+        A::HonourResubmit => Subject::Record("đề nghị"),
+        A::HonourReturn => Subject::Record("đề nghị"),
+        A::HonourAccept => Subject::Record("đề nghị"),
+        A::HonourDecline => Subject::Record("đề nghị"),
+        A::ReportPeriodCreate => Subject::Record("kỳ báo cáo"),
+        A::PeriodReportSave => Subject::Record("báo cáo"),
+        A::PeriodReportSubmit => Subject::Record("báo cáo"),
+        A::PeriodReportReturn => Subject::Record("báo cáo"),
+        A::PeriodReportFile => Subject::Record("báo cáo"),
+        A::PeriodReportFileRemove => Subject::Record("báo cáo"),
+        A::PeriodReportApprove => Subject::Record("báo cáo"),
+        A::NewsCreate => Subject::Record("tin"),
+        A::NewsEdit => Subject::Record("tin"),
+        A::NewsWithdraw => Subject::Record("tin"),
+        A::NewsRestore => Subject::Record("tin"),
+        A::PlanProgress => Subject::Record("nhiệm vụ"),
+        A::PlanLeadUnit => Subject::Record("nhiệm vụ"),
+        A::PlanTaskCreate => Subject::Record("nhiệm vụ"),
+        A::TrainingPlace => Subject::Person,
+        A::TrainingCancel => Subject::Person,
+        A::TrainingPresent => Subject::Person,
+        A::TrainingMark => Subject::Person,
+        A::ReminderQueue => Subject::Unit,
+        A::ReminderLogView => Subject::Record("lời nhắc"),
+        A::ReminderOptOut => Subject::Person,
+        A::ReminderOptIn => Subject::Person,
+        A::ReminderEmailSet => Subject::Person,
+        A::ReminderEmailRemoved => Subject::Person,
+        A::ReminderScheduleCreate => Subject::Record("lời nhắc hằng tuần"),
+        A::ReminderSchedulePause => Subject::Record("lời nhắc hằng tuần"),
+        A::ReminderScheduleResume => Subject::Record("lời nhắc hằng tuần"),
+        A::ReminderScheduleRun => Subject::Record("lời nhắc hằng tuần"),
     }
 }
 
@@ -196,7 +200,11 @@ pub async fn recent<C: hocvuso_db::ConnectionTrait>(
     let mut out = Vec::new();
     for e in audit::recent(conn, limit).await? {
         let mut ids = vec![e.actor_id];
-        let (label, subject) = action(&e.action);
+        // An entry written by an older version under a code since retired reads "Việc khác".
+        let (label, subject) = match AuditAction::from_code(&e.action) {
+            Some(a) => (a.name_vi(), subject_of(a)),
+            None => ("Việc khác", Subject::File),
+        };
         let person_subject = match subject {
             Subject::Person => e.subject.parse::<i64>().ok(),
             _ => None,

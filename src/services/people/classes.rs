@@ -7,6 +7,7 @@
 
 use hocvuso_db::repo::org::OrgUnit;
 use hocvuso_db::repo::{audit, classes, org};
+use hocvuso_domain::AuditAction;
 
 use crate::services::accounts::sign_in::{hash_password, SessionUser};
 use crate::services::runtime::Runtime;
@@ -162,7 +163,7 @@ pub async fn new_code(
         audit::record(
             state.db.write(),
             user.person_id,
-            "class_code",
+            AuditAction::ClassCode,
             &c.unit.code,
             &format!("class={}", c.class),
             now,
@@ -203,7 +204,7 @@ pub async fn new_pins(
     audit::record(
         state.db.write(),
         user.person_id,
-        "class_pins",
+        AuditAction::ClassPins,
         &c.unit.code,
         &format!("class={} pupils={}", c.class, out.len()),
         now,
@@ -272,7 +273,7 @@ pub async fn record_consents(
         audit::record(
             &txn,
             user.person_id,
-            "parent_consent",
+            AuditAction::ParentConsent,
             &person.to_string(),
             &format!("class={}", c.class),
             now,

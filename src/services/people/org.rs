@@ -8,87 +8,27 @@ use std::collections::BTreeMap;
 
 use hocvuso_db::repo::{org, people, roster, stats};
 use hocvuso_db::{ConnectionTrait, TransactionTrait};
-use hocvuso_domain::{PhoneNumber, Role};
+use hocvuso_domain::{PhoneNumber, Role, UnitKind};
 
 use crate::services::accounts::sign_in::SessionUser;
 use crate::services::runtime::Runtime;
 use crate::services::shared::form::FieldErrors;
 use crate::services::Internal;
 
-/// A kind of unit: code, Vietnamese name, and whether it sits under the province or a commune.
-pub struct Kind {
-    pub code: &'static str,
-    pub name: &'static str,
-    pub under_province: bool,
-    pub under_commune: bool,
-}
-
-pub const KINDS: [Kind; 7] = [
-    Kind {
-        code: "department",
-        name: "Sở, ban, ngành",
-        under_province: true,
-        under_commune: false,
-    },
-    Kind {
-        code: "school",
-        name: "Trường học",
-        under_province: true,
-        under_commune: true,
-    },
-    Kind {
-        code: "enterprise",
-        name: "Doanh nghiệp",
-        under_province: true,
-        under_commune: true,
-    },
-    Kind {
-        code: "cooperative",
-        name: "Hợp tác xã",
-        under_province: false,
-        under_commune: true,
-    },
-    Kind {
-        code: "youth_branch",
-        name: "Chi đoàn, đoàn cơ sở",
-        under_province: true,
-        under_commune: true,
-    },
-    Kind {
-        code: "digital_team",
-        name: "Tổ Công nghệ số cộng đồng",
-        under_province: false,
-        under_commune: true,
-    },
-    Kind {
-        code: "village",
-        name: "Thôn, tổ dân phố",
-        under_province: false,
-        under_commune: true,
-    },
-];
-
-/// The Vietnamese name of a unit kind (also the province and communes).
+/// The Vietnamese name of a unit kind's code ("Đơn vị" for a code this version does not know).
 pub fn kind_name(code: &str) -> &'static str {
-    match code {
-        org::KIND_PROVINCE => "Tỉnh",
-        org::KIND_COMMUNE => "Xã, phường",
-        other => KINDS
-            .iter()
-            .find(|k| k.code == other)
-            .map_or("Đơn vị", |k| k.name),
-    }
+    UnitKind::from_code(code).map_or("Đơn vị", UnitKind::name_vi)
 }
 
 /// The kinds a unit may have under it.
-pub fn kinds_under(parent: &org::OrgUnit) -> Vec<&'static Kind> {
-    KINDS
+pub fn kinds_under(parent: &org::OrgUnit) -> Vec<UnitKind> {
+    let Some(parent) = parent.unit_kind() else {
+        return Vec::new();
+    };
+    UnitKind::ALL
         .iter()
-        .filter(|k| match parent.kind.as_str() {
-            org::KIND_PROVINCE => k.under_province,
-            org::KIND_COMMUNE => k.under_commune,
-            _ => false,
-        })
+        .copied()
+        .filter(|k| k.may_sit_under(parent))
         .collect()
 }
 
@@ -231,7 +171,7 @@ pub async fn unit_by_code<C: ConnectionTrait>(
 
 /// The province (the top of the tree).
 pub async fn province<C: ConnectionTrait>(conn: &C) -> Result<Option<org::OrgUnit>, Internal> {
-    Ok(org::of_kind(conn, org::KIND_PROVINCE)
+    Ok(org::of_kind(conn, UnitKind::Province)
         .await?
         .into_iter()
         .next())
@@ -240,7 +180,7 @@ pub async fn province<C: ConnectionTrait>(conn: &C) -> Result<Option<org::OrgUni
 /// Every commune, sorted by name as a Vietnamese reader expects (in Vietnamese alphabetical
 /// order, ignoring "Xã"/"Phường"/"Đặc khu").
 pub async fn communes_by_name<C: ConnectionTrait>(conn: &C) -> Result<Vec<org::OrgUnit>, Internal> {
-    let mut units = org::of_kind(conn, org::KIND_COMMUNE).await?;
+    let mut units = org::of_kind(conn, UnitKind::Commune).await?;
     let key = |name: &str| {
         let bare = ["Đặc khu ", "Phường ", "Xã "]
             .iter()
@@ -282,12 +222,12 @@ pub async fn communes_with_old_names<C: ConnectionTrait>(
 
 /// Whether a unit is a commune (the level whose helpers keep a support log).
 pub fn is_commune(unit: &org::OrgUnit) -> bool {
-    unit.kind == org::KIND_COMMUNE
+    unit.is(UnitKind::Commune)
 }
 
 /// Whether a unit of this kind may move to another parent (not the province, not a commune).
 pub fn movable(unit: &org::OrgUnit) -> bool {
-    unit.kind != org::KIND_PROVINCE && unit.kind != org::KIND_COMMUNE
+    !unit.is(UnitKind::Province) && !unit.is(UnitKind::Commune)
 }
 
 /// Adds a unit under `parent`. An empty code gets one made from the parent's
@@ -302,7 +242,7 @@ pub async fn create(
 ) -> Result<Result<org::OrgUnit, FieldErrors>, Internal> {
     admin(user)?;
     let mut errors: FieldErrors = Vec::new();
-    let kind = kinds_under(parent).into_iter().find(|k| k.code == kind);
+    let kind = kinds_under(parent).into_iter().find(|k| k.code() == kind);
     if kind.is_none() {
         errors.push(("kind", "Hãy chọn loại đơn vị.".to_owned()));
     }
@@ -344,7 +284,7 @@ pub async fn create(
         org::NewUnit {
             code: &code,
             name: &name,
-            kind: kind.code,
+            kind,
             commune_type: None,
             parent: Some(parent),
         },
@@ -404,7 +344,7 @@ pub async fn move_unit(
     let db = state.db.read();
     let parent = org::by_code(db, parent_code.trim()).await?;
     let problem = match &parent {
-        _ if unit.kind == org::KIND_PROVINCE || unit.kind == org::KIND_COMMUNE => {
+        _ if unit.is(UnitKind::Province) || unit.is(UnitKind::Commune) => {
             Some("Tỉnh và xã, phường không chuyển được.".to_owned())
         }
         None => Some(format!("Không có đơn vị mã “{}”.", parent_code.trim())),
@@ -412,7 +352,7 @@ pub async fn move_unit(
             "Không chuyển được một đơn vị vào chính nó hoặc đơn vị cấp dưới của nó.".to_owned(),
         ),
         Some(p) if p.merged_into_id.is_some() => Some(format!("{} đã được sáp nhập.", p.name)),
-        Some(p) if !kinds_under(p).iter().any(|k| k.code == unit.kind) => Some(format!(
+        Some(p) if !kinds_under(p).iter().any(|k| k.code() == unit.kind) => Some(format!(
             "{} không thể đặt dưới {}.",
             kind_name(&unit.kind),
             p.name
@@ -461,7 +401,7 @@ pub async fn merge(
     let db = state.db.read();
     let into = org::by_code(db, into_code.trim()).await?;
     let problem = match &into {
-        _ if unit.kind == org::KIND_PROVINCE || unit.kind == org::KIND_COMMUNE => {
+        _ if unit.is(UnitKind::Province) || unit.is(UnitKind::Commune) => {
             Some("Tỉnh và xã, phường không sáp nhập ở đây (theo quyết định sáp nhập của Nhà nước, cập nhật danh sách xã).".to_owned())
         }
         None => Some(format!("Không có đơn vị mã “{}”.", into_code.trim())),
@@ -587,7 +527,7 @@ pub async fn assign(
         Some(r @ (Role::UnitOfficer | Role::Helper)) => r,
         _ => return Ok(Err(vec![("role", "Hãy chọn vai trò.".to_owned())])),
     };
-    if role == Role::Helper && unit.kind != org::KIND_COMMUNE && unit.kind != "digital_team" {
+    if role == Role::Helper && !unit.is(UnitKind::Commune) && !unit.is(UnitKind::DigitalTeam) {
         return Ok(Err(vec![(
             "role",
             "Thành viên Tổ Công nghệ số cộng đồng được giao ở xã, phường hoặc ở tổ.".to_owned(),

@@ -5,6 +5,7 @@
 
 use hocvuso_db::repo::{audit, org, people};
 use hocvuso_db::TransactionTrait;
+use hocvuso_domain::AuditAction;
 use hocvuso_domain::{Gender, Indicator, Role, TargetGroup};
 
 use crate::services::accounts::sign_in::SessionUser;
@@ -142,7 +143,7 @@ pub async fn view(
     audit::record(
         state.db.write(),
         user.person_id,
-        "view_person",
+        AuditAction::ViewPerson,
         &person_id.to_string(),
         "",
         state.clock.now(),
@@ -178,7 +179,7 @@ pub async fn export(
     audit::record(
         state.db.write(),
         user.person_id,
-        "export_person",
+        AuditAction::ExportPerson,
         &person_id.to_string(),
         "",
         state.clock.now(),
@@ -222,7 +223,7 @@ pub async fn erase(
     audit::record(
         &txn,
         user.person_id,
-        "erase_person",
+        AuditAction::ErasePerson,
         &person_id.to_string(),
         "",
         state.clock.now(),
@@ -334,7 +335,7 @@ pub async fn edit_identity(
     audit::record(
         &txn,
         user.person_id,
-        "edit_person",
+        AuditAction::EditPerson,
         &person_id.to_string(),
         &changes.join("; "),
         state.clock.now(),

@@ -6,6 +6,7 @@
 use chrono::Duration;
 use hocvuso_db::repo::{audit, org, people};
 use hocvuso_db::TransactionTrait;
+use hocvuso_domain::AuditAction;
 use hocvuso_domain::{Password, PhoneNumber, Role};
 use sha2::{Digest, Sha256};
 
@@ -149,7 +150,7 @@ pub async fn reset_by_staff(
     audit::record(
         &txn,
         user.person_id,
-        "reset_password",
+        AuditAction::ResetPassword,
         &person.id.to_string(),
         "temporary password handed over",
         state.clock.now(),
@@ -328,7 +329,7 @@ pub async fn reset_with_code(
     audit::record(
         &txn,
         person.id,
-        "reset_password_sms",
+        AuditAction::ResetPasswordSms,
         &person.id.to_string(),
         "",
         now,
@@ -391,7 +392,7 @@ pub async fn change_password(
     audit::record(
         &txn,
         person_id,
-        "change_password",
+        AuditAction::ChangePassword,
         &person_id.to_string(),
         "other sessions ended",
         state.clock.now(),

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDate};
 use hocvuso_db::repo::{org, people, support};
-use hocvuso_domain::{PhoneNumber, Role};
+use hocvuso_domain::{PhoneNumber, Role, UnitKind};
 
 use crate::services::accounts::sign_in::{self, RegisterInput, SessionUser};
 use crate::services::runtime::Runtime;
@@ -40,7 +40,7 @@ pub async fn team_commune(
     for (role, unit) in &user.roles {
         if let (Role::Helper | Role::UnitOfficer, Some(unit)) = (role, unit) {
             if let Some(u) = org::by_id(state.db.read(), *unit).await? {
-                if u.kind == org::KIND_COMMUNE {
+                if u.is(UnitKind::Commune) {
                     return Ok(Some(u));
                 }
             }

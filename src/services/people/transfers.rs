@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 
 use hocvuso_db::repo::{audit, org, people, roster, stats, transfer};
 use hocvuso_db::TransactionTrait;
-use hocvuso_domain::{CitizenId, PhoneNumber, TargetGroup};
+use hocvuso_domain::AuditAction;
+use hocvuso_domain::{CitizenId, PhoneNumber, TargetGroup, UnitKind};
 
 use crate::services::accounts::sign_in::SessionUser;
 use crate::services::runtime::Runtime;
@@ -112,7 +113,7 @@ pub async fn ask(
         audit::record(
             state.db.write(),
             user.person_id,
-            "transfer_ask",
+            AuditAction::TransferAsk,
             "",
             &format!("nhóm {} → {} (không khớp ai)", group.code(), unit.name),
             now,
@@ -136,7 +137,7 @@ pub async fn ask(
     audit::record(
         &txn,
         user.person_id,
-        "transfer_ask",
+        AuditAction::TransferAsk,
         &person.id.to_string(),
         &format!("nhóm {} → {}", group.code(), unit.name),
         now,
@@ -283,7 +284,7 @@ pub async fn decide(
                 .await?;
             }
         }
-        if to.kind == org::KIND_COMMUNE && person.residence_unit_id != Some(to.id) {
+        if to.is(UnitKind::Commune) && person.residence_unit_id != Some(to.id) {
             people::set_residence(&txn, person.id, to.id).await?;
         }
     }
@@ -291,9 +292,9 @@ pub async fn decide(
         &txn,
         user.person_id,
         if approve {
-            "transfer_approve"
+            AuditAction::TransferApprove
         } else {
-            "transfer_refuse"
+            AuditAction::TransferRefuse
         },
         &person.id.to_string(),
         &detail,

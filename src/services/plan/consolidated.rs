@@ -5,6 +5,7 @@
 //! block). As PDF to file and as .docx that officials edit in Word.
 
 use hocvuso_db::repo::{org, reports};
+use hocvuso_domain::UnitKind;
 use hocvuso_pdf::{Anchor, Block, Column, Document, Orientation, Rgb, Run, Shape};
 
 use crate::services::monitoring::report::{self as figures, SUMMARY_HEADER};
@@ -48,7 +49,7 @@ async fn content(state: &Runtime, period: &reports::Period) -> Result<Content, I
     let tree = crate::services::people::org::tree(state).await?;
     let province = tree
         .iter()
-        .find(|u| u.kind == org::KIND_PROVINCE)
+        .find(|u| u.is(UnitKind::Province))
         .ok_or_else(|| Internal::Other("no province unit".into()))?;
     let place = province
         .name

@@ -7,6 +7,7 @@
 use hocvuso_db::repo::audit;
 use hocvuso_db::repo::reports::{self, NewFile};
 use hocvuso_db::TransactionTrait;
+use hocvuso_domain::AuditAction;
 
 use crate::services::accounts::sign_in::SessionUser;
 use crate::services::plan::reports::{scope, Done};
@@ -77,7 +78,7 @@ pub async fn attach(
     audit::record(
         &txn,
         user.person_id,
-        "period_report_file",
+        AuditAction::PeriodReportFile,
         &report.id.to_string(),
         &format!("{}: {}: {}", period.title, unit.name, checked.file_name),
         now,
@@ -115,7 +116,7 @@ pub async fn remove(
     audit::record(
         &txn,
         user.person_id,
-        "period_report_file_remove",
+        AuditAction::PeriodReportFileRemove,
         &report.id.to_string(),
         &format!("{}: {}: {}", period.title, unit.name, file.file_name),
         now,

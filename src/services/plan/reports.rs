@@ -13,6 +13,7 @@ use chrono::{Datelike, NaiveDate};
 use hocvuso_db::repo::reports::{self, NewPeriod, Written};
 use hocvuso_db::repo::{audit, org, people};
 use hocvuso_db::TransactionTrait;
+use hocvuso_domain::{AuditAction, UnitKind};
 
 use crate::services::accounts::sign_in::SessionUser;
 use crate::services::monitoring::report::{self as figures, SummaryLine};
@@ -30,14 +31,14 @@ pub const KINDS: &[(&str, &str)] = &[
 ];
 
 /// The kinds of unit that may be asked to report (communes and the kinds under the province).
-pub const REPORTER_KINDS: &[&str] = &[
-    org::KIND_COMMUNE,
-    "department",
-    "school",
-    "enterprise",
-    "cooperative",
-    "youth_branch",
-    "digital_team",
+pub const REPORTER_KINDS: &[UnitKind] = &[
+    UnitKind::Commune,
+    UnitKind::Department,
+    UnitKind::School,
+    UnitKind::Enterprise,
+    UnitKind::Cooperative,
+    UnitKind::YouthBranch,
+    UnitKind::DigitalTeam,
 ];
 
 /// Longest written part.
@@ -344,7 +345,7 @@ pub async fn create_period(
     }
     let mut kinds: Vec<&str> = REPORTER_KINDS
         .iter()
-        .copied()
+        .map(|k| k.code())
         .filter(|k| input.reporters.iter().any(|r| r == k))
         .collect();
     kinds.dedup();
@@ -386,7 +387,7 @@ pub async fn create_period(
     audit::record(
         &txn,
         user.person_id,
-        "report_period_create",
+        AuditAction::ReportPeriodCreate,
         &id.to_string(),
         &format!("{title}, hạn {}", day(due_on)),
         now,
@@ -684,9 +685,9 @@ pub async fn save(
         &txn,
         user.person_id,
         if send {
-            "period_report_submit"
+            AuditAction::PeriodReportSubmit
         } else {
-            "period_report_save"
+            AuditAction::PeriodReportSave
         },
         &report.id.to_string(),
         &format!("{}: {}", period.title, unit.name),
@@ -754,9 +755,9 @@ pub async fn review(
         &txn,
         user.person_id,
         if approve {
-            "period_report_approve"
+            AuditAction::PeriodReportApprove
         } else {
-            "period_report_return"
+            AuditAction::PeriodReportReturn
         },
         &report.id.to_string(),
         &format!("{}: {}", period.title, unit.name),

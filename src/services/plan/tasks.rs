@@ -9,6 +9,7 @@ use chrono::{Duration, NaiveDate};
 use hocvuso_db::repo::plan::{self, NewTask};
 use hocvuso_db::repo::{audit, org, people};
 use hocvuso_db::{ConnectionTrait, TransactionTrait};
+use hocvuso_domain::AuditAction;
 
 use crate::services::accounts::sign_in::SessionUser;
 use crate::services::runtime::Runtime;
@@ -436,7 +437,7 @@ pub async fn record(
     audit::record(
         &txn,
         user.person_id,
-        "plan_progress",
+        AuditAction::PlanProgress,
         &task.id.to_string(),
         &format!("nhiệm vụ {}: {}", task.code, status_words(&input.status)),
         now,
@@ -480,7 +481,7 @@ pub async fn set_lead_unit(
     audit::record(
         &txn,
         user.person_id,
-        "plan_lead_unit",
+        AuditAction::PlanLeadUnit,
         &task.id.to_string(),
         &format!(
             "nhiệm vụ {}: {}",
@@ -633,7 +634,7 @@ pub async fn create(
     audit::record(
         &txn,
         user.person_id,
-        "plan_task_create",
+        AuditAction::PlanTaskCreate,
         &id.to_string(),
         &format!("năm {year}, nhiệm vụ {code}: {title}"),
         now,

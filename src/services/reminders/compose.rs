@@ -8,6 +8,7 @@ use hocvuso_db::repo::people::MemberFilter;
 use hocvuso_db::repo::reminders::{self, NewReminder, Reach};
 use hocvuso_db::repo::{audit, org};
 use hocvuso_db::TransactionTrait;
+use hocvuso_domain::AuditAction;
 use hocvuso_domain::{Indicator, TargetGroup};
 use serde::Deserialize;
 
@@ -217,7 +218,7 @@ pub async fn send(
     audit::record(
         &txn,
         user.person_id,
-        "reminder_queue",
+        AuditAction::ReminderQueue,
         &id.to_string(),
         &format!(
             "{} ({}) group={} recipients={queued}",
@@ -376,7 +377,7 @@ pub async fn log(
     audit::record(
         state.db.write(),
         user.person_id,
-        "reminder_log_view",
+        AuditAction::ReminderLogView,
         &r.id.to_string(),
         &format!("rows={}", problems.len()),
         state.clock.now(),

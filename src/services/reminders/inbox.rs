@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use hocvuso_db::repo::{audit, reminders};
 use hocvuso_db::TransactionTrait;
+use hocvuso_domain::AuditAction;
 
 use crate::services::runtime::Runtime;
 use crate::services::Internal;
@@ -124,9 +125,9 @@ pub async fn set_opt_out(state: &Runtime, person_id: i64, out: bool) -> Result<(
         &txn,
         person_id,
         if out {
-            "reminder_opt_out"
+            AuditAction::ReminderOptOut
         } else {
-            "reminder_opt_in"
+            AuditAction::ReminderOptIn
         },
         &person_id.to_string(),
         "",
@@ -168,9 +169,9 @@ pub async fn set_email(
         &txn,
         person_id,
         if email.is_some() {
-            "reminder_email_set"
+            AuditAction::ReminderEmailSet
         } else {
-            "reminder_email_removed"
+            AuditAction::ReminderEmailRemoved
         },
         &person_id.to_string(),
         "",

@@ -9,6 +9,7 @@ use hocvuso_db::repo::people::MemberFilter;
 use hocvuso_db::repo::reminders::{self, NewReminder, NewSchedule};
 use hocvuso_db::repo::{audit, org};
 use hocvuso_db::TransactionTrait;
+use hocvuso_domain::AuditAction;
 use hocvuso_domain::{Indicator, TargetGroup};
 use serde::Deserialize;
 
@@ -143,7 +144,7 @@ pub async fn create(
     audit::record(
         &txn,
         user.person_id,
-        "reminder_schedule_create",
+        AuditAction::ReminderScheduleCreate,
         &id.to_string(),
         &format!("{} group={} {weekday} {hour}h", unit.name, group.code()),
         now,
@@ -222,9 +223,9 @@ pub async fn set_active(
         &txn,
         user.person_id,
         if active {
-            "reminder_schedule_resume"
+            AuditAction::ReminderScheduleResume
         } else {
-            "reminder_schedule_pause"
+            AuditAction::ReminderSchedulePause
         },
         &id.to_string(),
         "",
@@ -316,7 +317,7 @@ pub async fn run_due(state: &Runtime) -> Result<usize, Internal> {
         audit::record(
             &txn,
             s.created_by,
-            "reminder_schedule_run",
+            AuditAction::ReminderScheduleRun,
             &s.id.to_string(),
             &format!("units={} recipients={people}", units.len()),
             now,

@@ -11,7 +11,7 @@ use hocvuso_db::repo::bulk::{self, Batch, BulkPerson};
 use hocvuso_db::repo::{org, people, settings, stats};
 use hocvuso_db::TransactionTrait;
 use hocvuso_domain::person::ADULT_AGE;
-use hocvuso_domain::{Indicator, Role, TargetGroup};
+use hocvuso_domain::{Indicator, Role, TargetGroup, UnitKind};
 use hocvuso_import::communes::parse_populations;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -168,16 +168,16 @@ const TEAM_SHARE_OF_YOUTH: f64 = 0.2;
 const BATCH_PEOPLE: u64 = 5_000;
 
 /// The units the demo makes under each commune: (code suffix, name, kind).
-const SUB_UNITS: &[(&str, &str, &str)] = &[
-    ("T1", "Thôn 1", "village"),
-    ("T2", "Thôn 2", "village"),
-    ("TH", "Trường Tiểu học", "school"),
-    ("THCS", "Trường Trung học cơ sở", "school"),
-    ("THPT", "Trường Trung học phổ thông", "school"),
-    ("HTX", "Hợp tác xã nông nghiệp", "cooperative"),
-    ("DN", "Công ty TNHH Du lịch", "enterprise"),
-    ("DTN", "Đoàn Thanh niên", "youth_branch"),
-    ("TCN", "Tổ Công nghệ số cộng đồng", "digital_team"),
+const SUB_UNITS: &[(&str, &str, UnitKind)] = &[
+    ("T1", "Thôn 1", UnitKind::Village),
+    ("T2", "Thôn 2", UnitKind::Village),
+    ("TH", "Trường Tiểu học", UnitKind::School),
+    ("THCS", "Trường Trung học cơ sở", UnitKind::School),
+    ("THPT", "Trường Trung học phổ thông", UnitKind::School),
+    ("HTX", "Hợp tác xã nông nghiệp", UnitKind::Cooperative),
+    ("DN", "Công ty TNHH Du lịch", UnitKind::Enterprise),
+    ("DTN", "Đoàn Thanh niên", UnitKind::YouthBranch),
+    ("TCN", "Tổ Công nghệ số cộng đồng", UnitKind::DigitalTeam),
 ];
 
 /// A moment between `from` and `now`. Takes exactly one number from the generator whatever the
@@ -261,7 +261,7 @@ async fn generate_people(
     let mut rng = StdRng::seed_from_u64(opts.seed);
     let pops = parse_populations(crate::services::setup::seed::POPULATION_CSV)
         .map_err(|e| Internal::Other(e.to_string()))?;
-    let communes: BTreeMap<String, org::OrgUnit> = org::of_kind(db, org::KIND_COMMUNE)
+    let communes: BTreeMap<String, org::OrgUnit> = org::of_kind(db, UnitKind::Commune)
         .await?
         .into_iter()
         .map(|u| (u.code.clone(), u))
@@ -288,7 +288,7 @@ async fn generate_people(
                         org::NewUnit {
                             code: &code,
                             name: &format!("{name} {place}"),
-                            kind,
+                            kind: *kind,
                             commune_type: None,
                             parent: Some(commune),
                         },

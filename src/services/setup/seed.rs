@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use hocvuso_db::repo::{learning, org, stats};
 use hocvuso_db::{Db, TransactionTrait};
-use hocvuso_domain::{Indicator, TargetGroup};
+use hocvuso_domain::{Indicator, TargetGroup, UnitKind};
 use hocvuso_import::communes::parse_communes;
 
 use crate::content;
@@ -51,7 +51,7 @@ pub async fn ensure_seeded(db: &Db, now: DateTime<Utc>) -> Result<(), Internal> 
             org::NewUnit {
                 code: PROVINCE_CODE,
                 name: PROVINCE_NAME,
-                kind: org::KIND_PROVINCE,
+                kind: UnitKind::Province,
                 commune_type: None,
                 parent: None,
             },
@@ -64,7 +64,7 @@ pub async fn ensure_seeded(db: &Db, now: DateTime<Utc>) -> Result<(), Internal> 
                 org::NewUnit {
                     code: &c.code,
                     name: &c.full_name(),
-                    kind: org::KIND_COMMUNE,
+                    kind: UnitKind::Commune,
                     commune_type: Some(c.kind.code()),
                     parent: Some(&province),
                 },

@@ -8,6 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use hocvuso_db::repo::training;
 use hocvuso_db::repo::{audit, learning};
 use hocvuso_db::{ConnectionTrait, TransactionTrait};
+use hocvuso_domain::AuditAction;
 
 use super::classes::{managed, CHECK_IN_MARGIN_MINUTES};
 use super::code;
@@ -86,7 +87,7 @@ pub async fn check_in(
     audit::record(
         &txn,
         user.person_id,
-        "training_present",
+        AuditAction::TrainingPresent,
         &user.person_id.to_string(),
         &format!("lớp {} buổi {} (mã)", c.id, session.id),
         now,
@@ -290,7 +291,7 @@ pub async fn mark(
             audit::record(
                 &txn,
                 user.person_id,
-                "training_mark",
+                AuditAction::TrainingMark,
                 &person.to_string(),
                 &format!("lớp {} buổi {}: {what}", c.id, s.id),
                 now,

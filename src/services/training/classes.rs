@@ -11,6 +11,7 @@ use chrono::{DateTime, Duration, NaiveTime, Utc};
 use hocvuso_db::repo::training::{self, NewClass};
 use hocvuso_db::repo::{audit, org, people};
 use hocvuso_db::TransactionTrait;
+use hocvuso_domain::AuditAction;
 use hocvuso_domain::TargetGroup;
 
 use crate::services::accounts::sign_in::SessionUser;
@@ -245,7 +246,7 @@ pub async fn create(
     audit::record(
         &txn,
         user.person_id,
-        "training_class_create",
+        AuditAction::TrainingClassCreate,
         &id.to_string(),
         &format!("{title} ({} buổi, {capacity} chỗ)", sessions.len()),
         now,
@@ -458,7 +459,7 @@ pub async fn unit_report_file(
     audit::record(
         state.db.write(),
         user.person_id,
-        "training_report_export",
+        AuditAction::TrainingReportExport,
         "",
         &format!("{count} đơn vị, {format:?}"),
         now,
@@ -653,7 +654,7 @@ pub async fn list_file(
     audit::record(
         state.db.write(),
         user.person_id,
-        "training_list_export",
+        AuditAction::TrainingListExport,
         &id.to_string(),
         &format!("{count} người, {format:?}"),
         now,

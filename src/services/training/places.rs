@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use hocvuso_db::repo::training;
 use hocvuso_db::repo::{audit, org, people};
 use hocvuso_db::TransactionTrait;
+use hocvuso_domain::AuditAction;
 use hocvuso_domain::PhoneNumber;
 
 use super::classes::{line, managed, place_label, unit_names, ClassLine};
@@ -123,7 +124,7 @@ async fn take(
     audit::record(
         &txn,
         by,
-        "training_place",
+        AuditAction::TrainingPlace,
         &person_id.to_string(),
         &format!("lớp {} ({}): {status}", c.id, c.title),
         now,
@@ -277,7 +278,7 @@ pub async fn cancel(state: &Runtime, user: &SessionUser, id: i64) -> Result<bool
     audit::record(
         &txn,
         user.person_id,
-        "training_cancel",
+        AuditAction::TrainingCancel,
         &user.person_id.to_string(),
         &format!("lớp {} ({})", c.id, c.title),
         now,

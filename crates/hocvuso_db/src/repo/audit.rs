@@ -3,6 +3,8 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QueryOrder, QuerySelect, Set};
 
+use hocvuso_domain::AuditAction;
+
 use crate::entity::audit_log;
 
 pub use audit_log::Model as AuditEntry;
@@ -10,14 +12,14 @@ pub use audit_log::Model as AuditEntry;
 pub async fn record<C: ConnectionTrait>(
     conn: &C,
     actor_id: i64,
-    action: &str,
+    action: AuditAction,
     subject: &str,
     detail: &str,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     audit_log::Entity::insert(audit_log::ActiveModel {
         actor_id: Set(actor_id),
-        action: Set(action.to_owned()),
+        action: Set(action.code().to_owned()),
         subject: Set(subject.to_owned()),
         detail: Set(detail.to_owned()),
         at: Set(now),
@@ -29,7 +31,7 @@ pub async fn record<C: ConnectionTrait>(
 }
 
 /// One entry of [`record_many`]: `(action, subject, detail)`.
-pub type Entry = (String, String, String);
+pub type Entry = (AuditAction, String, String);
 
 /// Records many entries by one actor at once (an import that changed many people).
 pub async fn record_many<C: ConnectionTrait>(
@@ -42,7 +44,7 @@ pub async fn record_many<C: ConnectionTrait>(
         audit_log::Entity::insert_many(chunk.iter().map(|(action, subject, detail)| {
             audit_log::ActiveModel {
                 actor_id: Set(actor_id),
-                action: Set(action.clone()),
+                action: Set(action.code().to_owned()),
                 subject: Set(subject.clone()),
                 detail: Set(detail.clone()),
                 at: Set(now),

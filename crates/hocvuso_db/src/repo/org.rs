@@ -10,8 +10,19 @@ use crate::entity::org_unit;
 
 pub use org_unit::Model as OrgUnit;
 
-pub const KIND_PROVINCE: &str = "province";
-pub const KIND_COMMUNE: &str = "commune";
+use hocvuso_domain::UnitKind;
+
+impl OrgUnit {
+    /// Whether the unit is of this kind.
+    pub fn is(&self, kind: UnitKind) -> bool {
+        self.kind == kind.code()
+    }
+
+    /// The unit's kind (`None` only for a code this version does not know).
+    pub fn unit_kind(&self) -> Option<UnitKind> {
+        UnitKind::from_code(&self.kind)
+    }
+}
 
 pub use crate::entity::org_change::Model as OrgChange;
 
@@ -61,7 +72,7 @@ pub(crate) fn of_units_under(
 pub struct NewUnit<'a> {
     pub code: &'a str,
     pub name: &'a str,
-    pub kind: &'a str,
+    pub kind: UnitKind,
     pub commune_type: Option<&'a str>,
     pub parent: Option<&'a OrgUnit>,
 }
@@ -79,7 +90,7 @@ pub async fn insert<C: ConnectionTrait>(
     let unit = org_unit::Entity::insert(org_unit::ActiveModel {
         code: Set(unit.code.to_owned()),
         name: Set(unit.name.to_owned()),
-        kind: Set(unit.kind.to_owned()),
+        kind: Set(unit.kind.code().to_owned()),
         commune_type: Set(unit.commune_type.map(str::to_owned)),
         parent_id: Set(unit.parent.map(|p| p.id)),
         path: Set(path),
@@ -203,9 +214,9 @@ pub async fn by_id<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<OrgUn
 }
 
 /// Every unit of a kind, ordered by code.
-pub async fn of_kind<C: ConnectionTrait>(conn: &C, kind: &str) -> Result<Vec<OrgUnit>, DbErr> {
+pub async fn of_kind<C: ConnectionTrait>(conn: &C, kind: UnitKind) -> Result<Vec<OrgUnit>, DbErr> {
     org_unit::Entity::find()
-        .filter(org_unit::Column::Kind.eq(kind))
+        .filter(org_unit::Column::Kind.eq(kind.code()))
         .order_by_asc(org_unit::Column::Code)
         .all(conn)
         .await

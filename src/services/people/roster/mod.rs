@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use hocvuso_db::repo::{org, people, roster, stats};
 use hocvuso_db::ConnectionTrait;
+use hocvuso_domain::{AuditAction, UnitKind};
 use hocvuso_import::roster::{self as parse, Columns, RosterRow, HEADER_SEARCH_LINES};
 use hocvuso_import::stream::{Row, SheetNotes};
 use hocvuso_import::RowError;
@@ -220,13 +221,14 @@ pub async fn run(
         .await?
         .into_iter()
         .map(|u| {
+            let is_commune = u.is(UnitKind::Commune);
             (
                 u.code,
                 UnitRef {
+                    is_commune,
                     id: u.id,
                     name: u.name,
                     path: u.path,
-                    is_commune: u.kind == org::KIND_COMMUNE,
                     merged_into: u.merged_into_id,
                 },
             )
@@ -374,7 +376,7 @@ pub async fn run(
             hocvuso_db::repo::audit::record(
                 state.db.write(),
                 actor,
-                "import_roster_dry_run",
+                AuditAction::ImportRosterDryRun,
                 file_name,
                 &format!(
                     "unit={} rows={} added={} updated={} moved={} errors={}",
@@ -424,7 +426,7 @@ pub async fn run(
             hocvuso_db::repo::audit::record(
                 &txn,
                 actor,
-                "import_roster",
+                AuditAction::ImportRoster,
                 file_name,
                 &format!(
                     "unit={} rows={} added={} updated={} moved={}",
@@ -519,7 +521,7 @@ pub async fn scope_of<C: ConnectionTrait>(
     unit_id: i64,
 ) -> Result<Option<Scope>, Internal> {
     Ok(org::by_id(conn, unit_id).await?.map(|u| Scope {
-        everyone: u.kind == org::KIND_PROVINCE,
+        everyone: u.is(UnitKind::Province),
         unit_id: u.id,
         path: u.path,
         name: u.name,

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use hocvuso_db::repo::{org, people, roster};
 use hocvuso_db::ConnectionTrait;
+use hocvuso_domain::AuditAction;
 use hocvuso_import::roster::RosterRow;
 use hocvuso_import::RowError;
 
@@ -373,7 +374,7 @@ impl Job<'_> {
                 Some(m) => {
                     moves.push((m.id, m.unit_id, r.member_unit_id, group.to_owned()));
                     audit.push((
-                        "roster_move".to_owned(),
+                        AuditAction::RosterMove,
                         pid.to_string(),
                         format!(
                             "nhóm {group}: {} → {}",
@@ -398,7 +399,7 @@ impl Job<'_> {
                     joins.push((pid, group.to_owned(), r.member_unit_id));
                     join_classes.push(row.class_name.clone());
                     audit.push((
-                        "roster_join".to_owned(),
+                        AuditAction::RosterJoin,
                         pid.to_string(),
                         format!("nhóm {group}: {}", unit_name(r.member_unit_id)),
                     ));
@@ -411,7 +412,7 @@ impl Job<'_> {
             }
             if !same_person {
                 audit.push((
-                    "roster_update".to_owned(),
+                    AuditAction::RosterUpdate,
                     pid.to_string(),
                     changes(current, &wanted, &unit_name, false),
                 ));

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use hocvuso_domain::{format, Indicator, TargetGroup};
+use hocvuso_domain::{format, Indicator, TargetGroup, UnitKind};
 use serde::Deserialize;
 
 use crate::services::monitoring::dashboard::{self, Figures};
@@ -441,7 +441,7 @@ pub async fn unit(
         },
         classes: if group == TargetGroup::Students
             && indicator == Indicator::DigitalSkills
-            && unit.kind == "school"
+            && unit.is(UnitKind::School)
         {
             dashboard::classes(&state, unit.id)
                 .await?

@@ -151,8 +151,8 @@ async fn unit_page(
         kinds: kinds_under(&unit)
             .iter()
             .map(|k| Choice {
-                value: k.code.to_owned(),
-                label: k.name.to_owned(),
+                value: k.code().to_owned(),
+                label: k.name_vi().to_owned(),
                 selected: false,
             })
             .collect(),

@@ -6,9 +6,9 @@ use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use hocvuso_domain::UnitKind;
 use serde::Deserialize;
 
-use crate::services::people::org::kind_name;
 use crate::services::plan::reports::{
     self, Done, PeriodInput, PeriodLine, PeriodPage, ReportPage, WrittenInput, KINDS,
     REPORTER_KINDS,
@@ -122,9 +122,9 @@ fn new_page(ctx: &Ctx, errors: Errors, input: &PeriodInput) -> NewPage {
             .iter()
             .map(|k| {
                 (
-                    (*k).to_owned(),
-                    kind_name(k),
-                    input.reporters.iter().any(|r| r == k),
+                    k.code().to_owned(),
+                    k.name_vi(),
+                    input.reporters.iter().any(|r| r == k.code()),
                 )
             })
             .collect(),
@@ -137,7 +137,7 @@ pub async fn new_form(State(state): State<AppState>, ctx: Ctx) -> Result<Respons
         kind: "month".into(),
         year: chrono::Datelike::year(&now).to_string(),
         number: chrono::Datelike::month(&now).to_string(),
-        reporters: vec![hocvuso_db::repo::org::KIND_COMMUNE.to_owned()],
+        reporters: vec![UnitKind::Commune.code().to_owned()],
         ..PeriodInput::default()
     };
     Ok(render(
