@@ -8,11 +8,14 @@ use hocvuso_db::repo::{org, people};
 use hocvuso_db::TransactionTrait;
 use hocvuso_domain::person::ADULT_AGE;
 use hocvuso_domain::{BirthYear, FullName, Password, PhoneNumber, Role, TargetGroup, UnitKind};
-use sha2::{Digest, Sha256};
 
 use crate::services::runtime::Runtime;
 use crate::services::shared::form::{FieldErrors, FormError};
-use crate::services::{hex, random_bytes, Internal};
+use crate::services::{random_bytes, Internal};
+
+mod sessions;
+
+pub use sessions::*;
 
 /// How long a session lasts.
 pub const SESSION_DAYS: i64 = 30;
@@ -22,7 +25,6 @@ pub const SESSION_DAYS: i64 = 30;
 pub const MAX_FAILED_LOGINS: i32 = 5;
 pub const LOCK_MINUTES: i64 = 15;
 const LONGEST_LOCK_MINUTES: i64 = 24 * 60;
-
 #[derive(Debug, Default, Clone)]
 pub struct RegisterInput {
     pub phone: String,
@@ -43,25 +45,21 @@ pub struct RegisterInput {
     /// session or sets a password later with a code by SMS ("Quên mật khẩu").
     pub password_optional: bool,
 }
-
 /// Under this age (in the year of registration) a person is a child: their data are processed
 /// only with a parent's or guardian's consent (Nghị định 13/2023/NĐ-CP, Điều 20; a child is
 /// under 16 under the Law on Children).
 pub const CHILD_AGE: i32 = 16;
-
 /// What the parent of a child who registers themselves agrees to (kept in `parent_consent`,
 /// recorded by the child's own account).
 pub const PARENT_CONSENT_TEXT: &str =
     "Tôi là cha, mẹ hoặc người giám hộ của em và đồng ý để hệ thống Học vụ số lưu họ tên, số \
      điện thoại, năm sinh, xã nơi em sống và kết quả học của em để theo dõi phong trào Bình dân \
      học vụ số (Nghị định 13/2023/NĐ-CP, Điều 20).";
-
 /// What a person agrees to when registering themselves (kept with the consent), under the
 /// short privacy notice of the registration page.
 pub const SELF_CONSENT_TEXT: &str =
     "Tôi đồng ý để hệ thống Học vụ số lưu họ tên, số điện thoại, năm sinh, xã nơi tôi sống và \
      kết quả học của tôi để theo dõi phong trào Bình dân học vụ số (Nghị định 13/2023/NĐ-CP).";
-
 /// Hashes a password with argon2id on a blocking thread (it is slow on purpose), under the
 /// semaphore that bounds how many hashes run at once ([`Internal::Busy`] when saturated).
 pub async fn hash_password(state: &Runtime, password: String) -> Result<String, Internal> {
@@ -77,7 +75,6 @@ pub async fn hash_password(state: &Runtime, password: String) -> Result<String, 
         })
         .await?
 }
-
 /// Checks a password against its hash, under the same semaphore as [`hash_password`].
 pub async fn verify_password(
     state: &Runtime,
@@ -94,18 +91,15 @@ pub async fn verify_password(
         })
         .await?
 }
-
 /// A hash of a password nobody knows, verified when the phone is unknown so that the answer
 /// takes as long as for a real account.
 const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0xJ7Wz0KSPRq6rFzWQ0kaY3P4uFT0BC0cnGfb1yoh7c";
-
 /// Registers a learner with a login. An adult (18 or older this year) becomes a member of the
 /// `adults` group in their commune of residence. Returns the new person's id.
 pub async fn register(state: &Runtime, input: &RegisterInput) -> Result<i64, FormError> {
     register_as(state, input, None).await
 }
-
 /// Who registers someone else (assisted registration): the helper, what the resident agreed
 /// to, and the commune the helper works in. The password is then temporary (changed at the
 /// first login), and the person counts as confirmed (registered by a helper).
@@ -116,7 +110,6 @@ pub struct Assisted<'a> {
     /// they live or are a member there.
     pub scope_path: &'a str,
 }
-
 /// Registration, by the person (whose phone number the caller has proved with a code sent
 /// by SMS: `register` is only reached with a proved number) or by a helper on their behalf.
 /// A person already known from a roster (same phone, no login yet) gets the login: their
@@ -303,7 +296,6 @@ pub async fn register_as(
     txn.commit().await?;
     Ok(person_id)
 }
-
 /// Whether a person lives or is a member in the unit at `scope_path` or below it.
 pub async fn lives_or_belongs_under(
     state: &Runtime,
@@ -326,7 +318,6 @@ pub async fn lives_or_belongs_under(
     }
     Ok(false)
 }
-
 fn phone_taken() -> FormError {
     FormError::Invalid(vec![(
         "phone",
@@ -334,7 +325,6 @@ fn phone_taken() -> FormError {
             .to_owned(),
     )])
 }
-
 #[derive(Debug, thiserror::Error)]
 pub enum LoginError {
     #[error("Số điện thoại hoặc mật khẩu không đúng.")]
@@ -344,13 +334,11 @@ pub enum LoginError {
     #[error(transparent)]
     Internal(#[from] Internal),
 }
-
 impl From<hocvuso_db::DbErr> for LoginError {
     fn from(e: hocvuso_db::DbErr) -> Self {
         LoginError::Internal(e.into())
     }
 }
-
 /// Checks a phone number and password from `client` (a device id for a browser that logged in
 /// to this number before, else the client's address). Returns the person's id. The tries of
 /// `(phone, client)` are throttled by [`check_throttled`]: a client who guesses locks only
@@ -374,7 +362,6 @@ pub async fn login(
     let found = found.map(|(person, account)| (person.id, account.password_hash));
     check_throttled(state, &key, password, found).await
 }
-
 /// Checks a secret (a password, a pupil's sign-in number) against the hash of what it should
 /// be, behind the throttle of `key` (who is guessing what). Each try is claimed before the
 /// secret is checked, by adding one to the failures of `key` in one statement, so that thirty
@@ -431,7 +418,6 @@ pub async fn check_throttled<T>(
         }
     }
 }
-
 /// When the next lock of a client that was locked `locks` times before ends.
 fn lock_until(locks: i32, now: DateTime<Utc>) -> DateTime<Utc> {
     let minutes = LOCK_MINUTES
@@ -439,254 +425,9 @@ fn lock_until(locks: i32, now: DateTime<Utc>) -> DateTime<Utc> {
         .min(LONGEST_LOCK_MINUTES);
     now + Duration::minutes(minutes)
 }
-
 fn minutes_left(until: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
     ((until - now).num_seconds() + 59) / 60
 }
-
-/// SHA-256 of a session id, which is all the database keeps.
-pub fn session_hash(raw_id: &str) -> String {
-    hex(&Sha256::digest(raw_id.as_bytes()))
-}
-
-/// Starts a session of [`SESSION_DAYS`]; returns the raw id for the cookie.
-pub async fn start_session(state: &Runtime, person_id: i64) -> Result<String, Internal> {
-    start_session_for(state, person_id, Duration::days(SESSION_DAYS)).await
-}
-
-/// Starts a session that lasts `length` (a pupil's on a shared device: a lesson's time).
-pub async fn start_session_for(
-    state: &Runtime,
-    person_id: i64,
-    length: Duration,
-) -> Result<String, Internal> {
-    let now = state.clock.now();
-    let raw = hex(&random_bytes::<32>());
-    people::insert_session(
-        state.db.write(),
-        &session_hash(&raw),
-        person_id,
-        now,
-        now + length,
-    )
-    .await?;
-    Ok(raw)
-}
-
-/// `hocvuso keys rotate-cookie`: a new key for signing cookies, and every session ended, in
-/// one transaction: everyone is logged out and every cookie signed before is refused. Servers
-/// read the key when they start: they must be stopped before and started after. Returns how
-/// many sessions were ended.
-pub async fn rotate_cookie_key(db: &hocvuso_db::Db) -> Result<u64, Internal> {
-    let txn = db.write().begin().await?;
-    hocvuso_db::repo::settings::set(&txn, "cookie_key", &hex(&random_bytes::<32>())).await?;
-    let ended = people::delete_all_sessions(&txn).await?;
-    txn.commit().await?;
-    Ok(ended)
-}
-
-pub async fn end_session(state: &Runtime, raw_id: &str) -> Result<(), Internal> {
-    let hash = session_hash(raw_id);
-    people::delete_session(state.db.write(), &hash).await?;
-    forget_everywhere(state, Forget::Session(hash)).await;
-    Ok(())
-}
-
-/// Cached sessions to forget after their database rows changed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Forget {
-    /// One session (by its hash): a logout.
-    Session(String),
-    /// Every session of a person: their rights, password or unit changed.
-    Person(i64),
-}
-
-/// The channel on which server processes tell each other which cached sessions to forget.
-const SESSIONS_CHANNEL: &str = "hocvuso_sessions";
-
-impl Forget {
-    fn payload(&self) -> String {
-        match self {
-            Forget::Session(hash) => format!("s:{hash}"),
-            Forget::Person(id) => format!("p:{id}"),
-        }
-    }
-
-    fn from_payload(payload: &str) -> Option<Self> {
-        match payload.split_once(':')? {
-            ("s", hash) => Some(Forget::Session(hash.to_owned())),
-            ("p", id) => id.parse().ok().map(Forget::Person),
-            _ => None,
-        }
-    }
-}
-
-/// Forgets cached sessions here AND in every other server process on this database
-/// (PostgreSQL `NOTIFY`, heard by [`listen_for_forgotten`]) before the caller answers, so a
-/// logout or a withdrawn right holds on the very next request whichever server takes it. Called
-/// after the change is committed; if the notice cannot be sent, the other processes still drop
-/// the session within [`SESSION_CACHE_SECONDS`] (logged).
-pub async fn forget_everywhere(state: &Runtime, what: Forget) {
-    state.sessions.forget_here(&what);
-    if let Err(e) = state.db.notify(SESSIONS_CHANNEL, &what.payload()).await {
-        tracing::error!("cannot tell the other servers to forget {what:?}: {e}");
-    }
-}
-
-/// Keeps this process's session cache in step with the other processes': every session they
-/// forget is forgotten here too; if the listening connection is lost, everything cached is
-/// dropped (a notice may have been missed). Returns the sender whose drop stops the listening
-/// (held by the app state), or `None` on SQLite.
-pub async fn listen_for_forgotten(
-    db: &hocvuso_db::Db,
-    cache: std::sync::Arc<SessionCache>,
-) -> Result<Option<tokio::sync::oneshot::Sender<()>>, Internal> {
-    let Some(mut listener) = db.listen(SESSIONS_CHANNEL).await? else {
-        return Ok(None);
-    };
-    let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(async move {
-        loop {
-            tokio::select! {
-                _ = &mut stopped => break,
-                heard = listener.next() => match heard {
-                    hocvuso_db::dialect::Heard::Message(payload) => {
-                        if let Some(what) = Forget::from_payload(&payload) {
-                            cache.forget_here(&what);
-                        }
-                    }
-                    hocvuso_db::dialect::Heard::Lost => cache.clear(),
-                },
-            }
-        }
-    });
-    Ok(Some(stop))
-}
-
-/// How long a looked-up session is trusted without asking the database again. A logout or a
-/// change of rights is forgotten at once in every process (see [`forget_everywhere`]); this
-/// bounds the wait only if that notice is lost.
-pub const SESSION_CACHE_SECONDS: i64 = 10;
-const SESSION_CACHE_MAX: usize = 200_000;
-
-/// Sessions looked up in the last few seconds, so that a page view does not always cost two
-/// queries before any work. Keyed by the session hash.
-#[derive(Default)]
-pub struct SessionCache {
-    entries: std::sync::Mutex<std::collections::HashMap<String, (SessionUser, DateTime<Utc>)>>,
-    /// Counts the forgettings: a lookup that began before one is not cached (it may have read
-    /// the row just before it changed).
-    generation: std::sync::atomic::AtomicU64,
-}
-
-impl SessionCache {
-    fn get(&self, hash: &str, now: DateTime<Utc>) -> Option<SessionUser> {
-        let entries = self.entries.lock().ok()?;
-        let (user, seen) = entries.get(hash)?;
-        (now - *seen < Duration::seconds(SESSION_CACHE_SECONDS)).then(|| user.clone())
-    }
-
-    fn generation(&self) -> u64 {
-        self.generation.load(std::sync::atomic::Ordering::Acquire)
-    }
-
-    /// Caches a lookup that began at `generation`, unless something was forgotten since.
-    fn put(&self, hash: String, user: SessionUser, now: DateTime<Utc>, generation: u64) {
-        if let Ok(mut entries) = self.entries.lock() {
-            if self.generation() != generation {
-                return;
-            }
-            if entries.len() >= SESSION_CACHE_MAX {
-                entries
-                    .retain(|_, (_, seen)| now - *seen < Duration::seconds(SESSION_CACHE_SECONDS));
-                if entries.len() >= SESSION_CACHE_MAX {
-                    entries.clear();
-                }
-            }
-            entries.insert(hash, (user, now));
-        }
-    }
-
-    /// Forgets in this process only; callers use [`forget_everywhere`].
-    fn forget_here(&self, what: &Forget) {
-        if let Ok(mut entries) = self.entries.lock() {
-            self.generation
-                .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
-            match what {
-                Forget::Session(hash) => {
-                    entries.remove(hash);
-                }
-                Forget::Person(person_id) => {
-                    entries.retain(|_, (user, _)| user.person_id != *person_id);
-                }
-            }
-        }
-    }
-
-    fn clear(&self) {
-        if let Ok(mut entries) = self.entries.lock() {
-            self.generation
-                .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
-            entries.clear();
-        }
-    }
-}
-
-/// Who is behind a session, with what they may do.
-#[derive(Debug, Clone)]
-pub struct SessionUser {
-    pub person_id: i64,
-    pub full_name: String,
-    /// (role, unit it is scoped to; None = no unit).
-    pub roles: Vec<(Role, Option<i64>)>,
-    /// The password is a temporary one (a staff reset, an assisted registration): nothing but
-    /// its change and logging out is open until it is replaced.
-    pub must_change_password: bool,
-}
-
-impl SessionUser {
-    pub fn has(&self, role: Role) -> bool {
-        self.roles.iter().any(|(r, _)| *r == role)
-    }
-
-    /// Units where this user is a unit officer.
-    pub fn officer_units(&self) -> impl Iterator<Item = i64> + '_ {
-        self.roles
-            .iter()
-            .filter(|(r, _)| *r == Role::UnitOfficer)
-            .filter_map(|(_, u)| *u)
-    }
-
-    pub fn is_province_admin(&self) -> bool {
-        self.has(Role::ProvinceAdmin)
-    }
-}
-
-pub async fn session_user(state: &Runtime, raw_id: &str) -> Result<Option<SessionUser>, Internal> {
-    let now = state.clock.now();
-    let hash = session_hash(raw_id);
-    if let Some(user) = state.sessions.get(&hash, now) {
-        return Ok(Some(user));
-    }
-    let generation = state.sessions.generation();
-    let Some(login) = state.session_lookup.get(hash.clone()).await? else {
-        return Ok(None);
-    };
-    let roles = login
-        .grants
-        .into_iter()
-        .filter_map(|(role, unit)| Role::from_code(&role).map(|r| (r, unit)))
-        .collect();
-    let user = SessionUser {
-        person_id: login.person.id,
-        full_name: login.person.full_name,
-        roles,
-        must_change_password: login.must_change_password,
-    };
-    state.sessions.put(hash, user.clone(), now, generation);
-    Ok(Some(user))
-}
-
 /// Creates (or promotes) a person to a role scoped to a unit, with a login.
 /// Used by `hocvuso user create-admin` and the demo.
 pub async fn create_staff(
@@ -756,56 +497,4 @@ pub async fn create_staff(
     crate::services::learning::spine::confirm_people(&txn, &[person_id], via, now).await?;
     txn.commit().await?;
     Ok(person_id)
-}
-
-type LookupReply = tokio::sync::oneshot::Sender<Result<Option<people::SessionLogin>, String>>;
-
-/// Looks up sessions that are not in the cache, in bursts: every lookup waiting at that moment
-/// is answered by ONE query (`people::sessions_login`). Under light load a lookup runs alone at
-/// once; under a storm of new visitors the round trips do not multiply.
-#[derive(Clone)]
-pub struct SessionLookup {
-    queue: tokio::sync::mpsc::Sender<(String, LookupReply)>,
-}
-
-impl SessionLookup {
-    pub fn start(db: hocvuso_db::Db, clock: std::sync::Arc<dyn crate::clock::Clock>) -> Self {
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<(String, LookupReply)>(8192);
-        tokio::spawn(async move {
-            while let Some(first) = rx.recv().await {
-                let mut batch = vec![first];
-                while batch.len() < 512 {
-                    match rx.try_recv() {
-                        Ok(item) => batch.push(item),
-                        Err(_) => break,
-                    }
-                }
-                let hashes: Vec<String> = batch.iter().map(|(h, _)| h.clone()).collect();
-                match people::sessions_login(db.read(), &hashes, clock.now()).await {
-                    Ok(found) => {
-                        for (hash, reply) in batch {
-                            let _ = reply.send(Ok(found.get(&hash).cloned()));
-                        }
-                    }
-                    Err(e) => {
-                        for (_, reply) in batch {
-                            let _ = reply.send(Err(e.to_string()));
-                        }
-                    }
-                }
-            }
-        });
-        SessionLookup { queue: tx }
-    }
-
-    pub async fn get(&self, hash: String) -> Result<Option<people::SessionLogin>, Internal> {
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        self.queue
-            .send((hash, tx))
-            .await
-            .map_err(|_| Internal::Other("session lookup stopped".into()))?;
-        rx.await
-            .map_err(|_| Internal::Other("session lookup abandoned".into()))?
-            .map_err(Internal::Other)
-    }
 }

@@ -8,12 +8,17 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use hocvuso_db::repo::{org, stats};
-use hocvuso_domain::AuditAction;
 use hocvuso_domain::{format, Indicator, TargetGroup, UnitKind};
 
 use crate::services::accounts::sign_in::SessionUser;
 use crate::services::runtime::Runtime;
 use crate::services::Internal;
+
+mod coverage;
+mod people_lists;
+
+pub use coverage::*;
+pub use people_lists::*;
 
 /// One unit's figures for a group and indicator in a year.
 #[derive(Debug, Clone)]
@@ -28,7 +33,6 @@ pub struct Figures {
     pub unconfirmed: i64,
     pub target_percent: Option<i32>,
 }
-
 impl Figures {
     /// Tenths of a percent achieved.
     pub fn per_mille(&self) -> Option<i64> {
@@ -76,7 +80,6 @@ impl Figures {
         }
     }
 }
-
 pub struct Board {
     pub year: i32,
     pub years: Vec<i32>,
@@ -88,7 +91,6 @@ pub struct Board {
     pub known: Option<KnownPart>,
     pub rows: Vec<Figures>,
 }
-
 /// Years that have targets, plus the year asked for, ascending (the year picker's choices).
 fn years_with(targets: &[stats::Target], year: i32) -> Vec<i32> {
     let mut years: Vec<i32> = targets.iter().map(|t| t.year).collect();
@@ -97,12 +99,10 @@ fn years_with(targets: &[stats::Target], year: i32) -> Vec<i32> {
     years.dedup();
     years
 }
-
 /// The commune code a unit's path falls under (`/68/22918/…` → `22918`).
 fn commune_of(path: &str) -> Option<&str> {
     path.split('/').filter(|s| !s.is_empty()).nth(1)
 }
-
 /// The moment a year's figures are read at: None for this year and later (the live counts);
 /// for a past year, its end (1 January after it, 00:00 Vietnam time), so that `nam=2025` shows
 /// the figures as they stood on 31/12/2025.
@@ -113,7 +113,6 @@ pub fn year_end(state: &Runtime, year: i32) -> Option<DateTime<Utc>> {
     let midnight = NaiveDate::from_ymd_opt(year.checked_add(1)?, 1, 1)?.and_hms_opt(0, 0, 0)?;
     Some(midnight.and_utc() - Duration::hours(7))
 }
-
 /// Every live count `(unit, group, indicator)` with its unconfirmed people, as it stood at
 /// `until` (None: now): the weekly counts of the weeks before the one `until` falls in, plus
 /// the achievements of that week before `until`, counted in their people's units (exact to
@@ -179,7 +178,6 @@ async fn counts_at<C: hocvuso_db::ConnectionTrait>(
         )
         .collect())
 }
-
 /// `unit_id → (achieved, unconfirmed)` of a group and indicator at `until` (None: now): the
 /// live counters for learning on this platform, the latest imported counts up to that day for
 /// indicators counted outside (VNeID confirmations; nobody unconfirmed there).
@@ -212,10 +210,8 @@ async fn counts_of<C: hocvuso_db::ConnectionTrait>(
         .map(|r| (r.unit_id, (r.achieved, r.unconfirmed)))
         .collect())
 }
-
 /// Up to this many units, a unit's live counts are read unit by unit through the primary key.
 const MAX_UNITS_BY_KEY: usize = 200;
-
 /// The province's denominator: its own when set, else the communes' sum when every commune
 /// has one.
 pub(crate) fn province_denominator(
@@ -237,7 +233,6 @@ pub(crate) fn province_denominator(
     (!communes.is_empty() && communes.iter().all(Option::is_some))
         .then(|| communes.iter().flatten().sum())
 }
-
 /// The province's figures over only the communes that have a denominator, shown when some
 /// lack one (the whole province's rate is then unknown, but the achieved count never is).
 #[derive(Debug, Clone)]
@@ -247,13 +242,11 @@ pub struct KnownPart {
     pub communes_with: usize,
     pub communes: usize,
 }
-
 impl KnownPart {
     pub fn communes_without(&self) -> usize {
         self.communes - self.communes_with
     }
 }
-
 /// `None` when the province's denominator is known (its own, or every commune's); else the
 /// figures over the communes that have one (`counts`: `unit_id → count`, any unit).
 pub(crate) fn known_part(
@@ -298,7 +291,6 @@ pub(crate) fn known_part(
         communes: communes.len(),
     })
 }
-
 /// One line of the province overview.
 pub struct OverviewRow {
     pub group: TargetGroup,
@@ -307,7 +299,6 @@ pub struct OverviewRow {
     /// Over the communes with a denominator, when some lack one.
     pub known: Option<KnownPart>,
 }
-
 /// Everything the province's pages read, loaded with a few queries of small tables (the org
 /// tree, every live count, every target, the year's denominators, which groups have imported
 /// figures), so that the ranking and the overview share them.
@@ -329,7 +320,6 @@ pub struct Snapshot {
     /// Groups with imports of an imported indicator.
     imported: BTreeMap<String, Vec<String>>,
 }
-
 impl Snapshot {
     pub async fn load(state: &Runtime, year: i32) -> Result<Self, Internal> {
         let db = state.db.read();
@@ -531,7 +521,6 @@ impl Snapshot {
         })
     }
 }
-
 /// The province's snapshot of a year for a page, computed once for the requests that ask at
 /// the same moment (`services::shared::coalesce`: nothing is kept after).
 pub async fn province_snapshot(state: &Runtime, year: i32) -> Result<Arc<Snapshot>, Internal> {
@@ -540,12 +529,10 @@ pub async fn province_snapshot(state: &Runtime, year: i32) -> Result<Arc<Snapsho
         .run(year, || Snapshot::load(state, year))
         .await
 }
-
 /// The province's figures for every group and indicator of a year.
 pub async fn overview(state: &Runtime, year: i32) -> Result<Vec<OverviewRow>, Internal> {
     Snapshot::load(state, year).await?.overview(state).await
 }
-
 /// Figures of every commune (and the province total) for a group and indicator.
 pub async fn province_board(
     state: &Runtime,
@@ -558,7 +545,6 @@ pub async fn province_board(
         .board(state, group, indicator)
         .await
 }
-
 /// A school's students class by class, as they stand now: `(class, pupils, achieved)`, classes
 /// in the order a school numbers them ("6A1" before "10A1"), pupils without a class last
 /// (`None`). Empty when no class was ever named (a unit that is not a school).
@@ -582,7 +568,6 @@ pub async fn classes(
     });
     Ok(out)
 }
-
 /// The figures of the units directly under a unit (schools, agencies, villages under a
 /// commune; communes under the province), each with everything below it, by name: from what
 /// [`unit_figures`] read (no further query).
@@ -615,7 +600,6 @@ pub fn sub_units(of: &UnitFigures) -> Vec<Figures> {
     out.sort_by(|a, b| hocvuso_domain::text::vietnamese_cmp(&a.name, &b.name));
     out
 }
-
 /// A unit's figures as its page shows them.
 pub struct UnitFigures {
     pub unit: org::OrgUnit,
@@ -630,7 +614,6 @@ pub struct UnitFigures {
     counts: BTreeMap<i64, (i64, i64)>,
     denominators: Option<BTreeMap<i64, i64>>,
 }
-
 /// One unit's figures (its own count and everything below it), with the years that have
 /// targets; None if there is no such unit.
 pub async fn unit_figures(
@@ -685,7 +668,6 @@ pub async fn unit_figures(
         denominators,
     }))
 }
-
 /// Whether this user may see a unit's figures: the province admin sees all; a unit officer sees
 /// their unit and everything under it.
 pub async fn may_view(state: &Runtime, user: &SessionUser, code: &str) -> Result<bool, Internal> {
@@ -701,7 +683,6 @@ pub async fn may_view(state: &Runtime, user: &SessionUser, code: &str) -> Result
             .any(|scope| scope.id == unit_id && org::is_under(&target.path, &scope.path))
     }))
 }
-
 /// The commune a unit officer looks after first (for redirecting to their page).
 pub async fn home_unit_code(
     state: &Runtime,
@@ -713,203 +694,6 @@ pub async fn home_unit_code(
         }
     }
     Ok(None)
-}
-
-/// Members of a group in a unit (and below), one page of them, for the people who follow up.
-pub struct PeoplePage {
-    pub unit_code: String,
-    pub unit_name: String,
-    pub rows: Vec<hocvuso_db::repo::people::MemberRow>,
-    /// How many people the list holds in all (every page).
-    pub total: u64,
-    pub pages: u64,
-}
-
-/// People shown per page.
-pub const PEOPLE_PER_PAGE: u64 = 50;
-
-/// One page of a unit's members of a group (`page` from 1), after the scope check, recording
-/// the view in the audit log. `None`: no such unit, or not allowed (the caller answers 403).
-pub async fn people_of_unit(
-    state: &Runtime,
-    user: &SessionUser,
-    code: &str,
-    group: TargetGroup,
-    only_unfinished: bool,
-    name: &str,
-    page: u64,
-) -> Result<Option<PeoplePage>, Internal> {
-    if !may_view(state, user, code).await? {
-        return Ok(None);
-    }
-    let db = state.db.read();
-    let Some(unit) = org::by_code(db, code).await? else {
-        return Ok(None);
-    };
-    // A name searched for is at most a name's length.
-    let name: String = name.trim().chars().take(100).collect();
-    let filter = hocvuso_db::repo::people::MemberFilter {
-        path: &unit.path,
-        group_code: group.code(),
-        indicator_code: Indicator::DigitalSkills.code(),
-        only_unfinished,
-        name: Some(name.as_str()).filter(|n| !n.is_empty()),
-    };
-    let total = hocvuso_db::repo::people::count_members_under(db, &filter).await?;
-    let pages = total.div_ceil(PEOPLE_PER_PAGE).max(1);
-    let rows = hocvuso_db::repo::people::members_under(
-        db,
-        &filter,
-        PEOPLE_PER_PAGE,
-        (page.clamp(1, pages) - 1) * PEOPLE_PER_PAGE,
-    )
-    .await?;
-    hocvuso_db::repo::audit::record(
-        state.db.write(),
-        user.person_id,
-        AuditAction::ViewPeople,
-        &unit.code,
-        &format!(
-            "group={} unfinished={only_unfinished} page={page} rows={}{}",
-            group.code(),
-            rows.len(),
-            if name.is_empty() {
-                String::new()
-            } else {
-                format!(" name={name}")
-            }
-        ),
-        state.clock.now(),
-    )
-    .await?;
-    Ok(Some(PeoplePage {
-        unit_code: unit.code,
-        unit_name: unit.name,
-        rows,
-        total,
-        pages,
-    }))
-}
-
-/// Everyone of a group in a unit who has not achieved yet, with their phone numbers, for
-/// follow-up; the export is recorded in the audit log. `None`: not allowed or no such unit.
-pub async fn unfinished_export(
-    state: &Runtime,
-    user: &SessionUser,
-    code: &str,
-    group: TargetGroup,
-) -> Result<Option<(String, Vec<hocvuso_db::repo::people::MemberRow>)>, Internal> {
-    if !may_view(state, user, code).await? {
-        return Ok(None);
-    }
-    let db = state.db.read();
-    let Some(unit) = org::by_code(db, code).await? else {
-        return Ok(None);
-    };
-    let rows = hocvuso_db::repo::people::members_under(
-        db,
-        &hocvuso_db::repo::people::MemberFilter {
-            path: &unit.path,
-            group_code: group.code(),
-            indicator_code: Indicator::DigitalSkills.code(),
-            only_unfinished: true,
-            name: None,
-        },
-        u64::MAX >> 1,
-        0,
-    )
-    .await?;
-    hocvuso_db::repo::audit::record(
-        state.db.write(),
-        user.person_id,
-        AuditAction::ExportPeople,
-        &unit.code,
-        &format!("group={} unfinished=true rows={}", group.code(), rows.len()),
-        state.clock.now(),
-    )
-    .await?;
-    Ok(Some((unit.code, rows)))
-}
-
-/// One competence of the national framework and how many of a unit's people have learned it.
-pub struct CoverageLine {
-    pub code: &'static str,
-    pub name: &'static str,
-    /// People of the unit who finished at least one lesson that builds it.
-    pub learned: i64,
-}
-
-pub struct CoverageDomain {
-    pub number: u8,
-    pub name: &'static str,
-    pub lines: Vec<CoverageLine>,
-}
-
-/// A unit's digital-competence coverage (Thông tư 02/2025/TT-BGDĐT).
-pub struct Coverage {
-    pub unit_code: String,
-    pub unit_name: String,
-    /// Everyone who belongs to the unit or a unit below it.
-    pub people: i64,
-    pub domains: Vec<CoverageDomain>,
-}
-
-/// For every competence, how many people of a unit (and below) finished a lesson that builds
-/// it — each person once per competence, whatever the course. `None`: no such unit, or not
-/// allowed. Lessons a newer course version retired no longer count.
-pub async fn competence_coverage(
-    state: &Runtime,
-    user: &SessionUser,
-    code: &str,
-) -> Result<Option<Coverage>, Internal> {
-    use std::collections::BTreeSet;
-    if !may_view(state, user, code).await? {
-        return Ok(None);
-    }
-    let db = state.db.read();
-    let Some(unit) = org::by_code(db, code).await? else {
-        return Ok(None);
-    };
-    let catalog = state.catalog.current();
-    let builds: BTreeMap<i64, Vec<&str>> = catalog
-        .courses()
-        .flat_map(|c| c.lessons.iter())
-        .map(|l| {
-            (
-                l.lesson.id,
-                l.lesson.competences.split_whitespace().collect(),
-            )
-        })
-        .collect();
-    let mut learners: BTreeMap<&str, BTreeSet<i64>> = BTreeMap::new();
-    for (person, lesson) in hocvuso_db::repo::learning::lessons_read_under(db, &unit.path).await? {
-        for code in builds.get(&lesson).into_iter().flatten() {
-            learners.entry(code).or_default().insert(person);
-        }
-    }
-    let people = hocvuso_db::repo::learning::people_under(db, &unit.path).await?;
-    let domains = hocvuso_domain::competence::FRAMEWORK
-        .iter()
-        .map(|d| CoverageDomain {
-            number: d.number,
-            name: d.name,
-            lines: d
-                .competences
-                .iter()
-                .map(|&(code, name)| CoverageLine {
-                    code,
-                    name,
-                    learned: learners.get(code).map_or(0, |s| s.len() as i64),
-                })
-                .collect(),
-        })
-        .collect();
-    Ok(Some(Coverage {
-        unit_code: unit.code,
-        unit_name: unit.name,
-        people,
-        domains,
-    }))
 }
 
 #[cfg(test)]
