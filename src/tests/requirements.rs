@@ -196,6 +196,103 @@ async fn a_changed_rule_is_previewed_applied_recounted_and_kept(b: TestBackend) 
 
 test_both!(a_changed_rule_is_previewed_applied_recounted_and_kept);
 
+/// The preview reads on a reader: it answers while another transaction holds the writer (on
+/// SQLite the one write connection), where it once wrote the rule, recounted and rolled back.
+async fn a_rule_preview_does_not_wait_for_the_writer(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut admin = app.staff("0900000001", Role::ProvinceAdmin, "68").await;
+    let basic = course_id(&app, BASIC);
+    let held = hocvuso_db::TransactionTrait::begin(app.state.db.write())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let preview = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        officials_rule(&mut admin, &[&basic], "Xem trước", false),
+    )
+    .await
+    .unwrap_or_else(|_| panic!("the preview waited for the writer"));
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    assert_eq!(preview.text("#bot-dat"), "0");
+    held.rollback().await.unwrap_or_else(|e| panic!("{e}"));
+}
+
+test_both!(a_rule_preview_does_not_wait_for_the_writer);
+
+/// On a generated province, every preview says exactly what the change then does (gained,
+/// lost, dated later), for rules that add a course, take one away and swap them.
+async fn a_preview_says_what_the_change_does_on_a_generated_province(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let opts = crate::services::setup::demo::DemoOptions {
+        people: 1500,
+        seed: 11,
+    };
+    crate::services::setup::demo::run(&app.state, &opts, &mut |_| {})
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut admin = app.browser();
+    admin
+        .login("0900000001", crate::services::setup::demo::DEMO_PASSWORD)
+        .await;
+    let (basic, ai, innovation) = (
+        course_id(&app, BASIC),
+        course_id(&app, AI),
+        course_id(&app, INNOVATION),
+    );
+    let number = |page: &Page, id: &str| -> usize {
+        page.text(id)
+            .replace('.', "")
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{id}: {}", page.text(id)))
+    };
+    let changes: [(&str, Vec<&str>); 5] = [
+        ("adults", vec![&basic, &ai]),
+        ("adults", vec![&basic]),
+        ("officials", vec![&basic]),
+        ("officials", vec![&ai, &innovation]),
+        ("students", vec![&basic, &innovation]),
+    ];
+    let mut moved = 0;
+    for (i, (group, courses)) in changes.iter().enumerate() {
+        app.clock.advance(chrono::Duration::days(3));
+        let mut fields: Vec<(&str, &str)> = courses.iter().map(|c| ("khoa-hoc", *c)).collect();
+        let reason = format!("Thay đổi {i}");
+        fields.push(("ly-do", &reason));
+        let path = format!("/thong-ke/khoa-bat-buoc/{group}");
+        let preview = admin.post(&path, &fields).await;
+        assert_eq!(
+            preview.status,
+            StatusCode::OK,
+            "{group} {i}: {}",
+            preview.body
+        );
+        let said = crate::services::learning::requirements::Effect {
+            gained: number(&preview, "#them-dat"),
+            lost: number(&preview, "#bot-dat"),
+            redated: number(&preview, "#doi-ngay"),
+        };
+        let applied = admin.post(&format!("{path}/ap-dung"), &fields).await;
+        assert_eq!(applied.status, StatusCode::SEE_OTHER, "{}", applied.body);
+        let history = crate::services::learning::requirements::history(&app.state)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(history[0].reason, reason);
+        assert_eq!(history[0].effect, said, "{group} {i}");
+        moved += said.gained + said.lost + said.redated;
+        app.verify_ok().await;
+    }
+    assert!(
+        moved > 0,
+        "the changes moved nobody: the test proves nothing"
+    );
+}
+
+test_both!(a_preview_says_what_the_change_does_on_a_generated_province);
+
 /// An installation made before a group had a required course (the armed forces, which this
 /// version's content gives the basic course): at the next start the group gets the shipped
 /// rule, the people who passed already count, and the history says why; starting again

@@ -165,16 +165,26 @@ pub async fn change(
             .collect::<Vec<_>>()
             .join(",")
     };
+    let after_list: Vec<i64> = after.iter().map(|(id, _)| *id).collect();
+    if mode == Mode::DryRun {
+        // Counted on a reader, in one snapshot: the preview never holds SQLite's one writer
+        // (it once wrote the rule, recounted and rolled back, stopping every learner's write
+        // for as long as the recount read).
+        let txn = state.db.read().begin().await?;
+        let (gained, lost, redated) = stats::rule_effect(&txn, group, &after_list).await?;
+        txn.commit().await?;
+        let n = |x: i64| usize::try_from(x).unwrap_or(0);
+        return Ok(Effect {
+            gained: n(gained),
+            lost: n(lost),
+            redated: n(redated),
+        });
+    }
     let now = state.clock.now();
     let txn = state.db.write().begin().await?;
-    let after_list: Vec<i64> = after.iter().map(|(id, _)| *id).collect();
     learning::set_group_courses(&txn, group.code(), &after_list).await?;
     let ruled = Catalog::load(&txn).await?;
     let effect = recount(&txn, &ruled, group, now).await?;
-    if mode == Mode::DryRun {
-        txn.rollback().await?;
-        return Ok(effect);
-    }
     let n = |x: usize| i64::try_from(x).unwrap_or(i64::MAX);
     let (courses_before, courses_after) = (slugs(&before_ids), slugs(&after_ids));
     learning::insert_requirement_change(

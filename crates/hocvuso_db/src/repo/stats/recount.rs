@@ -295,3 +295,83 @@ pub async fn early_achievements<C: ConnectionTrait>(
     )
     .await
 }
+
+#[derive(Debug, FromQueryResult)]
+struct Counted {
+    n: i64,
+}
+
+/// What requiring exactly `courses` of `group` would do to the group's `digital_skills`
+/// achievements, counted without writing anything (a rule preview must not hold SQLite's one
+/// writer while it reads millions of rows): `(gained, lost, redated)`, the same numbers
+/// `requirements::recount` gives once the rule is written. Lost: achievements whose person is
+/// no longer a member, or lacks one of the courses (or a course counting as it), or every
+/// achievement when no course is required. Redated: the others, when the last required course
+/// was completed after the achievement's date. Gained: members without an achievement who
+/// completed them all. Run it in one read transaction, so the three counts see one snapshot.
+pub async fn rule_effect<C: ConnectionTrait>(
+    conn: &C,
+    group: hocvuso_domain::TargetGroup,
+    courses: &[i64],
+) -> Result<(i64, i64, i64), DbErr> {
+    // The group code comes from the closed set and the ids are integers: both written into
+    // the statement as they are (nothing a user typed).
+    let g = group.code();
+    let list = courses
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let done = |who: &str| {
+        format!(
+            "EXISTS (SELECT 1 FROM course_completion c WHERE c.person_id = {who} \
+               AND (c.course_id = r.id \
+                 OR c.course_id IN (SELECT k.id FROM course k WHERE k.counts_as_id = r.id)))"
+        )
+    };
+    let count = |sql: String| async move {
+        let rows: Vec<Counted> = crate::repo::query_rows(conn, &sql).await?;
+        Ok::<i64, DbErr>(rows.first().map_or(0, |r| r.n))
+    };
+    let member = format!(
+        "EXISTS (SELECT 1 FROM membership m WHERE m.person_id = a.person_id \
+           AND m.group_code = '{g}')"
+    );
+    let achieved = format!(
+        "SELECT COUNT(*) AS n FROM achievement a \
+         WHERE a.indicator_code = 'digital_skills' AND a.group_code = '{g}'"
+    );
+    if courses.is_empty() {
+        return Ok((0, count(achieved).await?, 0));
+    }
+    let all_done = |who: &str| {
+        format!(
+            "NOT EXISTS (SELECT 1 FROM course r WHERE r.id IN ({list}) AND NOT {})",
+            done(who)
+        )
+    };
+    let lost = count(format!(
+        "{achieved} AND (NOT {member} OR NOT {})",
+        all_done("a.person_id")
+    ))
+    .await?;
+    let redated = count(format!(
+        "{achieved} AND {member} AND {} \
+           AND EXISTS (SELECT 1 FROM course r WHERE r.id IN ({list}) \
+             AND (SELECT MIN(c.completed_at) FROM course_completion c \
+                  WHERE c.person_id = a.person_id AND (c.course_id = r.id \
+                    OR c.course_id IN (SELECT k.id FROM course k WHERE k.counts_as_id = r.id))) \
+                 > a.achieved_at)",
+        all_done("a.person_id")
+    ))
+    .await?;
+    let gained = count(format!(
+        "SELECT COUNT(DISTINCT m.person_id) AS n FROM membership m \
+         WHERE m.group_code = '{g}' AND {} \
+           AND NOT EXISTS (SELECT 1 FROM achievement a WHERE a.person_id = m.person_id \
+             AND a.group_code = '{g}' AND a.indicator_code = 'digital_skills')",
+        all_done("m.person_id")
+    ))
+    .await?;
+    Ok((gained, lost, redated))
+}
