@@ -415,11 +415,10 @@ pub async fn reminders(
         .ok_or_else(|| anyhow::anyhow!("no unit {}", args.unit))?;
     let admin = province_admin(&state, unit.id).await?;
     let input = ReminderInput {
-        don_vi: args.unit.clone(),
-        nhom: args.group.clone(),
-        noi_dung: "Ba con chua hoc xong bai ky nang so co ban, moi den nha van hoa thon."
-            .to_owned(),
-        gui_luc: String::new(),
+        unit: args.unit.clone(),
+        group: args.group.clone(),
+        text: "Ba con chua hoc xong bai ky nang so co ban, moi den nha van hoa thon.".to_owned(),
+        send_at: String::new(),
     };
     let form = |e: hocvuso::services::shared::form::FormError| anyhow::anyhow!("{e:?}");
     let started = std::time::Instant::now();
@@ -535,9 +534,10 @@ pub async fn period(
         .map(|u| u.code.clone())
         .collect();
     let written = WrittenInput {
-        da_lam: "Tổ chức 4 lớp bồi dưỡng kỹ năng số cho người dân tại nhà văn hoá thôn.".to_owned(),
-        kho_khan: "Sóng điện thoại yếu ở các thôn vùng cao.".to_owned(),
-        de_xuat: "Hỗ trợ thêm điện thoại thông minh cho hộ nghèo.".to_owned(),
+        done_work: "Tổ chức 4 lớp bồi dưỡng kỹ năng số cho người dân tại nhà văn hoá thôn."
+            .to_owned(),
+        difficulties: "Sóng điện thoại yếu ở các thôn vùng cao.".to_owned(),
+        proposals: "Hỗ trợ thêm điện thoại thông minh cho hộ nghèo.".to_owned(),
     };
     let mut sent = 0;
     for code in units.iter().step_by(args.every.max(1)) {

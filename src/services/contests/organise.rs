@@ -34,20 +34,20 @@ pub const DEFAULT_PREDICTION: &str =
 /// What the round part of a form sends.
 #[derive(Debug, Default, Clone, serde::Deserialize)]
 pub struct RoundInput {
-    #[serde(default)]
-    pub vong_ten: String,
+    #[serde(default, rename = "vong_ten")]
+    pub round_name: String,
     /// `dd/mm/yyyy hh:mm`, Vietnam time.
-    #[serde(default)]
-    pub mo: String,
-    #[serde(default)]
-    pub dong: String,
+    #[serde(default, rename = "mo")]
+    pub opens: String,
+    #[serde(default, rename = "dong")]
+    pub closes: String,
     #[serde(default)]
     pub khoa_hoc: String,
     #[serde(default)]
     pub so_cau: String,
     /// Questions per competence, as for a course's quiz (`4.2: 4, 2.3: 2`).
-    #[serde(default)]
-    pub theo_nang_luc: String,
+    #[serde(default, rename = "theo_nang_luc")]
+    pub by_competence: String,
     #[serde(default)]
     pub phut: String,
     #[serde(default)]
@@ -71,16 +71,16 @@ impl RoundInput {
 /// What the new-contest form sends (the contest and its first round).
 #[derive(Debug, Default, Clone, serde::Deserialize)]
 pub struct ContestInput {
-    #[serde(default)]
-    pub don_vi: String,
-    #[serde(default)]
-    pub ten: String,
+    #[serde(default, rename = "don_vi")]
+    pub unit: String,
+    #[serde(default, rename = "ten")]
+    pub name: String,
     #[serde(default)]
     pub mo_ta: String,
     /// `tat-ca` (anyone who registers), `don-vi` (the organising unit's people) or `chon`
     /// (the people of the units in `chosen_units`).
-    #[serde(default)]
-    pub pham_vi: String,
+    #[serde(default, rename = "pham_vi")]
+    pub scope: String,
     /// Codes of the units ticked for `chon` (tick boxes `dv_<code>`, read by the page).
     #[serde(skip)]
     pub chosen_units: Vec<String>,
@@ -116,18 +116,18 @@ pub fn check_round(
     errors: &mut FieldErrors,
 ) -> Option<ValidRound> {
     let now = state.clock.now();
-    let title = match input.vong_ten.trim() {
+    let title = match input.round_name.trim() {
         "" => format!("Vòng {number}"),
         t => t.chars().take(200).collect(),
     };
-    let opens = crate::clock::parse_date_time(&input.mo);
+    let opens = crate::clock::parse_date_time(&input.opens);
     if opens.is_none() {
         errors.push((
             "mo",
             "Hãy ghi thời gian mở vòng thi theo mẫu 12/12/2026 08:00 (giờ Việt Nam).".to_owned(),
         ));
     }
-    let closes = crate::clock::parse_date_time(&input.dong);
+    let closes = crate::clock::parse_date_time(&input.closes);
     if closes.is_none() {
         errors.push((
             "dong",
@@ -186,7 +186,7 @@ pub fn check_round(
         )),
         Some(_) => {}
     }
-    let draw_by = input.theo_nang_luc.trim();
+    let draw_by = input.by_competence.trim();
     let quotas = if draw_by.is_empty() {
         Some(Vec::new())
     } else {
@@ -290,11 +290,11 @@ pub async fn create(
 ) -> Result<i64, FormError> {
     let mut errors: FieldErrors = Vec::new();
     let units = units_for(state, user).await?;
-    let unit = units.iter().find(|u| u.code == input.don_vi.trim());
+    let unit = units.iter().find(|u| u.code == input.unit.trim());
     if unit.is_none() {
         errors.push(("don_vi", "Hãy chọn đơn vị tổ chức.".to_owned()));
     }
-    let title = input.ten.trim();
+    let title = input.name.trim();
     if !(5..=200).contains(&title.chars().count()) {
         errors.push(("ten", "Hãy ghi tên cuộc thi (5 đến 200 ký tự).".to_owned()));
     }
@@ -302,7 +302,7 @@ pub async fn create(
     if description.chars().count() > 5_000 {
         errors.push(("mo_ta", "Phần giới thiệu dài nhất 5.000 ký tự.".to_owned()));
     }
-    let audience_units = match (input.pham_vi.as_str(), unit) {
+    let audience_units = match (input.scope.as_str(), unit) {
         ("tat-ca", _) => String::new(),
         ("don-vi", Some(unit)) => unit.code.clone(),
         ("chon", _) => {

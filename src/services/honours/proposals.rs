@@ -20,22 +20,22 @@ use crate::services::Internal;
 /// What the proposal form sends (field names as on the page).
 #[derive(Debug, Default, Clone, serde::Deserialize)]
 pub struct Input {
-    #[serde(default)]
-    pub don_vi: String,
+    #[serde(default, rename = "don_vi")]
+    pub unit: String,
     /// `ca-nhan` or `tap-the`.
     #[serde(default)]
     pub loai: String,
-    #[serde(default)]
-    pub ten: String,
+    #[serde(default, rename = "ten")]
+    pub name: String,
     #[serde(default)]
     pub sang_kien: String,
     #[serde(default)]
     pub mo_ta: String,
-    #[serde(default)]
-    pub nam: String,
+    #[serde(default, rename = "nam")]
+    pub year: String,
     /// A comment with a resubmission (what was changed).
-    #[serde(default)]
-    pub ghi_chu: String,
+    #[serde(default, rename = "ghi_chu")]
+    pub note: String,
 }
 
 /// A proposal in a list.
@@ -173,7 +173,7 @@ fn validate<'a>(
     this_year: i32,
 ) -> Result<(i64, Content<'a>), FieldErrors> {
     let mut errors: FieldErrors = Vec::new();
-    let unit = units.iter().find(|u| u.code == input.don_vi.trim());
+    let unit = units.iter().find(|u| u.code == input.unit.trim());
     if unit.is_none() {
         errors.push(("don_vi", "Hãy chọn đơn vị đề nghị.".to_owned()));
     }
@@ -185,7 +185,7 @@ fn validate<'a>(
             honours::INDIVIDUAL
         }
     };
-    let nominee = input.ten.trim();
+    let nominee = input.name.trim();
     if !(2..=200).contains(&nominee.chars().count()) {
         errors.push((
             "ten",
@@ -206,7 +206,7 @@ fn validate<'a>(
             "Hãy mô tả sáng kiến: làm gì, ở đâu, kết quả ra sao (20 đến 5.000 ký tự).".to_owned(),
         ));
     }
-    let year = input.nam.trim().parse::<i32>().ok();
+    let year = input.year.trim().parse::<i32>().ok();
     if !year.is_some_and(|y| (this_year - 1..=this_year + 1).contains(&y)) {
         errors.push((
             "nam",
@@ -321,13 +321,13 @@ pub async fn resubmit(
     let units = units_for(state, user).await?;
     let mut input = input.clone();
     // The proposing unit stays the same.
-    input.don_vi = units
+    input.unit = units
         .iter()
         .find(|u| u.id == p.unit_id)
         .map(|u| u.code.clone())
         .unwrap_or_default();
     let (_, content) = validate(&input, &units, this_year(state)).map_err(FormError::Invalid)?;
-    let comment: String = input.ghi_chu.trim().chars().take(2000).collect();
+    let comment: String = input.note.trim().chars().take(2000).collect();
     let now = state.clock.now();
     let txn = state.db.write().begin().await?;
     if !honours::resubmit(&txn, id, &content, now).await? {

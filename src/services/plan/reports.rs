@@ -568,9 +568,9 @@ const RESUBMITTED: &str = "resubmitted";
 /// The written parts as the form sends them.
 #[derive(Debug, Default, Clone)]
 pub struct WrittenInput {
-    pub da_lam: String,
-    pub kho_khan: String,
-    pub de_xuat: String,
+    pub done_work: String,
+    pub difficulties: String,
+    pub proposals: String,
 }
 
 /// What a step came to.
@@ -604,9 +604,9 @@ pub async fn save(
     }
     let mut errors: FieldErrors = Vec::new();
     let (done_text, difficulties, proposals) = (
-        input.da_lam.trim(),
-        input.kho_khan.trim(),
-        input.de_xuat.trim(),
+        input.done_work.trim(),
+        input.difficulties.trim(),
+        input.proposals.trim(),
     );
     for (field, text) in [
         ("da_lam", done_text),

@@ -498,14 +498,14 @@ pub async fn set_lead_unit(
 /// A task the province adds, as the form sends it.
 #[derive(Debug, Default, Clone, serde::Deserialize)]
 pub struct TaskInput {
-    #[serde(default)]
-    pub nam: String,
-    #[serde(default)]
-    pub ma: String,
-    #[serde(default)]
-    pub ten: String,
-    #[serde(default)]
-    pub noi_dung: String,
+    #[serde(default, rename = "nam")]
+    pub year: String,
+    #[serde(default, rename = "ma")]
+    pub code: String,
+    #[serde(default, rename = "ten")]
+    pub name: String,
+    #[serde(default, rename = "noi_dung")]
+    pub text: String,
     #[serde(default)]
     pub chu_tri: String,
     #[serde(default)]
@@ -528,14 +528,14 @@ pub async fn create(
     let mut errors: FieldErrors = Vec::new();
     let today = crate::clock::vietnam_time(state.clock.now()).date_naive();
     let this_year = chrono::Datelike::year(&today);
-    let year = input.nam.trim().parse::<i32>().ok();
+    let year = input.year.trim().parse::<i32>().ok();
     if !year.is_some_and(|y| (PLAN_YEAR..=this_year + 5).contains(&y)) {
         errors.push((
             "nam",
             format!("Năm kế hoạch phải từ {PLAN_YEAR} đến {}.", this_year + 5),
         ));
     }
-    let code = input.ma.trim();
+    let code = input.code.trim();
     if code.is_empty()
         || code.chars().count() > 10
         || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')
@@ -552,11 +552,11 @@ pub async fn create(
             errors.push(("ma", format!("Năm {y} đã có nhiệm vụ số {code}.")));
         }
     }
-    let title = input.ten.trim();
+    let title = input.name.trim();
     if !(5..=300).contains(&title.chars().count()) {
         errors.push(("ten", "Hãy ghi tên nhiệm vụ (5 đến 300 ký tự).".to_owned()));
     }
-    let body = input.noi_dung.trim();
+    let body = input.text.trim();
     if body.chars().count() > 10_000 {
         errors.push(("noi_dung", "Nội dung dài nhất 10.000 ký tự.".to_owned()));
     }

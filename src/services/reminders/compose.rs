@@ -28,15 +28,15 @@ pub const SIGNATURE: &str = "Hoc vu so: ";
 /// The form.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ReminderInput {
-    #[serde(default)]
-    pub don_vi: String,
-    #[serde(default)]
-    pub nhom: String,
-    #[serde(default)]
-    pub noi_dung: String,
+    #[serde(default, rename = "don_vi")]
+    pub unit: String,
+    #[serde(default, rename = "nhom")]
+    pub group: String,
+    #[serde(default, rename = "noi_dung")]
+    pub text: String,
     /// `dd/mm/yyyy hh:mm` (Vietnam time), or empty for now.
-    #[serde(default)]
-    pub gui_luc: String,
+    #[serde(default, rename = "gui_luc")]
+    pub send_at: String,
 }
 
 /// A reminder checked and counted, before it is sent.
@@ -138,17 +138,17 @@ pub async fn preview(
     let (unit, group, body) = check_parts(
         state,
         user,
-        &input.don_vi,
-        &input.nhom,
-        &input.noi_dung,
+        &input.unit,
+        &input.group,
+        &input.text,
         &mut errors,
     )
     .await?;
     let now = state.clock.now();
-    let send_after = if input.gui_luc.trim().is_empty() {
+    let send_after = if input.send_at.trim().is_empty() {
         Some(now)
     } else {
-        match crate::clock::parse_date_time(input.gui_luc.trim()) {
+        match crate::clock::parse_date_time(input.send_at.trim()) {
             Some(t) if t >= now - Duration::minutes(1) && t <= now + Duration::days(60) => Some(t),
             Some(_) => {
                 errors.push((

@@ -34,15 +34,15 @@ pub const DAYS: [&str; 7] = [
 /// The form.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ScheduleInput {
-    #[serde(default)]
-    pub don_vi: String,
-    #[serde(default)]
-    pub nhom: String,
-    #[serde(default)]
-    pub noi_dung: String,
+    #[serde(default, rename = "don_vi")]
+    pub unit: String,
+    #[serde(default, rename = "nhom")]
+    pub group: String,
+    #[serde(default, rename = "noi_dung")]
+    pub text: String,
     /// 1 (Monday) to 7 (Sunday).
-    #[serde(default)]
-    pub thu: String,
+    #[serde(default, rename = "thu")]
+    pub weekday: String,
     /// 7 to 20.
     #[serde(default)]
     pub gio: String,
@@ -86,14 +86,14 @@ pub async fn create(
     let (unit, group, body) = compose::check_parts(
         state,
         user,
-        &input.don_vi,
-        &input.nhom,
-        &input.noi_dung,
+        &input.unit,
+        &input.group,
+        &input.text,
         &mut errors,
     )
     .await?;
     let weekday = input
-        .thu
+        .weekday
         .trim()
         .parse::<i32>()
         .ok()

@@ -29,14 +29,14 @@ pub const CHECK_IN_MARGIN_MINUTES: i64 = 15;
 /// What the new-class form sends.
 #[derive(Debug, Default, Clone, serde::Deserialize)]
 pub struct ClassInput {
-    #[serde(default)]
-    pub don_vi: String,
+    #[serde(default, rename = "don_vi")]
+    pub unit: String,
     #[serde(default)]
     pub khoa_hoc: String,
-    #[serde(default)]
-    pub ten: String,
-    #[serde(default)]
-    pub nhom: String,
+    #[serde(default, rename = "ten")]
+    pub name: String,
+    #[serde(default, rename = "nhom")]
+    pub group: String,
     #[serde(default)]
     pub suc_chua: String,
     #[serde(default)]
@@ -157,7 +157,7 @@ pub async fn create(
 ) -> Result<i64, FormError> {
     let mut errors: FieldErrors = Vec::new();
     let units = units_for(state, user).await?;
-    let unit = units.iter().find(|u| u.code == input.don_vi.trim());
+    let unit = units.iter().find(|u| u.code == input.unit.trim());
     if unit.is_none() {
         errors.push(("don_vi", "Hãy chọn đơn vị tổ chức.".to_owned()));
     }
@@ -168,11 +168,11 @@ pub async fn create(
     if course.is_none() {
         errors.push(("khoa_hoc", "Hãy chọn khóa học lớp này dạy.".to_owned()));
     }
-    let title = input.ten.trim();
+    let title = input.name.trim();
     if !(5..=200).contains(&title.chars().count()) {
         errors.push(("ten", "Hãy ghi tên lớp (5 đến 200 ký tự).".to_owned()));
     }
-    let group = input.nhom.trim();
+    let group = input.group.trim();
     if !group.is_empty() && TargetGroup::from_code(group).is_none() {
         errors.push((
             "nhom",

@@ -91,7 +91,7 @@ async fn new_page(
             .map(|u| Choice {
                 value: u.code.clone(),
                 label: u.name.clone(),
-                selected: u.code == input.don_vi || units.len() == 1,
+                selected: u.code == input.unit || units.len() == 1,
             })
             .collect(),
         courses: course_choices(state, &input.round.khoa_hoc),
@@ -117,7 +117,7 @@ async fn new_page(
 
 pub async fn new_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
     let input = ContestInput {
-        pham_vi: "tat-ca".to_owned(),
+        scope: "tat-ca".to_owned(),
         round: RoundInput::with_defaults(),
         ..ContestInput::default()
     };
@@ -188,12 +188,12 @@ async fn contest_page(
         let mut r = RoundInput::with_defaults();
         if let Some(last) = c.rounds.last() {
             let week = chrono::Duration::days(7);
-            r.mo = crate::clock::format_date_time(last.round.opens_at + week);
-            r.dong = crate::clock::format_date_time(last.round.closes_at + week);
+            r.opens = crate::clock::format_date_time(last.round.opens_at + week);
+            r.closes = crate::clock::format_date_time(last.round.closes_at + week);
             r.so_cau = last.round.question_count.to_string();
             r.phut = last.round.minutes.to_string();
             r.luot = last.round.attempts.to_string();
-            r.theo_nang_luc = last.round.draw_by.clone();
+            r.by_competence = last.round.draw_by.clone();
             r.du_doan = last.round.prediction.clone();
             if let Some(course) = state.catalog.current().by_id(last.round.course_id) {
                 r.khoa_hoc = course.course.slug.clone();

@@ -70,7 +70,7 @@ impl FormValues {
                 .map(|u| Choice {
                     value: u.code.clone(),
                     label: u.name.clone(),
-                    selected: u.code == input.don_vi,
+                    selected: u.code == input.unit,
                 })
                 .collect(),
             kinds: [("ca-nhan", "Cá nhân"), ("tap-the", "Tập thể")]
@@ -81,11 +81,11 @@ impl FormValues {
                     selected: input.loai == *v,
                 })
                 .collect(),
-            name: input.ten.clone(),
+            name: input.name.clone(),
             title: input.sang_kien.clone(),
             description: input.mo_ta.clone(),
-            year: input.nam.clone(),
-            comment: input.ghi_chu.clone(),
+            year: input.year.clone(),
+            comment: input.note.clone(),
         }
     }
 }
@@ -144,12 +144,12 @@ pub async fn new_form(State(state): State<AppState>, ctx: Ctx) -> Result<Respons
     let units = proposals::units_for(&state, user).await?;
     let this_year = chrono::Datelike::year(&crate::clock::vietnam_time(state.clock.now()));
     let input = Input {
-        don_vi: if units.len() == 1 {
+        unit: if units.len() == 1 {
             units[0].code.clone()
         } else {
             String::new()
         },
-        nam: this_year.to_string(),
+        year: this_year.to_string(),
         ..Input::default()
     };
     let page = NewPage {
@@ -162,13 +162,13 @@ pub async fn new_form(State(state): State<AppState>, ctx: Ctx) -> Result<Respons
 
 fn input_of(upload: &Upload) -> Input {
     Input {
-        don_vi: upload.field("don_vi").to_owned(),
+        unit: upload.field("don_vi").to_owned(),
         loai: upload.field("loai").to_owned(),
-        ten: upload.field("ten").to_owned(),
+        name: upload.field("ten").to_owned(),
         sang_kien: upload.field("sang_kien").to_owned(),
         mo_ta: upload.field("mo_ta").to_owned(),
-        nam: upload.field("nam").to_owned(),
-        ghi_chu: upload.field("ghi_chu").to_owned(),
+        year: upload.field("nam").to_owned(),
+        note: upload.field("ghi_chu").to_owned(),
     }
 }
 
@@ -218,13 +218,13 @@ async fn proposal_page(
     };
     let units = proposals::units_for(state, user).await?;
     let input = sent.cloned().unwrap_or_else(|| Input {
-        don_vi: p.unit_code.clone(),
+        unit: p.unit_code.clone(),
         loai: p.kind_code.to_owned(),
-        ten: p.summary.nominee.clone(),
+        name: p.summary.nominee.clone(),
         sang_kien: p.summary.title.clone(),
         mo_ta: p.description.clone(),
-        nam: p.summary.year.to_string(),
-        ghi_chu: String::new(),
+        year: p.summary.year.to_string(),
+        note: String::new(),
     });
     let status = if errors.is_empty() && refused.is_none() {
         StatusCode::OK

@@ -218,9 +218,9 @@ async fn report_view(
         return Err(WebError::NotFound);
     };
     if let Some(s) = sent {
-        r.done_text.clone_from(&s.da_lam);
-        r.difficulties.clone_from(&s.kho_khan);
-        r.proposals.clone_from(&s.de_xuat);
+        r.done_text.clone_from(&s.done_work);
+        r.difficulties.clone_from(&s.difficulties);
+        r.proposals.clone_from(&s.proposals);
     }
     let status = if errors.is_empty() && refused.is_none() {
         StatusCode::OK
@@ -310,9 +310,9 @@ pub async fn save(
     let user = ctx.user()?;
     let send = f.send == "1";
     let written = WrittenInput {
-        da_lam: f.done_work,
-        kho_khan: f.difficulties,
-        de_xuat: f.proposals,
+        done_work: f.done_work,
+        difficulties: f.difficulties,
+        proposals: f.proposals,
     };
     let result = reports::save(&state, user, id, &code, &written, send).await;
     let done = if send { "da-gui" } else { "da-luu" };

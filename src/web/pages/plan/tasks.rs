@@ -207,7 +207,7 @@ pub async fn new_form(State(state): State<AppState>, ctx: Ctx) -> Result<Respons
         l: ctx.chrome("Thêm nhiệm vụ"),
         errors: Errors::default(),
         form: TaskInput {
-            nam: year.to_string(),
+            year: year.to_string(),
             bat_dau: format!("01/01/{year}"),
             ..TaskInput::default()
         },

@@ -148,8 +148,8 @@ async fn index_page(
         l: ctx.chrome("Nhắc người chưa học xong"),
         done,
         errors,
-        units: choices(&units, &input.don_vi),
-        groups: group_choices(&input.nhom),
+        units: choices(&units, &input.unit),
+        groups: group_choices(&input.group),
         reminders: compose::recent(state, user).await?,
         quiet_hours: state.config.sms_quiet_hours,
         input,
@@ -175,15 +175,15 @@ async fn weekly_page(
         done,
         errors,
         schedules: schedules::list(state, user).await?,
-        units: choices(&units, &input.don_vi),
-        groups: group_choices(&input.nhom),
+        units: choices(&units, &input.unit),
+        groups: group_choices(&input.group),
         days: DAYS
             .iter()
             .enumerate()
             .map(|(i, d)| Choice {
                 value: (i + 1).to_string(),
                 label: (*d).to_owned(),
-                selected: input.thu == (i + 1).to_string(),
+                selected: input.weekday == (i + 1).to_string(),
             })
             .collect(),
         hours: schedules::hours(state)
@@ -227,8 +227,8 @@ pub async fn index(
     Query(q): Query<IndexQuery>,
 ) -> Result<Response, WebError> {
     let input = ReminderInput {
-        don_vi: q.unit,
-        nhom: q.group,
+        unit: q.unit,
+        group: q.group,
         ..ReminderInput::default()
     };
     let page = index_page(
@@ -248,7 +248,7 @@ pub async fn weekly(
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, WebError> {
     let input = ScheduleInput {
-        thu: "1".to_owned(),
+        weekday: "1".to_owned(),
         gio: "8".to_owned(),
         duoi_chi_tieu: "1".to_owned(),
         ..ScheduleInput::default()

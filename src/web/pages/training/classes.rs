@@ -84,7 +84,7 @@ async fn new_page(
             .map(|u| Choice {
                 value: u.code.clone(),
                 label: u.name.clone(),
-                selected: u.code == input.don_vi || units.len() == 1,
+                selected: u.code == input.unit || units.len() == 1,
             })
             .collect(),
         courses: classes::courses(state)
@@ -100,7 +100,7 @@ async fn new_page(
             .map(|g| Choice {
                 value: g.code().to_owned(),
                 label: g.name_vi().to_owned(),
-                selected: g.code() == input.nhom,
+                selected: g.code() == input.group,
             })
             .collect(),
         input,
