@@ -551,6 +551,18 @@ async fn a_weekly_reminder_goes_to_communes_below_target(b: TestBackend) {
             .unwrap_or_else(|e| panic!("{e}")),
         0
     );
+
+    // The audit log names each of these in words (they once read "Việc khác").
+    let audit = admin.get("/thong-ke/nhat-ky").await;
+    assert_eq!(audit.status, StatusCode::OK);
+    for said in [
+        "Đặt lời nhắc hằng tuần",
+        "Gửi lời nhắc hằng tuần",
+        "Tạm dừng lời nhắc hằng tuần",
+    ] {
+        assert!(audit.body.contains(said), "{said}: {}", audit.body);
+    }
+    assert!(!audit.body.contains("Việc khác"), "{}", audit.body);
 }
 
 test_both!(a_weekly_reminder_goes_to_communes_below_target);
