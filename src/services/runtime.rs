@@ -143,9 +143,10 @@ async fn housekeeping(state: &Runtime) {
 }
 
 /// Rebuilds the curriculum or the handbook when another server process changed them: at once
-/// when it [`announce`](crate::services::shared::live::announce)s it, and every [`REFRESH_EVERY`](live::REFRESH_EVERY) in any case (the web server starts
-/// this; one-off commands do not need it). Also runs the hourly [`housekeeping`] when this
-/// process claims it. Ends when the app state is dropped.
+/// when it [announces](crate::services::shared::live::announce) it, and every
+/// [`REFRESH_EVERY`](live::REFRESH_EVERY) in any case (the web server starts this; one-off
+/// commands do not need it). Also runs the hourly [`housekeeping`] when this process claims
+/// it. Ends when the runtime is dropped.
 pub fn spawn_refresh(state: Runtime) {
     let weak = state.downgrade();
     let db = state.db.clone();
