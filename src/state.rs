@@ -30,6 +30,9 @@ impl AppState {
 impl std::ops::Deref for AppState {
     type Target = AppStateInner;
 
+    // Inlined: without it the two hops (AppState → Runtime) cost the lesson page 15 % of its
+    // rate (PERFORMANCE.md, "Issue 22, 2026-12-08").
+    #[inline]
     fn deref(&self) -> &AppStateInner {
         &self.0
     }
@@ -44,6 +47,9 @@ pub struct AppStateInner {
 impl std::ops::Deref for AppStateInner {
     type Target = Runtime;
 
+    // Inlined: without it the two hops (AppState → Runtime) cost the lesson page 15 % of its
+    // rate (PERFORMANCE.md, "Issue 22, 2026-12-08").
+    #[inline]
     fn deref(&self) -> &Runtime {
         &self.runtime
     }

@@ -54,6 +54,9 @@ impl WeakRuntime {
 impl std::ops::Deref for Runtime {
     type Target = RuntimeInner;
 
+    // Inlined: without it the two hops (AppState → Runtime) cost the lesson page 15 % of its
+    // rate (PERFORMANCE.md, "Issue 22, 2026-12-08").
+    #[inline]
     fn deref(&self) -> &RuntimeInner {
         &self.0
     }
