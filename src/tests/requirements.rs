@@ -220,6 +220,31 @@ async fn a_rule_preview_does_not_wait_for_the_writer(b: TestBackend) {
 
 test_both!(a_rule_preview_does_not_wait_for_the_writer);
 
+/// Each preview counts every achievement of the group: a loop of them is stopped for the hour,
+/// and nothing is kept from the refused one.
+async fn a_loop_of_rule_previews_is_stopped(b: TestBackend) {
+    let Some(app) = TestApp::new(b).await else {
+        return;
+    };
+    let mut admin = app.staff("0900000001", Role::ProvinceAdmin, "68").await;
+    let basic = course_id(&app, BASIC);
+    for _ in 0..crate::services::shared::limits::REMINDER_FORMS_PER_HOUR {
+        let ok = officials_rule(&mut admin, &[&basic], "Xem trước", false).await;
+        assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    }
+    let stopped = officials_rule(&mut admin, &[&basic], "Xem trước", true).await;
+    assert_eq!(stopped.status, StatusCode::TOO_MANY_REQUESTS);
+    let history = crate::services::learning::requirements::history(&app.state)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(history.is_empty(), "the refused change was not applied");
+    app.clock.advance(chrono::Duration::hours(1));
+    let again = officials_rule(&mut admin, &[&basic], "Xem trước", false).await;
+    assert_eq!(again.status, StatusCode::OK);
+}
+
+test_both!(a_loop_of_rule_previews_is_stopped);
+
 /// On a generated province, every preview says exactly what the change then does (gained,
 /// lost, dated later), for rules that add a course, take one away and swap them.
 async fn a_preview_says_what_the_change_does_on_a_generated_province(b: TestBackend) {

@@ -95,6 +95,9 @@ pub struct Limits {
     /// whole province: a loop of them would keep the database busy), and a person's reminder
     /// opt-out switches (each an audit row).
     pub reminder_person: RateLimit,
+    /// Previews and changes of a group's required courses per person (each counts every
+    /// achievement of the group on a reader: a loop of them would keep the database busy).
+    pub requirement_person: RateLimit,
     /// Password hashes running at once, at most (about the number of cores).
     pub hashing: tokio::sync::Semaphore,
     /// Stored files (video, audio, images) being sent at once, at most: each holds one part
@@ -126,6 +129,7 @@ impl Default for Limits {
             place_person: RateLimit::new(20, Duration::hours(1)),
             upload: RateLimit::new(UPLOADS_PER_HOUR, Duration::hours(1)),
             reminder_person: RateLimit::new(REMINDER_FORMS_PER_HOUR, Duration::hours(1)),
+            requirement_person: RateLimit::new(REMINDER_FORMS_PER_HOUR, Duration::hours(1)),
             hashing: tokio::sync::Semaphore::new(cores),
             media_streams: std::sync::Arc::new(tokio::sync::Semaphore::new(MEDIA_STREAMS)),
         }

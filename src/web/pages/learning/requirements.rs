@@ -215,6 +215,15 @@ fn read_form(pairs: &[(String, String)]) -> Result<(Vec<i64>, String), WebError>
     Ok((ids, reason))
 }
 
+/// A loop of previews or changes is stopped (`Limits::requirement_person`).
+fn throttle(state: &AppState, person_id: i64) -> Result<(), WebError> {
+    state
+        .limits
+        .requirement_person
+        .check(&person_id.to_string(), state.clock.now())
+        .map_err(WebError::TooMany)
+}
+
 /// Shows what the change would do (nothing is kept), with the button that makes it.
 pub async fn preview(
     State(state): State<AppState>,
@@ -225,6 +234,7 @@ pub async fn preview(
     let user = province_admin(&ctx)?;
     let group = group_of(&code)?;
     let (chosen, reason) = read_form(&form.pairs)?;
+    throttle(&state, user.person_id)?;
     match requirements::change(&state, user, group, &chosen, &reason, Mode::DryRun).await {
         Ok(effect) => {
             let catalog = state.catalog.current();
@@ -271,6 +281,7 @@ pub async fn apply(
     let user = province_admin(&ctx)?;
     let group = group_of(&code)?;
     let (chosen, reason) = read_form(&form.pairs)?;
+    throttle(&state, user.person_id)?;
     match requirements::change(&state, user, group, &chosen, &reason, Mode::Apply).await {
         Ok(_) => Ok(see_other(&format!(
             "/thong-ke/khoa-bat-buoc?da-doi={}",
